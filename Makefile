@@ -1,0 +1,68 @@
+# Entry point of the project. Everything runs from .venv/; `make setup` installs what is missing.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PROFILE ?= nightly
+TARGET ?= stand
+export TARGET
+
+RABBITMQ_SERVER := /usr/lib/rabbitmq/bin/rabbitmq-server
+PROTO_OUT := pandadatastream/pandadatastream_pb2.py
+
+.PHONY: setup proto lint format unit acceptance mutation test bench-stream bench-nightly clean
+
+setup: $(VENV)/.installed $(PROTO_OUT) node_modules/.installed $(RABBITMQ_SERVER) /usr/bin/chromium
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+# Generated gRPC code is built here, never committed.
+proto $(PROTO_OUT): pandadatastream/pandadatastream.proto $(VENV)/.installed
+	$(PY) -m grpc_tools.protoc -I. --python_out=. --grpc_python_out=. pandadatastream/pandadatastream.proto
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(RABBITMQ_SERVER):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends rabbitmq-server
+
+/usr/bin/chromium:
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
+
+lint: setup
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m tools.quote_lint
+
+format: setup
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+unit: setup
+	$(PY) -m pytest -q
+
+acceptance: setup
+	$(PY) -m tools.nightly --profile $(PROFILE) --target $(TARGET)
+
+mutation: setup
+	$(PY) -m tools.mutation --profile $(or $(MUTATION_PROFILE),nightly)
+
+# The README's test command: unit and integration tests, lint, the nightly acceptance and the mutation matrix.
+test: setup
+	$(PY) -m pytest -q
+	$(MAKE) --no-print-directory lint
+	$(MAKE) --no-print-directory acceptance PROFILE=nightly
+	$(MAKE) --no-print-directory mutation
+
+bench-stream: setup
+	$(PY) -m bench.stream
+
+bench-nightly: setup
+	$(PY) -m bench.nightly
+
+clean:
+	rm -rf reports .pytest_cache .ruff_cache

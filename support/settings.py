@@ -1,0 +1,89 @@
+"""Where the target is, from the environment only (the `FOCUS_*` variables of the contract)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Target(StrEnum):
+    STAND = "stand"  # the embedded stand, started for the run
+    EXTERNAL = "external"  # a deployment named by the FOCUS_* variables as given
+
+
+class Settings(BaseSettings):
+    """The target of a run. Secrets are `SecretStr` so that they never print by accident."""
+
+    model_config = SettingsConfigDict(env_prefix="FOCUS_", extra="ignore")
+
+    target: Target = Field(default=Target.STAND, validation_alias=AliasChoices("TARGET", "FOCUS_TARGET"))
+    base_url: str = ""
+    amqp_url: SecretStr = SecretStr("")
+    rabbitmq_api_url: str = ""
+    rabbitmq_api_user: str | None = None
+    rabbitmq_api_password: SecretStr | None = None
+    verify_tls: bool = True
+    ca_bundle: Path | None = None
+    history_from: datetime = datetime(2025, 1, 1, tzinfo=UTC)
+    history_to: datetime = datetime(2025, 12, 31, tzinfo=UTC)
+    # Clause 2.1: the limit under test and how far from it an ending may fall (reported with each result).
+    stream_limit_s: float = 180.0
+    stream_tolerance_s: float = 3.0
+    http_timeout_s: float = 30.0
+
+    @model_validator(mode="after")
+    def _management_credentials_default_to_amqp(self) -> Settings:
+        amqp = urlsplit(self.amqp_url.get_secret_value())
+        if self.rabbitmq_api_user is None and amqp.username:
+            self.rabbitmq_api_user = amqp.username
+        if self.rabbitmq_api_password is None and amqp.password:
+            self.rabbitmq_api_password = SecretStr(amqp.password)
+        return self
+
+    @property
+    def tls_verify(self) -> bool | str:
+        """What `requests` takes as `verify`: a CA bundle path, or on/off."""
+        if self.ca_bundle:
+            return str(self.ca_bundle)
+        return self.verify_tls
+
+    def secrets(self) -> list[str]:
+        """Every secret value of these settings, for masking in logs and reports."""
+        found = [urlsplit(self.amqp_url.get_secret_value()).password]
+        if self.rabbitmq_api_password:
+            found.append(self.rabbitmq_api_password.get_secret_value())
+        return [s for s in found if s]
+
+    def public_view(self) -> dict[str, str]:
+        """The settings as they may appear in a report: URLs without their passwords."""
+        return {
+            "target": self.target.value,
+            "base_url": self.base_url,
+            "amqp_url": mask_url(self.amqp_url.get_secret_value()),
+            "rabbitmq_api_url": mask_url(self.rabbitmq_api_url),
+            "rabbitmq_api_user": self.rabbitmq_api_user or "",
+            "verify_tls": str(self.tls_verify),
+            "history_window": f"{self.history_from.isoformat()} .. {self.history_to.isoformat()}",
+            "stream_limit_s": f"{self.stream_limit_s:g}",
+            "stream_tolerance_s": f"{self.stream_tolerance_s:g}",
+        }
+
+
+def mask_url(url: str) -> str:
+    """`amqp://user:secret@host/` → `amqp://user:***@host/`."""
+    parts = urlsplit(url)
+    if not parts.password:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

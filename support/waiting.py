@@ -1,0 +1,49 @@
+"""The one place where the suite waits: poll a probe until it yields, with a deadline and a reason.
+
+Steps never sleep; clients that must wait call `wait_for`, so that every wait in a report has a reason and a limit.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+from tenacity import RetryError, Retrying, retry_if_result, stop_after_delay, wait_fixed
+
+T = TypeVar("T")
+
+
+class WaitTimeout(AssertionError):
+    """The awaited condition did not come true in time; an assertion, since the target did not deliver."""
+
+    def __init__(self, reason: str, timeout_s: float, last: object = None) -> None:
+        super().__init__(f"waited {timeout_s:g} s for {reason}; last seen: {last!r}")
+        self.reason = reason
+        self.last = last
+
+
+def wait_for(probe: Callable[[], T | None], *, reason: str, timeout_s: float, interval_s: float = 0.5) -> T:
+    """Call `probe` until it returns something other than None or False; return that, or raise WaitTimeout."""
+    last: list[object] = [None]
+
+    def attempt() -> T | None:
+        value = probe()
+        last[0] = value
+        return value
+
+    retrying = Retrying(
+        stop=stop_after_delay(timeout_s),
+        wait=wait_fixed(interval_s),
+        retry=retry_if_result(lambda value: value is None or value is False),
+        reraise=False,
+    )
+    try:
+        return retrying(attempt)
+    except RetryError:
+        raise WaitTimeout(reason, timeout_s, last[0]) from None
+
+
+def monotonic() -> float:
+    """The clock every measurement of the suite uses."""
+    return time.monotonic()
