@@ -1,31 +1,58 @@
-"""behave hooks: find the target once, give each scenario fresh clients, attach the evidence, clean up."""
+"""behave hooks: find the target once, check it answers, give each scenario fresh clients, attach evidence, clean up."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from contextlib import ExitStack
 
 from behave.model import Scenario
 from behave.runner import Context
 
+from support.broker import Broker
 from support.evidence import attach_json
 from support.focus_api import FocusServer
+from support.preflight import check_target
 from support.settings import Target, get_settings
 from support.stand_process import StandProcess
+
+EXIT_STAND_FAILED = 10  # the embedded stand could not be started (preflight parts use 11, 12, 13)
+
+
+def _stop_run(context: Context, line: str, code: int) -> None:
+    """End the run with one clear line and a code that says why; no traceback, no forty failed scenarios.
+
+    behave turns any exception of before_all into a hook error plus a summary; a dead target deserves one line.
+    """
+    if getattr(context, "stand", None) is not None:
+        context.stand.down()
+    sys.stdout.flush()
+    print(line, file=sys.stderr, flush=True)
+    os._exit(code)
 
 
 def before_all(context: Context) -> None:
     settings = get_settings()
     context.stand = None
     if settings.target is Target.STAND and not settings.base_url:
-        context.stand = StandProcess.up()
+        try:
+            context.stand = StandProcess.up()
+        except (subprocess.CalledProcessError, OSError) as error:
+            _stop_run(context, f"Target unreachable: embedded stand (could not start: {error})", EXIT_STAND_FAILED)
         settings = get_settings()
     context.settings = settings
+    unreachable = check_target(settings)
+    if unreachable is not None:
+        _stop_run(context, unreachable.line, unreachable.part.exit_code)
 
 
 def before_scenario(context: Context, scenario: Scenario) -> None:
     context.focus = FocusServer(context.settings)
     # Everything a scenario creates registers its removal here, so that nothing outlives it.
     context.cleanup = ExitStack()
+    # Management API client now, AMQP probe on first use; the probe's queues go with the cleanup stack.
+    context.broker = Broker(context.settings, context.cleanup)
 
 
 def after_scenario(context: Context, scenario: Scenario) -> None:
@@ -33,6 +60,11 @@ def after_scenario(context: Context, scenario: Scenario) -> None:
         exchanges = context.focus.drain_exchanges()
         if exchanges:
             attach_json("HTTP exchanges", exchanges)
+        polling = getattr(context, "polling", None)
+        if polling is not None:
+            attach_json("Waterfall polling", polling.summary())
+        for name, seen in context.broker.evidence().items():
+            attach_json(name, seen)
     finally:
         context.cleanup.close()
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -39,11 +39,12 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _management_credentials_default_to_amqp(self) -> Settings:
+        # The URL carries them percent-encoded (`p%40ss`); the management API wants them as they are (`p@ss`).
         amqp = urlsplit(self.amqp_url.get_secret_value())
         if self.rabbitmq_api_user is None and amqp.username:
-            self.rabbitmq_api_user = amqp.username
+            self.rabbitmq_api_user = unquote(amqp.username)
         if self.rabbitmq_api_password is None and amqp.password:
-            self.rabbitmq_api_password = SecretStr(amqp.password)
+            self.rabbitmq_api_password = SecretStr(unquote(amqp.password))
         return self
 
     @property

@@ -1,0 +1,126 @@
+Feature: 1 RabbitMQ topology: prisma is the one exchange, and named queues serve it
+
+  Focus Server, the Smart Recorder, the interrogator and the analyzers meet on one RabbitMQ broker. The development
+  team fixed its shape: a single exchange of the product's own, and queues named after what they serve.
+
+  1.1 Exchange configuration, the official answer:
+  > "There is only ONE exchange named `prisma`"
+  > Mnemonic: *"There is no exchange except prisma, and different queues serve it"*
+
+  1.2 Queue configuration, the official answer:
+  > | **Recorder** | Specific named queue | `recorder_input` |
+  > | **Jobs** | Dynamic pattern: `{job_id}_{suffix}` | `job_abc123_results` |
+  > | **Focus Server** | No queue (publisher only) | N/A |
+
+  The suite only looks: it lists the broker through its management API, checks existence with passive declares,
+  and hears messages on probe queues of its own (server-named, exclusive, removed after each scenario). It never
+  declares an exchange or a named queue, and never consumes a queue it did not declare. Focus Server's broker
+  connections are told apart by their client-provided name, `focus-server`.
+
+  @spec-1.1 @case-prisma-only-custom-exchange
+  Scenario: prisma is the only exchange besides the broker's own
+    > ❌ Do NOT create or expect other exchanges
+    > # 2. Verify no other exchanges exist (except defaults)
+    > assert custom_exchanges == ["prisma"], "Only 'prisma' exchange allowed"
+
+    The broker's own exchanges are the default one ("") and the predeclared amq.* ones.
+
+    When the broker's exchanges are listed
+    Then the only exchange besides the broker's own is "prisma"
+
+  @spec-1.1 @case-prisma-durable-topic
+  Scenario: prisma is a durable topic exchange
+    > 🧪 Tests should validate exchange name is `prisma`
+    > exchange="prisma",  # Hard-coded, never change
+    > exchange_type="topic",
+    > durable=True,
+
+    When the exchange "prisma" is looked up
+    Then it is a "topic" exchange
+    And it is durable
+
+  @spec-1.1 @case-commands-through-prisma
+  Scenario: Focus Server's commands go through prisma and through no other exchange
+    > ✅ All RabbitMQ messages MUST be published to `prisma` exchange
+
+    Focus Server sends a region-of-interest command when a task is configured, and keepalive commands while its
+    waterfall is polled. Probes listen on every exchange a probe can hear, so that a command sent elsewhere is
+    seen where it went. (The default exchange routes straight to named queues; it cannot be heard without
+    consuming them, which the suite never does.)
+
+    Given Focus Server's commands are watched on every exchange of the broker
+    When a live task is configured
+    And its waterfall is being polled
+    Then its region-of-interest command arrives through "prisma"
+    And a keepalive command arrives through "prisma"
+    And no command of Focus Server's arrives through any exchange but "prisma"
+
+  @spec-1.2 @case-command-routing-keys
+  Scenario: Focus Server publishes its commands with baby_analyzer.commands routing keys
+    > # It only publishes to exchange with routing keys
+    > focus_server_api.publish_command(exchange="prisma", routing_key="baby_analyzer.commands.roi")
+
+    Commands are recognised by their body, wherever they go, so that this scenario judges the routing keys only.
+
+    Given Focus Server's commands are watched on every exchange of the broker
+    When a live task is configured
+    And its waterfall is being polled
+    Then its region-of-interest command carries the routing key "baby_analyzer.commands.roi"
+    And its keepalive commands carry the routing key "baby_analyzer.commands.keepalive"
+
+  @spec-1.2 @case-focus-server-publisher-only
+  Scenario: Focus Server owns no queue and consumes none
+    > | **Focus Server** | No queue (publisher only) | N/A |
+    > # Focus Server does NOT consume from queues
+
+    Focus Server's connections are found by their client-provided name. A target that leaves its connections
+    unnamed cannot show this, and the scenario says so (broken, never passed).
+
+    Given a live task is configured
+    And its waterfall is being polled
+    When Focus Server's connections to the broker are looked up
+    Then Focus Server consumes from no queue
+    And no queue is exclusive to Focus Server's connections
+
+  @spec-1.2 @case-no-focus-server-queue
+  Scenario: There is no Focus Server queue
+    > # 3. Focus Server should not have dedicated queue
+    > assert not rabbitmq_manager.queue_exists("focus_server_queue")
+
+    Given a live task is configured
+    Then the broker has no queue "focus_server_queue"
+
+  @spec-1.2 @case-recorder-input-queue
+  Scenario: The Smart Recorder's input queue is recorder_input
+    > 1. **Recorder Tests:**
+    > queue_name = "recorder_input"
+
+    Then the broker has a queue "recorder_input"
+
+  @spec-1.2 @case-job-queue-pattern
+  Scenario Outline: A running <kind> has a queue of its own, named after its id with a suffix, bound to prisma
+    > 2. **Job Tests:**
+    > queue_name = f"{job_id}_results"  # or other suffix pattern
+
+    The queue is named {id}_{suffix}: the id the target gave (job) or that we gave (task), an underscore, and a
+    suffix of the target's choice.
+
+    Given a live <kind> is configured
+    Then while it runs, a queue named after it with a suffix is bound to "prisma"
+
+    Examples:
+      | kind |
+      | task |
+      | job  |
+
+  @spec-1.2 @case-job-queue-lives-with-job
+  Scenario: A job's queue lives with its job and goes once the job has ended
+    > | **Jobs** | Dynamic pattern: `{job_id}_{suffix}` | `job_abc123_results` |
+
+    A dynamic queue serves a job while it runs, and must not outlive it. A history job over a few seconds of
+    recorded data ends by itself once its stream has played them.
+
+    Given a history job over a window holding 5 seconds of recorded data
+    And its queue, named after it with a suffix, is bound to "prisma"
+    When I read its stream until the server ends it
+    Then its queue is gone once the job has ended

@@ -1,0 +1,47 @@
+Feature: 3 Smart Recorder integration: AMQP only, through prisma
+
+  The Smart Recorder takes the interrogator's frames and publishes its data on the broker. The development team
+  answered that it speaks AMQP and nothing else.
+
+  3.1 Connection protocol, the official answer:
+  > "AMQP. It connects to the interrogator - all communication is AMQP"
+  > [Fiber/DAS] → [Interrogator] ←--AMQP--→ [Smart Recorder] ←--AMQP--→ [RabbitMQ (prisma exchange)]
+  > - Smart Recorder does NOT use gRPC Tap
+  > - All data flow is through AMQP/RabbitMQ
+
+  The suite hears the Smart Recorder on probe queues of its own, bound to the exchange; it never consumes the
+  recorder's queues. Its data must come at least once a second while live data flows (the target contract).
+
+  @spec-3.1 @case-recorder-data-on-prisma
+  Scenario: The Smart Recorder publishes its data through prisma with recorder.data routing keys, at least once a second
+    > 2. **Test AMQP integration instead:**
+    > # Subscribe to recorder messages on 'prisma' exchange
+    > messages = rabbitmq_client.consume_messages(exchange="prisma", routing_key="recorder.data.*")
+    > assert len(messages) > 0, "No AMQP messages from recorder"
+
+    Given the Smart Recorder's messages are watched on "prisma" with the routing key pattern "recorder.data.*"
+    When the Smart Recorder is listened to for 5 seconds
+    Then Smart Recorder messages arrive through "prisma" with routing keys matching "recorder.data.*"
+    And they arrive at least once a second
+
+  @spec-3.1 @case-recorder-amqp-only
+  Scenario: The Smart Recorder is heard over AMQP through prisma, and never through a gRPC tap
+    > 1. **Do NOT test gRPC Tap for Smart Recorder:**
+    > # ❌ WRONG - Smart Recorder doesn't use gRPC
+
+    Decision: there is no gRPC tap scenario for the Smart Recorder, and none will be written; the gRPC stream in
+    this suite is Focus Server's job stream only (clause 2.1). What the Smart Recorder does show is checked here
+    instead: its data reaches the broker over AMQP, through prisma, and through no other exchange a probe can hear.
+
+    Given the Smart Recorder's messages are watched on every exchange of the broker
+    When the Smart Recorder is listened to for 3 seconds
+    Then Smart Recorder messages arrive through "prisma" with routing keys matching "recorder.data.*"
+    And no Smart Recorder message arrives through any exchange but "prisma"
+
+  @spec-3.1 @case-interrogator-input-queue
+  Scenario: The interrogator's input queue exists
+    > 3. **Test Interrogator connectivity (if accessible):**
+    > # Check if interrogator queue exists
+    > assert rabbitmq_manager.queue_exists("interrogator_input")
+
+    Then the broker has a queue "interrogator_input"

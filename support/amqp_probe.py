@@ -1,0 +1,360 @@
+"""AMQP probe: listen to what is published on the broker without changing anything a target owns.
+
+Rules of the house (the suite must be harmless against a real broker):
+
+- the probe declares only server-named, exclusive, auto-delete queues of its own, bound to existing exchanges;
+- it never declares an exchange or a named queue, never purges, never consumes a queue it did not declare;
+- existence checks are passive declares on a throwaway channel;
+- it removes what it created when closed (and the broker would anyway, the queues being exclusive).
+
+Arrival times are taken when the probe reads a delivery from the socket, so they are exact only while the probe
+is collecting; `collect_for` and `collect` keep reading for the whole window.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import ssl
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Any
+
+import pika
+import pika.exceptions
+from pika.adapters.blocking_connection import BlockingChannel
+
+from support.errors import PreconditionNotMet, TargetUnreachable
+from support.settings import Settings, mask_url
+from support.waiting import monotonic, wait_for
+
+PROBE_CONNECTION_NAME = "focus-acceptance-probe"
+# A probe queue holds at most this many deliveries (oldest dropped first), so that a busy exchange on a real broker
+# cannot make the broker hold much for us.
+PROBE_QUEUE_MAX_LENGTH = 10_000
+# How long one read of the socket may block; it returns earlier as soon as a delivery arrives.
+_READ_SLICE_S = 0.1
+_NOT_FOUND = 404
+_RESOURCE_LOCKED = 405
+
+
+class BrokerUnreachable(TargetUnreachable):
+    """The broker does not answer over AMQP, or refuses us; `reason` is the short why."""
+
+    def __init__(self, address: str, reason: str) -> None:
+        super().__init__(f"RabbitMQ AMQP at {address} ({reason})")
+        self.address = address
+        self.reason = reason
+
+
+class NoSuchExchange(AssertionError):
+    """A probe was asked to listen to an exchange that the broker does not have (a topology defect)."""
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One message as the probe received it."""
+
+    exchange: str
+    routing_key: str
+    body: Any  # the JSON body parsed, or None when the body is not JSON
+    raw: bytes = field(repr=False)
+    properties: dict[str, Any]
+    arrived_at: float  # support.waiting.monotonic() at arrival
+    arrived_utc: datetime
+    probe_queue: str
+    binding: str  # "<exchange> <pattern>" of the probe queue that received it
+
+    @property
+    def body_type(self) -> str | None:
+        """The `type` field of a JSON object body (e.g. "KeepaliveCommand"), if any."""
+        return self.body.get("type") if isinstance(self.body, dict) else None
+
+    def as_evidence(self) -> dict[str, Any]:
+        body: Any = self.body if self.body is not None else self.raw[:200].decode("utf-8", "replace")
+        return {
+            "arrived_utc": self.arrived_utc.isoformat(timespec="milliseconds"),
+            "exchange": self.exchange,
+            "routing_key": self.routing_key,
+            "binding": self.binding,
+            "properties": self.properties,
+            "body": body,
+        }
+
+
+@dataclass
+class ProbeQueue:
+    """A server-named queue of the probe, bound to one exchange with one pattern (or header arguments)."""
+
+    name: str
+    exchange: str
+    pattern: str
+    channel: BlockingChannel = field(repr=False)
+    deliveries: list[Delivery] = field(default_factory=list)
+
+    @property
+    def binding(self) -> str:
+        return f"{self.exchange or '(default)'} {self.pattern}"
+
+
+class AmqpProbe:
+    """Context manager: one AMQP connection, probe queues on demand, collection with a deadline."""
+
+    def __init__(self, settings: Settings, *, connection_name: str = PROBE_CONNECTION_NAME) -> None:
+        self._settings = settings
+        self._connection_name = connection_name
+        self._connection: pika.BlockingConnection | None = None
+        self.queues: list[ProbeQueue] = []
+
+    # -- lifetime ------------------------------------------------------------------------------------------------
+    def __enter__(self) -> AmqpProbe:
+        self.open()
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def open(self) -> None:
+        if self._connection is None:
+            self._connection = connect(self._settings, connection_name=self._connection_name)
+
+    def close(self) -> None:
+        """Delete the probe's own queues and close the connection; safe to call twice."""
+        connection, self._connection = self._connection, None
+        if connection is None or not connection.is_open:
+            return
+        try:
+            for queue in self.queues:
+                if queue.channel.is_open:
+                    # Our own server-named queue: deleting it is removing what we created.
+                    queue.channel.queue_delete(queue.name)
+                    queue.channel.close()
+        except pika.exceptions.AMQPError:
+            pass  # the broker drops exclusive queues with the connection anyway
+        finally:
+            with contextlib.suppress(pika.exceptions.AMQPError):
+                connection.close()
+
+    @property
+    def connection(self) -> pika.BlockingConnection:
+        if self._connection is None:
+            self.open()
+        assert self._connection is not None
+        return self._connection
+
+    # -- listening -----------------------------------------------------------------------------------------------
+    def listen(self, exchange: str, pattern: str = "#", *, arguments: dict[str, Any] | None = None) -> ProbeQueue:
+        """Declare a server-named exclusive auto-delete queue, bind it to `exchange` with `pattern`, consume it.
+
+        `arguments` are binding arguments (for a headers exchange, `{}` matches every message).
+        Raises NoSuchExchange when the exchange does not exist.
+        """
+        channel = self.connection.channel()
+        declared = channel.queue_declare(
+            queue="",  # server-named: never a named queue
+            exclusive=True,
+            auto_delete=True,
+            arguments={"x-max-length": PROBE_QUEUE_MAX_LENGTH},
+        )
+        name = declared.method.queue
+        probe_queue = ProbeQueue(name=name, exchange=exchange, pattern=pattern, channel=channel)
+        self.queues.append(probe_queue)
+        try:
+            channel.queue_bind(queue=name, exchange=exchange, routing_key=pattern, arguments=arguments)
+        except pika.exceptions.ChannelClosedByBroker as error:
+            self.queues.remove(probe_queue)  # the broker deletes it with the channel's exclusive owner anyway
+            if error.reply_code == _NOT_FOUND:
+                raise NoSuchExchange(f"the broker has no exchange {exchange!r} to listen to") from None
+            raise PreconditionNotMet(f"cannot bind a probe queue to {exchange!r}: {error.reply_text}") from None
+        channel.basic_consume(queue=name, on_message_callback=self._receiver(probe_queue), auto_ack=True)
+        return probe_queue
+
+    def _receiver(self, probe_queue: ProbeQueue) -> Callable[..., None]:
+        def receive(channel: BlockingChannel, method: Any, properties: pika.BasicProperties, body: bytes) -> None:
+            probe_queue.deliveries.append(
+                Delivery(
+                    exchange=method.exchange,
+                    routing_key=method.routing_key,
+                    body=_json_or_none(body),
+                    raw=body,
+                    properties=_properties(properties),
+                    arrived_at=monotonic(),
+                    arrived_utc=datetime.now(UTC),
+                    probe_queue=probe_queue.name,
+                    binding=probe_queue.binding,
+                )
+            )
+
+        return receive
+
+    @property
+    def deliveries(self) -> list[Delivery]:
+        """Everything every probe queue received so far, in arrival order."""
+        return sorted((d for q in self.queues for d in q.deliveries), key=lambda d: d.arrived_at)
+
+    def read(self, seconds: float = _READ_SLICE_S) -> None:
+        """Read the socket for up to `seconds` (returns earlier once something arrived) and dispatch deliveries."""
+        try:
+            self.connection.process_data_events(time_limit=seconds)
+        except pika.exceptions.AMQPConnectionError as error:
+            raise BrokerUnreachable(self.address, f"connection lost: {_reason(error)}") from None
+
+    def collect(
+        self,
+        until: Callable[[list[Delivery]], Any],
+        *,
+        reason: str,
+        timeout_s: float,
+        activity: Callable[[], None] | None = None,
+    ) -> Any:
+        """Read deliveries until `until(deliveries)` returns something truthy (returned), or raise WaitTimeout.
+
+        `activity`, when given, is called on every round (e.g. to keep a task polled while waiting).
+        """
+
+        def attempt() -> Any:
+            if activity is not None:
+                activity()
+            self.read()
+            return until(self.deliveries) or None
+
+        return wait_for(attempt, reason=reason, timeout_s=timeout_s, interval_s=0)
+
+    def collect_count(self, count: int, *, reason: str, timeout_s: float) -> list[Delivery]:
+        """Read until at least `count` deliveries arrived in all; return them."""
+        return self.collect(lambda got: got if len(got) >= count else None, reason=reason, timeout_s=timeout_s)
+
+    def collect_for(self, seconds: float, *, activity: Callable[[], None] | None = None) -> list[Delivery]:
+        """Read for a whole window of `seconds`; return everything received so far."""
+        end = monotonic() + seconds
+
+        def attempt() -> bool:
+            if activity is not None:
+                activity()
+            remaining = end - monotonic()
+            if remaining <= 0:
+                return True
+            self.read(min(remaining, _READ_SLICE_S))
+            return False
+
+        wait_for(attempt, reason=f"a {seconds:g} s observation window", timeout_s=seconds + 10, interval_s=0)
+        return self.deliveries
+
+    # -- existence checks (passive declares on a throwaway channel) -----------------------------------------------
+    def exchange_exists(self, name: str) -> bool:
+        """Does the broker have exchange `name`? A passive declare: nothing is created."""
+        return self._passive(lambda channel: channel.exchange_declare(exchange=name, passive=True)) is not None
+
+    def queue_exists(self, name: str) -> bool:
+        """Does the broker have queue `name`? A passive declare: nothing is created.
+
+        A queue exclusive to another connection answers RESOURCE_LOCKED: it exists.
+        """
+        return self._passive(lambda channel: channel.queue_declare(queue=name, passive=True)) is not None
+
+    def _passive(self, declare: Callable[[BlockingChannel], Any]) -> Any:
+        channel = self.connection.channel()
+        try:
+            answer = declare(channel)
+        except pika.exceptions.ChannelClosedByBroker as error:
+            if error.reply_code == _NOT_FOUND:
+                return None
+            if error.reply_code == _RESOURCE_LOCKED:
+                return error
+            raise
+        channel.close()
+        return answer
+
+    @property
+    def address(self) -> str:
+        return mask_url(self._settings.amqp_url.get_secret_value())
+
+
+def connect(
+    settings: Settings, *, connection_name: str = PROBE_CONNECTION_NAME, timeout_s: float = 10.0
+) -> pika.BlockingConnection:
+    """An AMQP connection to the target's broker, named so that the management API tells it apart.
+
+    Raises TargetUnreachable (with the URL masked) when the broker does not answer or refuses us.
+    """
+    url = settings.amqp_url.get_secret_value()
+    address = mask_url(url)
+    if not url:
+        raise BrokerUnreachable("<unset: FOCUS_AMQP_URL>", "not configured")
+    try:
+        parameters = pika.URLParameters(url)
+    except Exception as error:  # pika raises several types on a bad URL
+        raise BrokerUnreachable(address, f"bad URL: {type(error).__name__}") from None
+    parameters.client_properties = {"connection_name": connection_name}
+    parameters.connection_attempts = 1
+    parameters.retry_delay = 0
+    parameters.socket_timeout = timeout_s
+    parameters.stack_timeout = timeout_s
+    parameters.blocked_connection_timeout = timeout_s
+    if parameters.ssl_options is not None:
+        parameters.ssl_options = pika.SSLOptions(_ssl_context(settings), parameters.host)
+    try:
+        return pika.BlockingConnection(parameters)
+    except pika.exceptions.ProbableAuthenticationError:
+        raise BrokerUnreachable(address, "authentication refused") from None
+    except pika.exceptions.ProbableAccessDeniedError:
+        raise BrokerUnreachable(address, "access to the vhost refused") from None
+    except (pika.exceptions.AMQPError, OSError) as error:
+        raise BrokerUnreachable(address, _reason(error)) from None
+
+
+def _ssl_context(settings: Settings) -> ssl.SSLContext:
+    context = ssl.create_default_context(cafile=str(settings.ca_bundle) if settings.ca_bundle else None)
+    if not settings.verify_tls and not settings.ca_bundle:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+def _reason(error: BaseException) -> str:
+    """A short human reason for a failed connection, from pika's nested errors."""
+    nested: Iterable[Any] = getattr(error, "args", ())
+    for item in nested:
+        if isinstance(item, BaseException):
+            return _reason(item)
+        if isinstance(item, str) and item:
+            return item
+    text = str(error) or type(error).__name__
+    if isinstance(error, ConnectionRefusedError) or "refused" in text.lower():
+        return "connection refused"
+    return text
+
+
+def _json_or_none(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def _properties(properties: pika.BasicProperties) -> dict[str, Any]:
+    """The properties a message carried (only those set), JSON-friendly."""
+    kept = {}
+    for name in (
+        "content_type",
+        "content_encoding",
+        "delivery_mode",
+        "priority",
+        "correlation_id",
+        "reply_to",
+        "expiration",
+        "message_id",
+        "timestamp",
+        "type",
+        "user_id",
+        "app_id",
+        "headers",
+    ):
+        value = getattr(properties, name, None)
+        if value is not None:
+            kept[name] = value if not isinstance(value, bytes) else value.decode("utf-8", "replace")
+    return kept

@@ -1,0 +1,159 @@
+"""Live tasks and jobs as scenarios need them: configured on the target, and kept busy while a scenario watches.
+
+A scenario that needs Focus Server to be doing something (so that it publishes commands, declares its job queues,
+opens its broker connections) configures a live task or job here. When the target refuses, the scenario cannot
+check its clause at all: that is a broken precondition, not a defect of the clause under test.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Literal
+
+from support.errors import PreconditionNotMet, TargetUnreachable
+from support.focus_api import FocusServer
+from support.models import ConfigAccepted, JobConfig, JobConfigured, Range, TaskConfig
+from support.settings import Settings
+from support.waiting import WaitTimeout, wait_for
+
+Kind = Literal["task", "job"]
+# How many sensors/channels a scenario's live task or job covers: small, and away from the edges, so that its
+# region-of-interest command is recognisable among others.
+_SPAN = 16
+_POLL_INTERVAL_S = 0.5
+_POLL_ROWS = 50
+_POLL_LIMIT_S = 900.0  # a poller never outlives a scenario; this only bounds a forgotten one
+
+
+@dataclass(frozen=True)
+class LiveSubject:
+    """A live task (task API) or job (job API) that the scenario configured."""
+
+    kind: Kind
+    id: str
+    first: int  # first sensor (task) or channel (job) of its region of interest
+    last: int
+
+    @property
+    def region(self) -> dict[str, int]:
+        """The region of interest as Focus Server's `roi` command carries it."""
+        return {"start": self.first, "end": self.last}
+
+
+def new_task_id() -> str:
+    """A task id no one else uses, recognisable as the suite's."""
+    return f"acceptance_{uuid.uuid4().hex[:12]}"
+
+
+def _span(ids: list[int]) -> tuple[int, int]:
+    if not ids:
+        raise PreconditionNotMet("the target lists no sensors/channels to configure a live task or job on")
+    start = len(ids) // 4
+    end = min(len(ids) - 1, start + _SPAN - 1)
+    return ids[start], ids[end]
+
+
+def configure_live_task(focus: FocusServer) -> LiveSubject:
+    """`GET /sensors`, then `POST /config/{task_id}` live on a small span of them; 200 expected."""
+    sensors = focus.sensors()
+    if sensors.body is None:
+        raise PreconditionNotMet(f"GET /sensors answered {sensors.status}; no live task can be configured")
+    first, last = _span(sorted(sensors.body.sensors))
+    task_id = new_task_id()
+    answer = focus.config_task(task_id, TaskConfig(sensors=Range(min=first, max=last)))
+    if answer.status != 200 or not isinstance(answer.body, ConfigAccepted):
+        raise PreconditionNotMet(f"a live task was refused: POST /config/{task_id} answered {answer.status}")
+    return LiveSubject("task", task_id, first, last)
+
+
+def configure_live_job(focus: FocusServer) -> LiveSubject:
+    """`GET /channels`, then `POST /configure` live (multichannel) on a small span of them; 200 expected."""
+    channels = focus.channels()
+    if channels.body is None:
+        raise PreconditionNotMet(f"GET /channels answered {channels.status}; no live job can be configured")
+    first, last = _span(list(range(channels.body.lowest_channel, channels.body.highest_channel + 1)))
+    answer = focus.configure(JobConfig(channels=Range(min=first, max=last)))
+    if answer.status != 200 or not isinstance(answer.body, JobConfigured):
+        raise PreconditionNotMet(f"a live job was refused: POST /configure answered {answer.status}")
+    return LiveSubject("job", answer.body.job_id, first, last)
+
+
+def job_subject(configured: JobConfigured) -> LiveSubject:
+    """The subject of a job configured elsewhere (e.g. a history job of clause 2.1's steps)."""
+    first, last = _span(sorted(int(channel) for channel in configured.channel_to_stream_index))
+    return LiveSubject("job", configured.job_id, first, last)
+
+
+def configure_live(focus: FocusServer, kind: str) -> LiveSubject:
+    if kind == "task":
+        return configure_live_task(focus)
+    if kind == "job":
+        return configure_live_job(focus)
+    raise ValueError(f"unknown kind of live subject {kind!r}: task or job")
+
+
+@dataclass
+class WaterfallPolling:
+    """Polls a task's waterfall in the background (about twice a second) until closed.
+
+    It has its own REST client, so that its many polls do not crowd the scenario's evidence; `summary()` tells how
+    the polls went.
+    """
+
+    settings: Settings
+    task: LiveSubject
+    statuses: Counter[int] = field(default_factory=Counter)
+    error: str | None = None
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+
+    def __enter__(self) -> WaterfallPolling:
+        if self.task.kind != "task":
+            raise ValueError("only a task has a waterfall to poll")
+        self._focus = FocusServer(self.settings)
+        self._poll()  # the first poll happens before the step returns
+        self._thread = threading.Thread(target=self._run, name=f"poll-{self.task.id}", daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=self.settings.http_timeout_s + 5)
+
+    def _poll(self) -> None:
+        try:
+            answer = self._focus.waterfall(self.task.id, _POLL_ROWS)
+            self.statuses[answer.status] += 1
+        except (TargetUnreachable, AssertionError) as error:
+            # the scenario's own checks will say what is wrong; the poller just stops
+            self.error = f"{type(error).__name__}: {error}"
+            self._stop.set()
+        finally:
+            self._focus.exchanges.clear()
+
+    def _run(self) -> None:
+        def round_() -> bool:
+            if self._stop.is_set():
+                return True
+            self._poll()
+            return self._stop.is_set()
+
+        with contextlib.suppress(WaitTimeout):
+            wait_for(
+                round_, reason="the end of the waterfall polling", timeout_s=_POLL_LIMIT_S, interval_s=_POLL_INTERVAL_S
+            )
+
+    def summary(self) -> dict[str, object]:
+        return {
+            "task_id": self.task.id,
+            "polls_by_status": dict(self.statuses),
+            "stopped_by": self.error,
+        }

@@ -1,0 +1,282 @@
+"""RabbitMQ management HTTP API client: read-only listings of the target broker, as typed models.
+
+One method per route used; the vhost comes from the AMQP URL (`/` when it names none). Every call is kept (`calls`)
+so that the scenario can attach what it saw.
+
+The broker's listings of connections, channels and consumers come from its statistics, which lag a few seconds
+(`collect_statistics_interval`, 5 s by default) behind the broker; callers that need something to show up poll with
+`support.waiting.wait_for`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+from urllib.parse import quote, unquote, urlsplit
+
+import requests
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+from support.errors import MalformedAnswer, TargetUnreachable
+from support.settings import Settings, mask_url
+from support.waiting import monotonic
+
+M = TypeVar("M")
+_BODY_LIMIT = 20_000  # characters of a listing kept as evidence
+
+
+class _Listed(BaseModel):
+    # The management API carries dozens of statistics fields; we type what we read and keep the rest.
+    model_config = ConfigDict(extra="allow")
+
+
+class Overview(_Listed):
+    rabbitmq_version: str | None = None
+    management_version: str | None = None
+    cluster_name: str | None = None
+
+
+class Exchange(_Listed):
+    name: str
+    vhost: str
+    type: str
+    durable: bool
+    auto_delete: bool = False
+    internal: bool = False
+    message_stats: dict[str, Any] | None = None
+
+    @property
+    def is_the_brokers_own(self) -> bool:
+        """The default exchange "" and the predeclared `amq.*` ones belong to the broker, not to the product."""
+        return self.name == "" or self.name.startswith("amq.")
+
+
+class Queue(_Listed):
+    name: str
+    vhost: str
+    durable: bool = False
+    exclusive: bool = False
+    auto_delete: bool = False
+    consumers: int | None = None
+    messages: int | None = None
+    arguments: dict[str, Any] = Field(default_factory=dict)
+    # For an exclusive queue, its owning connection; the broker sends `[]` while it does not know it yet.
+    owner_pid_details: dict[str, Any] | list[Any] | None = None
+
+    @property
+    def owner_connection(self) -> str | None:
+        """The name ("peer -> broker") of the connection an exclusive queue belongs to, when listed."""
+        details = self.owner_pid_details
+        return details.get("name") if isinstance(details, dict) else None
+
+
+class Binding(_Listed):
+    source: str
+    vhost: str
+    destination: str
+    destination_type: str
+    routing_key: str
+    arguments: dict[str, Any] = Field(default_factory=dict)
+
+
+class ChannelDetails(_Listed):
+    name: str
+    connection_name: str
+    number: int | None = None
+    peer_host: str | None = None
+    peer_port: int | None = None
+    user: str | None = None
+
+
+class QueueRef(_Listed):
+    name: str
+    vhost: str
+
+
+class Consumer(_Listed):
+    consumer_tag: str
+    queue: QueueRef
+    channel_details: ChannelDetails
+    exclusive: bool = False
+    ack_required: bool | None = None
+
+
+class Connection(_Listed):
+    name: str  # the broker's name for it: "peer_host:peer_port -> host:port"
+    vhost: str | None = None
+    user: str | None = None
+    protocol: str | None = None
+    peer_host: str | None = None
+    peer_port: int | None = None
+    client_properties: dict[str, Any] = Field(default_factory=dict)
+    user_provided_name: str | None = None
+
+    @property
+    def client_name(self) -> str | None:
+        """The client-provided name (`client_properties.connection_name`), e.g. "focus-server"."""
+        return self.client_properties.get("connection_name") or self.user_provided_name
+
+
+class ConnectionDetails(_Listed):
+    name: str
+    peer_host: str | None = None
+    peer_port: int | None = None
+
+
+class Channel(_Listed):
+    name: str
+    number: int | None = None
+    connection_details: ConnectionDetails
+    consumer_count: int = 0
+    message_stats: dict[str, Any] | None = None
+
+    @property
+    def published(self) -> int:
+        return int((self.message_stats or {}).get("publish", 0))
+
+
+@dataclass
+class Call:
+    """One management API call, kept as evidence."""
+
+    request: str
+    status: int
+    elapsed_ms: float
+    body: str
+
+    def as_dict(self) -> dict[str, Any]:
+        try:
+            body: Any = json.loads(self.body)
+        except ValueError:
+            body = self.body
+        return {"request": self.request, "status": self.status, "elapsed_ms": round(self.elapsed_ms, 1), "body": body}
+
+
+@dataclass
+class RabbitAdmin:
+    """The management API of the target's broker (`FOCUS_RABBITMQ_API_URL` + `/api`), read-only."""
+
+    settings: Settings
+    timeout_s: float = 10.0
+    session: requests.Session = field(default_factory=requests.Session)
+    calls: list[Call] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        password = self.settings.rabbitmq_api_password
+        self.session.auth = (self.settings.rabbitmq_api_user or "", password.get_secret_value() if password else "")
+        self.session.verify = self.settings.tls_verify
+        self.session.headers.update({"Accept": "application/json"})
+
+    @property
+    def root(self) -> str:
+        """The API root: the configured URL with `/api` appended (unless it already ends with it)."""
+        base = self.settings.rabbitmq_api_url.rstrip("/")
+        return base if base.endswith("/api") else base + "/api"
+
+    @property
+    def vhost(self) -> str:
+        return vhost_of(self.settings.amqp_url.get_secret_value())
+
+    @property
+    def _v(self) -> str:
+        return quote(self.vhost, safe="")
+
+    # -- routes ----------------------------------------------------------------------------------------------------
+    def overview(self) -> Overview:
+        """`GET /api/overview`: the broker's identity; the health check of the management API."""
+        return self._get("/overview", Overview)
+
+    def exchanges(self) -> list[Exchange]:
+        """`GET /api/exchanges/{vhost}`."""
+        return self._get(f"/exchanges/{self._v}", list[Exchange])
+
+    def exchange(self, name: str) -> Exchange | None:
+        """`GET /api/exchanges/{vhost}/{name}`; None when the broker has no such exchange."""
+        return self._get(f"/exchanges/{self._v}/{quote(name, safe='')}", Exchange, missing_ok=True)
+
+    def queues(self) -> list[Queue]:
+        """`GET /api/queues/{vhost}`."""
+        return self._get(f"/queues/{self._v}", list[Queue])
+
+    def queue(self, name: str) -> Queue | None:
+        """`GET /api/queues/{vhost}/{name}`; None when the broker has no such queue."""
+        return self._get(f"/queues/{self._v}/{quote(name, safe='')}", Queue, missing_ok=True)
+
+    def bindings(self) -> list[Binding]:
+        """`GET /api/bindings/{vhost}`."""
+        return self._get(f"/bindings/{self._v}", list[Binding])
+
+    def bindings_from(self, exchange: str) -> list[Binding]:
+        """`GET /api/exchanges/{vhost}/{name}/bindings/source`: what the exchange routes to."""
+        return self._get(f"/exchanges/{self._v}/{quote(exchange, safe='')}/bindings/source", list[Binding])
+
+    def consumers(self) -> list[Consumer]:
+        """`GET /api/consumers/{vhost}` (statistics: lags behind the broker)."""
+        return self._get(f"/consumers/{self._v}", list[Consumer])
+
+    def connections(self) -> list[Connection]:
+        """`GET /api/vhosts/{vhost}/connections` (statistics: lags behind the broker)."""
+        return self._get(f"/vhosts/{self._v}/connections", list[Connection])
+
+    def channels(self) -> list[Channel]:
+        """`GET /api/vhosts/{vhost}/channels` (statistics: lags behind the broker)."""
+        return self._get(f"/vhosts/{self._v}/channels", list[Channel])
+
+    # -- plumbing --------------------------------------------------------------------------------------------------
+    def drain_calls(self) -> list[dict[str, Any]]:
+        drained, self.calls = self.calls, []
+        return [call.as_dict() for call in drained]
+
+    def _get(self, path: str, model: Any, *, missing_ok: bool = False) -> Any:
+        url = self.root + path
+        started = monotonic()
+        try:
+            response = self.session.get(url, timeout=self.timeout_s)
+        except requests.RequestException as error:
+            raise TargetUnreachable(
+                f"RabbitMQ management API at {mask_url(self.settings.rabbitmq_api_url)} ({http_reason(error)})"
+            ) from None
+        self.calls.append(Call(f"GET {path}", response.status_code, (monotonic() - started) * 1000, response.text))
+        if len(self.calls[-1].body) > _BODY_LIMIT:
+            self.calls[-1].body = self.calls[-1].body[:_BODY_LIMIT]
+        if response.status_code == 404 and missing_ok:
+            return None
+        if response.status_code in (401, 403):
+            raise TargetUnreachable(
+                f"RabbitMQ management API at {mask_url(self.settings.rabbitmq_api_url)} "
+                f"({response.status_code} {response.reason})"
+            )
+        if response.status_code != 200:
+            raise MalformedAnswer(f"management API GET {path} answered {response.status_code} {response.reason}")
+        try:
+            return TypeAdapter(model).validate_json(response.text)
+        except ValidationError as error:
+            fields = "; ".join(
+                f"{'.'.join(str(part) for part in item['loc']) or '(body)'}: {item['msg']}" for item in error.errors()
+            )
+            raise MalformedAnswer(f"management API GET {path} answered a malformed body: {fields}") from None
+
+
+def http_reason(error: requests.RequestException) -> str:
+    """A short human reason for a failed HTTP call (no URL, no secret)."""
+    if isinstance(error, requests.exceptions.SSLError):
+        return "TLS certificate not trusted" if "CERTIFICATE_VERIFY_FAILED" in str(error) else "TLS error"
+    if isinstance(error, requests.exceptions.Timeout):
+        return "no answer: timed out"
+    if isinstance(error, requests.exceptions.ConnectionError):
+        text = str(error)
+        if "Name or service not known" in text or "NameResolution" in text or "nodename nor servname" in text:
+            return "host name not found"
+        return "connection refused" if "refused" in text.lower() else "connection failed"
+    if isinstance(error, requests.exceptions.InvalidURL | requests.exceptions.MissingSchema):
+        return "not a valid URL"
+    return type(error).__name__
+
+
+def vhost_of(amqp_url: str) -> str:
+    """The vhost an AMQP URL names: its path without the leading slash, decoded; `/` when it names none."""
+    path = urlsplit(amqp_url).path
+    if path in ("", "/"):
+        return "/"
+    return unquote(path[1:])

@@ -1,0 +1,343 @@
+"""Observations of the broker's topology and of Focus Server's traffic on it (clarifications §1), as checks.
+
+Each check either returns what it saw or raises an AssertionError that says what the broker showed instead.
+A missing precondition (e.g. a target that leaves its connections unnamed) raises PreconditionNotMet.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from support.amqp_probe import AmqpProbe, Delivery, ProbeQueue
+from support.broker import Broker
+from support.errors import PreconditionNotMet
+from support.evidence import attach_json
+from support.live import LiveSubject
+from support.rabbit_admin import Channel, Connection, Consumer, Exchange, Queue, RabbitAdmin
+from support.waiting import WaitTimeout, monotonic, wait_for
+
+FOCUS_SERVER_CONNECTION_NAME = "focus-server"
+COMMAND_PREFIX = "baby_analyzer.commands."
+# The commands of the contract, by the `type` their JSON body carries.
+COMMAND_TYPES = {"RegionOfInterestCommand": "roi", "KeepaliveCommand": "keepalive"}
+# Routing keys a probe binds on a direct exchange, which cannot be bound with a wildcard.
+_COMMAND_KEYS = tuple(COMMAND_PREFIX + name for name in COMMAND_TYPES.values()) + tuple(COMMAND_TYPES.values())
+
+ROI_TIMEOUT_S = 15.0  # a roi command follows an accepted configure
+KEEPALIVE_TIMEOUT_S = 20.0  # keepalives come while a task is polled; their period is the target's choice
+# After the awaited commands arrived, the probe keeps reading this long before concluding that nothing went elsewhere.
+ELSEWHERE_GRACE_S = 2.0
+# The management API's connection/channel/consumer listings lag behind the broker (statistics interval).
+MANAGEMENT_LAG_S = 20.0
+QUEUE_TIMEOUT_S = 10.0
+# How long after its job ended a job's queue may linger; the contract gives no figure ("exists while it runs").
+QUEUE_GONE_TIMEOUT_S = 20.0
+
+
+# -- topic matching ----------------------------------------------------------------------------------------------
+def topic_matches(pattern: str, routing_key: str) -> bool:
+    """AMQP topic matching: `*` is exactly one word, `#` zero or more words."""
+
+    def match(p: list[str], k: list[str]) -> bool:
+        if not p:
+            return not k
+        if p[0] == "#":
+            return any(match(p[1:], k[i:]) for i in range(len(k) + 1))
+        return bool(k) and (p[0] == "*" or p[0] == k[0]) and match(p[1:], k[1:])
+
+    return match(pattern.split("."), routing_key.split("."))
+
+
+# -- exchanges ---------------------------------------------------------------------------------------------------
+def assert_only_custom_exchange(exchanges: list[Exchange], name: str) -> None:
+    """The vhost's exchanges, besides the broker's own ("" and `amq.*`), are exactly [name]."""
+    custom = sorted(e.name for e in exchanges if not e.is_the_brokers_own)
+    assert custom == [name], f"the broker's exchanges besides its own are {custom}; only {name!r} is allowed"
+
+
+def existing_exchange(broker: Broker, name: str) -> Exchange:
+    """The exchange `name`: it must answer a passive declare, and the management API must describe it."""
+    assert broker.probe.exchange_exists(name), f"the broker has no exchange {name!r} (passive declare: NOT_FOUND)"
+    exchange = broker.admin.exchange(name)
+    assert exchange is not None, f"the management API does not list the exchange {name!r}"
+    return exchange
+
+
+def assert_exchange_type(exchange: Exchange, kind: str) -> None:
+    assert exchange.type == kind, f"the exchange {exchange.name!r} is a {exchange.type} exchange, not {kind}"
+
+
+def assert_exchange_durable(exchange: Exchange) -> None:
+    assert exchange.durable, f"the exchange {exchange.name!r} is not durable (it would not survive a broker restart)"
+
+
+# -- queues ------------------------------------------------------------------------------------------------------
+def assert_queue_exists(broker: Broker, name: str) -> Queue | None:
+    """A passive declare of `name` succeeds (nothing is created); returns the management API's view of it."""
+    described = broker.admin.queue(name)
+    assert broker.probe.queue_exists(name), (
+        f"the broker has no queue {name!r} (passive declare: NOT_FOUND); queues it has: {_queue_names(broker.admin)}"
+    )
+    return described
+
+
+def assert_queue_absent(broker: Broker, name: str) -> None:
+    """Neither a passive declare nor the management API finds a queue `name`."""
+    described = broker.admin.queue(name)
+    found = broker.probe.queue_exists(name)
+    assert not found and described is None, (
+        f"the broker has a queue {name!r} (passive declare found it: {found}; management API: "
+        f"{described.model_dump(include={'durable', 'exclusive', 'consumers'}) if described else None})"
+    )
+
+
+def _queue_names(admin: RabbitAdmin, containing: str = "") -> list[str]:
+    return sorted(q.name for q in admin.queues() if containing in q.name)
+
+
+def expect_subject_queue(admin: RabbitAdmin, subject: LiveSubject, exchange: str) -> str:
+    """While the task/job runs, a queue named `{id}_{suffix}` is bound to `exchange`; returns its name."""
+    pattern = re.compile(rf"^{re.escape(subject.id)}_.+$")
+
+    def bound() -> str | None:
+        for binding in admin.bindings_from(exchange):
+            if binding.destination_type == "queue" and pattern.match(binding.destination):
+                return binding.destination
+        return None
+
+    try:
+        return wait_for(bound, reason=f"a queue {subject.id}_<suffix> bound to {exchange}", timeout_s=QUEUE_TIMEOUT_S)
+    except WaitTimeout:
+        named = _queue_names(admin, containing=subject.id)
+        destinations = sorted({b.destination for b in admin.bindings_from(exchange) if subject.id in b.destination})
+        raise AssertionError(
+            f"no queue named {subject.id}_<suffix> is bound to {exchange!r} while {subject.kind} {subject.id} runs; "
+            f"queues naming it: {named}; of them bound to {exchange!r}: {destinations}"
+        ) from None
+
+
+def expect_queue_gone(broker: Broker, name: str) -> None:
+    """The queue disappears (passive declare and management API agree) within QUEUE_GONE_TIMEOUT_S."""
+
+    def gone() -> bool:
+        return broker.admin.queue(name) is None and not broker.probe.queue_exists(name)
+
+    try:
+        wait_for(gone, reason=f"the queue {name!r} to go", timeout_s=QUEUE_GONE_TIMEOUT_S, interval_s=1.0)
+    except WaitTimeout:
+        raise AssertionError(
+            f"the queue {name!r} is still there {QUEUE_GONE_TIMEOUT_S:g} s after its job ended"
+        ) from None
+
+
+# -- watching the exchanges --------------------------------------------------------------------------------------
+@dataclass
+class Watch:
+    """Probe queues on one or several exchanges, and what they received."""
+
+    probe: AmqpProbe
+    queues: list[ProbeQueue] = field(default_factory=list)
+    unheard: dict[str, str] = field(default_factory=dict)  # exchange -> why no probe listens to it
+    started_at: float = field(default_factory=monotonic)
+
+    @classmethod
+    def on(cls, probe: AmqpProbe, exchange: str, pattern: str) -> Watch:
+        return cls(probe, [probe.listen(exchange, pattern)])
+
+    @classmethod
+    def everywhere(
+        cls, probe: AmqpProbe, admin: RabbitAdmin, pattern: str = "#", direct_keys: Iterable[str] = ()
+    ) -> Watch:
+        """A probe queue on every exchange of the vhost that a probe can hear.
+
+        topic: `pattern`; fanout: everything; headers: `{}` arguments (match everything); direct: each of
+        `direct_keys`. Not heard: the default exchange (it routes to named queues only, and we consume none),
+        internal exchanges and the broker's tracing/logging exchanges.
+        """
+        watch = cls(probe)
+        for exchange in admin.exchanges():
+            name, kind = exchange.name, exchange.type
+            if name == "":
+                watch.unheard["(default)"] = "routes straight to named queues, which the suite never consumes"
+            elif exchange.internal or name.startswith("amq.rabbitmq."):
+                watch.unheard[name] = "internal to the broker"
+            elif kind == "topic":
+                watch.queues.append(probe.listen(name, pattern))
+            elif kind == "fanout":
+                watch.queues.append(probe.listen(name, ""))
+            elif kind == "headers":
+                watch.queues.append(probe.listen(name, "", arguments={}))
+            elif kind == "direct" and direct_keys:
+                watch.queues.extend(probe.listen(name, key) for key in direct_keys)
+            else:
+                watch.unheard[name] = f"a {kind} exchange cannot be bound with a wildcard"
+        watch.started_at = monotonic()
+        attach_json(
+            "exchanges watched",
+            {"heard": [q.binding for q in watch.queues], "not heard (and why)": watch.unheard},
+        )
+        return watch
+
+    @property
+    def deliveries(self) -> list[Delivery]:
+        mine = {q.name for q in self.queues}
+        return [d for d in self.probe.deliveries if d.probe_queue in mine]
+
+    def observe(self, seconds: float, activity: Callable[[], None] | None = None) -> list[Delivery]:
+        """Keep reading for a whole window of `seconds`; return what arrived since the watch began."""
+        self.probe.collect_for(seconds, activity=activity)
+        return self.deliveries
+
+    def wait(self, found: Callable[[list[Delivery]], Delivery | None], *, reason: str, timeout_s: float) -> Delivery:
+        def attempt(_: list[Delivery]) -> Delivery | None:
+            return found(self.deliveries)
+
+        return self.probe.collect(attempt, reason=reason, timeout_s=timeout_s)
+
+
+def watch_commands_everywhere(broker: Broker) -> Watch:
+    return Watch.everywhere(broker.probe, broker.admin, "#", direct_keys=_COMMAND_KEYS)
+
+
+# -- Focus Server's commands -------------------------------------------------------------------------------------
+def command_name(delivery: Delivery) -> str | None:
+    """Which of Focus Server's commands a delivery is (by its body, else by its routing key), or None."""
+    if delivery.body_type in COMMAND_TYPES:
+        return COMMAND_TYPES[delivery.body_type]
+    if delivery.routing_key.startswith(COMMAND_PREFIX):
+        return delivery.routing_key[len(COMMAND_PREFIX) :]
+    return None
+
+
+def _commands_seen(deliveries: list[Delivery]) -> str:
+    seen = Counter(
+        f"{command_name(d)} via {d.exchange or '(default)'} key {d.routing_key!r}"
+        for d in deliveries
+        if command_name(d)
+    )
+    return ", ".join(f"{what} ×{count}" for what, count in seen.items()) or "none"
+
+
+def _is_roi_for(subject: LiveSubject) -> Callable[[Delivery], bool]:
+    def test(delivery: Delivery) -> bool:
+        body = delivery.body if isinstance(delivery.body, dict) else {}
+        return command_name(delivery) == "roi" and body.get("value") == subject.region
+
+    return test
+
+
+def _is_keepalive(delivery: Delivery) -> bool:
+    return command_name(delivery) == "keepalive"
+
+
+def _await(
+    watch: Watch, test: Callable[[Delivery], bool], what: str, exchange: str | None, timeout_s: float
+) -> Delivery:
+    """The first delivery passing `test` (through `exchange`, when given); fails listing the commands seen instead.
+
+    When the awaited command already came through another exchange and nothing came through `exchange` for
+    ELSEWHERE_GRACE_S since, the wait ends early: the answer is in.
+    """
+    went_elsewhere: list[Delivery] = []
+
+    def found(deliveries: list[Delivery]) -> Delivery | None:
+        hits = [d for d in deliveries if test(d)]
+        through = next((d for d in hits if exchange is None or d.exchange == exchange), None)
+        if through is not None:
+            return through
+        stale = [d for d in hits if monotonic() - d.arrived_at > ELSEWHERE_GRACE_S]
+        if stale:
+            went_elsewhere.extend(stale)
+            return stale[0]
+        return None
+
+    where = f" through {exchange!r}" if exchange is not None else ""
+    try:
+        delivery = watch.wait(found, reason=f"{what}{where}", timeout_s=timeout_s)
+    except WaitTimeout:
+        delivery = None
+    if delivery is None or went_elsewhere:
+        waited = f"within {timeout_s:g} s" if delivery is None else "(it went elsewhere)"
+        raise AssertionError(
+            f"no {what} arrived{where} {waited}; Focus Server commands seen on the probes: "
+            f"{_commands_seen(watch.deliveries)}"
+        )
+    return delivery
+
+
+def expect_roi(watch: Watch, subject: LiveSubject, exchange: str | None = None) -> Delivery:
+    """Focus Server's roi command for the subject's region (`{"start": first, "end": last}`)."""
+    what = f"roi command for {subject.kind} {subject.id} (region {subject.region})"
+    return _await(watch, _is_roi_for(subject), what, exchange, ROI_TIMEOUT_S)
+
+
+def expect_keepalive(watch: Watch, exchange: str | None = None) -> Delivery:
+    return _await(watch, _is_keepalive, "keepalive command", exchange, KEEPALIVE_TIMEOUT_S)
+
+
+def assert_no_command_elsewhere(watch: Watch, exchange: str) -> None:
+    """No command of Focus Server's arrived through an exchange other than `exchange` (after a short grace)."""
+    watch.observe(ELSEWHERE_GRACE_S)
+    elsewhere = [d for d in watch.deliveries if command_name(d) and d.exchange != exchange]
+    assert not elsewhere, (
+        f"Focus Server commands arrived through exchanges other than {exchange!r}: {_commands_seen(elsewhere)}"
+    )
+
+
+def assert_routing_key(deliveries: list[Delivery], command: str, expected: str) -> None:
+    wrong = sorted({d.routing_key for d in deliveries if command_name(d) == command and d.routing_key != expected})
+    assert not wrong, f"Focus Server's {command} commands came with routing keys {wrong}, not {expected!r}"
+
+
+# -- Focus Server's footprint on the broker ----------------------------------------------------------------------
+@dataclass
+class Footprint:
+    """Focus Server's connections (by client-provided name) and what hangs off them."""
+
+    connections: list[Connection]
+    channels: list[Channel]
+    consumers: list[Consumer]
+    owned_queues: list[Queue]
+
+    def consumed_queues(self) -> list[str]:
+        return sorted({c.queue.name for c in self.consumers})
+
+
+def focus_server_footprint(admin: RabbitAdmin, name: str = FOCUS_SERVER_CONNECTION_NAME) -> Footprint:
+    """Wait for the management API to list Focus Server's connections, then collect what they own.
+
+    A target whose connections carry no such name cannot show "publisher only": PreconditionNotMet.
+    """
+
+    def named() -> list[Connection] | None:
+        return [c for c in admin.connections() if c.client_name == name] or None
+
+    try:
+        connections = wait_for(named, reason=f"a broker connection named {name!r}", timeout_s=MANAGEMENT_LAG_S)
+    except WaitTimeout:
+        listed = admin.connections()
+        names = sorted({c.client_name or "(unnamed)" for c in listed})
+        raise PreconditionNotMet(
+            f"no broker connection carries the client-provided name {name!r} (connections listed: {len(listed)}, "
+            f"names: {names}); 'publisher only' cannot be observed on this target"
+        ) from None
+    names = {c.name for c in connections}
+    channels = [ch for ch in admin.channels() if ch.connection_details.name in names]
+    consumers = [c for c in admin.consumers() if c.channel_details.connection_name in names]
+    owned = [q for q in admin.queues() if q.owner_connection in names]
+    return Footprint(connections, channels, consumers, owned)
+
+
+def assert_consumes_nothing(footprint: Footprint) -> None:
+    assert not footprint.consumers, (
+        f"Focus Server consumes from queues {footprint.consumed_queues()} "
+        f"({len(footprint.consumers)} consumer(s) on its connections)"
+    )
+
+
+def assert_owns_no_queue(footprint: Footprint) -> None:
+    owned = sorted(q.name for q in footprint.owned_queues)
+    assert not owned, f"queues exclusive to Focus Server's connections: {owned}"

@@ -1,0 +1,93 @@
+"""The project's Allure formatter, run for real: one result per scenario (Rule: included), each with its clause."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+FEATURE = """\
+Feature: fixture for the formatter
+
+  @spec-1.1 @case-plain-passing
+  Scenario: a plain scenario that passes
+    Given a step that passes
+
+  @spec-2.1 @case-plain-failing
+  Scenario: a plain scenario that fails
+    Given a step that fails
+
+  @spec-2.3 @case-outline
+  Scenario Outline: an outline row <n>
+    Given a step that passes
+
+    Examples:
+      | n |
+      | 1 |
+      | 2 |
+
+  Rule: a rule of the feature
+
+    @spec-1.2 @case-in-rule-passing
+    Scenario: inside the rule, passing
+      Given a step that passes
+
+    @spec-3.1 @case-in-rule-failing
+    Scenario: inside the rule, failing
+      Given a step that fails
+"""
+
+STEPS = """\
+from behave import given
+
+
+@given("a step that passes")
+def step_passes(context):
+    pass
+
+
+@given("a step that fails")
+def step_fails(context):
+    raise AssertionError("as planned")
+"""
+
+EXPECTED = {
+    "a plain scenario that passes": ("1.1", "passed"),
+    "a plain scenario that fails": ("2.1", "failed"),
+    "an outline row 1": ("2.3", "passed"),
+    "an outline row 2": ("2.3", "passed"),
+    "inside the rule, passing": ("1.2", "passed"),
+    "inside the rule, failing": ("3.1", "failed"),
+}
+
+
+def test_every_scenario_has_one_result_with_spec_label_and_link(tmp_path: Path) -> None:
+    (tmp_path / "features").mkdir()
+    (tmp_path / "features" / "fixture.feature").write_text(FEATURE, encoding="utf-8")
+    (tmp_path / "steps").mkdir()
+    (tmp_path / "steps" / "fixture_steps.py").write_text(STEPS, encoding="utf-8")
+    results = tmp_path / "results"
+    # Run from the project root so that behave.ini registers the `allure` formatter as the project does.
+    run = subprocess.run(
+        [sys.executable, "-m", "behave", "-f", "allure", "-o", str(results), str(tmp_path / "features")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 1, run.stdout + run.stderr  # two scenarios fail on purpose
+    found = [json.loads(path.read_text()) for path in results.glob("*-result.json")]
+    # behave names outline rows "<name> -- @<row>"
+    by_name = {result["name"].split(" -- @")[0]: result for result in found}
+    assert len(found) == len(EXPECTED), sorted(by_name)
+    assert set(by_name) == set(EXPECTED)
+    for name, (clause, status) in EXPECTED.items():
+        result = by_name[name]
+        assert result["status"] == status, name
+        assert [label["value"] for label in result["labels"] if label["name"] == "spec"] == [clause], name
+        links = [link for link in result["links"] if link["name"] == f"Clarifications {clause}"]
+        assert len(links) == 1 and links[0]["url"].endswith("#clause-" + clause.replace(".", "-")), name
+    assert len({result["historyId"] for result in found}) == len(found)  # outline rows are told apart

@@ -1,0 +1,136 @@
+"""The management API client: routes, vhost, credentials, typed answers, clear errors."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+from pydantic import SecretStr
+from suite_http_fake import fake_http
+
+from support.errors import MalformedAnswer, TargetUnreachable
+from support.rabbit_admin import RabbitAdmin, vhost_of
+from support.settings import Settings
+
+pytestmark = pytest.mark.usefixtures("clean_env")
+
+EXCHANGES = [
+    {"name": "", "vhost": "/", "type": "direct", "durable": True, "auto_delete": False, "internal": False},
+    {"name": "amq.topic", "vhost": "/", "type": "topic", "durable": True, "auto_delete": False, "internal": False},
+    {"name": "prisma", "vhost": "/", "type": "topic", "durable": True, "auto_delete": False, "internal": False},
+]
+CONNECTIONS = [
+    {
+        "name": "127.0.0.1:5000 -> 127.0.0.1:5672",
+        "protocol": "AMQP 0-9-1",
+        "client_properties": {"connection_name": "focus-server", "product": "x"},
+    },
+    {"name": "127.0.0.1:5001 -> 127.0.0.1:5672", "protocol": "AMQP 0-9-1", "client_properties": {}},
+]
+CONSUMERS = [
+    {
+        "consumer_tag": "ctag1",
+        "queue": {"name": "recorder_input", "vhost": "/"},
+        "channel_details": {"name": "127.0.0.1:5001 -> 127.0.0.1:5672 (1)", "connection_name": "127.0.0.1:5001 -> x"},
+    }
+]
+QUEUES = [
+    {"name": "recorder_input", "vhost": "/", "durable": True, "consumers": 1, "messages": 3},
+    {"name": "amq.gen-1", "vhost": "/", "exclusive": True, "owner_pid_details": {"name": "127.0.0.1:5000 -> x"}},
+    {"name": "amq.gen-2", "vhost": "/", "exclusive": True, "owner_pid_details": []},
+]
+
+
+def _settings(url: str, amqp: str = "amqp://guest:s3cret@127.0.0.1:5672/%2F", **extra: object) -> Settings:
+    return Settings(amqp_url=SecretStr(amqp), rabbitmq_api_url=url, **extra)
+
+
+def test_routes_vhost_credentials_and_typed_answers() -> None:
+    with fake_http() as fake:
+        fake.answer("GET", "/api/exchanges/%2F", 200, json.dumps(EXCHANGES))
+        fake.answer("GET", "/api/vhosts/%2F/connections", 200, json.dumps(CONNECTIONS))
+        fake.answer("GET", "/api/consumers/%2F", 200, json.dumps(CONSUMERS))
+        fake.answer("GET", "/api/queues/%2F", 200, json.dumps(QUEUES))
+        admin = RabbitAdmin(_settings(fake.url))
+        exchanges = admin.exchanges()
+        assert [e.name for e in exchanges if not e.is_the_brokers_own] == ["prisma"]
+        assert [c.client_name for c in admin.connections()] == ["focus-server", None]
+        consumer = admin.consumers()[0]
+        assert consumer.queue.name == "recorder_input" and consumer.channel_details.connection_name
+        queues = admin.queues()
+        assert [q.owner_connection for q in queues] == [None, "127.0.0.1:5000 -> x", None]
+        # credentials default to the AMQP URL's, sent as basic auth
+        auth = fake.requests[0][2]["Authorization"]
+        assert base64.b64decode(auth.split()[1]).decode() == "guest:s3cret"
+        assert next(call["request"] for call in admin.drain_calls()) == "GET /exchanges/%2F"
+        assert admin.calls == []
+
+
+def test_explicit_credentials_named_vhost_and_api_suffix_not_doubled() -> None:
+    with fake_http() as fake:
+        fake.answer("GET", "/api/queues/prod%2Fa/recorder_input", 200, json.dumps(QUEUES[0]))
+        settings = _settings(
+            fake.url + "/api/",
+            amqp="amqp://guest:x@h/prod%2Fa",
+            rabbitmq_api_user="admin",
+            rabbitmq_api_password=SecretStr("pw"),
+        )
+        admin = RabbitAdmin(settings)
+        queue = admin.queue("recorder_input")
+        assert queue is not None and queue.messages == 3
+        assert admin.queue("missing") is None  # 404: no such queue
+        assert base64.b64decode(fake.requests[0][2]["Authorization"].split()[1]).decode() == "admin:pw"
+
+
+@pytest.mark.parametrize(
+    ("url", "vhost"),
+    [
+        ("amqp://u:p@h:5672/%2F", "/"),
+        ("amqp://u:p@h:5672/", "/"),
+        ("amqp://u:p@h:5672", "/"),
+        ("amqp://u:p@h:5672/prisma", "prisma"),
+        ("amqps://u:p@h/a%2Fb", "a/b"),
+    ],
+)
+def test_vhost_of(url: str, vhost: str) -> None:
+    assert vhost_of(url) == vhost
+
+
+def test_wrong_credentials_is_unreachable_with_the_status_and_no_secret() -> None:
+    with fake_http() as fake:
+        fake.answer("GET", "/api/overview", 401, '{"error":"not_authorised"}')
+        with pytest.raises(TargetUnreachable) as caught:
+            RabbitAdmin(_settings(fake.url)).overview()
+    assert str(caught.value) == f"RabbitMQ management API at {fake.url} (401 Unauthorized)"
+    assert "s3cret" not in str(caught.value)
+
+
+def test_down_is_unreachable() -> None:
+    with fake_http() as fake:
+        url = fake.url
+    with pytest.raises(TargetUnreachable, match=r"\(connection refused\)"):
+        RabbitAdmin(_settings(url), timeout_s=2).exchanges()
+
+
+def test_malformed_listing_names_the_field() -> None:
+    broken = [dict(EXCHANGES[2], durable="sometimes")]
+    with fake_http() as fake:
+        fake.answer("GET", "/api/exchanges/%2F", 200, json.dumps(broken))
+        fake.answer("GET", "/api/vhosts/%2F/channels", 200, "<html>oops</html>", "text/html")
+        admin = RabbitAdmin(_settings(fake.url))
+        with pytest.raises(MalformedAnswer, match=r"0\.durable"):
+            admin.exchanges()
+        with pytest.raises(MalformedAnswer, match="malformed body"):
+            admin.channels()
+
+
+def test_against_a_real_broker(stand_settings: Settings) -> None:
+    admin = RabbitAdmin(stand_settings)
+    assert admin.overview().rabbitmq_version
+    prisma = admin.exchange("prisma")
+    assert prisma is not None and prisma.type == "topic" and prisma.durable
+    assert {b.destination for b in admin.bindings()} >= {"recorder_input", "interrogator_input"}
+    assert isinstance(admin.bindings_from("prisma"), list)
+    assert all(c.protocol for c in admin.connections())
+    assert all(ch.connection_details.name for ch in admin.channels())

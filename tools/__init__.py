@@ -1,0 +1,1 @@
+"""The harness around the suite: nightly runner, report, traceability, living docs, mutation matrix."""
