@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from enum import Enum
 from typing import TypeVar
 
-from tenacity import RetryError, Retrying, retry_if_result, stop_after_delay, wait_fixed
+from tenacity import RetryCallState, RetryError, Retrying, retry_if_result, stop_after_delay, wait_fixed
 
 T = TypeVar("T")
 
@@ -36,6 +37,41 @@ def wait_for(probe: Callable[[], T | None], *, reason: str, timeout_s: float, in
         stop=stop_after_delay(timeout_s),
         wait=wait_fixed(interval_s),
         retry=retry_if_result(lambda value: value is None or value is False),
+        reraise=False,
+    )
+    try:
+        return retrying(attempt)
+    except RetryError:
+        raise WaitTimeout(reason, timeout_s, last[0]) from None
+
+
+class Pace(Enum):
+    """What a `poll_until` step says when it has no result yet."""
+
+    AT_ONCE = "at once"  # it made progress (e.g. received rows): call it again without pausing
+    LATER = "later"  # nothing new: pause `interval_s` before the next call
+
+
+def poll_until(step: Callable[[], T | Pace], *, reason: str, timeout_s: float, interval_s: float = 0.5) -> T:
+    """Call `step` until it returns a result rather than a `Pace`; return that, or raise WaitTimeout.
+
+    Unlike `wait_for`, a step that made progress is called again at once, so that a stream served as fast as it is
+    read is not slowed down by the pause meant for "nothing yet".
+    """
+    last: list[object] = [None]
+
+    def attempt() -> T | Pace:
+        value = step()
+        last[0] = value
+        return value
+
+    def pause(state: RetryCallState) -> float:
+        return 0.0 if state.outcome is not None and state.outcome.result() is Pace.AT_ONCE else interval_s
+
+    retrying = Retrying(
+        stop=stop_after_delay(timeout_s),
+        wait=pause,
+        retry=retry_if_result(lambda value: isinstance(value, Pace)),
         reraise=False,
     )
     try:

@@ -1,0 +1,111 @@
+"""Steps of clause §4 (partial results in history playback). Glue only: support/ finds, reads and judges."""
+
+from __future__ import annotations
+
+from behave import given, then, when
+from behave.runner import Context
+
+from support import waterfall
+from support.models import JobConfig
+from support.recordings import Shape, find_history_window
+
+# -- the window, found in the target's recordings catalogue ------------------------------------------------------
+
+
+@given("a history window of {minutes:d} minutes with no recording at all")
+def step_window_empty(context: Context, minutes: int) -> None:
+    context.history = find_history_window(context.focus, context.settings, Shape.EMPTY, length_s=minutes * 60)
+
+
+@given("a history window covered completely by recordings")
+def step_window_covered(context: Context) -> None:
+    context.history = find_history_window(context.focus, context.settings, Shape.COVERED)
+
+
+@given("a history window with a hole of more than {seconds:d} seconds between two recordings")
+def step_window_hole(context: Context, seconds: int) -> None:
+    context.history = find_history_window(context.focus, context.settings, Shape.HOLE, hole_over_s=seconds)
+
+
+@given("a history window of {minutes:d} minutes with a recording at its start only")
+def step_window_start_only(context: Context, minutes: int) -> None:
+    context.history = find_history_window(context.focus, context.settings, Shape.START_ONLY, length_s=minutes * 60)
+
+
+@given("a history window of {minutes:d} minutes with a single recording in its middle")
+def step_window_middle_only(context: Context, minutes: int) -> None:
+    context.history = find_history_window(context.focus, context.settings, Shape.MIDDLE_ONLY, length_s=minutes * 60)
+
+
+# -- asking for it ------------------------------------------------------------------------------------------------
+
+
+@when("I configure a history task for the window")
+def step_configure_task(context: Context) -> None:
+    context.task_id = waterfall.new_task_id(context.scenario.effective_tags)
+    context.answer = context.focus.config_task(context.task_id, waterfall.history_config(context.history.window))
+
+
+@when("I configure a history job for the window")
+def step_configure_job(context: Context) -> None:
+    context.answer = context.focus.configure(
+        JobConfig.history(context.history.window.start, context.history.window.end)
+    )
+
+
+@when("I read the task's waterfall to the end of the stream")
+def step_read_waterfall(context: Context) -> None:
+    context.reading = waterfall.read_history(context.focus, context.task_id, context.history)
+
+
+# -- what came back -----------------------------------------------------------------------------------------------
+
+
+@then('the configuration is refused with {status:d} and a message containing "{text}"')
+def step_refused(context: Context, status: int, text: str) -> None:
+    waterfall.expect_refused(context.answer, status, text)
+
+
+@then("the refusal came at once, in under {seconds:g} seconds")
+def step_refused_at_once(context: Context, seconds: float) -> None:
+    waterfall.expect_at_once(context.answer, seconds)
+
+
+@then("no task was left behind: its waterfall answers 404")
+def step_no_task_left(context: Context) -> None:
+    waterfall.expect_no_task(context.focus, context.task_id, context.history)
+
+
+@then("the task configuration is accepted")
+def step_accepted(context: Context) -> None:
+    waterfall.expect_accepted(context.answer)
+
+
+@then("the waterfall answered 201 with rows")
+def step_rows(context: Context) -> None:
+    waterfall.expect_rows(context.reading)
+
+
+@then("the rows cover the recorded time of the window with no gap over {ms:d} ms and no row outside it")
+def step_rows_cover(context: Context, ms: int) -> None:
+    waterfall.expect_coverage(context.reading, context.history, ms)
+
+
+@then("all the recorded time of the window came back, with no gap over {ms:d} ms inside a recording")
+def step_recorded_time_back(context: Context, ms: int) -> None:
+    waterfall.expect_coverage(context.reading, context.history, ms, only_inside=True)
+
+
+@then("the rows have a hole of more than {seconds:d} seconds where the catalogue has one, and nowhere else")
+def step_rows_hole(context: Context, seconds: int) -> None:
+    waterfall.expect_holes(context.reading, context.history, seconds)
+
+
+@then("the stream ended with 208")
+def step_ended(context: Context) -> None:
+    waterfall.expect_end(context.reading)
+
+
+@then("nothing came after the end of the stream")
+def step_nothing_after(context: Context) -> None:
+    waterfall.expect_nothing_after_end(context.reading)

@@ -1,0 +1,142 @@
+"""Pictures of what a history task returned, for the report: a reviewer should see the data and the hole.
+
+Rendered headless (matplotlib's Agg canvas, no pyplot state), returned as PNG bytes for `evidence.attach_png`.
+Top: the waterfall, time × sensor, intensity as colour (mean over a row's intensity values), blank where no row came.
+Bottom: the catalogue's recordings, the runs of rows received, and the holes observed, on the same time axis.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+import numpy as np
+from matplotlib import dates
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import Normalize
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+
+from support.models import Row
+from support.timeline import CONTINUITY_MS, Gap, Span, instant_of, runs
+
+MAX_COLUMNS = 1200  # time bins of the image: at least one second each, at most this many
+_RECORDING, _ROWS, _HOLE = "#2e7d32", "#1565c0", "#c62828"
+
+
+def _num(ms: int) -> float:
+    return float(dates.date2num(instant_of(ms)))
+
+
+def _intensity_grid(rows: Sequence[Row], view: Span, sensors: list[int]) -> np.ndarray:
+    """sensors × time bins, the mean intensity of the rows falling in each bin, NaN where none did."""
+    columns = max(1, min(MAX_COLUMNS, view.duration_ms // 1000 or 1))
+    width = max(view.duration_ms, 1) / columns
+    index = {sensor: i for i, sensor in enumerate(sensors)}
+    # One entry per (row, sensor): plain Python for the means (tens of thousands of short lists), numpy for the sums.
+    cells = [
+        (
+            index[sensor.id],
+            min(columns - 1, int((row.startTimestamp - view.start_ms) / width)),
+            sum(sensor.intensity) / len(sensor.intensity),
+        )
+        for row in rows
+        for sensor in row.sensors
+        if sensor.intensity
+    ]
+    total = np.zeros((len(sensors), columns))
+    count = np.zeros((len(sensors), columns))
+    if cells:
+        where_sensor, where_column, values = (np.asarray(part) for part in zip(*cells, strict=True))
+        np.add.at(total, (where_sensor, where_column), values)
+        np.add.at(count, (where_sensor, where_column), 1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, total / np.maximum(count, 1), np.nan)
+
+
+def waterfall_png(
+    rows: Sequence[Row], window: Span, recordings: Sequence[Span], gaps: Sequence[Gap], title: str
+) -> bytes:
+    """The waterfall received over `window`, with the catalogue's `recordings` and the observed `gaps` marked."""
+    stamps = [row.startTimestamp for row in rows]
+    # The view holds the window and any row outside it: a row where none belongs must show.
+    view = Span(min([window.start_ms, *stamps]), max([window.end_ms, *stamps]))
+    sensors = sorted({sensor.id for row in rows for sensor in row.sensors})
+
+    figure = Figure(figsize=(11, 5.5), dpi=100)
+    FigureCanvasAgg(figure)
+    # A fixed grid rather than constrained layout: the layout engine would double the rendering time.
+    grid_spec = figure.add_gridspec(
+        2,
+        2,
+        width_ratios=[60, 1],
+        height_ratios=[4, 1.3],
+        left=0.11,
+        right=0.93,
+        top=0.88,
+        bottom=0.12,
+        hspace=0.1,
+        wspace=0.03,
+    )
+    top = figure.add_subplot(grid_spec[0, 0])
+    bottom = figure.add_subplot(grid_spec[1, 0], sharex=top)
+    top.tick_params(labelbottom=False)
+    figure.suptitle(title, fontsize=9)
+
+    if sensors:
+        grid = _intensity_grid(rows, view, sensors)
+        image = top.imshow(
+            np.ma.masked_invalid(grid),
+            aspect="auto",
+            origin="lower",
+            interpolation="nearest",
+            cmap="viridis",  # masked (no row) bins stay transparent over the grey background
+            # A colour scale from the 2nd to the 98th percentile: a few loud events must not flatten the rest.
+            norm=Normalize(*np.nanpercentile(grid, [2, 98])) if np.isfinite(grid).any() else None,
+            extent=(_num(view.start_ms), _num(view.end_ms), sensors[0] - 0.5, sensors[-1] + 0.5),
+        )
+        figure.colorbar(image, cax=figure.add_subplot(grid_spec[0, 1]), label="intensity (mean of a row's values)")
+        top.yaxis.set_major_locator(MaxNLocator(integer=True))
+    else:
+        top.text(0.5, 0.5, "no rows received", transform=top.transAxes, ha="center", va="center", fontsize=14)
+        top.set_yticks([])
+    top.set_facecolor("#eeeeee")
+    top.set_ylabel("sensor")
+
+    for gap in gaps:
+        for axis in (top, bottom):
+            axis.axvspan(_num(gap.start_ms), _num(gap.end_ms), color=_HOLE, alpha=0.18, hatch="//", lw=0)
+        top.annotate(
+            f"hole {gap.duration_ms / 1000:.1f} s",
+            xy=(_num(gap.start_ms + gap.duration_ms // 2), 1.0),
+            xycoords=("data", "axes fraction"),
+            ha="center",
+            va="bottom",
+            color=_HOLE,
+            fontsize=8,
+        )
+
+    lanes = {"catalogue": 1.0, "rows received": 0.0}
+    for recording in recordings:
+        shown = recording.clip(view)
+        if shown is not None:
+            bottom.broken_barh(
+                [(_num(shown.start_ms), _num(shown.end_ms) - _num(shown.start_ms))], (0.7, 0.6), color=_RECORDING
+            )
+    for run in runs(stamps, CONTINUITY_MS):
+        width = max(_num(run.end_ms) - _num(run.start_ms), 1e-6)
+        bottom.broken_barh([(_num(run.start_ms), width)], (-0.3, 0.6), color=_ROWS)
+    for axis in (top, bottom):
+        for edge in (window.start_ms, window.end_ms):
+            axis.axvline(_num(edge), color="black", ls="--", lw=1)
+    bottom.set_yticks(list(lanes.values()), list(lanes))
+    bottom.set_ylim(-0.6, 1.6)
+    bottom.set_xlim(_num(view.start_ms), _num(view.end_ms))
+    locator = dates.AutoDateLocator(minticks=4, maxticks=9)
+    bottom.xaxis.set_major_locator(locator)
+    bottom.xaxis.set_major_formatter(dates.DateFormatter("%H:%M:%S"))
+    bottom.set_xlabel(f"time (UTC) from {instant_of(view.start_ms):%Y-%m-%d %H:%M:%S}; dashed: the window asked for")
+
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()

@@ -1,0 +1,57 @@
+"""The waterfall pictures of support/pictures.py: valid PNGs, whatever came, and a grid that shows the holes."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+from PIL import Image
+
+from support.models import Row, SensorIntensity
+from support.pictures import MAX_COLUMNS, _intensity_grid, waterfall_png
+from support.timeline import Gap, Span
+
+T0 = 1_760_004_000_000  # 2025-10-09 10:00:00 UTC
+WINDOW = Span(T0, T0 + 900_000)
+RECORDINGS = [Span(T0, T0 + 300_000), Span(T0 + 600_000, T0 + 900_000)]
+
+
+def row(second: int, values: dict[int, list[float]]) -> Row:
+    ms = T0 + second * 1000
+    sensors = [SensorIntensity(id=sensor, intensity=intensity) for sensor, intensity in values.items()]
+    return Row(canvasId="t", sensors=sensors, startTimestamp=ms, endTimestamp=ms + 1000)
+
+
+def png_size(png: bytes) -> tuple[int, int]:
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    return Image.open(io.BytesIO(png)).size
+
+
+def test_a_waterfall_with_a_hole_is_a_png() -> None:
+    rows = [row(s, {0: [1.0, 3.0], 1: [2.0]}) for s in [*range(0, 300), *range(600, 900)]]
+    png = waterfall_png(rows, WINDOW, RECORDINGS, [Gap(T0 + 299_000, T0 + 600_000)], "a hole\n600 rows")
+    assert png_size(png) == (1100, 550)
+
+
+def test_nothing_received_is_still_a_picture() -> None:
+    assert png_size(waterfall_png([], Span(T0, T0 + 3_600_000), [], [], "no recordings")) == (1100, 550)
+
+
+def test_rows_outside_the_window_widen_the_picture_rather_than_vanish() -> None:
+    rows = [row(s, {0: [1.0]}) for s in range(-120, 1200, 10)]
+    assert png_size(waterfall_png(rows, WINDOW, RECORDINGS, [], "rows everywhere")) == (1100, 550)
+
+
+def test_the_grid_averages_each_sensor_and_leaves_holes_blank() -> None:
+    rows = [row(0, {0: [1.0, 3.0], 2: [4.0]}), row(0, {0: [4.0]}), row(3, {2: [5.0]})]
+    grid = _intensity_grid(rows, Span(T0, T0 + 5000), [0, 2])
+    assert grid.shape == (2, 5)
+    assert grid[0, 0] == 3.0  # rows of one bin: the mean of (mean 2.0, 4.0)
+    assert grid[1, 0] == 4.0 and grid[1, 3] == 5.0
+    assert np.isnan(grid[0, 1:]).all() and np.isnan(grid[1, [1, 2, 4]]).all()
+
+
+def test_a_long_window_keeps_the_grid_small() -> None:
+    rows = [row(s, {0: [1.0]}) for s in range(0, 36_000, 60)]
+    grid = _intensity_grid(rows, Span(T0, T0 + 36_000_000), [0])
+    assert grid.shape == (1, MAX_COLUMNS)

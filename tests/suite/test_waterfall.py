@@ -1,0 +1,300 @@
+"""The waterfall poller and the §4 judgements of support/waterfall.py, against fakes (no stand needed)."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from support import waterfall
+from support.errors import MalformedAnswer
+from support.focus_api import Answer, FocusServer
+from support.models import ConfigAccepted, ErrorBody, Row, SensorIntensity, WaterfallBlock
+from support.recordings import HistoryWindow, Shape
+from support.settings import Settings
+from support.timeline import Span
+from support.waiting import Pace, WaitTimeout, monotonic, poll_until
+from support.waterfall import WaterfallPoller, WaterfallResult
+
+T0 = 1_760_004_000_000  # 2025-10-09 10:00:00 UTC
+
+
+def rows(first_s: int, count: int) -> list[Row]:
+    return [
+        Row(
+            canvasId="t",
+            sensors=[SensorIntensity(id=s, intensity=[float(s + i % 7)]) for s in range(4)],
+            startTimestamp=T0 + (first_s + i) * 1000,
+            endTimestamp=T0 + (first_s + i + 1) * 1000,
+        )
+        for i in range(count)
+    ]
+
+
+def block_answer(found: list[Row]) -> Answer[list[WaterfallBlock]]:
+    body = [WaterfallBlock(rows=found, current_max_amp=10.0, current_min_amp=0.0)]
+    return Answer("GET /waterfall", 201, 0.001, "[...]", body)
+
+
+def empty(status: int) -> Answer[list[WaterfallBlock]]:
+    return Answer("GET /waterfall", status, 0.001, "")
+
+
+class ScriptedTarget:
+    """Answers `GET /waterfall` from a script; once it runs out, repeats its last answer for ever."""
+
+    def __init__(self, *script: Answer) -> None:
+        self.script = list(script)
+        self.polls = 0
+
+    def waterfall(self, task_id: str, row_count: int) -> Answer[list[WaterfallBlock]]:
+        answer = self.script[min(self.polls, len(self.script) - 1)]
+        self.polls += 1
+        return answer
+
+
+# -- polling ---------------------------------------------------------------------------------------------------
+
+
+def test_rows_then_208_are_kept_with_the_status_sequence() -> None:
+    target = ScriptedTarget(empty(200), block_answer(rows(0, 300)), block_answer(rows(300, 200)), empty(208))
+    result = WaterfallPoller(target, "t", pause_s=0.01).run()
+    assert len(result.rows) == 500 and result.timestamps[0] == T0 and result.timestamps[-1] == T0 + 499_000
+    assert result.statuses == [200, 201, 201, 208] and result.status_sequence() == "200 201×2 208"
+    assert result.ended_with_208 and result.stopped_because == "208, end of stream"
+    assert result.after_end is not None and (result.after_end.status, result.after_end.rows) == (208, 0)
+    assert [poll.rows for poll in result.polls] == [0, 300, 200, 0]
+    waterfall.expect_rows(result)
+    waterfall.expect_end(result)
+    waterfall.expect_nothing_after_end(result)
+
+
+def test_no_pause_after_polls_that_brought_rows() -> None:
+    target = ScriptedTarget(*[block_answer(rows(i, 1)) for i in range(40)], empty(208))
+    result = WaterfallPoller(target, "t", pause_s=1.0).run()
+    assert result.ended_with_208 and len(result.rows) == 40
+    assert result.elapsed_s < 0.5  # 40 polls with rows and not one pause of 1 s
+
+
+def test_a_pause_after_polls_that_brought_nothing() -> None:
+    target = ScriptedTarget(empty(200), empty(200), empty(200), block_answer(rows(0, 5)), empty(208))
+    result = WaterfallPoller(target, "t", pause_s=0.05).run()
+    assert result.ended_with_208 and result.elapsed_s >= 0.15
+
+
+def test_a_target_that_never_sends_208_is_left_soon_after_the_data_is_in() -> None:
+    """With the window's last recorded instant known, the poller waits for 208 only `end_grace_s` after it."""
+    target = ScriptedTarget(block_answer(rows(0, 300)), empty(200))
+    reader = WaterfallPoller(target, "t", deadline_s=30, end_grace_s=0.3, pause_s=0.02, last_covered_ms=T0 + 300_000)
+    result = reader.run()
+    assert not result.ended_with_208 and result.after_end is None
+    assert result.stopped_because == "no 208 within 0.3 s after the rows reached the last recorded instant"
+    assert 0.3 <= result.elapsed_s < 2
+    waterfall.expect_rows(result)  # the rows themselves are fine
+    with pytest.raises(AssertionError, match=r"the stream did not end with 208: no 208 within 0\.3 s .*201 200×"):
+        waterfall.expect_end(result)
+    with pytest.raises(AssertionError, match="the stream never ended"):
+        waterfall.expect_nothing_after_end(result)
+
+
+def test_a_target_that_never_sends_208_nor_all_the_data_stops_at_the_deadline() -> None:
+    target = ScriptedTarget(block_answer(rows(0, 10)), empty(200))
+    reader = WaterfallPoller(target, "t", deadline_s=0.5, end_grace_s=0.1, pause_s=0.05, last_covered_ms=T0 + 900_000)
+    result = reader.run()
+    assert result.stopped_because == "no 208 within the deadline of 0.5 s"
+    assert 0.5 <= result.elapsed_s < 1.5 and len(result.rows) == 10
+    with pytest.raises(AssertionError, match=r"did not end with 208: no 208 within the deadline of 0\.5 s"):
+        waterfall.expect_end(result)
+
+
+def test_a_status_the_contract_does_not_give_stops_the_read() -> None:
+    target = ScriptedTarget(block_answer(rows(0, 10)), empty(404), block_answer(rows(10, 10)), empty(208))
+    result = WaterfallPoller(target, "t", pause_s=0.01).run()
+    assert result.stopped_because == "the waterfall answered 404" and result.statuses == [201, 404]
+    with pytest.raises(AssertionError, match=r"answered \[404\] while the task ran"):
+        waterfall.expect_rows(result)
+
+
+def test_no_rows_at_all_is_named() -> None:
+    result = WaterfallPoller(ScriptedTarget(empty(200), empty(208)), "t", pause_s=0.01).run()
+    with pytest.raises(AssertionError, match="no rows received; statuses 200 208"):
+        waterfall.expect_rows(result)
+
+
+def test_rows_after_the_end_of_stream_are_caught() -> None:
+    target = ScriptedTarget(block_answer(rows(0, 10)), empty(208), block_answer(rows(10, 3)))
+    result = WaterfallPoller(target, "t", pause_s=0.01).run()
+    assert len(result.rows) == 10  # what came after the end is not mixed with the stream
+    with pytest.raises(AssertionError, match=r"3 row\(s\) came after the end of stream \(status 201\)"):
+        waterfall.expect_nothing_after_end(result)
+
+
+# -- the same through the real REST client, against a tiny local server ------------------------------------------
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """201 with a block on the first poll, then 200 empty for ever (or a malformed block when asked)."""
+
+    polls = 0
+    malformed = False
+
+    def do_GET(self) -> None:
+        type(self).polls += 1
+        if type(self).polls == 1 or type(self).malformed:
+            row = {"canvasId": "t", "sensors": [{"id": 0, "intensity": [1.0]}], "startTimestamp": T0}
+            if not type(self).malformed:
+                row["endTimestamp"] = T0 + 1000
+            body = json.dumps([{"rows": [row], "current_max_amp": 1.0, "current_min_amp": 0.0}]).encode()
+            self.send_response(201)
+        else:
+            body = b""
+            self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def local_target() -> Iterator[tuple[FocusServer, type[_Handler]]]:
+    handler = type("Handler", (_Handler,), {"polls": 0, "malformed": False})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield FocusServer(Settings(base_url=f"http://127.0.0.1:{server.server_port}/focus-server")), handler
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_poller_over_http_stops_at_its_deadline_when_208_never_comes(local_target) -> None:
+    focus, handler = local_target
+    result = WaterfallPoller(focus, "t", deadline_s=0.6, pause_s=0.05).run()
+    assert not result.ended_with_208 and len(result.rows) == 1 and handler.polls > 3
+    assert result.statuses[0] == 201 and set(result.statuses[1:]) == {200}
+    with pytest.raises(AssertionError, match=r"did not end with 208: no 208 within the deadline of 0\.6 s"):
+        waterfall.expect_end(result)
+
+
+def test_a_malformed_block_fails_the_read_naming_the_field(local_target) -> None:
+    focus, handler = local_target
+    handler.malformed = True
+    with pytest.raises(MalformedAnswer, match=r"0\.rows\.0\.endTimestamp: Field required"):
+        WaterfallPoller(focus, "t", deadline_s=2).run()
+
+
+# -- evidence, task ids and the judgements of a configuration -----------------------------------------------------
+
+HOLE = HistoryWindow(Shape.HOLE, Span(T0, T0 + 900_000), (Span(T0, T0 + 300_000), Span(T0 + 600_000, T0 + 900_000)))
+
+
+def test_read_history_attaches_picture_statuses_and_gaps(monkeypatch) -> None:
+    attached: list[str] = []
+    monkeypatch.setattr(
+        waterfall, "attach_png", lambda name, png: attached.append(name) if png[:4] == b"\x89PNG" else None
+    )
+    monkeypatch.setattr(waterfall, "attach_json", lambda name, data: attached.append(name))
+    target = ScriptedTarget(block_answer(rows(0, 300)), block_answer(rows(600, 300)), empty(208))
+    result = waterfall.read_history(target, "t", HOLE, pause_s=0.01)
+    assert attached == ["waterfall received", "waterfall status sequence", "gaps found in the rows"]
+    waterfall.expect_coverage(result, HOLE, 2000)
+    waterfall.expect_holes(result, HOLE, 60)
+
+
+def test_evidence_is_attached_even_when_the_read_breaks(monkeypatch) -> None:
+    attached: list[str] = []
+    monkeypatch.setattr(waterfall, "attach_png", lambda name, png: attached.append(name))
+    monkeypatch.setattr(waterfall, "attach_json", lambda name, data: attached.append(name))
+
+    class Broken(ScriptedTarget):
+        def waterfall(self, task_id: str, row_count: int) -> Answer[list[WaterfallBlock]]:
+            raise MalformedAnswer("GET /waterfall answered 201 with a malformed body: rows: Field required")
+
+    with pytest.raises(MalformedAnswer):
+        waterfall.read_history(Broken(), "t", HOLE)
+    assert "waterfall received" in attached
+
+
+def test_filled_hole_and_rows_outside_fail_with_the_catalogue_in_the_message(monkeypatch) -> None:
+    monkeypatch.setattr(waterfall, "attach_json", lambda name, data: None)
+    filled = WaterfallResult("t", rows=rows(0, 900), ended_with_208=True)
+    with pytest.raises(AssertionError, match=r"rows outside the recordings: 295 row\(s\) at 2025-10-09 10:05:03"):
+        waterfall.expect_coverage(filled, HOLE, 2000)
+    waterfall.expect_coverage(filled, HOLE, 2000, only_inside=True)  # 4.6: all recorded data came back
+    with pytest.raises(AssertionError, match="the catalogue has a hole 2025-10-09 10:05:00–10:10:00 but the rows"):
+        waterfall.expect_holes(filled, HOLE, 60)
+
+
+def test_task_ids_are_unique_and_name_the_case() -> None:
+    ids = {waterfall.new_task_id(["spec-4.3", "case-partial-coverage-hole"]) for _ in range(50)}
+    assert len(ids) == 50
+    assert all(re.fullmatch(r"acc_partial-coverage-hole_[0-9a-f]{8}", task_id) for task_id in ids)
+    assert re.fullmatch(r"acc_history_[0-9a-f]{8}", waterfall.new_task_id([]))
+
+
+def test_history_config_asks_for_the_window_only() -> None:
+    body = waterfall.history_config(HOLE.window).model_dump()
+    assert (body["start_time"], body["end_time"]) == ("251009100000", "251009101500")
+    assert set(body) == {
+        "displayTimeAxisDuration", "nfftSelection", "canvasInfo", "sensors", "frequencyRange", "start_time", "end_time"
+    }  # fmt: skip
+
+
+def test_judging_a_configuration_answer(monkeypatch) -> None:
+    monkeypatch.setattr(waterfall, "attach_text", lambda name, text: None)
+    refused = Answer(
+        "POST /config/t", 400, 0.05, "", ErrorBody(error="No recordings found in the requested time range")
+    )
+    waterfall.expect_refused(refused, 400, "no recordings")
+    waterfall.expect_at_once(refused, 2)
+    with pytest.raises(AssertionError, match=r"took 2\.50 s to answer|answered 400 in 2\.500 s, not under 2 s"):
+        waterfall.expect_at_once(Answer("POST /config/t", 400, 2.5, "", refused.body), 2)
+    not_found = Answer("POST /config/t", 404, 0.05, '{"error": "No recording found in given time range"}')
+    with pytest.raises(AssertionError, match="answered 404, not 400"):
+        waterfall.expect_refused(not_found, 400, "no recordings")
+    wrong_words = Answer("POST /config/t", 400, 0.05, "", ErrorBody(error="No recording found in given time range"))
+    with pytest.raises(AssertionError, match="does not say 'no recordings'"):
+        waterfall.expect_refused(wrong_words, 400, "no recordings")
+    accepted = Answer("POST /config/t", 200, 0.05, "", ConfigAccepted(status="Config received successfully"))
+    waterfall.expect_accepted(accepted)
+    with pytest.raises(AssertionError, match="answered 400, not 200"):
+        waterfall.expect_accepted(refused)
+
+
+def test_a_refused_task_must_be_unknown_afterwards(monkeypatch) -> None:
+    monkeypatch.setattr(waterfall, "attach_png", lambda name, png: None)
+    monkeypatch.setattr(waterfall, "attach_json", lambda name, data: None)
+    nothing = HistoryWindow(Shape.EMPTY, Span(T0, T0 + 3_600_000), ())
+    waterfall.expect_no_task(ScriptedTarget(empty(404)), "t", nothing)
+    with pytest.raises(AssertionError, match="answered 200, not 404"):
+        waterfall.expect_no_task(ScriptedTarget(empty(200)), "t", nothing)
+
+
+# -- waiting.poll_until, the helper the poller waits through -------------------------------------------------------
+
+
+def test_poll_until_goes_on_at_once_after_progress_and_pauses_otherwise() -> None:
+    paces = iter([Pace.AT_ONCE] * 20 + [Pace.LATER, Pace.LATER, "done"])
+    started = monotonic()
+    assert poll_until(lambda: next(paces), reason="the script to end", timeout_s=5, interval_s=0.1) == "done"
+    assert 0.2 <= monotonic() - started < 0.6  # two pauses of 0.1 s, none for the twenty steps that made progress
+
+
+def test_poll_until_gives_up_at_its_deadline_with_its_reason() -> None:
+    with pytest.raises(WaitTimeout, match=r"waited 0\.3 s for the end of stream \(208\) of task t"):
+        poll_until(lambda: Pace.LATER, reason="the end of stream (208) of task t", timeout_s=0.3, interval_s=0.05)
+
+
+def test_poll_until_lets_errors_through() -> None:
+    def step() -> Pace:
+        raise MalformedAnswer("GET /waterfall answered 201 with a malformed body")
+
+    with pytest.raises(MalformedAnswer):
+        poll_until(step, reason="nothing", timeout_s=1)
