@@ -1,0 +1,54 @@
+Feature: 2.1 A gRPC stream, live or history, lives at most 180 seconds
+
+  > "On backend we have gRPC timeout for live and history of 180 seconds"
+  > Live Streams: 180 seconds (3 minutes) max connection time
+  > History Streams: 180 seconds (3 minutes) max connection time
+
+  The implications checked, for live and history alike:
+  > Normal Operation (< 180s):
+  > Verify stream completes normally within timeout.
+  > Long-Running Stream (approaching 180s):
+  > Verify stream behavior near 180s boundary.
+  > Timeout Exceeded:
+  > Verify proper error handling when timeout exceeded.
+
+  The clarification's own sample passes on any gRPC error, an instant connection failure included. Here the
+  server itself must end the stream, with DEADLINE_EXCEEDED, inside the stream limit plus or minus the tolerance
+  (settings stream_limit_s, 180 s, and stream_tolerance_s, 3 s), every time measured from the start of the call.
+  Our own deadline is the limit plus 30 s, so an ending seen before it is the server's; a stream we cannot
+  connect to reports the target as unreachable, never as a pass. History plays at recording pace, so a history
+  stream lasts as long as the recorded data in its window; windows are found in the target's recordings catalogue.
+  Every frame is decoded and checked against the frame layout on arrival.
+
+  @spec-2.1 @case-grpc-live-within-limit
+  Scenario: A live stream read for a while and closed by us sees no error
+    Given a live job
+    When I read its stream for 5 seconds and close it
+    Then the stream stayed open without an error until we closed it
+    And frames were still arriving in the last 2 seconds before we closed it
+
+  @spec-2.1 @case-grpc-history-within-limit
+  Scenario: A history stream whose recorded data runs out long before the limit ends OK with all its rows
+    Given a history job over a window holding 4 seconds of recorded data
+    When I read its stream until the server ends it
+    Then the server ended the stream with status OK before the stream limit
+    And every second of recorded data in the window has its rows
+
+  @spec-2.1 @case-grpc-history-just-within-limit @slow
+  Scenario: A history stream with a little less recorded data than the limit still ends OK with all its rows
+    Given a history job over a window holding 10 seconds less recorded data than the stream limit
+    When I read its stream until the server ends it
+    Then the server ended the stream with status OK before the stream limit
+    And every second of recorded data in the window has its rows
+
+  @spec-2.1 @case-grpc-limit-reached @slow
+  Scenario Outline: A <mode> stream delivers until near the limit, and the server ends it at the limit
+    Given a <mode> job whose stream would outlast the stream limit
+    When I read its stream until the server ends it
+    Then frames were still arriving 10 seconds before the stream limit
+    And the server ended the stream with DEADLINE_EXCEEDED at the stream limit, within the tolerance
+
+    Examples:
+      | mode    |
+      | live    |
+      | history |

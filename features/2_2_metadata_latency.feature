@@ -1,0 +1,28 @@
+Feature: 2.2 Metadata is quick, call after call
+
+  > "Metadata collect time is supposed to be quick" (no specific value given)
+  > Since no specific SLA was provided, propose reasonable thresholds based on best practices:
+  > GET /live_metadata | < 1 second | Simple metadata retrieval
+  > GET /metadata/{task_id} | < 2 seconds | May require task lookup
+  > GET /sensors | < 1 second | Static configuration data
+
+  One lucky call proves nothing. Each route is called 20 times in a row and judged on the 95th percentile
+  (nearest rank: the 19th of the 20 sorted samples, so one slow call is tolerated and two are not); the worst
+  call is reported beside it. Every call must also answer its status of the contract, since a quick error is not
+  quick metadata. The samples, a summary table and a chart are attached to each result.
+
+  @spec-2.2 @case-live-metadata-quick
+  Scenario: The live metadata answers in under 1 second
+    When I ask for the live metadata 20 times
+    Then the 95th percentile of those calls is under 1 s
+
+  @spec-2.2 @case-task-metadata-quick
+  Scenario: A configured task's metadata answers in under 2 seconds
+    Given a configured live task whose metadata is ready
+    When I ask for the task's metadata 20 times
+    Then the 95th percentile of those calls is under 2 s
+
+  @spec-2.2 @case-sensors-quick
+  Scenario: The sensor list answers in under 1 second
+    When I ask for the sensors 20 times
+    Then the 95th percentile of those calls is under 1 s

@@ -1,0 +1,318 @@
+"""The Focus Server's gRPC data stream (contract, "gRPC stream"): read it, decode its frames, keep its timeline.
+
+A read ends in one of three ways, kept apart because clause 2.1 is about the *server* ending a stream:
+
+- the server ends it (OK when a history runs out of data, `DEADLINE_EXCEEDED` at the stream limit, anything else);
+- we close it ourselves after reading for the time we wanted (`read_for_s`);
+- our own deadline runs out (`deadline_s`). Callers set it longer than the limit under test (limit + 30 s), so a
+  server that keeps a stream past its limit shows up as "our deadline", never as a server ending.
+
+Every instant of the timeline is in seconds since the call started (the monotonic clock of `support.waiting`),
+because the limit is measured from the start of the call.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import threading
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+import grpc
+import numpy as np
+
+from pandadatastream import pandadatastream_pb2, pandadatastream_pb2_grpc
+from support.errors import MalformedAnswer, TargetUnreachable
+from support.models import JobConfigured
+from support.waiting import monotonic
+
+# A real job's pod may take a few seconds to accept connections (fact sheet §2.3: "channel ready" 30 s).
+CONNECT_TIMEOUT_S = 30.0
+# Added to a read's deadline by the callers of clause 2.1, so that any ending before it is the server's.
+DEADLINE_MARGIN_S = 30.0
+# gRPC's own deadline, a backstop behind our timer: only reached if the timer thread failed.
+_BACKSTOP_S = 5.0
+_CHANNEL_OPTIONS = [  # as the fact sheet's client (§2.4): frames of a 2,222-channel job are large
+    ("grpc.max_receive_message_length", 50 * 1024 * 1024),
+    ("grpc.max_send_message_length", 50 * 1024 * 1024),
+]
+_FLOAT32 = np.dtype("<f4")  # the contract's frame layout: little-endian float32
+
+
+# -- frames ------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One decoded `DataStream` message: `data[row, channel, bin]`, one timestamp and index per row."""
+
+    start_channel: int
+    end_channel: int
+    timestamps_ms: tuple[int, ...]
+    row_index: tuple[int, ...]
+    data: np.ndarray
+    global_maximum: float
+    global_minimum: float
+
+    @property
+    def rows(self) -> int:
+        return self.data.shape[0]
+
+
+def decode_frame(message: pandadatastream_pb2.DataStream, number: int = 0) -> Frame:
+    """Decode a frame by the contract's layout; a frame that breaks it raises MalformedAnswer naming the field.
+
+    Layout: `data_shape_x` rows (= len(main_data) = len(timestamp_in_milis) = len(row_index)), `data_shape_y`
+    channels (= end_channel - start_channel + 1), `data_shape_z` bins (unset = 1); each main_data item is one row
+    of y*z little-endian float32, channel-major.
+    """
+
+    def broken(text: str) -> MalformedAnswer:
+        return MalformedAnswer(f"gRPC frame {number}: {text}")
+
+    x, y = message.data_shape_x, message.data_shape_y
+    z = message.data_shape_z if message.HasField("data_shape_z") else 1
+    for name, value in (("data_shape_x", x), ("data_shape_y", y), ("data_shape_z", z)):
+        if value < 1:
+            raise broken(f"{name} is {value}, expected at least 1")
+    for name, length in (
+        ("main_data", len(message.main_data)),
+        ("timestamp_in_milis", len(message.timestamp_in_milis)),
+        ("row_index", len(message.row_index)),
+    ):
+        if length != x:
+            raise broken(f"len({name}) is {length} but data_shape_x is {x}")
+    channels = message.end_channel - message.start_channel + 1
+    if y != channels:
+        raise broken(
+            f"data_shape_y is {y} but end_channel - start_channel + 1 is {channels} "
+            f"(start_channel {message.start_channel}, end_channel {message.end_channel})"
+        )
+    row_bytes = y * z * _FLOAT32.itemsize
+    for row, payload in enumerate(message.main_data):
+        if len(payload) != row_bytes:
+            raise broken(
+                f"main_data[{row}] holds {len(payload)} bytes, expected data_shape_y * data_shape_z * 4 = {row_bytes}"
+            )
+    if message.global_minimum > message.global_maximum:
+        raise broken(f"global_minimum {message.global_minimum} is above global_maximum {message.global_maximum}")
+    data = np.frombuffer(b"".join(message.main_data), dtype=_FLOAT32).reshape(x, y, z)
+    return Frame(
+        start_channel=message.start_channel,
+        end_channel=message.end_channel,
+        timestamps_ms=tuple(message.timestamp_in_milis),
+        row_index=tuple(message.row_index),
+        data=data,
+        global_maximum=message.global_maximum,
+        global_minimum=message.global_minimum,
+    )
+
+
+# -- the timeline of one read ------------------------------------------------------------------------------------
+
+
+class Ending(StrEnum):
+    SERVER = "ended by the server"
+    CLOSED_BY_US = "closed by us"
+    OUR_DEADLINE = "cut by our own deadline"
+
+
+@dataclass(frozen=True)
+class FrameArrival:
+    number: int
+    arrived_s: float
+    rows: int
+    first_timestamp_ms: int
+    last_timestamp_ms: int
+
+
+@dataclass
+class StreamTimeline:
+    """What happened on one stream: when it started, every frame's arrival, its rows, and how and when it ended."""
+
+    address: str
+    stream_id: int
+    deadline_s: float
+    read_for_s: float | None
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    frames: list[FrameArrival] = field(default_factory=list)
+    row_timestamps_ms: list[int] = field(default_factory=list)
+    layout: dict[str, int] = field(default_factory=dict)  # of the first frame: channels and shape
+    ending: Ending | None = None
+    code: grpc.StatusCode | None = None
+    details: str = ""
+    ended_s: float | None = None
+
+    @property
+    def first_frame_s(self) -> float | None:
+        return self.frames[0].arrived_s if self.frames else None
+
+    @property
+    def last_frame_s(self) -> float | None:
+        return self.frames[-1].arrived_s if self.frames else None
+
+    @property
+    def rows(self) -> int:
+        return len(self.row_timestamps_ms)
+
+    @property
+    def code_name(self) -> str:
+        return self.code.name if self.code is not None else "none"
+
+    def frames_from(self, instant_s: float) -> list[FrameArrival]:
+        """The frames that arrived at or after `instant_s` seconds into the call."""
+        return [frame for frame in self.frames if frame.arrived_s >= instant_s]
+
+    def ended_text(self) -> str:
+        """One line for reports and assertion messages."""
+        ended = f"{self.ended_s:.2f} s" if self.ended_s is not None else "?"
+        last = f"{self.last_frame_s:.2f} s" if self.last_frame_s is not None else "none"
+        return (
+            f"{self.ending or 'not ended'} at {ended} after the call start with status {self.code_name}"
+            f"{f' ({self.details})' if self.details else ''}; {len(self.frames)} frames, {self.rows} rows, "
+            f"last frame at {last}"
+        )
+
+    def summary(self) -> dict[str, Any]:
+        gaps = [b.arrived_s - a.arrived_s for a, b in zip(self.frames, self.frames[1:], strict=False)]
+        return {
+            "address": self.address,
+            "stream_id": self.stream_id,
+            "call_started_at": self.started_at.isoformat(),
+            "read_for_s": self.read_for_s,
+            "our_deadline_s": self.deadline_s,
+            "first_frame_s": _round(self.first_frame_s),
+            "last_frame_s": _round(self.last_frame_s),
+            "longest_silence_between_frames_s": _round(max(gaps, default=None)),
+            "frames": len(self.frames),
+            "rows": self.rows,
+            "first_row_timestamp_ms": self.row_timestamps_ms[0] if self.row_timestamps_ms else None,
+            "last_row_timestamp_ms": self.row_timestamps_ms[-1] if self.row_timestamps_ms else None,
+            "layout_of_first_frame": self.layout,
+            "ending": str(self.ending) if self.ending else None,
+            "end_status": self.code_name,
+            "end_details": self.details,
+            "ended_s": _round(self.ended_s),
+        }
+
+    def frames_csv(self) -> str:
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["frame", "arrived_s", "rows", "first_timestamp_ms", "last_timestamp_ms"])
+        for frame in self.frames:
+            writer.writerow(
+                [frame.number, f"{frame.arrived_s:.3f}", frame.rows, frame.first_timestamp_ms, frame.last_timestamp_ms]
+            )
+        return out.getvalue()
+
+
+def _round(value: float | None) -> float | None:
+    return round(value, 3) if value is not None else None
+
+
+# -- reading -----------------------------------------------------------------------------------------------------
+
+
+def stream_of(configured: JobConfigured, channel: int | None = None) -> tuple[str, int]:
+    """The address and stream id of a job's stream: for `channel`, or for the lowest channel of the job."""
+    index = configured.channel_to_stream_index
+    try:
+        key = str(channel) if channel is not None else str(min(int(name) for name in index))
+    except ValueError:
+        raise MalformedAnswer(
+            f"POST /configure: channel_to_stream_index holds a key that is not a channel: {sorted(index)}"
+        ) from None
+    if key not in index:
+        raise MalformedAnswer(f"POST /configure: channel_to_stream_index has no stream for channel {key}")
+    return configured.grpc_address, index[key]
+
+
+def read_job_stream(
+    configured: JobConfigured, *, deadline_s: float, read_for_s: float | None = None, channel: int | None = None
+) -> StreamTimeline:
+    """Read the stream of a configured job; see `read_stream`."""
+    address, stream_id = stream_of(configured, channel)
+    return read_stream(address, stream_id, deadline_s=deadline_s, read_for_s=read_for_s)
+
+
+def read_stream(
+    address: str,
+    stream_id: int,
+    *,
+    deadline_s: float,
+    read_for_s: float | None = None,
+    connect_timeout_s: float = CONNECT_TIMEOUT_S,
+) -> StreamTimeline:
+    """Call `StreamData(stream_id)` and read until the server ends the stream, `read_for_s` passes (we close it),
+    or `deadline_s` passes (our deadline); every frame is decoded and checked on arrival.
+
+    Raises TargetUnreachable when nothing accepts the connection, MalformedAnswer on a frame that breaks the layout.
+    """
+    timeline = StreamTimeline(address=address, stream_id=stream_id, deadline_s=deadline_s, read_for_s=read_for_s)
+    with grpc.insecure_channel(address, options=_CHANNEL_OPTIONS) as channel:
+        try:
+            grpc.channel_ready_future(channel).result(timeout=connect_timeout_s)
+        except grpc.FutureTimeoutError:
+            raise TargetUnreachable(f"gRPC stream at {address}: no connection within {connect_timeout_s:g} s") from None
+        stub = pandadatastream_pb2_grpc.DataStreamServiceStub(channel)
+        _read(stub, timeline)
+    if timeline.code is grpc.StatusCode.UNAVAILABLE and not timeline.frames:
+        raise TargetUnreachable(f"gRPC stream at {address}: UNAVAILABLE before any frame ({timeline.details})")
+    return timeline
+
+
+def _read(stub: pandadatastream_pb2_grpc.DataStreamServiceStub, timeline: StreamTimeline) -> None:
+    closing = Ending.OUR_DEADLINE
+    stop_after = timeline.deadline_s
+    if timeline.read_for_s is not None and timeline.read_for_s < timeline.deadline_s:
+        closing, stop_after = Ending.CLOSED_BY_US, timeline.read_for_s
+    stopped_by_us = threading.Event()
+
+    timeline.started_at = datetime.now(UTC)
+    started = monotonic()
+    call = stub.StreamData(
+        pandadatastream_pb2.StreamDataRequest(stream_id=timeline.stream_id),
+        timeout=timeline.deadline_s + _BACKSTOP_S,
+    )
+
+    def stop() -> None:
+        # cancel() is False when the call had already ended: then the ending was the server's, not ours.
+        if call.cancel():
+            stopped_by_us.set()
+
+    timer = threading.Timer(max(0.0, stop_after - (monotonic() - started)), stop)
+    timer.daemon = True
+    timer.start()
+    try:
+        for message in call:
+            arrived = monotonic() - started
+            frame = decode_frame(message, number=len(timeline.frames))
+            if not timeline.frames:
+                timeline.layout = {
+                    "start_channel": frame.start_channel,
+                    "end_channel": frame.end_channel,
+                    "data_shape_y": frame.data.shape[1],
+                    "data_shape_z": frame.data.shape[2],
+                }
+            timeline.frames.append(
+                FrameArrival(len(timeline.frames), arrived, frame.rows, frame.timestamps_ms[0], frame.timestamps_ms[-1])
+            )
+            timeline.row_timestamps_ms.extend(frame.timestamps_ms)
+        timeline.code, timeline.details = grpc.StatusCode.OK, ""
+    except grpc.RpcError:
+        timeline.code, timeline.details = call.code(), call.details() or ""
+    except MalformedAnswer:
+        call.cancel()
+        raise
+    finally:
+        timer.cancel()
+        timeline.ended_s = monotonic() - started
+    if stopped_by_us.is_set():
+        timeline.ending = closing
+    elif timeline.code is grpc.StatusCode.DEADLINE_EXCEEDED and timeline.ended_s >= timeline.deadline_s:
+        timeline.ending = Ending.OUR_DEADLINE  # the gRPC backstop: still ours
+    else:
+        timeline.ending = Ending.SERVER

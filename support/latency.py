@@ -1,0 +1,152 @@
+"""Latency under repetition (clause 2.2): call a route N times, judge the 95th percentile, show every sample.
+
+The percentile is the *nearest-rank* one: sort the N samples, take the ceil(0.95 * N)-th smallest. It is always a
+sample that was really measured (no interpolation), and with N = 20 it is the second-worst call, so a single slow
+call of twenty is tolerated and reported (as the worst call) while two are not.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import statistics
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import allure
+
+from support.evidence import attach_csv, attach_png, attach_text
+from support.waiting import monotonic
+
+MIN_CALLS = 20  # fewer samples would make "the 95th percentile" the worst call, i.e. one lucky or unlucky call
+
+
+class HasStatus(Protocol):
+    status: int
+
+
+@dataclass(frozen=True)
+class Sample:
+    number: int  # 1-based, in the order the calls were made
+    elapsed_s: float
+    status: int
+
+
+def nearest_rank(values: Sequence[float], percent: float) -> float:
+    """The nearest-rank percentile: the ceil(percent/100 * N)-th smallest value (1-based), N >= 1."""
+    if not values:
+        raise ValueError("no values")
+    if not 0 < percent <= 100:
+        raise ValueError(f"percent {percent} outside (0, 100]")
+    rank = math.ceil(percent / 100 * len(values))
+    return sorted(values)[rank - 1]
+
+
+@dataclass
+class LatencySeries:
+    """The samples of one route, measured one call after the other."""
+
+    route: str
+    expected_status: int
+    samples: list[Sample]
+
+    @property
+    def elapsed(self) -> list[float]:
+        return [sample.elapsed_s for sample in self.samples]
+
+    @property
+    def p95_s(self) -> float:
+        return nearest_rank(self.elapsed, 95)
+
+    @property
+    def worst(self) -> Sample:
+        return max(self.samples, key=lambda sample: sample.elapsed_s)
+
+    @property
+    def unexpected(self) -> list[Sample]:
+        return [sample for sample in self.samples if sample.status != self.expected_status]
+
+    def verdict_line(self, limit_s: float) -> str:
+        worst = self.worst
+        return (
+            f"{self.route}: p95 {self.p95_s * 1000:.1f} ms over {len(self.samples)} calls (nearest rank), "
+            f"worst {worst.elapsed_s * 1000:.1f} ms (call {worst.number}), "
+            f"median {statistics.median(self.elapsed) * 1000:.1f} ms; limit {limit_s * 1000:.0f} ms"
+        )
+
+    def table_csv(self) -> str:
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["call", "elapsed_ms", "status"])
+        for sample in self.samples:
+            writer.writerow([sample.number, f"{sample.elapsed_s * 1000:.2f}", sample.status])
+        return out.getvalue()
+
+    def summary_markdown(self, limit_s: float) -> str:
+        ms = [value * 1000 for value in self.elapsed]
+        rows = [
+            ("route", self.route),
+            ("calls", str(len(ms))),
+            ("min", f"{min(ms):.1f} ms"),
+            ("median", f"{statistics.median(ms):.1f} ms"),
+            ("p95 (nearest rank)", f"{self.p95_s * 1000:.1f} ms"),
+            ("worst", f"{self.worst.elapsed_s * 1000:.1f} ms (call {self.worst.number})"),
+            ("limit", f"< {limit_s * 1000:.0f} ms"),
+            ("verdict", "met" if self.p95_s < limit_s and not self.unexpected else "NOT met"),
+        ]
+        return "| measure | value |\n|---|---|\n" + "\n".join(f"| {name} | {value} |" for name, value in rows) + "\n"
+
+    def chart_png(self, limit_s: float) -> bytes:
+        """A bar per call (red when at or over the limit), the limit and the p95 as lines."""
+        # Imported here: matplotlib takes about a second to import, paid only by runs that draw a chart. The Agg
+        # canvas of a bare Figure (no pyplot) needs no display and keeps no global state.
+        from matplotlib.figure import Figure
+        from matplotlib.ticker import MaxNLocator
+
+        ms = [value * 1000 for value in self.elapsed]
+        figure = Figure(figsize=(6, 2.8), dpi=90)
+        axes = figure.subplots()
+        colours = ["tab:red" if value >= limit_s * 1000 else "tab:blue" for value in ms]
+        axes.bar(range(1, len(ms) + 1), ms, color=colours)
+        axes.axhline(limit_s * 1000, color="tab:red", linestyle="--", label=f"limit {limit_s * 1000:.0f} ms")
+        axes.axhline(self.p95_s * 1000, color="tab:orange", linestyle=":", label=f"p95 {self.p95_s * 1000:.1f} ms")
+        axes.set_xlabel("call")
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+        axes.set_ylabel("ms")
+        axes.set_title(self.route, fontsize=10)
+        axes.legend(fontsize=8, loc="upper right")
+        figure.tight_layout()
+        out = io.BytesIO()
+        figure.savefig(out, format="png")
+        return out.getvalue()
+
+
+def measure(route: str, call: Callable[[], HasStatus], count: int, expected_status: int) -> LatencySeries:
+    """Make `count` calls one after the other and time each one (from before the request to the parsed answer)."""
+    if count < MIN_CALLS:
+        raise ValueError(f"a latency judgement needs at least {MIN_CALLS} calls, got {count}")
+    samples = []
+    for number in range(1, count + 1):
+        started = monotonic()
+        answer = call()
+        samples.append(Sample(number, monotonic() - started, answer.status))
+    return LatencySeries(route, expected_status, samples)
+
+
+def judge_p95_under(series: LatencySeries, limit_s: float) -> None:
+    """Attach the table and chart, show the figures as a report step, and fail unless p95 < limit_s.
+
+    Every call must also have answered the expected status: a quick error is not quick metadata.
+    """
+    attach_csv(f"latency samples {series.route}", series.table_csv())
+    attach_text(f"latency summary {series.route}", series.summary_markdown(limit_s))
+    attach_png(f"latency chart {series.route}", series.chart_png(limit_s))
+    verdict = series.verdict_line(limit_s)
+    with allure.step(f"measured: {verdict}"):
+        pass
+    if series.unexpected:
+        statuses = ", ".join(f"call {sample.number}: {sample.status}" for sample in series.unexpected)
+        raise AssertionError(f"{series.route} should answer {series.expected_status} each time; it answered {statuses}")
+    assert series.p95_s < limit_s, f"too slow: {verdict}"

@@ -1,0 +1,296 @@
+"""Clause §2 (SLA) as the steps need it: jobs to stream, history windows, the judgements, idempotent configure.
+
+The measurements themselves live in `support.grpc_stream` (stream timelines) and `support.latency` (latencies);
+this module sets up what they measure, judges the results and shows the figures in the report.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import allure
+import grpc
+
+from support.errors import PreconditionNotMet
+from support.evidence import attach_csv, attach_json
+from support.focus_api import Answer, FocusServer
+from support.grpc_stream import DEADLINE_MARGIN_S, Ending, StreamTimeline, read_job_stream
+from support.models import JobConfig, JobConfigured, TaskConfig
+from support.rabbit_admin import RabbitAdmin
+from support.recordings import Catalogue, blocks
+from support.settings import Settings
+from support.waiting import wait_for
+
+MODES = ("live", "history")
+# A history window meant to outlast the limit holds this much more recorded data than the limit, so that even a
+# target whose limit is off by a few seconds cannot end it OK before its limit.
+OUTLAST_MARGIN_S = 60
+# How long a freshly configured task may take until its metadata answers 201 (its consumer runs).
+TASK_READY_TIMEOUT_S = 30.0
+# How long the results queue of a freshly configured task may take to show in the management API.
+QUEUE_TIMEOUT_S = 15.0
+
+
+def _report(text: str) -> None:
+    """A measured figure as a step of its own in the Allure result, so that it reads without opening attachments."""
+    with allure.step(text):
+        pass
+
+
+# -- jobs and their windows --------------------------------------------------------------------------------------
+
+
+@dataclass
+class StreamJob:
+    """A configured job whose stream a scenario reads; `window` (epoch s, end exclusive) for history only."""
+
+    mode: str
+    configured: JobConfigured
+    window: tuple[int, int] | None = None
+
+    def describe(self) -> dict[str, Any]:
+        described: dict[str, Any] = {"mode": self.mode, "job_id": self.configured.job_id}
+        if self.window:
+            start, end = self.window
+            described["window"] = [_iso(start), _iso(end)]
+            described["recorded_seconds"] = end - start
+        return described
+
+
+def _iso(epoch_s: int) -> str:
+    return datetime.fromtimestamp(epoch_s, UTC).isoformat()
+
+
+def _configure(focus: FocusServer, config: JobConfig, mode: str, window: tuple[int, int] | None) -> StreamJob:
+    answer = focus.configure(config)
+    if answer.status != 200 or not isinstance(answer.body, JobConfigured):
+        # Not clause 2.1's business: without a job there is no stream to judge.
+        raise PreconditionNotMet(f"POST /configure ({mode}) answered {answer.status}: {answer.text[:300]}")
+    job = StreamJob(mode, answer.body, window)
+    attach_json("job under test", job.describe())
+    return job
+
+
+def configure_live_job(focus: FocusServer) -> StreamJob:
+    return _configure(focus, JobConfig(), "live", None)
+
+
+def stretches(focus: FocusServer, settings: Settings) -> list[tuple[int, int]]:
+    """Uninterrupted recorded time inside the settings' search window (epoch s, end exclusive), from the catalogue."""
+    catalogue = Catalogue.of(focus, settings)
+    clipped = (block.clip(catalogue.search) for block in blocks(catalogue.recordings(catalogue.search)))
+    found = [(math.ceil(span.start_ms / 1000), span.end_ms // 1000) for span in clipped if span is not None]
+    return [(start, end) for start, end in found if end > start]
+
+
+def window_in_one_stretch(spans: list[tuple[int, int]], seconds: int) -> tuple[int, int] | None:
+    """A window of `seconds` at the start of the shortest stretch of recorded time that holds it, or None.
+
+    Without a hole, so that the window's recorded data is its length: how holes are played is clause 4's business,
+    and a window with one would make this clause depend on it.
+    """
+    fitting = [span for span in spans if span[1] - span[0] >= seconds]
+    if not fitting:
+        return None
+    start, _ = min(fitting, key=lambda span: span[1] - span[0])
+    return start, start + seconds
+
+
+def configure_history_job(focus: FocusServer, settings: Settings, recorded_s: int) -> StreamJob:
+    """A history job over a window holding `recorded_s` seconds of recorded data, found in the catalogue."""
+    if recorded_s < 1:
+        raise PreconditionNotMet(f"a history window needs at least 1 s of recorded data, asked for {recorded_s}")
+    window = window_in_one_stretch(stretches(focus, settings), recorded_s)
+    if window is None:
+        raise PreconditionNotMet(
+            f"precondition not met: no {recorded_s} s of uninterrupted recorded time between "
+            f"{settings.history_from.isoformat()} and {settings.history_to.isoformat()}"
+        )
+    start, end = (datetime.fromtimestamp(instant, UTC) for instant in window)
+    return _configure(focus, JobConfig.history(start, end), "history", window)
+
+
+def configure_history_job_near_limit(focus: FocusServer, settings: Settings, difference_s: int) -> StreamJob:
+    """A history job whose window holds the stream limit plus `difference_s` seconds of recorded data (< 0: less)."""
+    return configure_history_job(focus, settings, int(settings.stream_limit_s) + difference_s)
+
+
+def configure_job_outlasting_limit(focus: FocusServer, settings: Settings, mode: str) -> StreamJob:
+    """A job whose stream would run past the limit: live, or history with more recorded data than the limit."""
+    if mode == "live":
+        return configure_live_job(focus)
+    if mode == "history":
+        return configure_history_job_near_limit(focus, settings, OUTLAST_MARGIN_S)
+    raise ValueError(f"mode {mode!r} is none of {MODES}")
+
+
+# -- reading and judging streams ---------------------------------------------------------------------------------
+
+
+def read(job: StreamJob, settings: Settings, read_for_s: float | None = None) -> StreamTimeline:
+    """Read the job's stream (until the server ends it, or for `read_for_s`) and attach its timeline.
+
+    Our deadline is the limit under test plus a margin, so that an ending before it is the server's.
+    """
+    timeline = read_job_stream(
+        job.configured, deadline_s=settings.stream_limit_s + DEADLINE_MARGIN_S, read_for_s=read_for_s
+    )
+    summary = timeline.summary() | {
+        "stream_limit_s": settings.stream_limit_s,
+        "tolerance_s": settings.stream_tolerance_s,
+    }
+    attach_json("gRPC stream timeline", summary)
+    attach_csv("gRPC frames", timeline.frames_csv())
+    _report(f"measured: {job.mode} stream {timeline.ended_text()}")
+    return timeline
+
+
+def check_closed_by_us_without_error(timeline: StreamTimeline) -> None:
+    """The server neither ended the stream nor failed it before we closed it, and it did deliver frames."""
+    assert timeline.ending is Ending.CLOSED_BY_US, (
+        f"the stream should have stayed open until we closed it at {timeline.read_for_s:g} s; it was "
+        f"{timeline.ended_text()}"
+    )
+    assert timeline.frames, f"no frame arrived in {timeline.read_for_s:g} s"
+
+
+def check_frames_until_closed(timeline: StreamTimeline, silence_s: float) -> None:
+    """The stream was still delivering when we closed it: its last frame came at most `silence_s` before."""
+    assert timeline.ended_s is not None and timeline.last_frame_s is not None, (
+        f"no frame arrived; {timeline.ended_text()}"
+    )
+    silent = timeline.ended_s - timeline.last_frame_s
+    assert silent <= silence_s, (
+        f"the stream had been silent for {silent:.2f} s when we closed it (at most {silence_s:g} s expected); "
+        f"{timeline.ended_text()}"
+    )
+
+
+def check_ended_ok_before_limit(timeline: StreamTimeline, settings: Settings) -> None:
+    limit = settings.stream_limit_s
+    assert timeline.ending is Ending.SERVER and timeline.code is grpc.StatusCode.OK, (
+        f"the server should have ended the stream with OK when its data ran out; it was {timeline.ended_text()}"
+    )
+    assert timeline.ended_s is not None and timeline.ended_s < limit, (
+        f"the stream should have ended before the {limit:g} s limit; it was {timeline.ended_text()}"
+    )
+    _report(f"measured: ended OK at {timeline.ended_s:.2f} s, before the {limit:g} s limit")
+
+
+def check_rows_cover_window(timeline: StreamTimeline, job: StreamJob) -> None:
+    """Every second of the window's recorded data has a row (the contract: at least one row per covered second)."""
+    assert job.window is not None, "only a history job has a window"
+    start, end = job.window
+    seconds_with_rows = {stamp // 1000 for stamp in timeline.row_timestamps_ms}
+    missing = [second for second in range(start, end) if second not in seconds_with_rows]
+    covered = end - start - len(missing)
+    _report(f"measured: {covered} of {end - start} recorded seconds have rows ({timeline.rows} rows)")
+    assert not missing, (
+        f"{len(missing)} of the window's {end - start} recorded seconds have no row, first {_iso(missing[0])}, "
+        f"last {_iso(missing[-1])}; {timeline.ended_text()}"
+    )
+
+
+def check_frames_near_limit(timeline: StreamTimeline, settings: Settings, before_limit_s: float) -> None:
+    """Frames still arrive `before_limit_s` seconds before the limit: the stream is not cut early."""
+    instant = settings.stream_limit_s - before_limit_s
+    late = timeline.frames_from(instant)
+    assert late, f"no frame arrived at or after {instant:g} s into the call; the stream was {timeline.ended_text()}"
+    _report(f"measured: {len(late)} frames arrived from {instant:g} s on, the first at {late[0].arrived_s:.2f} s")
+
+
+def check_ended_at_limit(timeline: StreamTimeline, settings: Settings) -> None:
+    """The server, not we, ended the stream with DEADLINE_EXCEEDED within the tolerance around the limit."""
+    limit, tolerance = settings.stream_limit_s, settings.stream_tolerance_s
+    low, high = limit - tolerance, limit + tolerance
+    assert timeline.ending is Ending.SERVER, (
+        f"the server should have ended the stream at {limit:g} s ± {tolerance:g} s; it was {timeline.ended_text()}"
+    )
+    assert timeline.code is grpc.StatusCode.DEADLINE_EXCEEDED, (
+        f"the server should have ended the stream with DEADLINE_EXCEEDED; it was {timeline.ended_text()}"
+    )
+    assert timeline.ended_s is not None
+    _report(
+        f"measured: the server ended the stream at {timeline.ended_s:.2f} s with DEADLINE_EXCEEDED; "
+        f"expected {low:g} s .. {high:g} s (limit {limit:g} s, tolerance {tolerance:g} s)"
+    )
+    assert low <= timeline.ended_s <= high, (
+        f"the stream should have ended between {low:g} s and {high:g} s after the call start; it was "
+        f"{timeline.ended_text()}"
+    )
+
+
+# -- tasks: metadata and idempotent configure --------------------------------------------------------------------
+
+
+def new_task_id() -> str:
+    return f"sla-{uuid.uuid4().hex[:12]}"
+
+
+def configure_ready_task(focus: FocusServer) -> str:
+    """A live task configured and running: its metadata answers 201 (so that its latency is the route's, not setup)."""
+    task_id = new_task_id()
+    answer = focus.config_task(task_id, TaskConfig())
+    if answer.status != 200:
+        raise PreconditionNotMet(f"POST /config/{task_id} answered {answer.status}: {answer.text[:300]}")
+    wait_task_ready(focus, task_id)
+    return task_id
+
+
+def wait_task_ready(focus: FocusServer, task_id: str) -> None:
+    wait_for(
+        lambda: focus.task_metadata(task_id).status == 201,
+        reason=f"GET /metadata/{task_id} to answer 201",
+        timeout_s=TASK_READY_TIMEOUT_S,
+    )
+
+
+@dataclass
+class RepeatedConfig:
+    task_id: str
+    body: dict[str, Any]
+    answers: list[Answer]
+
+
+def send_same_config(focus: FocusServer, times: int) -> RepeatedConfig:
+    """The same `POST /config/{task_id}` with the same body, `times` times in a row (a frontend's resend)."""
+    task_id = new_task_id()
+    config = TaskConfig()
+    answers = [focus.config_task(task_id, config) for _ in range(times)]
+    return RepeatedConfig(task_id, config.model_dump(mode="json"), answers)
+
+
+def _message(answer: Answer) -> Any:
+    try:
+        return answer.json()
+    except ValueError:
+        return answer.text
+
+
+def check_same_answers(repeated: RepeatedConfig) -> None:
+    seen = [{"status": answer.status, "body": _message(answer)} for answer in repeated.answers]
+    attach_json("answers to the repeated configure", {"task_id": repeated.task_id, "answers": seen})
+    first = repeated.answers[0]
+    assert first.status == 200, f"the first POST /config/{repeated.task_id} should be accepted (200): {seen[0]}"
+    for number, answer in enumerate(seen[1:], start=2):
+        assert answer == seen[0], f"send {number} of the same configure answered {answer}, the first {seen[0]}"
+
+
+def check_one_task_one_queue(focus: FocusServer, admin: RabbitAdmin, task_id: str) -> None:
+    """The task answers as one task, and the broker holds one queue for it, not one per configure.
+
+    The queue is recognised by the task id in its name whatever the pattern: its naming is clause 1.2's business.
+    """
+    wait_task_ready(focus, task_id)
+    queues = wait_for(
+        lambda: sorted(queue.name for queue in admin.queues() if task_id in queue.name) or None,
+        reason=f"a queue named after task {task_id} in the management API",
+        timeout_s=QUEUE_TIMEOUT_S,
+    )
+    attach_json("queues of the task", queues)
+    _report(f"measured: {len(queues)} queue(s) for task {task_id}: {', '.join(queues)}")
+    assert len(queues) == 1, f"task {task_id} should have one results queue; the broker holds {queues}"

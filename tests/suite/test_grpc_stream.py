@@ -1,0 +1,254 @@
+"""The gRPC stream client: frame decoding against the contract's layout, and the timeline of a real grpcio call."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from concurrent import futures
+
+import grpc
+import numpy as np
+import pytest
+
+from pandadatastream import pandadatastream_pb2 as pb
+from pandadatastream import pandadatastream_pb2_grpc as pb_grpc
+from support.errors import MalformedAnswer, TargetUnreachable
+from support.grpc_stream import Ending, decode_frame, read_job_stream, read_stream, stream_of
+from support.models import JobConfigured
+
+
+def frame(rows: int = 2, start: int = 1, end: int = 3, bins: int | None = 4, first_ms: int = 1_000) -> pb.DataStream:
+    """A frame by the contract's layout; value = 1000*row + 10*channel + bin, so that the order can be checked."""
+    channels, z = end - start + 1, bins or 1
+    message = pb.DataStream(
+        start_channel=start,
+        end_channel=end,
+        data_shape_x=rows,
+        data_shape_y=channels,
+        global_maximum=9999.0,
+        global_minimum=0.0,
+    )
+    if bins is not None:
+        message.data_shape_z = bins
+    for row in range(rows):
+        values = [1000 * row + 10 * channel + b for channel in range(channels) for b in range(z)]
+        message.main_data.append(np.asarray(values, dtype="<f4").tobytes())
+        message.timestamp_in_milis.append(first_ms + 100 * row)
+        message.row_index.append(row)
+    return message
+
+
+# -- decoding ----------------------------------------------------------------------------------------------------
+
+
+def test_a_good_frame_decodes_row_channel_bin() -> None:
+    decoded = decode_frame(frame(rows=2, start=1, end=3, bins=4))
+    assert decoded.data.shape == (2, 3, 4)
+    assert decoded.data[1, 2, 3] == 1000 + 20 + 3  # channel-major within a row
+    assert decoded.timestamps_ms == (1000, 1100)
+    assert decoded.row_index == (0, 1)
+    assert decoded.rows == 2
+
+
+def test_an_unset_data_shape_z_means_one_bin() -> None:
+    assert decode_frame(frame(rows=3, bins=None)).data.shape == (3, 3, 1)
+
+
+def test_the_payload_is_little_endian() -> None:
+    message = frame(rows=1, start=0, end=0, bins=1)
+    message.main_data[0] = np.asarray([1.5], dtype=">f4").tobytes()  # big-endian bytes: not the layout
+    assert decode_frame(message).data[0, 0, 0] != 1.5
+
+
+def _break(change) -> pb.DataStream:
+    message = frame()
+    change(message)
+    return message
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        (lambda m: m.main_data.pop(), "len(main_data) is 1 but data_shape_x is 2"),
+        (lambda m: m.timestamp_in_milis.append(5), "len(timestamp_in_milis) is 3"),
+        (lambda m: m.row_index.pop(), "len(row_index) is 1"),
+        (lambda m: setattr(m, "data_shape_x", 3), "but data_shape_x is 3"),
+        (lambda m: setattr(m, "end_channel", 4), "data_shape_y is 3 but end_channel - start_channel + 1 is 4"),
+        (lambda m: setattr(m, "data_shape_z", 5), "main_data[0] holds 48 bytes, expected"),
+        (lambda m: m.main_data.__setitem__(1, b"\x00" * 47), "main_data[1] holds 47 bytes"),
+        (lambda m: setattr(m, "data_shape_y", 0), "data_shape_y is 0"),
+        (lambda m: setattr(m, "global_minimum", 1e6), "global_minimum 1000000.0 is above global_maximum"),
+    ],
+)
+def test_a_malformed_frame_fails_naming_the_field(change, named: str) -> None:
+    with pytest.raises(MalformedAnswer, match="gRPC frame 7: ") as caught:
+        decode_frame(_break(change), number=7)
+    assert named in str(caught.value)
+
+
+# -- the stream of a configured job ------------------------------------------------------------------------------
+
+
+def configured(index: dict[str, int], url: str = "http://10.0.0.5", port: int | str = "12301") -> JobConfigured:
+    return JobConfigured.model_validate(
+        {
+            "status": "ok",
+            "job_id": "12-34",
+            "stream_url": url,
+            "stream_port": port,
+            "stream_amount": len(index),
+            "channel_to_stream_index": index,
+            "channel_amount": len(index),
+            "frequencies_list": [0.0],
+            "frequencies_amount": 1,
+            "lines_dt": 0.1,
+            "view_type": "0",
+        }
+    )
+
+
+def test_the_stream_of_a_job_is_its_lowest_channel_unless_one_is_named() -> None:
+    job = configured({"10": 3, "2": 7, "5": 1})
+    assert stream_of(job) == ("10.0.0.5:12301", 7)
+    assert stream_of(job, channel=5) == ("10.0.0.5:12301", 1)
+    with pytest.raises(MalformedAnswer, match="no stream for channel 6"):
+        stream_of(job, channel=6)
+    with pytest.raises(MalformedAnswer, match="not a channel"):
+        stream_of(configured({"a": 0}))
+
+
+# -- a real in-process gRPC server -------------------------------------------------------------------------------
+
+
+class FakeStreams(pb_grpc.DataStreamServiceServicer):
+    """Sends a frame every `period_s`; after `end_after_s` ends with `end_code` (None: keeps going until cancelled)."""
+
+    def __init__(self) -> None:
+        self.period_s = 0.05
+        self.end_after_s: float | None = 0.6
+        self.end_code = grpc.StatusCode.DEADLINE_EXCEEDED
+        self.bad_frame_at: int | None = None
+        self.requested: list[int] = []
+        self.cancelled = threading.Event()
+
+    def StreamData(self, request: pb.StreamDataRequest, context: grpc.ServicerContext) -> Iterator[pb.DataStream]:
+        self.requested.append(request.stream_id)
+        context.add_callback(self.cancelled.set)
+        started, number = time.monotonic(), 0
+        while context.is_active():
+            if self.end_after_s is not None and time.monotonic() - started >= self.end_after_s:
+                if self.end_code is grpc.StatusCode.OK:
+                    return
+                context.abort(self.end_code, "stream limit reached")
+            message = frame(rows=2, first_ms=1_000 * (number + 1))
+            if number == self.bad_frame_at:
+                message.row_index.pop()
+            yield message
+            number += 1
+            time.sleep(self.period_s)
+
+
+@pytest.fixture
+def server() -> Iterator[tuple[FakeStreams, str]]:
+    fake = FakeStreams()
+    grpc_server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
+    pb_grpc.add_DataStreamServiceServicer_to_server(fake, grpc_server)
+    port = grpc_server.add_insecure_port("127.0.0.1:0")
+    grpc_server.start()
+    yield fake, f"127.0.0.1:{port}"
+    grpc_server.stop(grace=None)
+
+
+def test_a_server_ending_with_deadline_exceeded_is_the_servers_and_timed_from_the_call_start(server) -> None:
+    fake, address = server
+    timeline = read_stream(address, 4, deadline_s=10)
+    assert fake.requested == [4]
+    assert timeline.ending is Ending.SERVER
+    assert timeline.code is grpc.StatusCode.DEADLINE_EXCEEDED
+    assert timeline.details == "stream limit reached"
+    assert 0.55 <= timeline.ended_s < 1.5
+    assert timeline.first_frame_s is not None and timeline.first_frame_s < 0.3
+    arrivals = [f.arrived_s for f in timeline.frames]
+    assert arrivals == sorted(arrivals) and timeline.last_frame_s <= timeline.ended_s
+    assert timeline.rows == 2 * len(timeline.frames) >= 8
+    assert timeline.row_timestamps_ms[:4] == [1000, 1100, 2000, 2100]
+    assert timeline.layout == {"start_channel": 1, "end_channel": 3, "data_shape_y": 3, "data_shape_z": 4}
+    assert "ended by the server" in timeline.ended_text() and "DEADLINE_EXCEEDED" in timeline.ended_text()
+
+
+def test_a_server_ending_ok_is_the_servers(server) -> None:
+    fake, address = server
+    fake.end_code = grpc.StatusCode.OK
+    timeline = read_stream(address, 0, deadline_s=10)
+    assert (timeline.ending, timeline.code) == (Ending.SERVER, grpc.StatusCode.OK)
+    assert 0.55 <= timeline.ended_s < 1.5
+
+
+def test_closing_it_ourselves_is_told_apart_from_a_server_ending(server) -> None:
+    fake, address = server
+    fake.end_after_s = None
+    timeline = read_stream(address, 0, deadline_s=10, read_for_s=0.5)
+    assert timeline.ending is Ending.CLOSED_BY_US
+    assert timeline.code is grpc.StatusCode.CANCELLED
+    assert 0.5 <= timeline.ended_s < 1.0
+    assert timeline.frames
+    assert fake.cancelled.wait(2), "the server should see the cancellation"
+
+
+def test_our_deadline_is_told_apart_from_a_server_ending(server) -> None:
+    fake, address = server
+    fake.end_after_s = None
+    timeline = read_stream(address, 0, deadline_s=0.4, read_for_s=5)
+    assert timeline.ending is Ending.OUR_DEADLINE
+    assert 0.4 <= timeline.ended_s < 1.0
+
+
+def test_a_server_ending_before_we_close_it_stays_the_servers(server) -> None:
+    fake, address = server
+    fake.end_after_s = 0.2
+    timeline = read_stream(address, 0, deadline_s=10, read_for_s=1.0)
+    assert timeline.ending is Ending.SERVER
+    assert timeline.code is grpc.StatusCode.DEADLINE_EXCEEDED
+
+
+def test_a_malformed_frame_on_the_wire_fails_naming_the_field(server) -> None:
+    fake, address = server
+    fake.bad_frame_at = 2
+    with pytest.raises(MalformedAnswer, match=r"gRPC frame 2: len\(row_index\) is 1 but data_shape_x is 2"):
+        read_stream(address, 0, deadline_s=10)
+    assert fake.cancelled.wait(2), "we should cancel the stream we stop reading"
+
+
+def test_a_job_stream_is_read_from_its_configure_answer(server) -> None:
+    _fake, address = server
+    host, port = address.rsplit(":", 1)
+    timeline = read_job_stream(configured({"1": 0}, url=f"http://{host}/", port=port), deadline_s=10)
+    assert timeline.address == address and timeline.ending is Ending.SERVER
+
+
+def test_nothing_listening_is_an_unreachable_target() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with pytest.raises(TargetUnreachable, match=f"127.0.0.1:{port}: no connection within 0.5 s"):
+        read_stream(f"127.0.0.1:{port}", 0, deadline_s=10, connect_timeout_s=0.5)
+
+
+def test_the_timeline_has_a_summary_and_a_frame_table(server) -> None:
+    _fake, address = server
+    timeline = read_stream(address, 0, deadline_s=10)
+    summary = timeline.summary()
+    assert summary["end_status"] == "DEADLINE_EXCEEDED" and summary["frames"] == len(timeline.frames)
+    assert summary["longest_silence_between_frames_s"] < 0.5
+    lines = timeline.frames_csv().splitlines()
+    assert lines[0] == "frame,arrived_s,rows,first_timestamp_ms,last_timestamp_ms"
+    assert len(lines) == len(timeline.frames) + 1
+
+
+def test_unavailable_before_any_frame_is_an_unreachable_target(server) -> None:
+    fake, address = server
+    fake.end_after_s, fake.end_code = 0.0, grpc.StatusCode.UNAVAILABLE
+    with pytest.raises(TargetUnreachable, match="UNAVAILABLE before any frame"):
+        read_stream(address, 0, deadline_s=10)

@@ -1,0 +1,127 @@
+"""The §2 judgements on synthetic timelines and answers: each passes on what the clause asks and fails otherwise."""
+
+from __future__ import annotations
+
+import grpc
+import pytest
+
+from support import sla
+from support.focus_api import Answer
+from support.grpc_stream import Ending, FrameArrival, StreamTimeline
+from support.settings import Settings
+from support.sla import RepeatedConfig, StreamJob
+
+SETTINGS = Settings(base_url="http://x", stream_limit_s=180, stream_tolerance_s=3)
+
+
+def timeline(
+    ended_s: float,
+    code: grpc.StatusCode,
+    ending: Ending = Ending.SERVER,
+    frames_every_s: float = 1.0,
+    last_frame_s: float | None = None,
+    read_for_s: float | None = None,
+) -> StreamTimeline:
+    last = ended_s - 0.1 if last_frame_s is None else last_frame_s
+    count = int(last / frames_every_s) + 1
+    arrivals = [min(n * frames_every_s, last) for n in range(count)]
+    return StreamTimeline(
+        address="h:1",
+        stream_id=0,
+        deadline_s=210,
+        read_for_s=read_for_s,
+        frames=[FrameArrival(n, at, 1, 1000 * n, 1000 * n) for n, at in enumerate(arrivals)],
+        row_timestamps_ms=[1_000_000_000 + 1000 * n for n in range(count)],
+        ending=ending,
+        code=code,
+        ended_s=ended_s,
+    )
+
+
+@pytest.mark.parametrize(("ended_s"), [177.0, 180.2, 183.0])
+def test_a_server_deadline_at_the_limit_within_the_tolerance_passes(ended_s: float) -> None:
+    sla.check_ended_at_limit(timeline(ended_s, grpc.StatusCode.DEADLINE_EXCEEDED), SETTINGS)
+
+
+@pytest.mark.parametrize(
+    ("stream", "why"),
+    [
+        (timeline(60.1, grpc.StatusCode.DEADLINE_EXCEEDED), "between 177 s and 183 s"),
+        (timeline(183.2, grpc.StatusCode.DEADLINE_EXCEEDED), "between 177 s and 183 s"),
+        (timeline(180.0, grpc.StatusCode.OK), "with DEADLINE_EXCEEDED; it was ended by the server at 180.00 s"),
+        (timeline(180.0, grpc.StatusCode.CANCELLED), "with DEADLINE_EXCEEDED"),
+        (timeline(210.0, grpc.StatusCode.CANCELLED, Ending.OUR_DEADLINE), "it was cut by our own deadline at 210.00"),
+    ],
+)
+def test_any_other_ending_fails_the_limit(stream: StreamTimeline, why: str) -> None:
+    with pytest.raises(AssertionError, match=why):
+        sla.check_ended_at_limit(stream, SETTINGS)
+
+
+def test_frames_near_the_limit() -> None:
+    sla.check_frames_near_limit(timeline(180.1, grpc.StatusCode.DEADLINE_EXCEEDED), SETTINGS, 10)
+    with pytest.raises(AssertionError, match="no frame arrived at or after 170 s"):
+        sla.check_frames_near_limit(timeline(60.1, grpc.StatusCode.DEADLINE_EXCEEDED), SETTINGS, 10)
+    silent = timeline(180.1, grpc.StatusCode.DEADLINE_EXCEEDED, last_frame_s=150)
+    with pytest.raises(AssertionError, match=r"last frame at 150\.00 s"):
+        sla.check_frames_near_limit(silent, SETTINGS, 10)
+
+
+def test_a_history_ending_ok_before_the_limit() -> None:
+    sla.check_ended_ok_before_limit(timeline(6.2, grpc.StatusCode.OK), SETTINGS)
+    for bad in (
+        timeline(180.0, grpc.StatusCode.DEADLINE_EXCEEDED),
+        timeline(180.5, grpc.StatusCode.OK),
+        timeline(210.0, grpc.StatusCode.CANCELLED, Ending.OUR_DEADLINE),
+    ):
+        with pytest.raises(AssertionError):
+            sla.check_ended_ok_before_limit(bad, SETTINGS)
+
+
+def test_a_stream_closed_by_us_without_error_and_still_delivering() -> None:
+    ours = timeline(5.0, grpc.StatusCode.CANCELLED, Ending.CLOSED_BY_US, frames_every_s=0.2, read_for_s=5)
+    sla.check_closed_by_us_without_error(ours)
+    sla.check_frames_until_closed(ours, 2)
+    ended_early = timeline(1.0, grpc.StatusCode.INTERNAL, read_for_s=5)
+    with pytest.raises(AssertionError, match="stayed open until we closed it at 5 s; it was ended by the server"):
+        sla.check_closed_by_us_without_error(ended_early)
+    gone_quiet = timeline(5.0, grpc.StatusCode.CANCELLED, Ending.CLOSED_BY_US, last_frame_s=1.0, read_for_s=5)
+    with pytest.raises(AssertionError, match=r"silent for 4\.00 s"):
+        sla.check_frames_until_closed(gone_quiet, 2)
+
+
+def test_rows_must_cover_every_second_of_the_window() -> None:
+    stream = timeline(6.0, grpc.StatusCode.OK)  # rows at 1_000_000 s .. 1_000_005 s
+    job = StreamJob("history", None, (1_000_000, 1_000_006))  # type: ignore[arg-type]
+    sla.check_rows_cover_window(stream, job)
+    longer = StreamJob("history", None, (1_000_000, 1_000_008))  # type: ignore[arg-type]
+    with pytest.raises(AssertionError, match="2 of the window's 8 recorded seconds have no row"):
+        sla.check_rows_cover_window(stream, longer)
+
+
+def test_the_window_lies_in_the_shortest_stretch_that_holds_it() -> None:
+    stretches = [(0, 3600), (4000, 4300), (4600, 4900)]
+    assert sla.window_in_one_stretch(stretches, 6) == (4000, 4006)
+    assert sla.window_in_one_stretch(stretches, 240) == (4000, 4240)
+    assert sla.window_in_one_stretch(stretches, 301) == (0, 301)
+    assert sla.window_in_one_stretch(stretches, 3601) is None
+
+
+def answer(status: int, text: str) -> Answer:
+    return Answer("POST /config/t", status, 0.01, text)
+
+
+ACCEPTED = '{"status": "Config received successfully", "task_id": "t"}'
+
+
+def test_the_same_answer_each_time() -> None:
+    sla.check_same_answers(RepeatedConfig("t", {}, [answer(200, ACCEPTED)] * 3))
+    with pytest.raises(AssertionError, match=r"send 2 of the same configure answered \{'status': 409"):
+        sla.check_same_answers(RepeatedConfig("t", {}, [answer(200, ACCEPTED), answer(409, '{"error": "exists"}')]))
+    other = ACCEPTED.replace("successfully", "again")
+    with pytest.raises(AssertionError, match="send 3"):
+        sla.check_same_answers(
+            RepeatedConfig("t", {}, [answer(200, ACCEPTED), answer(200, ACCEPTED), answer(200, other)])
+        )
+    with pytest.raises(AssertionError, match="should be accepted"):
+        sla.check_same_answers(RepeatedConfig("t", {}, [answer(500, "boom")] * 2))
