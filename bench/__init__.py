@@ -1,0 +1,1 @@
+"""Benchmarks of the stand (`make bench-stream`)."""

@@ -1,0 +1,165 @@
+"""`python -m stand up|down|run|faults|restart-broker` — see docs/stand.md."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import signal
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+from stand import faults, lifecycle
+
+
+def _add_stand_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--fault", choices=[f.name for f in faults.FAULTS], help="break exactly this one clause")
+    parser.add_argument("--stream-limit", type=float, help="gRPC stream limit in seconds (default 180)")
+    parser.add_argument("--recordings", type=Path, help="recordings catalogue (default stand/recordings.json)")
+    parser.add_argument("--broker-user", help='user of the private broker (default "focus")')
+    parser.add_argument("--amqp-url", help="use this existing broker (password may come from STAND_AMQP_URL)")
+    parser.add_argument("--rabbitmq-api-url", help="its management API root")
+    parser.add_argument("--rabbitmq-api-user", help="management user (default: the AMQP URL's)")
+    parser.add_argument(
+        "--rabbitmq-api-password", help="management password (better: STAND_RABBITMQ_API_PASSWORD; default: the URL's)"
+    )
+    parser.add_argument("--env-file", type=Path, help="write the FOCUS_*/STAND_* lines here")
+
+
+def _stand_env(args: argparse.Namespace) -> dict[str, str]:
+    """Options → STAND_* variables: the child of `up` reads its settings (and secrets) from its environment."""
+    env = {}
+    for option, variable in [
+        ("fault", "STAND_FAULT"),
+        ("stream_limit", "STAND_STREAM_LIMIT_S"),
+        ("recordings", "STAND_RECORDINGS"),
+        ("broker_user", "STAND_BROKER_USER"),
+        ("amqp_url", "STAND_AMQP_URL"),
+        ("rabbitmq_api_url", "STAND_RABBITMQ_API_URL"),
+        ("rabbitmq_api_user", "STAND_RABBITMQ_API_USER"),
+        ("rabbitmq_api_password", "STAND_RABBITMQ_API_PASSWORD"),
+    ]:
+        value = getattr(args, option, None)
+        if value is not None:
+            env[variable] = str(Path(value).resolve()) if option == "recordings" else str(value)
+    return env
+
+
+def cmd_faults(args: argparse.Namespace) -> int:
+    if args.json:
+        print(faults.registry_json())
+    else:
+        for fault in faults.FAULTS:
+            slow = " (slow)" if fault.slow else ""
+            print(f"{fault.name:24} {','.join(fault.clauses):16} {fault.description}{slow}")
+    return 0
+
+
+def cmd_up(args: argparse.Namespace) -> int:
+    if args.env_file is None:
+        print("up needs --env-file FILE", file=sys.stderr)
+        return 2
+    try:
+        info = lifecycle.up([], args.env_file, _stand_env(args))
+    except lifecycle.StandFailed as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(f"stand up: {info.base_url} (fault: {info.fault or 'none'}; env: {args.env_file})")
+    return 0
+
+
+def cmd_down(args: argparse.Namespace) -> int:
+    lifecycle.down(args.env_file, args.keep_logs)
+    print("stand down")
+    return 0
+
+
+def cmd_restart_broker(args: argparse.Namespace) -> int:
+    """Restart the private broker's RabbitMQ application (every AMQP client is disconnected)."""
+    from stand.broker import PrivateBroker
+
+    values = lifecycle.read_env_file(args.env_file)
+    broker_dir = Path(values["STAND_STATE_DIR"]) / "broker"
+    broker = PrivateBroker.attach(broker_dir, values["FOCUS_RABBITMQ_API_USER"], values["FOCUS_RABBITMQ_API_PASSWORD"])
+    broker.restart()
+    print("broker restarted")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """The stand in this process; SIGTERM or Ctrl-C stops it cleanly."""
+    import os
+
+    from stand.broker import BrokerStart
+    from stand.settings import StandSettings
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stdout)
+    logging.getLogger("pika").setLevel(logging.CRITICAL)  # connection losses are reported by the actors themselves
+    os.environ.update(_stand_env(args))
+    settings = StandSettings()
+    state_dir = args.state_dir or Path(tempfile.mkdtemp(prefix="focus-stand-"))
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    broker = BrokerStart(settings, state_dir / "broker")  # boots while the heavy imports below run
+
+    from stand.app import Stand, write_ready_file
+
+    stand = Stand(settings, state_dir)
+    try:
+        info = stand.start(broker)
+        if args.ready_file:
+            write_ready_file(args.ready_file, info)
+        if args.env_file:
+            lifecycle.write_env_file(args.env_file, info)
+        logging.getLogger("stand").info("ready: %s", json.dumps({"base_url": info.base_url, "api_url": info.api_url}))
+        while not stop.wait(0.5):
+            pass
+    except Exception:
+        logging.getLogger("stand").exception("the stand failed")
+        return 1
+    finally:
+        stand.broker = stand.broker or broker.private  # stopped even when the start failed half-way
+        stand.stop()
+        if args.state_dir is None:
+            import shutil
+
+            shutil.rmtree(state_dir, ignore_errors=True)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m stand", description="The embedded Focus Server stand")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("up", help="start a stand in the background; returns once everything answers")
+    _add_stand_options(p)
+    p.set_defaults(func=cmd_up)
+
+    p = sub.add_parser("run", help="run a stand in the foreground with logs (Ctrl-C stops it)")
+    _add_stand_options(p)
+    p.add_argument("--state-dir", type=Path, help=argparse.SUPPRESS)
+    p.add_argument("--ready-file", type=Path, help=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("down", help="stop what `up` started")
+    p.add_argument("--env-file", type=Path, required=True)
+    p.add_argument("--keep-logs", type=Path, help="copy the stand's log into this directory first")
+    p.set_defaults(func=cmd_down)
+
+    p = sub.add_parser("faults", help="list the fault switches")
+    p.add_argument("--json", action="store_true", help="the registry as JSON (for the mutation tool)")
+    p.set_defaults(func=cmd_faults)
+
+    p = sub.add_parser("restart-broker", help="restart the private broker of a stand started by `up`")
+    p.add_argument("--env-file", type=Path, required=True)
+    p.set_defaults(func=cmd_restart_broker)
+
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,281 @@
+"""The AMQP actors of the stand, each on its own thread with its own named connection.
+
+pika's BlockingConnection is not thread-safe, so an actor's connection never leaves its thread: other threads
+hand work over through a `queue.Queue` that the actor drains between `process_data_events` calls. Every actor
+reconnects by itself (and declares its topology again) after the broker goes away.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+
+import pika
+from pika.adapters.blocking_connection import BlockingChannel
+
+from stand import topology
+from stand.faults import ActiveFault
+
+log = logging.getLogger(__name__)
+
+RECONNECT_PAUSE_S = 0.5
+FRAMES_PER_SECOND = 5  # interrogator → recorder → prisma, "several times a second"
+STALE_COMMAND_S = 10.0  # commands queued while the broker was away are dropped after this
+
+
+class AmqpActor(threading.Thread):
+    """A thread that keeps one named AMQP connection alive and calls `setup` and `tick` on it."""
+
+    connection_name = "actor"
+    tick_s = 0.1
+
+    def __init__(self, fault: ActiveFault) -> None:
+        super().__init__(name=self.connection_name, daemon=True)
+        self.amqp_url = ""  # set by Actors.start once the broker answers
+        self.fault = fault
+        self.stopping = threading.Event()
+        self.connected = threading.Event()
+
+    def _parameters(self) -> pika.URLParameters:
+        params = pika.URLParameters(self.amqp_url)
+        params.client_properties = {"connection_name": self.connection_name}
+        params.heartbeat = 30
+        params.socket_timeout = 3
+        params.blocked_connection_timeout = 30
+        params.connection_attempts = 1
+        return params
+
+    def run(self) -> None:
+        while not self.stopping.is_set():
+            connection = None
+            try:
+                connection = pika.BlockingConnection(self._parameters())
+                channel = connection.channel()
+                self.setup(channel)
+                self.connected.set()
+                log.info("%s connected", self.connection_name)
+                while not self.stopping.is_set():
+                    connection.process_data_events(time_limit=self.tick_s)
+                    self.tick(channel)
+            except (pika.exceptions.AMQPError, OSError) as exc:
+                if not self.stopping.is_set():
+                    log.warning("%s lost its connection (%s); reconnecting", self.connection_name, exc or type(exc))
+            except Exception:
+                log.exception("%s failed; reconnecting", self.connection_name)
+            finally:
+                self.connected.clear()
+                if connection is not None and connection.is_open:
+                    # Closing a broken connection may fail in many ways; it is gone anyway.
+                    with contextlib.suppress(Exception):
+                        connection.close()
+            self.stopping.wait(RECONNECT_PAUSE_S)
+
+    def stop(self) -> None:
+        self.stopping.set()
+
+    def setup(self, channel: BlockingChannel) -> None:
+        raise NotImplementedError
+
+    def tick(self, channel: BlockingChannel) -> None:
+        """Called between event-loop slices, at least every `tick_s`."""
+
+
+class Interrogator(AmqpActor):
+    """The fibre's data source: owns `interrogator_input` and feeds frames to the Smart Recorder's queue."""
+
+    connection_name = "interrogator"
+
+    def __init__(self, fault: ActiveFault) -> None:
+        super().__init__(fault)
+        self.sequence = 0
+        self.next_frame = 0.0
+
+    def setup(self, channel: BlockingChannel) -> None:
+        channel.queue_declare(topology.recorder_queue(self.fault), durable=True)
+        if not self.fault.on("no-interrogator-queue"):
+            channel.queue_declare(topology.INTERROGATOR_QUEUE, durable=True)
+            channel.basic_consume(topology.INTERROGATOR_QUEUE, self._on_command, auto_ack=True)
+
+    def _on_command(self, _channel, _method, _properties, body: bytes) -> None:
+        log.debug("interrogator got a command: %r", body[:200])
+
+    def tick(self, channel: BlockingChannel) -> None:
+        now = time.monotonic()
+        if now < self.next_frame:
+            return
+        self.next_frame = now + 1.0 / FRAMES_PER_SECOND
+        self.sequence += 1
+        frame = {"sequence": self.sequence, "timestamp_ms": int(time.time() * 1000), "prr": 2000.0}
+        channel.basic_publish("", topology.recorder_queue(self.fault), json.dumps(frame).encode())
+
+
+class SmartRecorder(AmqpActor):
+    """Consumes the interrogator's frames and publishes them on `prisma` as `recorder.data.*` (AMQP only)."""
+
+    connection_name = "smart-recorder"
+    sparse_interval_s = 3.0
+
+    def __init__(self, fault: ActiveFault) -> None:
+        super().__init__(fault)
+        self.last_publish = 0.0
+
+    def setup(self, channel: BlockingChannel) -> None:
+        topology.declare_prisma(channel, self.fault)
+        name = topology.recorder_queue(self.fault)
+        channel.queue_declare(name, durable=True)
+
+        def on_frame(ch: BlockingChannel, _method, _properties, body: bytes) -> None:
+            self._forward(ch, body)
+
+        channel.basic_consume(name, on_frame, auto_ack=True)
+
+    def _forward(self, channel: BlockingChannel, body: bytes) -> None:
+        if self.fault.on("recorder-silent"):
+            return
+        now = time.monotonic()
+        if self.fault.on("recorder-sparse") and now - self.last_publish < self.sparse_interval_s:
+            return
+        self.last_publish = now
+        channel.basic_publish(
+            topology.EXCHANGE,
+            topology.recorder_routing_key(self.fault),
+            body,
+            pika.BasicProperties(content_type="application/json"),
+        )
+
+
+class BabyAnalyzer(AmqpActor):
+    """Per running task/job: declares `{id}_results` bound to `prisma`, deletes it when the run ends."""
+
+    connection_name = "baby-analyzer"
+
+    def __init__(self, fault: ActiveFault) -> None:
+        super().__init__(fault)
+        self.inbox: queue.Queue[tuple[str, str]] = queue.Queue()
+        self.running: set[str] = set()  # owned by this thread
+
+    def open_run(self, run_id: str) -> None:
+        self.inbox.put(("open", run_id))
+
+    def close_run(self, run_id: str) -> None:
+        self.inbox.put(("close", run_id))
+
+    def _declare(self, channel: BlockingChannel, run_id: str) -> None:
+        name = topology.results_queue(run_id, self.fault)
+        channel.queue_declare(name, durable=False)
+        channel.queue_bind(name, topology.EXCHANGE, routing_key=f"baby_analyzer.results.{run_id}")
+
+    def setup(self, channel: BlockingChannel) -> None:
+        topology.declare_prisma(channel, self.fault)
+        for run_id in sorted(self.running):
+            self._declare(channel, run_id)
+
+    def tick(self, channel: BlockingChannel) -> None:
+        while True:
+            try:
+                action, run_id = self.inbox.get_nowait()
+            except queue.Empty:
+                return
+            if action == "open":
+                self.running.add(run_id)  # before declaring: a reconnect declares it again
+                self._declare(channel, run_id)
+            elif run_id in self.running:
+                self.running.discard(run_id)
+                if not self.fault.on("results-queue-lingers"):
+                    channel.queue_delete(topology.results_queue(run_id, self.fault))
+
+
+class FocusPublisher(AmqpActor):
+    """Focus Server's only AMQP role: publish JSON commands to `prisma`. No queue, no consumer."""
+
+    connection_name = "focus-server"
+    tick_s = 0.05
+    keepalive_interval_s = 1.0
+
+    def __init__(self, fault: ActiveFault) -> None:
+        super().__init__(fault)
+        self.outbox: queue.Queue[tuple[float, str, dict]] = queue.Queue()
+        self._last_keepalive: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def roi(self, first: int, last: int) -> None:
+        self.outbox.put(
+            (time.monotonic(), "roi", {"type": "RegionOfInterestCommand", "value": {"start": first, "end": last}})
+        )
+
+    def keepalive(self, run_id: str) -> None:
+        """A keepalive for a polled task or streamed job, at most one per second per run."""
+        now = time.monotonic()
+        with self._lock:
+            if now - self._last_keepalive.get(run_id, 0.0) < self.keepalive_interval_s:
+                return
+            self._last_keepalive[run_id] = now
+        self.outbox.put((now, "keepalive", {"type": "KeepaliveCommand", "value": {"source": "focus-server"}}))
+
+    def forget(self, run_id: str) -> None:
+        with self._lock:
+            self._last_keepalive.pop(run_id, None)
+
+    def setup(self, channel: BlockingChannel) -> None:
+        topology.declare_prisma(channel, self.fault)
+        if self.fault.on("extra-exchange"):
+            channel.exchange_declare(topology.EXTRA_EXCHANGE, exchange_type="topic", durable=True)
+        if self.fault.on("focus-queue"):
+            channel.queue_declare(topology.FOCUS_QUEUE, durable=True)
+            channel.queue_bind(topology.FOCUS_QUEUE, topology.EXCHANGE, routing_key="focus_server.#")
+            channel.basic_consume(topology.FOCUS_QUEUE, lambda *_: None, auto_ack=True)
+
+    def tick(self, channel: BlockingChannel) -> None:
+        while True:
+            try:
+                queued_at, command, body = self.outbox.get_nowait()
+            except queue.Empty:
+                return
+            if time.monotonic() - queued_at > STALE_COMMAND_S:
+                continue
+            channel.basic_publish(
+                topology.command_exchange(self.fault),
+                topology.command_routing_key(command, self.fault),
+                json.dumps(body).encode(),
+                pika.BasicProperties(content_type="application/json", delivery_mode=2),
+            )
+
+
+class Actors:
+    """The four actors of one stand, started and stopped together."""
+
+    def __init__(self, fault: ActiveFault) -> None:
+        self.interrogator = Interrogator(fault)
+        self.recorder = SmartRecorder(fault)
+        self.analyzer = BabyAnalyzer(fault)
+        self.focus = FocusPublisher(fault)
+        self.all: tuple[AmqpActor, ...] = (self.interrogator, self.recorder, self.analyzer, self.focus)
+
+    def start(self, amqp_url: str) -> None:
+        for actor in self.all:
+            actor.amqp_url = amqp_url
+            actor.start()
+
+    @property
+    def names(self) -> set[str]:
+        return {actor.connection_name for actor in self.all}
+
+    def wait_connected(self, timeout_s: float, alive: Callable[[], bool] = lambda: True) -> bool:
+        deadline = time.monotonic() + timeout_s
+        for actor in self.all:
+            while not actor.connected.wait(0.1):
+                if time.monotonic() > deadline or not alive():
+                    return False
+        return True
+
+    def stop(self) -> None:
+        for actor in self.all:
+            actor.stop()
+        for actor in self.all:
+            if actor.is_alive():
+                actor.join(timeout=5)

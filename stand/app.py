@@ -1,0 +1,192 @@
+"""One running stand: broker, AMQP actors, REST and per-job gRPC servers, started and stopped together."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import threading
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import requests
+import uvicorn
+from tenacity import retry, retry_if_exception_type, stop_after_delay, wait_fixed
+
+from stand.actors import Actors
+from stand.broker import BrokerStart, PrivateBroker, wait_until_visible
+from stand.faults import ActiveFault
+from stand.jobs import JobRegistry
+from stand.ports import bound_socket
+from stand.recordings import Catalogue
+from stand.rest import PREFIX, build_app
+from stand.settings import StandSettings
+from stand.tasks import TaskRegistry
+
+log = logging.getLogger(__name__)
+
+READY_TIMEOUT_S = 30.0
+HOUSEKEEPING_S = 1.0
+
+
+@dataclass(frozen=True)
+class StandInfo:
+    """What `up` writes to the env file (FOCUS_* for the suite, STAND_* for `down`)."""
+
+    base_url: str
+    amqp_url: str
+    api_url: str
+    api_user: str
+    api_password: str
+    history_from: str
+    history_to: str
+    pid: int
+    state_dir: str
+    fault: str
+    stream_limit_s: float
+    private_broker: bool
+
+    def env_lines(self) -> list[str]:
+        return [
+            f"FOCUS_BASE_URL={self.base_url}",
+            f"FOCUS_AMQP_URL={self.amqp_url}",
+            f"FOCUS_RABBITMQ_API_URL={self.api_url}",
+            f"FOCUS_RABBITMQ_API_USER={self.api_user}",
+            f"FOCUS_RABBITMQ_API_PASSWORD={self.api_password}",
+            f"FOCUS_HISTORY_FROM={self.history_from}",
+            f"FOCUS_HISTORY_TO={self.history_to}",
+            f"FOCUS_STREAM_LIMIT_S={self.stream_limit_s:g}",
+            f"STAND_PID={self.pid}",
+            f"STAND_STATE_DIR={self.state_dir}",
+            f"STAND_FAULT={self.fault}",
+            f"STAND_PRIVATE_BROKER={'1' if self.private_broker else '0'}",
+        ]
+
+
+class NotAnswering(Exception):
+    pass
+
+
+class Stand:
+    def __init__(self, settings: StandSettings, state_dir: Path) -> None:
+        self.settings = settings
+        self.state_dir = state_dir
+        self.fault = ActiveFault(settings.fault)
+        self.broker: PrivateBroker | None = None
+        self.actors: Actors | None = None
+        self.jobs: JobRegistry | None = None
+        self.tasks: TaskRegistry | None = None
+        self.server: uvicorn.Server | None = None
+        self.server_thread: threading.Thread | None = None
+        self.stopping = threading.Event()
+
+    def start(self, broker: BrokerStart) -> StandInfo:
+        """Everything but the broker starts while the broker boots (that is most of the time to ready)."""
+        started = time.monotonic()
+        self.actors = Actors(self.fault)
+        catalogue = Catalogue.load(self.settings.recordings)
+        self.tasks = TaskRegistry(
+            catalogue, self.fault, self.actors.focus, self.actors.analyzer, self.settings.task_idle_ttl_s
+        )
+        self.jobs = JobRegistry(
+            self.fault,
+            self.actors.focus,
+            self.actors.analyzer,
+            self.settings.stream_limit_s,
+            self.settings.job_unconnected_ttl_s,
+        )
+        base_url = self._start_rest(build_app(self.tasks, self.jobs, catalogue, self.fault))
+        endpoints = broker.result()
+        self.broker = broker.private
+        self.actors.start(endpoints.amqp_url)
+        if not self.actors.wait_connected(READY_TIMEOUT_S):
+            raise RuntimeError("the AMQP actors did not connect")
+        wait_until_visible(endpoints, self.actors.names, READY_TIMEOUT_S)
+        threading.Thread(target=self._housekeeping, name="housekeeping", daemon=True).start()
+        history_from, history_to = catalogue.bounds()
+        log.info(
+            "stand ready in %.1f s at %s (fault: %s)", time.monotonic() - started, base_url, self.fault.name or "none"
+        )
+        return StandInfo(
+            base_url=base_url,
+            amqp_url=endpoints.amqp_url,
+            api_url=endpoints.api_url,
+            api_user=endpoints.api_user,
+            api_password=endpoints.api_password,
+            history_from=history_from.isoformat().replace("+00:00", "Z"),
+            history_to=history_to.isoformat().replace("+00:00", "Z"),
+            pid=os.getpid(),
+            state_dir=str(self.state_dir),
+            fault=self.fault.name or "",
+            stream_limit_s=self.settings.stream_limit_s,
+            private_broker=self.broker is not None,
+        )
+
+    def _start_rest(self, app: object) -> str:
+        sock = bound_socket()
+        port = sock.getsockname()[1]
+        config = uvicorn.Config(
+            app,
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            timeout_keep_alive=30,
+            timeout_graceful_shutdown=2,
+        )
+        self.server = uvicorn.Server(config)
+        self.server_thread = threading.Thread(
+            target=self.server.run, kwargs={"sockets": [sock]}, name="rest", daemon=True
+        )
+        self.server_thread.start()
+        base_url = f"http://127.0.0.1:{port}{PREFIX}"
+
+        @retry(
+            retry=retry_if_exception_type(NotAnswering), wait=wait_fixed(0.1), stop=stop_after_delay(20), reraise=True
+        )
+        def answers() -> None:
+            try:
+                if requests.get(f"{base_url}/ack", timeout=2).status_code != 200:
+                    raise NotAnswering("GET /ack is not 200")
+            except requests.RequestException as exc:
+                raise NotAnswering(str(exc)) from exc
+
+        answers()
+        return base_url
+
+    def _housekeeping(self) -> None:
+        while not self.stopping.wait(HOUSEKEEPING_S):
+            try:
+                self.tasks.reap_idle()
+                self.jobs.reap_unconnected()
+            except Exception:
+                log.exception("housekeeping failed")
+
+    def restart_broker(self) -> None:
+        if self.broker is None:
+            raise RuntimeError("the stand uses an existing broker; restart it where it runs")
+        self.broker.restart()
+
+    def stop(self) -> None:
+        started = time.monotonic()
+        self.stopping.set()
+        if self.server is not None:
+            self.server.should_exit = True
+            self.server_thread.join(timeout=10)
+        if self.jobs is not None:
+            self.jobs.stop_all()
+        if self.actors is not None:
+            self.actors.stop()
+        if self.broker is not None:
+            self.broker.stop()
+            shutil.rmtree(self.broker.dir, ignore_errors=True)
+        log.info("stand stopped in %.1f s", time.monotonic() - started)
+
+
+def write_ready_file(path: Path, info: StandInfo) -> None:
+    """Written atomically (rename) and readable by the owner only: it holds the broker password."""
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(asdict(info)))
+    tmp.chmod(0o600)
+    tmp.rename(path)

@@ -1,0 +1,347 @@
+"""The stand's broker: a private RabbitMQ node (default), or the coordinates of an existing one.
+
+The private node runs from Debian's `rabbitmq-server` as root with everything of its own: node name, AMQP,
+distribution, epmd and management ports, data/log dirs, cookie (HOME) and config, so that several stands and the
+machine's own RabbitMQ never meet.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+import pika
+import requests
+from tenacity import retry, retry_if_exception_type, stop_after_delay, wait_fixed
+
+from stand.ports import free_ports
+
+log = logging.getLogger(__name__)
+
+RABBITMQ_BIN = Path("/usr/lib/rabbitmq/bin")
+EPMD = shutil.which("epmd") or "/usr/lib/erlang/bin/epmd"
+START_TIMEOUT_S = 40.0
+
+
+@dataclass(frozen=True)
+class BrokerEndpoints:
+    """Where the broker answers. `amqp_url` carries the credentials and the vhost."""
+
+    amqp_url: str
+    api_url: str  # management root; clients append /api
+    api_user: str
+    api_password: str
+
+    @property
+    def vhost(self) -> str:
+        path = urlsplit(self.amqp_url).path
+        return requests.utils.unquote(path[1:]) if len(path) > 1 else "/"
+
+
+class BrokerNotReady(Exception):
+    pass
+
+
+class BrokerDied(Exception):
+    pass
+
+
+def wait_until_answering(endpoints: BrokerEndpoints, timeout_s: float, alive: callable = lambda: True) -> None:
+    """Poll the management API and an AMQP connection until both answer (never a fixed sleep)."""
+
+    @retry(
+        retry=retry_if_exception_type(BrokerNotReady),
+        wait=wait_fixed(0.2),
+        stop=stop_after_delay(timeout_s),
+        reraise=True,
+    )
+    def probe() -> None:
+        if not alive():
+            raise BrokerDied("the broker process exited during start; see its log")
+        try:
+            answer = requests.get(
+                f"{endpoints.api_url}/api/overview", auth=(endpoints.api_user, endpoints.api_password), timeout=2
+            )
+            if answer.status_code != 200:
+                raise BrokerNotReady(f"management API answered {answer.status_code}")
+            params = pika.URLParameters(endpoints.amqp_url)
+            params.socket_timeout = 2
+            params.connection_attempts = 1
+            pika.BlockingConnection(params).close()
+        except (requests.RequestException, pika.exceptions.AMQPError, OSError) as exc:
+            raise BrokerNotReady(str(exc)) from exc
+
+    probe()
+
+
+def _erlang_binary(text: str) -> str:
+    """A string as an Erlang binary literal for the classic config format."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    return f'<<"{escaped}">>'
+
+
+class PrivateBroker:
+    """One RabbitMQ node with its own epmd, started and stopped by this stand only."""
+
+    def __init__(self, base_dir: Path, user: str, password: str | None) -> None:
+        self.dir = base_dir
+        self.user = user
+        self.password = password or secrets.token_hex(12)
+        self.node = f"stand-{secrets.token_hex(4)}@localhost"
+        self.server: subprocess.Popen | None = None
+        self.epmd: subprocess.Popen | None = None
+        self.amqp_port = self.api_port = self.dist_port = self.epmd_port = 0
+
+    # -- environment shared by rabbitmq-server and rabbitmqctl ---------------------------------------------------
+
+    def env(self) -> dict[str, str]:
+        d = self.dir
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("RABBITMQ_", "ERL_"))}
+        env.update(
+            HOME=str(d / "home"),
+            RABBITMQ_NODENAME=self.node,
+            RABBITMQ_NODE_IP_ADDRESS="127.0.0.1",
+            RABBITMQ_NODE_PORT=str(self.amqp_port),
+            RABBITMQ_DIST_PORT=str(self.dist_port),
+            ERL_EPMD_PORT=str(self.epmd_port),
+            ERL_EPMD_ADDRESS="127.0.0.1",
+            RABBITMQ_MNESIA_BASE=str(d / "mnesia"),
+            RABBITMQ_LOG_BASE=str(d / "log"),
+            RABBITMQ_PID_FILE=str(d / "rabbitmq.pid"),
+            RABBITMQ_FEATURE_FLAGS_FILE=str(d / "feature_flags"),
+            RABBITMQ_ENABLED_PLUGINS_FILE=str(d / "enabled_plugins"),
+            # Classic (Erlang term) format: it skips the cuttlefish translation and starts ~2 s sooner.
+            RABBITMQ_CONFIG_FILE=str(d / "rabbitmq.config"),
+            RABBITMQ_ADVANCED_CONFIG_FILE=str(d / "advanced.config"),  # absent on purpose
+            RABBITMQ_CONF_ENV_FILE=str(d / "rabbitmq-env.conf"),  # empty: the machine's file must not apply
+        )
+        return env
+
+    def _write_files(self) -> None:
+        (self.dir / "home").mkdir(parents=True, exist_ok=True)
+        (self.dir / "mnesia").mkdir(exist_ok=True)
+        (self.dir / "log").mkdir(exist_ok=True)
+        (self.dir / "enabled_plugins").write_text("[rabbitmq_management].\n")
+        (self.dir / "rabbitmq-env.conf").write_text("")
+        config = (
+            f'[{{rabbit, [{{tcp_listeners, [{{"127.0.0.1", {self.amqp_port}}}]}},\n'
+            f"            {{default_user, {_erlang_binary(self.user)}}},\n"
+            f"            {{default_pass, {_erlang_binary(self.password)}}},\n"
+            "            {loopback_users, []},\n"
+            "            {collect_statistics_interval, 1000}]},\n"
+            f' {{rabbitmq_management, [{{tcp_config, [{{port, {self.api_port}}}, {{ip, "127.0.0.1"}}]}}]}},\n'
+            # Samples every second: the management API then shows a new connection within ~1 s instead of ~5 s.
+            " {rabbitmq_management_agent, [{sample_retention_policies,\n"
+            "     [{global, [{605, 1}]}, {basic, [{605, 1}]}, {detailed, [{605, 1}]}]}]}].\n"
+        )
+        config_file = self.dir / "rabbitmq.config"
+        config_file.write_text(config)
+        config_file.chmod(0o600)  # it holds the password
+
+    # -- life cycle ----------------------------------------------------------------------------------------------
+
+    def endpoints(self, vhost: str = "/") -> BrokerEndpoints:
+        return BrokerEndpoints(
+            amqp_url=f"amqp://{quote(self.user, safe='')}:{quote(self.password, safe='')}"
+            f"@127.0.0.1:{self.amqp_port}/{quote(vhost, safe='')}",
+            api_url=f"http://127.0.0.1:{self.api_port}",
+            api_user=self.user,
+            api_password=self.password,
+        )
+
+    def start(self) -> BrokerEndpoints:
+        """Start the node; a port taken in the meantime by someone else gets one more try with new ports."""
+        for attempt in (1, 2):
+            try:
+                return self._start_once()
+            except BrokerDied:
+                self._kill()
+                if attempt == 2:
+                    raise
+                log.warning("broker died while starting (a port race?); trying again with new ports")
+        raise AssertionError("unreachable")
+
+    def _start_once(self) -> BrokerEndpoints:
+        self.amqp_port, self.api_port, self.dist_port, self.epmd_port = free_ports(4)
+        self._write_files()
+        env = self.env()
+        started = time.monotonic()
+        # Our own epmd in the foreground, so that we hold its pid and end it ourselves.
+        self.epmd = subprocess.Popen(
+            [EPMD, "-port", str(self.epmd_port), "-address", "127.0.0.1"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        with open(self.dir / "server.out", "ab") as out:
+            self.server = subprocess.Popen(
+                [str(RABBITMQ_BIN / "rabbitmq-server")],
+                env=env,
+                cwd=self.dir,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own process group, killed as a whole as a last resort
+            )
+        self._save_pids()
+        log.info("broker node %s starting (amqp %d, management %d)", self.node, self.amqp_port, self.api_port)
+        endpoints = self.endpoints()
+        wait_until_answering(endpoints, START_TIMEOUT_S, alive=lambda: self.server.poll() is None)
+        log.info("broker ready in %.1f s", time.monotonic() - started)
+        return endpoints
+
+    def _save_pids(self) -> None:
+        pids = {"server": self.server.pid if self.server else None, "epmd": self.epmd.pid if self.epmd else None}
+        (self.dir / "pids.json").write_text(json.dumps(pids))
+        node = {"node": self.node, "ports": [self.amqp_port, self.api_port, self.dist_port, self.epmd_port]}
+        (self.dir / "node.json").write_text(json.dumps(node))
+
+    @classmethod
+    def attach(cls, base_dir: Path, user: str, password: str) -> PrivateBroker:
+        """The node another process started in `base_dir` (for `restart-broker`); never stopped from here."""
+        broker = cls(base_dir, user, password)
+        node = json.loads((base_dir / "node.json").read_text())
+        broker.node = node["node"]
+        broker.amqp_port, broker.api_port, broker.dist_port, broker.epmd_port = node["ports"]
+        return broker
+
+    def ctl(self, *args: str, timeout: float = 30.0) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [str(RABBITMQ_BIN / "rabbitmqctl"), *args],
+            env=self.env(),
+            capture_output=True,
+            timeout=timeout,
+            check=False,
+        )
+
+    def restart(self) -> None:
+        """Stop and start the RabbitMQ application inside the node: every client is disconnected."""
+        self.ctl("stop_app")
+        self.ctl("start_app")
+        wait_until_answering(self.endpoints(), START_TIMEOUT_S)
+
+    def stop(self) -> None:
+        """A graceful stop, then the process group as a fallback; then our epmd; then nothing is left.
+
+        RabbitMQ shuts down gracefully on SIGTERM (the same path as `rabbitmqctl stop`), and the signal spares the
+        ~5 s that the CLI tool needs to boot; `rabbitmqctl stop` is the second try.
+        """
+        started = time.monotonic()
+        if self.server and self.server.poll() is None:
+            self.server.terminate()
+            try:
+                self.server.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                log.warning("broker ignored SIGTERM; trying rabbitmqctl stop")
+                try:
+                    self.ctl("stop", timeout=20)
+                    self.server.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    log.warning("broker did not stop cleanly; killing its process group")
+        self._kill()
+        log.info("broker node %s stopped in %.1f s", self.node, time.monotonic() - started)
+
+    def _kill(self) -> None:
+        for proc in (self.server, self.epmd):
+            if proc is None or proc.poll() is not None:
+                continue
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+
+
+def kill_leftovers(broker_dir: Path) -> None:
+    """Last resort for `down` when the stand process is gone: end the node and epmd recorded in `pids.json`."""
+    pids_file = broker_dir / "pids.json"
+    if not pids_file.exists():
+        return
+    for pid in json.loads(pids_file.read_text()).values():
+        if not pid:
+            continue
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(pid, signal.SIGKILL)  # each was started as the leader of its own session
+
+
+def external_endpoints(amqp_url: str, api_url: str, api_user: str | None, api_password: str | None) -> BrokerEndpoints:
+    """An existing broker; management credentials default to the AMQP URL's."""
+    parts = urlsplit(amqp_url)
+    return BrokerEndpoints(
+        amqp_url=amqp_url,
+        api_url=api_url.rstrip("/").removesuffix("/api"),
+        api_user=api_user or requests.utils.unquote(parts.username or "guest"),
+        api_password=api_password or requests.utils.unquote(parts.password or "guest"),
+    )
+
+
+class BrokerStart:
+    """The broker, starting on a thread of its own so that the rest of the stand can start meanwhile."""
+
+    def __init__(self, settings: object, broker_dir: Path) -> None:
+        self.private: PrivateBroker | None = None
+        self._endpoints: BrokerEndpoints | None = None
+        self._error: BaseException | None = None
+        if settings.uses_external_broker:
+            s = settings
+            self._endpoints = external_endpoints(
+                s.amqp_url.get_secret_value(),
+                s.rabbitmq_api_url or "",
+                s.rabbitmq_api_user,
+                s.rabbitmq_api_password.get_secret_value() if s.rabbitmq_api_password else None,
+            )
+        else:
+            password = settings.broker_password.get_secret_value() if settings.broker_password else None
+            self.private = PrivateBroker(broker_dir, settings.broker_user, password)
+        self._thread = threading.Thread(target=self._run, name="broker-start", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            if self.private is not None:
+                self._endpoints = self.private.start()
+            else:
+                wait_until_answering(self._endpoints, START_TIMEOUT_S)
+        except BaseException as exc:  # handed to the thread that waits for the result
+            self._error = exc
+
+    def result(self) -> BrokerEndpoints:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._endpoints
+
+
+def wait_until_visible(endpoints: BrokerEndpoints, connection_names: set[str], timeout_s: float) -> None:
+    """Wait until the management API lists these named connections in our vhost (its view lags the broker's)."""
+    vhost = endpoints.vhost
+    deadline = time.monotonic() + timeout_s
+    seen: set[str] = set()
+    while time.monotonic() < deadline:
+        try:
+            answer = requests.get(
+                f"{endpoints.api_url}/api/connections",
+                auth=(endpoints.api_user, endpoints.api_password),
+                timeout=2,
+            )
+            if answer.status_code == 200:
+                seen = {
+                    (c.get("client_properties") or {}).get("connection_name")
+                    for c in answer.json()
+                    if c.get("vhost") == vhost
+                }
+                if connection_names <= seen:
+                    return
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    raise BrokerNotReady(f"the management API shows only {sorted(n for n in seen if n)}")

@@ -1,0 +1,82 @@
+"""The fault switches: each breaks exactly one clause of the contract and leaves everything else intact.
+
+This is the single registry. Tools read it through `python -m stand faults --json`, never by import.
+Clause ids are those of `support/clauses.py` (the clarifications, section by section).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+
+
+@dataclass(frozen=True)
+class Fault:
+    name: str
+    clauses: tuple[str, ...]  # the clause ids this fault breaks
+    slow: bool  # only visible on a scenario that runs for the real 180 s limit (or longer)
+    description: str
+
+
+FAULTS: tuple[Fault, ...] = (
+    # 1.1 exchange
+    Fault("extra-exchange", ("1.1",), False, "Focus Server also declares a `baby_analyzer_commands` exchange"),
+    Fault("exchange-fanout", ("1.1",), False, "`prisma` is declared as a fanout exchange instead of topic"),
+    Fault("exchange-transient", ("1.1",), False, "`prisma` is declared non-durable"),
+    Fault("commands-elsewhere", ("1.1",), False, "Focus Server publishes its commands to `amq.topic`, not `prisma`"),
+    # 1.2 queues
+    Fault("focus-queue", ("1.2",), False, "Focus Server declares and consumes a `focus_server_queue`"),
+    Fault("recorder-queue-renamed", ("1.2",), False, "the Smart Recorder's input queue is `smart_recorder_input`"),
+    Fault("job-queue-pattern", ("1.2",), False, "per task/job queues are named `results_{id}`"),
+    Fault("results-queue-lingers", ("1.2",), False, "a task's/job's `{id}_results` queue is kept after it ends"),
+    Fault("bare-routing-keys", ("1.2",), False, "commands go out with routing keys `roi`/`keepalive`"),
+    # 2.1 gRPC stream limit (scaled with --stream-limit: 240 and 60 are 4/3 and 1/3 of 180)
+    Fault("grpc-limit-240", ("2.1",), True, "streams are cut at 240 s (4/3 of the stream limit)"),
+    Fault("grpc-limit-60", ("2.1",), True, "streams are cut at 60 s (1/3 of the stream limit)"),
+    Fault("grpc-end-ok", ("2.1",), True, "at the limit a stream ends with status OK, not DEADLINE_EXCEEDED"),
+    # 2.2 metadata is quick
+    Fault("slow-live-metadata", ("2.2",), False, "`GET /live_metadata` takes 1.3 s"),
+    Fault("slow-task-metadata", ("2.2",), False, "`GET /metadata/{task_id}` takes 2.5 s"),
+    Fault("slow-sensors", ("2.2",), False, "`GET /sensors` takes 1.3 s"),
+    # 2.3 idempotent configure
+    Fault("config-not-idempotent", ("2.3",), False, "the same `POST /config/{task_id}` again answers 409"),
+    # 3.1 Smart Recorder over AMQP
+    Fault("recorder-silent", ("3.1",), False, "the Smart Recorder consumes but never publishes `recorder.data.*`"),
+    Fault("recorder-wrong-key", ("3.1",), False, "the Smart Recorder publishes with routing keys `recorder_data.*`"),
+    Fault("recorder-sparse", ("3.1",), False, "the Smart Recorder publishes only once every 3 s"),
+    Fault("no-interrogator-queue", ("3.1",), False, "there is no `interrogator_input` queue"),
+    # 4.x history
+    Fault("no-fail-fast", ("4.1",), False, "a window without recordings is accepted (200), then an empty stream"),
+    Fault("not-found-404", ("4.1",), False, "a window without recordings answers 404 `No recording found…`"),
+    Fault("slow-fail-fast", ("4.1",), False, "a window without recordings answers 400 only after 5 s"),
+    Fault("spurious-gap", ("4.2",), False, "recordings longer than 10 min lose 10 s of rows every 2 min"),
+    Fault("gap-filled", ("4.3", "4.4", "4.5"), False, "holes between recordings are filled with rows"),
+    Fault("strict-gaps", ("4.3", "4.4", "4.5", "4.6"), False, "a window with a hole answers 400 (strict mode)"),
+    Fault("no-eos", ("4.2", "4.3", "4.4", "4.5"), False, "a history task never ends: its waterfall never answers 208"),
+)
+
+BY_NAME: dict[str, Fault] = {fault.name: fault for fault in FAULTS}
+
+
+def registry_json() -> str:
+    """The registry as the mutation tool reads it."""
+    return json.dumps([asdict(fault) for fault in FAULTS], indent=2)
+
+
+def check_fault(name: str | None) -> str | None:
+    """`name` if it is a known fault (or None); a ValueError naming the known ones otherwise."""
+    if name is None or name in BY_NAME:
+        return name
+    raise ValueError(f"unknown fault {name!r}; known: {', '.join(BY_NAME)}")
+
+
+class ActiveFault:
+    """The one fault a stand runs with (or none): `faults.on("gap-filled")` reads well at the point of use."""
+
+    def __init__(self, name: str | None) -> None:
+        self.name = check_fault(name)
+
+    def on(self, name: str) -> bool:
+        if name not in BY_NAME:
+            raise KeyError(name)  # a typo at a point of use must not silently mean "off"
+        return self.name == name

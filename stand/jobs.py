@@ -1,0 +1,174 @@
+"""Job API runs: `POST /configure` creates a job with its own gRPC server on its own port (as the real server
+gives every job a port of its own), and the job lives while a stream of it is open."""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import random
+import threading
+import time
+from concurrent import futures
+from dataclasses import dataclass, field
+
+import grpc
+
+from pandadatastream import pandadatastream_pb2_grpc
+from stand import fiber
+from stand.actors import BabyAnalyzer, FocusPublisher
+from stand.faults import ActiveFault
+from stand.models import ConfigureRequest
+
+log = logging.getLogger(__name__)
+
+CHANNELS_PER_STREAM = 1024  # a multichannel job is split into streams of at most this many channels
+DEFAULT_DURATION_S = 10.0  # for views that leave the optional fields out (waterfall)
+DEFAULT_NFFT = 1024
+DEFAULT_FREQUENCIES = (0, 1000)
+GRPC_OPTIONS = [("grpc.max_send_message_length", -1), ("grpc.max_receive_message_length", -1)]
+
+
+@dataclass
+class Job:
+    id: str
+    number: int  # the proto's optional int32 job_id
+    request: ConfigureRequest
+    streams: dict[int, tuple[int, int]]  # stream id → first..last channel (1-based, inclusive)
+    bins: int  # data_shape_z
+    lines_dt: float
+    segments: list[tuple[int, int]] | None  # history: covered seconds; None = live
+    answer: dict = field(default_factory=dict)
+    server: grpc.Server | None = None
+    created: float = field(default_factory=time.monotonic)
+    open_streams: int = 0
+    connected_once: bool = False
+    ended: bool = False
+
+
+def plan_streams(request: ConfigureRequest) -> dict[int, tuple[int, int]]:
+    top = fiber.CHANNELS
+    first = min(request.channels.min, top)
+    last = min(request.channels.max, top)
+    if request.view_type == "1":  # single channel: one stream, one channel
+        return {0: (first, first)}
+    return {
+        index: (start, min(start + CHANNELS_PER_STREAM - 1, last))
+        for index, start in enumerate(range(first, last + 1, CHANNELS_PER_STREAM))
+    }
+
+
+class JobRegistry:
+    def __init__(
+        self,
+        fault: ActiveFault,
+        focus: FocusPublisher,
+        analyzer: BabyAnalyzer,
+        stream_limit_s: float,
+        unconnected_ttl_s: float,
+    ) -> None:
+        self.fault = fault
+        self.focus = focus
+        self.analyzer = analyzer
+        self.stream_limit_s = stream_limit_s
+        self.unconnected_ttl_s = unconnected_ttl_s
+        self.jobs: dict[str, Job] = {}
+        self.lock = threading.Lock()
+        self.numbers = itertools.count(random.randint(100, 900))
+
+    def get(self, job_id: str) -> Job | None:
+        with self.lock:
+            return self.jobs.get(job_id)
+
+    def configure(self, request: ConfigureRequest, segments: list[tuple[int, int]] | None) -> Job:
+        number = next(self.numbers)
+        duration = request.displayTimeAxisDuration or DEFAULT_DURATION_S
+        nfft = request.nfftSelection or DEFAULT_NFFT
+        fmin, fmax = (
+            (request.frequencyRange.min, request.frequencyRange.max) if request.frequencyRange else DEFAULT_FREQUENCIES
+        )
+        freqs = fiber.frequencies(fmin, fmax, nfft)
+        streams = plan_streams(request)
+        job = Job(
+            id=f"{number % 30}-{number}",
+            number=number,
+            request=request,
+            streams=streams,
+            bins=len(freqs) if request.view_type == "1" else 1,
+            lines_dt=duration / request.displayInfo.height,
+            segments=segments,
+        )
+        port = self._serve(job)
+        job.answer = {
+            "status": "",
+            "job_id": job.id,
+            "stream_url": "http://127.0.0.1",
+            "stream_port": str(port),  # the real server sends a numeric string
+            "stream_amount": len(streams),
+            "channel_to_stream_index": {
+                str(ch): index for index, (first, last) in streams.items() for ch in range(first, last + 1)
+            },
+            "channel_amount": sum(last - first + 1 for first, last in streams.values()),
+            "frequencies_list": freqs,
+            "frequencies_amount": len(freqs),
+            "lines_dt": job.lines_dt,
+            "view_type": request.view_type,
+        }
+        with self.lock:
+            self.jobs[job.id] = job
+        self.analyzer.open_run(job.id)
+        first_channel = min(first for first, _ in streams.values())
+        last_channel = max(last for _, last in streams.values())
+        self.focus.roi(first_channel, last_channel)
+        log.info("job %s configured on port %d (%d streams)", job.id, port, len(streams))
+        return job
+
+    def _serve(self, job: Job) -> int:
+        from stand.streaming import JobStreamServicer  # streaming imports this module's Job
+
+        workers = max(4, 2 * len(job.streams))
+        server = grpc.server(futures.ThreadPoolExecutor(max_workers=workers), options=GRPC_OPTIONS)
+        pandadatastream_pb2_grpc.add_DataStreamServiceServicer_to_server(JobStreamServicer(job, self), server)
+        port = server.add_insecure_port("127.0.0.1:0")
+        server.start()
+        job.server = server
+        return port
+
+    # -- stream bookkeeping (called from the gRPC handler threads) -----------------------------------------------
+
+    def stream_opened(self, job: Job) -> bool:
+        with self.lock:
+            if job.ended:
+                return False
+            job.open_streams += 1
+            job.connected_once = True
+            return True
+
+    def stream_closed(self, job: Job) -> None:
+        with self.lock:
+            job.open_streams -= 1
+            last = job.open_streams == 0
+        if last:
+            self.end(job, "its streams have all ended")
+
+    def end(self, job: Job, why: str) -> None:
+        with self.lock:
+            if job.ended:
+                return
+            job.ended = True
+            self.jobs.pop(job.id, None)
+        log.info("job %s ended: %s", job.id, why)
+        self.analyzer.close_run(job.id)
+        self.focus.forget(job.id)
+        if job.server is not None:
+            job.server.stop(grace=1.0)  # non-blocking; lets the last status reach the client
+
+    def reap_unconnected(self) -> None:
+        now = time.monotonic()
+        with self.lock:
+            stale = [j for j in self.jobs.values() if not j.connected_once and now - j.created > self.unconnected_ttl_s]
+        for job in stale:
+            self.end(job, f"nobody connected within {self.unconnected_ttl_s:g} s")
+
+    def stop_all(self) -> None:
+        for job in list(self.jobs.values()):
+            self.end(job, "the stand stops")

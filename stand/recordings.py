@@ -1,0 +1,116 @@
+"""The recordings catalogue (a JSON file) and the timelines of history rows it yields."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from stand.faults import ActiveFault
+
+SPURIOUS_GAP_MIN_RECORDING_S = 600  # `spurious-gap` only touches recordings longer than this (clause 4.2 only)
+SPURIOUS_GAP_EVERY_S = 120
+SPURIOUS_GAP_LENGTH_S = 10
+
+
+@dataclass(frozen=True, order=True)
+class Recording:
+    start: float  # epoch seconds UTC
+    end: float
+
+
+def _epoch(text: str) -> float:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC).timestamp()
+
+
+class Catalogue:
+    def __init__(self, recordings: list[Recording]) -> None:
+        self.recordings = sorted(recordings)
+
+    @classmethod
+    def load(cls, path: Path) -> Catalogue:
+        data = json.loads(path.read_text())
+        return cls([Recording(_epoch(r["start"]), _epoch(r["end"])) for r in data["recordings"]])
+
+    def overlapping(self, start: float, end: float) -> list[Recording]:
+        """Whole (unclipped) recordings that overlap [start, end), sorted."""
+        return [r for r in self.recordings if r.start < end and r.end > start]
+
+    def bounds(self) -> tuple[datetime, datetime]:
+        """A span holding the whole catalogue: from the first recording's midnight to the day after the last."""
+        first = datetime.fromtimestamp(min(r.start for r in self.recordings), UTC)
+        last = datetime.fromtimestamp(max(r.end for r in self.recordings), UTC)
+        midnight = first.replace(hour=0, minute=0, second=0, microsecond=0)
+        after = last.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
+        return midnight, after
+
+    def segments(self, start: float, end: float, fault: ActiveFault) -> list[tuple[int, int]]:
+        """The covered whole seconds of [start, end) as sorted, disjoint [a, b) segments (a fault may alter them)."""
+        lo, hi = math.ceil(start), math.ceil(end)
+        found: list[tuple[int, int]] = []
+        for rec in self.overlapping(start, end):
+            a, b = max(lo, math.ceil(rec.start)), min(hi, math.ceil(rec.end))
+            if a >= b:
+                continue
+            if fault.on("spurious-gap") and rec.end - rec.start > SPURIOUS_GAP_MIN_RECORDING_S:
+                found.extend(_without_spurious_gaps(a, b, math.ceil(rec.start)))
+            else:
+                found.append((a, b))
+        merged = _merge(found)
+        if fault.on("gap-filled") and merged:
+            return [(lo, hi)]  # every instant of the window, holes included
+        return merged
+
+
+def _merge(segments: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for a, b in sorted(segments):
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+        else:
+            merged.append((a, b))
+    return merged
+
+
+def _without_spurious_gaps(a: int, b: int, origin: int) -> Iterator[tuple[int, int]]:
+    """[a, b) minus SPURIOUS_GAP_LENGTH_S seconds every SPURIOUS_GAP_EVERY_S (counted from the recording's start)."""
+    cursor = a
+    gap = origin + SPURIOUS_GAP_EVERY_S // 2
+    while gap < b:
+        gap_end = gap + SPURIOUS_GAP_LENGTH_S
+        if gap_end > cursor:
+            if gap > cursor:
+                yield cursor, gap
+            cursor = max(cursor, gap_end)
+        gap += SPURIOUS_GAP_EVERY_S
+    if cursor < b:
+        yield cursor, b
+
+
+class SecondsCursor:
+    """Walks covered whole seconds in order: one history row per covered second (the task API)."""
+
+    def __init__(self, segments: list[tuple[int, int]]) -> None:
+        self.segments = segments
+        self.index = 0
+        self.next_second = segments[0][0] if segments else 0
+
+    @property
+    def done(self) -> bool:
+        return self.index >= len(self.segments)
+
+    def take(self, count: int) -> list[int]:
+        taken: list[int] = []
+        while len(taken) < count and not self.done:
+            b = self.segments[self.index][1]
+            stop = min(b, self.next_second + count - len(taken))
+            taken.extend(range(self.next_second, stop))
+            self.next_second = stop
+            if stop >= b:
+                self.index += 1
+                if not self.done:
+                    self.next_second = self.segments[self.index][0]
+        return taken

@@ -1,0 +1,163 @@
+"""The Focus Server's REST API (task API and job API) under `/focus-server`, with the contract's status codes."""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+import time
+
+from fastapi import APIRouter, FastAPI, Path, Request
+from fastapi.responses import JSONResponse, Response
+
+from stand import fiber
+from stand.faults import ActiveFault
+from stand.jobs import JobRegistry
+from stand.models import ConfigTaskRequest, ConfigureRequest, TimeRangeRequest
+from stand.recordings import Catalogue
+from stand.tasks import Poll, TaskRegistry
+
+log = logging.getLogger(__name__)
+
+PREFIX = "/focus-server"
+NO_RECORDINGS = "No recordings found in the requested time range"
+NOT_FOUND_TODAY = "No recording found in given time range"  # what the real server answers today (404)
+STRICT_GAPS = "Recordings do not cover the whole requested time range"
+JOB_ID = re.compile(r"^\d+-\d+$")
+TASK_ID_PATTERN = r"^[A-Za-z0-9_-]{1,200}$"  # also a valid AMQP queue name once `_results` is appended
+SLOW_METADATA_S = 1.3
+SLOW_TASK_METADATA_S = 2.5
+SLOW_FAIL_FAST_S = 5.0
+
+
+def error(status: int, text: str) -> JSONResponse:
+    return JSONResponse({"error": text}, status_code=status)
+
+
+class HistoryGate:
+    """Clause 4.1 and 4.6 in one place: what a history window without (full) coverage answers."""
+
+    def __init__(self, catalogue: Catalogue, fault: ActiveFault) -> None:
+        self.catalogue = catalogue
+        self.fault = fault
+
+    def refuse(self, start: float, end: float) -> JSONResponse | None:
+        """An error answer for the window, or None when it may run."""
+        if not self.catalogue.overlapping(start, end):
+            if self.fault.on("no-fail-fast"):
+                return None
+            if self.fault.on("not-found-404"):
+                return error(404, NOT_FOUND_TODAY)
+            if self.fault.on("slow-fail-fast"):
+                time.sleep(SLOW_FAIL_FAST_S)
+            return error(400, NO_RECORDINGS)
+        if self.fault.on("strict-gaps"):
+            covered = sum(b - a for a, b in self.catalogue.segments(start, end, self.fault))
+            if covered < math.ceil(end) - math.ceil(start):
+                return error(400, STRICT_GAPS)
+        return None
+
+
+def build_app(tasks: TaskRegistry, jobs: JobRegistry, catalogue: Catalogue, fault: ActiveFault) -> FastAPI:
+    app = FastAPI(
+        title="Focus Server (embedded stand)",
+        version=fiber.SW_VERSION,
+        openapi_url=f"{PREFIX}/openapi.json",
+        docs_url=f"{PREFIX}/docs",
+        redoc_url=None,
+    )
+    api = APIRouter(prefix=PREFIX)
+    gate = HistoryGate(catalogue, fault)
+
+    @app.exception_handler(Exception)
+    async def _never_5xx(_request: Request, exc: Exception) -> JSONResponse:
+        # A bug must show in the log, but no input may turn into a 5xx (the fuzzer checks that).
+        log.exception("unexpected error: %s", exc)
+        return error(400, f"Bad request: {type(exc).__name__}")
+
+    # -- task API ------------------------------------------------------------------------------------------------
+
+    @api.post("/config/{task_id}", summary="Configure (start) a task; idempotent for the same body")
+    def config_task(body: ConfigTaskRequest, task_id: str = Path(pattern=TASK_ID_PATTERN)) -> Response:
+        segments = None
+        if body.is_history:
+            start, end = body.window()
+            refusal = gate.refuse(start, end)
+            if refusal is not None:
+                return refusal
+            segments = tasks.history_segments(body)
+        current = tasks.find(task_id)
+        if current is not None and current.request == body and fault.on("config-not-idempotent"):
+            return error(409, f"Task {task_id} is already configured")
+        tasks.configure(task_id, body, segments)
+        return JSONResponse({"status": "Config received successfully", "task_id": task_id})
+
+    @api.get("/waterfall/{task_id}/{row_count}", summary="Pull rows: 201 rows, 200 none yet, 208 end of stream")
+    def waterfall(task_id: str, row_count: int) -> Response:
+        if row_count <= 0:
+            return error(400, "row_count must be > 0")
+        task = tasks.find(task_id)
+        if task is None:
+            return error(404, f"Unknown task_id {task_id}")
+        answer = tasks.poll(task, row_count)
+        if answer is Poll.NOT_YET:
+            return Response(status_code=200)
+        if answer is Poll.END:
+            return Response(status_code=208)
+        return JSONResponse(answer, status_code=201)
+
+    @api.get("/metadata/{run_id}", summary="A job's configure answer (job id n-n) or a task's metadata")
+    def metadata(run_id: str) -> Response:
+        job = jobs.get(run_id)
+        if job is not None:
+            return JSONResponse(job.answer)
+        task = tasks.find(run_id)
+        if task is None:
+            if JOB_ID.match(run_id):
+                return error(404, "Invalid job_id")
+            return error(404, f"Unknown task_id {run_id}")
+        if fault.on("slow-task-metadata"):
+            time.sleep(SLOW_TASK_METADATA_S)
+        if not task.consumer_running:
+            return Response(status_code=200)
+        return JSONResponse(fiber.live_metadata(), status_code=201)
+
+    @api.get("/live_metadata", summary="The fibre's live metadata")
+    def live_metadata() -> dict:
+        if fault.on("slow-live-metadata"):
+            time.sleep(SLOW_METADATA_S)
+        return fiber.live_metadata()
+
+    @api.get("/sensors", summary="Sensor indices, 0-based")
+    def sensors() -> dict:
+        if fault.on("slow-sensors"):
+            time.sleep(SLOW_METADATA_S)
+        return {"sensors": list(range(fiber.CHANNELS))}
+
+    # -- job API -------------------------------------------------------------------------------------------------
+
+    @api.post("/configure", summary="Create a streaming job (data over gRPC)")
+    def configure(body: ConfigureRequest) -> Response:
+        segments = None
+        if body.is_history:
+            refusal = gate.refuse(body.start_time, body.end_time)
+            if refusal is not None:
+                return refusal
+            segments = catalogue.segments(body.start_time, body.end_time, fault)
+        job = jobs.configure(body, segments)
+        return JSONResponse(job.answer)
+
+    @api.get("/channels", summary="Inclusive range of usable channels (1-based)")
+    def channels() -> dict:
+        return {"lowest_channel": 1, "highest_channel": fiber.CHANNELS}
+
+    @api.post("/recordings_in_time_range", summary="Whole recordings overlapping the window, sorted")
+    def recordings_in_time_range(body: TimeRangeRequest) -> list[list[int]]:
+        return [[int(r.start), int(r.end)] for r in catalogue.overlapping(body.start_time, body.end_time)]
+
+    @api.get("/ack", summary="Health check")
+    def ack() -> dict:
+        return {}
+
+    app.include_router(api)
+    return app

@@ -1,0 +1,42 @@
+"""The stand's settings: command-line options first, then `STAND_*` environment variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from stand.faults import check_fault
+
+DEFAULT_RECORDINGS = Path(__file__).with_name("recordings.json")
+
+
+class StandSettings(BaseSettings):
+    """Everything one stand needs. Secrets are `SecretStr` so that they never end up in a log line."""
+
+    model_config = SettingsConfigDict(env_prefix="STAND_", extra="ignore")
+
+    fault: str | None = None
+    stream_limit_s: float = Field(default=180.0, gt=0)
+    recordings: Path = DEFAULT_RECORDINGS
+    # Private broker (the default): a node of our own with this user.
+    broker_user: str = "focus"
+    broker_password: SecretStr | None = None  # random when unset
+    # Existing broker instead (all three URLs/credentials from the options or the environment).
+    amqp_url: SecretStr | None = None
+    rabbitmq_api_url: str | None = None
+    rabbitmq_api_user: str | None = None
+    rabbitmq_api_password: SecretStr | None = None
+    # Lifetimes (contract: a job nobody connects to may end after 45 s or more).
+    job_unconnected_ttl_s: float = 50.0
+    task_idle_ttl_s: float = 120.0
+
+    @field_validator("fault")
+    @classmethod
+    def _known_fault(cls, value: str | None) -> str | None:
+        return check_fault(value or None)
+
+    @property
+    def uses_external_broker(self) -> bool:
+        return self.amqp_url is not None

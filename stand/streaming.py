@@ -1,0 +1,162 @@
+"""`pandadatastream.DataStreamService/StreamData` for one job: paced frames, cut at the stream limit.
+
+Frame layout (docs/grpc-frame-layout.md): `data_shape_x` rows, `data_shape_y` channels, `data_shape_z` bins;
+each `main_data[i]` is one row of y*z little-endian float32, channel-major.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Iterator
+
+import grpc
+import numpy as np
+
+from pandadatastream import pandadatastream_pb2 as pb
+from pandadatastream import pandadatastream_pb2_grpc
+from stand.das_signal import DasSignal
+from stand.jobs import Job, JobRegistry
+
+FRAME_INTERVAL_S = 0.1  # paced streams batch the rows due in this interval into one frame
+FRAME_BYTES_MAX = 1 << 20
+HISTORY_ROW_DT_MAX_S = 1.0  # at least one row per second of covered recording time
+HISTORY_ROW_DT_MIN_S = 0.001
+LIVE_ROW_DT_MIN_S = 1e-7  # absurd configurations stay computable (and far above what a stream carries)
+SIGNAL = DasSignal()
+
+
+class StreamEnded(Exception):
+    """The client went away."""
+
+
+class JobStreamServicer(pandadatastream_pb2_grpc.DataStreamServiceServicer):
+    def __init__(self, job: Job, registry: JobRegistry) -> None:
+        self.job = job
+        self.registry = registry
+
+    def limit_s(self) -> float:
+        fault, limit = self.registry.fault, self.registry.stream_limit_s
+        if fault.on("grpc-limit-240"):
+            return limit * 4 / 3
+        if fault.on("grpc-limit-60"):
+            return limit / 3
+        return limit
+
+    def StreamData(self, request: pb.StreamDataRequest, context: grpc.ServicerContext) -> Iterator[pb.DataStream]:
+        started = time.monotonic()
+        deadline = started + self.limit_s()
+        if request.stream_id not in self.job.streams:
+            context.abort(grpc.StatusCode.NOT_FOUND, f"job {self.job.id} has no stream {request.stream_id}")
+        if not self.registry.stream_opened(self.job):
+            context.abort(grpc.StatusCode.NOT_FOUND, f"job {self.job.id} is gone")
+        gone = threading.Event()
+        context.add_callback(gone.set)
+        try:
+            frames = Frames(self.job, request.stream_id, started)
+            while True:
+                now = time.monotonic()
+                if now >= deadline:
+                    break
+                if gone.is_set():
+                    return
+                self.registry.focus.keepalive(self.job.id)
+                frame = frames.next_frame(now)
+                if frame is not None:
+                    yield frame
+                    continue
+                if frames.exhausted:
+                    return  # history data ran out before the limit: status OK
+                gone.wait(min(frames.wait_s(now), deadline - now))
+            if self.registry.fault.on("grpc-end-ok"):
+                return
+            context.abort(grpc.StatusCode.DEADLINE_EXCEEDED, f"stream limit of {self.limit_s():g} s reached")
+        finally:
+            self.registry.stream_closed(self.job)
+
+
+class Frames:
+    """Rows of one stream, due by the clock: live at height/duration rows per second, history at recording pace."""
+
+    def __init__(self, job: Job, stream_id: int, started: float) -> None:
+        self.job = job
+        self.first, self.last = job.streams[stream_id]
+        self.started = started
+        self.wall_origin = time.time()
+        channels = self.last - self.first + 1
+        self.row_bytes = channels * job.bins * 4
+        self.max_rows = max(1, min(256, FRAME_BYTES_MAX // self.row_bytes))
+        self.sent = 0
+        self.last_frame = 0.0
+        if job.segments is None:
+            self.dt = max(job.lines_dt, LIVE_ROW_DT_MIN_S)
+            self.total = math.inf
+        else:
+            self.dt = min(HISTORY_ROW_DT_MAX_S, max(job.lines_dt, HISTORY_ROW_DT_MIN_S))
+            # Offsets (covered seconds before each segment) map recording time to stream time, holes skipped.
+            self.offsets = []
+            covered = 0.0
+            for a, b in job.segments:
+                self.offsets.append(covered)
+                covered += b - a
+            self.total = sum(math.ceil((b - a) / self.dt) for a, b in job.segments)
+            self.per_segment = [math.ceil((b - a) / self.dt) for a, b in job.segments]
+
+    @property
+    def exhausted(self) -> bool:
+        return self.sent >= self.total
+
+    def due(self, now: float) -> int:
+        """Rows that should have been sent by `now` (all of them once the data is exhausted)."""
+        return min(self.total, math.floor((now - self.started) / self.dt) + 1)
+
+    def wait_s(self, now: float) -> float:
+        next_row = self.started + self.sent * self.dt
+        return max(0.001, min(FRAME_INTERVAL_S, max(next_row, self.last_frame + FRAME_INTERVAL_S) - now))
+
+    def next_frame(self, now: float) -> pb.DataStream | None:
+        backlog = self.due(now) - self.sent
+        if backlog <= 0:
+            return None
+        if backlog < self.max_rows and now - self.last_frame < FRAME_INTERVAL_S and self.sent + backlog < self.total:
+            return None  # batch rows until the frame interval is over
+        count = int(min(backlog, self.max_rows))
+        self.last_frame = now
+        index = np.arange(self.sent, self.sent + count, dtype=np.float64)
+        times = self._times(index)
+        self.sent += count
+        return self._frame(index.astype(np.int64), times)
+
+    def _times(self, index: np.ndarray) -> np.ndarray:
+        if self.job.segments is None:
+            return self.wall_origin + index * self.dt
+        times = np.empty_like(index)
+        bounds = np.cumsum(self.per_segment)
+        which = np.searchsorted(bounds, index, side="right")
+        starts = np.concatenate(([0], bounds[:-1]))
+        for i, seg in enumerate(which):
+            a, _ = self.job.segments[seg]
+            times[i] = a + (index[i] - starts[seg]) * self.dt
+        return times
+
+    def _frame(self, rows: np.ndarray, times: np.ndarray) -> pb.DataStream:
+        # das_signal channels are 0-based; job channels are 1-based.
+        values = SIGNAL.rows(times, self.first - 1, self.last - 1)
+        if self.job.bins > 1:
+            values = DasSignal.spectrum(values, self.job.bins)
+        data = np.ascontiguousarray(values, dtype="<f4").reshape(len(rows), -1)
+        frame = pb.DataStream(
+            start_channel=self.first,
+            end_channel=self.last,
+            timestamp_in_milis=(times * 1000).astype(np.int64).tolist(),
+            row_index=rows.tolist(),
+            data_shape_x=len(rows),
+            data_shape_y=self.last - self.first + 1,
+            global_maximum=float(data.max()),
+            global_minimum=float(data.min()),
+            main_data=[row.tobytes() for row in data],
+            job_id=self.job.number,
+            data_shape_z=self.job.bins,
+        )
+        return frame

@@ -1,0 +1,173 @@
+"""Task API runs: a task per client-chosen id, polled for waterfall rows (live or history)."""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from dataclasses import dataclass, field
+from enum import Enum
+
+import numpy as np
+
+from stand import fiber
+from stand.actors import BabyAnalyzer, FocusPublisher
+from stand.das_signal import DasSignal
+from stand.faults import ActiveFault
+from stand.models import ConfigTaskRequest
+from stand.recordings import Catalogue, SecondsCursor
+
+CONSUMER_START_S = 1.0  # a task's first rows take a moment (200 empty until then)
+MAX_ROWS_PER_ANSWER = 1000
+MAX_LIVE_ROWS_PER_S = 1e6  # absurd configurations stay computable
+
+
+class Poll(Enum):
+    NOT_YET = "not yet"  # 200 empty
+    END = "end of stream"  # 208
+
+
+@dataclass
+class Task:
+    id: str
+    request: ConfigTaskRequest
+    created: float = field(default_factory=time.monotonic)
+    last_poll: float = field(default_factory=time.monotonic)
+    live_origin: float = field(default_factory=time.time)  # wall clock of live row 0
+    rows_sent: int = 0
+    cursor: SecondsCursor | None = None  # history only
+    ended: bool = False
+
+    @property
+    def sensors(self) -> tuple[int, int]:
+        last = fiber.CHANNELS - 1
+        return min(self.request.sensors.min, last), min(self.request.sensors.max, last)
+
+    @property
+    def bins(self) -> int:
+        freqs = self.request.frequencyRange
+        return max(
+            1, min(fiber.WATERFALL_BINS_MAX, len(fiber.frequencies(freqs.min, freqs.max, self.request.nfftSelection)))
+        )
+
+    @property
+    def consumer_running(self) -> bool:
+        return time.monotonic() - self.created >= CONSUMER_START_S
+
+    @property
+    def live_rate(self) -> float:
+        """Rows per second: canvas height / time axis duration."""
+        return min(MAX_LIVE_ROWS_PER_S, self.request.canvasInfo.height / self.request.displayTimeAxisDuration)
+
+
+class TaskRegistry:
+    def __init__(
+        self, catalogue: Catalogue, fault: ActiveFault, focus: FocusPublisher, analyzer: BabyAnalyzer, idle_ttl_s: float
+    ) -> None:
+        self.catalogue = catalogue
+        self.fault = fault
+        self.focus = focus
+        self.analyzer = analyzer
+        self.idle_ttl_s = idle_ttl_s
+        self.signal = DasSignal()
+        self.tasks: dict[str, Task] = {}
+        self.lock = threading.Lock()
+
+    # -- configure -----------------------------------------------------------------------------------------------
+
+    def find(self, task_id: str) -> Task | None:
+        with self.lock:
+            return self.tasks.get(task_id)
+
+    def history_segments(self, request: ConfigTaskRequest) -> list[tuple[int, int]]:
+        start, end = request.window()
+        return self.catalogue.segments(start, end, self.fault)
+
+    def configure(self, task_id: str, request: ConfigTaskRequest, segments: list[tuple[int, int]] | None) -> bool:
+        """Start (or keep) the task; False when the same id with the same body is already running (idempotent)."""
+        with self.lock:
+            current = self.tasks.get(task_id)
+            if current is not None and current.request == request:
+                current.last_poll = time.monotonic()
+                self.focus.roi(*current.sensors)
+                return False
+            task = Task(task_id, request)
+            if request.is_history:
+                task.cursor = SecondsCursor(segments or [])
+            self.tasks[task_id] = task
+        if current is None or current.ended:
+            self.analyzer.open_run(task_id)  # a reconfigured task whose history had ended runs again
+        self.focus.roi(*task.sensors)
+        return True
+
+    # -- waterfall -----------------------------------------------------------------------------------------------
+
+    def poll(self, task: Task, row_count: int) -> list[dict] | Poll:
+        """Rows for `GET /waterfall`: a list of one block, NOT_YET (200 empty) or END (208)."""
+        task.last_poll = time.monotonic()
+        self.focus.keepalive(task.id)
+        if not task.consumer_running:
+            return Poll.NOT_YET
+        first, last = task.sensors
+        budget = max(1, fiber.WATERFALL_VALUES_PER_ANSWER // ((last - first + 1) * task.bins))
+        wanted = min(row_count, MAX_ROWS_PER_ANSWER, budget)
+        with self.lock:
+            if task.cursor is not None:
+                seconds = task.cursor.take(wanted)
+                if not seconds:
+                    if self.fault.on("no-eos"):
+                        return Poll.NOT_YET
+                    self._end_history(task)
+                    return Poll.END
+                starts = np.asarray(seconds, dtype=np.float64)
+                ends = starts + 1.0
+            else:
+                rate = task.live_rate
+                due = math.floor((time.time() - task.live_origin) * rate) + 1
+                count = max(0, min(wanted, due - task.rows_sent))
+                if count == 0:
+                    return Poll.NOT_YET
+                index = np.arange(task.rows_sent, task.rows_sent + count, dtype=np.float64)
+                starts = task.live_origin + index / rate
+                ends = starts + 1.0 / rate
+                task.rows_sent += count
+        return [self._block(task, starts, ends)]
+
+    def _block(self, task: Task, starts: np.ndarray, ends: np.ndarray) -> dict:
+        first, last = task.sensors
+        values = DasSignal.spectrum(self.signal.rows(starts, first, last), task.bins)
+        start_ms = np.floor(starts * 1000).astype(np.int64)
+        end_ms = np.maximum(np.floor(ends * 1000).astype(np.int64), start_ms + 1)
+        ids = list(range(first, last + 1))
+        rows = []
+        for r in range(len(starts)):
+            row_values = values[r].astype(np.float64).round(5).tolist()
+            rows.append(
+                {
+                    "canvasId": task.id,
+                    "sensors": [{"id": ids[c], "intensity": row_values[c]} for c in range(len(ids))],
+                    "startTimestamp": int(start_ms[r]),
+                    "endTimestamp": int(end_ms[r]),
+                }
+            )
+        return {"rows": rows, "current_max_amp": float(values.max()), "current_min_amp": float(values.min())}
+
+    def _end_history(self, task: Task) -> None:
+        """History played to its end: the baby analyzer exits, its results queue goes."""
+        if not task.ended:
+            task.ended = True
+            self.analyzer.close_run(task.id)
+
+    # -- housekeeping --------------------------------------------------------------------------------------------
+
+    def reap_idle(self) -> None:
+        """A task nobody polls any more ends, as the real baby analyzer exits without keepalives."""
+        now = time.monotonic()
+        with self.lock:
+            idle = [t for t in self.tasks.values() if now - t.last_poll > self.idle_ttl_s]
+            for task in idle:
+                del self.tasks[task.id]
+        for task in idle:
+            if not task.ended:
+                self.analyzer.close_run(task.id)
+            self.focus.forget(task.id)

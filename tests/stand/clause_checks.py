@@ -1,0 +1,235 @@
+"""One quick over-the-wire check per clause: raises AssertionError when the stand breaks that clause.
+
+A fault-free stand must pass them all; a stand with `--fault X` must fail exactly the clauses X breaks.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+from collections.abc import Callable
+
+import grpc
+from stand_wire import (
+    Probe,
+    StandHandle,
+    gaps_ms,
+    history_task_body,
+    job_body,
+    live_task_body,
+    read_stream,
+    unique_id,
+    utc,
+)
+
+STREAM_TOLERANCE_S = 1.0
+
+
+def _config(stand: StandHandle, body: dict, prefix: str) -> str:
+    task_id = unique_id(prefix)
+    answer = stand.post(f"/config/{task_id}", body)
+    assert answer.status_code == 200, f"configure answered {answer.status_code} {answer.text[:200]}"
+    return task_id
+
+
+def _history_rows(stand: StandHandle, start: str, end: str) -> list[int]:
+    """Start timestamps (s) of every row of a history task, which must end with 208."""
+    task_id = _config(stand, history_task_body(start, end), "hist")
+    rows, status = stand.drain_task(task_id, timeout_s=5)
+    assert status == 208, f"history did not end with 208 (last status {status})"
+    return sorted(r["startTimestamp"] // 1000 for r in rows)
+
+
+def _wait_for(condition: Callable[[], bool], timeout_s: float) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return condition()
+
+
+def exchange_1_1(stand: StandHandle) -> None:
+    exchanges = stand.exchanges()
+    custom = sorted(n for n in exchanges if n and not n.startswith("amq."))
+    assert custom == ["prisma"], f"custom exchanges: {custom}"
+    assert exchanges["prisma"]["type"] == "topic", exchanges["prisma"]["type"]
+    assert exchanges["prisma"]["durable"] is True, "prisma is not durable"
+    with Probe(stand.env["FOCUS_AMQP_URL"], [("prisma", "#")]) as probe:
+        _config(stand, live_task_body(sensors={"min": 3, "max": 9}), "ex")
+        assert _wait_for(lambda: any(b"RegionOfInterestCommand" in m[1] for m in probe.messages), 3), (
+            "no roi command arrived on prisma"
+        )
+
+
+def queues_1_2(stand: StandHandle) -> None:
+    queues = stand.queues()
+    assert "recorder_input" in queues, f"no recorder_input among {sorted(queues)}"
+    consumers = stand.consumers_by_connection()
+    assert "recorder_input" in consumers.get("smart-recorder", []), consumers
+    assert not consumers.get("focus-server"), f"focus-server consumes {consumers.get('focus-server')}"
+    assert not [q for q in queues if "focus" in q], f"a focus queue exists: {sorted(queues)}"
+    assert any(c["client_properties"].get("connection_name") == "focus-server" for c in stand.connections())
+    # Commands carry baby_analyzer.commands.<command>, wherever they are published; a job's results queue
+    # is bound to prisma while the job runs and goes with it.
+    with Probe(stand.env["FOCUS_AMQP_URL"], [("prisma", "#"), ("amq.topic", "#")]) as probe:
+        answer = stand.post(
+            "/configure", job_body(start_time=utc("2025-10-11 10:04:58"), end_time=utc("2025-10-11 10:05:00"))
+        ).json()
+        results = f"{answer['job_id']}_results"
+        assert _wait_for(lambda: results in stand.queues(), 3), f"no {results} queue"
+        # The queue is declared, then bound: the binding may show a moment after the queue.
+        assert _wait_for(lambda: any(b["source"] == "prisma" for b in stand.bindings_of(results)), 3), (
+            f"{results} is not bound to prisma"
+        )
+        read_stream(answer, keep_frames=1, client_timeout=30)
+        time.sleep(0.3)
+        keys = {m[0] for m in probe.messages if b"Command" in m[1]}
+    assert "baby_analyzer.commands.roi" in keys and "baby_analyzer.commands.keepalive" in keys, keys
+    assert _wait_for(lambda: results not in stand.queues(), 3), f"{results} outlived its job"
+
+
+def stream_limit_2_1(stand: StandHandle) -> None:
+    limit = float(stand.env["FOCUS_STREAM_LIMIT_S"])
+    answer = stand.post("/configure", job_body()).json()
+    outcome = read_stream(answer, keep_frames=5, client_timeout=limit * 3)
+    assert outcome.code == grpc.StatusCode.DEADLINE_EXCEEDED, f"stream ended with {outcome.code}"
+    assert abs(outcome.seconds - limit) <= STREAM_TOLERANCE_S, f"cut after {outcome.seconds:.1f} s, limit {limit}"
+
+
+def metadata_2_2(stand: StandHandle) -> None:
+    task_id = _config(stand, live_task_body(), "meta")
+    for path, budget in [("/live_metadata", 1.0), (f"/metadata/{task_id}", 2.0), ("/sensors", 1.0)]:
+        started = time.monotonic()
+        answer = stand.get(path)
+        took = time.monotonic() - started
+        assert answer.status_code in (200, 201), f"{path}: {answer.status_code}"
+        assert took < budget, f"{path} took {took:.2f} s"
+
+
+def idempotent_2_3(stand: StandHandle) -> None:
+    task_id = unique_id("idem")
+    body = history_task_body("2025-10-08 09:00:00", "2025-10-08 09:10:00")
+    first = stand.post(f"/config/{task_id}", body)
+    assert first.status_code == 200, first.status_code
+    rows, _ = _poll_some(stand, task_id, 20)
+    again = stand.post(f"/config/{task_id}", body)
+    assert again.status_code == 200, f"repeat answered {again.status_code}"
+    assert again.json() == first.json(), again.text
+    more, _ = _poll_some(stand, task_id, 20)
+    assert more and more[0]["startTimestamp"] > rows[-1]["startTimestamp"], "the task restarted"
+    assert sum(1 for q in stand.queues() if task_id in q) == 1
+
+
+def _poll_some(stand: StandHandle, task_id: str, count: int) -> tuple[list[dict], int]:
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        answer = stand.get(f"/waterfall/{task_id}/{count}")
+        if answer.status_code == 201:
+            return [r for block in answer.json() for r in block["rows"]], 201
+        time.sleep(0.1)
+    return [], 0
+
+
+def recorder_3_1(stand: StandHandle) -> None:
+    queues = stand.queues()
+    assert "interrogator_input" in queues, "no interrogator_input queue"
+    assert "interrogator_input" in stand.consumers_by_connection().get("interrogator", [])
+    with Probe(stand.env["FOCUS_AMQP_URL"], [("prisma", "recorder.data.#")]) as probe:
+        time.sleep(3.0)
+        arrivals = [m[2] for m in probe.messages if m[0].startswith("recorder.data.")]
+    assert len(arrivals) >= 3, f"{len(arrivals)} recorder.data messages in 3 s"
+    assert max(b - a for a, b in itertools.pairwise(arrivals)) <= 1.2, "a second without data"
+
+
+def fail_fast_4_1(stand: StandHandle) -> None:
+    body = history_task_body("2025-01-01 00:00:00", "2025-01-01 01:00:00")
+    for path, payload in [
+        (f"/config/{unique_id('nothing')}", body),
+        ("/configure", job_body(start_time=utc("2025-01-01 00:00:00"), end_time=utc("2025-01-01 01:00:00"))),
+    ]:
+        started = time.monotonic()
+        answer = stand.post(path, payload)
+        took = time.monotonic() - started
+        assert answer.status_code == 400, f"{path}: {answer.status_code}"
+        assert answer.json() == {"error": "No recordings found in the requested time range"}, answer.text
+        assert took < 1.0, f"{path} failed after {took:.1f} s"
+
+
+def complete_4_2(stand: StandHandle) -> None:
+    seconds = _history_rows(stand, "2025-10-08 09:00:00", "2025-10-08 09:05:00")
+    assert len(seconds) >= 300, f"{len(seconds)} rows for 300 s"
+    assert not gaps_ms([s * 1000 for s in seconds], 2000), "a gap in a continuous recording"
+
+
+def holes_4_3(stand: StandHandle) -> None:
+    seconds = _history_rows(stand, "2025-10-09 10:00:00", "2025-10-09 10:15:00")
+    assert seconds and seconds[0] == utc("2025-10-09 10:00:00") and seconds[-1] >= utc("2025-10-09 10:14:59")
+    assert gaps_ms([s * 1000 for s in seconds], 60_000) == [
+        (utc("2025-10-09 10:04:59") * 1000, utc("2025-10-09 10:10:00") * 1000)
+    ], "the hole is not where the recordings have it"
+
+
+def start_only_4_4(stand: StandHandle) -> None:
+    seconds = _history_rows(stand, "2025-10-11 10:00:00", "2025-10-11 10:30:00")
+    assert seconds[0] == utc("2025-10-11 10:00:00") and seconds[-1] == utc("2025-10-11 10:04:59"), (
+        f"rows from {seconds[0]} to {seconds[-1]}"
+    )
+
+
+def middle_only_4_5(stand: StandHandle) -> None:
+    seconds = _history_rows(stand, "2025-10-12 10:00:00", "2025-10-12 10:30:00")
+    assert seconds[0] == utc("2025-10-12 10:10:00") and seconds[-1] == utc("2025-10-12 10:14:59"), (
+        f"rows from {seconds[0]} to {seconds[-1]}"
+    )
+
+
+def no_strict_mode_4_6(stand: StandHandle) -> None:
+    for start, end in [("2025-10-09 10:00:00", "2025-10-09 10:15:00"), ("2025-10-11 10:00:00", "2025-10-11 10:30:00")]:
+        answer = stand.post(f"/config/{unique_id('strict')}", history_task_body(start, end))
+        assert answer.status_code == 200, f"a window with a hole answered {answer.status_code}"
+
+
+CHECKS: dict[str, Callable[[StandHandle], None]] = {
+    "1.1": exchange_1_1,
+    "1.2": queues_1_2,
+    "2.1": stream_limit_2_1,
+    "2.2": metadata_2_2,
+    "2.3": idempotent_2_3,
+    "3.1": recorder_3_1,
+    "4.1": fail_fast_4_1,
+    "4.2": complete_4_2,
+    "4.3": holes_4_3,
+    "4.4": start_only_4_4,
+    "4.5": middle_only_4_5,
+    "4.6": no_strict_mode_4_6,
+}
+
+
+def evaluate(stand: StandHandle) -> dict[str, str | None]:
+    """Every clause check: None where it holds, the failure text where it breaks. The stream check (seconds of
+    waiting) runs beside the others."""
+    results: dict[str, str | None] = {}
+
+    def run(clause: str) -> None:
+        try:
+            CHECKS[clause](stand)
+            results[clause] = None
+        except AssertionError as exc:
+            results[clause] = str(exc) or "assertion failed"
+        except Exception as exc:  # an unexpected answer shape is a broken clause too, with its reason
+            results[clause] = f"{type(exc).__name__}: {exc}"
+
+    stream = threading.Thread(target=run, args=("2.1",))
+    stream.start()
+    for clause in CHECKS:
+        if clause != "2.1":
+            run(clause)
+    stream.join()
+    return results
+
+
+def describe(results: dict[str, str | None]) -> str:
+    return json.dumps({k: v or "holds" for k, v in sorted(results.items())}, indent=1)

@@ -1,0 +1,204 @@
+"""The concrete visible effect of each fault switch, observed over the wire (AssertionError when missing)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import grpc
+from clause_checks import _config, _wait_for
+from stand_wire import (
+    Probe,
+    StandHandle,
+    gaps_ms,
+    history_task_body,
+    job_body,
+    live_task_body,
+    read_stream,
+    unique_id,
+    utc,
+)
+
+NOTHING = ("2025-01-01 00:00:00", "2025-01-01 01:00:00")
+
+
+def _limit(stand: StandHandle) -> float:
+    return float(stand.env["FOCUS_STREAM_LIMIT_S"])
+
+
+def _live_stream(stand: StandHandle):
+    return read_stream(stand.post("/configure", job_body()).json(), keep_frames=2, client_timeout=_limit(stand) * 3)
+
+
+def _commands(stand: StandHandle, bindings: list[tuple[str, str]]) -> list[tuple[str, bytes, float]]:
+    with Probe(stand.env["FOCUS_AMQP_URL"], bindings) as probe:
+        _config(stand, live_task_body(), "cmd")
+        _wait_for(lambda: len(probe.messages) > 0, 3)
+        return list(probe.messages)
+
+
+def extra_exchange(stand: StandHandle) -> None:
+    assert "baby_analyzer_commands" in stand.exchanges()
+
+
+def exchange_fanout(stand: StandHandle) -> None:
+    assert stand.exchanges()["prisma"]["type"] == "fanout"
+
+
+def exchange_transient(stand: StandHandle) -> None:
+    assert stand.exchanges()["prisma"]["durable"] is False
+
+
+def commands_elsewhere(stand: StandHandle) -> None:
+    seen = _commands(stand, [("amq.topic", "baby_analyzer.commands.#")])
+    assert any(key == "baby_analyzer.commands.roi" for key, _, _ in seen), seen
+
+
+def focus_queue(stand: StandHandle) -> None:
+    assert "focus_server_queue" in stand.consumers_by_connection().get("focus-server", [])
+
+
+def recorder_queue_renamed(stand: StandHandle) -> None:
+    queues = stand.queues()
+    assert "recorder_input" not in queues and "smart_recorder_input" in queues, sorted(queues)
+
+
+def job_queue_pattern(stand: StandHandle) -> None:
+    task_id = _config(stand, live_task_body(), "pattern")
+    assert _wait_for(lambda: f"results_{task_id}" in stand.queues(), 3)
+
+
+def results_queue_lingers(stand: StandHandle) -> None:
+    task_id = _config(stand, history_task_body("2025-10-11 10:04:55", "2025-10-11 10:05:00"), "linger")
+    _, status = stand.drain_task(task_id, timeout_s=5)
+    assert status == 208
+    time.sleep(1.5)
+    assert f"{task_id}_results" in stand.queues()
+
+
+def bare_routing_keys(stand: StandHandle) -> None:
+    seen = _commands(stand, [("prisma", "#")])
+    assert any(key == "roi" for key, _, _ in seen), [k for k, _, _ in seen]
+
+
+def grpc_limit_240(stand: StandHandle) -> None:
+    outcome = _live_stream(stand)
+    assert abs(outcome.seconds - _limit(stand) * 4 / 3) < 1.0 and outcome.code == grpc.StatusCode.DEADLINE_EXCEEDED
+
+
+def grpc_limit_60(stand: StandHandle) -> None:
+    outcome = _live_stream(stand)
+    assert abs(outcome.seconds - _limit(stand) / 3) < 1.0 and outcome.code == grpc.StatusCode.DEADLINE_EXCEEDED
+
+
+def grpc_end_ok(stand: StandHandle) -> None:
+    outcome = _live_stream(stand)
+    assert outcome.code == grpc.StatusCode.OK and abs(outcome.seconds - _limit(stand)) < 1.0, outcome.code
+
+
+def _took(stand: StandHandle, path: str) -> float:
+    started = time.monotonic()
+    assert stand.get(path).status_code in (200, 201)
+    return time.monotonic() - started
+
+
+def slow_live_metadata(stand: StandHandle) -> None:
+    assert _took(stand, "/live_metadata") >= 1.3
+
+
+def slow_task_metadata(stand: StandHandle) -> None:
+    task_id = _config(stand, live_task_body(), "slowmeta")
+    assert _took(stand, f"/metadata/{task_id}") >= 2.5
+
+
+def slow_sensors(stand: StandHandle) -> None:
+    assert _took(stand, "/sensors") >= 1.3
+
+
+def config_not_idempotent(stand: StandHandle) -> None:
+    task_id = unique_id("twice")
+    assert stand.post(f"/config/{task_id}", live_task_body()).status_code == 200
+    assert stand.post(f"/config/{task_id}", live_task_body()).status_code == 409
+
+
+def _recorder_arrivals(stand: StandHandle, key: str, seconds: float) -> list[float]:
+    with Probe(stand.env["FOCUS_AMQP_URL"], [("prisma", key)]) as probe:
+        time.sleep(seconds)
+        return [m[2] for m in probe.messages]
+
+
+def recorder_silent(stand: StandHandle) -> None:
+    assert _recorder_arrivals(stand, "#", 2.0) == []
+    assert "recorder_input" in stand.consumers_by_connection().get("smart-recorder", [])  # it still consumes
+
+
+def recorder_wrong_key(stand: StandHandle) -> None:
+    assert len(_recorder_arrivals(stand, "recorder_data.#", 1.5)) >= 3
+
+
+def recorder_sparse(stand: StandHandle) -> None:
+    arrivals = _recorder_arrivals(stand, "recorder.data.#", 4.0)
+    assert 1 <= len(arrivals) <= 2, f"{len(arrivals)} messages in 4 s"
+
+
+def no_interrogator_queue(stand: StandHandle) -> None:
+    assert "interrogator_input" not in stand.queues()
+
+
+def no_fail_fast(stand: StandHandle) -> None:
+    task_id = unique_id("empty")
+    assert stand.post(f"/config/{task_id}", history_task_body(*NOTHING)).status_code == 200
+    rows, status = stand.drain_task(task_id, timeout_s=5)
+    assert rows == [] and status == 208
+
+
+def not_found_404(stand: StandHandle) -> None:
+    answer = stand.post(f"/config/{unique_id('nf')}", history_task_body(*NOTHING))
+    assert answer.status_code == 404 and answer.json() == {"error": "No recording found in given time range"}
+
+
+def slow_fail_fast(stand: StandHandle) -> None:
+    started = time.monotonic()
+    answer = stand.post(f"/config/{unique_id('late')}", history_task_body(*NOTHING))
+    assert answer.status_code == 400 and time.monotonic() - started >= 5.0
+
+
+def spurious_gap(stand: StandHandle) -> None:
+    task_id = _config(stand, history_task_body("2025-10-08 09:00:00", "2025-10-08 09:05:00"), "spur")
+    rows, _ = stand.drain_task(task_id, timeout_s=5)
+    gaps = gaps_ms([r["startTimestamp"] for r in rows], 2000)
+    assert gaps and all(b - a == 11_000 for a, b in gaps), gaps
+
+
+def gap_filled(stand: StandHandle) -> None:
+    task_id = _config(stand, history_task_body("2025-10-09 10:00:00", "2025-10-09 10:15:00"), "fill")
+    rows, _ = stand.drain_task(task_id, timeout_s=5)
+    assert len(rows) == 900 and not gaps_ms([r["startTimestamp"] for r in rows], 2000)
+
+
+def strict_gaps(stand: StandHandle) -> None:
+    answer = stand.post(
+        f"/config/{unique_id('strict')}", history_task_body("2025-10-09 10:00:00", "2025-10-09 10:15:00")
+    )
+    assert answer.status_code == 400, answer.status_code
+
+
+def no_eos(stand: StandHandle) -> None:
+    task_id = _config(stand, history_task_body("2025-10-11 10:04:55", "2025-10-11 10:05:00"), "eos")
+    rows, status = stand.drain_task(task_id, timeout_s=3)
+    assert len(rows) == 5 and status == 0, (len(rows), status)  # 0: still no 208 when the wait ran out
+    # Only the task API's end of stream is broken: a history gRPC stream still ends OK (clause 2.1 intact).
+    answer = stand.post(
+        "/configure", job_body(start_time=utc("2025-10-11 10:04:58"), end_time=utc("2025-10-11 10:05:00"))
+    )
+    outcome = read_stream(answer.json(), keep_frames=10, client_timeout=30)
+    assert outcome.code == grpc.StatusCode.OK, outcome.code
+
+
+EFFECTS: dict[str, Callable[[StandHandle], None]] = {
+    name.replace("_", "-"): function
+    for name, function in list(globals().items())
+    if callable(function) and not name.startswith("_") and getattr(function, "__module__", "") == __name__
+}
+EFFECTS["grpc-limit-240"] = grpc_limit_240
+EFFECTS["grpc-limit-60"] = grpc_limit_60

@@ -1,0 +1,41 @@
+"""Each fault switch breaks exactly its clauses (and shows its own effect) while every other clause holds."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import Stands
+from fault_effects import EFFECTS
+from stand_wire import stand_cli
+
+from stand.faults import FAULTS
+
+REQUIRED = {
+    "extra-exchange", "exchange-fanout", "commands-elsewhere", "focus-queue", "recorder-queue-renamed",
+    "job-queue-pattern", "grpc-limit-240", "grpc-limit-60", "grpc-end-ok", "slow-live-metadata",
+    "config-not-idempotent", "recorder-silent", "no-interrogator-queue", "no-fail-fast", "not-found-404",
+    "gap-filled", "strict-gaps", "no-eos", "spurious-gap",
+}  # fmt: skip
+
+
+def test_registry_over_the_cli_names_every_required_fault_with_its_clauses() -> None:
+    done = stand_cli("faults", "--json")
+    assert done.returncode == 0, done.stderr
+    registry = {entry["name"]: entry for entry in json.loads(done.stdout)}
+    assert set(registry) >= REQUIRED
+    for entry in registry.values():
+        assert entry["clauses"] and isinstance(entry["slow"], bool) and entry["description"]
+    assert registry["gap-filled"]["clauses"] == ["4.3", "4.4", "4.5"]
+    assert registry["strict-gaps"]["clauses"] == ["4.3", "4.4", "4.5", "4.6"]
+    assert registry["no-eos"]["clauses"] == ["4.2", "4.3", "4.4", "4.5"]
+    assert set(registry) == set(EFFECTS), "every fault has its effect check here"
+
+
+@pytest.mark.parametrize("fault", [f.name for f in FAULTS], ids=[f.name for f in FAULTS])
+def test_fault_breaks_exactly_its_clauses(stands: Stands, fault: str) -> None:
+    outcome = stands.fault_results[fault].result(timeout=600)
+    broken = set(next(f for f in FAULTS if f.name == fault).clauses)
+    assert outcome["effect_missing"] is None, f"{fault} did not show its effect: {outcome['effect_missing']}"
+    failing = {clause for clause, why in outcome["clauses"].items() if why is not None}
+    assert failing == broken, json.dumps(outcome["clauses"], indent=1)

@@ -1,0 +1,167 @@
+"""Contract: REST task API (routes, bodies, status codes), over HTTP against the main stand."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from stand_wire import StandHandle, gaps_ms, history_task_body, live_task_body, unique_id, utc
+
+CONFIG_OK = "Config received successfully"
+NO_RECORDINGS = {"error": "No recordings found in the requested time range"}
+
+
+def test_config_live_answers_200_with_status_and_task_id(stand: StandHandle) -> None:
+    task_id = unique_id("live")
+    answer = stand.post(f"/config/{task_id}", live_task_body())
+    assert answer.status_code == 200
+    assert answer.json() == {"status": CONFIG_OK, "task_id": task_id}
+
+
+def test_waterfall_200_empty_then_201_blocks_of_at_most_row_count_rows(stand: StandHandle) -> None:
+    task_id = unique_id("wf")
+    stand.post(f"/config/{task_id}", live_task_body(canvasInfo={"height": 200}))
+    first = stand.get(f"/waterfall/{task_id}/5")
+    assert first.status_code == 200 and first.content == b""  # the consumer takes a moment to start
+    time.sleep(1.5)
+    answer = stand.get(f"/waterfall/{task_id}/5")
+    assert answer.status_code == 201
+    blocks = answer.json()
+    rows = [row for block in blocks for row in block["rows"]]
+    assert 1 <= len(rows) <= 5
+    for block in blocks:
+        assert block["current_max_amp"] >= block["current_min_amp"]
+    row = rows[0]
+    assert set(row) == {"canvasId", "sensors", "startTimestamp", "endTimestamp"}
+    assert isinstance(row["canvasId"], str) and row["endTimestamp"] > row["startTimestamp"]
+    assert [s["id"] for s in row["sensors"]] == list(range(0, 8))
+    assert all(isinstance(v, float) for s in row["sensors"] for v in s["intensity"])
+
+
+def test_live_rows_come_at_height_over_duration_per_second(stand: StandHandle) -> None:
+    task_id = unique_id("rate")
+    stand.post(f"/config/{task_id}", live_task_body(canvasInfo={"height": 50}, displayTimeAxisDuration=10))
+    time.sleep(1.2)
+    stand.get(f"/waterfall/{task_id}/1000")
+    time.sleep(2.0)
+    rows = [r for b in stand.get(f"/waterfall/{task_id}/1000").json() for r in b["rows"]]
+    assert 8 <= len(rows) <= 12  # 5 rows/s for 2 s
+    assert rows[1]["startTimestamp"] - rows[0]["startTimestamp"] == 200
+
+
+@pytest.mark.parametrize("row_count", [0, -1])
+def test_waterfall_row_count_not_positive_is_400(stand: StandHandle, row_count: int) -> None:
+    task_id = unique_id("rc")
+    stand.post(f"/config/{task_id}", live_task_body())
+    assert stand.get(f"/waterfall/{task_id}/{row_count}").status_code == 400
+
+
+def test_unknown_task_is_404_on_waterfall_and_metadata(stand: StandHandle) -> None:
+    assert stand.get("/waterfall/no_such_task/10").status_code == 404
+    assert stand.get("/metadata/no_such_task").status_code == 404
+
+
+def test_task_metadata_200_empty_then_201_flat_metadata(stand: StandHandle) -> None:
+    task_id = unique_id("meta")
+    stand.post(f"/config/{task_id}", live_task_body())
+    early = stand.get(f"/metadata/{task_id}")
+    assert early.status_code == 200 and early.content == b""
+    time.sleep(1.5)
+    later = stand.get(f"/metadata/{task_id}")
+    assert later.status_code == 201
+    assert later.json() == stand.get("/live_metadata").json()
+
+
+def test_live_metadata_and_sensors(stand: StandHandle) -> None:
+    meta = stand.get("/live_metadata").json()
+    assert set(meta) == {
+        "prr", "dx", "number_of_channels", "num_samples_per_trace", "dtype", "sw_version",
+        "fiber_description", "fiber_start_meters", "fiber_length_meters",
+    }  # fmt: skip
+    sensors = stand.get("/sensors").json()["sensors"]
+    assert sensors == list(range(meta["number_of_channels"]))
+
+
+def test_same_config_again_is_200_same_answer_and_one_task(stand: StandHandle) -> None:
+    task_id = unique_id("idem")
+    body = history_task_body("2025-10-08 09:00:00", "2025-10-08 09:15:00")
+    first = stand.post(f"/config/{task_id}", body)
+    time.sleep(1.3)
+    before = [r for b in stand.get(f"/waterfall/{task_id}/30").json() for r in b["rows"]]
+    again = stand.post(f"/config/{task_id}", body)
+    assert (again.status_code, again.json()) == (200, first.json())
+    rows, status = stand.drain_task(task_id)
+    assert status == 208
+    assert len(before) + len(rows) == 900  # went on as one task: no row twice, none lost
+
+
+@pytest.mark.parametrize(
+    "window",
+    [("2025-01-01 00:00:00", "2025-01-01 01:00:00"), ("2025-10-10 00:00:00", "2025-10-10 06:00:00")],
+)
+def test_history_without_recordings_is_400_at_once(stand: StandHandle, window: tuple[str, str]) -> None:
+    started = time.monotonic()
+    answer = stand.post(f"/config/{unique_id('none')}", history_task_body(*window))
+    assert time.monotonic() - started < 1.0
+    assert answer.status_code == 400 and answer.json() == NO_RECORDINGS
+
+
+def test_history_full_window_is_one_row_per_second_then_208(stand: StandHandle) -> None:
+    task_id = unique_id("full")
+    stand.post(f"/config/{task_id}", history_task_body("2025-10-08 09:00:00", "2025-10-08 09:15:00"))
+    started = time.monotonic()
+    rows, status = stand.drain_task(task_id)
+    assert status == 208 and time.monotonic() - started < 10  # as fast as it is polled
+    stamps = [r["startTimestamp"] for r in rows]
+    assert len(rows) == 900 and stamps == sorted(stamps)
+    assert stamps[0] == utc("2025-10-08 09:00:00") * 1000 and not gaps_ms(stamps, 1000)
+    assert stand.get(f"/waterfall/{task_id}/10").status_code == 208  # and stays ended
+
+
+def test_history_with_a_hole_returns_a_hole(stand: StandHandle) -> None:
+    task_id = unique_id("hole")
+    stand.post(f"/config/{task_id}", history_task_body("2025-10-09 10:00:00", "2025-10-09 10:15:00"))
+    rows, status = stand.drain_task(task_id)
+    stamps = [r["startTimestamp"] for r in rows]
+    assert status == 208 and len(rows) == 600
+    assert gaps_ms(stamps, 1000) == [(utc("2025-10-09 10:04:59") * 1000, utc("2025-10-09 10:10:00") * 1000)]
+
+
+@pytest.mark.parametrize(
+    ("day", "first", "last"),
+    [("2025-10-11", "10:00:00", "10:04:59"), ("2025-10-12", "10:10:00", "10:14:59")],
+    ids=["start-only", "middle-only"],
+)
+def test_history_partial_coverage_rows_only_where_recorded(stand: StandHandle, day: str, first: str, last: str) -> None:
+    task_id = unique_id("part")
+    stand.post(f"/config/{task_id}", history_task_body(f"{day} 10:00:00", f"{day} 10:30:00"))
+    rows, status = stand.drain_task(task_id)
+    stamps = [r["startTimestamp"] // 1000 for r in rows]
+    assert status == 208 and len(rows) == 300
+    assert (stamps[0], stamps[-1]) == (utc(f"{day} {first}"), utc(f"{day} {last}"))
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"canvasInfo": {"height": 0}}, "height"),
+        ({"displayTimeAxisDuration": -1}, "displayTimeAxisDuration"),
+        ({"nfftSelection": "many"}, "nfftSelection"),
+        ({"sensors": {"min": 5, "max": 2}}, "max"),
+        ({"frequencyRange": {"min": 10, "max": 10}}, "max"),
+        ({"start_time": "251301000000", "end_time": "251301010000"}, "start_time"),
+        ({"start_time": "251009100000", "end_time": None}, "end_time"),
+        ({"sensors": None}, "sensors"),
+    ],
+)
+def test_malformed_config_is_422_naming_the_field(stand: StandHandle, change: dict, field: str) -> None:
+    answer = stand.post(f"/config/{unique_id('bad')}", live_task_body(**change))
+    assert answer.status_code == 422
+    assert any(field in map(str, error["loc"]) for error in answer.json()["detail"]), answer.text
+
+
+def test_missing_body_field_is_422(stand: StandHandle) -> None:
+    body = live_task_body()
+    del body["canvasInfo"]
+    answer = stand.post(f"/config/{unique_id('miss')}", body)
+    assert answer.status_code == 422 and "canvasInfo" in answer.text
