@@ -1,0 +1,79 @@
+"""`make bench-nightly`: how close the nightly run comes to its physical floor, the 180 s stream limit.
+
+Runs the acceptance runner as `make acceptance` does (embedded stand), into reports/bench/ so that the real
+report's history is left alone:
+- nightly profile, `--runs` times (3): wall time from broker start to report written, its ratio to 180 s; median;
+- quick profile, `--quick-runs` times (3): the same wall time; median.
+Prints the figures and writes reports/bench/nightly.json. Target: nightly ≤ 1.15 × 180 s, quick ≤ 20 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+
+from tools.layout import ROOT
+
+BENCH_DIR = ROOT / "reports" / "bench"
+FLOOR_S = 180.0
+NIGHTLY_TARGET = 1.15
+QUICK_TARGET_S = 20.0
+
+
+def one_run(profile: str) -> dict[str, float]:
+    """One `python -m tools.nightly` run: its own phase timings plus the wall time of the whole process."""
+    base = BENCH_DIR / f"work-{profile}"
+    command = [sys.executable, "-m", "tools.nightly", "--profile", profile, "--target", "stand", "--base", str(base)]
+    started = time.monotonic()
+    done = subprocess.run(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    wall = time.monotonic() - started
+    timings = json.loads((base / "logs" / "timings.json").read_text())
+    return {"exit": done.returncode, "process_s": round(wall, 1), **timings}
+
+
+def _median(runs: list[dict[str, float]], key: str) -> float:
+    return round(statistics.median(run.get(key, float("nan")) for run in runs), 1)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3, help="nightly runs (median reported)")
+    parser.add_argument("--quick-runs", type=int, default=3, help="quick runs (median reported)")
+    args = parser.parse_args()
+    figures: dict[str, object] = {}
+    for profile, count in (("quick", args.quick_runs), ("nightly", args.runs)):
+        runs = []
+        for index in range(1, count + 1):
+            run = one_run(profile)
+            runs.append(run)
+            ratio = f", {run['until_report_s'] / FLOOR_S:.3f} × 180 s" if profile == "nightly" else ""
+            print(
+                f"{profile} run {index}/{count}: {run['until_report_s']:.1f} s broker start → report written{ratio} "
+                f"(stand up {run.get('stand_up_s', 0):.1f}, behave {run.get('behave_s', 0):.1f}, "
+                f"report {run.get('report_s', 0):.1f}; process {run['process_s']:.1f} s; exit {run['exit']})",
+                flush=True,
+            )
+        if runs:
+            figures[profile] = {"runs": runs, "median_until_report_s": _median(runs, "until_report_s")}
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    (BENCH_DIR / "nightly.json").write_text(json.dumps(figures, indent=2))
+    print()
+    if "quick" in figures:
+        quick = figures["quick"]["median_until_report_s"]
+        print(f"quick profile:   median {quick:.1f} s (target ≤ {QUICK_TARGET_S:g} s)")
+    if "nightly" in figures:
+        nightly = figures["nightly"]["median_until_report_s"]
+        print(
+            f"nightly profile: median {nightly:.1f} s = {nightly / FLOOR_S:.3f} × 180 s "
+            f"(target ≤ {NIGHTLY_TARGET} × 180 s = {NIGHTLY_TARGET * FLOOR_S:.0f} s)"
+        )
+    print(f"figures: {(BENCH_DIR / 'nightly.json').relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

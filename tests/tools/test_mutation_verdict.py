@@ -1,0 +1,92 @@
+"""The kill decision of the mutation matrix, on result folders made by hand."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tools_testkit import ResultWriter
+
+from tools.job_plan import Profile
+from tools.mutation import FaultRun, merge, profile_for, to_json, to_markdown
+from tools.results import read_results
+from tools.stand_cli import FaultSwitch
+from tools.verdict import Decision, Verdict, decide
+
+
+def _suite(folder: Path, write_result: ResultWriter, red: dict[str, str]) -> list:
+    """One scenario per clause (two for 4.3); `red` maps clause → status for those that do not pass."""
+    for spec in ("1.1", "1.2", "2.1", "2.2", "2.3", "3.1", "4.1", "4.2", "4.3", "4.4", "4.5", "4.6"):
+        write_result(folder, f"scenario of {spec}", spec, red.get(spec, "passed"), "AssertionError: red")
+    write_result(folder, "second scenario of 4.3", "4.3", "passed")
+    return read_results(folder)
+
+
+def test_red_on_its_clause_only_is_a_kill(tmp_path: Path, write_result: ResultWriter) -> None:
+    decision = decide(["1.1"], _suite(tmp_path, write_result, {"1.1": "failed"}))
+    assert decision.verdict is Verdict.KILLED
+    assert [r.spec for r in decision.on_clause] == ["1.1"]
+
+
+def test_a_broken_scenario_of_its_clause_also_kills(tmp_path: Path, write_result: ResultWriter) -> None:
+    assert decide(["2.1"], _suite(tmp_path, write_result, {"2.1": "broken"})).verdict is Verdict.KILLED
+
+
+def test_one_red_clause_of_several_is_enough(tmp_path: Path, write_result: ResultWriter) -> None:
+    assert decide(["4.3", "4.4", "4.5"], _suite(tmp_path, write_result, {"4.4": "failed"})).verdict is Verdict.KILLED
+
+
+def test_all_green_is_a_survivor(tmp_path: Path, write_result: ResultWriter) -> None:
+    assert decide(["1.2"], _suite(tmp_path, write_result, {})).verdict is Verdict.SURVIVED
+
+
+def test_red_elsewhere_is_a_false_alarm_even_with_a_kill(tmp_path: Path, write_result: ResultWriter) -> None:
+    decision = decide(["1.1"], _suite(tmp_path, write_result, {"1.1": "failed", "3.1": "broken"}))
+    assert decision.verdict is Verdict.FALSE_ALARM
+    assert [r.spec for r in decision.elsewhere] == ["3.1"]
+
+
+def test_red_elsewhere_without_a_kill_is_a_false_alarm(tmp_path: Path, write_result: ResultWriter) -> None:
+    assert decide(["1.1"], _suite(tmp_path, write_result, {"2.2": "failed"})).verdict is Verdict.FALSE_ALARM
+
+
+def test_no_result_cannot_be_judged() -> None:
+    assert decide(["1.1"], []).verdict is Verdict.ERROR
+
+
+def test_a_clause_without_scenarios_survives_and_says_so(tmp_path: Path, write_result: ResultWriter) -> None:
+    write_result(tmp_path, "only 1.1", "1.1", "passed")
+    decision = decide(["2.1"], read_results(tmp_path))
+    assert decision.verdict is Verdict.SURVIVED
+    assert "2.1" in decision.note
+
+
+def test_slow_faults_need_the_nightly_profile() -> None:
+    slow = FaultSwitch("grpc-limit-240", ("2.1",), True, "")
+    ordinary = FaultSwitch("extra-exchange", ("1.1",), False, "")
+    assert profile_for(ordinary, Profile.NIGHTLY) is Profile.QUICK
+    assert profile_for(slow, Profile.NIGHTLY) is Profile.NIGHTLY
+    assert profile_for(slow, Profile.QUICK) is None
+
+
+def test_the_matrix_json_and_table(tmp_path: Path, write_result: ResultWriter) -> None:
+    results = _suite(tmp_path, write_result, {"1.1": "failed"})
+    runs = [
+        FaultRun(FaultSwitch("extra-exchange", ("1.1",), False, ""), decide(["1.1"], results), "quick", 9),
+        FaultRun(FaultSwitch("grpc-end-ok", ("2.1",), True, ""), Decision(Verdict.SKIPPED, note="slow"), "-", 0),
+    ]
+    matrix = to_json(runs, Profile.QUICK, [])
+    verdicts = [(f["name"], f["verdict"]) for f in matrix["faults"]]
+    assert verdicts == [("extra-exchange", "killed"), ("grpc-end-ok", "skipped")]
+    assert matrix["faults"][0]["red_on_clause"][0]["spec"] == "1.1"
+    json.dumps(matrix)  # serialisable as is
+    table = to_markdown(matrix)
+    assert "| `extra-exchange` | 1.1 | **killed** |" in table
+    assert "1 killed, 1 skipped" in table
+
+
+def test_a_partial_run_keeps_the_other_faults() -> None:
+    previous = {"faults": [{"name": "a", "verdict": "killed"}, {"name": "b", "verdict": "survived"}]}
+    current = {"finished_at": "now", "faults": [{"name": "b", "verdict": "killed"}]}
+    merged = merge(previous, current)
+    assert {f["name"]: f["verdict"] for f in merged["faults"]} == {"a": "killed", "b": "killed"}

@@ -1,0 +1,111 @@
+"""The nightly runner on the fixture suite: plans, concurrent behave processes, exit codes, what it clears and keeps."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from tools_testkit import FIXTURE_FEATURES
+
+from support.clauses import CLAUSES
+from support.settings import get_settings
+from tools import nightly
+from tools.catalogue import scenarios
+from tools.job_plan import NOT_SLOW, Profile, balance, duration_key, plan
+from tools.layout import ROOT, RunLayout
+from tools.outcome import Exit
+from tools.results import read_results
+
+
+@pytest.fixture
+def external_target(monkeypatch: pytest.MonkeyPatch):
+    """The fixture suite needs no target; the runner only needs an external base URL to run against."""
+    monkeypatch.setenv("TARGET", "external")
+    monkeypatch.setenv("FOCUS_BASE_URL", "http://127.0.0.1:9")
+    monkeypatch.delenv("FIXTURE_BREAK", raising=False)
+    monkeypatch.delenv("FIXTURE_BEFORE_ALL", raising=False)
+    yield monkeypatch
+    get_settings.cache_clear()
+
+
+def _events(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def _run(base: Path, profile: str = "quick", *extra: str) -> int:
+    args = ["--profile", profile, "--target", "external", "--features", str(FIXTURE_FEATURES), "--base", str(base)]
+    return nightly.main([*args, *extra])
+
+
+def test_nightly_gives_each_slow_scenario_its_own_process() -> None:
+    jobs = plan(Profile.NIGHTLY, FIXTURE_FEATURES, ROOT)
+    assert [(job.name, job.slow) for job in jobs] == [("slow-stream-limit", True), ("main", False)]
+    assert jobs[0].selection == ("tests/tools/fixtures/features/fixture.feature:13",)
+    assert jobs[1].selection == ("tests/tools/fixtures/features", NOT_SLOW)
+    assert len(jobs[1].scenarios) == 12
+
+
+def test_quick_leaves_slow_scenarios_out() -> None:
+    jobs = plan(Profile.QUICK, FIXTURE_FEATURES, ROOT)
+    assert [job.name for job in jobs] == ["main"]
+    assert all(not s.slow for s in jobs[0].scenarios)
+
+
+def test_spread_over_processes_by_the_last_durations() -> None:
+    found = [s for s in scenarios(FIXTURE_FEATURES, ROOT) if not s.slow]
+    long_one = found[3]
+    durations = {duration_key(long_one.spec, long_one.case, long_one.name): 30.0}
+    shares = balance(found, 3, durations)
+    assert [long_one] in shares  # alone: the other two processes share the rest
+    assert sorted(len(share) for share in shares) == [1, 5, 6]
+    jobs = plan(Profile.QUICK, FIXTURE_FEATURES, ROOT, parallel=3, durations=durations)
+    assert [job.name for job in jobs] == ["main-1", "main-2", "main-3"]
+    assert sum(len(job.scenarios) for job in jobs) == 12
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "expected"),
+    [
+        ("FIXTURE_BREAK", "", Exit.GREEN),
+        ("FIXTURE_BREAK", "4.1:failed", Exit.PRODUCT_DEFECT),
+        ("FIXTURE_BREAK", "4.1:failed,2.2:environment", Exit.BROKEN_ENVIRONMENT),
+        ("FIXTURE_BREAK", "2.3:precondition", Exit.BROKEN_ENVIRONMENT),
+        ("FIXTURE_BREAK", "4.1:failed,2.2:environment,3.1:suite", Exit.SUITE_DEFECT),
+        ("FIXTURE_BEFORE_ALL", "environment", Exit.BROKEN_ENVIRONMENT),
+        ("FIXTURE_BEFORE_ALL", "suite", Exit.SUITE_DEFECT),
+    ],
+)
+def test_the_exit_code_tells_the_kinds_apart(
+    tmp_path: Path, external_target: pytest.MonkeyPatch, variable: str, value: str, expected: Exit
+) -> None:
+    external_target.setenv(variable, value)
+    assert _run(tmp_path, "quick", "--no-report") == expected
+
+
+def test_nightly_runs_the_slow_scenario_beside_the_rest(tmp_path: Path, external_target: pytest.MonkeyPatch) -> None:
+    layout = RunLayout(tmp_path)
+    stale = layout.results / "stale-result.json"
+    kept = layout.history / "history-external-nightly.jsonl"
+    for path in (stale, kept):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("{}")
+    assert _run(tmp_path, "nightly", "--no-report") == Exit.GREEN
+    assert not stale.exists()  # the results of an earlier run are gone …
+    assert kept.read_text() == "{}"  # … its history is not
+    results = read_results(layout.results)
+    assert len(results) == 13
+    assert {r.spec for r in results} == {clause.id for clause in CLAUSES}
+    slow = _events(layout.logs / "slow-stream-limit.events.jsonl")
+    main = _events(layout.logs / "main.events.jsonl")
+    assert [e["event"] for e in slow] == ["start", "end"]
+    assert len(main) == 24
+    # Side by side: the rest did not wait for the slow scenario to end.
+    assert main[0]["t"] < slow[-1]["t"]
+    assert (layout.junit / "main" / "TESTS-fixture.xml").is_file()
+    assert json.loads((layout.history / "durations.json").read_text())
+
+
+def test_an_external_target_needs_its_base_url(tmp_path: Path, external_target: pytest.MonkeyPatch) -> None:
+    external_target.delenv("FOCUS_BASE_URL")
+    assert _run(tmp_path, "quick", "--no-report") == Exit.BROKEN_ENVIRONMENT

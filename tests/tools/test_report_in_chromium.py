@@ -1,0 +1,165 @@
+"""The report, generated with the real npm allure from the fixture suite's results, read in headless Chromium.
+
+What a reviewer sees must hold every clause id with its scenarios, the clarifications' anchors, the traceability
+page; a second run must show a trend of two runs.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from tools_testkit import CHROMIUM, FIXTURE_FEATURES, needs_allure, needs_chromium
+
+from support.clauses import CLAUSES
+from support.settings import get_settings
+from tools import nightly
+from tools.catalogue import scenarios
+from tools.layout import ROOT, RunLayout
+
+# Test only: open every clause group of the tree, as a reviewer clicking through it would (passed groups start
+# closed). Uses the report's own test ids.
+EXPAND_ALL = """<script>
+setInterval(function () {
+  document.querySelectorAll('[data-testid="tree-section"]').forEach(function (section) {
+    var arrow = section.querySelector('[data-testid="tree-arrow"]');
+    var icon = arrow && arrow.querySelector('svg');
+    if (icon && !/opened/.test(icon.getAttribute('class') || '')) arrow.click();
+  });
+}, 200);
+</script>"""
+
+
+def page_text(path: Path, profile_dir: Path, inject: str = "") -> str:
+    """The text a browser shows for the page, after its scripts ran."""
+    if inject:
+        copy = path.with_name(f"test-{path.name}")
+        copy.write_text(path.read_text().replace("</body>", inject + "</body>"))
+        path = copy
+    command = [
+        str(CHROMIUM),
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={profile_dir}",
+        "--virtual-time-budget=15000",
+        "--dump-dom",
+        path.as_uri(),
+    ]
+    dom = subprocess.run(command, capture_output=True, text=True, timeout=120, check=True).stdout
+    dom = re.sub(r"<(script|style)\b.*?</\1>", " ", dom, flags=re.S)
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", dom)))
+
+
+SECRET = "s3cret-broker-pw"
+
+
+@pytest.fixture(scope="module")
+def two_runs(tmp_path_factory: pytest.TempPathFactory) -> RunLayout:
+    """The fixture suite run twice by the nightly runner, report included; the second run has one red of each kind."""
+    base = tmp_path_factory.mktemp("reports")
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("TARGET", "external")
+        env.setenv("FOCUS_BASE_URL", "http://127.0.0.1:9")
+        env.setenv("FOCUS_AMQP_URL", f"amqp://focus:{SECRET}@127.0.0.1:9/%2F")
+        for broken in ("", "4.1:failed,2.2:environment,3.1:suite"):
+            env.setenv("FIXTURE_BREAK", broken)
+            args = ["--profile", "nightly", "--target", "external", "--features", str(FIXTURE_FEATURES)]
+            nightly.main([*args, "--base", str(base)])
+    get_settings.cache_clear()
+    return RunLayout(base)
+
+
+@needs_allure
+def test_the_report_and_its_single_file_twin_are_written(two_runs: RunLayout) -> None:
+    for folder in (two_runs.report, two_runs.single_file):
+        for name in ("index.html", "clarifications.html", "traceability.html", "traceability.md", "living-docs.html"):
+            assert (folder / name).is_file(), folder / name
+        assert "googletagmanager" not in (folder / "index.html").read_text()
+    assert not list(two_runs.single_file.glob("*.js"))  # one file: everything inline
+
+
+@needs_allure
+def test_a_second_run_shows_a_trend_of_two_runs(two_runs: RunLayout) -> None:
+    history = two_runs.history / "history-external-nightly.jsonl"
+    assert len(history.read_text().splitlines()) == 2
+    charts = json.loads((two_runs.report / "widgets" / "charts.json").read_text())["general"]
+    dynamics = next(chart for chart in charts.values() if chart["type"] == "statusDynamics")
+    assert len(dynamics["data"]) == 2
+    assert [point["statistic"].get("failed", 0) for point in dynamics["data"]] == [0, 1]
+
+
+@needs_allure
+def test_categories_tell_product_environment_and_suite_apart(two_runs: RunLayout) -> None:
+    tree = json.loads((two_runs.report / "widgets" / "categories.json").read_text())
+    categories = {node["name"]: node for node in tree["nodes"].values() if node["type"] == "category"}
+    assert set(categories) == {"Product defect", "Broken environment", "Suite defect"}
+
+    def scenarios_under(node_id: str) -> list[str]:
+        node = tree["nodes"][node_id]
+        if node["type"] == "tr":
+            return [node["name"]]
+        return [name for child in node.get("childrenIds", []) for name in scenarios_under(child)]
+
+    assert scenarios_under(categories["Product defect"]["id"]) == ["No recordings fails fast"]
+    assert scenarios_under(categories["Broken environment"]["id"]) == ["Metadata is quick"]
+    assert scenarios_under(categories["Suite defect"]["id"]) == ["The recorder speaks AMQP"]
+
+
+@needs_allure
+def test_the_environment_block_names_the_target_without_secrets(two_runs: RunLayout) -> None:
+    widget = json.loads((two_runs.report / "widgets" / "allure_environment.json").read_text())
+    shown = {item["name"]: item["values"] for item in widget}
+    assert shown["target"] == ["external"]
+    assert shown["base_url"] == ["http://127.0.0.1:9"]
+    assert shown["profile"] == ["nightly"]
+    assert "allure_report" in shown and "behave" in shown
+    assert shown["amqp_url"] == ["amqp://focus:***@127.0.0.1:9/%2F"]
+
+
+@needs_allure
+def test_no_secret_anywhere_in_what_the_run_wrote(two_runs: RunLayout) -> None:
+    leaks = [p for p in two_runs.base.rglob("*") if p.is_file() and SECRET.encode() in p.read_bytes()]
+    assert leaks == []
+
+
+@needs_allure
+@needs_chromium
+def test_chromium_shows_every_clause_with_its_scenarios(two_runs: RunLayout, tmp_path: Path) -> None:
+    text = page_text(two_runs.single_file / "index.html", tmp_path / "chromium", EXPAND_ALL)
+    assert "Focus Server acceptance" in text
+    tree = text.split("Sort by:", 1)[1]
+    positions = []
+    for clause in CLAUSES:
+        match = re.search(rf"\b{re.escape(clause.id)}\b", tree)
+        assert match, f"clause {clause.id} not shown"
+        positions.append(match.start())
+    assert positions == sorted(positions), "clauses not in spec order"
+    for scenario in scenarios(FIXTURE_FEATURES, ROOT):
+        assert scenario.name.split(" -- ")[0] in tree, scenario.name
+    # Each scenario sits in its clause's group: between its clause id and the next one.
+    bounds = [*positions, len(tree)]
+    for index, clause in enumerate(CLAUSES):
+        group = tree[bounds[index] : bounds[index + 1]]
+        for scenario in (s for s in scenarios(FIXTURE_FEATURES, ROOT) if s.spec == clause.id):
+            assert scenario.name.split(" -- ")[0] in group, (clause.id, scenario.name)
+
+
+@needs_allure
+@needs_chromium
+def test_chromium_shows_the_traceability_page(two_runs: RunLayout, tmp_path: Path) -> None:
+    text = page_text(two_runs.report / "traceability.html", tmp_path / "chromium")
+    for clause in CLAUSES:
+        assert f"{clause.id} " in text
+    assert "No recordings fails fast" in text
+    assert "mutation matrix not run" in text or "killed" in text
+    assert "Document Frontend Retry Logic" in text

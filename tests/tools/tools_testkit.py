@@ -1,0 +1,47 @@
+"""Helpers of the harness tests (a unique module name: pytest puts every test folder on sys.path)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tools.report import ALLURE_BIN
+
+FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURE_FEATURES = FIXTURES / "features"
+CHROMIUM = Path("/usr/bin/chromium")
+
+# `make setup` installs both (apt chromium, npm ci); these skip only where they are truly absent.
+needs_allure = pytest.mark.skipif(not ALLURE_BIN.exists(), reason="node_modules/.bin/allure absent: run make setup")
+needs_chromium = pytest.mark.skipif(
+    not CHROMIUM.exists() or shutil.which("node") is None, reason="chromium absent: apt-get install -y chromium"
+)
+
+ResultWriter = Callable[..., Path]
+
+
+def write_result(
+    folder: Path, name: str, spec: str | None, status: str, message: str = "", case: str | None = None
+) -> Path:
+    """One allure-behave style result file, as the project's formatter writes it (labels `spec` and tags)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    labels = [{"name": "tag", "value": f"case-{case or name.lower().replace(' ', '-')}"}]
+    if spec is not None:
+        labels += [{"name": "spec", "value": spec}, {"name": "tag", "value": f"spec-{spec}"}]
+    data = {
+        "name": name,
+        "status": status,
+        "statusDetails": {"message": message} if message else {},
+        "labels": labels,
+        "start": 1000,
+        "stop": 2500,
+        "historyId": uuid.uuid4().hex,
+    }
+    path = folder / f"{uuid.uuid4()}-result.json"
+    path.write_text(json.dumps(data))
+    return path

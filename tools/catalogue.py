@@ -1,0 +1,68 @@
+"""What the feature files hold, read with behave's own parser: every scenario (outline rows expanded) with its tags.
+
+The runner plans its behave processes from this; the traceability page and the living docs list scenarios by it.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from behave.model import Feature
+from behave.parser import parse_file
+
+from support.clauses import clause_of_tags
+from tools.scenario_events import CASE_PREFIX
+
+SLOW_TAG = "slow"
+
+
+@dataclass(frozen=True)
+class PlannedScenario:
+    name: str
+    location: str  # `path:line` as behave takes it on its command line (an outline row has the row's line)
+    spec: str | None
+    case: str | None
+    tags: tuple[str, ...]
+    feature: str
+
+    @property
+    def slow(self) -> bool:
+        return SLOW_TAG in self.tags
+
+
+def feature_files(features_dir: Path) -> list[Path]:
+    """Feature files in name order, which is spec order (`1_*.feature` … `4_*.feature`)."""
+    return sorted(features_dir.rglob("*.feature"))
+
+
+def parse_features(features_dir: Path, cwd: Path | None = None) -> list[Feature]:
+    """Parsed features; locations are relative to `cwd` (the folder behave runs in)."""
+    base = cwd or Path.cwd()
+    parsed = []
+    for path in feature_files(features_dir):
+        relative = os.path.relpath(path, base)
+        feature = parse_file(relative if not relative.startswith("..") else str(path))
+        if feature is not None:
+            parsed.append(feature)
+    return parsed
+
+
+def scenarios(features_dir: Path, cwd: Path | None = None) -> list[PlannedScenario]:
+    planned = []
+    for feature in parse_features(features_dir, cwd):
+        for scenario in feature.walk_scenarios():
+            tags = tuple(str(tag) for tag in scenario.effective_tags)
+            clause = clause_of_tags(list(tags))
+            planned.append(
+                PlannedScenario(
+                    name=scenario.name.strip(),
+                    location=f"{scenario.location.filename}:{scenario.location.line}",
+                    spec=clause.id if clause else None,
+                    case=next((tag[len(CASE_PREFIX) :] for tag in tags if tag.startswith(CASE_PREFIX)), None),
+                    tags=tags,
+                    feature=feature.name,
+                )
+            )
+    return planned

@@ -1,0 +1,57 @@
+"""The frame of the pages written beside the Allure report: one stylesheet, no scripts, nothing fetched."""
+
+from __future__ import annotations
+
+from html import escape
+
+STYLE = """
+body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto; max-width: 70rem;
+       padding: 0 1rem; color: #1f2937; line-height: 1.45; }
+h1 { font-size: 1.6rem; } h2 { margin-top: 2rem; border-bottom: 1px solid #e5e7eb; padding-bottom: .2rem; }
+nav.top { font-size: .9rem; margin-bottom: 1rem; } nav.top a { margin-right: 1rem; }
+table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; font-size: .92rem; }
+th, td { border: 1px solid #e5e7eb; padding: .35rem .5rem; text-align: left; vertical-align: top; }
+th { background: #f3f4f6; }
+blockquote { margin: .3rem 0; padding: .2rem .8rem; border-left: 4px solid #a78bfa; background: #f5f3ff; }
+code, pre { font-family: ui-monospace, "SFMono-Regular", Menlo, monospace; font-size: .88em; }
+pre { background: #f3f4f6; padding: .6rem; overflow-x: auto; }
+.status { display: inline-block; padding: 0 .45rem; border-radius: .6rem; font-size: .8rem; font-weight: 600;
+          color: #fff; background: #9ca3af; white-space: nowrap; }
+.status.passed { background: #16a34a; } .status.failed { background: #dc2626; }
+.status.broken { background: #d97706; } .status.not-run, .status.skipped { background: #9ca3af; }
+.tag { display: inline-block; padding: 0 .35rem; margin-right: .25rem; border-radius: .3rem; background: #eef2ff;
+       color: #3730a3; font-size: .8rem; }
+.muted { color: #6b7280; } .clause-id { font-weight: 700; white-space: nowrap; }
+.step { margin: .1rem 0 .1rem 1rem; } .keyword { font-weight: 700; color: #7c3aed; }
+.scenario { margin: .8rem 0 1.2rem; padding: .5rem .8rem; border: 1px solid #e5e7eb; border-radius: .4rem; }
+"""
+
+
+def esc(text: object) -> str:
+    return escape(str(text), quote=True)
+
+
+def status_badge(status: str, css: str | None = None) -> str:
+    """A coloured label; its colour follows `css` (default: the status itself: passed, failed, broken, not run)."""
+    css = (css or status).replace(" ", "-")
+    return f'<span class="status {esc(css)}">{esc(status)}</span>'
+
+
+def page(title: str, body: str, links: dict[str, str] | None = None) -> str:
+    """A whole HTML document; `links` (label → href) become the navigation bar at its top."""
+    nav = ""
+    if links:
+        nav = '<nav class="top">' + "".join(f'<a href="{esc(h)}">{esc(t)}</a>' for t, h in links.items()) + "</nav>"
+    return (
+        "<!DOCTYPE html>\n<html lang='en'>\n<head>\n<meta charset='utf-8'>\n"
+        f"<title>{esc(title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n{nav}\n{body}\n</body>\n</html>\n"
+    )
+
+
+# The navigation shared by the pages of the report folder.
+REPORT_LINKS = {
+    "Allure report": "index.html",
+    "Traceability": "traceability.html",
+    "Living documentation": "living-docs.html",
+    "Clarifications": "clarifications.html",
+}

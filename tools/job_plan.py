@@ -1,0 +1,113 @@
+"""Which behave processes a profile needs, and which scenarios each one runs.
+
+- quick: the scenarios that are not @slow, in one process (`--tags=not @slow`) or spread over `parallel` processes
+  (each given its scenarios by `path:line`), balanced by each scenario's duration in the last run;
+- nightly: one process per `@slow` scenario (by its `path:line`, so an outline row runs alone), all started at
+  once, next to the process(es) running everything else. The wall time is then the longest slow scenario, not
+  their sum.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from tools.catalogue import SLOW_TAG, PlannedScenario, scenarios
+from tools.layout import ROOT, RunLayout
+from tools.results import ScenarioResult
+
+NOT_SLOW = f"--tags=not @{SLOW_TAG}"
+
+
+class Profile(StrEnum):
+    QUICK = "quick"
+    NIGHTLY = "nightly"
+
+
+@dataclass(frozen=True)
+class BehaveJob:
+    name: str  # file-name safe; names its logs
+    selection: tuple[str, ...]  # behave arguments that pick its scenarios
+    scenarios: tuple[PlannedScenario, ...]  # what it is expected to run (for the progress display)
+    slow: bool
+
+
+def plan(
+    profile: Profile,
+    features_dir: Path,
+    cwd: Path = ROOT,
+    *,
+    parallel: int = 1,
+    durations: Mapping[str, float] | None = None,
+) -> list[BehaveJob]:
+    """The behave processes of a profile. Empty when there is nothing to run.
+
+    `parallel` > 1 spreads the scenarios that are not @slow over that many processes, balanced by their durations
+    in the last run (`durations`, by `duration_key`); 1 runs them in one process, selected by tag.
+    """
+    found = scenarios(features_dir, cwd)
+    rest = [s for s in found if not s.slow]
+    jobs: list[BehaveJob] = []
+    if profile is Profile.NIGHTLY:
+        seen: dict[str, int] = {}
+        for scenario in (s for s in found if s.slow):
+            base = f"slow-{scenario.case or 'scenario'}"
+            seen[base] = seen.get(base, 0) + 1
+            name = base if seen[base] == 1 else f"{base}-{seen[base]}"
+            jobs.append(BehaveJob(name, (scenario.location,), (scenario,), slow=True))
+    if not rest:
+        return jobs
+    if parallel <= 1:
+        jobs.append(BehaveJob("main", (os.path.relpath(features_dir, cwd), NOT_SLOW), tuple(rest), slow=False))
+        return jobs
+    for index, share in enumerate(balance(rest, parallel, durations or {}), start=1):
+        jobs.append(BehaveJob(f"main-{index}", tuple(s.location for s in share), tuple(share), slow=False))
+    return jobs
+
+
+DEFAULT_DURATION_S = 2.0  # for a scenario never timed yet
+
+
+def durations_file(layout: RunLayout) -> Path:
+    return layout.history / "durations.json"
+
+
+def load_durations(layout: RunLayout) -> dict[str, float]:
+    try:
+        return json.loads(durations_file(layout).read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def save_durations(layout: RunLayout, results: Sequence[ScenarioResult]) -> None:
+    """Each scenario's last duration, kept with the history: the next run balances its processes by it."""
+    known = load_durations(layout)
+    known.update({duration_key(r.spec, r.case, r.name): round(r.duration_s, 2) for r in results})
+    durations_file(layout).parent.mkdir(parents=True, exist_ok=True)
+    durations_file(layout).write_text(json.dumps(known, indent=1, sort_keys=True))
+
+
+def duration_key(spec: str | None, case: str | None, name: str) -> str:
+    return f"{spec}|{case}|{name.strip()}"
+
+
+def balance(
+    found: Sequence[PlannedScenario], parts: int, durations: Mapping[str, float]
+) -> list[list[PlannedScenario]]:
+    """Longest first, each to the least loaded part; each part keeps the feature files' order."""
+    order = {s.location: i for i, s in enumerate(found)}
+    shares: list[list[PlannedScenario]] = [[] for _ in range(min(parts, len(found)))]
+    loads = [0.0] * len(shares)
+
+    def cost(s: PlannedScenario) -> float:
+        return durations.get(duration_key(s.spec, s.case, s.name), DEFAULT_DURATION_S)
+
+    for scenario in sorted(found, key=cost, reverse=True):
+        lightest = loads.index(min(loads))
+        shares[lightest].append(scenario)
+        loads[lightest] += cost(scenario)
+    return [sorted(share, key=lambda s: order[s.location]) for share in shares if share]

@@ -1,0 +1,292 @@
+"""`make mutation`: prove that the suite can fail, clause by clause, on a stand broken on purpose.
+
+    python -m tools.mutation [--profile quick|nightly] [--jobs 2] [--only NAME ...] [--stream-limit S]
+
+For each fault switch of the stand (`python -m stand faults --json`): start a stand with it, run the suite against
+it (the quick profile; a slow-only fault needs the @slow scenarios, so the nightly profile, skipped with a note under
+`--profile quick`), read which scenarios went red per clause, and decide (tools/verdict.py). Faults run `--jobs` at
+a time, slow ones first (they take longest). Writes reports/mutation/matrix.json and matrix.md and prints the table;
+exits 1 if any fault survives, raises a false alarm or could not be judged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from tools import traceability
+from tools.behave_runs import release_jobs, start_jobs, stop_jobs, wait_jobs
+from tools.job_plan import Profile, load_durations, plan
+from tools.layout import DEFAULT_LAYOUT, FEATURES, MUTATION_MATRIX, ROOT, RunLayout
+from tools.results import ScenarioResult, read_results
+from tools.stand_cli import STAND_DIR, FaultSwitch, Stand, StandFailed, list_faults, target_env
+from tools.verdict import Decision, Verdict, decide
+
+MUTATION_DIR = MUTATION_MATRIX.parent
+
+
+@dataclass(frozen=True)
+class FaultRun:
+    fault: FaultSwitch
+    decision: Decision
+    profile: str  # the profile the fault ran in ("-" when skipped)
+    seconds: float
+
+
+def _scenario(result: ScenarioResult) -> dict[str, str]:
+    first = result.message.splitlines()[0] if result.message else ""
+    return {"spec": result.spec or "", "name": result.name.strip(), "status": result.status, "message": first[:300]}
+
+
+class StandStopper:
+    """Stops stands in the background, so that a worker goes on with its next fault while a broker shuts down."""
+
+    def __init__(self) -> None:
+        self.threads: list[threading.Thread] = []
+
+    def stop(self, stand: Stand) -> None:
+        thread = threading.Thread(target=stand.down)
+        thread.start()
+        self.threads.append(thread)
+
+    def join(self) -> None:
+        for thread in self.threads:
+            thread.join()
+
+
+def run_fault(
+    fault: FaultSwitch,
+    profile: Profile,
+    features: Path,
+    stopper: StandStopper,
+    stand_args: Sequence[str] = (),
+    cancel: threading.Event | None = None,
+    parallel: int = 1,
+) -> FaultRun:
+    """One fault: its own stand, env file and results folder; the suite in `profile`; the decision."""
+    started = time.monotonic()
+    layout = RunLayout(MUTATION_DIR / fault.name)
+    shutil.rmtree(layout.base, ignore_errors=True)
+    layout.clear_run_outputs()
+    # As in the nightly runner: behave imports while the stand starts, and runs once told where it is.
+    target_file = STAND_DIR / f"target-{fault.name}-{os.getpid()}.json"
+    base_env = {k: v for k, v in os.environ.items() if not k.startswith("FOCUS_")}
+    jobs = plan(profile, features, ROOT, parallel=parallel, durations=load_durations(DEFAULT_LAYOUT))
+    running = start_jobs(jobs, layout, base_env, target_env=target_file)
+    try:
+        try:
+            stand = Stand.up(STAND_DIR / f"mutation-{fault.name}-{os.getpid()}.env", fault.name, stand_args)
+        except StandFailed as exc:
+            stop_jobs(running)
+            return FaultRun(fault, Decision(Verdict.ERROR, note=f"stand did not start: {exc}"), profile.value, 0.0)
+        try:
+            env = target_env(os.environ, stand)
+            release_jobs(target_file, {k: v for k, v in env.items() if k.startswith("FOCUS_") or k == "TARGET"})
+            outcomes = wait_jobs(running, cancel=cancel)
+        finally:
+            stopper.stop(stand)
+    except BaseException:
+        stop_jobs(running)
+        raise
+    finally:
+        target_file.unlink(missing_ok=True)
+    results = read_results(layout.results)
+    crashed = [o for o in outcomes if o.crashed]
+    if crashed:
+        tail = crashed[0].output_tail(3).replace("\n", " / ")
+        decision = Decision(
+            Verdict.ERROR, note=f"behave job {crashed[0].job.name} exited {crashed[0].returncode}: {tail}"
+        )
+    else:
+        decision = decide(fault.clauses, results)
+    return FaultRun(fault, decision, profile.value, time.monotonic() - started)
+
+
+def profile_for(fault: FaultSwitch, profile: Profile) -> Profile | None:
+    """Quick for an ordinary fault; nightly for a slow-only one, or None when the quick profile cannot reach it."""
+    if not fault.slow:
+        return Profile.QUICK
+    return Profile.NIGHTLY if profile is Profile.NIGHTLY else None
+
+
+def _line(run: FaultRun, done: int, total: int) -> str:
+    d = run.decision
+    detail = ""
+    if d.elsewhere:
+        detail = "red elsewhere: " + "; ".join(f"{r.spec} {r.name.strip()}" for r in d.elsewhere[:3])
+    elif d.on_clause:
+        detail = "red: " + "; ".join(f"{r.spec} {r.name.strip()}" for r in d.on_clause[:2])
+    note = f" ({d.note})" if d.note else ""
+    return (
+        f"[{done:>2}/{total}] {d.verdict.value:<11} {run.fault.name:<24} {','.join(run.fault.clauses):<16} "
+        f"{run.seconds:5.0f} s  {detail[:110]}{note}"
+    )
+
+
+def run_matrix(
+    faults: Sequence[FaultSwitch],
+    profile: Profile,
+    jobs: int,
+    features: Path,
+    stand_args: Sequence[str] = (),
+    parallel: int = 1,
+) -> list[FaultRun]:
+    runs: list[FaultRun] = []
+    skipped = [f for f in faults if profile_for(f, profile) is None]
+    for fault in skipped:
+        note = "slow-only: needs the @slow scenarios, run with --profile nightly"
+        runs.append(FaultRun(fault, Decision(Verdict.SKIPPED, note=note), "-", 0.0))
+    # Longest first: the slow-only faults run for minutes, the others for seconds.
+    todo = sorted((f for f in faults if f not in skipped), key=lambda f: not f.slow)
+    total = len(faults)
+    for run in runs:
+        print(_line(run, len(runs), total), flush=True)
+    stopper = StandStopper()
+    cancel = threading.Event()
+    pool = ThreadPoolExecutor(max_workers=jobs)
+    try:
+        futures = [
+            pool.submit(run_fault, f, profile_for(f, profile), features, stopper, stand_args, cancel, parallel)
+            for f in todo
+        ]
+        for future in as_completed(futures):
+            runs.append(future.result())
+            print(_line(runs[-1], len(runs), total), flush=True)
+    except BaseException:
+        # Ctrl-C: the running faults stop their behave jobs and stands, the others never start.
+        cancel.set()
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        stopper.join()
+    order = {fault.name: index for index, fault in enumerate(faults)}
+    return sorted(runs, key=lambda run: order[run.fault.name])
+
+
+def to_json(runs: Sequence[FaultRun], profile: Profile, stand_args: Sequence[str]) -> dict:
+    return {
+        "finished_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "profile": profile.value,
+        "stand_args": list(stand_args),
+        "faults": [
+            {
+                "name": run.fault.name,
+                "clauses": list(run.fault.clauses),
+                "slow": run.fault.slow,
+                "description": run.fault.description,
+                "verdict": run.decision.verdict.value,
+                "profile": run.profile,
+                "seconds": round(run.seconds, 1),
+                "red_on_clause": [_scenario(r) for r in run.decision.on_clause],
+                "red_elsewhere": [_scenario(r) for r in run.decision.elsewhere],
+                "note": run.decision.note,
+            }
+            for run in runs
+        ],
+    }
+
+
+def merge(previous: dict | None, current: dict) -> dict:
+    """With --only, the faults not re-run keep their last entry, so the matrix stays whole."""
+    if not previous:
+        return current
+    fresh = {fault["name"] for fault in current["faults"]}
+    kept = [fault for fault in previous.get("faults", []) if fault["name"] not in fresh]
+    return {**current, "faults": kept + current["faults"]}
+
+
+def to_markdown(matrix: dict) -> str:
+    lines = [
+        "# Mutation matrix",
+        "",
+        f"{matrix['finished_at']}, {matrix['profile']} profile. A fault is killed when a scenario of its clause(s) "
+        "goes red and every scenario of every other clause stays green.",
+        "",
+        "| Fault | Clauses | Verdict | Red on its clauses | Red elsewhere | Note |",
+        "|---|---|---|---|---|---|",
+    ]
+    for fault in matrix["faults"]:
+
+        def names(key: str, fault: dict = fault) -> str:
+            return "<br>".join(f"{r['spec']} {r['name']} ({r['status']})".replace("|", "\\|") for r in fault[key])
+
+        lines.append(
+            f"| `{fault['name']}` | {', '.join(fault['clauses'])} | **{fault['verdict']}** | "
+            f"{names('red_on_clause')} | {names('red_elsewhere')} | {fault['note'].replace('|', '/')} |"
+        )
+    counts: dict[str, int] = {}
+    for fault in matrix["faults"]:
+        counts[fault["verdict"]] = counts.get(fault["verdict"], 0) + 1
+    lines += ["", ", ".join(f"{n} {verdict}" for verdict, n in sorted(counts.items()))]
+    return "\n".join(lines) + "\n"
+
+
+def table(runs: Sequence[FaultRun]) -> str:
+    rows = [f"{'fault':<24} {'clauses':<16} {'verdict':<11} red on its clauses / elsewhere"]
+    for run in runs:
+        d = run.decision
+        rows.append(
+            f"{run.fault.name:<24} {','.join(run.fault.clauses):<16} {d.verdict.value:<11} "
+            f"{len(d.on_clause)} / {len(d.elsewhere)}{'  ' + d.note if d.note else ''}"
+        )
+    return "\n".join(rows)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Run the suite against every fault switch of the stand.")
+    parser.add_argument("--profile", type=Profile, choices=list(Profile), default=Profile.NIGHTLY)
+    parser.add_argument("--jobs", type=int, default=2, help="faults at a time (default 2: the machine has 2 cores)")
+    parser.add_argument("--only", nargs="+", metavar="NAME", help="these faults only (the matrix keeps the others)")
+    parser.add_argument("--features", type=Path, default=FEATURES)
+    parser.add_argument(
+        "--parallel", type=int, default=2, help="behave processes per fault for the scenarios not @slow (default 2)"
+    )
+    parser.add_argument(
+        "--stream-limit", type=float, help="run the stands with this gRPC stream limit instead of 180 s (faster)"
+    )
+    args = parser.parse_args(argv)
+    faults = list_faults()
+    if args.only:
+        unknown = set(args.only) - {f.name for f in faults}
+        if unknown:
+            parser.error(f"unknown fault(s): {', '.join(sorted(unknown))}")
+        faults = [f for f in faults if f.name in args.only]
+    stand_args = ["--stream-limit", f"{args.stream_limit:g}"] if args.stream_limit else []
+    started = time.monotonic()
+    print(f"mutation matrix: {len(faults)} faults, {args.jobs} at a time, {args.profile} profile", flush=True)
+    try:
+        runs = run_matrix(faults, args.profile, args.jobs, args.features.resolve(), stand_args, args.parallel)
+    except KeyboardInterrupt:
+        print("\ninterrupted: behave jobs and stands stopped")
+        return 130
+    previous = json.loads(MUTATION_MATRIX.read_text()) if args.only and MUTATION_MATRIX.exists() else None
+    matrix = merge(previous, to_json(runs, args.profile, stand_args))
+    MUTATION_DIR.mkdir(parents=True, exist_ok=True)
+    MUTATION_MATRIX.write_text(json.dumps(matrix, indent=2))
+    (MUTATION_DIR / "matrix.md").write_text(to_markdown(matrix))
+    refreshed = traceability.refresh(DEFAULT_LAYOUT)  # the report's traceability page now shows these kills
+    print("\n" + table(runs))
+    bad = [run for run in runs if not run.decision.verdict.acceptable]
+    print(
+        f"\n{len(runs) - len(bad)}/{len(runs)} faults killed or skipped in {time.monotonic() - started:.0f} s; "
+        f"matrix: {MUTATION_MATRIX.relative_to(ROOT)} and matrix.md"
+    )
+    if refreshed:
+        print(f"traceability page updated: {refreshed[0].relative_to(ROOT)}")
+    if bad:
+        print("not killed: " + ", ".join(f"{run.fault.name} ({run.decision.verdict})" for run in bad))
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

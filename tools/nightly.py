@@ -1,0 +1,243 @@
+"""`make acceptance`: start the target, run a profile, stop the target, write the report. One command, one report.
+
+    python -m tools.nightly --profile nightly|quick --target stand|external
+
+- stand: starts the embedded stand (`python -m stand up`) for the run and stops it after, also on Ctrl-C;
+  external: uses the `FOCUS_*` variables as given.
+- nightly: every `@slow` scenario in its own behave process, started at once, beside one process running the rest;
+  quick: `--tags='not @slow'` in one process.
+- Clears reports/allure-results (and junit, logs) first; reports/history/ stays, for the trends.
+- Exit code: 0 green, 1 product defect, 2 broken environment, 3 suite defect, 130 interrupted (tools/outcome.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from types import FrameType
+
+from support.settings import Settings, Target, get_settings
+from tools import report, target_info
+from tools.behave_runs import JobOutcome, RunningJob, release_jobs, start_jobs, stop_jobs, wait_jobs
+from tools.job_plan import BehaveJob, Profile, load_durations, plan, save_durations
+from tools.layout import DEFAULT_LAYOUT, FEATURES, ROOT, RunLayout
+from tools.outcome import Exit, crash_kind, exit_code
+from tools.progress import ProgressBoard
+from tools.results import Kind, ScenarioResult, read_results, tally
+from tools.stand_cli import STAND_DIR, Stand, StandFailed, target_env
+
+
+def say(text: str) -> None:
+    print(text, flush=True)
+
+
+def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt  # SIGTERM (a CI cancelling) stops the run as Ctrl-C does: jobs first, then the stand
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+# Processes sharing the scenarios that are not @slow. Quick: spread, as its scenarios mostly wait on the target
+# (measured on 2 cores: 3 processes 16 s, 5 processes 12 s, 8 processes 15 s). Nightly: one, as the @slow ones run
+# for minutes anyway and fewer processes disturb their timing less.
+DEFAULT_PARALLEL = {Profile.QUICK: 5, Profile.NIGHTLY: 1}
+
+
+class Timings(dict[str, float]):
+    def mark(self, name: str, since: float) -> float:
+        now = time.monotonic()
+        self[name] = round(now - since, 2)
+        return now
+
+
+def target_settings(target: Target, stand: Stand | None) -> Settings:
+    """The suite's settings for this run; the stand's variables go to this process and so to every behave job."""
+    if stand is not None:
+        replaced = target_env(os.environ, stand)
+        os.environ.clear()
+        os.environ.update(replaced)
+    os.environ["TARGET"] = target.value
+    get_settings.cache_clear()
+    return get_settings()
+
+
+def summarize(results: Sequence[ScenarioResult], crashes: Sequence[JobOutcome]) -> list[str]:
+    counts = tally(results)
+    lines = [
+        f"{len(results)} scenarios: {counts[Kind.PASSED]} passed, {counts[Kind.PRODUCT]} failed (product defect), "
+        f"{counts[Kind.ENVIRONMENT]} broken (environment), {counts[Kind.SUITE]} broken (suite defect)"
+    ]
+    for result in results:
+        if result.red:
+            first = result.message.splitlines()[0] if result.message else ""
+            lines.append(f"  ✘ {result.spec} {result.name.strip()} [{result.kind.value}]: {first[:200]}")
+    said: dict[str, list[str]] = {}  # the same error from several jobs is said once
+    for crash in crashes:
+        said.setdefault(crash.output_tail(12), []).append(f"{crash.job.name} (exit {crash.returncode})")
+    for tail, jobs in said.items():
+        lines.append(f"  behave job(s) {', '.join(jobs)} ended before all their scenarios ran:")
+        lines += [f"    {line}" for line in tail.splitlines() if not line.startswith("USING RUNNER")]
+    return lines
+
+
+def describe_plan(profile: Profile, target: Target, jobs: Sequence[BehaveJob]) -> str:
+    slow = sum(job.slow for job in jobs)
+    count = sum(len(job.scenarios) for job in jobs)
+    split = f" (one per @slow scenario: {slow}; the rest: {len(jobs) - slow})" if slow else ""
+    return f"acceptance: profile {profile}, target {target}: {count} scenarios in {len(jobs)} behave process(es){split}"
+
+
+def watch_suite(
+    running: Sequence[RunningJob], settings: Settings, profile: Profile
+) -> tuple[list[JobOutcome], dict[str, str]]:
+    """Wait for the jobs with progress on the terminal; meanwhile ask the target for its versions (for the report)."""
+    environment: dict[str, str] = {}
+    prober = threading.Thread(
+        target=lambda: environment.update(target_info.environment(settings, profile=profile.value)), daemon=True
+    )
+    prober.start()
+    board = ProgressBoard(floor_s=settings.stream_limit_s)
+    try:
+        outcomes = wait_jobs(running, on_tick=board)
+    finally:
+        board.close()
+    prober.join(timeout=10)
+    return outcomes, environment
+
+
+def write_report(layout: RunLayout, features: Path, profile: Profile, target: Target, env: dict[str, str]) -> bool:
+    report.write_run_metadata(layout.results, env, report.executor(profile.value, target.value))
+    report.build_pages(layout, features)
+    try:
+        paths = report.generate(layout, profile=profile.value, target=target.value)
+    except report.ReportFailed as exc:
+        say(f"the report could not be generated: {exc}")
+        return False
+    say(f"report:       {_shown(paths.index)}")
+    say(f"single file:  {_shown(paths.single_file)}")
+    say(f"traceability: {_shown(paths.traceability)} (and traceability.md beside it)")
+    say(f"living docs:  {_shown(paths.living_docs)}")
+    return True
+
+
+def run(
+    profile: Profile,
+    target: Target,
+    layout: RunLayout,
+    features: Path,
+    *,
+    parallel: int | None = None,
+    make_report: bool = True,
+) -> Exit:
+    started = time.monotonic()
+    timings = Timings()
+    layout.clear_run_outputs()
+    jobs = plan(
+        profile, features, ROOT, parallel=parallel or DEFAULT_PARALLEL[profile], durations=load_durations(layout)
+    )
+    if not jobs:
+        say(f"no scenarios to run in {_shown(features)} (profile {profile})")
+        return Exit.SUITE_DEFECT
+    say(describe_plan(profile, target, jobs))
+
+    # The behave processes start now and import while the stand starts; they run once released (release_jobs).
+    target_file = STAND_DIR / f"target-{os.getpid()}.json"
+    target_file.unlink(missing_ok=True)
+    child_env = {k: v for k, v in os.environ.items() if target is Target.EXTERNAL or not k.startswith("FOCUS_")}
+    running = start_jobs(jobs, layout, child_env, target_env=target_file)
+    stand: Stand | None = None
+    try:
+        if target is Target.STAND:
+            say("starting the embedded stand …")
+            try:
+                stand = Stand.up(STAND_DIR / f"acceptance-{os.getpid()}.env")
+            except StandFailed as exc:
+                say(f"the embedded stand did not start: {exc}")
+                stop_jobs(running)
+                return Exit.BROKEN_ENVIRONMENT
+            timings.mark("stand_up_s", started)
+            say(f"stand up in {timings['stand_up_s']:.1f} s")
+        settings = target_settings(target, stand)
+        if not settings.base_url:
+            say("TARGET=external needs FOCUS_BASE_URL and the other FOCUS_* variables (see README.md)")
+            stop_jobs(running)
+            return Exit.BROKEN_ENVIRONMENT
+        release_jobs(target_file, {k: v for k, v in os.environ.items() if k.startswith("FOCUS_") or k == "TARGET"})
+        t = time.monotonic()
+        outcomes, environment = watch_suite(running, settings, profile)
+        timings.mark("behave_s", t)
+    except BaseException:
+        stop_jobs(running)
+        if stand is not None:
+            stand.down()
+        raise
+    finally:
+        target_file.unlink(missing_ok=True)
+    # The stand stops while the report is built, so its shutdown costs no wall time.
+    stopper = threading.Thread(target=stand.down) if stand is not None else None
+    if stopper is not None:
+        stopper.start()
+
+    results = read_results(layout.results)
+    save_durations(layout, results)
+    crashes = [o for o in outcomes if o.crashed]
+    for line in summarize(results, crashes):
+        say(line)
+    code = exit_code(results, [crash_kind(c) for c in crashes]) if results or crashes else Exit.SUITE_DEFECT
+    if make_report:
+        t = time.monotonic()
+        if not write_report(layout, features, profile, target, environment):
+            code = max(code, Exit.SUITE_DEFECT)
+        timings.mark("report_s", t)
+        timings.mark("until_report_s", started)  # broker start to report written: what bench/nightly.py measures
+    if stopper is not None:
+        stopper.join()
+    timings.mark("total_s", started)
+    (layout.logs / "timings.json").write_text(json.dumps({"profile": profile.value, **timings}, indent=2))
+    spent = ", ".join(f"{name} {seconds:g}" for name, seconds in timings.items())
+    say(f"done in {timings['total_s']:.1f} s ({spent}): exit {int(code)}, {code.name.lower().replace('_', ' ')}")
+    return code
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Run the acceptance suite and write the report.")
+    parser.add_argument("--profile", type=Profile, choices=list(Profile), default=Profile.NIGHTLY)
+    parser.add_argument("--target", type=Target, choices=list(Target), default=Target.STAND)
+    parser.add_argument("--features", type=Path, default=FEATURES, help="the feature files (default: features/)")
+    parser.add_argument("--base", type=Path, default=DEFAULT_LAYOUT.base, help="where results and report go")
+    parser.add_argument(
+        "--parallel", type=int, help="processes for the scenarios that are not @slow (default: quick 5, nightly 1)"
+    )
+    parser.add_argument("--no-report", action="store_true", help="run only; leave the report as it is")
+    args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    layout = RunLayout(args.base.resolve())
+    try:
+        code = run(
+            args.profile,
+            args.target,
+            layout,
+            args.features.resolve(),
+            parallel=args.parallel,
+            make_report=not args.no_report,
+        )
+        return int(code)
+    except KeyboardInterrupt:
+        say("\ninterrupted: behave jobs and the stand stopped")
+        return int(Exit.INTERRUPTED)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

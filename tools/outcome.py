@@ -1,0 +1,39 @@
+"""How a run ended, as an exit code: distinct for a product defect, a broken environment and a suite defect."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import IntEnum
+
+from tools.behave_runs import JobOutcome
+from tools.results import ENVIRONMENT_ERRORS, Kind, ScenarioResult
+
+
+class Exit(IntEnum):
+    GREEN = 0
+    PRODUCT_DEFECT = 1  # a scenario failed: the target does not do what the clarifications say
+    BROKEN_ENVIRONMENT = 2  # the target (or the stand) could not be reached, or lacks what a scenario needs
+    SUITE_DEFECT = 3  # an error in our own code, or behave ran nothing: the results cannot be trusted
+    INTERRUPTED = 130
+
+
+# environment.py ends a run whose target does not answer with one line and these codes (10 stand, 11-13 a part).
+TARGET_UNREACHABLE_EXITS = (10, 11, 12, 13)
+
+
+def crash_kind(outcome: JobOutcome) -> Kind:
+    tail = outcome.output_tail(40)
+    unreachable = outcome.returncode in TARGET_UNREACHABLE_EXITS or "Target unreachable" in tail
+    return Kind.ENVIRONMENT if unreachable or any(name in tail for name in ENVIRONMENT_ERRORS) else Kind.SUITE
+
+
+def exit_code(results: Iterable[ScenarioResult], crash_kinds: Iterable[Kind] = ()) -> Exit:
+    """The worst thing that happened: a suite defect hides the rest, a broken environment hides product defects."""
+    kinds = {result.kind for result in results} | set(crash_kinds)
+    if Kind.SUITE in kinds:
+        return Exit.SUITE_DEFECT
+    if Kind.ENVIRONMENT in kinds:
+        return Exit.BROKEN_ENVIRONMENT
+    if Kind.PRODUCT in kinds:
+        return Exit.PRODUCT_DEFECT
+    return Exit.GREEN

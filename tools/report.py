@@ -1,0 +1,162 @@
+"""The sign-off report: Allure 3 (npm package `allure`, no Java) plus the pages beside it.
+
+- `reports/allure-report/index.html`: the report, scenarios grouped by clause in spec order (allurerc.mjs);
+- `reports/allure-report-single/index.html`: the same in one file, for mail and sign-off;
+- beside each: clarifications.html (anchors `clause-1-1` …, the target of every scenario's link),
+  traceability.html/.md, living-docs.html and the docs they cite; the pages also travel inside the report as
+  global attachments;
+- `reports/history/`: kept between runs, one history file per target and profile, so trends compare like with like.
+
+`python -m tools.report [--base reports] [--profile nightly] [--target stand]` rebuilds it from the results there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from markdown_it import MarkdownIt
+
+from tools import clarifications_page, living_docs, traceability
+from tools.html_page import REPORT_LINKS, page
+from tools.layout import DEFAULT_LAYOUT, FEATURES, MUTATION_MATRIX, ROOT, RunLayout
+
+ALLURE_BIN = ROOT / "node_modules" / ".bin" / "allure"
+ALLURE_CONFIG = ROOT / "allurerc.mjs"
+REPORT_NAME = "Focus Server acceptance"
+# The report app loads Google Analytics by default; a sign-off report must not call out to anyone (and runs offline).
+_ANALYTICS = re.compile(
+    r"<script async src=\"https://www\.googletagmanager\.com/.*?</script>\s*<script>.*?</script>",
+    re.S,
+)
+
+
+class ReportFailed(RuntimeError):
+    """`allure generate` is missing or failed; the message says which and how to fix it."""
+
+
+@dataclass(frozen=True)
+class ReportPaths:
+    index: Path
+    single_file: Path
+    traceability: Path
+    living_docs: Path
+    seconds: float
+
+
+def write_run_metadata(results: Path, environment: dict[str, str], executor: dict[str, str]) -> None:
+    """environment.properties and executor.json, which Allure shows as the run's metadata."""
+    results.mkdir(parents=True, exist_ok=True)
+    lines = [f"{key}={_property(value)}" for key, value in environment.items()]
+    (results / "environment.properties").write_text("\n".join(lines) + "\n")
+    (results / "executor.json").write_text(json.dumps(executor, indent=2))
+
+
+def _property(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("\n", " ")
+
+
+def executor(profile: str, target: str) -> dict[str, str]:
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return {
+        "name": "CI (.ci/run)" if os.environ.get("CI") else "make acceptance",
+        "type": "ci" if os.environ.get("CI") else "local",
+        "buildName": f"{profile} on {target}, {now}",
+        "reportName": REPORT_NAME,
+        "reportUrl": "index.html",
+    }
+
+
+def history_file(layout: RunLayout, profile: str, target: str) -> Path:
+    return layout.history / f"history-{target}-{profile}.jsonl"
+
+
+def _markdown_page(source: Path, out: Path) -> Path:
+    md = MarkdownIt("commonmark").enable("table")
+    out.write_text(page(source.stem, md.render(source.read_text()), REPORT_LINKS))
+    return out
+
+
+def build_pages(layout: RunLayout, features_dir: Path = FEATURES, matrix: Path = MUTATION_MATRIX) -> tuple[Path, Path]:
+    """The pages beside the report, from the results of the run. Returns (traceability.html, living-docs.html)."""
+    pages = layout.pages
+    shutil.rmtree(pages, ignore_errors=True)
+    clarifications_page.write(pages)
+    for document, page_name in traceability.DOCUMENT_PAGES.items():
+        if (ROOT / document).is_file():
+            _markdown_page(ROOT / document, pages / page_name)
+    trace = traceability.build(layout.results, features_dir, matrix)
+    html, _ = traceability.write(trace, pages)
+    docs = living_docs.write(pages, features_dir, layout.results)
+    return html, docs
+
+
+def _allure(results: Path, output: Path, history: Path, pages: Path) -> None:
+    if not ALLURE_BIN.exists():
+        raise ReportFailed(f"{ALLURE_BIN.relative_to(ROOT)} is missing: run `make setup` (npm ci)")
+    history.parent.mkdir(parents=True, exist_ok=True)
+    env = {
+        **os.environ,
+        "FOCUS_REPORT_HISTORY": str(history),
+        "FOCUS_REPORT_PAGES": str(pages),
+        "FOCUS_REPORT_NAME": REPORT_NAME,
+    }
+    command = [str(ALLURE_BIN), "generate", "--config", str(ALLURE_CONFIG), "--output", str(output), str(results)]
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    if done.returncode != 0:
+        raise ReportFailed(f"allure generate exited {done.returncode}: {(done.stdout + done.stderr)[-2000:]}")
+
+
+def _strip_analytics(index: Path) -> None:
+    index.write_text(_ANALYTICS.sub("", index.read_text()))
+
+
+def generate(layout: RunLayout, *, profile: str, target: str) -> ReportPaths:
+    """Build the Allure report and its single-file twin from `layout.results`; the pages must be built already."""
+    started = time.monotonic()
+    staging = layout.base / ".allure-staging"
+    shutil.rmtree(staging, ignore_errors=True)
+    _allure(layout.results, staging, history_file(layout, profile, target), layout.pages)
+    # allurerc.mjs declares two plugins, each writing its own folder: the multi-file one and the single file.
+    for folder in (layout.report, layout.single_file):
+        shutil.rmtree(folder, ignore_errors=True)
+    shutil.move(staging / "awesome", layout.report)
+    layout.single_file.mkdir(parents=True)
+    shutil.move(staging / "single" / "index.html", layout.single_file / "index.html")
+    shutil.rmtree(staging, ignore_errors=True)
+    for folder in (layout.report, layout.single_file):
+        _strip_analytics(folder / "index.html")
+        for page_file in layout.pages.iterdir():
+            shutil.copy2(page_file, folder / page_file.name)
+    return ReportPaths(
+        index=layout.report / "index.html",
+        single_file=layout.single_file / "index.html",
+        traceability=layout.report / "traceability.html",
+        living_docs=layout.report / "living-docs.html",
+        seconds=time.monotonic() - started,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Rebuild the report from the allure-results already there.")
+    parser.add_argument("--base", type=Path, default=DEFAULT_LAYOUT.base)
+    parser.add_argument("--features", type=Path, default=FEATURES)
+    parser.add_argument("--profile", default="nightly")
+    parser.add_argument("--target", default="stand")
+    args = parser.parse_args()
+    layout = RunLayout(args.base.resolve())
+    build_pages(layout, args.features.resolve())
+    paths = generate(layout, profile=args.profile, target=args.target)
+    print(f"report: {paths.index}\nsingle file: {paths.single_file}\ntraceability: {paths.traceability}")
+
+
+if __name__ == "__main__":
+    main()

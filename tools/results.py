@@ -1,0 +1,100 @@
+"""Read an allure-results folder back: one `ScenarioResult` per scenario, with its clause, case and kind of ending.
+
+The kind follows docs/architecture.md: a failed assertion is a product defect; `TargetUnreachable` and
+`PreconditionNotMet` are a broken environment; any other error is a defect of the suite.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+ENVIRONMENT_ERRORS = ("TargetUnreachable", "PreconditionNotMet")
+
+
+class Kind(StrEnum):
+    PASSED = "passed"
+    PRODUCT = "product defect"
+    ENVIRONMENT = "broken environment"
+    SUITE = "suite defect"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True)
+class ScenarioResult:
+    name: str
+    spec: str | None  # clause id from the `spec` label, None if the scenario has none
+    case: str | None  # the `@case-<slug>` tag without its prefix
+    status: str  # Allure's: passed, failed, broken, skipped, unknown
+    message: str
+    start_ms: int
+    stop_ms: int
+    history_id: str
+
+    @property
+    def kind(self) -> Kind:
+        if self.status == "passed":
+            return Kind.PASSED
+        if self.status == "failed":
+            return Kind.PRODUCT
+        if self.status == "broken":
+            if any(name in self.message for name in ENVIRONMENT_ERRORS):
+                return Kind.ENVIRONMENT
+            return Kind.SUITE
+        return Kind.SKIPPED
+
+    @property
+    def red(self) -> bool:
+        """Failed or broken: the run did not show the clause holds."""
+        return self.status in ("failed", "broken")
+
+    @property
+    def duration_s(self) -> float:
+        return max(0, self.stop_ms - self.start_ms) / 1000
+
+
+def _label(labels: list[dict], name: str) -> str | None:
+    return next((label.get("value") for label in labels if label.get("name") == name), None)
+
+
+def _case(labels: list[dict]) -> str | None:
+    tags = (label.get("value", "") for label in labels if label.get("name") == "tag")
+    return next((tag[len("case-") :] for tag in tags if tag.startswith("case-")), None)
+
+
+def parse_result(data: dict) -> ScenarioResult:
+    labels = data.get("labels") or []
+    details = data.get("statusDetails") or {}
+    return ScenarioResult(
+        name=data.get("name", ""),
+        spec=_label(labels, "spec"),
+        case=_case(labels),
+        status=data.get("status") or "unknown",
+        message=(details.get("message") or "").strip(),
+        start_ms=int(data.get("start") or 0),
+        stop_ms=int(data.get("stop") or 0),
+        history_id=data.get("historyId") or "",
+    )
+
+
+def read_results(folder: Path) -> list[ScenarioResult]:
+    """Every scenario result of an allure-results folder, in start order (an absent folder reads as empty)."""
+    if not folder.is_dir():
+        return []
+    found = [parse_result(json.loads(path.read_text())) for path in folder.glob("*-result.json")]
+    return sorted(found, key=lambda result: (result.start_ms, result.name))
+
+
+def by_clause(results: Iterable[ScenarioResult]) -> dict[str | None, list[ScenarioResult]]:
+    grouped: dict[str | None, list[ScenarioResult]] = {}
+    for result in results:
+        grouped.setdefault(result.spec, []).append(result)
+    return grouped
+
+
+def tally(results: Iterable[ScenarioResult]) -> Counter[Kind]:
+    return Counter(result.kind for result in results)

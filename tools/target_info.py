@@ -1,0 +1,97 @@
+"""What the report says about the run's target and tools: versions, broker, settings with every secret masked."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+from importlib import metadata
+from pathlib import Path
+
+import requests
+
+from support.settings import Settings
+from tools.layout import ROOT
+
+PROBE_TIMEOUT_S = 3.0
+
+
+def _package_version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def allure_version(root: Path = ROOT) -> str:
+    try:
+        return json.loads((root / "node_modules" / "allure" / "package.json").read_text())["version"]
+    except (OSError, ValueError, KeyError):
+        return "not installed"
+
+
+def suite_commit(root: Path = ROOT) -> str:
+    done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True)
+    return done.stdout.strip() if done.returncode == 0 else "unknown"
+
+
+def tool_versions() -> dict[str, str]:
+    return {
+        "python": platform.python_version(),
+        "behave": _package_version("behave"),
+        "allure_behave": _package_version("allure-behave"),
+        "allure_report": allure_version(),
+        "suite_commit": suite_commit(),
+    }
+
+
+def probe_target(settings: Settings) -> dict[str, str]:
+    """The Focus Server software version and the broker's, asked of the target itself; "unknown" if it won't say."""
+    found = {"focus_server_sw_version": "unknown", "broker": "unknown"}
+    verify = settings.tls_verify
+    if settings.base_url:
+        try:
+            answer = requests.get(f"{settings.base_url}/live_metadata", timeout=PROBE_TIMEOUT_S, verify=verify)
+            found["focus_server_sw_version"] = str(answer.json().get("sw_version", "unknown"))
+        except (requests.RequestException, ValueError, AttributeError):
+            pass
+    if settings.rabbitmq_api_url:
+        password = settings.rabbitmq_api_password.get_secret_value() if settings.rabbitmq_api_password else ""
+        try:
+            answer = requests.get(
+                f"{settings.rabbitmq_api_url.rstrip('/')}/api/overview",
+                auth=(settings.rabbitmq_api_user or "", password),
+                timeout=PROBE_TIMEOUT_S,
+                verify=verify,
+            )
+            overview = answer.json()
+            found["broker"] = (
+                f"RabbitMQ {overview.get('rabbitmq_version', '?')} (Erlang {overview.get('erlang_version', '?')})"
+            )
+        except (requests.RequestException, ValueError, AttributeError):
+            pass
+    return found
+
+
+def masked(settings: Settings, values: dict[str, str]) -> dict[str, str]:
+    """Every value with every secret of the settings replaced by ***: belt and braces over `public_view()`."""
+    secrets = settings.secrets()
+    out = {}
+    for key, value in values.items():
+        for secret in secrets:
+            value = value.replace(secret, "***")
+        out[key] = value
+    return out
+
+
+def environment(settings: Settings, *, profile: str, stand_fault: str | None = None) -> dict[str, str]:
+    """The report's environment block: target settings (public view), versions, broker."""
+    values = {"profile": profile, **settings.public_view()}
+    if settings.target.value == "stand":
+        values["stand_fault"] = stand_fault or "none"
+    values.update(probe_target(settings))
+    values.update(tool_versions())
+    values["host"] = platform.node()
+    values["ci"] = "yes" if os.environ.get("CI") else "no"
+    return masked(settings, values)

@@ -1,0 +1,364 @@
+"""The traceability page: each clause of the clarifications with its quote, its scenarios and their status, and the
+faults of the mutation matrix that the suite killed for it; then each "Summary of Required Test Updates" item with
+what answers it. Written at each run as HTML (in the report folder) and Markdown (beside it).
+
+`python -m tools.traceability [--base reports]` rewrites it from the results already there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from support.clauses import CLAUSES, Clause
+from tools.catalogue import PlannedScenario, scenarios
+from tools.html_page import REPORT_LINKS, esc, page, status_badge
+from tools.layout import CLARIFICATIONS, DEFAULT_LAYOUT, FEATURES, MUTATION_MATRIX, ROOT, RunLayout
+from tools.results import Kind, ScenarioResult, read_results
+
+NOT_RUN = "not run"
+MATRIX_NOT_RUN = "mutation matrix not run"
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What answers a summary bullet: scenarios of these clauses, and/or documents (path in the repo → page)."""
+
+    clauses: tuple[str, ...] = ()
+    documents: tuple[str, ...] = ()
+    note: str = ""
+
+
+# Each bullet of "Summary of Required Test Updates", word for word, and what answers it here.
+# tests/tools/test_traceability.py fails when the clarifications gain a bullet that is not mapped.
+ANSWERS: dict[str, Answer] = {
+    'Verify exchange name is "prisma" (only)': Answer(("1.1",)),
+    "Update queue name patterns for jobs": Answer(("1.2",)),
+    "Remove Focus Server queue expectations": Answer(("1.2",), note="expects Focus Server to own no queue at all"),
+    "Test 180-second timeout compliance": Answer(("2.1",)),
+    "Test behavior near timeout boundary": Answer(("2.1",)),
+    "Test timeout error handling": Answer(("2.1",)),
+    "Test fail-fast when no recordings": Answer(("4.1",)),
+    "Test partial results with gaps": Answer(("4.3", "4.6")),
+    "Test edge cases (start-only, middle-only)": Answer(("4.4", "4.5")),
+    "Metadata collection time (< 1s target)": Answer(("2.2",)),
+    "Document actual measurements": Answer(
+        ("2.2",), ("docs/reading-the-report.md",), "each 2.2 result carries its samples, a table and a chart"
+    ),
+    "Set up performance monitoring": Answer(
+        ("2.2",), ("docs/reading-the-report.md",), "the nightly report's history keeps the trend"
+    ),
+    "Remove any gRPC tap tests (not applicable)": Answer(
+        ("3.1",), note="no scenario touches a gRPC tap; the 3.1 feature says so"
+    ),
+    "Add AMQP message flow tests": Answer(("3.1",)),
+    "Test interrogator connectivity": Answer(("3.1",)),
+    "Clarify Noga's retry timeouts": Answer(documents=("docs/frontend-retries.md",)),
+    "Document expected retry behavior": Answer(documents=("docs/frontend-retries.md",)),
+    "Ensure backend idempotency": Answer(("2.3",), ("docs/frontend-retries.md",)),
+}
+
+# The documents above as pages of the report folder (rendered by tools/report.py).
+DOCUMENT_PAGES = {
+    "docs/frontend-retries.md": "frontend-retries.html",
+    "docs/reading-the-report.md": "reading-the-report.html",
+}
+
+
+@dataclass(frozen=True)
+class SummaryItem:
+    number: int
+    title: str
+    priority: str
+    bullets: tuple[str, ...]
+
+
+def summary_items(markdown: str) -> list[SummaryItem]:
+    """The numbered items of "Summary of Required Test Updates", with their sub-bullets, as written."""
+    section = markdown.split("Summary of Required Test Updates", 1)[-1].split("\n## ", 1)[0]
+    items: list[SummaryItem] = []
+    priority = ""
+    for line in section.splitlines():
+        if line.startswith("### "):
+            priority = line[4:].strip()
+        elif head := re.match(r"^(\d+)\.\s.*?\*\*(.+?)\*\*", line):
+            items.append(SummaryItem(int(head[1]), head[2].strip(), priority, ()))
+        elif (bullet := re.match(r"^\s+-\s+(.+)$", line)) and items:
+            last = items[-1]
+            items[-1] = SummaryItem(last.number, last.title, last.priority, (*last.bullets, bullet[1].strip()))
+    return items
+
+
+@dataclass(frozen=True)
+class ScenarioRow:
+    name: str
+    case: str | None
+    status: str  # an Allure status, or "not run"
+    kind: str  # the kind of ending (results.Kind), "" when not run
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class MatrixEntry:
+    fault: str
+    verdict: str
+    description: str
+
+
+@dataclass
+class ClauseRow:
+    clause: Clause
+    scenarios: list[ScenarioRow] = field(default_factory=list)
+    faults: list[MatrixEntry] | None = None  # None: the mutation matrix was not run
+
+    @property
+    def verdict(self) -> str:
+        statuses = {row.status for row in self.scenarios}
+        if not statuses or statuses == {NOT_RUN}:
+            return NOT_RUN
+        if statuses & {"failed", "broken"}:
+            return "failed" if "failed" in statuses else "broken"
+        return "passed" if statuses <= {"passed"} else "incomplete"
+
+    @property
+    def killed(self) -> list[MatrixEntry]:
+        return [entry for entry in self.faults or [] if entry.verdict == "killed"]
+
+
+@dataclass
+class Traceability:
+    rows: list[ClauseRow]
+    items: list[SummaryItem]
+    matrix_note: str  # when and how the matrix ran, or that it did not
+
+    def row(self, clause_id: str) -> ClauseRow:
+        return next(row for row in self.rows if row.clause.id == clause_id)
+
+
+def _key(spec: str | None, case: str | None, name: str) -> tuple[str | None, str | None, str]:
+    return spec, case, name.strip()
+
+
+def scenario_rows(planned: list[PlannedScenario], results: list[ScenarioResult]) -> dict[str | None, list[ScenarioRow]]:
+    """Every scenario by clause, in the feature files' order: with its status if it ran, "not run" if not."""
+    by_key: dict[tuple[str | None, str | None, str], ScenarioResult] = {}
+    for result in results:
+        by_key.setdefault(_key(result.spec, result.case, result.name), result)
+    rows: dict[str | None, list[ScenarioRow]] = {}
+    for scenario in planned:
+        result = by_key.pop(_key(scenario.spec, scenario.case, scenario.name), None)
+        row = _row(result) if result else ScenarioRow(scenario.name, scenario.case, NOT_RUN, "")
+        rows.setdefault(scenario.spec, []).append(row)
+    for result in by_key.values():  # ran, but no longer in the feature files (or none were given)
+        rows.setdefault(result.spec, []).append(_row(result))
+    return rows
+
+
+def _row(result: ScenarioResult) -> ScenarioRow:
+    kind = "" if result.kind is Kind.SKIPPED else result.kind.value
+    first_line = result.message.splitlines()[0] if result.message else ""
+    return ScenarioRow(result.name.strip(), result.case, result.status, kind, first_line)
+
+
+def section_title(section: str) -> str:
+    """`1️⃣ RabbitMQ …` → `§1 RabbitMQ …` (keycap emojis render as boxes in many fonts)."""
+    return re.sub(r"(\d)\ufe0f?\u20e3", r"§\1", section)
+
+
+def read_matrix(path: Path) -> tuple[dict[str, list[MatrixEntry]] | None, str]:
+    """Faults by clause from reports/mutation/matrix.json; None when it is absent."""
+    if not path.is_file():
+        return None, MATRIX_NOT_RUN
+    data = json.loads(path.read_text())
+    by_clause: dict[str, list[MatrixEntry]] = {}
+    for fault in data.get("faults", []):
+        entry = MatrixEntry(fault["name"], fault.get("verdict", "?"), fault.get("description", ""))
+        for clause in fault.get("clauses", []):
+            by_clause.setdefault(clause, []).append(entry)
+    note = f"mutation matrix of {data.get('finished_at', '?')} ({data.get('profile', '?')} profile)"
+    return by_clause, note
+
+
+def build(
+    results_dir: Path,
+    features_dir: Path = FEATURES,
+    matrix_path: Path = MUTATION_MATRIX,
+    clarifications: Path = CLARIFICATIONS,
+) -> Traceability:
+    planned = scenarios(features_dir, ROOT) if features_dir.is_dir() else []
+    rows_by_clause = scenario_rows(planned, read_results(results_dir))
+    matrix, note = read_matrix(matrix_path)
+    rows = [
+        ClauseRow(clause, rows_by_clause.get(clause.id, []), None if matrix is None else matrix.get(clause.id, []))
+        for clause in CLAUSES
+    ]
+    return Traceability(rows, summary_items(clarifications.read_text()), note)
+
+
+# --- Markdown -------------------------------------------------------------------------------------------------------
+
+
+def _md_cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _md_scenarios(row: ClauseRow) -> str:
+    if not row.scenarios:
+        return "**no scenario**"
+    return "<br>".join(f"{_md_cell(s.name)} — **{s.status}**" for s in row.scenarios)
+
+
+def _md_faults(row: ClauseRow) -> str:
+    if row.faults is None:
+        return MATRIX_NOT_RUN
+    if not row.faults:
+        return "no fault of the matrix breaks this clause"
+    parts = [f"{e.fault} ({e.verdict})" if e.verdict != "killed" else e.fault for e in row.faults]
+    return f"{len(row.killed)}/{len(row.faults)} killed: " + ", ".join(parts)
+
+
+def _clauses_scenarios(trace: Traceability, clause_ids: tuple[str, ...]) -> list[tuple[str, ScenarioRow]]:
+    return [(cid, s) for cid in clause_ids for s in trace.row(cid).scenarios]
+
+
+def to_markdown(trace: Traceability) -> str:
+    lines = [
+        "# Traceability: clarifications → scenarios → results",
+        "",
+        f"Faults: {trace.matrix_note}.",
+        "",
+        "| Clause | Section | Official answer | Scenarios | Faults killed |",
+        "|---|---|---|---|---|",
+    ]
+    for row in trace.rows:
+        c = row.clause
+        lines.append(
+            f"| {c.id} | {_md_cell(section_title(c.section))} — {_md_cell(c.title)} | {_md_cell(c.answer)} "
+            f"| {_md_scenarios(row)} | {_md_cell(_md_faults(row))} |"
+        )
+    lines += ["", "## Summary of Required Test Updates", ""]
+    for item in trace.items:
+        lines.append(f"{item.number}. **{item.title}** ({item.priority})")
+        for bullet in item.bullets:
+            answer = ANSWERS.get(bullet)
+            lines.append(f"   - {bullet} → {_md_answer(trace, answer)}")
+    return "\n".join(lines) + "\n"
+
+
+def _md_answer(trace: Traceability, answer: Answer | None) -> str:
+    if answer is None:
+        return "**not mapped**"
+    parts = []
+    for cid, s in _clauses_scenarios(trace, answer.clauses):
+        parts.append(f"{cid} {s.name} ({s.status})")
+    if answer.clauses and not parts:
+        parts.append(f"clause {', '.join(answer.clauses)}: no scenario")
+    parts += [f"[{doc}]({DOCUMENT_PAGES.get(doc, doc)})" for doc in answer.documents]
+    if answer.note:
+        parts.append(f"_{answer.note}_")
+    return "; ".join(parts)
+
+
+# --- HTML -----------------------------------------------------------------------------------------------------------
+
+
+def _html_scenarios(rows: list[ScenarioRow]) -> str:
+    if not rows:
+        return status_badge("no scenario")
+    items = []
+    for s in rows:
+        detail = f' <span class="muted">{esc(s.kind)}: {esc(s.message[:160])}</span>' if s.message else ""
+        items.append(f"<li>{status_badge(s.status)} {esc(s.name)}{detail}</li>")
+    return "<ul>" + "".join(items) + "</ul>"
+
+
+def _html_faults(row: ClauseRow) -> str:
+    if row.faults is None:
+        return f'<span class="muted">{MATRIX_NOT_RUN}</span>'
+    if not row.faults:
+        return '<span class="muted">no fault of the matrix breaks this clause</span>'
+    items = "".join(
+        f"<li>{status_badge('passed' if e.verdict == 'killed' else 'failed')} <code>{esc(e.fault)}</code> "
+        f'{esc(e.verdict)} <span class="muted">{esc(e.description)}</span></li>'
+        for e in row.faults
+    )
+    return f"{len(row.killed)}/{len(row.faults)} killed<ul>{items}</ul>"
+
+
+def _html_answer(trace: Traceability, answer: Answer | None) -> str:
+    if answer is None:
+        return status_badge("not mapped")
+    parts = [
+        f'{status_badge(s.status)} <a href="clarifications.html#{trace.row(cid).clause.anchor}">{esc(cid)}</a> '
+        f"{esc(s.name)}"
+        for cid, s in _clauses_scenarios(trace, answer.clauses)
+    ]
+    if answer.clauses and not parts:
+        parts.append(status_badge("no scenario") + f" clause {esc(', '.join(answer.clauses))}")
+    parts += [f'<a href="{esc(DOCUMENT_PAGES.get(d, d))}">{esc(d)}</a>' for d in answer.documents]
+    if answer.note:
+        parts.append(f'<span class="muted">{esc(answer.note)}</span>')
+    return "<br>".join(parts)
+
+
+def to_html(trace: Traceability) -> str:
+    body = [
+        "<h1>Traceability: clarifications → scenarios → results</h1>",
+        f'<p class="muted">One row per clause of the clarifications. Faults: {esc(trace.matrix_note)}.</p>',
+        "<table><tr><th>Clause</th><th>Official answer</th><th>Scenarios</th><th>Faults killed</th></tr>",
+    ]
+    for row in trace.rows:
+        c = row.clause
+        body.append(
+            f'<tr id="{c.anchor}"><td><a class="clause-id" href="{esc(c.link)}">{esc(c.id)}</a> '
+            f"{status_badge(row.verdict)}<br>{esc(c.title)}<br>"
+            f'<span class="muted">{esc(section_title(c.section))}</span></td>'
+            f"<td><blockquote>{esc(c.answer)}</blockquote></td>"
+            f"<td>{_html_scenarios(row.scenarios)}</td><td>{_html_faults(row)}</td></tr>"
+        )
+    body.append("</table><h2>Summary of Required Test Updates</h2>")
+    body.append("<table><tr><th>Item</th><th>Required update</th><th>Answered by</th></tr>")
+    for item in trace.items:
+        for index, bullet in enumerate(item.bullets):
+            head = (
+                f'<td rowspan="{len(item.bullets)}"><b>{item.number}. {esc(item.title)}</b><br>'
+                f'<span class="muted">{esc(item.priority)}</span></td>'
+                if index == 0
+                else ""
+            )
+            body.append(f"<tr>{head}<td>{esc(bullet)}</td><td>{_html_answer(trace, ANSWERS.get(bullet))}</td></tr>")
+    body.append("</table>")
+    return page("Traceability", "\n".join(body), REPORT_LINKS)
+
+
+def write(trace: Traceability, out_dir: Path) -> tuple[Path, Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    html_path, md_path = out_dir / "traceability.html", out_dir / "traceability.md"
+    html_path.write_text(to_html(trace))
+    md_path.write_text(to_markdown(trace))
+    return html_path, md_path
+
+
+def refresh(layout: RunLayout, features_dir: Path = FEATURES) -> list[Path]:
+    """Rewrite the page from the results already there, wherever the report keeps a copy (after `make mutation`)."""
+    trace = build(layout.results, features_dir)
+    written: list[Path] = []
+    for folder in (layout.pages, layout.report, layout.single_file):
+        if folder.is_dir():
+            written += write(trace, folder)
+    return written
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--base", type=Path, default=DEFAULT_LAYOUT.base, help="the reports folder")
+    args = parser.parse_args()
+    for path in refresh(RunLayout(args.base)):
+        print(path)
+
+
+if __name__ == "__main__":
+    main()
