@@ -24,6 +24,7 @@ proto $(PROTO_OUT): pandadatastream/pandadatastream.proto $(VENV)/.installed
 	$(PY) -m grpc_tools.protoc -I. --python_out=. --grpc_python_out=. pandadatastream/pandadatastream.proto
 
 node_modules/.installed: package.json package-lock.json
+	command -v npm >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm)
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
