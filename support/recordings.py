@@ -144,6 +144,7 @@ def start_only_window(
             and window.end_ms <= search.end_ms
             and block.end_ms <= window.end_ms - margin_s * 1000
             and (after is None or after >= window.end_ms + margin_s * 1000)
+            and (before is None or before <= window.start_ms - margin_s * 1000)
         ):
             isolated = before is None or before <= window.start_ms - length_s * 1000
             candidates.append((not isolated, window))
