@@ -32,6 +32,8 @@ class SpecListener(AllureListener):
         clause = clause_of_tags(tags)
         if clause is not None:
             result.labels.append(Label(name="spec", value=clause.id))
+            # The report groups by this one: the clause id (spec order) followed by its heading.
+            result.labels.append(Label(name="clause", value=f"{clause.id} {clause.title}"))
             result.labels.append(Label(name="parentSuite", value=f"§{clause.id[0]}"))
             result.labels.append(Label(name="suite", value=f"{clause.id} {clause.title}"))
             result.links.append(Link(type="link", url=clause.link, name=f"Clarifications {clause.id}"))
