@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from contextlib import ExitStack
+from pathlib import Path
 
 from behave.model import Scenario
 from behave.runner import Context
@@ -13,20 +14,23 @@ from behave.runner import Context
 from support.broker import Broker
 from support.evidence import attach_json
 from support.focus_api import FocusServer
-from support.preflight import check_target
+from support.preflight import check_target, record_stopped_run
 from support.settings import Target, get_settings
 from support.stand_process import StandProcess
 
-EXIT_STAND_FAILED = 10  # the embedded stand could not be started (preflight parts use 11, 12, 13)
+EXIT_STAND_FAILED = 10  # the embedded stand could not be started (preflight parts use 11 to 14)
 
 
 def _stop_run(context: Context, line: str, code: int) -> None:
     """End the run with one clear line and a code that says why; no traceback, no forty failed scenarios.
 
     behave turns any exception of before_all into a hook error plus a summary; a dead target deserves one line.
+    The run still leaves one broken result (Allure and JUnit), so that its report says why it holds no scenario.
     """
     if getattr(context, "stand", None) is not None:
         context.stand.down()
+    config = context.config
+    record_stopped_run(line, Path(config.junit_directory) if config.junit else None)
     sys.stdout.flush()
     print(line, file=sys.stderr, flush=True)
     os._exit(code)

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import contextlib
 import json
+import socket
 import ssl
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import TracebackType
@@ -315,18 +316,39 @@ def _ssl_context(settings: Settings) -> ssl.SSLContext:
     return context
 
 
+def _causes(error: BaseException) -> Iterator[BaseException]:
+    """`error` and everything nested in it: pika wraps the socket's error in one or two layers of its own."""
+    yield error
+    nested: list[Any] = [*getattr(error, "args", ()), *(getattr(error, "exceptions", None) or ())]
+    nested += [getattr(error, "exception", None), error.__cause__, error.__context__]
+    for item in nested:
+        items = item if isinstance(item, list | tuple) else [item]
+        for inner in items:
+            if isinstance(inner, BaseException) and inner is not error:
+                yield from _causes(inner)
+
+
 def _reason(error: BaseException) -> str:
     """A short human reason for a failed connection, from pika's nested errors."""
-    nested: Iterable[Any] = getattr(error, "args", ())
-    for item in nested:
-        if isinstance(item, BaseException):
-            return _reason(item)
-        if isinstance(item, str) and item:
-            return item
+    causes = list(_causes(error))
+    for cause in causes:
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return f"TLS certificate not trusted: {cause.verify_message}"
+    for cause in causes:
+        if isinstance(cause, ssl.SSLError):
+            return f"TLS error: {cause.reason or type(cause).__name__}"
+        if isinstance(cause, ConnectionRefusedError):
+            return "connection refused"
+        if isinstance(cause, socket.gaierror):
+            return "host name not found"
+        if isinstance(cause, TimeoutError | socket.timeout):
+            return "no answer: timed out"
+    for cause in causes:
+        for item in getattr(cause, "args", ()):
+            if isinstance(item, str) and item:
+                return item
     text = str(error) or type(error).__name__
-    if isinstance(error, ConnectionRefusedError) or "refused" in text.lower():
-        return "connection refused"
-    return text
+    return "connection refused" if "refused" in text.lower() else text
 
 
 def _json_or_none(body: bytes) -> Any:

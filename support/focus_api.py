@@ -28,7 +28,8 @@ from support.models import (
     WaterfallBlock,
     WaterfallBlocks,
 )
-from support.settings import Settings
+from support.rabbit_admin import http_reason
+from support.settings import Settings, mask_url
 from support.waiting import monotonic
 
 M = TypeVar("M")
@@ -79,7 +80,7 @@ class FocusServer:
     exchanges: list[Exchange] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.session.verify = self.settings.tls_verify
+        self.session.verify = self.settings.tls_verify  # and per request: see Settings.tls_verify
         self.session.headers.update({"Accept": "application/json"})
 
     # -- task API --------------------------------------------------------------------------------------------
@@ -140,9 +141,14 @@ class FocusServer:
         body = payload.model_dump(mode="json") if isinstance(payload, BaseModel) else payload
         started = monotonic()
         try:
-            response = self.session.request(method, url, json=body, timeout=self.settings.http_timeout_s)
+            response = self.session.request(
+                method, url, json=body, timeout=self.settings.http_timeout_s, verify=self.settings.tls_verify
+            )
         except requests.RequestException as error:
-            raise TargetUnreachable(f"Focus Server REST at {self.settings.base_url}: {type(error).__name__}") from error
+            address = mask_url(self.settings.base_url)
+            raise TargetUnreachable(
+                f"Focus Server REST at {address} ({http_reason(error)}: {type(error).__name__})"
+            ) from error
         elapsed = monotonic() - started
         self.exchanges.append(
             Exchange(method, url, body, response.status_code, elapsed * 1000, response.text[:_BODY_LIMIT])

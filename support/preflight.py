@@ -3,21 +3,44 @@
 Forty scenarios failing with tracebacks say less than one line such as
 `Target unreachable: RabbitMQ management API at http://127.0.0.1:15672 (401 Unauthorized)`.
 Timeouts are short, so that a dead target ends the run within seconds. Secrets never appear (`mask_url`).
+
+The gRPC stream is a part too, but its address is never configured: it comes from a `POST /configure` answer. So
+the last check configures one small live job, connects to the stream address its answer gives and reads the first
+frame, then closes the stream (which ends the job). A target whose REST refuses or garbles that job is not
+"unreachable": the scenarios say what is wrong with it; only a stream address that takes no connection stops the run.
+
+A stopped run still leaves a result (`record_stopped_run`): one broken Allure result ("broken environment": its
+message names `TargetUnreachable`) and one JUnit error, so that a report built from the run says why it is empty.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
+from pathlib import Path
+from xml.etree import ElementTree
 
+import allure_commons
+import grpc
 import requests
+from allure_commons.model2 import Label, Status, StatusDetails, TestResult
+from allure_commons.utils import md5, now, uuid4
 
+from pandadatastream import pandadatastream_pb2, pandadatastream_pb2_grpc
 from support.amqp_probe import BrokerUnreachable, connect
+from support.errors import TargetUnreachable
+from support.focus_api import FocusServer
+from support.models import JobConfig, JobConfigured, Range
 from support.rabbit_admin import RabbitAdmin, http_reason
 from support.settings import Settings, mask_url
 
 PREFLIGHT_TIMEOUT_S = 4.0
+# A real job's pod needs a few seconds before its stream takes connections (fact sheet §2: its tests wait 5 s, then
+# retry 3 times at 1.5 s); 8 s keeps a stopped run within 15 s. Scenarios wait 30 s (support.grpc_stream).
+GRPC_PREFLIGHT_TIMEOUT_S = 8.0
+PREFLIGHT_NAME = "Preflight: every part of the target answers"
 
 
 class Part(Enum):
@@ -26,6 +49,7 @@ class Part(Enum):
     REST = ("Focus Server REST", 11)
     AMQP = ("RabbitMQ AMQP", 12)
     MANAGEMENT = ("RabbitMQ management API", 13)
+    GRPC = ("Focus Server gRPC stream", 14)
 
     def __init__(self, title: str, exit_code: int) -> None:
         self.title = title
@@ -43,13 +67,16 @@ class Unreachable:
         return f"Target unreachable: {self.part.title} at {self.address} ({self.reason})"
 
 
-def check_target(settings: Settings, timeout_s: float = PREFLIGHT_TIMEOUT_S) -> Unreachable | None:
-    """Ask each part once: REST `GET /ack`, an AMQP connection, management `GET /api/overview` with the credentials.
+def check_target(
+    settings: Settings, timeout_s: float = PREFLIGHT_TIMEOUT_S, grpc_timeout_s: float = GRPC_PREFLIGHT_TIMEOUT_S
+) -> Unreachable | None:
+    """Ask each part once: REST `GET /ack`, an AMQP connection, management `GET /api/overview` with the credentials,
+    then the gRPC stream of a small live job.
 
     Returns the first part that does not answer as it should, or None when all do.
     """
     checks: list[tuple[Part, str, Callable[[], str | None]]] = [
-        (Part.REST, settings.base_url or "<unset: FOCUS_BASE_URL>", lambda: _rest(settings, timeout_s)),
+        (Part.REST, mask_url(settings.base_url) or "<unset: FOCUS_BASE_URL>", lambda: _rest(settings, timeout_s)),
         (
             Part.AMQP,
             mask_url(settings.amqp_url.get_secret_value()) or "<unset: FOCUS_AMQP_URL>",
@@ -65,7 +92,7 @@ def check_target(settings: Settings, timeout_s: float = PREFLIGHT_TIMEOUT_S) -> 
         reason = check()
         if reason is not None:
             return Unreachable(part, address, reason)
-    return None
+    return _grpc(settings, timeout_s, grpc_timeout_s)
 
 
 def _rest(settings: Settings, timeout_s: float) -> str | None:
@@ -94,9 +121,99 @@ def _management(settings: Settings, timeout_s: float) -> str | None:
         return "not configured"
     admin = RabbitAdmin(settings, timeout_s=timeout_s)
     try:
-        response = admin.session.get(admin.root + "/overview", timeout=timeout_s)
+        response = admin.session.get(admin.root + "/overview", timeout=timeout_s, verify=settings.tls_verify)
     except requests.RequestException as error:
         return http_reason(error)
     if response.status_code != 200:
         return f"{response.status_code} {response.reason}"
     return None
+
+
+def _grpc(settings: Settings, timeout_s: float, connect_timeout_s: float) -> Unreachable | None:
+    """Configure a one-channel live job, connect to the stream its answer names, read a frame, close."""
+    focus = FocusServer(settings.model_copy(update={"http_timeout_s": timeout_s}))
+    try:
+        channels = focus.channels().body
+        if channels is None:
+            return None
+        first = channels.lowest_channel
+        configured = focus.configure(JobConfig(channels=Range(min=first, max=first))).body
+    except (TargetUnreachable, AssertionError):
+        return None  # REST answered its health check; what it answers otherwise is for the scenarios to judge
+    if not isinstance(configured, JobConfigured) or not configured.channel_to_stream_index:
+        return None
+    address = configured.grpc_address
+    stream_id = next(iter(configured.channel_to_stream_index.values()))
+    reason = _first_frame(address, stream_id, timeout_s, connect_timeout_s)
+    if reason is None:
+        return None
+    return Unreachable(Part.GRPC, address, f"{reason}; address from POST /configure of job {configured.job_id}")
+
+
+def _first_frame(address: str, stream_id: int, timeout_s: float, connect_timeout_s: float) -> str | None:
+    with grpc.insecure_channel(address) as channel:
+        try:
+            grpc.channel_ready_future(channel).result(timeout=connect_timeout_s)
+        except grpc.FutureTimeoutError:
+            return f"no connection within {connect_timeout_s:g} s"
+        stub = pandadatastream_pb2_grpc.DataStreamServiceStub(channel)
+        call = stub.StreamData(pandadatastream_pb2.StreamDataRequest(stream_id=stream_id), timeout=timeout_s)
+        try:
+            next(call, None)
+        except grpc.RpcError as error:
+            if error.code() is grpc.StatusCode.UNAVAILABLE:
+                return f"UNAVAILABLE: {error.details()}"
+            return None  # the stream answered; how is for clause 2.1 to judge
+        finally:
+            call.cancel()  # our only stream of the job: closing it ends the job
+    return None
+
+
+# -- a stopped run still leaves a result ------------------------------------------------------------------------
+
+
+def record_stopped_run(line: str, junit_dir: Path | None) -> None:
+    """One broken result for the run that `line` stopped: to Allure (when its formatter is on) and to JUnit.
+
+    The Allure formatter registers its file writer before `before_all` runs, so the result goes where the run's
+    results go; without that formatter the hook has no listener and nothing is written.
+    """
+    message = f"{TargetUnreachable.__name__}: {line}"
+    instant = now()
+    result = TestResult(
+        uuid=uuid4(),
+        name=PREFLIGHT_NAME,
+        fullName="preflight",
+        historyId=md5("preflight"),
+        testCaseId=md5("preflight"),
+        status=Status.BROKEN,
+        statusDetails=StatusDetails(message=message),
+        description="The run stopped before its first scenario: a part of the target does not answer. "
+        "No scenario ran, so no clause was judged.",
+        start=instant,
+        stop=instant,
+        labels=[
+            Label(name="suite", value="Preflight"),
+            Label(name="parentSuite", value="Preflight"),
+            Label(name="framework", value="behave"),
+            Label(name="language", value="python"),
+        ],
+    )
+    with contextlib.suppress(Exception):  # a report that cannot be written must not hide the line itself
+        allure_commons.plugin_manager.hook.report_result(result=result)
+    if junit_dir is not None:
+        with contextlib.suppress(OSError):
+            _write_junit(junit_dir, message)
+
+
+def _write_junit(junit_dir: Path, message: str) -> None:
+    suite = ElementTree.Element(
+        "testsuite", name="preflight", tests="1", errors="1", failures="0", skipped="0", time="0"
+    )
+    case = ElementTree.SubElement(
+        suite, "testcase", classname="preflight", name=PREFLIGHT_NAME, status="broken", time="0"
+    )
+    error = ElementTree.SubElement(case, "error", type=TargetUnreachable.__name__, message=message)
+    error.text = message
+    junit_dir.mkdir(parents=True, exist_ok=True)
+    ElementTree.ElementTree(suite).write(junit_dir / "TESTS-preflight.xml", encoding="utf-8", xml_declaration=True)

@@ -11,6 +11,7 @@ The broker's listings of connections, channels and consumers come from its stati
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import quote, unquote, urlsplit
@@ -165,7 +166,7 @@ class RabbitAdmin:
     def __post_init__(self) -> None:
         password = self.settings.rabbitmq_api_password
         self.session.auth = (self.settings.rabbitmq_api_user or "", password.get_secret_value() if password else "")
-        self.session.verify = self.settings.tls_verify
+        self.session.verify = self.settings.tls_verify  # and per request: see Settings.tls_verify
         self.session.headers.update({"Accept": "application/json"})
 
     @property
@@ -232,7 +233,7 @@ class RabbitAdmin:
         url = self.root + path
         started = monotonic()
         try:
-            response = self.session.get(url, timeout=self.timeout_s)
+            response = self.session.get(url, timeout=self.timeout_s, verify=self.settings.tls_verify)
         except requests.RequestException as error:
             raise TargetUnreachable(
                 f"RabbitMQ management API at {mask_url(self.settings.rabbitmq_api_url)} ({http_reason(error)})"
@@ -261,7 +262,11 @@ class RabbitAdmin:
 def http_reason(error: requests.RequestException) -> str:
     """A short human reason for a failed HTTP call (no URL, no secret)."""
     if isinstance(error, requests.exceptions.SSLError):
-        return "TLS certificate not trusted" if "CERTIFICATE_VERIFY_FAILED" in str(error) else "TLS error"
+        text = str(error)
+        if "CERTIFICATE_VERIFY_FAILED" in text:
+            why = re.search(r"certificate verify failed: ([^()']+)", text)
+            return f"TLS certificate not trusted: {why.group(1).strip()}" if why else "TLS certificate not trusted"
+        return "TLS error"
     if isinstance(error, requests.exceptions.Timeout):
         return "no answer: timed out"
     if isinstance(error, requests.exceptions.ConnectionError):

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import base64
+import warnings
 from datetime import UTC, datetime
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from urllib3.exceptions import InsecureRequestWarning
 
 
 class Target(StrEnum):
@@ -49,23 +52,43 @@ class Settings(BaseSettings):
 
     @property
     def tls_verify(self) -> bool | str:
-        """What `requests` takes as `verify`: a CA bundle path, or on/off."""
+        """What `requests` takes as `verify`: a CA bundle path, or on/off.
+
+        Pass it with every request (`verify=`), never only as `Session.verify`: requests lets the environment's
+        REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE override a session's setting, which would silently ignore
+        FOCUS_CA_BUNDLE and FOCUS_VERIFY_TLS=false.
+        """
         if self.ca_bundle:
             return str(self.ca_bundle)
+        if not self.verify_tls:
+            # Switched off on purpose by FOCUS_VERIFY_TLS (shown in the report's environment): one warning per
+            # request on stderr would bury the run's own output.
+            warnings.simplefilter("ignore", InsecureRequestWarning)
         return self.verify_tls
 
     def secrets(self) -> list[str]:
-        """Every secret value of these settings, for masking in logs and reports."""
-        found = [urlsplit(self.amqp_url.get_secret_value()).password]
+        """Every secret value of these settings, in every form it may take on the wire, for masking.
+
+        A password as the URL carries it (percent-encoded) and as it is, and the `Authorization: Basic` value made
+        of it; the longest first, so that a secret holding another is masked whole.
+        """
+        found: set[str] = set()
+        for url in (self.amqp_url.get_secret_value(), self.base_url):
+            parts = urlsplit(url)
+            if parts.password:
+                found |= {parts.password, unquote(parts.password)}
+                found.add(_basic(unquote(parts.username or ""), unquote(parts.password)))
         if self.rabbitmq_api_password:
-            found.append(self.rabbitmq_api_password.get_secret_value())
-        return [s for s in found if s]
+            password = self.rabbitmq_api_password.get_secret_value()
+            if password:
+                found |= {password, quote(password, safe=""), _basic(self.rabbitmq_api_user or "", password)}
+        return sorted((s for s in found if s), key=len, reverse=True)
 
     def public_view(self) -> dict[str, str]:
         """The settings as they may appear in a report: URLs without their passwords."""
         return {
             "target": self.target.value,
-            "base_url": self.base_url,
+            "base_url": mask_url(self.base_url),
             "amqp_url": mask_url(self.amqp_url.get_secret_value()),
             "rabbitmq_api_url": mask_url(self.rabbitmq_api_url),
             "rabbitmq_api_user": self.rabbitmq_api_user or "",
@@ -74,6 +97,11 @@ class Settings(BaseSettings):
             "stream_limit_s": f"{self.stream_limit_s:g}",
             "stream_tolerance_s": f"{self.stream_tolerance_s:g}",
         }
+
+
+def _basic(user: str, password: str) -> str:
+    """The value of an `Authorization: Basic` header for these credentials (without the scheme word)."""
+    return base64.b64encode(f"{user}:{password}".encode()).decode()
 
 
 def mask_url(url: str) -> str:

@@ -17,8 +17,9 @@ class Exit(IntEnum):
     INTERRUPTED = 130
 
 
-# environment.py ends a run whose target does not answer with one line and these codes (10 stand, 11-13 a part).
-TARGET_UNREACHABLE_EXITS = (10, 11, 12, 13)
+# environment.py ends a run whose target does not answer with one line and these codes (10 stand, 11-14 a part:
+# REST, AMQP, management API, gRPC).
+TARGET_UNREACHABLE_EXITS = (10, 11, 12, 13, 14)
 
 
 def crash_kind(outcome: JobOutcome) -> Kind:

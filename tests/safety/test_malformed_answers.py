@@ -1,0 +1,88 @@
+"""Malformed answers: a target that answers with a wrong type, a missing field, non-JSON or a wrong shape fails the
+scenario (a product defect, never broken) with the pydantic error naming the field, and the run goes on with the
+next scenario. (A wrong shape here: a list or an object where the contract has a string.)
+
+One behave run of five real scenarios (clause 2.2 and the two fail-fast scenarios of 4.1) against a fake REST
+target on a real HTTP server, with the production node as its broker (the preflight passes; nothing else of the
+broker is used). Each route answers its own kind of garbage.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from safety_net import Canned, FakeTarget, answer, serve
+from safety_parts import Production
+from safety_runs import run_behave, target_env
+
+from tools.results import Kind, parse_result
+
+LIVE_METADATA = {
+    "prr": "fast",  # wrong type: a number belongs here
+    "dx": 1.0,
+    "number_of_channels": 2337,
+    "num_samples_per_trace": 1024,
+    "dtype": "float32",
+    "sw_version": "fake-1",
+    "fiber_description": "fake",
+    "fiber_start_meters": 0.0,
+    "fiber_length_meters": 2337.0,
+}
+
+
+def _config_task(match: re.Match[str], body: bytes) -> Canned:
+    request = json.loads(body or b"{}")
+    if request.get("start_time") is None:
+        return Canned(200, json.dumps({"status": "Config received successfully", "task_id": match.group(1)}))
+    # A history window: the refusal comes back as a proxy's HTML error page, not JSON.
+    return Canned(400, "<html><body><h1>400 Bad Request</h1></body></html>", "text/html")
+
+
+def _fake() -> FakeTarget:
+    fake = FakeTarget()
+    fake.route("GET", "/ack", answer(200, {}))
+    fake.route("GET", "/live_metadata", answer(200, LIVE_METADATA))
+    # Wrong shape: a list where the contract has a string.
+    task_metadata = {**LIVE_METADATA, "prr": 2000.0, "dtype": ["float32"]}
+    fake.route("GET", "/metadata/([A-Za-z0-9_-]+)", answer(201, task_metadata))
+    fake.route("GET", "/sensors", answer(200, {"sensor_ids": list(range(64))}))  # missing field `sensors`
+    fake.route("POST", "/recordings_in_time_range", answer(200, []))
+    fake.route("POST", r"/config/([A-Za-z0-9_-]+)", _config_task)
+    # Wrong shape: the error text wrapped in an object where the contract has a string.
+    fake.route("POST", "/configure", answer(400, {"error": {"code": 400, "text": "No recordings found"}}))
+    return fake
+
+
+EXPECTED = {  # scenario (its @case tag) → what its failure must say, naming the field
+    "live-metadata-quick": "GET /live_metadata answered 200 with a malformed body: prr: Input should be a valid number",
+    "task-metadata-quick": "answered 201 with a malformed body: dtype: Input should be a valid string",
+    "sensors-quick": "GET /sensors answered 200 with a malformed body: sensors: Field required",
+    "no-recordings-task-fails-fast": "answered 400 with a malformed body: (body): Invalid JSON",
+    "no-recordings-job-fails-fast": "POST /configure answered 400 with a malformed body: error: Input should be a "
+    "valid string",
+}
+
+
+def test_each_malformed_answer_fails_its_scenario_naming_the_field_and_the_run_goes_on(
+    production: Production, tmp_path: Path
+) -> None:
+    with serve(_fake()) as target:
+        focus = {
+            "FOCUS_BASE_URL": target.url,
+            "FOCUS_AMQP_URL": production.broker.amqp_url,
+            "FOCUS_RABBITMQ_API_URL": production.broker.api_url,
+        }
+        selection = " or ".join(f"@case-{case}" for case in EXPECTED)
+        run = run_behave(target_env(focus), tmp_path, ["features", f"--tags={selection}"], timeout_s=180)
+
+    results = [parse_result(result) for result in run.results()]
+    assert sorted(r.case for r in results) == sorted(EXPECTED), run.stdout[-3000:]  # every one ran: the run went on
+    for result in results:
+        assert result.status == "failed", result.message  # a product defect, never "broken"
+        assert result.kind is Kind.PRODUCT
+        assert "MalformedAnswer" in result.message
+        assert EXPECTED[result.case] in result.message, result.message
+    assert run.returncode == 1  # behave's "failed", not a crash
+    assert "Traceback" not in run.stderr

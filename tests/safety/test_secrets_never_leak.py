@@ -1,0 +1,80 @@
+"""Secrets come from the environment only and never reach a file of the run: a whole quick run with its report
+(`python -m tools.nightly`), against the stand whose broker took its password from STAND_BROKER_PASSWORD, and with
+a REST base URL that carries credentials of its own. Every file under the run's reports folder (Allure results and
+attachments, environment.properties, JUnit, logs, the traceability and other pages, both reports, the history) and
+the runner's own output are searched for each password in every form: as it is, percent-encoded, inside an
+`Authorization: Basic` value, and inside base64 blobs (the single-file report embeds everything that way).
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from pathlib import Path
+
+import pytest
+from safety_parts import StandHandle
+from safety_runs import run_nightly, target_env
+from safety_scan import count_files, forms, scan
+
+from support.settings import Settings
+
+REST_USER, REST_PASSWORD = "reporter", "Rest-Pw-5f3a!q"
+
+
+def test_no_password_in_any_form_in_any_file_of_a_run(stand: StandHandle, tmp_path: Path, figures: dict) -> None:
+    focus = dict(stand.focus)
+    assert stand.password in focus["FOCUS_RABBITMQ_API_PASSWORD"]  # the stand's broker took it from the environment
+    focus["FOCUS_BASE_URL"] = focus["FOCUS_BASE_URL"].replace("http://", f"http://{REST_USER}:{REST_PASSWORD}@", 1)
+    base = tmp_path / "reports"
+
+    run = run_nightly(target_env(focus), base, "--parallel", "3")
+    figures["secrets run (nightly quick + report)"] = f"{run.seconds:.0f} s, exit {run.returncode}"
+
+    assert (base / "allure-report" / "index.html").is_file(), run.stdout[-3000:]
+    assert (base / "allure-report-single" / "index.html").is_file()
+    assert (base / "allure-report" / "traceability.html").is_file()
+    properties = (base / "allure-results" / "environment.properties").read_text()
+    # The settings are there, masked: the scan below finding nothing is not for want of the URLs.
+    assert "amqp_url=amqp://focus:***@127.0.0.1:" in properties
+    assert f"base_url=http://{REST_USER}:***@127.0.0.1:" in properties
+    attachments = list((base / "allure-results").glob("*-attachment.*"))
+    assert len(attachments) > 50  # evidence was attached: HTTP exchanges, management API listings, deliveries
+    assert any(f"{REST_USER}:***@" in path.read_text(errors="replace") for path in attachments)  # masked, not absent
+
+    secrets = forms("focus", stand.password) | forms(REST_USER, REST_PASSWORD)
+    (tmp_path / "runner-output.txt").write_text(run.stdout + run.stderr)
+    leaks = scan([base, tmp_path / "runner-output.txt"], secrets)
+    figures["files searched for secrets"] = count_files([base])
+    assert leaks == {}
+
+
+def test_the_search_finds_a_password_hidden_in_base64(tmp_path: Path) -> None:
+    """The search itself is sharp: a password inside base64 inside base64 is found, and where."""
+    inner = base64.b64encode(b'{"url": "amqp://focus:S3cr%21t@host/"}').decode()
+    page = base64.b64encode(f'<script>d("data/x.json","{inner}")</script>'.encode()).decode()
+    (tmp_path / "index.html").write_text(f'<html><script>d("page.html","{page}")</script></html>')
+    (tmp_path / "clean.txt").write_text("amqp://focus:***@host/")
+    assert scan([tmp_path], forms("focus", "S3cr!t")) == {
+        str(tmp_path / "index.html"): ["S3cr%21t (base64-encoded) (base64-encoded)"]
+    }
+
+
+def test_credentials_come_from_the_environment_only(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No default and no file: a `.env` beside the run is not read; what the environment gives is kept secret
+    (never in a repr), and the management API gets the URL's password decoded (`p%40ss` is `p@ss`)."""
+    for key in [key for key in os.environ if key.startswith("FOCUS_")]:
+        monkeypatch.delenv(key)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text("FOCUS_AMQP_URL=amqp://focus:from-a-file@127.0.0.1/\n")
+    assert Settings().amqp_url.get_secret_value() == ""
+    assert Settings().secrets() == []
+
+    monkeypatch.setenv("FOCUS_AMQP_URL", "amqp://focus:p%40ss@127.0.0.1:5672/%2F")
+    settings = Settings()
+    assert settings.rabbitmq_api_user == "focus"
+    assert settings.rabbitmq_api_password is not None
+    assert settings.rabbitmq_api_password.get_secret_value() == "p@ss"
+    assert "p@ss" not in repr(settings) and "p%40ss" not in repr(settings)
+    assert {"p@ss", "p%40ss", base64.b64encode(b"focus:p@ss").decode()} <= set(settings.secrets())
+    assert settings.public_view()["amqp_url"] == "amqp://focus:***@127.0.0.1:5672/%2F"
