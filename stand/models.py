@@ -23,28 +23,25 @@ class _MinMax(BaseModel):
     max: int
 
 
-class SensorRange(_MinMax):
+class _OrderedMinMax(_MinMax):
+    """A range whose max may equal its min but not fall below it (the validator serves every subclass)."""
+
+    @field_validator("max")
+    @classmethod
+    def _max_not_below_min(cls, value: int, info: ValidationInfo) -> int:
+        if "min" in info.data and value < info.data["min"]:
+            raise ValueError("max must be >= min")
+        return value
+
+
+class SensorRange(_OrderedMinMax):
     min: int = Field(ge=0, le=INT32_MAX)
     max: int = Field(ge=0, le=INT32_MAX)
 
-    @field_validator("max")
-    @classmethod
-    def _max_not_below_min(cls, value: int, info: ValidationInfo) -> int:
-        if "min" in info.data and value < info.data["min"]:
-            raise ValueError("max must be >= min")
-        return value
 
-
-class ChannelRange(_MinMax):
+class ChannelRange(_OrderedMinMax):
     min: int = Field(ge=1, le=INT32_MAX)
     max: int = Field(ge=1, le=INT32_MAX)
-
-    @field_validator("max")
-    @classmethod
-    def _max_not_below_min(cls, value: int, info: ValidationInfo) -> int:
-        if "min" in info.data and value < info.data["min"]:
-            raise ValueError("max must be >= min")
-        return value
 
 
 class FrequencyRange(_MinMax):
