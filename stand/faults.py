@@ -34,6 +34,13 @@ FAULTS: tuple[Fault, ...] = (
     Fault("grpc-limit-240", ("2.1",), True, "streams are cut at 240 s (4/3 of the stream limit)"),
     Fault("grpc-limit-60", ("2.1",), True, "streams are cut at 60 s (1/3 of the stream limit)"),
     Fault("grpc-end-ok", ("2.1",), True, "at the limit a stream ends with status OK, not DEADLINE_EXCEEDED"),
+    Fault("grpc-cut-early", ("2.1",), False, "streams are cut after 2 s with DEADLINE_EXCEEDED, long before the limit"),
+    Fault(
+        "grpc-history-hangs",
+        ("2.1",),
+        True,
+        "a history stream whose data ran out stays open until the limit instead of ending OK",
+    ),
     # 2.2 metadata is quick
     Fault("slow-live-metadata", ("2.2",), False, "`GET /live_metadata` takes 1.3 s"),
     Fault("slow-task-metadata", ("2.2",), False, "`GET /metadata/{task_id}` takes 2.5 s"),

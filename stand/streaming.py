@@ -26,6 +26,9 @@ HISTORY_ROW_DT_MIN_S = 0.001
 LIVE_ROW_DT_MIN_S = 1e-7  # absurd configurations stay computable (and far above what a stream carries)
 SIGNAL = DasSignal()
 
+# Fault grpc-cut-early: streams dropped this soon, as by an idle timeout in a proxy.
+GRPC_CUT_EARLY_S = 2.0
+
 
 class StreamEnded(Exception):
     """The client went away."""
@@ -42,6 +45,8 @@ class JobStreamServicer(pandadatastream_pb2_grpc.DataStreamServiceServicer):
             return limit * 4 / 3
         if fault.on("grpc-limit-60"):
             return limit / 3
+        if fault.on("grpc-cut-early"):
+            return min(GRPC_CUT_EARLY_S, limit)
         return limit
 
     def StreamData(self, request: pb.StreamDataRequest, context: grpc.ServicerContext) -> Iterator[pb.DataStream]:
@@ -66,7 +71,7 @@ class JobStreamServicer(pandadatastream_pb2_grpc.DataStreamServiceServicer):
                 if frame is not None:
                     yield frame
                     continue
-                if frames.exhausted:
+                if frames.exhausted and not self.registry.fault.on("grpc-history-hangs"):
                     return  # history data ran out before the limit: status OK
                 gone.wait(min(frames.wait_s(now), deadline - now))
             if self.registry.fault.on("grpc-end-ok"):

@@ -97,6 +97,14 @@ def stream_limit_2_1(stand: StandHandle) -> None:
     outcome = read_stream(answer, keep_frames=5, client_timeout=limit * 3)
     assert outcome.code == grpc.StatusCode.DEADLINE_EXCEEDED, f"stream ended with {outcome.code}"
     assert abs(outcome.seconds - limit) <= STREAM_TOLERANCE_S, f"cut after {outcome.seconds:.1f} s, limit {limit}"
+    # A history stream whose data runs out first ends OK, when its data does.
+    history = stand.post(
+        "/configure", job_body(start_time=utc("2025-10-11 10:04:58"), end_time=utc("2025-10-11 10:05:00"))
+    ).json()
+    ended = read_stream(history, keep_frames=5, client_timeout=limit * 3)
+    assert ended.code == grpc.StatusCode.OK and ended.seconds < limit - 1, (
+        f"history ended {ended.code} at {ended.seconds:.1f} s"
+    )
 
 
 def metadata_2_2(stand: StandHandle) -> None:

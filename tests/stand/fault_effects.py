@@ -91,6 +91,19 @@ def grpc_limit_60(stand: StandHandle) -> None:
     assert abs(outcome.seconds - _limit(stand) / 3) < 1.0 and outcome.code == grpc.StatusCode.DEADLINE_EXCEEDED
 
 
+def grpc_cut_early(stand: StandHandle) -> None:
+    outcome = _live_stream(stand)
+    assert outcome.seconds < 3 and outcome.code == grpc.StatusCode.DEADLINE_EXCEEDED, (outcome.seconds, outcome.code)
+
+
+def grpc_history_hangs(stand: StandHandle) -> None:
+    answer = stand.post(
+        "/configure", job_body(start_time=utc("2025-10-11 10:04:58"), end_time=utc("2025-10-11 10:05:00"))
+    )
+    outcome = read_stream(answer.json(), keep_frames=5, client_timeout=_limit(stand) * 3)
+    assert outcome.code == grpc.StatusCode.DEADLINE_EXCEEDED and outcome.seconds > _limit(stand) - 1, outcome.code
+
+
 def grpc_end_ok(stand: StandHandle) -> None:
     outcome = _live_stream(stand)
     assert outcome.code == grpc.StatusCode.OK and abs(outcome.seconds - _limit(stand)) < 1.0, outcome.code
