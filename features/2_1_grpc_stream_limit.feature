@@ -23,13 +23,13 @@ Feature: 2.1 A gRPC stream, live or history, lives at most 180 seconds
   @spec-2.1 @case-grpc-live-within-limit
   Scenario: A live stream read for a while and closed by us sees no error
     Given a live job
-    When I read its stream for 5 seconds and close it
+    When I read its stream for 3 seconds and close it
     Then the stream stayed open without an error until we closed it
     And frames were still arriving in the last 2 seconds before we closed it
 
   @spec-2.1 @case-grpc-history-within-limit
   Scenario: A history stream whose recorded data runs out long before the limit ends OK with all its rows
-    Given a history job over a window holding 4 seconds of recorded data
+    Given a history job over a window holding 3 seconds of recorded data
     When I read its stream until the server ends it
     Then the server ended the stream with status OK before the stream limit
     And every second of recorded data in the window has its rows

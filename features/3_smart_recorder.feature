@@ -20,7 +20,7 @@ Feature: 3 Smart Recorder integration: AMQP only, through prisma
     > assert len(messages) > 0, "No AMQP messages from recorder"
 
     Given the Smart Recorder's messages are watched on "prisma" with the routing key pattern "recorder.data.*"
-    When the Smart Recorder is listened to for 5 seconds
+    When the Smart Recorder is listened to for 3 seconds
     Then Smart Recorder messages arrive through "prisma" with routing keys matching "recorder.data.*"
     And they arrive at least once a second
 
