@@ -8,7 +8,7 @@ import os
 import shutil
 import threading
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
 import requests
@@ -18,6 +18,7 @@ from tenacity import retry, retry_if_exception_type, stop_after_delay, wait_fixe
 from stand.actors import Actors
 from stand.broker import BrokerStart, PrivateBroker, wait_until_visible
 from stand.faults import ActiveFault
+from stand.info import StandInfo
 from stand.jobs import JobRegistry
 from stand.ports import bound_socket
 from stand.recordings import Catalogue
@@ -29,40 +30,6 @@ log = logging.getLogger(__name__)
 
 READY_TIMEOUT_S = 30.0
 HOUSEKEEPING_S = 1.0
-
-
-@dataclass(frozen=True)
-class StandInfo:
-    """What `up` writes to the env file (FOCUS_* for the suite, STAND_* for `down`)."""
-
-    base_url: str
-    amqp_url: str
-    api_url: str
-    api_user: str
-    api_password: str
-    history_from: str
-    history_to: str
-    pid: int
-    state_dir: str
-    fault: str
-    stream_limit_s: float
-    private_broker: bool
-
-    def env_lines(self) -> list[str]:
-        return [
-            f"FOCUS_BASE_URL={self.base_url}",
-            f"FOCUS_AMQP_URL={self.amqp_url}",
-            f"FOCUS_RABBITMQ_API_URL={self.api_url}",
-            f"FOCUS_RABBITMQ_API_USER={self.api_user}",
-            f"FOCUS_RABBITMQ_API_PASSWORD={self.api_password}",
-            f"FOCUS_HISTORY_FROM={self.history_from}",
-            f"FOCUS_HISTORY_TO={self.history_to}",
-            f"FOCUS_STREAM_LIMIT_S={self.stream_limit_s:g}",
-            f"STAND_PID={self.pid}",
-            f"STAND_STATE_DIR={self.state_dir}",
-            f"STAND_FAULT={self.fault}",
-            f"STAND_PRIVATE_BROKER={'1' if self.private_broker else '0'}",
-        ]
 
 
 class NotAnswering(Exception):

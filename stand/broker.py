@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 RABBITMQ_BIN = Path("/usr/lib/rabbitmq/bin")
 EPMD = shutil.which("epmd") or "/usr/lib/erlang/bin/epmd"
 START_TIMEOUT_S = 40.0
+STOP_GRACE_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -232,23 +233,17 @@ class PrivateBroker:
         wait_until_answering(self.endpoints(), START_TIMEOUT_S)
 
     def stop(self) -> None:
-        """A graceful stop, then the process group as a fallback; then our epmd; then nothing is left.
+        """SIGTERM, a short grace, then the process group; then our epmd; then nothing is left.
 
-        RabbitMQ shuts down gracefully on SIGTERM (the same path as `rabbitmqctl stop`), and the signal spares the
-        ~5 s that the CLI tool needs to boot; `rabbitmqctl stop` is the second try.
+        RabbitMQ 3.10 closes its listeners, connections and message stores within milliseconds of SIGTERM, then its
+        management plugin waits a fixed 5 s before the VM exits. The node's data is deleted right after, so that
+        wait buys nothing: the grace covers the part that matters, and every stand-down is 5 s shorter.
         """
         started = time.monotonic()
         if self.server and self.server.poll() is None:
             self.server.terminate()
-            try:
-                self.server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                log.warning("broker ignored SIGTERM; trying rabbitmqctl stop")
-                try:
-                    self.ctl("stop", timeout=20)
-                    self.server.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    log.warning("broker did not stop cleanly; killing its process group")
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.server.wait(timeout=STOP_GRACE_S)
         self._kill()
         log.info("broker node %s stopped in %.1f s", self.node, time.monotonic() - started)
 

@@ -14,8 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from stand.app import StandInfo
-from stand.broker import kill_leftovers
+from stand.info import StandInfo
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 UP_TIMEOUT_S = 60.0
@@ -116,6 +115,8 @@ def _terminate(pid: int, state_dir: Path) -> None:
         if _is_our_stand(pid, state_dir):
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(pid, signal.SIGKILL)
+    from stand.broker import kill_leftovers  # imported here: `up` must not wait for pika and requests to load
+
     kill_leftovers(state_dir / "broker")
 
 
