@@ -24,6 +24,7 @@ from tools.job_plan import BehaveJob
 from tools.layout import ROOT, RunLayout
 
 EVENTS_FORMATTER = "tools.scenario_events:ScenarioEvents"
+POLL_S = 0.1
 
 
 def behave_command(
@@ -209,20 +210,26 @@ def wait_jobs(
 
     Setting `cancel` (from another thread) stops every job and raises `Cancelled`.
     """
+    # Ended processes are noticed within POLL_S (a run's wall time ends with its last job); progress every tick_s.
+    last_tick = float("-inf")
     try:
         while True:
             for r in running:
                 if r.ended is None and r.process.poll() is not None:
                     r.ended = time.monotonic()
-                r.read_events()
-            if on_tick is not None:
-                on_tick(list(running))
-            if all(r.ended is not None for r in running):
+            done = all(r.ended is not None for r in running)
+            if done or time.monotonic() - last_tick >= tick_s:
+                last_tick = time.monotonic()
+                for r in running:
+                    r.read_events()
+                if on_tick is not None:
+                    on_tick(list(running))
+            if done:
                 break
-            if cancel is not None and cancel.wait(tick_s):
+            if cancel is not None and cancel.wait(POLL_S):
                 raise Cancelled("behave jobs stopped on request")
             if cancel is None:
-                time.sleep(tick_s)
+                time.sleep(POLL_S)
     finally:
         stop_jobs(running)
         for r in running:

@@ -5,7 +5,7 @@
 - stand: starts the embedded stand (`python -m stand up`) for the run and stops it after, also on Ctrl-C;
   external: uses the `FOCUS_*` variables as given.
 - nightly: every `@slow` scenario in its own behave process, started at once, beside one process running the rest;
-  quick: `--tags='not @slow'` in one process.
+  quick: the scenarios that are not @slow, spread over a few behave processes (`--parallel`).
 - Clears reports/allure-results (and junit, logs) first; reports/history/ stays, for the trends.
 - Exit code: 0 green, 1 product defect, 2 broken environment, 3 suite defect, 130 interrupted (tools/outcome.py).
 """
@@ -50,9 +50,10 @@ def _shown(path: Path) -> str:
 
 
 # Processes sharing the scenarios that are not @slow. Quick: spread, as its scenarios mostly wait on the target
-# (measured on 2 cores: 3 processes 16 s, 5 processes 12 s, 8 processes 15 s). Nightly: one, as the @slow ones run
-# for minutes anyway and fewer processes disturb their timing less.
-DEFAULT_PARALLEL = {Profile.QUICK: 5, Profile.NIGHTLY: 1}
+# (behave time on 2 cores: 4 processes 8.6 s, 5 7.3-7.5 s, 6 6.1-6.9 s, 7 5.6 s, but 7 slow the stand's start as
+# much as they gain). Nightly: one, as the @slow ones run for minutes anyway and fewer processes disturb their
+# timing less.
+DEFAULT_PARALLEL = {Profile.QUICK: 6, Profile.NIGHTLY: 1}
 
 
 class Timings(dict[str, float]):
@@ -186,7 +187,7 @@ def run(
     finally:
         target_file.unlink(missing_ok=True)
     # The stand stops while the report is built, so its shutdown costs no wall time.
-    stopper = threading.Thread(target=stand.down) if stand is not None else None
+    stopper = threading.Thread(target=stand.down, kwargs={"keep_logs": layout.logs}) if stand is not None else None
     if stopper is not None:
         stopper.start()
 
@@ -218,7 +219,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--features", type=Path, default=FEATURES, help="the feature files (default: features/)")
     parser.add_argument("--base", type=Path, default=DEFAULT_LAYOUT.base, help="where results and report go")
     parser.add_argument(
-        "--parallel", type=int, help="processes for the scenarios that are not @slow (default: quick 5, nightly 1)"
+        "--parallel", type=int, help="processes for the scenarios that are not @slow (default: quick 6, nightly 1)"
     )
     parser.add_argument("--no-report", action="store_true", help="run only; leave the report as it is")
     args = parser.parse_args(argv)

@@ -79,11 +79,15 @@ class Stand:
         variables = read_env_file(env_file)
         return cls(env_file, {k: v for k, v in variables.items() if k.startswith("FOCUS_")})
 
-    def down(self, timeout_s: float = 60.0) -> None:
+    def down(self, timeout_s: float = 60.0, keep_logs: Path | None = None) -> None:
+        """Stop it; with `keep_logs`, its log is copied there first (stand.log, beside the run's behave logs)."""
         if not self.env_file.exists():
             return
+        args = ["down", "--env-file", str(self.env_file)]
+        if keep_logs is not None:
+            args += ["--keep-logs", str(keep_logs)]
         try:
-            done = _stand("down", "--env-file", str(self.env_file), timeout_s=timeout_s)
+            done = _stand(*args, timeout_s=timeout_s)
         except subprocess.TimeoutExpired:
             print(f"warning: `stand down` did not finish in {timeout_s:g} s ({self.env_file})", file=sys.stderr)
             return
