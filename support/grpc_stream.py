@@ -29,7 +29,7 @@ from support.errors import MalformedAnswer, TargetUnreachable
 from support.models import JobConfigured
 from support.waiting import monotonic
 
-# A real job's pod may take a few seconds to accept connections (fact sheet §2.3: "channel ready" 30 s).
+# A real job's pod may take a few seconds to accept connections; callers pass FOCUS_GRPC_READY_S (Settings).
 CONNECT_TIMEOUT_S = 30.0
 # Added to a read's deadline by the callers of clause 2.1, so that any ending before it is the server's.
 DEADLINE_MARGIN_S = 30.0
@@ -231,11 +231,18 @@ def stream_of(configured: JobConfigured, channel: int | None = None) -> tuple[st
 
 
 def read_job_stream(
-    configured: JobConfigured, *, deadline_s: float, read_for_s: float | None = None, channel: int | None = None
+    configured: JobConfigured,
+    *,
+    deadline_s: float,
+    read_for_s: float | None = None,
+    channel: int | None = None,
+    connect_timeout_s: float = CONNECT_TIMEOUT_S,
 ) -> StreamTimeline:
     """Read the stream of a configured job; see `read_stream`."""
     address, stream_id = stream_of(configured, channel)
-    return read_stream(address, stream_id, deadline_s=deadline_s, read_for_s=read_for_s)
+    return read_stream(
+        address, stream_id, deadline_s=deadline_s, read_for_s=read_for_s, connect_timeout_s=connect_timeout_s
+    )
 
 
 def read_stream(

@@ -37,9 +37,6 @@ from support.rabbit_admin import RabbitAdmin, http_reason
 from support.settings import Settings, mask_url
 
 PREFLIGHT_TIMEOUT_S = 4.0
-# A real job's pod needs a few seconds before its stream takes connections (fact sheet §2: its tests wait 5 s, then
-# retry 3 times at 1.5 s); 8 s keeps a stopped run within 15 s. Scenarios wait 30 s (support.grpc_stream).
-GRPC_PREFLIGHT_TIMEOUT_S = 8.0
 PREFLIGHT_NAME = "Preflight: every part of the target answers"
 
 
@@ -67,11 +64,10 @@ class Unreachable:
         return f"Target unreachable: {self.part.title} at {self.address} ({self.reason})"
 
 
-def check_target(
-    settings: Settings, timeout_s: float = PREFLIGHT_TIMEOUT_S, grpc_timeout_s: float = GRPC_PREFLIGHT_TIMEOUT_S
-) -> Unreachable | None:
+def check_target(settings: Settings, timeout_s: float = PREFLIGHT_TIMEOUT_S) -> Unreachable | None:
     """Ask each part once: REST `GET /ack`, an AMQP connection, management `GET /api/overview` with the credentials,
-    then the gRPC stream of a small live job.
+    then the gRPC stream of a small live job, which may take `settings.grpc_ready_s` to accept the connection (a
+    real job's pod needs a few seconds: its own tests wait 5 s, then retry 3 times at 1.5 s).
 
     Returns the first part that does not answer as it should, or None when all do.
     """
@@ -92,7 +88,7 @@ def check_target(
         reason = check()
         if reason is not None:
             return Unreachable(part, address, reason)
-    return _grpc(settings, timeout_s, grpc_timeout_s)
+    return _grpc(settings, timeout_s, settings.grpc_ready_s)
 
 
 def _rest(settings: Settings, timeout_s: float) -> str | None:

@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     stream_limit_s: float = 180.0
     stream_tolerance_s: float = 3.0
     http_timeout_s: float = 30.0
+    # How long a job's gRPC stream may take to accept its first connection: a real job's pod needs seconds (its own
+    # tests allow 30 s for "channel ready"). The preflight and the scenarios both wait this long.
+    grpc_ready_s: float = 30.0
 
     @model_validator(mode="after")
     def _management_credentials_default_to_amqp(self) -> Settings:
@@ -96,6 +99,7 @@ class Settings(BaseSettings):
             "history_window": f"{self.history_from.isoformat()} .. {self.history_to.isoformat()}",
             "stream_limit_s": f"{self.stream_limit_s:g}",
             "stream_tolerance_s": f"{self.stream_tolerance_s:g}",
+            "grpc_ready_s": f"{self.grpc_ready_s:g}",
         }
 
 

@@ -137,7 +137,10 @@ def read(job: StreamJob, settings: Settings, read_for_s: float | None = None) ->
     Our deadline is the limit under test plus a margin, so that an ending before it is the server's.
     """
     timeline = read_job_stream(
-        job.configured, deadline_s=settings.stream_limit_s + DEADLINE_MARGIN_S, read_for_s=read_for_s
+        job.configured,
+        deadline_s=settings.stream_limit_s + DEADLINE_MARGIN_S,
+        read_for_s=read_for_s,
+        connect_timeout_s=settings.grpc_ready_s,
     )
     summary = timeline.summary() | {
         "stream_limit_s": settings.stream_limit_s,

@@ -122,7 +122,8 @@ def grpc_port_closed(production: Production, stand: StandHandle, certs: Certific
     fake.route("POST", "/configure", answer(200, configured))
     with serve(fake) as target:
         yield Wrong(
-            {**_p(production), "FOCUS_BASE_URL": target.url},
+            # 8 s instead of the default 30 s that a real job's pod may need: the wait is the setting's, not fixed
+            {**_p(production), "FOCUS_BASE_URL": target.url, "FOCUS_GRPC_READY_S": "8"},
             f"Target unreachable: Focus Server gRPC stream at 127.0.0.1:{port} "
             "(no connection within 8 s; address from POST /configure of job 7-37)",
             14,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -70,6 +71,42 @@ def test_management_with_wrong_credentials(monkeypatch: pytest.MonkeyPatch) -> N
         found = check_target(_settings(fake.url + "/focus-server", "amqp://u:p@127.0.0.1:1/", fake.url))
     assert found is not None and found.part is Part.MANAGEMENT
     assert found.line == f"Target unreachable: RabbitMQ management API at {fake.url} (401 Unauthorized)"
+
+
+def test_a_stream_address_that_takes_no_connection_waits_as_long_as_the_setting(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A real job's pod needs seconds before its stream takes connections: the wait is FOCUS_GRPC_READY_S."""
+    for part in ("_amqp", "_management"):
+        monkeypatch.setattr(preflight, part, lambda settings, timeout_s: None)
+    port = _closed_port()
+    configured = json.dumps(
+        {
+            "job_id": "7-37",
+            "stream_url": "http://127.0.0.1",
+            "stream_port": str(port),
+            "stream_amount": 1,
+            "channel_to_stream_index": {"1": 0},
+            "channel_amount": 1,
+            "frequencies_list": [0.0, 500.0],
+            "frequencies_amount": 2,
+            "lines_dt": 0.05,
+            "view_type": "0",
+            "status": "",
+        }
+    )
+    with fake_http() as fake:
+        fake.answer("GET", "/focus-server/ack", 200, "{}")
+        fake.answer("GET", "/focus-server/channels", 200, '{"lowest_channel": 1, "highest_channel": 100}')
+        fake.answer("POST", "/focus-server/configure", 200, configured)
+        settings = _settings(fake.url + "/focus-server", "amqp://u:p@127.0.0.1:1/", "http://x")
+        started = time.monotonic()
+        found = check_target(settings.model_copy(update={"grpc_ready_s": 1.5}))
+        waited = time.monotonic() - started
+    assert found is not None and found.part is Part.GRPC
+    assert found.reason == "no connection within 1.5 s; address from POST /configure of job 7-37"
+    assert 1.5 <= waited < 5
+    assert Settings().grpc_ready_s == 30  # the default: as long as the real server's own tests allow
 
 
 def test_unset_parts_say_which_variable() -> None:
