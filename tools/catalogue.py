@@ -5,17 +5,33 @@ The runner plans its behave processes from this; the traceability page and the l
 
 from __future__ import annotations
 
+import configparser
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from behave.model import Feature
+from behave.model import Feature, ScenarioOutline
 from behave.parser import parse_file
 
 from support.clauses import clause_of_tags
+from tools.layout import ROOT
 from tools.scenario_events import CASE_PREFIX
 
 SLOW_TAG = "slow"
+BEHAVE_INI = ROOT / "behave.ini"
+
+
+def _name_outline_rows_as_behave_does() -> None:
+    """behave names an outline's rows by `scenario_outline_annotation_schema` of behave.ini, but only once it has
+    read its configuration; the parser used here must name them alike, or no result would match its scenario."""
+    config = configparser.ConfigParser(interpolation=None)
+    config.read(BEHAVE_INI)
+    schema = config.get("behave", "scenario_outline_annotation_schema", fallback=None)
+    if schema:
+        ScenarioOutline.annotation_schema = schema.strip()
+
+
+_name_outline_rows_as_behave_does()
 
 
 @dataclass(frozen=True)

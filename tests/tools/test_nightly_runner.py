@@ -96,6 +96,9 @@ def test_nightly_runs_the_slow_scenario_beside_the_rest(tmp_path: Path, external
     results = read_results(layout.results)
     assert len(results) == 13
     assert {r.spec for r in results} == {clause.id for clause in CLAUSES}
+    # behave (reading behave.ini) and the catalogue name outline rows alike, without " -- @1.1"
+    assert {r.name.strip() for r in results} == {s.name for s in scenarios(FIXTURE_FEATURES, ROOT)}
+    assert not [r.name for r in results if " -- @" in r.name]
     slow = _events(layout.logs / "slow-stream-limit.events.jsonl")
     main = _events(layout.logs / "main.events.jsonl")
     assert [e["event"] for e in slow] == ["start", "end"]
