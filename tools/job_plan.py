@@ -17,7 +17,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from tools.catalogue import SLOW_TAG, PlannedScenario, scenarios
-from tools.layout import ROOT, RunLayout
+from tools.layout import DEFAULT_LAYOUT, ROOT, RunLayout
 from tools.results import ScenarioResult
 
 NOT_SLOW = f"--tags=not @{SLOW_TAG}"
@@ -77,10 +77,14 @@ def durations_file(layout: RunLayout) -> Path:
 
 
 def load_durations(layout: RunLayout) -> dict[str, float]:
-    try:
-        return json.loads(durations_file(layout).read_text())
-    except (OSError, ValueError):
-        return {}
+    """The last durations of this layout's runs; for a layout that has none yet (a benchmark's own folder, say),
+    those of the default reports/ folder, which balance as well."""
+    for source in (layout, DEFAULT_LAYOUT):
+        try:
+            return json.loads(durations_file(source).read_text())
+        except (OSError, ValueError):
+            continue
+    return {}
 
 
 def save_durations(layout: RunLayout, results: Sequence[ScenarioResult]) -> None:
