@@ -12,14 +12,10 @@ Figures the tests measure are printed at the end of the pytest run ("safety figu
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # `stand`, `support` and `tools`, however pytest runs
-
 from safety_certs import Certificates
 from safety_parts import Production, Safety, StandHandle
 

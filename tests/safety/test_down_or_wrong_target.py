@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from httpfake import closed_port, focus_server_whose_streams_take_no_connection, serve
 from safety_certs import Certificates
-from safety_net import FakeTarget, TlsTerminator, answer, closed_port, serve
+from safety_net import PREFIX, TlsTerminator
 from safety_parts import Production, StandHandle
 from safety_runs import Run, run_behave, target_env
 
@@ -102,24 +103,7 @@ def management_wrong_credentials(production: Production, stand: StandHandle, cer
 @contextlib.contextmanager
 def grpc_port_closed(production: Production, stand: StandHandle, certs: Certificates) -> Iterator[Wrong]:
     """A fake REST target: healthy, but the stream address of its jobs takes no connection."""
-    port = closed_port()
-    configured = {
-        "status": "",
-        "job_id": "7-37",
-        "stream_url": "http://127.0.0.1",
-        "stream_port": str(port),
-        "stream_amount": 1,
-        "channel_to_stream_index": {"1": 0},
-        "channel_amount": 1,
-        "frequencies_list": [0.0, 500.0],
-        "frequencies_amount": 2,
-        "lines_dt": 0.05,
-        "view_type": "0",
-    }
-    fake = FakeTarget()
-    fake.route("GET", "/ack", answer(200, {}))
-    fake.route("GET", "/channels", answer(200, {"lowest_channel": 1, "highest_channel": 100}))
-    fake.route("POST", "/configure", answer(200, configured))
+    fake, port = focus_server_whose_streams_take_no_connection(PREFIX)
     with serve(fake) as target:
         yield Wrong(
             # 8 s instead of the default 30 s that a real job's pod may need: the wait is the setting's, not fixed

@@ -13,7 +13,8 @@ import json
 import re
 from pathlib import Path
 
-from safety_net import Canned, FakeTarget, answer, serve
+from httpfake import Canned, FakeHttp, answer, serve
+from safety_net import PREFIX
 from safety_parts import Production
 from safety_runs import run_behave, target_env
 
@@ -40,8 +41,8 @@ def _config_task(match: re.Match[str], body: bytes) -> Canned:
     return Canned(400, "<html><body><h1>400 Bad Request</h1></body></html>", "text/html")
 
 
-def _fake() -> FakeTarget:
-    fake = FakeTarget()
+def _fake() -> FakeHttp:
+    fake = FakeHttp(prefix=PREFIX)
     fake.route("GET", "/ack", answer(200, {}))
     fake.route("GET", "/live_metadata", answer(200, LIVE_METADATA))
     # Wrong shape: a list where the contract has a string.

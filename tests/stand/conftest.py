@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 import tempfile
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -19,9 +18,6 @@ from urllib.parse import quote
 
 import pytest
 import requests
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # `stand` and `pandadatastream`, however pytest runs
-
 from clause_checks import evaluate
 from stand_wire import StandHandle, read_env, stand_cli
 

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from support.settings import Settings
-
-ROOT = Path(__file__).resolve().parents[2]
+from tools.stand_cli import Stand
 
 
 @pytest.fixture(scope="session")
@@ -21,24 +17,11 @@ def stand_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setting
 
     Started once per session and only when a test asks for it; never imported, as the suite never imports it.
     """
-    env_file = tmp_path_factory.mktemp("stand") / "stand.env"
-    command = [sys.executable, "-m", "stand", "up", "--env-file", str(env_file)]
-    subprocess.run(command, cwd=ROOT, check=True, stdout=subprocess.DEVNULL, timeout=120)
+    stand = Stand.up(tmp_path_factory.mktemp("stand") / "stand.env")  # the harness's one client of the stand CLI
     try:
-        values = {}
-        for line in env_file.read_text().splitlines():
-            key, _, value = line.partition("=")
-            if key.startswith("FOCUS_"):
-                values[key.removeprefix("FOCUS_").lower()] = value
-        yield Settings(**values)
+        yield Settings(**{key.removeprefix("FOCUS_").lower(): value for key, value in stand.focus_env.items()})
     finally:
-        subprocess.run(
-            [sys.executable, "-m", "stand", "down", "--env-file", str(env_file)],
-            cwd=ROOT,
-            check=False,
-            stdout=subprocess.DEVNULL,
-            timeout=60,
-        )
+        stand.down()
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import json
 import socket
 
 import pytest
-from suite_http_fake import fake_http
+from httpfake import fake_http
 
 from support.errors import MalformedAnswer, TargetUnreachable
 from support.focus_api import FocusServer

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import os
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
+from httpfake import closed_port, fake_http, focus_server_whose_streams_take_no_connection, serve
 from pydantic import SecretStr
-from suite_http_fake import fake_http
 
 from support import preflight
 from support.preflight import Part, check_target
@@ -23,18 +21,12 @@ pytestmark = pytest.mark.usefixtures("clean_env")
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _settings(base_url: str, amqp: str, api: str) -> Settings:
     return Settings(base_url=base_url, amqp_url=SecretStr(amqp), rabbitmq_api_url=api)
 
 
 def test_rest_down_is_named_first() -> None:
-    port = _closed_port()
+    port = closed_port()
     found = check_target(_settings(f"http://127.0.0.1:{port}/focus-server", "amqp://u:p@127.0.0.1:1/", "http://x"))
     assert found is not None and found.part is Part.REST
     assert (
@@ -52,7 +44,7 @@ def test_rest_answering_wrong_is_named_with_its_status() -> None:
 
 
 def test_broker_down_is_named_with_its_address_masked() -> None:
-    port = _closed_port()
+    port = closed_port()
     with fake_http() as fake:
         fake.answer("GET", "/focus-server/ack", 200, "{}")
         found = check_target(
@@ -79,27 +71,8 @@ def test_a_stream_address_that_takes_no_connection_waits_as_long_as_the_setting(
     """A real job's pod needs seconds before its stream takes connections: the wait is FOCUS_GRPC_READY_S."""
     for part in ("_amqp", "_management"):
         monkeypatch.setattr(preflight, part, lambda settings, timeout_s: None)
-    port = _closed_port()
-    configured = json.dumps(
-        {
-            "job_id": "7-37",
-            "stream_url": "http://127.0.0.1",
-            "stream_port": str(port),
-            "stream_amount": 1,
-            "channel_to_stream_index": {"1": 0},
-            "channel_amount": 1,
-            "frequencies_list": [0.0, 500.0],
-            "frequencies_amount": 2,
-            "lines_dt": 0.05,
-            "view_type": "0",
-            "status": "",
-        }
-    )
-    with fake_http() as fake:
-        fake.answer("GET", "/focus-server/ack", 200, "{}")
-        fake.answer("GET", "/focus-server/channels", 200, '{"lowest_channel": 1, "highest_channel": 100}')
-        fake.answer("POST", "/focus-server/configure", 200, configured)
-        settings = _settings(fake.url + "/focus-server", "amqp://u:p@127.0.0.1:1/", "http://x")
+    with serve(focus_server_whose_streams_take_no_connection()[0]) as fake:
+        settings = _settings(fake.url, "amqp://u:p@127.0.0.1:1/", "http://x")
         started = time.monotonic()
         found = check_target(settings.model_copy(update={"grpc_ready_s": 1.5}))
         waited = time.monotonic() - started
@@ -121,7 +94,7 @@ def test_a_whole_target_that_answers(stand_settings: Settings) -> None:
 
 def test_a_run_against_a_dead_target_stops_with_one_line_and_the_part_exit_code() -> None:
     """The wiring in environment.py: behave ends at once, one line on stderr, no traceback, a telling exit code."""
-    port = _closed_port()
+    port = closed_port()
     env = {key: value for key, value in os.environ.items() if not key.startswith("FOCUS_")}
     env.update(TARGET="external", FOCUS_BASE_URL=f"http://127.0.0.1:{port}/focus-server")
     started = time.monotonic()

@@ -6,8 +6,8 @@ import base64
 import json
 
 import pytest
+from httpfake import fake_http
 from pydantic import SecretStr
-from suite_http_fake import fake_http
 
 from support.errors import MalformedAnswer, TargetUnreachable
 from support.rabbit_admin import RabbitAdmin, vhost_of
