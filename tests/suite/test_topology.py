@@ -8,9 +8,11 @@ from typing import Any
 
 import pytest
 
+from support import topology
 from support.amqp_probe import Delivery
+from support.errors import PreconditionNotMet
 from support.live import LiveSubject
-from support.rabbit_admin import Exchange
+from support.rabbit_admin import Connection, Exchange
 from support.recorder import (
     RecorderObservation,
     assert_at_least_once_a_second,
@@ -94,3 +96,28 @@ def test_recorder_data_must_match_the_pattern_and_come_through_prisma() -> None:
     silent = _observation([])
     with pytest.raises(AssertionError, match="routing keys heard: none"):
         assert_data_arrives(silent, "recorder.data.*", "prisma")
+
+
+class _AdminListing:
+    """A management API that lists these connections and nothing else."""
+
+    def __init__(self, *connections: Connection) -> None:
+        self.listed = list(connections)
+
+    def connections(self) -> list[Connection]:
+        return self.listed
+
+
+def test_a_target_whose_connections_are_unnamed_cannot_show_publisher_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not a pass and not a product defect: the precondition is missing, and the message says what was seen."""
+    monkeypatch.setattr(topology, "MANAGEMENT_LAG_S", 0.3)
+    admin = _AdminListing(
+        Connection(name="10.0.0.7:51512 -> 10.0.0.2:5672"),
+        Connection(name="10.0.0.8:40100 -> 10.0.0.2:5672", client_properties={"connection_name": "smart-recorder"}),
+    )
+    with pytest.raises(PreconditionNotMet) as caught:
+        topology.focus_server_footprint(admin)
+    assert str(caught.value) == (
+        "no broker connection carries the client-provided name 'focus-server' (connections listed: 2, "
+        "names: ['(unnamed)', 'smart-recorder']); 'publisher only' cannot be observed on this target"
+    )
