@@ -94,7 +94,7 @@ def test_good_answers_parse_and_other_statuses_come_back_unparsed() -> None:
         assert rows.status == 201 and rows.body[0].rows[0].canvasId == "c"
         assert client.waterfall("t2", 10).body is None
         unknown = client.waterfall("nope", 10)  # the fake's 404 is not in the route's shape: left to the step
-        assert unknown.status == 404 and unknown.body is None and "not found" in unknown.text
+        assert unknown.status == 404 and unknown.body is None and "no route" in unknown.text
         job = client.configure(JobConfig()).body
         assert job.stream_port == 50051 and job.grpc_address == "127.0.0.1:50051"
         assert [e["request"].split()[0] for e in client.drain_exchanges()] == ["GET", "GET", "GET", "POST"]
