@@ -206,7 +206,9 @@ def run(
     if stopper is not None:
         stopper.join()
     timings.mark("total_s", started)
-    (layout.logs / "timings.json").write_text(json.dumps({"profile": profile.value, **timings}, indent=2))
+    (layout.logs / "timings.json").write_text(
+        json.dumps({"profile": profile.value, "target": target.value, **timings}, indent=2)
+    )
     spent = ", ".join(f"{name} {seconds:g}" for name, seconds in timings.items())
     say(f"done in {timings['total_s']:.1f} s ({spent}): exit {int(code)}, {code.name.lower().replace('_', ' ')}")
     return code

@@ -7,7 +7,8 @@
   global attachments;
 - `reports/history/`: kept between runs, one history file per target and profile, so trends compare like with like.
 
-`python -m tools.report [--base reports] [--profile nightly] [--target stand]` rebuilds it from the results there.
+`python -m tools.report [--base reports]` rebuilds it from the results there (and `make mutation` does, so that the
+report shows the faults killed): the run keeps one entry in the trends, not one per build.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import subprocess
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from hashlib import md5
 from pathlib import Path
 
 from markdown_it import MarkdownIt
@@ -145,16 +147,54 @@ def generate(layout: RunLayout, *, profile: str, target: str) -> ReportPaths:
     )
 
 
+def forget_run(history: Path, results: Path) -> bool:
+    """Drop the history entry that an earlier generation wrote for these very results, if it is the last one.
+
+    Allure appends an entry at every generation; a report rebuilt for the same run (after `make mutation`, or by
+    hand) would otherwise count that run twice in its trends. An entry is this run's when its results are exactly
+    these result files (Allure ids each result by the md5 of its uuid).
+    """
+    if not history.is_file():
+        return False
+    lines = history.read_text().splitlines()
+    ids = {md5(json.loads(p.read_text())["uuid"].encode()).hexdigest() for p in results.glob("*-result.json")}
+    try:
+        last = {entry["id"] for entry in json.loads(lines[-1])["testResults"].values()}
+    except (IndexError, KeyError, TypeError, ValueError):
+        return False
+    if not ids or last != ids:
+        return False
+    history.write_text("".join(f"{line}\n" for line in lines[:-1]))
+    return True
+
+
+def last_run(layout: RunLayout) -> tuple[str, str] | None:
+    """(profile, target) of the run whose results are in `layout`, as the nightly runner noted them."""
+    try:
+        noted = json.loads((layout.logs / "timings.json").read_text())
+        return noted["profile"], noted.get("target", "stand")  # older runs noted no target
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def rebuild(layout: RunLayout, features_dir: Path = FEATURES, run: tuple[str, str] | None = None) -> ReportPaths:
+    """The report and its pages again, from the results already there (the run's history entry replaced)."""
+    profile, target = run or last_run(layout) or ("nightly", "stand")
+    build_pages(layout, features_dir)
+    forget_run(history_file(layout, profile, target), layout.results)
+    return generate(layout, profile=profile, target=target)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Rebuild the report from the allure-results already there.")
     parser.add_argument("--base", type=Path, default=DEFAULT_LAYOUT.base)
     parser.add_argument("--features", type=Path, default=FEATURES)
-    parser.add_argument("--profile", default="nightly")
-    parser.add_argument("--target", default="stand")
+    parser.add_argument("--profile", help="of the run (default: as the runner noted it)")
+    parser.add_argument("--target", help="of the run (default: as the runner noted it)")
     args = parser.parse_args()
     layout = RunLayout(args.base.resolve())
-    build_pages(layout, args.features.resolve())
-    paths = generate(layout, profile=args.profile, target=args.target)
+    noted = last_run(layout) or ("nightly", "stand")
+    paths = rebuild(layout, args.features.resolve(), (args.profile or noted[0], args.target or noted[1]))
     print(f"report: {paths.index}\nsingle file: {paths.single_file}\ntraceability: {paths.traceability}")
 
 
