@@ -27,10 +27,9 @@ import numpy as np
 from pandadatastream import pandadatastream_pb2, pandadatastream_pb2_grpc
 from support.errors import MalformedAnswer, TargetUnreachable
 from support.models import JobConfigured
+from support.settings import GRPC_READY_S
 from support.waiting import monotonic
 
-# A real job's pod may take a few seconds to accept connections; callers pass FOCUS_GRPC_READY_S (Settings).
-CONNECT_TIMEOUT_S = 30.0
 # Added to a read's deadline by the callers of clause 2.1, so that any ending before it is the server's.
 DEADLINE_MARGIN_S = 30.0
 # gRPC's own deadline, a backstop behind our timer: only reached if the timer thread failed.
@@ -236,7 +235,7 @@ def read_job_stream(
     deadline_s: float,
     read_for_s: float | None = None,
     channel: int | None = None,
-    connect_timeout_s: float = CONNECT_TIMEOUT_S,
+    connect_timeout_s: float = GRPC_READY_S,
 ) -> StreamTimeline:
     """Read the stream of a configured job; see `read_stream`."""
     address, stream_id = stream_of(configured, channel)
@@ -251,7 +250,7 @@ def read_stream(
     *,
     deadline_s: float,
     read_for_s: float | None = None,
-    connect_timeout_s: float = CONNECT_TIMEOUT_S,
+    connect_timeout_s: float = GRPC_READY_S,
 ) -> StreamTimeline:
     """Call `StreamData(stream_id)` and read until the server ends the stream, `read_for_s` passes (we close it),
     or `deadline_s` passes (our deadline); every frame is decoded and checked on arrival.

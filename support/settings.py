@@ -14,6 +14,10 @@ from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from urllib3.exceptions import InsecureRequestWarning
 
+# How long a job's gRPC stream may take to accept its first connection: a real job's pod needs seconds (its own
+# tests allow 30 s for "channel ready"). The preflight and the scenarios both wait this long (FOCUS_GRPC_READY_S).
+GRPC_READY_S = 30.0
+
 
 class Target(StrEnum):
     STAND = "stand"  # the embedded stand, started for the run
@@ -39,9 +43,7 @@ class Settings(BaseSettings):
     stream_limit_s: float = 180.0
     stream_tolerance_s: float = 3.0
     http_timeout_s: float = 30.0
-    # How long a job's gRPC stream may take to accept its first connection: a real job's pod needs seconds (its own
-    # tests allow 30 s for "channel ready"). The preflight and the scenarios both wait this long.
-    grpc_ready_s: float = 30.0
+    grpc_ready_s: float = GRPC_READY_S
 
     @model_validator(mode="after")
     def _management_credentials_default_to_amqp(self) -> Settings:
