@@ -177,9 +177,14 @@ def last_run(layout: RunLayout) -> tuple[str, str] | None:
         return None
 
 
-def rebuild(layout: RunLayout, features_dir: Path = FEATURES, run: tuple[str, str] | None = None) -> ReportPaths:
-    """The report and its pages again, from the results already there (the run's history entry replaced)."""
-    profile, target = run or last_run(layout) or ("nightly", "stand")
+def rebuild(
+    layout: RunLayout, features_dir: Path = FEATURES, *, profile: str | None = None, target: str | None = None
+) -> ReportPaths:
+    """The report and its pages again, from the results already there (the run's history entry replaced).
+
+    The run's profile and target, unless given, are those the runner noted (nightly on stand if none)."""
+    noted_profile, noted_target = last_run(layout) or ("nightly", "stand")
+    profile, target = profile or noted_profile, target or noted_target
     build_pages(layout, features_dir)
     forget_run(history_file(layout, profile, target), layout.results)
     return generate(layout, profile=profile, target=target)
@@ -192,9 +197,7 @@ def main() -> None:
     parser.add_argument("--profile", help="of the run (default: as the runner noted it)")
     parser.add_argument("--target", help="of the run (default: as the runner noted it)")
     args = parser.parse_args()
-    layout = RunLayout(args.base.resolve())
-    noted = last_run(layout) or ("nightly", "stand")
-    paths = rebuild(layout, args.features.resolve(), (args.profile or noted[0], args.target or noted[1]))
+    paths = rebuild(RunLayout(args.base.resolve()), args.features.resolve(), profile=args.profile, target=args.target)
     print(f"report: {paths.index}\nsingle file: {paths.single_file}\ntraceability: {paths.traceability}")
 
 
