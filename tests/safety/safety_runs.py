@@ -61,11 +61,11 @@ def behave_command(base: Path, selection: Sequence[str]) -> list[str]:
     ]  # fmt: skip
 
 
-def run_behave(env: Mapping[str, str], base: Path, selection: Sequence[str], timeout_s: float = 300) -> Run:
-    base.mkdir(parents=True, exist_ok=True)
+def _run(command: Sequence[str], env: Mapping[str, str], base: Path, timeout_s: float) -> Run:
+    """Run a command of the project to its end, its output captured and timed."""
     started = time.monotonic()
     done = subprocess.run(
-        behave_command(base, selection),
+        list(command),
         cwd=ROOT,
         env=dict(env),
         capture_output=True,
@@ -73,9 +73,14 @@ def run_behave(env: Mapping[str, str], base: Path, selection: Sequence[str], tim
         timeout=timeout_s,
         stdin=subprocess.DEVNULL,
     )
-    run = Run(done.returncode, done.stdout, done.stderr, time.monotonic() - started, base)
-    (base / "stdout.txt").write_text(done.stdout)
-    (base / "stderr.txt").write_text(done.stderr)
+    return Run(done.returncode, done.stdout, done.stderr, time.monotonic() - started, base)
+
+
+def run_behave(env: Mapping[str, str], base: Path, selection: Sequence[str], timeout_s: float = 300) -> Run:
+    base.mkdir(parents=True, exist_ok=True)
+    run = _run(behave_command(base, selection), env, base, timeout_s)
+    (base / "stdout.txt").write_text(run.stdout)
+    (base / "stderr.txt").write_text(run.stderr)
     return run
 
 
@@ -122,14 +127,5 @@ def interrupt_behave(
 
 def run_nightly(env: Mapping[str, str], base: Path, *args: str, timeout_s: float = 400) -> Run:
     """`python -m tools.nightly --profile quick --target external --base BASE ...`: the suite and its report."""
-    started = time.monotonic()
-    done = subprocess.run(
-        [PYTHON, "-m", "tools.nightly", "--profile", "quick", "--target", "external", "--base", str(base), *args],
-        cwd=ROOT,
-        env=dict(env),
-        capture_output=True,
-        text=True,
-        timeout=timeout_s,
-        stdin=subprocess.DEVNULL,
-    )
-    return Run(done.returncode, done.stdout, done.stderr, time.monotonic() - started, base)
+    command = [PYTHON, "-m", "tools.nightly", "--profile", "quick", "--target", "external", "--base", str(base), *args]
+    return _run(command, env, base, timeout_s)
