@@ -9,7 +9,7 @@ import grpc
 import numpy as np
 import pytest
 from conftest import TEST_STREAM_LIMIT_S
-from stand_wire import StandHandle, decode, gaps_ms, job_body, read_stream, utc
+from stand_wire import StandHandle, decode, gaps_ms, job_body, live_task_body, read_stream, utc
 
 TOLERANCE_S = 1.0
 
@@ -78,14 +78,8 @@ def test_a_start_time_without_end_time_is_422_on_both_apis(stand: StandHandle) -
     del body["end_time"]
     answer = stand.post("/configure", body)
     assert answer.status_code == 422 and "end_time" in answer.text
-    task = {
-        "displayTimeAxisDuration": 10,
-        "nfftSelection": 1024,
-        "canvasInfo": {"height": 100},
-        "sensors": {"min": 0, "max": 3},
-        "frequencyRange": {"min": 0, "max": 500},
-        "start_time": "251008090000",
-    }
+    task = live_task_body(sensors={"min": 0, "max": 3}, start_time="251008090000")
+    del task["end_time"]
     answer = stand.post("/config/start_only_task", task)
     assert answer.status_code == 422 and "end_time" in answer.text
 
