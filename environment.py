@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from contextlib import ExitStack
 from pathlib import Path
@@ -16,7 +15,7 @@ from support.evidence import attach_json
 from support.focus_api import FocusServer
 from support.preflight import check_target, record_stopped_run
 from support.settings import Target, get_settings
-from support.stand_process import StandProcess
+from support.stand_process import STAND_DIR, Stand, StandFailed
 
 EXIT_STAND_FAILED = 10  # the embedded stand could not be started (preflight parts use 11 to 14)
 
@@ -41,9 +40,12 @@ def before_all(context: Context) -> None:
     context.stand = None
     if settings.target is Target.STAND and not settings.base_url:
         try:
-            context.stand = StandProcess.up()
-        except (subprocess.CalledProcessError, OSError) as error:
-            _stop_run(context, f"Target unreachable: embedded stand (could not start: {error})", EXIT_STAND_FAILED)
+            context.stand = Stand.up(STAND_DIR / f"behave-{os.getpid()}.env")
+        except (StandFailed, OSError) as error:
+            first = str(error).splitlines()[0]
+            _stop_run(context, f"Target unreachable: embedded stand (could not start: {first})", EXIT_STAND_FAILED)
+        os.environ.update(context.stand.focus_env)
+        get_settings.cache_clear()
         settings = get_settings()
     context.settings = settings
     unreachable = check_target(settings)

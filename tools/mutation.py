@@ -24,12 +24,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from support.stand_process import STAND_DIR, Stand, StandFailed
 from tools import report, traceability
 from tools.behave_runs import release_jobs, start_jobs, stop_jobs, wait_jobs
 from tools.job_plan import Profile, load_durations, plan
 from tools.layout import DEFAULT_LAYOUT, FEATURES, MUTATION_MATRIX, ROOT, RunLayout
 from tools.results import ScenarioResult, read_results
-from tools.stand_cli import STAND_DIR, FaultSwitch, Stand, StandFailed, list_faults, target_env
+from tools.stand_cli import FaultSwitch, list_faults, target_env
 from tools.verdict import Decision, Verdict, decide
 
 MUTATION_DIR = MUTATION_MATRIX.parent

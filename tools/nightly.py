@@ -24,6 +24,7 @@ from pathlib import Path
 from types import FrameType
 
 from support.settings import Settings, Target, get_settings
+from support.stand_process import STAND_DIR, Stand, StandFailed
 from tools import report, target_info
 from tools.behave_runs import JobOutcome, RunningJob, release_jobs, start_jobs, stop_jobs, wait_jobs
 from tools.job_plan import BehaveJob, Profile, load_durations, plan, save_durations
@@ -31,7 +32,7 @@ from tools.layout import DEFAULT_LAYOUT, FEATURES, ROOT, RunLayout
 from tools.outcome import Exit, crash_kind, exit_code
 from tools.progress import ProgressBoard
 from tools.results import Kind, ScenarioResult, read_results, tally
-from tools.stand_cli import STAND_DIR, Stand, StandFailed, target_env
+from tools.stand_cli import target_env
 
 
 def say(text: str) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from support.settings import Settings
-from tools.stand_cli import Stand
+from support.stand_process import Stand
 
 
 @pytest.fixture(scope="session")
