@@ -1,0 +1,125 @@
+"""The CI summary: the clause table of a finished run (clause, scenarios passed/run, verdict) and what its exit
+code means, as Markdown for the job summary page of GitHub Actions.
+
+    python -m tools.ci_summary [--base reports] [--out FILE]
+
+Always writes reports/ci/summary.md; appends it to `--out`, else to $GITHUB_STEP_SUMMARY when GitHub sets it,
+else prints it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from tools import run_facts, traceability
+from tools.layout import DEFAULT_LAYOUT, FEATURES, RunLayout
+from tools.run_facts import RunFacts, exit_meaning
+from tools.traceability import ClauseRow, Traceability
+
+RAN = ("passed", "failed", "broken")
+
+
+def clause_verdict(row: ClauseRow, trace: Traceability, facts: RunFacts) -> str:
+    """The verdict of one clause on this run.
+
+    MERGE (issue 12): take it from tools.clause_verdict, the one module of clause verdicts (verified, failed,
+    not verified, proven), instead of the traceability page's per-run status used here until then.
+    """
+    return row.verdict
+
+
+@dataclass(frozen=True)
+class ClauseLine:
+    clause: str
+    title: str
+    passed: int
+    ran: int
+    not_run: int  # skipped, left out by the profile, or missing from the results
+    verdict: str
+
+
+def clause_table(trace: Traceability, facts: RunFacts) -> list[ClauseLine]:
+    lines = []
+    for row in trace.rows:
+        statuses = [scenario.status for scenario in row.scenarios]
+        ran = sum(status in RAN for status in statuses)
+        lines.append(
+            ClauseLine(
+                clause=row.clause.id,
+                title=row.clause.title,
+                passed=statuses.count("passed"),
+                ran=ran,
+                not_run=len(statuses) - ran,
+                verdict=clause_verdict(row, trace, facts),
+            )
+        )
+    return lines
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def to_markdown(lines: Sequence[ClauseLine], facts: RunFacts) -> str:
+    code = facts.exit_code
+    said = f"exit {code}: {exit_meaning(code).split(':')[0]}" if code is not None else "exit code not recorded"
+    out = [f"## Acceptance: {_cell(facts.describe())} — {said}", ""]
+    if not facts.sign_off_profile:
+        out += [f"_Profile {facts.profile}: not a sign-off run (only the nightly profile runs every scenario)._", ""]
+    out += ["| Clause | Scenarios passed/run | Verdict |", "|---|---|---|"]
+    for line in lines:
+        counts = f"{line.passed}/{line.ran}" + (f" ({line.not_run} not run)" if line.not_run else "")
+        out.append(f"| {line.clause} {_cell(line.title)} | {counts} | {_cell(line.verdict)} |")
+    out += [
+        "",
+        f"Product version `{_cell(facts.product_version)}`, suite commit `{_cell(facts.suite_commit)}`.",
+        "",
+        "**Exit code.** The job's last step (*Outcome*) ends with the run's own exit code, so that its meaning "
+        "survives in the job's status and log:",
+        "",
+    ]
+    for value in sorted(run_facts.EXIT_MEANINGS):
+        mark = " ← this run" if value == code else ""
+        out.append(f"- `{value}` {run_facts.EXIT_MEANINGS[value]}{mark}")
+    out += [
+        "",
+        "A broken environment (2) is no verdict on the product: fix the target and run again. The report, the "
+        "traceability page, the JUnit XML and the Xray file are the run's artifacts.",
+    ]
+    return "\n".join(out) + "\n"
+
+
+def build(layout: RunLayout, features: Path = FEATURES) -> str:
+    facts = run_facts.read(layout)
+    trace = traceability.build(layout.results, features)
+    return to_markdown(clause_table(trace, facts), facts)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--base", type=Path, default=DEFAULT_LAYOUT.base, help="the reports folder")
+    parser.add_argument("--features", type=Path, default=FEATURES)
+    parser.add_argument("--out", type=Path, help="append the summary here (default: $GITHUB_STEP_SUMMARY, or print)")
+    args = parser.parse_args(argv)
+    layout = RunLayout(args.base.resolve())
+    text = build(layout, args.features.resolve())
+    kept = run_facts.ci_dir(layout) / "summary.md"
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    kept.write_text(text)
+    out = args.out or (Path(os.environ["GITHUB_STEP_SUMMARY"]) if os.environ.get("GITHUB_STEP_SUMMARY") else None)
+    if out is None:
+        print(text)
+    else:
+        with out.open("a") as summary:
+            summary.write(text)
+        print(f"summary: {out} (and {kept})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
