@@ -7,9 +7,11 @@ TARGET ?= stand
 export TARGET
 
 RABBITMQ_SERVER := /usr/lib/rabbitmq/bin/rabbitmq-server
+# apt-get needs root: as root (a fresh machine, a container) directly, else through sudo (a CI runner's user).
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 PROTO_OUT := pandadatastream/pandadatastream_pb2.py
 
-.PHONY: setup proto lint format unit acceptance mutation test bench-stream bench-nightly clean
+.PHONY: setup proto lint format unit acceptance mutation test bench-stream bench-nightly clean xray
 
 setup: $(VENV)/.installed $(PROTO_OUT) node_modules/.installed $(RABBITMQ_SERVER) /usr/bin/chromium
 
@@ -24,20 +26,21 @@ proto $(PROTO_OUT): pandadatastream/pandadatastream.proto $(VENV)/.installed
 	$(PY) -m grpc_tools.protoc -I. --python_out=. --grpc_python_out=. pandadatastream/pandadatastream.proto
 
 node_modules/.installed: package.json package-lock.json
-	command -v npm >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm)
+	command -v npm >/dev/null || ($(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm)
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 $(RABBITMQ_SERVER):
-	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends rabbitmq-server
+	$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends rabbitmq-server
 
 /usr/bin/chromium:
-	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
+	$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
 
 lint: setup
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m tools.quote_lint
+	$(VENV)/bin/actionlint .github/workflows/*.yml
 
 format: setup
 	$(PY) -m ruff format .
@@ -58,6 +61,10 @@ test: setup
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory acceptance PROFILE=nightly
 	$(MAKE) --no-print-directory mutation
+
+# The run's results in Xray's import format: reports/xray/execution.json (`python -m tools.xray upload` posts it).
+xray: setup
+	$(PY) -m tools.xray build
 
 bench-stream: setup
 	$(PY) -m bench.stream
