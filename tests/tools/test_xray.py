@@ -1,0 +1,252 @@
+"""The Xray execution file, from a real run against the embedded stand, and its upload to a fake Xray Cloud."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+import requests
+from httpfake import FakeHttp, answer, serve
+
+from support.stand_process import Stand
+from tools import report, xray
+from tools.catalogue import PlannedScenario, scenarios
+from tools.layout import FEATURES, ROOT, RunLayout
+from tools.run_facts import RunFacts
+
+SECRET = "s3cr3t-never-shown"
+CLIENT_ID = "client-4711"
+TOKEN = "token-abc.def"
+# Under this fault a window without recordings answers 404 where clause 4.1 wants 400 (a product defect); 1.1 holds.
+FAULT = "not-found-404"
+
+
+@pytest.fixture(scope="module")
+def real_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunLayout]:
+    """Clauses 1.1 and 4.1 run by behave against a stand with one fault: 4.1 fails, 1.1 passes, the rest not run."""
+    base = tmp_path_factory.mktemp("xray-run")
+    layout = RunLayout(base)
+    stand = Stand.up(base / "stand.env", fault=FAULT)
+    try:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("FOCUS_", "STAND_")) and k != "TARGET"}
+        env.update(stand.focus_env, TARGET="external")
+        command = [
+            sys.executable, "-m", "behave", "--tags=@spec-1.1 or @spec-4.1", "--no-color",
+            "features/1_rabbitmq_topology.feature", "features/4_partial_results.feature",
+            "-f", "allure", "-o", str(layout.results), "--junit", "--junit-directory", str(layout.junit),
+        ]  # fmt: skip
+        done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 1, done.stdout[-2000:] + done.stderr[-2000:]
+        version = requests.get(f"{stand.focus_env['FOCUS_BASE_URL']}/live_metadata", timeout=10).json()["sw_version"]
+    finally:
+        stand.down()
+    # What the nightly runner notes beside its results (environment.properties, timings.json).
+    report.write_run_metadata(
+        layout.results,
+        {"profile": "quick", "target": "stand", "focus_server_sw_version": version, "suite_commit": "abc1234"},
+        report.executor("quick", "stand"),
+    )
+    layout.logs.mkdir(parents=True, exist_ok=True)
+    (layout.logs / "timings.json").write_text(json.dumps({"profile": "quick", "target": "stand"}))
+    return layout
+
+
+def _every_case_keyed(path: Path) -> dict[str, str]:
+    cases = sorted({s.case for s in scenarios(FEATURES, ROOT) if s.case})
+    keys = {case: f"PZ-{1000 + n}" for n, case in enumerate(cases)}
+    path.write_text("".join(f"{case}: {key}\n" for case, key in keys.items()))
+    return keys
+
+
+def _iso_with_zone(text: str) -> datetime:
+    when = datetime.fromisoformat(text)
+    assert when.tzinfo is not None and when.utcoffset() is not None, text
+    return when
+
+
+def test_the_xray_file_of_a_real_run_has_xrays_shape(real_run: RunLayout, tmp_path: Path) -> None:
+    keys_file = tmp_path / "keys.yaml"
+    keys = _every_case_keyed(keys_file)
+    path, unmapped = xray.build(real_run, FEATURES, keys_file, project="PZ")
+    assert path == real_run.base / "xray" / "execution.json"
+    assert unmapped == []
+    document = json.loads(path.read_text())
+    assert set(document) == {"info", "tests"}
+
+    info = document["info"]
+    assert {"project", "summary", "description", "startDate", "finishDate", "revision", "testEnvironments"} <= set(info)
+    assert info["project"] == "PZ" and info["revision"] == "abc1234"
+    assert info["testEnvironments"][0] == "stand"
+    assert "focus-stand" in info["description"] and "abc1234" in info["description"]
+    assert "Not a sign-off run" in info["description"]
+    assert _iso_with_zone(info["startDate"]) <= _iso_with_zone(info["finishDate"])
+
+    # One entry per scenario of the feature files: alone, or as an iteration of its outline's test.
+    planned = scenarios(FEATURES, ROOT)
+    tests = document["tests"]
+    assert len({t["testKey"] for t in tests}) == len(tests) == len(set(keys.values()))
+    names = [it["name"] for t in tests for it in t.get("iterations", [])]
+    by_name = {}
+    for test in tests:
+        if "iterations" not in test:
+            (scenario,) = [s for s in planned if s.case and keys[s.case] == test["testKey"]]
+            names.append(scenario.name)
+            by_name[scenario.name] = test
+    assert sorted(names) == sorted(s.name for s in planned)
+
+    for test in tests:
+        assert set(test) <= {"testKey", "status", "start", "finish", "comment", "iterations", "evidence"}
+        assert test["status"] in {"PASSED", "FAILED", "TODO"}
+        assert test["comment"]
+        if "start" in test:
+            assert _iso_with_zone(test["start"]) <= _iso_with_zone(test["finish"])
+    failed = [by_name[s.name] for s in planned if s.spec == "4.1"]
+    passed = [by_name[s.name] for s in planned if s.spec == "1.1"]
+    assert failed and passed
+    for test in failed:
+        assert test["status"] == "FAILED" and test["comment"].startswith("product defect: ")
+        assert "\n" not in test["comment"] and "start" in test
+        assert len(test["evidence"]) == 1 and test["evidence"][0]["contentType"] == "text/plain"
+        evidence = base64.b64decode(test["evidence"][0]["data"]).decode()
+        assert len(evidence) <= xray.EVIDENCE_MAX_CHARS + 500 and "404" in evidence
+    assert all(t["status"] == "PASSED" and "evidence" not in t and "start" in t for t in passed)
+    ran = {t["testKey"] for t in failed + passed}
+    not_run = [t for t in tests if t["testKey"] not in ran]
+    assert not_run and all(t["status"] == "TODO" and "start" not in t for t in not_run)
+
+
+def test_scenarios_without_a_key_are_listed_not_dropped(real_run: RunLayout, tmp_path: Path) -> None:
+    keys_file = tmp_path / "keys.yaml"
+    keys_file.write_text("no-recordings-job-fails-fast: PZ-77\nno-recordings-task-fails-fast:\n")
+    path, unmapped = xray.build(real_run, FEATURES, keys_file)
+    document = json.loads(path.read_text())
+    assert [t["testKey"] for t in document["tests"]] == ["PZ-77"]
+    cases = {s.case for s in scenarios(FEATURES, ROOT)}
+    assert {u.case for u in unmapped} == cases - {"no-recordings-job-fails-fast"}
+    listed = (path.parent / "unmapped.txt").read_text().splitlines()
+    assert len(listed) == len(unmapped) and any("@case-no-recordings-task-fails-fast" in line for line in listed)
+    # On request they go into the import for Xray to create, not keyed but described.
+    path, _ = xray.build(real_run, FEATURES, keys_file, create_missing=True)
+    created = [t for t in json.loads(path.read_text())["tests"] if "testInfo" in t]
+    assert len(created) == len(unmapped)
+    assert all(t["testInfo"]["projectKey"] == "PZ" and t["testInfo"]["type"] == "Generic" for t in created)
+
+
+def _planned(name: str, case: str, *tags: str) -> PlannedScenario:
+    return PlannedScenario(name, "f.feature:1", "2.2", case, ("spec-2.2", f"case-{case}", *tags), "2.2")
+
+
+def test_broken_is_failed_with_its_category_and_a_tag_key_wins(tmp_path: Path, write_result) -> None:
+    results = tmp_path / "allure-results"
+    write_result(results, "Unreachable", "2.2", "broken", "TargetUnreachable: REST refused\nat line 3", case="down")
+    write_result(results, "Our bug", "2.2", "broken", "KeyError: 'x'", case="bug")
+    write_result(results, "Skipped", "2.2", "skipped", "the target offers no task API", case="skip")
+    planned = [
+        _planned("Unreachable", "down", "PZ-9"),
+        _planned("Our bug", "bug"),
+        _planned("Skipped", "skip"),
+        _planned("Slow one", "slow", "slow"),
+    ]
+    found = xray.pair(planned, xray.read_results(results))
+    facts = RunFacts("quick", "stand", "stand", "job", "1.2.3", "abc", 2)
+    keys = {"down": "PZ-1", "bug": "PZ-2", "skip": "PZ-3", "slow": "PZ-4"}
+    document, unmapped = xray.execution(found, facts, keys)
+    by_key = {t["testKey"]: t for t in document["tests"]}
+    assert set(by_key) == {"PZ-9", "PZ-2", "PZ-3", "PZ-4"} and not unmapped  # the tag PZ-9 beats PZ-1
+    assert by_key["PZ-9"]["status"] == "FAILED"
+    assert by_key["PZ-9"]["comment"] == "broken environment: TargetUnreachable: REST refused"
+    assert by_key["PZ-2"]["status"] == "FAILED" and by_key["PZ-2"]["comment"] == "suite defect: KeyError: 'x'"
+    assert by_key["PZ-3"]["status"] == "TODO" and by_key["PZ-3"]["comment"] == "skipped: the target offers no task API"
+    assert by_key["PZ-4"]["comment"] == "not run: the quick profile leaves @slow scenarios out"
+    assert document["info"]["testEnvironments"] == ["stand", "job"]
+    assert "exit 2: broken environment" in document["info"]["description"]
+
+
+# --- upload -----------------------------------------------------------------------------------------------------
+
+
+def _execution_file(tmp_path: Path) -> Path:
+    path = tmp_path / "execution.json"
+    path.write_text(json.dumps({"info": {"summary": "s"}, "tests": [{"testKey": "PZ-1", "status": "PASSED"}]}))
+    return path
+
+
+def _upload(monkeypatch: pytest.MonkeyPatch, fake: FakeHttp, path: Path, *extra: str) -> int:
+    monkeypatch.setenv("XRAY_CLIENT_ID", CLIENT_ID)
+    monkeypatch.setenv("XRAY_CLIENT_SECRET", SECRET)
+    monkeypatch.setenv("XRAY_BASE_URL", fake.url)
+    return xray.main(["upload", "--file", str(path), *extra])
+
+
+def test_upload_authenticates_then_imports(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    path = _execution_file(tmp_path)
+    fake = FakeHttp()
+    fake.answer("POST", "/api/v2/authenticate", 200, json.dumps(TOKEN))
+    fake.answer("POST", "/api/v2/import/execution", 200, {"id": "10001", "key": "PZ-500", "self": "https://x/PZ-500"})
+    with serve(fake):
+        code = _upload(monkeypatch, fake, path)
+    out = capsys.readouterr().out
+    assert code == 0 and "PZ-500" in out
+    assert fake.seen == ["POST /api/v2/authenticate", "POST /api/v2/import/execution"]
+    auth, imported = fake.requests
+    assert json.loads(auth.body) == {"client_id": CLIENT_ID, "client_secret": SECRET}
+    assert imported.headers["Authorization"] == f"Bearer {TOKEN}"
+    assert json.loads(imported.body) == json.loads(path.read_text())
+    assert SECRET not in out and TOKEN not in out
+
+
+@pytest.mark.parametrize(
+    ("failing", "status", "expected"),
+    [
+        ("/api/v2/authenticate", 401, "Xray refused the credentials (401 on /api/v2/authenticate)"),
+        ("/api/v2/import/execution", 401, "Xray refused the credentials (401 on /api/v2/import/execution)"),
+        ("/api/v2/authenticate", 500, "Xray failed (500 on /api/v2/authenticate)"),
+        ("/api/v2/import/execution", 503, "Xray failed (503 on /api/v2/import/execution)"),
+        ("/api/v2/import/execution", 400, f"Xray rejected the import (400 on /api/v2/import/execution): bad {SECRET}"),
+    ],
+)
+def test_a_refusal_or_a_failing_xray_gives_one_clear_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys, failing: str, status: int, expected: str
+) -> None:
+    fake = FakeHttp()
+    # Xray's error bodies echoing what they were sent must not carry the secret into the log either.
+    fake.route("POST", failing, answer(status, {"error": f"bad {SECRET} {TOKEN}"}))
+    fake.answer("POST", "/api/v2/authenticate", 200, json.dumps(TOKEN))
+    fake.answer("POST", "/api/v2/import/execution", 200, {"key": "PZ-1"})
+    with serve(fake):
+        code = _upload(monkeypatch, fake, _execution_file(tmp_path))
+    captured = capsys.readouterr()
+    lines = captured.out.splitlines()
+    assert code == 1
+    assert len(lines) == 1 and lines[0].startswith("xray upload failed: ")
+    assert lines[0].startswith(f"xray upload failed: {expected.replace(SECRET, '***')}")
+    assert SECRET not in captured.out + captured.err and TOKEN not in captured.out + captured.err
+
+
+def test_an_unreachable_xray_gives_one_clear_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    fake = FakeHttp()
+    with serve(fake):
+        url = fake.url
+    fake.url = url  # served no more: nothing listens there now
+    assert _upload(monkeypatch, fake, _execution_file(tmp_path)) == 1
+    (line,) = capsys.readouterr().out.splitlines()
+    assert line.startswith(f"xray upload failed: could not reach Xray at {url}")
+
+
+def test_without_credentials_the_upload_is_skipped_with_a_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    monkeypatch.delenv("XRAY_CLIENT_ID", raising=False)
+    monkeypatch.setenv("XRAY_CLIENT_SECRET", "")
+    path = _execution_file(tmp_path)
+    assert xray.main(["upload", "--file", str(path), "--skip-without-credentials"]) == 0
+    assert xray.main(["upload", "--file", str(path)]) == 2  # asked for by hand: not done is a failure
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == ["xray upload skipped: XRAY_CLIENT_ID and XRAY_CLIENT_SECRET are not set"] * 2
