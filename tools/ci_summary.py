@@ -65,7 +65,17 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def to_markdown(lines: Sequence[ClauseLine], facts: RunFacts) -> str:
+def red_scenarios(trace: Traceability) -> list[str]:
+    """`4.1 <scenario>: product defect: <the failure's first line>`, for each scenario that failed or broke."""
+    return [
+        f"{row.clause.id} {s.name}: {s.kind}" + (f": {s.message[:200]}" if s.message else "")
+        for row in trace.rows
+        for s in row.scenarios
+        if s.status in ("failed", "broken")
+    ]
+
+
+def to_markdown(lines: Sequence[ClauseLine], facts: RunFacts, red: Sequence[str] = ()) -> str:
     code = facts.exit_code
     said = f"exit {code}: {exit_meaning(code).split(':')[0]}" if code is not None else "exit code not recorded"
     out = [f"## Acceptance: {_cell(facts.describe())} — {said}", ""]
@@ -75,6 +85,8 @@ def to_markdown(lines: Sequence[ClauseLine], facts: RunFacts) -> str:
     for line in lines:
         counts = f"{line.passed}/{line.ran}" + (f" ({line.not_run} not run)" if line.not_run else "")
         out.append(f"| {line.clause} {_cell(line.title)} | {counts} | {_cell(line.verdict)} |")
+    if red:
+        out += ["", "**Red scenarios**", ""] + [f"- {_cell(line)}" for line in red]
     out += [
         "",
         f"Product version `{_cell(facts.product_version)}`, suite commit `{_cell(facts.suite_commit)}`.",
@@ -97,7 +109,7 @@ def to_markdown(lines: Sequence[ClauseLine], facts: RunFacts) -> str:
 def build(layout: RunLayout, features: Path = FEATURES) -> str:
     facts = run_facts.read(layout)
     trace = traceability.build(layout.results, features)
-    return to_markdown(clause_table(trace, facts), facts)
+    return to_markdown(clause_table(trace, facts), facts, red_scenarios(trace))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

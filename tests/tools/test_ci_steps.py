@@ -50,6 +50,7 @@ def test_the_summary_is_the_clause_table_and_says_what_the_exit_code_means(
     assert "| 4.1 " in rows[6] and "| 1/2 " in rows[6] and rows[6].endswith("| failed |")
     assert "| 1/1 (2 not run) |" in rows[0]  # 1.1 has three scenarios in the feature files
     assert "not a sign-off run" in text
+    assert "- 4.1 Refused at once: product defect: AssertionError: 404, not 400" in text
     assert "- `1` product defect: the target does not do what the clarifications say ← this run" in text
     assert "- `2` broken environment" in text and "2.7.1" in text and "abc1234" in text
 
