@@ -17,6 +17,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -58,6 +59,21 @@ def acceptance_command(target: str, profile: str, api: str) -> list[str]:
     return command
 
 
+def run_to_its_end(command: Sequence[str], env: Mapping[str, str]) -> int:
+    """Run the command and wait for it, also on Ctrl-C or a CI's cancel: the runner below stops its behave processes
+    and the stand on that signal and then exits 130, and its code is what gets recorded (not a traceback of ours)."""
+    process = subprocess.Popen(list(command), cwd=ROOT, env=dict(env))
+    # Ctrl-C reaches the whole process group, the run included; a SIGTERM for us alone is passed on to it.
+    previous_int = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    previous_term = signal.signal(signal.SIGTERM, lambda signum, frame: process.send_signal(signal.SIGTERM))
+    try:
+        code = process.wait()
+    finally:
+        signal.signal(signal.SIGINT, previous_int)
+        signal.signal(signal.SIGTERM, previous_term)
+    return int(Exit.INTERRUPTED) if code < 0 else code  # ended by a signal without a word: interrupted
+
+
 def record(layout: RunLayout, code: int, **facts: str | float) -> Path:
     path = outcome_file(layout)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -78,8 +94,7 @@ def acceptance(layout: RunLayout, target: str, profile: str, api: str) -> int:
     command = acceptance_command(target, profile, api)
     say(f"$ {' '.join(command)}")
     started = time.time()
-    code = subprocess.run(command, cwd=ROOT, env=env, check=False).returncode
-    code = int(Exit.INTERRUPTED) if code < 0 else code  # killed by a signal: the CI cancelled
+    code = run_to_its_end(command, env)
     record(
         layout,
         code,

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -131,3 +136,12 @@ def test_an_environment_without_its_settings_is_a_broken_environment(
     assert ci_run.acceptance(layout, "staging", "nightly", "auto") == 2
     assert "FOCUS_BASE_URL is not set" in capsys.readouterr().out
     assert json.loads(outcome_file(layout).read_text())["exit_code"] == 2
+
+
+def test_a_cancelled_run_is_waited_for_and_its_own_code_kept() -> None:
+    """SIGTERM to the CI step reaches the run, which stops its parts and exits 130: that is the code kept."""
+    child = "import signal, sys, time\nsignal.signal(signal.SIGTERM, lambda *_: sys.exit(130))\ntime.sleep(30)"
+    threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGTERM)).start()
+    started = time.monotonic()
+    assert ci_run.run_to_its_end([sys.executable, "-c", child], os.environ) == 130
+    assert time.monotonic() - started < 10
