@@ -141,7 +141,7 @@ def test_an_environment_without_its_settings_is_a_broken_environment(
 def test_a_cancelled_run_is_waited_for_and_its_own_code_kept() -> None:
     """SIGTERM to the CI step reaches the run, which stops its parts and exits 130: that is the code kept."""
     child = "import signal, sys, time\nsignal.signal(signal.SIGTERM, lambda *_: sys.exit(130))\ntime.sleep(30)"
-    threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGTERM)).start()
+    threading.Timer(2.0, os.kill, (os.getpid(), signal.SIGTERM)).start()
     started = time.monotonic()
     assert ci_run.run_to_its_end([sys.executable, "-c", child], os.environ) == 130
     assert time.monotonic() - started < 10
