@@ -136,8 +136,9 @@ def _worst(statuses: Sequence[Status]) -> Status:
     return Status.PASSED
 
 
-def _evidence(scenario: Scenario) -> list[dict[str, str]]:
-    """For a red scenario, its failure message as one small text file; nothing else (the report has the rest)."""
+def _evidence(scenario: Scenario, row: int | None = None) -> list[dict[str, str]]:
+    """For a red scenario, its failure message as one small text file; nothing else (the report has the rest).
+    `row`: its row in an outline, so that two rows' files do not share a name."""
     result = scenario.result
     if result is None or not result.red or not result.message:
         return []
@@ -145,7 +146,7 @@ def _evidence(scenario: Scenario) -> list[dict[str, str]]:
     return [
         {
             "data": base64.b64encode(text.encode()).decode(),
-            "filename": f"{scenario.case or 'scenario'}-failure.txt",
+            "filename": f"{scenario.case or 'scenario'}{'' if row is None else f'-row{row}'}-failure.txt",
             "contentType": "text/plain",
         }
     ]
@@ -178,7 +179,8 @@ def xray_test(key: str | None, group: Sequence[Scenario], profile: str) -> dict:
             }
             for s in group
         ]
-    evidence = [item for s in group for item in _evidence(s)]
+    rows = [None] if len(group) == 1 else range(1, len(group) + 1)
+    evidence = [item for s, row in zip(group, rows, strict=True) for item in _evidence(s, row)]
     if evidence:
         entry["evidence"] = evidence
     return entry
