@@ -438,6 +438,9 @@ def _upload(args: argparse.Namespace) -> int:
     if not args.file.is_file():
         print(f"xray upload: {args.file} does not exist; `make xray` writes it")
         return 1
+    if not json.loads(args.file.read_text()).get("tests"):
+        print(f"xray upload: {args.file} holds no test: no scenario has an Xray test key yet ({DEFAULT_KEYS.name})")
+        return 1
     base_url = os.environ.get("XRAY_BASE_URL") or DEFAULT_BASE_URL
     try:
         answer = upload(args.file, base_url, client_id, secret)

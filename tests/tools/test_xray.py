@@ -240,6 +240,17 @@ def test_an_unreachable_xray_gives_one_clear_line(tmp_path: Path, monkeypatch: p
     assert line.startswith(f"xray upload failed: could not reach Xray at {url}")
 
 
+def test_an_execution_without_tests_is_not_sent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    path = tmp_path / "execution.json"
+    path.write_text(json.dumps({"info": {"summary": "s"}, "tests": []}))
+    fake = FakeHttp()
+    with serve(fake):
+        assert _upload(monkeypatch, fake, path) == 1
+    assert fake.requests == []
+    (line,) = capsys.readouterr().out.splitlines()
+    assert "holds no test: no scenario has an Xray test key yet (xray-keys.yaml)" in line
+
+
 def test_without_credentials_the_upload_is_skipped_with_a_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
 ) -> None:
