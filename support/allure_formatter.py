@@ -8,7 +8,9 @@
 - a red scenario carries the type of what it raised and its category (labels `exception`, one per class of the
   MRO, and `outcome`; `support.errors.OUTCOMES` decides), and its status follows the category. A hook that failed
   counts like a step that failed: allure-behave reports an error of `before_scenario` as "skipped" and one of
-  `after_scenario` as "passed".
+  `after_scenario` as "passed";
+- every text of a result is masked (`support.evidence.mask_result`) just before it is written: step titles
+  (`allure.step` ones included) and status messages reach the report without going through the `attach_*`.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from allure_commons.utils import format_exception, format_traceback, md5
 
 from support.clauses import clause_of_tags
 from support.errors import category_of, outcome_labels
+from support.evidence import mask_result
 
 CASE_PREFIX = "case-"
 
@@ -68,8 +71,16 @@ class SpecListener(AllureListener):
             self._stopping = None
 
     def _settle(self, result: TestResult) -> None:
+        if not isinstance(result, TestResult):
+            return
+        try:
+            self._file(result)
+        finally:
+            mask_result(result)  # last: the hook error's message set above is masked too
+
+    def _file(self, result: TestResult) -> None:
         error = first_error(self._stopping) if self._stopping is not None else None
-        if error is None or not isinstance(result, TestResult):
+        if error is None:
             return
         result.labels.extend(Label(name=name, value=value) for name, value in outcome_labels(type(error)))
         result.status = category_of(type(error)).allure_status

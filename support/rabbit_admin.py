@@ -141,10 +141,6 @@ class Channel(_Listed):
     consumer_count: int = 0
     message_stats: dict[str, Any] | None = None
 
-    @property
-    def published(self) -> int:
-        return int((self.message_stats or {}).get("publish", 0))
-
 
 @dataclass
 class Call:
