@@ -140,6 +140,7 @@ class _AcceptsButNeverRuns:
 
 def test_a_set_up_task_that_never_runs_is_a_precondition_not_met(monkeypatch: pytest.MonkeyPatch) -> None:
     """Set-up of 2.2, like a refused configure: with no running task there is no latency to judge."""
-    monkeypatch.setattr(sla, "TASK_READY_TIMEOUT_S", 0.3)
+    monkeypatch.setenv("FOCUS_TASK_READY_S", "0.3")
+    monkeypatch.setattr(sla, "get_settings", Settings)  # read afresh, as the run reads it once
     with pytest.raises(PreconditionNotMet, match=r"was accepted but never ran: waited 0\.3 s for GET /metadata/"):
         sla.configure_ready_task(_AcceptsButNeverRuns())  # type: ignore[arg-type]
