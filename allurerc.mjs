@@ -15,30 +15,38 @@ const awesome = (singleFile) => ({
   },
 });
 
+// Where a red result is filed, as tools/results.py files it: the label `outcome` that the Allure formatter gives it
+// from the type of what the scenario raised (support/errors.py's one table, over the type's whole hierarchy, named
+// in the labels `exception`); a red result without one (not written by our formatter) by its status: failed (an
+// assertion, for allure-behave) is a product defect, broken a suite defect.
+const red = (d) => d.status === "failed" || d.status === "broken";
+const filedAs = (d) =>
+  d.labels.find((label) => label.name === "outcome")?.value ?? (d.status === "failed" ? "product defect" : "suite defect");
+
 export default {
   name: env.FOCUS_REPORT_NAME ?? "Focus Server acceptance",
   // Survives between runs (reports/ is cleared of results only): the trend charts and per-scenario history.
   historyPath: env.FOCUS_REPORT_HISTORY ?? "reports/history/history.jsonl",
   // The traceability page, the living documentation and the clarifications travel inside the report too.
   globalAttachments: (env.FOCUS_REPORT_PAGES ?? "reports/pages").split(",").map((dir) => `${dir}/*.html`),
-  // First match wins: a failed assertion on the target, then the two broken kinds (environment before suite).
+  // Decided by the type of what a scenario raised, never by its message (see `filedAs` above).
   categories: {
     rules: [
       {
         id: "product-defect",
         name: "Product defect",
-        matchers: { statuses: ["failed"] },
+        matchers: (d) => red(d) && filedAs(d) === "product defect",
         groupBy: [{ label: "spec" }],
       },
       {
         id: "broken-environment",
         name: "Broken environment",
-        matchers: { statuses: ["broken"], message: "TargetUnreachable|PreconditionNotMet" },
+        matchers: (d) => red(d) && filedAs(d) === "broken environment",
       },
       {
         id: "suite-defect",
         name: "Suite defect",
-        matchers: { statuses: ["broken"] },
+        matchers: (d) => red(d) && filedAs(d) === "suite defect",
       },
     ],
   },

@@ -32,8 +32,8 @@ Feature: 1 RabbitMQ topology: prisma is the one exchange, and named queues serve
   Scenario: prisma is a durable topic exchange
     > 🧪 Tests should validate exchange name is `prisma`
     > exchange="prisma",  # Hard-coded, never change
-    > exchange_type="topic",
-    > durable=True,
+    > exchange_type='topic',
+    > durable=True
 
     When the exchange "prisma" is looked up
     Then it is a "topic" exchange
@@ -58,7 +58,10 @@ Feature: 1 RabbitMQ topology: prisma is the one exchange, and named queues serve
   @spec-1.2 @case-command-routing-keys
   Scenario: Focus Server publishes its commands with baby_analyzer.commands routing keys
     > # It only publishes to exchange with routing keys
-    > focus_server_api.publish_command(exchange="prisma", routing_key="baby_analyzer.commands.roi")
+    > focus_server_api.publish_command(
+    >     exchange="prisma",
+    >     routing_key="baby_analyzer.commands.roi"
+    > )
 
     Commands are recognised by their body, wherever they go, so that this scenario judges the routing keys only.
 

@@ -16,7 +16,10 @@ Feature: 3 Smart Recorder integration: AMQP only, through prisma
   Scenario: The Smart Recorder publishes its data through prisma with recorder.data routing keys, at least once a second
     > 2. **Test AMQP integration instead:**
     > # Subscribe to recorder messages on 'prisma' exchange
-    > messages = rabbitmq_client.consume_messages(exchange="prisma", routing_key="recorder.data.*")
+    > messages = rabbitmq_client.consume_messages(
+    >     exchange="prisma",
+    >     routing_key="recorder.data.*"
+    > )
     > assert len(messages) > 0, "No AMQP messages from recorder"
 
     Given the Smart Recorder's messages are watched on "prisma" with the routing key pattern "recorder.data.*"

@@ -99,12 +99,6 @@ class Frames:
             self.total = math.inf
         else:
             self.dt = min(HISTORY_ROW_DT_MAX_S, max(job.lines_dt, HISTORY_ROW_DT_MIN_S))
-            # Offsets (covered seconds before each segment) map recording time to stream time, holes skipped.
-            self.offsets = []
-            covered = 0.0
-            for a, b in job.segments:
-                self.offsets.append(covered)
-                covered += b - a
             self.total = sum(math.ceil((b - a) / self.dt) for a, b in job.segments)
             self.per_segment = [math.ceil((b - a) / self.dt) for a, b in job.segments]
 

@@ -4,18 +4,29 @@
   section of the clarifications;
 - the history id comes from the clause and the `@case-<slug>` tag, so that trends survive a scenario rename;
 - scenarios inside a Gherkin `Rule:` are reported too (allure-behave 2.16.2 only wraps a feature's direct
-  scenarios and silently drops the others; see tests/suite/test_allure_formatter.py).
+  scenarios and silently drops the others; see tests/suite/test_allure_formatter.py);
+- a red scenario carries the type of what it raised and its category (labels `exception`, one per class of the
+  MRO, and `outcome`; `support.errors.OUTCOMES` decides), and its status follows the category. A hook that failed
+  counts like a step that failed: allure-behave reports an error of `before_scenario` as "skipped" and one of
+  `after_scenario` as "passed";
+- every text of a result is masked (`support.evidence.mask_result`) just before it is written: step titles
+  (`allure.step` ones included) and status messages reach the report without going through the `attach_*`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import allure_commons
 from allure_behave.formatter import AllureFormatter
-from allure_behave.listener import AllureListener
-from allure_commons.model2 import Label, Link
-from allure_commons.utils import md5
+from allure_behave.listener import AllureListener, GroupContext
+from allure_commons.model2 import Label, Link, StatusDetails, TestResult
+from allure_commons.reporter import AllureReporter
+from allure_commons.utils import format_exception, format_traceback, md5
 
 from support.clauses import clause_of_tags
+from support.errors import category_of, outcome_labels
+from support.evidence import mask_result
 
 CASE_PREFIX = "case-"
 
@@ -24,7 +35,61 @@ def case_of_tags(tags: list[str]) -> str | None:
     return next((tag[len(CASE_PREFIX) :] for tag in tags if tag.startswith(CASE_PREFIX)), None)
 
 
+def first_error(scenario) -> BaseException | None:
+    """What made the scenario red: the first step that raised, else a hook of the scenario (before or after it)."""
+    for step in scenario.all_steps:
+        if getattr(step, "exception", None) is not None:
+            return step.exception
+    return getattr(scenario, "exception", None)
+
+
+class _SettlingReporter(AllureReporter):
+    """Hands each scenario's result to `settle` after allure-behave has set its status, just before it is written."""
+
+    def __init__(self, settle: Callable[[TestResult], None]) -> None:
+        super().__init__()
+        self._settle = settle
+
+    def close_test(self, uuid) -> None:
+        self._settle(self.get_test(uuid))
+        super().close_test(uuid)
+
+
 class SpecListener(AllureListener):
+    def __init__(self, behave_config) -> None:
+        super().__init__(behave_config)
+        self.logger = _SettlingReporter(self._settle)
+        self.group_context = GroupContext(self.logger)
+        self.group_context.enter()
+        self._stopping = None
+
+    def stop_scenario(self, scenario) -> None:
+        self._stopping = scenario
+        try:
+            super().stop_scenario(scenario)
+        finally:
+            self._stopping = None
+
+    def _settle(self, result: TestResult) -> None:
+        if not isinstance(result, TestResult):
+            return
+        try:
+            self._file(result)
+        finally:
+            mask_result(result)  # last: the hook error's message set above is masked too
+
+    def _file(self, result: TestResult) -> None:
+        error = first_error(self._stopping) if self._stopping is not None else None
+        if error is None:
+            return
+        result.labels.extend(Label(name=name, value=value) for name, value in outcome_labels(type(error)))
+        result.status = category_of(type(error)).allure_status
+        if result.statusDetails is None:  # a hook's error: allure-behave only looks at the steps
+            trace = getattr(self._stopping, "exc_traceback", None)
+            result.statusDetails = StatusDetails(
+                message=format_exception(type(error), error), trace=format_traceback(trace)
+            )
+
     def start_scenario(self, scenario) -> None:
         super().start_scenario(scenario)
         result = self.logger.get_test(self.current_scenario_uuid)

@@ -1,20 +1,90 @@
-"""The three ways a scenario can end badly, kept apart so that the report can tell them apart.
+"""How a scenario can end badly, decided by the TYPE of what it raised, in one table (`OUTCOMES`).
 
-- a product defect is an AssertionError (Allure: failed), including `MalformedAnswer`;
-- a broken environment is `TargetUnreachable` or `PreconditionNotMet` (Allure: broken, category "environment");
-- anything else is a defect of the suite itself (Allure: broken, category "suite defect").
+- a product defect: the target does not do what the clarifications say: an `AssertionError` (`MalformedAnswer`,
+  `support.waiting.WaitTimeout`, `support.amqp_probe.NoSuchExchange` ...); Allure: failed; exit code 1;
+- a broken environment: what the suite needs around the product does not work, so the clause could not be judged:
+  `BrokenEnvironment` (`TargetUnreachable` and its `BrokerUnreachable`, `PreconditionNotMet`, the management API
+  failing, the embedded stand not starting); Allure: broken, category "Broken environment"; exit code 2;
+- anything else is a defect of the suite itself (a `KeyError` in our code, a `SuiteDefect`); Allure: broken,
+  category "Suite defect"; exit code 3.
+
+The category of an exception is that of the first class of its MRO found in the table, so a subclass is filed with
+its base unless the table names it. Never from the text of its message. The Allure formatter records the type's
+hierarchy and its category on each result (labels `exception` and `outcome`, `outcome_labels`); tools/results.py
+and the report's categories (allurerc.mjs) read them.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import Enum
+
+EXCEPTION_LABEL = "exception"  # one label per class of the raised exception's MRO, most specific first
+OUTCOME_LABEL = "outcome"  # the category the table gives that hierarchy
+
+
+class Category(Enum):
+    """Where a red scenario is filed: its category name (as the report shows it), Allure status and exit code."""
+
+    PRODUCT_DEFECT = ("product defect", "failed", 1)
+    BROKEN_ENVIRONMENT = ("broken environment", "broken", 2)
+    SUITE_DEFECT = ("suite defect", "broken", 3)
+
+    def __init__(self, title: str, allure_status: str, exit_code: int) -> None:
+        self.title = title
+        self.allure_status = allure_status
+        self.exit_code = exit_code
+
+
+class BrokenEnvironment(RuntimeError):
+    """What the suite relies on besides the product's behaviour does not work: the clause could not be judged."""
+
+
+class TargetUnreachable(BrokenEnvironment):
+    """A part of the target does not answer at all (connection refused, DNS, TLS, timeout)."""
+
+
+class PreconditionNotMet(BrokenEnvironment):
+    """The target is up but lacks what a scenario needs (e.g. no history window of the needed shape).
+
+    Raised only while a scenario sets up (Given/When), never by a check (Then): a check judges the product.
+    """
 
 
 class MalformedAnswer(AssertionError):
     """The target answered, but not in the contract's shape; the message names the field that was wrong."""
 
 
-class TargetUnreachable(RuntimeError):
-    """A part of the target does not answer at all (connection refused, DNS, TLS, timeout)."""
+class SuiteDefect(RuntimeError):
+    """Our own code found itself inconsistent (e.g. a check handed what its setup promised not to hand it)."""
 
 
-class PreconditionNotMet(RuntimeError):
-    """The target is up but lacks what a scenario needs (e.g. no history window of the needed shape)."""
+# The one table. Order does not matter: the exception's MRO decides, most specific class first.
+OUTCOMES: dict[type[BaseException], Category] = {
+    BrokenEnvironment: Category.BROKEN_ENVIRONMENT,
+    AssertionError: Category.PRODUCT_DEFECT,
+    SuiteDefect: Category.SUITE_DEFECT,
+    BaseException: Category.SUITE_DEFECT,  # anything the table does not name is ours to fix
+}
+_BY_NAME = {f"{kind.__module__}.{kind.__qualname__}": category for kind, category in OUTCOMES.items()}
+
+
+def type_names(kind: type[BaseException]) -> list[str]:
+    """The qualified names of the exception type's MRO, most specific first (`object` left out)."""
+    return [f"{cls.__module__}.{cls.__qualname__}" for cls in kind.__mro__ if cls is not object]
+
+
+def category_of_names(names: Iterable[str]) -> Category | None:
+    """The category of a type hierarchy given by its qualified names (as recorded in a result); None if empty."""
+    listed = list(names)
+    found = next((_BY_NAME[name] for name in listed if name in _BY_NAME), None)
+    return found or (Category.SUITE_DEFECT if listed else None)
+
+
+def category_of(kind: type[BaseException]) -> Category:
+    return category_of_names(type_names(kind)) or Category.SUITE_DEFECT
+
+
+def outcome_labels(kind: type[BaseException]) -> list[tuple[str, str]]:
+    """The labels a result carries for an exception of this type: its hierarchy, then its category."""
+    return [(EXCEPTION_LABEL, name) for name in type_names(kind)] + [(OUTCOME_LABEL, category_of(kind).title)]

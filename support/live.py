@@ -89,14 +89,6 @@ def job_subject(configured: JobConfigured) -> LiveSubject:
     return LiveSubject("job", configured.job_id, first, last)
 
 
-def configure_live(focus: FocusServer, kind: str) -> LiveSubject:
-    if kind == "task":
-        return configure_live_task(focus)
-    if kind == "job":
-        return configure_live_job(focus)
-    raise ValueError(f"unknown kind of live subject {kind!r}: task or job")
-
-
 @dataclass
 class WaterfallPolling:
     """Polls a task's waterfall in the background (about twice a second) until closed.

@@ -9,8 +9,9 @@ the last check configures one small live job, connects to the stream address its
 frame, then closes the stream (which ends the job). A target whose REST refuses or garbles that job is not
 "unreachable": the scenarios say what is wrong with it; only a stream address that takes no connection stops the run.
 
-A stopped run still leaves a result (`record_stopped_run`): one broken Allure result ("broken environment": its
-message names `TargetUnreachable`) and one JUnit error, so that a report built from the run says why it is empty.
+A stopped run still leaves a result (`record_stopped_run`): one broken Allure result ("broken environment": it
+carries the labels of a `TargetUnreachable`) and one JUnit error, so that a report built from the run says why it
+is empty.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from allure_commons.utils import md5, now, uuid4
 
 from pandadatastream import pandadatastream_pb2, pandadatastream_pb2_grpc
 from support.amqp_probe import BrokerUnreachable, connect
-from support.errors import TargetUnreachable
+from support.errors import TargetUnreachable, outcome_labels
 from support.focus_api import FocusServer
 from support.models import JobConfig, JobConfigured, Range
 from support.rabbit_admin import RabbitAdmin, http_reason
@@ -193,6 +194,7 @@ def record_stopped_run(line: str, junit_dir: Path | None) -> None:
             Label(name="parentSuite", value="Preflight"),
             Label(name="framework", value="behave"),
             Label(name="language", value="python"),
+            *(Label(name=name, value=value) for name, value in outcome_labels(TargetUnreachable)),
         ],
     )
     with contextlib.suppress(Exception):  # a report that cannot be written must not hide the line itself

@@ -19,12 +19,21 @@ from urllib.parse import quote, unquote, urlsplit
 import requests
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from support.errors import MalformedAnswer, TargetUnreachable
+from support.errors import BrokenEnvironment, MalformedAnswer, TargetUnreachable
 from support.settings import Settings, mask_url
 from support.waiting import monotonic
 
 M = TypeVar("M")
 _BODY_LIMIT = 20_000  # characters of a listing kept as evidence
+
+
+class ManagementApiFailed(BrokenEnvironment):
+    """The management API answered an error status (a 5xx, or a 4xx we did not expect) instead of a listing.
+
+    The management API is RabbitMQ's, not the product's: when it fails, the scenario could not observe the product,
+    so the environment is broken (exit 2), not the product (exit 1). What its listings say about the product's
+    topology is judged by the checks; a listing of the wrong shape stays a `MalformedAnswer`.
+    """
 
 
 class _Listed(BaseModel):
@@ -131,10 +140,6 @@ class Channel(_Listed):
     connection_details: ConnectionDetails
     consumer_count: int = 0
     message_stats: dict[str, Any] | None = None
-
-    @property
-    def published(self) -> int:
-        return int((self.message_stats or {}).get("publish", 0))
 
 
 @dataclass
@@ -249,7 +254,7 @@ class RabbitAdmin:
                 f"({response.status_code} {response.reason})"
             )
         if response.status_code != 200:
-            raise MalformedAnswer(f"management API GET {path} answered {response.status_code} {response.reason}")
+            raise ManagementApiFailed(f"management API GET {path} answered {response.status_code} {response.reason}")
         try:
             return TypeAdapter(model).validate_json(response.text)
         except ValidationError as error:

@@ -207,15 +207,16 @@ FINDERS: dict[Shape, Callable[..., Span | None]] = {
 }
 
 
-def fits(shape: Shape, window: Span, recordings: Sequence[Span]) -> bool:
-    """Whether the catalogue's answer for `window` itself has the shape (the search window's answer said so)."""
+def fits(shape: Shape, window: Span, recordings: Sequence[Span], hole_over_s: int = 0) -> bool:
+    """Whether the catalogue's answer for `window` itself has the shape (the search window's answer said so); a
+    hole must also be longer than `hole_over_s`, so that the check of the holes (a Then) always has one to judge."""
     parts = covered_parts(recordings, window)
     if shape is Shape.EMPTY:
         return not recordings
     if shape is Shape.COVERED:
         return parts == [window]
     if shape is Shape.HOLE:
-        return len(parts) == 2
+        return len(parts) == 2 and parts[1].start_ms - parts[0].end_ms > hole_over_s * 1000
     if shape is Shape.START_ONLY:
         return len(parts) == 1 and parts[0].start_ms == window.start_ms and parts[0].end_ms < window.end_ms
     return len(parts) == 1 and window.start_ms < parts[0].start_ms and parts[0].end_ms < window.end_ms
@@ -254,7 +255,7 @@ class Catalogue:
                 f"({len(known)} recording(s) there; widen FOCUS_HISTORY_FROM/FOCUS_HISTORY_TO or add recordings)"
             )
         found = HistoryWindow(shape, window, tuple(self.recordings(window)))
-        if not fits(shape, window, found.recordings):
+        if not fits(shape, window, found.recordings, params.get("hole_over_s", 0)):
             raise PreconditionNotMet(
                 f"precondition not met: {wanted} was expected at {window.label()} from the catalogue's answer for "
                 f"the search window, but its answer for that window says otherwise: {found.describe()}"

@@ -44,6 +44,12 @@ class Settings(BaseSettings):
     stream_tolerance_s: float = 3.0
     http_timeout_s: float = 30.0
     grpc_ready_s: float = GRPC_READY_S
+    # How long the suite waits for what a real deployment paces by itself (defaults: the stand, a default RabbitMQ).
+    # A wait that runs out is a failed check (or, in set-up, a precondition not met); raise these for a slower target.
+    task_ready_s: float = 30.0  # a configured task's metadata to answer 201 (its consumer runs)
+    management_lag_s: float = 20.0  # the management API to list a connection (statistics lag behind the broker)
+    keepalive_s: float = 20.0  # a polled task's keepalive command to arrive (its period is the target's choice)
+    queue_gone_s: float = 20.0  # a job's queue to go after the job ended (the contract gives no figure)
 
     @model_validator(mode="after")
     def _management_credentials_default_to_amqp(self) -> Settings:
@@ -102,6 +108,10 @@ class Settings(BaseSettings):
             "stream_limit_s": f"{self.stream_limit_s:g}",
             "stream_tolerance_s": f"{self.stream_tolerance_s:g}",
             "grpc_ready_s": f"{self.grpc_ready_s:g}",
+            "waits_s": (
+                f"task_ready {self.task_ready_s:g}, management_lag {self.management_lag_s:g}, "
+                f"keepalive {self.keepalive_s:g}, queue_gone {self.queue_gone_s:g}"
+            ),
         }
 
 

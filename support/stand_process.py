@@ -14,12 +14,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from support.errors import TargetUnreachable
+
 ROOT = Path(__file__).resolve().parent.parent
 STAND_DIR = ROOT / ".stand"  # where env files go: ignored by git, like every *.env file
 
 
-class StandFailed(RuntimeError):
-    """The stand did not come up; the message carries the tail of its output."""
+class StandFailed(TargetUnreachable):
+    """The stand did not come up; the message carries the tail of its output. The stand is the run's target, so a
+    broken environment (support/errors.py), as is a real target that does not answer."""
 
 
 def run_stand(*args: str, timeout_s: float) -> subprocess.CompletedProcess[str]:

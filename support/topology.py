@@ -17,6 +17,7 @@ from support.errors import PreconditionNotMet
 from support.evidence import attach_json
 from support.live import LiveSubject
 from support.rabbit_admin import Channel, Connection, Consumer, Exchange, Queue, RabbitAdmin
+from support.settings import get_settings
 from support.waiting import WaitTimeout, monotonic, wait_for
 
 FOCUS_SERVER_CONNECTION_NAME = "focus-server"
@@ -27,14 +28,12 @@ COMMAND_TYPES = {"RegionOfInterestCommand": "roi", "KeepaliveCommand": "keepaliv
 _COMMAND_KEYS = tuple(COMMAND_PREFIX + name for name in COMMAND_TYPES.values()) + tuple(COMMAND_TYPES.values())
 
 ROI_TIMEOUT_S = 15.0  # a roi command follows an accepted configure
-KEEPALIVE_TIMEOUT_S = 20.0  # keepalives come while a task is polled; their period is the target's choice
 # After the awaited commands arrived, the probe keeps reading this long before concluding that nothing went elsewhere.
 ELSEWHERE_GRACE_S = 2.0
-# The management API's connection/channel/consumer listings lag behind the broker (statistics interval).
-MANAGEMENT_LAG_S = 20.0
 QUEUE_TIMEOUT_S = 10.0
-# How long after its job ended a job's queue may linger; the contract gives no figure ("exists while it runs").
-QUEUE_GONE_TIMEOUT_S = 20.0
+# What a real deployment paces by itself is a setting (support/settings.py): the keepalive period (FOCUS_KEEPALIVE_S),
+# the management API's statistics lag (FOCUS_MANAGEMENT_LAG_S), how long a job's queue may linger after the job
+# ended (FOCUS_QUEUE_GONE_S).
 
 
 # -- topic matching ----------------------------------------------------------------------------------------------
@@ -120,16 +119,16 @@ def expect_subject_queue(admin: RabbitAdmin, subject: LiveSubject, exchange: str
 
 
 def expect_queue_gone(broker: Broker, name: str) -> None:
-    """The queue disappears (passive declare and management API agree) within QUEUE_GONE_TIMEOUT_S."""
+    """The queue disappears (passive declare and management API agree) within the setting `queue_gone_s`."""
 
     def gone() -> bool:
         return broker.admin.queue(name) is None and not broker.probe.queue_exists(name)
 
     try:
-        wait_for(gone, reason=f"the queue {name!r} to go", timeout_s=QUEUE_GONE_TIMEOUT_S, interval_s=1.0)
+        wait_for(gone, reason=f"the queue {name!r} to go", timeout_s=get_settings().queue_gone_s, interval_s=1.0)
     except WaitTimeout:
         raise AssertionError(
-            f"the queue {name!r} is still there {QUEUE_GONE_TIMEOUT_S:g} s after its job ended"
+            f"the queue {name!r} is still there {get_settings().queue_gone_s:g} s after its job ended"
         ) from None
 
 
@@ -275,7 +274,7 @@ def expect_roi(watch: Watch, subject: LiveSubject, exchange: str | None = None) 
 
 
 def expect_keepalive(watch: Watch, exchange: str | None = None) -> Delivery:
-    return _await(watch, _is_keepalive, "keepalive command", exchange, KEEPALIVE_TIMEOUT_S)
+    return _await(watch, _is_keepalive, "keepalive command", exchange, get_settings().keepalive_s)
 
 
 def assert_no_command_elsewhere(watch: Watch, exchange: str) -> None:
@@ -316,7 +315,8 @@ def focus_server_footprint(admin: RabbitAdmin, name: str = FOCUS_SERVER_CONNECTI
         return [c for c in admin.connections() if c.client_name == name] or None
 
     try:
-        connections = wait_for(named, reason=f"a broker connection named {name!r}", timeout_s=MANAGEMENT_LAG_S)
+        lag_s = get_settings().management_lag_s
+        connections = wait_for(named, reason=f"a broker connection named {name!r}", timeout_s=lag_s)
     except WaitTimeout:
         listed = admin.connections()
         names = sorted({c.client_name or "(unnamed)" for c in listed})

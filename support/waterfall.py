@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any, Protocol
 
-from support.errors import PreconditionNotMet
+from support.errors import SuiteDefect
 from support.evidence import attach_json, attach_png, attach_text
 from support.focus_api import Answer
 from support.models import ConfigAccepted, ErrorBody, Range, Row, TaskConfig, WaterfallBlock
@@ -268,5 +268,6 @@ def expect_holes(result: WaterfallResult, history: HistoryWindow, threshold_s: i
     comparison = compare_holes(result.timestamps, history.holes, threshold_s * 1000)
     attach_json("holes: rows against the catalogue", comparison.as_dict())
     if not (comparison.matched or comparison.missing):
-        raise PreconditionNotMet(f"precondition not met: {history.describe()}, no hole over {threshold_s} s")
+        # The Given step found the window by such a hole (support.recordings.fits): a check does not judge set-up.
+        raise SuiteDefect(f"the window chosen has no catalogue hole over {threshold_s} s: {history.describe()}")
     assert not comparison.problems, f"{history.describe()}: " + "; ".join(comparison.problems)

@@ -2,9 +2,12 @@
 
 Fails (exit 1, one `file:line: message` per finding) on:
 
-- a description line beginning with `> ` that is not found word for word in the project's copy of the
-  clarifications. Both sides are normalised the same way: markdown quote marks (`>`), emphasis (`**`, `*`) and
-  backticks are dropped and whitespace is collapsed; nothing else is forgiven (case, punctuation, words);
+- a description line beginning with `> ` that is not a line of the project's copy of the clarifications, word for
+  word. Both sides are normalised the same way: markdown quote marks (`>`), emphasis (`**`, `*`) and backticks are
+  dropped and whitespace is collapsed; nothing else is forgiven (case, punctuation, words). A quote is taken line by
+  line: each quote line is one whole line of the document, give or take the markup around it (a list marker or
+  number, table pipes, a comment's `#`, a docstring's quotes), so that a multi-line sample of the document is quoted
+  line by line and a copy whose lines were joined or rewrapped (as `ruff format` once did) no longer matches;
 - a scenario without a `@spec-<id>` tag of the clause register, or with an unknown one;
 - a scenario without a `@case-<slug>` tag, or a `@case-` tag used by more than one scenario;
 - a clause of `support/clauses.py` that no scenario is tagged with.
@@ -31,6 +34,9 @@ _QUOTE = re.compile(r"^\s*>(\s|$)")
 _DOC_STRING = re.compile(r'^\s*("""|```)')
 _EMPHASIS = re.compile(r"\*\*|\*|`")
 _SPACE = re.compile(r"\s+")
+# What may surround a quote line inside its line of the document: list markers and numbers, table pipes, quote marks,
+# a comment's `#`. Not a comma or a bracket: `durable=True` is not the line `durable=True,`.
+_MARKUP = re.compile(r'^(?:\d+\.|[\s\-+|#>"])*$')
 
 
 @dataclass(frozen=True)
@@ -68,6 +74,18 @@ def found_in(quote: str, document: str) -> bool:
     return False
 
 
+def found_as_line(quote: str, lines: Iterable[str]) -> bool:
+    """Is the normalised quote one of the normalised document lines, markup around it aside?"""
+    for line in lines:
+        start = line.find(quote) if quote else -1
+        while start != -1:
+            end = start + len(quote)
+            if _MARKUP.match(line[:start]) and _MARKUP.match(line[end:]):
+                return True
+            start = line.find(quote, start + 1)
+    return False
+
+
 def quote_lines(path: Path) -> Iterator[tuple[int, str]]:
     """The `> ` description lines of a feature file (outside doc strings), with their line numbers."""
     in_doc_string = False
@@ -80,14 +98,20 @@ def quote_lines(path: Path) -> Iterator[tuple[int, str]]:
 
 
 def check_quotes(features: Iterable[Path], spec: Path) -> list[Finding]:
-    document = normalise(spec.read_text(encoding="utf-8"))
+    text_lines = spec.read_text(encoding="utf-8").splitlines()
+    document = normalise("\n".join(text_lines))
+    lines = [normalise(line) for line in text_lines]
     findings = []
     for path in features:
         for number, text in quote_lines(path):
             quote = normalise(text)
-            if not found_in(quote, document):
+            if found_as_line(quote, lines):
+                continue
+            if found_in(quote, document):
+                message = f"quote is not a whole line of {spec.name} (quote it line by line): {text.strip()!r}"
+            else:
                 message = f"quote not found word for word in {spec.name}: {text.strip()!r}"
-                findings.append(Finding(path, number, message))
+            findings.append(Finding(path, number, message))
     return findings
 
 

@@ -1,7 +1,9 @@
 """Read an allure-results folder back: one `ScenarioResult` per scenario, with its clause, case and kind of ending.
 
-The kind follows docs/architecture.md: a failed assertion is a product defect; `TargetUnreachable` and
-`PreconditionNotMet` are a broken environment; any other error is a defect of the suite.
+The kind of a red scenario comes from the type of what it raised, recorded by the Allure formatter as the labels
+`exception` (its MRO), through the one table of `support.errors.OUTCOMES`; never from the message's text. A red
+result without those labels (not written by our formatter) is filed by its Allure status: failed (an assertion,
+for allure-behave) is a product defect, broken a suite defect.
 """
 
 from __future__ import annotations
@@ -13,14 +15,14 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-ENVIRONMENT_ERRORS = ("TargetUnreachable", "PreconditionNotMet")
+from support.errors import EXCEPTION_LABEL, Category, category_of_names
 
 
 class Kind(StrEnum):
     PASSED = "passed"
-    PRODUCT = "product defect"
-    ENVIRONMENT = "broken environment"
-    SUITE = "suite defect"
+    PRODUCT = Category.PRODUCT_DEFECT.title
+    ENVIRONMENT = Category.BROKEN_ENVIRONMENT.title
+    SUITE = Category.SUITE_DEFECT.title
     SKIPPED = "skipped"
 
 
@@ -34,18 +36,18 @@ class ScenarioResult:
     start_ms: int
     stop_ms: int
     history_id: str
+    exception: tuple[str, ...] = ()  # the qualified names of the raised exception's MRO, most specific first
 
     @property
     def kind(self) -> Kind:
         if self.status == "passed":
             return Kind.PASSED
-        if self.status == "failed":
-            return Kind.PRODUCT
-        if self.status == "broken":
-            if any(name in self.message for name in ENVIRONMENT_ERRORS):
-                return Kind.ENVIRONMENT
-            return Kind.SUITE
-        return Kind.SKIPPED
+        if not self.red:
+            return Kind.SKIPPED
+        category = category_of_names(self.exception)
+        if category is None:
+            category = Category.PRODUCT_DEFECT if self.status == "failed" else Category.SUITE_DEFECT
+        return Kind(category.title)
 
     @property
     def red(self) -> bool:
@@ -78,6 +80,7 @@ def parse_result(data: dict) -> ScenarioResult:
         start_ms=int(data.get("start") or 0),
         stop_ms=int(data.get("stop") or 0),
         history_id=data.get("historyId") or "",
+        exception=tuple(label.get("value", "") for label in labels if label.get("name") == EXCEPTION_LABEL),
     )
 
 

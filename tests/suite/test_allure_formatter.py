@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -91,3 +92,56 @@ def test_every_scenario_has_one_result_with_spec_label_and_link(tmp_path: Path) 
         links = [link for link in result["links"] if link["name"] == f"Clarifications {clause}"]
         assert len(links) == 1 and links[0]["url"].endswith("#clause-" + clause.replace(".", "-")), name
     assert len({result["historyId"] for result in found}) == len(found)  # outline rows are told apart
+
+
+MASKING_FEATURE = """\
+Feature: fixture for masking
+
+  @spec-1.1 @case-leaky
+  Scenario: a scenario whose step titles and failure name a secret
+    Given a step that names the secret
+"""
+
+MASKING_STEPS = """\
+import os
+
+import allure
+from behave import given
+
+
+@given("a step that names the secret")
+def step_names_the_secret(context):
+    url = os.environ["FOCUS_AMQP_URL"]
+    with allure.step(f"measured: connected to {url}"):
+        with allure.step(f"inner: {url}"):
+            pass
+    raise AssertionError(f"the broker at {url} said no")
+"""
+
+
+def test_every_text_of_a_result_is_masked_step_titles_included(tmp_path: Path) -> None:
+    """`allure.step` titles and failure messages reach the report without going through the attach_* functions:
+    the formatter masks each result as a whole before it is written."""
+    password = "Pw-in-a-title-9x"
+    (tmp_path / "features" / "steps").mkdir(parents=True)
+    (tmp_path / "features" / "masking.feature").write_text(MASKING_FEATURE, encoding="utf-8")
+    (tmp_path / "features" / "steps" / "masking_steps.py").write_text(MASKING_STEPS, encoding="utf-8")
+    results = tmp_path / "results"
+    env = {key: value for key, value in os.environ.items() if not key.startswith("FOCUS_")}
+    env["FOCUS_AMQP_URL"] = f"amqp://focus:{password}@127.0.0.1:9/%2F"
+    run = subprocess.run(
+        [sys.executable, "-m", "behave", "-f", "allure", "-o", str(results), str(tmp_path / "features")],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 1, run.stdout + run.stderr
+    (written,) = [path.read_text() for path in results.glob("*-result.json")]
+    assert password not in written
+    result = json.loads(written)
+    step = result["steps"][0]
+    assert step["steps"][0]["name"] == "measured: connected to amqp://focus:***@127.0.0.1:9/%2F"
+    assert step["steps"][0]["steps"][0]["name"] == "inner: amqp://focus:***@127.0.0.1:9/%2F"
+    assert result["statusDetails"]["message"].startswith("AssertionError: the broker at amqp://focus:***@")

@@ -24,8 +24,15 @@ SPEC = """\
 | **Recorder** | Specific named queue | `recorder_input` |
 
 ```python
-messages = rabbitmq_client.consume_messages(exchange="prisma", routing_key="recorder.data.*")
+messages = rabbitmq_client.consume_messages(
+    exchange="prisma",
+    routing_key="recorder.data.*"
+)
 ```
+
+1. **Normal Operation (< 180s):**
+   def test():
+       \"\"\"Verify stream completes normally within timeout.\"\"\"
 """
 
 
@@ -60,8 +67,14 @@ def test_exact_quotes_pass_with_markdown_and_emphasis_ignored(tree: tuple[Path, 
         '    > Mnemonic: "There is no exchange except prisma, and different queues serve it"\n'
         "    > ✅ All RabbitMQ messages MUST be published to prisma exchange\n"
         "    > | **Recorder** | Specific named queue | `recorder_input` |\n"
-        '    > messages = rabbitmq_client.consume_messages(exchange="prisma", routing_key="recorder.data.*")\n'
-        "    >   There is only   ONE exchange\n"
+        "    > Recorder | Specific named queue | recorder_input\n"
+        "    > messages = rabbitmq_client.consume_messages(\n"
+        '    >     exchange="prisma",\n'
+        '    >     routing_key="recorder.data.*"\n'
+        "    > )\n"
+        "    > Normal Operation (< 180s):\n"
+        "    > Verify stream completes normally within timeout.\n"
+        '    >   "There is only   ONE exchange named prisma"\n'
     )
     (features / "a.feature").write_text(_covering_all_clauses(quotes), encoding="utf-8")
     assert _messages(features, spec) == []
@@ -86,12 +99,25 @@ def test_a_quote_differing_by_one_word_is_rejected_with_file_and_line(tree: tupl
         "here is only ONE exchange",  # a quote may not start inside a word
         "All RabbitMQ messages MUST be published to prisma exchanges",  # nor end inside one
         "There is only ONE exchange named prisma There is no exchange",  # text skipped in between
+        "There is only ONE exchange",  # a part of a line: quotes are whole lines, markup aside
+        'messages = rabbitmq_client.consume_messages(exchange="prisma", routing_key="recorder.data.*")',  # joined
+        'exchange="prisma"',  # the line is `exchange="prisma",`: a comma is not markup
     ],
 )
 def test_strict_otherwise(tree: tuple[Path, Path], quote: str) -> None:
     features, spec = tree
     (features / "a.feature").write_text(_covering_all_clauses(f"    > {quote}\n"), encoding="utf-8")
     assert len(_messages(features, spec)) == 1
+
+
+def test_a_joined_sample_is_told_apart_from_a_made_up_quote(tree: tuple[Path, Path]) -> None:
+    features, spec = tree
+    joined = '    > messages = rabbitmq_client.consume_messages( exchange="prisma", routing_key="recorder.data.*" )\n'
+    (features / "a.feature").write_text(_covering_all_clauses(joined), encoding="utf-8")
+    quote = joined.strip()[2:]
+    assert _messages(features, spec) == [
+        f"{features / 'a.feature'}:5: quote is not a whole line of spec.md (quote it line by line): {quote!r}"
+    ]
 
 
 def test_quote_lines_inside_doc_strings_are_not_quotes(tree: tuple[Path, Path]) -> None:

@@ -9,8 +9,8 @@ import pytest
 from httpfake import fake_http
 from pydantic import SecretStr
 
-from support.errors import MalformedAnswer, TargetUnreachable
-from support.rabbit_admin import RabbitAdmin, vhost_of
+from support.errors import Category, MalformedAnswer, TargetUnreachable, category_of
+from support.rabbit_admin import ManagementApiFailed, RabbitAdmin, vhost_of
 from support.settings import Settings
 
 pytestmark = pytest.mark.usefixtures("clean_env")
@@ -134,3 +134,13 @@ def test_against_a_real_broker(stand_settings: Settings) -> None:
     assert isinstance(admin.bindings_from("prisma"), list)
     assert all(c.protocol for c in admin.connections())
     assert all(ch.connection_details.name for ch in admin.channels())
+
+
+@pytest.mark.parametrize("status", [500, 503, 400])
+def test_an_error_status_of_the_management_api_is_a_broken_environment(status: int) -> None:
+    """RabbitMQ's management API is not the product: its failure is a broken environment, never a product defect."""
+    with fake_http() as fake:
+        fake.answer("GET", "/api/queues/%2F", status, '{"error":"internal_server_error"}')
+        with pytest.raises(ManagementApiFailed, match=rf"GET /queues/%2F answered {status}") as caught:
+            RabbitAdmin(_settings(fake.url)).queues()
+    assert category_of(type(caught.value)) is Category.BROKEN_ENVIRONMENT

@@ -180,3 +180,20 @@ def test_every_window_found_has_its_shape(recordings: list[Span], shape: Shape, 
         # nothing else near: no recording but the one within a minute of the window
         near = [r for r in blocks(recordings) if r.overlaps(Span(window.start_ms - 60_000, window.end_ms + 60_000))]
         assert len(near) == (0 if shape is Shape.EMPTY else 1)
+
+
+def test_a_window_whose_own_answer_has_a_shorter_hole_is_a_precondition_not_met() -> None:
+    """The Given promises a hole over the asked length, so that the check of the holes (a Then) always has one."""
+
+    class Shrinking(FakeCatalogue):
+        def recordings_in_time_range(self, start: datetime, end: datetime) -> Answer[RecordingSpans]:
+            answer = super().recordings_in_time_range(start, end)
+            if len(self.asked) == 2 and answer.body is not None:  # the window itself: a 30 s hole, not 5 min
+                (first, _), (second_start, second_end) = answer.body.root
+                answer.body = RecordingSpans.model_validate([[first, second_start - 30], [second_start, second_end]])
+            return answer
+
+    with pytest.raises(PreconditionNotMet, match="says otherwise"):
+        Catalogue(Shrinking(DEFAULT), SEARCH).find(Shape.HOLE, hole_over_s=60)  # type: ignore[arg-type]
+    assert fits(Shape.HOLE, find(Shape.HOLE).window, DEFAULT[1:3], hole_over_s=299)
+    assert not fits(Shape.HOLE, find(Shape.HOLE).window, DEFAULT[1:3], hole_over_s=300)

@@ -6,6 +6,7 @@ import grpc
 import pytest
 
 from support import sla
+from support.errors import PreconditionNotMet
 from support.focus_api import Answer
 from support.grpc_stream import Ending, FrameArrival, StreamTimeline
 from support.settings import Settings
@@ -125,3 +126,21 @@ def test_the_same_answer_each_time() -> None:
         )
     with pytest.raises(AssertionError, match="should be accepted"):
         sla.check_same_answers(RepeatedConfig("t", {}, [answer(500, "boom")] * 2))
+
+
+class _AcceptsButNeverRuns:
+    """A target that accepts the task's configuration, then never answers its metadata with 201."""
+
+    def config_task(self, task_id: str, config: object) -> Answer:
+        return Answer(f"POST /config/{task_id}", 200, 0.01, '{"status": "Config received successfully"}', None)
+
+    def task_metadata(self, task_id: str) -> Answer:
+        return Answer(f"GET /metadata/{task_id}", 404, 0.01, '{"detail": "unknown"}', None)
+
+
+def test_a_set_up_task_that_never_runs_is_a_precondition_not_met(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Set-up of 2.2, like a refused configure: with no running task there is no latency to judge."""
+    monkeypatch.setenv("FOCUS_TASK_READY_S", "0.3")
+    monkeypatch.setattr(sla, "get_settings", Settings)  # read afresh, as the run reads it once
+    with pytest.raises(PreconditionNotMet, match=r"was accepted but never ran: waited 0\.3 s for GET /metadata/"):
+        sla.configure_ready_task(_AcceptsButNeverRuns())  # type: ignore[arg-type]

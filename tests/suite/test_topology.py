@@ -19,6 +19,7 @@ from support.recorder import (
     assert_data_arrives,
     assert_nothing_elsewhere,
 )
+from support.settings import Settings
 from support.topology import (
     assert_exchange_durable,
     assert_exchange_type,
@@ -110,7 +111,8 @@ class _AdminListing:
 
 def test_a_target_whose_connections_are_unnamed_cannot_show_publisher_only(monkeypatch: pytest.MonkeyPatch) -> None:
     """Not a pass and not a product defect: the precondition is missing, and the message says what was seen."""
-    monkeypatch.setattr(topology, "MANAGEMENT_LAG_S", 0.3)
+    monkeypatch.setenv("FOCUS_MANAGEMENT_LAG_S", "0.3")
+    monkeypatch.setattr(topology, "get_settings", Settings)  # read afresh, as the run reads it once
     admin = _AdminListing(
         Connection(name="10.0.0.7:51512 -> 10.0.0.2:5672"),
         Connection(name="10.0.0.8:40100 -> 10.0.0.2:5672", client_properties={"connection_name": "smart-recorder"}),

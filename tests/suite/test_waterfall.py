@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from support import waterfall
-from support.errors import MalformedAnswer
+from support.errors import MalformedAnswer, SuiteDefect
 from support.focus_api import Answer, FocusServer
 from support.models import ConfigAccepted, ErrorBody, Row, SensorIntensity, WaterfallBlock
 from support.recordings import HistoryWindow, Shape
@@ -298,3 +298,11 @@ def test_poll_until_lets_errors_through() -> None:
 
     with pytest.raises(MalformedAnswer):
         poll_until(step, reason="nothing", timeout_s=1)
+
+
+def test_a_window_without_a_catalogue_hole_is_the_suites_defect_not_a_precondition(monkeypatch) -> None:
+    """A check (Then) never says "precondition not met": the Given chose the window by its hole."""
+    monkeypatch.setattr(waterfall, "attach_json", lambda name, data: None)
+    covered = HistoryWindow(Shape.HOLE, Span(T0, T0 + 900_000), (Span(T0, T0 + 900_000),))
+    with pytest.raises(SuiteDefect, match="the window chosen has no catalogue hole over 60 s"):
+        waterfall.expect_holes(WaterfallResult("t", rows=rows(0, 900), ended_with_208=True), covered, 60)

@@ -2,20 +2,31 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from tools_testkit import ResultWriter
 
+from support.amqp_probe import BrokerUnreachable
+from support.errors import PreconditionNotMet, TargetUnreachable
 from tools.outcome import Exit, exit_code
 from tools.results import Kind, read_results, tally
 
 
-def test_each_ending_has_its_kind(tmp_path: Path, write_result: ResultWriter) -> None:
+def test_each_ending_has_its_kind_from_the_type_not_the_text(tmp_path: Path, write_result: ResultWriter) -> None:
     write_result(tmp_path, "green", "1.1", "passed")
-    write_result(tmp_path, "assertion", "1.2", "failed", "AssertionError: only prisma expected")
-    write_result(tmp_path, "unreachable", "2.1", "broken", "support.errors.TargetUnreachable: no broker")
-    write_result(tmp_path, "precondition", "4.3", "broken", "PreconditionNotMet: no window with a hole")
-    write_result(tmp_path, "bug", "2.2", "broken", "KeyError: 'rows'")
+    write_result(tmp_path, "assertion", "1.2", "failed", "AssertionError: only prisma expected", error=AssertionError)
+    write_result(
+        tmp_path,
+        "unreachable",
+        "2.1",
+        "broken",
+        "support.amqp_probe.BrokerUnreachable: no broker",
+        error=BrokerUnreachable,
+    )
+    write_result(tmp_path, "precondition", "4.3", "broken", "no window with a hole", error=PreconditionNotMet)
+    write_result(tmp_path, "bug", "2.2", "broken", "KeyError: 'rows' (not TargetUnreachable)", error=KeyError)
+    write_result(tmp_path, "skipped", "3.1", "skipped")
     kinds = {r.name: r.kind for r in read_results(tmp_path)}
     assert kinds == {
         "green": Kind.PASSED,
@@ -23,7 +34,16 @@ def test_each_ending_has_its_kind(tmp_path: Path, write_result: ResultWriter) ->
         "unreachable": Kind.ENVIRONMENT,
         "precondition": Kind.ENVIRONMENT,
         "bug": Kind.SUITE,
+        "skipped": Kind.SKIPPED,
     }
+
+
+def test_a_red_result_without_type_labels_is_filed_by_its_status(tmp_path: Path) -> None:
+    """Not written by our formatter: allure-behave's `failed` is an assertion; anything else broken is ours."""
+    for name, status in (("failed", "failed"), ("broken", "broken")):
+        data = {"name": name, "status": status, "statusDetails": {"message": "TargetUnreachable: x"}, "labels": []}
+        (tmp_path / f"{name}-result.json").write_text(json.dumps(data))
+    assert {r.name: r.kind for r in read_results(tmp_path)} == {"failed": Kind.PRODUCT, "broken": Kind.SUITE}
 
 
 def test_clause_and_case_come_from_labels(tmp_path: Path, write_result: ResultWriter) -> None:
@@ -45,7 +65,7 @@ def test_the_exit_code_names_the_worst_ending(tmp_path: Path, write_result: Resu
     assert exit_code(read_results(tmp_path)) is Exit.GREEN
     write_result(tmp_path, "assertion", "1.2", "failed", "AssertionError: x")
     assert exit_code(read_results(tmp_path)) is Exit.PRODUCT_DEFECT
-    write_result(tmp_path, "unreachable", "2.1", "broken", "TargetUnreachable: x")
+    write_result(tmp_path, "unreachable", "2.1", "broken", "x", error=TargetUnreachable)
     assert exit_code(read_results(tmp_path)) is Exit.BROKEN_ENVIRONMENT
     write_result(tmp_path, "bug", "2.2", "broken", "TypeError: x")
     assert exit_code(read_results(tmp_path)) is Exit.SUITE_DEFECT

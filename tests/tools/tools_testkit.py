@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from support.errors import outcome_labels
 from tools.report import ALLURE_BIN
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -26,13 +27,24 @@ ResultWriter = Callable[..., Path]
 
 
 def write_result(
-    folder: Path, name: str, spec: str | None, status: str, message: str = "", case: str | None = None
+    folder: Path,
+    name: str,
+    spec: str | None,
+    status: str,
+    message: str = "",
+    case: str | None = None,
+    error: type[BaseException] | None = None,
 ) -> Path:
-    """One allure-behave style result file, as the project's formatter writes it (labels `spec` and tags)."""
+    """One allure-behave style result file, as the project's formatter writes it (labels `spec` and tags, and for a
+    red result the labels of what it raised: `error`, by default an AssertionError when failed, a RuntimeError when
+    broken)."""
     folder.mkdir(parents=True, exist_ok=True)
     labels = [{"name": "tag", "value": f"case-{case or name.lower().replace(' ', '-')}"}]
     if spec is not None:
         labels += [{"name": "spec", "value": spec}, {"name": "tag", "value": f"spec-{spec}"}]
+    if status in ("failed", "broken"):
+        raised = error or (AssertionError if status == "failed" else RuntimeError)
+        labels += [{"name": label, "value": value} for label, value in outcome_labels(raised)]
     data = {
         "name": name,
         "status": status,
