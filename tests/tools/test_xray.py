@@ -15,6 +15,7 @@ import pytest
 import requests
 from httpfake import FakeHttp, answer, serve
 
+from support.errors import TargetUnreachable
 from support.stand_process import Stand
 from tools import report, xray
 from tools.catalogue import PlannedScenario, scenarios
@@ -145,7 +146,15 @@ def _planned(name: str, case: str, *tags: str) -> PlannedScenario:
 
 def test_broken_is_failed_with_its_category_and_a_tag_key_wins(tmp_path: Path, write_result) -> None:
     results = tmp_path / "allure-results"
-    write_result(results, "Unreachable", "2.2", "broken", "TargetUnreachable: REST refused\nat line 3", case="down")
+    write_result(
+        results,
+        "Unreachable",
+        "2.2",
+        "broken",
+        "TargetUnreachable: REST refused\nat line 3",
+        case="down",
+        error=TargetUnreachable,
+    )
     write_result(results, "Our bug", "2.2", "broken", "KeyError: 'x'", case="bug")
     write_result(results, "Skipped", "2.2", "skipped", "the target offers no task API", case="skip")
     planned = [
