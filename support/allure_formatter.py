@@ -12,8 +12,8 @@ from __future__ import annotations
 import allure_commons
 from allure_behave.formatter import AllureFormatter
 from allure_behave.listener import AllureListener
-from allure_commons.model2 import Label, Link
-from allure_commons.utils import md5
+from allure_commons.model2 import Label, Link, Status, StatusDetails
+from allure_commons.utils import md5, now
 
 from support.clauses import clause_of_tags
 
@@ -45,6 +45,25 @@ class SpecListener(AllureListener):
                 parts.extend(f"{name}={value}" for name, value in zip(row.headings, row.cells, strict=True))
             result.historyId = md5(*parts)
             result.testCaseId = md5(clause.id, case)
+
+    def stop_scenario(self, scenario) -> None:
+        """A scenario whose API the target does not offer (environment.py sets `not_offered`) is kept as skipped
+        with its reason and the label `offered` = `no`, although skipped scenarios are otherwise left out."""
+        reason = getattr(scenario, "not_offered", None)
+        if reason is None:
+            super().stop_scenario(scenario)
+            return
+        self.flush_steps()
+        result = self.logger.get_test(self.current_scenario_uuid)
+        result.labels.append(Label(name="offered", value="no"))
+        result.stop = now()
+        result.status = Status.SKIPPED
+        result.statusDetails = StatusDetails(message=reason)
+        self.logger.close_test(self.current_scenario_uuid)
+        self.current_step_uuid = None
+        self.group_context.append_test(self.current_scenario_uuid)
+        self.group_context.exit()
+        self.current_scenario_uuid = None
 
 
 class SpecAllureFormatter(AllureFormatter):

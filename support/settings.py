@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from pydantic import AliasChoices, Field, SecretStr, model_validator
@@ -22,6 +23,9 @@ GRPC_READY_S = 30.0
 class Target(StrEnum):
     STAND = "stand"  # the embedded stand, started for the run
     EXTERNAL = "external"  # a deployment named by the FOCUS_* variables as given
+
+
+ApiSetting = Literal["auto", "task", "job", "both"]
 
 
 class Settings(BaseSettings):
@@ -44,6 +48,8 @@ class Settings(BaseSettings):
     stream_tolerance_s: float = 3.0
     http_timeout_s: float = 30.0
     grpc_ready_s: float = GRPC_READY_S
+    # Which APIs the target offers (support/shape.py): auto = ask it before the first scenario.
+    api: ApiSetting = "auto"
 
     @model_validator(mode="after")
     def _management_credentials_default_to_amqp(self) -> Settings:
@@ -102,6 +108,7 @@ class Settings(BaseSettings):
             "stream_limit_s": f"{self.stream_limit_s:g}",
             "stream_tolerance_s": f"{self.stream_tolerance_s:g}",
             "grpc_ready_s": f"{self.grpc_ready_s:g}",
+            "api_setting": self.api,
         }
 
 

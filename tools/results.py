@@ -34,6 +34,8 @@ class ScenarioResult:
     start_ms: int
     stop_ms: int
     history_id: str
+    not_offered: bool = False  # skipped because the target does not offer its API (the label `offered` = `no`)
+    api: str | None = None  # the API it needs, from its `@api-task` / `@api-job` tag: "task", "job" or None
 
     @property
     def kind(self) -> Kind:
@@ -66,6 +68,11 @@ def _case(labels: list[dict]) -> str | None:
     return next((tag[len("case-") :] for tag in tags if tag.startswith("case-")), None)
 
 
+def _api(labels: list[dict]) -> str | None:
+    tags = (label.get("value", "") for label in labels if label.get("name") == "tag")
+    return next((tag[len("api-") :] for tag in tags if tag in ("api-task", "api-job")), None)
+
+
 def parse_result(data: dict) -> ScenarioResult:
     labels = data.get("labels") or []
     details = data.get("statusDetails") or {}
@@ -78,6 +85,8 @@ def parse_result(data: dict) -> ScenarioResult:
         start_ms=int(data.get("start") or 0),
         stop_ms=int(data.get("stop") or 0),
         history_id=data.get("historyId") or "",
+        not_offered=_label(labels, "offered") == "no",
+        api=_api(labels),
     )
 
 
