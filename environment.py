@@ -81,9 +81,9 @@ def after_scenario(context: Context, scenario: Scenario) -> None:
         exchanges = context.focus.drain_exchanges()
         if exchanges:
             attach_json("HTTP exchanges", exchanges)
-        polling = getattr(context, "polling", None)
-        if polling is not None:
-            attach_json("Waterfall polling", polling.summary())
+        busy = getattr(context, "busy", None)
+        if busy is not None:
+            attach_json("Kept busy (waterfall polled or stream read)", busy.summary())
         for name, seen in context.broker.evidence().items():
             attach_json(name, seen)
     finally:
