@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import shutil
 import threading
@@ -54,7 +55,7 @@ class Stand:
         started = time.monotonic()
         self.actors = Actors(self.fault)
         # The stand records what it plays from now on, as the real system records continuously.
-        catalogue = Catalogue.load(self.settings.recordings, live_since=time.time())
+        catalogue = Catalogue.load(self.settings.recordings, live_since=math.ceil(time.time()))
         self.tasks = TaskRegistry(
             catalogue, self.fault, self.actors.focus, self.actors.analyzer, self.settings.task_idle_ttl_s
         )

@@ -43,7 +43,8 @@ class Catalogue:
         """Every recording as of now: the live one ends at this instant."""
         if self.live_since is None:
             return self.recordings
-        return sorted([*self.recordings, Recording(self.live_since, max(self.live_since, time.time()))])
+        # Whole seconds, as the catalogue answers them (epoch s): what it says is exactly what a history job plays.
+        return sorted([*self.recordings, Recording(self.live_since, max(self.live_since, math.floor(time.time())))])
 
     def overlapping(self, start: float, end: float) -> list[Recording]:
         """Whole (unclipped) recordings that overlap [start, end), sorted."""

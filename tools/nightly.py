@@ -71,9 +71,12 @@ class Timings(dict[str, float]):
 def target_settings(target: Target, stand: Stand | None) -> Settings:
     """The suite's settings for this run; the stand's variables go to this process and so to every behave job."""
     if stand is not None:
+        api = os.environ.get("FOCUS_API")  # the one FOCUS_* setting of the caller's that is not the stand's to give
         replaced = target_env(os.environ, stand)
         os.environ.clear()
         os.environ.update(replaced)
+        if api:
+            os.environ["FOCUS_API"] = api
     os.environ["TARGET"] = target.value
     get_settings.cache_clear()
     return get_settings()
