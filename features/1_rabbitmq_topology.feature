@@ -125,7 +125,7 @@ Feature: 1 RabbitMQ topology: prisma is the one exchange, and named queues serve
     A dynamic queue serves a job while it runs, and must not outlive it. A history job over a few seconds of
     recorded data ends by itself once its stream has played them.
 
-    Given a history job over a window holding 3 seconds of recorded data
+    Given a history job over a window holding 4 seconds of recorded data
     And its queue, named after it with a suffix, is bound to "prisma"
     When I read its stream until the server ends it
     Then its queue is gone once the job has ended
