@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import threading
-import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -21,6 +20,7 @@ from pandadatastream import pandadatastream_pb2, pandadatastream_pb2_grpc
 from support.errors import PreconditionNotMet, TargetUnreachable
 from support.focus_api import FocusServer
 from support.grpc_stream import stream_of
+from support.ids import new_task_id
 from support.models import ConfigAccepted, JobConfig, JobConfigured, Range, TaskConfig
 from support.settings import Settings
 from support.shape import Api, TargetShape
@@ -51,11 +51,6 @@ class LiveSubject:
         return {"start": self.first, "end": self.last}
 
 
-def new_task_id() -> str:
-    """A task id no one else uses, recognisable as the suite's."""
-    return f"acceptance_{uuid.uuid4().hex[:12]}"
-
-
 def _span(ids: list[int]) -> tuple[int, int]:
     if not ids:
         raise PreconditionNotMet("the target lists no sensors/channels to configure a live task or job on")
@@ -70,7 +65,7 @@ def configure_live_task(focus: FocusServer) -> LiveSubject:
     if sensors.body is None:
         raise PreconditionNotMet(f"GET /sensors answered {sensors.status}; no live task can be configured")
     first, last = _span(sorted(sensors.body.sensors))
-    task_id = new_task_id()
+    task_id = new_task_id("live")
     answer = focus.config_task(task_id, TaskConfig(sensors=Range(min=first, max=last)))
     if answer.status != 200 or not isinstance(answer.body, ConfigAccepted):
         raise PreconditionNotMet(f"a live task was refused: POST /config/{task_id} answered {answer.status}")

@@ -7,7 +7,6 @@ this module sets up what they measure, judges the results and shows the figures 
 from __future__ import annotations
 
 import math
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -19,6 +18,7 @@ from support.errors import PreconditionNotMet
 from support.evidence import attach_csv, attach_json
 from support.focus_api import Answer, FocusServer
 from support.grpc_stream import DEADLINE_MARGIN_S, Ending, StreamTimeline, read_job_stream
+from support.ids import new_task_id
 from support.live import StreamInBackground, job_subject
 from support.models import JobConfig, JobConfigured, TaskConfig
 from support.rabbit_admin import RabbitAdmin
@@ -231,13 +231,9 @@ def check_ended_at_limit(timeline: StreamTimeline, settings: Settings) -> None:
 # -- tasks: metadata and idempotent configure --------------------------------------------------------------------
 
 
-def new_task_id() -> str:
-    return f"sla-{uuid.uuid4().hex[:12]}"
-
-
 def configure_ready_task(focus: FocusServer) -> str:
     """A live task configured and running: its metadata answers 201 (so that its latency is the route's, not setup)."""
-    task_id = new_task_id()
+    task_id = new_task_id("sla")
     answer = focus.config_task(task_id, TaskConfig())
     if answer.status != 200:
         raise PreconditionNotMet(f"POST /config/{task_id} answered {answer.status}: {answer.text[:300]}")
@@ -262,7 +258,7 @@ class RepeatedConfig:
 
 def send_same_config(focus: FocusServer, times: int) -> RepeatedConfig:
     """The same `POST /config/{task_id}` with the same body, `times` times in a row (a frontend's resend)."""
-    task_id = new_task_id()
+    task_id = new_task_id("sla")
     config = TaskConfig()
     answers = [focus.config_task(task_id, config) for _ in range(times)]
     return RepeatedConfig(task_id, config.model_dump(mode="json"), answers)

@@ -7,13 +7,12 @@ contract does not give for a running task, or at its deadline; it never decides 
 
 from __future__ import annotations
 
-import re
-import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any, Protocol
 
+from support import ids
 from support.errors import PreconditionNotMet
 from support.evidence import attach_json, attach_png, attach_text
 from support.focus_api import Answer
@@ -44,9 +43,8 @@ class WaterfallSource(Protocol):
 
 
 def new_task_id(tags: Iterable[str]) -> str:
-    """`acc_<case>_<hex>`: unique per scenario, and telling which scenario made it (task ids: [A-Za-z0-9_-]+)."""
-    case = next((tag[len("case-") :] for tag in tags if tag.startswith("case-")), "history")
-    return f"acc_{re.sub(r'[^A-Za-z0-9_-]', '_', case)}_{secrets.token_hex(4)}"
+    """`acc_<case>_<hex>` (support.ids): unique per scenario, and telling which scenario made it."""
+    return ids.new_task_id(ids.purpose_of_tags(tags))
 
 
 HISTORY_SENSORS = Range(min=0, max=7)  # §4 is about time, not sensors: a few keep the blocks small and quick to read

@@ -52,7 +52,7 @@ def test_the_catalogue_holds_the_live_recording_since_the_stand_started(stand: S
     found = stand.post("/recordings_in_time_range", {"start_time": now - 86_400, "end_time": now + 60}).json()
     assert found, "no recording over the last day"
     start, end = found[-1]
-    assert now - 600 < start <= now and now - 3 <= end <= now + 1, (start, end, now)
+    assert now - 3600 < start <= now and now - 3 <= end <= now + 1, (start, end, now)
     # It plays as history, as any recording: the seconds it holds come back over gRPC.
     answer = stand.post("/configure", job_body(start_time=start, end_time=start + 2)).json()
     outcome = read_stream(answer, client_timeout=30)
