@@ -26,11 +26,18 @@ ResultWriter = Callable[..., Path]
 
 
 def write_result(
-    folder: Path, name: str, spec: str | None, status: str, message: str = "", case: str | None = None
+    folder: Path,
+    name: str,
+    spec: str | None,
+    status: str,
+    message: str = "",
+    case: str | None = None,
+    labels: list[dict] | None = None,
 ) -> Path:
-    """One allure-behave style result file, as the project's formatter writes it (labels `spec` and tags)."""
+    """One allure-behave style result file, as the project's formatter writes it (labels `spec` and tags; `labels`:
+    more of them, e.g. `offered`)."""
     folder.mkdir(parents=True, exist_ok=True)
-    labels = [{"name": "tag", "value": f"case-{case or name.lower().replace(' ', '-')}"}]
+    labels = [{"name": "tag", "value": f"case-{case or name.lower().replace(' ', '-')}"}, *(labels or [])]
     if spec is not None:
         labels += [{"name": "spec", "value": spec}, {"name": "tag", "value": f"spec-{spec}"}]
     data = {
