@@ -15,7 +15,7 @@ from support.live import StreamInBackground, configure_live_job
 
 @given("a live job")
 def step_live_job_to_stream(context: Context) -> None:
-    context.job = sla.configure_live_job(context.focus)
+    context.job = sla.configure_live_stream_job(context.focus)
 
 
 @given("a history job over a window holding {seconds:d} seconds of recorded data")

@@ -76,7 +76,9 @@ def _configure(focus: FocusServer, config: JobConfig, mode: str, window: tuple[i
     return job
 
 
-def configure_live_job(focus: FocusServer) -> StreamJob:
+def configure_live_stream_job(focus: FocusServer) -> StreamJob:
+    """A live job whose stream clause 2.1 reads and times (all channels of the default body; cf.
+    `support.live.configure_live_job`, a small live job that other clauses watch on the broker)."""
     return _configure(focus, JobConfig(), "live", None)
 
 
@@ -123,7 +125,7 @@ def configure_history_job_near_limit(focus: FocusServer, settings: Settings, dif
 def configure_job_outlasting_limit(focus: FocusServer, settings: Settings, mode: str) -> StreamJob:
     """A job whose stream would run past the limit: live, or history with more recorded data than the limit."""
     if mode == "live":
-        return configure_live_job(focus)
+        return configure_live_stream_job(focus)
     if mode == "history":
         return configure_history_job_near_limit(focus, settings, OUTLAST_MARGIN_S)
     raise ValueError(f"mode {mode!r} is none of {MODES}")
