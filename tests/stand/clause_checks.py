@@ -224,8 +224,9 @@ def start_only_4_4(stand: StandHandle) -> None:
     assert seconds[0] == utc("2025-10-11 10:00:00") and seconds[-1] == utc("2025-10-11 10:04:59"), (
         f"rows from {seconds[0]} to {seconds[-1]}"
     )
-    over_grpc = _job_history(stand, "2025-10-11 10:04:58", "2025-10-11 10:30:00")
-    assert over_grpc == _seconds("2025-10-11 10:04:58", "2025-10-11 10:04:59"), f"over gRPC: {over_grpc}"
+    over_grpc = _job_history(stand, "2025-10-11 10:04:57", "2025-10-11 10:30:00")
+    expected = _seconds("2025-10-11 10:04:57", "2025-10-11 10:04:58", "2025-10-11 10:04:59")
+    assert over_grpc == expected, f"over gRPC: {over_grpc}"
 
 
 def middle_only_4_5(stand: StandHandle) -> None:
@@ -234,8 +235,9 @@ def middle_only_4_5(stand: StandHandle) -> None:
         f"rows from {seconds[0]} to {seconds[-1]}"
     )
     # Over gRPC (a stream lives seconds here): nothing, then the recording's first seconds; rows only from them.
-    over_grpc = _job_history(stand, "2025-10-12 10:09:57", "2025-10-12 10:10:02")
-    assert over_grpc == _seconds("2025-10-12 10:10:00", "2025-10-12 10:10:01"), f"over gRPC: {over_grpc}"
+    over_grpc = _job_history(stand, "2025-10-12 10:09:57", "2025-10-12 10:10:03")
+    expected = _seconds("2025-10-12 10:10:00", "2025-10-12 10:10:01", "2025-10-12 10:10:02")
+    assert over_grpc == expected, f"over gRPC: {over_grpc}"
 
 
 def no_strict_mode_4_6(stand: StandHandle) -> None:
