@@ -4,6 +4,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PROFILE ?= nightly
 TARGET ?= stand
+# The embedded stand's REST shape: both (default), task, or job (the production server's six routes).
+API ?= both
+# make mutation: the matrix on each of these shapes.
+MUTATION_API ?= both job
 export TARGET
 
 RABBITMQ_SERVER := /usr/lib/rabbitmq/bin/rabbitmq-server
@@ -50,10 +54,10 @@ unit: setup
 	$(PY) -m pytest -q
 
 acceptance: setup
-	$(PY) -m tools.nightly --profile $(PROFILE) --target $(TARGET)
+	$(PY) -m tools.nightly --profile $(PROFILE) --target $(TARGET) --api $(API)
 
 mutation: setup
-	$(PY) -m tools.mutation --profile $(or $(MUTATION_PROFILE),nightly)
+	$(PY) -m tools.mutation --profile $(or $(MUTATION_PROFILE),nightly) --api $(MUTATION_API)
 
 # The README's test command: unit and integration tests, lint, the nightly acceptance and the mutation matrix.
 test: setup

@@ -15,6 +15,7 @@ from support.evidence import attach_json
 from support.focus_api import FocusServer
 from support.preflight import check_target, record_stopped_run
 from support.settings import Target, get_settings
+from support.shape import NoApiOffered, api_of_tags, not_offered_reason, resolve
 from support.stand_process import STAND_DIR, Stand, StandFailed
 
 EXIT_STAND_FAILED = 10  # the embedded stand could not be started (preflight parts use 11 to 14)
@@ -51,9 +52,21 @@ def before_all(context: Context) -> None:
     unreachable = check_target(settings)
     if unreachable is not None:
         _stop_run(context, unreachable.line, unreachable.part.exit_code)
+    try:
+        context.shape, how = resolve(settings.api, FocusServer(settings))
+    except NoApiOffered as error:
+        _stop_run(context, f"Target unreachable: Focus Server REST offers no API ({error})", 11)
+    print(f"target API: {context.shape.describe()} ({how})", file=sys.stderr, flush=True)
 
 
 def before_scenario(context: Context, scenario: Scenario) -> None:
+    needed = api_of_tags(scenario.effective_tags)
+    if needed is not None and not context.shape.offers(needed):
+        # Neither passed nor failed: skipped with the reason, and marked for the report (support/allure_formatter)
+        reason = not_offered_reason(needed)
+        scenario.not_offered = reason
+        scenario.skip(reason=reason)
+        return
     context.focus = FocusServer(context.settings)
     # Everything a scenario creates registers its removal here, so that nothing outlives it.
     context.cleanup = ExitStack()
@@ -62,13 +75,15 @@ def before_scenario(context: Context, scenario: Scenario) -> None:
 
 
 def after_scenario(context: Context, scenario: Scenario) -> None:
+    if getattr(scenario, "not_offered", None):
+        return
     try:
         exchanges = context.focus.drain_exchanges()
         if exchanges:
             attach_json("HTTP exchanges", exchanges)
-        polling = getattr(context, "polling", None)
-        if polling is not None:
-            attach_json("Waterfall polling", polling.summary())
+        busy = getattr(context, "busy", None)
+        if busy is not None:
+            attach_json("Kept busy (waterfall polled or stream read)", busy.summary())
         for name, seen in context.broker.evidence().items():
             attach_json(name, seen)
     finally:

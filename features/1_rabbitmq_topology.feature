@@ -43,14 +43,14 @@ Feature: 1 RabbitMQ topology: prisma is the one exchange, and named queues serve
   Scenario: Focus Server's commands go through prisma and through no other exchange
     > ✅ All RabbitMQ messages MUST be published to `prisma` exchange
 
-    Focus Server sends a region-of-interest command when a task is configured, and keepalive commands while its
-    waterfall is polled. Probes listen on every exchange a probe can hear, so that a command sent elsewhere is
+    Focus Server sends a region-of-interest command when a task or job is configured, and keepalive commands while
+    its waterfall is polled or its stream read (a task where the target offers the task API, else a job). Probes listen on every exchange a probe can hear, so that a command sent elsewhere is
     seen where it went. (The default exchange routes straight to named queues; it cannot be heard without
     consuming them, which the suite never does.)
 
     Given Focus Server's commands are watched on every exchange of the broker
-    When a live task is configured
-    And its waterfall is being polled
+    When a live task or job is configured, whichever the target offers
+    And it is kept busy: its waterfall polled or its stream read
     Then its region-of-interest command arrives through "prisma"
     And a keepalive command arrives through "prisma"
     And no command of Focus Server's arrives through any exchange but "prisma"
@@ -66,8 +66,8 @@ Feature: 1 RabbitMQ topology: prisma is the one exchange, and named queues serve
     Commands are recognised by their body, wherever they go, so that this scenario judges the routing keys only.
 
     Given Focus Server's commands are watched on every exchange of the broker
-    When a live task is configured
-    And its waterfall is being polled
+    When a live task or job is configured, whichever the target offers
+    And it is kept busy: its waterfall polled or its stream read
     Then its region-of-interest command carries the routing key "baby_analyzer.commands.roi"
     And its keepalive commands carry the routing key "baby_analyzer.commands.keepalive"
 
@@ -79,8 +79,8 @@ Feature: 1 RabbitMQ topology: prisma is the one exchange, and named queues serve
     Focus Server's connections are found by their client-provided name. A target that leaves its connections
     unnamed cannot show this, and the scenario says so (broken, never passed).
 
-    Given a live task is configured
-    And its waterfall is being polled
+    Given a live task or job is configured, whichever the target offers
+    And it is kept busy: its waterfall polled or its stream read
     When Focus Server's connections to the broker are looked up
     Then Focus Server consumes from no queue
     And no queue is exclusive to Focus Server's connections
@@ -90,7 +90,7 @@ Feature: 1 RabbitMQ topology: prisma is the one exchange, and named queues serve
     > # 3. Focus Server should not have dedicated queue
     > assert not rabbitmq_manager.queue_exists("focus_server_queue")
 
-    Given a live task is configured
+    Given a live task or job is configured, whichever the target offers
     Then the broker has no queue "focus_server_queue"
 
   @spec-1.2 @case-recorder-input-queue
@@ -111,19 +111,24 @@ Feature: 1 RabbitMQ topology: prisma is the one exchange, and named queues serve
     Given a live <kind> is configured
     Then while it runs, a queue named after it with a suffix is bound to "prisma"
 
-    Examples:
+    @api-task
+    Examples: a task
       | kind |
       | task |
+
+    @api-job
+    Examples: a job
+      | kind |
       | job  |
 
-  @spec-1.2 @case-job-queue-lives-with-job
+  @spec-1.2 @case-job-queue-lives-with-job @api-job
   Scenario: A job's queue lives with its job and goes once the job has ended
     > | **Jobs** | Dynamic pattern: `{job_id}_{suffix}` | `job_abc123_results` |
 
     A dynamic queue serves a job while it runs, and must not outlive it. A history job over a few seconds of
     recorded data ends by itself once its stream has played them.
 
-    Given a history job over a window holding 3 seconds of recorded data
+    Given a history job over a window holding 4 seconds of recorded data
     And its queue, named after it with a suffix, is bound to "prisma"
     When I read its stream until the server ends it
     Then its queue is gone once the job has ended

@@ -20,28 +20,28 @@ Feature: 2.1 A gRPC stream, live or history, lives at most 180 seconds
   stream lasts as long as the recorded data in its window; windows are found in the target's recordings catalogue.
   Every frame is decoded and checked against the frame layout on arrival.
 
-  @spec-2.1 @case-grpc-live-within-limit
+  @spec-2.1 @case-grpc-live-within-limit @api-job
   Scenario: A live stream read for a while and closed by us sees no error
     Given a live job
     When I read its stream for 3 seconds and close it
     Then the stream stayed open without an error until we closed it
     And frames were still arriving in the last 2 seconds before we closed it
 
-  @spec-2.1 @case-grpc-history-within-limit
+  @spec-2.1 @case-grpc-history-within-limit @api-job
   Scenario: A history stream whose recorded data runs out long before the limit ends OK with all its rows
     Given a history job over a window holding 3 seconds of recorded data
     When I read its stream until the server ends it
     Then the server ended the stream with status OK before the stream limit
     And every second of recorded data in the window has its rows
 
-  @spec-2.1 @case-grpc-history-just-within-limit @slow
+  @spec-2.1 @case-grpc-history-just-within-limit @slow @api-job
   Scenario: A history stream with a little less recorded data than the limit still ends OK with all its rows
     Given a history job over a window holding 10 seconds less recorded data than the stream limit
     When I read its stream until the server ends it
     Then the server ended the stream with status OK before the stream limit
     And every second of recorded data in the window has its rows
 
-  @spec-2.1 @case-grpc-limit-reached @slow
+  @spec-2.1 @case-grpc-limit-reached @slow @api-job
   Scenario Outline: A <mode> stream delivers until near the limit, and the server ends it at the limit
     Given a <mode> job whose stream would outlast the stream limit
     When I read its stream until the server ends it

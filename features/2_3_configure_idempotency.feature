@@ -15,11 +15,28 @@ Feature: 2.3 A resent configuration is harmless
   the first time and the target goes on with one task, not one per send. The task's queue is recognised by the
   task id in its name; whether that name follows the {id}_{suffix} pattern is clause 1.2's business.
 
-  @spec-2.3 @case-config-resent-idempotent
+  Over the job API (the deployed server's), a resent POST /configure may start a job per send; harmless means: the
+  same status and an equivalent stream description every time (channel_amount, stream_amount,
+  channel_to_stream_index, view_type), every answer's stream readable (its first frame arrives), and no job left
+  running: each of them is gone (GET /metadata/{job_id} answers 404) within the contract's 60 s once nobody reads it.
+
+  @spec-2.3 @case-config-resent-idempotent @api-task
   Scenario Outline: The same task configuration sent <times> times gives the same answer and leaves one task
     When I send the same live task configuration <times> times
     Then every answer has the same status and message
     And the target runs it as one task with one results queue
+
+    Examples:
+      | times |
+      | 2     |
+      | 3     |
+
+  @spec-2.3 @case-configure-resent-equivalent @api-job
+  Scenario Outline: The same job configuration sent <times> times gives equivalent streams, and leaves no job running
+    When I send the same live job configuration <times> times
+    Then every answer has the same status and an equivalent stream description
+    And every answer's stream can be read
+    And every job of those answers is gone within 60 seconds once nobody reads it
 
     Examples:
       | times |

@@ -19,7 +19,14 @@ Feature: 4 Partial results in history playback
   without a 208. Each scenario attaches a picture of the waterfall received, with the catalogue's recordings and
   the holes seen, the waterfall's status sequence and the gaps found.
 
-  @spec-4.1 @case-no-recordings-task-fails-fast
+  Over the job API (the deployed server's) history is a job (POST /configure, epoch seconds) read over its gRPC
+  stream: the rows are the frames' timestamp_in_milis, and the end of stream (the waterfall's 208) is the stream
+  ending with status OK once the last recorded instant has come. History plays at recording pace and a stream lives
+  180 s, so these windows hold at most 120 s of recorded data (for a hole: the last minute of one recording, the
+  hole, the first minute of the next); they run as @slow scenarios. The same pictures and gap tables are attached.
+  Each rendering runs where its API is offered; on a target offering both, both run.
+
+  @spec-4.1 @case-no-recordings-task-fails-fast @api-task
   Scenario: No recordings in the window (like 250101000000-250101010000): the task API refuses at once with 400
     > | No recordings in range | Fail-fast | 400 Bad Request | Error message |
     > Verify fail-fast when no recordings exist in time range.
@@ -32,7 +39,7 @@ Feature: 4 Partial results in history playback
     And the refusal came at once, in under 2 seconds
     And no task was left behind: its waterfall answers 404
 
-  @spec-4.1 @case-no-recordings-job-fails-fast
+  @spec-4.1 @case-no-recordings-job-fails-fast @api-job
   Scenario: No recordings in the window: the job API refuses at once with 400 as well
     > | No recordings in range | Fail-fast | 400 Bad Request | Error message |
     > Returns error immediately if no recordings exist
@@ -43,7 +50,7 @@ Feature: 4 Partial results in history playback
     Then the configuration is refused with 400 and a message containing "no recordings"
     And the refusal came at once, in under 2 seconds
 
-  @spec-4.2 @case-complete-coverage-full-results
+  @spec-4.2 @case-complete-coverage-full-results @api-task
   Scenario: A window covered completely by recordings: rows for all of it, no gap over 2,000 ms, then 208
     > | Complete coverage | Full results | 200/201 | All data |
     > Verify full results when recordings cover entire time range.
@@ -57,7 +64,7 @@ Feature: 4 Partial results in history playback
     And the rows cover the recorded time of the window with no gap over 2000 ms and no row outside it
     And the stream ended with 208
 
-  @spec-4.3 @case-partial-coverage-hole
+  @spec-4.3 @case-partial-coverage-hole @api-task
   Scenario: Recording 10:00–10:05, gap, recording 10:10–10:15: rows from both, the hole only where it is, then 208
     > | Partial coverage (gaps) | Partial results | 200/201 | Data with temporal holes |
     > # Recording 1: 10:00:00 - 10:05:00
@@ -76,7 +83,7 @@ Feature: 4 Partial results in history playback
     And the rows have a hole of more than 60 seconds where the catalogue has one, and nowhere else
     And the stream ended with 208
 
-  @spec-4.4 @case-recording-at-start-only
+  @spec-4.4 @case-recording-at-start-only @api-task
   Scenario: Recording 10:00–10:05 in a 10:00–10:30 window: rows until 10:05, then 208 and nothing after
     > Test scenario where only start of time range has recordings.
     > - Recording: 10:00 - 10:05
@@ -94,7 +101,7 @@ Feature: 4 Partial results in history playback
     And the stream ended with 208
     And nothing came after the end of the stream
 
-  @spec-4.5 @case-recording-in-middle-only
+  @spec-4.5 @case-recording-in-middle-only @api-task
   Scenario: Recording 10:10–10:15 in a 10:00–10:30 window: rows only from 10:10 to 10:15, then 208
     > Test scenario where only middle of time range has recordings.
     > - Requested: 10:00 - 10:30
@@ -112,7 +119,7 @@ Feature: 4 Partial results in history playback
     And the stream ended with 208
     And nothing came after the end of the stream
 
-  @spec-4.6 @case-no-strict-mode-best-effort
+  @spec-4.6 @case-no-strict-mode-best-effort @api-task
   Scenario: There is no strict mode: a window with a hole is served best effort, not refused
     > No explicit "Strict" or "Best-Effort" modes exist.
     > There is NO "Strict" vs "Best-Effort" mode - only the behavior above.
@@ -127,4 +134,67 @@ Feature: 4 Partial results in history playback
     When I configure a history task for the window
     Then the task configuration is accepted
     When I read the task's waterfall to the end of the stream
+    Then all the recorded time of the window came back, with no gap over 2000 ms inside a recording
+
+  @spec-4.2 @case-complete-coverage-full-results-job @api-job @slow
+  Scenario: Over the job API, a window covered completely: rows for all of it, no gap over 2,000 ms, then the end
+    > | Complete coverage | Full results | 200/201 | All data |
+    > Verify full results when recordings cover entire time range.
+    > gaps = find_temporal_gaps(timestamps, threshold_ms=2000)
+    Given a history window covered completely by recordings, holding at most 120 seconds of them
+    When I configure a history job for the window
+    Then the job configuration is accepted
+    When I read the job's stream to its end
+    Then the stream brought rows
+    And the rows cover the recorded time of the window with no gap over 2000 ms and no row outside it
+    And the stream ended with status OK once the last recorded instant had come
+
+  @spec-4.3 @case-partial-coverage-hole-job @api-job @slow
+  Scenario: Over the job API, a minute of a recording, the hole, a minute of the next: the hole only where it is
+    > | Partial coverage (gaps) | Partial results | 200/201 | Data with temporal holes |
+    > # GAP:        10:05:00 - 10:10:00 (5 minutes missing)
+    > gaps = find_temporal_gaps(timestamps, threshold_ms=60000)  # 1 minute threshold
+    Given a history window with a hole of more than 60 seconds between two recordings, a minute of each
+    When I configure a history job for the window
+    Then the job configuration is accepted
+    When I read the job's stream to its end
+    Then the stream brought rows
+    And the rows cover the recorded time of the window with no gap over 2000 ms and no row outside it
+    And the rows have a hole of more than 60 seconds where the catalogue has one, and nowhere else
+    And the stream ended with status OK once the last recorded instant had come
+
+  @spec-4.4 @case-recording-at-start-only-job @api-job @slow
+  Scenario: Over the job API, a recording at the window's start only: rows until it ends, then the end, nothing after
+    > - Expected: Data until 10:05, then no more data (EOS)
+    The window starts 120 s before a recording ends and runs 30 minutes, with no other recording within a minute.
+    Given a history window of 30 minutes with a recording at its start only, holding at most 120 seconds of it
+    When I configure a history job for the window
+    Then the job configuration is accepted
+    When I read the job's stream to its end
+    Then the stream brought rows
+    And the rows cover the recorded time of the window with no gap over 2000 ms and no row outside it
+    And the stream ended with status OK once the last recorded instant had come
+    And no row came after the last recorded instant
+
+  @spec-4.5 @case-recording-in-middle-only-job @api-job @slow
+  Scenario: Over the job API, a single short recording in the window's middle: rows only from it, then the end
+    > - Expected: Data from 10:10-10:15, then EOS
+    Given a history window of 30 minutes with a single recording in its middle, holding at most 120 seconds of it
+    When I configure a history job for the window
+    Then the job configuration is accepted
+    When I read the job's stream to its end
+    Then the stream brought rows
+    And the rows cover the recorded time of the window with no gap over 2000 ms and no row outside it
+    And the stream ended with status OK once the last recorded instant had come
+    And no row came after the last recorded instant
+
+  @spec-4.6 @case-no-strict-mode-best-effort-job @api-job @slow
+  Scenario: Over the job API there is no strict mode either: a window with a hole is served best effort
+    > Current Behavior is "Best-Effort" by Default:
+    > - Returns whatever data is available
+    > - Does not fail if gaps exist
+    Given a history window with a hole of more than 60 seconds between two recordings, a minute of each
+    When I configure a history job for the window
+    Then the job configuration is accepted
+    When I read the job's stream to its end
     Then all the recorded time of the window came back, with no gap over 2000 ms inside a recording

@@ -16,6 +16,11 @@ from stand import faults, lifecycle
 
 def _add_stand_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--fault", choices=[f.name for f in faults.FAULTS], help="break exactly this one clause")
+    parser.add_argument(
+        "--api",
+        choices=faults.SHAPES,
+        help="the REST shape: both (default), task, or job (production: the six job routes, nothing else)",
+    )
     parser.add_argument("--stream-limit", type=float, help="gRPC stream limit in seconds (default 180)")
     parser.add_argument("--recordings", type=Path, help="recordings catalogue (default stand/recordings.json)")
     parser.add_argument("--broker-user", help='user of the private broker (default "focus")')
@@ -33,6 +38,7 @@ def _stand_env(args: argparse.Namespace) -> dict[str, str]:
     env = {}
     for option, variable in [
         ("fault", "STAND_FAULT"),
+        ("api", "STAND_API"),
         ("stream_limit", "STAND_STREAM_LIMIT_S"),
         ("recordings", "STAND_RECORDINGS"),
         ("broker_user", "STAND_BROKER_USER"),
@@ -53,7 +59,8 @@ def cmd_faults(args: argparse.Namespace) -> int:
     else:
         for fault in faults.FAULTS:
             slow = " (slow)" if fault.slow else ""
-            print(f"{fault.name:24} {','.join(fault.clauses):16} {fault.description}{slow}")
+            only = "" if fault.applies_to("task") and fault.applies_to("job") else f" ({fault.apis[0]} API only)"
+            print(f"{fault.name:24} {','.join(fault.clauses):16} {fault.description}{slow}{only}")
     return 0
 
 
@@ -66,7 +73,7 @@ def cmd_up(args: argparse.Namespace) -> int:
     except lifecycle.StandFailed as exc:
         print(exc, file=sys.stderr)
         return 1
-    print(f"stand up: {info.base_url} (fault: {info.fault or 'none'}; env: {args.env_file})")
+    print(f"stand up: {info.base_url} (api: {info.api}; fault: {info.fault or 'none'}; env: {args.env_file})")
     return 0
 
 

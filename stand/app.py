@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import shutil
 import threading
@@ -53,7 +54,8 @@ class Stand:
         """Everything but the broker starts while the broker boots (that is most of the time to ready)."""
         started = time.monotonic()
         self.actors = Actors(self.fault)
-        catalogue = Catalogue.load(self.settings.recordings)
+        # The stand records what it plays from now on, as the real system records continuously.
+        catalogue = Catalogue.load(self.settings.recordings, live_since=math.ceil(time.time()))
         self.tasks = TaskRegistry(
             catalogue, self.fault, self.actors.focus, self.actors.analyzer, self.settings.task_idle_ttl_s
         )
@@ -64,7 +66,7 @@ class Stand:
             self.settings.stream_limit_s,
             self.settings.job_unconnected_ttl_s,
         )
-        base_url = self._start_rest(build_app(self.tasks, self.jobs, catalogue, self.fault))
+        base_url = self._start_rest(build_app(self.tasks, self.jobs, catalogue, self.fault, self.settings.api))
         endpoints = broker.result()
         self.broker = broker.private
         self.actors.start(endpoints.amqp_url)
@@ -74,7 +76,11 @@ class Stand:
         threading.Thread(target=self._housekeeping, name="housekeeping", daemon=True).start()
         history_from, history_to = catalogue.bounds()
         log.info(
-            "stand ready in %.1f s at %s (fault: %s)", time.monotonic() - started, base_url, self.fault.name or "none"
+            "stand ready in %.1f s at %s (api: %s; fault: %s)",
+            time.monotonic() - started,
+            base_url,
+            self.settings.api,
+            self.fault.name or "none",
         )
         return StandInfo(
             base_url=base_url,
@@ -89,6 +95,7 @@ class Stand:
             fault=self.fault.name or "",
             stream_limit_s=self.settings.stream_limit_s,
             private_broker=self.broker is not None,
+            api=self.settings.api,
         )
 
     def _start_rest(self, app: object) -> str:

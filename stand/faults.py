@@ -16,6 +16,31 @@ class Fault:
     clauses: tuple[str, ...]  # the clause ids this fault breaks
     slow: bool  # only visible on a scenario that runs for the real 180 s limit (or longer)
     description: str
+    # The APIs through which the fault can be seen: a stand shape offering none of them cannot show it, so the
+    # mutation matrix skips the fault there (e.g. a waterfall fault on the job-only shape).
+    apis: tuple[str, ...] = ("task", "job")
+
+    def applies_to(self, shape: str) -> bool:
+        """Whether a stand of `shape` (task, job or both) can show this fault."""
+        return bool(set(self.apis) & set(offered_apis(shape)))
+
+    def slow_on(self, shape: str) -> bool:
+        """Only visible on @slow scenarios on this shape: without the task API, history (4.2-4.6) is read over
+        gRPC at recording pace, in @slow scenarios only."""
+        return self.slow or (shape == "job" and set(self.clauses) <= HISTORY_OVER_GRPC)
+
+
+TASK, JOB = ("task",), ("job",)
+SHAPES = ("both", "task", "job")
+HISTORY_CLAUSES = ("4.2", "4.3", "4.4", "4.5", "4.6")
+HISTORY_OVER_GRPC = set(HISTORY_CLAUSES)  # the stand's shapes: `--api`; both is the default
+
+
+def offered_apis(shape: str) -> tuple[str, ...]:
+    """The APIs a stand of `shape` offers."""
+    if shape not in SHAPES:
+        raise ValueError(f"unknown API shape {shape!r}; known: {', '.join(SHAPES)}")
+    return ("task", "job") if shape == "both" else (shape,)
 
 
 FAULTS: tuple[Fault, ...] = (
@@ -31,22 +56,46 @@ FAULTS: tuple[Fault, ...] = (
     Fault("results-queue-lingers", ("1.2",), False, "a task's/job's `{id}_results` queue is kept after it ends"),
     Fault("bare-routing-keys", ("1.2",), False, "commands go out with routing keys `roi`/`keepalive`"),
     # 2.1 gRPC stream limit (scaled with --stream-limit: 240 and 60 are 4/3 and 1/3 of 180)
-    Fault("grpc-limit-240", ("2.1",), True, "streams are cut at 240 s (4/3 of the stream limit)"),
-    Fault("grpc-limit-60", ("2.1",), True, "streams are cut at 60 s (1/3 of the stream limit)"),
-    Fault("grpc-end-ok", ("2.1",), True, "at the limit a stream ends with status OK, not DEADLINE_EXCEEDED"),
-    Fault("grpc-cut-early", ("2.1",), False, "streams are cut after 2 s with DEADLINE_EXCEEDED, long before the limit"),
+    Fault("grpc-limit-240", ("2.1",), True, "streams are cut at 240 s (4/3 of the stream limit)", JOB),
+    # A stream cut early cuts history over gRPC too (4.x read on the job API): its recorded data does not all come.
+    Fault("grpc-limit-60", ("2.1", *HISTORY_CLAUSES), True, "streams are cut at 60 s (1/3 of the stream limit)", JOB),
+    Fault("grpc-end-ok", ("2.1",), True, "at the limit a stream ends with status OK, not DEADLINE_EXCEEDED", JOB),
+    Fault(
+        "grpc-cut-early",
+        ("2.1", *HISTORY_CLAUSES),
+        False,
+        "streams are cut after 2 s with DEADLINE_EXCEEDED, long before the limit",
+        JOB,
+    ),
     Fault(
         "grpc-history-hangs",
-        ("2.1",),
+        ("2.1", "4.2", "4.3", "4.4", "4.5"),  # the job API's end of stream (4.x over gRPC) is this OK ending
         True,
         "a history stream whose data ran out stays open until the limit instead of ending OK",
+        JOB,
     ),
     # 2.2 metadata is quick
     Fault("slow-live-metadata", ("2.2",), False, "`GET /live_metadata` takes 1.3 s"),
-    Fault("slow-task-metadata", ("2.2",), False, "`GET /metadata/{task_id}` takes 2.5 s"),
-    Fault("slow-sensors", ("2.2",), False, "`GET /sensors` takes 1.3 s"),
+    Fault("slow-task-metadata", ("2.2",), False, "`GET /metadata/{task_id}` takes 2.5 s", TASK),
+    Fault("slow-job-metadata", ("2.2",), False, "`GET /metadata/{job_id}` takes 2.5 s", JOB),
+    Fault("slow-sensors", ("2.2",), False, "`GET /sensors` takes 1.3 s", TASK),
+    Fault("slow-channels", ("2.2",), False, "`GET /channels` takes 1.3 s", JOB),
     # 2.3 idempotent configure
-    Fault("config-not-idempotent", ("2.3",), False, "the same `POST /config/{task_id}` again answers 409"),
+    Fault("config-not-idempotent", ("2.3",), False, "the same `POST /config/{task_id}` again answers 409", TASK),
+    Fault(
+        "configure-not-equivalent",
+        ("2.3",),
+        False,
+        "the same `POST /configure` resent within 3 s is split into other streams (stream_amount, channel map differ)",
+        JOB,
+    ),
+    Fault(
+        "resent-job-lingers",
+        ("2.3",),
+        False,
+        "a job of a `POST /configure` resent within 3 s never ends, read or not",
+        JOB,
+    ),
     # 3.1 Smart Recorder over AMQP
     Fault("recorder-silent", ("3.1",), False, "the Smart Recorder consumes but never publishes `recorder.data.*`"),
     Fault("recorder-wrong-key", ("3.1",), False, "the Smart Recorder publishes with routing keys `recorder_data.*`"),
@@ -57,9 +106,23 @@ FAULTS: tuple[Fault, ...] = (
     Fault("not-found-404", ("4.1",), False, "a window without recordings answers 404 `No recording found…`"),
     Fault("slow-fail-fast", ("4.1",), False, "a window without recordings answers 400 only after 5 s"),
     Fault("spurious-gap", ("4.2",), False, "recordings longer than 10 min lose 10 s of rows every 2 min"),
-    Fault("gap-filled", ("4.3", "4.4", "4.5"), False, "holes between recordings are filled with rows"),
+    # 4.6 too: over gRPC a filled hole plays at recording pace, so the recorded data after it misses the stream limit
+    Fault("gap-filled", ("4.3", "4.4", "4.5", "4.6"), False, "holes between recordings are filled with rows"),
     Fault("strict-gaps", ("4.3", "4.4", "4.5", "4.6"), False, "a window with a hole answers 400 (strict mode)"),
-    Fault("no-eos", ("4.2", "4.3", "4.4", "4.5"), False, "a history task never ends: its waterfall never answers 208"),
+    Fault(
+        "no-eos",
+        ("4.2", "4.3", "4.4", "4.5"),
+        False,
+        "a history task never ends: its waterfall never answers 208",
+        TASK,
+    ),
+    Fault(
+        "history-overrun",
+        ("4.2", "4.3", "4.4", "4.5"),
+        False,
+        "a history stream sends 5 s of rows past the last recorded instant before it ends OK",
+        JOB,
+    ),
 )
 
 BY_NAME: dict[str, Fault] = {fault.name: fault for fault in FAULTS}
@@ -67,7 +130,17 @@ BY_NAME: dict[str, Fault] = {fault.name: fault for fault in FAULTS}
 
 def registry_json() -> str:
     """The registry as the mutation tool reads it."""
-    return json.dumps([asdict(fault) for fault in FAULTS], indent=2)
+    return json.dumps(
+        [
+            asdict(fault)
+            | {
+                "shapes": [shape for shape in SHAPES if fault.applies_to(shape)],
+                "slow_on": [shape for shape in SHAPES if fault.slow_on(shape)],
+            }
+            for fault in FAULTS
+        ],
+        indent=2,
+    )
 
 
 def check_fault(name: str | None) -> str | None:

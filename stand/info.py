@@ -21,6 +21,7 @@ class StandInfo:
     fault: str
     stream_limit_s: float
     private_broker: bool
+    api: str = "both"  # the REST shape it plays
 
     def env_lines(self) -> list[str]:
         return [
@@ -35,5 +36,6 @@ class StandInfo:
             f"STAND_PID={self.pid}",
             f"STAND_STATE_DIR={self.state_dir}",
             f"STAND_FAULT={self.fault}",
+            f"STAND_API={self.api}",
             f"STAND_PRIVATE_BROKER={'1' if self.private_broker else '0'}",
         ]

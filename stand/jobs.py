@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import math
 import random
 import threading
 import time
@@ -43,18 +44,24 @@ class Job:
     open_streams: int = 0
     connected_once: bool = False
     ended: bool = False
+    immortal: bool = False  # fault resent-job-lingers: only the stand's stop ends it
 
 
-def plan_streams(request: ConfigureRequest) -> dict[int, tuple[int, int]]:
+def plan_streams(request: ConfigureRequest, per_stream: int = CHANNELS_PER_STREAM) -> dict[int, tuple[int, int]]:
     top = fiber.CHANNELS
     first = min(request.channels.min, top)
     last = min(request.channels.max, top)
     if request.view_type == "1":  # single channel: one stream, one channel
         return {0: (first, first)}
     return {
-        index: (start, min(start + CHANNELS_PER_STREAM - 1, last))
-        for index, start in enumerate(range(first, last + 1, CHANNELS_PER_STREAM))
+        index: (start, min(start + per_stream - 1, last))
+        for index, start in enumerate(range(first, last + 1, per_stream))
     }
+
+
+def _halves(request: ConfigureRequest) -> int:
+    """Fault configure-not-equivalent: channels per stream that split the job's channels over two streams."""
+    return max(1, math.ceil((min(request.channels.max, fiber.CHANNELS) - request.channels.min + 1) / 2))
 
 
 class JobRegistry:
@@ -79,7 +86,10 @@ class JobRegistry:
         with self.lock:
             return self.jobs.get(job_id)
 
-    def configure(self, request: ConfigureRequest, segments: list[tuple[int, int]] | None) -> Job:
+    def configure(
+        self, request: ConfigureRequest, segments: list[tuple[int, int]] | None, *, resent: bool = False
+    ) -> Job:
+        """A new job (with its own gRPC server); `resent`: the same body as the `/configure` just before it."""
         number = next(self.numbers)
         duration = request.displayTimeAxisDuration or DEFAULT_DURATION_S
         nfft = request.nfftSelection or DEFAULT_NFFT
@@ -87,7 +97,8 @@ class JobRegistry:
             (request.frequencyRange.min, request.frequencyRange.max) if request.frequencyRange else DEFAULT_FREQUENCIES
         )
         freqs = fiber.frequencies(fmin, fmax, nfft)
-        streams = plan_streams(request)
+        split = resent and self.fault.on("configure-not-equivalent") and request.view_type != "1"
+        streams = plan_streams(request, _halves(request)) if split else plan_streams(request)
         job = Job(
             id=f"{number % 30}-{number}",
             number=number,
@@ -96,6 +107,7 @@ class JobRegistry:
             bins=len(freqs) if request.view_type == "1" else 1,
             lines_dt=duration / request.displayInfo.height,
             segments=segments,
+            immortal=resent and self.fault.on("resent-job-lingers"),
         )
         port = self._serve(job)
         job.answer = {
@@ -150,9 +162,9 @@ class JobRegistry:
         if last:
             self.end(job, "its streams have all ended")
 
-    def end(self, job: Job, why: str) -> None:
+    def end(self, job: Job, why: str, *, stopping: bool = False) -> None:
         with self.lock:
-            if job.ended:
+            if job.ended or (job.immortal and not stopping):
                 return
             job.ended = True
             self.jobs.pop(job.id, None)
@@ -171,4 +183,4 @@ class JobRegistry:
 
     def stop_all(self) -> None:
         for job in list(self.jobs.values()):
-            self.end(job, "the stand stops")
+            self.end(job, "the stand stops", stopping=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -27,22 +28,33 @@ def _epoch(text: str) -> float:
 
 
 class Catalogue:
-    def __init__(self, recordings: list[Recording]) -> None:
+    """The file's recordings, and (with `live_since`) the one the stand is recording now: from then until now."""
+
+    def __init__(self, recordings: list[Recording], live_since: float | None = None) -> None:
         self.recordings = sorted(recordings)
+        self.live_since = live_since
 
     @classmethod
-    def load(cls, path: Path) -> Catalogue:
+    def load(cls, path: Path, live_since: float | None = None) -> Catalogue:
         data = json.loads(path.read_text())
-        return cls([Recording(_epoch(r["start"]), _epoch(r["end"])) for r in data["recordings"]])
+        return cls([Recording(_epoch(r["start"]), _epoch(r["end"])) for r in data["recordings"]], live_since)
+
+    def all(self) -> list[Recording]:
+        """Every recording as of now: the live one ends at this instant."""
+        if self.live_since is None:
+            return self.recordings
+        # Whole seconds, as the catalogue answers them (epoch s): what it says is exactly what a history job plays.
+        return sorted([*self.recordings, Recording(self.live_since, max(self.live_since, math.floor(time.time())))])
 
     def overlapping(self, start: float, end: float) -> list[Recording]:
         """Whole (unclipped) recordings that overlap [start, end), sorted."""
-        return [r for r in self.recordings if r.start < end and r.end > start]
+        return [r for r in self.all() if r.start < end and r.end > start]
 
     def bounds(self) -> tuple[datetime, datetime]:
         """A span holding the whole catalogue: from the first recording's midnight to the day after the last."""
-        first = datetime.fromtimestamp(min(r.start for r in self.recordings), UTC)
-        last = datetime.fromtimestamp(max(r.end for r in self.recordings), UTC)
+        recordings = self.all()
+        first = datetime.fromtimestamp(min(r.start for r in recordings), UTC)
+        last = datetime.fromtimestamp(max(r.end for r in recordings), UTC)
         midnight = first.replace(hour=0, minute=0, second=0, microsecond=0)
         after = last.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
         return midnight, after

@@ -11,7 +11,7 @@ from fastapi import APIRouter, FastAPI, Path, Request
 from fastapi.responses import JSONResponse, Response
 
 from stand import fiber
-from stand.faults import ActiveFault
+from stand.faults import ActiveFault, offered_apis
 from stand.jobs import JobRegistry
 from stand.models import ConfigTaskRequest, ConfigureRequest, TimeRangeRequest
 from stand.recordings import Catalogue
@@ -28,6 +28,7 @@ TASK_ID_PATTERN = r"^[A-Za-z0-9_-]{1,200}$"  # also a valid AMQP queue name once
 SLOW_METADATA_S = 1.3
 SLOW_TASK_METADATA_S = 2.5
 SLOW_FAIL_FAST_S = 5.0
+RESENT_WITHIN_S = 3.0  # faults configure-not-equivalent / resent-job-lingers: what counts as a frontend's resend
 
 
 def error(status: int, text: str) -> JSONResponse:
@@ -58,7 +59,24 @@ class HistoryGate:
         return None
 
 
-def build_app(tasks: TaskRegistry, jobs: JobRegistry, catalogue: Catalogue, fault: ActiveFault) -> FastAPI:
+class Resends:
+    """Tells a resent `POST /configure` (the same body as the one before it, within a few seconds) from a new one."""
+
+    def __init__(self) -> None:
+        self.last: tuple[ConfigureRequest, float] | None = None
+
+    def is_resend(self, body: ConfigureRequest) -> bool:
+        now = time.monotonic()
+        resent = self.last is not None and self.last[0] == body and now - self.last[1] < RESENT_WITHIN_S
+        self.last = (body, now)
+        return resent
+
+
+def build_app(
+    tasks: TaskRegistry, jobs: JobRegistry, catalogue: Catalogue, fault: ActiveFault, api: str = "both"
+) -> FastAPI:
+    """The REST app of the shape `api`: the task API, the job API or both. A route of the other API is simply not
+    there, so FastAPI answers it 404 `{"detail": "Not Found"}`, as the production server (job API only) does."""
     app = FastAPI(
         title="Focus Server (embedded stand)",
         version=fiber.SW_VERSION,
@@ -66,8 +84,12 @@ def build_app(tasks: TaskRegistry, jobs: JobRegistry, catalogue: Catalogue, faul
         docs_url=f"{PREFIX}/docs",
         redoc_url=None,
     )
-    api = APIRouter(prefix=PREFIX)
+    offered = offered_apis(api)
+    api_router = APIRouter(prefix=PREFIX)
+    task_api = APIRouter(prefix=PREFIX)
+    job_api = APIRouter(prefix=PREFIX)
     gate = HistoryGate(catalogue, fault)
+    resends = Resends()
 
     @app.exception_handler(Exception)
     async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
@@ -78,7 +100,7 @@ def build_app(tasks: TaskRegistry, jobs: JobRegistry, catalogue: Catalogue, faul
 
     # -- task API ------------------------------------------------------------------------------------------------
 
-    @api.post("/config/{task_id}", summary="Configure (start) a task; idempotent for the same body")
+    @task_api.post("/config/{task_id}", summary="Configure (start) a task; idempotent for the same body")
     def config_task(body: ConfigTaskRequest, task_id: str = Path(pattern=TASK_ID_PATTERN)) -> Response:
         segments = None
         if body.is_history:
@@ -93,7 +115,7 @@ def build_app(tasks: TaskRegistry, jobs: JobRegistry, catalogue: Catalogue, faul
         tasks.configure(task_id, body, segments)
         return JSONResponse({"status": "Config received successfully", "task_id": task_id})
 
-    @api.get("/waterfall/{task_id}/{row_count}", summary="Pull rows: 201 rows, 200 none yet, 208 end of stream")
+    @task_api.get("/waterfall/{task_id}/{row_count}", summary="Pull rows: 201 rows, 200 none yet, 208 end of stream")
     def waterfall(task_id: str, row_count: int) -> Response:
         if row_count <= 0:
             return error(400, "row_count must be > 0")
@@ -107,14 +129,16 @@ def build_app(tasks: TaskRegistry, jobs: JobRegistry, catalogue: Catalogue, faul
             return Response(status_code=208)
         return JSONResponse(answer, status_code=201)
 
-    @api.get("/metadata/{run_id}", summary="A job's configure answer (job id n-n) or a task's metadata")
+    @api_router.get("/metadata/{run_id}", summary="A job's configure answer (job id n-n) or a task's metadata")
     def metadata(run_id: str) -> Response:
-        job = jobs.get(run_id)
+        job = jobs.get(run_id) if "job" in offered else None
         if job is not None:
+            if fault.on("slow-job-metadata"):
+                time.sleep(SLOW_TASK_METADATA_S)
             return JSONResponse(job.answer)
-        task = tasks.find(run_id)
+        task = tasks.find(run_id) if "task" in offered else None
         if task is None:
-            if JOB_ID.match(run_id):
+            if JOB_ID.match(run_id) or "task" not in offered:
                 return error(404, "Invalid job_id")
             return error(404, f"Unknown task_id {run_id}")
         if fault.on("slow-task-metadata"):
@@ -123,13 +147,13 @@ def build_app(tasks: TaskRegistry, jobs: JobRegistry, catalogue: Catalogue, faul
             return Response(status_code=200)
         return JSONResponse(fiber.live_metadata(), status_code=201)
 
-    @api.get("/live_metadata", summary="The fibre's live metadata")
+    @api_router.get("/live_metadata", summary="The fibre's live metadata")
     def live_metadata() -> dict:
         if fault.on("slow-live-metadata"):
             time.sleep(SLOW_METADATA_S)
         return fiber.live_metadata()
 
-    @api.get("/sensors", summary="Sensor indices, 0-based")
+    @task_api.get("/sensors", summary="Sensor indices, 0-based")
     def sensors() -> dict:
         if fault.on("slow-sensors"):
             time.sleep(SLOW_METADATA_S)
@@ -137,7 +161,7 @@ def build_app(tasks: TaskRegistry, jobs: JobRegistry, catalogue: Catalogue, faul
 
     # -- job API -------------------------------------------------------------------------------------------------
 
-    @api.post("/configure", summary="Create a streaming job (data over gRPC)")
+    @job_api.post("/configure", summary="Create a streaming job (data over gRPC)")
     def configure(body: ConfigureRequest) -> Response:
         segments = None
         if body.is_history:
@@ -145,20 +169,26 @@ def build_app(tasks: TaskRegistry, jobs: JobRegistry, catalogue: Catalogue, faul
             if refusal is not None:
                 return refusal
             segments = catalogue.segments(body.start_time, body.end_time, fault)
-        job = jobs.configure(body, segments)
+        job = jobs.configure(body, segments, resent=resends.is_resend(body))
         return JSONResponse(job.answer)
 
-    @api.get("/channels", summary="Inclusive range of usable channels (1-based)")
+    @job_api.get("/channels", summary="Inclusive range of usable channels (1-based)")
     def channels() -> dict:
+        if fault.on("slow-channels"):
+            time.sleep(SLOW_METADATA_S)
         return {"lowest_channel": 1, "highest_channel": fiber.CHANNELS}
 
-    @api.post("/recordings_in_time_range", summary="Whole recordings overlapping the window, sorted")
+    @api_router.post("/recordings_in_time_range", summary="Whole recordings overlapping the window, sorted")
     def recordings_in_time_range(body: TimeRangeRequest) -> list[list[int]]:
         return [[int(r.start), int(r.end)] for r in catalogue.overlapping(body.start_time, body.end_time)]
 
-    @api.get("/ack", summary="Health check")
+    @api_router.get("/ack", summary="Health check")
     def ack() -> dict:
         return {}
 
-    app.include_router(api)
+    app.include_router(api_router)
+    if "task" in offered:
+        app.include_router(task_api)
+    if "job" in offered:
+        app.include_router(job_api)
     return app

@@ -7,7 +7,7 @@ from pathlib import Path
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from stand.faults import check_fault
+from stand.faults import SHAPES, check_fault
 
 DEFAULT_RECORDINGS = Path(__file__).with_name("recordings.json")
 
@@ -18,6 +18,7 @@ class StandSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="STAND_", extra="ignore")
 
     fault: str | None = None
+    api: str = "both"  # the shape: task, job (the production server's six routes) or both
     stream_limit_s: float = Field(default=180.0, gt=0)
     recordings: Path = DEFAULT_RECORDINGS
     # Private broker (the default): a node of our own with this user.
@@ -31,6 +32,13 @@ class StandSettings(BaseSettings):
     # Lifetimes (contract: a job nobody connects to may end after 45 s or more).
     job_unconnected_ttl_s: float = 50.0
     task_idle_ttl_s: float = 120.0
+
+    @field_validator("api")
+    @classmethod
+    def _known_shape(cls, value: str) -> str:
+        if value not in SHAPES:
+            raise ValueError(f"unknown API shape {value!r}; known: {', '.join(SHAPES)}")
+        return value
 
     @field_validator("fault")
     @classmethod

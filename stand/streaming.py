@@ -28,6 +28,8 @@ SIGNAL = DasSignal()
 
 # Fault grpc-cut-early: streams dropped this soon, as by an idle timeout in a proxy.
 GRPC_CUT_EARLY_S = 2.0
+# Fault history-overrun: this many seconds of rows past the last recorded instant.
+OVERRUN_S = 5  # more than the 2 s the suite allows a row beside a recording's edge
 
 
 class StreamEnded(Exception):
@@ -59,7 +61,10 @@ class JobStreamServicer(pandadatastream_pb2_grpc.DataStreamServiceServicer):
         gone = threading.Event()
         context.add_callback(gone.set)
         try:
-            frames = Frames(self.job, request.stream_id, started)
+            segments = self.job.segments
+            if segments and self.registry.fault.on("history-overrun"):
+                segments = [*segments, (segments[-1][1], segments[-1][1] + OVERRUN_S)]
+            frames = Frames(self.job, request.stream_id, started, segments)
             while True:
                 now = time.monotonic()
                 if now >= deadline:
@@ -84,8 +89,9 @@ class JobStreamServicer(pandadatastream_pb2_grpc.DataStreamServiceServicer):
 class Frames:
     """Rows of one stream, due by the clock: live at height/duration rows per second, history at recording pace."""
 
-    def __init__(self, job: Job, stream_id: int, started: float) -> None:
+    def __init__(self, job: Job, stream_id: int, started: float, segments: list[tuple[int, int]] | None = None) -> None:
         self.job = job
+        self.segments = segments if segments is not None else job.segments
         self.first, self.last = job.streams[stream_id]
         self.started = started
         self.wall_origin = time.time()
@@ -94,13 +100,13 @@ class Frames:
         self.max_rows = max(1, min(256, FRAME_BYTES_MAX // self.row_bytes))
         self.sent = 0
         self.last_frame = 0.0
-        if job.segments is None:
+        if self.segments is None:
             self.dt = max(job.lines_dt, LIVE_ROW_DT_MIN_S)
             self.total = math.inf
         else:
             self.dt = min(HISTORY_ROW_DT_MAX_S, max(job.lines_dt, HISTORY_ROW_DT_MIN_S))
-            self.total = sum(math.ceil((b - a) / self.dt) for a, b in job.segments)
-            self.per_segment = [math.ceil((b - a) / self.dt) for a, b in job.segments]
+            self.total = sum(math.ceil((b - a) / self.dt) for a, b in self.segments)
+            self.per_segment = [math.ceil((b - a) / self.dt) for a, b in self.segments]
 
     @property
     def exhausted(self) -> bool:
@@ -128,14 +134,14 @@ class Frames:
         return self._frame(index.astype(np.int64), times)
 
     def _times(self, index: np.ndarray) -> np.ndarray:
-        if self.job.segments is None:
+        if self.segments is None:
             return self.wall_origin + index * self.dt
         times = np.empty_like(index)
         bounds = np.cumsum(self.per_segment)
         which = np.searchsorted(bounds, index, side="right")
         starts = np.concatenate(([0], bounds[:-1]))
         for i, seg in enumerate(which):
-            a, _ = self.job.segments[seg]
+            a, _ = self.segments[seg]
             times[i] = a + (index[i] - starts[seg]) * self.dt
         return times
 

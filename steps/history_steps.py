@@ -5,8 +5,7 @@ from __future__ import annotations
 from behave import given, then, when
 from behave.runner import Context
 
-from support import waterfall
-from support.models import JobConfig
+from support import history_stream, waterfall
 from support.recordings import Shape, find_history_window
 
 # -- the window, found in the target's recordings catalogue ------------------------------------------------------
@@ -37,6 +36,39 @@ def step_window_middle_only(context: Context, minutes: int) -> None:
     context.history = find_history_window(context.focus, context.settings, Shape.MIDDLE_ONLY, length_s=minutes * 60)
 
 
+# The same shapes, holding little enough recorded data for the job API (gRPC plays history at recording pace).
+
+
+@given("a history window covered completely by recordings, holding at most {seconds:d} seconds of them")
+def step_window_covered_short(context: Context, seconds: int) -> None:
+    params = {"length_s": seconds, "min_length_s": min(seconds, 60)}
+    context.history = find_history_window(context.focus, context.settings, Shape.COVERED, **params)
+
+
+@given("a history window with a hole of more than {seconds:d} seconds between two recordings, a minute of each")
+def step_window_hole_short(context: Context, seconds: int) -> None:
+    params = {"hole_over_s": seconds, "side_s": 60}
+    context.history = find_history_window(context.focus, context.settings, Shape.HOLE, **params)
+
+
+@given(
+    "a history window of {minutes:d} minutes with a recording at its start only, holding at most {seconds:d} "
+    "seconds of it"
+)
+def step_window_start_only_short(context: Context, minutes: int, seconds: int) -> None:
+    params = {"length_s": minutes * 60, "recorded_at_most_s": seconds}
+    context.history = find_history_window(context.focus, context.settings, Shape.START_ONLY, **params)
+
+
+@given(
+    "a history window of {minutes:d} minutes with a single recording in its middle, holding at most {seconds:d} "
+    "seconds of it"
+)
+def step_window_middle_only_short(context: Context, minutes: int, seconds: int) -> None:
+    params = {"length_s": minutes * 60, "recorded_at_most_s": seconds}
+    context.history = find_history_window(context.focus, context.settings, Shape.MIDDLE_ONLY, **params)
+
+
 # -- asking for it ------------------------------------------------------------------------------------------------
 
 
@@ -48,9 +80,12 @@ def step_configure_task(context: Context) -> None:
 
 @when("I configure a history job for the window")
 def step_configure_job(context: Context) -> None:
-    context.answer = context.focus.configure(
-        JobConfig.history(context.history.window.start, context.history.window.end)
-    )
+    context.answer = context.focus.configure(history_stream.history_job_config(context.history))
+
+
+@when("I read the job's stream to its end")
+def step_read_job_stream(context: Context) -> None:
+    context.reading = history_stream.read_history_job(context.answer, context.history, context.settings)
 
 
 @when("I read the task's waterfall to the end of the stream")
@@ -109,3 +144,26 @@ def step_ended(context: Context) -> None:
 @then("nothing came after the end of the stream")
 def step_nothing_after(context: Context) -> None:
     waterfall.expect_nothing_after_end(context.reading)
+
+
+# -- what came back over the job API's gRPC stream ------------------------------------------------------------
+
+
+@then("the job configuration is accepted")
+def step_job_accepted(context: Context) -> None:
+    history_stream.expect_job_accepted(context.answer)
+
+
+@then("the stream brought rows")
+def step_stream_rows(context: Context) -> None:
+    history_stream.expect_stream_rows(context.reading)
+
+
+@then("the stream ended with status OK once the last recorded instant had come")
+def step_stream_ended(context: Context) -> None:
+    history_stream.expect_stream_end(context.reading, context.history)
+
+
+@then("no row came after the last recorded instant")
+def step_nothing_after_last(context: Context) -> None:
+    history_stream.expect_nothing_after_last_recorded(context.reading, context.history)

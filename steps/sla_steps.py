@@ -8,13 +8,14 @@ from behave import given, then, when
 from behave.runner import Context
 
 from support import latency, sla
+from support.live import StreamInBackground, configure_live_job
 
 # -- 2.1 the gRPC stream limit -----------------------------------------------------------------------------------
 
 
 @given("a live job")
-def step_live_job(context: Context) -> None:
-    context.job = sla.configure_live_job(context.focus)
+def step_live_job_to_stream(context: Context) -> None:
+    context.job = sla.configure_live_stream_job(context.focus)
 
 
 @given("a history job over a window holding {seconds:d} seconds of recorded data")
@@ -96,6 +97,23 @@ def step_measure_sensors(context: Context, count: int) -> None:
     context.latency = latency.measure("GET /sensors", context.focus.sensors, count, expected_status=200)
 
 
+@given("a live job whose stream is being read")
+def step_live_job_being_read(context: Context) -> None:
+    context.subject = configure_live_job(context.focus)
+    context.busy = context.cleanup.enter_context(StreamInBackground(context.settings, context.subject))
+
+
+@when("I ask for the job's metadata {count:d} times")
+def step_measure_job_metadata(context: Context, count: int) -> None:
+    call = partial(context.focus.job_metadata, context.subject.id)
+    context.latency = latency.measure("GET /metadata/{job_id}", call, count, expected_status=200)
+
+
+@when("I ask for the channels {count:d} times")
+def step_measure_channels(context: Context, count: int) -> None:
+    context.latency = latency.measure("GET /channels", context.focus.channels, count, expected_status=200)
+
+
 @then("the 95th percentile of those calls is under {limit:g} s")
 def step_p95_under(context: Context, limit: float) -> None:
     latency.judge_p95_under(context.latency, limit)
@@ -117,3 +135,23 @@ def step_same_answers(context: Context) -> None:
 @then("the target runs it as one task with one results queue")
 def step_one_task_one_queue(context: Context) -> None:
     sla.check_one_task_one_queue(context.focus, context.broker.admin, context.repeated.task_id)
+
+
+@when("I send the same live job configuration {times:d} times")
+def step_send_same_job_config(context: Context, times: int) -> None:
+    context.repeated = sla.send_same_job_config(context.focus, times)
+
+
+@then("every answer has the same status and an equivalent stream description")
+def step_equivalent_answers(context: Context) -> None:
+    sla.check_equivalent_job_answers(context.repeated)
+
+
+@then("every answer's stream can be read")
+def step_every_stream_readable(context: Context) -> None:
+    sla.check_every_stream_readable(context.settings, context.repeated)
+
+
+@then("every job of those answers is gone within {seconds:d} seconds once nobody reads it")
+def step_jobs_gone(context: Context, seconds: int) -> None:
+    sla.check_jobs_end_unread(context.focus, context.repeated, seconds)

@@ -20,9 +20,9 @@ from collections.abc import Callable
 import allure_commons
 from allure_behave.formatter import AllureFormatter
 from allure_behave.listener import AllureListener, GroupContext
-from allure_commons.model2 import Label, Link, StatusDetails, TestResult
+from allure_commons.model2 import Label, Link, Status, StatusDetails, TestResult
 from allure_commons.reporter import AllureReporter
-from allure_commons.utils import format_exception, format_traceback, md5
+from allure_commons.utils import format_exception, format_traceback, md5, now
 
 from support.clauses import clause_of_tags
 from support.errors import category_of, outcome_labels
@@ -62,13 +62,6 @@ class SpecListener(AllureListener):
         self.group_context = GroupContext(self.logger)
         self.group_context.enter()
         self._stopping = None
-
-    def stop_scenario(self, scenario) -> None:
-        self._stopping = scenario
-        try:
-            super().stop_scenario(scenario)
-        finally:
-            self._stopping = None
 
     def _settle(self, result: TestResult) -> None:
         if not isinstance(result, TestResult):
@@ -110,6 +103,32 @@ class SpecListener(AllureListener):
                 parts.extend(f"{name}={value}" for name, value in zip(row.headings, row.cells, strict=True))
             result.historyId = md5(*parts)
             result.testCaseId = md5(clause.id, case)
+
+    def stop_scenario(self, scenario) -> None:
+        self._stopping = scenario  # for `_file`, which files the result by what it raised
+        try:
+            self._stop_scenario(scenario)
+        finally:
+            self._stopping = None
+
+    def _stop_scenario(self, scenario) -> None:
+        """A scenario whose API the target does not offer (environment.py sets `not_offered`) is kept as skipped
+        with its reason and the label `offered` = `no`, although skipped scenarios are otherwise left out."""
+        reason = getattr(scenario, "not_offered", None)
+        if reason is None:
+            super().stop_scenario(scenario)
+            return
+        self.flush_steps()
+        result = self.logger.get_test(self.current_scenario_uuid)
+        result.labels.append(Label(name="offered", value="no"))
+        result.stop = now()
+        result.status = Status.SKIPPED
+        result.statusDetails = StatusDetails(message=reason)
+        self.logger.close_test(self.current_scenario_uuid)
+        self.current_step_uuid = None
+        self.group_context.append_test(self.current_scenario_uuid)
+        self.group_context.exit()
+        self.current_scenario_uuid = None
 
 
 class SpecAllureFormatter(AllureFormatter):

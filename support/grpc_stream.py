@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -236,11 +237,17 @@ def read_job_stream(
     read_for_s: float | None = None,
     channel: int | None = None,
     connect_timeout_s: float = GRPC_READY_S,
+    on_frame: Callable[[Frame], None] | None = None,
 ) -> StreamTimeline:
     """Read the stream of a configured job; see `read_stream`."""
     address, stream_id = stream_of(configured, channel)
     return read_stream(
-        address, stream_id, deadline_s=deadline_s, read_for_s=read_for_s, connect_timeout_s=connect_timeout_s
+        address,
+        stream_id,
+        deadline_s=deadline_s,
+        read_for_s=read_for_s,
+        connect_timeout_s=connect_timeout_s,
+        on_frame=on_frame,
     )
 
 
@@ -251,9 +258,11 @@ def read_stream(
     deadline_s: float,
     read_for_s: float | None = None,
     connect_timeout_s: float = GRPC_READY_S,
+    on_frame: Callable[[Frame], None] | None = None,
 ) -> StreamTimeline:
     """Call `StreamData(stream_id)` and read until the server ends the stream, `read_for_s` passes (we close it),
-    or `deadline_s` passes (our deadline); every frame is decoded and checked on arrival.
+    or `deadline_s` passes (our deadline); every frame is decoded and checked on arrival (and given to `on_frame`,
+    for a caller that keeps the data itself, e.g. to draw it).
 
     Raises TargetUnreachable when nothing accepts the connection, MalformedAnswer on a frame that breaks the layout.
     """
@@ -264,13 +273,17 @@ def read_stream(
         except grpc.FutureTimeoutError:
             raise TargetUnreachable(f"gRPC stream at {address}: no connection within {connect_timeout_s:g} s") from None
         stub = pandadatastream_pb2_grpc.DataStreamServiceStub(channel)
-        _read(stub, timeline)
+        _read(stub, timeline, on_frame)
     if timeline.code is grpc.StatusCode.UNAVAILABLE and not timeline.frames:
         raise TargetUnreachable(f"gRPC stream at {address}: UNAVAILABLE before any frame ({timeline.details})")
     return timeline
 
 
-def _read(stub: pandadatastream_pb2_grpc.DataStreamServiceStub, timeline: StreamTimeline) -> None:
+def _read(
+    stub: pandadatastream_pb2_grpc.DataStreamServiceStub,
+    timeline: StreamTimeline,
+    on_frame: Callable[[Frame], None] | None = None,
+) -> None:
     closing = Ending.OUR_DEADLINE
     stop_after = timeline.deadline_s
     if timeline.read_for_s is not None and timeline.read_for_s < timeline.deadline_s:
@@ -307,6 +320,8 @@ def _read(stub: pandadatastream_pb2_grpc.DataStreamServiceStub, timeline: Stream
                 FrameArrival(len(timeline.frames), arrived, frame.rows, frame.timestamps_ms[0], frame.timestamps_ms[-1])
             )
             timeline.row_timestamps_ms.extend(frame.timestamps_ms)
+            if on_frame is not None:
+                on_frame(frame)
         timeline.code, timeline.details = grpc.StatusCode.OK, ""
     except grpc.RpcError:
         timeline.code, timeline.details = call.code(), call.details() or ""

@@ -9,16 +9,21 @@ from __future__ import annotations
 
 import contextlib
 import threading
-import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Literal
 
+import grpc
+
+from pandadatastream import pandadatastream_pb2, pandadatastream_pb2_grpc
 from support.errors import PreconditionNotMet, TargetUnreachable
 from support.focus_api import FocusServer
+from support.grpc_stream import stream_of
+from support.ids import new_task_id
 from support.models import ConfigAccepted, JobConfig, JobConfigured, Range, TaskConfig
 from support.settings import Settings
+from support.shape import Api, TargetShape
 from support.waiting import WaitTimeout, wait_for
 
 Kind = Literal["task", "job"]
@@ -38,16 +43,12 @@ class LiveSubject:
     id: str
     first: int  # first sensor (task) or channel (job) of its region of interest
     last: int
+    configured: JobConfigured | None = None  # a job's configure answer: where its stream is
 
     @property
     def region(self) -> dict[str, int]:
         """The region of interest as Focus Server's `roi` command carries it."""
         return {"start": self.first, "end": self.last}
-
-
-def new_task_id() -> str:
-    """A task id no one else uses, recognisable as the suite's."""
-    return f"acceptance_{uuid.uuid4().hex[:12]}"
 
 
 def _span(ids: list[int]) -> tuple[int, int]:
@@ -64,7 +65,7 @@ def configure_live_task(focus: FocusServer) -> LiveSubject:
     if sensors.body is None:
         raise PreconditionNotMet(f"GET /sensors answered {sensors.status}; no live task can be configured")
     first, last = _span(sorted(sensors.body.sensors))
-    task_id = new_task_id()
+    task_id = new_task_id("live")
     answer = focus.config_task(task_id, TaskConfig(sensors=Range(min=first, max=last)))
     if answer.status != 200 or not isinstance(answer.body, ConfigAccepted):
         raise PreconditionNotMet(f"a live task was refused: POST /config/{task_id} answered {answer.status}")
@@ -80,13 +81,26 @@ def configure_live_job(focus: FocusServer) -> LiveSubject:
     answer = focus.configure(JobConfig(channels=Range(min=first, max=last)))
     if answer.status != 200 or not isinstance(answer.body, JobConfigured):
         raise PreconditionNotMet(f"a live job was refused: POST /configure answered {answer.status}")
-    return LiveSubject("job", answer.body.job_id, first, last)
+    return LiveSubject("job", answer.body.job_id, first, last, answer.body)
 
 
 def job_subject(configured: JobConfigured) -> LiveSubject:
     """The subject of a job configured elsewhere (e.g. a history job of clause 2.1's steps)."""
     first, last = _span(sorted(int(channel) for channel in configured.channel_to_stream_index))
-    return LiveSubject("job", configured.job_id, first, last)
+    return LiveSubject("job", configured.job_id, first, last, configured)
+
+
+def configure_offered(focus: FocusServer, shape: TargetShape) -> LiveSubject:
+    """Something running, through the API the target offers: a live task where the task API is there, else a job."""
+    return configure_live_task(focus) if shape.offers(Api.TASK) else configure_live_job(focus)
+
+
+def kept_busy(settings: Settings, subject: LiveSubject) -> WaterfallPolling | StreamInBackground:
+    """What keeps it busy as a client would (so that Focus Server sends keepalives): poll the task's waterfall, or
+    read the job's stream; a context manager that stops at the scenario's end."""
+    if subject.kind == "task":
+        return WaterfallPolling(settings, subject)
+    return StreamInBackground(settings, subject)
 
 
 @dataclass
@@ -149,3 +163,59 @@ class WaterfallPolling:
             "polls_by_status": dict(self.statuses),
             "stopped_by": self.error,
         }
+
+
+@dataclass
+class StreamInBackground:
+    """Reads a job's gRPC stream in the background until closed (the job lives while a stream of it is open).
+
+    `summary()` tells how the read went; the frames themselves are only counted.
+    """
+
+    settings: Settings
+    job: LiveSubject
+    frames: int = 0
+    error: str | None = None
+    _thread: threading.Thread | None = None
+
+    def __enter__(self) -> StreamInBackground:
+        if self.job.configured is None:
+            raise ValueError("only a job has a stream to read")
+        address, stream_id = stream_of(self.job.configured)
+        self._channel = grpc.insecure_channel(address)
+        try:
+            grpc.channel_ready_future(self._channel).result(timeout=self.settings.grpc_ready_s)
+        except grpc.FutureTimeoutError:
+            self._channel.close()
+            raise TargetUnreachable(
+                f"gRPC stream at {address}: no connection within {self.settings.grpc_ready_s:g} s"
+            ) from None
+        stub = pandadatastream_pb2_grpc.DataStreamServiceStub(self._channel)
+        self._call = stub.StreamData(pandadatastream_pb2.StreamDataRequest(stream_id=stream_id))
+        first = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(first,), name=f"read-{self.job.id}", daemon=True)
+        self._thread.start()
+        first.wait(timeout=self.settings.grpc_ready_s)  # the first frame (or the end) before the step returns
+        return self
+
+    def _run(self, first: threading.Event) -> None:
+        try:
+            for _ in self._call:
+                self.frames += 1
+                first.set()
+        except grpc.RpcError as error:
+            if error.code() is not grpc.StatusCode.CANCELLED:
+                self.error = f"{error.code().name}: {error.details()}"
+        finally:
+            first.set()
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self._call.cancel()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._channel.close()
+
+    def summary(self) -> dict[str, object]:
+        return {"job_id": self.job.id, "frames_read": self.frames, "stopped_by": self.error}

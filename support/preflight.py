@@ -20,6 +20,7 @@ import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
+from http import HTTPStatus
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -95,13 +96,22 @@ def check_target(settings: Settings, timeout_s: float = PREFLIGHT_TIMEOUT_S) -> 
 def _rest(settings: Settings, timeout_s: float) -> str | None:
     if not settings.base_url:
         return "not configured"
+    focus = FocusServer(settings.model_copy(update={"http_timeout_s": timeout_s}))
     try:
-        response = requests.get(settings.base_url.rstrip("/") + "/ack", timeout=timeout_s, verify=settings.tls_verify)
-    except requests.RequestException as error:
-        return http_reason(error)
-    if response.status_code != 200:
-        return f"GET /ack answered {response.status_code} {response.reason}"
+        answer = focus.ack()
+    except TargetUnreachable as error:
+        cause = error.__cause__
+        return http_reason(cause) if isinstance(cause, requests.RequestException) else str(error)
+    if answer.status != 200:
+        return f"GET /ack answered {answer.status} {_phrase(answer.status)}"
     return None
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
 
 
 def _amqp(settings: Settings, timeout_s: float) -> str | None:
@@ -117,7 +127,7 @@ def _management(settings: Settings, timeout_s: float) -> str | None:
     if not settings.rabbitmq_api_url:
         return "not configured"
     admin = RabbitAdmin(settings, timeout_s=timeout_s)
-    try:
+    try:  # the raw answer, through the client's session and root: any status is a reason here, not an error
         response = admin.session.get(admin.root + "/overview", timeout=timeout_s, verify=settings.tls_verify)
     except requests.RequestException as error:
         return http_reason(error)

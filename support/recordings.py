@@ -8,6 +8,7 @@ holds no window of the shape, the scenario cannot say anything about the clause:
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -128,16 +129,26 @@ def hole_window(
 
 
 def start_only_window(
-    recordings: Sequence[Span], search: Span, *, length_s: int = 30 * MINUTE_S, margin_s: int = MARGIN_S
+    recordings: Sequence[Span],
+    search: Span,
+    *,
+    length_s: int = 30 * MINUTE_S,
+    margin_s: int = MARGIN_S,
+    recorded_at_most_s: int | None = None,
 ) -> Span | None:
     """A window of `length_s` starting at a recording's start, the recording ending at least `margin_s` before the
     window does, and no other recording within `margin_s` of the window (like 10:00-10:05 in 10:00-10:30).
+    With `recorded_at_most_s` (history over gRPC plays at recording pace) the window starts that long before the
+    recording ends, so that it holds at most that much of it; the shortest recordings come first then.
 
     Recordings with nothing in the `length_s` before them come first: their window reads the same either way."""
     found = blocks(recordings)
-    candidates: list[tuple[bool, Span]] = []
+    candidates: list[tuple[bool, int, Span]] = []
     for index, block in enumerate(found):
-        window = Span(block.start_ms, block.start_ms + length_s * 1000)
+        start = block.start_ms
+        if recorded_at_most_s is not None:
+            start = max(start, block.end_ms - recorded_at_most_s * 1000)
+        window = Span(start, start + length_s * 1000)
         before, after = _neighbours(found, index)
         if (
             search.start_ms <= window.start_ms
@@ -147,8 +158,9 @@ def start_only_window(
             and (before is None or before <= window.start_ms - margin_s * 1000)
         ):
             isolated = before is None or before <= window.start_ms - length_s * 1000
-            candidates.append((not isolated, window))
-    return min(candidates, key=lambda c: c[0])[1] if candidates else None
+            shortest = block.duration_ms if recorded_at_most_s is not None else 0
+            candidates.append((not isolated, shortest, window))
+    return min(candidates, key=lambda c: c[:2])[2] if candidates else None
 
 
 def middle_only_window(
@@ -158,6 +170,7 @@ def middle_only_window(
     length_s: int = 30 * MINUTE_S,
     lead_s: int = 10 * MINUTE_S,
     margin_s: int = MARGIN_S,
+    recorded_at_most_s: int | None = None,
 ) -> Span | None:
     """A window of `length_s` holding one recording strictly inside (at least `margin_s` of nothing before and after
     it) and no other recording within `margin_s`; placed, where room allows, so that the recording starts `lead_s`
@@ -167,6 +180,8 @@ def middle_only_window(
     length, margin = length_s * 1000, margin_s * 1000
     best: tuple[int, Span] | None = None
     for index, block in enumerate(found):
+        if recorded_at_most_s is not None and block.duration_s > recorded_at_most_s:
+            continue
         before, after = _neighbours(found, index)
         # Range of window starts that keep the recording inside with its margins and the others out.
         lowest = max(search.start_ms, block.end_ms + margin - length)
@@ -245,9 +260,15 @@ class Catalogue:
         return sorted(Span.of_seconds(start, end) for start, end in answer.body.root)
 
     def find(self, shape: Shape, **params: Any) -> HistoryWindow:
-        """A window of `shape` inside the search window, confirmed by the catalogue's answer for that window."""
+        """A window of `shape` inside the search window, confirmed by the catalogue's answer for that window.
+
+        Only the past counts: a target records continuously, so its latest recording ends now and grows; a window
+        must end at least `MARGIN_S` before now, or "nothing after the recording" would not hold for long."""
         known = self.recordings(self.search)
-        window = FINDERS[shape](known, self.search, **params)
+        past = Span(
+            self.search.start_ms, max(self.search.start_ms, min(self.search.end_ms, _now_ms() - MARGIN_S * 1000))
+        )
+        window = FINDERS[shape](known, past, **params)
         wanted = f"a history window {shape.value}" + (f" ({_words(params)})" if params else "")
         if window is None:
             raise PreconditionNotMet(
@@ -261,6 +282,10 @@ class Catalogue:
                 f"the search window, but its answer for that window says otherwise: {found.describe()}"
             )
         return found
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
 
 
 def _words(params: dict[str, Any]) -> str:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from pydantic import AliasChoices, Field, SecretStr, model_validator
@@ -22,6 +23,9 @@ GRPC_READY_S = 30.0
 class Target(StrEnum):
     STAND = "stand"  # the embedded stand, started for the run
     EXTERNAL = "external"  # a deployment named by the FOCUS_* variables as given
+
+
+ApiSetting = Literal["auto", "task", "job", "both"]
 
 
 class Settings(BaseSettings):
@@ -50,6 +54,8 @@ class Settings(BaseSettings):
     management_lag_s: float = 20.0  # the management API to list a connection (statistics lag behind the broker)
     keepalive_s: float = 20.0  # a polled task's keepalive command to arrive (its period is the target's choice)
     queue_gone_s: float = 20.0  # a job's queue to go after the job ended (the contract gives no figure)
+    # Which APIs the target offers (support/shape.py): auto = ask it before the first scenario.
+    api: ApiSetting = "auto"
 
     @model_validator(mode="after")
     def _management_credentials_default_to_amqp(self) -> Settings:
@@ -112,6 +118,7 @@ class Settings(BaseSettings):
                 f"task_ready {self.task_ready_s:g}, management_lag {self.management_lag_s:g}, "
                 f"keepalive {self.keepalive_s:g}, queue_gone {self.queue_gone_s:g}"
             ),
+            "api_setting": self.api,
         }
 
 

@@ -7,7 +7,6 @@ this module sets up what they measure, judges the results and shows the figures 
 from __future__ import annotations
 
 import math
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -19,11 +18,13 @@ from support.errors import PreconditionNotMet
 from support.evidence import attach_csv, attach_json
 from support.focus_api import Answer, FocusServer
 from support.grpc_stream import DEADLINE_MARGIN_S, Ending, StreamTimeline, read_job_stream
+from support.ids import new_task_id
+from support.live import StreamInBackground, job_subject
 from support.models import JobConfig, JobConfigured, TaskConfig
 from support.rabbit_admin import RabbitAdmin
 from support.recordings import Catalogue, blocks
 from support.settings import Settings, get_settings
-from support.waiting import WaitTimeout, wait_for
+from support.waiting import WaitTimeout, monotonic, wait_for
 
 MODES = ("live", "history")
 # A history window meant to outlast the limit holds this much more recorded data than the limit, so that even a
@@ -73,7 +74,9 @@ def _configure(focus: FocusServer, config: JobConfig, mode: str, window: tuple[i
     return job
 
 
-def configure_live_job(focus: FocusServer) -> StreamJob:
+def configure_live_stream_job(focus: FocusServer) -> StreamJob:
+    """A live job whose stream clause 2.1 reads and times (all channels of the default body; cf.
+    `support.live.configure_live_job`, a small live job that other clauses watch on the broker)."""
     return _configure(focus, JobConfig(), "live", None)
 
 
@@ -120,7 +123,7 @@ def configure_history_job_near_limit(focus: FocusServer, settings: Settings, dif
 def configure_job_outlasting_limit(focus: FocusServer, settings: Settings, mode: str) -> StreamJob:
     """A job whose stream would run past the limit: live, or history with more recorded data than the limit."""
     if mode == "live":
-        return configure_live_job(focus)
+        return configure_live_stream_job(focus)
     if mode == "history":
         return configure_history_job_near_limit(focus, settings, OUTLAST_MARGIN_S)
     raise ValueError(f"mode {mode!r} is none of {MODES}")
@@ -228,13 +231,9 @@ def check_ended_at_limit(timeline: StreamTimeline, settings: Settings) -> None:
 # -- tasks: metadata and idempotent configure --------------------------------------------------------------------
 
 
-def new_task_id() -> str:
-    return f"sla-{uuid.uuid4().hex[:12]}"
-
-
 def configure_ready_task(focus: FocusServer) -> str:
     """A live task configured and running: its metadata answers 201 (so that its latency is the route's, not setup)."""
-    task_id = new_task_id()
+    task_id = new_task_id("sla")
     answer = focus.config_task(task_id, TaskConfig())
     if answer.status != 200:
         raise PreconditionNotMet(f"POST /config/{task_id} answered {answer.status}: {answer.text[:300]}")
@@ -264,7 +263,7 @@ class RepeatedConfig:
 
 def send_same_config(focus: FocusServer, times: int) -> RepeatedConfig:
     """The same `POST /config/{task_id}` with the same body, `times` times in a row (a frontend's resend)."""
-    task_id = new_task_id()
+    task_id = new_task_id("sla")
     config = TaskConfig()
     answers = [focus.config_task(task_id, config) for _ in range(times)]
     return RepeatedConfig(task_id, config.model_dump(mode="json"), answers)
@@ -300,3 +299,82 @@ def check_one_task_one_queue(focus: FocusServer, admin: RabbitAdmin, task_id: st
     attach_json("queues of the task", queues)
     _report(f"measured: {len(queues)} queue(s) for task {task_id}: {', '.join(queues)}")
     assert len(queues) == 1, f"task {task_id} should have one results queue; the broker holds {queues}"
+
+
+# -- jobs: the job API's resent configure (2.3) ------------------------------------------------------------------
+
+# What "an equivalent stream description" compares: the streams a client would open, not the job's own id/port.
+STREAM_DESCRIPTION = ("channel_amount", "stream_amount", "channel_to_stream_index", "view_type")
+# Contract: a job nobody connects to (or whose streams have all ended) ends within 60 s.
+JOB_ENDS_WITHIN_S = 60.0
+
+
+@dataclass
+class RepeatedJobConfig:
+    body: dict[str, Any]
+    answers: list[Answer]
+
+    @property
+    def jobs(self) -> list[JobConfigured]:
+        return [answer.body for answer in self.answers if isinstance(answer.body, JobConfigured)]
+
+
+def send_same_job_config(focus: FocusServer, times: int) -> RepeatedJobConfig:
+    """The same live `POST /configure` with the same body, `times` times in a row (a frontend's resend)."""
+    config = JobConfig()
+    answers = [focus.configure(config) for _ in range(times)]
+    return RepeatedJobConfig(config.model_dump(mode="json"), answers)
+
+
+def _description(answer: Answer) -> dict[str, Any]:
+    if not isinstance(answer.body, JobConfigured):
+        return {"status": answer.status, "body": _message(answer)}
+    described = answer.body.model_dump(include=set(STREAM_DESCRIPTION))
+    return {"status": answer.status, **described, "view_type": str(described["view_type"])}
+
+
+def check_equivalent_job_answers(repeated: RepeatedJobConfig) -> None:
+    """The same status every time, and streams described the same way (channels, their split, the view)."""
+    seen = [_description(answer) for answer in repeated.answers]
+    attach_json(
+        "answers to the repeated configure",
+        {"body": repeated.body, "job_ids": [job.job_id for job in repeated.jobs], "stream_descriptions": seen},
+    )
+    assert repeated.answers[0].status == 200, f"the first POST /configure should be accepted (200): {seen[0]}"
+    for number, described in enumerate(seen[1:], start=2):
+        differs = sorted(key for key in described if described.get(key) != seen[0].get(key))
+        assert not differs, (
+            f"send {number} of the same configure differs from the first in {', '.join(differs)}: "
+            + "; ".join(f"{key} {described.get(key)!r} vs {seen[0].get(key)!r}" for key in differs)[:400]
+        )
+
+
+def check_every_stream_readable(settings: Settings, repeated: RepeatedJobConfig) -> None:
+    """Each answer's stream gives its first frame; then we close it (so that nobody reads that job any more)."""
+    read = {}
+    for job in repeated.jobs:
+        with StreamInBackground(settings, job_subject(job)) as reader:
+            read[job.job_id] = reader.summary()
+    attach_json("first frame of each answer's stream", read)
+    unread = {job: seen for job, seen in read.items() if not seen["frames_read"]}
+    assert not unread, f"no frame from the stream of job(s) {', '.join(unread)}: {unread}"
+
+
+def check_jobs_end_unread(focus: FocusServer, repeated: RepeatedJobConfig, within_s: float) -> None:
+    """Every job of the answers is gone (`GET /metadata/{job_id}` 404) within `within_s` once nobody reads it."""
+    ids = [job.job_id for job in repeated.jobs]
+
+    def running() -> list[str]:
+        return [job_id for job_id in ids if focus.job_metadata(job_id).status != 404]
+
+    started = monotonic()
+    try:
+        wait_for(lambda: not running(), reason=f"jobs {', '.join(ids)} to end", timeout_s=within_s, interval_s=1.0)
+    except WaitTimeout:
+        left = running()
+        raise AssertionError(
+            f"{len(left)} of the {len(ids)} jobs still ran {within_s:g} s after nobody read them: {', '.join(left)}"
+        ) from None
+    finally:
+        focus.exchanges[:] = focus.exchanges[-2 * len(ids) :]  # the last round is evidence enough
+    _report(f"measured: all {len(ids)} jobs gone {monotonic() - started:.1f} s after nobody read them")

@@ -7,13 +7,12 @@ contract does not give for a running task, or at its deadline; it never decides 
 
 from __future__ import annotations
 
-import re
-import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any, Protocol
 
+from support import ids
 from support.errors import SuiteDefect
 from support.evidence import attach_json, attach_png, attach_text
 from support.focus_api import Answer
@@ -32,14 +31,20 @@ PAUSE_S = 0.2  # between polls that brought nothing (200 empty); none after poll
 CONFIG_ACCEPTED = "Config received successfully"
 
 
+class RowTimes(Protocol):
+    """What the coverage and hole checks read: the rows' timestamps (a waterfall's, or a gRPC stream's frames')."""
+
+    @property
+    def timestamps(self) -> list[int]: ...
+
+
 class WaterfallSource(Protocol):
     def waterfall(self, task_id: str, row_count: int) -> Answer[list[WaterfallBlock]]: ...
 
 
 def new_task_id(tags: Iterable[str]) -> str:
-    """`acc_<case>_<hex>`: unique per scenario, and telling which scenario made it (task ids: [A-Za-z0-9_-]+)."""
-    case = next((tag[len("case-") :] for tag in tags if tag.startswith("case-")), "history")
-    return f"acc_{re.sub(r'[^A-Za-z0-9_-]', '_', case)}_{secrets.token_hex(4)}"
+    """`acc_<case>_<hex>` (support.ids): unique per scenario, and telling which scenario made it."""
+    return ids.new_task_id(ids.purpose_of_tags(tags))
 
 
 HISTORY_SENSORS = Range(min=0, max=7)  # §4 is about time, not sensors: a few keep the blocks small and quick to read
@@ -252,9 +257,7 @@ def expect_nothing_after_end(result: WaterfallResult) -> None:
     assert after.rows == 0, f"{after.rows} row(s) came after the end of stream (status {after.status})"
 
 
-def expect_coverage(
-    result: WaterfallResult, history: HistoryWindow, threshold_ms: int, *, only_inside: bool = False
-) -> None:
+def expect_coverage(result: RowTimes, history: HistoryWindow, threshold_ms: int, *, only_inside: bool = False) -> None:
     """The rows cover the window's recorded time (and, unless `only_inside`, lie nowhere else)."""
     report = coverage(result.timestamps, history.parts, threshold_ms)
     attach_json("coverage of the recorded time", report.as_dict())
@@ -263,7 +266,7 @@ def expect_coverage(
         assert not report.outside, f"{history.describe()}: rows outside the recordings: " + "; ".join(report.outside)
 
 
-def expect_holes(result: WaterfallResult, history: HistoryWindow, threshold_s: int) -> None:
+def expect_holes(result: RowTimes, history: HistoryWindow, threshold_s: int) -> None:
     """Each catalogue hole over the threshold shows as a gap in the rows, and no gap shows anywhere else."""
     comparison = compare_holes(result.timestamps, history.holes, threshold_s * 1000)
     attach_json("holes: rows against the catalogue", comparison.as_dict())

@@ -1,12 +1,17 @@
 """`make mutation`: prove that the suite can fail, clause by clause, on a stand broken on purpose.
 
     python -m tools.mutation [--profile quick|nightly] [--jobs 2] [--only NAME ...] [--stream-limit S]
+                             [--api both|task|job ...]
 
 For each fault switch of the stand (`python -m stand faults --json`): start a stand with it, run the suite against
 it (the quick profile; a slow-only fault needs the @slow scenarios, so the nightly profile, skipped with a note under
 `--profile quick`), read which scenarios went red per clause, and decide (tools/verdict.py). Faults run `--jobs` at
 a time, slow ones first (they take longest). Writes reports/mutation/matrix.json and matrix.md and prints the table;
 exits 1 if any fault survives, raises a false alarm or could not be judged.
+
+`--api` names the stand shapes to run the matrix on (default both; `make mutation`: both and job, the production
+shape). Every row says its shape; a fault that a shape cannot show (a waterfall fault on the job-only stand) is
+skipped there, saying so.
 """
 
 from __future__ import annotations
@@ -42,6 +47,7 @@ class FaultRun:
     decision: Decision
     profile: str  # the profile the fault ran in ("-" when skipped)
     seconds: float
+    shape: str = "both"  # the stand shape it ran on (`--api`)
 
 
 def _scenario(result: ScenarioResult) -> dict[str, str]:
@@ -76,7 +82,7 @@ def run_fault(
 ) -> FaultRun:
     """One fault: its own stand, env file and results folder; the suite in `profile`; the decision."""
     started = time.monotonic()
-    layout = RunLayout(MUTATION_DIR / fault.name)
+    layout = RunLayout(MUTATION_DIR / _shape_of(stand_args) / fault.name)
     shutil.rmtree(layout.base, ignore_errors=True)
     layout.clear_run_outputs()
     # As in the nightly runner: behave imports while the stand starts, and runs once told where it is.
@@ -89,7 +95,13 @@ def run_fault(
             stand = Stand.up(STAND_DIR / f"mutation-{fault.name}-{os.getpid()}.env", fault.name, stand_args)
         except StandFailed as exc:
             stop_jobs(running)
-            return FaultRun(fault, Decision(Verdict.ERROR, note=f"stand did not start: {exc}"), profile.value, 0.0)
+            return FaultRun(
+                fault,
+                Decision(Verdict.ERROR, note=f"stand did not start: {exc}"),
+                profile.value,
+                0.0,
+                _shape_of(stand_args),
+            )
         try:
             env = target_env(os.environ, stand)
             release_jobs(target_file, {k: v for k, v in env.items() if k.startswith("FOCUS_") or k == "TARGET"})
@@ -110,14 +122,57 @@ def run_fault(
         )
     else:
         decision = decide(fault.clauses, results)
-    return FaultRun(fault, decision, profile.value, time.monotonic() - started)
+    return FaultRun(fault, decision, profile.value, time.monotonic() - started, _shape_of(stand_args))
 
 
-def profile_for(fault: FaultSwitch, profile: Profile) -> Profile | None:
-    """Quick for an ordinary fault; nightly for a slow-only one, or None when the quick profile cannot reach it."""
-    if not fault.slow:
+def profile_for(fault: FaultSwitch, profile: Profile, shape: str = "both") -> Profile | None:
+    """Quick for an ordinary fault; nightly for a slow-only one (on this shape), or None when the quick profile
+    cannot reach it."""
+    if not fault.slow_there(shape):
         return Profile.QUICK
     return Profile.NIGHTLY if profile is Profile.NIGHTLY else None
+
+
+# -- stand shapes (issue 11): the matrix once per `--api` shape ---------------------------------------------------
+
+
+def _shape_of(stand_args: Sequence[str]) -> str:
+    """The `--api` value among the stand's arguments (both when absent)."""
+    args = list(stand_args)
+    return args[args.index("--api") + 1] if "--api" in args else "both"
+
+
+def not_applicable(faults: Sequence[FaultSwitch], shape: str) -> list[FaultRun]:
+    """Skipped rows for the faults this shape cannot show (their API is not offered there)."""
+    return [
+        FaultRun(
+            f, Decision(Verdict.SKIPPED, note=f"not shown by the {shape} shape: its API is not offered"), "-", 0, shape
+        )
+        for f in faults
+        if not f.applies_to(shape)
+    ]
+
+
+def run_shapes(
+    faults: Sequence[FaultSwitch],
+    shapes: Sequence[str],
+    profile: Profile,
+    jobs: int,
+    features: Path,
+    stand_args: Sequence[str] = (),
+    parallel: int = 1,
+) -> list[FaultRun]:
+    """The matrix on each shape in turn: the faults that apply to it run, the others are skipped rows."""
+    runs: list[FaultRun] = []
+    for shape in shapes:
+        offers = "the task API and the job API" if shape == "both" else f"the {shape} API only"
+        print(f"-- shape {shape}: the stand offers {offers}", flush=True)
+        applicable = [f for f in faults if f.applies_to(shape)]
+        shape_args = [*stand_args, "--api", shape]
+        runs += not_applicable(faults, shape)
+        runs += run_matrix(applicable, profile, jobs, features, shape_args, parallel)
+    order = {(fault.name, shape): index for index, (shape, fault) in enumerate((s, f) for s in shapes for f in faults)}
+    return sorted(runs, key=lambda run: order[(run.fault.name, run.shape)])
 
 
 def _line(run: FaultRun, done: int, total: int) -> str:
@@ -129,7 +184,8 @@ def _line(run: FaultRun, done: int, total: int) -> str:
         detail = "red: " + "; ".join(f"{r.spec} {r.name.strip()}" for r in d.on_clause[:2])
     note = f" ({d.note})" if d.note else ""
     return (
-        f"[{done:>2}/{total}] {d.verdict.value:<11} {run.fault.name:<24} {','.join(run.fault.clauses):<16} "
+        f"[{done:>2}/{total}] {run.shape:<4} {d.verdict.value:<11} {run.fault.name:<24} "
+        f"{','.join(run.fault.clauses):<16} "
         f"{run.seconds:5.0f} s  {detail[:110]}{note}"
     )
 
@@ -143,12 +199,13 @@ def run_matrix(
     parallel: int = 1,
 ) -> list[FaultRun]:
     runs: list[FaultRun] = []
-    skipped = [f for f in faults if profile_for(f, profile) is None]
+    shape = _shape_of(stand_args)
+    skipped = [f for f in faults if profile_for(f, profile, shape) is None]
     for fault in skipped:
         note = "slow-only: needs the @slow scenarios, run with --profile nightly"
-        runs.append(FaultRun(fault, Decision(Verdict.SKIPPED, note=note), "-", 0.0))
+        runs.append(FaultRun(fault, Decision(Verdict.SKIPPED, note=note), "-", 0.0, shape))
     # Longest first: the slow-only faults run for minutes, the others for seconds.
-    todo = sorted((f for f in faults if f not in skipped), key=lambda f: not f.slow)
+    todo = sorted((f for f in faults if f not in skipped), key=lambda f: not f.slow_there(shape))
     total = len(faults)
     for run in runs:
         print(_line(run, len(runs), total), flush=True)
@@ -157,7 +214,7 @@ def run_matrix(
     pool = ThreadPoolExecutor(max_workers=jobs)
     try:
         futures = [
-            pool.submit(run_fault, f, profile_for(f, profile), features, stopper, stand_args, cancel, parallel)
+            pool.submit(run_fault, f, profile_for(f, profile, shape), features, stopper, stand_args, cancel, parallel)
             for f in todo
         ]
         for future in as_completed(futures):
@@ -182,6 +239,7 @@ def to_json(runs: Sequence[FaultRun], profile: Profile, stand_args: Sequence[str
         "faults": [
             {
                 "name": run.fault.name,
+                "shape": run.shape,
                 "clauses": list(run.fault.clauses),
                 "slow": run.fault.slow,
                 "description": run.fault.description,
@@ -201,8 +259,8 @@ def merge(previous: dict | None, current: dict) -> dict:
     """With --only, the faults not re-run keep their last entry, so the matrix stays whole."""
     if not previous:
         return current
-    fresh = {fault["name"] for fault in current["faults"]}
-    kept = [fault for fault in previous.get("faults", []) if fault["name"] not in fresh]
+    fresh = {(fault["name"], fault.get("shape", "both")) for fault in current["faults"]}
+    kept = [fault for fault in previous.get("faults", []) if (fault["name"], fault.get("shape", "both")) not in fresh]
     return {**current, "faults": kept + current["faults"]}
 
 
@@ -213,8 +271,8 @@ def to_markdown(matrix: dict) -> str:
         f"{matrix['finished_at']}, {matrix['profile']} profile. A fault is killed when a scenario of its clause(s) "
         "goes red and every scenario of every other clause stays green.",
         "",
-        "| Fault | Clauses | Verdict | Red on its clauses | Red elsewhere | Note |",
-        "|---|---|---|---|---|---|",
+        "| Fault | Shape | Clauses | Verdict | Red on its clauses | Red elsewhere | Note |",
+        "|---|---|---|---|---|---|---|",
     ]
     for fault in matrix["faults"]:
 
@@ -222,7 +280,8 @@ def to_markdown(matrix: dict) -> str:
             return "<br>".join(f"{r['spec']} {r['name']} ({r['status']})".replace("|", "\\|") for r in fault[key])
 
         lines.append(
-            f"| `{fault['name']}` | {', '.join(fault['clauses'])} | **{fault['verdict']}** | "
+            f"| `{fault['name']}` | {fault.get('shape', 'both')} | {', '.join(fault['clauses'])} | "
+            f"**{fault['verdict']}** | "
             f"{names('red_on_clause')} | {names('red_elsewhere')} | {fault['note'].replace('|', '/')} |"
         )
     counts: dict[str, int] = {}
@@ -233,11 +292,11 @@ def to_markdown(matrix: dict) -> str:
 
 
 def table(runs: Sequence[FaultRun]) -> str:
-    rows = [f"{'fault':<24} {'clauses':<16} {'verdict':<11} red on its clauses / elsewhere"]
+    rows = [f"{'fault':<24} {'shape':<5} {'clauses':<16} {'verdict':<11} red on its clauses / elsewhere"]
     for run in runs:
         d = run.decision
         rows.append(
-            f"{run.fault.name:<24} {','.join(run.fault.clauses):<16} {d.verdict.value:<11} "
+            f"{run.fault.name:<24} {run.shape:<5} {','.join(run.fault.clauses):<16} {d.verdict.value:<11} "
             f"{len(d.on_clause)} / {len(d.elsewhere)}{'  ' + d.note if d.note else ''}"
         )
     return "\n".join(rows)
@@ -270,6 +329,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--stream-limit", type=float, help="run the stands with this gRPC stream limit instead of 180 s (faster)"
     )
+    parser.add_argument(
+        "--api",
+        nargs="+",
+        choices=["both", "task", "job"],
+        default=["both"],
+        help="the stand shapes to run the matrix on (default both; make mutation: both job)",
+    )
     args = parser.parse_args(argv)
     faults = list_faults()
     if args.only:
@@ -279,9 +345,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         faults = [f for f in faults if f.name in args.only]
     stand_args = ["--stream-limit", f"{args.stream_limit:g}"] if args.stream_limit else []
     started = time.monotonic()
-    print(f"mutation matrix: {len(faults)} faults, {args.jobs} at a time, {args.profile} profile", flush=True)
+    print(
+        f"mutation matrix: {len(faults)} faults, {args.jobs} at a time, {args.profile} profile, "
+        f"shapes {', '.join(args.api)}",
+        flush=True,
+    )
     try:
-        runs = run_matrix(faults, args.profile, args.jobs, args.features.resolve(), stand_args, args.parallel)
+        runs = run_shapes(faults, args.api, args.profile, args.jobs, args.features.resolve(), stand_args, args.parallel)
     except KeyboardInterrupt:
         print("\ninterrupted: behave jobs and stands stopped")
         return 130
@@ -300,7 +370,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if refreshed:
         print(f"report rebuilt with these kills: {refreshed.relative_to(ROOT)}")
     if bad:
-        print("not killed: " + ", ".join(f"{run.fault.name} ({run.decision.verdict})" for run in bad))
+        print("not killed: " + ", ".join(f"{run.fault.name} on {run.shape} ({run.decision.verdict})" for run in bad))
     return 1 if bad else 0
 
 

@@ -1,9 +1,11 @@
 """`make acceptance`: start the target, run a profile, stop the target, write the report. One command, one report.
 
-    python -m tools.nightly --profile nightly|quick --target stand|external
+    python -m tools.nightly --profile nightly|quick --target stand|external [--api both|task|job]
 
-- stand: starts the embedded stand (`python -m stand up`) for the run and stops it after, also on Ctrl-C;
-  external: uses the `FOCUS_*` variables as given.
+- stand: starts the embedded stand (`python -m stand up`, in the REST shape `--api`) for the run and stops it after,
+  also on Ctrl-C; external: uses the `FOCUS_*` variables as given.
+- The target's shape (task API, job API or both; `FOCUS_API`, auto = asked) is found before the first scenario,
+  said in the run's first lines, handed to every behave process and written to the report's environment.
 - nightly: every `@slow` scenario in its own behave process, started at once, beside one process running the rest;
   quick: the scenarios that are not @slow, spread over a few behave processes (`--parallel`).
 - Clears reports/allure-results (and junit, logs) first; reports/history/ stays, for the trends.
@@ -23,7 +25,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
 
+from support.focus_api import FocusServer
 from support.settings import Settings, Target, get_settings
+from support.shape import NoApiOffered, TargetShape, resolve
 from support.stand_process import STAND_DIR, Stand, StandFailed
 from tools import report, target_info
 from tools.behave_runs import JobOutcome, RunningJob, release_jobs, start_jobs, stop_jobs, wait_jobs
@@ -67,9 +71,12 @@ class Timings(dict[str, float]):
 def target_settings(target: Target, stand: Stand | None) -> Settings:
     """The suite's settings for this run; the stand's variables go to this process and so to every behave job."""
     if stand is not None:
+        api = os.environ.get("FOCUS_API")  # the one FOCUS_* setting of the caller's that is not the stand's to give
         replaced = target_env(os.environ, stand)
         os.environ.clear()
         os.environ.update(replaced)
+        if api:
+            os.environ["FOCUS_API"] = api
     os.environ["TARGET"] = target.value
     get_settings.cache_clear()
     return get_settings()
@@ -81,6 +88,12 @@ def summarize(results: Sequence[ScenarioResult], crashes: Sequence[JobOutcome]) 
         f"{len(results)} scenarios: {counts[Kind.PASSED]} passed, {counts[Kind.PRODUCT]} failed (product defect), "
         f"{counts[Kind.ENVIRONMENT]} broken (environment), {counts[Kind.SUITE]} broken (suite defect)"
     ]
+    not_offered = [result for result in results if result.not_offered]
+    if not_offered:
+        apis = sorted({result.api or "?" for result in not_offered})
+        lines.append(
+            f"  {len(not_offered)} skipped: the target offers no {' or '.join(apis)} API (not passed, not failed)"
+        )
     for result in results:
         if result.red:
             first = result.message.splitlines()[0] if result.message else ""
@@ -119,6 +132,21 @@ def watch_suite(
     return outcomes, environment
 
 
+def target_shape(settings: Settings) -> TargetShape | None:
+    """The target's shape, said on the terminal and handed to the behave processes (FOCUS_API) so that all agree."""
+    try:
+        shape, how = resolve(settings.api, FocusServer(settings))
+    except NoApiOffered as error:
+        say(f"the target offers no API: {error}")
+        return None
+    except Exception as error:  # unreachable or odd: behave's preflight says so in its own words
+        say(f"target API: not known yet ({type(error).__name__}); each behave process asks for itself")
+        return None
+    say(f"target API: {shape.describe()} ({how})")
+    os.environ["FOCUS_API"] = shape.value
+    return shape
+
+
 def write_report(layout: RunLayout, features: Path, profile: Profile, target: Target, env: dict[str, str]) -> bool:
     report.write_run_metadata(layout.results, env, report.executor(profile.value, target.value))
     report.build_pages(layout, features)
@@ -142,6 +170,7 @@ def run(
     *,
     parallel: int | None = None,
     make_report: bool = True,
+    api: str = "both",
 ) -> Exit:
     started = time.monotonic()
     timings = Timings()
@@ -164,21 +193,23 @@ def run(
         if target is Target.STAND:
             say("starting the embedded stand …")
             try:
-                stand = Stand.up(STAND_DIR / f"acceptance-{os.getpid()}.env")
+                stand = Stand.up(STAND_DIR / f"acceptance-{os.getpid()}.env", extra_args=["--api", api])
             except StandFailed as exc:
                 say(f"the embedded stand did not start: {exc}")
                 stop_jobs(running)
                 return Exit.BROKEN_ENVIRONMENT
             timings.mark("stand_up_s", started)
-            say(f"stand up in {timings['stand_up_s']:.1f} s")
+            say(f"stand up in {timings['stand_up_s']:.1f} s (shape: {api})")
         settings = target_settings(target, stand)
         if not settings.base_url:
             say("TARGET=external needs FOCUS_BASE_URL and the other FOCUS_* variables (see README.md)")
             stop_jobs(running)
             return Exit.BROKEN_ENVIRONMENT
+        shape = target_shape(settings)
         release_jobs(target_file, {k: v for k, v in os.environ.items() if k.startswith("FOCUS_") or k == "TARGET"})
         t = time.monotonic()
         outcomes, environment = watch_suite(running, settings, profile)
+        environment["target.api"] = shape.value if shape is not None else "unknown"
         timings.mark("behave_s", t)
     except BaseException:
         stop_jobs(running)
@@ -208,7 +239,7 @@ def run(
         stopper.join()
     timings.mark("total_s", started)
     (layout.logs / "timings.json").write_text(
-        json.dumps({"profile": profile.value, "target": target.value, **timings}, indent=2)
+        json.dumps({"profile": profile.value, "target": target.value, "api": api, **timings}, indent=2)
     )
     spent = ", ".join(f"{name} {seconds:g}" for name, seconds in timings.items())
     say(f"done in {timings['total_s']:.1f} s ({spent}): exit {int(code)}, {code.name.lower().replace('_', ' ')}")
@@ -225,6 +256,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--parallel", type=int, help="processes for the scenarios that are not @slow (default: quick 6, nightly 1)"
     )
     parser.add_argument("--no-report", action="store_true", help="run only; leave the report as it is")
+    parser.add_argument(
+        "--api",
+        choices=["both", "task", "job"],
+        default="both",
+        help="the embedded stand's REST shape (default both; job = the production server's six routes)",
+    )
     args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, _raise_interrupt)
     layout = RunLayout(args.base.resolve())
@@ -236,6 +273,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.features.resolve(),
             parallel=args.parallel,
             make_report=not args.no_report,
+            api=args.api,
         )
         return int(code)
     except KeyboardInterrupt:

@@ -37,6 +37,8 @@ class ScenarioResult:
     stop_ms: int
     history_id: str
     exception: tuple[str, ...] = ()  # the qualified names of the raised exception's MRO, most specific first
+    not_offered: bool = False  # skipped because the target does not offer its API (the label `offered` = `no`)
+    api: str | None = None  # the API it needs, from its `@api-task` / `@api-job` tag: "task", "job" or None
 
     @property
     def kind(self) -> Kind:
@@ -68,6 +70,11 @@ def _case(labels: list[dict]) -> str | None:
     return next((tag[len("case-") :] for tag in tags if tag.startswith("case-")), None)
 
 
+def _api(labels: list[dict]) -> str | None:
+    tags = (label.get("value", "") for label in labels if label.get("name") == "tag")
+    return next((tag[len("api-") :] for tag in tags if tag in ("api-task", "api-job")), None)
+
+
 def parse_result(data: dict) -> ScenarioResult:
     labels = data.get("labels") or []
     details = data.get("statusDetails") or {}
@@ -81,6 +88,8 @@ def parse_result(data: dict) -> ScenarioResult:
         stop_ms=int(data.get("stop") or 0),
         history_id=data.get("historyId") or "",
         exception=tuple(label.get("value", "") for label in labels if label.get("name") == EXCEPTION_LABEL),
+        not_offered=_label(labels, "offered") == "no",
+        api=_api(labels),
     )
 
 

@@ -17,6 +17,14 @@ class FaultSwitch:
     clauses: tuple[str, ...]
     slow: bool
     description: str
+    shapes: tuple[str, ...] = ("both", "task", "job")  # the stand shapes that can show it (`--api`)
+    slow_on: tuple[str, ...] = ()  # the shapes on which only @slow scenarios can show it
+
+    def applies_to(self, shape: str) -> bool:
+        return shape in self.shapes
+
+    def slow_there(self, shape: str) -> bool:
+        return self.slow or shape in self.slow_on
 
 
 def target_env(base: Mapping[str, str], stand: Stand) -> dict[str, str]:
@@ -37,6 +45,8 @@ def list_faults() -> list[FaultSwitch]:
             clauses=tuple(item.get("clauses", ())),
             slow=bool(item.get("slow", False)),
             description=item.get("description", ""),
+            shapes=tuple(item.get("shapes", ("both", "task", "job"))),
+            slow_on=tuple(item.get("slow_on", ())),
         )
         for item in json.loads(done.stdout)
     ]

@@ -99,6 +99,8 @@ class ScenarioRow:
     status: str  # an Allure status, or "not run"
     kind: str  # the kind of ending (results.Kind), "" when not run
     message: str = ""
+    api: str | None = None  # the API it needs (`@api-task` / `@api-job`), None: neither, or whichever is offered
+    not_offered: bool = False  # skipped: the target does not offer that API
 
 
 @dataclass(frozen=True)
@@ -133,6 +135,7 @@ class Traceability:
     rows: list[ClauseRow]
     items: list[SummaryItem]
     matrix_note: str  # when and how the matrix ran, or that it did not
+    target_api: str = "unknown"  # the target's shape (task, job, both), from the run's environment.properties
 
     def row(self, clause_id: str) -> ClauseRow:
         return next(row for row in self.rows if row.clause.id == clause_id)
@@ -160,7 +163,18 @@ def scenario_rows(planned: list[PlannedScenario], results: list[ScenarioResult])
 def _row(result: ScenarioResult) -> ScenarioRow:
     kind = "" if result.kind is Kind.SKIPPED else result.kind.value
     first_line = result.message.splitlines()[0] if result.message else ""
-    return ScenarioRow(result.name.strip(), result.case, result.status, kind, first_line)
+    return ScenarioRow(
+        result.name.strip(), result.case, result.status, kind, first_line, result.api, result.not_offered
+    )
+
+
+def judged_through(row: ClauseRow) -> str:
+    """Which API judged the clause on this target: those of its scenarios that ran (not skipped as not offered)."""
+    ran = [s for s in row.scenarios if s.status != NOT_RUN and not s.not_offered]
+    if not ran:
+        return "no offered API" if any(s.not_offered for s in row.scenarios) else "not run"
+    apis = sorted({f"{s.api} API" for s in ran if s.api})
+    return " and ".join(apis) if apis else "whichever API the target offers (or the broker)"
 
 
 def section_title(section: str) -> str:
@@ -195,7 +209,14 @@ def build(
         ClauseRow(clause, rows_by_clause.get(clause.id, []), None if matrix is None else matrix.get(clause.id, []))
         for clause in CLAUSES
     ]
-    return Traceability(rows, summary_items(clarifications.read_text()), note)
+    return Traceability(rows, summary_items(clarifications.read_text()), note, target_api(results_dir))
+
+
+def target_api(results_dir: Path) -> str:
+    """`target.api` of the run's environment.properties (written by tools.nightly), "unknown" without it."""
+    path = results_dir / "environment.properties"
+    lines = path.read_text().splitlines() if path.is_file() else []
+    return next((line.split("=", 1)[1] for line in lines if line.startswith("target.api=")), "unknown")
 
 
 # --- Markdown -------------------------------------------------------------------------------------------------------
@@ -208,7 +229,8 @@ def _md_cell(text: str) -> str:
 def _md_scenarios(row: ClauseRow) -> str:
     if not row.scenarios:
         return "**no scenario**"
-    return "<br>".join(f"{_md_cell(s.name)} — **{s.status}**" for s in row.scenarios)
+    judged = f"judged through: {judged_through(row)}<br>"
+    return judged + "<br>".join(f"{_md_cell(s.name)} — **{s.status}**" for s in row.scenarios)
 
 
 def _md_faults(row: ClauseRow) -> str:
@@ -229,6 +251,8 @@ def to_markdown(trace: Traceability) -> str:
         "# Traceability: clarifications → scenarios → results",
         "",
         f"Faults: {trace.matrix_note}.",
+        "",
+        f"Target API: {trace.target_api} (a scenario whose API it does not offer is skipped, never passed).",
         "",
         "| Clause | Section | Official answer | Scenarios | Faults killed |",
         "|---|---|---|---|---|",
@@ -307,7 +331,8 @@ def _html_answer(trace: Traceability, answer: Answer | None) -> str:
 def to_html(trace: Traceability) -> str:
     body = [
         "<h1>Traceability: clarifications → scenarios → results</h1>",
-        f'<p class="muted">One row per clause of the clarifications. Faults: {esc(trace.matrix_note)}.</p>',
+        f'<p class="muted">One row per clause of the clarifications. Faults: {esc(trace.matrix_note)}. '
+        f"Target API: {esc(trace.target_api)} (a scenario whose API it does not offer is skipped, never passed).</p>",
         "<table><tr><th>Clause</th><th>Official answer</th><th>Scenarios</th><th>Faults killed</th></tr>",
     ]
     for row in trace.rows:
@@ -317,7 +342,8 @@ def to_html(trace: Traceability) -> str:
             f"{status_badge(row.verdict)}<br>{esc(c.title)}<br>"
             f'<span class="muted">{esc(section_title(c.section))}</span></td>'
             f"<td><blockquote>{esc(c.answer)}</blockquote></td>"
-            f"<td>{_html_scenarios(row.scenarios)}</td><td>{_html_faults(row)}</td></tr>"
+            f'<td><span class="muted">judged through: {esc(judged_through(row))}</span>'
+            f"{_html_scenarios(row.scenarios)}</td><td>{_html_faults(row)}</td></tr>"
         )
     body.append("</table><h2>Summary of Required Test Updates</h2>")
     body.append("<table><tr><th>Item</th><th>Required update</th><th>Answered by</th></tr>")

@@ -42,6 +42,20 @@ def _history_rows(stand: StandHandle, start: str, end: str) -> list[int]:
     return sorted(r["startTimestamp"] // 1000 for r in rows)
 
 
+def _job_history(stand: StandHandle, start: str, end: str, *, must_end_ok: bool = True) -> list[int]:
+    """Seconds (epoch s) of every row of a history job's gRPC stream, read to its end (the job API's rendering)."""
+    answer = stand.post("/configure", job_body(channels={"min": 1, "max": 8}, start_time=utc(start), end_time=utc(end)))
+    assert answer.status_code == 200, f"history job answered {answer.status_code} {answer.text[:200]}"
+    outcome = read_stream(answer.json(), client_timeout=float(stand.env["FOCUS_STREAM_LIMIT_S"]) * 3)
+    if must_end_ok:
+        assert outcome.code == grpc.StatusCode.OK, f"history stream ended {outcome.code} at {outcome.seconds:.1f} s"
+    return sorted({stamp // 1000 for stamp in outcome.timestamps})
+
+
+def _seconds(*instants: str) -> list[int]:
+    return [utc(instant) for instant in instants]
+
+
 def _wait_for(condition: Callable[[], bool], timeout_s: float) -> bool:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
@@ -99,7 +113,7 @@ def stream_limit_2_1(stand: StandHandle) -> None:
     assert abs(outcome.seconds - limit) <= STREAM_TOLERANCE_S, f"cut after {outcome.seconds:.1f} s, limit {limit}"
     # A history stream whose data runs out first ends OK, when its data does.
     history = stand.post(
-        "/configure", job_body(start_time=utc("2025-10-11 10:04:58"), end_time=utc("2025-10-11 10:05:00"))
+        "/configure", job_body(start_time=utc("2025-10-11 10:04:59"), end_time=utc("2025-10-11 10:05:00"))
     ).json()
     ended = read_stream(history, keep_frames=5, client_timeout=limit * 3)
     assert ended.code == grpc.StatusCode.OK and ended.seconds < limit - 1, (
@@ -115,6 +129,14 @@ def metadata_2_2(stand: StandHandle) -> None:
         took = time.monotonic() - started
         assert answer.status_code in (200, 201), f"{path}: {answer.status_code}"
         assert took < budget, f"{path} took {took:.2f} s"
+    # The job API's stand-ins: a job lookup (< 2 s) and the static channel range (< 1 s).
+    job = stand.post("/configure", job_body(channels={"min": 1, "max": 4})).json()
+    for path, budget in [(f"/metadata/{job['job_id']}", 2.0), ("/channels", 1.0)]:
+        started = time.monotonic()
+        answer = stand.get(path)
+        took = time.monotonic() - started
+        assert answer.status_code == 200, f"{path}: {answer.status_code}"
+        assert took < budget, f"{path} took {took:.2f} s"
 
 
 def idempotent_2_3(stand: StandHandle) -> None:
@@ -129,6 +151,18 @@ def idempotent_2_3(stand: StandHandle) -> None:
     more, _ = _poll_some(stand, task_id, 20)
     assert more and more[0]["startTimestamp"] > rows[-1]["startTimestamp"], "the task restarted"
     assert sum(1 for q in stand.queues() if task_id in q) == 1
+    # The job API: the same POST /configure twice gives equivalent streams, each readable, and no job left running.
+    body = job_body(channels={"min": 5, "max": 12})
+    answers = [stand.post("/configure", body).json() for _ in range(2)]
+    described = [
+        {k: a[k] for k in ("channel_amount", "stream_amount", "channel_to_stream_index", "view_type")} for a in answers
+    ]
+    assert described[0] == described[1], f"resent configure described its streams otherwise: {described}"
+    for answer in answers:
+        assert read_stream(answer, keep_frames=1, client_timeout=1.0).frames, f"job {answer['job_id']}: no frame"
+    assert _wait_for(lambda: all(stand.get(f"/metadata/{a['job_id']}").status_code == 404 for a in answers), 3), (
+        "a job of the resent configure still runs after its stream closed"
+    )
 
 
 def _poll_some(stand: StandHandle, task_id: str, count: int) -> tuple[list[dict], int]:
@@ -170,6 +204,8 @@ def complete_4_2(stand: StandHandle) -> None:
     seconds = _history_rows(stand, "2025-10-08 09:00:00", "2025-10-08 09:05:00")
     assert len(seconds) >= 300, f"{len(seconds)} rows for 300 s"
     assert not gaps_ms([s * 1000 for s in seconds], 2000), "a gap in a continuous recording"
+    over_grpc = _job_history(stand, "2025-10-08 09:00:00", "2025-10-08 09:00:04")
+    assert over_grpc == list(range(utc("2025-10-08 09:00:00"), utc("2025-10-08 09:00:04"))), over_grpc
 
 
 def holes_4_3(stand: StandHandle) -> None:
@@ -178,6 +214,9 @@ def holes_4_3(stand: StandHandle) -> None:
     assert gaps_ms([s * 1000 for s in seconds], 60_000) == [
         (utc("2025-10-09 10:04:59") * 1000, utc("2025-10-09 10:10:00") * 1000)
     ], "the hole is not where the recordings have it"
+    over_grpc = _job_history(stand, "2025-10-09 10:04:58", "2025-10-09 10:10:02")
+    expected = _seconds("2025-10-09 10:04:58", "2025-10-09 10:04:59", "2025-10-09 10:10:00", "2025-10-09 10:10:01")
+    assert over_grpc == expected, f"over gRPC: {over_grpc}"
 
 
 def start_only_4_4(stand: StandHandle) -> None:
@@ -185,6 +224,9 @@ def start_only_4_4(stand: StandHandle) -> None:
     assert seconds[0] == utc("2025-10-11 10:00:00") and seconds[-1] == utc("2025-10-11 10:04:59"), (
         f"rows from {seconds[0]} to {seconds[-1]}"
     )
+    over_grpc = _job_history(stand, "2025-10-11 10:04:57", "2025-10-11 10:30:00")
+    expected = _seconds("2025-10-11 10:04:57", "2025-10-11 10:04:58", "2025-10-11 10:04:59")
+    assert over_grpc == expected, f"over gRPC: {over_grpc}"
 
 
 def middle_only_4_5(stand: StandHandle) -> None:
@@ -192,12 +234,21 @@ def middle_only_4_5(stand: StandHandle) -> None:
     assert seconds[0] == utc("2025-10-12 10:10:00") and seconds[-1] == utc("2025-10-12 10:14:59"), (
         f"rows from {seconds[0]} to {seconds[-1]}"
     )
+    # Over gRPC (a stream lives seconds here): nothing, then the recording's first seconds; rows only from them.
+    over_grpc = _job_history(stand, "2025-10-12 10:09:57", "2025-10-12 10:10:03")
+    expected = _seconds("2025-10-12 10:10:00", "2025-10-12 10:10:01", "2025-10-12 10:10:02")
+    assert over_grpc == expected, f"over gRPC: {over_grpc}"
 
 
 def no_strict_mode_4_6(stand: StandHandle) -> None:
     for start, end in [("2025-10-09 10:00:00", "2025-10-09 10:15:00"), ("2025-10-11 10:00:00", "2025-10-11 10:30:00")]:
         answer = stand.post(f"/config/{unique_id('strict')}", history_task_body(start, end))
         assert answer.status_code == 200, f"a window with a hole answered {answer.status_code}"
+    over_grpc = _job_history(stand, "2025-10-09 10:04:58", "2025-10-09 10:10:02", must_end_ok=False)
+    expected = _seconds("2025-10-09 10:04:58", "2025-10-09 10:04:59", "2025-10-09 10:10:00", "2025-10-09 10:10:01")
+    assert set(expected) <= set(over_grpc), (
+        f"over gRPC, recorded seconds missing: {sorted(set(expected) - set(over_grpc))}"
+    )
 
 
 CHECKS: dict[str, Callable[[StandHandle], None]] = {

@@ -208,6 +208,41 @@ def no_eos(stand: StandHandle) -> None:
     assert outcome.code == grpc.StatusCode.OK, outcome.code
 
 
+def slow_job_metadata(stand: StandHandle) -> None:
+    job = stand.post("/configure", job_body()).json()
+    assert _took(stand, f"/metadata/{job['job_id']}") >= 2.5
+
+
+def slow_channels(stand: StandHandle) -> None:
+    assert _took(stand, "/channels") >= 1.3
+
+
+def configure_not_equivalent(stand: StandHandle) -> None:
+    body = job_body(channels={"min": 1, "max": 40})
+    first, again = (stand.post("/configure", body).json() for _ in range(2))
+    assert (first["stream_amount"], again["stream_amount"]) == (1, 2), (first["stream_amount"], again["stream_amount"])
+    assert read_stream(again, stream_id=1, keep_frames=1, client_timeout=1.0).frames  # the other split is readable
+
+
+def resent_job_lingers(stand: StandHandle) -> None:
+    body = job_body(channels={"min": 1, "max": 4})
+    first, again = (stand.post("/configure", body).json() for _ in range(2))
+    for answer in (first, again):
+        read_stream(answer, keep_frames=1, client_timeout=1.0)
+    assert _wait_for(lambda: stand.get(f"/metadata/{first['job_id']}").status_code == 404, 3)
+    time.sleep(1.0)
+    assert stand.get(f"/metadata/{again['job_id']}").status_code == 200  # read and closed, yet still there
+
+
+def history_overrun(stand: StandHandle) -> None:
+    answer = stand.post(
+        "/configure", job_body(start_time=utc("2025-10-11 10:04:59"), end_time=utc("2025-10-11 10:05:00"))
+    )
+    outcome = read_stream(answer.json(), client_timeout=30)
+    seconds = sorted({stamp // 1000 for stamp in outcome.timestamps})
+    assert outcome.code == grpc.StatusCode.OK and seconds[-1] == utc("2025-10-11 10:05:04"), (outcome.code, seconds)
+
+
 EFFECTS: dict[str, Callable[[StandHandle], None]] = {
     name.replace("_", "-"): function
     for name, function in list(globals().items())

@@ -21,6 +21,7 @@ import requests
 
 from pandadatastream import pandadatastream_pb2 as pb
 from pandadatastream import pandadatastream_pb2_grpc as pb_grpc
+from support.ids import new_task_id
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
@@ -269,4 +270,4 @@ def gaps_ms(timestamps: list[int], threshold_ms: int) -> list[tuple[int, int]]:
 
 
 def unique_id(prefix: str) -> str:
-    return f"{prefix}_{int(time.time() * 1000)}_{os.getpid()}_{threading.get_ident() % 10000}"
+    return new_task_id(prefix)  # the suite's one id scheme (support/ids.py)

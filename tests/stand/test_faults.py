@@ -26,10 +26,16 @@ def test_registry_over_the_cli_names_every_required_fault_with_its_clauses() -> 
     assert set(registry) >= REQUIRED
     for entry in registry.values():
         assert entry["clauses"] and isinstance(entry["slow"], bool) and entry["description"]
-    assert registry["gap-filled"]["clauses"] == ["4.3", "4.4", "4.5"]
+    assert registry["gap-filled"]["clauses"] == ["4.3", "4.4", "4.5", "4.6"]
     assert registry["strict-gaps"]["clauses"] == ["4.3", "4.4", "4.5", "4.6"]
     assert registry["no-eos"]["clauses"] == ["4.2", "4.3", "4.4", "4.5"]
     assert set(registry) == set(EFFECTS), "every fault has its effect check here"
+    # Which stand shapes can show a fault: a waterfall fault not the job-only one; a gRPC fault not the task-only one.
+    assert registry["no-eos"]["shapes"] == ["both", "task"]
+    assert registry["history-overrun"]["shapes"] == ["both", "job"]
+    assert registry["gap-filled"]["shapes"] == ["both", "task", "job"]
+    # History over gRPC is read by @slow scenarios only: on the job-only shape, its faults need them.
+    assert registry["gap-filled"]["slow_on"] == ["job"] and registry["no-fail-fast"]["slow_on"] == []
 
 
 @pytest.mark.parametrize("fault", [f.name for f in FAULTS], ids=[f.name for f in FAULTS])

@@ -145,3 +145,52 @@ def test_every_text_of_a_result_is_masked_step_titles_included(tmp_path: Path) -
     assert step["steps"][0]["name"] == "measured: connected to amqp://focus:***@127.0.0.1:9/%2F"
     assert step["steps"][0]["steps"][0]["name"] == "inner: amqp://focus:***@127.0.0.1:9/%2F"
     assert result["statusDetails"]["message"].startswith("AssertionError: the broker at amqp://focus:***@")
+
+
+NOT_OFFERED_ENVIRONMENT = """\
+from support.shape import TargetShape, api_of_tags, not_offered_reason
+
+
+def before_scenario(context, scenario):
+    # as the project's environment.py does, on a job-only target
+    needed = api_of_tags(scenario.effective_tags)
+    if needed is not None and not TargetShape.JOB.offers(needed):
+        scenario.not_offered = not_offered_reason(needed)
+        scenario.skip(reason=scenario.not_offered)
+"""
+
+NOT_OFFERED_FEATURE = """\
+Feature: fixture for scenarios whose API is not offered
+
+  @spec-2.2 @case-over-the-task-api @api-task
+  Scenario: over the task API
+    Given a step that passes
+
+  @spec-2.2 @case-over-the-job-api @api-job
+  Scenario: over the job API
+    Given a step that passes
+"""
+
+
+def test_a_scenario_whose_api_is_not_offered_is_kept_as_skipped_with_its_reason(tmp_path: Path) -> None:
+    (tmp_path / "features").mkdir()
+    (tmp_path / "features" / "fixture.feature").write_text(NOT_OFFERED_FEATURE, encoding="utf-8")
+    (tmp_path / "steps").mkdir()
+    (tmp_path / "steps" / "fixture_steps.py").write_text(STEPS, encoding="utf-8")
+    (tmp_path / "environment.py").write_text(NOT_OFFERED_ENVIRONMENT, encoding="utf-8")
+    results = tmp_path / "results"
+    run = subprocess.run(
+        [sys.executable, "-m", "behave", "-f", "allure", "-o", str(results), str(tmp_path / "features")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    found = {r["name"]: r for r in (json.loads(p.read_text()) for p in results.glob("*-result.json"))}
+    # behave.ini leaves skipped scenarios out of the report; a not-offered one must stay, visibly
+    assert set(found) == {"over the task API", "over the job API"}
+    task, job = found["over the task API"], found["over the job API"]
+    assert task["status"] == "skipped" and task["statusDetails"]["message"] == "the target offers no task API"
+    assert {"name": "offered", "value": "no"} in task["labels"]
+    assert job["status"] == "passed" and not [label for label in job["labels"] if label["name"] == "offered"]

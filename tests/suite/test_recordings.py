@@ -197,3 +197,39 @@ def test_a_window_whose_own_answer_has_a_shorter_hole_is_a_precondition_not_met(
         Catalogue(Shrinking(DEFAULT), SEARCH).find(Shape.HOLE, hole_over_s=60)  # type: ignore[arg-type]
     assert fits(Shape.HOLE, find(Shape.HOLE).window, DEFAULT[1:3], hole_over_s=299)
     assert not fits(Shape.HOLE, find(Shape.HOLE).window, DEFAULT[1:3], hole_over_s=300)
+
+
+# -- windows for the job API: little enough recorded data for gRPC's recording pace, and only in the past --------
+
+SHORT = span("2025-10-13 10:10", "2025-10-13 10:12")  # the stand's 2-minute recording
+WITH_SHORT = [*DEFAULT, SHORT]
+
+
+def test_job_api_windows_hold_at_most_the_recorded_time_asked_for() -> None:
+    covered = find(Shape.COVERED, WITH_SHORT, length_s=120, min_length_s=60)
+    assert covered.window == span("2025-10-08 09:00", "2025-10-08 09:02")
+    hole = find(Shape.HOLE, WITH_SHORT, side_s=60)
+    assert [part.label() for part in hole.parts] == ["2025-10-09 10:04:00–10:05:00", "2025-10-09 10:10:00–10:11:00"]
+    start_only = find(Shape.START_ONLY, WITH_SHORT, recorded_at_most_s=120)
+    assert start_only.window.start_ms == SHORT.start_ms and sum(p.duration_s for p in start_only.parts) <= 120
+    middle_only = find(Shape.MIDDLE_ONLY, WITH_SHORT, recorded_at_most_s=120)
+    assert middle_only.parts == [SHORT] and middle_only.window == span("2025-10-13 10:00", "2025-10-13 10:30")
+
+
+def test_a_start_only_window_starts_inside_a_longer_recording_to_hold_no_more_than_asked() -> None:
+    found = find(Shape.START_ONLY, DEFAULT[3:4], recorded_at_most_s=120)
+    assert found.window.start_ms == span("2025-10-11 10:03", "2025-10-11 10:05").start_ms
+    assert [part.duration_s for part in found.parts] == [120]
+
+
+def test_no_middle_only_window_without_a_recording_short_enough() -> None:
+    with pytest.raises(PreconditionNotMet):
+        find(Shape.MIDDLE_ONLY, DEFAULT, recorded_at_most_s=120)
+
+
+def test_the_recording_of_now_gives_no_window_that_reaches_into_the_future() -> None:
+    now = datetime.now(UTC).replace(microsecond=0)
+    recording_now = Span.of(now.replace(hour=0, minute=0, second=0), now)  # recorded since midnight, until now
+    search = Span.of(now.replace(hour=0, minute=0, second=0), now.replace(year=now.year + 1))
+    with pytest.raises(PreconditionNotMet):  # it has not ended: "nothing after it" cannot hold yet
+        find(Shape.START_ONLY, [recording_now], search)

@@ -8,7 +8,7 @@ from pathlib import Path
 from tools_testkit import ResultWriter
 
 from tools.job_plan import Profile
-from tools.mutation import FaultRun, merge, profile_for, to_json, to_markdown
+from tools.mutation import FaultRun, merge, not_applicable, profile_for, to_json, to_markdown
 from tools.results import read_results
 from tools.stand_cli import FaultSwitch
 from tools.verdict import Decision, Verdict, decide
@@ -81,8 +81,38 @@ def test_the_matrix_json_and_table(tmp_path: Path, write_result: ResultWriter) -
     assert matrix["faults"][0]["red_on_clause"][0]["spec"] == "1.1"
     json.dumps(matrix)  # serialisable as is
     table = to_markdown(matrix)
-    assert "| `extra-exchange` | 1.1 | **killed** |" in table
+    assert "| `extra-exchange` | both | 1.1 | **killed** |" in table
     assert "1 killed, 1 skipped" in table
+
+
+def test_a_shape_skips_what_it_cannot_show_and_slow_depends_on_the_shape() -> None:
+    waterfall = FaultSwitch("no-eos", ("4.2",), False, "", shapes=("both", "task"))
+    grpc_history = FaultSwitch("gap-filled", ("4.3",), False, "", slow_on=("job",))
+    skipped = not_applicable([waterfall, grpc_history], "job")
+    assert [(run.fault.name, run.shape, run.decision.verdict) for run in skipped] == [
+        ("no-eos", "job", Verdict.SKIPPED)
+    ]
+    assert profile_for(grpc_history, Profile.NIGHTLY, "both") is Profile.QUICK
+    assert profile_for(grpc_history, Profile.NIGHTLY, "job") is Profile.NIGHTLY
+    assert profile_for(grpc_history, Profile.QUICK, "job") is None
+
+
+def test_a_scenario_skipped_as_not_offered_is_no_false_alarm(tmp_path: Path, write_result: ResultWriter) -> None:
+    write_result(tmp_path, "4.3 red", "4.3", "failed")
+    write_result(tmp_path, "a task-only scenario", "2.3", "skipped", labels=[{"name": "offered", "value": "no"}])
+    assert decide(["4.3"], read_results(tmp_path)).verdict is Verdict.KILLED
+
+
+def test_rows_of_two_shapes_merge_by_name_and_shape() -> None:
+    previous = {
+        "faults": [
+            {"name": "a", "shape": "both", "verdict": "killed"},
+            {"name": "a", "shape": "job", "verdict": "survived"},
+        ]
+    }
+    current = {"finished_at": "now", "faults": [{"name": "a", "shape": "job", "verdict": "killed"}]}
+    merged = merge(previous, current)
+    assert sorted((f["shape"], f["verdict"]) for f in merged["faults"]) == [("both", "killed"), ("job", "killed")]
 
 
 def test_a_partial_run_keeps_the_other_faults() -> None:

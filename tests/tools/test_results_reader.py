@@ -74,3 +74,20 @@ def test_the_exit_code_names_the_worst_ending(tmp_path: Path, write_result: Resu
 
 def test_a_job_that_died_before_its_scenarios_counts_too() -> None:
     assert exit_code([], [Kind.ENVIRONMENT]) is Exit.BROKEN_ENVIRONMENT
+
+
+def test_a_result_says_its_api_and_whether_the_target_offered_it(tmp_path: Path) -> None:
+    from tools_testkit import write_result
+
+    write_result(
+        tmp_path,
+        "over the job API",
+        "4.3",
+        "skipped",
+        "the target offers no job API",
+        labels=[{"name": "tag", "value": "api-job"}, {"name": "offered", "value": "no"}],
+    )
+    write_result(tmp_path, "the broker", "1.1", "passed")
+    results = {result.name: result for result in read_results(tmp_path)}
+    assert (results["over the job API"].api, results["over the job API"].not_offered) == ("job", True)
+    assert (results["the broker"].api, results["the broker"].not_offered) == (None, False)

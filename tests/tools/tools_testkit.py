@@ -34,12 +34,13 @@ def write_result(
     message: str = "",
     case: str | None = None,
     error: type[BaseException] | None = None,
+    labels: list[dict] | None = None,
 ) -> Path:
-    """One allure-behave style result file, as the project's formatter writes it (labels `spec` and tags, and for a
-    red result the labels of what it raised: `error`, by default an AssertionError when failed, a RuntimeError when
-    broken)."""
+    """One allure-behave style result file, as the project's formatter writes it (labels `spec` and tags, for a red
+    result the labels of what it raised: `error`, by default an AssertionError when failed, a RuntimeError when
+    broken; `labels`: more of them, e.g. `offered`)."""
     folder.mkdir(parents=True, exist_ok=True)
-    labels = [{"name": "tag", "value": f"case-{case or name.lower().replace(' ', '-')}"}]
+    labels = [{"name": "tag", "value": f"case-{case or name.lower().replace(' ', '-')}"}, *(labels or [])]
     if spec is not None:
         labels += [{"name": "spec", "value": spec}, {"name": "tag", "value": f"spec-{spec}"}]
     if status in ("failed", "broken"):

@@ -1,0 +1,95 @@
+"""Which APIs the target offers: the task API, the job API, or both (contract, "Target shapes").
+
+Found once before the first scenario, or said outright with `FOCUS_API=task|job|both` (`auto`, the default, asks).
+A route the target does not have answers FastAPI's own 404 `{"detail": "Not Found"}`: that API is not offered.
+Any other answer (200, or a 404 about an unknown id, `{"error": ...}`) means the route is there.
+Scenarios say which API they need with `@api-task` / `@api-job`; one whose API is not offered is skipped, visibly.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from enum import StrEnum
+
+from support.errors import MalformedAnswer
+from support.focus_api import Answer, FocusServer
+
+NOT_FOUND = {"detail": "Not Found"}  # FastAPI's answer for a path it has no route for
+TAG_PREFIX = "api-"
+
+
+class Api(StrEnum):
+    TASK = "task"
+    JOB = "job"
+
+
+class TargetShape(StrEnum):
+    TASK = "task"
+    JOB = "job"
+    BOTH = "both"
+
+    @property
+    def apis(self) -> tuple[Api, ...]:
+        return (Api.TASK, Api.JOB) if self is TargetShape.BOTH else (Api(self.value),)
+
+    def offers(self, api: Api) -> bool:
+        return api in self.apis
+
+    def describe(self) -> str:
+        """`job API only`, `task API only`, `task API and job API`."""
+        if self is TargetShape.BOTH:
+            return "task API and job API"
+        return f"{self.value} API only"
+
+
+class NoApiOffered(Exception):
+    """Neither API answers: the target is no Focus Server (or its base URL is wrong)."""
+
+
+def route_missing(answer: Answer) -> bool:
+    """True when the answer is FastAPI's "no such route" (404 `{"detail": "Not Found"}`), not an unknown id."""
+    if answer.status != 404:
+        return False
+    try:
+        return json.loads(answer.text) == NOT_FOUND
+    except ValueError:
+        return False
+
+
+def _offered(call: Callable[[], Answer]) -> bool:
+    try:
+        return not route_missing(call())
+    except MalformedAnswer:
+        return True  # the route is there; what it answers is for the scenarios to judge
+
+
+def detect(focus: FocusServer) -> TargetShape:
+    """Ask one route of each API that needs no id: `GET /sensors` (task API) and `GET /channels` (job API)."""
+    task, job = _offered(focus.sensors), _offered(focus.channels)
+    focus.exchanges.clear()
+    if task and job:
+        return TargetShape.BOTH
+    if task or job:
+        return TargetShape.TASK if task else TargetShape.JOB
+    raise NoApiOffered("GET /sensors (task API) and GET /channels (job API) both answer 404 Not Found")
+
+
+def resolve(setting: str, focus: FocusServer) -> tuple[TargetShape, str]:
+    """The shape and how it was found: `FOCUS_API` when it names one, else detected (`auto`)."""
+    if setting != "auto":
+        return TargetShape(setting), "set by FOCUS_API"
+    return detect(focus), "detected"
+
+
+def api_of_tags(tags: list[str]) -> Api | None:
+    """The API a scenario needs from its `@api-task` / `@api-job` tag; None when it needs neither or adapts."""
+    for tag in tags:
+        if tag.startswith(TAG_PREFIX) and tag[len(TAG_PREFIX) :] in Api.__members__.values():
+            return Api(tag[len(TAG_PREFIX) :])
+    return None
+
+
+def not_offered_reason(api: Api) -> str:
+    """The status message of a scenario skipped because its API is not offered (tools read the label, not this)."""
+    return f"the target offers no {api.value} API"
