@@ -17,7 +17,7 @@ from typing import Literal
 import grpc
 
 from pandadatastream import pandadatastream_pb2, pandadatastream_pb2_grpc
-from support.errors import PreconditionNotMet, TargetUnreachable
+from support.errors import MalformedAnswer, PreconditionNotMet, TargetUnreachable
 from support.focus_api import FocusServer
 from support.grpc_stream import stream_of
 from support.ids import new_task_id
@@ -85,9 +85,13 @@ def configure_live_job(focus: FocusServer) -> LiveSubject:
 
 
 def job_subject(configured: JobConfigured) -> LiveSubject:
-    """The subject of a job configured elsewhere (e.g. a history job of clause 2.1's steps)."""
-    first, last = _span(sorted(int(channel) for channel in configured.channel_to_stream_index))
-    return LiveSubject("job", configured.job_id, first, last, configured)
+    """The subject of a job configured elsewhere (e.g. a history job of clause 2.1's steps): its own channels.
+
+    Checks use it too (2.3), so an answer without channels is the product's fault, never a precondition."""
+    channels = sorted(int(channel) for channel in configured.channel_to_stream_index)
+    if not channels:
+        raise MalformedAnswer(f"channel_to_stream_index of job {configured.job_id} is empty: no stream to read")
+    return LiveSubject("job", configured.job_id, channels[0], channels[-1], configured)
 
 
 def configure_offered(focus: FocusServer, shape: TargetShape) -> LiveSubject:

@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable
 from enum import StrEnum
 
-from support.errors import MalformedAnswer
+from support.errors import BrokenEnvironment, MalformedAnswer
 from support.focus_api import Answer, FocusServer
 
 NOT_FOUND = {"detail": "Not Found"}  # FastAPI's answer for a path it has no route for
@@ -43,7 +43,7 @@ class TargetShape(StrEnum):
         return f"{self.value} API only"
 
 
-class NoApiOffered(Exception):
+class NoApiOffered(BrokenEnvironment):
     """Neither API answers: the target is no Focus Server (or its base URL is wrong)."""
 
 

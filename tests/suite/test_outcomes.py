@@ -41,6 +41,7 @@ SUITE_CLASSES: dict[str, Category] = {
     "support.waiting.WaitTimeout": PRODUCT,
     "support.rabbit_admin.ManagementApiFailed": ENVIRONMENT,  # RabbitMQ's API failing is not the product's defect
     "support.stand_process.StandFailed": ENVIRONMENT,
+    "support.shape.NoApiOffered": ENVIRONMENT,  # neither API answers: no Focus Server at that base URL
 }
 # What else reaches a scenario: the builtins the table is built on, and errors of our own code.
 FOREIGN_CLASSES: dict[str, Category] = {
