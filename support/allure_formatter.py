@@ -3,11 +3,17 @@
 - every scenario result carries the label `spec` (its clause id, from the `@spec-<id>` tag) and a link to that
   section of the clarifications;
 - the history id comes from the clause and the `@case-<slug>` tag, so that trends survive a scenario rename;
+- the description is the clause's quote rendered as a quote (support/quote_html.py), apart from the suite's own
+  explanation; a scenario without quote lines of its own carries its feature's;
+- labels `host` and `thread` (the behave process, named by the runner's `BEHAVE_JOB`) fill the report's timeline;
 - scenarios inside a Gherkin `Rule:` are reported too (allure-behave 2.16.2 only wraps a feature's direct
   scenarios and silently drops the others; see tests/suite/test_allure_formatter.py).
 """
 
 from __future__ import annotations
+
+import os
+import platform
 
 import allure_commons
 from allure_behave.formatter import AllureFormatter
@@ -16,12 +22,20 @@ from allure_commons.model2 import Label, Link
 from allure_commons.utils import md5
 
 from support.clauses import clause_of_tags
+from support.quote_html import description_html
+
+JOB_ENV = "BEHAVE_JOB"  # set by tools/behave_runs.py for each behave process it starts
 
 CASE_PREFIX = "case-"
 
 
 def case_of_tags(tags: list[str]) -> str | None:
     return next((tag[len(CASE_PREFIX) :] for tag in tags if tag.startswith(CASE_PREFIX)), None)
+
+
+def process_name() -> str:
+    """The behave process, as the timeline shows it: the runner's job name (or `behave`) and its pid."""
+    return f"{os.environ.get(JOB_ENV, 'behave')} (pid {os.getpid()})"
 
 
 class SpecListener(AllureListener):
@@ -37,6 +51,12 @@ class SpecListener(AllureListener):
             result.labels.append(Label(name="parentSuite", value=f"§{clause.id[0]}"))
             result.labels.append(Label(name="suite", value=f"{clause.id} {clause.title}"))
             result.links.append(Link(type="link", url=clause.link, name=f"Clarifications {clause.id}"))
+        feature = getattr(scenario, "feature", None)
+        html = description_html(clause, scenario.description, feature.description if feature else ())
+        if html:
+            result.descriptionHtml = html
+        result.labels.append(Label(name="host", value=platform.node()))
+        result.labels.append(Label(name="thread", value=process_name()))
         case = case_of_tags(tags)
         if clause is not None and case is not None:
             parts = [clause.id, case]

@@ -34,6 +34,9 @@ class ScenarioResult:
     start_ms: int
     stop_ms: int
     history_id: str
+    not_offered: bool = False  # skipped because the target offers no API for it (label `offered` = `no`)
+    api: str | None = None  # the API the scenario needs, from its `@api-task` / `@api-job` tag (None: neither)
+    feature: str = ""  # the feature file's title, from the `feature` label
 
     @property
     def kind(self) -> Kind:
@@ -66,6 +69,11 @@ def _case(labels: list[dict]) -> str | None:
     return next((tag[len("case-") :] for tag in tags if tag.startswith("case-")), None)
 
 
+def _api(labels: list[dict]) -> str | None:
+    tags = (label.get("value", "") for label in labels if label.get("name") == "tag")
+    return next((tag[len("api-") :] for tag in tags if tag in ("api-task", "api-job")), None)
+
+
 def parse_result(data: dict) -> ScenarioResult:
     labels = data.get("labels") or []
     details = data.get("statusDetails") or {}
@@ -78,6 +86,9 @@ def parse_result(data: dict) -> ScenarioResult:
         start_ms=int(data.get("start") or 0),
         stop_ms=int(data.get("stop") or 0),
         history_id=data.get("historyId") or "",
+        not_offered=_label(labels, "offered") == "no",
+        api=_api(labels),
+        feature=_label(labels, "feature") or "",
     )
 
 
