@@ -21,7 +21,7 @@ from allure_behave.listener import AllureListener
 from allure_commons.model2 import Label, Link
 from allure_commons.utils import md5
 
-from support.clauses import clause_of_tags
+from support.clauses import Clause, clause_of_tags
 from support.quote_html import description_html
 
 JOB_ENV = "BEHAVE_JOB"  # set by tools/behave_runs.py for each behave process it starts
@@ -31,6 +31,28 @@ CASE_PREFIX = "case-"
 
 def case_of_tags(tags: list[str]) -> str | None:
     return next((tag[len(CASE_PREFIX) :] for tag in tags if tag.startswith(CASE_PREFIX)), None)
+
+
+def clause_labels(clause: Clause) -> list[tuple[str, str]]:
+    """The labels that place a result under its clause (tools/not_run.py writes the same for scenarios not run)."""
+    return [
+        ("spec", clause.id),
+        # The report groups by this one: the clause id (spec order) followed by its heading.
+        ("clause", f"{clause.id} {clause.title}"),
+        ("parentSuite", f"§{clause.id[0]}"),
+        ("suite", f"{clause.id} {clause.title}"),
+    ]
+
+
+def clause_link_name(clause: Clause) -> str:
+    """The link's name: the report's start page script (tools/report_page.py) makes it clickable by it."""
+    return f"Clarifications {clause.id}"
+
+
+def history_ids(clause: Clause, case: str, row: tuple[tuple[str, str], ...] = ()) -> tuple[str, str]:
+    """(historyId, testCaseId): from the clause, the `@case-` slug and an outline row's values, not the title."""
+    parts = [clause.id, case, *(f"{name}={value}" for name, value in row)]
+    return md5(*parts), md5(clause.id, case)
 
 
 def process_name() -> str:
@@ -45,12 +67,8 @@ class SpecListener(AllureListener):
         tags = list(scenario.effective_tags)
         clause = clause_of_tags(tags)
         if clause is not None:
-            result.labels.append(Label(name="spec", value=clause.id))
-            # The report groups by this one: the clause id (spec order) followed by its heading.
-            result.labels.append(Label(name="clause", value=f"{clause.id} {clause.title}"))
-            result.labels.append(Label(name="parentSuite", value=f"§{clause.id[0]}"))
-            result.labels.append(Label(name="suite", value=f"{clause.id} {clause.title}"))
-            result.links.append(Link(type="link", url=clause.link, name=f"Clarifications {clause.id}"))
+            result.labels.extend(Label(name=name, value=value) for name, value in clause_labels(clause))
+            result.links.append(Link(type="link", url=clause.report_link, name=clause_link_name(clause)))
         feature = getattr(scenario, "feature", None)
         html = description_html(clause, scenario.description, feature.description if feature else ())
         if html:
@@ -59,12 +77,9 @@ class SpecListener(AllureListener):
         result.labels.append(Label(name="thread", value=process_name()))
         case = case_of_tags(tags)
         if clause is not None and case is not None:
-            parts = [clause.id, case]
             row = getattr(scenario, "_row", None)
-            if row:
-                parts.extend(f"{name}={value}" for name, value in zip(row.headings, row.cells, strict=True))
-            result.historyId = md5(*parts)
-            result.testCaseId = md5(clause.id, case)
+            values = tuple(zip(row.headings, row.cells, strict=True)) if row else ()
+            result.historyId, result.testCaseId = history_ids(clause, case, values)
 
 
 class SpecAllureFormatter(AllureFormatter):

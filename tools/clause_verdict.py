@@ -125,7 +125,8 @@ def signoff_profile(profile: str) -> bool:
     return profile in SIGNOFF_PROFILES
 
 
-def _key(spec: str | None, case: str | None, name: str) -> tuple[str | None, str | None, str]:
+def result_key(spec: str | None, case: str | None, name: str) -> tuple[str | None, str | None, str]:
+    """How a result is matched to its scenario of the feature files: clause, `@case-` slug and title."""
     return spec, case, name.strip()
 
 
@@ -135,10 +136,10 @@ def match(
     """Each planned scenario (by clause, feature order) with its result or None; results planned nowhere follow."""
     by_key: dict[tuple[str | None, str | None, str], ScenarioResult] = {}
     for result in results:
-        by_key.setdefault(_key(result.spec, result.case, result.name), result)
+        by_key.setdefault(result_key(result.spec, result.case, result.name), result)
     out: dict[str | None, list[tuple[str, str | None, ScenarioResult | None]]] = {}
     for scenario in planned:
-        result = by_key.pop(_key(scenario.spec, scenario.case, scenario.name), None)
+        result = by_key.pop(result_key(scenario.spec, scenario.case, scenario.name), None)
         out.setdefault(scenario.spec, []).append((scenario.name, scenario.case, result))
     for result in by_key.values():  # ran, but no longer in the feature files (or none were given)
         out.setdefault(result.spec, []).append((result.name.strip(), result.case, result))
@@ -157,11 +158,13 @@ def _decide(
     broken = [s for s in scenarios_ if s.status == "broken"]
     if broken:
         return ClauseVerdict.NOT_VERIFIED, f"{len(broken)} scenario(s) broken: {broken[0].name}"
-    missing = [s for s in scenarios_ if s.status != "passed"]
+    left_out = [s for s in scenarios_ if s.status != "passed" and s.result is not None and s.result.left_out]
+    missing = [s for s in scenarios_ if s.status != "passed" and s not in left_out]
     if missing:
         return ClauseVerdict.NOT_VERIFIED, f"{len(missing)} of {len(scenarios_)} scenario(s) not run or skipped"
-    if not signoff_profile(profile):
-        return ClauseVerdict.NOT_VERIFIED, f"{NOT_A_SIGNOFF_RUN} (profile {profile})"
+    if not signoff_profile(profile) or left_out:
+        also = f": {len(left_out)} of {len(scenarios_)} scenario(s) left out by profile {profile}" if left_out else ""
+        return ClauseVerdict.NOT_VERIFIED, NOT_A_SIGNOFF_RUN + also
     if faults is not None and faults.total and faults.killed == faults.total:
         return ClauseVerdict.PROVEN, ""
     return ClauseVerdict.VERIFIED, ""
@@ -243,7 +246,7 @@ def summary_lines(rows: Sequence[ClauseVerdictRow], profile: str) -> list[str]:
     """The console's clause table: one line per clause, then whether the run can be signed."""
     lines = ["clause verdicts:"]
     for row in rows:
-        reason = f"  ({row.reason})" if row.reason and not row.reason.startswith(NOT_A_SIGNOFF_RUN) else ""
+        reason = f"  ({row.reason})" if row.reason and row.reason != NOT_A_SIGNOFF_RUN else ""
         faults = f", faults {row.faults.killed}/{row.faults.total} killed" if row.faults and row.faults.total else ""
         lines.append(
             f"  {row.id:<4} {row.verdict.value:<13} {row.passed}/{row.planned} passed{faults}  {row.heading}{reason}"

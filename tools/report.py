@@ -27,7 +27,8 @@ from pathlib import Path
 
 from markdown_it import MarkdownIt
 
-from tools import clarifications_page, living_docs, traceability
+from tools import clarifications_page, living_docs, report_page, traceability
+from tools.catalogue import scenarios
 from tools.html_page import REPORT_LINKS, page
 from tools.layout import DEFAULT_LAYOUT, FEATURES, MUTATION_MATRIX, ROOT, RunLayout
 
@@ -121,7 +122,7 @@ def _strip_analytics(index: Path) -> None:
     index.write_text(_ANALYTICS.sub("", index.read_text()))
 
 
-def generate(layout: RunLayout, *, profile: str, target: str) -> ReportPaths:
+def generate(layout: RunLayout, *, profile: str, target: str, features_dir: Path = FEATURES) -> ReportPaths:
     """Build the Allure report and its single-file twin from `layout.results`; the pages must be built already."""
     started = time.monotonic()
     staging = layout.base / ".allure-staging"
@@ -134,8 +135,11 @@ def generate(layout: RunLayout, *, profile: str, target: str) -> ReportPaths:
     layout.single_file.mkdir(parents=True)
     shutil.move(staging / "single" / "index.html", layout.single_file / "index.html")
     shutil.rmtree(staging, ignore_errors=True)
+    planned = scenarios(features_dir, ROOT) if features_dir.is_dir() else []
     for folder in (layout.report, layout.single_file):
         _strip_analytics(folder / "index.html")
+        report_page.decorate(folder / "index.html")
+        report_page.order_report(folder, planned)
         for page_file in layout.pages.iterdir():
             shutil.copy2(page_file, folder / page_file.name)
     return ReportPaths(
@@ -187,7 +191,7 @@ def rebuild(
     profile, target = profile or noted_profile, target or noted_target
     build_pages(layout, features_dir)
     forget_run(history_file(layout, profile, target), layout.results)
-    return generate(layout, profile=profile, target=target)
+    return generate(layout, profile=profile, target=target, features_dir=features_dir)
 
 
 def main() -> None:

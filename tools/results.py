@@ -37,6 +37,7 @@ class ScenarioResult:
     not_offered: bool = False  # skipped because the target offers no API for it (label `offered` = `no`)
     api: str | None = None  # the API the scenario needs, from its `@api-task` / `@api-job` tag (None: neither)
     feature: str = ""  # the feature file's title, from the `feature` label
+    left_out: bool = False  # not run because the profile does not select it (label `left_out`, tools/not_run.py)
 
     @property
     def kind(self) -> Kind:
@@ -89,6 +90,7 @@ def parse_result(data: dict) -> ScenarioResult:
         not_offered=_label(labels, "offered") == "no",
         api=_api(labels),
         feature=_label(labels, "feature") or "",
+        left_out=_label(labels, "left_out") == "profile",
     )
 
 
