@@ -9,7 +9,7 @@ export TARGET
 RABBITMQ_SERVER := /usr/lib/rabbitmq/bin/rabbitmq-server
 PROTO_OUT := pandadatastream/pandadatastream_pb2.py
 
-.PHONY: setup proto lint format unit acceptance mutation test bench-stream bench-nightly clean
+.PHONY: setup proto lint format unit acceptance signoff mutation test bench-stream bench-nightly clean
 
 setup: $(VENV)/.installed $(PROTO_OUT) node_modules/.installed $(RABBITMQ_SERVER) /usr/bin/chromium
 
@@ -48,6 +48,10 @@ unit: setup
 
 acceptance: setup
 	$(PY) -m tools.nightly --profile $(PROFILE) --target $(TARGET)
+
+# The sign-off sheet of the last run: reports/signoff.html and reports/signoff.pdf (headless Chromium).
+signoff: setup
+	$(PY) -m tools.signoff
 
 mutation: setup
 	$(PY) -m tools.mutation --profile $(or $(MUTATION_PROFILE),nightly)

@@ -93,3 +93,20 @@ def scenarios(features_dir: Path, cwd: Path | None = None) -> list[PlannedScenar
                 )
             )
     return planned
+
+
+def quotes_of(clause_id: str, planned: list[PlannedScenario]) -> list[str]:
+    """The clause's own quote of the clarifications, as its scenarios carry it (their own quote lines, else their
+    feature's quote for the clause), each line once, in feature order."""
+    from support.clauses import BY_ID
+    from support.quote_html import feature_quotes, split_description
+
+    lines: list[str] = []
+    for scenario in planned:
+        if scenario.spec != clause_id:
+            continue
+        own, _ = split_description(scenario.description)
+        for line in own or feature_quotes(BY_ID.get(clause_id), scenario.feature_description):
+            if line not in lines:
+                lines.append(line)
+    return lines

@@ -6,7 +6,7 @@ from html import escape
 
 STYLE = """
 body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto; max-width: 70rem;
-       padding: 0 1rem; color: #1f2937; line-height: 1.45; }
+       padding: 0 1rem; color: #1f2937; line-height: 1.45; font-variant-ligatures: none; }
 h1 { font-size: 1.6rem; } h2 { margin-top: 2rem; border-bottom: 1px solid #e5e7eb; padding-bottom: .2rem; }
 nav.top { font-size: .9rem; margin-bottom: 1rem; } nav.top a { margin-right: 1rem; }
 table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; font-size: .92rem; }

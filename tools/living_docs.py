@@ -15,6 +15,7 @@ from tools.catalogue import parse_features
 from tools.html_page import REPORT_LINKS, esc, page, status_badge
 from tools.layout import FEATURES, ROOT
 from tools.results import ScenarioResult, read_results
+from tools.run_header import RunHeader
 from tools.scenario_events import CASE_PREFIX
 
 
@@ -141,6 +142,7 @@ def render(features_dir: Path = FEATURES, results_dir: Path | None = None) -> st
     results = read_results(results_dir) if results_dir else []
     body = [
         "<h1>Living documentation: the acceptance specs of Focus Server</h1>",
+        RunHeader.of(results_dir).html() if results_dir else "",
         '<p class="muted">The feature files as written, in the order of the clarifications. Lines in a quote are '
         "word for word from the clarifications; the badges show each scenario's status in the latest run.</p>",
         _contents(features),

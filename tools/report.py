@@ -27,7 +27,7 @@ from pathlib import Path
 
 from markdown_it import MarkdownIt
 
-from tools import clarifications_page, living_docs, report_page, traceability
+from tools import clarifications_page, living_docs, report_page, signoff, traceability
 from tools.catalogue import scenarios
 from tools.html_page import REPORT_LINKS, page
 from tools.layout import DEFAULT_LAYOUT, FEATURES, MUTATION_MATRIX, ROOT, RunLayout
@@ -99,6 +99,9 @@ def build_pages(layout: RunLayout, features_dir: Path = FEATURES, matrix: Path =
     trace = traceability.build(layout.results, features_dir, matrix)
     html, _ = traceability.write(trace, pages)
     docs = living_docs.write(pages, features_dir, layout.results)
+    # The sign-off sheet beside the report (its evidence links open results of the same folder); `make signoff`
+    # prints it to reports/signoff.pdf.
+    signoff.write_html(signoff.build(layout.results, features_dir, matrix), pages / "signoff.html", "index.html")
     return html, docs
 
 

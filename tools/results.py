@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from hashlib import md5
 from pathlib import Path
 
 ENVIRONMENT_ERRORS = ("TargetUnreachable", "PreconditionNotMet")
@@ -37,6 +38,7 @@ class ScenarioResult:
     not_offered: bool = False  # skipped because the target offers no API for it (label `offered` = `no`)
     api: str | None = None  # the API the scenario needs, from its `@api-task` / `@api-job` tag (None: neither)
     feature: str = ""  # the feature file's title, from the `feature` label
+    uuid: str = ""
     left_out: bool = False  # not run because the profile does not select it (label `left_out`, tools/not_run.py)
 
     @property
@@ -55,6 +57,11 @@ class ScenarioResult:
     def red(self) -> bool:
         """Failed or broken: the run did not show the clause holds."""
         return self.status in ("failed", "broken")
+
+    @property
+    def report_id(self) -> str:
+        """The result's id in the Allure report (the md5 of its uuid): `index.html#<id>` opens it."""
+        return md5(self.uuid.encode()).hexdigest() if self.uuid else ""
 
     @property
     def duration_s(self) -> float:
@@ -91,6 +98,7 @@ def parse_result(data: dict) -> ScenarioResult:
         api=_api(labels),
         feature=_label(labels, "feature") or "",
         left_out=_label(labels, "left_out") == "profile",
+        uuid=data.get("uuid") or "",
     )
 
 
