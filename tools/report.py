@@ -88,8 +88,27 @@ def _markdown_page(source: Path, out: Path) -> Path:
     return out
 
 
+VERDICT_KEY = "verdict."  # environment.properties keys `verdict.1.1` …, `verdict.sign-off`
+
+
+def note_verdicts(layout: RunLayout, features_dir: Path = FEATURES, matrix: Path = MUTATION_MATRIX) -> None:
+    """The verdict per clause in the run's metadata (environment.properties), replacing any earlier one: the
+    report's header shows them beside the target, and a rebuild after `make mutation` shows them proven."""
+    sheet = signoff.build(layout.results, features_dir, matrix)
+    props = layout.results / "environment.properties"
+    kept = (
+        [line for line in props.read_text().splitlines() if not line.startswith(VERDICT_KEY)] if props.is_file() else []
+    )
+    noted = [f"{VERDICT_KEY}{row.id}={row.verdict.value} ({row.passed}/{row.planned} passed)" for row in sheet.rows]
+    validity = "valid" if sheet.valid else f"NOT VALID ({sheet.header.profile} profile or a clause not verified)"
+    noted.append(f"{VERDICT_KEY}sign-off={validity}")
+    props.write_text("\n".join([*noted, *kept]) + "\n")
+
+
 def build_pages(layout: RunLayout, features_dir: Path = FEATURES, matrix: Path = MUTATION_MATRIX) -> tuple[Path, Path]:
     """The pages beside the report, from the results of the run. Returns (traceability.html, living-docs.html)."""
+    if layout.results.is_dir():
+        note_verdicts(layout, features_dir, matrix)
     pages = layout.pages
     shutil.rmtree(pages, ignore_errors=True)
     clarifications_page.write(pages)
