@@ -109,15 +109,20 @@ class Matrix:
             data = json.loads(path.read_text())
         except (OSError, ValueError):
             return None
-        return cls(data.get("suite_commit"), list(data.get("faults", [])))
+        commit = data.get("suite_commit")
+        # Each fault carries the commit it ran on (`--only` keeps older ones); the matrix's own is the default.
+        return cls(commit, [{"suite_commit": commit, **fault} for fault in data.get("faults", [])])
 
-    def of(self, clause_id: str, shape: str) -> Faults:
+    def of(self, clause_id: str, shape: str, commit: str | None = None) -> Faults:
+        """The clause's faults on this target shape; killed: those killed on this suite commit (any, if None)."""
         mine = [
             f
             for f in self.faults
             if clause_id in f.get("clauses", []) and (f.get("shape") or f.get("api") or DEFAULT_SHAPE) == shape
         ]
-        killed = [f for f in mine if f.get("verdict") == "killed"]
+        killed = [
+            f for f in mine if f.get("verdict") == "killed" and (commit is None or f.get("suite_commit") == commit)
+        ]
         return Faults(len(mine), len(killed), tuple(f.get("name", "?") for f in mine))
 
 
@@ -194,13 +199,12 @@ def judge(
     if planned is None:
         planned = scenarios(features_dir, ROOT) if features_dir.is_dir() else []
     found = Matrix.read(matrix) if matrix is not None else None
-    if found is not None:
-        if commit is None:
-            from tools.target_info import suite_commit  # here: runs git, only when a matrix is there to compare
+    if found is not None and commit is None:
+        from tools.target_info import suite_commit  # here: runs git, only when a matrix is there to compare
 
-            commit = suite_commit()
-        if found.commit is None or found.commit != commit:
-            found = None
+        commit = suite_commit()
+    if found is not None and not any(f.get("suite_commit") == commit for f in found.faults):
+        found = None  # no fault of the matrix ran on this commit: nothing to count
     rows = []
     matched = match(planned, results)
     for clause in CLAUSES:
@@ -212,7 +216,7 @@ def judge(
             status = result.status if result is not None else "not run"
             message = result.message.splitlines()[0] if result is not None and result.message else ""
             applicable.append(Scenario(name, case, status, message, result))
-        faults = found.of(clause.id, shape) if found is not None else None
+        faults = found.of(clause.id, shape, commit) if found is not None else None
         verdict, reason = _decide(clause, applicable, not_offered, profile, faults)
         rows.append(ClauseVerdictRow(clause, verdict, reason, tuple(applicable), tuple(not_offered), faults))
     return rows

@@ -11,6 +11,7 @@ from pathlib import Path
 from behave.model import Feature, Scenario, ScenarioOutline, Step, Table
 
 from support.clauses import CLAUSES, clause_of_tags
+from support.quote_html import quote_html
 from tools.catalogue import parse_features
 from tools.html_page import REPORT_LINKS, esc, page, status_badge
 from tools.layout import FEATURES, ROOT
@@ -28,7 +29,7 @@ def _description(lines: list[str]) -> str:
             html.append(f"<p>{esc(' '.join(prose))}</p>")
             prose.clear()
         if quotes:
-            html.append("<blockquote>" + "<br>".join(esc(q) for q in quotes) + "</blockquote>")
+            html.append(quote_html(quotes))  # code lines as code, table rows as a table, as in the report
             quotes.clear()
 
     for raw in lines:

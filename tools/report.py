@@ -158,10 +158,12 @@ def generate(layout: RunLayout, *, profile: str, target: str, features_dir: Path
     shutil.move(staging / "single" / "index.html", layout.single_file / "index.html")
     shutil.rmtree(staging, ignore_errors=True)
     planned = scenarios(features_dir, ROOT) if features_dir.is_dir() else []
+    sheet = signoff.build(layout.results, features_dir, profile=profile)
+    verdicts = {row.id: row.verdict.value for row in sheet.rows}
     for folder in (layout.report, layout.single_file):
         _strip_analytics(folder / "index.html")
         report_page.decorate(folder / "index.html")
-        report_page.order_report(folder, planned)
+        report_page.order_report(folder, planned, verdicts)
         for page_file in layout.pages.iterdir():
             shutil.copy2(page_file, folder / page_file.name)
     return ReportPaths(

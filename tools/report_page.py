@@ -6,6 +6,7 @@
   `https://report.invalid/clarifications.html#clause-X-Y` (support/clauses.py: a name that never resolves, RFC 2606)
   and a small script points every such link at the page beside the report, whichever way the report is opened
   (served, or the single file from file://).
+- Each clause group of the tree is named with the clause's verdict (tools/clause_verdict.py).
 - Scenarios in feature order inside their clause, clauses in spec order: the tree's `groupOrder` (Allure: the order
   the results started in, which parallel processes shuffle) is set to that order, and the report opens sorted by it.
 - `widgets/metrics.json` (an optional widget the app asks for; absent, the served report logs a 404 console error).
@@ -82,8 +83,13 @@ def _spec(leaf: dict) -> str | None:
     return next((tag[len("spec-") :] for tag in leaf.get("tags", []) if tag.startswith("spec-")), None)
 
 
-def order_tree(tree: dict, order: dict[tuple[str | None, str], int]) -> dict:
-    """The tree widget with each leaf's `groupOrder` set to its scenario's rank in spec order."""
+def order_tree(tree: dict, order: dict[tuple[str | None, str], int], verdicts: dict[str, str] | None = None) -> dict:
+    """The tree widget with each leaf's `groupOrder` set to its scenario's rank in spec order, and each clause group
+    named with its verdict ("4.3 Scenario 3: … · verified")."""
+    for group in tree.get("groupsById", {}).values():
+        clause_id = str(group.get("name", "")).split(" ", 1)[0]
+        if verdicts and clause_id in verdicts and VERDICT_SEPARATOR not in group["name"]:
+            group["name"] = f"{group['name']}{VERDICT_SEPARATOR}{verdicts[clause_id]}"
     last = len(order) + 1
     for leaf in tree.get("leavesById", {}).values():
         rank = order.get((_case(leaf), str(leaf.get("name", "")).strip()))
@@ -93,6 +99,8 @@ def order_tree(tree: dict, order: dict[tuple[str | None, str], int]) -> dict:
         leaf["groupOrder"] = rank
     return tree
 
+
+VERDICT_SEPARATOR = " · "
 
 _EMBEDDED_TREE = re.compile(r'd\("(widgets/(?:[^"/]+/)?tree\.json)","([A-Za-z0-9+/=]*)"\)')
 
@@ -106,15 +114,16 @@ def _rewrite_embedded(text: str, change: Callable[[dict], dict]) -> str:
     return _EMBEDDED_TREE.sub(replace, text)
 
 
-def order_report(folder: Path, planned: Sequence[PlannedScenario]) -> None:
-    """Spec order in a generated report: the folder's tree widgets, or the trees embedded in a single file."""
+def order_report(folder: Path, planned: Sequence[PlannedScenario], verdicts: dict[str, str] | None = None) -> None:
+    """Spec order and clause verdicts in a generated report: the folder's tree widgets, or the trees embedded in a
+    single file."""
     order = spec_order(planned)
     for path in folder.glob("widgets/**/tree.json"):
-        path.write_text(json.dumps(order_tree(json.loads(path.read_text()), order), ensure_ascii=False))
+        path.write_text(json.dumps(order_tree(json.loads(path.read_text()), order, verdicts), ensure_ascii=False))
     index = folder / "index.html"
     text = index.read_text()
     if _EMBEDDED_TREE.search(text):
-        index.write_text(_rewrite_embedded(text, lambda tree: order_tree(tree, order)))
+        index.write_text(_rewrite_embedded(text, lambda tree: order_tree(tree, order, verdicts)))
     widgets = folder / "widgets"
     if widgets.is_dir() and not (widgets / "metrics.json").exists():
         (widgets / "metrics.json").write_text("[]")

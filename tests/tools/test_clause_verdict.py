@@ -11,6 +11,7 @@ from support.clauses import CLAUSES
 from tools.catalogue import scenarios
 from tools.clause_verdict import ClauseVerdict, fit_for_signoff, judge
 from tools.layout import ROOT
+from tools.mutation import stamp_commit
 from tools.outcome import Exit, exit_code
 from tools.results import read_results
 
@@ -103,3 +104,22 @@ def test_proven_needs_the_matrix_of_the_same_commit_and_shape(tmp_path: Path, wr
     assert job["4.3"] is ClauseVerdict.PROVEN
     other = {r.id: r.verdict for r in judge(results, "nightly", planned=PLANNED, matrix=matrix, commit="fff0000")}
     assert other["1.1"] is ClauseVerdict.VERIFIED  # a matrix of another commit proves nothing
+
+
+def test_a_fault_killed_on_an_older_commit_proves_nothing(tmp_path: Path, write_result: ResultWriter) -> None:
+    results = all_passed(tmp_path / "results", write_result)
+    faults = [
+        {"name": "extra-exchange", "clauses": ["1.1"], "verdict": "killed", "suite_commit": "new0001"},
+        {"name": "exchange-fanout", "clauses": ["1.1"], "verdict": "killed", "suite_commit": "old0001"},
+    ]
+    matrix = tmp_path / "matrix.json"
+    matrix.write_text(json.dumps(stamp_commit({"faults": faults[:1]}, "new0001") | {"faults": faults}))
+    row = next(r for r in judge(results, "nightly", planned=PLANNED, matrix=matrix, commit="new0001") if r.id == "1.1")
+    assert row.verdict is ClauseVerdict.VERIFIED
+    assert (row.faults.killed, row.faults.total) == (1, 2) if row.faults else False
+
+
+def test_the_matrix_is_stamped_with_the_commit_of_each_fault() -> None:
+    stamped = stamp_commit({"profile": "nightly", "faults": [{"name": "a"}, {"name": "b"}]}, "abc1234")
+    assert stamped["suite_commit"] == "abc1234"
+    assert [f["suite_commit"] for f in stamped["faults"]] == ["abc1234", "abc1234"]
