@@ -56,8 +56,10 @@ def history_ids(clause: Clause, case: str, row: tuple[tuple[str, str], ...] = ()
 
 
 def process_name() -> str:
-    """The behave process, as the timeline shows it: the runner's job name (or `behave`) and its pid."""
-    return f"{os.environ.get(JOB_ENV, 'behave')} (pid {os.getpid()})"
+    """The behave process, as the timeline's lane shows it: the kind of the runner's job (`main`, `slow`) or
+    `behave`, and its pid; short, as the report cuts lane names after a dozen characters."""
+    kind = os.environ.get(JOB_ENV, "behave").split("-", 1)[0]
+    return f"{kind} {os.getpid()}"
 
 
 class SpecListener(AllureListener):

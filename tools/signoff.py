@@ -93,7 +93,7 @@ _APPROVAL = """
 _SHEET_STYLE = """<style>
 .approval td { height: 2.4rem; } .sheet td.num { text-align: center; white-space: nowrap; }
 .sheet blockquote { font-size: .85rem; }
-.sheet th:nth-child(3), .sheet td:nth-child(3) { width: 34%; }
+.sheet { table-layout: fixed; } .sheet td { overflow-wrap: break-word; } .sheet th { font-size: .85em; }
 @media print { body { font-size: 8.5pt; } h1 { font-size: 14pt; margin: 0 0 .3rem; } h2 { margin-top: .8rem; }
   .sheet td, .sheet th { padding: .2rem .35rem; } .run-header { margin: .3rem 0; } }
 </style>"""
@@ -104,21 +104,30 @@ def to_html(sheet: Sheet, report_href: str = "allure-report/index.html") -> str:
     if not sheet.valid:
         banner = banner.replace("Not valid for sign-off", "NOT VALID FOR SIGN-OFF", 1)
     rows = []
+    first_with: dict[str, str] = {}  # §4's five clauses share one official answer: quoted once, then referred to
     for row in sheet.rows:
         verdict = status_badge(row.verdict.value, row.verdict.css)
+        same = first_with.setdefault(row.clause.answer, row.id)
+        answer = (
+            f"<blockquote>{esc(row.clause.answer)}</blockquote>"
+            if same == row.id
+            else f'<span class="muted">the official answer quoted for {esc(same)}</span>'
+        )
         reason = f'<br><span class="muted">{esc(row.reason)}</span>' if row.reason else ""
         rows.append(
             f"<tr><td><b>{esc(row.id)}</b></td><td>{esc(row.heading)}</td>"
-            f"<td><blockquote>{esc(row.clause.answer)}</blockquote></td>"
+            f"<td>{answer}</td>"
             f'<td class="num">{row.run}/{row.planned} run<br>{row.passed} passed</td>'
-            f'<td class="num">{_faults(row)}</td><td>{verdict}{reason}</td></tr>'
+            f"<td>{_faults(row)}</td><td>{verdict}{reason}</td></tr>"
         )
     body = [
         _SHEET_STYLE,
         "<h1>Sign-off sheet: Focus Server acceptance</h1>",
         sheet.header.html(),
         banner,
-        f'<table class="sheet"><thead><tr><th colspan="6" class="run-line">{esc(run_line(sheet.header))}</th></tr>'
+        '<table class="sheet"><colgroup><col style="width:7%"><col style="width:19%"><col style="width:33%">'
+        '<col style="width:11%"><col style="width:13%"><col style="width:17%"></colgroup>',
+        f'<thead><tr><th colspan="6" class="run-line">{esc(run_line(sheet.header))}</th></tr>'
         "<tr><th>Clause</th><th>Heading</th><th>Official answer</th><th>Scenarios</th><th>Faults killed</th>"
         "<th>Verdict</th></tr></thead>",
         *rows,
