@@ -60,7 +60,8 @@ def test_the_pdf_holds_the_run_header_twelve_clause_rows_and_their_verdicts(
         "API shape: both",
     ):
         assert value in text, value
-    rows = [c for c in CLAUSES if f"{c.id} {c.title.split()[0]}" in text]
+    squashed = text.replace(" ", "")  # a narrow column may wrap a heading inside a word
+    rows = [c for c in CLAUSES if c.id + c.title.replace(" ", "") in squashed]
     assert len(rows) == 12, [c.id for c in CLAUSES if c not in rows]
     # 4.1 failed, every other clause verified (no matrix of this commit: none proven).
     assert text.count("verified") - text.count("not verified") >= 11
