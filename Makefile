@@ -15,7 +15,7 @@ RABBITMQ_SERVER := /usr/lib/rabbitmq/bin/rabbitmq-server
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 PROTO_OUT := pandadatastream/pandadatastream_pb2.py
 
-.PHONY: setup proto lint format unit acceptance mutation test bench-stream bench-nightly clean xray
+.PHONY: setup proto lint format unit acceptance signoff mutation test bench-stream bench-nightly clean xray
 
 setup: $(VENV)/.installed $(PROTO_OUT) node_modules/.installed $(RABBITMQ_SERVER) /usr/bin/chromium
 
@@ -55,6 +55,10 @@ unit: setup
 
 acceptance: setup
 	$(PY) -m tools.nightly --profile $(PROFILE) --target $(TARGET) --api $(API)
+
+# The sign-off sheet of the last run: reports/signoff.html and reports/signoff.pdf (headless Chromium).
+signoff: setup
+	$(PY) -m tools.signoff
 
 mutation: setup
 	$(PY) -m tools.mutation --profile $(or $(MUTATION_PROFILE),nightly) --api $(MUTATION_API)

@@ -10,8 +10,9 @@ const awesome = (singleFile) => ({
     // One group per clause of the clarifications, "<id> <heading>" (label `clause`, set beside `spec` by
     // support/allure_formatter.py); clause ids sort in spec order (1.1 < 1.2 < 2.1 ... < 4.6).
     groupBy: ["clause"],
-    // By name: clause groups in spec order whatever order the parallel behave processes ran them in.
-    defaultSortBy: "name,asc",
+    // Clause groups in spec order and scenarios in feature order, whatever order the parallel behave processes ran
+    // them in: tools/report_page.py sets the tree's order after generation.
+    defaultSortBy: "order,asc",
   },
 });
 

@@ -3,6 +3,9 @@
 - every scenario result carries the label `spec` (its clause id, from the `@spec-<id>` tag) and a link to that
   section of the clarifications;
 - the history id comes from the clause and the `@case-<slug>` tag, so that trends survive a scenario rename;
+- the description is the clause's quote rendered as a quote (support/quote_html.py), apart from the suite's own
+  explanation; a scenario without quote lines of its own carries its feature's;
+- labels `host` and `thread` (the behave process, named by the runner's `BEHAVE_JOB`) fill the report's timeline;
 - scenarios inside a Gherkin `Rule:` are reported too (allure-behave 2.16.2 only wraps a feature's direct
   scenarios and silently drops the others; see tests/suite/test_allure_formatter.py);
 - a red scenario carries the type of what it raised and its category (labels `exception`, one per class of the
@@ -15,6 +18,8 @@
 
 from __future__ import annotations
 
+import os
+import platform
 from collections.abc import Callable
 
 import allure_commons
@@ -24,9 +29,12 @@ from allure_commons.model2 import Label, Link, Status, StatusDetails, TestResult
 from allure_commons.reporter import AllureReporter
 from allure_commons.utils import format_exception, format_traceback, md5, now
 
-from support.clauses import clause_of_tags
+from support.clauses import Clause, clause_of_tags
 from support.errors import category_of, outcome_labels
 from support.evidence import mask_result
+from support.quote_html import description_html
+
+JOB_ENV = "BEHAVE_JOB"  # set by tools/behave_runs.py for each behave process it starts
 
 CASE_PREFIX = "case-"
 
@@ -53,6 +61,35 @@ class _SettlingReporter(AllureReporter):
     def close_test(self, uuid) -> None:
         self._settle(self.get_test(uuid))
         super().close_test(uuid)
+
+
+def clause_labels(clause: Clause) -> list[tuple[str, str]]:
+    """The labels that place a result under its clause (tools/not_run.py writes the same for scenarios not run)."""
+    return [
+        ("spec", clause.id),
+        # The report groups by this one: the clause id (spec order) followed by its heading.
+        ("clause", f"{clause.id} {clause.title}"),
+        ("parentSuite", f"§{clause.id[0]}"),
+        ("suite", f"{clause.id} {clause.title}"),
+    ]
+
+
+def clause_link_name(clause: Clause) -> str:
+    """The link's name: the report's start page script (tools/report_page.py) makes it clickable by it."""
+    return f"Clarifications {clause.id}"
+
+
+def history_ids(clause: Clause, case: str, row: tuple[tuple[str, str], ...] = ()) -> tuple[str, str]:
+    """(historyId, testCaseId): from the clause, the `@case-` slug and an outline row's values, not the title."""
+    parts = [clause.id, case, *(f"{name}={value}" for name, value in row)]
+    return md5(*parts), md5(clause.id, case)
+
+
+def process_name() -> str:
+    """The behave process, as the timeline's lane shows it: the kind of the runner's job (`main`, `slow`) or
+    `behave`, and its pid; short, as the report cuts lane names after a dozen characters."""
+    kind = os.environ.get(JOB_ENV, "behave").split("-", 1)[0]
+    return f"{kind} {os.getpid()}"
 
 
 class SpecListener(AllureListener):
@@ -89,20 +126,19 @@ class SpecListener(AllureListener):
         tags = list(scenario.effective_tags)
         clause = clause_of_tags(tags)
         if clause is not None:
-            result.labels.append(Label(name="spec", value=clause.id))
-            # The report groups by this one: the clause id (spec order) followed by its heading.
-            result.labels.append(Label(name="clause", value=f"{clause.id} {clause.title}"))
-            result.labels.append(Label(name="parentSuite", value=f"§{clause.id[0]}"))
-            result.labels.append(Label(name="suite", value=f"{clause.id} {clause.title}"))
-            result.links.append(Link(type="link", url=clause.link, name=f"Clarifications {clause.id}"))
+            result.labels.extend(Label(name=name, value=value) for name, value in clause_labels(clause))
+            result.links.append(Link(type="link", url=clause.report_link, name=clause_link_name(clause)))
+        feature = getattr(scenario, "feature", None)
+        html = description_html(clause, scenario.description, feature.description if feature else ())
+        if html:
+            result.descriptionHtml = html
+        result.labels.append(Label(name="host", value=platform.node()))
+        result.labels.append(Label(name="thread", value=process_name()))
         case = case_of_tags(tags)
         if clause is not None and case is not None:
-            parts = [clause.id, case]
             row = getattr(scenario, "_row", None)
-            if row:
-                parts.extend(f"{name}={value}" for name, value in zip(row.headings, row.cells, strict=True))
-            result.historyId = md5(*parts)
-            result.testCaseId = md5(clause.id, case)
+            values = tuple(zip(row.headings, row.cells, strict=True)) if row else ()
+            result.historyId, result.testCaseId = history_ids(clause, case, values)
 
     def stop_scenario(self, scenario) -> None:
         self._stopping = scenario  # for `_file`, which files the result by what it raised

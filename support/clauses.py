@@ -12,6 +12,9 @@ SPEC_FILE = "docs/technical-specifications-clarifications.md"
 # The report carries an HTML copy of the clarifications with one anchor per clause (see tools/report.py).
 SPEC_PAGE = "clarifications.html"
 TAG_PREFIX = "spec-"
+# Allure 3 renders a result's link only for http(s) URLs: results link to this origin, which never resolves (RFC 2606
+# `.invalid`), and the report's own script turns it into the page beside the report (tools/report_page.py).
+REPORT_ORIGIN = "https://report.invalid/"
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,11 @@ class Clause:
     @property
     def link(self) -> str:
         return f"{SPEC_PAGE}#{self.anchor}"
+
+    @property
+    def report_link(self) -> str:
+        """The link of an Allure result: absolute, as Allure needs; the report makes it relative again."""
+        return REPORT_ORIGIN + self.link
 
     @property
     def tag(self) -> str:

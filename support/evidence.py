@@ -73,6 +73,11 @@ def attach_text(name: str, text: str) -> None:
     allure.attach(mask(text), name=mask(name), attachment_type=allure.attachment_type.TEXT)
 
 
+def attach_markdown(name: str, text: str) -> None:
+    """Markdown (a table, say): the report renders it, where plain text would show its pipes."""
+    allure.attach(mask(text), name=name, attachment_type="text/markdown", extension="md")
+
+
 def attach_csv(name: str, text: str) -> None:
     allure.attach(mask(text), name=mask(name), attachment_type=allure.attachment_type.CSV)
 

@@ -43,6 +43,7 @@ class _Listed(BaseModel):
 
 class Overview(_Listed):
     rabbitmq_version: str | None = None
+    erlang_version: str | None = None
     management_version: str | None = None
     cluster_name: str | None = None
 

@@ -122,6 +122,9 @@ class JobOutcome:
 Tick = Callable[[list[RunningJob]], None]
 
 
+JOB_ENV = "BEHAVE_JOB"
+
+
 class Cancelled(Exception):
     """`run_jobs` was asked to stop (Ctrl-C in the mutation matrix, which runs it in worker threads)."""
 
@@ -139,7 +142,7 @@ def start_job(
     process = subprocess.Popen(
         behave_command(job, layout, extra_args, target_env),
         cwd=cwd,
-        env=dict(env),
+        env={**env, JOB_ENV: job.name},  # names the process in the report's timeline (support/allure_formatter.py)
         stdout=output,
         stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL,

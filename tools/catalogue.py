@@ -42,6 +42,9 @@ class PlannedScenario:
     case: str | None
     tags: tuple[str, ...]
     feature: str
+    description: tuple[str, ...] = ()  # the scenario's description lines (its quote and explanation)
+    feature_description: tuple[str, ...] = ()
+    row: tuple[tuple[str, str], ...] = ()  # an outline row's (heading, value) pairs
 
     @property
     def slow(self) -> bool:
@@ -65,6 +68,11 @@ def parse_features(features_dir: Path, cwd: Path | None = None) -> list[Feature]
     return parsed
 
 
+def _row_values(scenario: object) -> tuple[tuple[str, str], ...]:
+    row = getattr(scenario, "_row", None)
+    return tuple(zip(row.headings, row.cells, strict=True)) if row else ()
+
+
 def scenarios(features_dir: Path, cwd: Path | None = None) -> list[PlannedScenario]:
     planned = []
     for feature in parse_features(features_dir, cwd):
@@ -79,6 +87,26 @@ def scenarios(features_dir: Path, cwd: Path | None = None) -> list[PlannedScenar
                     case=next((tag[len(CASE_PREFIX) :] for tag in tags if tag.startswith(CASE_PREFIX)), None),
                     tags=tags,
                     feature=feature.name,
+                    description=tuple(scenario.description),
+                    feature_description=tuple(feature.description),
+                    row=_row_values(scenario),
                 )
             )
     return planned
+
+
+def quotes_of(clause_id: str, planned: list[PlannedScenario]) -> list[str]:
+    """The clause's own quote of the clarifications, as its scenarios carry it (their own quote lines, else their
+    feature's quote for the clause), each line once, in feature order."""
+    from support.clauses import BY_ID
+    from support.quote_html import feature_quotes, split_description
+
+    lines: list[str] = []
+    for scenario in planned:
+        if scenario.spec != clause_id:
+            continue
+        own, _ = split_description(scenario.description)
+        for line in own or feature_quotes(BY_ID.get(clause_id), scenario.feature_description):
+            if line not in lines:
+                lines.append(line)
+    return lines

@@ -6,7 +6,7 @@ from html import escape
 
 STYLE = """
 body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto; max-width: 70rem;
-       padding: 0 1rem; color: #1f2937; line-height: 1.45; }
+       padding: 0 1rem; color: #1f2937; line-height: 1.45; font-variant-ligatures: none; }
 h1 { font-size: 1.6rem; } h2 { margin-top: 2rem; border-bottom: 1px solid #e5e7eb; padding-bottom: .2rem; }
 nav.top { font-size: .9rem; margin-bottom: 1rem; } nav.top a { margin-right: 1rem; }
 table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; font-size: .92rem; }
@@ -24,6 +24,24 @@ pre { background: #f3f4f6; padding: .6rem; overflow-x: auto; }
 .muted { color: #6b7280; } .clause-id { font-weight: 700; white-space: nowrap; }
 .step { margin: .1rem 0 .1rem 1rem; } .keyword { font-weight: 700; color: #7c3aed; }
 .scenario { margin: .8rem 0 1.2rem; padding: .5rem .8rem; border: 1px solid #e5e7eb; border-radius: .4rem; }
+.status.proven { background: #065f46; } .status.verified { background: #16a34a; }
+.status.not-verified { background: #6b7280; }
+.run-header { display: grid; grid-template-columns: repeat(3, minmax(0, 1fr)); gap: .2rem 1rem; margin: .5rem 0 1rem;
+              padding: .5rem .8rem; border: 1px solid #e5e7eb; border-radius: .4rem; font-size: .85rem; }
+.run-header dt { font-weight: 600; color: #6b7280; font-size: .75rem; } .run-header dd { margin: 0; }
+.run-line { font-size: .75rem; color: #6b7280; font-weight: normal; text-align: left; background: #fff; }
+.banner { padding: .5rem .8rem; border-radius: .4rem; font-weight: 700; margin: .5rem 0; }
+.banner.invalid { background: #fee2e2; color: #991b1b; border: 2px solid #dc2626; }
+.banner.valid { background: #dcfce7; color: #166534; border: 2px solid #16a34a; }
+@media print {
+  @page { size: A4; margin: 12mm 10mm; }
+  body { margin: 0; max-width: none; font-size: 9.5pt; }
+  nav.top, .screen-only { display: none; }
+  h2 { break-after: avoid; } tr, .scenario, blockquote, .run-header { break-inside: avoid; }
+  thead { display: table-header-group; }
+  .status, .banner, th, blockquote, .tag { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  a { color: inherit; text-decoration: none; }
+}
 """
 
 
@@ -54,4 +72,5 @@ REPORT_LINKS = {
     "Traceability": "traceability.html",
     "Living documentation": "living-docs.html",
     "Clarifications": "clarifications.html",
+    "Sign-off sheet": "signoff.html",
 }

@@ -11,10 +11,12 @@ from pathlib import Path
 from behave.model import Feature, Scenario, ScenarioOutline, Step, Table
 
 from support.clauses import CLAUSES, clause_of_tags
+from support.quote_html import quote_html
 from tools.catalogue import parse_features
 from tools.html_page import REPORT_LINKS, esc, page, status_badge
 from tools.layout import FEATURES, ROOT
 from tools.results import ScenarioResult, read_results
+from tools.run_header import RunHeader
 from tools.scenario_events import CASE_PREFIX
 
 
@@ -27,7 +29,7 @@ def _description(lines: list[str]) -> str:
             html.append(f"<p>{esc(' '.join(prose))}</p>")
             prose.clear()
         if quotes:
-            html.append("<blockquote>" + "<br>".join(esc(q) for q in quotes) + "</blockquote>")
+            html.append(quote_html(quotes))  # code lines as code, table rows as a table, as in the report
             quotes.clear()
 
     for raw in lines:
@@ -141,6 +143,7 @@ def render(features_dir: Path = FEATURES, results_dir: Path | None = None) -> st
     results = read_results(results_dir) if results_dir else []
     body = [
         "<h1>Living documentation: the acceptance specs of Focus Server</h1>",
+        RunHeader.of(results_dir).html() if results_dir else "",
         '<p class="muted">The feature files as written, in the order of the clarifications. Lines in a quote are '
         "word for word from the clarifications; the badges show each scenario's status in the latest run.</p>",
         _contents(features),

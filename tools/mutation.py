@@ -36,6 +36,7 @@ from tools.job_plan import Profile, load_durations, plan
 from tools.layout import DEFAULT_LAYOUT, FEATURES, MUTATION_MATRIX, ROOT, RunLayout
 from tools.results import ScenarioResult, read_results
 from tools.stand_cli import FaultSwitch, list_faults, target_env
+from tools.target_info import suite_commit
 from tools.verdict import Decision, Verdict, decide
 
 MUTATION_DIR = MUTATION_MATRIX.parent
@@ -255,6 +256,13 @@ def to_json(runs: Sequence[FaultRun], profile: Profile, stand_args: Sequence[str
     }
 
 
+def stamp_commit(matrix: dict, commit: str | None = None) -> dict:
+    """The suite commit on the matrix and on each fault it ran: a clause is *proven* only by kills of the run's own
+    commit (tools/clause_verdict.py), and `--only` keeps older faults with the commit they ran on."""
+    commit = commit or suite_commit()
+    return {**matrix, "suite_commit": commit, "faults": [{**f, "suite_commit": commit} for f in matrix["faults"]]}
+
+
 def merge(previous: dict | None, current: dict) -> dict:
     """With --only, the faults not re-run keep their last entry, so the matrix stays whole."""
     if not previous:
@@ -356,7 +364,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("\ninterrupted: behave jobs and stands stopped")
         return 130
     previous = json.loads(MUTATION_MATRIX.read_text()) if args.only and MUTATION_MATRIX.exists() else None
-    matrix = merge(previous, to_json(runs, args.profile, stand_args))
+    matrix = merge(previous, stamp_commit(to_json(runs, args.profile, stand_args)))
     MUTATION_DIR.mkdir(parents=True, exist_ok=True)
     MUTATION_MATRIX.write_text(json.dumps(matrix, indent=2))
     (MUTATION_DIR / "matrix.md").write_text(to_markdown(matrix))

@@ -9,7 +9,9 @@
 - nightly: every `@slow` scenario in its own behave process, started at once, beside one process running the rest;
   quick: the scenarios that are not @slow, spread over a few behave processes (`--parallel`).
 - Clears reports/allure-results (and junit, logs) first; reports/history/ stays, for the trends.
-- Exit code: 0 green, 1 product defect, 2 broken environment, 3 suite defect, 130 interrupted (tools/outcome.py).
+- Ends with the verdict per clause (tools/clause_verdict.py); a quick run says it is not a sign-off run.
+- Exit code: 0 green, 1 product defect, 2 broken environment, 3 suite defect, 4 a clause not verified (a scenario
+  skipped or not run, or none applicable), 130 interrupted (tools/outcome.py).
 """
 
 from __future__ import annotations
@@ -31,8 +33,11 @@ from support.shape import NoApiOffered, TargetShape, resolve
 from support.stand_process import STAND_DIR, Stand, StandFailed
 from tools import report, target_info
 from tools.behave_runs import JobOutcome, RunningJob, release_jobs, start_jobs, stop_jobs, wait_jobs
+from tools.catalogue import PlannedScenario, scenarios
+from tools.clause_verdict import ClauseVerdictRow, judge, summary_lines
 from tools.job_plan import BehaveJob, Profile, load_durations, plan, save_durations
 from tools.layout import DEFAULT_LAYOUT, FEATURES, ROOT, RunLayout
+from tools.not_run import write_not_run
 from tools.outcome import Exit, crash_kind, exit_code
 from tools.progress import ProgressBoard
 from tools.results import Kind, ScenarioResult, read_results, tally
@@ -82,7 +87,19 @@ def target_settings(target: Target, stand: Stand | None) -> Settings:
     return get_settings()
 
 
-def summarize(results: Sequence[ScenarioResult], crashes: Sequence[JobOutcome]) -> list[str]:
+def clause_verdicts(
+    layout: RunLayout, planned: Sequence[PlannedScenario], profile: Profile, environment: dict[str, str]
+) -> list[ClauseVerdictRow]:
+    """The verdict per clause of this run (tools/clause_verdict.py), on the target shape it detected."""
+    return judge(read_results(layout.results), profile.value, planned=planned, shape=environment.get("target.api"))
+
+
+def summarize(
+    results: Sequence[ScenarioResult],
+    crashes: Sequence[JobOutcome],
+    verdicts: Sequence[ClauseVerdictRow] = (),
+    profile: str = "nightly",
+) -> list[str]:
     counts = tally(results)
     lines = [
         f"{len(results)} scenarios: {counts[Kind.PASSED]} passed, {counts[Kind.PRODUCT]} failed (product defect), "
@@ -104,6 +121,8 @@ def summarize(results: Sequence[ScenarioResult], crashes: Sequence[JobOutcome]) 
     for tail, jobs in said.items():
         lines.append(f"  behave job(s) {', '.join(jobs)} ended before all their scenarios ran:")
         lines += [f"    {line}" for line in tail.splitlines() if not line.startswith("USING RUNNER")]
+    if verdicts:
+        lines += summary_lines(verdicts, profile)
     return lines
 
 
@@ -151,7 +170,7 @@ def write_report(layout: RunLayout, features: Path, profile: Profile, target: Ta
     report.write_run_metadata(layout.results, env, report.executor(profile.value, target.value))
     report.build_pages(layout, features)
     try:
-        paths = report.generate(layout, profile=profile.value, target=target.value)
+        paths = report.generate(layout, profile=profile.value, target=target.value, features_dir=features)
     except report.ReportFailed as exc:
         say(f"the report could not be generated: {exc}")
         return False
@@ -226,9 +245,14 @@ def run(
     results = read_results(layout.results)
     save_durations(layout, results)
     crashes = [o for o in outcomes if o.crashed]
-    for line in summarize(results, crashes):
+    planned = scenarios(features, ROOT)
+    selected = [scenario for job in jobs for scenario in job.scenarios]
+    if results:  # the scenarios that did not run, as skipped results with their reason: visible in the report
+        write_not_run(layout.results, planned, results, profile.value, selected)
+    verdicts = clause_verdicts(layout, planned, profile, environment)
+    for line in summarize(results, crashes, verdicts, profile.value):
         say(line)
-    code = exit_code(results, [crash_kind(c) for c in crashes]) if results or crashes else Exit.SUITE_DEFECT
+    code = exit_code(results, [crash_kind(c) for c in crashes], verdicts) if results or crashes else Exit.SUITE_DEFECT
     if make_report:
         t = time.monotonic()
         if not write_report(layout, features, profile, target, environment):

@@ -1,11 +1,13 @@
-"""How a run ended, as an exit code: distinct for a product defect, a broken environment and a suite defect."""
+"""How a run ended, as an exit code: distinct for a product defect, a broken environment, a suite defect and a clause
+not verified."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from enum import IntEnum
 
 from tools.behave_runs import JobOutcome
+from tools.clause_verdict import ClauseVerdictRow, not_verified_beyond_profile
 from tools.results import Kind, ScenarioResult
 
 
@@ -14,6 +16,7 @@ class Exit(IntEnum):
     PRODUCT_DEFECT = 1  # a scenario failed: the target does not do what the clarifications say
     BROKEN_ENVIRONMENT = 2  # the target (or the stand) could not be reached, or lacks what a scenario needs
     SUITE_DEFECT = 3  # an error in our own code, or behave ran nothing: the results cannot be trusted
+    NOT_VERIFIED = 4  # nothing red, but a clause is not verified: a scenario skipped or not run, or none applies
     INTERRUPTED = 130
 
 
@@ -27,8 +30,12 @@ def crash_kind(outcome: JobOutcome) -> Kind:
     return Kind.ENVIRONMENT if outcome.returncode in TARGET_UNREACHABLE_EXITS else Kind.SUITE
 
 
-def exit_code(results: Iterable[ScenarioResult], crash_kinds: Iterable[Kind] = ()) -> Exit:
-    """The worst thing that happened: a suite defect hides the rest, a broken environment hides product defects."""
+def exit_code(
+    results: Iterable[ScenarioResult], crash_kinds: Iterable[Kind] = (), clauses: Sequence[ClauseVerdictRow] = ()
+) -> Exit:
+    """The worst thing that happened: a suite defect hides the rest, a broken environment hides product defects;
+    a run with nothing red still is not green while a clause is not verified for a reason other than its profile
+    (tools/clause_verdict.py: a quick run that is otherwise green exits 0 and says it is not a sign-off run)."""
     kinds = {result.kind for result in results} | set(crash_kinds)
     if Kind.SUITE in kinds:
         return Exit.SUITE_DEFECT
@@ -36,4 +43,6 @@ def exit_code(results: Iterable[ScenarioResult], crash_kinds: Iterable[Kind] = (
         return Exit.BROKEN_ENVIRONMENT
     if Kind.PRODUCT in kinds:
         return Exit.PRODUCT_DEFECT
+    if not_verified_beyond_profile(clauses):
+        return Exit.NOT_VERIFIED
     return Exit.GREEN

@@ -27,7 +27,8 @@ from pathlib import Path
 
 from markdown_it import MarkdownIt
 
-from tools import clarifications_page, living_docs, traceability
+from tools import clarifications_page, living_docs, report_page, signoff, traceability
+from tools.catalogue import scenarios
 from tools.html_page import REPORT_LINKS, page
 from tools.layout import DEFAULT_LAYOUT, FEATURES, MUTATION_MATRIX, ROOT, RunLayout
 
@@ -87,8 +88,27 @@ def _markdown_page(source: Path, out: Path) -> Path:
     return out
 
 
+VERDICT_KEY = "verdict."  # environment.properties keys `verdict.1.1` …, `verdict.sign-off`
+
+
+def note_verdicts(layout: RunLayout, features_dir: Path = FEATURES, matrix: Path = MUTATION_MATRIX) -> None:
+    """The verdict per clause in the run's metadata (environment.properties), replacing any earlier one: the
+    report's header shows them beside the target, and a rebuild after `make mutation` shows them proven."""
+    sheet = signoff.build(layout.results, features_dir, matrix)
+    props = layout.results / "environment.properties"
+    kept = (
+        [line for line in props.read_text().splitlines() if not line.startswith(VERDICT_KEY)] if props.is_file() else []
+    )
+    noted = [f"{VERDICT_KEY}{row.id}={row.verdict.value} ({row.passed}/{row.planned} passed)" for row in sheet.rows]
+    validity = "valid" if sheet.valid else f"NOT VALID ({sheet.header.profile} profile or a clause not verified)"
+    noted.append(f"{VERDICT_KEY}sign-off={validity}")
+    props.write_text("\n".join([*noted, *kept]) + "\n")
+
+
 def build_pages(layout: RunLayout, features_dir: Path = FEATURES, matrix: Path = MUTATION_MATRIX) -> tuple[Path, Path]:
     """The pages beside the report, from the results of the run. Returns (traceability.html, living-docs.html)."""
+    if layout.results.is_dir():
+        note_verdicts(layout, features_dir, matrix)
     pages = layout.pages
     shutil.rmtree(pages, ignore_errors=True)
     clarifications_page.write(pages)
@@ -98,6 +118,9 @@ def build_pages(layout: RunLayout, features_dir: Path = FEATURES, matrix: Path =
     trace = traceability.build(layout.results, features_dir, matrix)
     html, _ = traceability.write(trace, pages)
     docs = living_docs.write(pages, features_dir, layout.results)
+    # The sign-off sheet beside the report (its evidence links open results of the same folder); `make signoff`
+    # prints it to reports/signoff.pdf.
+    signoff.write_html(signoff.build(layout.results, features_dir, matrix), pages / "signoff.html", "index.html")
     return html, docs
 
 
@@ -121,7 +144,7 @@ def _strip_analytics(index: Path) -> None:
     index.write_text(_ANALYTICS.sub("", index.read_text()))
 
 
-def generate(layout: RunLayout, *, profile: str, target: str) -> ReportPaths:
+def generate(layout: RunLayout, *, profile: str, target: str, features_dir: Path = FEATURES) -> ReportPaths:
     """Build the Allure report and its single-file twin from `layout.results`; the pages must be built already."""
     started = time.monotonic()
     staging = layout.base / ".allure-staging"
@@ -134,8 +157,13 @@ def generate(layout: RunLayout, *, profile: str, target: str) -> ReportPaths:
     layout.single_file.mkdir(parents=True)
     shutil.move(staging / "single" / "index.html", layout.single_file / "index.html")
     shutil.rmtree(staging, ignore_errors=True)
+    planned = scenarios(features_dir, ROOT) if features_dir.is_dir() else []
+    sheet = signoff.build(layout.results, features_dir, profile=profile)
+    verdicts = {row.id: row.verdict.value for row in sheet.rows}
     for folder in (layout.report, layout.single_file):
         _strip_analytics(folder / "index.html")
+        report_page.decorate(folder / "index.html")
+        report_page.order_report(folder, planned, verdicts)
         for page_file in layout.pages.iterdir():
             shutil.copy2(page_file, folder / page_file.name)
     return ReportPaths(
@@ -187,7 +215,7 @@ def rebuild(
     profile, target = profile or noted_profile, target or noted_target
     build_pages(layout, features_dir)
     forget_run(history_file(layout, profile, target), layout.results)
-    return generate(layout, profile=profile, target=target)
+    return generate(layout, profile=profile, target=target, features_dir=features_dir)
 
 
 def main() -> None:

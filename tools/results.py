@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from hashlib import md5
 from pathlib import Path
 
 from support.errors import EXCEPTION_LABEL, Category, category_of_names
@@ -37,8 +38,11 @@ class ScenarioResult:
     stop_ms: int
     history_id: str
     exception: tuple[str, ...] = ()  # the qualified names of the raised exception's MRO, most specific first
-    not_offered: bool = False  # skipped because the target does not offer its API (the label `offered` = `no`)
-    api: str | None = None  # the API it needs, from its `@api-task` / `@api-job` tag: "task", "job" or None
+    not_offered: bool = False  # skipped because the target offers no API for it (label `offered` = `no`)
+    api: str | None = None  # the API the scenario needs, from its `@api-task` / `@api-job` tag (None: neither)
+    feature: str = ""  # the feature file's title, from the `feature` label
+    uuid: str = ""
+    left_out: bool = False  # not run because the profile does not select it (label `left_out`, tools/not_run.py)
 
     @property
     def kind(self) -> Kind:
@@ -55,6 +59,11 @@ class ScenarioResult:
     def red(self) -> bool:
         """Failed or broken: the run did not show the clause holds."""
         return self.status in ("failed", "broken")
+
+    @property
+    def report_id(self) -> str:
+        """The result's id in the Allure report (the md5 of its uuid): `index.html#<id>` opens it."""
+        return md5(self.uuid.encode()).hexdigest() if self.uuid else ""
 
     @property
     def duration_s(self) -> float:
@@ -90,6 +99,9 @@ def parse_result(data: dict) -> ScenarioResult:
         exception=tuple(label.get("value", "") for label in labels if label.get("name") == EXCEPTION_LABEL),
         not_offered=_label(labels, "offered") == "no",
         api=_api(labels),
+        feature=_label(labels, "feature") or "",
+        left_out=_label(labels, "left_out") == "profile",
+        uuid=data.get("uuid") or "",
     )
 
 

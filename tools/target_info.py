@@ -6,11 +6,14 @@ import json
 import os
 import platform
 import subprocess
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
 import requests
 
+from support.errors import MalformedAnswer, TargetUnreachable
+from support.rabbit_admin import RabbitAdmin
 from support.settings import Settings
 from tools.layout import ROOT
 
@@ -57,21 +60,19 @@ def probe_target(settings: Settings) -> dict[str, str]:
         except (requests.RequestException, ValueError, AttributeError):
             pass
     if settings.rabbitmq_api_url:
-        password = settings.rabbitmq_api_password.get_secret_value() if settings.rabbitmq_api_password else ""
+        # The suite's own client: it knows whether the setting already ends in /api, and masks what it reports.
         try:
-            answer = requests.get(
-                f"{settings.rabbitmq_api_url.rstrip('/')}/api/overview",
-                auth=(settings.rabbitmq_api_user or "", password),
-                timeout=PROBE_TIMEOUT_S,
-                verify=verify,
-            )
-            overview = answer.json()
-            found["broker"] = (
-                f"RabbitMQ {overview.get('rabbitmq_version', '?')} (Erlang {overview.get('erlang_version', '?')})"
-            )
-        except (requests.RequestException, ValueError, AttributeError):
+            overview = RabbitAdmin(settings, timeout_s=PROBE_TIMEOUT_S).overview()
+            found["broker"] = f"RabbitMQ {overview.rabbitmq_version or '?'} (Erlang {overview.erlang_version or '?'})"
+        except (TargetUnreachable, MalformedAnswer):
             pass
     return found
+
+
+def run_identity(now: datetime | None = None) -> dict[str, str]:
+    """When the run started (UTC) and an id for it, shown in every run header (tools/run_header.py)."""
+    now = now or datetime.now(UTC)
+    return {"run_started": now.strftime("%Y-%m-%d %H:%M:%S UTC"), "run_id": f"{now:%Y%m%d-%H%M%S}-{os.getpid()}"}
 
 
 def masked(settings: Settings, values: dict[str, str]) -> dict[str, str]:
@@ -87,7 +88,7 @@ def masked(settings: Settings, values: dict[str, str]) -> dict[str, str]:
 
 def environment(settings: Settings, *, profile: str, stand_fault: str | None = None) -> dict[str, str]:
     """The report's environment block: target settings (public view), versions, broker."""
-    values = {"profile": profile, **settings.public_view()}
+    values = {"profile": profile, **run_identity(), **settings.public_view()}
     if settings.target.value == "stand":
         values["stand_fault"] = stand_fault or "none"
     values.update(probe_target(settings))

@@ -14,10 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from support.clauses import CLAUSES, Clause
-from tools.catalogue import PlannedScenario, scenarios
+from support.quote_html import quote_html
+from tools.catalogue import PlannedScenario, quotes_of, scenarios
+from tools.clause_verdict import NOT_A_SIGNOFF_RUN, ClauseVerdictRow, judge, signoff_profile
 from tools.html_page import REPORT_LINKS, esc, page, status_badge
 from tools.layout import CLARIFICATIONS, DEFAULT_LAYOUT, FEATURES, MUTATION_MATRIX, ROOT, RunLayout
 from tools.results import Kind, ScenarioResult, read_results
+from tools.run_header import RunHeader
 
 NOT_RUN = "not run"
 MATRIX_NOT_RUN = "mutation matrix not run"
@@ -101,6 +104,7 @@ class ScenarioRow:
     message: str = ""
     api: str | None = None  # the API it needs (`@api-task` / `@api-job`), None: neither, or whichever is offered
     not_offered: bool = False  # skipped: the target does not offer that API
+    report_id: str = ""  # the result in the Allure report (index.html#<id>), "" when none
 
 
 @dataclass(frozen=True)
@@ -115,9 +119,13 @@ class ClauseRow:
     clause: Clause
     scenarios: list[ScenarioRow] = field(default_factory=list)
     faults: list[MatrixEntry] | None = None  # None: the mutation matrix was not run
+    judged: ClauseVerdictRow | None = None  # the clause's verdict (tools/clause_verdict.py)
+    quotes: list[str] = field(default_factory=list)  # the clause's own quote, as its scenarios carry it
 
     @property
     def verdict(self) -> str:
+        if self.judged is not None:
+            return self.judged.verdict.value
         statuses = {row.status for row in self.scenarios}
         if not statuses or statuses == {NOT_RUN}:
             return NOT_RUN
@@ -135,7 +143,13 @@ class Traceability:
     rows: list[ClauseRow]
     items: list[SummaryItem]
     matrix_note: str  # when and how the matrix ran, or that it did not
-    target_api: str = "unknown"  # the target's shape (task, job, both), from the run's environment.properties
+    header: RunHeader | None = None
+    profile: str = ""
+
+    @property
+    def target_api(self) -> str:
+        """The target's shape (task, job, both) as the run header has it."""
+        return self.header.shape if self.header else "unknown"
 
     def row(self, clause_id: str) -> ClauseRow:
         return next(row for row in self.rows if row.clause.id == clause_id)
@@ -164,7 +178,14 @@ def _row(result: ScenarioResult) -> ScenarioRow:
     kind = "" if result.kind is Kind.SKIPPED else result.kind.value
     first_line = result.message.splitlines()[0] if result.message else ""
     return ScenarioRow(
-        result.name.strip(), result.case, result.status, kind, first_line, result.api, result.not_offered
+        result.name.strip(),
+        result.case,
+        result.status,
+        kind,
+        first_line,
+        api=result.api,
+        not_offered=result.not_offered,
+        report_id=result.report_id,
     )
 
 
@@ -201,22 +222,28 @@ def build(
     features_dir: Path = FEATURES,
     matrix_path: Path = MUTATION_MATRIX,
     clarifications: Path = CLARIFICATIONS,
+    profile: str | None = None,
 ) -> Traceability:
+    """The page's content; `profile` of the run defaults to the one its environment.properties names."""
     planned = scenarios(features_dir, ROOT) if features_dir.is_dir() else []
-    rows_by_clause = scenario_rows(planned, read_results(results_dir))
+    results = read_results(results_dir)
+    header = RunHeader.of(results_dir, profile)
+    rows_by_clause = scenario_rows(planned, results)
     matrix, note = read_matrix(matrix_path)
+    judged = {
+        row.id: row for row in judge(results, header.profile, planned=planned, matrix=matrix_path, shape=header.shape)
+    }
     rows = [
-        ClauseRow(clause, rows_by_clause.get(clause.id, []), None if matrix is None else matrix.get(clause.id, []))
+        ClauseRow(
+            clause,
+            rows_by_clause.get(clause.id, []),
+            None if matrix is None else matrix.get(clause.id, []),
+            judged[clause.id],
+            quotes_of(clause.id, planned),
+        )
         for clause in CLAUSES
     ]
-    return Traceability(rows, summary_items(clarifications.read_text()), note, target_api(results_dir))
-
-
-def target_api(results_dir: Path) -> str:
-    """`target.api` of the run's environment.properties (written by tools.nightly), "unknown" without it."""
-    path = results_dir / "environment.properties"
-    lines = path.read_text().splitlines() if path.is_file() else []
-    return next((line.split("=", 1)[1] for line in lines if line.startswith("target.api=")), "unknown")
+    return Traceability(rows, summary_items(clarifications.read_text()), note, header, header.profile)
 
 
 # --- Markdown -------------------------------------------------------------------------------------------------------
@@ -250,6 +277,8 @@ def to_markdown(trace: Traceability) -> str:
     lines = [
         "# Traceability: clarifications → scenarios → results",
         "",
+        *(f"- {line}" for line in (trace.header.lines() if trace.header else [])),
+        "",
         f"Faults: {trace.matrix_note}.",
         "",
         f"Target API: {trace.target_api} (a scenario whose API it does not offer is skipped, never passed).",
@@ -260,7 +289,8 @@ def to_markdown(trace: Traceability) -> str:
     for row in trace.rows:
         c = row.clause
         lines.append(
-            f"| {c.id} | {_md_cell(section_title(c.section))} — {_md_cell(c.title)} | {_md_cell(c.answer)} "
+            f"| {c.id} **{row.verdict}** | {_md_cell(section_title(c.section))} — {_md_cell(c.title)} "
+            f"| {_md_cell(c.answer)} "
             f"| {_md_scenarios(row)} | {_md_cell(_md_faults(row))} |"
         )
     lines += ["", "## Summary of Required Test Updates", ""]
@@ -294,9 +324,43 @@ def _html_scenarios(rows: list[ScenarioRow]) -> str:
         return status_badge("no scenario")
     items = []
     for s in rows:
-        detail = f' <span class="muted">{esc(s.kind)}: {esc(s.message[:160])}</span>' if s.message else ""
-        items.append(f"<li>{status_badge(s.status)} {esc(s.name)}{detail}</li>")
+        shown = f"{s.kind}: {s.message[:160]}" if s.kind else s.message[:160]
+        detail = f' <span class="muted">{esc(shown)}</span>' if s.message else ""
+        # Each scenario opens its result in the report (same folder: the report's index.html).
+        name = f'<a href="index.html#{esc(s.report_id)}">{esc(s.name)}</a>' if s.report_id else esc(s.name)
+        items.append(f"<li>{status_badge(s.status)} {name}{detail}</li>")
     return "<ul>" + "".join(items) + "</ul>"
+
+
+def _html_quote(row: ClauseRow) -> str:
+    """The clause's own quote (as its scenarios quote it); the official answer below it when the quote is not it."""
+    c = row.clause
+    own = quote_html(row.quotes) if row.quotes else f"<blockquote>{esc(c.answer)}</blockquote>"
+    return own + f'<p class="muted">Official answer: {esc(c.answer)}</p>'
+
+
+def _html_verdict(row: ClauseRow) -> str:
+    if row.judged is None:
+        return status_badge(row.verdict)
+    j = row.judged
+    reason = f'<br><span class="muted">{esc(j.reason)}</span>' if j.reason and j.reason != NOT_A_SIGNOFF_RUN else ""
+    return f"{status_badge(j.verdict.value, j.verdict.css)}{reason}"
+
+
+def signoff_banner(profile: str, fit: bool) -> str:
+    """The line that says whether this run can be signed; the same on traceability and the sign-off sheet."""
+    if not signoff_profile(profile):
+        return f'<p class="banner invalid">Not valid for sign-off: {NOT_A_SIGNOFF_RUN} (profile {esc(profile)}).</p>'
+    if not fit:
+        return '<p class="banner invalid">Not valid for sign-off: a clause is failed or not verified.</p>'
+    return '<p class="banner valid">Every clause verified on a sign-off profile: this run can be signed off.</p>'
+
+
+def run_line(header: RunHeader | None) -> str:
+    """One line naming the run, for the head of a table that repeats on every printed page."""
+    if header is None:
+        return ""
+    return f"Run {header.run_id} · {header.started} · {header.target_url} ({header.shape}) · commit {header.commit}"
 
 
 def _html_faults(row: ClauseRow) -> str:
@@ -329,19 +393,25 @@ def _html_answer(trace: Traceability, answer: Answer | None) -> str:
 
 
 def to_html(trace: Traceability) -> str:
+    fit = all(row.verdict in ("verified", "proven") for row in trace.rows)
     body = [
         "<h1>Traceability: clarifications → scenarios → results</h1>",
-        f'<p class="muted">One row per clause of the clarifications. Faults: {esc(trace.matrix_note)}. '
+        trace.header.html() if trace.header else "",
+        signoff_banner(trace.profile, fit),
+        f'<p class="muted">One row per clause of the clarifications; its verdict by the rule of '
+        f'<a href="reading-the-report.html">Reading the report</a>. Faults: {esc(trace.matrix_note)}. '
         f"Target API: {esc(trace.target_api)} (a scenario whose API it does not offer is skipped, never passed).</p>",
-        "<table><tr><th>Clause</th><th>Official answer</th><th>Scenarios</th><th>Faults killed</th></tr>",
+        f'<table><thead><tr><th colspan="5" class="run-line">{esc(run_line(trace.header))}</th></tr>'
+        "<tr><th>Clause</th><th>Verdict</th><th>What the clarifications say</th><th>Scenarios</th>"
+        "<th>Faults killed</th></tr></thead>",
     ]
     for row in trace.rows:
         c = row.clause
         body.append(
-            f'<tr id="{c.anchor}"><td><a class="clause-id" href="{esc(c.link)}">{esc(c.id)}</a> '
-            f"{status_badge(row.verdict)}<br>{esc(c.title)}<br>"
+            f'<tr id="{c.anchor}"><td><a class="clause-id" href="{esc(c.link)}">{esc(c.id)}</a>'
+            f"<br>{esc(c.title)}<br>"
             f'<span class="muted">{esc(section_title(c.section))}</span></td>'
-            f"<td><blockquote>{esc(c.answer)}</blockquote></td>"
+            f"<td>{_html_verdict(row)}</td><td>{_html_quote(row)}</td>"
             f'<td><span class="muted">judged through: {esc(judged_through(row))}</span>'
             f"{_html_scenarios(row.scenarios)}</td><td>{_html_faults(row)}</td></tr>"
         )

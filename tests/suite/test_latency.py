@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -79,7 +81,7 @@ def test_fewer_than_twenty_calls_are_refused() -> None:
 def test_the_evidence_table_summary_and_chart(monkeypatch) -> None:
     attached: dict[str, object] = {}
     monkeypatch.setattr(latency, "attach_csv", lambda name, text: attached.__setitem__("csv", text))
-    monkeypatch.setattr(latency, "attach_text", lambda name, text: attached.__setitem__("md", text))
+    monkeypatch.setattr(latency, "attach_markdown", lambda name, text: attached.__setitem__("md", text))
     monkeypatch.setattr(latency, "attach_png", lambda name, png: attached.__setitem__("png", png))
     judge_p95_under(series(4), 1.0)
     csv_lines = str(attached["csv"]).splitlines()
@@ -88,3 +90,28 @@ def test_the_evidence_table_summary_and_chart(monkeypatch) -> None:
     assert "| worst | 1300.0 ms (call 4) |" in str(attached["md"])
     assert "| verdict | met |" in str(attached["md"])
     assert bytes(attached["png"]).startswith(b"\x89PNG")
+
+
+def test_the_measured_step_fails_with_the_judgement(monkeypatch) -> None:
+    """No green tick beside a missed limit: the step showing the figures ends as the judgement does."""
+    ended: list[tuple[str, str]] = []
+
+    @contextmanager
+    def step(title: str) -> Iterator[None]:
+        try:
+            yield
+        except BaseException as error:
+            ended.append((title, type(error).__name__))
+            raise
+        ended.append((title, "passed"))
+
+    for name in ("attach_csv", "attach_markdown", "attach_png"):
+        monkeypatch.setattr(latency, name, lambda *args: None)
+    monkeypatch.setattr(latency.allure, "step", step)
+    with pytest.raises(AssertionError, match="too slow"):
+        judge_p95_under(series(3, 9), 1.0)
+    judge_p95_under(series(3), 1.0)
+    assert [(title.split(":")[0], how) for title, how in ended] == [
+        ("measured", "AssertionError"),
+        ("measured", "passed"),
+    ]

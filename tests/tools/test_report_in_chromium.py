@@ -6,10 +6,15 @@ page; a second run must show a trend of two runs.
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import re
 import subprocess
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -163,3 +168,97 @@ def test_chromium_shows_the_traceability_page(two_runs: RunLayout, tmp_path: Pat
     assert "No recordings fails fast" in text
     assert "mutation matrix not run" in text or "killed" in text
     assert "Document Frontend Retry Logic" in text
+
+
+# --- the report in a real browser (Playwright for Python driving /usr/bin/chromium, headless) -----------------------
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip("chromium absent: apt-get install -y chromium")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        yield launched
+        launched.close()
+
+
+def _open_report(browser, index: Path, errors: list[str]):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(index if isinstance(index, str) else index.as_uri())
+    page.wait_for_selector('[data-testid="tree-section"]', timeout=30_000)
+    return context, page
+
+
+@needs_allure
+def test_the_single_file_loads_from_file_without_console_errors(two_runs: RunLayout, browser) -> None:
+    errors: list[str] = []
+    context, page = _open_report(browser, two_runs.single_file / "index.html", errors)
+    page.wait_for_timeout(1500)  # late widgets (charts, timeline) load after the tree
+    context.close()
+    assert errors == []
+
+
+@contextmanager
+def served(folder: Path) -> Iterator[str]:
+    """The folder over HTTP on a free local port (the folder report's data files are refused from file://)."""
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(folder))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/index.html"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@needs_allure
+def test_the_clause_link_of_a_scenario_opens_its_section(two_runs: RunLayout, browser) -> None:
+    with served(two_runs.report) as folder_url:
+        for index in (two_runs.single_file / "index.html", folder_url):
+            _clause_link_opens_its_section(browser, index)
+
+
+def _clause_link_opens_its_section(browser, index: Path | str) -> None:
+    errors: list[str] = []
+    context, page = _open_report(browser, index, errors)
+    section = page.locator('[data-testid="tree-section"]', has_text="4.3 Scenario 3")
+    section.locator('[data-testid="tree-arrow"]').first.click()
+    page.locator('[data-testid="tree-leaf"]', has_text="Gaps stay gaps").first.click()
+    link = page.locator("a[data-clause-link]", has_text="Clarifications 4.3")
+    link.wait_for(timeout=10_000)
+    with context.expect_page() as opened:
+        link.click()
+    target = opened.value
+    target.wait_for_load_state()
+    assert target.url.endswith("clarifications.html#clause-4-3"), target.url
+    heading = target.locator("#clause-4-3")
+    assert "[4.3]" in heading.inner_text()
+    box = heading.bounding_box()
+    assert box is not None and -2 <= box["y"] < target.viewport_size["height"]  # scrolled to it
+    context.close()
+    assert errors == []
+
+
+@needs_allure
+def test_the_start_page_leads_to_the_sign_off_sheet_and_the_other_pages(
+    two_runs: RunLayout,
+    browser,
+) -> None:
+    errors: list[str] = []
+    context, page = _open_report(browser, two_runs.single_file / "index.html", errors)
+    bar = page.locator("#focus-report-pages")
+    for href in ("signoff.html", "traceability.html", "living-docs.html", "clarifications.html"):
+        assert bar.locator(f'a[href="{href}"]').count() == 1, href
+    bar.locator('a[href="signoff.html"]').click()
+    page.wait_for_load_state()
+    assert page.url.endswith("signoff.html")
+    assert "Sign-off sheet" in page.locator("h1").inner_text()
+    assert page.locator("table.sheet tr td:first-child b").count() == len(CLAUSES)
+    context.close()

@@ -51,7 +51,7 @@ def test_markdown_and_html_carry_quote_scenarios_and_faults(tmp_path: Path, writ
     html_path, md_path = traceability.write(_trace(tmp_path / "results"), tmp_path / "out")
     markdown, html = md_path.read_text(), html_path.read_text()
     for clause in CLAUSES:
-        assert f"| {clause.id} |" in markdown
+        assert f"| {clause.id} **" in markdown
         assert f'id="{clause.anchor}"' in html
         assert f'href="clarifications.html#{clause.anchor}"' in html
     assert "There is only ONE exchange named `prisma`" in markdown

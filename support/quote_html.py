@@ -1,0 +1,149 @@
+"""A scenario's quote of the clarifications as HTML, for its Allure description (and the pages beside the report).
+
+The feature files quote the clarifications in `> ` lines (word for word, tools/quote_lint.py). Allure would read
+them as markdown: `# Recording 1: …` becomes a heading and `| a | b |` shows its pipes. Here each run of quoted lines
+becomes one quote in which lines of the clarifications' code samples show as code, table rows as a table and the
+rest as text; the suite's own explanation follows, apart. A scenario without quote lines of its own carries its
+feature's (2.1, 2.2 and 2.3 quote their clause once, in the feature's description).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import cache
+from html import escape
+from pathlib import Path
+
+from support.clauses import SPEC_FILE, Clause
+
+_ROOT = Path(__file__).resolve().parent.parent
+_FENCE = re.compile(r"^\s*```")
+_QUOTE = re.compile(r"^\s*>\s?")
+
+# Inline styles: the report shows a description in a frame with its own stylesheet, where classes of ours are unknown.
+_QUOTE_STYLE = "margin:.3rem 0;padding:.3rem .8rem;border-left:4px solid #a78bfa;background:#f5f3ff;color:#1f2937"
+_CODE_STYLE = "margin:.2rem 0;padding:.3rem .5rem;background:#ede9fe;font-family:monospace;white-space:pre"
+_CELL_STYLE = "border:1px solid #c4b5fd;padding:.15rem .45rem;text-align:left"
+
+
+@cache
+def code_lines(spec: Path = _ROOT / SPEC_FILE) -> frozenset[str]:
+    """Every line of the clarifications' fenced code samples, stripped: a quoted line among them is code."""
+    lines, inside = set(), False
+    try:
+        text = spec.read_text()
+    except OSError:
+        return frozenset()
+    for line in text.splitlines():
+        if _FENCE.match(line):
+            inside = not inside
+        elif inside and line.strip():
+            lines.add(line.strip())
+    return frozenset(lines)
+
+
+def split_description(lines: Sequence[str]) -> tuple[list[str], list[str]]:
+    """(quoted lines without their `> `, the other lines) of a Gherkin description."""
+    quotes, prose = [], []
+    for line in lines:
+        if _QUOTE.match(line):
+            quotes.append(_QUOTE.sub("", line, count=1).rstrip())
+        elif line.strip():
+            prose.append(line.strip())
+    return quotes, prose
+
+
+def feature_quotes(clause: Clause | None, lines: Sequence[str]) -> list[str]:
+    """The feature's quoted lines for this clause: a feature quoting several clauses introduces each quote with a
+    line naming the clause ("1.2 Queue configuration, the official answer:"); one quoting a single clause does not."""
+    runs: list[tuple[str, list[str]]] = []  # (the prose line before the run, its quoted lines)
+    before, in_run = "", False
+    for line in lines:
+        if _QUOTE.match(line):
+            if not in_run:
+                runs.append((before, []))
+                in_run = True
+            runs[-1][1].append(_QUOTE.sub("", line, count=1).rstrip())
+        elif line.strip():
+            before, in_run = line.strip(), False
+    if clause is not None:
+        named = [quoted for intro, quoted in runs if re.match(rf"{re.escape(clause.id)}\b", intro)]
+        if named:
+            return [line for quoted in named for line in quoted]
+    return [line for _, quoted in runs for line in quoted]
+
+
+def _kind(line: str) -> str:
+    stripped = line.strip()
+    if stripped.startswith("|") or stripped.count(" | ") >= 2:
+        return "row"
+    if stripped in code_lines() or stripped.startswith("# "):
+        return "code"
+    return "text"
+
+
+def _inline(text: str) -> str:
+    """Escaped text with the clarifications' markdown emphasis and code spans shown as such."""
+    shown = escape(text)
+    shown = re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", shown)
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", shown)
+
+
+def _cells(line: str) -> list[str]:
+    cells = [cell.strip() for cell in line.strip().split("|")]
+    if cells and not cells[0]:
+        cells = cells[1:]
+    if cells and not cells[-1]:
+        cells = cells[:-1]
+    return cells
+
+
+def _block(kind: str, lines: list[str]) -> str:
+    if kind == "row":
+        rows = "".join(
+            "<tr>" + "".join(f'<td style="{_CELL_STYLE}">{_inline(c)}</td>' for c in _cells(line)) + "</tr>"
+            for line in lines
+        )
+        return f'<table style="border-collapse:collapse;margin:.2rem 0">{rows}</table>'
+    if kind == "code":
+        return f'<pre style="{_CODE_STYLE}"><code>{escape(chr(10).join(lines))}</code></pre>'
+    return "".join(f'<p style="margin:.15rem 0">{_inline(line)}</p>' for line in lines)
+
+
+def quote_html(quotes: Sequence[str]) -> str:
+    """The quoted lines as one quote: runs of code lines as code, of table rows as a table, the rest as text."""
+    blocks: list[tuple[str, list[str]]] = []
+    for line in quotes:
+        if not line.strip():
+            continue
+        kind = _kind(line)
+        if blocks and blocks[-1][0] == kind:
+            blocks[-1][1].append(line)
+        else:
+            blocks.append((kind, [line]))
+    body = "".join(_block(kind, lines) for kind, lines in blocks)
+    return f'<blockquote style="{_QUOTE_STYLE}">{body}</blockquote>' if body else ""
+
+
+def description_html(
+    clause: Clause | None, scenario_lines: Sequence[str], feature_lines: Sequence[str] = ()
+) -> str | None:
+    """The Allure description of a scenario: its clause, the quote (its own, else its feature's), its explanation."""
+    quotes, prose = split_description(scenario_lines)
+    quotes = quotes or feature_quotes(clause, feature_lines)
+    if not quotes and not prose:
+        return None
+    parts = []
+    if clause is not None:
+        parts.append(
+            '<p style="margin:.1rem 0;font-size:.85em;color:#6b7280">What the clarifications say, '
+            f"clause {escape(clause.id)} ({escape(clause.title)}):</p>"
+        )
+    parts.append(quote_html(quotes))
+    if prose:
+        parts.append(
+            '<p style="margin:.6rem 0 .1rem;font-size:.85em;color:#6b7280">How this scenario checks it:</p>'
+            f'<p style="margin:.1rem 0">{escape(" ".join(prose))}</p>'
+        )
+    return "".join(parts)
