@@ -19,18 +19,7 @@ from pathlib import Path
 from tools import run_facts, traceability
 from tools.layout import DEFAULT_LAYOUT, FEATURES, RunLayout
 from tools.run_facts import RunFacts, exit_meaning
-from tools.traceability import ClauseRow, Traceability
-
-RAN = ("passed", "failed", "broken")
-
-
-def clause_verdict(row: ClauseRow, trace: Traceability, facts: RunFacts) -> str:
-    """The verdict of one clause on this run.
-
-    MERGE (issue 12): take it from tools.clause_verdict, the one module of clause verdicts (verified, failed,
-    not verified, proven), instead of the traceability page's per-run status used here until then.
-    """
-    return row.verdict
+from tools.traceability import Traceability
 
 
 @dataclass(frozen=True)
@@ -39,23 +28,28 @@ class ClauseLine:
     title: str
     passed: int
     ran: int
-    not_run: int  # skipped, left out by the profile, or missing from the results
-    verdict: str
+    not_run: int  # applicable, yet skipped, left out by the profile, or missing from the results
+    not_offered: int  # skipped because the target offers no API for them: not counted either way
+    verdict: str  # tools/clause_verdict.py's, with its reason when not verified or failed
 
 
-def clause_table(trace: Traceability, facts: RunFacts) -> list[ClauseLine]:
+def clause_table(trace: Traceability) -> list[ClauseLine]:
+    """One line per clause, from the verdicts of tools/clause_verdict.py (the traceability page shows the same)."""
     lines = []
     for row in trace.rows:
-        statuses = [scenario.status for scenario in row.scenarios]
-        ran = sum(status in RAN for status in statuses)
+        judged = row.judged
+        if judged is None:  # built without verdicts: nothing to say per clause
+            continue
+        verdict = judged.verdict.value + (f" ({judged.reason})" if judged.reason else "")
         lines.append(
             ClauseLine(
                 clause=row.clause.id,
                 title=row.clause.title,
-                passed=statuses.count("passed"),
-                ran=ran,
-                not_run=len(statuses) - ran,
-                verdict=clause_verdict(row, trace, facts),
+                passed=judged.passed,
+                ran=judged.run,
+                not_run=judged.planned - judged.run,
+                not_offered=len(judged.not_offered),
+                verdict=verdict,
             )
         )
     return lines
@@ -84,6 +78,7 @@ def to_markdown(lines: Sequence[ClauseLine], facts: RunFacts, red: Sequence[str]
     out += ["| Clause | Scenarios passed/run | Verdict |", "|---|---|---|"]
     for line in lines:
         counts = f"{line.passed}/{line.ran}" + (f" ({line.not_run} not run)" if line.not_run else "")
+        counts += f" ({line.not_offered} not offered)" if line.not_offered else ""
         out.append(f"| {line.clause} {_cell(line.title)} | {counts} | {_cell(line.verdict)} |")
     if red:
         out += ["", "**Red scenarios**", ""] + [f"- {_cell(line)}" for line in red]
@@ -109,7 +104,7 @@ def to_markdown(lines: Sequence[ClauseLine], facts: RunFacts, red: Sequence[str]
 def build(layout: RunLayout, features: Path = FEATURES) -> str:
     facts = run_facts.read(layout)
     trace = traceability.build(layout.results, features)
-    return to_markdown(clause_table(trace, facts), facts, red_scenarios(trace))
+    return to_markdown(clause_table(trace), facts, red_scenarios(trace))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -16,9 +16,6 @@ from tools.layout import ROOT
 
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
 PYTHONS = {"python", "python3", ".venv/bin/python"}
-# Targets that another branch brings (the lead merges them together); a step using one must not be able to fail
-# the job. MERGE (issue 12): remove `signoff` once `make signoff` is in the Makefile.
-ARRIVING_WITH_MERGE = {"signoff": "issue 12's sign-off sheet"}
 
 
 def make_targets() -> set[str]:
@@ -54,10 +51,7 @@ def test_each_run_step_is_a_make_target_or_a_tools_command(workflow: str, step: 
         targets = [word for word in words[1:] if "=" not in word and not word.startswith("-")]
         assert targets, f"{workflow}: `make` without a target: {line}"
         unknown = set(targets) - make_targets()
-        arriving = unknown & ARRIVING_WITH_MERGE.keys()
-        assert unknown == arriving, f"{workflow}: no such make target {sorted(unknown - arriving)}: {line}"
-        if arriving:
-            assert step.get("continue-on-error") is True, f"{workflow}: {line} may be absent, yet can fail the job"
+        assert not unknown, f"{workflow}: no such make target {sorted(unknown)}: {line}"
         return
     assert words[0] in PYTHONS and words[1] == "-m" and words[2].startswith("tools."), (
         f"{workflow}: neither a make target nor `python -m tools.…`: {line}"
