@@ -36,6 +36,7 @@ def test_registry_over_the_cli_names_every_required_fault_with_its_clauses() -> 
     assert registry["gap-filled"]["shapes"] == ["both", "task", "job"]
     # History over gRPC is read by @slow scenarios only: on the job-only shape, its faults need them.
     assert registry["gap-filled"]["slow_on"] == ["job"] and registry["no-fail-fast"]["slow_on"] == []
+    assert registry["history-overrun"]["slow_on"] == ["both", "task", "job"]  # job-API only: gRPC history alone
 
 
 @pytest.mark.parametrize("fault", [f.name for f in FAULTS], ids=[f.name for f in FAULTS])
