@@ -14,7 +14,9 @@ from dataclasses import asdict, dataclass
 class Fault:
     name: str
     clauses: tuple[str, ...]  # the clause ids this fault breaks
-    slow: bool  # only visible on a scenario that runs for the real 180 s limit (or longer)
+    # Only visible on a scenario that runs for the real 180 s limit, or that listens for the nightly profile's
+    # minute (FOCUS_LISTEN_S): the mutation matrix runs it in the nightly profile.
+    slow: bool
     description: str
 
 
@@ -30,6 +32,12 @@ FAULTS: tuple[Fault, ...] = (
     Fault("job-queue-pattern", ("1.2",), False, "per task/job queues are named `results_{id}`"),
     Fault("results-queue-lingers", ("1.2",), False, "a task's/job's `{id}_results` queue is kept after it ends"),
     Fault("bare-routing-keys", ("1.2",), False, "commands go out with routing keys `roi`/`keepalive`"),
+    Fault(
+        "focus-exclusive-queue",
+        ("1.2",),
+        False,
+        "Focus Server's connection holds an exclusive server-named queue (it consumes none)",
+    ),
     # 2.1 gRPC stream limit (scaled with --stream-limit: 240 and 60 are 4/3 and 1/3 of 180)
     Fault("grpc-limit-240", ("2.1",), True, "streams are cut at 240 s (4/3 of the stream limit)"),
     Fault("grpc-limit-60", ("2.1",), True, "streams are cut at 60 s (1/3 of the stream limit)"),
@@ -41,17 +49,35 @@ FAULTS: tuple[Fault, ...] = (
         True,
         "a history stream whose data ran out stays open until the limit instead of ending OK",
     ),
+    Fault(
+        "grpc-stall",
+        ("2.1",),
+        True,
+        "a live stream stops sending frames after 5 s and stays open, silent, until the limit",
+    ),
     # 2.2 metadata is quick
     Fault("slow-live-metadata", ("2.2",), False, "`GET /live_metadata` takes 1.3 s"),
     Fault("slow-task-metadata", ("2.2",), False, "`GET /metadata/{task_id}` takes 2.5 s"),
     Fault("slow-sensors", ("2.2",), False, "`GET /sensors` takes 1.3 s"),
     # 2.3 idempotent configure
     Fault("config-not-idempotent", ("2.3",), False, "the same `POST /config/{task_id}` again answers 409"),
+    Fault(
+        "late-duplicate-queue",
+        ("2.3",),
+        False,
+        "the same `POST /config/{task_id}` again answers as the first, but 2.5 s later a second results queue appears",
+    ),
     # 3.1 Smart Recorder over AMQP
     Fault("recorder-silent", ("3.1",), False, "the Smart Recorder consumes but never publishes `recorder.data.*`"),
     Fault("recorder-wrong-key", ("3.1",), False, "the Smart Recorder publishes with routing keys `recorder_data.*`"),
     Fault("recorder-sparse", ("3.1",), False, "the Smart Recorder publishes only once every 3 s"),
     Fault("no-interrogator-queue", ("3.1",), False, "there is no `interrogator_input` queue"),
+    Fault(
+        "recorder-stops",
+        ("3.1",),
+        True,
+        "the Smart Recorder publishes for 5 s, then falls silent for 50 s, and so on (a 3 s listen rarely sees it)",
+    ),
     # 4.x history
     Fault("no-fail-fast", ("4.1",), False, "a window without recordings is accepted (200), then an empty stream"),
     Fault("not-found-404", ("4.1",), False, "a window without recordings answers 404 `No recording found…`"),

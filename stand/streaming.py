@@ -28,6 +28,8 @@ SIGNAL = DasSignal()
 
 # Fault grpc-cut-early: streams dropped this soon, as by an idle timeout in a proxy.
 GRPC_CUT_EARLY_S = 2.0
+# Fault grpc-stall: a live stream falls silent after this long (at most half the limit), and stays open.
+GRPC_STALL_AFTER_S = 5.0
 
 
 class StreamEnded(Exception):
@@ -58,6 +60,8 @@ class JobStreamServicer(pandadatastream_pb2_grpc.DataStreamServiceServicer):
             context.abort(grpc.StatusCode.NOT_FOUND, f"job {self.job.id} is gone")
         gone = threading.Event()
         context.add_callback(gone.set)
+        stall_at = started + min(GRPC_STALL_AFTER_S, self.registry.stream_limit_s / 2)
+        stalls = self.registry.fault.on("grpc-stall") and self.job.segments is None
         try:
             frames = Frames(self.job, request.stream_id, started)
             while True:
@@ -67,6 +71,9 @@ class JobStreamServicer(pandadatastream_pb2_grpc.DataStreamServiceServicer):
                 if gone.is_set():
                     return
                 self.registry.focus.keepalive(self.job.id)
+                if stalls and now >= stall_at:
+                    gone.wait(min(FRAME_INTERVAL_S, deadline - now))  # open, alive, and silent
+                    continue
                 frame = frames.next_frame(now)
                 if frame is not None:
                     yield frame

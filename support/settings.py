@@ -44,6 +44,10 @@ class Settings(BaseSettings):
     stream_tolerance_s: float = 3.0
     http_timeout_s: float = 30.0
     grpc_ready_s: float = GRPC_READY_S
+    # How long the Smart Recorder and a live stream are listened to (FOCUS_LISTEN_S): 3 s by default and in the
+    # quick profile; the nightly profile listens a minute, so that a source falling silent after a few seconds,
+    # or a stream that stalls while open, is seen.
+    listen_s: float = 3.0
 
     @model_validator(mode="after")
     def _management_credentials_default_to_amqp(self) -> Settings:
@@ -102,6 +106,7 @@ class Settings(BaseSettings):
             "stream_limit_s": f"{self.stream_limit_s:g}",
             "stream_tolerance_s": f"{self.stream_tolerance_s:g}",
             "grpc_ready_s": f"{self.grpc_ready_s:g}",
+            "listen_s": f"{self.listen_s:g}",
         }
 
 

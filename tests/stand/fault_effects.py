@@ -27,7 +27,7 @@ def _limit(stand: StandHandle) -> float:
 
 
 def _live_stream(stand: StandHandle):
-    return read_stream(stand.post("/configure", job_body()).json(), keep_frames=2, client_timeout=_limit(stand) * 3)
+    return read_stream(stand.post("/configure", job_body()).json(), client_timeout=_limit(stand) * 3)
 
 
 def _commands(stand: StandHandle, bindings: list[tuple[str, str]]) -> list[tuple[str, bytes, float]]:
@@ -56,6 +56,12 @@ def commands_elsewhere(stand: StandHandle) -> None:
 
 def focus_queue(stand: StandHandle) -> None:
     assert "focus_server_queue" in stand.consumers_by_connection().get("focus-server", [])
+
+
+def focus_exclusive_queue(stand: StandHandle) -> None:
+    owned = stand.exclusive_queues_of("focus-server")
+    assert len(owned) == 1 and owned[0].startswith("amq.gen-"), owned
+    assert not stand.consumers_by_connection().get("focus-server"), "it consumes nothing"
 
 
 def recorder_queue_renamed(stand: StandHandle) -> None:
@@ -109,6 +115,13 @@ def grpc_end_ok(stand: StandHandle) -> None:
     assert outcome.code == grpc.StatusCode.OK and abs(outcome.seconds - _limit(stand)) < 1.0, outcome.code
 
 
+def grpc_stall(stand: StandHandle) -> None:
+    outcome = _live_stream(stand)  # read to the end, every frame kept
+    assert outcome.code == grpc.StatusCode.DEADLINE_EXCEEDED and abs(outcome.seconds - _limit(stand)) < 1.0, outcome
+    stall_at = min(5.0, _limit(stand) / 2)
+    assert outcome.frames and outcome.data_seconds <= stall_at + 0.5, f"rows span {outcome.data_seconds:.1f} s"
+
+
 def _took(stand: StandHandle, path: str) -> float:
     started = time.monotonic()
     assert stand.get(path).status_code in (200, 201)
@@ -134,6 +147,16 @@ def config_not_idempotent(stand: StandHandle) -> None:
     assert stand.post(f"/config/{task_id}", live_task_body()).status_code == 409
 
 
+def late_duplicate_queue(stand: StandHandle) -> None:
+    task_id = unique_id("dup")
+    first = stand.post(f"/config/{task_id}", live_task_body())
+    again = stand.post(f"/config/{task_id}", live_task_body())
+    assert first.status_code == again.status_code == 200 and first.json() == again.json()
+    time.sleep(1.0)
+    assert [q for q in stand.queues() if task_id in q] == [f"{task_id}_results"], "no duplicate yet"
+    assert _wait_for(lambda: f"{task_id}_resent_results" in stand.queues(), 4), sorted(stand.queues())
+
+
 def _recorder_arrivals(stand: StandHandle, key: str, seconds: float) -> list[float]:
     with Probe(stand.env["FOCUS_AMQP_URL"], [("prisma", key)]) as probe:
         time.sleep(seconds)
@@ -152,6 +175,18 @@ def recorder_wrong_key(stand: StandHandle) -> None:
 def recorder_sparse(stand: StandHandle) -> None:
     arrivals = _recorder_arrivals(stand, "recorder.data.#", 4.0)
     assert 1 <= len(arrivals) <= 2, f"{len(arrivals)} messages in 4 s"
+
+
+def recorder_stops(stand: StandHandle) -> None:
+    # The stand came up moments ago: the recorder publishes its first 5 s, then falls silent for 50 s.
+    with Probe(stand.env["FOCUS_AMQP_URL"], [("prisma", "recorder.data.#")]) as probe:
+        time.sleep(9.0)
+        arrivals = [m[2] for m in probe.messages]
+    ended = time.monotonic()
+    assert arrivals and ended - arrivals[-1] >= 3.0, (
+        f"{len(arrivals)} messages, the last {ended - max(arrivals, default=0):.1f} s before the end"
+    )
+    assert "recorder_input" in stand.consumers_by_connection().get("smart-recorder", [])  # it still consumes
 
 
 def no_interrogator_queue(stand: StandHandle) -> None:
