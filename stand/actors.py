@@ -149,12 +149,16 @@ class SmartRecorder(AmqpActor):
         if self.fault.on("recorder-stops") and (now - self.first_publish) % self.stops_period_s >= self.stops_after_s:
             return
         self.last_publish = now
-        channel.basic_publish(
-            topology.EXCHANGE,
-            topology.recorder_routing_key(self.fault),
-            body,
-            pika.BasicProperties(content_type="application/json"),
-        )
+        exchanges = [topology.EXCHANGE]
+        if self.fault.on("recorder-copied-elsewhere"):
+            exchanges.append(topology.OTHER_EXCHANGE)
+        for exchange in exchanges:
+            channel.basic_publish(
+                exchange,
+                topology.recorder_routing_key(self.fault),
+                body,
+                pika.BasicProperties(content_type="application/json"),
+            )
 
 
 class BabyAnalyzer(AmqpActor):
@@ -248,12 +252,16 @@ class FocusPublisher(AmqpActor):
                 return
             if time.monotonic() - queued_at > STALE_COMMAND_S:
                 continue
-            channel.basic_publish(
-                topology.command_exchange(self.fault),
-                topology.command_routing_key(command, self.fault),
-                json.dumps(body).encode(),
-                pika.BasicProperties(content_type="application/json", delivery_mode=2),
-            )
+            exchanges = [topology.command_exchange(command, self.fault)]
+            if self.fault.on("commands-copied-elsewhere"):
+                exchanges.append(topology.OTHER_EXCHANGE)
+            for exchange in exchanges:
+                channel.basic_publish(
+                    exchange,
+                    topology.command_routing_key(command, self.fault),
+                    json.dumps(body).encode(),
+                    pika.BasicProperties(content_type="application/json", delivery_mode=2),
+                )
 
 
 class Actors:

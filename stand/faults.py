@@ -26,12 +26,27 @@ FAULTS: tuple[Fault, ...] = (
     Fault("exchange-fanout", ("1.1",), False, "`prisma` is declared as a fanout exchange instead of topic"),
     Fault("exchange-transient", ("1.1",), False, "`prisma` is declared non-durable"),
     Fault("commands-elsewhere", ("1.1",), False, "Focus Server publishes its commands to `amq.topic`, not `prisma`"),
+    Fault(
+        "keepalive-elsewhere",
+        ("1.1",),
+        False,
+        "Focus Server publishes its keepalives to `amq.topic` (its roi to prisma)",
+    ),
+    Fault(
+        "commands-copied-elsewhere",
+        ("1.1",),
+        False,
+        "Focus Server publishes each command to `prisma` and a copy to `amq.topic`",
+    ),
     # 1.2 queues
     Fault("focus-queue", ("1.2",), False, "Focus Server declares and consumes a `focus_server_queue`"),
     Fault("recorder-queue-renamed", ("1.2",), False, "the Smart Recorder's input queue is `smart_recorder_input`"),
     Fault("job-queue-pattern", ("1.2",), False, "per task/job queues are named `results_{id}`"),
     Fault("results-queue-lingers", ("1.2",), False, "a task's/job's `{id}_results` queue is kept after it ends"),
     Fault("bare-routing-keys", ("1.2",), False, "commands go out with routing keys `roi`/`keepalive`"),
+    Fault(
+        "keepalive-bare-key", ("1.2",), False, "keepalives go out with the routing key `keepalive` (roi's key is right)"
+    ),
     Fault(
         "focus-exclusive-queue",
         ("1.2",),
@@ -55,6 +70,7 @@ FAULTS: tuple[Fault, ...] = (
         True,
         "a live stream stops sending frames after 5 s and stays open, silent, until the limit",
     ),
+    Fault("grpc-history-skips", ("2.1",), False, "a history stream leaves out the rows of every 10th recorded second"),
     # 2.2 metadata is quick
     Fault("slow-live-metadata", ("2.2",), False, "`GET /live_metadata` takes 1.3 s"),
     Fault("slow-task-metadata", ("2.2",), False, "`GET /metadata/{task_id}` takes 2.5 s"),
@@ -73,6 +89,12 @@ FAULTS: tuple[Fault, ...] = (
     Fault("recorder-sparse", ("3.1",), False, "the Smart Recorder publishes only once every 3 s"),
     Fault("no-interrogator-queue", ("3.1",), False, "there is no `interrogator_input` queue"),
     Fault(
+        "recorder-copied-elsewhere",
+        ("3.1",),
+        False,
+        "the Smart Recorder also publishes a copy of its data to `amq.topic`",
+    ),
+    Fault(
         "recorder-stops",
         ("3.1",),
         True,
@@ -82,10 +104,23 @@ FAULTS: tuple[Fault, ...] = (
     Fault("no-fail-fast", ("4.1",), False, "a window without recordings is accepted (200), then an empty stream"),
     Fault("not-found-404", ("4.1",), False, "a window without recordings answers 404 `No recording found…`"),
     Fault("slow-fail-fast", ("4.1",), False, "a window without recordings answers 400 only after 5 s"),
+    Fault("refused-task-lingers", ("4.1",), False, "a refused task's waterfall answers 200 (empty), not 404"),
     Fault("spurious-gap", ("4.2",), False, "recordings longer than 10 min lose 10 s of rows every 2 min"),
     Fault("gap-filled", ("4.3", "4.4", "4.5"), False, "holes between recordings are filled with rows"),
     Fault("strict-gaps", ("4.3", "4.4", "4.5", "4.6"), False, "a window with a hole answers 400 (strict mode)"),
     Fault("no-eos", ("4.2", "4.3", "4.4", "4.5"), False, "a history task never ends: its waterfall never answers 208"),
+    Fault(
+        "rows-after-eos", ("4.4", "4.5"), False, "after its 208 a history task's waterfall answers its last row again"
+    ),
+    Fault(
+        "rows-with-200",
+        ("4.2", "4.3", "4.4", "4.5", "4.6"),
+        False,
+        'a history task\'s waterfall brings its rows with status 200 ("nothing yet"), not 201',
+    ),
+    Fault(
+        "history-ends-at-hole", ("4.3", "4.6"), False, "history plays only the recording before a window's first hole"
+    ),
 )
 
 BY_NAME: dict[str, Fault] = {fault.name: fault for fault in FAULTS}

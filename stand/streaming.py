@@ -28,6 +28,8 @@ SIGNAL = DasSignal()
 
 # Fault grpc-cut-early: streams dropped this soon, as by an idle timeout in a proxy.
 GRPC_CUT_EARLY_S = 2.0
+# Fault grpc-history-skips: the rows of the 2nd recorded second of every this many are left out.
+HISTORY_SKIP_EVERY = 10
 # Fault grpc-stall: a live stream falls silent after this long (at most half the limit), and stays open.
 GRPC_STALL_AFTER_S = 5.0
 
@@ -63,7 +65,7 @@ class JobStreamServicer(pandadatastream_pb2_grpc.DataStreamServiceServicer):
         stall_at = started + min(GRPC_STALL_AFTER_S, self.registry.stream_limit_s / 2)
         stalls = self.registry.fault.on("grpc-stall") and self.job.segments is None
         try:
-            frames = Frames(self.job, request.stream_id, started)
+            frames = Frames(self.job, request.stream_id, started, self.registry.fault.on("grpc-history-skips"))
             while True:
                 now = time.monotonic()
                 if now >= deadline:
@@ -91,8 +93,9 @@ class JobStreamServicer(pandadatastream_pb2_grpc.DataStreamServiceServicer):
 class Frames:
     """Rows of one stream, due by the clock: live at height/duration rows per second, history at recording pace."""
 
-    def __init__(self, job: Job, stream_id: int, started: float) -> None:
+    def __init__(self, job: Job, stream_id: int, started: float, skips: bool = False) -> None:
         self.job = job
+        self.skips = skips and job.segments is not None  # fault grpc-history-skips
         self.first, self.last = job.streams[stream_id]
         self.started = started
         self.wall_origin = time.time()
@@ -138,6 +141,11 @@ class Frames:
         index = np.arange(self.sent, self.sent + count, dtype=np.float64)
         times = self._times(index)
         self.sent += count
+        if self.skips:
+            kept = (np.floor(times).astype(np.int64) - self.job.segments[0][0]) % HISTORY_SKIP_EVERY != 1
+            if not kept.any():
+                return None
+            index, times = index[kept], times[kept]
         return self._frame(index.astype(np.int64), times)
 
     def _times(self, index: np.ndarray) -> np.ndarray:

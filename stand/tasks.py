@@ -37,6 +37,7 @@ class Task:
     live_origin: float = field(default_factory=time.time)  # wall clock of live row 0
     rows_sent: int = 0
     cursor: SecondsCursor | None = None  # history only
+    last_second: int | None = None  # history: the last row's second
     ended: bool = False
 
     @property
@@ -73,6 +74,7 @@ class TaskRegistry:
         self.signal = DasSignal()
         self.tasks: dict[str, Task] = {}
         self.duplicates: dict[str, str] = {}  # fault late-duplicate-queue: task id -> the second run's id
+        self.refused: set[str] = set()  # fault refused-task-lingers: ids of refused history tasks
         self.lock = threading.Lock()
 
     # -- configure -----------------------------------------------------------------------------------------------
@@ -121,7 +123,11 @@ class TaskRegistry:
         with self.lock:
             if task.cursor is not None:
                 seconds = task.cursor.take(wanted)
-                if not seconds:
+                if seconds:
+                    task.last_second = seconds[-1]
+                elif task.ended and self.fault.on("rows-after-eos") and task.last_second is not None:
+                    seconds = [task.last_second]  # the last row again, after the 208
+                else:
                     if self.fault.on("no-eos"):
                         return Poll.NOT_YET
                     self._end_history(task)
