@@ -189,3 +189,9 @@ def test_the_suites_own_register_names_only_checks_of_the_suite() -> None:
     known = {c.pattern for c in kill_matrix.suite_checks(FEATURES, ROOT / "steps")}
     assert set(kill_matrix.EXEMPT) <= known
     assert all(reason.strip() for reason in kill_matrix.EXEMPT.values())
+
+
+def test_a_fault_the_profile_skipped_shows_nothing(tmp_path: Path, suite: tuple[Path, Path]) -> None:
+    _result(tmp_path / "slow-one", "1.1", "the exchange", EXCHANGE_RED)  # left over from an earlier nightly run
+    kills = _kills(tmp_path, suite, [{"name": "slow-one", "clauses": ["1.1"], "verdict": "skipped"}])
+    assert not kills.killed_by['the only exchange is "{name}"']
