@@ -180,38 +180,41 @@ def first_red_steps(results: Path) -> list[RedStep]:
 def build(
     checks: Sequence[Check],
     faults: Sequence[Mapping],
-    red_steps_of: Callable[[str], list[RedStep]],
+    red_steps_of: Callable[[Mapping], list[RedStep]],
     check_for: Callable[[str], str | None],
     exempt: Mapping[str, str] = EXEMPT,
 ) -> KillMatrix:
-    """`faults`: the clause matrix's entries (name, clauses, verdict); `red_steps_of(fault)`: its red scenarios'
-    first red steps; `check_for(step text)`: the check that text runs, or None for a Given/When. A fault skipped by
-    the profile (slow-only under quick) shows nothing: whatever its folder holds is from an earlier run."""
+    """`faults`: the clause matrix's entries (name, clauses, verdict, and the stand shape where there are several);
+    `red_steps_of(entry)`: its red scenarios' first red steps; `check_for(step text)`: the check that text runs, or
+    None for a Given/When. A fault skipped by the profile (slow-only under quick) shows nothing: whatever its folder
+    holds is from an earlier run."""
     killed_by: dict[str, list[str]] = {c.pattern: [] for c in checks}
     before: list[dict[str, str]] = []
     for fault in faults:
         if fault.get("verdict") == "skipped":
             continue
         clauses = set(fault["clauses"])
-        for red in red_steps_of(fault["name"]):
+        name = fault["name"] + (f" on {fault['shape']}" if fault.get("shape") else "")
+        for red in red_steps_of(fault):
             if red.spec not in clauses:
                 continue  # a false alarm proves nothing about the check that raised it
             pattern = check_for(red.step) if red.step else None
             if pattern is None:
-                before.append({"fault": fault["name"], "scenario": red.scenario, "step": red.step or "(no step)"})
-            elif fault["name"] not in killed_by.setdefault(pattern, []):
-                killed_by[pattern].append(fault["name"])
+                before.append({"fault": name, "scenario": red.scenario, "step": red.step or "(no step)"})
+            elif name not in killed_by.setdefault(pattern, []):
+                killed_by[pattern].append(name)
     return KillMatrix(list(checks), killed_by, before, exempt)
 
 
 def for_mutation(
-    faults: Sequence[Mapping], results_of: Callable[[str], Path], features: Path, steps: Path
+    faults: Sequence[Mapping], results_of: Callable[[Mapping], Path], features: Path, steps: Path
 ) -> KillMatrix:
-    """The kill matrix of the suite over the clause matrix's faults, each read from its own results folder."""
+    """The kill matrix of the suite over the clause matrix's entries, each read from its own results folder
+    (`results_of(entry)`)."""
     return build(
         suite_checks(features, steps),
         faults,
-        lambda name: first_red_steps(results_of(name)),
+        lambda entry: first_red_steps(results_of(entry)),
         lambda text: check_of(text, features, steps),
     )
 

@@ -313,7 +313,7 @@ def write_kill_matrix(matrix: dict, features: Path) -> kill_matrix.KillMatrix:
     """The step-level kill matrix over every fault of the matrix (re-run or kept), from each fault's results folder:
     into matrix.json as `checks`, and into matrix.md as its sections."""
     kills = kill_matrix.for_mutation(
-        matrix["faults"], lambda name: RunLayout(MUTATION_DIR / name).results, features, STEPS
+        matrix["faults"], lambda entry: RunLayout(MUTATION_DIR / entry["name"]).results, features, STEPS
     )
     MUTATION_MATRIX.write_text(json.dumps(matrix | kill_matrix.to_json(kills), indent=2))
     with (MUTATION_DIR / "matrix.md").open("a") as md:

@@ -109,7 +109,7 @@ def _kills(tmp_path: Path, suite: tuple[Path, Path], faults: list[dict], exempt:
     return kill_matrix.build(
         kill_matrix.suite_checks(features, steps),
         faults,
-        lambda name: kill_matrix.first_red_steps(tmp_path / name),
+        lambda entry: kill_matrix.first_red_steps(tmp_path / entry.get("shape", "") / entry["name"]),
         lambda text: kill_matrix.check_of(text, features, steps),
         exempt or {},
     )
@@ -195,3 +195,9 @@ def test_a_fault_the_profile_skipped_shows_nothing(tmp_path: Path, suite: tuple[
     _result(tmp_path / "slow-one", "1.1", "the exchange", EXCHANGE_RED)  # left over from an earlier nightly run
     kills = _kills(tmp_path, suite, [{"name": "slow-one", "clauses": ["1.1"], "verdict": "skipped"}])
     assert not kills.killed_by['the only exchange is "{name}"']
+
+
+def test_a_fault_run_on_several_shapes_is_named_with_its_shape(tmp_path: Path, suite: tuple[Path, Path]) -> None:
+    _result(tmp_path / "job" / "extra-exchange", "1.1", "the exchange", EXCHANGE_RED)
+    kills = _kills(tmp_path, suite, [{"name": "extra-exchange", "clauses": ["1.1"], "shape": "job"}])
+    assert kills.killed_by['the only exchange is "{name}"'] == ["extra-exchange on job"]
