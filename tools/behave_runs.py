@@ -139,7 +139,7 @@ def start_job(
     process = subprocess.Popen(
         behave_command(job, layout, extra_args, target_env),
         cwd=cwd,
-        env=dict(env),
+        env=dict(job.env) | dict(env),  # the profile's settings, unless the environment sets them
         stdout=output,
         stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL,
