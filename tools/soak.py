@@ -42,6 +42,7 @@ class Run:
     exit: int
     wall_s: float  # broker start to report written
     process_s: float
+    last_line: str = ""  # the runner's closing line (why a run did not exit 0, when no scenario says)
     statuses: dict[str, str] = field(default_factory=dict)  # scenario key -> Allure status
     messages: dict[str, str] = field(default_factory=dict)  # scenario key -> first line of its red message
 
@@ -126,8 +127,13 @@ def one_run(profile: str, index: int) -> Run:
     base = SOAK_DIR / profile
     command = [sys.executable, "-m", "tools.nightly", "--profile", profile, "--target", "stand", "--base", str(base)]
     started = time.monotonic()
-    done = subprocess.run(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, check=False)
-    return read_run(profile, index, done.returncode, round(time.monotonic() - started, 1), base)
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+    (SOAK_DIR / f"{profile}-{index}.log").write_text(done.stdout + done.stderr)
+    run = read_run(profile, index, done.returncode, round(time.monotonic() - started, 1), base)
+    lines = [line for line in (done.stdout + done.stderr).splitlines() if line.strip()]
+    problems = [line for line in lines if "could not" in line or "Traceback" in line]
+    run.last_line = "; ".join(problems[:1] + lines[-1:])[:300]
+    return run
 
 
 def report(runs: Sequence[Run], flakes: Sequence[Flake], hog_cores: int) -> tuple[str, dict]:
@@ -150,7 +156,14 @@ def report(runs: Sequence[Run], flakes: Sequence[Flake], hog_cores: int) -> tupl
         "profiles": figures,
         "flaky": [vars(flake) for flake in flakes],
         "runs": [
-            {"profile": r.profile, "index": r.index, "exit": r.exit, "wall_s": r.wall_s, "process_s": r.process_s}
+            {
+                "profile": r.profile,
+                "index": r.index,
+                "exit": r.exit,
+                "wall_s": r.wall_s,
+                "process_s": r.process_s,
+                "last_line": r.last_line,
+            }
             for r in runs
         ],
     }
@@ -176,7 +189,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             red = sorted(key for key, status in run.statuses.items() if status in ("failed", "broken"))
             print(
                 f"{profile} {index}: exit {run.exit}, {run.wall_s:.1f} s, {len(run.statuses)} scenarios"
-                + (f"; red: {'; '.join(red)}" if red else ""),
+                + (f"; red: {'; '.join(red)}" if red else "")
+                + (f" ({run.last_line})" if run.exit != 0 else ""),
                 flush=True,
             )
     except KeyboardInterrupt:
