@@ -15,7 +15,7 @@ RABBITMQ_SERVER := /usr/lib/rabbitmq/bin/rabbitmq-server
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 PROTO_OUT := pandadatastream/pandadatastream_pb2.py
 
-.PHONY: setup proto lint format unit acceptance signoff mutation test bench-stream bench-nightly clean xray
+.PHONY: setup proto lint format unit acceptance signoff mutation soak test bench-stream bench-nightly clean xray
 
 setup: $(VENV)/.installed $(PROTO_OUT) node_modules/.installed $(RABBITMQ_SERVER) /usr/bin/chromium
 
@@ -62,6 +62,10 @@ signoff: setup
 
 mutation: setup
 	$(PY) -m tools.mutation --profile $(or $(MUTATION_PROFILE),nightly) --api $(MUTATION_API)
+
+# Steady under load: quick x30 and nightly x3 on the stand beside a CPU hog; flaky results and wall times.
+soak: setup
+	$(PY) -m tools.soak --quick $(or $(SOAK_QUICK),30) --nightly $(or $(SOAK_NIGHTLY),3)
 
 # The README's test command: unit and integration tests, lint, the nightly acceptance and the mutation matrix.
 test: setup

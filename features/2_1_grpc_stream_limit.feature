@@ -20,10 +20,13 @@ Feature: 2.1 A gRPC stream, live or history, lives at most 180 seconds
   stream lasts as long as the recorded data in its window; windows are found in the target's recordings catalogue.
   Every frame is decoded and checked against the frame layout on arrival.
 
-  @spec-2.1 @case-grpc-live-within-limit @api-job
+  @spec-2.1 @case-grpc-live-within-limit @api-job @listening
   Scenario: A live stream read for a while and closed by us sees no error
+    The while is the listening window of the settings (listen_s): 3 s by default and in the quick profile, a minute
+    in the nightly profile, so that a stream that stalls while it stays open is seen.
+
     Given a live job
-    When I read its stream for 3 seconds and close it
+    When I read its stream for the listening window and close it
     Then the stream stayed open without an error until we closed it
     And frames were still arriving in the last 2 seconds before we closed it
 

@@ -10,9 +10,11 @@ Feature: 3 Smart Recorder integration: AMQP only, through prisma
   > - All data flow is through AMQP/RabbitMQ
 
   The suite hears the Smart Recorder on probe queues of its own, bound to the exchange; it never consumes the
-  recorder's queues. Its data must come at least once a second while live data flows (the target contract).
+  recorder's queues. Its data must come at least once a second while live data flows (the target contract). It is
+  listened to for the listening window of the settings (listen_s): 3 s by default and in the quick profile, a
+  minute in the nightly profile, so that a recorder falling silent after a few seconds is seen.
 
-  @spec-3.1 @case-recorder-data-on-prisma
+  @spec-3.1 @case-recorder-data-on-prisma @listening
   Scenario: The Smart Recorder publishes its data through prisma with recorder.data routing keys, at least once a second
     > 2. **Test AMQP integration instead:**
     > # Subscribe to recorder messages on 'prisma' exchange
@@ -23,11 +25,11 @@ Feature: 3 Smart Recorder integration: AMQP only, through prisma
     > assert len(messages) > 0, "No AMQP messages from recorder"
 
     Given the Smart Recorder's messages are watched on "prisma" with the routing key pattern "recorder.data.*"
-    When the Smart Recorder is listened to for 3 seconds
+    When the Smart Recorder is listened to for the listening window
     Then Smart Recorder messages arrive through "prisma" with routing keys matching "recorder.data.*"
     And they arrive at least once a second
 
-  @spec-3.1 @case-recorder-amqp-only
+  @spec-3.1 @case-recorder-amqp-only @listening
   Scenario: The Smart Recorder is heard over AMQP through prisma, and never through a gRPC tap
     > 1. **Do NOT test gRPC Tap for Smart Recorder:**
     > # ❌ WRONG - Smart Recorder doesn't use gRPC
@@ -37,7 +39,7 @@ Feature: 3 Smart Recorder integration: AMQP only, through prisma
     instead: its data reaches the broker over AMQP, through prisma, and through no other exchange a probe can hear.
 
     Given the Smart Recorder's messages are watched on every exchange of the broker
-    When the Smart Recorder is listened to for 3 seconds
+    When the Smart Recorder is listened to for the listening window
     Then Smart Recorder messages arrive through "prisma" with routing keys matching "recorder.data.*"
     And no Smart Recorder message arrives through any exchange but "prisma"
 

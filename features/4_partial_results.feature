@@ -79,8 +79,8 @@ Feature: 4 Partial results in history playback
     Then the task configuration is accepted
     When I read the task's waterfall to the end of the stream
     Then the waterfall answered 201 with rows
-    And the rows cover the recorded time of the window with no gap over 2000 ms and no row outside it
     And the rows have a hole of more than 60 seconds where the catalogue has one, and nowhere else
+    And the rows cover the recorded time of the window with no gap over 2000 ms and no row outside it
     And the stream ended with 208
 
   @spec-4.4 @case-recording-at-start-only @api-task

@@ -119,10 +119,14 @@ class SmartRecorder(AmqpActor):
 
     connection_name = "smart-recorder"
     sparse_interval_s = 3.0
+    # Fault recorder-stops: publishing this long, then silent for the rest of each period.
+    stops_after_s = 5.0
+    stops_period_s = 55.0
 
     def __init__(self, fault: ActiveFault) -> None:
         super().__init__(fault)
         self.last_publish = 0.0
+        self.first_publish: float | None = None
 
     def setup(self, channel: BlockingChannel) -> None:
         topology.declare_prisma(channel, self.fault)
@@ -140,13 +144,21 @@ class SmartRecorder(AmqpActor):
         now = time.monotonic()
         if self.fault.on("recorder-sparse") and now - self.last_publish < self.sparse_interval_s:
             return
+        if self.first_publish is None:
+            self.first_publish = now
+        if self.fault.on("recorder-stops") and (now - self.first_publish) % self.stops_period_s >= self.stops_after_s:
+            return
         self.last_publish = now
-        channel.basic_publish(
-            topology.EXCHANGE,
-            topology.recorder_routing_key(self.fault),
-            body,
-            pika.BasicProperties(content_type="application/json"),
-        )
+        exchanges = [topology.EXCHANGE]
+        if self.fault.on("recorder-copied-elsewhere"):
+            exchanges.append(topology.OTHER_EXCHANGE)
+        for exchange in exchanges:
+            channel.basic_publish(
+                exchange,
+                topology.recorder_routing_key(self.fault),
+                body,
+                pika.BasicProperties(content_type="application/json"),
+            )
 
 
 class BabyAnalyzer(AmqpActor):
@@ -229,6 +241,8 @@ class FocusPublisher(AmqpActor):
             channel.queue_declare(topology.FOCUS_QUEUE, durable=True)
             channel.queue_bind(topology.FOCUS_QUEUE, topology.EXCHANGE, routing_key="focus_server.#")
             channel.basic_consume(topology.FOCUS_QUEUE, lambda *_: None, auto_ack=True)
+        if self.fault.on("focus-exclusive-queue"):
+            channel.queue_declare("", exclusive=True)  # server-named, owned by this connection, never consumed
 
     def tick(self, channel: BlockingChannel) -> None:
         while True:
@@ -238,12 +252,16 @@ class FocusPublisher(AmqpActor):
                 return
             if time.monotonic() - queued_at > STALE_COMMAND_S:
                 continue
-            channel.basic_publish(
-                topology.command_exchange(self.fault),
-                topology.command_routing_key(command, self.fault),
-                json.dumps(body).encode(),
-                pika.BasicProperties(content_type="application/json", delivery_mode=2),
-            )
+            exchanges = [topology.command_exchange(command, self.fault)]
+            if self.fault.on("commands-copied-elsewhere"):
+                exchanges.append(topology.OTHER_EXCHANGE)
+            for exchange in exchanges:
+                channel.basic_publish(
+                    exchange,
+                    topology.command_routing_key(command, self.fault),
+                    json.dumps(body).encode(),
+                    pika.BasicProperties(content_type="application/json", delivery_mode=2),
+                )
 
 
 class Actors:

@@ -14,7 +14,9 @@ from dataclasses import asdict, dataclass
 class Fault:
     name: str
     clauses: tuple[str, ...]  # the clause ids this fault breaks
-    slow: bool  # only visible on a scenario that runs for the real 180 s limit (or longer)
+    # Only visible on a scenario that runs for the real 180 s limit, or that listens for the nightly profile's
+    # minute (FOCUS_LISTEN_S): the mutation matrix runs it in the nightly profile.
+    slow: bool
     description: str
     # The APIs through which the fault can be seen: a stand shape offering none of them cannot show it, so the
     # mutation matrix skips the fault there (e.g. a waterfall fault on the job-only shape).
@@ -50,12 +52,33 @@ FAULTS: tuple[Fault, ...] = (
     Fault("exchange-fanout", ("1.1",), False, "`prisma` is declared as a fanout exchange instead of topic"),
     Fault("exchange-transient", ("1.1",), False, "`prisma` is declared non-durable"),
     Fault("commands-elsewhere", ("1.1",), False, "Focus Server publishes its commands to `amq.topic`, not `prisma`"),
+    Fault(
+        "keepalive-elsewhere",
+        ("1.1",),
+        False,
+        "Focus Server publishes its keepalives to `amq.topic` (its roi to prisma)",
+    ),
+    Fault(
+        "commands-copied-elsewhere",
+        ("1.1",),
+        False,
+        "Focus Server publishes each command to `prisma` and a copy to `amq.topic`",
+    ),
     # 1.2 queues
     Fault("focus-queue", ("1.2",), False, "Focus Server declares and consumes a `focus_server_queue`"),
     Fault("recorder-queue-renamed", ("1.2",), False, "the Smart Recorder's input queue is `smart_recorder_input`"),
     Fault("job-queue-pattern", ("1.2",), False, "per task/job queues are named `results_{id}`"),
     Fault("results-queue-lingers", ("1.2",), False, "a task's/job's `{id}_results` queue is kept after it ends"),
     Fault("bare-routing-keys", ("1.2",), False, "commands go out with routing keys `roi`/`keepalive`"),
+    Fault(
+        "keepalive-bare-key", ("1.2",), False, "keepalives go out with the routing key `keepalive` (roi's key is right)"
+    ),
+    Fault(
+        "focus-exclusive-queue",
+        ("1.2",),
+        False,
+        "Focus Server's connection holds an exclusive server-named queue (it consumes none)",
+    ),
     # 2.1 gRPC stream limit (scaled with --stream-limit: 240 and 60 are 4/3 and 1/3 of 180)
     Fault("grpc-limit-240", ("2.1",), True, "streams are cut at 240 s (4/3 of the stream limit)", JOB),
     # A stream cut early cuts history over gRPC too (4.x read on the job API): its recorded data does not all come.
@@ -73,6 +96,21 @@ FAULTS: tuple[Fault, ...] = (
         ("2.1", "4.2", "4.3", "4.4", "4.5"),  # the job API's end of stream (4.x over gRPC) is this OK ending
         True,
         "a history stream whose data ran out stays open until the limit instead of ending OK",
+        JOB,
+    ),
+    Fault(
+        "grpc-stall",
+        ("2.1",),
+        True,
+        "a live stream stops sending frames after 5 s and stays open, silent, until the limit",
+        JOB,
+    ),
+    # Over gRPC history (4.x on the job API) is a history stream too: a skipped second is a missing second there.
+    Fault(
+        "grpc-history-skips",
+        ("2.1", *HISTORY_CLAUSES),
+        False,
+        "a history stream leaves out the rows of every 10th recorded second",
         JOB,
     ),
     # 2.2 metadata is quick
@@ -97,15 +135,35 @@ FAULTS: tuple[Fault, ...] = (
         "a job of a `POST /configure` resent within 3 s never ends, read or not",
         JOB,
     ),
+    Fault(
+        "late-duplicate-queue",
+        ("2.3",),
+        False,
+        "the same `POST /config/{task_id}` again answers as the first, but 2.5 s later a second results queue appears",
+        TASK,
+    ),
     # 3.1 Smart Recorder over AMQP
     Fault("recorder-silent", ("3.1",), False, "the Smart Recorder consumes but never publishes `recorder.data.*`"),
     Fault("recorder-wrong-key", ("3.1",), False, "the Smart Recorder publishes with routing keys `recorder_data.*`"),
     Fault("recorder-sparse", ("3.1",), False, "the Smart Recorder publishes only once every 3 s"),
     Fault("no-interrogator-queue", ("3.1",), False, "there is no `interrogator_input` queue"),
+    Fault(
+        "recorder-copied-elsewhere",
+        ("3.1",),
+        False,
+        "the Smart Recorder also publishes a copy of its data to `amq.topic`",
+    ),
+    Fault(
+        "recorder-stops",
+        ("3.1",),
+        True,
+        "the Smart Recorder publishes for 5 s, then falls silent for 50 s, and so on (a 3 s listen rarely sees it)",
+    ),
     # 4.x history
     Fault("no-fail-fast", ("4.1",), False, "a window without recordings is accepted (200), then an empty stream"),
     Fault("not-found-404", ("4.1",), False, "a window without recordings answers 404 `No recording found…`"),
     Fault("slow-fail-fast", ("4.1",), False, "a window without recordings answers 400 only after 5 s"),
+    Fault("refused-task-lingers", ("4.1",), False, "a refused task's waterfall answers 200 (empty), not 404", TASK),
     Fault("spurious-gap", ("4.2",), False, "recordings longer than 10 min lose 10 s of rows every 2 min"),
     # 4.6 too: over gRPC a filled hole plays at recording pace, so the recorded data after it misses the stream limit
     Fault("gap-filled", ("4.3", "4.4", "4.5", "4.6"), False, "holes between recordings are filled with rows"),
@@ -123,6 +181,23 @@ FAULTS: tuple[Fault, ...] = (
         False,
         "a history stream sends 5 s of rows past the last recorded instant before it ends OK",
         JOB,
+    ),
+    Fault(
+        "rows-after-eos",
+        ("4.4", "4.5"),
+        False,
+        "after its 208 a history task's waterfall answers its last row again",
+        TASK,
+    ),
+    Fault(
+        "rows-with-200",
+        ("4.2", "4.3", "4.4", "4.5", "4.6"),
+        False,
+        'a history task\'s waterfall brings its rows with status 200 ("nothing yet"), not 201',
+        TASK,
+    ),
+    Fault(
+        "history-ends-at-hole", ("4.3", "4.6"), False, "history plays only the recording before a window's first hole"
     ),
 )
 

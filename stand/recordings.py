@@ -74,6 +74,8 @@ class Catalogue:
         merged = _merge(found)
         if fault.on("gap-filled") and merged:
             return [(lo, hi)]  # every instant of the window, holes included
+        if fault.on("history-ends-at-hole"):
+            return merged[:1]  # the recording before the first hole, and nothing after it
         return merged
 
 

@@ -107,6 +107,8 @@ def build_app(
             start, end = body.window()
             refusal = gate.refuse(start, end)
             if refusal is not None:
+                if fault.on("refused-task-lingers"):
+                    tasks.refused.add(task_id)
                 return refusal
             segments = tasks.history_segments(body)
         current = tasks.find(task_id)
@@ -121,13 +123,16 @@ def build_app(
             return error(400, "row_count must be > 0")
         task = tasks.find(task_id)
         if task is None:
+            if task_id in tasks.refused:  # fault refused-task-lingers
+                return Response(status_code=200)
             return error(404, f"Unknown task_id {task_id}")
         answer = tasks.poll(task, row_count)
         if answer is Poll.NOT_YET:
             return Response(status_code=200)
         if answer is Poll.END:
             return Response(status_code=208)
-        return JSONResponse(answer, status_code=201)
+        rows_status = 200 if task.request.is_history and fault.on("rows-with-200") else 201
+        return JSONResponse(answer, status_code=rows_status)
 
     @api_router.get("/metadata/{run_id}", summary="A job's configure answer (job id n-n) or a task's metadata")
     def metadata(run_id: str) -> Response:

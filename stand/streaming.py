@@ -30,6 +30,10 @@ SIGNAL = DasSignal()
 GRPC_CUT_EARLY_S = 2.0
 # Fault history-overrun: this many seconds of rows past the last recorded instant.
 OVERRUN_S = 5  # more than the 2 s the suite allows a row beside a recording's edge
+# Fault grpc-history-skips: the rows of the 2nd recorded second of every this many are left out.
+HISTORY_SKIP_EVERY = 10
+# Fault grpc-stall: a live stream falls silent after this long (at most half the limit), and stays open.
+GRPC_STALL_AFTER_S = 5.0
 
 
 class StreamEnded(Exception):
@@ -60,11 +64,15 @@ class JobStreamServicer(pandadatastream_pb2_grpc.DataStreamServiceServicer):
             context.abort(grpc.StatusCode.NOT_FOUND, f"job {self.job.id} is gone")
         gone = threading.Event()
         context.add_callback(gone.set)
+        stall_at = started + min(GRPC_STALL_AFTER_S, self.registry.stream_limit_s / 2)
+        stalls = self.registry.fault.on("grpc-stall") and self.job.segments is None
         try:
             segments = self.job.segments
             if segments and self.registry.fault.on("history-overrun"):
                 segments = [*segments, (segments[-1][1], segments[-1][1] + OVERRUN_S)]
-            frames = Frames(self.job, request.stream_id, started, segments)
+            frames = Frames(
+                self.job, request.stream_id, started, segments, self.registry.fault.on("grpc-history-skips")
+            )
             while True:
                 now = time.monotonic()
                 if now >= deadline:
@@ -72,6 +80,9 @@ class JobStreamServicer(pandadatastream_pb2_grpc.DataStreamServiceServicer):
                 if gone.is_set():
                     return
                 self.registry.focus.keepalive(self.job.id)
+                if stalls and now >= stall_at:
+                    gone.wait(min(FRAME_INTERVAL_S, deadline - now))  # open, alive, and silent
+                    continue
                 frame = frames.next_frame(now)
                 if frame is not None:
                     yield frame
@@ -89,9 +100,17 @@ class JobStreamServicer(pandadatastream_pb2_grpc.DataStreamServiceServicer):
 class Frames:
     """Rows of one stream, due by the clock: live at height/duration rows per second, history at recording pace."""
 
-    def __init__(self, job: Job, stream_id: int, started: float, segments: list[tuple[int, int]] | None = None) -> None:
+    def __init__(
+        self,
+        job: Job,
+        stream_id: int,
+        started: float,
+        segments: list[tuple[int, int]] | None = None,
+        skips: bool = False,
+    ) -> None:
         self.job = job
         self.segments = segments if segments is not None else job.segments
+        self.skips = skips and self.segments is not None  # fault grpc-history-skips
         self.first, self.last = job.streams[stream_id]
         self.started = started
         self.wall_origin = time.time()
@@ -131,6 +150,11 @@ class Frames:
         index = np.arange(self.sent, self.sent + count, dtype=np.float64)
         times = self._times(index)
         self.sent += count
+        if self.skips:
+            kept = (np.floor(times).astype(np.int64) - self.job.segments[0][0]) % HISTORY_SKIP_EVERY != 1
+            if not kept.any():
+                return None
+            index, times = index[kept], times[kept]
         return self._frame(index.astype(np.int64), times)
 
     def _times(self, index: np.ndarray) -> np.ndarray:

@@ -20,6 +20,7 @@ from stand.recordings import Catalogue, SecondsCursor
 CONSUMER_START_S = 1.0  # a task's first rows take a moment (200 empty until then)
 MAX_ROWS_PER_ANSWER = 1000
 MAX_LIVE_ROWS_PER_S = 1e6  # absurd configurations stay computable
+LATE_DUPLICATE_S = 2.5  # fault late-duplicate-queue: the second queue of a resent configure shows this late
 
 
 class Poll(Enum):
@@ -36,6 +37,7 @@ class Task:
     live_origin: float = field(default_factory=time.time)  # wall clock of live row 0
     rows_sent: int = 0
     cursor: SecondsCursor | None = None  # history only
+    last_second: int | None = None  # history: the last row's second
     ended: bool = False
 
     @property
@@ -71,6 +73,8 @@ class TaskRegistry:
         self.idle_ttl_s = idle_ttl_s
         self.signal = DasSignal()
         self.tasks: dict[str, Task] = {}
+        self.duplicates: dict[str, str] = {}  # fault late-duplicate-queue: task id -> the second run's id
+        self.refused: set[str] = set()  # fault refused-task-lingers: ids of refused history tasks
         self.lock = threading.Lock()
 
     # -- configure -----------------------------------------------------------------------------------------------
@@ -90,6 +94,11 @@ class TaskRegistry:
             if current is not None and current.request == request:
                 current.last_poll = time.monotonic()
                 self.focus.roi(*current.sensors)
+                if self.fault.on("late-duplicate-queue") and task_id not in self.duplicates:
+                    self.duplicates[task_id] = f"{task_id}_resent"
+                    later = threading.Timer(LATE_DUPLICATE_S, self.analyzer.open_run, (self.duplicates[task_id],))
+                    later.daemon = True
+                    later.start()
                 return False
             task = Task(task_id, request)
             if request.is_history:
@@ -114,7 +123,11 @@ class TaskRegistry:
         with self.lock:
             if task.cursor is not None:
                 seconds = task.cursor.take(wanted)
-                if not seconds:
+                if seconds:
+                    task.last_second = seconds[-1]
+                elif task.ended and self.fault.on("rows-after-eos") and task.last_second is not None:
+                    seconds = [task.last_second]  # the last row again, after the 208
+                else:
                     if self.fault.on("no-eos"):
                         return Poll.NOT_YET
                     self._end_history(task)
@@ -167,6 +180,9 @@ class TaskRegistry:
             idle = [t for t in self.tasks.values() if now - t.last_poll > self.idle_ttl_s]
             for task in idle:
                 del self.tasks[task.id]
+            duplicates = [self.duplicates.pop(task.id) for task in idle if task.id in self.duplicates]
+        for run_id in duplicates:
+            self.analyzer.close_run(run_id)
         for task in idle:
             if not task.ended:
                 self.analyzer.close_run(task.id)

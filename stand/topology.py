@@ -12,6 +12,7 @@ INTERROGATOR_QUEUE = "interrogator_input"
 FOCUS_QUEUE = "focus_server_queue"  # exists only under the `focus-queue` fault
 EXTRA_EXCHANGE = "baby_analyzer_commands"  # exists only under the `extra-exchange` fault
 COMMAND_PREFIX = "baby_analyzer.commands."
+OTHER_EXCHANGE = "amq.topic"  # where the faults send what belongs on prisma (a probe can hear it there)
 
 
 def declare_prisma(channel: BlockingChannel, fault: ActiveFault) -> None:
@@ -33,11 +34,13 @@ def results_queue(run_id: str, fault: ActiveFault) -> str:
 
 
 def command_routing_key(command: str, fault: ActiveFault) -> str:
-    return command if fault.on("bare-routing-keys") else COMMAND_PREFIX + command
+    bare = fault.on("bare-routing-keys") or (fault.on("keepalive-bare-key") and command == "keepalive")
+    return command if bare else COMMAND_PREFIX + command
 
 
-def command_exchange(fault: ActiveFault) -> str:
-    return "amq.topic" if fault.on("commands-elsewhere") else EXCHANGE
+def command_exchange(command: str, fault: ActiveFault) -> str:
+    elsewhere = fault.on("commands-elsewhere") or (fault.on("keepalive-elsewhere") and command == "keepalive")
+    return OTHER_EXCHANGE if elsewhere else EXCHANGE
 
 
 def recorder_routing_key(fault: ActiveFault) -> str:

@@ -18,9 +18,9 @@ def step_watch_recorder_everywhere(context: Context) -> None:
     context.watch = recorder.watch_recorder_everywhere(context.broker)
 
 
-@when("the Smart Recorder is listened to for {seconds:d} seconds")
-def step_listen(context: Context, seconds: int) -> None:
-    context.observation = recorder.observe(context.watch, seconds)
+@when("the Smart Recorder is listened to for the listening window")
+def step_listen(context: Context) -> None:
+    context.observation = recorder.observe(context.watch, context.settings.listen_s)
 
 
 @then('Smart Recorder messages arrive through "{exchange}" with routing keys matching "{pattern}"')

@@ -33,9 +33,9 @@ def step_job_outlasting_limit(context: Context, mode: str) -> None:
     context.job = sla.configure_job_outlasting_limit(context.focus, context.settings, mode)
 
 
-@when("I read its stream for {seconds:d} seconds and close it")
-def step_read_for(context: Context, seconds: int) -> None:
-    context.stream = sla.read(context.job, context.settings, read_for_s=seconds)
+@when("I read its stream for the listening window and close it")
+def step_read_for(context: Context) -> None:
+    context.stream = sla.read(context.job, context.settings, read_for_s=context.settings.listen_s)
 
 
 @when("I read its stream until the server ends it")

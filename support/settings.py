@@ -56,6 +56,10 @@ class Settings(BaseSettings):
     queue_gone_s: float = 20.0  # a job's queue to go after the job ended (the contract gives no figure)
     # Which APIs the target offers (support/shape.py): auto = ask it before the first scenario.
     api: ApiSetting = "auto"
+    # How long the Smart Recorder and a live stream are listened to (FOCUS_LISTEN_S): 3 s by default and in the
+    # quick profile; the nightly profile listens a minute, so that a source falling silent after a few seconds,
+    # or a stream that stalls while open, is seen.
+    listen_s: float = 3.0
 
     @model_validator(mode="after")
     def _management_credentials_default_to_amqp(self) -> Settings:
@@ -119,6 +123,7 @@ class Settings(BaseSettings):
                 f"keepalive {self.keepalive_s:g}, queue_gone {self.queue_gone_s:g}"
             ),
             "api_setting": self.api,
+            "listen_s": f"{self.listen_s:g}",
         }
 
 

@@ -24,7 +24,7 @@ from support.models import JobConfig, JobConfigured, TaskConfig
 from support.rabbit_admin import RabbitAdmin
 from support.recordings import Catalogue, blocks
 from support.settings import Settings, get_settings
-from support.waiting import WaitTimeout, monotonic, wait_for
+from support.waiting import WaitTimeout, monotonic, wait_for, watch_for
 
 MODES = ("live", "history")
 # A history window meant to outlast the limit holds this much more recorded data than the limit, so that even a
@@ -32,6 +32,9 @@ MODES = ("live", "history")
 OUTLAST_MARGIN_S = 60
 # How long the results queue of a freshly configured task may take to show in the management API.
 QUEUE_TIMEOUT_S = 15.0
+# How long the queues of a resent task are watched after the first shows, so that a second queue declared a moment
+# late (by a second consumer the resend started) is seen.
+QUEUE_SETTLE_S = 5.0
 
 
 def _report(text: str) -> None:
@@ -291,11 +294,24 @@ def check_one_task_one_queue(focus: FocusServer, admin: RabbitAdmin, task_id: st
     The queue is recognised by the task id in its name whatever the pattern: its naming is clause 1.2's business.
     """
     wait_task_ready(focus, task_id)
-    queues = wait_for(
-        lambda: sorted(queue.name for queue in admin.queues() if task_id in queue.name) or None,
+
+    def named_after_task() -> list[str]:
+        return sorted(queue.name for queue in admin.queues() if task_id in queue.name)
+
+    first = wait_for(
+        lambda: named_after_task() or None,
         reason=f"a queue named after task {task_id} in the management API",
         timeout_s=QUEUE_TIMEOUT_S,
     )
+    # Not done at the first queue: a duplicate may come seconds later. Every queue seen in the window counts.
+    seen = set(first)
+
+    def another() -> bool:
+        seen.update(named_after_task())
+        return len(seen) > 1
+
+    watch_for(another, seconds=QUEUE_SETTLE_S)
+    queues = sorted(seen)
     attach_json("queues of the task", queues)
     _report(f"measured: {len(queues)} queue(s) for task {task_id}: {', '.join(queues)}")
     assert len(queues) == 1, f"task {task_id} should have one results queue; the broker holds {queues}"

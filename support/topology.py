@@ -327,8 +327,17 @@ def focus_server_footprint(admin: RabbitAdmin, name: str = FOCUS_SERVER_CONNECTI
     names = {c.name for c in connections}
     channels = [ch for ch in admin.channels() if ch.connection_details.name in names]
     consumers = [c for c in admin.consumers() if c.channel_details.connection_name in names]
-    owned = [q for q in admin.queues() if q.owner_connection in names]
+    owned = [q for q in admin.queues() if _owner(admin, q) in names]
     return Footprint(connections, channels, consumers, owned)
+
+
+def _owner(admin: RabbitAdmin, queue: Queue) -> str | None:
+    """The connection an exclusive queue belongs to. RabbitMQ 3.10's queue list leaves the owner out; the queue's
+    own page has it."""
+    if not queue.exclusive or queue.owner_connection is not None:
+        return queue.owner_connection
+    described = admin.queue(queue.name)
+    return described.owner_connection if described is not None else None
 
 
 def assert_consumes_nothing(footprint: Footprint) -> None:

@@ -83,3 +83,15 @@ def poll_until(step: Callable[[], T | Pace], *, reason: str, timeout_s: float, i
 def monotonic() -> float:
     """The clock every measurement of the suite uses."""
     return time.monotonic()
+
+
+def watch_for(probe: Callable[[], T | None], *, seconds: float, interval_s: float = 0.5) -> T | None:
+    """Call `probe` for a whole window: its first result other than None or False, or None if none came.
+
+    For checks that something must NOT happen (a second queue, say): returning at the first quiet poll would miss
+    what comes a moment later, so the window runs out before the check passes.
+    """
+    try:
+        return wait_for(probe, reason="(watched)", timeout_s=seconds, interval_s=interval_s)
+    except WaitTimeout:
+        return None

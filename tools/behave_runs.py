@@ -142,7 +142,8 @@ def start_job(
     process = subprocess.Popen(
         behave_command(job, layout, extra_args, target_env),
         cwd=cwd,
-        env={**env, JOB_ENV: job.name},  # names the process in the report's timeline (support/allure_formatter.py)
+        # the profile's settings, unless the environment sets them; the job's name for the report's timeline
+        env=dict(job.env) | dict(env) | {JOB_ENV: job.name},
         stdout=output,
         stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL,

@@ -18,6 +18,8 @@ from tools.layout import ROOT
 from tools.scenario_events import CASE_PREFIX
 
 SLOW_TAG = "slow"
+# A scenario that listens for the listening window (setting listen_s): a minute in the nightly profile.
+LISTENING_TAG = "listening"
 BEHAVE_INI = ROOT / "behave.ini"
 
 
@@ -49,6 +51,10 @@ class PlannedScenario:
     @property
     def slow(self) -> bool:
         return SLOW_TAG in self.tags
+
+    @property
+    def listening(self) -> bool:
+        return LISTENING_TAG in self.tags
 
 
 def feature_files(features_dir: Path) -> list[Path]:

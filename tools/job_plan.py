@@ -4,7 +4,9 @@
   (each given its scenarios by `path:line`), balanced by each scenario's duration in the last run;
 - nightly: one process per `@slow` scenario (by its `path:line`, so an outline row runs alone), all started at
   once, next to the process(es) running everything else. The wall time is then the longest slow scenario, not
-  their sum.
+  their sum. The nightly listens for a minute (FOCUS_LISTEN_S=60) where the quick profile listens 3 s, and each
+  `@listening` scenario gets a process of its own too, so that its minute runs beside the 180 s of the slow ones
+  instead of adding to the rest.
 """
 
 from __future__ import annotations
@@ -28,12 +30,19 @@ class Profile(StrEnum):
     NIGHTLY = "nightly"
 
 
+# The settings a profile gives its behave processes (a value already in the environment wins): the listening
+# window of the Smart Recorder and live stream scenarios, long enough in the nightly to see a source that falls
+# silent after a few seconds.
+PROFILE_ENV: dict[Profile, dict[str, str]] = {Profile.NIGHTLY: {"FOCUS_LISTEN_S": "60"}}
+
+
 @dataclass(frozen=True)
 class BehaveJob:
     name: str  # file-name safe; names its logs
     selection: tuple[str, ...]  # behave arguments that pick its scenarios
     scenarios: tuple[PlannedScenario, ...]  # what it is expected to run (for the progress display)
     slow: bool
+    env: tuple[tuple[str, str], ...] = ()  # the profile's settings (PROFILE_ENV)
 
 
 def plan(
@@ -50,22 +59,23 @@ def plan(
     in the last run (`durations`, by `duration_key`); 1 runs them in one process, selected by tag.
     """
     found = scenarios(features_dir, cwd)
-    rest = [s for s in found if not s.slow]
+    env = tuple(sorted(PROFILE_ENV.get(profile, {}).items()))
+    alone = [s for s in found if s.slow or s.listening] if profile is Profile.NIGHTLY else []
+    rest = [s for s in found if not s.slow and s not in alone]
     jobs: list[BehaveJob] = []
-    if profile is Profile.NIGHTLY:
-        seen: dict[str, int] = {}
-        for scenario in (s for s in found if s.slow):
-            base = f"slow-{scenario.case or 'scenario'}"
-            seen[base] = seen.get(base, 0) + 1
-            name = base if seen[base] == 1 else f"{base}-{seen[base]}"
-            jobs.append(BehaveJob(name, (scenario.location,), (scenario,), slow=True))
+    seen: dict[str, int] = {}
+    for scenario in alone:
+        base = f"{'slow' if scenario.slow else 'listen'}-{scenario.case or 'scenario'}"
+        seen[base] = seen.get(base, 0) + 1
+        name = base if seen[base] == 1 else f"{base}-{seen[base]}"
+        jobs.append(BehaveJob(name, (scenario.location,), (scenario,), slow=True, env=env))
     if not rest:
         return jobs
-    if parallel <= 1:
-        jobs.append(BehaveJob("main", (os.path.relpath(features_dir, cwd), NOT_SLOW), tuple(rest), slow=False))
+    if parallel <= 1 and len(rest) == len([s for s in found if not s.slow]):
+        jobs.append(BehaveJob("main", (os.path.relpath(features_dir, cwd), NOT_SLOW), tuple(rest), False, env))
         return jobs
-    for index, share in enumerate(balance(rest, parallel, durations or {}), start=1):
-        jobs.append(BehaveJob(f"main-{index}", tuple(s.location for s in share), tuple(share), slow=False))
+    for index, share in enumerate(balance(rest, max(1, parallel), durations or {}), start=1):
+        jobs.append(BehaveJob(f"main-{index}", tuple(s.location for s in share), tuple(share), False, env))
     return jobs
 
 

@@ -30,7 +30,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from support.stand_process import STAND_DIR, Stand, StandFailed
-from tools import report, traceability
+from tools import kill_matrix, report, traceability
 from tools.behave_runs import release_jobs, start_jobs, stop_jobs, wait_jobs
 from tools.job_plan import Profile, load_durations, plan
 from tools.layout import DEFAULT_LAYOUT, FEATURES, MUTATION_MATRIX, ROOT, RunLayout
@@ -368,8 +368,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     MUTATION_DIR.mkdir(parents=True, exist_ok=True)
     MUTATION_MATRIX.write_text(json.dumps(matrix, indent=2))
     (MUTATION_DIR / "matrix.md").write_text(to_markdown(matrix))
+    kills = write_kill_matrix(matrix, args.features.resolve())
     refreshed = refresh_report()
     print("\n" + table(runs))
+    print("\n" + kill_matrix.summary(kills))
     bad = [run for run in runs if not run.decision.verdict.acceptable]
     print(
         f"\n{len(runs) - len(bad)}/{len(runs)} faults killed or skipped in {time.monotonic() - started:.0f} s; "
@@ -379,7 +381,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"report rebuilt with these kills: {refreshed.relative_to(ROOT)}")
     if bad:
         print("not killed: " + ", ".join(f"{run.fault.name} on {run.shape} ({run.decision.verdict})" for run in bad))
-    return 1 if bad else 0
+    return 1 if bad or not kills.complete else 0
+
+
+STEPS = ROOT / "steps"
+
+
+def write_kill_matrix(matrix: dict, features: Path) -> kill_matrix.KillMatrix:
+    """The step-level kill matrix over every fault of the matrix (re-run or kept), from each fault's results folder:
+    into matrix.json as `checks`, and into matrix.md as its sections."""
+    kills = kill_matrix.for_mutation(
+        matrix["faults"],
+        lambda entry: RunLayout(MUTATION_DIR / entry.get("shape", "both") / entry["name"]).results,
+        features,
+        STEPS,
+    )
+    MUTATION_MATRIX.write_text(json.dumps(matrix | kill_matrix.to_json(kills), indent=2))
+    with (MUTATION_DIR / "matrix.md").open("a") as md:
+        md.write("\n" + kill_matrix.to_markdown(kills))
+    return kills
 
 
 if __name__ == "__main__":

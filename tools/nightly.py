@@ -129,7 +129,7 @@ def summarize(
 def describe_plan(profile: Profile, target: Target, jobs: Sequence[BehaveJob]) -> str:
     slow = sum(job.slow for job in jobs)
     count = sum(len(job.scenarios) for job in jobs)
-    split = f" (one per @slow scenario: {slow}; the rest: {len(jobs) - slow})" if slow else ""
+    split = f" (one per @slow or @listening scenario: {slow}; the rest: {len(jobs) - slow})" if slow else ""
     return f"acceptance: profile {profile}, target {target}: {count} scenarios in {len(jobs)} behave process(es){split}"
 
 

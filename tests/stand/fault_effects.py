@@ -27,7 +27,7 @@ def _limit(stand: StandHandle) -> float:
 
 
 def _live_stream(stand: StandHandle):
-    return read_stream(stand.post("/configure", job_body()).json(), keep_frames=2, client_timeout=_limit(stand) * 3)
+    return read_stream(stand.post("/configure", job_body()).json(), client_timeout=_limit(stand) * 3)
 
 
 def _commands(stand: StandHandle, bindings: list[tuple[str, str]]) -> list[tuple[str, bytes, float]]:
@@ -54,8 +54,42 @@ def commands_elsewhere(stand: StandHandle) -> None:
     assert any(key == "baby_analyzer.commands.roi" for key, _, _ in seen), seen
 
 
+def _commands_polled(stand: StandHandle, bindings: list[tuple[str, str]]) -> list[tuple[str, bytes, float]]:
+    """Commands heard while a live task is configured and its waterfall polled (which makes keepalives)."""
+    with Probe(stand.env["FOCUS_AMQP_URL"], bindings) as probe:
+        task_id = _config(stand, live_task_body(), "cmd")
+        _wait_for(lambda: stand.get(f"/waterfall/{task_id}/10") is not None and len(probe.messages) >= 2, 3)
+        time.sleep(0.5)
+        return list(probe.messages)
+
+
+def keepalive_elsewhere(stand: StandHandle) -> None:
+    on_prisma = _commands_polled(stand, [("prisma", "#")])
+    assert any(b"RegionOfInterestCommand" in body for _, body, _ in on_prisma)
+    assert not any(b"KeepaliveCommand" in body for _, body, _ in on_prisma)
+    assert any(b"KeepaliveCommand" in body for _, body, _ in _commands_polled(stand, [("amq.topic", "#")]))
+
+
+def commands_copied_elsewhere(stand: StandHandle) -> None:
+    keys = {key for key, body, _ in _commands_polled(stand, [("amq.topic", "#")]) if b"Command" in body}
+    assert {"baby_analyzer.commands.roi", "baby_analyzer.commands.keepalive"} <= keys, keys
+    keys = {key for key, body, _ in _commands_polled(stand, [("prisma", "#")]) if b"Command" in body}
+    assert {"baby_analyzer.commands.roi", "baby_analyzer.commands.keepalive"} <= keys, keys
+
+
+def keepalive_bare_key(stand: StandHandle) -> None:
+    keys = {key for key, body, _ in _commands_polled(stand, [("prisma", "#")]) if b"Command" in body}
+    assert keys == {"baby_analyzer.commands.roi", "keepalive"}, keys
+
+
 def focus_queue(stand: StandHandle) -> None:
     assert "focus_server_queue" in stand.consumers_by_connection().get("focus-server", [])
+
+
+def focus_exclusive_queue(stand: StandHandle) -> None:
+    owned = stand.exclusive_queues_of("focus-server")
+    assert len(owned) == 1 and owned[0].startswith("amq.gen-"), owned
+    assert not stand.consumers_by_connection().get("focus-server"), "it consumes nothing"
 
 
 def recorder_queue_renamed(stand: StandHandle) -> None:
@@ -109,6 +143,22 @@ def grpc_end_ok(stand: StandHandle) -> None:
     assert outcome.code == grpc.StatusCode.OK and abs(outcome.seconds - _limit(stand)) < 1.0, outcome.code
 
 
+def grpc_stall(stand: StandHandle) -> None:
+    outcome = _live_stream(stand)  # read to the end, every frame kept
+    assert outcome.code == grpc.StatusCode.DEADLINE_EXCEEDED and abs(outcome.seconds - _limit(stand)) < 1.0, outcome
+    stall_at = min(5.0, _limit(stand) / 2)
+    assert outcome.frames and outcome.data_seconds <= stall_at + 0.5, f"rows span {outcome.data_seconds:.1f} s"
+
+
+def grpc_history_skips(stand: StandHandle) -> None:
+    answer = stand.post(
+        "/configure", job_body(start_time=utc("2025-10-11 10:04:57"), end_time=utc("2025-10-11 10:05:00"))
+    )
+    outcome = read_stream(answer.json(), client_timeout=30)
+    seconds = sorted({stamp // 1000 for stamp in outcome.timestamps})
+    assert outcome.code == grpc.StatusCode.OK and seconds == [utc("2025-10-11 10:04:57"), utc("2025-10-11 10:04:59")]
+
+
 def _took(stand: StandHandle, path: str) -> float:
     started = time.monotonic()
     assert stand.get(path).status_code in (200, 201)
@@ -134,8 +184,18 @@ def config_not_idempotent(stand: StandHandle) -> None:
     assert stand.post(f"/config/{task_id}", live_task_body()).status_code == 409
 
 
-def _recorder_arrivals(stand: StandHandle, key: str, seconds: float) -> list[float]:
-    with Probe(stand.env["FOCUS_AMQP_URL"], [("prisma", key)]) as probe:
+def late_duplicate_queue(stand: StandHandle) -> None:
+    task_id = unique_id("dup")
+    first = stand.post(f"/config/{task_id}", live_task_body())
+    again = stand.post(f"/config/{task_id}", live_task_body())
+    assert first.status_code == again.status_code == 200 and first.json() == again.json()
+    time.sleep(1.0)
+    assert [q for q in stand.queues() if task_id in q] == [f"{task_id}_results"], "no duplicate yet"
+    assert _wait_for(lambda: f"{task_id}_resent_results" in stand.queues(), 4), sorted(stand.queues())
+
+
+def _recorder_arrivals(stand: StandHandle, key: str, seconds: float, exchange: str = "prisma") -> list[float]:
+    with Probe(stand.env["FOCUS_AMQP_URL"], [(exchange, key)]) as probe:
         time.sleep(seconds)
         return [m[2] for m in probe.messages]
 
@@ -152,6 +212,24 @@ def recorder_wrong_key(stand: StandHandle) -> None:
 def recorder_sparse(stand: StandHandle) -> None:
     arrivals = _recorder_arrivals(stand, "recorder.data.#", 4.0)
     assert 1 <= len(arrivals) <= 2, f"{len(arrivals)} messages in 4 s"
+
+
+def recorder_stops(stand: StandHandle) -> None:
+    # The stand came up moments ago: the recorder publishes its first 5 s, then falls silent for 50 s.
+    with Probe(stand.env["FOCUS_AMQP_URL"], [("prisma", "recorder.data.#")]) as probe:
+        time.sleep(9.0)
+        arrivals = [m[2] for m in probe.messages]
+    ended = time.monotonic()
+    assert arrivals and ended - arrivals[-1] >= 3.0, (
+        f"{len(arrivals)} messages, the last {ended - max(arrivals, default=0):.1f} s before the end"
+    )
+    assert "recorder_input" in stand.consumers_by_connection().get("smart-recorder", [])  # it still consumes
+
+
+def recorder_copied_elsewhere(stand: StandHandle) -> None:
+    copies = _recorder_arrivals(stand, "recorder.data.#", 1.5, exchange="amq.topic")
+    assert len(copies) >= 3, f"{len(copies)} copies in 1.5 s"
+    assert len(_recorder_arrivals(stand, "recorder.data.#", 1.5)) >= 3  # and still on prisma
 
 
 def no_interrogator_queue(stand: StandHandle) -> None:
@@ -174,6 +252,42 @@ def slow_fail_fast(stand: StandHandle) -> None:
     started = time.monotonic()
     answer = stand.post(f"/config/{unique_id('late')}", history_task_body(*NOTHING))
     assert answer.status_code == 400 and time.monotonic() - started >= 5.0
+
+
+def refused_task_lingers(stand: StandHandle) -> None:
+    task_id = unique_id("refused")
+    assert stand.post(f"/config/{task_id}", history_task_body(*NOTHING)).status_code == 400
+    assert stand.get(f"/waterfall/{task_id}/10").status_code == 200
+    assert stand.get(f"/waterfall/{unique_id('never')}/10").status_code == 404  # an id never sent is unknown
+
+
+def rows_after_eos(stand: StandHandle) -> None:
+    task_id = _config(stand, history_task_body("2025-10-11 10:04:55", "2025-10-11 10:05:00"), "after")
+    rows, status = stand.drain_task(task_id, timeout_s=5)
+    assert len(rows) == 5 and status == 208
+    again = stand.get(f"/waterfall/{task_id}/10")
+    assert again.status_code == 201 and again.json()[0]["rows"][0]["startTimestamp"] == rows[-1]["startTimestamp"]
+
+
+def rows_with_200(stand: StandHandle) -> None:
+    task_id = _config(stand, history_task_body("2025-10-11 10:04:55", "2025-10-11 10:05:00"), "r200")
+    deadline, seen = time.monotonic() + 5, []
+    while time.monotonic() < deadline and len(seen) < 5:
+        answer = stand.get(f"/waterfall/{task_id}/10")
+        assert answer.status_code in (200, 208), answer.status_code
+        if answer.status_code == 200 and answer.content:
+            seen.extend(row for block in answer.json() for row in block["rows"])
+        time.sleep(0.1)
+    assert len(seen) == 5, f"{len(seen)} rows came with 200"
+    live = _config(stand, live_task_body(), "live201")  # live rows keep their 201
+    assert _wait_for(lambda: stand.get(f"/waterfall/{live}/10").status_code == 201, 3)
+
+
+def history_ends_at_hole(stand: StandHandle) -> None:
+    task_id = _config(stand, history_task_body("2025-10-09 10:00:00", "2025-10-09 10:15:00"), "hole")
+    rows, status = stand.drain_task(task_id, timeout_s=5)
+    seconds = sorted(r["startTimestamp"] // 1000 for r in rows)
+    assert status == 208 and seconds[0] == utc("2025-10-09 10:00:00") and seconds[-1] < utc("2025-10-09 10:10:00")
 
 
 def spurious_gap(stand: StandHandle) -> None:

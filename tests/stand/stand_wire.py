@@ -137,6 +137,18 @@ class StandHandle:
             found.setdefault(conn, []).append(consumer["queue"]["name"])
         return found
 
+    def exclusive_queues_of(self, connection_name: str) -> list[str]:
+        """Queues exclusive to the connections of that client-provided name (their owner)."""
+        names = {
+            c["name"]
+            for c in self.connections()
+            if (c.get("client_properties") or {}).get("connection_name") == connection_name
+        }
+        exclusive = [name for name, q in self.queues().items() if q.get("exclusive")]
+        # RabbitMQ 3.10 lists queues without their owner; each queue's own page has it.
+        owners = {name: self.api(f"queues/{quote(self.vhost, safe='')}/{quote(name, safe='')}") for name in exclusive}
+        return sorted(name for name, q in owners.items() if (q.get("owner_pid_details") or {}).get("name") in names)
+
     def bindings_of(self, queue: str) -> list[dict]:
         return self.api(f"queues/{quote(self.vhost, safe='')}/{quote(queue, safe='')}/bindings")
 
@@ -198,6 +210,12 @@ class StreamOutcome:
     @property
     def timestamps(self) -> list[int]:
         return [t for f in self.frames for t in f.timestamp_in_milis]
+
+    @property
+    def data_seconds(self) -> float:
+        """How much time the rows received span (a live stream's rows are due by the clock)."""
+        stamps = self.timestamps
+        return (max(stamps) - min(stamps)) / 1000 if stamps else 0.0
 
 
 def read_stream(

@@ -144,3 +144,37 @@ def test_a_set_up_task_that_never_runs_is_a_precondition_not_met(monkeypatch: py
     monkeypatch.setattr(sla, "get_settings", Settings)  # read afresh, as the run reads it once
     with pytest.raises(PreconditionNotMet, match=r"was accepted but never ran: waited 0\.3 s for GET /metadata/"):
         sla.configure_ready_task(_AcceptsButNeverRuns())  # type: ignore[arg-type]
+
+
+class _QueuesAppearing:
+    """A management API whose queue list grows: after `late_after` listings, a second queue of the task shows."""
+
+    def __init__(self, task_id: str, late_after: int | None) -> None:
+        self.task_id, self.late_after, self.listings = task_id, late_after, 0
+
+    def queues(self) -> list:
+        from support.rabbit_admin import Queue
+
+        self.listings += 1
+        names = [f"{self.task_id}_results", "recorder_input"]
+        if self.late_after is not None and self.listings > self.late_after:
+            names.append(f"{self.task_id}_resent_results")
+        return [Queue(name=name, vhost="/") for name in names]
+
+
+class _ReadyTask:
+    def task_metadata(self, task_id: str) -> Answer:
+        return Answer("GET /metadata/{task_id}", 201, 0.01, "{}")
+
+
+@pytest.mark.parametrize("late_after", [3, None], ids=["late duplicate", "one queue"])
+def test_a_duplicate_queue_that_shows_a_moment_late_is_seen(monkeypatch: pytest.MonkeyPatch, late_after) -> None:
+    monkeypatch.setattr(sla, "QUEUE_SETTLE_S", 1.5)
+    monkeypatch.setattr(sla, "attach_json", lambda *_: None)
+    admin = _QueuesAppearing("sla-abc", late_after)
+    if late_after is None:
+        sla.check_one_task_one_queue(_ReadyTask(), admin, "sla-abc")
+        assert admin.listings >= 3, "watched for the whole settle time, not only once"
+        return
+    with pytest.raises(AssertionError, match="sla-abc_resent_results"):
+        sla.check_one_task_one_queue(_ReadyTask(), admin, "sla-abc")

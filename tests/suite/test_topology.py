@@ -12,7 +12,7 @@ from support import topology
 from support.amqp_probe import Delivery
 from support.errors import PreconditionNotMet
 from support.live import LiveSubject
-from support.rabbit_admin import Connection, Exchange
+from support.rabbit_admin import Connection, Exchange, Queue
 from support.recorder import (
     RecorderObservation,
     assert_at_least_once_a_second,
@@ -123,3 +123,40 @@ def test_a_target_whose_connections_are_unnamed_cannot_show_publisher_only(monke
         "no broker connection carries the client-provided name 'focus-server' (connections listed: 2, "
         "names: ['(unnamed)', 'smart-recorder']); 'publisher only' cannot be observed on this target"
     )
+
+
+class _AdminWithQueues(_AdminListing):
+    """Connections, and queues listed as RabbitMQ 3.10 lists them: an exclusive queue without its owner, whose own
+    page names it."""
+
+    def __init__(self, connection: Connection, queues: list[Queue], owners: dict[str, str]) -> None:
+        super().__init__(connection)
+        self.listed_queues = queues
+        self.owners = owners
+
+    def channels(self) -> list:
+        return []
+
+    def consumers(self) -> list:
+        return []
+
+    def queues(self) -> list[Queue]:
+        return self.listed_queues
+
+    def queue(self, name: str) -> Queue | None:
+        owner = self.owners.get(name)
+        return Queue(name=name, vhost="/", exclusive=True, owner_pid_details={"name": owner} if owner else [])
+
+
+def test_an_exclusive_queue_listed_without_its_owner_is_looked_up_and_found_owned() -> None:
+    focus = Connection(name="10.0.0.9:5000 -> broker", client_properties={"connection_name": "focus-server"})
+    queues = [
+        Queue(name="amq.gen-focus", vhost="/", exclusive=True),
+        Queue(name="amq.gen-probe", vhost="/", exclusive=True),
+        Queue(name="recorder_input", vhost="/"),
+    ]
+    admin = _AdminWithQueues(focus, queues, {"amq.gen-focus": focus.name, "amq.gen-probe": "10.0.0.1:7 -> broker"})
+    footprint = topology.focus_server_footprint(admin)
+    topology.assert_consumes_nothing(footprint)
+    with pytest.raises(AssertionError, match=r"exclusive to Focus Server's connections: \['amq.gen-focus'\]"):
+        topology.assert_owns_no_queue(footprint)

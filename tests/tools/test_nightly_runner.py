@@ -64,6 +64,38 @@ def test_spread_over_processes_by_the_last_durations() -> None:
     assert sum(len(job.scenarios) for job in jobs) == 12
 
 
+LISTENING_FEATURE = """\
+Feature: listening
+  @spec-3.1 @case-recorder @listening
+  Scenario: the recorder is listened to
+    Then clause "3.1" holds
+
+  @spec-2.1 @case-limit @slow
+  Scenario: a stream to the limit
+    Then clause "2.1" holds
+
+  @spec-1.1 @case-exchange
+  Scenario: the exchange
+    Then clause "1.1" holds
+"""
+
+
+def test_nightly_listens_a_minute_beside_the_slow_ones_and_quick_listens_briefly(tmp_path: Path) -> None:
+    (tmp_path / "listening.feature").write_text(LISTENING_FEATURE)
+    nightly_jobs = plan(Profile.NIGHTLY, tmp_path, ROOT)
+    assert [(job.name, job.slow) for job in nightly_jobs] == [
+        ("listen-recorder", True),
+        ("slow-limit", True),
+        ("main-1", False),
+    ]
+    assert [s.case for s in nightly_jobs[-1].scenarios] == ["exchange"]  # the listening one runs alone
+    assert all(dict(job.env) == {"FOCUS_LISTEN_S": "60"} for job in nightly_jobs)
+    quick_jobs = plan(Profile.QUICK, tmp_path, ROOT)
+    assert [(job.name, [s.case for s in job.scenarios], job.env) for job in quick_jobs] == [
+        ("main", ["recorder", "exchange"], ())
+    ]
+
+
 @pytest.mark.parametrize(
     ("variable", "value", "expected"),
     [

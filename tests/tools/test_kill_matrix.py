@@ -1,0 +1,203 @@
+"""The step-level kill matrix on a suite of three checks and results made by hand."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+
+import pytest
+
+from tools import kill_matrix
+from tools.kill_matrix import RedStep
+
+FEATURE = """\
+Feature: a tiny suite
+
+  @spec-1.1 @case-exchange
+  Scenario: the exchange
+    Given a broker
+    When the exchanges are listed
+    Then the only exchange is "prisma"
+    And it is durable
+
+  @spec-2.3 @case-resend
+  Scenario Outline: a resend <times> times
+    When the same configure is sent <times> times
+    Then every answer is the same
+    And there is one queue
+
+    Examples:
+      | times |
+      | 2     |
+      | 3     |
+"""
+
+STEPS = """\
+from behave import given, then, when
+
+
+@given("a broker")
+def step_broker(context):
+    pass
+
+
+@when("the exchanges are listed")
+def step_list(context):
+    pass
+
+
+@when("the same configure is sent {times:d} times")
+def step_send(context, times):
+    pass
+
+
+@then('the only exchange is "{name}"')
+def step_only(context, name):
+    topology.assert_only_exchange(context.exchanges, name)
+
+
+@then("it is durable")
+def step_durable(context):
+    topology.assert_durable(context.exchange)
+
+
+@then("every answer is the same")
+def step_same(context):
+    sla.check_same_answers(context.repeated)
+
+
+@then("there is one queue")
+def step_one_queue(context):
+    sla.check_one_task_one_queue(context.repeated)
+"""
+
+
+@pytest.fixture(scope="module")
+def suite(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("tiny-suite")
+    (root / "features").mkdir()
+    (root / "features" / "tiny.feature").write_text(FEATURE)
+    (root / "steps").mkdir()
+    (root / "steps" / "tiny_steps.py").write_text(STEPS)
+    return root / "features", root / "steps"
+
+
+def _result(folder: Path, spec: str, name: str, steps: list[tuple[str, str]], status: str | None = None) -> None:
+    """An allure-behave result: its status is that of its first step not passed, unless given."""
+    folder.mkdir(parents=True, exist_ok=True)
+    status = status or next((s for _, s in steps if s != "passed"), "passed")
+    data = {
+        "name": name,
+        "status": status,
+        "labels": [{"name": "spec", "value": spec}],
+        "steps": [{"name": text, "status": s, "steps": [{"name": "measured: x", "status": s}]} for text, s in steps],
+    }
+    (folder / f"{uuid.uuid4()}-result.json").write_text(json.dumps(data))
+
+
+EXCHANGE_RED = [
+    ("Given a broker", "passed"),
+    ("When the exchanges are listed", "passed"),
+    ('Then the only exchange is "prisma"', "failed"),
+    ("And it is durable", "skipped"),
+]
+
+
+def _kills(tmp_path: Path, suite: tuple[Path, Path], faults: list[dict], exempt: dict[str, str] | None = None):
+    features, steps = suite
+    return kill_matrix.build(
+        kill_matrix.suite_checks(features, steps),
+        faults,
+        lambda entry: kill_matrix.first_red_steps(tmp_path / entry.get("shape", "") / entry["name"]),
+        lambda text: kill_matrix.check_of(text, features, steps),
+        exempt or {},
+    )
+
+
+def test_the_checks_come_from_the_registry_with_their_judges_and_scenarios(suite: tuple[Path, Path]) -> None:
+    checks = {c.pattern: c for c in kill_matrix.suite_checks(*suite)}
+    assert set(checks) == {'the only exchange is "{name}"', "it is durable", "every answer is the same",
+                           "there is one queue"}  # fmt: skip
+    assert checks["there is one queue"].judged_by == ("sla.check_one_task_one_queue",)
+    assert checks["there is one queue"].scenarios == ("2.3 resend",)  # both outline rows are one scenario
+
+
+def test_the_first_red_step_is_read_without_its_keyword(tmp_path: Path) -> None:
+    _result(tmp_path, "1.1", "the exchange", EXCHANGE_RED)
+    _result(tmp_path, "2.3", "a resend 2 times", [("When the same configure is sent 2 times", "passed")])
+    assert kill_matrix.first_red_steps(tmp_path) == [
+        RedStep("1.1", "the exchange", "failed", 'the only exchange is "prisma"')
+    ]
+
+
+def test_a_check_after_the_failing_one_is_never_shown_red(tmp_path: Path, suite: tuple[Path, Path]) -> None:
+    _result(tmp_path / "extra-exchange", "1.1", "the exchange", EXCHANGE_RED)
+    resend = [("When the same configure is sent 2 times", "passed"), ("Then every answer is the same", "failed"),
+              ("And there is one queue", "skipped")]  # fmt: skip
+    _result(tmp_path / "config-409", "2.3", "a resend 2 times", resend)
+    kills = _kills(tmp_path, suite, [{"name": "extra-exchange", "clauses": ["1.1"]},
+                                     {"name": "config-409", "clauses": ["2.3"]}])  # fmt: skip
+    assert kills.killed_by['the only exchange is "{name}"'] == ["extra-exchange"]
+    assert kills.killed_by["every answer is the same"] == ["config-409"]
+    assert [c.pattern for c in kills.never_red] == ["it is durable", "there is one queue"]
+    assert not kills.complete
+
+
+def test_a_red_scenario_of_another_clause_proves_nothing(tmp_path: Path, suite: tuple[Path, Path]) -> None:
+    _result(tmp_path / "dup-queue", "1.1", "the exchange", EXCHANGE_RED)  # a false alarm of a 2.3 fault
+    kills = _kills(tmp_path, suite, [{"name": "dup-queue", "clauses": ["2.3"]}])
+    assert not kills.killed_by['the only exchange is "{name}"']
+
+
+def test_red_at_a_given_or_in_a_hook_is_listed_apart(tmp_path: Path, suite: tuple[Path, Path]) -> None:
+    _result(tmp_path / "no-broker", "1.1", "the exchange", [("Given a broker", "broken")])
+    _result(tmp_path / "no-broker", "1.1", "the exchange again", [], status="broken")  # red in a hook
+    kills = _kills(tmp_path, suite, [{"name": "no-broker", "clauses": ["1.1"]}])
+    assert not any(kills.killed_by.values())
+    assert sorted(r["step"] for r in kills.before_any_check) == ["(no step)", "a broker"]
+
+
+def test_an_exemption_with_its_reason_empties_the_list_and_shows_in_the_matrix(
+    tmp_path: Path, suite: tuple[Path, Path]
+) -> None:
+    _result(tmp_path / "f1", "1.1", "the exchange", EXCHANGE_RED)
+    faults = [{"name": "f1", "clauses": ["1.1"]}]
+    durable = kill_matrix.check_of("it is durable", *suite)
+    _result(tmp_path / "f2", "1.1", "the exchange", [("Then the only exchange is \"prisma\"", "passed"),
+                                                       ("And it is durable", "failed")])  # fmt: skip
+    faults.append({"name": "f2", "clauses": ["1.1"]})
+    exempt = {"every answer is the same": "no target can answer differently", "there is one queue": "reason"}
+    kills = _kills(tmp_path, suite, faults, exempt)
+    assert kills.killed_by[durable] == ["f2"]
+    assert kills.complete
+    markdown = kill_matrix.to_markdown(kills)
+    assert "## Checks never shown red\n\nNone." in markdown
+    assert "exempt: no target can answer differently" in markdown
+    assert kill_matrix.to_json(kills)["never_red"] == []
+
+
+def test_an_exemption_naming_no_check_fails_the_matrix(tmp_path: Path, suite: tuple[Path, Path]) -> None:
+    kills = _kills(tmp_path, suite, [], {"a check that was renamed": "old reason"})
+    assert kills.stale_exemptions == ["a check that was renamed"]
+    assert not kills.complete
+
+
+def test_the_suites_own_register_names_only_checks_of_the_suite() -> None:
+    from tools.layout import FEATURES, ROOT
+
+    known = {c.pattern for c in kill_matrix.suite_checks(FEATURES, ROOT / "steps")}
+    assert set(kill_matrix.EXEMPT) <= known
+    assert all(reason.strip() for reason in kill_matrix.EXEMPT.values())
+
+
+def test_a_fault_the_profile_skipped_shows_nothing(tmp_path: Path, suite: tuple[Path, Path]) -> None:
+    _result(tmp_path / "slow-one", "1.1", "the exchange", EXCHANGE_RED)  # left over from an earlier nightly run
+    kills = _kills(tmp_path, suite, [{"name": "slow-one", "clauses": ["1.1"], "verdict": "skipped"}])
+    assert not kills.killed_by['the only exchange is "{name}"']
+
+
+def test_a_fault_run_on_several_shapes_is_named_with_its_shape(tmp_path: Path, suite: tuple[Path, Path]) -> None:
+    _result(tmp_path / "job" / "extra-exchange", "1.1", "the exchange", EXCHANGE_RED)
+    kills = _kills(tmp_path, suite, [{"name": "extra-exchange", "clauses": ["1.1"], "shape": "job"}])
+    assert kills.killed_by['the only exchange is "{name}"'] == ["extra-exchange on job"]
