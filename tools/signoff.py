@@ -125,8 +125,8 @@ def to_html(sheet: Sheet, report_href: str = "allure-report/index.html") -> str:
         "<h1>Sign-off sheet: Focus Server acceptance</h1>",
         sheet.header.html(),
         banner,
-        '<table class="sheet"><colgroup><col style="width:7%"><col style="width:19%"><col style="width:33%">'
-        '<col style="width:11%"><col style="width:13%"><col style="width:17%"></colgroup>',
+        '<table class="sheet"><colgroup><col style="width:7%"><col style="width:22%"><col style="width:32%">'
+        '<col style="width:11%"><col style="width:14%"><col style="width:14%"></colgroup>',
         f'<thead><tr><th colspan="6" class="run-line">{esc(run_line(sheet.header))}</th></tr>'
         "<tr><th>Clause</th><th>Heading</th><th>Official answer</th><th>Scenarios</th><th>Faults killed</th>"
         "<th>Verdict</th></tr></thead>",
