@@ -172,9 +172,9 @@ Feature: 4 Partial results in history playback
     Then the job configuration is accepted
     When I read the job's stream to its end
     Then the stream brought rows
+    And no row came after the last recorded instant
     And the rows cover the recorded time of the window with no gap over 2000 ms and no row outside it
     And the stream ended with status OK once the last recorded instant had come
-    And no row came after the last recorded instant
 
   @spec-4.5 @case-recording-in-middle-only-job @api-job @slow
   Scenario: Over the job API, a single short recording in the window's middle: rows only from it, then the end
@@ -184,9 +184,9 @@ Feature: 4 Partial results in history playback
     Then the job configuration is accepted
     When I read the job's stream to its end
     Then the stream brought rows
+    And no row came after the last recorded instant
     And the rows cover the recorded time of the window with no gap over 2000 ms and no row outside it
     And the stream ended with status OK once the last recorded instant had come
-    And no row came after the last recorded instant
 
   @spec-4.6 @case-no-strict-mode-best-effort-job @api-job @slow
   Scenario: Over the job API there is no strict mode either: a window with a hole is served best effort

@@ -136,6 +136,13 @@ FAULTS: tuple[Fault, ...] = (
         JOB,
     ),
     Fault(
+        "resent-job-unreadable",
+        ("2.3",),
+        False,
+        "the job of a `POST /configure` resent within 3 s answers alike, but its stream ends at once without a frame",
+        JOB,
+    ),
+    Fault(
         "late-duplicate-queue",
         ("2.3",),
         False,
@@ -174,6 +181,13 @@ FAULTS: tuple[Fault, ...] = (
         False,
         "a history task never ends: its waterfall never answers 208",
         TASK,
+    ),
+    Fault(
+        "history-stream-empty",
+        ("2.1", "4.2", "4.3", "4.4", "4.5", "4.6"),
+        True,  # its 4.x scenarios over gRPC are @slow ones
+        "a history job is accepted, but its stream ends OK at once without a frame",
+        JOB,
     ),
     Fault(
         "history-overrun",

@@ -45,6 +45,7 @@ class Job:
     connected_once: bool = False
     ended: bool = False
     immortal: bool = False  # fault resent-job-lingers: only the stand's stop ends it
+    mute: bool = False  # fault resent-job-unreadable: its streams end at once, without a frame
 
 
 def plan_streams(request: ConfigureRequest, per_stream: int = CHANNELS_PER_STREAM) -> dict[int, tuple[int, int]]:
@@ -108,6 +109,7 @@ class JobRegistry:
             lines_dt=duration / request.displayInfo.height,
             segments=segments,
             immortal=resent and self.fault.on("resent-job-lingers"),
+            mute=resent and self.fault.on("resent-job-unreadable"),
         )
         port = self._serve(job)
         job.answer = {

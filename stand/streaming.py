@@ -67,6 +67,8 @@ class JobStreamServicer(pandadatastream_pb2_grpc.DataStreamServiceServicer):
         stall_at = started + min(GRPC_STALL_AFTER_S, self.registry.stream_limit_s / 2)
         stalls = self.registry.fault.on("grpc-stall") and self.job.segments is None
         try:
+            # Faults resent-job-unreadable / history-stream-empty: one keepalive, then status OK without a frame.
+            mute = self.job.mute or (self.job.segments is not None and self.registry.fault.on("history-stream-empty"))
             segments = self.job.segments
             if segments and self.registry.fault.on("history-overrun"):
                 segments = [*segments, (segments[-1][1], segments[-1][1] + OVERRUN_S)]
@@ -80,6 +82,8 @@ class JobStreamServicer(pandadatastream_pb2_grpc.DataStreamServiceServicer):
                 if gone.is_set():
                     return
                 self.registry.focus.keepalive(self.job.id)
+                if mute:
+                    return
                 if stalls and now >= stall_at:
                     gone.wait(min(FRAME_INTERVAL_S, deadline - now))  # open, alive, and silent
                     continue

@@ -136,7 +136,9 @@ def stream_limit_2_1(stand: StandHandle) -> None:
         "/configure", job_body(start_time=utc("2025-10-11 10:04:57"), end_time=utc("2025-10-11 10:04:59"))
     ).json()
     ended = read_stream(history, client_timeout=limit * 3)
-    assert ended.code == grpc.StatusCode.OK and ended.seconds < limit - 1, (
+    # Before the limit, not a margin before it: fault history-overrun adds 5 s of rows to these 2 s (the stand tests
+    # run with a short limit); a stream held open to the limit ends DEADLINE_EXCEEDED, which the code tells.
+    assert ended.code == grpc.StatusCode.OK and ended.seconds < limit, (
         f"history ended {ended.code} at {ended.seconds:.1f} s"
     )
     seconds = {stamp // 1000 for stamp in ended.timestamps}

@@ -348,6 +348,25 @@ def resent_job_lingers(stand: StandHandle) -> None:
     assert stand.get(f"/metadata/{again['job_id']}").status_code == 200  # read and closed, yet still there
 
 
+def resent_job_unreadable(stand: StandHandle) -> None:
+    body = job_body(channels={"min": 1, "max": 4})
+    first, again = (stand.post("/configure", body).json() for _ in range(2))
+    assert read_stream(first, keep_frames=1, client_timeout=1.0).frames  # the first job streams as usual
+    mute = read_stream(again, keep_frames=1, client_timeout=5.0)
+    assert mute.code == grpc.StatusCode.OK and not mute.frames, (mute.code, len(mute.frames))
+
+
+def history_stream_empty(stand: StandHandle) -> None:
+    answer = stand.post(
+        "/configure", job_body(start_time=utc("2025-10-11 10:04:57"), end_time=utc("2025-10-11 10:05:00"))
+    )
+    assert answer.status_code == 200, answer.status_code
+    outcome = read_stream(answer.json(), client_timeout=30)
+    assert outcome.code == grpc.StatusCode.OK and not outcome.timestamps, (outcome.code, outcome.timestamps[:3])
+    live = read_stream(stand.post("/configure", job_body()).json(), keep_frames=1, client_timeout=1.0)
+    assert live.frames  # live streams are untouched
+
+
 def history_overrun(stand: StandHandle) -> None:
     answer = stand.post(
         "/configure", job_body(start_time=utc("2025-10-11 10:04:59"), end_time=utc("2025-10-11 10:05:00"))
