@@ -115,10 +115,18 @@ class Matrix:
 
     def of(self, clause_id: str, shape: str, commit: str | None = None) -> Faults:
         """The clause's faults on this target shape; killed: those killed on this suite commit (any, if None)."""
+
+        def shape_of(fault: dict) -> str:
+            return fault.get("shape") or fault.get("api") or DEFAULT_SHAPE
+
+        def row(name: str, on: str) -> dict:
+            return next((f for f in self.faults if f.get("name") == name and shape_of(f) == on), {})
+
+        # A fault the shape cannot show is none of its faults; one judged on another shape counts as judged there.
         mine = [
-            f
+            row(f["name"], f["judged_on"]) if f.get("judged_on") else f
             for f in self.faults
-            if clause_id in f.get("clauses", []) and (f.get("shape") or f.get("api") or DEFAULT_SHAPE) == shape
+            if clause_id in f.get("clauses", []) and shape_of(f) == shape and f.get("applies", True)
         ]
         killed = [
             f for f in mine if f.get("verdict") == "killed" and (commit is None or f.get("suite_commit") == commit)

@@ -49,6 +49,8 @@ class FaultRun:
     profile: str  # the profile the fault ran in ("-" when skipped)
     seconds: float
     shape: str = "both"  # the stand shape it ran on (`--api`)
+    applies: bool = True  # False: this shape cannot show the fault (its API is not offered)
+    judged_on: str = ""  # a job-API fault is judged once, on the job shape, when the matrix runs that one too
 
 
 def _scenario(result: ScenarioResult) -> dict[str, str]:
@@ -147,11 +149,24 @@ def not_applicable(faults: Sequence[FaultSwitch], shape: str) -> list[FaultRun]:
     """Skipped rows for the faults this shape cannot show (their API is not offered there)."""
     return [
         FaultRun(
-            f, Decision(Verdict.SKIPPED, note=f"not shown by the {shape} shape: its API is not offered"), "-", 0, shape
+            f,
+            Decision(Verdict.SKIPPED, note=f"not shown by the {shape} shape: its API is not offered"),
+            "-",
+            0,
+            shape,
+            applies=False,
         )
         for f in faults
         if not f.applies_to(shape)
     ]
+
+
+def judged_on_job_shape(faults: Sequence[FaultSwitch], shape: str, shapes: Sequence[str]) -> list[FaultSwitch]:
+    """The job-API faults that the `both` shape leaves to the `job` shape when the matrix runs that one too: both
+    shapes serve the same job API, so a second run would judge nothing new (and cost a nightly run each)."""
+    if shape != "both" or "job" not in shapes:
+        return []
+    return [f for f in faults if f.applies_to("job") and "task" not in f.shapes]
 
 
 def run_shapes(
@@ -168,9 +183,12 @@ def run_shapes(
     for shape in shapes:
         offers = "the task API and the job API" if shape == "both" else f"the {shape} API only"
         print(f"-- shape {shape}: the stand offers {offers}", flush=True)
-        applicable = [f for f in faults if f.applies_to(shape)]
+        elsewhere = judged_on_job_shape(faults, shape, shapes)
+        applicable = [f for f in faults if f.applies_to(shape) and f not in elsewhere]
         shape_args = [*stand_args, "--api", shape]
         runs += not_applicable(faults, shape)
+        note = "judged on the job shape, which serves the same job API"
+        runs += [FaultRun(f, Decision(Verdict.SKIPPED, note=note), "-", 0, shape, judged_on="job") for f in elsewhere]
         runs += run_matrix(applicable, profile, jobs, features, shape_args, parallel)
     order = {(fault.name, shape): index for index, (shape, fault) in enumerate((s, f) for s in shapes for f in faults)}
     return sorted(runs, key=lambda run: order[(run.fault.name, run.shape)])
@@ -250,6 +268,8 @@ def to_json(runs: Sequence[FaultRun], profile: Profile, stand_args: Sequence[str
                 "red_on_clause": [_scenario(r) for r in run.decision.on_clause],
                 "red_elsewhere": [_scenario(r) for r in run.decision.elsewhere],
                 "note": run.decision.note,
+                "applies": run.applies,
+                "judged_on": run.judged_on,
             }
             for run in runs
         ],

@@ -9,7 +9,7 @@ from tools_testkit import FIXTURE_FEATURES, ResultWriter
 
 from support.clauses import CLAUSES
 from tools.catalogue import scenarios
-from tools.clause_verdict import ClauseVerdict, fit_for_signoff, judge
+from tools.clause_verdict import ClauseVerdict, Matrix, fit_for_signoff, judge
 from tools.layout import ROOT
 from tools.mutation import stamp_commit
 from tools.outcome import Exit, exit_code
@@ -123,3 +123,19 @@ def test_the_matrix_is_stamped_with_the_commit_of_each_fault() -> None:
     stamped = stamp_commit({"profile": "nightly", "faults": [{"name": "a"}, {"name": "b"}]}, "abc1234")
     assert stamped["suite_commit"] == "abc1234"
     assert [f["suite_commit"] for f in stamped["faults"]] == ["abc1234", "abc1234"]
+
+
+def test_faults_a_shape_cannot_show_do_not_count_and_those_judged_elsewhere_count_there() -> None:
+    faults = [
+        {"name": "no-eos", "clauses": ["4.2"], "shape": "job", "verdict": "skipped", "applies": False},
+        {"name": "gap", "clauses": ["4.2"], "shape": "job", "verdict": "killed"},
+        {"name": "overrun", "clauses": ["4.2"], "shape": "job", "verdict": "killed"},
+        {"name": "overrun", "clauses": ["4.2"], "shape": "both", "verdict": "skipped", "judged_on": "job"},
+        {"name": "gap", "clauses": ["4.2"], "shape": "both", "verdict": "killed"},
+        {"name": "no-eos", "clauses": ["4.2"], "shape": "both", "verdict": "survived"},
+    ]
+    matrix = Matrix("abc", [{"suite_commit": "abc", **fault} for fault in faults])
+    on_job = matrix.of("4.2", "job", "abc")
+    assert (on_job.total, on_job.killed) == (2, 2)  # no-eos cannot be shown without the task API
+    on_both = matrix.of("4.2", "both", "abc")
+    assert (on_both.total, on_both.killed) == (3, 2)  # overrun counts as killed on job; no-eos survived

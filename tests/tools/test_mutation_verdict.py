@@ -8,7 +8,7 @@ from pathlib import Path
 from tools_testkit import ResultWriter
 
 from tools.job_plan import Profile
-from tools.mutation import FaultRun, merge, not_applicable, profile_for, to_json, to_markdown
+from tools.mutation import FaultRun, judged_on_job_shape, merge, not_applicable, profile_for, to_json, to_markdown
 from tools.results import read_results
 from tools.stand_cli import FaultSwitch
 from tools.verdict import Decision, Verdict, decide
@@ -95,6 +95,19 @@ def test_a_shape_skips_what_it_cannot_show_and_slow_depends_on_the_shape() -> No
     assert profile_for(grpc_history, Profile.NIGHTLY, "both") is Profile.QUICK
     assert profile_for(grpc_history, Profile.NIGHTLY, "job") is Profile.NIGHTLY
     assert profile_for(grpc_history, Profile.QUICK, "job") is None
+
+
+def test_a_job_api_fault_is_judged_once_on_the_job_shape_when_the_matrix_runs_it() -> None:
+    job_only = FaultSwitch("history-overrun", ("4.2",), False, "", shapes=("both", "job"))
+    either = FaultSwitch("gap-filled", ("4.3",), False, "")
+    waterfall = FaultSwitch("no-eos", ("4.2",), False, "", shapes=("both", "task"))
+    faults = [job_only, either, waterfall]
+    assert judged_on_job_shape(faults, "both", ("both", "job")) == [job_only]
+    assert judged_on_job_shape(faults, "both", ("both",)) == []  # no job shape in this run: judged on both
+    assert judged_on_job_shape(faults, "job", ("both", "job")) == []
+    rows = to_json([FaultRun(job_only, Decision(Verdict.SKIPPED), "-", 0, "both", judged_on="job")], Profile.QUICK, [])
+    assert rows["faults"][0]["judged_on"] == "job" and rows["faults"][0]["applies"] is True
+    assert to_json(not_applicable([waterfall], "job"), Profile.QUICK, [])["faults"][0]["applies"] is False
 
 
 def test_a_scenario_skipped_as_not_offered_is_no_false_alarm(tmp_path: Path, write_result: ResultWriter) -> None:
