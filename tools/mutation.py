@@ -385,6 +385,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     previous = json.loads(MUTATION_MATRIX.read_text()) if args.only and MUTATION_MATRIX.exists() else None
     matrix = merge(previous, stamp_commit(to_json(runs, args.profile, stand_args)))
+    # Some faults only, on no earlier whole matrix: it proves no clause (tools/clause_verdict.py reads this).
+    matrix["partial"] = bool(args.only) and (previous is None or bool(previous.get("partial")))
     MUTATION_DIR.mkdir(parents=True, exist_ok=True)
     MUTATION_MATRIX.write_text(json.dumps(matrix, indent=2))
     (MUTATION_DIR / "matrix.md").write_text(to_markdown(matrix))

@@ -139,3 +139,12 @@ def test_faults_a_shape_cannot_show_do_not_count_and_those_judged_elsewhere_coun
     assert (on_job.total, on_job.killed) == (2, 2)  # no-eos cannot be shown without the task API
     on_both = matrix.of("4.2", "both", "abc")
     assert (on_both.total, on_both.killed) == (3, 2)  # overrun counts as killed on job; no-eos survived
+
+
+def test_a_partial_matrix_proves_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "matrix.json"
+    fault = {"name": "gap", "clauses": ["4.2"], "shape": "both", "verdict": "killed", "suite_commit": "abc"}
+    path.write_text(json.dumps({"suite_commit": "abc", "partial": True, "faults": [fault]}))
+    assert Matrix.read(path) is None
+    path.write_text(json.dumps({"suite_commit": "abc", "partial": False, "faults": [fault]}))
+    assert Matrix.read(path) is not None
