@@ -241,7 +241,7 @@ def run_properties(results: Path) -> dict[str, str]:
     found = {}
     for line in text.splitlines():
         key, sep, value = line.partition("=")
-        if sep:
+        if sep and not line.lstrip().startswith("#"):
             found[key.strip()] = value.strip().replace("\\\\", "\\")
     return found
 

@@ -12,6 +12,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from tools.clause_verdict import run_properties
 from tools.layout import RunLayout
 from tools.outcome import Exit
 
@@ -61,18 +62,6 @@ class RunFacts:
         return f"{self.profile} on {self.target_name}{shape}"
 
 
-def read_properties(path: Path) -> dict[str, str]:
-    """A Java-style properties file as report.write_run_metadata writes it (`key=value`, `\\\\` for a backslash)."""
-    if not path.is_file():
-        return {}
-    found = {}
-    for line in path.read_text().splitlines():
-        key, sep, value = line.partition("=")
-        if sep and not line.lstrip().startswith("#"):
-            found[key.strip()] = value.replace("\\\\", "\\")
-    return found
-
-
 def _json(path: Path) -> dict:
     try:
         data = json.loads(path.read_text())
@@ -82,7 +71,7 @@ def _json(path: Path) -> dict:
 
 
 def read(layout: RunLayout) -> RunFacts:
-    env = read_properties(layout.results / "environment.properties")
+    env = run_properties(layout.results)
     timings = _json(layout.logs / "timings.json")
     outcome = _json(outcome_file(layout))
     profile = str(outcome.get("profile") or timings.get("profile") or env.get("profile") or "unknown")
