@@ -65,20 +65,25 @@ EXPECTED = {
 }
 
 
+def behave_with_allure(features: Path, results: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """behave with the project's `allure` formatter, run from the project root so that behave.ini registers it."""
+    return subprocess.run(
+        [sys.executable, "-m", "behave", "-f", "allure", "-o", str(results), str(features)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
 def test_every_scenario_has_one_result_with_spec_label_and_link(tmp_path: Path) -> None:
     (tmp_path / "features").mkdir()
     (tmp_path / "features" / "fixture.feature").write_text(FEATURE, encoding="utf-8")
     (tmp_path / "steps").mkdir()
     (tmp_path / "steps" / "fixture_steps.py").write_text(STEPS, encoding="utf-8")
     results = tmp_path / "results"
-    # Run from the project root so that behave.ini registers the `allure` formatter as the project does.
-    run = subprocess.run(
-        [sys.executable, "-m", "behave", "-f", "allure", "-o", str(results), str(tmp_path / "features")],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    run = behave_with_allure(tmp_path / "features", results)
     assert run.returncode == 1, run.stdout + run.stderr  # two scenarios fail on purpose
     found = [json.loads(path.read_text()) for path in results.glob("*-result.json")]
     # behave names outline rows "<name> -- @<row>"
@@ -129,14 +134,7 @@ def test_every_text_of_a_result_is_masked_step_titles_included(tmp_path: Path) -
     results = tmp_path / "results"
     env = {key: value for key, value in os.environ.items() if not key.startswith("FOCUS_")}
     env["FOCUS_AMQP_URL"] = f"amqp://focus:{password}@127.0.0.1:9/%2F"
-    run = subprocess.run(
-        [sys.executable, "-m", "behave", "-f", "allure", "-o", str(results), str(tmp_path / "features")],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    run = behave_with_allure(tmp_path / "features", results, env)
     assert run.returncode == 1, run.stdout + run.stderr
     (written,) = [path.read_text() for path in results.glob("*-result.json")]
     assert password not in written
@@ -179,13 +177,7 @@ def test_a_scenario_whose_api_is_not_offered_is_kept_as_skipped_with_its_reason(
     (tmp_path / "steps" / "fixture_steps.py").write_text(STEPS, encoding="utf-8")
     (tmp_path / "environment.py").write_text(NOT_OFFERED_ENVIRONMENT, encoding="utf-8")
     results = tmp_path / "results"
-    run = subprocess.run(
-        [sys.executable, "-m", "behave", "-f", "allure", "-o", str(results), str(tmp_path / "features")],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    run = behave_with_allure(tmp_path / "features", results)
     assert run.returncode == 0, run.stdout + run.stderr
     found = {r["name"]: r for r in (json.loads(p.read_text()) for p in results.glob("*-result.json"))}
     # behave.ini leaves skipped scenarios out of the report; a not-offered one must stay, visibly
