@@ -12,6 +12,7 @@ import threading
 from pathlib import Path
 
 from stand import faults, lifecycle
+from stand.timing import StandTiming
 
 
 def _add_stand_options(parser: argparse.ArgumentParser) -> None:
@@ -31,6 +32,11 @@ def _add_stand_options(parser: argparse.ArgumentParser) -> None:
         "--rabbitmq-api-password", help="management password (better: STAND_RABBITMQ_API_PASSWORD; default: the URL's)"
     )
     parser.add_argument("--env-file", type=Path, help="write the FOCUS_*/STAND_* lines here")
+    parser.add_argument(
+        "--broker-env",
+        type=Path,
+        help="live in a vhost of its own on the node that `broker-up` started (its env file), instead of a node",
+    )
 
 
 def _stand_env(args: argparse.Namespace) -> dict[str, str]:
@@ -68,9 +74,15 @@ def cmd_up(args: argparse.Namespace) -> int:
     if args.env_file is None:
         print("up needs --env-file FILE", file=sys.stderr)
         return 2
+    child_env, vhost = _stand_env(args), None
+    if args.broker_env is not None:
+        vhost, shared = lifecycle.vhost_on_shared_broker(args.broker_env)
+        child_env.update(shared)
     try:
-        info = lifecycle.up([], args.env_file, _stand_env(args))
+        info = lifecycle.up([], args.env_file, child_env, own_vhost=vhost)
     except lifecycle.StandFailed as exc:
+        if vhost is not None:
+            lifecycle.drop_vhost(lifecycle.read_env_file(args.broker_env), vhost)
         print(exc, file=sys.stderr)
         return 1
     print(f"stand up: {info.base_url} (api: {info.api}; fault: {info.fault or 'none'}; env: {args.env_file})")
@@ -80,6 +92,19 @@ def cmd_up(args: argparse.Namespace) -> int:
 def cmd_down(args: argparse.Namespace) -> int:
     lifecycle.down(args.env_file, args.keep_logs)
     print("stand down")
+    return 0
+
+
+def cmd_broker_up(args: argparse.Namespace) -> int:
+    """One private RabbitMQ node for many stands (`up --broker-env`), each in a vhost of its own."""
+    lifecycle.broker_up(args.env_file)
+    print(f"broker up (env: {args.env_file})")
+    return 0
+
+
+def cmd_broker_down(args: argparse.Namespace) -> int:
+    lifecycle.broker_down(args.env_file)
+    print("broker down")
     return 0
 
 
@@ -122,7 +147,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         if args.env_file:
             lifecycle.write_env_file(args.env_file, info)
         logging.getLogger("stand").info("ready: %s", json.dumps({"base_url": info.base_url, "api_url": info.api_url}))
-        while not stop.wait(0.5):
+        while not stop.wait(StandTiming.main_loop_s):
             pass
     except Exception:
         logging.getLogger("stand").exception("the stand failed")
@@ -159,6 +184,14 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("faults", help="list the fault switches")
     p.add_argument("--json", action="store_true", help="the registry as JSON (for the mutation tool)")
     p.set_defaults(func=cmd_faults)
+
+    p = sub.add_parser("broker-up", help="start one private broker for several stands (`up --broker-env`)")
+    p.add_argument("--env-file", type=Path, required=True)
+    p.set_defaults(func=cmd_broker_up)
+
+    p = sub.add_parser("broker-down", help="stop the broker that `broker-up` started")
+    p.add_argument("--env-file", type=Path, required=True)
+    p.set_defaults(func=cmd_broker_down)
 
     p = sub.add_parser("restart-broker", help="restart the private broker of a stand started by `up`")
     p.add_argument("--env-file", type=Path, required=True)

@@ -20,19 +20,18 @@ from pika.adapters.blocking_connection import BlockingChannel
 
 from stand import topology
 from stand.faults import ActiveFault
+from stand.timing import StandTiming
 
 log = logging.getLogger(__name__)
 
-RECONNECT_PAUSE_S = 0.5
 FRAMES_PER_SECOND = 5  # interrogator → recorder → prisma, "several times a second"
-STALE_COMMAND_S = 10.0  # commands queued while the broker was away are dropped after this
 
 
 class AmqpActor(threading.Thread):
     """A thread that keeps one named AMQP connection alive and calls `setup` and `tick` on it."""
 
     connection_name = "actor"
-    tick_s = 0.1
+    tick_s = StandTiming.actor_tick_s
 
     def __init__(self, fault: ActiveFault) -> None:
         super().__init__(name=self.connection_name, daemon=True)
@@ -45,8 +44,8 @@ class AmqpActor(threading.Thread):
         params = pika.URLParameters(self.amqp_url)
         params.client_properties = {"connection_name": self.connection_name}
         params.heartbeat = 30
-        params.socket_timeout = 3
-        params.blocked_connection_timeout = 30
+        params.socket_timeout = StandTiming.amqp_socket_s
+        params.blocked_connection_timeout = StandTiming.amqp_blocked_s
         params.connection_attempts = 1
         return params
 
@@ -73,7 +72,7 @@ class AmqpActor(threading.Thread):
                     # Closing a broken connection may fail in many ways; it is gone anyway.
                     with contextlib.suppress(Exception):
                         connection.close()
-            self.stopping.wait(RECONNECT_PAUSE_S)
+            self.stopping.wait(StandTiming.reconnect_pause_s)
 
     def stop(self) -> None:
         self.stopping.set()
@@ -118,10 +117,6 @@ class SmartRecorder(AmqpActor):
     """Consumes the interrogator's frames and publishes them on `prisma` as `recorder.data.*` (AMQP only)."""
 
     connection_name = "smart-recorder"
-    sparse_interval_s = 3.0
-    # Fault recorder-stops: publishing this long, then silent for the rest of each period.
-    stops_after_s = 5.0
-    stops_period_s = 55.0
 
     def __init__(self, fault: ActiveFault) -> None:
         super().__init__(fault)
@@ -142,11 +137,14 @@ class SmartRecorder(AmqpActor):
         if self.fault.on("recorder-silent"):
             return
         now = time.monotonic()
-        if self.fault.on("recorder-sparse") and now - self.last_publish < self.sparse_interval_s:
+        if self.fault.on("recorder-sparse") and now - self.last_publish < StandTiming.recorder_sparse_every_s:
             return
         if self.first_publish is None:
             self.first_publish = now
-        if self.fault.on("recorder-stops") and (now - self.first_publish) % self.stops_period_s >= self.stops_after_s:
+        timing = self.fault.timing  # recorder-stops: publishing a while, then silent for the rest of each period
+        if self.fault.on("recorder-stops") and (now - self.first_publish) % timing.recorder_stops_period_s >= (
+            timing.recorder_stops_after_s
+        ):
             return
         self.last_publish = now
         exchanges = [topology.EXCHANGE]
@@ -206,8 +204,8 @@ class FocusPublisher(AmqpActor):
     """Focus Server's only AMQP role: publish JSON commands to `prisma`. No queue, no consumer."""
 
     connection_name = "focus-server"
-    tick_s = 0.05
-    keepalive_interval_s = 1.0
+    tick_s = StandTiming.publisher_tick_s
+    keepalive_interval_s = StandTiming.keepalive_every_s
 
     def __init__(self, fault: ActiveFault) -> None:
         super().__init__(fault)
@@ -250,7 +248,7 @@ class FocusPublisher(AmqpActor):
                 queued_at, command, body = self.outbox.get_nowait()
             except queue.Empty:
                 return
-            if time.monotonic() - queued_at > STALE_COMMAND_S:
+            if time.monotonic() - queued_at > StandTiming.stale_command_s:
                 continue
             exchanges = [topology.command_exchange(command, self.fault)]
             if self.fault.on("commands-copied-elsewhere"):
@@ -286,7 +284,7 @@ class Actors:
     def wait_connected(self, timeout_s: float, alive: Callable[[], bool] = lambda: True) -> bool:
         deadline = time.monotonic() + timeout_s
         for actor in self.all:
-            while not actor.connected.wait(0.1):
+            while not actor.connected.wait(StandTiming.connected_poll_s):
                 if time.monotonic() > deadline or not alive():
                     return False
         return True
@@ -296,4 +294,4 @@ class Actors:
             actor.stop()
         for actor in self.all:
             if actor.is_alive():
-                actor.join(timeout=5)
+                actor.join(timeout=StandTiming.join_s)

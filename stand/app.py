@@ -26,11 +26,11 @@ from stand.recordings import Catalogue
 from stand.rest import PREFIX, build_app
 from stand.settings import StandSettings
 from stand.tasks import TaskRegistry
+from stand.timing import StandTiming
 
 log = logging.getLogger(__name__)
 
-READY_TIMEOUT_S = 30.0
-HOUSEKEEPING_S = 1.0
+READY_TIMEOUT_S = StandTiming.ready_s
 
 
 class NotAnswering(Exception):
@@ -41,7 +41,7 @@ class Stand:
     def __init__(self, settings: StandSettings, state_dir: Path) -> None:
         self.settings = settings
         self.state_dir = state_dir
-        self.fault = ActiveFault(settings.fault)
+        self.fault = ActiveFault(settings.fault, settings.timing)
         self.broker: PrivateBroker | None = None
         self.actors: Actors | None = None
         self.jobs: JobRegistry | None = None
@@ -64,7 +64,7 @@ class Stand:
             self.actors.focus,
             self.actors.analyzer,
             self.settings.stream_limit_s,
-            self.settings.job_unconnected_ttl_s,
+            self.settings.timing.job_unconnected_ttl_s,
         )
         base_url = self._start_rest(build_app(self.tasks, self.jobs, catalogue, self.fault, self.settings.api))
         endpoints = broker.result()
@@ -106,8 +106,8 @@ class Stand:
             log_level="warning",
             access_log=False,
             lifespan="off",
-            timeout_keep_alive=30,
-            timeout_graceful_shutdown=2,
+            timeout_keep_alive=round(StandTiming.keep_alive_s),
+            timeout_graceful_shutdown=round(StandTiming.graceful_shutdown_s),
         )
         self.server = uvicorn.Server(config)
         self.server_thread = threading.Thread(
@@ -117,11 +117,14 @@ class Stand:
         base_url = f"http://127.0.0.1:{port}{PREFIX}"
 
         @retry(
-            retry=retry_if_exception_type(NotAnswering), wait=wait_fixed(0.1), stop=stop_after_delay(20), reraise=True
+            retry=retry_if_exception_type(NotAnswering),
+            wait=wait_fixed(StandTiming.exit_poll_s),
+            stop=stop_after_delay(StandTiming.rest_answers_s),
+            reraise=True,
         )
         def answers() -> None:
             try:
-                if requests.get(f"{base_url}/ack", timeout=2).status_code != 200:
+                if requests.get(f"{base_url}/ack", timeout=StandTiming.http_probe_s).status_code != 200:
                     raise NotAnswering("GET /ack is not 200")
             except requests.RequestException as exc:
                 raise NotAnswering(str(exc)) from exc
@@ -130,7 +133,7 @@ class Stand:
         return base_url
 
     def _housekeeping(self) -> None:
-        while not self.stopping.wait(HOUSEKEEPING_S):
+        while not self.stopping.wait(StandTiming.housekeeping_s):
             try:
                 self.tasks.reap_idle()
                 self.jobs.reap_unconnected()
@@ -147,7 +150,7 @@ class Stand:
         self.stopping.set()
         if self.server is not None:
             self.server.should_exit = True
-            self.server_thread.join(timeout=10)
+            self.server_thread.join(timeout=StandTiming.server_join_s)
         if self.jobs is not None:
             self.jobs.stop_all()
         if self.actors is not None:

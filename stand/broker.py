@@ -26,13 +26,14 @@ import requests
 from tenacity import retry, retry_if_exception_type, stop_after_delay, wait_fixed
 
 from stand.ports import free_ports
+from stand.timing import StandTiming
 
 log = logging.getLogger(__name__)
 
 RABBITMQ_BIN = Path("/usr/lib/rabbitmq/bin")
 EPMD = shutil.which("epmd") or "/usr/lib/erlang/bin/epmd"
-START_TIMEOUT_S = 40.0
-STOP_GRACE_S = 1.0
+START_TIMEOUT_S = StandTiming.broker_start_s
+STOP_GRACE_S = StandTiming.broker_stop_grace_s
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ def wait_until_answering(endpoints: BrokerEndpoints, timeout_s: float, alive: ca
 
     @retry(
         retry=retry_if_exception_type(BrokerNotReady),
-        wait=wait_fixed(0.2),
+        wait=wait_fixed(StandTiming.broker_poll_s),
         stop=stop_after_delay(timeout_s),
         reraise=True,
     )
@@ -72,12 +73,14 @@ def wait_until_answering(endpoints: BrokerEndpoints, timeout_s: float, alive: ca
             raise BrokerDied("the broker process exited during start; see its log")
         try:
             answer = requests.get(
-                f"{endpoints.api_url}/api/overview", auth=(endpoints.api_user, endpoints.api_password), timeout=2
+                f"{endpoints.api_url}/api/overview",
+                auth=(endpoints.api_user, endpoints.api_password),
+                timeout=StandTiming.http_probe_s,
             )
             if answer.status_code != 200:
                 raise BrokerNotReady(f"management API answered {answer.status_code}")
             params = pika.URLParameters(endpoints.amqp_url)
-            params.socket_timeout = 2
+            params.socket_timeout = StandTiming.http_probe_s
             params.connection_attempts = 1
             pika.BlockingConnection(params).close()
         except (requests.RequestException, pika.exceptions.AMQPError, OSError) as exc:
@@ -217,7 +220,7 @@ class PrivateBroker:
         broker.amqp_port, broker.api_port, broker.dist_port, broker.epmd_port = node["ports"]
         return broker
 
-    def ctl(self, *args: str, timeout: float = 30.0) -> subprocess.CompletedProcess:
+    def ctl(self, *args: str, timeout: float = StandTiming.broker_ctl_s) -> subprocess.CompletedProcess:
         return subprocess.run(
             [str(RABBITMQ_BIN / "rabbitmqctl"), *args],
             env=self.env(),
@@ -253,7 +256,7 @@ class PrivateBroker:
                 continue
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
+            proc.wait(timeout=StandTiming.broker_kill_s)
 
 
 def kill_leftovers(broker_dir: Path) -> None:
@@ -326,7 +329,7 @@ def wait_until_visible(endpoints: BrokerEndpoints, connection_names: set[str], t
             answer = requests.get(
                 f"{endpoints.api_url}/api/connections",
                 auth=(endpoints.api_user, endpoints.api_password),
-                timeout=2,
+                timeout=StandTiming.http_probe_s,
             )
             if answer.status_code == 200:
                 seen = {
@@ -338,5 +341,33 @@ def wait_until_visible(endpoints: BrokerEndpoints, connection_names: set[str], t
                     return
         except requests.RequestException:
             pass
-        time.sleep(0.2)
+        time.sleep(StandTiming.broker_poll_s)
     raise BrokerNotReady(f"the management API shows only {sorted(n for n in seen if n)}")
+
+
+# -- one node, many stands: a virtual host per stand ---------------------------------------------------------------
+
+
+def add_vhost(root: BrokerEndpoints, name: str) -> BrokerEndpoints:
+    """A fresh virtual host `name` on the node of `root`, its user allowed everything there: the endpoints of a stand
+    that lives in it. Nothing of one vhost (exchanges, queues, connections) is seen from another."""
+    api, auth = f"{root.api_url}/api", (root.api_user, root.api_password)
+    vhost = quote(name, safe="")
+    requests.put(f"{api}/vhosts/{vhost}", auth=auth, timeout=StandTiming.http_probe_s).raise_for_status()
+    requests.put(
+        f"{api}/permissions/{vhost}/{quote(root.api_user, safe='')}",
+        json={"configure": ".*", "write": ".*", "read": ".*"},
+        auth=auth,
+        timeout=StandTiming.http_probe_s,
+    ).raise_for_status()
+    base = root.amqp_url.rsplit("/", 1)[0]
+    return BrokerEndpoints(f"{base}/{vhost}", root.api_url, root.api_user, root.api_password)
+
+
+def delete_vhost(api_url: str, user: str, password: str, name: str) -> None:
+    """Remove a stand's vhost and everything in it (its connections are closed by the broker)."""
+    requests.delete(
+        f"{api_url.rstrip('/')}/api/vhosts/{quote(name, safe='')}",
+        auth=(user, password),
+        timeout=StandTiming.broker_ctl_s,
+    )

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from stand.timing import StandTiming
 
 
 @dataclass(frozen=True)
@@ -243,8 +247,11 @@ def check_fault(name: str | None) -> str | None:
 class ActiveFault:
     """The one fault a stand runs with (or none): `faults.on("gap-filled")` reads well at the point of use."""
 
-    def __init__(self, name: str | None) -> None:
+    def __init__(self, name: str | None, timing: StandTiming | None = None) -> None:
+        from stand.timing import CLAUSE_LIMIT_S, StandTiming
+
         self.name = check_fault(name)
+        self.timing = timing or StandTiming(CLAUSE_LIMIT_S)  # how long each fault's effect lasts, at the stand's limit
 
     def on(self, name: str) -> bool:
         if name not in BY_NAME:

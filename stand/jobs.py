@@ -19,11 +19,11 @@ from stand import fiber
 from stand.actors import BabyAnalyzer, FocusPublisher
 from stand.faults import ActiveFault
 from stand.models import ConfigureRequest
+from stand.timing import StandTiming
 
 log = logging.getLogger(__name__)
 
 CHANNELS_PER_STREAM = 1024  # a multichannel job is split into streams of at most this many channels
-DEFAULT_DURATION_S = 10.0  # for views that leave the optional fields out (waterfall)
 DEFAULT_NFFT = 1024
 DEFAULT_FREQUENCIES = (0, 1000)
 GRPC_OPTIONS = [("grpc.max_send_message_length", -1), ("grpc.max_receive_message_length", -1)]
@@ -92,7 +92,7 @@ class JobRegistry:
     ) -> Job:
         """A new job (with its own gRPC server); `resent`: the same body as the `/configure` just before it."""
         number = next(self.numbers)
-        duration = request.displayTimeAxisDuration or DEFAULT_DURATION_S
+        duration = request.displayTimeAxisDuration or StandTiming.waterfall_view_s
         nfft = request.nfftSelection or DEFAULT_NFFT
         fmin, fmax = (
             (request.frequencyRange.min, request.frequencyRange.max) if request.frequencyRange else DEFAULT_FREQUENCIES

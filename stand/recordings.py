@@ -11,10 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from stand.faults import ActiveFault
-
-SPURIOUS_GAP_MIN_RECORDING_S = 600  # `spurious-gap` only touches recordings longer than this (clause 4.2 only)
-SPURIOUS_GAP_EVERY_S = 120
-SPURIOUS_GAP_LENGTH_S = 10
+from stand.timing import StandTiming
 
 
 @dataclass(frozen=True, order=True)
@@ -67,8 +64,8 @@ class Catalogue:
             a, b = max(lo, math.ceil(rec.start)), min(hi, math.ceil(rec.end))
             if a >= b:
                 continue
-            if fault.on("spurious-gap") and rec.end - rec.start > SPURIOUS_GAP_MIN_RECORDING_S:
-                found.extend(_without_spurious_gaps(a, b, math.ceil(rec.start)))
+            if fault.on("spurious-gap") and rec.end - rec.start > fault.timing.spurious_gap_min_recording_s:
+                found.extend(_without_spurious_gaps(a, b, math.ceil(rec.start), fault.timing))
             else:
                 found.append((a, b))
         merged = _merge(found)
@@ -89,17 +86,18 @@ def _merge(segments: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
-def _without_spurious_gaps(a: int, b: int, origin: int) -> Iterator[tuple[int, int]]:
-    """[a, b) minus SPURIOUS_GAP_LENGTH_S seconds every SPURIOUS_GAP_EVERY_S (counted from the recording's start)."""
+def _without_spurious_gaps(a: int, b: int, origin: int, timing: StandTiming) -> Iterator[tuple[int, int]]:
+    """[a, b) minus a gap every so often (counted from the recording's start): StandTiming.spurious_gap_*."""
+    every, length = round(timing.spurious_gap_every_s), round(timing.spurious_gap_length_s)
     cursor = a
-    gap = origin + SPURIOUS_GAP_EVERY_S // 2
+    gap = origin + every // 2
     while gap < b:
-        gap_end = gap + SPURIOUS_GAP_LENGTH_S
+        gap_end = gap + length
         if gap_end > cursor:
             if gap > cursor:
                 yield cursor, gap
             cursor = max(cursor, gap_end)
-        gap += SPURIOUS_GAP_EVERY_S
+        gap += every
     if cursor < b:
         yield cursor, b
 

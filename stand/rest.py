@@ -16,6 +16,7 @@ from stand.jobs import JobRegistry
 from stand.models import ConfigTaskRequest, ConfigureRequest, TimeRangeRequest
 from stand.recordings import Catalogue
 from stand.tasks import Poll, TaskRegistry
+from stand.timing import StandTiming
 
 log = logging.getLogger(__name__)
 
@@ -25,10 +26,10 @@ NOT_FOUND_TODAY = "No recording found in given time range"  # what the real serv
 STRICT_GAPS = "Recordings do not cover the whole requested time range"
 JOB_ID = re.compile(r"^\d+-\d+$")
 TASK_ID_PATTERN = r"^[A-Za-z0-9_-]{1,200}$"  # also a valid AMQP queue name once `_results` is appended
-SLOW_METADATA_S = 1.3
-SLOW_TASK_METADATA_S = 2.5
-SLOW_FAIL_FAST_S = 5.0
-RESENT_WITHIN_S = 3.0  # faults configure-not-equivalent / resent-job-lingers: what counts as a frontend's resend
+SLOW_METADATA_S = StandTiming.slow_metadata_s
+SLOW_TASK_METADATA_S = StandTiming.slow_task_metadata_s
+SLOW_FAIL_FAST_S = StandTiming.slow_fail_fast_s
+RESENT_WITHIN_S = StandTiming.resent_within_s  # configure-not-equivalent / resent-job-lingers: a frontend's resend
 
 
 def error(status: int, text: str) -> JSONResponse:

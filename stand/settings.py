@@ -8,6 +8,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from stand.faults import SHAPES, check_fault
+from stand.timing import StandTiming
 
 DEFAULT_RECORDINGS = Path(__file__).with_name("recordings.json")
 
@@ -29,9 +30,12 @@ class StandSettings(BaseSettings):
     rabbitmq_api_url: str | None = None
     rabbitmq_api_user: str | None = None
     rabbitmq_api_password: SecretStr | None = None
-    # Lifetimes (contract: a job nobody connects to may end after 45 s or more).
-    job_unconnected_ttl_s: float = 50.0
+    # Lifetimes: a job nobody connects to ends after a share of the limit (StandTiming); an idle task after this.
     task_idle_ttl_s: float = 120.0
+
+    @property
+    def timing(self) -> StandTiming:
+        return StandTiming(self.stream_limit_s)
 
     @field_validator("api")
     @classmethod

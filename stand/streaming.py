@@ -18,22 +18,14 @@ from pandadatastream import pandadatastream_pb2 as pb
 from pandadatastream import pandadatastream_pb2_grpc
 from stand.das_signal import DasSignal
 from stand.jobs import Job, JobRegistry
+from stand.timing import StandTiming
 
-FRAME_INTERVAL_S = 0.1  # paced streams batch the rows due in this interval into one frame
+FRAME_INTERVAL_S = StandTiming.frame_interval_s
 FRAME_BYTES_MAX = 1 << 20
-HISTORY_ROW_DT_MAX_S = 1.0  # at least one row per second of covered recording time
-HISTORY_ROW_DT_MIN_S = 0.001
-LIVE_ROW_DT_MIN_S = 1e-7  # absurd configurations stay computable (and far above what a stream carries)
 SIGNAL = DasSignal()
 
-# Fault grpc-cut-early: streams dropped this soon, as by an idle timeout in a proxy.
-GRPC_CUT_EARLY_S = 2.0
-# Fault history-overrun: this many seconds of rows past the last recorded instant.
-OVERRUN_S = 5  # more than the 2 s the suite allows a row beside a recording's edge
 # Fault grpc-history-skips: the rows of the 2nd recorded second of every this many are left out.
 HISTORY_SKIP_EVERY = 10
-# Fault grpc-stall: a live stream falls silent after this long (at most half the limit), and stays open.
-GRPC_STALL_AFTER_S = 5.0
 
 
 class StreamEnded(Exception):
@@ -52,7 +44,7 @@ class JobStreamServicer(pandadatastream_pb2_grpc.DataStreamServiceServicer):
         if fault.on("grpc-limit-60"):
             return limit / 3
         if fault.on("grpc-cut-early"):
-            return min(GRPC_CUT_EARLY_S, limit)
+            return min(fault.timing.grpc_cut_early_s, limit)  # as by an idle timeout in a proxy
         return limit
 
     def StreamData(self, request: pb.StreamDataRequest, context: grpc.ServicerContext) -> Iterator[pb.DataStream]:
@@ -64,14 +56,15 @@ class JobStreamServicer(pandadatastream_pb2_grpc.DataStreamServiceServicer):
             context.abort(grpc.StatusCode.NOT_FOUND, f"job {self.job.id} is gone")
         gone = threading.Event()
         context.add_callback(gone.set)
-        stall_at = started + min(GRPC_STALL_AFTER_S, self.registry.stream_limit_s / 2)
+        stall_at = started + min(self.registry.fault.timing.grpc_stall_after_s, self.registry.stream_limit_s / 2)
         stalls = self.registry.fault.on("grpc-stall") and self.job.segments is None
         try:
             # Faults resent-job-unreadable / history-stream-empty: one keepalive, then status OK without a frame.
             mute = self.job.mute or (self.job.segments is not None and self.registry.fault.on("history-stream-empty"))
             segments = self.job.segments
             if segments and self.registry.fault.on("history-overrun"):
-                segments = [*segments, (segments[-1][1], segments[-1][1] + OVERRUN_S)]
+                overrun = round(StandTiming.overrun_s)  # rows past the last recorded instant
+                segments = [*segments, (segments[-1][1], segments[-1][1] + overrun)]
             frames = Frames(
                 self.job, request.stream_id, started, segments, self.registry.fault.on("grpc-history-skips")
             )
@@ -124,10 +117,10 @@ class Frames:
         self.sent = 0
         self.last_frame = 0.0
         if self.segments is None:
-            self.dt = max(job.lines_dt, LIVE_ROW_DT_MIN_S)
+            self.dt = max(job.lines_dt, StandTiming.live_row_dt_min_s)
             self.total = math.inf
         else:
-            self.dt = min(HISTORY_ROW_DT_MAX_S, max(job.lines_dt, HISTORY_ROW_DT_MIN_S))
+            self.dt = min(StandTiming.history_row_dt_max_s, max(job.lines_dt, StandTiming.history_row_dt_min_s))
             self.total = sum(math.ceil((b - a) / self.dt) for a, b in self.segments)
             self.per_segment = [math.ceil((b - a) / self.dt) for a, b in self.segments]
 

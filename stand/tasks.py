@@ -16,11 +16,10 @@ from stand.das_signal import DasSignal
 from stand.faults import ActiveFault
 from stand.models import ConfigTaskRequest
 from stand.recordings import Catalogue, SecondsCursor
+from stand.timing import StandTiming
 
-CONSUMER_START_S = 1.0  # a task's first rows take a moment (200 empty until then)
 MAX_ROWS_PER_ANSWER = 1000
 MAX_LIVE_ROWS_PER_S = 1e6  # absurd configurations stay computable
-LATE_DUPLICATE_S = 2.5  # fault late-duplicate-queue: the second queue of a resent configure shows this late
 
 
 class Poll(Enum):
@@ -54,7 +53,7 @@ class Task:
 
     @property
     def consumer_running(self) -> bool:
-        return time.monotonic() - self.created >= CONSUMER_START_S
+        return time.monotonic() - self.created >= StandTiming.consumer_start_s
 
     @property
     def live_rate(self) -> float:
@@ -96,7 +95,9 @@ class TaskRegistry:
                 self.focus.roi(*current.sensors)
                 if self.fault.on("late-duplicate-queue") and task_id not in self.duplicates:
                     self.duplicates[task_id] = f"{task_id}_resent"
-                    later = threading.Timer(LATE_DUPLICATE_S, self.analyzer.open_run, (self.duplicates[task_id],))
+                    later = threading.Timer(
+                        StandTiming.late_duplicate_s, self.analyzer.open_run, (self.duplicates[task_id],)
+                    )
                     later.daemon = True
                     later.start()
                 return False

@@ -25,7 +25,9 @@ def step_history_job(context: Context, seconds: int) -> None:
 
 @given("a history job over a window holding {seconds:d} seconds less recorded data than the stream limit")
 def step_history_job_under_limit(context: Context, seconds: int) -> None:
-    context.job = sla.configure_history_job_near_limit(context.focus, context.settings, -seconds)
+    # The feature says its figures at the clause's 180 s; the settings scale them to the limit under test.
+    less = context.settings.timing.scaled(seconds)
+    context.job = sla.configure_history_job_near_limit(context.focus, context.settings, -round(less))
 
 
 @given("a {mode} job whose stream would outlast the stream limit")
@@ -65,7 +67,7 @@ def step_rows_cover_window(context: Context) -> None:
 
 @then("frames were still arriving {seconds:d} seconds before the stream limit")
 def step_frames_near_limit(context: Context, seconds: int) -> None:
-    sla.check_frames_near_limit(context.stream, context.settings, seconds)
+    sla.check_frames_near_limit(context.stream, context.settings, context.settings.timing.scaled(seconds))
 
 
 @then("the server ended the stream with DEADLINE_EXCEEDED at the stream limit, within the tolerance")
@@ -154,4 +156,4 @@ def step_every_stream_readable(context: Context) -> None:
 
 @then("every job of those answers is gone within {seconds:d} seconds once nobody reads it")
 def step_jobs_gone(context: Context, seconds: int) -> None:
-    sla.check_jobs_end_unread(context.focus, context.repeated, seconds)
+    sla.check_jobs_end_unread(context.focus, context.repeated, context.settings.timing.scaled(seconds))

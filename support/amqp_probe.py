@@ -28,15 +28,13 @@ import pika.exceptions
 from pika.adapters.blocking_connection import BlockingChannel
 
 from support.errors import PreconditionNotMet, TargetUnreachable
-from support.settings import Settings, mask_url
+from support.settings import Settings, Timing, mask_url
 from support.waiting import monotonic, wait_for
 
 PROBE_CONNECTION_NAME = "focus-acceptance-probe"
 # A probe queue holds at most this many deliveries (oldest dropped first), so that a busy exchange on a real broker
 # cannot make the broker hold much for us.
 PROBE_QUEUE_MAX_LENGTH = 10_000
-# How long one read of the socket may block; it returns earlier as soon as a delivery arrives.
-_READ_SLICE_S = 0.1
 _NOT_FOUND = 404
 _RESOURCE_LOCKED = 405
 
@@ -197,7 +195,7 @@ class AmqpProbe:
         """Everything every probe queue received so far, in arrival order."""
         return sorted((d for q in self.queues for d in q.deliveries), key=lambda d: d.arrived_at)
 
-    def read(self, seconds: float = _READ_SLICE_S) -> None:
+    def read(self, seconds: float = Timing.read_slice_s) -> None:
         """Read the socket for up to `seconds` (returns earlier once something arrived) and dispatch deliveries."""
         try:
             self.connection.process_data_events(time_limit=seconds)
@@ -239,10 +237,15 @@ class AmqpProbe:
             remaining = end - monotonic()
             if remaining <= 0:
                 return True
-            self.read(min(remaining, _READ_SLICE_S))
+            self.read(min(remaining, Timing.read_slice_s))
             return False
 
-        wait_for(attempt, reason=f"a {seconds:g} s observation window", timeout_s=seconds + 10, interval_s=0)
+        wait_for(
+            attempt,
+            reason=f"a {seconds:g} s observation window",
+            timeout_s=seconds + Timing.probe_connect_s,
+            interval_s=0,
+        )
         return self.deliveries
 
     # -- existence checks (passive declares on a throwaway channel) -----------------------------------------------
@@ -276,7 +279,7 @@ class AmqpProbe:
 
 
 def connect(
-    settings: Settings, *, connection_name: str = PROBE_CONNECTION_NAME, timeout_s: float = 10.0
+    settings: Settings, *, connection_name: str = PROBE_CONNECTION_NAME, timeout_s: float = Timing.probe_connect_s
 ) -> pika.BlockingConnection:
     """An AMQP connection to the target's broker, named so that the management API tells it apart.
 

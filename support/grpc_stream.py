@@ -4,8 +4,9 @@ A read ends in one of three ways, kept apart because clause 2.1 is about the *se
 
 - the server ends it (OK when a history runs out of data, `DEADLINE_EXCEEDED` at the stream limit, anything else);
 - we close it ourselves after reading for the time we wanted (`read_for_s`);
-- our own deadline runs out (`deadline_s`). Callers set it longer than the limit under test (limit + 30 s), so a
-  server that keeps a stream past its limit shows up as "our deadline", never as a server ending.
+- our own deadline runs out (`deadline_s`). Callers set it longer than the limit under test (the limit plus
+  `Timing.deadline_margin_s`), so a server that keeps a stream past its limit shows up as "our deadline", never
+  as a server ending.
 
 Every instant of the timeline is in seconds since the call started (the monotonic clock of `support.waiting`),
 because the limit is measured from the start of the call.
@@ -28,13 +29,9 @@ import numpy as np
 from pandadatastream import pandadatastream_pb2, pandadatastream_pb2_grpc
 from support.errors import MalformedAnswer, TargetUnreachable
 from support.models import JobConfigured
-from support.settings import GRPC_READY_S
+from support.settings import GRPC_READY_S, Timing
 from support.waiting import monotonic
 
-# Added to a read's deadline by the callers of clause 2.1, so that any ending before it is the server's.
-DEADLINE_MARGIN_S = 30.0
-# gRPC's own deadline, a backstop behind our timer: only reached if the timer thread failed.
-_BACKSTOP_S = 5.0
 _CHANNEL_OPTIONS = [  # as the fact sheet's client (§2.4): frames of a 2,222-channel job are large
     ("grpc.max_receive_message_length", 50 * 1024 * 1024),
     ("grpc.max_send_message_length", 50 * 1024 * 1024),
@@ -294,7 +291,8 @@ def _read(
     started = monotonic()
     call = stub.StreamData(
         pandadatastream_pb2.StreamDataRequest(stream_id=timeline.stream_id),
-        timeout=timeline.deadline_s + _BACKSTOP_S,
+        # gRPC's own deadline, a backstop behind our timer: only reached if the timer thread failed.
+        timeout=timeline.deadline_s + Timing.backstop_s,
     )
 
     def stop() -> None:

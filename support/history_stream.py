@@ -17,7 +17,7 @@ import grpc
 from support.errors import PreconditionNotMet
 from support.evidence import attach_json, attach_png
 from support.focus_api import Answer
-from support.grpc_stream import DEADLINE_MARGIN_S, Ending, Frame, StreamTimeline, read_job_stream
+from support.grpc_stream import Ending, Frame, StreamTimeline, read_job_stream
 from support.models import JobConfig, JobConfigured, Range, Row, SensorIntensity
 from support.pictures import waterfall_png
 from support.recordings import HistoryWindow
@@ -68,7 +68,7 @@ def read_history_job(answer: Answer, history: HistoryWindow, settings: Settings)
     try:
         reading.timeline = read_job_stream(
             configured,
-            deadline_s=settings.stream_limit_s + DEADLINE_MARGIN_S,
+            deadline_s=settings.stream_limit_s + settings.timing.deadline_margin_s,
             connect_timeout_s=settings.grpc_ready_s,
             on_frame=keep,
         )

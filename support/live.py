@@ -22,7 +22,7 @@ from support.focus_api import FocusServer
 from support.grpc_stream import stream_of
 from support.ids import new_task_id
 from support.models import ConfigAccepted, JobConfig, JobConfigured, Range, TaskConfig
-from support.settings import Settings
+from support.settings import Settings, Timing
 from support.shape import Api, TargetShape
 from support.waiting import WaitTimeout, wait_for
 
@@ -30,9 +30,7 @@ Kind = Literal["task", "job"]
 # How many sensors/channels a scenario's live task or job covers: small, and away from the edges, so that its
 # region-of-interest command is recognisable among others.
 _SPAN = 16
-_POLL_INTERVAL_S = 0.5
 _POLL_ROWS = 50
-_POLL_LIMIT_S = 900.0  # a poller never outlives a scenario; this only bounds a forgotten one
 
 
 @dataclass(frozen=True)
@@ -112,13 +110,16 @@ class WaterfallPolling:
     """Polls a task's waterfall in the background (about twice a second) until closed.
 
     It has its own REST client, so that its many polls do not crowd the scenario's evidence; `summary()` tells how
-    the polls went.
+    the polls went. Entering waits for the first rows (201), as a client would see them; a malformed answer, then
+    or later, is the product's and fails the scenario: at once in the step that starts the polling, or when the
+    polling ends (the scenario's cleanup) if it came later.
     """
 
     settings: Settings
     task: LiveSubject
     statuses: Counter[int] = field(default_factory=Counter)
     error: str | None = None
+    failure: BaseException | None = None  # what stopped the polling, raised again when it ends
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
 
@@ -126,7 +127,16 @@ class WaterfallPolling:
         if self.task.kind != "task":
             raise ValueError("only a task has a waterfall to poll")
         self._focus = FocusServer(self.settings)
-        self._poll()  # the first poll happens before the step returns
+        try:
+            wait_for(
+                lambda: self._poll() == 201 or self._stop.is_set(),
+                reason=f"the first rows of live task {self.task.id} (GET /waterfall answering 201)",
+                timeout_s=self.settings.task_ready_s,
+            )
+        except WaitTimeout as error:
+            raise PreconditionNotMet(f"a live task to keep busy never gave rows: {error}") from None
+        if self.failure is not None:
+            raise self.failure
         self._thread = threading.Thread(target=self._run, name=f"poll-{self.task.id}", daemon=True)
         self._thread.start()
         return self
@@ -136,16 +146,20 @@ class WaterfallPolling:
     ) -> None:
         self._stop.set()
         if self._thread is not None:
-            self._thread.join(timeout=self.settings.http_timeout_s + 5)
+            self._thread.join(timeout=self.settings.http_timeout_s + Timing.thread_join_s)
+        if kind is None and self.failure is not None:
+            raise self.failure  # a malformed answer seen after the first rows: never kept as evidence only
 
-    def _poll(self) -> None:
+    def _poll(self) -> int | None:
         try:
             answer = self._focus.waterfall(self.task.id, _POLL_ROWS)
             self.statuses[answer.status] += 1
+            return answer.status
         except (TargetUnreachable, AssertionError) as error:
-            # the scenario's own checks will say what is wrong; the poller just stops
             self.error = f"{type(error).__name__}: {error}"
+            self.failure = error
             self._stop.set()
+            return None
         finally:
             self._focus.exchanges.clear()
 
@@ -157,9 +171,7 @@ class WaterfallPolling:
             return self._stop.is_set()
 
         with contextlib.suppress(WaitTimeout):
-            wait_for(
-                round_, reason="the end of the waterfall polling", timeout_s=_POLL_LIMIT_S, interval_s=_POLL_INTERVAL_S
-            )
+            wait_for(round_, reason="the end of the waterfall polling", timeout_s=Timing.poller_life_s)
 
     def summary(self) -> dict[str, object]:
         return {
@@ -218,7 +230,7 @@ class StreamInBackground:
     ) -> None:
         self._call.cancel()
         if self._thread is not None:
-            self._thread.join(timeout=5)
+            self._thread.join(timeout=Timing.thread_join_s)
         self._channel.close()
 
     def summary(self) -> dict[str, object]:

@@ -36,9 +36,8 @@ from support.errors import TargetUnreachable, outcome_labels
 from support.focus_api import FocusServer
 from support.models import JobConfig, JobConfigured, Range
 from support.rabbit_admin import RabbitAdmin, http_reason
-from support.settings import Settings, mask_url
+from support.settings import Settings, Timing, mask_url
 
-PREFLIGHT_TIMEOUT_S = 4.0
 PREFLIGHT_NAME = "Preflight: every part of the target answers"
 
 
@@ -66,7 +65,7 @@ class Unreachable:
         return f"Target unreachable: {self.part.title} at {self.address} ({self.reason})"
 
 
-def check_target(settings: Settings, timeout_s: float = PREFLIGHT_TIMEOUT_S) -> Unreachable | None:
+def check_target(settings: Settings, timeout_s: float = Timing.preflight_s) -> Unreachable | None:
     """Ask each part once: REST `GET /ack`, an AMQP connection, management `GET /api/overview` with the credentials,
     then the gRPC stream of a small live job, which may take `settings.grpc_ready_s` to accept the connection (a
     real job's pod needs a few seconds: its own tests wait 5 s, then retry 3 times at 1.5 s).

@@ -20,7 +20,7 @@ import requests
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from support.errors import BrokenEnvironment, MalformedAnswer, TargetUnreachable
-from support.settings import Settings, mask_url
+from support.settings import Settings, Timing, mask_url
 from support.waiting import monotonic
 
 M = TypeVar("M")
@@ -165,7 +165,7 @@ class RabbitAdmin:
     """The management API of the target's broker (`FOCUS_RABBITMQ_API_URL` + `/api`), read-only."""
 
     settings: Settings
-    timeout_s: float = 10.0
+    timeout_s: float = Timing.probe_connect_s
     session: requests.Session = field(default_factory=requests.Session)
     calls: list[Call] = field(default_factory=list)
 

@@ -12,16 +12,17 @@ from dataclasses import dataclass
 
 from support.amqp_probe import Delivery
 from support.broker import Broker
+from support.settings import Timing
 from support.topology import Watch, topic_matches
 from support.waiting import monotonic
 
 RECORDER_DATA_PATTERN = "recorder.data.*"
 # What counts as the Smart Recorder's traffic when listening on other exchanges: anything under `recorder.`.
 RECORDER_ANY_PATTERN = "recorder.#"
-# The contract: "at least once a second". The allowance absorbs the publisher's timer and the network; it is part
-# of the verdict and printed with it.
-MAX_SILENCE_S = 1.0
-SILENCE_ALLOWANCE_S = 0.25
+# The contract: "at least once a second" (Timing.recorder_silence_s). The allowance absorbs the publisher's timer and
+# the network; it is part of the verdict and printed with it.
+MAX_SILENCE_S = Timing.recorder_silence_s
+SILENCE_ALLOWANCE_S = Timing.recorder_silence_allowance_s
 
 
 def watch_recorder(broker: Broker, exchange: str, pattern: str) -> Watch:

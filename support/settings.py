@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import base64
 import warnings
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import ClassVar, Literal
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from pydantic import AliasChoices, Field, SecretStr, model_validator
@@ -18,6 +19,83 @@ from urllib3.exceptions import InsecureRequestWarning
 # How long a job's gRPC stream may take to accept its first connection: a real job's pod needs seconds (its own
 # tests allow 30 s for "channel ready"). The preflight and the scenarios both wait this long (FOCUS_GRPC_READY_S).
 GRPC_READY_S = 30.0
+# Clause 2.1's stream limit. Every duration that is a share of the limit is written below for these 180 s and scales
+# with the limit under test (FOCUS_STREAM_LIMIT_S): a stand with a 20 s limit proves the same checks red in a ninth
+# of the time (the mutation matrix), while the nightly waits out the real 180 s.
+CLAUSE_LIMIT_S = 180.0
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Every duration the suite uses, in one place (a test fails on a time literal anywhere else in the suite).
+
+    Shares of the stream limit are methods of the limit under test (`at_limit`); the rest are fixed figures of the
+    wire (client timeouts, poll intervals) or of the clarifications (a recorder message at least once a second).
+    """
+
+    limit_s: float
+
+    # -- fixed: how the clients poll and how long one call may take ------------------------------------------------
+    poll_s: ClassVar[float] = 0.5  # a wait's pause between two probes
+    fast_poll_s: ClassVar[float] = 0.2  # … where the answer is expected within seconds (queues, connections)
+    read_slice_s: ClassVar[float] = 0.1  # one read of a probe's socket blocks at most this long (less on a delivery)
+    backstop_s: ClassVar[float] = 5.0  # gRPC's own deadline behind our timer: reached only if the timer failed
+    probe_connect_s: ClassVar[float] = 10.0  # an AMQP probe's connection (and the management API's calls)
+    preflight_s: ClassVar[float] = 4.0  # each preflight request: a down target is one line, at once
+    stand_up_s: ClassVar[float] = 120.0  # `stand up` for a run (its broker included)
+    stand_down_s: ClassVar[float] = 60.0
+    thread_join_s: ClassVar[float] = 5.0  # a background reader's thread, once its call is cancelled
+    poller_life_s: ClassVar[float] = 900.0  # bounds a background poller that nobody stopped; never reached
+    # -- fixed: figures of the clarifications and of the contract --------------------------------------------------
+    recorder_silence_s: ClassVar[float] = 1.0  # 3.1: the Smart Recorder publishes "at least once a second"
+    recorder_silence_allowance_s: ClassVar[float] = 0.25  # the broker's own delivery jitter on top of that
+    quick_listen_s: ClassVar[float] = 3.0  # the listening window of the quick profile
+    # -- fixed: what a broker paces by itself ----------------------------------------------------------------------
+    queue_shows_s: ClassVar[float] = 15.0  # a fresh task's results queue to show in the management API
+    queue_settle_s: ClassVar[float] = 5.0  # a late second queue of a resent task still counts
+    roi_arrives_s: ClassVar[float] = 15.0  # a configure's roi command to reach our probe
+    elsewhere_grace_s: ClassVar[float] = 2.0  # a copy on another exchange, published a moment later, still counts
+    # -- fixed: history over the task API (served as fast as it is polled) -----------------------------------------
+    waterfall_read_s: ClassVar[float] = 60.0  # a whole history read over the waterfall
+    # Once the rows reached the window's last recorded instant, how long 208 may take to follow: short, so that a
+    # target that never ends the stream fails in seconds (it only starts counting once all the data is in).
+    waterfall_end_grace_s: ClassVar[float] = 5.0
+    # -- fixed: the clarifications' gap thresholds (§4's sample code) ----------------------------------------------
+    # Clause 4.2's continuity threshold ("threshold_ms=2000"); also how far a recording's first/last row may sit from
+    # its edge, since rows are only promised once per covered second.
+    continuity_ms: ClassVar[int] = 2000
+    sample_gap_threshold_ms: ClassVar[int] = 5000  # find_temporal_gaps' own default
+
+    def at_limit(self, seconds: float, floor: float = 0.0) -> float:
+        """`seconds` as written for the clause's 180 s limit, scaled to the limit under test, never below `floor`
+        (what the wire or the machine needs whatever the limit: a connection, a poll, a broker's statistics)."""
+        return max(seconds * self.limit_s / CLAUSE_LIMIT_S, floor)
+
+    # -- shares of the stream limit (the feature files say them at 180 s) ------------------------------------------
+    @property
+    def tolerance_s(self) -> float:
+        """How far from the limit a server's ending may fall: 3 s at 180 s."""
+        return self.at_limit(3.0, floor=1.0)
+
+    @property
+    def nightly_listen_s(self) -> float:
+        """The nightly's listening window: a minute at 180 s, long enough to see a source fall silent."""
+        return self.at_limit(60.0, floor=5.0)
+
+    @property
+    def deadline_margin_s(self) -> float:
+        """Our own deadline lies this far past the limit, so that any ending before it is the server's."""
+        return self.at_limit(30.0, floor=10.0)
+
+    @property
+    def outlast_margin_s(self) -> float:
+        """A window meant to outlast the limit holds this much more recorded data (a minute at 180 s)."""
+        return self.at_limit(60.0, floor=5.0)
+
+    def scaled(self, seconds: float) -> float:
+        """A figure of a feature file written at 180 s ("10 seconds before the stream limit", "gone within 60 s"),
+        at the limit under test; never below 2 s, a figure the stand's own pace (0.1 s frames) easily resolves."""
+        return self.at_limit(seconds, floor=min(seconds, 2.0))
 
 
 class Target(StrEnum):
@@ -44,8 +122,8 @@ class Settings(BaseSettings):
     history_from: datetime = datetime(2025, 1, 1, tzinfo=UTC)
     history_to: datetime = datetime(2025, 12, 31, tzinfo=UTC)
     # Clause 2.1: the limit under test and how far from it an ending may fall (reported with each result).
-    stream_limit_s: float = 180.0
-    stream_tolerance_s: float = 3.0
+    stream_limit_s: float = CLAUSE_LIMIT_S
+    stream_tolerance_s: float | None = None  # unset: Timing.tolerance_s, 3 s at a 180 s limit
     http_timeout_s: float = 30.0
     grpc_ready_s: float = GRPC_READY_S
     # How long the suite waits for what a real deployment paces by itself (defaults: the stand, a default RabbitMQ).
@@ -56,10 +134,25 @@ class Settings(BaseSettings):
     queue_gone_s: float = 20.0  # a job's queue to go after the job ended (the contract gives no figure)
     # Which APIs the target offers (support/shape.py): auto = ask it before the first scenario.
     api: ApiSetting = "auto"
-    # How long the Smart Recorder and a live stream are listened to (FOCUS_LISTEN_S): 3 s by default and in the
-    # quick profile; the nightly profile listens a minute, so that a source falling silent after a few seconds,
-    # or a stream that stalls while open, is seen.
-    listen_s: float = 3.0
+    # The profile of the run (FOCUS_PROFILE, set by the nightly runner), and how long the Smart Recorder and a live
+    # stream are listened to (FOCUS_LISTEN_S): unset, 3 s in the quick profile; the nightly listens a minute at the
+    # 180 s limit (a share of the limit), so that a source falling silent after a few seconds, or a stream that
+    # stalls while open, is seen.
+    profile: Literal["quick", "nightly"] = "quick"
+    listen_s: float | None = None
+
+    @property
+    def timing(self) -> Timing:
+        return Timing(self.stream_limit_s)
+
+    @model_validator(mode="after")
+    def _shares_of_the_limit(self) -> Settings:
+        timing = self.timing
+        if self.stream_tolerance_s is None:
+            self.stream_tolerance_s = timing.tolerance_s
+        if self.listen_s is None:
+            self.listen_s = timing.nightly_listen_s if self.profile == "nightly" else timing.quick_listen_s
+        return self
 
     @model_validator(mode="after")
     def _management_credentials_default_to_amqp(self) -> Settings:
@@ -123,6 +216,7 @@ class Settings(BaseSettings):
                 f"keepalive {self.keepalive_s:g}, queue_gone {self.queue_gone_s:g}"
             ),
             "api_setting": self.api,
+            "profile": self.profile,
             "listen_s": f"{self.listen_s:g}",
         }
 

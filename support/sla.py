@@ -17,24 +17,16 @@ import grpc
 from support.errors import PreconditionNotMet
 from support.evidence import attach_csv, attach_json
 from support.focus_api import Answer, FocusServer
-from support.grpc_stream import DEADLINE_MARGIN_S, Ending, StreamTimeline, read_job_stream
+from support.grpc_stream import Ending, StreamTimeline, read_job_stream
 from support.ids import new_task_id
 from support.live import StreamInBackground, job_subject
 from support.models import JobConfig, JobConfigured, TaskConfig
 from support.rabbit_admin import RabbitAdmin
 from support.recordings import Catalogue, blocks
-from support.settings import Settings, get_settings
+from support.settings import Settings, Timing, get_settings
 from support.waiting import WaitTimeout, monotonic, wait_for, watch_for
 
 MODES = ("live", "history")
-# A history window meant to outlast the limit holds this much more recorded data than the limit, so that even a
-# target whose limit is off by a few seconds cannot end it OK before its limit.
-OUTLAST_MARGIN_S = 60
-# How long the results queue of a freshly configured task may take to show in the management API.
-QUEUE_TIMEOUT_S = 15.0
-# How long the queues of a resent task are watched after the first shows, so that a second queue declared a moment
-# late (by a second consumer the resend started) is seen.
-QUEUE_SETTLE_S = 5.0
 
 
 def _report(text: str) -> None:
@@ -128,7 +120,9 @@ def configure_job_outlasting_limit(focus: FocusServer, settings: Settings, mode:
     if mode == "live":
         return configure_live_stream_job(focus)
     if mode == "history":
-        return configure_history_job_near_limit(focus, settings, OUTLAST_MARGIN_S)
+        # more recorded data than the limit, so that even a target whose limit is off by a few seconds cannot end
+        # it OK before its limit
+        return configure_history_job_near_limit(focus, settings, math.ceil(settings.timing.outlast_margin_s))
     raise ValueError(f"mode {mode!r} is none of {MODES}")
 
 
@@ -142,7 +136,7 @@ def read(job: StreamJob, settings: Settings, read_for_s: float | None = None) ->
     """
     timeline = read_job_stream(
         job.configured,
-        deadline_s=settings.stream_limit_s + DEADLINE_MARGIN_S,
+        deadline_s=settings.stream_limit_s + settings.timing.deadline_margin_s,
         read_for_s=read_for_s,
         connect_timeout_s=settings.grpc_ready_s,
     )
@@ -301,7 +295,7 @@ def check_one_task_one_queue(focus: FocusServer, admin: RabbitAdmin, task_id: st
     first = wait_for(
         lambda: named_after_task() or None,
         reason=f"a queue named after task {task_id} in the management API",
-        timeout_s=QUEUE_TIMEOUT_S,
+        timeout_s=Timing.queue_shows_s,
     )
     # Not done at the first queue: a duplicate may come seconds later. Every queue seen in the window counts.
     seen = set(first)
@@ -310,7 +304,9 @@ def check_one_task_one_queue(focus: FocusServer, admin: RabbitAdmin, task_id: st
         seen.update(named_after_task())
         return len(seen) > 1
 
-    watch_for(another, seconds=QUEUE_SETTLE_S)
+    # Watched a while after the first shows, so that a second queue declared a moment late (by a second consumer
+    # the resend started) is seen.
+    watch_for(another, seconds=Timing.queue_settle_s)
     queues = sorted(seen)
     attach_json("queues of the task", queues)
     _report(f"measured: {len(queues)} queue(s) for task {task_id}: {', '.join(queues)}")
@@ -321,8 +317,6 @@ def check_one_task_one_queue(focus: FocusServer, admin: RabbitAdmin, task_id: st
 
 # What "an equivalent stream description" compares: the streams a client would open, not the job's own id/port.
 STREAM_DESCRIPTION = ("channel_amount", "stream_amount", "channel_to_stream_index", "view_type")
-# Contract: a job nobody connects to (or whose streams have all ended) ends within 60 s.
-JOB_ENDS_WITHIN_S = 60.0
 
 
 @dataclass
@@ -385,7 +379,7 @@ def check_jobs_end_unread(focus: FocusServer, repeated: RepeatedJobConfig, withi
 
     started = monotonic()
     try:
-        wait_for(lambda: not running(), reason=f"jobs {', '.join(ids)} to end", timeout_s=within_s, interval_s=1.0)
+        wait_for(lambda: not running(), reason=f"jobs {', '.join(ids)} to end", timeout_s=within_s)
     except WaitTimeout:
         left = running()
         raise AssertionError(

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from support.errors import TargetUnreachable
+from support.settings import Timing
 
 ROOT = Path(__file__).resolve().parent.parent
 STAND_DIR = ROOT / ".stand"  # where env files go: ignored by git, like every *.env file
@@ -52,7 +53,11 @@ class Stand:
 
     @classmethod
     def up(
-        cls, env_file: Path, fault: str | None = None, extra_args: Sequence[str] = (), timeout_s: float = 120.0
+        cls,
+        env_file: Path,
+        fault: str | None = None,
+        extra_args: Sequence[str] = (),
+        timeout_s: float = Timing.stand_up_s,
     ) -> Stand:
         env_file.parent.mkdir(parents=True, exist_ok=True)
         env_file.unlink(missing_ok=True)
@@ -75,7 +80,7 @@ class Stand:
         variables = read_env_file(env_file)
         return cls(env_file, {k: v for k, v in variables.items() if k.startswith("FOCUS_")})
 
-    def down(self, timeout_s: float = 60.0, keep_logs: Path | None = None) -> None:
+    def down(self, timeout_s: float = Timing.stand_down_s, keep_logs: Path | None = None) -> None:
         """Stop it; with `keep_logs`, its log is copied there first (stand.log, beside the run's behave logs)."""
         if not self.env_file.exists():
             return

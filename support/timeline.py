@@ -14,9 +14,11 @@ from datetime import UTC, datetime
 from itertools import pairwise
 from typing import Any
 
-# Clause 4.2's continuity threshold (the clarifications' own: "no gap over 2,000 ms"); also how far a recording's
-# first/last row may sit from the recording's edge, since rows are only promised once per covered second.
-CONTINUITY_MS = 2000
+from support.settings import Timing
+
+# Clause 4.2's continuity threshold (Timing.continuity_ms); also how far a recording's first/last row may sit from
+# the recording's edge.
+CONTINUITY_MS = Timing.continuity_ms
 
 
 def ms_of(instant: datetime) -> int:
@@ -123,7 +125,7 @@ class Gap:
         }
 
 
-def find_temporal_gaps(timestamps: Iterable[int], threshold_ms: int = 5000) -> list[Gap]:
+def find_temporal_gaps(timestamps: Iterable[int], threshold_ms: int = Timing.sample_gap_threshold_ms) -> list[Gap]:
     """Gaps in a timestamp sequence: consecutive sorted timestamps more than `threshold_ms` apart (§4's helper)."""
     ordered = sorted(timestamps)
     return [Gap(a, b) for a, b in pairwise(ordered) if b - a > threshold_ms]

@@ -17,7 +17,7 @@ from support.errors import PreconditionNotMet
 from support.evidence import attach_json
 from support.live import LiveSubject
 from support.rabbit_admin import Channel, Connection, Consumer, Exchange, Queue, RabbitAdmin
-from support.settings import get_settings
+from support.settings import Timing, get_settings
 from support.waiting import WaitTimeout, monotonic, wait_for
 
 FOCUS_SERVER_CONNECTION_NAME = "focus-server"
@@ -27,10 +27,6 @@ COMMAND_TYPES = {"RegionOfInterestCommand": "roi", "KeepaliveCommand": "keepaliv
 # Routing keys a probe binds on a direct exchange, which cannot be bound with a wildcard.
 _COMMAND_KEYS = tuple(COMMAND_PREFIX + name for name in COMMAND_TYPES.values()) + tuple(COMMAND_TYPES.values())
 
-ROI_TIMEOUT_S = 15.0  # a roi command follows an accepted configure
-# After the awaited commands arrived, the probe keeps reading this long before concluding that nothing went elsewhere.
-ELSEWHERE_GRACE_S = 2.0
-QUEUE_TIMEOUT_S = 10.0
 # What a real deployment paces by itself is a setting (support/settings.py): the keepalive period (FOCUS_KEEPALIVE_S),
 # the management API's statistics lag (FOCUS_MANAGEMENT_LAG_S), how long a job's queue may linger after the job
 # ended (FOCUS_QUEUE_GONE_S).
@@ -108,7 +104,9 @@ def expect_subject_queue(admin: RabbitAdmin, subject: LiveSubject, exchange: str
         return None
 
     try:
-        return wait_for(bound, reason=f"a queue {subject.id}_<suffix> bound to {exchange}", timeout_s=QUEUE_TIMEOUT_S)
+        return wait_for(
+            bound, reason=f"a queue {subject.id}_<suffix> bound to {exchange}", timeout_s=Timing.queue_shows_s
+        )
     except WaitTimeout:
         named = _queue_names(admin, containing=subject.id)
         destinations = sorted({b.destination for b in admin.bindings_from(exchange) if subject.id in b.destination})
@@ -125,7 +123,7 @@ def expect_queue_gone(broker: Broker, name: str) -> None:
         return broker.admin.queue(name) is None and not broker.probe.queue_exists(name)
 
     try:
-        wait_for(gone, reason=f"the queue {name!r} to go", timeout_s=get_settings().queue_gone_s, interval_s=1.0)
+        wait_for(gone, reason=f"the queue {name!r} to go", timeout_s=get_settings().queue_gone_s)
     except WaitTimeout:
         raise AssertionError(
             f"the queue {name!r} is still there {get_settings().queue_gone_s:g} s after its job ended"
@@ -238,7 +236,7 @@ def _await(
     """The first delivery passing `test` (through `exchange`, when given); fails listing the commands seen instead.
 
     When the awaited command already came through another exchange and nothing came through `exchange` for
-    ELSEWHERE_GRACE_S since, the wait ends early: the answer is in.
+    Timing.elsewhere_grace_s since, the wait ends early: the answer is in.
     """
     went_elsewhere: list[Delivery] = []
 
@@ -247,7 +245,7 @@ def _await(
         through = next((d for d in hits if exchange is None or d.exchange == exchange), None)
         if through is not None:
             return through
-        stale = [d for d in hits if monotonic() - d.arrived_at > ELSEWHERE_GRACE_S]
+        stale = [d for d in hits if monotonic() - d.arrived_at > Timing.elsewhere_grace_s]
         if stale:
             went_elsewhere.extend(stale)
             return stale[0]
@@ -270,7 +268,7 @@ def _await(
 def expect_roi(watch: Watch, subject: LiveSubject, exchange: str | None = None) -> Delivery:
     """Focus Server's roi command for the subject's region (`{"start": first, "end": last}`)."""
     what = f"roi command for {subject.kind} {subject.id} (region {subject.region})"
-    return _await(watch, _is_roi_for(subject), what, exchange, ROI_TIMEOUT_S)
+    return _await(watch, _is_roi_for(subject), what, exchange, Timing.roi_arrives_s)
 
 
 def expect_keepalive(watch: Watch, exchange: str | None = None) -> Delivery:
@@ -279,7 +277,8 @@ def expect_keepalive(watch: Watch, exchange: str | None = None) -> Delivery:
 
 def assert_no_command_elsewhere(watch: Watch, exchange: str) -> None:
     """No command of Focus Server's arrived through an exchange other than `exchange` (after a short grace)."""
-    watch.observe(ELSEWHERE_GRACE_S)
+    # After the awaited commands arrived, the probe keeps reading a while before concluding nothing went elsewhere.
+    watch.observe(Timing.elsewhere_grace_s)
     elsewhere = [d for d in watch.deliveries if command_name(d) and d.exchange != exchange]
     assert not elsewhere, (
         f"Focus Server commands arrived through exchanges other than {exchange!r}: {_commands_seen(elsewhere)}"

@@ -19,15 +19,11 @@ from support.focus_api import Answer
 from support.models import ConfigAccepted, ErrorBody, Range, Row, TaskConfig, WaterfallBlock
 from support.pictures import waterfall_png
 from support.recordings import HistoryWindow
+from support.settings import Timing
 from support.timeline import CONTINUITY_MS, Span, compare_holes, coverage, find_temporal_gaps
 from support.waiting import Pace, WaitTimeout, monotonic, poll_until
 
 ROW_COUNT = 500  # rows asked for per poll: large, so that a 15-minute window takes few polls
-DEADLINE_S = 60.0  # the whole read; history over the task API is served as fast as it is polled
-# Once the rows have reached the window's last recorded instant, how long 208 may take to follow. Short, so that a
-# target that never ends the stream fails in seconds; it only starts counting once all the data is in.
-END_GRACE_S = 5.0
-PAUSE_S = 0.2  # between polls that brought nothing (200 empty); none after polls that brought rows
 CONFIG_ACCEPTED = "Config received successfully"
 
 
@@ -110,9 +106,9 @@ class WaterfallPoller:
     source: WaterfallSource
     task_id: str
     row_count: int = ROW_COUNT
-    deadline_s: float = DEADLINE_S
-    end_grace_s: float = END_GRACE_S
-    pause_s: float = PAUSE_S
+    deadline_s: float = Timing.waterfall_read_s
+    end_grace_s: float = Timing.waterfall_end_grace_s
+    pause_s: float = Timing.fast_poll_s  # between polls that brought nothing (200 empty); none after rows
     last_covered_ms: int | None = None  # the window's last recorded instant, when known
     result: WaterfallResult = field(init=False)
 

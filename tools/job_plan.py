@@ -4,7 +4,8 @@
   (each given its scenarios by `path:line`), balanced by each scenario's duration in the last run;
 - nightly: one process per `@slow` scenario (by its `path:line`, so an outline row runs alone), all started at
   once, next to the process(es) running everything else. The wall time is then the longest slow scenario, not
-  their sum. The nightly listens for a minute (FOCUS_LISTEN_S=60) where the quick profile listens 3 s, and each
+  their sum. The nightly listens for a minute at the 180 s limit (FOCUS_PROFILE=nightly: a share of the limit
+  under test, support/settings.py Timing) where the quick profile listens 3 s, and each
   `@listening` scenario gets a process of its own too, so that its minute runs beside the 180 s of the slow ones
   instead of adding to the rest.
 """
@@ -33,7 +34,7 @@ class Profile(StrEnum):
 # The settings a profile gives its behave processes (a value already in the environment wins): the listening
 # window of the Smart Recorder and live stream scenarios, long enough in the nightly to see a source that falls
 # silent after a few seconds.
-PROFILE_ENV: dict[Profile, dict[str, str]] = {Profile.NIGHTLY: {"FOCUS_LISTEN_S": "60"}}
+PROFILE_ENV: dict[Profile, dict[str, str]] = {Profile.NIGHTLY: {"FOCUS_PROFILE": "nightly"}}
 
 
 @dataclass(frozen=True)

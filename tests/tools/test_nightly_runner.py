@@ -89,7 +89,7 @@ def test_nightly_listens_a_minute_beside_the_slow_ones_and_quick_listens_briefly
         ("main-1", False),
     ]
     assert [s.case for s in nightly_jobs[-1].scenarios] == ["exchange"]  # the listening one runs alone
-    assert all(dict(job.env) == {"FOCUS_LISTEN_S": "60"} for job in nightly_jobs)
+    assert all(dict(job.env) == {"FOCUS_PROFILE": "nightly"} for job in nightly_jobs)
     quick_jobs = plan(Profile.QUICK, tmp_path, ROOT)
     assert [(job.name, [s.case for s in job.scenarios], job.env) for job in quick_jobs] == [
         ("main", ["recorder", "exchange"], ())
