@@ -216,7 +216,6 @@ class Settings(BaseSettings):
                 f"keepalive {self.keepalive_s:g}, queue_gone {self.queue_gone_s:g}"
             ),
             "api_setting": self.api,
-            "profile": self.profile,
             "listen_s": f"{self.listen_s:g}",
         }
 

@@ -47,6 +47,30 @@ def read_env_file(path: Path) -> dict[str, str]:
 
 
 @dataclass
+class SharedBroker:
+    """One private broker for many stands (`stand broker-up`), each stand in a vhost of its own (`up --broker-env`):
+    the mutation matrix starts a node once instead of once per fault. A context manager that stops it at the end."""
+
+    env_file: Path
+
+    @classmethod
+    def up(cls, env_file: Path) -> SharedBroker:
+        env_file.parent.mkdir(parents=True, exist_ok=True)
+        done = run_stand("broker-up", "--env-file", str(env_file), timeout_s=Timing.stand_up_s)
+        if done.returncode != 0 or not env_file.exists():
+            said = [line for line in (done.stdout + done.stderr).splitlines() if line.strip()]
+            raise StandFailed(f"`stand broker-up` exited {done.returncode}: {said[-1] if said else ''}")
+        return cls(env_file)
+
+    def __enter__(self) -> SharedBroker:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        run_stand("broker-down", "--env-file", str(self.env_file), timeout_s=Timing.stand_down_s)
+        self.env_file.unlink(missing_ok=True)
+
+
+@dataclass
 class Stand:
     env_file: Path
     focus_env: dict[str, str]  # the FOCUS_* variables it wrote: hold secrets, never print them

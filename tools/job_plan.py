@@ -53,16 +53,21 @@ def plan(
     *,
     parallel: int = 1,
     durations: Mapping[str, float] | None = None,
+    slow_alone: bool = True,
 ) -> list[BehaveJob]:
     """The behave processes of a profile. Empty when there is nothing to run.
 
     `parallel` > 1 spreads the scenarios that are not @slow over that many processes, balanced by their durations
     in the last run (`durations`, by `duration_key`); 1 runs them in one process, selected by tag.
+    `slow_alone=False` (the mutation matrix, whose stands have a short stream limit): the nightly's @slow and
+    @listening scenarios are spread with the rest instead of one process each, which would cost more in process
+    starts than their few seconds of waiting.
     """
     found = scenarios(features_dir, cwd)
     env = tuple(sorted(PROFILE_ENV.get(profile, {}).items()))
-    alone = [s for s in found if s.slow or s.listening] if profile is Profile.NIGHTLY else []
-    rest = [s for s in found if not s.slow and s not in alone]
+    nightly = profile is Profile.NIGHTLY
+    alone = [s for s in found if s.slow or s.listening] if nightly and slow_alone else []
+    rest = [s for s in found if (nightly or not s.slow) and s not in alone]
     jobs: list[BehaveJob] = []
     seen: dict[str, int] = {}
     for scenario in alone:

@@ -1,12 +1,16 @@
 """`make mutation`: prove that the suite can fail, clause by clause, on a stand broken on purpose.
 
-    python -m tools.mutation [--profile quick|nightly] [--jobs 2] [--only NAME ...] [--stream-limit S]
+    python -m tools.mutation [--profile quick|nightly] [--jobs 4] [--only NAME ...] [--stream-limit S]
                              [--api both|task|job ...]
 
-For each fault switch of the stand (`python -m stand faults --json`): start a stand with it, run the suite against
-it (the quick profile; a slow-only fault needs the @slow scenarios, so the nightly profile, skipped with a note under
-`--profile quick`), read which scenarios went red per clause, and decide (tools/verdict.py). Faults run `--jobs` at
-a time, slow ones first (they take longest). Writes reports/mutation/matrix.json and matrix.md and prints the table;
+For each fault switch of the stand (`python -m stand faults --json`): start a stand with it, run the whole nightly
+profile against it (every scenario, the @slow ones included, so that "red elsewhere" is judged over all of them),
+read which scenarios went red per clause, and decide (tools/verdict.py). The stands run with a short stream limit
+(`--stream-limit`, 20 s by default): every check and every fault timing is a share of the limit (support/settings.py,
+stand/timing.py), so a 20 s stand proves the same checks red as a 180 s one, in a ninth of the time; the nightly
+acceptance waits out the real limit once per shape. All the stands live in vhosts of one private broker
+(`stand broker-up`), not a node each. `--profile quick` leaves the @slow scenarios out (and the slow-only faults,
+saying so). Faults run `--jobs` at a time. Writes reports/mutation/matrix.json and matrix.md and prints the table;
 exits 1 if any fault survives, raises a false alarm or could not be judged.
 
 `--api` names the stand shapes to run the matrix on (default both; `make mutation`: both and job, the production
@@ -20,6 +24,7 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import sys
 import threading
 import time
@@ -29,10 +34,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from support.stand_process import STAND_DIR, Stand, StandFailed
+from support.stand_process import STAND_DIR, SharedBroker, Stand, StandFailed
 from tools import kill_matrix, report, traceability
 from tools.behave_runs import release_jobs, start_jobs, stop_jobs, wait_jobs
-from tools.job_plan import Profile, load_durations, plan
+from tools.catalogue import PlannedScenario, scenarios
+from tools.job_plan import Profile, duration_key, durations_file, load_durations, plan
 from tools.layout import DEFAULT_LAYOUT, FEATURES, MUTATION_MATRIX, ROOT, RunLayout
 from tools.results import ScenarioResult, read_results
 from tools.stand_cli import FaultSwitch, list_faults, target_env
@@ -40,6 +46,10 @@ from tools.target_info import suite_commit
 from tools.verdict import Decision, Verdict, decide
 
 MUTATION_DIR = MUTATION_MATRIX.parent
+# The stands' stream limit: short, since every check and fault timing is a share of it (a ninth of the clause's 180 s).
+MUTATION_STREAM_LIMIT_S = 20.0
+# Where the matrix keeps its scenarios' last durations (at its own limit), to balance each fault's processes.
+DURATIONS = RunLayout(MUTATION_DIR / "durations")
 
 
 @dataclass(frozen=True)
@@ -82,6 +92,7 @@ def run_fault(
     stand_args: Sequence[str] = (),
     cancel: threading.Event | None = None,
     parallel: int = 1,
+    durations: dict[str, float] | None = None,
 ) -> FaultRun:
     """One fault: its own stand, env file and results folder; the suite in `profile`; the decision."""
     started = time.monotonic()
@@ -91,7 +102,7 @@ def run_fault(
     # As in the nightly runner: behave imports while the stand starts, and runs once told where it is.
     target_file = STAND_DIR / f"target-{fault.name}-{os.getpid()}.json"
     base_env = {k: v for k, v in os.environ.items() if not k.startswith("FOCUS_")}
-    jobs = plan(profile, features, ROOT, parallel=parallel, durations=load_durations(DEFAULT_LAYOUT))
+    jobs = plan(profile, features, ROOT, parallel=parallel, durations=durations, slow_alone=False)
     running = start_jobs(jobs, layout, base_env, target_env=target_file)
     try:
         try:
@@ -129,11 +140,11 @@ def run_fault(
 
 
 def profile_for(fault: FaultSwitch, profile: Profile, shape: str = "both") -> Profile | None:
-    """Quick for an ordinary fault; nightly for a slow-only one (on this shape), or None when the quick profile
-    cannot reach it."""
-    if not fault.slow_there(shape):
-        return Profile.QUICK
-    return Profile.NIGHTLY if profile is Profile.NIGHTLY else None
+    """The matrix's profile for every fault (the nightly: all scenarios judged); under the quick profile, None for a
+    slow-only fault (on this shape), which only the @slow scenarios can show."""
+    if profile is Profile.QUICK and fault.slow_there(shape):
+        return None
+    return profile
 
 
 # -- stand shapes (issue 11): the matrix once per `--api` shape ---------------------------------------------------
@@ -177,6 +188,7 @@ def run_shapes(
     features: Path,
     stand_args: Sequence[str] = (),
     parallel: int = 1,
+    durations: dict[str, float] | None = None,
 ) -> list[FaultRun]:
     """The matrix on each shape in turn: the faults that apply to it run, the others are skipped rows."""
     runs: list[FaultRun] = []
@@ -189,7 +201,7 @@ def run_shapes(
         runs += not_applicable(faults, shape)
         note = "judged on the job shape, which serves the same job API"
         runs += [FaultRun(f, Decision(Verdict.SKIPPED, note=note), "-", 0, shape, judged_on="job") for f in elsewhere]
-        runs += run_matrix(applicable, profile, jobs, features, shape_args, parallel)
+        runs += run_matrix(applicable, profile, jobs, features, shape_args, parallel, durations)
     order = {(fault.name, shape): index for index, (shape, fault) in enumerate((s, f) for s in shapes for f in faults)}
     return sorted(runs, key=lambda run: order[(run.fault.name, run.shape)])
 
@@ -216,6 +228,7 @@ def run_matrix(
     features: Path,
     stand_args: Sequence[str] = (),
     parallel: int = 1,
+    durations: dict[str, float] | None = None,
 ) -> list[FaultRun]:
     runs: list[FaultRun] = []
     shape = _shape_of(stand_args)
@@ -223,7 +236,7 @@ def run_matrix(
     for fault in skipped:
         note = "slow-only: needs the @slow scenarios, run with --profile nightly"
         runs.append(FaultRun(fault, Decision(Verdict.SKIPPED, note=note), "-", 0.0, shape))
-    # Longest first: the slow-only faults run for minutes, the others for seconds.
+    # Slow-only first: under the quick profile they run for minutes, the others for seconds.
     todo = sorted((f for f in faults if f not in skipped), key=lambda f: not f.slow_there(shape))
     total = len(faults)
     for run in runs:
@@ -233,7 +246,17 @@ def run_matrix(
     pool = ThreadPoolExecutor(max_workers=jobs)
     try:
         futures = [
-            pool.submit(run_fault, f, profile_for(f, profile, shape), features, stopper, stand_args, cancel, parallel)
+            pool.submit(
+                run_fault,
+                f,
+                profile_for(f, profile, shape),
+                features,
+                stopper,
+                stand_args,
+                cancel,
+                parallel,
+                durations,
+            )
             for f in todo
         ]
         for future in as_completed(futures):
@@ -348,14 +371,17 @@ def refresh_report(layout: RunLayout = DEFAULT_LAYOUT) -> Path | None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Run the suite against every fault switch of the stand.")
     parser.add_argument("--profile", type=Profile, choices=list(Profile), default=Profile.NIGHTLY)
-    parser.add_argument("--jobs", type=int, default=2, help="faults at a time (default 2: the machine has 2 cores)")
+    parser.add_argument(
+        "--jobs", type=int, default=4, help="faults at a time (default 4: their scenarios mostly wait on streams)"
+    )
     parser.add_argument("--only", nargs="+", metavar="NAME", help="these faults only (the matrix keeps the others)")
     parser.add_argument("--features", type=Path, default=FEATURES)
+    parser.add_argument("--parallel", type=int, default=3, help="behave processes per fault (default 3)")
     parser.add_argument(
-        "--parallel", type=int, default=2, help="behave processes per fault for the scenarios not @slow (default 2)"
-    )
-    parser.add_argument(
-        "--stream-limit", type=float, help="run the stands with this gRPC stream limit instead of 180 s (faster)"
+        "--stream-limit",
+        type=float,
+        default=MUTATION_STREAM_LIMIT_S,
+        help=f"the stands' gRPC stream limit (default {MUTATION_STREAM_LIMIT_S:g} s; 180 for the clause's own)",
     )
     parser.add_argument(
         "--api",
@@ -371,20 +397,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         if unknown:
             parser.error(f"unknown fault(s): {', '.join(sorted(unknown))}")
         faults = [f for f in faults if f.name in args.only]
-    stand_args = ["--stream-limit", f"{args.stream_limit:g}"] if args.stream_limit else []
     started = time.monotonic()
     print(
         f"mutation matrix: {len(faults)} faults, {args.jobs} at a time, {args.profile} profile, "
-        f"shapes {', '.join(args.api)}",
+        f"shapes {', '.join(args.api)}, stream limit {args.stream_limit:g} s, one broker",
         flush=True,
     )
+    features = args.features.resolve()
+    durations = expected_durations(scenarios(features, ROOT), args.stream_limit)
     try:
-        runs = run_shapes(faults, args.api, args.profile, args.jobs, args.features.resolve(), stand_args, args.parallel)
+        with SharedBroker.up(STAND_DIR / f"mutation-broker-{os.getpid()}.env") as broker:
+            stand_args = ["--stream-limit", f"{args.stream_limit:g}", "--broker-env", str(broker.env_file)]
+            runs = run_shapes(faults, args.api, args.profile, args.jobs, features, stand_args, args.parallel, durations)
     except KeyboardInterrupt:
         print("\ninterrupted: behave jobs and stands stopped")
         return 130
+    except StandFailed as exc:
+        print(f"the matrix's broker did not start: {exc}")
+        return 2
+    keep_durations(runs)
     previous = json.loads(MUTATION_MATRIX.read_text()) if args.only and MUTATION_MATRIX.exists() else None
-    matrix = merge(previous, stamp_commit(to_json(runs, args.profile, stand_args)))
+    matrix = merge(previous, stamp_commit(to_json(runs, args.profile, ["--stream-limit", f"{args.stream_limit:g}"])))
     # Some faults only, on no earlier whole matrix: it proves no clause (tools/clause_verdict.py reads this).
     matrix["partial"] = bool(args.only) and (previous is None or bool(previous.get("partial")))
     MUTATION_DIR.mkdir(parents=True, exist_ok=True)
@@ -407,6 +440,33 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 STEPS = ROOT / "steps"
+
+
+def expected_durations(planned: Sequence[PlannedScenario], limit_s: float) -> dict[str, float]:
+    """Each scenario's duration at this limit, to balance a fault's processes: as measured by the last matrix, else
+    a guess (a @slow scenario about the limit, a @listening one a third of it)."""
+    guess = {
+        duration_key(s.spec, s.case, s.name): limit_s if s.slow else limit_s / 3 if s.listening else 2.0
+        for s in planned
+    }
+    measured = load_durations(DURATIONS) if durations_file(DURATIONS).exists() else {}
+    return guess | {key: seconds for key, seconds in measured.items() if key in guess}
+
+
+def keep_durations(runs: Sequence[FaultRun]) -> None:
+    """Each scenario's median duration over the faults' runs, for the next matrix (a fault may make a scenario end
+    early or wait out its timeout; most leave it as it is)."""
+    seen: dict[str, list[float]] = {}
+    for run in runs:
+        if run.profile == "-":
+            continue
+        for result in read_results(RunLayout(MUTATION_DIR / run.shape / run.fault.name).results):
+            seen.setdefault(duration_key(result.spec, result.case, result.name), []).append(result.duration_s)
+    if seen:
+        file = durations_file(DURATIONS)
+        file.parent.mkdir(parents=True, exist_ok=True)
+        medians = {key: round(statistics.median(values), 2) for key, values in seen.items()}
+        file.write_text(json.dumps(medians, indent=1, sort_keys=True))
 
 
 def write_kill_matrix(matrix: dict, features: Path) -> kill_matrix.KillMatrix:

@@ -169,7 +169,7 @@ class _ReadyTask:
 
 @pytest.mark.parametrize("late_after", [3, None], ids=["late duplicate", "one queue"])
 def test_a_duplicate_queue_that_shows_a_moment_late_is_seen(monkeypatch: pytest.MonkeyPatch, late_after) -> None:
-    monkeypatch.setattr(sla, "QUEUE_SETTLE_S", 1.5)
+    monkeypatch.setattr(sla.Timing, "queue_settle_s", 1.5)
     monkeypatch.setattr(sla, "attach_json", lambda *_: None)
     admin = _QueuesAppearing("sla-abc", late_after)
     if late_after is None:

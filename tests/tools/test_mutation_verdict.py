@@ -61,11 +61,12 @@ def test_a_clause_without_scenarios_survives_and_says_so(tmp_path: Path, write_r
     assert "2.1" in decision.note
 
 
-def test_slow_faults_need_the_nightly_profile() -> None:
+def test_every_fault_runs_the_whole_nightly_and_the_quick_profile_leaves_slow_only_ones_out() -> None:
     slow = FaultSwitch("grpc-limit-240", ("2.1",), True, "")
     ordinary = FaultSwitch("extra-exchange", ("1.1",), False, "")
-    assert profile_for(ordinary, Profile.NIGHTLY) is Profile.QUICK
+    assert profile_for(ordinary, Profile.NIGHTLY) is Profile.NIGHTLY  # "red elsewhere" over the @slow ones too
     assert profile_for(slow, Profile.NIGHTLY) is Profile.NIGHTLY
+    assert profile_for(ordinary, Profile.QUICK) is Profile.QUICK
     assert profile_for(slow, Profile.QUICK) is None
 
 
@@ -92,7 +93,7 @@ def test_a_shape_skips_what_it_cannot_show_and_slow_depends_on_the_shape() -> No
     assert [(run.fault.name, run.shape, run.decision.verdict) for run in skipped] == [
         ("no-eos", "job", Verdict.SKIPPED)
     ]
-    assert profile_for(grpc_history, Profile.NIGHTLY, "both") is Profile.QUICK
+    assert profile_for(grpc_history, Profile.QUICK, "both") is Profile.QUICK
     assert profile_for(grpc_history, Profile.NIGHTLY, "job") is Profile.NIGHTLY
     assert profile_for(grpc_history, Profile.QUICK, "job") is None
 
