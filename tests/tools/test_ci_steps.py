@@ -103,17 +103,19 @@ def test_the_outcome_step_ends_with_the_runs_own_code(tmp_path: Path, write_resu
 
 def test_the_artifacts_are_gathered_where_the_upload_step_takes_them(tmp_path: Path, write_result, capsys) -> None:
     layout = _run(tmp_path, write_result)
-    for name in ("allure-report-single/index.html", "allure-report/traceability.html", "allure-report/traceability.md"):
-        (layout.base / name).parent.mkdir(parents=True, exist_ok=True)
-        (layout.base / name).write_text(name)
+    for name in ("index.html", "clarifications.html", "living-docs.html", "traceability.html", "traceability.md"):
+        (layout.base / "allure-report-single" / name).parent.mkdir(parents=True, exist_ok=True)
+        (layout.base / "allure-report-single" / name).write_text(name)
     (layout.junit / "main").mkdir(parents=True)
     (layout.junit / "main" / "TESTS-x.xml").write_text("<testsuite/>")
     ci_summary.main(["--base", str(layout.base), "--out", str(tmp_path / "s.md")])
     assert ci_run.main(["artifacts", "--base", str(layout.base)]) == 0
     out = layout.base / "ci" / "artifacts"
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == [
-        "acceptance-report.html",
+        "clarifications.html",
+        "index.html",
         "junit/main/TESTS-x.xml",
+        "living-docs.html",
         "outcome.json",
         "summary.md",
         "traceability.html",
@@ -127,7 +129,7 @@ def test_the_artifacts_are_gathered_where_the_upload_step_takes_them(tmp_path: P
 
 def test_a_run_that_wrote_nothing_says_which_artifacts_are_missing(tmp_path: Path, capsys) -> None:
     assert ci_run.main(["artifacts", "--base", str(tmp_path)]) == 0
-    assert "missing: acceptance-report.html, traceability.html" in capsys.readouterr().out
+    assert "missing: index.html, clarifications.html, living-docs.html, traceability.html" in capsys.readouterr().out
 
 
 def test_the_run_gets_the_deployments_settings_and_the_stand_none(monkeypatch: pytest.MonkeyPatch) -> None:
