@@ -349,7 +349,8 @@ def nothing_to_upload(facts: RunFacts, found: Sequence[Scenario], include_stand:
             "the run was on the embedded stand (the suite's own fake server): nothing to upload; "
             "--include-stand (XRAY_INCLUDE_STAND=1) builds the file anyway"
         )
-    if not any(s.ran for s in found):
+    # A scenario of the features, not the runner's preflight record (which has no clause) nor a not-run one.
+    if not any(s.ran and s.spec for s in found):
         code = f" (exit {facts.exit_code}: {exit_meaning(facts.exit_code)})" if facts.exit_code is not None else ""
         return f"the run left no scenario result{code}: nothing to upload"
     return None
@@ -374,9 +375,9 @@ def build(
     facts = run_facts.read(layout)
     out = xray_dir(layout)
     out.mkdir(parents=True, exist_ok=True)
-    path, note = out / "execution.json", out / NOTHING_FILE
-    path.unlink(missing_ok=True)
-    note.unlink(missing_ok=True)
+    path, note, listing = out / "execution.json", out / NOTHING_FILE, out / "unmapped.txt"
+    for stale in (path, note, listing):
+        stale.unlink(missing_ok=True)
     if why := nothing_to_upload(facts, found, include_stand):
         note.write_text(why + "\n")
         raise NothingToUpload(why)
@@ -391,7 +392,6 @@ def build(
         no_verdict=no_verdict,
     )
     path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
-    listing = out / "unmapped.txt"
     listing.write_text("".join(f"{u.line()}\n" for u in unmapped))
     return path, unmapped
 

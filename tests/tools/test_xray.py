@@ -227,9 +227,11 @@ def test_a_product_defect_is_failed_and_a_long_message_is_cut_with_a_marker(tmp_
     assert "staging (external, both APIs)" in document["info"]["description"]
 
 
-def test_a_run_without_any_scenario_result_uploads_nothing(tmp_path: Path, capsys) -> None:
+def test_a_run_without_any_scenario_result_uploads_nothing(tmp_path: Path, write_result, capsys) -> None:
     layout = RunLayout(tmp_path / "reports")
-    layout.results.mkdir(parents=True)
+    # What a run that stopped at its preflight leaves: the preflight's red record (no clause) and not-run ones.
+    write_result(layout.results, "Preflight: every part of the target answers", None, "broken", "TargetUnreachable")
+    write_result(layout.results, "Metadata", "2.2", "skipped", "not run: its behave process ended before this")
     layout.logs.mkdir(parents=True)
     (layout.logs / "timings.json").write_text(json.dumps({"profile": "nightly", "target": "external"}))
     (tmp_path / "reports" / "ci").mkdir()
