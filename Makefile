@@ -15,9 +15,13 @@ RABBITMQ_SERVER := /usr/lib/rabbitmq/bin/rabbitmq-server
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 PROTO_OUT := pandadatastream/pandadatastream_pb2.py
 
-.PHONY: setup proto lint format unit acceptance signoff mutation soak test bench-stream bench-nightly clean xray
+.PHONY: setup browser proto lint format unit acceptance signoff mutation soak test bench-stream bench-nightly clean xray
 
-setup: $(VENV)/.installed $(PROTO_OUT) node_modules/.installed $(RABBITMQ_SERVER) /usr/bin/chromium
+# Only what the target needs: the stand's broker (rabbitmq-server) for TARGET=stand alone; a browser (the sign-off
+# PDF, the report's browser tests) unless BROWSER=no. `make setup` alone: everything, as a fresh checkout needs.
+BROWSER ?= yes
+setup: $(VENV)/.installed $(PROTO_OUT) node_modules/.installed $(if $(filter stand,$(TARGET)),$(RABBITMQ_SERVER)) \
+	$(if $(filter yes,$(BROWSER)),browser)
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -31,14 +35,18 @@ proto $(PROTO_OUT): pandadatastream/pandadatastream.proto $(VENV)/.installed
 
 node_modules/.installed: package.json package-lock.json
 	command -v npm >/dev/null || ($(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm)
-	npm ci --no-audit --no-fund --loglevel=error
+	@# A worktree's node_modules is a link to the main checkout's: `npm ci` through it would empty that one.
+	if [ -L node_modules ]; then echo "node_modules is a link: left as it is"; else npm ci --no-audit --no-fund --loglevel=error; fi
 	touch $@
 
 $(RABBITMQ_SERVER):
 	$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends rabbitmq-server
 
-/usr/bin/chromium:
-	$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
+# A browser the runner has (tools/browser.py looks in the same places) before asking apt: Chrome on GitHub's Ubuntu
+# runners, Debian's chromium, or one Playwright installed. Ubuntu's apt chromium is only a snap's stub.
+browser: $(VENV)/.installed
+	@$(PY) -m tools.browser >/dev/null || \
+	  ($(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium)
 
 lint: setup
 	$(PY) -m ruff check .

@@ -1,7 +1,7 @@
 """The steps of the CI workflows that are about the run itself, runnable by hand as they run in CI.
 
     python -m tools.ci_run acceptance --target stand|ENVIRONMENT --profile nightly|quick --api auto|task|job|both
-    python -m tools.ci_run artifacts      # gather what the upload step takes into reports/ci/artifacts/
+    python -m tools.ci_run artifacts      # what the upload takes: reports/ci/artifacts/ (open index.html)
     python -m tools.ci_run outcome        # end with the run's own exit code, and say what it means
 
 `acceptance` runs `make acceptance` on the embedded stand (target `stand`) or on the deployment that the `FOCUS_*`
@@ -106,13 +106,14 @@ def acceptance(layout: RunLayout, target: str, profile: str, api: str) -> int:
     return code
 
 
-# What the upload step takes, under reports/ci/artifacts/: (artifact name, source under reports/, required?).
+# What the upload step takes, under reports/ci/artifacts/: one folder whose every link works offline. At its top the
+# single-file report as index.html with the pages it links to (clarifications, living docs, traceability, sign-off
+# sheet, the docs they cite), all written side by side by the report (reports/allure-report-single/); then the rest.
+REPORT_FOLDER = "allure-report-single"
+REPORT_PAGES = ("index.html", "clarifications.html", "living-docs.html", "traceability.html", "traceability.md")
+# (artifact name, source under reports/, required?)
 ARTIFACTS: tuple[tuple[str, str, bool], ...] = (
-    ("acceptance-report.html", "allure-report-single/index.html", True),
-    ("traceability.html", "allure-report/traceability.html", True),
-    ("traceability.md", "allure-report/traceability.md", True),
-    ("signoff.pdf", "signoff.pdf", False),  # `make signoff` (issue 12), when the step made one
-    ("signoff.html", "signoff.html", False),
+    ("signoff.pdf", "signoff.pdf", False),  # `make signoff`, when the step made one
     ("junit", "junit", True),
     ("xray", "xray", False),  # `make xray`
     ("summary.md", "ci/summary.md", True),
@@ -130,6 +131,13 @@ def collect_artifacts(layout: RunLayout) -> tuple[list[str], list[str]]:
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     collected, missing = [], []
+    report = layout.base / REPORT_FOLDER
+    pages = sorted(report.iterdir()) if report.is_dir() else []
+    for page in pages:
+        if page.is_file():
+            shutil.copy2(page, out / page.name)
+            collected.append(page.name)
+    missing += [name for name in REPORT_PAGES if name not in collected]
     for name, source, required in ARTIFACTS:
         path = layout.base / source
         if path.is_dir() and any(path.iterdir()):

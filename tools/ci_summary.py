@@ -10,6 +10,7 @@ else prints it.
 from __future__ import annotations
 
 import argparse
+import html
 import os
 import sys
 from collections.abc import Sequence
@@ -56,7 +57,15 @@ def clause_table(trace: Traceability) -> list[ClauseLine]:
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    """Text for a line or a table cell: GitHub renders HTML in a summary, so a failure message's `<b>` or
+    `<img src=…>` is escaped, never rendered."""
+    return html.escape(text, quote=False).replace("|", "\\|").replace("\n", " ")
+
+
+def docs_link() -> str:
+    """README's "In CI" section (the exit codes, the artifacts), at the commit that ran, when GitHub says which."""
+    server, repo, sha = (os.environ.get(k, "") for k in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_SHA"))
+    return f"{server}/{repo}/blob/{sha}/README.md#in-ci" if server and repo and sha else "README.md#in-ci"
 
 
 def red_scenarios(trace: Traceability) -> list[str]:
@@ -84,20 +93,11 @@ def to_markdown(lines: Sequence[ClauseLine], facts: RunFacts, red: Sequence[str]
         out += ["", "**Red scenarios**", ""] + [f"- {_cell(line)}" for line in red]
     out += [
         "",
-        f"Product version `{_cell(facts.product_version)}`, suite commit `{_cell(facts.suite_commit)}`.",
-        "",
-        "**Exit code.** The job's last step (*Outcome*) ends with the run's own exit code, so that its meaning "
-        "survives in the job's status and log:",
-        "",
+        f"Product version `{_cell(facts.product_version)}`, suite commit `{_cell(facts.suite_commit)}`. "
+        f"The job ends with this exit code; what each means, and the artifacts: [README, In CI]({docs_link()}).",
     ]
-    for value in sorted(run_facts.EXIT_MEANINGS):
-        mark = " ← this run" if value == code else ""
-        out.append(f"- `{value}` {run_facts.EXIT_MEANINGS[value]}{mark}")
-    out += [
-        "",
-        "A broken environment (2) is no verdict on the product: fix the target and run again. The report, the "
-        "traceability page, the JUnit XML and the Xray file are the run's artifacts.",
-    ]
+    if code == 2:
+        out += ["", "A broken environment is no verdict on the product: fix the target and run again."]
     return "\n".join(out) + "\n"
 
 

@@ -57,8 +57,8 @@ class RunFacts:
         return self.profile == "nightly"
 
     def describe(self) -> str:
-        """`nightly on staging (job API)`."""
-        shape = f" ({self.api} API)" if self.api else ""
+        """`nightly on staging (job API)`, `quick on stand (both APIs)`."""
+        shape = f" ({'both APIs' if self.api == 'both' else f'{self.api} API'})" if self.api else ""
         return f"{self.profile} on {self.target_name}{shape}"
 
 

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from tools import browser
 from tools.catalogue import scenarios
 from tools.clause_verdict import ClauseVerdictRow, fit_for_signoff, judge
 from tools.html_page import esc, page, status_badge
@@ -27,7 +28,6 @@ from tools.layout import DEFAULT_LAYOUT, FEATURES, MUTATION_MATRIX, ROOT, RunLay
 from tools.run_header import RunHeader
 from tools.traceability import run_line, signoff_banner
 
-CHROMIUM = Path("/usr/bin/chromium")
 PDF_TIMEOUT_S = 120
 NOT_VALID = "not valid for sign-off"
 
@@ -150,10 +150,14 @@ def write_html(sheet: Sheet, out: Path, report_href: str = "allure-report/index.
     return out
 
 
-def print_pdf(html: Path, pdf: Path, chromium: Path = CHROMIUM) -> Path:
-    """The page printed by headless Chromium (A4, the page's own print styles, no browser header or footer)."""
-    if not chromium.exists():
-        raise SignoffFailed(f"{chromium} is missing: make setup installs it (apt-get install chromium)")
+def print_pdf(html: Path, pdf: Path, chromium: Path | None = None) -> Path:
+    """The page printed by headless Chromium (A4, the page's own print styles, no browser header or footer); by
+    default the browser tools/browser.py finds (Chrome, Chromium, or one Playwright installed)."""
+    chromium = chromium or browser.find()
+    if chromium is None or not chromium.exists():
+        raise SignoffFailed(
+            f"no browser ({chromium or 'Chrome, Chromium or a Playwright one'}): make setup installs chromium"
+        )
     pdf.unlink(missing_ok=True)
     with tempfile.TemporaryDirectory(prefix="signoff-chromium-") as profile:
         command = [

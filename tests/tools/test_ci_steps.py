@@ -27,7 +27,8 @@ def _run(tmp_path: Path, write_result, profile: str = "quick", code: int | None 
         "passed",
         case="prisma-only-custom-exchange",
     )
-    write_result(layout.results, "Refused at once", "4.1", "failed", "AssertionError: 404, not 400", case="x")
+    message = "AssertionError: 404, not 400 <img src=x onerror=alert(1)> & <b>bold</b>"
+    write_result(layout.results, "Refused at once", "4.1", "failed", message, case="x")
     write_result(layout.results, "Job refused", "4.1", "passed", case="y")
     (layout.results / "environment.properties").write_text(
         "profile=quick\ntarget=stand\nfocus_server_sw_version=2.7.1\nsuite_commit=abc1234\ntarget.api=job\n"
@@ -57,9 +58,30 @@ def test_the_summary_is_the_clause_table_and_says_what_the_exit_code_means(
     )
     assert "| 1/1 (2 not run) |" in rows[0]  # 1.1 has three scenarios in the feature files
     assert "not a sign-off run" in text
-    assert "- 4.1 Refused at once: product defect: AssertionError: 404, not 400" in text
-    assert "- `1` product defect: the target does not do what the clarifications say ← this run" in text
-    assert "- `2` broken environment" in text and "2.7.1" in text and "abc1234" in text
+    # The failure message is text, never HTML the summary page would render.
+    assert "- 4.1 Refused at once: product defect: AssertionError: 404, not 400 &lt;img src=x" in text
+    assert "<img" not in text and "<b>" not in text and "&amp; &lt;b&gt;bold&lt;/b&gt;" in text
+    # No legend of every exit code at every run: one line with a link to the docs.
+    assert "`2` broken environment" not in text and "← this run" not in text
+    assert "[README, In CI](README.md#in-ci)" in text and "2.7.1" in text and "abc1234" in text
+
+
+def test_the_summary_links_the_docs_at_the_commit_and_says_both_apis(
+    tmp_path: Path, write_result, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    layout = _run(tmp_path, write_result, code=2)
+    props = layout.results / "environment.properties"
+    props.write_text(props.read_text().replace("target.api=job", "target.api=both"))
+    for key, value in (
+        ("GITHUB_SERVER_URL", "https://github.com"),
+        ("GITHUB_REPOSITORY", "o/r"),
+        ("GITHUB_SHA", "f00"),
+    ):
+        monkeypatch.setenv(key, value)
+    ci_summary.main(["--base", str(layout.base), "--out", str(tmp_path / "out.md")])
+    text = (tmp_path / "out.md").read_text()
+    assert text.startswith("## Acceptance: quick on stand (both APIs) — exit 2: broken environment")
+    assert "(https://github.com/o/r/blob/f00/README.md#in-ci)" in text and "no verdict on the product" in text
 
 
 def test_a_nightly_run_is_not_called_unfit_for_sign_off(tmp_path: Path, write_result, capsys) -> None:
@@ -81,17 +103,19 @@ def test_the_outcome_step_ends_with_the_runs_own_code(tmp_path: Path, write_resu
 
 def test_the_artifacts_are_gathered_where_the_upload_step_takes_them(tmp_path: Path, write_result, capsys) -> None:
     layout = _run(tmp_path, write_result)
-    for name in ("allure-report-single/index.html", "allure-report/traceability.html", "allure-report/traceability.md"):
-        (layout.base / name).parent.mkdir(parents=True, exist_ok=True)
-        (layout.base / name).write_text(name)
+    for name in ("index.html", "clarifications.html", "living-docs.html", "traceability.html", "traceability.md"):
+        (layout.base / "allure-report-single" / name).parent.mkdir(parents=True, exist_ok=True)
+        (layout.base / "allure-report-single" / name).write_text(name)
     (layout.junit / "main").mkdir(parents=True)
     (layout.junit / "main" / "TESTS-x.xml").write_text("<testsuite/>")
     ci_summary.main(["--base", str(layout.base), "--out", str(tmp_path / "s.md")])
     assert ci_run.main(["artifacts", "--base", str(layout.base)]) == 0
     out = layout.base / "ci" / "artifacts"
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == [
-        "acceptance-report.html",
+        "clarifications.html",
+        "index.html",
         "junit/main/TESTS-x.xml",
+        "living-docs.html",
         "outcome.json",
         "summary.md",
         "traceability.html",
@@ -105,7 +129,7 @@ def test_the_artifacts_are_gathered_where_the_upload_step_takes_them(tmp_path: P
 
 def test_a_run_that_wrote_nothing_says_which_artifacts_are_missing(tmp_path: Path, capsys) -> None:
     assert ci_run.main(["artifacts", "--base", str(tmp_path)]) == 0
-    assert "missing: acceptance-report.html, traceability.html" in capsys.readouterr().out
+    assert "missing: index.html, clarifications.html, living-docs.html, traceability.html" in capsys.readouterr().out
 
 
 def test_the_run_gets_the_deployments_settings_and_the_stand_none(monkeypatch: pytest.MonkeyPatch) -> None:

