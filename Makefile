@@ -88,3 +88,7 @@ bench-nightly: setup
 
 clean:
 	rm -rf reports .pytest_cache .ruff_cache
+
+# The review view of the feature files changed since BASE (default main): reports/review/review.html and review.md.
+review: setup
+	$(PY) -m tools.review --base $(or $(BASE),main)
