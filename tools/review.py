@@ -9,7 +9,7 @@ Writes reports/review/review.html (one self-contained page: no scripts, nothing 
 reports/review/review.md (the short version, for a CI job summary). The base version of a file is read with
 `git show BASE:path`; the new one from the working tree, so that uncommitted changes are reviewed too.
 
-Usage: `python -m tools.review [--base main] [--repo DIR] [--out DIR] [--summary FILE] [--copy-to DIR]`.
+Usage: `python -m tools.review [--base main] [--fetch] [--repo DIR] [--out DIR] [--summary FILE] [--copy-to DIR]`.
 """
 
 from __future__ import annotations
@@ -75,6 +75,11 @@ def resolve_base(repo: Path, base: str) -> str:
         except ReviewError:
             continue
     raise ReviewError(f"no such base {base!r} in {repo} (fetch it, or pass BASE=<branch or commit>)")
+
+
+def fetch_base(repo: Path, base: str) -> None:
+    """Fetch the base branch's last commit from origin (a CI checkout holds the pull request's commit alone)."""
+    git(repo, "fetch", "--no-tags", "--depth=1", "origin", f"+refs/heads/{base}:refs/remotes/origin/{base}")
 
 
 def changed_feature_files(repo: Path, base: str) -> list[str]:
@@ -430,8 +435,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=None, help="where to write (default: REPO/reports/review)")
     parser.add_argument("--summary", type=Path, default=None, help="append the short version to this file")
     parser.add_argument("--copy-to", type=Path, default=None, help="copy review.html into this folder too")
+    parser.add_argument("--fetch", action="store_true", help="fetch the base branch from origin first (CI)")
     args = parser.parse_args(argv)
     try:
+        if args.fetch:
+            fetch_base(args.repo, args.base)
         review = build(args.repo.resolve(), args.base)
     except ReviewError as error:
         print(f"review: {error}", file=sys.stderr)

@@ -138,3 +138,27 @@ def test_an_unknown_base_is_one_clear_line(branch: Path) -> None:
     )
     assert done.returncode == 2
     assert done.stderr.strip().count("\n") == 0 and "no such base 'no-such-branch'" in done.stderr
+
+
+def test_in_a_ci_checkout_the_base_is_fetched_from_origin(branch: Path, tmp_path: Path) -> None:
+    """As the pull-request workflow runs it: a shallow clone of the change alone, no local `main`, `--fetch`."""
+    clone = tmp_path / "clone"
+    subprocess.run(
+        ["git", "clone", "-q", "--depth=1", "--branch", "change", branch.as_uri(), str(clone)],
+        check=True,
+        capture_output=True,
+    )
+    summary = tmp_path / "summary.md"
+    summary.write_text("earlier steps\n")
+    options = ["--base", "main", "--fetch", "--summary", str(summary), "--copy-to", str(tmp_path / "artifacts")]
+    done = subprocess.run(
+        [sys.executable, "-m", "tools.review", "--repo", str(clone), *options],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "since origin/main" in done.stdout and "1 changed, 1 added, 0 removed" in done.stdout
+    assert summary.read_text().startswith("earlier steps\n### Specs changed since origin/main")
+    assert (tmp_path / "artifacts" / "review.html").is_file()
