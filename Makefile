@@ -96,3 +96,13 @@ bench-nightly: setup
 
 clean:
 	rm -rf reports .pytest_cache .ruff_cache
+
+.PHONY: review spec-diff
+
+# The review view of the feature files changed since BASE (default main): reports/review/review.html and review.md.
+review: setup
+	$(PY) -m tools.review --base $(or $(BASE),main)
+
+# What a new version of the clarifications does to the specs: quotes gone, clauses changed, new rows and sections.
+spec-diff: setup
+	$(PY) -m tools.spec_diff --new "$(NEW)"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-from contextlib import ExitStack
 from pathlib import Path
 
 from behave.model import Scenario
@@ -14,8 +13,9 @@ from support.broker import Broker
 from support.evidence import attach_json
 from support.focus_api import FocusServer
 from support.preflight import check_target, record_stopped_run
+from support.scenario_scope import file_cleanup_error
 from support.settings import Target, get_settings
-from support.shape import NoApiOffered, api_of_tags, not_offered_reason, resolve
+from support.shape import ApiTags, NoApiOffered, resolve
 from support.stand_process import STAND_DIR, Stand, StandFailed
 
 EXIT_STAND_FAILED = 10  # the embedded stand could not be started (preflight parts use 11 to 14)
@@ -57,37 +57,34 @@ def before_all(context: Context) -> None:
     except NoApiOffered as error:
         _stop_run(context, f"Target unreachable: Focus Server REST offers no API ({error})", 11)
     print(f"target API: {context.shape.describe()} ({how})", file=sys.stderr, flush=True)
+    context.api_tags = ApiTags(context.shape)  # behave's active-tag matcher, on @api-task / @api-job
+    context.on_cleanup_error = file_cleanup_error
 
 
 def before_scenario(context: Context, scenario: Scenario) -> None:
-    needed = api_of_tags(scenario.effective_tags)
-    if needed is not None and not context.shape.offers(needed):
+    reason = context.api_tags.skip_reason_of(list(scenario.effective_tags))
+    if reason is not None:
         # Neither passed nor failed: skipped with the reason, and marked for the report (support/allure_formatter)
-        reason = not_offered_reason(needed)
         scenario.not_offered = reason
         scenario.skip(reason=reason)
         return
     context.focus = FocusServer(context.settings)
-    # Everything a scenario creates registers its removal here, so that nothing outlives it.
-    context.cleanup = ExitStack()
-    # Management API client now, AMQP probe on first use; the probe's queues go with the cleanup stack.
-    context.broker = Broker(context.settings, context.cleanup)
+    # Everything a scenario creates registers its removal with behave (context.add_cleanup, support.scenario_scope),
+    # run when the scenario ends, after after_scenario: nothing outlives it. The AMQP probe's queues go that way too.
+    context.broker = Broker(context.settings, context.add_cleanup)
 
 
 def after_scenario(context: Context, scenario: Scenario) -> None:
     if getattr(scenario, "not_offered", None):
         return
-    try:
-        exchanges = context.focus.drain_exchanges()
-        if exchanges:
-            attach_json("HTTP exchanges", exchanges)
-        busy = getattr(context, "busy", None)
-        if busy is not None:
-            attach_json("Kept busy (waterfall polled or stream read)", busy.summary())
-        for name, seen in context.broker.evidence().items():
-            attach_json(name, seen)
-    finally:
-        context.cleanup.close()
+    exchanges = context.focus.drain_exchanges()
+    if exchanges:
+        attach_json("HTTP exchanges", exchanges)
+    busy = getattr(context, "busy", None)
+    if busy is not None:
+        attach_json("Kept busy (waterfall polled or stream read)", busy.summary())
+    for name, seen in context.broker.evidence().items():
+        attach_json(name, seen)
 
 
 def after_all(context: Context) -> None:

@@ -6,6 +6,7 @@ from behave import step
 from behave.runner import Context
 
 from support.live import configure_live_job, configure_live_task, configure_offered, kept_busy
+from support.scenario_scope import hold
 
 
 @step("a live task is configured")
@@ -25,4 +26,4 @@ def step_live_offered(context: Context) -> None:
 
 @step("it is kept busy: its waterfall polled or its stream read")
 def step_kept_busy(context: Context) -> None:
-    context.busy = context.cleanup.enter_context(kept_busy(context.settings, context.subject))
+    context.busy = hold(context, kept_busy(context.settings, context.subject))

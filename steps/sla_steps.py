@@ -9,6 +9,7 @@ from behave.runner import Context
 
 from support import latency, sla
 from support.live import StreamInBackground, configure_live_job
+from support.scenario_scope import hold
 
 # -- 2.1 the gRPC stream limit -----------------------------------------------------------------------------------
 
@@ -102,7 +103,7 @@ def step_measure_sensors(context: Context, count: int) -> None:
 @given("a live job whose stream is being read")
 def step_live_job_being_read(context: Context) -> None:
     context.subject = configure_live_job(context.focus)
-    context.busy = context.cleanup.enter_context(StreamInBackground(context.settings, context.subject))
+    context.busy = hold(context, StreamInBackground(context.settings, context.subject))
 
 
 @when("I ask for the job's metadata {count:d} times")

@@ -1,12 +1,12 @@
 """The broker as one scenario sees it: the management API, and an AMQP probe opened on first use.
 
-Everything opened here is registered on the scenario's cleanup stack, so that nothing outlives the scenario; what
-was seen is handed to the evidence hook (`evidence()`).
+Everything opened here is registered with the scenario's cleanup (behave's `context.add_cleanup`), so that nothing
+outlives the scenario; what was seen is handed to the evidence hook (`evidence()`).
 """
 
 from __future__ import annotations
 
-from contextlib import ExitStack
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,7 +20,7 @@ _DELIVERIES_KEPT = 300  # as evidence: the last ones, which are the ones a failu
 @dataclass
 class Broker:
     settings: Settings
-    cleanup: ExitStack
+    add_cleanup: Callable[[Callable[[], object]], None]  # runs the function when the scenario ends
     admin: RabbitAdmin = field(init=False)
     _probe: AmqpProbe | None = field(default=None, init=False)
 
@@ -33,7 +33,7 @@ class Broker:
         if self._probe is None:
             probe = AmqpProbe(self.settings)
             probe.open()
-            self.cleanup.callback(probe.close)
+            self.add_cleanup(probe.close)
             self._probe = probe
         return self._probe
 

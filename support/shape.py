@@ -4,6 +4,7 @@ Found once before the first scenario, or said outright with `FOCUS_API=task|job|
 A route the target does not have answers FastAPI's own 404 `{"detail": "Not Found"}`: that API is not offered.
 Any other answer (200, or a 404 about an unknown id, `{"error": ...}`) means the route is there.
 Scenarios say which API they need with `@api-task` / `@api-job`; one whose API is not offered is skipped, visibly.
+Those tags are behave active tags (`ApiTags`, behave's `ActiveTagMatcher` read with the project's tag spelling).
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from enum import StrEnum
+
+from behave.tag_matcher import ActiveTagMatcher, ValueObject
 
 from support.errors import BrokenEnvironment, MalformedAnswer
 from support.focus_api import Answer, FocusServer
@@ -93,3 +96,34 @@ def api_of_tags(tags: list[str]) -> Api | None:
 def not_offered_reason(api: Api) -> str:
     """The status message of a scenario skipped because its API is not offered (tools read the label, not this)."""
     return f"the target offers no {api.value} API"
+
+
+class _Offered(ValueObject):
+    """The value of the active-tag category `api`: it matches each API the target offers (both, on a BOTH shape)."""
+
+    def __init__(self, shape: TargetShape) -> None:
+        super().__init__(shape)
+
+    def matches(self, tag_value: str) -> bool:
+        return self.value.offers(Api(tag_value))
+
+
+class ApiTags(ActiveTagMatcher):
+    """behave's active-tag matcher for `@api-task` / `@api-job`: category `api`, value the API named.
+
+    behave spells active tags `@use.with_api=task`; the schema below reads the project's spelling instead, so that
+    the tags, the report's labels and the tools stay as they are. Several of them on a scenario: any offered runs it.
+    """
+
+    value_separator = "-"
+    tag_schema = r"^(?P<category>(?P<prefix>%s))%s(?P<value>task|job)$"
+
+    def __init__(self, shape: TargetShape) -> None:
+        super().__init__({"api": _Offered(shape)}, tag_prefixes=["api"])
+
+    def skip_reason_of(self, tags: list[str]) -> str | None:
+        """Why a scenario with these tags is skipped on this target ("the target offers no task API"), or None."""
+        if not self.should_skip_with_tags(tags):
+            return None
+        needed = api_of_tags(tags)
+        return not_offered_reason(needed) if needed else "the target offers none of its APIs"

@@ -74,8 +74,11 @@ def _tags(tags: list[str]) -> str:
     return " ".join(shown)
 
 
-def _statuses(scenario: Scenario, results: list[ScenarioResult]) -> str:
-    """The latest status of the scenario (each row of an outline), or "not run"."""
+def _statuses(scenario: Scenario, results: list[ScenarioResult] | None) -> str:
+    """The latest status of the scenario (each row of an outline), or "not run"; nothing without results at all
+    (the review page shows the specs, not a run)."""
+    if results is None:
+        return ""
     case = next((t[len(CASE_PREFIX) :] for t in scenario.effective_tags if t.startswith(CASE_PREFIX)), None)
     mine = [r for r in results if case and r.case == case]
     if not mine:
@@ -88,7 +91,8 @@ def _anchor(scenario: Scenario) -> str:
     return f"case-{case}" if case else f"line-{scenario.line}"
 
 
-def _scenario(scenario: Scenario, results: list[ScenarioResult]) -> str:
+def scenario_html(scenario: Scenario, results: list[ScenarioResult] | None = None) -> str:
+    """One scenario as the living docs show it: tags, title, quote, steps, examples (tools/review.py reuses it)."""
     parts = [
         f'<div class="scenario" id="{esc(_anchor(scenario))}">',
         f"<div>{_tags(list(scenario.tags))} {_statuses(scenario, results)}</div>",
@@ -113,7 +117,7 @@ def _feature(feature: Feature, results: list[ScenarioResult]) -> str:
         parts.append("</div>")
     for scenario in feature.walk_scenarios(with_outlines=True):
         if isinstance(scenario, ScenarioOutline) or not getattr(scenario, "_row", None):
-            parts.append(_scenario(scenario, results))
+            parts.append(scenario_html(scenario, results))
     return "\n".join(parts)
 
 

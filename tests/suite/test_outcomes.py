@@ -125,11 +125,22 @@ def step_passes(context):
 
 ENVIRONMENT_PY = """\
 from support.amqp_probe import BrokerUnreachable
+from support.scenario_scope import file_cleanup_error
+
+
+def _cleanup_raising():
+    raise KeyError("planned")
+
+
+def before_all(context):
+    context.on_cleanup_error = file_cleanup_error  # as the project's environment.py
 
 
 def before_scenario(context, scenario):
     if "hook-before" in scenario.tags:
         raise BrokerUnreachable("127.0.0.1:9", "planned")
+    if "cleanup-error" in scenario.tags:
+        context.add_cleanup(_cleanup_raising)
 
 
 def after_scenario(context, scenario):
@@ -140,6 +151,8 @@ def after_scenario(context, scenario):
 HOOK_CASES = {
     "a before_scenario hook raising BrokerUnreachable": ("hook-before", ENVIRONMENT),
     "an after_scenario hook raising KeyError after passing steps": ("hook-after", SUITE),
+    # behave's own cleanup (context.add_cleanup) raising: filed by its type, as an after_scenario hook's error
+    "a scenario cleanup raising KeyError after passing steps": ("cleanup-error", SUITE),
 }
 
 

@@ -7,7 +7,16 @@ from httpfake import fake_http
 
 from support.focus_api import FocusServer
 from support.settings import Settings
-from support.shape import Api, NoApiOffered, TargetShape, api_of_tags, detect, not_offered_reason, resolve
+from support.shape import (
+    Api,
+    ApiTags,
+    NoApiOffered,
+    TargetShape,
+    api_of_tags,
+    detect,
+    not_offered_reason,
+    resolve,
+)
 
 pytestmark = pytest.mark.usefixtures("clean_env")
 
@@ -82,3 +91,23 @@ def test_tags_and_reasons() -> None:
     assert TargetShape.BOTH.offers(Api.TASK) and TargetShape.BOTH.offers(Api.JOB)
     assert not_offered_reason(Api.TASK) == "the target offers no task API"
     assert TargetShape.JOB.describe() == "job API only"
+
+
+@pytest.mark.parametrize(
+    ("shape", "tags", "reason"),
+    [
+        (TargetShape.JOB, ["spec-2.2", "case-x", "api-task"], "the target offers no task API"),
+        (TargetShape.TASK, ["api-job", "slow"], "the target offers no job API"),
+        (TargetShape.JOB, ["api-job"], None),
+        (TargetShape.BOTH, ["api-task"], None),
+        (TargetShape.BOTH, ["api-job"], None),
+        (TargetShape.TASK, ["spec-1.1"], None),  # needs neither: runs everywhere
+        (TargetShape.TASK, ["api-grpc"], None),  # not an API tag of ours: ignored, as before
+    ],
+)
+def test_the_api_tags_are_behaves_active_tags_and_a_skip_says_why(
+    shape: TargetShape, tags: list[str], reason: str | None
+) -> None:
+    matcher = ApiTags(shape)
+    assert matcher.skip_reason_of(tags) == reason
+    assert matcher.should_skip_with_tags(tags) is (reason is not None)  # behave's own protocol agrees
