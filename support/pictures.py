@@ -11,11 +11,6 @@ import io
 from collections.abc import Sequence
 
 import numpy as np
-from matplotlib import dates
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.colors import Normalize
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
 
 from support.models import Row
 from support.timeline import CONTINUITY_MS, Gap, Span, instant_of, runs
@@ -25,6 +20,8 @@ _RECORDING, _ROWS, _HOLE = "#2e7d32", "#1565c0", "#c62828"
 
 
 def _num(ms: int) -> float:
+    from matplotlib import dates
+
     return float(dates.date2num(instant_of(ms)))
 
 
@@ -58,6 +55,14 @@ def waterfall_png(
     rows: Sequence[Row], window: Span, recordings: Sequence[Span], gaps: Sequence[Gap], title: str
 ) -> bytes:
     """The waterfall received over `window`, with the catalogue's `recordings` and the observed `gaps` marked."""
+    # Imported here, as in support/latency.py: matplotlib costs every behave process a third of a second to import,
+    # paid only by the scenarios that draw.
+    from matplotlib import dates
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.colors import Normalize
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
     stamps = [row.startTimestamp for row in rows]
     # The view holds the window and any row outside it: a row where none belongs must show.
     view = Span(min([window.start_ms, *stamps]), max([window.end_ms, *stamps]))
