@@ -183,7 +183,7 @@ def target_shape(settings: Settings) -> TargetShape | None:
 
 def write_report(layout: RunLayout, features: Path, profile: Profile, target: Target, env: dict[str, str]) -> bool:
     report.write_run_metadata(layout.results, env, report.executor(profile.value, target.value))
-    report.build_pages(layout, features)
+    report.build_pages(layout, features, profile=profile.value, target=target.value)
     try:
         paths = report.generate(layout, profile=profile.value, target=target.value, features_dir=features)
     except report.ReportFailed as exc:

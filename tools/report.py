@@ -27,7 +27,7 @@ from pathlib import Path
 
 from markdown_it import MarkdownIt
 
-from tools import clarifications_page, living_docs, report_page, signoff, timeline_lanes, traceability
+from tools import clarifications_page, living_docs, report_page, signoff, sla_trends, timeline_lanes, traceability
 from tools.catalogue import scenarios
 from tools.html_page import REPORT_LINKS, page
 from tools.layout import DEFAULT_LAYOUT, FEATURES, MUTATION_MATRIX, ROOT, RunLayout
@@ -118,8 +118,18 @@ def note_verdicts(layout: RunLayout, features_dir: Path = FEATURES, matrix: Path
     props.write_text("\n".join([*headline, *noted, *rest]) + "\n")
 
 
-def build_pages(layout: RunLayout, features_dir: Path = FEATURES, matrix: Path = MUTATION_MATRIX) -> tuple[Path, Path]:
-    """The pages beside the report, from the results of the run. Returns (traceability.html, living-docs.html)."""
+def build_pages(
+    layout: RunLayout,
+    features_dir: Path = FEATURES,
+    matrix: Path = MUTATION_MATRIX,
+    *,
+    profile: str | None = None,
+    target: str | None = None,
+) -> tuple[Path, Path]:
+    """The pages beside the report, from the results of the run. Returns (traceability.html, living-docs.html).
+
+    The run's SLA figures go into the history (tools/sla_trends.py) of its profile and target (default: as the
+    runner noted them), and the trends page is written among the pages."""
     if layout.results.is_dir():
         note_verdicts(layout, features_dir, matrix)
     pages = layout.pages
@@ -134,6 +144,8 @@ def build_pages(layout: RunLayout, features_dir: Path = FEATURES, matrix: Path =
     # The sign-off sheet beside the report (its evidence links open results of the same folder); `make signoff`
     # prints it to reports/signoff.pdf.
     signoff.write_html(signoff.build(layout.results, features_dir, matrix), pages / "signoff.html", "index.html")
+    noted_profile, noted_target = last_run(layout) or ("nightly", "stand")
+    sla_trends.write(layout.results, layout.history, pages, profile or noted_profile, target or noted_target)
     return html, docs
 
 
@@ -227,7 +239,7 @@ def rebuild(
     The run's profile and target, unless given, are those the runner noted (nightly on stand if none)."""
     noted_profile, noted_target = last_run(layout) or ("nightly", "stand")
     profile, target = profile or noted_profile, target or noted_target
-    build_pages(layout, features_dir)
+    build_pages(layout, features_dir, profile=profile, target=target)
     forget_run(history_file(layout, profile, target), layout.results)
     return generate(layout, profile=profile, target=target, features_dir=features_dir)
 

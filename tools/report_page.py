@@ -30,6 +30,7 @@ PAGES = {
     "Traceability": "traceability.html",
     "Living documentation": "living-docs.html",
     "Clarifications": "clarifications.html",
+    "SLA trends": "sla-trends.html",
 }
 
 _BAR = """
