@@ -27,6 +27,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from support.clauses import BY_ID
 from tools.clause_verdict import run_properties
 from tools.html_page import REPORT_LINKS, esc, page
 
@@ -260,8 +261,9 @@ def svg_chart(line: Series, width: int = 560, height: int = 170) -> str:
     """The figure over the runs (oldest left), with its threshold as a dashed red line (and a lower bound if any)."""
     values = [f.value for _, f in line.points]
     marks = [line.figure.threshold, *([line.figure.low] if line.figure.low is not None else [])]
-    top, bottom = max([*values, *marks]), min([*values, *marks, 0.0])
-    top += (top - bottom) * 0.08 or 1.0
+    top, bottom = max([*values, *marks]), min([*values, *marks])
+    spread = (top - bottom) or abs(top) or 1.0
+    top, bottom = top + spread * 0.08, max(0.0, bottom - spread * 0.08) if bottom >= 0 else bottom - spread * 0.08
     left, right, pad_top, pad_bottom = 58, 12, 10, 26
     plot_w, plot_h = width - left - right, height - pad_top - pad_bottom
 
@@ -272,14 +274,14 @@ def svg_chart(line: Series, width: int = 560, height: int = 170) -> str:
         return pad_top + plot_h * (1 - (value - bottom) / (top - bottom))
 
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" role="img" '
         f'aria-label="{esc(line.figure.label)}" class="trend">',
         f'<rect x="{left}" y="{pad_top}" width="{plot_w}" height="{plot_h}" fill="#fafafa" stroke="#e5e7eb"/>',
     ]
     for tick in (bottom, (bottom + top) / 2, top):
         parts.append(
             f'<text x="{left - 4}" y="{y(tick) + 4:.1f}" font-size="10" text-anchor="end" fill="#6b7280">'
-            f"{tick:.3g}</text>"
+            f"{tick:.4g}</text>"
         )
     for mark, name in zip(marks, ("threshold", "lower bound"), strict=False):
         parts.append(
@@ -325,8 +327,11 @@ def html(runs: list[dict[str, Any]], profile: str, target: str) -> str:
     clause = None
     for line in lines:
         if line.figure.clause != clause:
+            if clause is not None:
+                body.append("</div>")
             clause = line.figure.clause
-            body.append(f"<h2>{esc(clause)}</h2>")
+            title = BY_ID[clause].title if clause in BY_ID else ""
+            body.append(f'<h2>{esc(clause)} {esc(title)}</h2><div class="trend-grid">')
         figure = line.figure
         flag = ' <span class="status failed">moving toward its threshold</span>' if line.drifting else ""
         bound = f"{figure.low:g} … {figure.threshold:g}" if figure.low is not None else f"{figure.threshold:g}"
@@ -336,7 +341,14 @@ def html(runs: list[dict[str, Any]], profile: str, target: str) -> str:
             f'<span class="muted">latest {figure.value:.4g} {esc(figure.unit)}, {relation} {bound} '
             f"{esc(figure.unit)}; margin {figure.margin():.4g} {esc(figure.unit)}</span><br>{svg_chart(line)}</div>"
         )
-    return page("SLA trends", "\n".join(body), REPORT_LINKS)
+    if clause is not None:
+        body.append("</div>")
+    return page("SLA trends", _GRID + "\n".join(body), REPORT_LINKS)
+
+
+_GRID = """<style>
+.trend-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(34rem, 1fr)); gap: 0 1rem; }
+.trend-figure { margin: .5rem 0; } svg.trend { max-width: 100%; height: auto; }</style>"""
 
 
 def write(results: Path, history: Path, pages: Path, profile: str, target: str) -> Path:
