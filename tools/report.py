@@ -113,7 +113,10 @@ def note_verdicts(layout: RunLayout, features_dir: Path = FEATURES, matrix: Path
     noted = [f"{VERDICT_KEY}{row.id}={row.verdict.value} ({row.passed}/{row.planned} passed)" for row in sheet.rows]
     validity = "valid" if sheet.valid else f"NOT VALID ({sheet.header.profile} profile or a clause not verified)"
     noted.append(f"{VERDICT_KEY}sign-off={validity}")
-    headline = [line for line in kept if line.split("=", 1)[0] in HEADLINE]
+    headline = sorted(
+        (line for line in kept if line.split("=", 1)[0] in HEADLINE),
+        key=lambda line: HEADLINE.index(line.split("=")[0]),
+    )
     rest = [line for line in kept if line not in headline]
     props.write_text("\n".join([*headline, *noted, *rest]) + "\n")
 
@@ -188,7 +191,7 @@ def generate(layout: RunLayout, *, profile: str, target: str, features_dir: Path
     verdicts = {row.id: row.verdict.value for row in sheet.rows}
     for folder in (layout.report, layout.single_file):
         _strip_analytics(folder / "index.html")
-        report_page.decorate(folder / "index.html")
+        report_page.decorate(folder / "index.html", report_page.first_start_utc(layout.results))
         report_page.order_report(folder, planned, verdicts)
         for page_file in layout.pages.iterdir():
             shutil.copy2(page_file, folder / page_file.name)
