@@ -112,8 +112,8 @@ def _dump(data: Any) -> str:
     if isinstance(data, BaseModel):
         return data.model_dump_json(indent=2)
     if isinstance(data, list) and data and isinstance(data[0], BaseModel):
-        return json.dumps([item.model_dump(mode="json") for item in data], indent=2)
-    return json.dumps(data, indent=2, default=str)
+        return json.dumps([item.model_dump(mode="json") for item in data], indent=2, ensure_ascii=False)
+    return json.dumps(data, indent=2, default=str, ensure_ascii=False)
 
 
 def attach_json(name: str, data: Any) -> None:
@@ -121,7 +121,7 @@ def attach_json(name: str, data: Any) -> None:
     dumped = _dump(data)
     if len(dumped) > ATTACHMENT_LIMIT:
         plain = json.loads(dumped)
-        dumped = json.dumps(shrink(plain, ATTACHMENT_LIMIT * 2 // 3), indent=2, default=str)
+        dumped = json.dumps(shrink(plain, ATTACHMENT_LIMIT * 2 // 3), indent=2, default=str, ensure_ascii=False)
         if len(dumped) > ATTACHMENT_LIMIT:
             allure.attach(mask(cut_text(dumped, ATTACHMENT_LIMIT)), name=mask(name), attachment_type="text/plain")
             return

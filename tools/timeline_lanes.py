@@ -3,7 +3,7 @@
 The Allure 3 app (plugin-awesome 3.18) draws a lane per (host, thread) label pair, but ids the lane with a short
 hash of the pair whose 21 characters all follow from the hash modulo 64: only 64 lane ids exist, so 12 processes
 share one lane now and then ("main 6215" and "slow 6206" did, and main seemed to run for 3 minutes). Before the
-report is generated, a thread label whose lane id is taken by another process gets a suffix (`main 6215 ·2`) that
+report is generated, a thread label whose lane id is taken by another process gets a suffix (`slow 6206·2`) that
 gives it a free one. `lane_id` is the app's function, in Python.
 """
 
@@ -58,19 +58,22 @@ def distinct_lanes(results: Path) -> dict[tuple[str, str], str]:
     files = sorted(results.glob("*-result.json"))
     loaded = [(path, json.loads(path.read_text())) for path in files]
     starts: dict[tuple[str, str], int] = {}
+    counts: dict[tuple[str, str], int] = {}
     for _, result in loaded:
         host, thread = _labels(result)
         if host and thread:
             key = (host, thread)
             starts[key] = min(starts.get(key, result.get("start") or 0), result.get("start") or 0)
+            counts[key] = counts.get(key, 0) + 1
     taken: dict[str, set[str]] = {}
     renamed: dict[tuple[str, str], str] = {}
-    for host, thread in sorted(starts, key=lambda key: (starts[key], key)):
+    # The busiest process (`main`) keeps its name; then by start.
+    for host, thread in sorted(starts, key=lambda key: (-counts[key], starts[key], key)):
         used = taken.setdefault(host, set())
         name, number = thread, 1
         while lane_id(host, name) in used:
             number += 1
-            name = f"{thread} ·{number}"
+            name = f"{thread}·{number}"  # short: the app cuts a lane's name after a dozen characters
         used.add(lane_id(host, name))
         if name != thread:
             renamed[(host, thread)] = name
