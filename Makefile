@@ -14,14 +14,19 @@ RABBITMQ_SERVER := /usr/lib/rabbitmq/bin/rabbitmq-server
 # apt-get needs root: as root (a fresh machine, a container) directly, else through sudo (a CI runner's user).
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 PROTO_OUT := pandadatastream/pandadatastream_pb2.py
+EMOJI_FONT := /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf
 
-.PHONY: setup browser proto lint format unit acceptance signoff mutation soak test bench-stream bench-nightly clean xray
+.PHONY: setup setup-fonts browser proto lint format unit acceptance signoff mutation soak test bench-stream bench-nightly clean xray
 
 # Only what the target needs: the stand's broker (rabbitmq-server) for TARGET=stand alone; a browser (the sign-off
 # PDF, the report's browser tests) unless BROWSER=no. `make setup` alone: everything, as a fresh checkout needs.
 BROWSER ?= yes
 setup: $(VENV)/.installed $(PROTO_OUT) node_modules/.installed $(if $(filter stand,$(TARGET)),$(RABBITMQ_SERVER)) \
 	$(if $(filter yes,$(BROWSER)),browser)
+
+# The emoji font, a prerequisite of its own (with the browser it serves): the report's emoji are no empty boxes.
+setup: $(if $(filter yes,$(BROWSER)),setup-fonts)
+setup-fonts: $(EMOJI_FONT)
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -47,6 +52,11 @@ $(RABBITMQ_SERVER):
 browser: $(VENV)/.installed
 	@$(PY) -m tools.browser >/dev/null || \
 	  ($(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium)
+
+# An emoji font, so that the report's emoji (the clarifications' 1️⃣ ❌ ✅, in quotes) are not empty boxes in Chromium
+# and in the printed sign-off sheet. Its own rule: `setup` lists it beside the other prerequisites.
+$(EMOJI_FONT):
+	$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends fonts-noto-color-emoji
 
 lint: setup
 	$(PY) -m ruff check .

@@ -1,7 +1,10 @@
 Feature: 2.2 Metadata is quick, call after call
 
+  > Official Answer:
   > "Metadata collect time is supposed to be quick" (no specific value given)
+  > Recommendation:
   > Since no specific SLA was provided, propose reasonable thresholds based on best practices:
+  > | Operation | Proposed SLA | Justification |
   > GET /live_metadata | < 1 second | Simple metadata retrieval
   > GET /metadata/{task_id} | < 2 seconds | May require task lookup
   > GET /sensors | < 1 second | Static configuration data

@@ -28,6 +28,7 @@ Feature: 4 Partial results in history playback
 
   @spec-4.1 @case-no-recordings-task-fails-fast @api-task
   Scenario: No recordings in the window (like 250101000000-250101010000): the task API refuses at once with 400
+    > | Scenario | Behavior | HTTP Status | Response |
     > | No recordings in range | Fail-fast | 400 Bad Request | Error message |
     > Verify fail-fast when no recordings exist in time range.
     > Expected: 400 Bad Request with clear error message
@@ -41,6 +42,7 @@ Feature: 4 Partial results in history playback
 
   @spec-4.1 @case-no-recordings-job-fails-fast @api-job
   Scenario: No recordings in the window: the job API refuses at once with 400 as well
+    > | Scenario | Behavior | HTTP Status | Response |
     > | No recordings in range | Fail-fast | 400 Bad Request | Error message |
     > Returns error immediately if no recordings exist
     The deployed server speaks the job API (POST /configure, epoch seconds); the contract gives it the same
@@ -52,6 +54,7 @@ Feature: 4 Partial results in history playback
 
   @spec-4.2 @case-complete-coverage-full-results @api-task
   Scenario: A window covered completely by recordings: rows for all of it, no gap over 2,000 ms, then 208
+    > | Scenario | Behavior | HTTP Status | Response |
     > | Complete coverage | Full results | 200/201 | All data |
     > Verify full results when recordings cover entire time range.
     > Expected: 200/201 with complete data stream
@@ -66,11 +69,13 @@ Feature: 4 Partial results in history playback
 
   @spec-4.3 @case-partial-coverage-hole @api-task
   Scenario: Recording 10:00–10:05, gap, recording 10:10–10:15: rows from both, the hole only where it is, then 208
+    > 2. Recordings with gaps → Partial results with holes
+    > Returns available data with gaps in the middle
+    > | Scenario | Behavior | HTTP Status | Response |
     > | Partial coverage (gaps) | Partial results | 200/201 | Data with temporal holes |
     > # Recording 1: 10:00:00 - 10:05:00
     > # GAP:        10:05:00 - 10:10:00 (5 minutes missing)
     > # Recording 2: 10:10:00 - 10:15:00
-    > gaps = find_temporal_gaps(timestamps, threshold_ms=60000)  # 1 minute threshold
     The window runs from the first recording's start to the second's end (at most 5 minutes of each), so that it
     holds exactly one hole of the catalogue. Inside the recordings the rows stay continuous (no gap over 2,000 ms);
     the hole over 60 s must be seen where the catalogue has it, give or take 2 s at either edge, and nowhere else.
@@ -138,6 +143,7 @@ Feature: 4 Partial results in history playback
 
   @spec-4.2 @case-complete-coverage-full-results-job @api-job @slow
   Scenario: Over the job API, a window covered completely: rows for all of it, no gap over 2,000 ms, then the end
+    > | Scenario | Behavior | HTTP Status | Response |
     > | Complete coverage | Full results | 200/201 | All data |
     > Verify full results when recordings cover entire time range.
     > gaps = find_temporal_gaps(timestamps, threshold_ms=2000)
@@ -151,9 +157,11 @@ Feature: 4 Partial results in history playback
 
   @spec-4.3 @case-partial-coverage-hole-job @api-job @slow
   Scenario: Over the job API, a minute of a recording, the hole, a minute of the next: the hole only where it is
+    > 2. Recordings with gaps → Partial results with holes
+    > Returns available data with gaps in the middle
+    > | Scenario | Behavior | HTTP Status | Response |
     > | Partial coverage (gaps) | Partial results | 200/201 | Data with temporal holes |
     > # GAP:        10:05:00 - 10:10:00 (5 minutes missing)
-    > gaps = find_temporal_gaps(timestamps, threshold_ms=60000)  # 1 minute threshold
     Given a history window with a hole of more than 60 seconds between two recordings, a minute of each
     When I configure a history job for the window
     Then the job configuration is accepted

@@ -57,16 +57,75 @@ def _mask_item(item: TestResult | TestStepResult, secrets: list[str]) -> None:
         _mask_item(step, secrets)
 
 
+# The most of one HTTP body kept as evidence (characters of its compact JSON, or of its text).
+BODY_LIMIT = 4000
+# The most of one attachment: a bigger one (the management API listings of a long scenario) is cut, with a marker.
+ATTACHMENT_LIMIT = 100_000
+
+
+def cut_text(text: str, limit: int) -> str:
+    """`text` up to `limit` characters, and a visible marker saying how much was cut."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]} … cut, {len(text) - limit:,} more characters"
+
+
+def _cut_lists(data: Any, keep: int) -> Any:
+    """`data` with every list longer than `keep` items cut to `keep` and a marker item saying what was cut."""
+    if isinstance(data, dict):
+        return {key: _cut_lists(value, keep) for key, value in data.items()}
+    if isinstance(data, list):
+        kept = [_cut_lists(item, keep) for item in data[:keep]]
+        if len(data) > keep:
+            more = sum(len(json.dumps(item, default=str)) + 1 for item in data[keep:])
+            kept.append(f"… cut, {more:,} more characters ({len(data) - keep:,} more items)")
+        return kept
+    return data
+
+
+def shrink(data: Any, limit: int) -> Any:
+    """JSON-like `data` small enough to read: as it is when its compact JSON fits `limit`; else with its long lists
+    cut (a marker item says how much); else, as a last resort, its text cut with a marker."""
+    compact = json.dumps(data, default=str)
+    if len(compact) <= limit:
+        return data
+    keep = 64
+    while keep >= 1:
+        cut = _cut_lists(data, keep)
+        if len(json.dumps(cut, default=str)) <= limit:
+            return cut
+        keep //= 2
+    return cut_text(compact, limit)
+
+
+def body_evidence(text: str, limit: int = BODY_LIMIT) -> Any:
+    """An HTTP body as evidence: JSON as JSON (the report shows it pretty, not as one escaped string), cut to
+    `limit` with a marker; any other text cut with a marker."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return cut_text(text, limit)
+    return shrink(data, limit)
+
+
 def _dump(data: Any) -> str:
     if isinstance(data, BaseModel):
         return data.model_dump_json(indent=2)
     if isinstance(data, list) and data and isinstance(data[0], BaseModel):
-        return json.dumps([item.model_dump(mode="json") for item in data], indent=2)
-    return json.dumps(data, indent=2, default=str)
+        return json.dumps([item.model_dump(mode="json") for item in data], indent=2, ensure_ascii=False)
+    return json.dumps(data, indent=2, default=str, ensure_ascii=False)
 
 
 def attach_json(name: str, data: Any) -> None:
-    allure.attach(mask(_dump(data)), name=mask(name), attachment_type=allure.attachment_type.JSON)
+    """`data` as pretty JSON; one too big to read in the report has its long lists cut, with a marker."""
+    dumped = _dump(data)
+    if len(dumped) > ATTACHMENT_LIMIT:
+        plain = json.loads(dumped)
+        dumped = json.dumps(shrink(plain, ATTACHMENT_LIMIT * 2 // 3), indent=2, default=str, ensure_ascii=False)
+        if len(dumped) > ATTACHMENT_LIMIT:
+            allure.attach(mask(cut_text(dumped, ATTACHMENT_LIMIT)), name=mask(name), attachment_type="text/plain")
+            return
+    allure.attach(mask(dumped), name=mask(name), attachment_type=allure.attachment_type.JSON)
 
 
 def attach_text(name: str, text: str) -> None:

@@ -15,6 +15,7 @@ import requests
 from pydantic import BaseModel, ValidationError
 
 from support.errors import MalformedAnswer, TargetUnreachable
+from support.evidence import body_evidence
 from support.models import (
     ChannelRange,
     ConfigAccepted,
@@ -33,7 +34,6 @@ from support.settings import Settings, mask_url
 from support.waiting import monotonic
 
 M = TypeVar("M")
-_BODY_LIMIT = 4000  # characters of a body kept as evidence
 
 
 @dataclass
@@ -65,7 +65,7 @@ class Exchange:
             "body": self.request,
             "status": self.status,
             "elapsed_ms": round(self.elapsed_ms, 1),
-            "response": self.response,
+            "response": body_evidence(self.response),
         }
 
 
@@ -150,9 +150,7 @@ class FocusServer:
                 f"Focus Server REST at {address} ({http_reason(error)}: {type(error).__name__})"
             ) from error
         elapsed = monotonic() - started
-        self.exchanges.append(
-            Exchange(method, url, body, response.status_code, elapsed * 1000, response.text[:_BODY_LIMIT])
-        )
+        self.exchanges.append(Exchange(method, url, body, response.status_code, elapsed * 1000, response.text))
         answer: Answer = Answer(f"{method} {path}", response.status_code, elapsed, response.text)
         if response.status_code in shape:
             answer.body = _parse(answer, shape[response.status_code])

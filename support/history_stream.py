@@ -10,6 +10,7 @@ same picture and gap table are attached.
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass, field
 
 import grpc
@@ -98,7 +99,8 @@ def attach_stream_reading(reading: StreamReading, history: HistoryWindow) -> Non
     gaps = find_temporal_gaps(reading.timestamps, CONTINUITY_MS)
     title = (
         f"job {reading.job_id}: window {history.window.label()} {history.shape.value}\n"
-        f"{len(reading.timestamps)} rows over gRPC; {reading.timeline.ended_text()[:110]}"
+        # wrapped, never cut: the caption is the reading's verdict in words
+        + textwrap.fill(f"{len(reading.timestamps)} rows over gRPC; {reading.timeline.ended_text()}", 130)
     )
     attach_png("stream received", waterfall_png(reading.rows, history.window, history.recordings, gaps, title))
     attach_json("gRPC stream timeline", reading.timeline.summary())

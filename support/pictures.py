@@ -78,7 +78,7 @@ def waterfall_png(
         height_ratios=[4, 1.3],
         left=0.11,
         right=0.93,
-        top=0.88,
+        top=0.93 - 0.025 * (title.count("\n") + 1),  # room for every line of the caption
         bottom=0.12,
         hspace=0.1,
         wspace=0.03,

@@ -9,6 +9,7 @@ feature's (2.1, 2.2 and 2.3 quote their clause once, in the feature's descriptio
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from functools import cache
@@ -20,6 +21,7 @@ from support.clauses import SPEC_FILE, Clause
 _ROOT = Path(__file__).resolve().parent.parent
 _FENCE = re.compile(r"^\s*```")
 _QUOTE = re.compile(r"^\s*>\s?")
+_RULE = re.compile(r"^\|?\s*:?-{3,}")
 
 # Inline styles: the report shows a description in a frame with its own stylesheet, where classes of ours are unknown.
 _QUOTE_STYLE = "margin:.3rem 0;padding:.3rem .8rem;border-left:4px solid #a78bfa;background:#f5f3ff;color:#1f2937"
@@ -41,6 +43,28 @@ def code_lines(spec: Path = _ROOT / SPEC_FILE) -> frozenset[str]:
         elif inside and line.strip():
             lines.add(line.strip())
     return frozenset(lines)
+
+
+@cache
+def header_rows(spec: Path = _ROOT / SPEC_FILE) -> frozenset[str]:
+    """Every table row of the clarifications that heads its table (a `|---|` line follows it): quoted, it shows as
+    the table's header, so that a quoted row keeps its columns' names ("Proposed SLA", "HTTP Status")."""
+    try:
+        lines = [line.strip() for line in spec.read_text().splitlines()]
+    except OSError:
+        return frozenset()
+    return frozenset(line for line, after in itertools.pairwise(lines) if line.startswith("|") and _RULE.match(after))
+
+
+@cache
+def label_lines(spec: Path = _ROOT / SPEC_FILE) -> frozenset[str]:
+    """The clarifications' bold labels on a line of their own ("Official Answer:", "Recommendation:"), as quoted:
+    they say whose words follow (the dev team's answer, or QA's proposal)."""
+    try:
+        text = spec.read_text()
+    except OSError:
+        return frozenset()
+    return frozenset(match[1] for match in re.finditer(r"^\*\*([^*\n]+:)\*\*\s*$", text, re.M))
 
 
 def split_description(lines: Sequence[str]) -> tuple[list[str], list[str]]:
@@ -83,7 +107,7 @@ def _kind(line: str) -> str:
     return "text"
 
 
-def _inline(text: str) -> str:
+def inline_html(text: str) -> str:
     """Escaped text with the clarifications' markdown emphasis and code spans shown as such."""
     shown = escape(text)
     shown = re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", shown)
@@ -99,16 +123,25 @@ def _cells(line: str) -> list[str]:
     return cells
 
 
+def _row(line: str) -> str:
+    cell = "th" if line.strip() in header_rows() else "td"
+    style = _CELL_STYLE + (";background:#ede9fe" if cell == "th" else "")
+    return "<tr>" + "".join(f'<{cell} style="{style}">{inline_html(c)}</{cell}>' for c in _cells(line)) + "</tr>"
+
+
+def _text(line: str) -> str:
+    if line.strip() in label_lines():  # whose words follow: shown as a label, not as one of the quoted sentences
+        return f'<p style="margin:.3rem 0 .1rem;font-size:.85em;font-weight:700;color:#5b21b6">{escape(line)}</p>'
+    return f'<p style="margin:.15rem 0">{inline_html(line)}</p>'
+
+
 def _block(kind: str, lines: list[str]) -> str:
     if kind == "row":
-        rows = "".join(
-            "<tr>" + "".join(f'<td style="{_CELL_STYLE}">{_inline(c)}</td>' for c in _cells(line)) + "</tr>"
-            for line in lines
-        )
+        rows = "".join(_row(line) for line in lines)
         return f'<table style="border-collapse:collapse;margin:.2rem 0">{rows}</table>'
     if kind == "code":
         return f'<pre style="{_CODE_STYLE}"><code>{escape(chr(10).join(lines))}</code></pre>'
-    return "".join(f'<p style="margin:.15rem 0">{_inline(line)}</p>' for line in lines)
+    return "".join(_text(line) for line in lines)
 
 
 def quote_html(quotes: Sequence[str]) -> str:
@@ -126,13 +159,33 @@ def quote_html(quotes: Sequence[str]) -> str:
     return f'<blockquote style="{_QUOTE_STYLE}">{body}</blockquote>' if body else ""
 
 
+def feature_prose(lines: Sequence[str]) -> list[str]:
+    """The feature's own explanation, paragraph by paragraph (quote lines and the lines introducing them aside)."""
+    paragraphs: list[list[str]] = [[]]
+    for index, line in enumerate(lines):
+        following = lines[index + 1] if index + 1 < len(lines) else ""
+        if not line.strip():
+            paragraphs.append([])
+        elif not _QUOTE.match(line) and not (line.rstrip().endswith(":") and _QUOTE.match(following)):
+            paragraphs[-1].append(line.strip())
+    return [" ".join(paragraph) for paragraph in paragraphs if paragraph]
+
+
 def description_html(
     clause: Clause | None, scenario_lines: Sequence[str], feature_lines: Sequence[str] = ()
 ) -> str | None:
-    """The Allure description of a scenario: its clause, the quote (its own, else its feature's), its explanation."""
+    """The Allure description of a scenario: its clause, the quote (its own, else its feature's), its explanation.
+
+    A scenario carrying its feature's quote carries the feature's explanation too: it says, for instance, that the
+    job API's routes stand in for the task API's routes the quote names (2.2), which the scenario's title alone
+    would seem to quote."""
     quotes, prose = split_description(scenario_lines)
-    quotes = quotes or feature_quotes(clause, feature_lines)
-    if not quotes and not prose:
+    explained = [" ".join(prose)] if prose else []
+    if not quotes:
+        quotes = feature_quotes(clause, feature_lines)
+        if quotes and not any(re.match(r"\d\.\d\b", line.strip()) for line in feature_lines):
+            explained = [*feature_prose(feature_lines), *explained]
+    if not quotes and not explained:
         return None
     parts = []
     if clause is not None:
@@ -141,9 +194,7 @@ def description_html(
             f"clause {escape(clause.id)} ({escape(clause.title)}):</p>"
         )
     parts.append(quote_html(quotes))
-    if prose:
-        parts.append(
-            '<p style="margin:.6rem 0 .1rem;font-size:.85em;color:#6b7280">How this scenario checks it:</p>'
-            f'<p style="margin:.1rem 0">{escape(" ".join(prose))}</p>'
-        )
+    if explained:
+        parts.append('<p style="margin:.6rem 0 .1rem;font-size:.85em;color:#6b7280">How this scenario checks it:</p>')
+        parts.extend(f'<p style="margin:.1rem 0 .4rem">{escape(paragraph)}</p>' for paragraph in explained)
     return "".join(parts)

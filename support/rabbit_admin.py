@@ -10,7 +10,6 @@ The broker's listings of connections, channels and consumers come from its stati
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -20,11 +19,12 @@ import requests
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from support.errors import BrokenEnvironment, MalformedAnswer, TargetUnreachable
+from support.evidence import body_evidence
 from support.settings import Settings, Timing, mask_url
 from support.waiting import monotonic
 
 M = TypeVar("M")
-_BODY_LIMIT = 20_000  # characters of a listing kept as evidence
+_BODY_LIMIT = 20_000  # characters of a listing kept as evidence (long lists cut, with a marker)
 
 
 class ManagementApiFailed(BrokenEnvironment):
@@ -153,10 +153,7 @@ class Call:
     body: str
 
     def as_dict(self) -> dict[str, Any]:
-        try:
-            body: Any = json.loads(self.body)
-        except ValueError:
-            body = self.body
+        body = body_evidence(self.body, _BODY_LIMIT)
         return {"request": self.request, "status": self.status, "elapsed_ms": round(self.elapsed_ms, 1), "body": body}
 
 
@@ -245,8 +242,6 @@ class RabbitAdmin:
                 f"RabbitMQ management API at {mask_url(self.settings.rabbitmq_api_url)} ({http_reason(error)})"
             ) from None
         self.calls.append(Call(f"GET {path}", response.status_code, (monotonic() - started) * 1000, response.text))
-        if len(self.calls[-1].body) > _BODY_LIMIT:
-            self.calls[-1].body = self.calls[-1].body[:_BODY_LIMIT]
         if response.status_code == 404 and missing_ok:
             return None
         if response.status_code in (401, 403):

@@ -15,7 +15,7 @@ import allure
 import grpc
 
 from support.errors import PreconditionNotMet
-from support.evidence import attach_csv, attach_json
+from support.evidence import attach_csv, attach_json, cut_text
 from support.focus_api import Answer, FocusServer
 from support.grpc_stream import Ending, StreamTimeline, read_job_stream
 from support.ids import new_task_id
@@ -63,7 +63,7 @@ def _configure(focus: FocusServer, config: JobConfig, mode: str, window: tuple[i
     answer = focus.configure(config)
     if answer.status != 200 or not isinstance(answer.body, JobConfigured):
         # Not clause 2.1's business: without a job there is no stream to judge.
-        raise PreconditionNotMet(f"POST /configure ({mode}) answered {answer.status}: {answer.text[:300]}")
+        raise PreconditionNotMet(f"POST /configure ({mode}) answered {answer.status}: {cut_text(answer.text, 300)}")
     job = StreamJob(mode, answer.body, window)
     attach_json("job under test", job.describe())
     return job
@@ -233,7 +233,7 @@ def configure_ready_task(focus: FocusServer) -> str:
     task_id = new_task_id("sla")
     answer = focus.config_task(task_id, TaskConfig())
     if answer.status != 200:
-        raise PreconditionNotMet(f"POST /config/{task_id} answered {answer.status}: {answer.text[:300]}")
+        raise PreconditionNotMet(f"POST /config/{task_id} answered {answer.status}: {cut_text(answer.text, 300)}")
     try:
         wait_task_ready(focus, task_id)
     except WaitTimeout as error:

@@ -43,6 +43,8 @@ from tools.progress import ProgressBoard
 from tools.results import Kind, ScenarioResult, read_results, tally
 from tools.stand_cli import target_env
 
+LISTEN_ENV = "FOCUS_LISTEN_S"
+
 
 def say(text: str) -> None:
     print(text, flush=True)
@@ -85,6 +87,19 @@ def target_settings(target: Target, stand: Stand | None) -> Settings:
     os.environ["TARGET"] = target.value
     get_settings.cache_clear()
     return get_settings()
+
+
+def listening_window(
+    jobs: Sequence[BehaveJob], child_env: dict[str, str], released: dict[str, str], default_s: float
+) -> str:
+    """The listening window the behave processes really used (FOCUS_LISTEN_S: what the runner released to them, else
+    their own environment, else the profile's, else the default), not this process's setting: the nightly's jobs
+    listen 60 s while the runner itself keeps the default 3 s."""
+    used = set()
+    for job in jobs:
+        value = released.get(LISTEN_ENV) or child_env.get(LISTEN_ENV) or dict(job.env).get(LISTEN_ENV)
+        used.add(f"{float(value):g}" if value else f"{default_s:g}")
+    return ", ".join(sorted(used, key=float)) if used else f"{default_s:g}"
 
 
 def clause_verdicts(
@@ -168,7 +183,7 @@ def target_shape(settings: Settings) -> TargetShape | None:
 
 def write_report(layout: RunLayout, features: Path, profile: Profile, target: Target, env: dict[str, str]) -> bool:
     report.write_run_metadata(layout.results, env, report.executor(profile.value, target.value))
-    report.build_pages(layout, features)
+    report.build_pages(layout, features, profile=profile.value, target=target.value)
     try:
         paths = report.generate(layout, profile=profile.value, target=target.value, features_dir=features)
     except report.ReportFailed as exc:
@@ -225,10 +240,12 @@ def run(
             stop_jobs(running)
             return Exit.BROKEN_ENVIRONMENT
         shape = target_shape(settings)
-        release_jobs(target_file, {k: v for k, v in os.environ.items() if k.startswith("FOCUS_") or k == "TARGET"})
+        released = {k: v for k, v in os.environ.items() if k.startswith("FOCUS_") or k == "TARGET"}
+        release_jobs(target_file, released)
         t = time.monotonic()
         outcomes, environment = watch_suite(running, settings, profile)
         environment["target.api"] = shape.value if shape is not None else "unknown"
+        environment["listen_s"] = listening_window(jobs, child_env, released, settings.listen_s)
         timings.mark("behave_s", t)
     except BaseException:
         stop_jobs(running)

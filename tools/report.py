@@ -27,7 +27,7 @@ from pathlib import Path
 
 from markdown_it import MarkdownIt
 
-from tools import clarifications_page, living_docs, report_page, signoff, traceability
+from tools import clarifications_page, living_docs, report_page, signoff, sla_trends, timeline_lanes, traceability
 from tools.catalogue import scenarios
 from tools.html_page import REPORT_LINKS, page
 from tools.layout import DEFAULT_LAYOUT, FEATURES, MUTATION_MATRIX, ROOT, RunLayout
@@ -55,10 +55,21 @@ class ReportPaths:
     seconds: float
 
 
+# What a reader needs first, in this order, at the top of the report's metadata (Allure shows the first few and
+# hides the rest behind "Show more"): the target and the API shape it offers, the profile and the listening window
+# the run used, when it started. The verdicts follow (note_verdicts), then everything else.
+HEADLINE = ("target", "target.api", "profile", "listen_s", "run_started", "base_url", "focus_server_sw_version")
+
+
+def headline_first(environment: dict[str, str]) -> dict[str, str]:
+    first = {key: environment[key] for key in HEADLINE if key in environment}
+    return first | {key: value for key, value in environment.items() if key not in first}
+
+
 def write_run_metadata(results: Path, environment: dict[str, str], executor: dict[str, str]) -> None:
     """environment.properties and executor.json, which Allure shows as the run's metadata."""
     results.mkdir(parents=True, exist_ok=True)
-    lines = [f"{key}={_property(value)}" for key, value in environment.items()]
+    lines = [f"{key}={_property(value)}" for key, value in headline_first(environment).items()]
     (results / "environment.properties").write_text("\n".join(lines) + "\n")
     (results / "executor.json").write_text(json.dumps(executor, indent=2))
 
@@ -102,11 +113,26 @@ def note_verdicts(layout: RunLayout, features_dir: Path = FEATURES, matrix: Path
     noted = [f"{VERDICT_KEY}{row.id}={row.verdict.value} ({row.passed}/{row.planned} passed)" for row in sheet.rows]
     validity = "valid" if sheet.valid else f"NOT VALID ({sheet.header.profile} profile or a clause not verified)"
     noted.append(f"{VERDICT_KEY}sign-off={validity}")
-    props.write_text("\n".join([*noted, *kept]) + "\n")
+    headline = sorted(
+        (line for line in kept if line.split("=", 1)[0] in HEADLINE),
+        key=lambda line: HEADLINE.index(line.split("=")[0]),
+    )
+    rest = [line for line in kept if line not in headline]
+    props.write_text("\n".join([*headline, *noted, *rest]) + "\n")
 
 
-def build_pages(layout: RunLayout, features_dir: Path = FEATURES, matrix: Path = MUTATION_MATRIX) -> tuple[Path, Path]:
-    """The pages beside the report, from the results of the run. Returns (traceability.html, living-docs.html)."""
+def build_pages(
+    layout: RunLayout,
+    features_dir: Path = FEATURES,
+    matrix: Path = MUTATION_MATRIX,
+    *,
+    profile: str | None = None,
+    target: str | None = None,
+) -> tuple[Path, Path]:
+    """The pages beside the report, from the results of the run. Returns (traceability.html, living-docs.html).
+
+    The run's SLA figures go into the history (tools/sla_trends.py) of its profile and target (default: as the
+    runner noted them), and the trends page is written among the pages."""
     if layout.results.is_dir():
         note_verdicts(layout, features_dir, matrix)
     pages = layout.pages
@@ -121,6 +147,8 @@ def build_pages(layout: RunLayout, features_dir: Path = FEATURES, matrix: Path =
     # The sign-off sheet beside the report (its evidence links open results of the same folder); `make signoff`
     # prints it to reports/signoff.pdf.
     signoff.write_html(signoff.build(layout.results, features_dir, matrix), pages / "signoff.html", "index.html")
+    noted_profile, noted_target = last_run(layout) or ("nightly", "stand")
+    sla_trends.write(layout.results, layout.history, pages, profile or noted_profile, target or noted_target)
     return html, docs
 
 
@@ -149,6 +177,7 @@ def generate(layout: RunLayout, *, profile: str, target: str, features_dir: Path
     started = time.monotonic()
     staging = layout.base / ".allure-staging"
     shutil.rmtree(staging, ignore_errors=True)
+    timeline_lanes.distinct_lanes(layout.results)  # one timeline lane per behave process
     _allure(layout.results, staging, history_file(layout, profile, target), layout.pages)
     # allurerc.mjs declares two plugins, each writing its own folder: the multi-file one and the single file.
     for folder in (layout.report, layout.single_file):
@@ -162,7 +191,7 @@ def generate(layout: RunLayout, *, profile: str, target: str, features_dir: Path
     verdicts = {row.id: row.verdict.value for row in sheet.rows}
     for folder in (layout.report, layout.single_file):
         _strip_analytics(folder / "index.html")
-        report_page.decorate(folder / "index.html")
+        report_page.decorate(folder / "index.html", report_page.first_start_utc(layout.results))
         report_page.order_report(folder, planned, verdicts)
         for page_file in layout.pages.iterdir():
             shutil.copy2(page_file, folder / page_file.name)
@@ -213,7 +242,7 @@ def rebuild(
     The run's profile and target, unless given, are those the runner noted (nightly on stand if none)."""
     noted_profile, noted_target = last_run(layout) or ("nightly", "stand")
     profile, target = profile or noted_profile, target or noted_target
-    build_pages(layout, features_dir)
+    build_pages(layout, features_dir, profile=profile, target=target)
     forget_run(history_file(layout, profile, target), layout.results)
     return generate(layout, profile=profile, target=target, features_dir=features_dir)
 

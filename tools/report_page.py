@@ -18,6 +18,7 @@ import base64
 import json
 import re
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 from support.clauses import BY_ID, CLAUSES, REPORT_ORIGIN
@@ -30,9 +31,10 @@ PAGES = {
     "Traceability": "traceability.html",
     "Living documentation": "living-docs.html",
     "Clarifications": "clarifications.html",
+    "SLA trends": "sla-trends.html",
 }
 
-_BAR = """
+_BAR = r"""
 <div id="{marker}" style="position:fixed;left:0;right:0;bottom:0;z-index:2147483000;display:flex;gap:1.2rem;
   align-items:center;padding:.3rem 1rem;font:13px system-ui,sans-serif;background:#f5f3ff;border-top:1px solid #c4b5fd">
   <b>Sign-off pages:</b>{links}
@@ -47,24 +49,53 @@ _BAR = """
       a.setAttribute("data-clause-link", "");
     }});
   }}
-  relink();
-  new MutationObserver(relink).observe(document.documentElement, {{ childList: true, subtree: true,
-    attributes: true, attributeFilter: ["href"] }});
+  // The overview's time in UTC, as every other page says it (the app writes the browser's local time, no zone).
+  var started = {started};
+  function zone() {{
+    if (!started) return;
+    document.querySelectorAll('[data-testid="report-data"]').forEach(function (el) {{
+      var text = el.textContent;
+      if (text.indexOf(started) === 0) return;
+      var duration = text.match(/ \([^()]*\)$/);
+      el.textContent = started + (duration ? duration[0] : "");
+    }});
+  }}
+  function fix() {{ relink(); zone(); }}
+  fix();
+  new MutationObserver(fix).observe(document.documentElement, {{ childList: true, subtree: true,
+    characterData: true, attributes: true, attributeFilter: ["href"] }});
 }})();
 </script>
 """
 
 
-def bar_html() -> str:
+def bar_html(started_utc: str | None = None) -> str:
     links = "".join(f'<a href="{esc(href)}" data-page="{esc(href)}">{esc(name)}</a>' for name, href in PAGES.items())
-    return _BAR.format(marker=MARKER, links=links, origin=json.dumps(REPORT_ORIGIN))
+    return _BAR.format(
+        marker=MARKER, links=links, origin=json.dumps(REPORT_ORIGIN), started=json.dumps(started_utc or "")
+    )
 
 
-def decorate(index: Path) -> None:
+def first_start_utc(results: Path) -> str | None:
+    """When the run's first scenario started, in UTC: the time the report's overview shows."""
+    starts = []
+    for path in results.glob("*-result.json"):
+        try:
+            start = json.loads(path.read_text()).get("start")
+        except ValueError:
+            continue
+        if isinstance(start, int):
+            starts.append(start)
+    if not starts:
+        return None
+    return datetime.fromtimestamp(min(starts) / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def decorate(index: Path, started_utc: str | None = None) -> None:
     """The bar and the clause-link script, once, at the end of the app's body."""
     text = index.read_text()
     if MARKER not in text:
-        text = text.replace("</body>", bar_html() + "</body>", 1)
+        text = text.replace("</body>", bar_html(started_utc) + "</body>", 1)
     index.write_text(text)
 
 

@@ -27,6 +27,7 @@ class RunHeader:
     commit: str
     profile: str
     run_id: str
+    listen_s: str = UNKNOWN  # the listening window the behave processes used (seconds)
 
     @classmethod
     def of(cls, results: Path, profile: str | None = None) -> RunHeader:
@@ -45,6 +46,7 @@ class RunHeader:
             commit=props.get("suite_commit", UNKNOWN),
             profile=profile or props.get("profile", UNKNOWN),
             run_id=props.get("run_id", UNKNOWN),
+            listen_s=props.get("listen_s", UNKNOWN),
         )
 
     def items(self) -> list[tuple[str, str]]:
@@ -54,7 +56,10 @@ class RunHeader:
             ("Focus Server sw_version", self.sw_version),
             ("Broker", self.broker),
             ("Suite commit", self.commit),
-            ("Profile", self.profile),
+            (
+                "Profile",
+                f"{self.profile} (listening window {self.listen_s} s)" if self.listen_s != UNKNOWN else self.profile,
+            ),
         ]
 
     def html(self) -> str:

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from support.quote_html import inline_html
 from tools import browser
 from tools.catalogue import scenarios
 from tools.clause_verdict import ClauseVerdictRow, fit_for_signoff, judge
@@ -109,7 +110,7 @@ def to_html(sheet: Sheet, report_href: str = "allure-report/index.html") -> str:
         verdict = status_badge(row.verdict.value, row.verdict.css)
         same = first_with.setdefault(row.clause.answer, row.id)
         answer = (
-            f"<blockquote>{esc(row.clause.answer)}</blockquote>"
+            f"<blockquote>{inline_html(row.clause.answer)}</blockquote>"
             if same == row.id
             else f'<span class="muted">the official answer quoted for {esc(same)}</span>'
         )

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from support.clauses import CLAUSES, Clause
-from support.quote_html import quote_html
+from support.quote_html import inline_html, quote_html
 from tools.catalogue import PlannedScenario, quotes_of, scenarios
 from tools.clause_verdict import NOT_A_SIGNOFF_RUN, ClauseVerdictRow, judge, signoff_profile
 from tools.html_page import REPORT_LINKS, esc, page, status_badge
@@ -335,7 +335,7 @@ def _html_scenarios(rows: list[ScenarioRow]) -> str:
 def _html_quote(row: ClauseRow) -> str:
     """The clause's own quote (as its scenarios quote it); the official answer below it when the quote is not it."""
     c = row.clause
-    own = quote_html(row.quotes) if row.quotes else f"<blockquote>{esc(c.answer)}</blockquote>"
+    own = quote_html(row.quotes) if row.quotes else f"<blockquote>{inline_html(c.answer)}</blockquote>"
     return own + f'<p class="muted">Official answer: {esc(c.answer)}</p>'
 
 
