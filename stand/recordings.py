@@ -12,6 +12,23 @@ from pathlib import Path
 
 from stand.faults import ActiveFault
 
+# The catalogues the stand can play, by name (`--catalogue NAME`; any other value is a file path): the default one
+# (every shape of the contract, a short recording included), the contract's own table, a continuously recording one.
+CATALOGUES = {
+    "default": Path(__file__).with_name("recordings.json"),
+    "contract": Path(__file__).with_name("recordings-contract.json"),
+    "continuous": Path(__file__).with_name("recordings-continuous.json"),
+}
+
+
+def catalogue_path(value: str | Path) -> Path:
+    """The file of a named catalogue, or `value` itself as a path (it must exist)."""
+    path = CATALOGUES.get(str(value), Path(value))
+    if not path.is_file():
+        raise ValueError(f"no catalogue {str(value)!r}: neither one of {', '.join(CATALOGUES)} nor a file")
+    return path
+
+
 SPURIOUS_GAP_MIN_RECORDING_S = 600  # `spurious-gap` only touches recordings longer than this (clause 4.2 only)
 SPURIOUS_GAP_EVERY_S = 120
 SPURIOUS_GAP_LENGTH_S = 10

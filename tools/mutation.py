@@ -357,6 +357,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--stream-limit", type=float, help="run the stands with this gRPC stream limit instead of 180 s (faster)"
     )
+    parser.add_argument("--catalogue", help="the recordings the stands play (default, contract, continuous, a file)")
     parser.add_argument(
         "--api",
         nargs="+",
@@ -372,6 +373,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.error(f"unknown fault(s): {', '.join(sorted(unknown))}")
         faults = [f for f in faults if f.name in args.only]
     stand_args = ["--stream-limit", f"{args.stream_limit:g}"] if args.stream_limit else []
+    if args.catalogue:
+        stand_args += ["--catalogue", args.catalogue]
     started = time.monotonic()
     print(
         f"mutation matrix: {len(faults)} faults, {args.jobs} at a time, {args.profile} profile, "
