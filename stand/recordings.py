@@ -47,14 +47,19 @@ def _epoch(text: str) -> float:
 class Catalogue:
     """The file's recordings, and (with `live_since`) the one the stand is recording now: from then until now."""
 
-    def __init__(self, recordings: list[Recording], live_since: float | None = None) -> None:
+    def __init__(
+        self, recordings: list[Recording], live_since: float | None = None, search: tuple[float, float] | None = None
+    ) -> None:
         self.recordings = sorted(recordings)
         self.live_since = live_since
+        self.search = search  # where the stand tells the suite to search (the file's "search"), else `bounds`
 
     @classmethod
     def load(cls, path: Path, live_since: float | None = None) -> Catalogue:
         data = json.loads(path.read_text())
-        return cls([Recording(_epoch(r["start"]), _epoch(r["end"])) for r in data["recordings"]], live_since)
+        recordings = [Recording(_epoch(r["start"]), _epoch(r["end"])) for r in data["recordings"]]
+        search = data.get("search")
+        return cls(recordings, live_since, (_epoch(search["from"]), _epoch(search["to"])) if search else None)
 
     def all(self) -> list[Recording]:
         """Every recording as of now: the live one ends at this instant."""
@@ -68,7 +73,10 @@ class Catalogue:
         return [r for r in self.all() if r.start < end and r.end > start]
 
     def bounds(self) -> tuple[datetime, datetime]:
-        """A span holding the whole catalogue: from the first recording's midnight to the day after the last."""
+        """A span holding the whole catalogue: from the first recording's midnight to the day after the last; or the
+        file's own "search" span (a deployment that records continuously: its recent past, as a real one's)."""
+        if self.search is not None:
+            return tuple(datetime.fromtimestamp(instant, UTC) for instant in self.search)  # type: ignore[return-value]
         recordings = self.all()
         first = datetime.fromtimestamp(min(r.start for r in recordings), UTC)
         last = datetime.fromtimestamp(max(r.end for r in recordings), UTC)

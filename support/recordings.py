@@ -32,6 +32,7 @@ class Shape(StrEnum):
     HOLE = "with a hole between two recordings"
     START_ONLY = "with a recording at its start only"
     MIDDLE_ONLY = "with a single recording in its middle"
+    END_ONLY = "with a recording from its middle to its end"  # 4.5's start, when no recording fits in one window
     EMPTY = "with no recording at all"
 
 
@@ -234,6 +235,8 @@ def fits(shape: Shape, window: Span, recordings: Sequence[Span], hole_over_s: in
         return len(parts) == 2 and parts[1].start_ms - parts[0].end_ms > hole_over_s * 1000
     if shape is Shape.START_ONLY:
         return len(parts) == 1 and parts[0].start_ms == window.start_ms and parts[0].end_ms < window.end_ms
+    if shape is Shape.END_ONLY:
+        return len(parts) == 1 and window.start_ms < parts[0].start_ms and parts[0].end_ms == window.end_ms
     return len(parts) == 1 and window.start_ms < parts[0].start_ms and parts[0].end_ms < window.end_ms
 
 
