@@ -15,6 +15,8 @@ from enum import StrEnum
 from itertools import pairwise
 from typing import Any
 
+import allure
+
 from support.errors import PreconditionNotMet
 from support.evidence import attach_json
 from support.focus_api import FocusServer
@@ -25,6 +27,7 @@ MINUTE_S = 60
 # How far a window keeps from recordings it must not hold, and the least uncovered time before/after a recording
 # that a start-only or middle-only window must show (so that "nothing after" can be observed at all).
 MARGIN_S = 60
+HOLE_OVER_S = 60  # clause 4.3's threshold: a hole is more than a minute (find_temporal_gaps(..., 60000))
 
 
 class Shape(StrEnum):
@@ -268,9 +271,7 @@ class Catalogue:
         Only the past counts: a target records continuously, so its latest recording ends now and grows; a window
         must end at least `MARGIN_S` before now, or "nothing after the recording" would not hold for long."""
         known = self.recordings(self.search)
-        past = Span(
-            self.search.start_ms, max(self.search.start_ms, min(self.search.end_ms, _now_ms() - MARGIN_S * 1000))
-        )
+        past = _past(self.search)
         window = FINDERS[shape](known, past, **params)
         wanted = f"a history window {shape.value}" + (f" ({_words(params)})" if params else "")
         if window is None:
@@ -293,6 +294,45 @@ def _now_ms() -> int:
 
 def _words(params: dict[str, Any]) -> str:
     return ", ".join(f"{name}={value}" for name, value in params.items())
+
+
+def find_clause_windows(focus: FocusServer, settings: Settings, clause: str, api: str) -> list[HistoryWindow]:
+    """The window(s) `clause` is judged on over `api` (support/windows.py: the literal example shape where the
+    catalogue holds it, else the smallest one), each confirmed by the catalogue's answer for it and attached, with
+    which shape was used and why. A catalogue lacking the shape: `PreconditionNotMet` saying what it lacks."""
+    from support.windows import Lack, Sizes, plan  # here: windows.py builds on this module's finders
+
+    catalogue = Catalogue.of(focus, settings)
+    known = catalogue.recordings(catalogue.search)
+    found = plan(clause, api, known, _past(catalogue.search), Sizes(settings.stream_limit_s))
+    if isinstance(found, Lack):
+        raise PreconditionNotMet(
+            f"precondition not met: clause {clause} over the {api} API cannot be judged on this catalogue: "
+            f"{found.reason}; widen FOCUS_HISTORY_FROM/FOCUS_HISTORY_TO or add recordings (make windows shows it)"
+        )
+    windows = []
+    for shape, window in found.windows:
+        history = HistoryWindow(shape, window, tuple(catalogue.recordings(window)))
+        if not fits(shape, window, history.recordings, HOLE_OVER_S if shape is Shape.HOLE else 0):
+            raise PreconditionNotMet(
+                f"precondition not met: a history window {shape.value} was expected at {window.label()} from the "
+                f"catalogue's answer for the search window, but its answer for that window says otherwise: "
+                f"{history.describe()}"
+            )
+        windows.append(history)
+    with allure.step(f"window(s) of clause {clause}: {found.describe()}"):
+        pass
+    attach_json(
+        "catalogue: the window(s) used and why",
+        {"clause": clause, "api": api, "choice": found.choice.value, "why": found.why}
+        | {"windows": [history.as_dict() for history in windows]},
+    )
+    return windows
+
+
+def _past(search: Span) -> Span:
+    """The search window up to `MARGIN_S` before now: a target's latest recording grows while we look."""
+    return Span(search.start_ms, max(search.start_ms, min(search.end_ms, _now_ms() - MARGIN_S * 1000)))
 
 
 def find_history_window(focus: FocusServer, settings: Settings, shape: Shape, **params: Any) -> HistoryWindow:

@@ -260,8 +260,8 @@ def plan_middle_only(recordings: Sequence[Span], search: Span, sizes: Sizes, api
         lead, tail = _nothing_then_start(found[index], sizes), _end_then_nothing(found[index], sizes)
         if _inside(lead, search) and _inside(tail, search):
             why = (
-                f"no recording of at most {one_window_s} s with nothing around it; one stretch of recording's start after "
-                f"{sizes.side_s} s of nothing, then its end before {sizes.side_s} s of nothing"
+                f"no recording of at most {one_window_s} s with nothing around it; one stretch of recording's start "
+                f"after {sizes.side_s} s of nothing, then its end before {sizes.side_s} s of nothing"
             )
             windows = ((Shape.END_ONLY, lead), (Shape.START_ONLY, tail))
             return WindowPlan("4.5", api, windows, Choice.TWO_WINDOWS, why)

@@ -4,7 +4,8 @@
                             [--catalogue default|contract|continuous|FILE]
 
 - stand: starts the embedded stand (`python -m stand up`, in the REST shape `--api`, playing the recordings
-  catalogue `--catalogue`) for the run and stops it after, also on Ctrl-C; external: uses the `FOCUS_*` variables as given.
+  catalogue `--catalogue`) for the run and stops it after, also on Ctrl-C; external: uses the `FOCUS_*` variables
+  as given.
 - The target's shape (task API, job API or both; `FOCUS_API`, auto = asked) is found before the first scenario,
   said in the run's first lines, handed to every behave process and written to the report's environment.
 - nightly: every `@slow` scenario in its own behave process, started at once, beside one process running the rest;
