@@ -18,6 +18,7 @@ CATALOGUES = {
     "default": Path(__file__).with_name("recordings.json"),
     "contract": Path(__file__).with_name("recordings-contract.json"),
     "continuous": Path(__file__).with_name("recordings-continuous.json"),
+    "gapless": Path(__file__).with_name("recordings-gapless.json"),  # lacks every shape with uncovered time
 }
 
 
@@ -92,7 +93,9 @@ class Catalogue:
             a, b = max(lo, math.ceil(rec.start)), min(hi, math.ceil(rec.end))
             if a >= b:
                 continue
-            if fault.on("spurious-gap") and rec.end - rec.start > SPURIOUS_GAP_MIN_RECORDING_S:
+            if fault.on("recordings-lose-10s") or (
+                fault.on("spurious-gap") and rec.end - rec.start > SPURIOUS_GAP_MIN_RECORDING_S
+            ):
                 found.extend(_without_spurious_gaps(a, b, math.ceil(rec.start)))
             else:
                 found.append((a, b))

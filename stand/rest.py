@@ -9,6 +9,7 @@ import time
 
 from fastapi import APIRouter, FastAPI, Path, Request
 from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
 
 from stand import fiber
 from stand.faults import ActiveFault, offered_apis
@@ -59,6 +60,19 @@ class HistoryGate:
         return None
 
 
+class SeenBodies:
+    """Fault degrade-seen-body: every configure body answered so far (task id aside), for the stand's whole life."""
+
+    def __init__(self) -> None:
+        self.seen: set[str] = set()
+
+    def seen_before(self, body: BaseModel) -> bool:
+        key = body.model_dump_json()
+        seen = key in self.seen
+        self.seen.add(key)
+        return seen
+
+
 class Resends:
     """Tells a resent `POST /configure` (the same body as the one before it, within a few seconds) from a new one."""
 
@@ -90,6 +104,7 @@ def build_app(
     job_api = APIRouter(prefix=PREFIX)
     gate = HistoryGate(catalogue, fault)
     resends = Resends()
+    seen = SeenBodies()
 
     @app.exception_handler(Exception)
     async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
@@ -115,6 +130,8 @@ def build_app(
         if current is not None and current.request == body and fault.on("config-not-idempotent"):
             return error(409, f"Task {task_id} is already configured")
         tasks.configure(task_id, body, segments)
+        if seen.seen_before(body) and fault.on("degrade-seen-body"):
+            return JSONResponse({"status": "Config received (cached)", "task_id": task_id})
         return JSONResponse({"status": "Config received successfully", "task_id": task_id})
 
     @task_api.get("/waterfall/{task_id}/{row_count}", summary="Pull rows: 201 rows, 200 none yet, 208 end of stream")
@@ -174,7 +191,8 @@ def build_app(
             if refusal is not None:
                 return refusal
             segments = catalogue.segments(body.start_time, body.end_time, fault)
-        job = jobs.configure(body, segments, resent=resends.is_resend(body))
+        degraded = seen.seen_before(body) and fault.on("degrade-seen-body")
+        job = jobs.configure(body, segments, resent=resends.is_resend(body), degraded=degraded)
         return JSONResponse(job.answer)
 
     @job_api.get("/channels", summary="Inclusive range of usable channels (1-based)")

@@ -18,7 +18,7 @@ import grpc
 
 from support.errors import PreconditionNotMet
 from support.evidence import attach_json, attach_png
-from support.focus_api import Answer
+from support.focus_api import Answer, FocusServer
 from support.grpc_stream import DEADLINE_MARGIN_S, Ending, Frame, StreamTimeline, read_job_stream
 from support.models import JobConfig, JobConfigured, Range, Row, SensorIntensity
 from support.pictures import waterfall_png
@@ -78,6 +78,20 @@ def read_history_job(answer: Answer, history: HistoryWindow, settings: Settings)
         attach_stream_reading(reading, history)
     _expect_not_cut_by_the_limit(reading, history)
     return reading
+
+
+def read_history_jobs(
+    focus: FocusServer, answers: list[Answer], histories: list[HistoryWindow], settings: Settings
+) -> list[StreamReading]:
+    """Read each window's job in turn; a window after the first is configured when its turn comes (`answers` grows),
+    as a job nobody connects to ends within a minute."""
+    readings = []
+    for index, history in enumerate(histories):
+        if index >= len(answers):
+            answers.append(focus.configure(history_job_config(history)))
+            expect_job_accepted(answers[index])
+        readings.append(read_history_job(answers[index], history, settings))
+    return readings
 
 
 def _expect_not_cut_by_the_limit(reading: StreamReading, history: HistoryWindow) -> None:

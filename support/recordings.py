@@ -271,7 +271,7 @@ class Catalogue:
         Only the past counts: a target records continuously, so its latest recording ends now and grows; a window
         must end at least `MARGIN_S` before now, or "nothing after the recording" would not hold for long."""
         known = self.recordings(self.search)
-        past = _past(self.search)
+        past = searchable_past(self.search)
         window = FINDERS[shape](known, past, **params)
         wanted = f"a history window {shape.value}" + (f" ({_words(params)})" if params else "")
         if window is None:
@@ -304,7 +304,7 @@ def find_clause_windows(focus: FocusServer, settings: Settings, clause: str, api
 
     catalogue = Catalogue.of(focus, settings)
     known = catalogue.recordings(catalogue.search)
-    found = plan(clause, api, known, _past(catalogue.search), Sizes(settings.stream_limit_s))
+    found = plan(clause, api, known, searchable_past(catalogue.search), Sizes(settings.stream_limit_s))
     if isinstance(found, Lack):
         raise PreconditionNotMet(
             f"precondition not met: clause {clause} over the {api} API cannot be judged on this catalogue: "
@@ -330,7 +330,7 @@ def find_clause_windows(focus: FocusServer, settings: Settings, clause: str, api
     return windows
 
 
-def _past(search: Span) -> Span:
+def searchable_past(search: Span) -> Span:
     """The search window up to `MARGIN_S` before now: a target's latest recording grows while we look."""
     return Span(search.start_ms, max(search.start_ms, min(search.end_ms, _now_ms() - MARGIN_S * 1000)))
 

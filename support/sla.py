@@ -7,6 +7,7 @@ this module sets up what they measure, judges the results and shows the figures 
 from __future__ import annotations
 
 import math
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -20,7 +21,7 @@ from support.focus_api import Answer, FocusServer
 from support.grpc_stream import DEADLINE_MARGIN_S, Ending, StreamTimeline, read_job_stream
 from support.ids import new_task_id
 from support.live import StreamInBackground, job_subject
-from support.models import JobConfig, JobConfigured, TaskConfig
+from support.models import Canvas, JobConfig, JobConfigured, TaskConfig
 from support.rabbit_admin import RabbitAdmin
 from support.recordings import Catalogue, blocks
 from support.settings import Settings, get_settings
@@ -268,10 +269,18 @@ class RepeatedConfig:
     answers: list[Answer]
 
 
+def fresh_display(canvas_field: str) -> dict[str, Any]:
+    """A valid display nobody sent before, in this run or any earlier one (nor a frontend): a random time axis of
+    up to 8 decimals and a random canvas height. So the first send of 2.3's check is a first send, and "the same
+    answer again" compares it with its resends, even on a target that answers bodies it has seen differently."""
+    duration = round(5 + secrets.randbelow(10**9) / 10**8, 8)  # 5 s .. 15 s
+    return {"displayTimeAxisDuration": duration, canvas_field: Canvas(height=100 + secrets.randbelow(900))}
+
+
 def send_same_config(focus: FocusServer, times: int) -> RepeatedConfig:
     """The same `POST /config/{task_id}` with the same body, `times` times in a row (a frontend's resend)."""
     task_id = new_task_id("sla")
-    config = TaskConfig()
+    config = TaskConfig(**fresh_display("canvasInfo"))
     answers = [focus.config_task(task_id, config) for _ in range(times)]
     return RepeatedConfig(task_id, config.model_dump(mode="json"), answers)
 
@@ -341,7 +350,7 @@ class RepeatedJobConfig:
 
 def send_same_job_config(focus: FocusServer, times: int) -> RepeatedJobConfig:
     """The same live `POST /configure` with the same body, `times` times in a row (a frontend's resend)."""
-    config = JobConfig()
+    config = JobConfig(**fresh_display("displayInfo"))
     answers = [focus.configure(config) for _ in range(times)]
     return RepeatedJobConfig(config.model_dump(mode="json"), answers)
 
