@@ -18,6 +18,11 @@ def step_live_job_to_stream(context: Context) -> None:
     context.job = sla.configure_live_stream_job(context.focus)
 
 
+@given("a history job over a window holding {seconds:d} seconds of recorded data")
+def step_history_job_of(context: Context, seconds: int) -> None:
+    context.job = sla.configure_history_job(context.focus, context.settings, seconds)
+
+
 @given("a history job over a window holding a sixtieth of the stream limit in recorded data")
 def step_history_job(context: Context) -> None:
     context.job = sla.configure_history_job(
