@@ -149,7 +149,7 @@ FAULTS: tuple[Fault, ...] = (
         ("2.3",),
         False,
         "a configure body answered before, at any time and under any task id, is answered degraded: the job API's "
-        "with half its channels, the task API's with another status text",
+        "describing half its channels, the task API's with a `cached` mark",
     ),
     Fault(
         "late-duplicate-queue",
@@ -186,7 +186,7 @@ FAULTS: tuple[Fault, ...] = (
         "recordings-lose-10s",
         ("4.2", "4.3", "4.4", "4.5", "4.6"),
         True,  # slow: 2.1's history scenarios (@slow) must be seen to stay green, on every shape
-        "every recording loses 10 s of rows every 2 min, from a minute after its start",
+        "every recording loses 10 s of rows every 2 min, from 5 s after its start",
     ),
     # 4.6 too: over gRPC a filled hole plays at recording pace, so the recorded data after it misses the stream limit
     Fault("gap-filled", ("4.3", "4.4", "4.5", "4.6"), False, "holes between recordings are filled with rows"),

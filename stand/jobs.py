@@ -88,12 +88,7 @@ class JobRegistry:
             return self.jobs.get(job_id)
 
     def configure(
-        self,
-        request: ConfigureRequest,
-        segments: list[tuple[int, int]] | None,
-        *,
-        resent: bool = False,
-        degraded: bool = False,
+        self, request: ConfigureRequest, segments: list[tuple[int, int]] | None, *, resent: bool = False
     ) -> Job:
         """A new job (with its own gRPC server); `resent`: the same body as the `/configure` just before it."""
         number = next(self.numbers)
@@ -105,9 +100,6 @@ class JobRegistry:
         freqs = fiber.frequencies(fmin, fmax, nfft)
         split = resent and self.fault.on("configure-not-equivalent") and request.view_type != "1"
         streams = plan_streams(request, _halves(request)) if split else plan_streams(request)
-        if degraded:  # fault degrade-seen-body: the first half of the channels only, in one stream
-            first, last = streams[min(streams)][0], max(end for _, end in streams.values())
-            streams = {0: (first, first + max(0, (last - first + 1) // 2 - 1))}
         job = Job(
             id=f"{number % 30}-{number}",
             number=number,

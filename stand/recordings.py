@@ -33,6 +33,7 @@ def catalogue_path(value: str | Path) -> Path:
 SPURIOUS_GAP_MIN_RECORDING_S = 600  # `spurious-gap` only touches recordings longer than this (clause 4.2 only)
 SPURIOUS_GAP_EVERY_S = 120
 SPURIOUS_GAP_LENGTH_S = 10
+LOSE_10S_FIRST_AFTER_S = 5  # fault recordings-lose-10s: its first 10 s go 5 s after a recording's start
 
 
 @dataclass(frozen=True, order=True)
@@ -93,9 +94,9 @@ class Catalogue:
             a, b = max(lo, math.ceil(rec.start)), min(hi, math.ceil(rec.end))
             if a >= b:
                 continue
-            if fault.on("recordings-lose-10s") or (
-                fault.on("spurious-gap") and rec.end - rec.start > SPURIOUS_GAP_MIN_RECORDING_S
-            ):
+            if fault.on("recordings-lose-10s"):  # from 5 s after its start: inside even a short window's data
+                found.extend(_without_spurious_gaps(a, b, math.ceil(rec.start), first_after_s=LOSE_10S_FIRST_AFTER_S))
+            elif fault.on("spurious-gap") and rec.end - rec.start > SPURIOUS_GAP_MIN_RECORDING_S:
                 found.extend(_without_spurious_gaps(a, b, math.ceil(rec.start)))
             else:
                 found.append((a, b))
@@ -117,10 +118,12 @@ def _merge(segments: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
-def _without_spurious_gaps(a: int, b: int, origin: int) -> Iterator[tuple[int, int]]:
+def _without_spurious_gaps(
+    a: int, b: int, origin: int, first_after_s: int = SPURIOUS_GAP_EVERY_S // 2
+) -> Iterator[tuple[int, int]]:
     """[a, b) minus SPURIOUS_GAP_LENGTH_S seconds every SPURIOUS_GAP_EVERY_S (counted from the recording's start)."""
     cursor = a
-    gap = origin + SPURIOUS_GAP_EVERY_S // 2
+    gap = origin + first_after_s
     while gap < b:
         gap_end = gap + SPURIOUS_GAP_LENGTH_S
         if gap_end > cursor:

@@ -73,6 +73,14 @@ class SeenBodies:
         return seen
 
 
+def _degraded(answer: dict) -> dict:
+    """Fault degrade-seen-body: the answer describes the first half of the channels only (the job streams them all)."""
+    channels = sorted(answer["channel_to_stream_index"], key=int)
+    kept = channels[: max(1, len(channels) // 2)]
+    index = {channel: answer["channel_to_stream_index"][channel] for channel in kept}
+    return answer | {"channel_to_stream_index": index, "channel_amount": len(kept)}
+
+
 class Resends:
     """Tells a resent `POST /configure` (the same body as the one before it, within a few seconds) from a new one."""
 
@@ -131,7 +139,7 @@ def build_app(
             return error(409, f"Task {task_id} is already configured")
         tasks.configure(task_id, body, segments)
         if seen.seen_before(body) and fault.on("degrade-seen-body"):
-            return JSONResponse({"status": "Config received (cached)", "task_id": task_id})
+            return JSONResponse({"status": "Config received successfully", "task_id": task_id, "cached": True})
         return JSONResponse({"status": "Config received successfully", "task_id": task_id})
 
     @task_api.get("/waterfall/{task_id}/{row_count}", summary="Pull rows: 201 rows, 200 none yet, 208 end of stream")
@@ -192,8 +200,8 @@ def build_app(
                 return refusal
             segments = catalogue.segments(body.start_time, body.end_time, fault)
         degraded = seen.seen_before(body) and fault.on("degrade-seen-body")
-        job = jobs.configure(body, segments, resent=resends.is_resend(body), degraded=degraded)
-        return JSONResponse(job.answer)
+        job = jobs.configure(body, segments, resent=resends.is_resend(body))
+        return JSONResponse(_degraded(job.answer) if degraded else job.answer)
 
     @job_api.get("/channels", summary="Inclusive range of usable channels (1-based)")
     def channels() -> dict:
