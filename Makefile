@@ -6,6 +6,8 @@ PROFILE ?= nightly
 TARGET ?= stand
 # The embedded stand's REST shape: both (default), task, or job (the production server's six routes).
 API ?= both
+# The recordings the embedded stand plays: default, contract (the contract's table), continuous, or a file.
+CATALOGUE ?= default
 # make mutation: the matrix on each of these shapes.
 MUTATION_API ?= both job
 export TARGET
@@ -16,7 +18,7 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 PROTO_OUT := pandadatastream/pandadatastream_pb2.py
 EMOJI_FONT := /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf
 
-.PHONY: setup setup-fonts browser proto lint format unit acceptance signoff mutation soak test bench-stream bench-nightly clean xray
+.PHONY: setup setup-fonts browser proto lint format unit acceptance windows signoff mutation soak test bench-stream bench-nightly clean xray
 
 # Only what the target needs: the stand's broker (rabbitmq-server) for TARGET=stand alone; a browser (the sign-off
 # PDF, the report's browser tests) unless BROWSER=no. `make setup` alone: everything, as a fresh checkout needs.
@@ -72,7 +74,11 @@ unit: setup
 	$(PY) -m pytest -q
 
 acceptance: setup
-	$(PY) -m tools.nightly --profile $(PROFILE) --target $(TARGET) --api $(API)
+	$(PY) -m tools.nightly --profile $(PROFILE) --target $(TARGET) --api $(API) --catalogue $(CATALOGUE)
+
+# Per clause, the history window(s) the suite would use in the target's catalogue, or what the catalogue lacks.
+windows: setup
+	$(PY) -m tools.windows --target $(TARGET) --api $(API) --catalogue $(CATALOGUE)
 
 # The sign-off sheet of the last run: reports/signoff.html and reports/signoff.pdf (headless Chromium).
 signoff: setup

@@ -15,6 +15,10 @@ Feature: 2.3 A resent configuration is harmless
   the first time and the target goes on with one task, not one per send. The task's queue is recognised by the
   task id in its name; whether that name follows the {id}_{suffix} pattern is clause 1.2's business.
 
+  A check's first request is its own: each scenario's body carries a display nobody sent before (a random time
+  axis and canvas height, both valid), in this run or any earlier one, so that its first send is a first send and
+  "the same answer again" compares it with its resends, not one resend with another.
+
   Over the job API (the deployed server's), a resent POST /configure may start a job per send; harmless means: the
   same status and an equivalent stream description every time (channel_amount, stream_amount,
   channel_to_stream_index, view_type), every answer's stream readable (its first frame arrives), and no job left

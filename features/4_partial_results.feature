@@ -7,9 +7,13 @@ Feature: 4 Partial results in history playback
 
   Every window is found in the target's own recordings catalogue (POST /recordings_in_time_range), inside the
   search window of the settings (FOCUS_HISTORY_FROM .. FOCUS_HISTORY_TO), and the catalogue's answer for the window
-  is attached; where the catalogue holds no window of the shape a scenario needs, the scenario ends broken
-  ("precondition not met"), never passed. The times in the titles are the clarifications' own timelines; the
-  windows found have the same shape, not necessarily the same clock times.
+  is attached. Each clause is judged on the clarification's example shape where the catalogue holds it, else on
+  the smallest shape that still shows the clause's behaviour (4.3, 4.6: a hole of more than 60 s with recorded time
+  on both sides; 4.4: the end of a recording followed by uncovered time; 4.5: a recording preceded and followed by
+  uncovered time, in two windows when no recording is short enough for one); the report says which and why. Where
+  the catalogue holds neither, the scenario ends broken ("precondition not met", not verified) saying what the
+  catalogue lacks, never passed; `make windows` says it before any run. The times in the titles are the
+  clarifications' own timelines; the windows found have the same shape, not necessarily the same clock times.
 
   History is read over the task API: POST /config/{task_id} with the window (yymmddHHMMSS, UTC), then
   GET /waterfall/{task_id}/500 until 208, with no pause after an answer that brought rows. Row spacing is the
@@ -22,9 +26,12 @@ Feature: 4 Partial results in history playback
   Over the job API (the deployed server's) history is a job (POST /configure, epoch seconds) read over its gRPC
   stream: the rows are the frames' timestamp_in_milis, and the end of stream (the waterfall's 208) is the stream
   ending with status OK once the last recorded instant has come. History plays at recording pace and a stream lives
-  180 s, so these windows hold at most 120 s of recorded data (for a hole: the last minute of one recording, the
-  hole, the first minute of the next); they run as @slow scenarios. The same pictures and gap tables are attached.
-  Each rendering runs where its API is offered; on a target offering both, both run.
+  for the stream limit (180 s), so each window holds at most two thirds of the limit of recorded data (120 s; for
+  a hole: a third of the limit of one recording, the hole, a third of the next); they run as @slow scenarios. A
+  stream the server cuts with DEADLINE_EXCEEDED before such a window's data ran out was cut by a wrong limit:
+  clause 2.1's business, so the scenario says it could not judge its clause (broken), rather than failing it. The
+  same pictures and gap tables are attached. Each rendering runs where its API is offered; on a target offering
+  both, both run.
 
   @spec-4.1 @case-no-recordings-task-fails-fast @api-task
   Scenario: No recordings in the window (like 250101000000-250101010000): the task API refuses at once with 400
@@ -94,10 +101,11 @@ Feature: 4 Partial results in history playback
     > - Recording: 10:00 - 10:05
     > - Requested: 10:00 - 10:30
     > - Expected: Data until 10:05, then no more data (EOS)
-    The window starts where a recording starts and runs 30 minutes; the recording ends at least a minute before the
-    window does, and no other recording lies within a minute of the window. After the 208 one more poll must bring
-    no rows.
-    Given a history window of 30 minutes with a recording at its start only
+    Like the example, the window starts where a recording starts and runs 30 minutes; the recording ends at least a
+    minute before the window does, and no other recording lies within a minute of the window; else the smallest
+    shape (a third of the stream limit of a recording to its end, then as long with nothing). After the 208 one
+    more poll must bring no rows.
+    Given a history window with a recording at its start only
     When I configure a history task for the window
     Then the task configuration is accepted
     When I read the task's waterfall to the end of the stream
@@ -112,10 +120,11 @@ Feature: 4 Partial results in history playback
     > - Requested: 10:00 - 10:30
     > - Recording: 10:10 - 10:15 (middle only)
     > - Expected: Data from 10:10-10:15, then EOS
-    The window runs 30 minutes with one recording strictly inside it (at least a minute of nothing before and
-    after it), placed like the clarification's where the catalogue leaves room; no other recording lies within a
-    minute of the window.
-    Given a history window of 30 minutes with a single recording in its middle
+    Like the example, the window runs 30 minutes with one recording strictly inside it (at least a minute of
+    nothing before and after it), placed like the clarification's where the catalogue leaves room; else the
+    smallest shape: one window around a recording with nothing on either side, or two on one long recording (its
+    start after nothing, its end before nothing), each judged alike.
+    Given a history window with a single recording in its middle, or two windows with its start and its end
     When I configure a history task for the window
     Then the task configuration is accepted
     When I read the task's waterfall to the end of the stream
@@ -147,7 +156,7 @@ Feature: 4 Partial results in history playback
     > | Complete coverage | Full results | 200/201 | All data |
     > Verify full results when recordings cover entire time range.
     > gaps = find_temporal_gaps(timestamps, threshold_ms=2000)
-    Given a history window covered completely by recordings, holding at most 120 seconds of them
+    Given a history window covered completely by recordings, holding at most two thirds of the stream limit
     When I configure a history job for the window
     Then the job configuration is accepted
     When I read the job's stream to its end
@@ -156,13 +165,14 @@ Feature: 4 Partial results in history playback
     And the stream ended with status OK once the last recorded instant had come
 
   @spec-4.3 @case-partial-coverage-hole-job @api-job @slow
-  Scenario: Over the job API, a minute of a recording, the hole, a minute of the next: the hole only where it is
+  Scenario: Over the job API, the end of a recording, the hole, the start of the next: the hole only where it is
     > 2. Recordings with gaps → Partial results with holes
     > Returns available data with gaps in the middle
     > | Scenario | Behavior | HTTP Status | Response |
     > | Partial coverage (gaps) | Partial results | 200/201 | Data with temporal holes |
     > # GAP:        10:05:00 - 10:10:00 (5 minutes missing)
-    Given a history window with a hole of more than 60 seconds between two recordings, a minute of each
+    > gaps = find_temporal_gaps(timestamps, threshold_ms=60000)  # 1 minute threshold
+    Given a history window with a hole of more than 60 seconds between two recordings, a third of the limit of each
     When I configure a history job for the window
     Then the job configuration is accepted
     When I read the job's stream to its end
@@ -174,8 +184,10 @@ Feature: 4 Partial results in history playback
   @spec-4.4 @case-recording-at-start-only-job @api-job @slow
   Scenario: Over the job API, a recording at the window's start only: rows until it ends, then the end, nothing after
     > - Expected: Data until 10:05, then no more data (EOS)
-    The window starts 120 s before a recording ends and runs 30 minutes, with no other recording within a minute.
-    Given a history window of 30 minutes with a recording at its start only, holding at most 120 seconds of it
+    Like the example, 30 minutes starting at most two thirds of the limit before a recording ends, with no other
+    recording within a minute; else the smallest shape: a third of the limit of the recording up to its end, then a
+    third of the limit with nothing recorded.
+    Given a history window with a recording at its start only, holding at most two thirds of the stream limit of it
     When I configure a history job for the window
     Then the job configuration is accepted
     When I read the job's stream to its end
@@ -185,9 +197,13 @@ Feature: 4 Partial results in history playback
     And the stream ended with status OK once the last recorded instant had come
 
   @spec-4.5 @case-recording-in-middle-only-job @api-job @slow
-  Scenario: Over the job API, a single short recording in the window's middle: rows only from it, then the end
+  Scenario: Over the job API, a recording in the window's middle: rows only from it, then the end
     > - Expected: Data from 10:10-10:15, then EOS
-    Given a history window of 30 minutes with a single recording in its middle, holding at most 120 seconds of it
+    Like the example, 30 minutes with one recording of at most two thirds of the limit inside; else one window of
+    a third of the limit of nothing, the recording, a third of the limit of nothing; else, when no recording is
+    that short, two windows on one recording: nothing then its start (no row before it), its end then nothing (no
+    row after it, then the end). Each window is judged alike.
+    Given a history window with a single recording in its middle, or two windows with its start and its end, each under the stream limit
     When I configure a history job for the window
     Then the job configuration is accepted
     When I read the job's stream to its end
@@ -201,7 +217,7 @@ Feature: 4 Partial results in history playback
     > Current Behavior is "Best-Effort" by Default:
     > - Returns whatever data is available
     > - Does not fail if gaps exist
-    Given a history window with a hole of more than 60 seconds between two recordings, a minute of each
+    Given a history window with a hole of more than 60 seconds between two recordings, a third of the limit of each
     When I configure a history job for the window
     Then the job configuration is accepted
     When I read the job's stream to its end

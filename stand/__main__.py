@@ -12,7 +12,15 @@ import threading
 from pathlib import Path
 
 from stand import faults, lifecycle
+from stand.recordings import catalogue_path
 from stand.timing import StandTiming
+
+
+def _catalogue(value: str) -> Path:
+    try:
+        return catalogue_path(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _add_stand_options(parser: argparse.ArgumentParser) -> None:
@@ -23,7 +31,14 @@ def _add_stand_options(parser: argparse.ArgumentParser) -> None:
         help="the REST shape: both (default), task, or job (production: the six job routes, nothing else)",
     )
     parser.add_argument("--stream-limit", type=float, help="gRPC stream limit in seconds (default 180)")
-    parser.add_argument("--recordings", type=Path, help="recordings catalogue (default stand/recordings.json)")
+    parser.add_argument(
+        "--catalogue",
+        "--recordings",
+        dest="recordings",
+        type=_catalogue,
+        help="recordings catalogue: default (stand/recordings.json), contract (the contract's table), continuous "
+        "(hourly files with restarts and an outage), or a file",
+    )
     parser.add_argument("--broker-user", help='user of the private broker (default "focus")')
     parser.add_argument("--amqp-url", help="use this existing broker (password may come from STAND_AMQP_URL)")
     parser.add_argument("--rabbitmq-api-url", help="its management API root")

@@ -13,6 +13,23 @@ from pathlib import Path
 from stand.faults import ActiveFault
 from stand.timing import StandTiming
 
+# The catalogues the stand can play, by name (`--catalogue NAME`; any other value is a file path): the default one
+# (every shape of the contract, a short recording included), the contract's own table, a continuously recording one.
+CATALOGUES = {
+    "default": Path(__file__).with_name("recordings.json"),
+    "contract": Path(__file__).with_name("recordings-contract.json"),
+    "continuous": Path(__file__).with_name("recordings-continuous.json"),
+    "gapless": Path(__file__).with_name("recordings-gapless.json"),  # lacks every shape with uncovered time
+}
+
+
+def catalogue_path(value: str | Path) -> Path:
+    """The file of a named catalogue, or `value` itself as a path (it must exist)."""
+    path = CATALOGUES.get(str(value), Path(value))
+    if not path.is_file():
+        raise ValueError(f"no catalogue {str(value)!r}: neither one of {', '.join(CATALOGUES)} nor a file")
+    return path
+
 
 @dataclass(frozen=True, order=True)
 class Recording:
@@ -27,14 +44,19 @@ def _epoch(text: str) -> float:
 class Catalogue:
     """The file's recordings, and (with `live_since`) the one the stand is recording now: from then until now."""
 
-    def __init__(self, recordings: list[Recording], live_since: float | None = None) -> None:
+    def __init__(
+        self, recordings: list[Recording], live_since: float | None = None, search: tuple[float, float] | None = None
+    ) -> None:
         self.recordings = sorted(recordings)
         self.live_since = live_since
+        self.search = search  # where the stand tells the suite to search (the file's "search"), else `bounds`
 
     @classmethod
     def load(cls, path: Path, live_since: float | None = None) -> Catalogue:
         data = json.loads(path.read_text())
-        return cls([Recording(_epoch(r["start"]), _epoch(r["end"])) for r in data["recordings"]], live_since)
+        recordings = [Recording(_epoch(r["start"]), _epoch(r["end"])) for r in data["recordings"]]
+        search = data.get("search")
+        return cls(recordings, live_since, (_epoch(search["from"]), _epoch(search["to"])) if search else None)
 
     def all(self) -> list[Recording]:
         """Every recording as of now: the live one ends at this instant."""
@@ -48,7 +70,10 @@ class Catalogue:
         return [r for r in self.all() if r.start < end and r.end > start]
 
     def bounds(self) -> tuple[datetime, datetime]:
-        """A span holding the whole catalogue: from the first recording's midnight to the day after the last."""
+        """A span holding the whole catalogue: from the first recording's midnight to the day after the last; or the
+        file's own "search" span (a deployment that records continuously: its recent past, as a real one's)."""
+        if self.search is not None:
+            return tuple(datetime.fromtimestamp(instant, UTC) for instant in self.search)  # type: ignore[return-value]
         recordings = self.all()
         first = datetime.fromtimestamp(min(r.start for r in recordings), UTC)
         last = datetime.fromtimestamp(max(r.end for r in recordings), UTC)
@@ -64,8 +89,14 @@ class Catalogue:
             a, b = max(lo, math.ceil(rec.start)), min(hi, math.ceil(rec.end))
             if a >= b:
                 continue
-            if fault.on("spurious-gap") and rec.end - rec.start > fault.timing.spurious_gap_min_recording_s:
-                found.extend(_without_spurious_gaps(a, b, math.ceil(rec.start), fault.timing))
+            if fault.on("recordings-lose-10s"):  # from a moment after its start: inside even a short window's data
+                found.extend(
+                    _without_gaps(a, b, math.ceil(rec.start), fault.timing.lose_10s_first_after_s, fault.timing)
+                )
+            elif fault.on("spurious-gap") and rec.end - rec.start > fault.timing.spurious_gap_min_recording_s:
+                found.extend(
+                    _without_gaps(a, b, math.ceil(rec.start), fault.timing.spurious_gap_every_s / 2, fault.timing)
+                )
             else:
                 found.append((a, b))
         merged = _merge(found)
@@ -86,11 +117,12 @@ def _merge(segments: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
-def _without_spurious_gaps(a: int, b: int, origin: int, timing: StandTiming) -> Iterator[tuple[int, int]]:
-    """[a, b) minus a gap every so often (counted from the recording's start): StandTiming.spurious_gap_*."""
-    every, length = round(timing.spurious_gap_every_s), round(timing.spurious_gap_length_s)
+def _without_gaps(a: int, b: int, origin: int, first_after_s: float, timing: StandTiming) -> Iterator[tuple[int, int]]:
+    """[a, b) minus a gap (StandTiming.gap_length_s) every StandTiming.spurious_gap_every_s, the first `first_after_s`
+    after the recording's start (`origin`)."""
+    every, length = round(timing.spurious_gap_every_s), round(timing.gap_length_s)
     cursor = a
-    gap = origin + every // 2
+    gap = origin + round(first_after_s)
     while gap < b:
         gap_end = gap + length
         if gap_end > cursor:

@@ -9,6 +9,7 @@ import time
 
 from fastapi import APIRouter, FastAPI, Path, Request
 from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
 
 from stand import fiber
 from stand.faults import ActiveFault, offered_apis
@@ -60,6 +61,27 @@ class HistoryGate:
         return None
 
 
+class SeenBodies:
+    """Fault degrade-seen-body: every configure body answered so far (task id aside), for the stand's whole life."""
+
+    def __init__(self) -> None:
+        self.seen: set[str] = set()
+
+    def seen_before(self, body: BaseModel) -> bool:
+        key = body.model_dump_json()
+        seen = key in self.seen
+        self.seen.add(key)
+        return seen
+
+
+def _degraded(answer: dict) -> dict:
+    """Fault degrade-seen-body: the answer describes the first half of the channels only (the job streams them all)."""
+    channels = sorted(answer["channel_to_stream_index"], key=int)
+    kept = channels[: max(1, len(channels) // 2)]
+    index = {channel: answer["channel_to_stream_index"][channel] for channel in kept}
+    return answer | {"channel_to_stream_index": index, "channel_amount": len(kept)}
+
+
 class Resends:
     """Tells a resent `POST /configure` (the same body as the one before it, within a few seconds) from a new one."""
 
@@ -91,6 +113,7 @@ def build_app(
     job_api = APIRouter(prefix=PREFIX)
     gate = HistoryGate(catalogue, fault)
     resends = Resends()
+    seen = SeenBodies()
 
     @app.exception_handler(Exception)
     async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
@@ -116,6 +139,8 @@ def build_app(
         if current is not None and current.request == body and fault.on("config-not-idempotent"):
             return error(409, f"Task {task_id} is already configured")
         tasks.configure(task_id, body, segments)
+        if seen.seen_before(body) and fault.on("degrade-seen-body"):
+            return JSONResponse({"status": "Config received successfully", "task_id": task_id, "cached": True})
         return JSONResponse({"status": "Config received successfully", "task_id": task_id})
 
     @task_api.get("/waterfall/{task_id}/{row_count}", summary="Pull rows: 201 rows, 200 none yet, 208 end of stream")
@@ -175,8 +200,9 @@ def build_app(
             if refusal is not None:
                 return refusal
             segments = catalogue.segments(body.start_time, body.end_time, fault)
+        degraded = seen.seen_before(body) and fault.on("degrade-seen-body")
         job = jobs.configure(body, segments, resent=resends.is_resend(body))
-        return JSONResponse(job.answer)
+        return JSONResponse(_degraded(job.answer) if degraded else job.answer)
 
     @job_api.get("/channels", summary="Inclusive range of usable channels (1-based)")
     def channels() -> dict:

@@ -8,9 +8,10 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from stand.faults import SHAPES, check_fault
+from stand.recordings import CATALOGUES, catalogue_path
 from stand.timing import StandTiming
 
-DEFAULT_RECORDINGS = Path(__file__).with_name("recordings.json")
+DEFAULT_RECORDINGS = CATALOGUES["default"]
 
 
 class StandSettings(BaseSettings):
@@ -43,6 +44,11 @@ class StandSettings(BaseSettings):
         if value not in SHAPES:
             raise ValueError(f"unknown API shape {value!r}; known: {', '.join(SHAPES)}")
         return value
+
+    @field_validator("recordings", mode="before")
+    @classmethod
+    def _catalogue(cls, value: str | Path) -> Path:
+        return catalogue_path(value)  # a catalogue's name (default, contract, continuous) or a file
 
     @field_validator("fault")
     @classmethod

@@ -62,7 +62,6 @@ class StandTiming:
     # 2.1's near-limit window leaves (so that it breaks §4, not 2.1).
     overrun_s: ClassVar[float] = 3.0
     spurious_gap_min_recording_s: ClassVar[float] = 600.0  # `spurious-gap` touches recordings longer than this
-    spurious_gap_length_s: ClassVar[float] = 10.0  # more than the 2 s continuity threshold of 4.2
 
     def at_limit(self, seconds: float, floor: float = 0.0) -> float:
         """`seconds` as written for the clause's 180 s limit, scaled to this stand's limit, never below `floor`."""
@@ -86,9 +85,22 @@ class StandTiming:
         return self.at_limit(55.0, floor=5.0)
 
     @property
+    def gap_length_s(self) -> float:
+        """`spurious-gap`, `recordings-lose-10s`: each gap inside a recording lasts this long (10 s at 180 s), more
+        than the 2 s continuity threshold of 4.2 at any limit, and a small share of a window outlasting the limit
+        (so that 2.1 still sees its stream cut at the limit)."""
+        return self.at_limit(10.0, floor=3.0)
+
+    @property
     def spurious_gap_every_s(self) -> float:
-        """`spurious-gap`: one gap this often (2 min at 180 s), so that a window under the limit holds one."""
-        return self.at_limit(120.0, floor=2 * self.spurious_gap_length_s)
+        """… one gap this often (2 min at 180 s), so that a window under the limit holds one."""
+        return self.at_limit(120.0, floor=2 * self.gap_length_s)
+
+    @property
+    def lose_10s_first_after_s(self) -> float:
+        """`recordings-lose-10s`: the first gap this long after a recording's start (5 s at 180 s), inside even the
+        shortest side of a §4 window."""
+        return self.at_limit(5.0, floor=1.0)
 
     @property
     def grpc_stall_after_s(self) -> float:

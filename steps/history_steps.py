@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from behave import given, then, when
 from behave.runner import Context
 
 from support import history_stream, waterfall
-from support.recordings import Shape, find_history_window
+from support.clauses import clause_of_tags
+from support.recordings import Shape, find_clause_windows, find_history_window
 
 # -- the window, found in the target's recordings catalogue ------------------------------------------------------
 
@@ -16,57 +20,35 @@ def step_window_empty(context: Context, minutes: int) -> None:
     context.history = find_history_window(context.focus, context.settings, Shape.EMPTY, length_s=minutes * 60)
 
 
+# The windows of a clause, found from its essence (support/windows.py): the example's shape where the catalogue
+# holds it, else the smallest one; over the job API every size a share of the stream limit.
+
+
+JOB_MIDDLE = "a history window with a single recording in its middle, or two windows with its start and its end, " + (
+    "each under the stream limit"
+)
+
+
 @given("a history window covered completely by recordings")
-def step_window_covered(context: Context) -> None:
-    context.history = find_history_window(context.focus, context.settings, Shape.COVERED)
+@given("a history window with a hole of more than 60 seconds between two recordings")
+@given("a history window with a recording at its start only")
+@given("a history window with a single recording in its middle, or two windows with its start and its end")
+def step_task_windows(context: Context) -> None:
+    _windows(context, "task")
 
 
-@given("a history window with a hole of more than {seconds:d} seconds between two recordings")
-def step_window_hole(context: Context, seconds: int) -> None:
-    context.history = find_history_window(context.focus, context.settings, Shape.HOLE, hole_over_s=seconds)
+@given("a history window covered completely by recordings, holding at most two thirds of the stream limit")
+@given("a history window with a hole of more than 60 seconds between two recordings, a third of the limit of each")
+@given("a history window with a recording at its start only, holding at most two thirds of the stream limit of it")
+@given(JOB_MIDDLE)
+def step_job_windows(context: Context) -> None:
+    _windows(context, "job")
 
 
-@given("a history window of {minutes:d} minutes with a recording at its start only")
-def step_window_start_only(context: Context, minutes: int) -> None:
-    context.history = find_history_window(context.focus, context.settings, Shape.START_ONLY, length_s=minutes * 60)
-
-
-@given("a history window of {minutes:d} minutes with a single recording in its middle")
-def step_window_middle_only(context: Context, minutes: int) -> None:
-    context.history = find_history_window(context.focus, context.settings, Shape.MIDDLE_ONLY, length_s=minutes * 60)
-
-
-# The same shapes, holding little enough recorded data for the job API (gRPC plays history at recording pace).
-
-
-@given("a history window covered completely by recordings, holding at most {seconds:d} seconds of them")
-def step_window_covered_short(context: Context, seconds: int) -> None:
-    params = {"length_s": seconds, "min_length_s": min(seconds, 60)}
-    context.history = find_history_window(context.focus, context.settings, Shape.COVERED, **params)
-
-
-@given("a history window with a hole of more than {seconds:d} seconds between two recordings, a minute of each")
-def step_window_hole_short(context: Context, seconds: int) -> None:
-    params = {"hole_over_s": seconds, "side_s": 60}
-    context.history = find_history_window(context.focus, context.settings, Shape.HOLE, **params)
-
-
-@given(
-    "a history window of {minutes:d} minutes with a recording at its start only, holding at most {seconds:d} "
-    "seconds of it"
-)
-def step_window_start_only_short(context: Context, minutes: int, seconds: int) -> None:
-    params = {"length_s": minutes * 60, "recorded_at_most_s": seconds}
-    context.history = find_history_window(context.focus, context.settings, Shape.START_ONLY, **params)
-
-
-@given(
-    "a history window of {minutes:d} minutes with a single recording in its middle, holding at most {seconds:d} "
-    "seconds of it"
-)
-def step_window_middle_only_short(context: Context, minutes: int, seconds: int) -> None:
-    params = {"length_s": minutes * 60, "recorded_at_most_s": seconds}
-    context.history = find_history_window(context.focus, context.settings, Shape.MIDDLE_ONLY, **params)
+def _windows(context: Context, api: str) -> None:
+    clause = clause_of_tags(list(context.scenario.effective_tags))
+    context.histories = find_clause_windows(context.focus, context.settings, clause.id if clause else "", api)
+    context.history = context.histories[0]
 
 
 # -- asking for it ------------------------------------------------------------------------------------------------
@@ -74,23 +56,43 @@ def step_window_middle_only_short(context: Context, minutes: int, seconds: int) 
 
 @when("I configure a history task for the window")
 def step_configure_task(context: Context) -> None:
-    context.task_id = waterfall.new_task_id(context.scenario.effective_tags)
-    context.answer = context.focus.config_task(context.task_id, waterfall.history_config(context.history.window))
+    context.task_ids = [waterfall.new_task_id(context.scenario.effective_tags) for _ in _histories(context)]
+    context.answers = [
+        context.focus.config_task(task_id, waterfall.history_config(history.window))
+        for task_id, history in zip(context.task_ids, _histories(context), strict=True)
+    ]
+    context.task_id, context.answer = context.task_ids[0], context.answers[0]
 
 
 @when("I configure a history job for the window")
 def step_configure_job(context: Context) -> None:
-    context.answer = context.focus.configure(history_stream.history_job_config(context.history))
+    # The first window's job only: a job nobody connects to ends within a minute, so each next one is configured
+    # when its turn to be read comes (4.5 in two windows).
+    context.answers = [context.focus.configure(history_stream.history_job_config(_histories(context)[0]))]
+    context.answer = context.answers[0]
 
 
 @when("I read the job's stream to its end")
 def step_read_job_stream(context: Context) -> None:
-    context.reading = history_stream.read_history_job(context.answer, context.history, context.settings)
+    context.readings = history_stream.read_history_jobs(
+        context.focus, context.answers, context.histories, context.settings
+    )
 
 
 @when("I read the task's waterfall to the end of the stream")
 def step_read_waterfall(context: Context) -> None:
-    context.reading = waterfall.read_history(context.focus, context.task_id, context.history)
+    context.readings = [
+        waterfall.read_history(context.focus, task_id, history)
+        for task_id, history in zip(context.task_ids, context.histories, strict=True)
+    ]
+
+
+def _histories(context: Context) -> list:
+    return getattr(context, "histories", None) or [context.history]
+
+
+def _each(context: Context, check: Callable[[Any, Any], None]) -> None:
+    history_stream.each(context.histories, context.readings, check)
 
 
 # -- what came back -----------------------------------------------------------------------------------------------
@@ -113,37 +115,38 @@ def step_no_task_left(context: Context) -> None:
 
 @then("the task configuration is accepted")
 def step_accepted(context: Context) -> None:
-    waterfall.expect_accepted(context.answer)
+    for answer in context.answers:
+        waterfall.expect_accepted(answer)
 
 
 @then("the waterfall answered 201 with rows")
 def step_rows(context: Context) -> None:
-    waterfall.expect_rows(context.reading)
+    _each(context, lambda reading, _: waterfall.expect_rows(reading))
 
 
 @then("the rows cover the recorded time of the window with no gap over {ms:d} ms and no row outside it")
 def step_rows_cover(context: Context, ms: int) -> None:
-    waterfall.expect_coverage(context.reading, context.history, ms)
+    _each(context, lambda reading, history: waterfall.expect_coverage(reading, history, ms))
 
 
 @then("all the recorded time of the window came back, with no gap over {ms:d} ms inside a recording")
 def step_recorded_time_back(context: Context, ms: int) -> None:
-    waterfall.expect_coverage(context.reading, context.history, ms, only_inside=True)
+    _each(context, lambda reading, history: waterfall.expect_coverage(reading, history, ms, only_inside=True))
 
 
 @then("the rows have a hole of more than {seconds:d} seconds where the catalogue has one, and nowhere else")
 def step_rows_hole(context: Context, seconds: int) -> None:
-    waterfall.expect_holes(context.reading, context.history, seconds)
+    _each(context, lambda reading, history: waterfall.expect_holes(reading, history, seconds))
 
 
 @then("the stream ended with 208")
 def step_ended(context: Context) -> None:
-    waterfall.expect_end(context.reading)
+    _each(context, lambda reading, _: waterfall.expect_end(reading))
 
 
 @then("nothing came after the end of the stream")
 def step_nothing_after(context: Context) -> None:
-    waterfall.expect_nothing_after_end(context.reading)
+    _each(context, lambda reading, _: waterfall.expect_nothing_after_end(reading))
 
 
 # -- what came back over the job API's gRPC stream ------------------------------------------------------------
@@ -151,19 +154,20 @@ def step_nothing_after(context: Context) -> None:
 
 @then("the job configuration is accepted")
 def step_job_accepted(context: Context) -> None:
-    history_stream.expect_job_accepted(context.answer)
+    for answer in context.answers:
+        history_stream.expect_job_accepted(answer)
 
 
 @then("the stream brought rows")
 def step_stream_rows(context: Context) -> None:
-    history_stream.expect_stream_rows(context.reading)
+    _each(context, lambda reading, _: history_stream.expect_stream_rows(reading))
 
 
 @then("the stream ended with status OK once the last recorded instant had come")
 def step_stream_ended(context: Context) -> None:
-    history_stream.expect_stream_end(context.reading, context.history)
+    _each(context, history_stream.expect_stream_end)
 
 
 @then("no row came after the last recorded instant")
 def step_nothing_after_last(context: Context) -> None:
-    history_stream.expect_nothing_after_last_recorded(context.reading, context.history)
+    _each(context, history_stream.expect_nothing_after_last_recorded)

@@ -15,16 +15,17 @@ from enum import StrEnum
 from itertools import pairwise
 from typing import Any
 
+import allure
+
 from support.errors import PreconditionNotMet
 from support.evidence import attach_json
 from support.focus_api import FocusServer
-from support.settings import Settings
+from support.settings import Settings, Timing
 from support.timeline import Span, covered_parts, holes_between
 
-MINUTE_S = 60
-# How far a window keeps from recordings it must not hold, and the least uncovered time before/after a recording
-# that a start-only or middle-only window must show (so that "nothing after" can be observed at all).
-MARGIN_S = 60
+MINUTE_S = Timing.minute_s
+MARGIN_S = Timing.window_margin_s  # how far a window keeps from recordings it must not hold (Timing)
+HOLE_OVER_S = Timing.hole_over_s  # clause 4.3's threshold: a hole is more than a minute
 
 
 class Shape(StrEnum):
@@ -32,6 +33,7 @@ class Shape(StrEnum):
     HOLE = "with a hole between two recordings"
     START_ONLY = "with a recording at its start only"
     MIDDLE_ONLY = "with a single recording in its middle"
+    END_ONLY = "with a recording from its middle to its end"  # 4.5's start, when no recording fits in one window
     EMPTY = "with no recording at all"
 
 
@@ -95,7 +97,11 @@ def _neighbours(found: list[Span], index: int) -> tuple[int | None, int | None]:
 
 
 def covered_window(
-    recordings: Sequence[Span], search: Span, *, length_s: int = 15 * MINUTE_S, min_length_s: int = 10 * MINUTE_S
+    recordings: Sequence[Span],
+    search: Span,
+    *,
+    length_s: int = Timing.covered_window_s,
+    min_length_s: int = Timing.covered_min_s,
 ) -> Span | None:
     """A window of `min_length_s`..`length_s` inside uninterrupted recorded time, starting where that time starts."""
     for block in blocks(recordings):
@@ -110,9 +116,9 @@ def hole_window(
     search: Span,
     *,
     hole_over_s: int = MINUTE_S,
-    hole_under_s: int = 60 * MINUTE_S,
-    side_s: int = 5 * MINUTE_S,
-    min_side_s: int = 10,
+    hole_under_s: int = Timing.outage_s,
+    side_s: int = Timing.example_side_s,
+    min_side_s: int = Timing.min_side_s,
 ) -> Span | None:
     """From the first recording's start to the second's end around a hole longer than `hole_over_s` (like
     10:00-10:05, gap, 10:10-10:15), each side cut to at most `side_s` so that the window holds that one hole only.
@@ -132,7 +138,7 @@ def start_only_window(
     recordings: Sequence[Span],
     search: Span,
     *,
-    length_s: int = 30 * MINUTE_S,
+    length_s: int = Timing.example_window_s,
     margin_s: int = MARGIN_S,
     recorded_at_most_s: int | None = None,
 ) -> Span | None:
@@ -167,8 +173,8 @@ def middle_only_window(
     recordings: Sequence[Span],
     search: Span,
     *,
-    length_s: int = 30 * MINUTE_S,
-    lead_s: int = 10 * MINUTE_S,
+    length_s: int = Timing.example_window_s,
+    lead_s: int = Timing.middle_lead_s,
     margin_s: int = MARGIN_S,
     recorded_at_most_s: int | None = None,
 ) -> Span | None:
@@ -201,7 +207,7 @@ def middle_only_window(
 
 
 def empty_window(
-    recordings: Sequence[Span], search: Span, *, length_s: int = 60 * MINUTE_S, margin_s: int = MARGIN_S
+    recordings: Sequence[Span], search: Span, *, length_s: int = Timing.empty_window_s, margin_s: int = MARGIN_S
 ) -> Span | None:
     """The earliest window of `length_s` with no recording in it nor within `margin_s` of it."""
     length, margin = length_s * 1000, margin_s * 1000
@@ -234,6 +240,8 @@ def fits(shape: Shape, window: Span, recordings: Sequence[Span], hole_over_s: in
         return len(parts) == 2 and parts[1].start_ms - parts[0].end_ms > hole_over_s * 1000
     if shape is Shape.START_ONLY:
         return len(parts) == 1 and parts[0].start_ms == window.start_ms and parts[0].end_ms < window.end_ms
+    if shape is Shape.END_ONLY:
+        return len(parts) == 1 and window.start_ms < parts[0].start_ms and parts[0].end_ms == window.end_ms
     return len(parts) == 1 and window.start_ms < parts[0].start_ms and parts[0].end_ms < window.end_ms
 
 
@@ -265,9 +273,7 @@ class Catalogue:
         Only the past counts: a target records continuously, so its latest recording ends now and grows; a window
         must end at least `MARGIN_S` before now, or "nothing after the recording" would not hold for long."""
         known = self.recordings(self.search)
-        past = Span(
-            self.search.start_ms, max(self.search.start_ms, min(self.search.end_ms, _now_ms() - MARGIN_S * 1000))
-        )
+        past = searchable_past(self.search)
         window = FINDERS[shape](known, past, **params)
         wanted = f"a history window {shape.value}" + (f" ({_words(params)})" if params else "")
         if window is None:
@@ -290,6 +296,45 @@ def _now_ms() -> int:
 
 def _words(params: dict[str, Any]) -> str:
     return ", ".join(f"{name}={value}" for name, value in params.items())
+
+
+def find_clause_windows(focus: FocusServer, settings: Settings, clause: str, api: str) -> list[HistoryWindow]:
+    """The window(s) `clause` is judged on over `api` (support/windows.py: the literal example shape where the
+    catalogue holds it, else the smallest one), each confirmed by the catalogue's answer for it and attached, with
+    which shape was used and why. A catalogue lacking the shape: `PreconditionNotMet` saying what it lacks."""
+    from support.windows import Lack, Sizes, plan  # here: windows.py builds on this module's finders
+
+    catalogue = Catalogue.of(focus, settings)
+    known = catalogue.recordings(catalogue.search)
+    found = plan(clause, api, known, searchable_past(catalogue.search), Sizes(settings.stream_limit_s))
+    if isinstance(found, Lack):
+        raise PreconditionNotMet(
+            f"precondition not met: clause {clause} over the {api} API cannot be judged on this catalogue: "
+            f"{found.reason}; widen FOCUS_HISTORY_FROM/FOCUS_HISTORY_TO or add recordings (make windows shows it)"
+        )
+    windows = []
+    for shape, window in found.windows:
+        history = HistoryWindow(shape, window, tuple(catalogue.recordings(window)))
+        if not fits(shape, window, history.recordings, HOLE_OVER_S if shape is Shape.HOLE else 0):
+            raise PreconditionNotMet(
+                f"precondition not met: a history window {shape.value} was expected at {window.label()} from the "
+                f"catalogue's answer for the search window, but its answer for that window says otherwise: "
+                f"{history.describe()}"
+            )
+        windows.append(history)
+    with allure.step(f"window(s) of clause {clause}: {found.describe()}"):
+        pass
+    attach_json(
+        "catalogue: the window(s) used and why",
+        {"clause": clause, "api": api, "choice": found.choice.value, "why": found.why}
+        | {"windows": [history.as_dict() for history in windows]},
+    )
+    return windows
+
+
+def searchable_past(search: Span) -> Span:
+    """The search window up to `MARGIN_S` before now: a target's latest recording grows while we look."""
+    return Span(search.start_ms, max(search.start_ms, min(search.end_ms, _now_ms() - MARGIN_S * 1000)))
 
 
 def find_history_window(focus: FocusServer, settings: Settings, shape: Shape, **params: Any) -> HistoryWindow:

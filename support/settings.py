@@ -65,6 +65,24 @@ class Timing:
     # its edge, since rows are only promised once per covered second.
     continuity_ms: ClassVar[int] = 2000
     sample_gap_threshold_ms: ClassVar[int] = 5000  # find_temporal_gaps' own default
+    # -- fixed: the clarifications' §4 examples (the task API's windows; searched for in the catalogue) -------------
+    minute_s: ClassVar[int] = 60
+    hole_over_s: ClassVar[int] = 60  # 4.3: a hole is more than a minute ("threshold_ms=60000")
+    example_hole_s: ClassVar[int] = 300  # 10:05-10:10
+    example_side_s: ClassVar[int] = 300  # 10:00-10:05 before it, 10:10-10:15 after it
+    example_window_s: ClassVar[int] = 1800  # 10:00-10:30
+    middle_lead_s: ClassVar[int] = 600  # 10:00-10:10 before the recording in the middle
+    covered_window_s: ClassVar[int] = 900  # a window covered completely: up to 15 minutes …
+    covered_min_s: ClassVar[int] = 600  # … and at least 10
+    task_covered_s: ClassVar[int] = 600  # the task API's covered window where a shape is searched for by clause
+    empty_window_s: ClassVar[int] = 3600  # 4.1's window without any recording
+    outage_s: ClassVar[int] = 3600  # a hole this long is an outage between two windows, not a hole in one
+    min_side_s: ClassVar[int] = 10  # the least recorded time on each side of a hole
+    # How far a window keeps from recordings it must not hold, and the least uncovered time before/after a recording
+    # that a start-only or middle-only window must show (so that "nothing after" can be observed at all).
+    window_margin_s: ClassVar[int] = 60
+    # How far a window's end keeps from the next recording (the catalogue counts whole seconds; rows may lie 2 s off).
+    window_edge_s: ClassVar[int] = 2
 
     def at_limit(self, seconds: float, floor: float = 0.0) -> float:
         """`seconds` as written for the clause's 180 s limit, scaled to the limit under test, never below `floor`
@@ -87,15 +105,49 @@ class Timing:
         """Our own deadline lies this far past the limit, so that any ending before it is the server's."""
         return self.at_limit(30.0, floor=10.0)
 
-    @property
-    def outlast_margin_s(self) -> float:
-        """A window meant to outlast the limit holds this much more recorded data (a minute at 180 s)."""
-        return self.at_limit(60.0, floor=5.0)
-
     def scaled(self, seconds: float) -> float:
         """A figure of a feature file written at 180 s ("10 seconds before the stream limit", "gone within 60 s"),
         at the limit under test; never below 2 s, a figure the stand's own pace (0.1 s frames) easily resolves."""
         return self.at_limit(seconds, floor=min(seconds, 2.0))
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """Window sizes as shares of the stream limit (history over gRPC plays at recording pace)."""
+
+    stream_limit_s: float
+
+    @property
+    def budget_s(self) -> int:
+        """The most recorded data one job-API window holds: two thirds of the limit (120 s of 180)."""
+        return max(2, int(self.stream_limit_s * 2 / 3))
+
+    @property
+    def side_s(self) -> int:
+        """A side: recorded time beside an edge, or uncovered time after/before a recording (60 s of 180)."""
+        return max(1, int(self.stream_limit_s / 3))
+
+    @property
+    def clear_s(self) -> int:
+        """Uncovered time a smallest shape needs beside a recording: a side, and the edge to the next one."""
+        return self.side_s + Timing.window_edge_s
+
+    # -- clause 2.1's history windows (uninterrupted recorded time) --
+
+    @property
+    def short_history_s(self) -> int:
+        """Recorded data that runs out long before the limit: a sixtieth of it (3 s of 180), at least 1 s."""
+        return max(1, int(self.stream_limit_s / 60))
+
+    @property
+    def near_limit_history_s(self) -> int:
+        """A little less recorded data than the limit: 17/18 of it (170 s of 180)."""
+        return int(self.stream_limit_s * 17 / 18)
+
+    @property
+    def outlasting_history_s(self) -> int:
+        """More recorded data than the limit, by a third of it (240 s of 180)."""
+        return int(self.stream_limit_s * 4 / 3)
 
 
 class Target(StrEnum):

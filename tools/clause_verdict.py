@@ -172,7 +172,9 @@ def _decide(
         return ClauseVerdict.FAILED, f"{len(failed)} scenario(s) failed: {failed[0].name}"
     broken = [s for s in scenarios_ if s.status == "broken"]
     if broken:
-        return ClauseVerdict.NOT_VERIFIED, f"{len(broken)} scenario(s) broken: {broken[0].name}"
+        # Its message says why it could not judge (e.g. what the catalogue lacks): the sheet and terminal show it.
+        why = f" — {broken[0].message[:300]}" if broken[0].message else ""
+        return ClauseVerdict.NOT_VERIFIED, f"{len(broken)} scenario(s) broken: {broken[0].name}{why}"
     left_out = [s for s in scenarios_ if s.status != "passed" and s.result is not None and s.result.left_out]
     missing = [s for s in scenarios_ if s.status != "passed" and s not in left_out]
     if missing:

@@ -383,6 +383,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=MUTATION_STREAM_LIMIT_S,
         help=f"the stands' gRPC stream limit (default {MUTATION_STREAM_LIMIT_S:g} s; 180 for the clause's own)",
     )
+    parser.add_argument("--catalogue", help="the recordings the stands play (default, contract, continuous, a file)")
     parser.add_argument(
         "--api",
         nargs="+",
@@ -408,6 +409,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with SharedBroker.up(STAND_DIR / f"mutation-broker-{os.getpid()}.env") as broker:
             stand_args = ["--stream-limit", f"{args.stream_limit:g}", "--broker-env", str(broker.env_file)]
+            stand_args += ["--catalogue", args.catalogue] if args.catalogue else []
             runs = run_shapes(faults, args.api, args.profile, args.jobs, features, stand_args, args.parallel, durations)
     except KeyboardInterrupt:
         print("\ninterrupted: behave jobs and stands stopped")

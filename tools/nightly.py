@@ -1,9 +1,11 @@
 """`make acceptance`: start the target, run a profile, stop the target, write the report. One command, one report.
 
     python -m tools.nightly --profile nightly|quick --target stand|external [--api both|task|job]
+                            [--catalogue default|contract|continuous|FILE]
 
-- stand: starts the embedded stand (`python -m stand up`, in the REST shape `--api`) for the run and stops it after,
-  also on Ctrl-C; external: uses the `FOCUS_*` variables as given.
+- stand: starts the embedded stand (`python -m stand up`, in the REST shape `--api`, playing the recordings
+  catalogue `--catalogue`) for the run and stops it after, also on Ctrl-C; external: uses the `FOCUS_*` variables
+  as given.
 - The target's shape (task API, job API or both; `FOCUS_API`, auto = asked) is found before the first scenario,
   said in the run's first lines, handed to every behave process and written to the report's environment.
 - nightly: every `@slow` scenario in its own behave process, started at once, beside one process running the rest;
@@ -205,6 +207,7 @@ def run(
     parallel: int | None = None,
     make_report: bool = True,
     api: str = "both",
+    catalogue: str = "default",
 ) -> Exit:
     started = time.monotonic()
     timings = Timings()
@@ -227,13 +230,15 @@ def run(
         if target is Target.STAND:
             say("starting the embedded stand …")
             try:
-                stand = Stand.up(STAND_DIR / f"acceptance-{os.getpid()}.env", extra_args=["--api", api])
+                stand = Stand.up(
+                    STAND_DIR / f"acceptance-{os.getpid()}.env", extra_args=["--api", api, "--catalogue", catalogue]
+                )
             except StandFailed as exc:
                 say(f"the embedded stand did not start: {exc}")
                 stop_jobs(running)
                 return Exit.BROKEN_ENVIRONMENT
             timings.mark("stand_up_s", started)
-            say(f"stand up in {timings['stand_up_s']:.1f} s (shape: {api})")
+            say(f"stand up in {timings['stand_up_s']:.1f} s (shape: {api}; catalogue: {catalogue})")
         settings = target_settings(target, stand)
         if not settings.base_url:
             say("TARGET=external needs FOCUS_BASE_URL and the other FOCUS_* variables (see README.md)")
@@ -303,6 +308,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         default="both",
         help="the embedded stand's REST shape (default both; job = the production server's six routes)",
     )
+    parser.add_argument(
+        "--catalogue",
+        default="default",
+        help="the recordings the embedded stand plays: default, contract (the contract's table), continuous "
+        "(hourly files, restarts, an outage), or a file (python -m stand up --catalogue)",
+    )
     args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, _raise_interrupt)
     layout = RunLayout(args.base.resolve())
@@ -315,6 +326,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             parallel=args.parallel,
             make_report=not args.no_report,
             api=args.api,
+            catalogue=args.catalogue,
         )
         return int(code)
     except KeyboardInterrupt:

@@ -297,6 +297,24 @@ def spurious_gap(stand: StandHandle) -> None:
     assert gaps and all(b - a == 11_000 for a, b in gaps), gaps
 
 
+def recordings_lose_10s(stand: StandHandle) -> None:
+    task_id = _config(stand, history_task_body("2025-10-09 10:00:00", "2025-10-09 10:05:00"), "lose")
+    rows, _ = stand.drain_task(task_id, timeout_s=5)
+    gaps = gaps_ms([r["startTimestamp"] for r in rows], 2000)
+    assert gaps and all(b - a == 11_000 for a, b in gaps), gaps  # a 5-minute recording loses them too
+
+
+def degrade_seen_body(stand: StandHandle) -> None:
+    body = job_body(channels={"min": 1, "max": 40}, displayTimeAxisDuration=7.25)
+    first = stand.post("/configure", body).json()
+    time.sleep(3.5)  # not a resend within seconds: any body seen before, at any time
+    again = stand.post("/configure", body).json()
+    assert (first["channel_amount"], again["channel_amount"]) == (40, 20), (first, again)
+    task_body = live_task_body() | {"displayTimeAxisDuration": 7.25}
+    answers = [stand.post(f"/config/{unique_id('seen')}", task_body).json() for _ in range(2)]
+    assert ("cached" in answers[0], answers[1].get("cached")) == (False, True), answers
+
+
 def gap_filled(stand: StandHandle) -> None:
     task_id = _config(stand, history_task_body("2025-10-09 10:00:00", "2025-10-09 10:15:00"), "fill")
     rows, _ = stand.drain_task(task_id, timeout_s=5)

@@ -112,7 +112,7 @@ def test_the_window_is_confirmed_by_asking_the_catalogue_for_it() -> None:
 # -- no window of the shape: broken, with a clear message -------------------------------------------------------
 
 
-@pytest.mark.parametrize("shape", list(Shape))
+@pytest.mark.parametrize("shape", list(FINDERS))
 def test_a_missing_shape_is_a_precondition_not_met(shape: Shape) -> None:
     everything = [span("2025-01-01 00:00", "2025-12-31 00:00")]
     recordings = [] if shape is not Shape.EMPTY else everything
@@ -167,7 +167,7 @@ def catalogues(draw) -> list[Span]:
 
 
 @settings(max_examples=300, deadline=None)
-@given(catalogues(), st.sampled_from(list(Shape)), st.integers(0, 4 * 3600), st.integers(3600, 40 * 3600))
+@given(catalogues(), st.sampled_from(list(FINDERS)), st.integers(0, 4 * 3600), st.integers(3600, 40 * 3600))
 def test_every_window_found_has_its_shape(recordings: list[Span], shape: Shape, lead: int, length: int) -> None:
     search = Span.of_seconds(BASE_S + lead, BASE_S + lead + length)
     window = FINDERS[shape](recordings, search)
@@ -233,3 +233,22 @@ def test_the_recording_of_now_gives_no_window_that_reaches_into_the_future() -> 
     search = Span.of(now.replace(hour=0, minute=0, second=0), now.replace(year=now.year + 1))
     with pytest.raises(PreconditionNotMet):  # it has not ended: "nothing after it" cannot hold yet
         find(Shape.START_ONLY, [recording_now], search)
+
+
+@settings(max_examples=300, deadline=None)
+@given(catalogues(), st.sampled_from(["4.1", "4.2", "4.3", "4.4", "4.5", "4.6"]), st.sampled_from([20, 60, 180]))
+def test_every_clause_window_has_its_shape_and_fits_under_the_limit(
+    recordings: list[Span], clause: str, limit: int
+) -> None:
+    from support.timeline import covered_parts
+    from support.windows import Sizes, WindowPlan, plan
+
+    search = Span.of_seconds(BASE_S, BASE_S + 40 * 3600)
+    found = plan(clause, "job", recordings, search, Sizes(limit))
+    if not isinstance(found, WindowPlan):
+        return
+    for shape, window in found.windows:
+        inside = [r for r in recordings if r.overlaps(window)]
+        assert fits(shape, window, inside, 60 if shape is Shape.HOLE else 0), (clause, shape, window, inside)
+        recorded_s = sum(part.duration_s for part in covered_parts(inside, window))
+        assert recorded_s <= Sizes(limit).budget_s, (clause, shape, window, recorded_s)

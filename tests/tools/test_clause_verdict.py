@@ -148,3 +148,13 @@ def test_a_partial_matrix_proves_nothing(tmp_path: Path) -> None:
     assert Matrix.read(path) is None
     path.write_text(json.dumps({"suite_commit": "abc", "partial": False, "faults": [fault]}))
     assert Matrix.read(path) is not None
+
+
+def test_a_broken_scenario_gives_its_reason_to_the_clause() -> None:
+    from support.clauses import BY_ID
+    from tools.clause_verdict import ClauseVerdict, Scenario, _decide
+
+    lacking = "precondition not met: clause 4.3 over the job API cannot be judged on this catalogue: no hole"
+    scenario = Scenario("hole", "partial-coverage-hole-job", "broken", lacking)
+    verdict, reason = _decide(BY_ID["4.3"], [scenario], [], "nightly", None)
+    assert verdict is ClauseVerdict.NOT_VERIFIED and reason.endswith(lacking)
