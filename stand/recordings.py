@@ -94,12 +94,16 @@ class Catalogue:
                     _without_gaps(a, b, math.ceil(rec.start), fault.timing.lose_10s_first_after_s, fault.timing)
                 )
             elif fault.on("spurious-gap") and rec.end - rec.start > fault.timing.spurious_gap_min_recording_s:
-                found.extend(
-                    _without_gaps(a, b, math.ceil(rec.start), fault.timing.spurious_gap_every_s / 2, fault.timing)
-                )
+                # Gaps in a long recording's middle only, clear of both its ends: what 4.2 reads (a window from a
+                # recording's start, longer than the clearance) loses rows; 4.3-4.6's windows beside an edge do not.
+                clear = round(fault.timing.spurious_gap_clear_s)
+                inner_lo, inner_hi = math.ceil(rec.start) + clear, math.floor(rec.end) - clear
+                found.append((a, min(b, inner_lo)))
+                found.extend(_without_gaps(max(a, inner_lo), min(b, inner_hi), inner_lo, 0, fault.timing))
+                found.append((max(a, inner_hi), b))
             else:
                 found.append((a, b))
-        merged = _merge(found)
+        merged = _merge([(a, b) for a, b in found if a < b])
         if fault.on("gap-filled") and merged:
             return [(lo, hi)]  # every instant of the window, holes included
         if fault.on("history-ends-at-hole"):

@@ -97,6 +97,12 @@ class StandTiming:
         return self.at_limit(120.0, floor=2 * self.gap_length_s)
 
     @property
+    def spurious_gap_clear_s(self) -> float:
+        """`spurious-gap` leaves this much of each end of a recording whole (half the limit): more than the side of
+        a window beside an edge (a third of it), less than a window from a recording's start (two thirds)."""
+        return self.at_limit(90.0)
+
+    @property
     def lose_10s_first_after_s(self) -> float:
         """`recordings-lose-10s`: the first gap this long after a recording's start (5 s at 180 s), inside even the
         shortest side of a §4 window."""

@@ -116,6 +116,7 @@ class Sizes:
     """Window sizes as shares of the stream limit (history over gRPC plays at recording pace)."""
 
     stream_limit_s: float
+    near_limit_room_s: ClassVar[float] = 4.0
 
     @property
     def budget_s(self) -> int:
@@ -141,8 +142,9 @@ class Sizes:
 
     @property
     def near_limit_history_s(self) -> int:
-        """A little less recorded data than the limit: 17/18 of it (170 s of 180)."""
-        return int(self.stream_limit_s * 17 / 18)
+        """A little less recorded data than the limit: 17/18 of it (170 s of 180), and at a short limit at least
+        `near_limit_room_s` less, room for a server's pace to show without a sound stream meeting the limit."""
+        return int(self.stream_limit_s - max(self.stream_limit_s / 18, self.near_limit_room_s))
 
     @property
     def outlasting_history_s(self) -> int:

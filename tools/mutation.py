@@ -372,11 +372,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Run the suite against every fault switch of the stand.")
     parser.add_argument("--profile", type=Profile, choices=list(Profile), default=Profile.NIGHTLY)
     parser.add_argument(
-        "--jobs", type=int, default=4, help="faults at a time (default 4: their scenarios mostly wait on streams)"
+        "--jobs", type=int, default=6, help="faults at a time (default 6: their scenarios mostly wait on streams)"
     )
     parser.add_argument("--only", nargs="+", metavar="NAME", help="these faults only (the matrix keeps the others)")
     parser.add_argument("--features", type=Path, default=FEATURES)
-    parser.add_argument("--parallel", type=int, default=3, help="behave processes per fault (default 3)")
+    parser.add_argument("--parallel", type=int, default=4, help="behave processes per fault (default 4)")
     parser.add_argument(
         "--stream-limit",
         type=float,
