@@ -92,8 +92,9 @@ soak: setup
 	$(PY) -m tools.soak --quick $(or $(SOAK_QUICK),30) --nightly $(or $(SOAK_NIGHTLY),3)
 
 # The README's test command (tools/phases.py): the unit and stand tests and the lint side by side, the nightly
-# acceptance at the real 180 s limit on the production shape (job API only) and then on both APIs (the report kept is
-# that one), then the mutation matrix on both shapes at a 20 s limit; at the end, how long each phase took.
+# acceptance at the real 180 s limit on the production shape (job API only) over a continuously recording catalogue,
+# then on both APIs over the default one (the report kept is that one), then the mutation matrix on both shapes at a
+# 20 s limit; at the end, how long each phase took.
 test: setup
 	$(PY) -m tools.phases
 

@@ -86,15 +86,15 @@ class StandTiming:
 
     @property
     def gap_length_s(self) -> float:
-        """`spurious-gap`, `recordings-lose-10s`: each gap inside a recording lasts this long (10 s at 180 s), more
-        than the 2 s continuity threshold of 4.2 at any limit, and a small share of a window outlasting the limit
-        (so that 2.1 still sees its stream cut at the limit)."""
-        return self.at_limit(10.0, floor=3.0)
+        """`spurious-gap`, `recordings-lose-10s`: each gap inside a recording lasts this long (10 s at 180 s); at
+        least 2 s of missing rows, which leave a 3 s jump between rows, over 4.2's 2 s continuity threshold."""
+        return self.at_limit(10.0, floor=2.0)
 
     @property
     def spurious_gap_every_s(self) -> float:
-        """… one gap this often (2 min at 180 s), so that a window under the limit holds one."""
-        return self.at_limit(120.0, floor=2 * self.gap_length_s)
+        """… one gap per stream limit (3 min at 180 s): a window outlasting the limit still outlasts it, and 2.1's
+        windows (under the limit) lose at most one gap's rows, never their last second."""
+        return self.limit_s
 
     @property
     def spurious_gap_clear_s(self) -> float:

@@ -190,18 +190,24 @@ def run_shapes(
     parallel: int = 1,
     durations: dict[str, float] | None = None,
 ) -> list[FaultRun]:
-    """The matrix on each shape in turn: the faults that apply to it run, the others are skipped rows."""
-    runs: list[FaultRun] = []
+    """The matrix on every shape: the faults that apply to a shape run there, the others are skipped rows. The runs
+    of all shapes share one pool, so that one shape's last faults run beside the next shape's first."""
+    rows: list[FaultRun] = []
+    todo: list[tuple[FaultSwitch, str]] = []
     for shape in shapes:
         offers = "the task API and the job API" if shape == "both" else f"the {shape} API only"
         print(f"-- shape {shape}: the stand offers {offers}", flush=True)
         elsewhere = judged_on_job_shape(faults, shape, shapes)
-        applicable = [f for f in faults if f.applies_to(shape) and f not in elsewhere]
-        shape_args = [*stand_args, "--api", shape]
-        runs += not_applicable(faults, shape)
+        rows += not_applicable(faults, shape)
         note = "judged on the job shape, which serves the same job API"
-        runs += [FaultRun(f, Decision(Verdict.SKIPPED, note=note), "-", 0, shape, judged_on="job") for f in elsewhere]
-        runs += run_matrix(applicable, profile, jobs, features, shape_args, parallel, durations)
+        rows += [FaultRun(f, Decision(Verdict.SKIPPED, note=note), "-", 0, shape, judged_on="job") for f in elsewhere]
+        for fault in (f for f in faults if f.applies_to(shape) and f not in elsewhere):
+            if profile_for(fault, profile, shape) is None:
+                note = "slow-only: needs the @slow scenarios, run with --profile nightly"
+                rows.append(FaultRun(fault, Decision(Verdict.SKIPPED, note=note), "-", 0.0, shape))
+            else:
+                todo.append((fault, shape))
+    runs = rows + run_matrix(todo, profile, jobs, features, stand_args, parallel, durations, done=len(rows))
     order = {(fault.name, shape): index for index, (shape, fault) in enumerate((s, f) for s in shapes for f in faults)}
     return sorted(runs, key=lambda run: order[(run.fault.name, run.shape)])
 
@@ -222,25 +228,19 @@ def _line(run: FaultRun, done: int, total: int) -> str:
 
 
 def run_matrix(
-    faults: Sequence[FaultSwitch],
+    todo: Sequence[tuple[FaultSwitch, str]],
     profile: Profile,
     jobs: int,
     features: Path,
     stand_args: Sequence[str] = (),
     parallel: int = 1,
     durations: dict[str, float] | None = None,
+    done: int = 0,
 ) -> list[FaultRun]:
+    """Each (fault, shape) on a stand of that shape, `jobs` at a time; slow-only faults first (they take longest)."""
     runs: list[FaultRun] = []
-    shape = _shape_of(stand_args)
-    skipped = [f for f in faults if profile_for(f, profile, shape) is None]
-    for fault in skipped:
-        note = "slow-only: needs the @slow scenarios, run with --profile nightly"
-        runs.append(FaultRun(fault, Decision(Verdict.SKIPPED, note=note), "-", 0.0, shape))
-    # Slow-only first: under the quick profile they run for minutes, the others for seconds.
-    todo = sorted((f for f in faults if f not in skipped), key=lambda f: not f.slow_there(shape))
-    total = len(faults)
-    for run in runs:
-        print(_line(run, len(runs), total), flush=True)
+    total = done + len(todo)
+    ordered = sorted(todo, key=lambda pair: not pair[0].slow_there(pair[1]))
     stopper = StandStopper()
     cancel = threading.Event()
     pool = ThreadPoolExecutor(max_workers=jobs)
@@ -248,20 +248,20 @@ def run_matrix(
         futures = [
             pool.submit(
                 run_fault,
-                f,
-                profile_for(f, profile, shape),
+                fault,
+                profile_for(fault, profile, shape),
                 features,
                 stopper,
-                stand_args,
+                [*stand_args, "--api", shape],
                 cancel,
                 parallel,
                 durations,
             )
-            for f in todo
+            for fault, shape in ordered
         ]
         for future in as_completed(futures):
             runs.append(future.result())
-            print(_line(runs[-1], len(runs), total), flush=True)
+            print(_line(runs[-1], done + len(runs), total), flush=True)
     except BaseException:
         # Ctrl-C: the running faults stop their behave jobs and stands, the others never start.
         cancel.set()
@@ -269,8 +269,7 @@ def run_matrix(
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         stopper.join()
-    order = {fault.name: index for index, fault in enumerate(faults)}
-    return sorted(runs, key=lambda run: order[run.fault.name])
+    return runs
 
 
 def to_json(runs: Sequence[FaultRun], profile: Profile, stand_args: Sequence[str]) -> dict:

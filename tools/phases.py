@@ -44,7 +44,12 @@ STEPS: list[list[Phase]] = [
         ),
         Phase("lint", ("make", "--no-print-directory", "lint")),
     ],
-    [Phase("nightly job shape", ("make", "--no-print-directory", "acceptance", "PROFILE=nightly", "API=job"))],
+    [
+        Phase(
+            "nightly job shape, continuous catalogue",
+            ("make", "--no-print-directory", "acceptance", "PROFILE=nightly", "API=job", "CATALOGUE=continuous"),
+        )
+    ],
     [Phase("nightly both APIs", ("make", "--no-print-directory", "acceptance", "PROFILE=nightly"))],
     [Phase("mutation matrix", ("make", "--no-print-directory", "mutation"))],
 ]
