@@ -162,6 +162,7 @@ Feature: 4 Partial results in history playback
     When I read the job's stream to its end
     Then the stream brought rows
     And the rows cover the recorded time of the window with no gap over 2000 ms and no row outside it
+    And every second of the window's recorded time has at least one row
     And the stream ended with status OK once the last recorded instant had come
 
   @spec-4.3 @case-partial-coverage-hole-job @api-job @slow
@@ -194,6 +195,7 @@ Feature: 4 Partial results in history playback
     Then the stream brought rows
     And no row came after the last recorded instant
     And the rows cover the recorded time of the window with no gap over 2000 ms and no row outside it
+    And every second of the window's recorded time has at least one row
     And the stream ended with status OK once the last recorded instant had come
 
   @spec-4.5 @case-recording-in-middle-only-job @api-job @slow
@@ -210,6 +212,7 @@ Feature: 4 Partial results in history playback
     Then the stream brought rows
     And no row came after the last recorded instant
     And the rows cover the recorded time of the window with no gap over 2000 ms and no row outside it
+    And every second of the window's recorded time has at least one row
     And the stream ended with status OK once the last recorded instant had come
 
   @spec-4.6 @case-no-strict-mode-best-effort-job @api-job @slow

@@ -112,7 +112,7 @@ FAULTS: tuple[Fault, ...] = (
     # Over gRPC history (4.x on the job API) is a history stream too: a skipped second is a missing second there.
     Fault(
         "grpc-history-skips",
-        ("2.1", *HISTORY_CLAUSES),
+        HISTORY_CLAUSES,
         False,
         "a history stream leaves out the rows of every 10th recorded second",
         JOB,

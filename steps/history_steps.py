@@ -129,6 +129,11 @@ def step_rows_cover(context: Context, ms: int) -> None:
     _each(context, lambda reading, history: waterfall.expect_coverage(reading, history, ms))
 
 
+@then("every second of the window's recorded time has at least one row")
+def step_every_second(context: Context) -> None:
+    _each(context, waterfall.expect_every_second)
+
+
 @then("all the recorded time of the window came back, with no gap over {ms:d} ms inside a recording")
 def step_recorded_time_back(context: Context, ms: int) -> None:
     _each(context, lambda reading, history: waterfall.expect_coverage(reading, history, ms, only_inside=True))

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from urllib.parse import quote, unquote, urlsplit
 
 import requests
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
 from support.errors import BrokenEnvironment, MalformedAnswer, TargetUnreachable
 from support.evidence import body_evidence
@@ -138,7 +138,13 @@ class ConnectionDetails(_Listed):
 class Channel(_Listed):
     name: str
     number: int | None = None
-    connection_details: ConnectionDetails
+    # RabbitMQ lists a channel whose connection is closing with `"connection_details": []`: no connection to name.
+    connection_details: ConnectionDetails | None
+
+    @field_validator("connection_details", mode="before")
+    @classmethod
+    def _closing_connection(cls, value: object) -> object:
+        return None if value == [] else value
     consumer_count: int = 0
     message_stats: dict[str, Any] | None = None
 

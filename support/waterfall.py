@@ -262,6 +262,20 @@ def expect_coverage(result: RowTimes, history: HistoryWindow, threshold_ms: int,
         assert not report.outside, f"{history.describe()}: rows outside the recordings: " + "; ".join(report.outside)
 
 
+def expect_every_second(result: RowTimes, history: HistoryWindow) -> None:
+    """Every whole second of the window's recorded time has at least one row (the contract: history carries at least
+    one row per second of covered recording time), so that a second left out shows even where the rows beside it
+    are closer than the gap threshold."""
+    seconds_with_rows = {stamp // 1000 for stamp in result.timestamps}
+    recorded = [s for part in history.parts for s in range(-(-part.start_ms // 1000), part.end_ms // 1000)]
+    missing = [s for s in recorded if s not in seconds_with_rows]
+    attach_json("recorded seconds without a row", {"recorded_seconds": len(recorded), "missing": missing[:200]})
+    assert not missing, (
+        f"{history.describe()}: {len(missing)} of the {len(recorded)} recorded seconds have no row, the first at "
+        f"{missing[0]} (epoch s)"
+    )
+
+
 def expect_holes(result: RowTimes, history: HistoryWindow, threshold_s: int) -> None:
     """Each catalogue hole over the threshold shows as a gap in the rows, and no gap shows anywhere else."""
     comparison = compare_holes(result.timestamps, history.holes, threshold_s * 1000)
