@@ -1,8 +1,8 @@
 """The steps of the CI workflows that are about the run itself, runnable by hand as they run in CI.
 
-    python -m tools.ci_run acceptance --target stand|ENVIRONMENT --profile nightly|quick --api auto|task|job|both
-    python -m tools.ci_run artifacts      # what the upload takes: reports/ci/artifacts/ (open index.html)
-    python -m tools.ci_run outcome        # end with the run's own exit code, and say what it means
+    python -m tools.ci.ci_run acceptance --target stand|ENVIRONMENT --profile nightly|quick --api auto|task|job|both
+    python -m tools.ci.ci_run artifacts      # what the upload takes: reports/ci/artifacts/ (open index.html)
+    python -m tools.ci.ci_run outcome        # end with the run's own exit code, and say what it means
 
 `acceptance` runs `make acceptance` on the embedded stand (target `stand`) or on the deployment that the `FOCUS_*`
 variables name (any other target: the name of the GitHub environment that holds them), records its exit code in
@@ -25,9 +25,9 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tools.layout import DEFAULT_LAYOUT, ROOT, RunLayout
-from tools.outcome import Exit
-from tools.run_facts import ci_dir, exit_meaning, outcome_file
+from tools.ci.run_facts import ci_dir, exit_meaning, outcome_file
+from tools.common.layout import DEFAULT_LAYOUT, ROOT, RunLayout
+from tools.run.outcome import Exit
 
 STAND = "stand"
 PROFILES = ("nightly", "quick")

@@ -1,7 +1,7 @@
 """The CI summary: the clause table of a finished run (clause, scenarios passed/run, verdict) and what its exit
 code means, as Markdown for the job summary page of GitHub Actions.
 
-    python -m tools.ci_summary [--base reports] [--out FILE]
+    python -m tools.ci.ci_summary [--base reports] [--out FILE]
 
 Always writes reports/ci/summary.md; appends it to `--out`, else to $GITHUB_STEP_SUMMARY when GitHub sets it,
 else prints it.
@@ -17,10 +17,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from tools import run_facts, traceability
-from tools.layout import DEFAULT_LAYOUT, FEATURES, RunLayout
-from tools.run_facts import RunFacts, exit_meaning
-from tools.traceability import Traceability
+from tools.ci import run_facts
+from tools.ci.run_facts import RunFacts, exit_meaning
+from tools.common.layout import DEFAULT_LAYOUT, FEATURES, RunLayout
+from tools.verdicts import traceability
+from tools.verdicts.traceability import Traceability
 
 
 @dataclass(frozen=True)
@@ -31,11 +32,11 @@ class ClauseLine:
     ran: int
     not_run: int  # applicable, yet skipped, left out by the profile, or missing from the results
     not_offered: int  # skipped because the target offers no API for them: not counted either way
-    verdict: str  # tools/clause_verdict.py's, with its reason when not verified or failed
+    verdict: str  # tools/verdicts/clause_verdict.py's, with its reason when not verified or failed
 
 
 def clause_table(trace: Traceability) -> list[ClauseLine]:
-    """One line per clause, from the verdicts of tools/clause_verdict.py (the traceability page shows the same)."""
+    """One line per clause, from tools/verdicts/clause_verdict.py's verdicts (the traceability page shows the same)."""
     lines = []
     for row in trace.rows:
         judged = row.judged

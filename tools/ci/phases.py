@@ -1,6 +1,6 @@
 """`make test`: the project's checks as phases, some side by side, and at the end how long each took.
 
-    python -m tools.phases [--only NAME ...]
+    python -m tools.ci.phases [--only NAME ...]
 
 A phase is one command. The phases of a step run at the same time (each one mostly waits: on stands, streams or a
 browser), the steps one after the other; every phase runs even when an earlier one failed, so that one red phase
@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from tools.layout import ROOT
+from tools.common.layout import ROOT
 
 PHASES_DIR = ROOT / "reports" / "phases"
 PY = sys.executable

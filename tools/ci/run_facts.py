@@ -2,7 +2,7 @@
 
 The CI summary and the Xray file both say which run they describe; they read it here, from the files the runner
 and the report already write (logs/timings.json, allure-results/environment.properties) and from the outcome that
-`python -m tools.ci_run acceptance` records (ci/outcome.json).
+`python -m tools.ci.ci_run acceptance` records (ci/outcome.json).
 """
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from tools.clause_verdict import run_properties
-from tools.layout import RunLayout
-from tools.outcome import Exit
+from tools.common.layout import RunLayout
+from tools.run.outcome import Exit
+from tools.verdicts.clause_verdict import run_properties
 
 # What each exit code of a run means, in the words of the CI summary. 4 is issue 12's "not verified"
-# (tools/outcome.py gains it at merge); 130 is Ctrl-C or a cancelled CI job.
+# (tools/run/outcome.py gains it at merge); 130 is Ctrl-C or a cancelled CI job.
 EXIT_MEANINGS: dict[int, str] = {
     int(Exit.GREEN): "green: every scenario that ran passed",
     int(Exit.PRODUCT_DEFECT): "product defect: the target does not do what the clarifications say",
@@ -50,7 +50,7 @@ class RunFacts:
     api: str  # the target's shape (task, job, both) as the run reported it; "" if it did not say
     product_version: str  # the Focus Server's sw_version, "unknown" if the target did not say
     suite_commit: str
-    exit_code: int | None  # as recorded by `tools.ci_run acceptance`; None when the run was not started that way
+    exit_code: int | None  # as recorded by `tools.ci.ci_run acceptance`; None when the run was not started that way
 
     @property
     def sign_off_profile(self) -> bool:

@@ -1,7 +1,7 @@
 """The run's results for Jira Xray: a Test Execution in Xray's JSON import format, and its upload to Xray Cloud.
 
-    python -m tools.xray build  [--base reports] [--keys docs/xray-keys.yaml] [--project PZ] [--create-missing]
-    python -m tools.xray upload [--file reports/xray/execution.json] [--skip-without-credentials]
+    python -m tools.ci.xray build  [--base reports] [--keys docs/xray-keys.yaml] [--project PZ] [--create-missing]
+    python -m tools.ci.xray upload [--file reports/xray/execution.json] [--skip-without-credentials]
 
 `build` (`make xray`) writes reports/xray/execution.json: the execution's info (summary, start and finish, the
 target's name as the test environment, the suite commit as revision, the product version and the API shape in the
@@ -43,11 +43,11 @@ import requests
 import yaml
 from tenacity import RetryCallState, retry, retry_if_exception, stop_after_attempt, wait_exponential
 
-from tools import run_facts
-from tools.catalogue import PlannedScenario, scenarios
-from tools.layout import DEFAULT_LAYOUT, FEATURES, ROOT, RunLayout
-from tools.results import Kind, ScenarioResult, read_results
-from tools.run_facts import RunFacts, exit_meaning
+from tools.ci import run_facts
+from tools.ci.run_facts import RunFacts, exit_meaning
+from tools.common.catalogue import PlannedScenario, scenarios
+from tools.common.layout import DEFAULT_LAYOUT, FEATURES, ROOT, RunLayout
+from tools.common.results import Kind, ScenarioResult, read_results
 
 DEFAULT_KEYS = ROOT / "docs" / "xray-keys.yaml"
 DEFAULT_BASE_URL = "https://xray.cloud.getxray.app"
@@ -140,7 +140,7 @@ class Scenario:
 
     @property
     def ran(self) -> bool:
-        """A result the run itself left (not one written for a scenario that never ran: tools/not_run.py)."""
+        """A result the run itself left (not one written for a scenario that never ran: tools/run/not_run.py)."""
         result = self.result
         return result is not None and not (result.status == "skipped" and result.message.startswith("not run"))
 

@@ -14,8 +14,9 @@ from behave.model import Feature, ScenarioOutline
 from behave.parser import parse_file
 
 from support.clauses import clause_of_tags
-from tools.layout import ROOT
-from tools.scenario_events import CASE_PREFIX
+from tools.common.layout import ROOT
+
+CASE_PREFIX = "case-"  # a scenario's `@case-<slug>` tag: its name in the suite, whatever its title
 
 SLOW_TAG = "slow"
 # A scenario that listens for the listening window (setting listen_s): a minute in the nightly profile.

@@ -6,7 +6,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]  # tools/common/layout.py
 FEATURES = ROOT / "features"
 CLARIFICATIONS = ROOT / "docs" / "technical-specifications-clarifications.md"
 MUTATION_MATRIX = ROOT / "reports" / "mutation" / "matrix.json"

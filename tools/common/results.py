@@ -42,7 +42,7 @@ class ScenarioResult:
     api: str | None = None  # the API the scenario needs, from its `@api-task` / `@api-job` tag (None: neither)
     feature: str = ""  # the feature file's title, from the `feature` label
     uuid: str = ""
-    left_out: bool = False  # not run because the profile does not select it (label `left_out`, tools/not_run.py)
+    left_out: bool = False  # not run because the profile does not select it (label `left_out`, tools/run/not_run.py)
 
     @property
     def kind(self) -> Kind:

@@ -15,7 +15,7 @@ import requests
 from support.errors import MalformedAnswer, TargetUnreachable
 from support.rabbit_admin import RabbitAdmin
 from support.settings import Settings
-from tools.layout import ROOT
+from tools.common.layout import ROOT
 
 PROBE_TIMEOUT_S = 3.0
 
@@ -70,7 +70,7 @@ def probe_target(settings: Settings) -> dict[str, str]:
 
 
 def run_identity(now: datetime | None = None) -> dict[str, str]:
-    """When the run started (UTC) and an id for it, shown in every run header (tools/run_header.py)."""
+    """When the run started (UTC) and an id for it, shown in every run header (tools/verdicts/run_header.py)."""
     now = now or datetime.now(UTC)
     return {"run_started": now.strftime("%Y-%m-%d %H:%M:%S UTC"), "run_id": f"{now:%Y%m%d-%H%M%S}-{os.getpid()}"}
 

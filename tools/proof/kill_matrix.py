@@ -1,6 +1,6 @@
 """The step-level kill matrix: which faults made exactly which check of the suite fail.
 
-The clause-level matrix (tools/verdict.py) says a fault turned its clause red; it cannot say which assertion did,
+The clause-level matrix (tools/proof/verdict.py) says a fault turned its clause red; it cannot say which assertion did,
 so a check that sits after another check of the same scenario may never have failed on its own. Here:
 
 - a *check* is a Then step definition of the step registry (steps/), with the support functions that judge
@@ -8,7 +8,7 @@ so a check that sits after another check of the same scenario may never have fai
   no fault reaches shows up as never red;
 - a fault *shows a check red* when, in a scenario of the fault's own clauses, that check is the first step that
   failed (read from the Allure result's steps). Red scenarios of other clauses are false alarms, never proof;
-- a check no fault has shown red is listed under "checks never shown red" unless tools/check_exemptions.py
+- a check no fault has shown red is listed under "checks never shown red" unless tools/proof/check_exemptions.py
   exempts it with a written reason; `make mutation` fails while that list is not empty.
 """
 
@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from tools.check_exemptions import EXEMPT
+from tools.proof.check_exemptions import EXEMPT
 
 KEYWORDS = ("Given", "When", "Then", "And", "But", "*")
 RED = ("failed", "broken")
@@ -266,7 +266,7 @@ def to_markdown(matrix: KillMatrix) -> str:
         lines += ["", "Exemptions naming no check of the suite (remove them):", ""]
         lines += [f"- {_cell(p)}" for p in matrix.stale_exemptions]
     if matrix.exempt:
-        lines += ["", "## Exempted checks (tools/check_exemptions.py)", ""]
+        lines += ["", "## Exempted checks (tools/proof/check_exemptions.py)", ""]
         lines += [f"- {_cell(p)}: {_cell(reason)}" for p, reason in sorted(matrix.exempt.items())]
     if matrix.before_any_check:
         lines += ["", "## Red before any check (at a Given/When step or a hook)", ""]

@@ -1,11 +1,11 @@
 """`make mutation`: prove that the suite can fail, clause by clause, on a stand broken on purpose.
 
-    python -m tools.mutation [--profile quick|nightly] [--jobs 4] [--only NAME ...] [--stream-limit S]
+    python -m tools.proof.mutation [--profile quick|nightly] [--jobs 4] [--only NAME ...] [--stream-limit S]
                              [--api both|task|job ...]
 
 For each fault switch of the stand (`python -m stand faults --json`): start a stand with it, run the whole nightly
 profile against it (every scenario, the @slow ones included, so that "red elsewhere" is judged over all of them),
-read which scenarios went red per clause, and decide (tools/verdict.py). The stands run with a short stream limit
+read which scenarios went red per clause, and decide (tools/proof/verdict.py). The stands run with a short stream limit
 (`--stream-limit`, 20 s by default): every check and every fault timing is a share of the limit (support/settings.py,
 stand/timing.py), so a 20 s stand proves the same checks red as a 180 s one, in a ninth of the time; the nightly
 acceptance waits out the real limit once per shape. All the stands live in vhosts of one private broker
@@ -35,15 +35,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from support.stand_process import STAND_DIR, SharedBroker, Stand, StandFailed
-from tools import kill_matrix, report, traceability
-from tools.behave_runs import release_jobs, start_jobs, stop_jobs, wait_jobs
-from tools.catalogue import PlannedScenario, scenarios
-from tools.job_plan import Profile, duration_key, durations_file, load_durations, plan
-from tools.layout import DEFAULT_LAYOUT, FEATURES, MUTATION_MATRIX, ROOT, RunLayout
-from tools.results import ScenarioResult, read_results
-from tools.stand_cli import FaultSwitch, list_faults, target_env
-from tools.target_info import suite_commit
-from tools.verdict import Decision, Verdict, decide
+from tools.common.catalogue import PlannedScenario, scenarios
+from tools.common.layout import DEFAULT_LAYOUT, FEATURES, MUTATION_MATRIX, ROOT, RunLayout
+from tools.common.results import ScenarioResult, read_results
+from tools.common.target_info import suite_commit
+from tools.proof import kill_matrix
+from tools.proof.verdict import Decision, Verdict, decide
+from tools.report import build as report
+from tools.run.behave_runs import release_jobs, start_jobs, stop_jobs, wait_jobs
+from tools.run.job_plan import Profile, duration_key, durations_file, load_durations, plan
+from tools.run.stand_cli import FaultSwitch, list_faults, target_env
+from tools.verdicts import traceability
 
 MUTATION_DIR = MUTATION_MATRIX.parent
 # The stands' stream limit: short, since every check and fault timing is a share of it (a ninth of the clause's 180 s).
@@ -300,7 +302,7 @@ def to_json(runs: Sequence[FaultRun], profile: Profile, stand_args: Sequence[str
 
 def stamp_commit(matrix: dict, commit: str | None = None) -> dict:
     """The suite commit on the matrix and on each fault it ran: a clause is *proven* only by kills of the run's own
-    commit (tools/clause_verdict.py), and `--only` keeps older faults with the commit they ran on."""
+    commit (tools/verdicts/clause_verdict.py), and `--only` keeps older faults with the commit they ran on."""
     commit = commit or suite_commit()
     return {**matrix, "suite_commit": commit, "faults": [{**f, "suite_commit": commit} for f in matrix["faults"]]}
 
@@ -419,7 +421,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     keep_durations(runs)
     previous = json.loads(MUTATION_MATRIX.read_text()) if args.only and MUTATION_MATRIX.exists() else None
     matrix = merge(previous, stamp_commit(to_json(runs, args.profile, ["--stream-limit", f"{args.stream_limit:g}"])))
-    # Some faults only, on no earlier whole matrix: it proves no clause (tools/clause_verdict.py reads this).
+    # Some faults only, on no earlier whole matrix: it proves no clause (tools/verdicts/clause_verdict.py reads this).
     matrix["partial"] = bool(args.only) and (previous is None or bool(previous.get("partial")))
     MUTATION_DIR.mkdir(parents=True, exist_ok=True)
     MUTATION_MATRIX.write_text(json.dumps(matrix, indent=2))

@@ -1,6 +1,6 @@
 """`make soak`: the suite run again and again on the embedded stand under CPU load; flaky results and wall times.
 
-    python -m tools.soak [--quick 30] [--nightly 3] [--hog-cores 1]
+    python -m tools.proof.soak [--quick 30] [--nightly 3] [--hog-cores 1]
 
 Runs the quick profile `--quick` times in a row, then the nightly `--nightly` times, each as `make acceptance` does
 (its own stand, into reports/soak/<profile>/ so that the real report is left alone), while a CPU hog keeps
@@ -26,8 +26,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tools.layout import ROOT, RunLayout
-from tools.results import ScenarioResult, read_results
+from tools.common.layout import ROOT, RunLayout
+from tools.common.results import ScenarioResult, read_results
 
 SOAK_DIR = ROOT / "reports" / "soak"
 # What one run takes on a quiet machine, for the hog's own bound (it never outlives the soak by much).
@@ -125,7 +125,17 @@ def stop_hog(hogs: Sequence[multiprocessing.Process]) -> None:
 
 def one_run(profile: str, index: int) -> Run:
     base = SOAK_DIR / profile
-    command = [sys.executable, "-m", "tools.nightly", "--profile", profile, "--target", "stand", "--base", str(base)]
+    command = [
+        sys.executable,
+        "-m",
+        "tools.run.nightly",
+        "--profile",
+        profile,
+        "--target",
+        "stand",
+        "--base",
+        str(base),
+    ]
     started = time.monotonic()
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
     (SOAK_DIR / f"{profile}-{index}.log").write_text(done.stdout + done.stderr)

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from tools.results import ScenarioResult
+from tools.common.results import ScenarioResult
 
 
 class Verdict(StrEnum):

@@ -7,8 +7,8 @@
   global attachments;
 - `reports/history/`: kept between runs, one history file per target and profile, so trends compare like with like.
 
-`python -m tools.report [--base reports]` rebuilds it from the results there (and `make mutation` does, so that the
-report shows the faults killed): the run keeps one entry in the trends, not one per build.
+`python -m tools.report.build [--base reports]` rebuilds it from the results there (and `make mutation` does, so that
+the report shows the faults killed): the run keeps one entry in the trends, not one per build.
 """
 
 from __future__ import annotations
@@ -27,10 +27,11 @@ from pathlib import Path
 
 from markdown_it import MarkdownIt
 
-from tools import clarifications_page, living_docs, report_page, signoff, sla_trends, timeline_lanes, traceability
-from tools.catalogue import scenarios
-from tools.html_page import REPORT_LINKS, page
-from tools.layout import DEFAULT_LAYOUT, FEATURES, MUTATION_MATRIX, ROOT, RunLayout
+from tools.common.catalogue import scenarios
+from tools.common.html_page import REPORT_LINKS, page
+from tools.common.layout import DEFAULT_LAYOUT, FEATURES, MUTATION_MATRIX, ROOT, RunLayout
+from tools.report import clarifications_page, living_docs, report_page, sla_trends, timeline_lanes
+from tools.verdicts import signoff, traceability
 
 ALLURE_BIN = ROOT / "node_modules" / ".bin" / "allure"
 ALLURE_CONFIG = ROOT / "allurerc.mjs"
@@ -131,7 +132,7 @@ def build_pages(
 ) -> tuple[Path, Path]:
     """The pages beside the report, from the results of the run. Returns (traceability.html, living-docs.html).
 
-    The run's SLA figures go into the history (tools/sla_trends.py) of its profile and target (default: as the
+    The run's SLA figures go into the history (tools/report/sla_trends.py) of its profile and target (default: as the
     runner noted them), and the trends page is written among the pages."""
     if layout.results.is_dir():
         note_verdicts(layout, features_dir, matrix)

@@ -11,8 +11,8 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 
 from support.clauses import CLAUSES, Clause
-from tools.html_page import REPORT_LINKS, esc, page
-from tools.layout import CLARIFICATIONS
+from tools.common.html_page import REPORT_LINKS, esc, page
+from tools.common.layout import CLARIFICATIONS
 
 
 def _slug(text: str) -> str:

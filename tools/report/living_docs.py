@@ -12,12 +12,11 @@ from behave.model import Feature, Scenario, ScenarioOutline, Step, Table
 
 from support.clauses import CLAUSES, clause_of_tags
 from support.quote_html import quote_html
-from tools.catalogue import parse_features
-from tools.html_page import REPORT_LINKS, esc, page, status_badge
-from tools.layout import FEATURES, ROOT
-from tools.results import ScenarioResult, read_results
-from tools.run_header import RunHeader
-from tools.scenario_events import CASE_PREFIX
+from tools.common.catalogue import CASE_PREFIX, parse_features
+from tools.common.html_page import REPORT_LINKS, esc, page, status_badge
+from tools.common.layout import FEATURES, ROOT
+from tools.common.results import ScenarioResult, read_results
+from tools.verdicts.run_header import RunHeader
 
 
 def _description(lines: list[str]) -> str:
@@ -92,7 +91,7 @@ def _anchor(scenario: Scenario) -> str:
 
 
 def scenario_html(scenario: Scenario, results: list[ScenarioResult] | None = None) -> str:
-    """One scenario as the living docs show it: tags, title, quote, steps, examples (tools/review.py reuses it)."""
+    """One scenario as the living docs show it: tags, title, quote, steps, examples (tools/specs/review.py too)."""
     parts = [
         f'<div class="scenario" id="{esc(_anchor(scenario))}">',
         f"<div>{_tags(list(scenario.tags))} {_statuses(scenario, results)}</div>",

@@ -1,4 +1,4 @@
-"""What tools/report.py adds to the Allure app's own page, in the folder report and in the single file alike.
+"""What tools/report/build.py adds to the Allure app's own page, in the folder report and in the single file alike.
 
 - A bar on every view of the report leading to the pages beside it: the sign-off sheet, traceability, the living
   documentation, the clarifications.
@@ -6,7 +6,7 @@
   `https://report.invalid/clarifications.html#clause-X-Y` (support/clauses.py: a name that never resolves, RFC 2606)
   and a small script points every such link at the page beside the report, whichever way the report is opened
   (served, or the single file from file://).
-- Each clause group of the tree is named with the clause's verdict (tools/clause_verdict.py).
+- Each clause group of the tree is named with the clause's verdict (tools/verdicts/clause_verdict.py).
 - Scenarios in feature order inside their clause, clauses in spec order: the tree's `groupOrder` (Allure: the order
   the results started in, which parallel processes shuffle) is set to that order, and the report opens sorted by it.
 - `widgets/metrics.json` (an optional widget the app asks for; absent, the served report logs a 404 console error).
@@ -22,8 +22,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from support.clauses import BY_ID, CLAUSES, REPORT_ORIGIN
-from tools.catalogue import PlannedScenario
-from tools.html_page import esc
+from tools.common.catalogue import PlannedScenario
+from tools.common.html_page import esc
 
 MARKER = "focus-report-pages"
 PAGES = {

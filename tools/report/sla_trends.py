@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from support.clauses import BY_ID
-from tools.clause_verdict import run_properties
-from tools.html_page import REPORT_LINKS, esc, page
+from tools.common.html_page import REPORT_LINKS, esc, page
+from tools.verdicts.clause_verdict import run_properties
 
 RUNS_SHOWN = 30
 # A figure is flagged when its margin to the threshold shrank by more than this share of its usual margin.

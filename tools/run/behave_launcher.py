@@ -5,7 +5,7 @@ Allure formatter and the suite's support modules (seconds on a busy 2-core machi
 writes the target's variables to `--target-env`, sets them, and only then runs behave, in-process. The imports
 overlap the stand's start-up instead of following it, and the @slow scenarios start sooner.
 
-    python -m tools.behave_launcher --target-env FILE [--timeout S] -- <behave arguments>
+    python -m tools.run.behave_launcher --target-env FILE [--timeout S] -- <behave arguments>
 
 FILE is JSON: the variables to set (`FOCUS_*`, `TARGET`). It holds secrets: the runner writes it 0600 under .stand/.
 """
@@ -31,7 +31,7 @@ WARM = (
     "behave.runner",
     "allure_behave.formatter",
     "support.allure_formatter",
-    "tools.scenario_events",
+    "tools.run.scenario_events",
 )
 
 

@@ -1,6 +1,6 @@
 """Run behave processes side by side and collect what they leave: the one place that starts behave.
 
-behave has no parallel mode, so a profile becomes a plan of jobs (tools/job_plan.py), one behave process each, all
+behave has no parallel mode, so a profile becomes a plan of jobs (tools/run/job_plan.py), one behave process each, all
 writing to one allure-results folder (result files have unique names). The nightly runner and the mutation matrix
 both run their jobs here.
 """
@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from tools.job_plan import BehaveJob
-from tools.layout import ROOT, RunLayout
+from tools.common.layout import ROOT, RunLayout
+from tools.run.job_plan import BehaveJob
 
-EVENTS_FORMATTER = "tools.scenario_events:ScenarioEvents"
+EVENTS_FORMATTER = "tools.run.scenario_events:ScenarioEvents"
 POLL_S = 0.1
 
 
@@ -34,7 +34,7 @@ def behave_command(
     logs = layout.logs
     launcher = [sys.executable, "-m", "behave"]
     if target_env is not None:
-        launcher = [sys.executable, "-m", "tools.behave_launcher", "--target-env", str(target_env), "--"]
+        launcher = [sys.executable, "-m", "tools.run.behave_launcher", "--target-env", str(target_env), "--"]
     return [
         *launcher,
         *job.selection,
@@ -195,7 +195,7 @@ def start_jobs(
 
 
 def release_jobs(target_file: Path, variables: Mapping[str, str]) -> None:
-    """Tell the waiting behave processes where the target is (tools/behave_launcher.py): its FOCUS_* and TARGET."""
+    """Tell the waiting behave processes where the target is (tools/run/behave_launcher.py): its FOCUS_* and TARGET."""
     partial = target_file.with_suffix(".partial")
     partial.parent.mkdir(parents=True, exist_ok=True)
     partial.touch(mode=0o600)  # it holds the broker's password

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from tools.catalogue import SLOW_TAG, PlannedScenario, scenarios
-from tools.layout import DEFAULT_LAYOUT, ROOT, RunLayout
-from tools.results import ScenarioResult
+from tools.common.catalogue import SLOW_TAG, PlannedScenario, scenarios
+from tools.common.layout import DEFAULT_LAYOUT, ROOT, RunLayout
+from tools.common.results import ScenarioResult
 
 NOT_SLOW = f"--tags=not @{SLOW_TAG}"
 

@@ -1,6 +1,6 @@
 """`make acceptance`: start the target, run a profile, stop the target, write the report. One command, one report.
 
-    python -m tools.nightly --profile nightly|quick --target stand|external [--api both|task|job]
+    python -m tools.run.nightly --profile nightly|quick --target stand|external [--api both|task|job]
                             [--catalogue default|contract|continuous|FILE]
 
 - stand: starts the embedded stand (`python -m stand up`, in the REST shape `--api`, playing the recordings
@@ -11,9 +11,9 @@
 - nightly: every `@slow` scenario in its own behave process, started at once, beside one process running the rest;
   quick: the scenarios that are not @slow, spread over a few behave processes (`--parallel`).
 - Clears reports/allure-results (and junit, logs) first; reports/history/ stays, for the trends.
-- Ends with the verdict per clause (tools/clause_verdict.py); a quick run says it is not a sign-off run.
+- Ends with the verdict per clause (tools/verdicts/clause_verdict.py); a quick run says it is not a sign-off run.
 - Exit code: 0 green, 1 product defect, 2 broken environment, 3 suite defect, 4 a clause not verified (a scenario
-  skipped or not run, or none applicable), 130 interrupted (tools/outcome.py).
+  skipped or not run, or none applicable), 130 interrupted (tools/run/outcome.py).
 """
 
 from __future__ import annotations
@@ -33,17 +33,18 @@ from support.focus_api import FocusServer
 from support.settings import Settings, Target, get_settings
 from support.shape import NoApiOffered, TargetShape, resolve
 from support.stand_process import STAND_DIR, Stand, StandFailed
-from tools import report, target_info
-from tools.behave_runs import JobOutcome, RunningJob, release_jobs, start_jobs, stop_jobs, wait_jobs
-from tools.catalogue import PlannedScenario, scenarios
-from tools.clause_verdict import ClauseVerdictRow, judge, summary_lines
-from tools.job_plan import BehaveJob, Profile, load_durations, plan, save_durations
-from tools.layout import DEFAULT_LAYOUT, FEATURES, ROOT, RunLayout
-from tools.not_run import write_not_run
-from tools.outcome import Exit, crash_kind, exit_code
-from tools.progress import ProgressBoard
-from tools.results import Kind, ScenarioResult, read_results, tally
-from tools.stand_cli import target_env
+from tools.common import target_info
+from tools.common.catalogue import PlannedScenario, scenarios
+from tools.common.layout import DEFAULT_LAYOUT, FEATURES, ROOT, RunLayout
+from tools.common.results import Kind, ScenarioResult, read_results, tally
+from tools.report import build as report
+from tools.run.behave_runs import JobOutcome, RunningJob, release_jobs, start_jobs, stop_jobs, wait_jobs
+from tools.run.job_plan import BehaveJob, Profile, load_durations, plan, save_durations
+from tools.run.not_run import write_not_run
+from tools.run.outcome import Exit, crash_kind, exit_code
+from tools.run.progress import ProgressBoard
+from tools.run.stand_cli import target_env
+from tools.verdicts.clause_verdict import ClauseVerdictRow, judge, summary_lines
 
 LISTEN_ENV = "FOCUS_LISTEN_S"
 
@@ -107,7 +108,7 @@ def listening_window(
 def clause_verdicts(
     layout: RunLayout, planned: Sequence[PlannedScenario], profile: Profile, environment: dict[str, str]
 ) -> list[ClauseVerdictRow]:
-    """The verdict per clause of this run (tools/clause_verdict.py), on the target shape it detected."""
+    """The verdict per clause of this run (tools/verdicts/clause_verdict.py), on the target shape it detected."""
     return judge(read_results(layout.results), profile.value, planned=planned, shape=environment.get("target.api"))
 
 

@@ -17,9 +17,9 @@ from pathlib import Path
 from support.allure_formatter import clause_labels, clause_link_name, history_ids
 from support.clauses import clause_of_tags
 from support.quote_html import description_html
-from tools.catalogue import PlannedScenario
-from tools.clause_verdict import result_key
-from tools.results import ScenarioResult
+from tools.common.catalogue import PlannedScenario
+from tools.common.results import ScenarioResult
+from tools.verdicts.clause_verdict import result_key
 
 LEFT_OUT_SLOW = "not run: left out by the {profile} profile (@slow, minutes long); the nightly profile runs it"
 LEFT_OUT = "not run: not selected by the {profile} profile"
@@ -36,7 +36,7 @@ def result_json(scenario: PlannedScenario, message: str, at_ms: int, *, left_out
     clause = clause_of_tags(list(scenario.tags))
     labels = [{"name": "tag", "value": tag} for tag in scenario.tags]
     labels.append({"name": "feature", "value": scenario.feature})
-    # A structured marker for tools/clause_verdict.py: left out by the profile (not the target's or the suite's doing).
+    # A marker for tools/verdicts/clause_verdict.py: left out by the profile (not the target's or the suite's doing).
     labels.append({"name": "left_out", "value": "profile" if left_out else "no"})
     data: dict = {
         "uuid": str(uuid.uuid4()),

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from enum import IntEnum
 
-from tools.behave_runs import JobOutcome
-from tools.clause_verdict import ClauseVerdictRow, not_verified_beyond_profile
-from tools.results import Kind, ScenarioResult
+from tools.common.results import Kind, ScenarioResult
+from tools.run.behave_runs import JobOutcome
+from tools.verdicts.clause_verdict import ClauseVerdictRow, not_verified_beyond_profile
 
 
 class Exit(IntEnum):
@@ -35,7 +35,7 @@ def exit_code(
 ) -> Exit:
     """The worst thing that happened: a suite defect hides the rest, a broken environment hides product defects;
     a run with nothing red still is not green while a clause is not verified for a reason other than its profile
-    (tools/clause_verdict.py: a quick run that is otherwise green exits 0 and says it is not a sign-off run)."""
+    (tools/verdicts/clause_verdict.py: a quick run otherwise green exits 0 and says it is not a sign-off run)."""
     kinds = {result.kind for result in results} | set(crash_kinds)
     if Kind.SUITE in kinds:
         return Exit.SUITE_DEFECT

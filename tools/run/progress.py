@@ -11,7 +11,7 @@ import time
 from collections.abc import Sequence
 from typing import Any, TextIO
 
-from tools.behave_runs import RunningJob
+from tools.run.behave_runs import RunningJob
 
 MARKS = {"passed": "✔", "failed": "✘", "error": "!", "hook_error": "!", "skipped": "–", "untested": "–"}
 

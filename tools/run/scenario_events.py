@@ -2,7 +2,7 @@
 
 The nightly runner tails these lines to show which scenarios are running and how long they have run; behave's
 own formatters buffer their files, and none says when a scenario starts.
-Use: `-f tools.scenario_events:ScenarioEvents -o reports/logs/<job>.events.jsonl`.
+Use: `-f tools.run.scenario_events:ScenarioEvents -o reports/logs/<job>.events.jsonl`.
 """
 
 from __future__ import annotations
@@ -15,8 +15,7 @@ from behave.formatter.base import Formatter
 from behave.model import Scenario
 
 from support.clauses import clause_of_tags
-
-CASE_PREFIX = "case-"
+from tools.common.catalogue import CASE_PREFIX
 
 
 def scenario_fields(scenario: Scenario) -> dict[str, Any]:

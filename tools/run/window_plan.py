@@ -1,7 +1,7 @@
 """`make windows`: per clause, the history window(s) the suite would use in the target's catalogue, or exactly what
 the catalogue lacks, before any run (seconds, not minutes).
 
-    python -m tools.windows [--target stand|external] [--api both|task|job] [--catalogue NAME|FILE]
+    python -m tools.run.window_plan [--target stand|external] [--api both|task|job] [--catalogue NAME|FILE]
 
 Reads the catalogue as the suite does (`POST /recordings_in_time_range` over FOCUS_HISTORY_FROM .. FOCUS_HISTORY_TO,
 the suite's own client) and applies the same finder (support/windows.py, sizes from FOCUS_STREAM_LIMIT_S). With
@@ -26,8 +26,8 @@ from support.sla import window_in_one_stretch
 from support.stand_process import STAND_DIR, Stand, StandFailed
 from support.timeline import Span
 from support.windows import HISTORY_CLAUSES, Lack, Sizes, plan
-from tools.outcome import Exit
-from tools.stand_cli import target_env
+from tools.run.outcome import Exit
+from tools.run.stand_cli import target_env
 
 NO_RECORDING = "needs no recording"
 

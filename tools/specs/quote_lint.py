@@ -12,7 +12,7 @@ Fails (exit 1, one `file:line: message` per finding) on:
 - a scenario without a `@case-<slug>` tag, or a `@case-` tag used by more than one scenario;
 - a clause of `support/clauses.py` that no scenario is tagged with.
 
-Usage: `python -m tools.quote_lint [--features DIR] [--spec FILE]` (defaults: the project's).
+Usage: `python -m tools.specs.quote_lint [--features DIR] [--spec FILE]` (defaults: the project's).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from behave.parser import ParserError, parse_file
 
 from support.clauses import BY_ID, CLAUSES, SPEC_FILE, TAG_PREFIX
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CASE_PREFIX = "case-"
 _QUOTE = re.compile(r"^\s*>(\s|$)")
 _DOC_STRING = re.compile(r'^\s*("""|```)')
@@ -189,7 +189,7 @@ def lint(features_dir: Path, spec: Path) -> list[Finding]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tools.quote_lint", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m tools.specs.quote_lint", description=__doc__.splitlines()[0])
     parser.add_argument("--features", type=Path, default=ROOT / "features")
     parser.add_argument("--spec", type=Path, default=ROOT / SPEC_FILE)
     args = parser.parse_args(argv)

@@ -1,15 +1,15 @@
 """Review view: the feature files changed since a base, as the living docs show them, old and new side by side.
 
 For a pull request that changes the specs, a reviewer who never opens the repository sees each added, removed or
-changed scenario with its clause, quote and tags (rendered by tools/living_docs.py), the Gherkin lines that changed,
-and the coverage of every clause before and after: scenarios per clause, the APIs they need (`@api-task`,
+changed scenario with its clause, quote and tags (rendered by tools/report/living_docs.py), the Gherkin lines that
+changed, and the coverage of every clause before and after: scenarios per clause, the APIs they need (`@api-task`,
 `@api-job`, either) and the profiles that run them (quick, or the nightly only for `@slow`).
 
 Writes reports/review/review.html (one self-contained page: no scripts, nothing fetched, links inside the page) and
 reports/review/review.md (the short version, for a CI job summary). The base version of a file is read with
 `git show BASE:path`; the new one from the working tree, so that uncommitted changes are reviewed too.
 
-Usage: `python -m tools.review [--base main] [--fetch] [--repo DIR] [--out DIR] [--summary FILE] [--copy-to DIR]`.
+Usage: `python -m tools.specs.review [--base main] [--fetch] [--repo DIR] [--out DIR] [--summary FILE] [--copy-to DIR]`.
 """
 
 from __future__ import annotations
@@ -26,14 +26,13 @@ from pathlib import Path
 from behave.model import Feature, Scenario, ScenarioOutline
 from behave.parser import ParserError, parse_feature
 
-import tools.catalogue  # noqa: F401  (names outline rows as behave does, for the row counts)
+import tools.common.catalogue  # noqa: F401  (names outline rows as behave does, for the row counts)
 from support.clauses import BY_ID, CLAUSES, SPEC_PAGE, Clause, clause_of_tags
 from support.quote_html import feature_quotes, quote_html, split_description
-from tools.catalogue import SLOW_TAG
-from tools.html_page import esc, page, status_badge
-from tools.layout import ROOT
-from tools.living_docs import scenario_html
-from tools.scenario_events import CASE_PREFIX
+from tools.common.catalogue import CASE_PREFIX, SLOW_TAG
+from tools.common.html_page import esc, page, status_badge
+from tools.common.layout import ROOT
+from tools.report.living_docs import scenario_html
 
 FEATURES = "features"
 API_TAGS = {"api-task": "task", "api-job": "job"}
@@ -429,7 +428,7 @@ def write(review: Review, out_dir: Path) -> tuple[Path, Path]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tools.review", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m tools.specs.review", description=__doc__.splitlines()[0])
     parser.add_argument("--base", default="main", help="branch or commit to compare with (default: main)")
     parser.add_argument("--repo", type=Path, default=ROOT, help="the repository (default: this one)")
     parser.add_argument("--out", type=Path, default=None, help="where to write (default: REPO/reports/review)")

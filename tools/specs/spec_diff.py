@@ -7,10 +7,10 @@ Lists, against the feature files and the clause register (support/clauses.py):
 - each new section, and each new table row, that no scenario quotes;
 - which clauses' verdicts would be "not verified" until the features follow, and why.
 
-Quotes are compared as the quote lint compares them (tools/quote_lint.py's normalisation, line by line).
+Quotes are compared as the quote lint compares them (tools/specs/quote_lint.py's normalisation, line by line).
 Exit code: 1 when a quote no longer stands (the quote lint would fail on the new version), 2 on bad input, else 0.
 
-Usage: `python -m tools.spec_diff --new path/to/new.md [--old docs/…] [--features DIR] [--out FILE]`.
+Usage: `python -m tools.specs.spec_diff --new path/to/new.md [--old docs/…] [--features DIR] [--out FILE]`.
 """
 
 from __future__ import annotations
@@ -27,9 +27,9 @@ from behave.parser import ParserError, parse_file
 
 from support.clauses import CLAUSES, SPEC_FILE, Clause, clause_of_tags
 from support.quote_html import feature_quotes
-from tools.quote_lint import found_as_line, normalise, quote_lines
+from tools.specs.quote_lint import found_as_line, normalise, quote_lines
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 _HEADING = re.compile(r"^(#{1,6})\s+(.*\S)\s*$")
 _FENCE = re.compile(r"^\s*```")
 _TABLE_RULE = re.compile(r"^\s*\|[\s:|-]+\|\s*$")
@@ -255,7 +255,7 @@ def render(result: SpecDiff) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tools.spec_diff", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m tools.specs.spec_diff", description=__doc__.splitlines()[0])
     parser.add_argument("--new", type=Path, required=True, help="the new version of the clarifications")
     parser.add_argument("--old", type=Path, default=ROOT / SPEC_FILE, help="default: the project's copy")
     parser.add_argument("--features", type=Path, default=ROOT / "features")

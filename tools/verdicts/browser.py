@@ -1,6 +1,6 @@
 """A Chromium-family browser the machine already has, for the sign-off PDF: found before anything asks apt.
 
-    python -m tools.browser      # prints its path; exit 1 (and says so) when there is none
+    python -m tools.verdicts.browser      # prints its path; exit 1 (and says so) when there is none
 
 Where it looks, in order: SIGNOFF_BROWSER (a path or a command), Debian's /usr/bin/chromium, Google Chrome (GitHub's
 Ubuntu runners have it), chromium, chromium-browser (Ubuntu's apt one is a stub of a snap, so it is tried last of the

@@ -11,7 +11,7 @@ not verified  no applicable scenario at all (no offered API could judge it), or 
 verified      every applicable scenario ran and passed, on a sign-off profile (nightly: every scenario selected);
 proven        verified, and the mutation matrix of the same suite commit and target shape killed every fault of it.
 
-    from tools.clause_verdict import judge
+    from tools.verdicts.clause_verdict import judge
     rows = judge(Path("reports/allure-results"), profile="nightly")
 """
 
@@ -24,9 +24,9 @@ from enum import StrEnum
 from pathlib import Path
 
 from support.clauses import CLAUSES, Clause
-from tools.catalogue import PlannedScenario, scenarios
-from tools.layout import FEATURES, MUTATION_MATRIX, ROOT
-from tools.results import ScenarioResult, read_results
+from tools.common.catalogue import PlannedScenario, scenarios
+from tools.common.layout import FEATURES, MUTATION_MATRIX, ROOT
+from tools.common.results import ScenarioResult, read_results
 
 SIGNOFF_PROFILES = frozenset({"nightly"})  # profiles that select every scenario
 NOT_A_SIGNOFF_RUN = "not a sign-off run"
@@ -41,7 +41,7 @@ class ClauseVerdict(StrEnum):
 
     @property
     def css(self) -> str:
-        """The colour class of the badge (tools/html_page.STYLE)."""
+        """The colour class of the badge (tools/common/html_page.STYLE)."""
         return {"failed": "failed", "not verified": "skipped", "verified": "passed", "proven": "proven"}[self.value]
 
 
@@ -212,7 +212,7 @@ def judge(
         planned = scenarios(features_dir, ROOT) if features_dir.is_dir() else []
     found = Matrix.read(matrix) if matrix is not None else None
     if found is not None and commit is None:
-        from tools.target_info import suite_commit  # here: runs git, only when a matrix is there to compare
+        from tools.common.target_info import suite_commit  # here: runs git, only when a matrix is there to compare
 
         commit = suite_commit()
     if found is not None and not any(f.get("suite_commit") == commit for f in found.faults):

@@ -2,7 +2,7 @@
 tells which run it speaks of: when (UTC), which target (URL and API shape), which product and broker versions, which
 suite commit and profile, which run.
 
-Read from the run's environment.properties (written into the results folder by the runner, tools/target_info.py).
+Read from the run's environment.properties (written into the results folder by the runner, tools/common/target_info.py).
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from tools.clause_verdict import run_properties
-from tools.html_page import esc
+from tools.common.html_page import esc
+from tools.verdicts.clause_verdict import run_properties
 
 UNKNOWN = "unknown"
 

@@ -1,12 +1,12 @@
 """The sign-off sheet: one printable page (or two) to attach to a sign-off record.
 
 The run header; one row per clause (id, heading, the official answer quoted, scenarios run/passed, faults killed, the
-verdict of tools/clause_verdict.py); the open defects with a link to their evidence in the report; approval lines for
-the product lead and the dev lead. A run that does not qualify (not a sign-off profile, or a clause not verified or
-failed) says "not valid for sign-off" at the top.
+verdict of tools/verdicts/clause_verdict.py); the open defects with a link to their evidence in the report;
+approval lines for the product lead and the dev lead. A run that does not qualify (not a sign-off profile, or a
+clause not verified or failed) says "not valid for sign-off" at the top.
 
     make signoff              # reports/signoff.html and reports/signoff.pdf from the last run's results
-    python -m tools.signoff [--base reports] [--no-pdf]
+    python -m tools.verdicts.signoff [--base reports] [--no-pdf]
 
 The HTML is also written beside the report at every run (the report's start page links to it).
 """
@@ -21,13 +21,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from support.quote_html import inline_html
-from tools import browser
-from tools.catalogue import scenarios
-from tools.clause_verdict import ClauseVerdictRow, fit_for_signoff, judge
-from tools.html_page import esc, page, status_badge
-from tools.layout import DEFAULT_LAYOUT, FEATURES, MUTATION_MATRIX, ROOT, RunLayout
-from tools.run_header import RunHeader
-from tools.traceability import run_line, signoff_banner
+from tools.common.catalogue import scenarios
+from tools.common.html_page import esc, page, status_badge
+from tools.common.layout import DEFAULT_LAYOUT, FEATURES, MUTATION_MATRIX, ROOT, RunLayout
+from tools.verdicts import browser
+from tools.verdicts.clause_verdict import ClauseVerdictRow, fit_for_signoff, judge
+from tools.verdicts.run_header import RunHeader
+from tools.verdicts.traceability import run_line, signoff_banner
 
 PDF_TIMEOUT_S = 120
 NOT_VALID = "not valid for sign-off"
@@ -153,7 +153,7 @@ def write_html(sheet: Sheet, out: Path, report_href: str = "allure-report/index.
 
 def print_pdf(html: Path, pdf: Path, chromium: Path | None = None) -> Path:
     """The page printed by headless Chromium (A4, the page's own print styles, no browser header or footer); by
-    default the browser tools/browser.py finds (Chrome, Chromium, or one Playwright installed)."""
+    default the browser tools/verdicts/browser.py finds (Chrome, Chromium, or one Playwright installed)."""
     chromium = chromium or browser.find()
     if chromium is None or not chromium.exists():
         raise SignoffFailed(

@@ -2,7 +2,7 @@
 faults of the mutation matrix that the suite killed for it; then each "Summary of Required Test Updates" item with
 what answers it. Written at each run as HTML (in the report folder) and Markdown (beside it).
 
-`python -m tools.traceability [--base reports]` rewrites it from the results already there.
+`python -m tools.verdicts.traceability [--base reports]` rewrites it from the results already there.
 """
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ from pathlib import Path
 
 from support.clauses import CLAUSES, Clause
 from support.quote_html import inline_html, quote_html
-from tools.catalogue import PlannedScenario, quotes_of, scenarios
-from tools.clause_verdict import NOT_A_SIGNOFF_RUN, ClauseVerdictRow, judge, signoff_profile
-from tools.html_page import REPORT_LINKS, esc, page, status_badge
-from tools.layout import CLARIFICATIONS, DEFAULT_LAYOUT, FEATURES, MUTATION_MATRIX, ROOT, RunLayout
-from tools.results import Kind, ScenarioResult, read_results
-from tools.run_header import RunHeader
+from tools.common.catalogue import PlannedScenario, quotes_of, scenarios
+from tools.common.html_page import REPORT_LINKS, esc, page, status_badge
+from tools.common.layout import CLARIFICATIONS, DEFAULT_LAYOUT, FEATURES, MUTATION_MATRIX, ROOT, RunLayout
+from tools.common.results import Kind, ScenarioResult, read_results
+from tools.verdicts.clause_verdict import NOT_A_SIGNOFF_RUN, ClauseVerdictRow, judge, signoff_profile
+from tools.verdicts.run_header import RunHeader
 
 NOT_RUN = "not run"
 MATRIX_NOT_RUN = "mutation matrix not run"
@@ -64,7 +64,7 @@ ANSWERS: dict[str, Answer] = {
     "Ensure backend idempotency": Answer(("2.3",), ("docs/frontend-retries.md",)),
 }
 
-# The documents above as pages of the report folder (rendered by tools/report.py).
+# The documents above as pages of the report folder (rendered by tools/report/build.py).
 DOCUMENT_PAGES = {
     "docs/frontend-retries.md": "frontend-retries.html",
     "docs/reading-the-report.md": "reading-the-report.html",
@@ -119,7 +119,7 @@ class ClauseRow:
     clause: Clause
     scenarios: list[ScenarioRow] = field(default_factory=list)
     faults: list[MatrixEntry] | None = None  # None: the mutation matrix was not run
-    judged: ClauseVerdictRow | None = None  # the clause's verdict (tools/clause_verdict.py)
+    judged: ClauseVerdictRow | None = None  # the clause's verdict (tools/verdicts/clause_verdict.py)
     quotes: list[str] = field(default_factory=list)  # the clause's own quote, as its scenarios carry it
 
     @property
