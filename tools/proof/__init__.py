@@ -2,5 +2,5 @@
 (`verdict`), the step-level kill matrix (`kill_matrix`) and its register of exempt checks (`check_exemptions`), and
 steadiness under load (`soak`, `make soak`).
 
-May import: tools.common, tools.verdicts, tools.report.build, tools.run.
+May import: tools.common, tools.verdicts, tools.report, tools.run.
 """

@@ -4,5 +4,5 @@
 exit code (`outcome`), the embedded stand's fault switches and environment (`stand_cli`) and the history windows a
 target's catalogue offers (`window_plan`).
 
-May import: tools.common, tools.verdicts, tools.report.build.
+May import: tools.common, tools.verdicts, tools.report.
 """

@@ -2,5 +2,5 @@
 `make lint`), the review view of changed feature files (`review`, `make review`, rendered as the living docs render
 them) and what a new version of the clarifications does to the specs (`spec_diff`, `make spec-diff`).
 
-May import: tools.common, tools.report.build.
+May import: tools.common, tools.report.
 """
