@@ -49,10 +49,10 @@ node_modules/.installed: package.json package-lock.json
 $(RABBITMQ_SERVER):
 	$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends rabbitmq-server
 
-# A browser the runner has (tools/browser.py looks in the same places) before asking apt: Chrome on GitHub's Ubuntu
+# A browser the runner has (tools/verdicts/browser.py looks in the same places) before asking apt: Chrome on GitHub's Ubuntu
 # runners, Debian's chromium, or one Playwright installed. Ubuntu's apt chromium is only a snap's stub.
 browser: $(VENV)/.installed
-	@$(PY) -m tools.browser >/dev/null || \
+	@$(PY) -m tools.verdicts.browser >/dev/null || \
 	  ($(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium)
 
 # An emoji font, so that the report's emoji (the clarifications' 1️⃣ ❌ ✅, in quotes) are not empty boxes in Chromium
@@ -63,7 +63,7 @@ $(EMOJI_FONT):
 lint: setup
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
-	$(PY) -m tools.quote_lint
+	$(PY) -m tools.specs.quote_lint
 	$(VENV)/bin/actionlint .github/workflows/*.yml
 
 format: setup
@@ -74,33 +74,33 @@ unit: setup
 	$(PY) -m pytest -q
 
 acceptance: setup
-	$(PY) -m tools.nightly --profile $(PROFILE) --target $(TARGET) --api $(API) --catalogue $(CATALOGUE)
+	$(PY) -m tools.run.nightly --profile $(PROFILE) --target $(TARGET) --api $(API) --catalogue $(CATALOGUE)
 
 # Per clause, the history window(s) the suite would use in the target's catalogue, or what the catalogue lacks.
 windows: setup
-	$(PY) -m tools.windows --target $(TARGET) --api $(API) --catalogue $(CATALOGUE)
+	$(PY) -m tools.run.window_plan --target $(TARGET) --api $(API) --catalogue $(CATALOGUE)
 
 # The sign-off sheet of the last run: reports/signoff.html and reports/signoff.pdf (headless Chromium).
 signoff: setup
-	$(PY) -m tools.signoff
+	$(PY) -m tools.verdicts.signoff
 
 mutation: setup
-	$(PY) -m tools.mutation --profile $(or $(MUTATION_PROFILE),nightly) --api $(MUTATION_API)
+	$(PY) -m tools.proof.mutation --profile $(or $(MUTATION_PROFILE),nightly) --api $(MUTATION_API)
 
 # Steady under load: quick x30 and nightly x3 on the stand beside a CPU hog; flaky results and wall times.
 soak: setup
-	$(PY) -m tools.soak --quick $(or $(SOAK_QUICK),30) --nightly $(or $(SOAK_NIGHTLY),3)
+	$(PY) -m tools.proof.soak --quick $(or $(SOAK_QUICK),30) --nightly $(or $(SOAK_NIGHTLY),3)
 
-# The README's test command (tools/phases.py): the unit and stand tests and the lint side by side, the nightly
+# The README's test command (tools/ci/phases.py): the unit and stand tests and the lint side by side, the nightly
 # acceptance at the real 180 s limit on the production shape (job API only) over a continuously recording catalogue,
 # then on both APIs over the default one (the report kept is that one), then the mutation matrix on both shapes at a
 # 20 s limit; at the end, how long each phase took.
 test: setup
-	$(PY) -m tools.phases
+	$(PY) -m tools.ci.phases
 
-# The run's results in Xray's import format: reports/xray/execution.json (`python -m tools.xray upload` posts it).
+# The run's results in Xray's import format: reports/xray/execution.json (`python -m tools.ci.xray upload` posts it).
 xray: setup
-	$(PY) -m tools.xray build
+	$(PY) -m tools.ci.xray build
 
 bench-stream: setup
 	$(PY) -m bench.stream
@@ -115,8 +115,8 @@ clean:
 
 # The review view of the feature files changed since BASE (default main): reports/review/review.html and review.md.
 review: setup
-	$(PY) -m tools.review --base $(or $(BASE),main)
+	$(PY) -m tools.specs.review --base $(or $(BASE),main)
 
 # What a new version of the clarifications does to the specs: quotes gone, clauses changed, new rows and sections.
 spec-diff: setup
-	$(PY) -m tools.spec_diff --new "$(NEW)"
+	$(PY) -m tools.specs.spec_diff --new "$(NEW)"

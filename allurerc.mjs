@@ -1,4 +1,4 @@
-// Allure 3 configuration of the sign-off report; tools/report.py runs `allure generate` with it.
+// Allure 3 configuration of the sign-off report; tools/report/build.py runs `allure generate` with it.
 // Paths come from the environment so that tests can generate a report elsewhere (defaults: the reports/ folder).
 const env = process.env;
 
@@ -11,12 +11,12 @@ const awesome = (singleFile) => ({
     // support/allure_formatter.py); clause ids sort in spec order (1.1 < 1.2 < 2.1 ... < 4.6).
     groupBy: ["clause"],
     // Clause groups in spec order and scenarios in feature order, whatever order the parallel behave processes ran
-    // them in: tools/report_page.py sets the tree's order after generation.
+    // them in: tools/report/report_page.py sets the tree's order after generation.
     defaultSortBy: "order,asc",
   },
 });
 
-// Where a red result is filed, as tools/results.py files it: the label `outcome` that the Allure formatter gives it
+// Where a red result is filed, as tools/common/results.py files it: the label `outcome` that the Allure formatter gives it
 // from the type of what the scenario raised (support/errors.py's one table, over the type's whole hierarchy, named
 // in the labels `exception`); a red result without one (not written by our formatter) by its status: failed (an
 // assertion, for allure-behave) is a product defect, broken a suite defect.

@@ -16,7 +16,7 @@ import subprocess
 import sys
 import time
 
-from tools.layout import ROOT
+from tools.common.layout import ROOT
 
 BENCH_DIR = ROOT / "reports" / "bench"
 FLOOR_S = 180.0
@@ -25,9 +25,19 @@ QUICK_TARGET_S = 20.0
 
 
 def one_run(profile: str) -> dict[str, float]:
-    """One `python -m tools.nightly` run: its own phase timings plus the wall time of the whole process."""
+    """One `python -m tools.run.nightly` run: its own phase timings plus the wall time of the whole process."""
     base = BENCH_DIR / f"work-{profile}"
-    command = [sys.executable, "-m", "tools.nightly", "--profile", profile, "--target", "stand", "--base", str(base)]
+    command = [
+        sys.executable,
+        "-m",
+        "tools.run.nightly",
+        "--profile",
+        profile,
+        "--target",
+        "stand",
+        "--base",
+        str(base),
+    ]
     started = time.monotonic()
     done = subprocess.run(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
     wall = time.monotonic() - started

@@ -34,7 +34,7 @@ from support.errors import category_of, outcome_labels
 from support.evidence import mask_result
 from support.quote_html import description_html
 
-JOB_ENV = "BEHAVE_JOB"  # set by tools/behave_runs.py for each behave process it starts
+JOB_ENV = "BEHAVE_JOB"  # set by tools/run/behave_runs.py for each behave process it starts
 
 CASE_PREFIX = "case-"
 
@@ -64,7 +64,7 @@ class _SettlingReporter(AllureReporter):
 
 
 def clause_labels(clause: Clause) -> list[tuple[str, str]]:
-    """The labels that place a result under its clause (tools/not_run.py writes the same for scenarios not run)."""
+    """The labels that place a result under its clause (tools/run/not_run.py writes the same for scenarios not run)."""
     return [
         ("spec", clause.id),
         # The report groups by this one: the clause id (spec order) followed by its heading.
@@ -75,7 +75,7 @@ def clause_labels(clause: Clause) -> list[tuple[str, str]]:
 
 
 def clause_link_name(clause: Clause) -> str:
-    """The link's name: the report's start page script (tools/report_page.py) makes it clickable by it."""
+    """The link's name: the report's start page script (tools/report/report_page.py) makes it clickable by it."""
     return f"Clarifications {clause.id}"
 
 

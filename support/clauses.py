@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 SPEC_FILE = "docs/technical-specifications-clarifications.md"
-# The report carries an HTML copy of the clarifications with one anchor per clause (see tools/report.py).
+# The report carries an HTML copy of the clarifications with one anchor per clause (see tools/report/build.py).
 SPEC_PAGE = "clarifications.html"
 TAG_PREFIX = "spec-"
 # Allure 3 renders a result's link only for http(s) URLs: results link to this origin, which never resolves (RFC 2606
-# `.invalid`), and the report's own script turns it into the page beside the report (tools/report_page.py).
+# `.invalid`), and the report's own script turns it into the page beside the report (tools/report/report_page.py).
 REPORT_ORIGIN = "https://report.invalid/"
 
 

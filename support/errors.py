@@ -10,7 +10,7 @@
 
 The category of an exception is that of the first class of its MRO found in the table, so a subclass is filed with
 its base unless the table names it. Never from the text of its message. The Allure formatter records the type's
-hierarchy and its category on each result (labels `exception` and `outcome`, `outcome_labels`); tools/results.py
+hierarchy and its category on each result (labels `exception` and `outcome`, `outcome_labels`); tools/common/results.py
 and the report's categories (allurerc.mjs) read them.
 """
 

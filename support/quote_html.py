@@ -1,6 +1,6 @@
 """A scenario's quote of the clarifications as HTML, for its Allure description (and the pages beside the report).
 
-The feature files quote the clarifications in `> ` lines (word for word, tools/quote_lint.py). Allure would read
+The feature files quote the clarifications in `> ` lines (word for word, tools/specs/quote_lint.py). Allure would read
 them as markdown: `# Recording 1: …` becomes a heading and `| a | b |` shows its pipes. Here each run of quoted lines
 becomes one quote in which lines of the clarifications' code samples show as code, table rows as a table and the
 rest as text; the suite's own explanation follows, apart. A scenario without quote lines of its own carries its

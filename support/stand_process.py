@@ -2,8 +2,8 @@
 
 `python -m stand up --env-file F [--fault NAME]` starts it and writes `FOCUS_*` (what the suite needs) and
 `STAND_*` (what `down` needs) lines to F; `python -m stand down --env-file F` stops it. behave run on its own starts
-one for its run (environment.py); the nightly runner and the mutation matrix start theirs (tools/nightly.py,
-tools/mutation.py).
+one for its run (environment.py); the nightly runner and the mutation matrix start theirs (tools/run/nightly.py,
+tools/proof/mutation.py).
 """
 
 from __future__ import annotations

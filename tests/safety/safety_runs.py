@@ -126,6 +126,17 @@ def interrupt_behave(
 
 
 def run_nightly(env: Mapping[str, str], base: Path, *args: str, timeout_s: float = 400) -> Run:
-    """`python -m tools.nightly --profile quick --target external --base BASE ...`: the suite and its report."""
-    command = [PYTHON, "-m", "tools.nightly", "--profile", "quick", "--target", "external", "--base", str(base), *args]
+    """`python -m tools.run.nightly --profile quick --target external --base BASE ...`: the suite and its report."""
+    command = [
+        PYTHON,
+        "-m",
+        "tools.run.nightly",
+        "--profile",
+        "quick",
+        "--target",
+        "external",
+        "--base",
+        str(base),
+        *args,
+    ]
     return _run(command, env, base, timeout_s)

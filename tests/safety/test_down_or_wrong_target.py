@@ -23,7 +23,7 @@ from safety_runs import Run, run_behave, target_env
 
 from support.errors import TargetUnreachable
 from support.grpc_stream import read_stream
-from tools.results import Kind, parse_result
+from tools.common.results import Kind, parse_result
 
 RUN_LIMIT_S = 15.0
 

@@ -17,8 +17,8 @@ from safety_parts import Production, StandHandle, poll_snapshot, settled_snapsho
 from safety_runs import interrupt_behave, run_nightly, target_env
 from safety_scan import forms, scan
 
-from tools.catalogue import scenarios
-from tools.layout import FEATURES, ROOT
+from tools.common.catalogue import scenarios
+from tools.common.layout import FEATURES, ROOT
 
 QUICK = [scenario for scenario in scenarios(FEATURES, ROOT) if not scenario.slow]  # what `--profile quick` runs
 SLOW = [scenario for scenario in scenarios(FEATURES, ROOT) if scenario.slow]  # left out: skipped results say so

@@ -18,7 +18,7 @@ from safety_net import PREFIX
 from safety_parts import Production
 from safety_runs import run_behave, target_env
 
-from tools.results import Kind, parse_result
+from tools.common.results import Kind, parse_result
 
 LIVE_METADATA = {
     "prr": "fast",  # wrong type: a number belongs here

@@ -1,5 +1,5 @@
 """Secrets come from the environment only and never reach a file of the run: a whole quick run with its report
-(`python -m tools.nightly`), against the stand whose broker took its password from STAND_BROKER_PASSWORD, and with
+(`python -m tools.run.nightly`), against the stand whose broker took its password from STAND_BROKER_PASSWORD, and with
 a REST base URL that carries credentials of its own. Every file under the run's reports folder (Allure results and
 attachments, environment.properties, JUnit, logs, the traceability and other pages, both reports, the history) and
 the runner's own output are searched for each password in every form: as it is, percent-encoded, inside an

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from support.clauses import SPEC_FILE
-from tools.quote_lint import ROOT, lint
+from tools.specs.quote_lint import ROOT, lint
 
 COPY = ROOT / SPEC_FILE
 # The dev team's document as the project received it (../shared/spec/ beside the repository when it is there; CI

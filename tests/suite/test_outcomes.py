@@ -1,7 +1,7 @@
 """Outcomes by type: every exception class of the suite, its category and the run's exit code, in one table.
 
 `support.errors.OUTCOMES` decides over the type's whole MRO; the Allure formatter records the hierarchy and the
-category on each result; tools/results.py and the report's categories (allurerc.mjs) file the result from them.
+category on each result; tools/common/results.py and the report's categories (allurerc.mjs) file the result from them.
 Each class is fed through all of it: the table, a real behave run with the project's formatter, the results reader,
 the exit code and Allure's own category matcher with allurerc.mjs. No message text is involved: every scenario's
 message is the same word.
@@ -22,8 +22,8 @@ import pytest
 
 import support
 from support.errors import EXCEPTION_LABEL, OUTCOME_LABEL, Category, category_of, outcome_labels, type_names
-from tools.outcome import Exit, exit_code
-from tools.results import Kind, parse_result
+from tools.common.results import Kind, parse_result
+from tools.run.outcome import Exit, exit_code
 
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCT, ENVIRONMENT, SUITE = Category.PRODUCT_DEFECT, Category.BROKEN_ENVIRONMENT, Category.SUITE_DEFECT

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from support.clauses import CLAUSES
-from tools import quote_lint
-from tools.quote_lint import found_in, lint, normalise
+from tools.specs import quote_lint
+from tools.specs.quote_lint import found_in, lint, normalise
 
 SPEC = """\
 # Clarifications

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tools import browser
+from tools.verdicts import browser
 
 
 def _executable(path: Path) -> Path:

@@ -15,8 +15,9 @@ import pytest
 from tools_testkit import CHROMIUM, FIXTURE_FEATURES, needs_allure, needs_chromium
 
 from support.settings import get_settings
-from tools import ci_run, ci_summary, nightly, xray
-from tools.layout import RunLayout
+from tools.ci import ci_run, ci_summary, xray
+from tools.common.layout import RunLayout
+from tools.run import nightly
 
 RESULT_TITLE = '[data-testid="test-result-info-title"]'  # what Allure shows for a result it found
 

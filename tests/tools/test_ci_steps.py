@@ -1,4 +1,4 @@
-"""The CI steps about the run (tools.ci_run) and the clause summary (tools.ci_summary), on results written here."""
+"""The CI steps about the run (tools.ci.ci_run) and the clause summary (ci_summary), on results written here."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from support.clauses import CLAUSES
-from tools import ci_run, ci_summary
-from tools.layout import RunLayout
-from tools.run_facts import outcome_file
+from tools.ci import ci_run, ci_summary
+from tools.ci.run_facts import outcome_file
+from tools.common.layout import RunLayout
 
 
 def _run(tmp_path: Path, write_result, profile: str = "quick", code: int | None = 1) -> RunLayout:

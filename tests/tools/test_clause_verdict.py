@@ -1,4 +1,4 @@
-"""The verdict per clause (tools/clause_verdict.py) and the exit code it leads to."""
+"""The verdict per clause (tools/verdicts/clause_verdict.py) and the exit code it leads to."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ from pathlib import Path
 from tools_testkit import FIXTURE_FEATURES, ResultWriter
 
 from support.clauses import CLAUSES
-from tools.catalogue import scenarios
-from tools.clause_verdict import ClauseVerdict, Matrix, fit_for_signoff, judge
-from tools.layout import ROOT
-from tools.mutation import stamp_commit
-from tools.outcome import Exit, exit_code
-from tools.results import read_results
+from tools.common.catalogue import scenarios
+from tools.common.layout import ROOT
+from tools.common.results import read_results
+from tools.proof.mutation import stamp_commit
+from tools.run.outcome import Exit, exit_code
+from tools.verdicts.clause_verdict import ClauseVerdict, Matrix, fit_for_signoff, judge
 
 PLANNED = scenarios(FIXTURE_FEATURES, ROOT)
 
@@ -152,7 +152,7 @@ def test_a_partial_matrix_proves_nothing(tmp_path: Path) -> None:
 
 def test_a_broken_scenario_gives_its_reason_to_the_clause() -> None:
     from support.clauses import BY_ID
-    from tools.clause_verdict import ClauseVerdict, Scenario, _decide
+    from tools.verdicts.clause_verdict import ClauseVerdict, Scenario, _decide
 
     lacking = "precondition not met: clause 4.3 over the job API cannot be judged on this catalogue: no hole"
     scenario = Scenario("hole", "partial-coverage-hole-job", "broken", lacking)

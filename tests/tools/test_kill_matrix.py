@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tools import kill_matrix
-from tools.kill_matrix import RedStep
+from tools.proof import kill_matrix
+from tools.proof.kill_matrix import RedStep
 
 FEATURE = """\
 Feature: a tiny suite
@@ -184,7 +184,7 @@ def test_an_exemption_naming_no_check_fails_the_matrix(tmp_path: Path, suite: tu
 
 
 def test_the_suites_own_register_names_only_checks_of_the_suite() -> None:
-    from tools.layout import FEATURES, ROOT
+    from tools.common.layout import FEATURES, ROOT
 
     known = {c.pattern for c in kill_matrix.suite_checks(FEATURES, ROOT / "steps")}
     assert set(kill_matrix.EXEMPT) <= known

@@ -7,11 +7,11 @@ from pathlib import Path
 
 from tools_testkit import ResultWriter
 
-from tools.job_plan import Profile
-from tools.mutation import FaultRun, judged_on_job_shape, merge, not_applicable, profile_for, to_json, to_markdown
-from tools.results import read_results
-from tools.stand_cli import FaultSwitch
-from tools.verdict import Decision, Verdict, decide
+from tools.common.results import read_results
+from tools.proof.mutation import FaultRun, judged_on_job_shape, merge, not_applicable, profile_for, to_json, to_markdown
+from tools.proof.verdict import Decision, Verdict, decide
+from tools.run.job_plan import Profile
+from tools.run.stand_cli import FaultSwitch
 
 
 def _suite(folder: Path, write_result: ResultWriter, red: dict[str, str]) -> list:

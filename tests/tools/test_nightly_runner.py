@@ -10,12 +10,12 @@ from tools_testkit import FIXTURE_FEATURES
 
 from support.clauses import CLAUSES
 from support.settings import get_settings
-from tools import nightly
-from tools.catalogue import scenarios
-from tools.job_plan import NOT_SLOW, Profile, balance, duration_key, plan
-from tools.layout import ROOT, RunLayout
-from tools.outcome import Exit
-from tools.results import read_results
+from tools.common.catalogue import scenarios
+from tools.common.layout import ROOT, RunLayout
+from tools.common.results import read_results
+from tools.run import nightly
+from tools.run.job_plan import NOT_SLOW, Profile, balance, duration_key, plan
+from tools.run.outcome import Exit
 
 
 @pytest.fixture

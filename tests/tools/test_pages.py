@@ -8,8 +8,8 @@ import pytest
 from tools_testkit import FIXTURE_FEATURES, ResultWriter
 
 from support.clauses import CLAUSES
-from tools import clarifications_page, living_docs
-from tools.layout import CLARIFICATIONS
+from tools.common.layout import CLARIFICATIONS
+from tools.report import clarifications_page, living_docs
 
 
 def test_every_clause_heading_has_its_anchor(tmp_path: Path) -> None:

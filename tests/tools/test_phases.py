@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tools import phases
+from tools.ci import phases
 
 
 def test_every_phase_runs_and_a_red_one_fails_the_whole(

@@ -6,10 +6,10 @@ import io
 import time
 from pathlib import Path
 
-from tools.behave_runs import RunningJob
-from tools.catalogue import PlannedScenario
-from tools.job_plan import BehaveJob
-from tools.progress import ProgressBoard
+from tools.common.catalogue import PlannedScenario
+from tools.run.behave_runs import RunningJob
+from tools.run.job_plan import BehaveJob
+from tools.run.progress import ProgressBoard
 
 
 def _job(name: str, slow: bool, count: int = 1) -> RunningJob:

@@ -2,7 +2,7 @@
 
 The results are written here as the project's formatter and support write them (descriptions from the real feature
 files, attachments through support/evidence.py), for twelve behave processes, three nightly runs in a row; the
-report and its pages are built by tools/report.py as a run builds them.
+report and its pages are built by tools/report/build.py as a run builds them.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from support import evidence
 from support.clauses import BY_ID
 from support.focus_api import Exchange
 from support.quote_html import description_html
-from tools import report
-from tools.layout import FEATURES, RunLayout
-from tools.timeline_lanes import lane_id
+from tools.common.layout import FEATURES, RunLayout
+from tools.report import build as report
+from tools.report.timeline_lanes import lane_id
 
 sync_api = pytest.importorskip("playwright.sync_api")
 

@@ -22,9 +22,9 @@ from tools_testkit import CHROMIUM, FIXTURE_FEATURES, needs_allure, needs_chromi
 
 from support.clauses import CLAUSES
 from support.settings import get_settings
-from tools import nightly
-from tools.catalogue import scenarios
-from tools.layout import ROOT, RunLayout
+from tools.common.catalogue import scenarios
+from tools.common.layout import ROOT, RunLayout
+from tools.run import nightly
 
 # Test only: open every clause group of the tree, as a reviewer clicking through it would (passed groups start
 # closed). Uses the report's own test ids.

@@ -6,8 +6,8 @@ import json
 from hashlib import md5
 from pathlib import Path
 
-from tools.layout import RunLayout
-from tools.report import forget_run, last_run
+from tools.common.layout import RunLayout
+from tools.report.build import forget_run, last_run
 
 
 def _results(folder: Path, *uuids: str) -> Path:

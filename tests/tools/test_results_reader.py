@@ -9,8 +9,8 @@ from tools_testkit import ResultWriter
 
 from support.amqp_probe import BrokerUnreachable
 from support.errors import PreconditionNotMet, TargetUnreachable
-from tools.outcome import Exit, exit_code
-from tools.results import Kind, read_results, tally
+from tools.common.results import Kind, read_results, tally
+from tools.run.outcome import Exit, exit_code
 
 
 def test_each_ending_has_its_kind_from_the_type_not_the_text(tmp_path: Path, write_result: ResultWriter) -> None:

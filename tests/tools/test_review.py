@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from tools_testkit import CHROMIUM
 
-from tools.layout import ROOT
+from tools.common.layout import ROOT
 
 sync_api = pytest.importorskip("playwright.sync_api")
 
@@ -60,7 +60,7 @@ def branch(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def review(branch: Path) -> Path:
     out = branch / "reports" / "review"
     done = subprocess.run(
-        [sys.executable, "-m", "tools.review", "--repo", str(branch), "--base", "main"],
+        [sys.executable, "-m", "tools.specs.review", "--repo", str(branch), "--base", "main"],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -130,7 +130,7 @@ def test_the_page_opened_in_chromium_shows_both_scenarios_and_clause_coverage_be
 
 def test_an_unknown_base_is_one_clear_line(branch: Path) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "tools.review", "--repo", str(branch), "--base", "no-such-branch"],
+        [sys.executable, "-m", "tools.specs.review", "--repo", str(branch), "--base", "no-such-branch"],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -152,7 +152,7 @@ def test_in_a_ci_checkout_the_base_is_fetched_from_origin(branch: Path, tmp_path
     summary.write_text("earlier steps\n")
     options = ["--base", "main", "--fetch", "--summary", str(summary), "--copy-to", str(tmp_path / "artifacts")]
     done = subprocess.run(
-        [sys.executable, "-m", "tools.review", "--repo", str(clone), *options],
+        [sys.executable, "-m", "tools.specs.review", "--repo", str(clone), *options],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -10,9 +10,9 @@ from pypdf import PdfReader
 from tools_testkit import FIXTURE_FEATURES, ResultWriter, needs_chromium
 
 from support.clauses import CLAUSES
-from tools import signoff
-from tools.catalogue import scenarios
-from tools.layout import ROOT
+from tools.common.catalogue import scenarios
+from tools.common.layout import ROOT
+from tools.verdicts import signoff
 
 HEADER = {
     "run_started": "2026-11-30 03:00:00 UTC",

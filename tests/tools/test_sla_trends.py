@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tools import sla_trends
-from tools.timeline_lanes import distinct_lanes, lane_id
+from tools.report import sla_trends
+from tools.report.timeline_lanes import distinct_lanes, lane_id
 
 
 def _result(folder: Path, name: str, spec: str, case: str, attachments: dict[str, tuple[str, str]]) -> None:

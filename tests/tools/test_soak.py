@@ -7,8 +7,8 @@ from pathlib import Path
 
 from tools_testkit import ResultWriter
 
-from tools import soak
-from tools.layout import RunLayout
+from tools.common.layout import RunLayout
+from tools.proof import soak
 
 
 def _run(base: Path, write_result: ResultWriter, index: int, red: dict[str, str], wall_s: float) -> soak.Run:

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from support.clauses import SPEC_FILE
-from tools import spec_diff
-from tools.layout import ROOT
+from tools.common.layout import ROOT
+from tools.specs import spec_diff
 
 NEW = Path(__file__).parent / "fixtures" / "clarifications-new.md"
 

@@ -7,8 +7,8 @@ from pathlib import Path
 from tools_testkit import FIXTURE_FEATURES, FIXTURES, ResultWriter
 
 from support.clauses import CLAUSES
-from tools import traceability
-from tools.layout import CLARIFICATIONS
+from tools.common.layout import CLARIFICATIONS
+from tools.verdicts import traceability
 
 
 def _trace(results: Path, matrix: Path = FIXTURES / "matrix.json") -> traceability.Traceability:

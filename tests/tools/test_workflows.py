@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tools.layout import ROOT
+from tools.common.layout import ROOT
 
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
 PYTHONS = {"python", "python3", ".venv/bin/python"}
@@ -84,7 +84,7 @@ def _job(name: str) -> dict:
 
 
 def _run_step(job: dict) -> dict:
-    (step,) = [s for s in job["steps"] if "tools.ci_run acceptance" in str(s.get("run", ""))]
+    (step,) = [s for s in job["steps"] if "tools.ci.ci_run acceptance" in str(s.get("run", ""))]
     return step
 
 
@@ -104,7 +104,7 @@ def test_the_nightly_can_run_on_a_self_hosted_runner_and_keeps_its_history_per_t
     assert "ACCEPTANCE_TARGET" in restore["with"]["key"] and restore["with"]["key"] == save["with"]["key"]
     assert save["if"] == "${{ always() }}"
     assert uses["actions/upload-artifact"]["with"]["path"] == "reports/ci/artifacts/"
-    assert job["steps"][-1]["run"].endswith("tools.ci_run outcome")  # the job ends with the run's own code
+    assert job["steps"][-1]["run"].endswith("tools.ci.ci_run outcome")  # the job ends with the run's own code
 
 
 def test_the_history_cache_key_of_one_target_is_no_prefix_of_anothers() -> None:
@@ -127,7 +127,7 @@ def test_the_run_step_times_out_before_the_job_so_the_reporting_steps_run(name: 
     # Every step after it runs whatever happened, and none but the last can turn the job's status.
     assert all(s.get("if") == "${{ always() }}" for s in later), [s.get("name") for s in later]
     assert all(s.get("continue-on-error") is True for s in later[:-1]), [s.get("name") for s in later[:-1]]
-    assert later[-1]["run"].endswith("tools.ci_run outcome") and "continue-on-error" not in later[-1]
+    assert later[-1]["run"].endswith("tools.ci.ci_run outcome") and "continue-on-error" not in later[-1]
 
 
 @pytest.mark.parametrize("name", ["acceptance-nightly.yml", "acceptance-pr.yml"])

@@ -17,10 +17,11 @@ from httpfake import Canned, FakeHttp, Route, answer, serve
 
 from support.errors import TargetUnreachable
 from support.stand_process import Stand
-from tools import report, xray
-from tools.catalogue import PlannedScenario, scenarios
-from tools.layout import FEATURES, ROOT, RunLayout
-from tools.run_facts import RunFacts
+from tools.ci import xray
+from tools.ci.run_facts import RunFacts
+from tools.common.catalogue import PlannedScenario, scenarios
+from tools.common.layout import FEATURES, ROOT, RunLayout
+from tools.report import build as report
 
 SECRET = "s3cr3t-never-shown"
 CLIENT_ID = "client-4711"

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from support.errors import outcome_labels
-from tools.report import ALLURE_BIN
+from tools.report.build import ALLURE_BIN
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FIXTURE_FEATURES = FIXTURES / "features"

@@ -1,0 +1,124 @@
+"""Read an allure-results folder back: one `ScenarioResult` per scenario, with its clause, case and kind of ending.
+
+The kind of a red scenario comes from the type of what it raised, recorded by the Allure formatter as the labels
+`exception` (its MRO), through the one table of `support.errors.OUTCOMES`; never from the message's text. A red
+result without those labels (not written by our formatter) is filed by its Allure status: failed (an assertion,
+for allure-behave) is a product defect, broken a suite defect.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from hashlib import md5
+from pathlib import Path
+
+from support.errors import EXCEPTION_LABEL, Category, category_of_names
+
+
+class Kind(StrEnum):
+    PASSED = "passed"
+    PRODUCT = Category.PRODUCT_DEFECT.title
+    ENVIRONMENT = Category.BROKEN_ENVIRONMENT.title
+    SUITE = Category.SUITE_DEFECT.title
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True)
+class ScenarioResult:
+    name: str
+    spec: str | None  # clause id from the `spec` label, None if the scenario has none
+    case: str | None  # the `@case-<slug>` tag without its prefix
+    status: str  # Allure's: passed, failed, broken, skipped, unknown
+    message: str
+    start_ms: int
+    stop_ms: int
+    history_id: str
+    exception: tuple[str, ...] = ()  # the qualified names of the raised exception's MRO, most specific first
+    not_offered: bool = False  # skipped because the target offers no API for it (label `offered` = `no`)
+    api: str | None = None  # the API the scenario needs, from its `@api-task` / `@api-job` tag (None: neither)
+    feature: str = ""  # the feature file's title, from the `feature` label
+    uuid: str = ""
+    left_out: bool = False  # not run because the profile does not select it (label `left_out`, tools/run/not_run.py)
+
+    @property
+    def kind(self) -> Kind:
+        if self.status == "passed":
+            return Kind.PASSED
+        if not self.red:
+            return Kind.SKIPPED
+        category = category_of_names(self.exception)
+        if category is None:
+            category = Category.PRODUCT_DEFECT if self.status == "failed" else Category.SUITE_DEFECT
+        return Kind(category.title)
+
+    @property
+    def red(self) -> bool:
+        """Failed or broken: the run did not show the clause holds."""
+        return self.status in ("failed", "broken")
+
+    @property
+    def report_id(self) -> str:
+        """The result's id in the Allure report (the md5 of its uuid): `index.html#<id>` opens it."""
+        return md5(self.uuid.encode()).hexdigest() if self.uuid else ""
+
+    @property
+    def duration_s(self) -> float:
+        return max(0, self.stop_ms - self.start_ms) / 1000
+
+
+def _label(labels: list[dict], name: str) -> str | None:
+    return next((label.get("value") for label in labels if label.get("name") == name), None)
+
+
+def _case(labels: list[dict]) -> str | None:
+    tags = (label.get("value", "") for label in labels if label.get("name") == "tag")
+    return next((tag[len("case-") :] for tag in tags if tag.startswith("case-")), None)
+
+
+def _api(labels: list[dict]) -> str | None:
+    tags = (label.get("value", "") for label in labels if label.get("name") == "tag")
+    return next((tag[len("api-") :] for tag in tags if tag in ("api-task", "api-job")), None)
+
+
+def parse_result(data: dict) -> ScenarioResult:
+    labels = data.get("labels") or []
+    details = data.get("statusDetails") or {}
+    return ScenarioResult(
+        name=data.get("name", ""),
+        spec=_label(labels, "spec"),
+        case=_case(labels),
+        status=data.get("status") or "unknown",
+        message=(details.get("message") or "").strip(),
+        start_ms=int(data.get("start") or 0),
+        stop_ms=int(data.get("stop") or 0),
+        history_id=data.get("historyId") or "",
+        exception=tuple(label.get("value", "") for label in labels if label.get("name") == EXCEPTION_LABEL),
+        not_offered=_label(labels, "offered") == "no",
+        api=_api(labels),
+        feature=_label(labels, "feature") or "",
+        left_out=_label(labels, "left_out") == "profile",
+        uuid=data.get("uuid") or "",
+    )
+
+
+def read_results(folder: Path) -> list[ScenarioResult]:
+    """Every scenario result of an allure-results folder, in start order (an absent folder reads as empty)."""
+    if not folder.is_dir():
+        return []
+    found = [parse_result(json.loads(path.read_text())) for path in folder.glob("*-result.json")]
+    return sorted(found, key=lambda result: (result.start_ms, result.name))
+
+
+def by_clause(results: Iterable[ScenarioResult]) -> dict[str | None, list[ScenarioResult]]:
+    grouped: dict[str | None, list[ScenarioResult]] = {}
+    for result in results:
+        grouped.setdefault(result.spec, []).append(result)
+    return grouped
+
+
+def tally(results: Iterable[ScenarioResult]) -> Counter[Kind]:
+    return Counter(result.kind for result in results)

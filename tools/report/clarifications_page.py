@@ -1,0 +1,59 @@
+"""The clarifications as an HTML page in the report folder, with an anchor (`clause-1-1` …) at each clause's heading.
+
+Every Allure result links to `clarifications.html#clause-X-Y` (support/clauses.py), so this page must carry them all.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from markdown_it import MarkdownIt
+
+from support.clauses import CLAUSES, Clause
+from tools.common.html_page import REPORT_LINKS, esc, page
+from tools.common.layout import CLARIFICATIONS
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def _clause_of_heading(text: str) -> Clause | None:
+    return next((clause for clause in CLAUSES if clause.title == text.strip()), None)
+
+
+def render(markdown: str) -> str:
+    """The clarifications' markdown as HTML, each clause heading carrying its anchor and its id."""
+    md = MarkdownIt("commonmark").enable("table")
+    tokens = md.parse(markdown)
+    for index, token in enumerate(tokens):
+        if token.type != "heading_open":
+            continue
+        text = tokens[index + 1].content
+        clause = _clause_of_heading(text)
+        token.attrSet("id", clause.anchor if clause else _slug(text))
+        if clause:
+            # The id shows in the heading itself, so a reader arriving by the link sees which clause it is.
+            tokens[index + 1].children[0].content = f"[{clause.id}] " + tokens[index + 1].children[0].content
+    return md.renderer.render(tokens, md.options, {})
+
+
+def missing_anchors(html: str) -> list[str]:
+    return [clause.anchor for clause in CLAUSES if f'id="{clause.anchor}"' not in html]
+
+
+def write(out_dir: Path, source: Path = CLARIFICATIONS) -> Path:
+    body = render(source.read_text())
+    missing = missing_anchors(body)
+    if missing:
+        # A renamed heading would silently break every link of the report: say so in the run's output.
+        raise ValueError(f"clarifications: no heading for {', '.join(missing)} (titles in support/clauses.py)")
+    intro = (
+        f'<p class="muted">The project\'s copy of the clarifications (<code>{esc(source.name)}</code>). '
+        "Each clause heading carries its id; the report links here.</p>"
+    )
+    path = out_dir / "clarifications.html"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path.write_text(page("Technical Specifications Clarifications", intro + body, REPORT_LINKS))
+    return path

@@ -1,0 +1,162 @@
+"""Living documentation: the feature files as one HTML page, in spec order, with their quotes and the latest status
+of each scenario, so that product and dev can review the specs without the repo.
+
+Quote lines (`> …`, word for word from the clarifications) show as quotes; clause tags link to the clarifications.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from behave.model import Feature, Scenario, ScenarioOutline, Step, Table
+
+from support.clauses import CLAUSES, clause_of_tags
+from support.quote_html import quote_html
+from tools.common.catalogue import CASE_PREFIX, parse_features
+from tools.common.html_page import REPORT_LINKS, esc, page, status_badge
+from tools.common.layout import FEATURES, ROOT
+from tools.common.results import ScenarioResult, read_results
+from tools.verdicts.run_header import RunHeader
+
+
+def _description(lines: list[str]) -> str:
+    """Quote lines become one quote block each run of them; the rest becomes paragraphs."""
+    html, prose, quotes = [], [], []
+
+    def flush() -> None:
+        if prose:
+            html.append(f"<p>{esc(' '.join(prose))}</p>")
+            prose.clear()
+        if quotes:
+            html.append(quote_html(quotes))  # code lines as code, table rows as a table, as in the report
+            quotes.clear()
+
+    for raw in lines:
+        line = raw.strip()
+        if line.startswith("> "):
+            if prose:
+                flush()
+            quotes.append(line[2:])
+        elif not line:
+            flush()
+        else:
+            if quotes:
+                flush()
+            prose.append(line)
+    flush()
+    return "\n".join(html)
+
+
+def _table(table: Table | None) -> str:
+    if table is None:
+        return ""
+    head = "".join(f"<th>{esc(h)}</th>" for h in table.headings)
+    rows = "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row.cells) + "</tr>" for row in table.rows)
+    return f"<table><tr>{head}</tr>{rows}</table>"
+
+
+def _step(step: Step) -> str:
+    extra = _table(step.table)
+    if step.text:
+        extra += f"<pre>{esc(step.text)}</pre>"
+    return f'<div class="step"><span class="keyword">{esc(step.keyword)}</span> {esc(step.name)}{extra}</div>'
+
+
+def _tags(tags: list[str]) -> str:
+    shown = []
+    for tag in tags:
+        clause = clause_of_tags([tag])
+        if clause:
+            shown.append(f'<a class="tag" href="{esc(clause.link)}">@{esc(tag)}</a>')
+        else:
+            shown.append(f'<span class="tag">@{esc(tag)}</span>')
+    return " ".join(shown)
+
+
+def _statuses(scenario: Scenario, results: list[ScenarioResult] | None) -> str:
+    """The latest status of the scenario (each row of an outline), or "not run"; nothing without results at all
+    (the review page shows the specs, not a run)."""
+    if results is None:
+        return ""
+    case = next((t[len(CASE_PREFIX) :] for t in scenario.effective_tags if t.startswith(CASE_PREFIX)), None)
+    mine = [r for r in results if case and r.case == case]
+    if not mine:
+        return status_badge("not run")
+    return " ".join(status_badge(r.status) for r in mine)
+
+
+def _anchor(scenario: Scenario) -> str:
+    case = next((t[len(CASE_PREFIX) :] for t in scenario.tags if t.startswith(CASE_PREFIX)), None)
+    return f"case-{case}" if case else f"line-{scenario.line}"
+
+
+def scenario_html(scenario: Scenario, results: list[ScenarioResult] | None = None) -> str:
+    """One scenario as the living docs show it: tags, title, quote, steps, examples (tools/specs/review.py too)."""
+    parts = [
+        f'<div class="scenario" id="{esc(_anchor(scenario))}">',
+        f"<div>{_tags(list(scenario.tags))} {_statuses(scenario, results)}</div>",
+        f"<h3>{esc(scenario.keyword)}: {esc(scenario.name)}</h3>",
+        _description(scenario.description),
+        *(_step(step) for step in scenario.steps),
+    ]
+    if isinstance(scenario, ScenarioOutline):
+        for examples in scenario.examples:
+            parts.append(f"<p><b>{esc(examples.keyword)}:</b> {esc(examples.name)}</p>{_table(examples.table)}")
+    parts.append("</div>")
+    return "\n".join(parts)
+
+
+def _feature(feature: Feature, results: list[ScenarioResult]) -> str:
+    parts = [f'<h2 id="{esc(Path(feature.filename).stem)}">{esc(feature.name)}</h2>']
+    parts.append(f'<p class="muted">{esc(feature.filename)} {_tags(list(feature.tags))}</p>')
+    parts.append(_description(feature.description))
+    if feature.background:
+        parts.append('<div class="scenario"><h3>Background</h3>')
+        parts += [_step(step) for step in feature.background.steps]
+        parts.append("</div>")
+    for scenario in feature.walk_scenarios(with_outlines=True):
+        if isinstance(scenario, ScenarioOutline) or not getattr(scenario, "_row", None):
+            parts.append(scenario_html(scenario, results))
+    return "\n".join(parts)
+
+
+def _contents(features: list[Feature]) -> str:
+    """Clause by clause, in the order of the clarifications, the scenarios that check it."""
+    by_clause: dict[str, list[Scenario]] = {}
+    for feature in features:
+        for scenario in feature.walk_scenarios(with_outlines=True):
+            if isinstance(scenario, ScenarioOutline) or not getattr(scenario, "_row", None):
+                clause = clause_of_tags(list(scenario.effective_tags))
+                if clause:
+                    by_clause.setdefault(clause.id, []).append(scenario)
+    rows = []
+    for clause in CLAUSES:
+        links = "<br>".join(
+            f'<a href="#{esc(_anchor(s))}">{esc(s.name)}</a>' for s in by_clause.get(clause.id, [])
+        ) or status_badge("no scenario")
+        rows.append(
+            f'<tr><td><a class="clause-id" href="{esc(clause.link)}">{esc(clause.id)}</a></td>'
+            f"<td>{esc(clause.title)}</td><td>{links}</td></tr>"
+        )
+    return "<table><tr><th>Clause</th><th>Heading</th><th>Scenarios</th></tr>" + "".join(rows) + "</table>"
+
+
+def render(features_dir: Path = FEATURES, results_dir: Path | None = None) -> str:
+    features = parse_features(features_dir, ROOT) if features_dir.is_dir() else []
+    results = read_results(results_dir) if results_dir else []
+    body = [
+        "<h1>Living documentation: the acceptance specs of Focus Server</h1>",
+        RunHeader.of(results_dir).html() if results_dir else "",
+        '<p class="muted">The feature files as written, in the order of the clarifications. Lines in a quote are '
+        "word for word from the clarifications; the badges show each scenario's status in the latest run.</p>",
+        _contents(features),
+        *(_feature(feature, results) for feature in features),
+    ]
+    return page("Living documentation", "\n".join(body), REPORT_LINKS)
+
+
+def write(out_dir: Path, features_dir: Path = FEATURES, results_dir: Path | None = None) -> Path:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / "living-docs.html"
+    path.write_text(render(features_dir, results_dir))
+    return path

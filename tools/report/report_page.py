@@ -1,0 +1,160 @@
+"""What tools/report/build.py adds to the Allure app's own page, in the folder report and in the single file alike.
+
+- A bar on every view of the report leading to the pages beside it: the sign-off sheet, traceability, the living
+  documentation, the clarifications.
+- The clause link works: Allure 3.18 renders a link only for http(s)/mailto/tel URLs, so each result links to
+  `https://report.invalid/clarifications.html#clause-X-Y` (support/clauses.py: a name that never resolves, RFC 2606)
+  and a small script points every such link at the page beside the report, whichever way the report is opened
+  (served, or the single file from file://).
+- Each clause group of the tree is named with the clause's verdict (tools/verdicts/clause_verdict.py).
+- Scenarios in feature order inside their clause, clauses in spec order: the tree's `groupOrder` (Allure: the order
+  the results started in, which parallel processes shuffle) is set to that order, and the report opens sorted by it.
+- `widgets/metrics.json` (an optional widget the app asks for; absent, the served report logs a 404 console error).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from support.clauses import BY_ID, CLAUSES, REPORT_ORIGIN
+from tools.common.catalogue import PlannedScenario
+from tools.common.html_page import esc
+
+MARKER = "focus-report-pages"
+PAGES = {
+    "Sign-off sheet": "signoff.html",
+    "Traceability": "traceability.html",
+    "Living documentation": "living-docs.html",
+    "Clarifications": "clarifications.html",
+    "SLA trends": "sla-trends.html",
+}
+
+_BAR = r"""
+<div id="{marker}" style="position:fixed;left:0;right:0;bottom:0;z-index:2147483000;display:flex;gap:1.2rem;
+  align-items:center;padding:.3rem 1rem;font:13px system-ui,sans-serif;background:#f5f3ff;border-top:1px solid #c4b5fd">
+  <b>Sign-off pages:</b>{links}
+</div>
+<style>#app {{ padding-bottom: 2rem; }} #{marker} a {{ color: #5b21b6; }}</style>
+<script>
+(function () {{
+  var origin = {origin};
+  function relink() {{
+    document.querySelectorAll('a[href^="' + origin + '"]').forEach(function (a) {{
+      a.setAttribute("href", a.getAttribute("href").slice(origin.length));
+      a.setAttribute("data-clause-link", "");
+    }});
+  }}
+  // The overview's time in UTC, as every other page says it (the app writes the browser's local time, no zone).
+  var started = {started};
+  function zone() {{
+    if (!started) return;
+    document.querySelectorAll('[data-testid="report-data"]').forEach(function (el) {{
+      var text = el.textContent;
+      if (text.indexOf(started) === 0) return;
+      var duration = text.match(/ \([^()]*\)$/);
+      el.textContent = started + (duration ? duration[0] : "");
+    }});
+  }}
+  function fix() {{ relink(); zone(); }}
+  fix();
+  new MutationObserver(fix).observe(document.documentElement, {{ childList: true, subtree: true,
+    characterData: true, attributes: true, attributeFilter: ["href"] }});
+}})();
+</script>
+"""
+
+
+def bar_html(started_utc: str | None = None) -> str:
+    links = "".join(f'<a href="{esc(href)}" data-page="{esc(href)}">{esc(name)}</a>' for name, href in PAGES.items())
+    return _BAR.format(
+        marker=MARKER, links=links, origin=json.dumps(REPORT_ORIGIN), started=json.dumps(started_utc or "")
+    )
+
+
+def first_start_utc(results: Path) -> str | None:
+    """When the run's first scenario started, in UTC: the time the report's overview shows."""
+    starts = []
+    for path in results.glob("*-result.json"):
+        try:
+            start = json.loads(path.read_text()).get("start")
+        except ValueError:
+            continue
+        if isinstance(start, int):
+            starts.append(start)
+    if not starts:
+        return None
+    return datetime.fromtimestamp(min(starts) / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def decorate(index: Path, started_utc: str | None = None) -> None:
+    """The bar and the clause-link script, once, at the end of the app's body."""
+    text = index.read_text()
+    if MARKER not in text:
+        text = text.replace("</body>", bar_html(started_utc) + "</body>", 1)
+    index.write_text(text)
+
+
+def spec_order(planned: Sequence[PlannedScenario]) -> dict[tuple[str | None, str], int]:
+    """(case, name) → rank: clauses in spec order, scenarios in the feature files' order inside each."""
+    clause_rank = {clause.id: index for index, clause in enumerate(CLAUSES)}
+    ranked = sorted(enumerate(planned), key=lambda item: (clause_rank.get(item[1].spec or "", len(CLAUSES)), item[0]))
+    return {(scenario.case, scenario.name.strip()): rank + 1 for rank, (_, scenario) in enumerate(ranked)}
+
+
+def _case(leaf: dict) -> str | None:
+    return next((tag[len("case-") :] for tag in leaf.get("tags", []) if tag.startswith("case-")), None)
+
+
+def _spec(leaf: dict) -> str | None:
+    return next((tag[len("spec-") :] for tag in leaf.get("tags", []) if tag.startswith("spec-")), None)
+
+
+def order_tree(tree: dict, order: dict[tuple[str | None, str], int], verdicts: dict[str, str] | None = None) -> dict:
+    """The tree widget with each leaf's `groupOrder` set to its scenario's rank in spec order, and each clause group
+    named with its verdict ("4.3 Scenario 3: … · verified")."""
+    for group in tree.get("groupsById", {}).values():
+        clause_id = str(group.get("name", "")).split(" ", 1)[0]
+        if verdicts and clause_id in verdicts and VERDICT_SEPARATOR not in group["name"]:
+            group["name"] = f"{group['name']}{VERDICT_SEPARATOR}{verdicts[clause_id]}"
+    last = len(order) + 1
+    for leaf in tree.get("leavesById", {}).values():
+        rank = order.get((_case(leaf), str(leaf.get("name", "")).strip()))
+        if rank is None:  # not planned (a removed scenario): after the planned ones of its clause's block
+            spec = _spec(leaf)
+            rank = last + (list(BY_ID).index(spec) if spec in BY_ID else len(BY_ID))
+        leaf["groupOrder"] = rank
+    return tree
+
+
+VERDICT_SEPARATOR = " · "
+
+_EMBEDDED_TREE = re.compile(r'd\("(widgets/(?:[^"/]+/)?tree\.json)","([A-Za-z0-9+/=]*)"\)')
+
+
+def _rewrite_embedded(text: str, change: Callable[[dict], dict]) -> str:
+    def replace(match: re.Match[str]) -> str:
+        data = change(json.loads(base64.b64decode(match[2])))
+        encoded = base64.b64encode(json.dumps(data, ensure_ascii=False).encode()).decode()
+        return f'd("{match[1]}","{encoded}")'
+
+    return _EMBEDDED_TREE.sub(replace, text)
+
+
+def order_report(folder: Path, planned: Sequence[PlannedScenario], verdicts: dict[str, str] | None = None) -> None:
+    """Spec order and clause verdicts in a generated report: the folder's tree widgets, or the trees embedded in a
+    single file."""
+    order = spec_order(planned)
+    for path in folder.glob("widgets/**/tree.json"):
+        path.write_text(json.dumps(order_tree(json.loads(path.read_text()), order, verdicts), ensure_ascii=False))
+    index = folder / "index.html"
+    text = index.read_text()
+    if _EMBEDDED_TREE.search(text):
+        index.write_text(_rewrite_embedded(text, lambda tree: order_tree(tree, order, verdicts)))
+    widgets = folder / "widgets"
+    if widgets.is_dir() and not (widgets / "metrics.json").exists():
+        (widgets / "metrics.json").write_text("[]")

@@ -1,0 +1,79 @@
+"""Start behave once the target is known, with the slow part (imports) done before.
+
+The nightly runner starts its behave processes while the stand is still starting. Each one imports behave, the
+Allure formatter and the suite's support modules (seconds on a busy 2-core machine), waits until the runner
+writes the target's variables to `--target-env`, sets them, and only then runs behave, in-process. The imports
+overlap the stand's start-up instead of following it, and the @slow scenarios start sooner.
+
+    python -m tools.run.behave_launcher --target-env FILE [--timeout S] -- <behave arguments>
+
+FILE is JSON: the variables to set (`FOCUS_*`, `TARGET`). It holds secrets: the runner writes it 0600 under .stand/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib
+import json
+import os
+import pkgutil
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+EXIT_NO_TARGET = 3  # a suite defect: the runner never said where the target is
+
+# Steps are not imported here: behave executes their files itself, and a second import would register them twice.
+WARM = (
+    "behave.__main__",
+    "behave.runner",
+    "allure_behave.formatter",
+    "support.allure_formatter",
+    "tools.run.scenario_events",
+)
+
+
+def warm_up() -> None:
+    """Import what every behave run of this suite imports; an error now is behave's to report later, so ignore it."""
+    import support
+
+    names = [*WARM, *(f"support.{m.name}" for m in pkgutil.iter_modules(support.__path__))]
+    for name in names:
+        with contextlib.suppress(Exception):
+            importlib.import_module(name)
+
+
+def wait_for_target(path: Path, timeout_s: float) -> dict[str, str] | None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if path.exists():
+            return json.loads(path.read_text())
+        time.sleep(0.05)
+    return None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--target-env", type=Path, required=True)
+    parser.add_argument("--timeout", type=float, default=300.0)
+    parser.add_argument("behave_args", nargs=argparse.REMAINDER)
+    args = parser.parse_args(argv)
+    behave_args = args.behave_args[1:] if args.behave_args[:1] == ["--"] else args.behave_args
+    warm_up()
+    variables = wait_for_target(args.target_env, args.timeout)
+    if variables is None:
+        print(f"no target after {args.timeout:g} s: {args.target_env} was never written", file=sys.stderr)
+        return EXIT_NO_TARGET
+    os.environ.update(variables)
+    from behave.__main__ import main as behave_main
+
+    from support.settings import get_settings
+
+    get_settings.cache_clear()  # in case anything asked before the target was known
+    return behave_main(behave_args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,257 @@
+"""Run behave processes side by side and collect what they leave: the one place that starts behave.
+
+behave has no parallel mode, so a profile becomes a plan of jobs (tools/run/job_plan.py), one behave process each, all
+writing to one allure-results folder (result files have unique names). The nightly runner and the mutation matrix
+both run their jobs here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from tools.common.layout import ROOT, RunLayout
+from tools.run.job_plan import BehaveJob
+
+EVENTS_FORMATTER = "tools.run.scenario_events:ScenarioEvents"
+POLL_S = 0.1
+
+
+def behave_command(
+    job: BehaveJob, layout: RunLayout, extra_args: Sequence[str] = (), target_env: Path | None = None
+) -> list[str]:
+    """The command of a job; with `target_env`, behave starts once that file names the target (behave_launcher)."""
+    logs = layout.logs
+    launcher = [sys.executable, "-m", "behave"]
+    if target_env is not None:
+        launcher = [sys.executable, "-m", "tools.run.behave_launcher", "--target-env", str(target_env), "--"]
+    return [
+        *launcher,
+        *job.selection,
+        *extra_args,
+        "--no-color",
+        "-f",
+        "allure",
+        "-o",
+        str(layout.results),
+        "-f",
+        "progress",
+        "-o",
+        str(logs / f"{job.name}.progress.log"),
+        "-f",
+        EVENTS_FORMATTER,
+        "-o",
+        str(logs / f"{job.name}.events.jsonl"),
+        "--junit",
+        "--junit-directory",
+        str(layout.junit / job.name),
+    ]
+
+
+@dataclass
+class RunningJob:
+    """One behave process while it runs: its scenario events as they come."""
+
+    job: BehaveJob
+    process: subprocess.Popen[bytes]
+    started: float
+    output: IO[bytes]
+    events_path: Path
+    ended: float | None = None
+    current: dict[str, Any] | None = None  # the scenario it is in, from its last `start` event
+    finished: list[dict[str, Any]] = field(default_factory=list)  # `end` events so far
+    _offset: int = 0
+
+    @property
+    def returncode(self) -> int | None:
+        return self.process.returncode
+
+    def elapsed(self, now: float | None = None) -> float:
+        return (self.ended or now or time.monotonic()) - self.started
+
+    def read_events(self) -> list[dict[str, Any]]:
+        """New events since the last call (complete lines only)."""
+        try:
+            with self.events_path.open("rb") as stream:
+                stream.seek(self._offset)
+                chunk = stream.read()
+        except FileNotFoundError:
+            return []
+        complete = chunk[: chunk.rfind(b"\n") + 1]
+        self._offset += len(complete)
+        events = [json.loads(line) for line in complete.splitlines() if line.strip()]
+        for event in events:
+            if event["event"] == "start":
+                self.current = event
+            else:
+                self.current = None
+                self.finished.append(event)
+        return events
+
+
+@dataclass(frozen=True)
+class JobOutcome:
+    job: BehaveJob
+    returncode: int
+    duration_s: float
+    output_path: Path  # behave's own stdout and stderr
+    finished: int  # scenarios it reported as ended
+
+    @property
+    def crashed(self) -> bool:
+        """Ended in error before running all its scenarios (e.g. an error in `before_all`)."""
+        return self.returncode != 0 and self.finished < len(self.job.scenarios)
+
+    def output_tail(self, lines: int = 15) -> str:
+        try:
+            return "\n".join(self.output_path.read_text(errors="replace").splitlines()[-lines:])
+        except FileNotFoundError:
+            return ""
+
+
+Tick = Callable[[list[RunningJob]], None]
+
+
+JOB_ENV = "BEHAVE_JOB"
+
+
+class Cancelled(Exception):
+    """`run_jobs` was asked to stop (Ctrl-C in the mutation matrix, which runs it in worker threads)."""
+
+
+def start_job(
+    job: BehaveJob,
+    layout: RunLayout,
+    env: Mapping[str, str],
+    cwd: Path = ROOT,
+    extra_args: Sequence[str] = (),
+    target_env: Path | None = None,
+) -> RunningJob:
+    output_path = layout.logs / f"{job.name}.out"
+    output = output_path.open("wb")
+    process = subprocess.Popen(
+        behave_command(job, layout, extra_args, target_env),
+        cwd=cwd,
+        # the profile's settings, unless the environment sets them; the job's name for the report's timeline
+        env=dict(job.env) | dict(env) | {JOB_ENV: job.name},
+        stdout=output,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        # Its own process group: Ctrl-C reaches the runner alone, which then stops every job (and the stand) in order.
+        start_new_session=True,
+    )
+    return RunningJob(job, process, time.monotonic(), output, layout.logs / f"{job.name}.events.jsonl")
+
+
+def stop_jobs(running: Sequence[RunningJob], grace_s: float = 5.0) -> None:
+    """Interrupt every job still running (SIGINT lets behave's cleanup hooks run), then kill what lingers."""
+    alive = [r for r in running if r.process.poll() is None]
+    for r in alive:
+        _signal_group(r.process, signal.SIGINT)
+    deadline = time.monotonic() + grace_s
+    for r in alive:
+        try:
+            r.process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            _signal_group(r.process, signal.SIGKILL)
+            r.process.wait()
+
+
+def _signal_group(process: subprocess.Popen[bytes], sig: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, sig)
+
+
+def start_jobs(
+    jobs: Sequence[BehaveJob],
+    layout: RunLayout,
+    env: Mapping[str, str],
+    *,
+    cwd: Path = ROOT,
+    extra_args: Sequence[str] = (),
+    target_env: Path | None = None,
+) -> list[RunningJob]:
+    """Start every job at once. With `target_env`, each waits for that file before running behave (behave_launcher)."""
+    for folder in (layout.results, layout.junit, layout.logs):
+        folder.mkdir(parents=True, exist_ok=True)
+    running: list[RunningJob] = []
+    try:
+        for job in jobs:
+            running.append(start_job(job, layout, env, cwd, extra_args, target_env))
+    except BaseException:
+        stop_jobs(running)
+        raise
+    return running
+
+
+def release_jobs(target_file: Path, variables: Mapping[str, str]) -> None:
+    """Tell the waiting behave processes where the target is (tools/run/behave_launcher.py): its FOCUS_* and TARGET."""
+    partial = target_file.with_suffix(".partial")
+    partial.parent.mkdir(parents=True, exist_ok=True)
+    partial.touch(mode=0o600)  # it holds the broker's password
+    partial.write_text(json.dumps(dict(variables)))
+    partial.replace(target_file)  # whole or absent: a launcher never reads half of it
+
+
+def wait_jobs(
+    running: Sequence[RunningJob],
+    *,
+    on_tick: Tick | None = None,
+    tick_s: float = 0.5,
+    cancel: threading.Event | None = None,
+) -> list[JobOutcome]:
+    """Wait for every job; `on_tick` sees them every `tick_s` (for progress). Whatever happens, none outlives this.
+
+    Setting `cancel` (from another thread) stops every job and raises `Cancelled`.
+    """
+    # Ended processes are noticed within POLL_S (a run's wall time ends with its last job); progress every tick_s.
+    last_tick = float("-inf")
+    try:
+        while True:
+            for r in running:
+                if r.ended is None and r.process.poll() is not None:
+                    r.ended = time.monotonic()
+            done = all(r.ended is not None for r in running)
+            if done or time.monotonic() - last_tick >= tick_s:
+                last_tick = time.monotonic()
+                for r in running:
+                    r.read_events()
+                if on_tick is not None:
+                    on_tick(list(running))
+            if done:
+                break
+            if cancel is not None and cancel.wait(POLL_S):
+                raise Cancelled("behave jobs stopped on request")
+            if cancel is None:
+                time.sleep(POLL_S)
+    finally:
+        stop_jobs(running)
+        for r in running:
+            r.output.close()
+    return [JobOutcome(r.job, r.process.returncode, r.elapsed(), Path(r.output.name), len(r.finished)) for r in running]
+
+
+def run_jobs(
+    jobs: Sequence[BehaveJob],
+    layout: RunLayout,
+    env: Mapping[str, str],
+    *,
+    cwd: Path = ROOT,
+    extra_args: Sequence[str] = (),
+    on_tick: Tick | None = None,
+    tick_s: float = 0.5,
+    cancel: threading.Event | None = None,
+) -> list[JobOutcome]:
+    """Start every job at once and wait for all (the target is known already: `env` names it)."""
+    running = start_jobs(jobs, layout, env, cwd=cwd, extra_args=extra_args)
+    return wait_jobs(running, on_tick=on_tick, tick_s=tick_s, cancel=cancel)

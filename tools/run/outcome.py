@@ -1,0 +1,48 @@
+"""How a run ended, as an exit code: distinct for a product defect, a broken environment, a suite defect and a clause
+not verified."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from enum import IntEnum
+
+from tools.common.results import Kind, ScenarioResult
+from tools.run.behave_runs import JobOutcome
+from tools.verdicts.clause_verdict import ClauseVerdictRow, not_verified_beyond_profile
+
+
+class Exit(IntEnum):
+    GREEN = 0
+    PRODUCT_DEFECT = 1  # a scenario failed: the target does not do what the clarifications say
+    BROKEN_ENVIRONMENT = 2  # the target (or the stand) could not be reached, or lacks what a scenario needs
+    SUITE_DEFECT = 3  # an error in our own code, or behave ran nothing: the results cannot be trusted
+    NOT_VERIFIED = 4  # nothing red, but a clause is not verified: a scenario skipped or not run, or none applies
+    INTERRUPTED = 130
+
+
+# environment.py ends a run whose target does not answer with one line and these codes (10 stand, 11-14 a part:
+# REST, AMQP, management API, gRPC).
+TARGET_UNREACHABLE_EXITS = (10, 11, 12, 13, 14)
+
+
+def crash_kind(outcome: JobOutcome) -> Kind:
+    """A behave process that ended without its results: by its exit code, never by what it printed."""
+    return Kind.ENVIRONMENT if outcome.returncode in TARGET_UNREACHABLE_EXITS else Kind.SUITE
+
+
+def exit_code(
+    results: Iterable[ScenarioResult], crash_kinds: Iterable[Kind] = (), clauses: Sequence[ClauseVerdictRow] = ()
+) -> Exit:
+    """The worst thing that happened: a suite defect hides the rest, a broken environment hides product defects;
+    a run with nothing red still is not green while a clause is not verified for a reason other than its profile
+    (tools/verdicts/clause_verdict.py: a quick run otherwise green exits 0 and says it is not a sign-off run)."""
+    kinds = {result.kind for result in results} | set(crash_kinds)
+    if Kind.SUITE in kinds:
+        return Exit.SUITE_DEFECT
+    if Kind.ENVIRONMENT in kinds:
+        return Exit.BROKEN_ENVIRONMENT
+    if Kind.PRODUCT in kinds:
+        return Exit.PRODUCT_DEFECT
+    if not_verified_beyond_profile(clauses):
+        return Exit.NOT_VERIFIED
+    return Exit.GREEN
