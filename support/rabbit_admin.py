@@ -145,6 +145,7 @@ class Channel(_Listed):
     @classmethod
     def _closing_connection(cls, value: object) -> object:
         return None if value == [] else value
+
     consumer_count: int = 0
     message_stats: dict[str, Any] | None = None
 

@@ -27,7 +27,7 @@ def test_the_crafted_version_lists_every_change_and_fails_on_the_quotes_gone(cap
     gone, changed, new, verdicts = out.split("\n\n")[1:5]
     # the changed SLA value and the removed line: quoted, so their quotes no longer stand, with their scenarios
     assert gone.startswith("Quotes that no longer stand in the new version: 2")
-    assert "features/2_2_metadata_latency.feature:5: GET /live_metadata | < 1 second | Simple metadata" in gone
+    assert "features/2_2_metadata_latency.feature:8: GET /live_metadata | < 1 second | Simple metadata" in gone
     assert "scenario 2.2 'The live metadata answers in under 1 second'" in gone
     assert "features/3_smart_recorder.feature:10: - All data flow is through AMQP/RabbitMQ" in gone
     assert 'scenario 3.1 "The interrogator\'s input queue exists"' in gone
