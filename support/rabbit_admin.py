@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from urllib.parse import quote, unquote, urlsplit
 
 import requests
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
 from support.errors import BrokenEnvironment, MalformedAnswer, TargetUnreachable
 from support.evidence import body_evidence
@@ -39,6 +39,15 @@ class ManagementApiFailed(BrokenEnvironment):
 class _Listed(BaseModel):
     # The management API carries dozens of statistics fields; we type what we read and keep the rest.
     model_config = ConfigDict(extra="allow")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _details_of_what_is_closing(cls, value: object) -> object:
+        # RabbitMQ lists a channel or consumer whose connection is closing with `"..._details": []`: nothing to name
+        # (seen on a broker where stands come and go), not a malformed answer.
+        if isinstance(value, dict):
+            return {k: None if k.endswith("_details") and v == [] else v for k, v in value.items()}
+        return value
 
 
 class Overview(_Listed):
@@ -108,7 +117,7 @@ class QueueRef(_Listed):
 class Consumer(_Listed):
     consumer_tag: str
     queue: QueueRef
-    channel_details: ChannelDetails
+    channel_details: ChannelDetails | None
     exclusive: bool = False
     ack_required: bool | None = None
 
@@ -138,14 +147,7 @@ class ConnectionDetails(_Listed):
 class Channel(_Listed):
     name: str
     number: int | None = None
-    # RabbitMQ lists a channel whose connection is closing with `"connection_details": []`: no connection to name.
-    connection_details: ConnectionDetails | None
-
-    @field_validator("connection_details", mode="before")
-    @classmethod
-    def _closing_connection(cls, value: object) -> object:
-        return None if value == [] else value
-
+    connection_details: ConnectionDetails | None  # None: its connection is closing
     consumer_count: int = 0
     message_stats: dict[str, Any] | None = None
 

@@ -325,7 +325,7 @@ def focus_server_footprint(admin: RabbitAdmin, name: str = FOCUS_SERVER_CONNECTI
         ) from None
     names = {c.name for c in connections}
     channels = [ch for ch in admin.channels() if ch.connection_details and ch.connection_details.name in names]
-    consumers = [c for c in admin.consumers() if c.channel_details.connection_name in names]
+    consumers = [c for c in admin.consumers() if c.channel_details and c.channel_details.connection_name in names]
     owned = [q for q in admin.queues() if _owner(admin, q) in names]
     return Footprint(connections, channels, consumers, owned)
 

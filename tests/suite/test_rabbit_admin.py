@@ -149,9 +149,11 @@ def test_an_error_status_of_the_management_api_is_a_broken_environment(status: i
 def test_a_channel_of_a_closing_connection_lists_no_connection_and_is_no_malformed_answer() -> None:
     # RabbitMQ answers `"connection_details": []` for a channel whose connection is going away (seen in the matrix:
     # a stream cut early closes a job while its channels are listed).
-    from support.rabbit_admin import Channel
+    from support.rabbit_admin import Channel, Consumer
 
     assert (
         Channel.model_validate({"name": "127.0.0.1:1 -> 127.0.0.1:2 (1)", "connection_details": []}).connection_details
         is None
     )
+    consumer = {"consumer_tag": "t", "queue": {"name": "q", "vhost": "/"}, "channel_details": []}
+    assert Consumer.model_validate(consumer).channel_details is None
