@@ -325,9 +325,24 @@ def focus_server_footprint(admin: RabbitAdmin, name: str = FOCUS_SERVER_CONNECTI
         ) from None
     names = {c.name for c in connections}
     channels = [ch for ch in admin.channels() if ch.connection_details and ch.connection_details.name in names]
-    consumers = [c for c in admin.consumers() if c.channel_details and c.channel_details.connection_name in names]
+    consumers = [c for c in _consumers_named(admin, lag_s) if c.channel_details.connection_name in names]
     owned = [q for q in admin.queues() if _owner(admin, q) in names]
     return Footprint(connections, channels, consumers, owned)
+
+
+def _consumers_named(admin: RabbitAdmin, lag_s: float) -> list[Consumer]:
+    """The consumers whose channel the management API names. A consumer listed without its channel (`[]` while the
+    broker's statistics catch up, or while its connection closes) is asked for again until named, so that none is
+    left out unseen; one still unnamed after the management API's lag is gone or going, and counts for no one."""
+
+    def all_named() -> list[Consumer] | None:
+        listed = admin.consumers()
+        return listed if all(c.channel_details for c in listed) else None
+
+    try:
+        return wait_for(all_named, reason="every consumer listed with its channel", timeout_s=lag_s)
+    except WaitTimeout:
+        return [c for c in admin.consumers() if c.channel_details]
 
 
 def _owner(admin: RabbitAdmin, queue: Queue) -> str | None:
