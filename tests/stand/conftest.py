@@ -25,7 +25,7 @@ from stand.broker import PrivateBroker
 from stand.faults import FAULTS
 
 TEST_STREAM_LIMIT_S = 8.0
-FAULT_STREAM_LIMIT_S = 8.0  # room for history-overrun's 5 s after a 1-s history
+FAULT_STREAM_LIMIT_S = 8.0  # room for history-overrun's seconds (StandTiming.overrun_s) after a 1-s history
 FAULT_WORKERS = 3  # fault stands checked at once (2 cores: more makes timing checks flaky)
 
 

@@ -24,7 +24,7 @@ def run_slow_probe(stands: object) -> dict:
         unconnected = stand.post("/configure", job_body()).json()["job_id"]
 
         def stream(name: str, answer: dict) -> None:
-            outcomes[name] = read_stream(answer, keep_frames=0, client_timeout=400)
+            outcomes[name] = read_stream(answer, keep_frames=0, deadline_s=400)
 
         threads = [threading.Thread(target=stream, args=(n, a)) for n, a in (("live", live), ("history", history))]
         for thread in threads:
