@@ -18,7 +18,7 @@ JOB_ROUTES = {
 
 @pytest.fixture(scope="module")
 def job_only(stands: Stands) -> Iterator[StandHandle]:
-    handle = stands.up("job-only", "--api", "job", "--stream-limit", "8")
+    handle = stands.on_shared_broker("job-only", "--api", "job", "--stream-limit", "8")
     try:
         yield handle
     finally:
