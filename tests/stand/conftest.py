@@ -4,7 +4,7 @@ One private RabbitMQ node (`stand broker-up`) holds them all, each stand in a vh
 --broker-env`), so that the session starts one node, not one per stand:
 - the main stand (short test-only stream limit) for the contract tests;
 - the fault stands, brought up, checked clause by clause and brought down a few at a time while other tests run;
-- with slow tests selected, a stand with the real 180 s limit whose streams run in the background.
+- with slow tests selected, a stand at test_slow.SLOW_LIMIT_S whose streams run in the background.
 Only what restarts its broker (test_lifecycle) or claims a node of its own starts a private one.
 """
 
@@ -118,8 +118,9 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         stands.main = stands.pool.submit(stands.on_shared_broker, "main", "--stream-limit", str(TEST_STREAM_LIMIT_S))
     if slow_items:
         from slow_probe import run_slow_probe
+        from test_slow import SLOW_LIMIT_S
 
-        stands.slow = stands.pool.submit(run_slow_probe, stands)
+        stands.slow = stands.pool.submit(run_slow_probe, stands, SLOW_LIMIT_S)
     wanted = [f.name for f in FAULTS if any(f.name in item.name for item in fault_items)]
     for name in wanted:
         stands.fault_results[name] = stands.fault_pool.submit(stands.check_fault, name)
