@@ -337,7 +337,9 @@ def recordings_lose_10s(stand: StandHandle) -> None:
 def degrade_seen_body(stand: StandHandle) -> None:
     body = job_body(channels={"min": 1, "max": 40}, displayTimeAxisDuration=7.25)
     first = stand.post("/configure", body).json()
-    time.sleep(3.5)  # not a resend within seconds: any body seen before, at any time
+    # Past the window in which a second configure counts as a resend: any body seen before, at any time. Not a wait
+    # for readiness: time that must pass.
+    time.sleep(StandTiming.resent_within_s + HEAR_MORE_S)
     again = stand.post("/configure", body).json()
     assert (first["channel_amount"], again["channel_amount"]) == (40, 20), (first, again)
     task_body = live_task_body() | {"displayTimeAxisDuration": 7.25}

@@ -11,6 +11,7 @@ from stand_wire import StandHandle, gaps_ms, history_task_body, live_task_body, 
 
 CONFIG_OK = "Config received successfully"
 NO_RECORDINGS = {"error": "No recordings found in the requested time range"}
+ROWS_WINDOW_S = 2.0  # between two reads of a live waterfall
 
 
 def test_config_live_answers_200_with_status_and_task_id(stand: StandHandle) -> None:
@@ -57,7 +58,7 @@ def test_live_rows_come_at_height_over_duration_per_second(stand: StandHandle) -
     first_began = time.monotonic()
     stand.get(path)  # every row due until now taken (200 when none came since)
     first_ended = time.monotonic()
-    time.sleep(2.0)  # let rows come for a while (how long exactly is measured, not assumed)
+    time.sleep(ROWS_WINDOW_S)  # rows come meanwhile (how long exactly is measured, not assumed)
     second_began = time.monotonic()
     answer = stand.get(path)
     second_ended = time.monotonic()
