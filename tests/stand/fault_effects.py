@@ -324,14 +324,21 @@ def spurious_gap(stand: StandHandle) -> None:
     task_id = _config(stand, history_task_body("2025-10-08 09:00:00", "2025-10-08 09:05:00"), "spur")
     rows, _ = stand.drain_task(task_id, timeout_s=5)
     gaps = gaps_ms([r["startTimestamp"] for r in rows], 2000)
-    assert gaps and all(b - a == 11_000 for a, b in gaps), gaps
+    assert gaps and all(b - a == _gap_jump_ms(stand) for a, b in gaps), (gaps, _gap_jump_ms(stand))
+
+
+def _gap_jump_ms(stand: StandHandle) -> int:
+    """The jump between two rows around one of the faults' gaps: the seconds missing (StandTiming.gap_length_s, a
+    share of the limit) and the second of the row before."""
+    return (round(StandTiming(_limit(stand)).gap_length_s) + 1) * 1000
 
 
 def recordings_lose_10s(stand: StandHandle) -> None:
     task_id = _config(stand, history_task_body("2025-10-09 10:00:00", "2025-10-09 10:05:00"), "lose")
     rows, _ = stand.drain_task(task_id, timeout_s=5)
     gaps = gaps_ms([r["startTimestamp"] for r in rows], 2000)
-    assert gaps and all(b - a == 11_000 for a, b in gaps), gaps  # a 5-minute recording loses them too
+    # a 5-minute recording loses them too
+    assert gaps and all(b - a == _gap_jump_ms(stand) for a, b in gaps), (gaps, _gap_jump_ms(stand))
 
 
 def degrade_seen_body(stand: StandHandle) -> None:
