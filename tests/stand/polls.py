@@ -20,7 +20,8 @@ READY_S = 5.0  # what the stand does "in a moment" (a consumer starting, a queue
 
 
 def until(probe: Callable[[], T | None], what: str, within_s: float = READY_S) -> T:
-    """`probe`'s first result other than None or False; AssertionError (`WaitTimeout`) naming `what` if none came."""
+    """`probe`'s first result other than None or False (an empty list is a result: say `len(x) > 0`);
+    AssertionError (`WaitTimeout`) naming `what` if none came."""
     return wait_for(probe, reason=what, timeout_s=within_s, interval_s=POLL_S)
 
 
