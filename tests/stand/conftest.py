@@ -1,9 +1,11 @@
 """Real stands for the integration tests, started in the background as soon as collection knows what is needed.
 
-- one main stand (private broker, short test-only stream limit) for the contract tests;
-- one shared private broker whose vhosts hold the fault stands (`python -m stand up --fault X --amqp-url ...`),
-  brought up, checked clause by clause and brought down a few at a time while other tests run;
-- with slow tests selected, a stand with the real 180 s limit whose streams run in the background.
+One private RabbitMQ node (`stand broker-up`) holds them all, each stand in a vhost of its own (`stand up
+--broker-env`), so that the session starts one node, not one per stand:
+- the main stand (short test-only stream limit) for the contract tests;
+- the fault stands, brought up, checked clause by clause and brought down a few at a time while other tests run;
+- with slow tests selected, a stand at test_slow.SLOW_LIMIT_S whose streams run in the background.
+Only what restarts its broker (test_lifecycle) or claims a node of its own starts a private one.
 """
 
 from __future__ import annotations
@@ -14,19 +16,20 @@ import tempfile
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-import requests
 from clause_checks import evaluate
 from stand_wire import StandHandle, read_env, stand_cli
 
-from stand.broker import PrivateBroker
 from stand.faults import FAULTS
+from stand.timing import StandTiming
+from support.stand_process import SharedBroker
 
 TEST_STREAM_LIMIT_S = 8.0
-FAULT_STREAM_LIMIT_S = 8.0  # room for history-overrun's 5 s after a 1-s history
+FAULT_STREAM_LIMIT_S = 8.0  # room for history-overrun's seconds (StandTiming.overrun_s) after a 1-s history
 FAULT_WORKERS = 3  # fault stands checked at once (2 cores: more makes timing checks flaky)
+# The main stand: the shared broker's start, then its own (a busy host takes longer than either's own budget).
+MAIN_READY_S = StandTiming.broker_start_s + StandTiming.up_s + StandTiming.ready_s
 
 
 class Stands:
@@ -37,7 +40,7 @@ class Stands:
         self.pool = ThreadPoolExecutor(max_workers=6)
         self.fault_pool = ThreadPoolExecutor(max_workers=FAULT_WORKERS)
         self.main: Future[StandHandle] | None = None
-        self.shared_broker: Future[PrivateBroker] | None = None
+        self.shared_broker: Future[SharedBroker] | None = None
         self.fault_results: dict[str, Future[dict]] = {}
         self.slow: Future[dict] | None = None
         self.started: list[StandHandle] = []
@@ -60,26 +63,12 @@ class Stands:
             self.started.remove(handle)
 
     def on_shared_broker(self, name: str, *args: str) -> StandHandle:
+        """A stand in a vhost of its own on the session's one node (`down` removes the vhost with it)."""
         broker = self.shared_broker.result()
-        vhost = f"stand-{name}"
-        endpoints = broker.endpoints(vhost)
-        api = f"{endpoints.api_url}/api"
-        auth = (endpoints.api_user, endpoints.api_password)
-        requests.put(f"{api}/vhosts/{quote(vhost, safe='')}", auth=auth, timeout=10).raise_for_status()
-        requests.put(
-            f"{api}/permissions/{quote(vhost, safe='')}/{endpoints.api_user}",
-            json={"configure": ".*", "write": ".*", "read": ".*"},
-            auth=auth,
-            timeout=10,
-        ).raise_for_status()
-        # The AMQP URL (with its password) goes by environment, never on a command line.
-        env = {"STAND_AMQP_URL": endpoints.amqp_url, "STAND_RABBITMQ_API_PASSWORD": endpoints.api_password}
-        return self.up(name, "--rabbitmq-api-url", endpoints.api_url, *args, env=env)
+        return self.up(name, "--broker-env", str(broker.env_file), *args)
 
-    def start_shared_broker(self) -> PrivateBroker:
-        broker = PrivateBroker(self.dir / "shared-broker", "focus", None)
-        broker.start()
-        return broker
+    def start_shared_broker(self) -> SharedBroker:
+        return SharedBroker.up(self.dir / "broker.env")
 
     def check_fault(self, fault: str) -> dict:
         """Up, every clause check, the fault's own effect, down: all in the background."""
@@ -100,7 +89,7 @@ class Stands:
         for handle in list(self.started):
             self.down(handle)
         if self.shared_broker is not None and self.shared_broker.done() and not self.shared_broker.exception():
-            self.shared_broker.result().stop()
+            self.shared_broker.result().__exit__()
         self.pool.shutdown(wait=False, cancel_futures=True)
         self.fault_pool.shutdown(wait=False, cancel_futures=True)
         shutil.rmtree(self.dir, ignore_errors=True)
@@ -120,17 +109,18 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     if not mine or session.config.option.collectonly:
         return
     STANDS = stands = Stands()
-    needs_main = any(item.path.name not in ("test_faults.py", "test_lifecycle.py") for item in mine)
+    needs_main = any("stand" in item.fixturenames for item in mine)
     fault_items = _selected(session, "test_faults.py")
     slow_items = [item for item in mine if item.get_closest_marker("slow")]
-    if needs_main:
-        stands.main = stands.pool.submit(stands.up, "main", "--stream-limit", str(TEST_STREAM_LIMIT_S))
-    if fault_items or slow_items:
+    if needs_main or fault_items or slow_items or any("stands" in item.fixturenames for item in mine):
         stands.shared_broker = stands.pool.submit(stands.start_shared_broker)
+    if needs_main:
+        stands.main = stands.pool.submit(stands.on_shared_broker, "main", "--stream-limit", str(TEST_STREAM_LIMIT_S))
     if slow_items:
         from slow_probe import run_slow_probe
+        from test_slow import SLOW_LIMIT_S
 
-        stands.slow = stands.pool.submit(run_slow_probe, stands)
+        stands.slow = stands.pool.submit(run_slow_probe, stands, SLOW_LIMIT_S)
     wanted = [f.name for f in FAULTS if any(f.name in item.name for item in fault_items)]
     for name in wanted:
         stands.fault_results[name] = stands.fault_pool.submit(stands.check_fault, name)
@@ -149,8 +139,8 @@ def stands() -> Stands:
 
 @pytest.fixture(scope="session")
 def stand(stands: Stands) -> StandHandle:
-    """The main stand (private broker, stream limit of TEST_STREAM_LIMIT_S)."""
-    return stands.main.result(timeout=120)
+    """The main stand (a vhost of the shared broker, stream limit of TEST_STREAM_LIMIT_S)."""
+    return stands.main.result(timeout=MAIN_READY_S)
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,9 @@
-"""Talking to a stand over the wire only (REST, gRPC, AMQP, management API), as the suite would."""
+"""Talking to a stand over the wire only (REST, gRPC, AMQP, management API), as the suite would.
+
+Where a test only talks to the stand, it uses the suite's own clients (one gRPC reader: support/grpc_stream.py; one
+env-file reader: support/stand_process.py), so that the wire code lives once; what the tests judge stays here and in
+the tests themselves.
+"""
 
 from __future__ import annotations
 
@@ -15,13 +20,16 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import grpc
-import numpy as np
 import pika
 import requests
+from polls import POLL_S, until
 
-from pandadatastream import pandadatastream_pb2 as pb
-from pandadatastream import pandadatastream_pb2_grpc as pb_grpc
+from support.grpc_stream import Ending, Frame, StreamTimeline
+from support.grpc_stream import read_stream as read_grpc_stream
 from support.ids import new_task_id
+from support.models import JobConfigured
+from support.stand_process import read_env_file
+from support.waiting import Pace, WaitTimeout, poll_until, watch_for
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
@@ -50,7 +58,7 @@ def stand_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 90
 
 
 def read_env(path: Path) -> dict[str, str]:
-    return dict(line.split("=", 1) for line in path.read_text().splitlines() if "=" in line)
+    return read_env_file(path)  # the suite's one reader of a stand's env file
 
 
 @dataclass
@@ -80,30 +88,41 @@ class StandHandle:
         return self.session.post(self.base + path, json=body, timeout=30)
 
     def drain_task(self, task_id: str, row_count: int = 500, timeout_s: float = 60) -> tuple[list[dict], int]:
-        """Poll the waterfall until 208 (or timeout); all rows and the final status."""
+        """Poll the waterfall until 208 (or timeout); all rows and the final status (0: no end before the timeout).
+        Rows are asked for again at once, "nothing yet" (200) after a short pause."""
         rows: list[dict] = []
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
+
+        def step() -> int | Pace:
             answer = self.get(f"/waterfall/{task_id}/{row_count}")
             if answer.status_code == 201:
                 for block in answer.json():
                     rows.extend(block["rows"])
-            elif answer.status_code == 208:
-                return rows, 208
-            elif answer.status_code == 200:
-                time.sleep(0.1)
-            else:
-                return rows, answer.status_code
-        return rows, 0
+                return Pace.AT_ONCE
+            return Pace.LATER if answer.status_code == 200 else answer.status_code
+
+        try:
+            status = poll_until(
+                step, reason=f"the waterfall of {task_id} to end", timeout_s=timeout_s, interval_s=POLL_S
+            )
+        except WaitTimeout:
+            status = 0
+        return rows, status
 
     # -- management API ------------------------------------------------------------------------------------------
 
     def api(self, path: str) -> object:
-        answer = requests.get(
-            f"{self.env['FOCUS_RABBITMQ_API_URL']}/api/{path}",
-            auth=(self.env["FOCUS_RABBITMQ_API_USER"], self.env["FOCUS_RABBITMQ_API_PASSWORD"]),
-            timeout=10,
-        )
+        """One management API listing. RabbitMQ's own hiccups (a 5xx while a queue it lists is being deleted, which
+        a busy node shows now and then) are asked again: the management API is the broker's, not the stand's."""
+
+        def ask() -> requests.Response | None:
+            answer = requests.get(
+                f"{self.env['FOCUS_RABBITMQ_API_URL']}/api/{path}",
+                auth=(self.env["FOCUS_RABBITMQ_API_USER"], self.env["FOCUS_RABBITMQ_API_PASSWORD"]),
+                timeout=10,
+            )
+            return None if answer.status_code >= 500 else answer
+
+        answer = until(ask, f"the management API to answer GET /api/{path} without a 5xx")
         answer.raise_for_status()
         return answer.json()
 
@@ -122,12 +141,7 @@ class StandHandle:
     def consumers_by_connection(self, settle_s: float = 3.0) -> dict[str, list[str]]:
         """connection_name → names of the queues it consumes. The management view lags and may briefly
         list nothing at all: an empty view is asked again for up to `settle_s`."""
-        deadline = time.monotonic() + settle_s
-        found = self._consumers_by_connection()
-        while not found and time.monotonic() < deadline:
-            time.sleep(0.3)
-            found = self._consumers_by_connection()
-        return found
+        return watch_for(lambda: self._consumers_by_connection() or None, seconds=settle_s, interval_s=POLL_S) or {}
 
     def _consumers_by_connection(self) -> dict[str, list[str]]:
         names = {c["name"]: (c.get("client_properties") or {}).get("connection_name") for c in self.connections()}
@@ -199,17 +213,32 @@ class Probe:
 
 @dataclass
 class StreamOutcome:
-    code: grpc.StatusCode
-    seconds: float
-    frames: list[pb.DataStream]
+    """One read of a stream by the suite's reader, and the first frames it decoded (kept for layout checks)."""
+
+    timeline: StreamTimeline
+    frames: list[Frame]
+
+    @property
+    def code(self) -> grpc.StatusCode | None:
+        return self.timeline.code
+
+    @property
+    def seconds(self) -> float:
+        """When the stream ended, from the start of the call."""
+        return self.timeline.ended_s or 0.0
+
+    @property
+    def by_server(self) -> bool:
+        """The stand ended it (not our deadline, not our closing it)."""
+        return self.timeline.ending is Ending.SERVER
 
     @property
     def rows(self) -> int:
-        return sum(f.data_shape_x for f in self.frames)
+        return self.timeline.rows
 
     @property
     def timestamps(self) -> list[int]:
-        return [t for f in self.frames for t in f.timestamp_in_milis]
+        return self.timeline.row_timestamps_ms
 
     @property
     def data_seconds(self) -> float:
@@ -217,36 +246,28 @@ class StreamOutcome:
         stamps = self.timestamps
         return (max(stamps) - min(stamps)) / 1000 if stamps else 0.0
 
+    def __str__(self) -> str:
+        return self.timeline.ended_text()
+
 
 def read_stream(
-    answer: dict, stream_id: int = 0, keep_frames: int = 10_000, client_timeout: float = 400
+    answer: dict,
+    stream_id: int = 0,
+    keep_frames: int = 10_000,
+    deadline_s: float = 400,
+    read_for_s: float | None = None,
 ) -> StreamOutcome:
-    """Read one stream of a `/configure` answer to its end; the status code and when it came."""
-    host = answer["stream_url"].split("://", 1)[-1]
-    channel = grpc.insecure_channel(
-        f"{host}:{int(answer['stream_port'])}", options=[("grpc.max_receive_message_length", 64 << 20)]
-    )
-    stub = pb_grpc.DataStreamServiceStub(channel)
-    frames: list[pb.DataStream] = []
-    started = time.monotonic()
-    code = grpc.StatusCode.OK
-    try:
-        for frame in stub.StreamData(pb.StreamDataRequest(stream_id=stream_id), timeout=client_timeout):
-            if len(frames) < keep_frames:
-                frames.append(frame)
-    except grpc.RpcError as exc:
-        code = exc.code()
-    finally:
-        channel.close()
-    return StreamOutcome(code, time.monotonic() - started, frames)
+    """Read one stream of a `/configure` answer with the suite's reader: to the stand's end of it, our deadline, or
+    `read_for_s` (we close it); the first `keep_frames` frames decoded."""
+    address = JobConfigured.model_construct(**answer).grpc_address  # no validation: the tests judge the answer
+    frames: list[Frame] = []
 
+    def keep(frame: Frame) -> None:
+        if len(frames) < keep_frames:
+            frames.append(frame)
 
-def decode(frame: pb.DataStream) -> np.ndarray:
-    """The documented layout: (rows, channels, bins) little-endian float32, channel-major rows."""
-    z = frame.data_shape_z if frame.HasField("data_shape_z") else 1
-    return np.stack([np.frombuffer(row, dtype="<f4") for row in frame.main_data]).reshape(
-        frame.data_shape_x, frame.data_shape_y, z
-    )
+    timeline = read_grpc_stream(address, stream_id, deadline_s=deadline_s, read_for_s=read_for_s, on_frame=keep)
+    return StreamOutcome(timeline, frames)
 
 
 def live_task_body(**over: object) -> dict:

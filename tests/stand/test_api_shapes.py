@@ -18,7 +18,7 @@ JOB_ROUTES = {
 
 @pytest.fixture(scope="module")
 def job_only(stands: Stands) -> Iterator[StandHandle]:
-    handle = stands.up("job-only", "--api", "job", "--stream-limit", "8")
+    handle = stands.on_shared_broker("job-only", "--api", "job", "--stream-limit", "8")
     try:
         yield handle
     finally:
@@ -44,7 +44,7 @@ def test_the_job_only_shape_still_streams_and_answers_every_job_route(job_only: 
     assert job_only.get("/live_metadata").status_code == 200
     job = job_only.post("/configure", job_body(channels={"min": 1, "max": 4})).json()
     assert job_only.get(f"/metadata/{job['job_id']}").json() == job
-    assert read_stream(job, keep_frames=1, client_timeout=1.0).frames
+    assert read_stream(job, keep_frames=1, read_for_s=1.0).frames
 
 
 def test_the_catalogue_holds_the_live_recording_since_the_stand_started(stand: StandHandle) -> None:
@@ -55,5 +55,5 @@ def test_the_catalogue_holds_the_live_recording_since_the_stand_started(stand: S
     assert now - 3600 < start <= now and now - 3 <= end <= now + 1, (start, end, now)
     # It plays as history, as any recording: the seconds it holds come back over gRPC.
     answer = stand.post("/configure", job_body(start_time=start, end_time=start + 2)).json()
-    outcome = read_stream(answer, client_timeout=30)
+    outcome = read_stream(answer, deadline_s=30)
     assert sorted({t // 1000 for t in outcome.timestamps}) == [start, start + 1]

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 
 import pytest
+from polls import until
 from stand_wire import StandHandle, gaps_ms, history_task_body, live_task_body, unique_id, utc
 
 CONFIG_OK = "Config received successfully"
 NO_RECORDINGS = {"error": "No recordings found in the requested time range"}
+ROWS_WINDOW_S = 2.0  # between two reads of a live waterfall
 
 
 def test_config_live_answers_200_with_status_and_task_id(stand: StandHandle) -> None:
@@ -23,8 +26,7 @@ def test_waterfall_200_empty_then_201_blocks_of_at_most_row_count_rows(stand: St
     stand.post(f"/config/{task_id}", live_task_body(canvasInfo={"height": 200}))
     first = stand.get(f"/waterfall/{task_id}/5")
     assert first.status_code == 200 and first.content == b""  # the consumer takes a moment to start
-    time.sleep(1.5)
-    answer = stand.get(f"/waterfall/{task_id}/5")
+    answer = until(lambda: _rows_answer(stand, f"/waterfall/{task_id}/5"), f"{task_id}'s first rows")
     assert answer.status_code == 201
     blocks = answer.json()
     rows = [row for block in blocks for row in block["rows"]]
@@ -38,15 +40,40 @@ def test_waterfall_200_empty_then_201_blocks_of_at_most_row_count_rows(stand: St
     assert all(isinstance(v, float) for s in row["sensors"] for v in s["intensity"])
 
 
+def _rows_answer(stand: StandHandle, path: str):
+    """The answer when it carries rows (201), else None: a poll's probe."""
+    answer = stand.get(path)
+    return answer if answer.status_code != 200 else None
+
+
 def test_live_rows_come_at_height_over_duration_per_second(stand: StandHandle) -> None:
     task_id = unique_id("rate")
     stand.post(f"/config/{task_id}", live_task_body(canvasInfo={"height": 50}, displayTimeAxisDuration=10))
-    time.sleep(1.2)
-    stand.get(f"/waterfall/{task_id}/1000")
-    time.sleep(2.0)
-    rows = [r for b in stand.get(f"/waterfall/{task_id}/1000").json() for r in b["rows"]]
-    assert 8 <= len(rows) <= 12  # 5 rows/s for 2 s
-    assert rows[1]["startTimestamp"] - rows[0]["startTimestamp"] == 200
+    rate, spacing_ms = 50 / 10, 1000 * 10 / 50  # height / duration rows per second, 200 ms apart
+    # A read takes every row due at its instant on the stand, which lies between the request's start and end: the
+    # rows between two reads are bounded by the monotonic time measured between them (± the row due at either
+    # instant), whatever a busy host does to the pause between them.
+    path = f"/waterfall/{task_id}/1000"
+    until(lambda: _rows_answer(stand, path), f"{task_id}'s first rows")  # its consumer runs
+    first_began = time.monotonic()
+    stand.get(path)  # every row due until now taken (200 when none came since)
+    first_ended = time.monotonic()
+    time.sleep(ROWS_WINDOW_S)  # rows come meanwhile (how long exactly is measured, not assumed)
+    second_began = time.monotonic()
+    answer = stand.get(path)
+    second_ended = time.monotonic()
+    assert answer.status_code == 201, answer.status_code
+    rows = [r for b in answer.json() for r in b["rows"]]
+    fewest = int(rate * (second_began - first_ended)) - 1
+    most = int(rate * (second_ended - first_began)) + 1
+    assert fewest <= len(rows) <= most, (
+        f"{len(rows)} rows between reads {second_began - first_ended:.2f} to {second_ended - first_began:.2f} s "
+        f"apart, at {rate:g} rows/s: expected {fewest} to {most}"
+    )
+    starts = [row["startTimestamp"] for row in rows]
+    # As configured, to the millisecond the timestamps are floored to: every row 200 ms after the one before, no drift.
+    assert all(abs(b - a - spacing_ms) <= 1 for a, b in itertools.pairwise(starts)), starts
+    assert abs(starts[-1] - starts[0] - spacing_ms * (len(starts) - 1)) <= 1, starts
 
 
 @pytest.mark.parametrize("row_count", [0, -1])
@@ -66,8 +93,7 @@ def test_task_metadata_200_empty_then_201_flat_metadata(stand: StandHandle) -> N
     stand.post(f"/config/{task_id}", live_task_body())
     early = stand.get(f"/metadata/{task_id}")
     assert early.status_code == 200 and early.content == b""
-    time.sleep(1.5)
-    later = stand.get(f"/metadata/{task_id}")
+    later = until(lambda: _rows_answer(stand, f"/metadata/{task_id}"), f"{task_id}'s metadata")
     assert later.status_code == 201
     assert later.json() == stand.get("/live_metadata").json()
 
@@ -86,8 +112,8 @@ def test_same_config_again_is_200_same_answer_and_one_task(stand: StandHandle) -
     task_id = unique_id("idem")
     body = history_task_body("2025-10-08 09:00:00", "2025-10-08 09:15:00")
     first = stand.post(f"/config/{task_id}", body)
-    time.sleep(1.3)
-    before = [r for b in stand.get(f"/waterfall/{task_id}/30").json() for r in b["rows"]]
+    some = until(lambda: _rows_answer(stand, f"/waterfall/{task_id}/30"), f"{task_id}'s first rows")
+    before = [r for b in some.json() for r in b["rows"]]
     again = stand.post(f"/config/{task_id}", body)
     assert (again.status_code, again.json()) == (200, first.json())
     rows, status = stand.drain_task(task_id)
