@@ -144,3 +144,14 @@ def test_nightly_runs_the_slow_scenario_beside_the_rest(tmp_path: Path, external
 def test_an_external_target_needs_its_base_url(tmp_path: Path, external_target: pytest.MonkeyPatch) -> None:
     external_target.delenv("FOCUS_BASE_URL")
     assert _run(tmp_path, "quick", "--no-report") == Exit.BROKEN_ENVIRONMENT
+
+
+def test_the_header_names_the_listening_window_the_jobs_used_a_share_of_their_limit() -> None:
+    from support.settings import Settings
+    from tools.run.nightly import listening_window
+
+    nightly = plan(Profile.NIGHTLY, FIXTURE_FEATURES, ROOT)
+    assert listening_window(nightly, {}, {"FOCUS_STREAM_LIMIT_S": "180"}, Settings()) == "60"
+    assert listening_window(nightly, {}, {"FOCUS_STREAM_LIMIT_S": "20"}, Settings()) == "6.66667"
+    assert listening_window(nightly, {"FOCUS_LISTEN_S": "5"}, {}, Settings()) == "5"
+    assert listening_window(plan(Profile.QUICK, FIXTURE_FEATURES, ROOT), {}, {}, Settings()) == "3"

@@ -93,16 +93,22 @@ def target_settings(target: Target, stand: Stand | None) -> Settings:
 
 
 def listening_window(
-    jobs: Sequence[BehaveJob], child_env: dict[str, str], released: dict[str, str], default_s: float
+    jobs: Sequence[BehaveJob], child_env: dict[str, str], released: dict[str, str], settings: Settings
 ) -> str:
-    """The listening window the behave processes really used (FOCUS_LISTEN_S: what the runner released to them, else
-    their own environment, else the profile's, else the default), not this process's setting: the nightly's jobs
-    listen 60 s while the runner itself keeps the default 3 s."""
+    """The listening window the behave processes really used, not this process's setting: each job's settings as
+    it read them (FOCUS_LISTEN_S, else its profile's share of the stream limit: FOCUS_PROFILE=nightly listens 60 s
+    at 180 s) from what the runner released to it, its own environment and the profile's."""
     used = set()
     for job in jobs:
-        value = released.get(LISTEN_ENV) or child_env.get(LISTEN_ENV) or dict(job.env).get(LISTEN_ENV)
-        used.add(f"{float(value):g}" if value else f"{default_s:g}")
-    return ", ".join(sorted(used, key=float)) if used else f"{default_s:g}"
+        env = {**child_env, **dict(job.env), **released}
+        listen = env.get(LISTEN_ENV)
+        seen = Settings(
+            stream_limit_s=float(env.get("FOCUS_STREAM_LIMIT_S", settings.stream_limit_s)),
+            profile="nightly" if env.get("FOCUS_PROFILE") == "nightly" else "quick",
+            listen_s=float(listen) if listen else None,
+        )
+        used.add(f"{seen.listen_s:g}")
+    return ", ".join(sorted(used, key=float)) if used else f"{settings.listen_s:g}"
 
 
 def clause_verdicts(
@@ -251,7 +257,7 @@ def run(
         t = time.monotonic()
         outcomes, environment = watch_suite(running, settings, profile)
         environment["target.api"] = shape.value if shape is not None else "unknown"
-        environment["listen_s"] = listening_window(jobs, child_env, released, settings.listen_s)
+        environment["listen_s"] = listening_window(jobs, child_env, released, settings)
         timings.mark("behave_s", t)
     except BaseException:
         stop_jobs(running)
