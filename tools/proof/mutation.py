@@ -101,14 +101,16 @@ def run_fault(
     layout = RunLayout(MUTATION_DIR / _shape_of(stand_args) / fault.name)
     shutil.rmtree(layout.base, ignore_errors=True)
     layout.clear_run_outputs()
-    # As in the nightly runner: behave imports while the stand starts, and runs once told where it is.
-    target_file = STAND_DIR / f"target-{fault.name}-{os.getpid()}.json"
+    # As in the nightly runner: behave imports while the stand starts, and runs once told where it is. The files are
+    # named by shape too: one fault runs on both shapes at the same time.
+    run_name = f"{_shape_of(stand_args)}-{fault.name}-{os.getpid()}"
+    target_file = STAND_DIR / f"target-{run_name}.json"
     base_env = {k: v for k, v in os.environ.items() if not k.startswith("FOCUS_")}
     jobs = plan(profile, features, ROOT, parallel=parallel, durations=durations, slow_alone=False)
     running = start_jobs(jobs, layout, base_env, target_env=target_file)
     try:
         try:
-            stand = Stand.up(STAND_DIR / f"mutation-{fault.name}-{os.getpid()}.env", fault.name, stand_args)
+            stand = Stand.up(STAND_DIR / f"mutation-{run_name}.env", fault.name, stand_args)
         except StandFailed as exc:
             stop_jobs(running)
             return FaultRun(
