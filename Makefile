@@ -8,6 +8,8 @@ TARGET ?= stand
 API ?= both
 # The recordings the embedded stand plays: default, contract (the contract's table), continuous, or a file.
 CATALOGUE ?= default
+# Where make acceptance writes its results and report (default reports/): two runs side by side need one each.
+REPORTS ?=
 # make mutation: the matrix on each of these shapes.
 MUTATION_API ?= both job
 export TARGET
@@ -74,7 +76,8 @@ unit: setup
 	$(PY) -m pytest -q
 
 acceptance: setup
-	$(PY) -m tools.run.nightly --profile $(PROFILE) --target $(TARGET) --api $(API) --catalogue $(CATALOGUE)
+	$(PY) -m tools.run.nightly --profile $(PROFILE) --target $(TARGET) --api $(API) --catalogue $(CATALOGUE) \
+	  $(if $(REPORTS),--base $(REPORTS))
 
 # Per clause, the history window(s) the suite would use in the target's catalogue, or what the catalogue lacks.
 windows: setup

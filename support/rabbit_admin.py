@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError,
 from support.errors import BrokenEnvironment, MalformedAnswer, TargetUnreachable
 from support.evidence import body_evidence
 from support.settings import Settings, Timing, mask_url
-from support.waiting import monotonic
+from support.waiting import monotonic, retried
 
 M = TypeVar("M")
 _BODY_LIMIT = 20_000  # characters of a listing kept as evidence (long lists cut, with a marker)
@@ -241,16 +241,26 @@ class RabbitAdmin:
         drained, self.calls = self.calls, []
         return [call.as_dict() for call in drained]
 
-    def _get(self, path: str, model: Any, *, missing_ok: bool = False) -> Any:
-        url = self.root + path
+    def _send(self, path: str) -> requests.Response:
         started = monotonic()
         try:
-            response = self.session.get(url, timeout=self.timeout_s, verify=self.settings.tls_verify)
+            response = self.session.get(self.root + path, timeout=self.timeout_s, verify=self.settings.tls_verify)
         except requests.RequestException as error:
             raise TargetUnreachable(
                 f"RabbitMQ management API at {mask_url(self.settings.rabbitmq_api_url)} ({http_reason(error)})"
             ) from None
         self.calls.append(Call(f"GET {path}", response.status_code, (monotonic() - started) * 1000, response.text))
+        return response
+
+    def _get(self, path: str, model: Any, *, missing_ok: bool = False) -> Any:
+        # A busy broker's management API may answer 500 for a moment (its statistics timed out): every such answer
+        # is kept as evidence, and asked again; only a lasting one fails the scenario.
+        response = retried(
+            lambda: self._send(path),
+            transient=lambda answer: answer.status_code >= 500,
+            tries=Timing.transient_tries,
+            interval_s=Timing.transient_retry_s,
+        )
         if response.status_code == 404 and missing_ok:
             return None
         if response.status_code in (401, 403):

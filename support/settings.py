@@ -41,6 +41,8 @@ class Timing:
     read_slice_s: ClassVar[float] = 0.1  # one read of a probe's socket blocks at most this long (less on a delivery)
     backstop_s: ClassVar[float] = 5.0  # gRPC's own deadline behind our timer: reached only if the timer failed
     probe_connect_s: ClassVar[float] = 10.0  # an AMQP probe's connection (and the management API's calls)
+    transient_retry_s: ClassVar[float] = 1.0  # a management API call that answered 5xx is asked again after …
+    transient_tries: ClassVar[int] = 3  # … up to this many times in all (a busy broker's stats database times out)
     preflight_s: ClassVar[float] = 4.0  # each preflight request: a down target is one line, at once
     stand_up_s: ClassVar[float] = 120.0  # `stand up` for a run (its broker included)
     stand_down_s: ClassVar[float] = 60.0

@@ -10,7 +10,15 @@ from collections.abc import Callable
 from enum import Enum
 from typing import TypeVar
 
-from tenacity import RetryCallState, RetryError, Retrying, retry_if_result, stop_after_delay, wait_fixed
+from tenacity import (
+    RetryCallState,
+    RetryError,
+    Retrying,
+    retry_if_result,
+    stop_after_attempt,
+    stop_after_delay,
+    wait_fixed,
+)
 
 from support.settings import Timing
 
@@ -80,6 +88,20 @@ def poll_until(step: Callable[[], T | Pace], *, reason: str, timeout_s: float, i
         return retrying(attempt)
     except RetryError:
         raise WaitTimeout(reason, timeout_s, last[0]) from None
+
+
+def retried(call: Callable[[], T], *, transient: Callable[[T], bool], tries: int, interval_s: float) -> T:
+    """`call` again while its answer is `transient` (a server's passing 5xx), `tries` times in all; the last answer.
+
+    For idempotent reads only: what the answer then says (a lasting error included) is the caller's to judge.
+    """
+    retrying = Retrying(
+        stop=stop_after_attempt(tries), wait=wait_fixed(interval_s), retry=retry_if_result(transient), reraise=False
+    )
+    try:
+        return retrying(call)
+    except RetryError as exhausted:
+        return exhausted.last_attempt.result()
 
 
 def monotonic() -> float:

@@ -35,3 +35,44 @@ def test_only_runs_the_phases_named(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     )
     assert phases.main(["--only", "lint"]) == 0
     assert "nightly" not in (tmp_path / "phases.md").read_text()
+
+
+def test_a_cued_phase_starts_once_the_other_logs_its_cue(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(phases, "PHASES_DIR", tmp_path)
+    go = tmp_path / "go"
+    # The first logs its cue a moment after it started, then waits (10 s at most) for the second to let it end.
+    first = phases.Phase(
+        "first",
+        (
+            sys.executable,
+            "-c",
+            "import pathlib, time\ntime.sleep(1)\nprint('stand up in 9 s', flush=True)\n"
+            f"deadline = time.monotonic() + 10\nwhile not pathlib.Path({str(go)!r}).exists() and time.monotonic() < deadline:"
+            "\n    time.sleep(0.05)",
+        ),
+    )
+    # Started before the cue, the second would find no cue in the first's log and fail.
+    second = phases.Phase(
+        "second",
+        (
+            sys.executable,
+            "-c",
+            f"import pathlib; assert 'stand up in' in pathlib.Path({str(tmp_path / 'first.log')!r}).read_text()\n"
+            f"pathlib.Path({str(go)!r}).touch()",
+        ),
+        phases.Cue("first", "stand up in"),
+    )
+    monkeypatch.setattr(phases, "STEPS", [[second, first]])
+    assert phases.main([]) == 0
+
+
+def test_a_cued_phase_starts_anyway_when_the_other_ends_without_its_cue(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(phases, "PHASES_DIR", tmp_path)
+    first = phases.Phase("first", (sys.executable, "-c", "import sys; print('no stand'); sys.exit(2)"))
+    second = phases.Phase("second", (sys.executable, "-c", "print('ran')"), phases.Cue("first", "stand up in"))
+    monkeypatch.setattr(phases, "STEPS", [[first, second]])
+    assert phases.main([]) == 1
+    assert "| second |" in (tmp_path / "phases.md").read_text()
+    assert "ran" in (tmp_path / "second.log").read_text()

@@ -18,24 +18,40 @@ import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
+from support.waiting import WaitTimeout, wait_for
 from tools.common.layout import ROOT
 
 PHASES_DIR = ROOT / "reports" / "phases"
 PY = sys.executable
+CUE_TIMEOUT_S = 600.0  # a cue's phase that neither logs its text nor ends in this time has hung: start anyway
+
+
+@dataclass(frozen=True)
+class Cue:
+    """A phase starts once another phase's log shows `text` (or that phase has ended, whatever its result)."""
+
+    phase: str
+    text: str
 
 
 @dataclass(frozen=True)
 class Phase:
     name: str
     command: tuple[str, ...]
+    starts_when: Cue | None = None
 
 
 # Each inner list runs at the same time. The stand tests and the lint wait on processes of their own while the other
-# tests keep a core; the two real-limit nightlies each wait out 180 s, so they run one at a time (their wall time
-# from broker start to report is a figure of its own, 1.10 x 180 s at most); the matrix needs both cores to itself.
+# tests keep a core. The two real-limit nightlies each wait out 180 s on a stand of their own, side by side: the
+# second starts once the first's stand is up, since the start (a broker, a stand, behave processes importing) is
+# the one moment a nightly needs both cores, and its wall time from broker start to report is a figure of its own
+# (1.10 x 180 s at most). The matrix needs both cores to itself.
+NIGHTLY_JOB_SHAPE = "nightly job shape, continuous catalogue"
+STAND_UP = "stand up in"  # the nightly runner's line once its stand answers (tools/run/nightly.py)
 STEPS: list[list[Phase]] = [
     [
         Phase("pytest stand", (PY, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/stand")),
@@ -46,11 +62,18 @@ STEPS: list[list[Phase]] = [
     ],
     [
         Phase(
-            "nightly job shape, continuous catalogue",
-            ("make", "--no-print-directory", "acceptance", "PROFILE=nightly", "API=job", "CATALOGUE=continuous"),
-        )
+            NIGHTLY_JOB_SHAPE,
+            (
+                *("make", "--no-print-directory", "acceptance", "PROFILE=nightly", "API=job"),
+                *("CATALOGUE=continuous", "REPORTS=reports/job-continuous"),
+            ),
+        ),
+        Phase(
+            "nightly both APIs",
+            ("make", "--no-print-directory", "acceptance", "PROFILE=nightly"),
+            starts_when=Cue(NIGHTLY_JOB_SHAPE, STAND_UP),
+        ),
     ],
-    [Phase("nightly both APIs", ("make", "--no-print-directory", "acceptance", "PROFILE=nightly"))],
     [Phase("mutation matrix", ("make", "--no-print-directory", "mutation"))],
 ]
 
@@ -64,16 +87,34 @@ class Ran:
 
 
 _print_lock = threading.Lock()
+_ended: dict[str, threading.Event] = {}
+
+
+def log_of(name: str) -> Path:
+    return PHASES_DIR / f"{name.replace(' ', '-')}.log"
+
+
+def cued(cue: Cue) -> bool:
+    """True once the cue's phase logged its text or ended (a phase not run this time cues nothing: go)."""
+    ended = _ended.get(cue.phase)
+    if ended is None or ended.is_set():
+        return True
+    log = log_of(cue.phase)
+    return log.exists() and cue.text in log.read_text(errors="replace")
 
 
 def run_phase(phase: Phase) -> Ran:
-    log = PHASES_DIR / f"{phase.name.replace(' ', '-')}.log"
+    log = log_of(phase.name)
+    if phase.starts_when is not None:
+        with suppress(WaitTimeout):  # the other phase hangs: this one starts anyway, the other's result says so
+            wait_for(lambda: cued(phase.starts_when), reason=str(phase.starts_when), timeout_s=CUE_TIMEOUT_S)
     started = time.monotonic()
     with _print_lock:
         print(f"== {phase.name}: {' '.join(phase.command)}", flush=True)
     with log.open("w") as out:
         code = subprocess.call(phase.command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     ran = Ran(phase, code, time.monotonic() - started, log)
+    _ended[phase.name].set()
     with _print_lock:
         print(f"\n== {phase.name} ({ran.seconds:.0f} s, exit {code}) ==", flush=True)
         sys.stdout.write(log.read_text(errors="replace"))
@@ -101,6 +142,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         chosen = [p for p in step if not args.only or any(p.name.startswith(o) for o in args.only)]
         if not chosen:
             continue
+        _ended.update({p.name: threading.Event() for p in chosen})
         with ThreadPoolExecutor(max_workers=len(chosen)) as pool:
             runs += list(pool.map(run_phase, chosen))
     total = time.monotonic() - started
