@@ -11,9 +11,9 @@ from collections import Counter
 from dataclasses import dataclass
 
 from support.amqp_probe import Delivery
-from support.broker import Broker
+from support.rabbitmq import Broker
+from support.rabbitmq_topology import Watch, topic_matches
 from support.settings import Timing
-from support.topology import Watch, topic_matches
 from support.waiting import monotonic
 
 RECORDER_DATA_PATTERN = "recorder.data.*"

@@ -16,8 +16,8 @@ from pydantic import SecretStr
 from support import amqp_probe
 from support.amqp_probe import AmqpProbe, BrokerUnreachable, NoSuchExchange, connect
 from support.rabbit_admin import RabbitAdmin
+from support.rabbitmq_topology import topic_matches
 from support.settings import Settings
-from support.topology import topic_matches
 from support.waiting import wait_for
 
 pytestmark = pytest.mark.usefixtures("clean_env")

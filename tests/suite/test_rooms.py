@@ -36,3 +36,15 @@ def test_only_the_grpc_reader_opens_a_grpc_channel() -> None:
 def test_the_reading_finds_a_channel_and_a_stub() -> None:
     source = "channel = grpc.insecure_channel(address)\nstub = pb_grpc.DataStreamServiceStub(channel)\n"
     assert grpc_openings(source) == [1, 2]
+
+
+def module_names(folder: Path) -> set[str]:
+    return {path.stem for path in folder.glob("*.py")} - {"__init__", "__main__"}
+
+
+def test_no_module_name_is_both_the_stands_and_the_suites() -> None:
+    """The stand plays the Focus Server, the suite checks it: `recordings.py` or `settings.py` in both would leave a
+    reader (and a traceback) to guess which side it is on."""
+    shared = sorted(module_names(ROOT / "stand") & module_names(ROOT / "support"))
+    assert not shared, f"modules named alike in stand/ and support/ (rename one side): {shared}"
+    assert module_names(ROOT / "stand") and module_names(ROOT / "support"), "the reading of the folders is broken"

@@ -8,11 +8,18 @@ from typing import Any
 
 import pytest
 
-from support import topology
+from support import rabbitmq_topology
 from support.amqp_probe import Delivery
 from support.errors import PreconditionNotMet
 from support.live import LiveSubject
 from support.rabbit_admin import Connection, Exchange, Queue
+from support.rabbitmq_topology import (
+    assert_exchange_durable,
+    assert_exchange_type,
+    assert_only_custom_exchange,
+    assert_routing_key,
+    command_name,
+)
 from support.recorder import (
     RecorderObservation,
     assert_at_least_once_a_second,
@@ -20,13 +27,6 @@ from support.recorder import (
     assert_nothing_elsewhere,
 )
 from support.settings import Settings
-from support.topology import (
-    assert_exchange_durable,
-    assert_exchange_type,
-    assert_only_custom_exchange,
-    assert_routing_key,
-    command_name,
-)
 
 
 def _delivery(routing_key: str, body: Any = None, exchange: str = "prisma", at: float = 0.0) -> Delivery:
@@ -112,13 +112,13 @@ class _AdminListing:
 def test_a_target_whose_connections_are_unnamed_cannot_show_publisher_only(monkeypatch: pytest.MonkeyPatch) -> None:
     """Not a pass and not a product defect: the precondition is missing, and the message says what was seen."""
     monkeypatch.setenv("FOCUS_MANAGEMENT_LAG_S", "0.3")
-    monkeypatch.setattr(topology, "get_settings", Settings)  # read afresh, as the run reads it once
+    monkeypatch.setattr(rabbitmq_topology, "get_settings", Settings)  # read afresh, as the run reads it once
     admin = _AdminListing(
         Connection(name="10.0.0.7:51512 -> 10.0.0.2:5672"),
         Connection(name="10.0.0.8:40100 -> 10.0.0.2:5672", client_properties={"connection_name": "smart-recorder"}),
     )
     with pytest.raises(PreconditionNotMet) as caught:
-        topology.focus_server_footprint(admin)
+        rabbitmq_topology.focus_server_footprint(admin)
     assert str(caught.value) == (
         "no broker connection carries the client-provided name 'focus-server' (connections listed: 2, "
         "names: ['(unnamed)', 'smart-recorder']); 'publisher only' cannot be observed on this target"
@@ -156,7 +156,7 @@ def test_an_exclusive_queue_listed_without_its_owner_is_looked_up_and_found_owne
         Queue(name="recorder_input", vhost="/"),
     ]
     admin = _AdminWithQueues(focus, queues, {"amq.gen-focus": focus.name, "amq.gen-probe": "10.0.0.1:7 -> broker"})
-    footprint = topology.focus_server_footprint(admin)
-    topology.assert_consumes_nothing(footprint)
+    footprint = rabbitmq_topology.focus_server_footprint(admin)
+    rabbitmq_topology.assert_consumes_nothing(footprint)
     with pytest.raises(AssertionError, match=r"exclusive to Focus Server's connections: \['amq.gen-focus'\]"):
-        topology.assert_owns_no_queue(footprint)
+        rabbitmq_topology.assert_owns_no_queue(footprint)

@@ -54,12 +54,12 @@ def step_send(context, times):
 
 @then('the only exchange is "{name}"')
 def step_only(context, name):
-    topology.assert_only_exchange(context.exchanges, name)
+    rabbitmq_topology.assert_only_exchange(context.exchanges, name)
 
 
 @then("it is durable")
 def step_durable(context):
-    topology.assert_durable(context.exchange)
+    rabbitmq_topology.assert_durable(context.exchange)
 
 
 @then("every answer is the same")

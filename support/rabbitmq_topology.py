@@ -12,11 +12,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from support.amqp_probe import AmqpProbe, Delivery, ProbeQueue
-from support.broker import Broker
 from support.errors import PreconditionNotMet
 from support.evidence import attach_json
 from support.live import LiveSubject
 from support.rabbit_admin import Channel, Connection, Consumer, Exchange, Queue, RabbitAdmin
+from support.rabbitmq import Broker
 from support.settings import Timing, get_settings
 from support.waiting import WaitTimeout, monotonic, wait_for
 
