@@ -1,10 +1,15 @@
-"""Generic steps that several features share: something live on the target, kept busy while a scenario watches."""
+"""Steps that several features share: something live on the target, kept busy while a scenario watches (1.1, 1.2),
+and a history job whose stream is read to its end (1.2 watches its queue go; 2.1 times the stream). Glue only.
+
+What they set up is shared too: support/live.py and support/stream_jobs.py.
+"""
 
 from __future__ import annotations
 
-from behave import step
+from behave import given, step, when
 from behave.runner import Context
 
+from support import stream_jobs
 from support.live import configure_live_job, configure_live_task, configure_offered, kept_busy
 from support.scenario_scope import hold
 
@@ -27,3 +32,13 @@ def step_live_offered(context: Context) -> None:
 @step("it is kept busy: its waterfall polled or its stream read")
 def step_kept_busy(context: Context) -> None:
     context.busy = hold(context, kept_busy(context.settings, context.subject))
+
+
+@given("a history job over a window holding {seconds:d} seconds of recorded data")
+def step_history_job_of(context: Context, seconds: int) -> None:
+    context.job = stream_jobs.configure_history_job(context.focus, context.settings, seconds)
+
+
+@when("I read its stream until the server ends it")
+def step_read_to_end(context: Context) -> None:
+    context.stream = stream_jobs.read(context.job, context.settings)

@@ -97,7 +97,7 @@ def step_subject_queue(context: Context, exchange: str) -> None:
 
 @given('its queue, named after it with a suffix, is bound to "{exchange}"')
 def step_job_queue_bound(context: Context, exchange: str) -> None:
-    context.subject = job_subject(context.job.configured)  # the job of clause 2.1's "a history job over ..." step
+    context.subject = job_subject(context.job.configured)  # the history job of common_steps.py
     context.subject_queue = rabbitmq_topology.expect_subject_queue(context.broker.admin, context.subject, exchange)
 
 

@@ -55,8 +55,8 @@ def waterfall_png(
     rows: Sequence[Row], window: Span, recordings: Sequence[Span], gaps: Sequence[Gap], title: str
 ) -> bytes:
     """The waterfall received over `window`, with the catalogue's `recordings` and the observed `gaps` marked."""
-    # Imported here, as in support/latency.py: matplotlib costs every behave process a third of a second to import,
-    # paid only by the scenarios that draw.
+    # Imported here, as in support/metadata_latency.py: matplotlib costs every behave process a third of a second to
+    # import, paid only by the scenarios that draw.
     from matplotlib import dates
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.colors import Normalize

@@ -99,7 +99,7 @@ def _latency(results: Path, case: str, clause: str, attached: dict[str, str]) ->
         if not samples or not limit:
             continue
         ranked = sorted(samples)
-        p95 = ranked[max(0, -(-95 * len(ranked) // 100) - 1)]  # nearest rank, as support/latency.py judges
+        p95 = ranked[max(0, -(-95 * len(ranked) // 100) - 1)]  # nearest rank, as support/metadata_latency.py judges
         threshold = float(limit[1])
         figures.append(Figure(f"{case}: p95", f"{route}: p95", "ms", p95, threshold, True, clause))
         figures.append(Figure(f"{case}: max", f"{route}: worst call", "ms", ranked[-1], threshold, True, clause))
