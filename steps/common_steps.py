@@ -1,15 +1,16 @@
-"""Steps that several features share: something live on the target, kept busy while a scenario watches (1.1, 1.2),
-and a history job whose stream is read to its end (1.2 watches its queue go; 2.1 times the stream). Glue only.
+"""Steps that several features share, glue only: something live on the target, kept busy while a scenario watches
+(1.1, 1.2); a history job whose stream is read to its end (1.2 watches its queue go, 2.1 times the stream); a queue
+the broker must have (1.2's recorder_input, 3.1's interrogator_input).
 
-What they set up is shared too: support/live.py and support/stream_jobs.py.
+What they call is shared too: support/live.py, support/stream_jobs.py, and the broker's client support/rabbitmq.py.
 """
 
 from __future__ import annotations
 
-from behave import given, step, when
+from behave import given, step, then, when
 from behave.runner import Context
 
-from support import stream_jobs
+from support import rabbitmq, stream_jobs
 from support.live import configure_live_job, configure_live_task, configure_offered, kept_busy
 from support.scenario_scope import hold
 
@@ -42,3 +43,8 @@ def step_history_job_of(context: Context, seconds: int) -> None:
 @when("I read its stream until the server ends it")
 def step_read_to_end(context: Context) -> None:
     context.stream = stream_jobs.read(context.job, context.settings)
+
+
+@then('the broker has a queue "{name}"')
+def step_queue_exists(context: Context, name: str) -> None:
+    rabbitmq.assert_queue_exists(context.broker, name)

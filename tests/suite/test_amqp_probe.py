@@ -14,9 +14,8 @@ import pytest
 from pydantic import SecretStr
 
 from support import amqp_probe
-from support.amqp_probe import AmqpProbe, BrokerUnreachable, NoSuchExchange, connect
+from support.amqp_probe import AmqpProbe, BrokerUnreachable, NoSuchExchange, connect, topic_matches
 from support.rabbit_admin import RabbitAdmin
-from support.rabbitmq_topology import topic_matches
 from support.settings import Settings
 from support.waiting import wait_for
 

@@ -135,7 +135,7 @@ def _time_to_400(results: Path, case: str, clause: str, attached: dict[str, str]
     return [Figure(f"{case}: time to answer", label, "s", float(found[2]), float(found[3]), True, clause)]
 
 
-# The contract: the Smart Recorder's data at least once a second (support/recorder.py, with its allowance).
+# The contract: the Smart Recorder's data at least once a second (support/smart_recorder.py, with its allowance).
 RECORDER_RATE_MIN = 1.0
 RECORDER_SILENCE_MAX = 1.25  # s
 

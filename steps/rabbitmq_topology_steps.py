@@ -1,4 +1,9 @@
-"""Steps of clauses 1.1 and 1.2: the broker's exchanges and queues, and Focus Server's traffic on them."""
+"""Steps of clauses 1.1 and 1.2, the RabbitMQ topology: the broker's exchanges and queues, and Focus Server's
+traffic on them. Glue only: support/rabbitmq_topology.py looks and judges.
+
+The live task or job they watch, the history job whose queue must go, and the queue the broker must have (which 3.1
+asks too) are steps several features share, in common_steps.py.
+"""
 
 from __future__ import annotations
 
@@ -78,11 +83,6 @@ def step_consumes_nothing(context: Context) -> None:
 @then("no queue is exclusive to Focus Server's connections")
 def step_owns_no_queue(context: Context) -> None:
     rabbitmq_topology.assert_owns_no_queue(context.footprint)
-
-
-@then('the broker has a queue "{name}"')
-def step_queue_exists(context: Context, name: str) -> None:
-    rabbitmq_topology.assert_queue_exists(context.broker, name)
 
 
 @then('the broker has no queue "{name}"')
