@@ -9,10 +9,10 @@ from pathlib import Path
 from behave.model import Scenario
 from behave.runner import Context
 
-from support.broker import Broker
 from support.evidence import attach_json
 from support.focus_api import FocusServer
 from support.preflight import check_target, record_stopped_run
+from support.rabbitmq import Broker
 from support.scenario_scope import file_cleanup_error
 from support.settings import Target, get_settings
 from support.shape import ApiTags, NoApiOffered, resolve

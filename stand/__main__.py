@@ -12,7 +12,7 @@ import threading
 from pathlib import Path
 
 from stand import faults, lifecycle
-from stand.recordings import catalogue_path
+from stand.catalogue import catalogue_path
 from stand.timing import StandTiming
 
 
@@ -140,7 +140,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     import os
 
     from stand.broker import BrokerStart
-    from stand.settings import StandSettings
+    from stand.options import StandSettings
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stdout)
     logging.getLogger("pika").setLevel(logging.CRITICAL)  # connection losses are reported by the actors themselves

@@ -18,13 +18,13 @@ from tenacity import retry, retry_if_exception_type, stop_after_delay, wait_fixe
 
 from stand.actors import Actors
 from stand.broker import BrokerStart, PrivateBroker, wait_until_visible
+from stand.catalogue import Catalogue
 from stand.faults import ActiveFault
 from stand.info import StandInfo
 from stand.jobs import JobRegistry
+from stand.options import StandSettings
 from stand.ports import bound_socket
-from stand.recordings import Catalogue
 from stand.rest import PREFIX, build_app
-from stand.settings import StandSettings
 from stand.tasks import TaskRegistry
 from stand.timing import StandTiming
 

@@ -18,7 +18,7 @@ from pandadatastream import pandadatastream_pb2_grpc
 from stand import fiber
 from stand.actors import BabyAnalyzer, FocusPublisher
 from stand.faults import ActiveFault
-from stand.models import ConfigureRequest
+from stand.request_bodies import ConfigureRequest
 from stand.timing import StandTiming
 
 log = logging.getLogger(__name__)

@@ -12,10 +12,10 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
 from stand import fiber
+from stand.catalogue import Catalogue
 from stand.faults import ActiveFault, offered_apis
 from stand.jobs import JobRegistry
-from stand.models import ConfigTaskRequest, ConfigureRequest, TimeRangeRequest
-from stand.recordings import Catalogue
+from stand.request_bodies import ConfigTaskRequest, ConfigureRequest, TimeRangeRequest
 from stand.tasks import Poll, TaskRegistry
 from stand.timing import StandTiming
 

@@ -12,10 +12,10 @@ import numpy as np
 
 from stand import fiber
 from stand.actors import BabyAnalyzer, FocusPublisher
+from stand.catalogue import Catalogue, SecondsCursor
 from stand.das_signal import DasSignal
 from stand.faults import ActiveFault
-from stand.models import ConfigTaskRequest
-from stand.recordings import Catalogue, SecondsCursor
+from stand.request_bodies import ConfigTaskRequest
 from stand.timing import StandTiming
 
 MAX_ROWS_PER_ANSWER = 1000

@@ -52,6 +52,19 @@ class NoSuchExchange(AssertionError):
     """A probe was asked to listen to an exchange that the broker does not have (a topology defect)."""
 
 
+def topic_matches(pattern: str, routing_key: str) -> bool:
+    """AMQP topic matching: `*` is exactly one word, `#` zero or more words."""
+
+    def match(p: list[str], k: list[str]) -> bool:
+        if not p:
+            return not k
+        if p[0] == "#":
+            return any(match(p[1:], k[i:]) for i in range(len(k) + 1))
+        return bool(k) and (p[0] == "*" or p[0] == k[0]) and match(p[1:], k[1:])
+
+    return match(pattern.split("."), routing_key.split("."))
+
+
 @dataclass(frozen=True)
 class Delivery:
     """One message as the probe received it."""

@@ -10,6 +10,11 @@ A read ends in one of three ways, kept apart because clause 2.1 is about the *se
 
 Every instant of the timeline is in seconds since the call started (the monotonic clock of `support.waiting`),
 because the limit is measured from the start of the call.
+
+This is the suite's one reader of the gRPC wire: the only module of support/ that opens a channel or makes a stub.
+Besides `read_stream` (a timeline to judge), it reads a stream in the background for whoever only needs it open
+(`read_in_background`: a job lives while a stream of it is open) and asks a stream for its first frame before a
+run (`first_frame_refused`, the preflight).
 """
 
 from __future__ import annotations
@@ -264,20 +269,32 @@ def read_stream(
     Raises TargetUnreachable when nothing accepts the connection, MalformedAnswer on a frame that breaks the layout.
     """
     timeline = StreamTimeline(address=address, stream_id=stream_id, deadline_s=deadline_s, read_for_s=read_for_s)
-    with grpc.insecure_channel(address, options=_CHANNEL_OPTIONS) as channel:
-        try:
-            grpc.channel_ready_future(channel).result(timeout=connect_timeout_s)
-        except grpc.FutureTimeoutError:
-            raise TargetUnreachable(f"gRPC stream at {address}: no connection within {connect_timeout_s:g} s") from None
-        stub = pandadatastream_pb2_grpc.DataStreamServiceStub(channel)
-        _read(stub, timeline, on_frame)
+    with _connect(address, connect_timeout_s) as channel:
+        _read(channel, timeline, on_frame)
     if timeline.code is grpc.StatusCode.UNAVAILABLE and not timeline.frames:
         raise TargetUnreachable(f"gRPC stream at {address}: UNAVAILABLE before any frame ({timeline.details})")
     return timeline
 
 
+def _connect(address: str, connect_timeout_s: float) -> grpc.Channel:
+    """A channel to `address` that is ready within `connect_timeout_s`; TargetUnreachable (and closed) if not."""
+    channel = grpc.insecure_channel(address, options=_CHANNEL_OPTIONS)
+    try:
+        grpc.channel_ready_future(channel).result(timeout=connect_timeout_s)
+    except grpc.FutureTimeoutError:
+        channel.close()
+        raise TargetUnreachable(f"gRPC stream at {address}: no connection within {connect_timeout_s:g} s") from None
+    return channel
+
+
+def _call(channel: grpc.Channel, stream_id: int, timeout_s: float | None = None) -> Any:
+    """`StreamData(stream_id)` on the channel: the call, an iterator of `DataStream` messages that can be cancelled."""
+    stub = pandadatastream_pb2_grpc.DataStreamServiceStub(channel)
+    return stub.StreamData(pandadatastream_pb2.StreamDataRequest(stream_id=stream_id), timeout=timeout_s)
+
+
 def _read(
-    stub: pandadatastream_pb2_grpc.DataStreamServiceStub,
+    channel: grpc.Channel,
     timeline: StreamTimeline,
     on_frame: Callable[[Frame], None] | None = None,
 ) -> None:
@@ -289,11 +306,8 @@ def _read(
 
     timeline.started_at = datetime.now(UTC)
     started = monotonic()
-    call = stub.StreamData(
-        pandadatastream_pb2.StreamDataRequest(stream_id=timeline.stream_id),
-        # gRPC's own deadline, a backstop behind our timer: only reached if the timer thread failed.
-        timeout=timeline.deadline_s + Timing.backstop_s,
-    )
+    # gRPC's own deadline, a backstop behind our timer: only reached if the timer thread failed.
+    call = _call(channel, timeline.stream_id, timeout_s=timeline.deadline_s + Timing.backstop_s)
 
     def stop() -> None:
         # cancel() is False when the call had already ended: then the ending was the server's, not ours.
@@ -335,3 +349,87 @@ def _read(
         timeline.ending = Ending.OUR_DEADLINE  # the gRPC backstop: still ours
     else:
         timeline.ending = Ending.SERVER
+
+
+# -- a stream kept open, and a first frame -----------------------------------------------------------------------
+
+
+@dataclass
+class BackgroundRead:
+    """A stream read in a thread of its own until `stop()`, for a caller that needs it open rather than judged.
+
+    Frames are handed to `on_frame` as they come, undecoded: whoever keeps a job alive this way (a scenario of clause
+    1.1 or 2.2) must not fail on a frame's layout, which is 2.1's and §4's to judge. An ending other than our own
+    cancel is kept in `error` (`CODE: details`).
+    """
+
+    address: str
+    stream_id: int
+    on_frame: Callable[[pandadatastream_pb2.DataStream], None]
+    name: str = "read-in-background"
+    error: str | None = None
+    _thread: threading.Thread | None = None
+
+    def start(self, connect_timeout_s: float) -> None:
+        """Connect and call; return once the first frame (or the end) came, or after `connect_timeout_s` more."""
+        self._channel = _connect(self.address, connect_timeout_s)
+        self._call = _call(self._channel, self.stream_id)
+        first = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(first,), name=self.name, daemon=True)
+        self._thread.start()
+        first.wait(timeout=connect_timeout_s)
+
+    def _run(self, first: threading.Event) -> None:
+        try:
+            for message in self._call:
+                self.on_frame(message)
+                first.set()
+        except grpc.RpcError as error:
+            if error.code() is not grpc.StatusCode.CANCELLED:
+                self.error = f"{error.code().name}: {error.details()}"
+        finally:
+            first.set()
+
+    def stop(self) -> None:
+        """Cancel the call (closing the stream), let the thread end, close the channel."""
+        self._call.cancel()
+        if self._thread is not None:
+            self._thread.join(timeout=Timing.thread_join_s)
+        self._channel.close()
+
+
+def read_in_background(
+    address: str,
+    stream_id: int,
+    *,
+    connect_timeout_s: float,
+    on_frame: Callable[[pandadatastream_pb2.DataStream], None],
+    name: str = "read-in-background",
+) -> BackgroundRead:
+    """Start reading `StreamData(stream_id)` in the background (see `BackgroundRead`); the caller stops it."""
+    reading = BackgroundRead(address, stream_id, on_frame, name)
+    reading.start(connect_timeout_s)
+    return reading
+
+
+def first_frame_refused(address: str, stream_id: int, *, timeout_s: float, connect_timeout_s: float) -> str | None:
+    """Why the stream takes us not at all, or None: connect, await the first frame (or the end) within `timeout_s`,
+    then close it (for a job whose only stream this is, that ends the job).
+
+    Only a connection refused within `connect_timeout_s` and `UNAVAILABLE` are reasons; any other ending is an
+    answer, for clause 2.1 to judge.
+    """
+    try:
+        channel = _connect(address, connect_timeout_s)
+    except TargetUnreachable:
+        return f"no connection within {connect_timeout_s:g} s"
+    with channel:
+        call = _call(channel, stream_id, timeout_s=timeout_s)
+        try:
+            next(call, None)
+        except grpc.RpcError as error:
+            if error.code() is grpc.StatusCode.UNAVAILABLE:
+                return f"UNAVAILABLE: {error.details()}"
+        finally:
+            call.cancel()
+    return None

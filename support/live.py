@@ -1,4 +1,6 @@
-"""Live tasks and jobs as scenarios need them: configured on the target, and kept busy while a scenario watches.
+"""Live tasks and jobs as scenarios need them: configured on the target, running, and kept busy while a scenario
+watches. Set-up that several clauses share (1.1 and 1.2 watch their traffic on the broker, 2.2 times their metadata,
+2.3 reads the streams of a resent configure).
 
 A scenario that needs Focus Server to be doing something (so that it publishes commands, declares its job queues,
 opens its broker connections) configures a live task or job here. When the target refuses, the scenario cannot
@@ -14,15 +16,12 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Literal
 
-import grpc
-
-from pandadatastream import pandadatastream_pb2, pandadatastream_pb2_grpc
 from support.errors import MalformedAnswer, PreconditionNotMet, TargetUnreachable
 from support.focus_api import FocusServer
-from support.grpc_stream import stream_of
+from support.grpc_stream import BackgroundRead, read_in_background, stream_of
 from support.ids import new_task_id
 from support.models import ConfigAccepted, JobConfig, JobConfigured, Range, TaskConfig
-from support.settings import Settings, Timing
+from support.settings import Settings, Timing, get_settings
 from support.shape import Api, TargetShape
 from support.waiting import WaitTimeout, wait_for
 
@@ -90,6 +89,15 @@ def job_subject(configured: JobConfigured) -> LiveSubject:
     if not channels:
         raise MalformedAnswer(f"channel_to_stream_index of job {configured.job_id} is empty: no stream to read")
     return LiveSubject("job", configured.job_id, channels[0], channels[-1], configured)
+
+
+def wait_task_ready(focus: FocusServer, task_id: str) -> None:
+    """Until the task runs: its metadata answers 201 (clause 2.2 times it then; 2.3 checks a resent one runs)."""
+    wait_for(
+        lambda: focus.task_metadata(task_id).status == 201,
+        reason=f"GET /metadata/{task_id} to answer 201",
+        timeout_s=get_settings().task_ready_s,  # a real task may start slower than the stand's (FOCUS_TASK_READY_S)
+    )
 
 
 def configure_offered(focus: FocusServer, shape: TargetShape) -> LiveSubject:
@@ -185,53 +193,42 @@ class WaterfallPolling:
 class StreamInBackground:
     """Reads a job's gRPC stream in the background until closed (the job lives while a stream of it is open).
 
-    `summary()` tells how the read went; the frames themselves are only counted.
+    The reading is `support.grpc_stream`'s (`read_in_background`); `summary()` tells how it went, the frames
+    themselves are only counted.
     """
 
     settings: Settings
     job: LiveSubject
     frames: int = 0
-    error: str | None = None
-    _thread: threading.Thread | None = None
+    _reading: BackgroundRead | None = None
 
     def __enter__(self) -> StreamInBackground:
         if self.job.configured is None:
             raise ValueError("only a job has a stream to read")
         address, stream_id = stream_of(self.job.configured)
-        self._channel = grpc.insecure_channel(address)
-        try:
-            grpc.channel_ready_future(self._channel).result(timeout=self.settings.grpc_ready_s)
-        except grpc.FutureTimeoutError:
-            self._channel.close()
-            raise TargetUnreachable(
-                f"gRPC stream at {address}: no connection within {self.settings.grpc_ready_s:g} s"
-            ) from None
-        stub = pandadatastream_pb2_grpc.DataStreamServiceStub(self._channel)
-        self._call = stub.StreamData(pandadatastream_pb2.StreamDataRequest(stream_id=stream_id))
-        first = threading.Event()
-        self._thread = threading.Thread(target=self._run, args=(first,), name=f"read-{self.job.id}", daemon=True)
-        self._thread.start()
-        first.wait(timeout=self.settings.grpc_ready_s)  # the first frame (or the end) before the step returns
+        # Returns once the first frame (or the end) came: the step that starts the reading sees the job read.
+        self._reading = read_in_background(
+            address,
+            stream_id,
+            connect_timeout_s=self.settings.grpc_ready_s,
+            on_frame=self._count,
+            name=f"read-{self.job.id}",
+        )
         return self
 
-    def _run(self, first: threading.Event) -> None:
-        try:
-            for _ in self._call:
-                self.frames += 1
-                first.set()
-        except grpc.RpcError as error:
-            if error.code() is not grpc.StatusCode.CANCELLED:
-                self.error = f"{error.code().name}: {error.details()}"
-        finally:
-            first.set()
+    def _count(self, _frame: object) -> None:
+        self.frames += 1
+
+    @property
+    def error(self) -> str | None:
+        """What ended the stream other than our closing it (`CODE: details`), if anything did."""
+        return self._reading.error if self._reading is not None else None
 
     def __exit__(
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
     ) -> None:
-        self._call.cancel()
-        if self._thread is not None:
-            self._thread.join(timeout=Timing.thread_join_s)
-        self._channel.close()
+        if self._reading is not None:
+            self._reading.stop()
 
     def summary(self) -> dict[str, object]:
         return {"job_id": self.job.id, "frames_read": self.frames, "stopped_by": self.error}

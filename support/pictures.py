@@ -1,4 +1,4 @@
-"""Pictures of what a history task returned, for the report: a reviewer should see the data and the hole.
+"""Pictures of what a history task or job returned, for the report: a reviewer should see the data and the hole.
 
 Rendered headless (matplotlib's Agg canvas, no pyplot state), returned as PNG bytes for `evidence.attach_png`.
 Top: the waterfall, time × sensor, intensity as colour (mean over a row's intensity values), blank where no row came.
@@ -12,7 +12,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from support.models import Row
+from support.grpc_stream import Frame
+from support.models import Row, SensorIntensity
 from support.timeline import CONTINUITY_MS, Gap, Span, instant_of, runs
 
 MAX_COLUMNS = 1200  # time bins of the image: at least one second each, at most this many
@@ -55,8 +56,8 @@ def waterfall_png(
     rows: Sequence[Row], window: Span, recordings: Sequence[Span], gaps: Sequence[Gap], title: str
 ) -> bytes:
     """The waterfall received over `window`, with the catalogue's `recordings` and the observed `gaps` marked."""
-    # Imported here, as in support/latency.py: matplotlib costs every behave process a third of a second to import,
-    # paid only by the scenarios that draw.
+    # Imported here, as in support/metadata_latency.py: matplotlib costs every behave process a third of a second to
+    # import, paid only by the scenarios that draw.
     from matplotlib import dates
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.colors import Normalize
@@ -145,3 +146,21 @@ def waterfall_png(
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return buffer.getvalue()
+
+
+def rows_of_frame(canvas_id: str, frame: Frame) -> list[Row]:
+    """A gRPC frame's rows as waterfall rows (one intensity per channel: the mean over its bins), so that a stream
+    is drawn as a waterfall is."""
+    means = frame.data.mean(axis=2)
+    channels = range(frame.start_channel, frame.end_channel + 1)
+    return [
+        Row.model_construct(
+            canvasId=canvas_id,
+            sensors=[
+                SensorIntensity.model_construct(id=c, intensity=[float(v)]) for c, v in zip(channels, row, strict=True)
+            ],
+            startTimestamp=stamp,
+            endTimestamp=stamp,
+        )
+        for stamp, row in zip(frame.timestamps_ms, means, strict=True)
+    ]

@@ -25,15 +25,14 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import allure_commons
-import grpc
 import requests
 from allure_commons.model2 import Label, Status, StatusDetails, TestResult
 from allure_commons.utils import md5, now, uuid4
 
-from pandadatastream import pandadatastream_pb2, pandadatastream_pb2_grpc
 from support.amqp_probe import BrokerUnreachable, connect
 from support.errors import TargetUnreachable, outcome_labels
 from support.focus_api import FocusServer
+from support.grpc_stream import first_frame_refused
 from support.models import JobConfig, JobConfigured, Range
 from support.rabbit_admin import RabbitAdmin, http_reason
 from support.settings import Settings, Timing, mask_url
@@ -150,29 +149,11 @@ def _grpc(settings: Settings, timeout_s: float, connect_timeout_s: float) -> Unr
         return None
     address = configured.grpc_address
     stream_id = next(iter(configured.channel_to_stream_index.values()))
-    reason = _first_frame(address, stream_id, timeout_s, connect_timeout_s)
+    # Our only stream of the job: the reader closes it after the first frame, which ends the job.
+    reason = first_frame_refused(address, stream_id, timeout_s=timeout_s, connect_timeout_s=connect_timeout_s)
     if reason is None:
         return None
     return Unreachable(Part.GRPC, address, f"{reason}; address from POST /configure of job {configured.job_id}")
-
-
-def _first_frame(address: str, stream_id: int, timeout_s: float, connect_timeout_s: float) -> str | None:
-    with grpc.insecure_channel(address) as channel:
-        try:
-            grpc.channel_ready_future(channel).result(timeout=connect_timeout_s)
-        except grpc.FutureTimeoutError:
-            return f"no connection within {connect_timeout_s:g} s"
-        stub = pandadatastream_pb2_grpc.DataStreamServiceStub(channel)
-        call = stub.StreamData(pandadatastream_pb2.StreamDataRequest(stream_id=stream_id), timeout=timeout_s)
-        try:
-            next(call, None)
-        except grpc.RpcError as error:
-            if error.code() is grpc.StatusCode.UNAVAILABLE:
-                return f"UNAVAILABLE: {error.details()}"
-            return None  # the stream answered; how is for clause 2.1 to judge
-        finally:
-            call.cancel()  # our only stream of the job: closing it ends the job
-    return None
 
 
 # -- a stopped run still leaves a result ------------------------------------------------------------------------

@@ -12,13 +12,20 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import pairwise
-from typing import Any
+from typing import Any, Protocol
 
 from support.settings import Timing
 
 # Clause 4.2's continuity threshold (Timing.continuity_ms); also how far a recording's first/last row may sit from
 # the recording's edge.
 CONTINUITY_MS = Timing.continuity_ms
+
+
+class RowTimes(Protocol):
+    """What the coverage and hole checks read: the rows' timestamps (a waterfall's, or a gRPC stream's frames')."""
+
+    @property
+    def timestamps(self) -> list[int]: ...
 
 
 def ms_of(instant: datetime) -> int:

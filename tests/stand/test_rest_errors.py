@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
+from stand.catalogue import Catalogue
 from stand.faults import ActiveFault
-from stand.recordings import Catalogue
 from stand.rest import PREFIX, build_app
 
 

@@ -14,10 +14,9 @@ import pytest
 from pydantic import SecretStr
 
 from support import amqp_probe
-from support.amqp_probe import AmqpProbe, BrokerUnreachable, NoSuchExchange, connect
+from support.amqp_probe import AmqpProbe, BrokerUnreachable, NoSuchExchange, connect, topic_matches
 from support.rabbit_admin import RabbitAdmin
 from support.settings import Settings
-from support.topology import topic_matches
 from support.waiting import wait_for
 
 pytestmark = pytest.mark.usefixtures("clean_env")

@@ -15,8 +15,17 @@ import pytest
 from pandadatastream import pandadatastream_pb2 as pb
 from pandadatastream import pandadatastream_pb2_grpc as pb_grpc
 from support.errors import MalformedAnswer, TargetUnreachable
-from support.grpc_stream import Ending, decode_frame, read_job_stream, read_stream, stream_of
+from support.grpc_stream import (
+    Ending,
+    decode_frame,
+    first_frame_refused,
+    read_in_background,
+    read_job_stream,
+    read_stream,
+    stream_of,
+)
 from support.models import JobConfigured
+from support.waiting import wait_for
 
 
 def frame(rows: int = 2, start: int = 1, end: int = 3, bins: int | None = 4, first_ms: int = 1_000) -> pb.DataStream:
@@ -252,3 +261,66 @@ def test_unavailable_before_any_frame_is_an_unreachable_target(server) -> None:
     fake.end_after_s, fake.end_code = 0.0, grpc.StatusCode.UNAVAILABLE
     with pytest.raises(TargetUnreachable, match="UNAVAILABLE before any frame"):
         read_stream(address, 0, deadline_s=10)
+
+
+# -- a stream kept open, and a first frame -----------------------------------------------------------------------
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_a_stream_read_in_the_background_has_its_first_frame_when_started_and_closes_on_stop(server) -> None:
+    fake, address = server
+    fake.end_after_s = None
+    seen: list[pb.DataStream] = []
+    reading = read_in_background(address, 3, connect_timeout_s=5, on_frame=seen.append)
+    assert seen, "the first frame should have come before read_in_background returns"
+    assert fake.requested == [3]
+    reading.stop()
+    assert fake.cancelled.wait(2), "stop() should cancel the call"
+    assert reading.error is None  # our own cancel is no error
+
+
+def test_a_stream_read_in_the_background_keeps_an_ending_of_the_server(server) -> None:
+    fake, address = server
+    fake.end_after_s = 0.2
+    count = []
+    reading = read_in_background(address, 0, connect_timeout_s=5, on_frame=count.append)
+    ended = wait_for(lambda: reading.error, reason="the server's ending to be kept", timeout_s=2)
+    reading.stop()
+    assert ended == reading.error == "DEADLINE_EXCEEDED: stream limit reached"
+    assert count
+
+
+def test_a_malformed_frame_does_not_stop_a_background_read(server) -> None:
+    """Kept open for another clause (a job alive while a scenario watches): frames are counted, never judged."""
+    fake, address = server
+    fake.end_after_s, fake.bad_frame_at = None, 0
+    count = []
+    reading = read_in_background(address, 0, connect_timeout_s=5, on_frame=count.append)
+    wait_for(lambda: len(count) >= 3, reason="frames after the malformed first one", timeout_s=2)
+    reading.stop()
+    assert reading.error is None
+
+
+def test_a_background_read_of_nothing_listening_is_an_unreachable_target() -> None:
+    port = _closed_port()
+    with pytest.raises(TargetUnreachable, match=f"127.0.0.1:{port}: no connection within 0.5 s"):
+        read_in_background(f"127.0.0.1:{port}", 0, connect_timeout_s=0.5, on_frame=lambda _: None)
+
+
+def test_the_first_frame_refused_only_by_no_connection_or_unavailable(server) -> None:
+    fake, address = server
+    assert first_frame_refused(address, 0, timeout_s=5, connect_timeout_s=5) is None
+    assert fake.cancelled.wait(2), "the stream is closed after its first frame"
+    fake.end_after_s, fake.end_code = 0.0, grpc.StatusCode.DEADLINE_EXCEEDED
+    assert first_frame_refused(address, 0, timeout_s=5, connect_timeout_s=5) is None  # an answer, for 2.1
+    fake.end_code = grpc.StatusCode.UNAVAILABLE
+    assert first_frame_refused(address, 0, timeout_s=5, connect_timeout_s=5) == "UNAVAILABLE: stream limit reached"
+    port = _closed_port()
+    assert first_frame_refused(f"127.0.0.1:{port}", 0, timeout_s=5, connect_timeout_s=0.5) == (
+        "no connection within 0.5 s"
+    )

@@ -1,4 +1,5 @@
-"""The waterfall pictures of support/pictures.py: valid PNGs, whatever came, and a grid that shows the holes."""
+"""The waterfall pictures of support/pictures.py: valid PNGs, whatever came, a grid that shows the holes, and a gRPC
+stream drawn as a waterfall."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ import io
 import numpy as np
 from PIL import Image
 
+from support.grpc_stream import Frame
 from support.models import Row, SensorIntensity
-from support.pictures import MAX_COLUMNS, _intensity_grid, waterfall_png
+from support.pictures import MAX_COLUMNS, _intensity_grid, rows_of_frame, waterfall_png
 from support.timeline import Gap, Span
 
 T0 = 1_760_004_000_000  # 2025-10-09 10:00:00 UTC
@@ -55,3 +57,14 @@ def test_a_long_window_keeps_the_grid_small() -> None:
     rows = [row(s, {0: [1.0]}) for s in range(0, 36_000, 60)]
     grid = _intensity_grid(rows, Span(T0, T0 + 36_000_000), [0])
     assert grid.shape == (1, MAX_COLUMNS)
+
+
+def test_a_grpc_frame_is_drawn_as_waterfall_rows_one_mean_intensity_per_channel() -> None:
+    data = np.arange(2 * 3 * 4, dtype="<f4").reshape(2, 3, 4)  # rows × channels 5..7 × bins
+    frame = Frame(5, 7, (1_000, 1_100), (0, 1), data, 23.0, 0.0)
+    rows = rows_of_frame("job-1", frame)
+    assert [(row.canvasId, row.startTimestamp, row.endTimestamp) for row in rows] == [
+        ("job-1", 1_000, 1_000),
+        ("job-1", 1_100, 1_100),
+    ]
+    assert [(s.id, s.intensity) for s in rows[1].sensors] == [(5, [13.5]), (6, [17.5]), (7, [21.5])]

@@ -1,6 +1,6 @@
 """Every duration of the suite and of the stand lives in one settings object on each side (issue 18).
 
-support/settings.py (`Timing`) holds the suite's, stand/timing.py (`StandTiming`) and stand/settings.py the stand's;
+support/settings.py (`Timing`) holds the suite's, stand/timing.py (`StandTiming`) and stand/options.py the stand's;
 a time literal anywhere else in support/, steps/, environment.py or stand/ fails here, with where it is. A time
 literal is a number (or a product of numbers and CONSTANTS) given to a name, parameter or keyword that says it is a
 duration (`…_s`, `…_ms`, `timeout`, `interval`, `delay`, `period`, `ttl`), or to `sleep`, `wait`, `join`, `result`.
@@ -16,7 +16,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SCANNED = [ROOT / "support", ROOT / "steps", ROOT / "stand", ROOT / "environment.py"]
-SETTINGS = {ROOT / "support" / "settings.py", ROOT / "stand" / "settings.py", ROOT / "stand" / "timing.py"}
+SETTINGS = {ROOT / "support" / "settings.py", ROOT / "stand" / "options.py", ROOT / "stand" / "timing.py"}
 DURATION = re.compile(r"(_s|_ms|timeout|interval|delay|seconds|period|ttl)$", re.IGNORECASE)
 WAITING_CALLS = {"sleep", "wait", "join", "result"}
 

@@ -54,22 +54,22 @@ def step_send(context, times):
 
 @then('the only exchange is "{name}"')
 def step_only(context, name):
-    topology.assert_only_exchange(context.exchanges, name)
+    rabbitmq_topology.assert_only_exchange(context.exchanges, name)
 
 
 @then("it is durable")
 def step_durable(context):
-    topology.assert_durable(context.exchange)
+    rabbitmq_topology.assert_durable(context.exchange)
 
 
 @then("every answer is the same")
 def step_same(context):
-    sla.check_same_answers(context.repeated)
+    configure_idempotency.check_same_answers(context.repeated)
 
 
 @then("there is one queue")
 def step_one_queue(context):
-    sla.check_one_task_one_queue(context.repeated)
+    configure_idempotency.check_one_task_one_queue(context.repeated)
 """
 
 
@@ -119,7 +119,7 @@ def test_the_checks_come_from_the_registry_with_their_judges_and_scenarios(suite
     checks = {c.pattern: c for c in kill_matrix.suite_checks(*suite)}
     assert set(checks) == {'the only exchange is "{name}"', "it is durable", "every answer is the same",
                            "there is one queue"}  # fmt: skip
-    assert checks["there is one queue"].judged_by == ("sla.check_one_task_one_queue",)
+    assert checks["there is one queue"].judged_by == ("configure_idempotency.check_one_task_one_queue",)
     assert checks["there is one queue"].scenarios == ("2.3 resend",)  # both outline rows are one scenario
 
 

@@ -41,11 +41,11 @@ def branch(tmp_path_factory: pytest.TempPathFactory) -> Path:
     _git(repo, "add", "-A")
     _git(repo, "commit", "-q", "-m", "base")
     _git(repo, "checkout", "-q", "-b", "change")
-    sla = repo / "features" / "2_2_metadata_latency.feature"
-    text = sla.read_text()
+    metadata = repo / "features" / "2_2_metadata_latency.feature"
+    text = metadata.read_text()
     old = "  Scenario: The live metadata answers in under 1 second\n    When I ask for the live metadata 20 times\n"
     assert old in text
-    sla.write_text(
+    metadata.write_text(
         text.replace(old, old.replace("20 times", "50 times")).replace(
             "The live metadata answers in under 1 second", "The live metadata answers in under 1 second, 50 calls"
         )

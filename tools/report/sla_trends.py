@@ -99,7 +99,7 @@ def _latency(results: Path, case: str, clause: str, attached: dict[str, str]) ->
         if not samples or not limit:
             continue
         ranked = sorted(samples)
-        p95 = ranked[max(0, -(-95 * len(ranked) // 100) - 1)]  # nearest rank, as support/latency.py judges
+        p95 = ranked[max(0, -(-95 * len(ranked) // 100) - 1)]  # nearest rank, as support/metadata_latency.py judges
         threshold = float(limit[1])
         figures.append(Figure(f"{case}: p95", f"{route}: p95", "ms", p95, threshold, True, clause))
         figures.append(Figure(f"{case}: max", f"{route}: worst call", "ms", ranked[-1], threshold, True, clause))
@@ -135,7 +135,7 @@ def _time_to_400(results: Path, case: str, clause: str, attached: dict[str, str]
     return [Figure(f"{case}: time to answer", label, "s", float(found[2]), float(found[3]), True, clause)]
 
 
-# The contract: the Smart Recorder's data at least once a second (support/recorder.py, with its allowance).
+# The contract: the Smart Recorder's data at least once a second (support/smart_recorder.py, with its allowance).
 RECORDER_RATE_MIN = 1.0
 RECORDER_SILENCE_MAX = 1.25  # s
 

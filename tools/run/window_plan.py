@@ -22,8 +22,8 @@ from support.focus_api import FocusServer
 from support.recordings import Catalogue, blocks, searchable_past
 from support.settings import Settings, Target, get_settings
 from support.shape import resolve
-from support.sla import window_in_one_stretch
 from support.stand_process import STAND_DIR, Stand, StandFailed
+from support.stream_jobs import window_in_one_stretch
 from support.timeline import Span
 from support.windows import HISTORY_CLAUSES, Lack, Sizes, plan
 from tools.run.outcome import Exit

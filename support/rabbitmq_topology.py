@@ -1,22 +1,23 @@
-"""Observations of the broker's topology and of Focus Server's traffic on it (clarifications §1), as checks.
+"""Clauses 1.1 and 1.2, the RabbitMQ topology: the broker's exchanges and queues, and Focus Server's traffic on
+them (its commands, its connections), as checks.
 
 Each check either returns what it saw or raises an AssertionError that says what the broker showed instead.
-A missing precondition (e.g. a target that leaves its connections unnamed) raises PreconditionNotMet.
+A missing precondition (e.g. a target that leaves its connections unnamed) raises PreconditionNotMet. What §3 does
+on the broker too (watching exchanges, looking a queue up) is the broker client's, `support.rabbitmq`.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 
-from support.amqp_probe import AmqpProbe, Delivery, ProbeQueue
-from support.broker import Broker
+from support.amqp_probe import Delivery
 from support.errors import PreconditionNotMet
-from support.evidence import attach_json
 from support.live import LiveSubject
 from support.rabbit_admin import Channel, Connection, Consumer, Exchange, Queue, RabbitAdmin
+from support.rabbitmq import Broker, Watch, queue_names
 from support.settings import Timing, get_settings
 from support.waiting import WaitTimeout, monotonic, wait_for
 
@@ -30,20 +31,6 @@ _COMMAND_KEYS = tuple(COMMAND_PREFIX + name for name in COMMAND_TYPES.values()) 
 # What a real deployment paces by itself is a setting (support/settings.py): the keepalive period (FOCUS_KEEPALIVE_S),
 # the management API's statistics lag (FOCUS_MANAGEMENT_LAG_S), how long a job's queue may linger after the job
 # ended (FOCUS_QUEUE_GONE_S).
-
-
-# -- topic matching ----------------------------------------------------------------------------------------------
-def topic_matches(pattern: str, routing_key: str) -> bool:
-    """AMQP topic matching: `*` is exactly one word, `#` zero or more words."""
-
-    def match(p: list[str], k: list[str]) -> bool:
-        if not p:
-            return not k
-        if p[0] == "#":
-            return any(match(p[1:], k[i:]) for i in range(len(k) + 1))
-        return bool(k) and (p[0] == "*" or p[0] == k[0]) and match(p[1:], k[1:])
-
-    return match(pattern.split("."), routing_key.split("."))
 
 
 # -- exchanges ---------------------------------------------------------------------------------------------------
@@ -70,15 +57,6 @@ def assert_exchange_durable(exchange: Exchange) -> None:
 
 
 # -- queues ------------------------------------------------------------------------------------------------------
-def assert_queue_exists(broker: Broker, name: str) -> Queue | None:
-    """A passive declare of `name` succeeds (nothing is created); returns the management API's view of it."""
-    described = broker.admin.queue(name)
-    assert broker.probe.queue_exists(name), (
-        f"the broker has no queue {name!r} (passive declare: NOT_FOUND); queues it has: {_queue_names(broker.admin)}"
-    )
-    return described
-
-
 def assert_queue_absent(broker: Broker, name: str) -> None:
     """Neither a passive declare nor the management API finds a queue `name`."""
     described = broker.admin.queue(name)
@@ -87,10 +65,6 @@ def assert_queue_absent(broker: Broker, name: str) -> None:
         f"the broker has a queue {name!r} (passive declare found it: {found}; management API: "
         f"{described.model_dump(include={'durable', 'exclusive', 'consumers'}) if described else None})"
     )
-
-
-def _queue_names(admin: RabbitAdmin, containing: str = "") -> list[str]:
-    return sorted(q.name for q in admin.queues() if containing in q.name)
 
 
 def expect_subject_queue(admin: RabbitAdmin, subject: LiveSubject, exchange: str) -> str:
@@ -108,7 +82,7 @@ def expect_subject_queue(admin: RabbitAdmin, subject: LiveSubject, exchange: str
             bound, reason=f"a queue {subject.id}_<suffix> bound to {exchange}", timeout_s=Timing.queue_shows_s
         )
     except WaitTimeout:
-        named = _queue_names(admin, containing=subject.id)
+        named = queue_names(admin, containing=subject.id)
         destinations = sorted({b.destination for b in admin.bindings_from(exchange) if subject.id in b.destination})
         raise AssertionError(
             f"no queue named {subject.id}_<suffix> is bound to {exchange!r} while {subject.kind} {subject.id} runs; "
@@ -128,71 +102,6 @@ def expect_queue_gone(broker: Broker, name: str) -> None:
         raise AssertionError(
             f"the queue {name!r} is still there {get_settings().queue_gone_s:g} s after its job ended"
         ) from None
-
-
-# -- watching the exchanges --------------------------------------------------------------------------------------
-@dataclass
-class Watch:
-    """Probe queues on one or several exchanges, and what they received."""
-
-    probe: AmqpProbe
-    queues: list[ProbeQueue] = field(default_factory=list)
-    unheard: dict[str, str] = field(default_factory=dict)  # exchange -> why no probe listens to it
-    started_at: float = field(default_factory=monotonic)
-
-    @classmethod
-    def on(cls, probe: AmqpProbe, exchange: str, pattern: str) -> Watch:
-        return cls(probe, [probe.listen(exchange, pattern)])
-
-    @classmethod
-    def everywhere(
-        cls, probe: AmqpProbe, admin: RabbitAdmin, pattern: str = "#", direct_keys: Iterable[str] = ()
-    ) -> Watch:
-        """A probe queue on every exchange of the vhost that a probe can hear.
-
-        topic: `pattern`; fanout: everything; headers: `{}` arguments (match everything); direct: each of
-        `direct_keys`. Not heard: the default exchange (it routes to named queues only, and we consume none),
-        internal exchanges and the broker's tracing/logging exchanges.
-        """
-        watch = cls(probe)
-        for exchange in admin.exchanges():
-            name, kind = exchange.name, exchange.type
-            if name == "":
-                watch.unheard["(default)"] = "routes straight to named queues, which the suite never consumes"
-            elif exchange.internal or name.startswith("amq.rabbitmq."):
-                watch.unheard[name] = "internal to the broker"
-            elif kind == "topic":
-                watch.queues.append(probe.listen(name, pattern))
-            elif kind == "fanout":
-                watch.queues.append(probe.listen(name, ""))
-            elif kind == "headers":
-                watch.queues.append(probe.listen(name, "", arguments={}))
-            elif kind == "direct" and direct_keys:
-                watch.queues.extend(probe.listen(name, key) for key in direct_keys)
-            else:
-                watch.unheard[name] = f"a {kind} exchange cannot be bound with a wildcard"
-        watch.started_at = monotonic()
-        attach_json(
-            "exchanges watched",
-            {"heard": [q.binding for q in watch.queues], "not heard (and why)": watch.unheard},
-        )
-        return watch
-
-    @property
-    def deliveries(self) -> list[Delivery]:
-        mine = {q.name for q in self.queues}
-        return [d for d in self.probe.deliveries if d.probe_queue in mine]
-
-    def observe(self, seconds: float, activity: Callable[[], None] | None = None) -> list[Delivery]:
-        """Keep reading for a whole window of `seconds`; return what arrived since the watch began."""
-        self.probe.collect_for(seconds, activity=activity)
-        return self.deliveries
-
-    def wait(self, found: Callable[[list[Delivery]], Delivery | None], *, reason: str, timeout_s: float) -> Delivery:
-        def attempt(_: list[Delivery]) -> Delivery | None:
-            return found(self.deliveries)
-
-        return self.probe.collect(attempt, reason=reason, timeout_s=timeout_s)
 
 
 def watch_commands_everywhere(broker: Broker) -> Watch:

@@ -1,4 +1,4 @@
-"""The waterfall poller and the §4 judgements of support/waterfall.py, against fakes (no stand needed)."""
+"""The waterfall poller and the §4 judgements of support/partial_results.py, against fakes (no stand needed)."""
 
 from __future__ import annotations
 
@@ -10,15 +10,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from support import waterfall
+from support import partial_results
 from support.errors import MalformedAnswer, SuiteDefect
 from support.focus_api import Answer, FocusServer
 from support.models import ConfigAccepted, ErrorBody, Row, SensorIntensity, WaterfallBlock
+from support.partial_results import WaterfallPoller, WaterfallResult
 from support.recordings import HistoryWindow, Shape
 from support.settings import Settings
 from support.timeline import Span
 from support.waiting import Pace, WaitTimeout, monotonic, poll_until
-from support.waterfall import WaterfallPoller, WaterfallResult
 
 T0 = 1_760_004_000_000  # 2025-10-09 10:00:00 UTC
 
@@ -68,9 +68,9 @@ def test_rows_then_208_are_kept_with_the_status_sequence() -> None:
     assert result.ended_with_208 and result.stopped_because == "208, end of stream"
     assert result.after_end is not None and (result.after_end.status, result.after_end.rows) == (208, 0)
     assert [poll.rows for poll in result.polls] == [0, 300, 200, 0]
-    waterfall.expect_rows(result)
-    waterfall.expect_end(result)
-    waterfall.expect_nothing_after_end(result)
+    partial_results.expect_rows(result)
+    partial_results.expect_end(result)
+    partial_results.expect_nothing_after_end(result)
 
 
 def test_no_pause_after_polls_that_brought_rows() -> None:
@@ -94,11 +94,11 @@ def test_a_target_that_never_sends_208_is_left_soon_after_the_data_is_in() -> No
     assert not result.ended_with_208 and result.after_end is None
     assert result.stopped_because == "no 208 within 0.3 s after the rows reached the last recorded instant"
     assert 0.3 <= result.elapsed_s < 2
-    waterfall.expect_rows(result)  # the rows themselves are fine
+    partial_results.expect_rows(result)  # the rows themselves are fine
     with pytest.raises(AssertionError, match=r"the stream did not end with 208: no 208 within 0\.3 s .*201 200×"):
-        waterfall.expect_end(result)
+        partial_results.expect_end(result)
     with pytest.raises(AssertionError, match="the stream never ended"):
-        waterfall.expect_nothing_after_end(result)
+        partial_results.expect_nothing_after_end(result)
 
 
 def test_a_target_that_never_sends_208_nor_all_the_data_stops_at_the_deadline() -> None:
@@ -108,7 +108,7 @@ def test_a_target_that_never_sends_208_nor_all_the_data_stops_at_the_deadline() 
     assert result.stopped_because == "no 208 within the deadline of 0.5 s"
     assert 0.5 <= result.elapsed_s < 1.5 and len(result.rows) == 10
     with pytest.raises(AssertionError, match=r"did not end with 208: no 208 within the deadline of 0\.5 s"):
-        waterfall.expect_end(result)
+        partial_results.expect_end(result)
 
 
 def test_a_status_the_contract_does_not_give_stops_the_read() -> None:
@@ -116,13 +116,13 @@ def test_a_status_the_contract_does_not_give_stops_the_read() -> None:
     result = WaterfallPoller(target, "t", pause_s=0.01).run()
     assert result.stopped_because == "the waterfall answered 404" and result.statuses == [201, 404]
     with pytest.raises(AssertionError, match=r"answered \[404\] while the task ran"):
-        waterfall.expect_rows(result)
+        partial_results.expect_rows(result)
 
 
 def test_no_rows_at_all_is_named() -> None:
     result = WaterfallPoller(ScriptedTarget(empty(200), empty(208)), "t", pause_s=0.01).run()
     with pytest.raises(AssertionError, match="no rows received; statuses 200 208"):
-        waterfall.expect_rows(result)
+        partial_results.expect_rows(result)
 
 
 def test_rows_after_the_end_of_stream_are_caught() -> None:
@@ -130,7 +130,7 @@ def test_rows_after_the_end_of_stream_are_caught() -> None:
     result = WaterfallPoller(target, "t", pause_s=0.01).run()
     assert len(result.rows) == 10  # what came after the end is not mixed with the stream
     with pytest.raises(AssertionError, match=r"3 row\(s\) came after the end of stream \(status 201\)"):
-        waterfall.expect_nothing_after_end(result)
+        partial_results.expect_nothing_after_end(result)
 
 
 # -- the same through the real REST client, against a tiny local server ------------------------------------------
@@ -180,7 +180,7 @@ def test_poller_over_http_stops_at_its_deadline_when_208_never_comes(local_targe
     assert not result.ended_with_208 and len(result.rows) == 1 and handler.polls > 3
     assert result.statuses[0] == 201 and set(result.statuses[1:]) == {200}
     with pytest.raises(AssertionError, match=r"did not end with 208: no 208 within the deadline of 0\.6 s"):
-        waterfall.expect_end(result)
+        partial_results.expect_end(result)
 
 
 def test_a_malformed_block_fails_the_read_naming_the_field(local_target) -> None:
@@ -198,49 +198,49 @@ HOLE = HistoryWindow(Shape.HOLE, Span(T0, T0 + 900_000), (Span(T0, T0 + 300_000)
 def test_read_history_attaches_picture_statuses_and_gaps(monkeypatch) -> None:
     attached: list[str] = []
     monkeypatch.setattr(
-        waterfall, "attach_png", lambda name, png: attached.append(name) if png[:4] == b"\x89PNG" else None
+        partial_results, "attach_png", lambda name, png: attached.append(name) if png[:4] == b"\x89PNG" else None
     )
-    monkeypatch.setattr(waterfall, "attach_json", lambda name, data: attached.append(name))
+    monkeypatch.setattr(partial_results, "attach_json", lambda name, data: attached.append(name))
     target = ScriptedTarget(block_answer(rows(0, 300)), block_answer(rows(600, 300)), empty(208))
-    result = waterfall.read_history(target, "t", HOLE, pause_s=0.01)
+    result = partial_results.read_history(target, "t", HOLE, pause_s=0.01)
     assert attached == ["waterfall received", "waterfall status sequence", "gaps found in the rows"]
-    waterfall.expect_coverage(result, HOLE, 2000)
-    waterfall.expect_holes(result, HOLE, 60)
+    partial_results.expect_coverage(result, HOLE, 2000)
+    partial_results.expect_holes(result, HOLE, 60)
 
 
 def test_evidence_is_attached_even_when_the_read_breaks(monkeypatch) -> None:
     attached: list[str] = []
-    monkeypatch.setattr(waterfall, "attach_png", lambda name, png: attached.append(name))
-    monkeypatch.setattr(waterfall, "attach_json", lambda name, data: attached.append(name))
+    monkeypatch.setattr(partial_results, "attach_png", lambda name, png: attached.append(name))
+    monkeypatch.setattr(partial_results, "attach_json", lambda name, data: attached.append(name))
 
     class Broken(ScriptedTarget):
         def waterfall(self, task_id: str, row_count: int) -> Answer[list[WaterfallBlock]]:
             raise MalformedAnswer("GET /waterfall answered 201 with a malformed body: rows: Field required")
 
     with pytest.raises(MalformedAnswer):
-        waterfall.read_history(Broken(), "t", HOLE)
+        partial_results.read_history(Broken(), "t", HOLE)
     assert "waterfall received" in attached
 
 
 def test_filled_hole_and_rows_outside_fail_with_the_catalogue_in_the_message(monkeypatch) -> None:
-    monkeypatch.setattr(waterfall, "attach_json", lambda name, data: None)
+    monkeypatch.setattr(partial_results, "attach_json", lambda name, data: None)
     filled = WaterfallResult("t", rows=rows(0, 900), ended_with_208=True)
     with pytest.raises(AssertionError, match=r"rows outside the recordings: 295 row\(s\) at 2025-10-09 10:05:03"):
-        waterfall.expect_coverage(filled, HOLE, 2000)
-    waterfall.expect_coverage(filled, HOLE, 2000, only_inside=True)  # 4.6: all recorded data came back
+        partial_results.expect_coverage(filled, HOLE, 2000)
+    partial_results.expect_coverage(filled, HOLE, 2000, only_inside=True)  # 4.6: all recorded data came back
     with pytest.raises(AssertionError, match="the catalogue has a hole 2025-10-09 10:05:00–10:10:00 but the rows"):
-        waterfall.expect_holes(filled, HOLE, 60)
+        partial_results.expect_holes(filled, HOLE, 60)
 
 
 def test_task_ids_are_unique_and_name_the_case() -> None:
-    ids = {waterfall.new_task_id(["spec-4.3", "case-partial-coverage-hole"]) for _ in range(50)}
+    ids = {partial_results.new_task_id(["spec-4.3", "case-partial-coverage-hole"]) for _ in range(50)}
     assert len(ids) == 50
     assert all(re.fullmatch(r"acc_partial-coverage-hole_[0-9a-f]{8}", task_id) for task_id in ids)
-    assert re.fullmatch(r"acc_history_[0-9a-f]{8}", waterfall.new_task_id([]))
+    assert re.fullmatch(r"acc_history_[0-9a-f]{8}", partial_results.new_task_id([]))
 
 
 def test_history_config_asks_for_the_window_only() -> None:
-    body = waterfall.history_config(HOLE.window).model_dump()
+    body = partial_results.history_config(HOLE.window).model_dump()
     assert (body["start_time"], body["end_time"]) == ("251009100000", "251009101500")
     assert set(body) == {
         "displayTimeAxisDuration", "nfftSelection", "canvasInfo", "sensors", "frequencyRange", "start_time", "end_time"
@@ -248,33 +248,33 @@ def test_history_config_asks_for_the_window_only() -> None:
 
 
 def test_judging_a_configuration_answer(monkeypatch) -> None:
-    monkeypatch.setattr(waterfall, "attach_text", lambda name, text: None)
+    monkeypatch.setattr(partial_results, "attach_text", lambda name, text: None)
     refused = Answer(
         "POST /config/t", 400, 0.05, "", ErrorBody(error="No recordings found in the requested time range")
     )
-    waterfall.expect_refused(refused, 400, "no recordings")
-    waterfall.expect_at_once(refused, 2)
+    partial_results.expect_refused(refused, 400, "no recordings")
+    partial_results.expect_at_once(refused, 2)
     with pytest.raises(AssertionError, match=r"took 2\.50 s to answer|answered 400 in 2\.500 s, not under 2 s"):
-        waterfall.expect_at_once(Answer("POST /config/t", 400, 2.5, "", refused.body), 2)
+        partial_results.expect_at_once(Answer("POST /config/t", 400, 2.5, "", refused.body), 2)
     not_found = Answer("POST /config/t", 404, 0.05, '{"error": "No recording found in given time range"}')
     with pytest.raises(AssertionError, match="answered 404, not 400"):
-        waterfall.expect_refused(not_found, 400, "no recordings")
+        partial_results.expect_refused(not_found, 400, "no recordings")
     wrong_words = Answer("POST /config/t", 400, 0.05, "", ErrorBody(error="No recording found in given time range"))
     with pytest.raises(AssertionError, match="does not say 'no recordings'"):
-        waterfall.expect_refused(wrong_words, 400, "no recordings")
+        partial_results.expect_refused(wrong_words, 400, "no recordings")
     accepted = Answer("POST /config/t", 200, 0.05, "", ConfigAccepted(status="Config received successfully"))
-    waterfall.expect_accepted(accepted)
+    partial_results.expect_accepted(accepted)
     with pytest.raises(AssertionError, match="answered 400, not 200"):
-        waterfall.expect_accepted(refused)
+        partial_results.expect_accepted(refused)
 
 
 def test_a_refused_task_must_be_unknown_afterwards(monkeypatch) -> None:
-    monkeypatch.setattr(waterfall, "attach_png", lambda name, png: None)
-    monkeypatch.setattr(waterfall, "attach_json", lambda name, data: None)
+    monkeypatch.setattr(partial_results, "attach_png", lambda name, png: None)
+    monkeypatch.setattr(partial_results, "attach_json", lambda name, data: None)
     nothing = HistoryWindow(Shape.EMPTY, Span(T0, T0 + 3_600_000), ())
-    waterfall.expect_no_task(ScriptedTarget(empty(404)), "t", nothing)
+    partial_results.expect_no_task(ScriptedTarget(empty(404)), "t", nothing)
     with pytest.raises(AssertionError, match="answered 200, not 404"):
-        waterfall.expect_no_task(ScriptedTarget(empty(200)), "t", nothing)
+        partial_results.expect_no_task(ScriptedTarget(empty(200)), "t", nothing)
 
 
 # -- waiting.poll_until, the helper the poller waits through -------------------------------------------------------
@@ -302,7 +302,7 @@ def test_poll_until_lets_errors_through() -> None:
 
 def test_a_window_without_a_catalogue_hole_is_the_suites_defect_not_a_precondition(monkeypatch) -> None:
     """A check (Then) never says "precondition not met": the Given chose the window by its hole."""
-    monkeypatch.setattr(waterfall, "attach_json", lambda name, data: None)
+    monkeypatch.setattr(partial_results, "attach_json", lambda name, data: None)
     covered = HistoryWindow(Shape.HOLE, Span(T0, T0 + 900_000), (Span(T0, T0 + 900_000),))
     with pytest.raises(SuiteDefect, match="the window chosen has no catalogue hole over 60 s"):
-        waterfall.expect_holes(WaterfallResult("t", rows=rows(0, 900), ended_with_208=True), covered, 60)
+        partial_results.expect_holes(WaterfallResult("t", rows=rows(0, 900), ended_with_208=True), covered, 60)

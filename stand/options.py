@@ -7,8 +7,8 @@ from pathlib import Path
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from stand.catalogue import CATALOGUES, catalogue_path
 from stand.faults import SHAPES, check_fault
-from stand.recordings import CATALOGUES, catalogue_path
 from stand.timing import StandTiming
 
 DEFAULT_RECORDINGS = CATALOGUES["default"]

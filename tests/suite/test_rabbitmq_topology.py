@@ -1,36 +1,22 @@
-"""The judgements of clauses 1 and 3 on made-up observations: they fail for the right reason, and only then."""
+"""The judgements of clauses 1.1 and 1.2 on made-up observations: they fail for the right reason, and only then."""
 
 from __future__ import annotations
 
-import re
-from datetime import UTC, datetime
-from typing import Any
-
 import pytest
+from deliveries import delivery
 
-from support import topology
-from support.amqp_probe import Delivery
+from support import rabbitmq_topology
 from support.errors import PreconditionNotMet
 from support.live import LiveSubject
 from support.rabbit_admin import Connection, Exchange, Queue
-from support.recorder import (
-    RecorderObservation,
-    assert_at_least_once_a_second,
-    assert_data_arrives,
-    assert_nothing_elsewhere,
-)
-from support.settings import Settings
-from support.topology import (
+from support.rabbitmq_topology import (
     assert_exchange_durable,
     assert_exchange_type,
     assert_only_custom_exchange,
     assert_routing_key,
     command_name,
 )
-
-
-def _delivery(routing_key: str, body: Any = None, exchange: str = "prisma", at: float = 0.0) -> Delivery:
-    return Delivery(exchange, routing_key, body, b"", {}, at, datetime.now(UTC), "amq.gen-x", f"{exchange} #")
+from support.settings import Settings
 
 
 def _exchange(name: str, kind: str = "topic", durable: bool = True) -> Exchange:
@@ -57,46 +43,14 @@ def test_topic_and_durable() -> None:
 
 def test_commands_are_recognised_by_body_then_by_routing_key() -> None:
     roi = {"type": "RegionOfInterestCommand", "value": {"start": 1, "end": 2}}
-    assert command_name(_delivery("roi", roi)) == "roi"  # a bare key is still Focus Server's roi command
-    assert command_name(_delivery("baby_analyzer.commands.keepalive", None)) == "keepalive"
-    assert command_name(_delivery("recorder.data.das", {"sequence": 1})) is None
-    deliveries = [_delivery("roi", roi), _delivery("baby_analyzer.commands.roi", roi)]
+    assert command_name(delivery("roi", roi)) == "roi"  # a bare key is still Focus Server's roi command
+    assert command_name(delivery("baby_analyzer.commands.keepalive", None)) == "keepalive"
+    assert command_name(delivery("recorder.data.das", {"sequence": 1})) is None
+    deliveries = [delivery("roi", roi), delivery("baby_analyzer.commands.roi", roi)]
     with pytest.raises(AssertionError, match=r"routing keys \['roi'\]"):
         assert_routing_key(deliveries, "roi", "baby_analyzer.commands.roi")
     assert_routing_key(deliveries[1:], "roi", "baby_analyzer.commands.roi")
     assert LiveSubject("task", "t", 1, 2).region == roi["value"]
-
-
-def _observation(
-    times: list[float], key: str = "recorder.data.das", end: float = 5.0, **kw: Any
-) -> RecorderObservation:
-    return RecorderObservation(0.0, end, [_delivery(key, at=t, **kw) for t in times])
-
-
-def test_recorder_at_least_once_a_second() -> None:
-    steady = _observation([0.2 * n for n in range(1, 25)])
-    assert_data_arrives(steady, "recorder.data.*", "prisma")
-    assert_at_least_once_a_second(steady)
-    sparse = _observation([0.5, 3.5], end=5.0)  # every 3 s
-    with pytest.raises(AssertionError, match=re.escape("silent for 3.00 s")):
-        assert_at_least_once_a_second(sparse)
-    tail = _observation([0.2, 0.4, 0.6], end=5.0)  # stopped talking before the window ended
-    with pytest.raises(AssertionError, match=re.escape("silent for 4.40 s")):
-        assert_at_least_once_a_second(tail)
-
-
-def test_recorder_data_must_match_the_pattern_and_come_through_prisma() -> None:
-    wrong_key = _observation([0.5, 1.0], key="recorder_data.das")
-    with pytest.raises(AssertionError, match=re.escape("routing keys heard: {'prisma: recorder_data.das': 2}")):
-        assert_data_arrives(wrong_key, "recorder.data.*", "prisma")
-    elsewhere = _observation([0.5], exchange="amq.topic")
-    with pytest.raises(AssertionError, match="through 'prisma'"):
-        assert_data_arrives(elsewhere, "recorder.data.*", "prisma")
-    with pytest.raises(AssertionError, match=re.escape("amq.topic: recorder.data.das")):
-        assert_nothing_elsewhere(elsewhere, "prisma")
-    silent = _observation([])
-    with pytest.raises(AssertionError, match="routing keys heard: none"):
-        assert_data_arrives(silent, "recorder.data.*", "prisma")
 
 
 class _AdminListing:
@@ -112,13 +66,13 @@ class _AdminListing:
 def test_a_target_whose_connections_are_unnamed_cannot_show_publisher_only(monkeypatch: pytest.MonkeyPatch) -> None:
     """Not a pass and not a product defect: the precondition is missing, and the message says what was seen."""
     monkeypatch.setenv("FOCUS_MANAGEMENT_LAG_S", "0.3")
-    monkeypatch.setattr(topology, "get_settings", Settings)  # read afresh, as the run reads it once
+    monkeypatch.setattr(rabbitmq_topology, "get_settings", Settings)  # read afresh, as the run reads it once
     admin = _AdminListing(
         Connection(name="10.0.0.7:51512 -> 10.0.0.2:5672"),
         Connection(name="10.0.0.8:40100 -> 10.0.0.2:5672", client_properties={"connection_name": "smart-recorder"}),
     )
     with pytest.raises(PreconditionNotMet) as caught:
-        topology.focus_server_footprint(admin)
+        rabbitmq_topology.focus_server_footprint(admin)
     assert str(caught.value) == (
         "no broker connection carries the client-provided name 'focus-server' (connections listed: 2, "
         "names: ['(unnamed)', 'smart-recorder']); 'publisher only' cannot be observed on this target"
@@ -156,7 +110,7 @@ def test_an_exclusive_queue_listed_without_its_owner_is_looked_up_and_found_owne
         Queue(name="recorder_input", vhost="/"),
     ]
     admin = _AdminWithQueues(focus, queues, {"amq.gen-focus": focus.name, "amq.gen-probe": "10.0.0.1:7 -> broker"})
-    footprint = topology.focus_server_footprint(admin)
-    topology.assert_consumes_nothing(footprint)
+    footprint = rabbitmq_topology.focus_server_footprint(admin)
+    rabbitmq_topology.assert_consumes_nothing(footprint)
     with pytest.raises(AssertionError, match=r"exclusive to Focus Server's connections: \['amq.gen-focus'\]"):
-        topology.assert_owns_no_queue(footprint)
+        rabbitmq_topology.assert_owns_no_queue(footprint)

@@ -1,4 +1,4 @@
-"""Observations of the Smart Recorder on the broker (clarifications §3): its data, over AMQP, through `prisma`.
+"""Clause 3.1, the Smart Recorder's connection protocol: its data observed on the broker, over AMQP, through `prisma`.
 
 The Smart Recorder speaks AMQP only (no gRPC tap): the suite hears it with a probe queue bound to the exchange,
 never through a gRPC stream and never by consuming the recorder's own queues.
@@ -10,10 +10,9 @@ import itertools
 from collections import Counter
 from dataclasses import dataclass
 
-from support.amqp_probe import Delivery
-from support.broker import Broker
+from support.amqp_probe import Delivery, topic_matches
+from support.rabbitmq import Broker, Watch
 from support.settings import Timing
-from support.topology import Watch, topic_matches
 from support.waiting import monotonic
 
 RECORDER_DATA_PATTERN = "recorder.data.*"

@@ -1,4 +1,4 @@
-"""The latency judgement of clause 2.2: nearest-rank p95, the worst call, the evidence."""
+"""Clause 2.2: the latency judgement (nearest-rank p95, the worst call, the evidence) and its set-up."""
 
 from __future__ import annotations
 
@@ -8,8 +8,11 @@ from dataclasses import dataclass
 
 import pytest
 
-from support import latency
-from support.latency import LatencySeries, Sample, judge_p95_under, measure, nearest_rank
+from support import live, metadata_latency
+from support.errors import PreconditionNotMet
+from support.focus_api import Answer
+from support.metadata_latency import LatencySeries, Sample, judge_p95_under, measure, nearest_rank
+from support.settings import Settings
 
 
 @pytest.mark.parametrize(
@@ -80,9 +83,9 @@ def test_fewer_than_twenty_calls_are_refused() -> None:
 
 def test_the_evidence_table_summary_and_chart(monkeypatch) -> None:
     attached: dict[str, object] = {}
-    monkeypatch.setattr(latency, "attach_csv", lambda name, text: attached.__setitem__("csv", text))
-    monkeypatch.setattr(latency, "attach_markdown", lambda name, text: attached.__setitem__("md", text))
-    monkeypatch.setattr(latency, "attach_png", lambda name, png: attached.__setitem__("png", png))
+    monkeypatch.setattr(metadata_latency, "attach_csv", lambda name, text: attached.__setitem__("csv", text))
+    monkeypatch.setattr(metadata_latency, "attach_markdown", lambda name, text: attached.__setitem__("md", text))
+    monkeypatch.setattr(metadata_latency, "attach_png", lambda name, png: attached.__setitem__("png", png))
     judge_p95_under(series(4), 1.0)
     csv_lines = str(attached["csv"]).splitlines()
     assert csv_lines[0] == "call,elapsed_ms,status" and csv_lines[4] == "4,1300.00,200" and len(csv_lines) == 21
@@ -106,8 +109,8 @@ def test_the_measured_step_fails_with_the_judgement(monkeypatch) -> None:
         ended.append((title, "passed"))
 
     for name in ("attach_csv", "attach_markdown", "attach_png"):
-        monkeypatch.setattr(latency, name, lambda *args: None)
-    monkeypatch.setattr(latency.allure, "step", step)
+        monkeypatch.setattr(metadata_latency, name, lambda *args: None)
+    monkeypatch.setattr(metadata_latency.allure, "step", step)
     with pytest.raises(AssertionError, match="too slow"):
         judge_p95_under(series(3, 9), 1.0)
     judge_p95_under(series(3), 1.0)
@@ -115,3 +118,21 @@ def test_the_measured_step_fails_with_the_judgement(monkeypatch) -> None:
         ("measured", "AssertionError"),
         ("measured", "passed"),
     ]
+
+
+class _AcceptsButNeverRuns:
+    """A target that accepts the task's configuration, then never answers its metadata with 201."""
+
+    def config_task(self, task_id: str, config: object) -> Answer:
+        return Answer(f"POST /config/{task_id}", 200, 0.01, '{"status": "Config received successfully"}', None)
+
+    def task_metadata(self, task_id: str) -> Answer:
+        return Answer(f"GET /metadata/{task_id}", 404, 0.01, '{"detail": "unknown"}', None)
+
+
+def test_a_set_up_task_that_never_runs_is_a_precondition_not_met(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Set-up of 2.2, like a refused configure: with no running task there is no latency to judge."""
+    monkeypatch.setenv("FOCUS_TASK_READY_S", "0.3")
+    monkeypatch.setattr(live, "get_settings", Settings)  # read afresh, as the run reads it once
+    with pytest.raises(PreconditionNotMet, match=r"was accepted but never ran: waited 0\.3 s for GET /metadata/"):
+        metadata_latency.configure_ready_task(_AcceptsButNeverRuns())  # type: ignore[arg-type]

@@ -1,49 +1,70 @@
-"""History over the task API: configure a task for a window, poll its waterfall to the end of the stream, judge.
+"""Clause §4, partial results in history playback (4.1 … 4.6), over both APIs: a history window asked for, read to
+the end of its stream, and judged.
 
-The poller keeps every row and every poll (status, rows, when, how long), and stops on 208, on a status the
-contract does not give for a running task, or at its deadline; it never decides whether that was right. The
-`expect_*` functions do, each with a message that says what was seen.
+Task API: a task configured for the window, its waterfall polled until 208. The poller keeps every row and every
+poll (status, rows, when, how long), and stops on 208, on a status the contract does not give for a running task, or
+at its deadline; it never decides whether that was right.
+
+Job API (the production server offers no waterfall): history is a job (`POST /configure`, epoch seconds) whose gRPC
+stream plays the recorded data at recording pace and skips holes. What the waterfall's rows and 208 say there, the
+stream says here (contract, "Target shapes"): the rows are the frames' `timestamp_in_milis`, and the end of stream is
+the stream ending with status OK once the last recorded instant has come.
+
+The `expect_*` functions judge, each with a message that says what was seen. Coverage and holes are judged alike for
+both APIs, on the rows' timestamps (`support.timeline.RowTimes`), and each reading attaches the same picture and gap
+table.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import textwrap
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any, Protocol
 
+import grpc
+
 from support import ids
-from support.errors import SuiteDefect
+from support.errors import PreconditionNotMet, SuiteDefect
 from support.evidence import attach_json, attach_png, attach_text
-from support.focus_api import Answer
-from support.models import ConfigAccepted, ErrorBody, Range, Row, TaskConfig, WaterfallBlock
-from support.pictures import waterfall_png
+from support.focus_api import Answer, FocusServer
+from support.grpc_stream import Ending, Frame, StreamTimeline, read_job_stream
+from support.models import (
+    ConfigAccepted,
+    ErrorBody,
+    JobConfig,
+    JobConfigured,
+    Range,
+    Row,
+    TaskConfig,
+    WaterfallBlock,
+)
+from support.pictures import rows_of_frame, waterfall_png
 from support.recordings import HistoryWindow
-from support.settings import Timing
-from support.timeline import CONTINUITY_MS, Span, compare_holes, coverage, find_temporal_gaps
+from support.settings import Settings, Timing
+from support.timeline import CONTINUITY_MS, RowTimes, Span, compare_holes, coverage, find_temporal_gaps, fmt
 from support.waiting import Pace, WaitTimeout, monotonic, poll_until
 
 ROW_COUNT = 500  # rows asked for per poll: large, so that a 15-minute window takes few polls
 CONFIG_ACCEPTED = "Config received successfully"
+HISTORY_SENSORS = Range(min=0, max=7)  # §4 is about time, not sensors: a few keep the blocks small and quick to read
+# §4 is about time, not channels: a few keep the frames small (channels are 1-based in the job API).
+HISTORY_CHANNELS = Range(min=1, max=8)
 
 
-class RowTimes(Protocol):
-    """What the coverage and hole checks read: the rows' timestamps (a waterfall's, or a gRPC stream's frames')."""
-
-    @property
-    def timestamps(self) -> list[int]: ...
+# -- asking for a window: a task, or a job -----------------------------------------------------------------------
 
 
 class WaterfallSource(Protocol):
+    """Where the poller reads a task's waterfall: the target's REST client, or a fake."""
+
     def waterfall(self, task_id: str, row_count: int) -> Answer[list[WaterfallBlock]]: ...
 
 
 def new_task_id(tags: Iterable[str]) -> str:
     """`acc_<case>_<hex>` (support.ids): unique per scenario, and telling which scenario made it."""
     return ids.new_task_id(ids.purpose_of_tags(tags))
-
-
-HISTORY_SENSORS = Range(min=0, max=7)  # §4 is about time, not sensors: a few keep the blocks small and quick to read
 
 
 def history_config(window: Span) -> TaskConfig:
@@ -170,7 +191,32 @@ class WaterfallPoller:
             self._complete_at = monotonic()
 
 
-# -- reading a history window and keeping the evidence -----------------------------------------------------------
+def history_job_config(history: HistoryWindow) -> JobConfig:
+    """The job body for a window: the defaults, a few channels, and no mode (the clarifications say none exists)."""
+    return JobConfig.history(history.window.start, history.window.end, channels=HISTORY_CHANNELS)
+
+
+@dataclass
+class StreamReading:
+    """Everything one read of a history job's stream gave: its timeline and the rows, for the picture."""
+
+    job_id: str
+    timeline: StreamTimeline
+    rows: list[Row] = field(default_factory=list)
+
+    @property
+    def timestamps(self) -> list[int]:
+        return sorted(self.timeline.row_timestamps_ms)
+
+
+def expect_job_accepted(answer: Answer) -> JobConfigured:
+    assert answer.status == 200 and isinstance(answer.body, JobConfigured), (
+        f"{answer.route} answered {answer.status}, not 200: {answer.text[:300]}"
+    )
+    return answer.body
+
+
+# -- reading it to the end of its stream, and keeping the evidence -----------------------------------------------
 
 
 def read_history(source: WaterfallSource, task_id: str, history: HistoryWindow, **poller: Any) -> WaterfallResult:
@@ -183,14 +229,23 @@ def read_history(source: WaterfallSource, task_id: str, history: HistoryWindow, 
 
 
 def attach_reading(result: WaterfallResult, history: HistoryWindow) -> None:
-    gaps = find_temporal_gaps(result.timestamps, CONTINUITY_MS)
     ending = "ended with 208" if result.ended_with_208 else f"stopped: {result.stopped_because}"
     title = (
         f"task {result.task_id}: window {history.window.label()} {history.shape.value}\n"
         f"{len(result.rows)} rows; statuses {result.status_sequence() or 'none'}; {ending}"
     )
-    attach_png("waterfall received", waterfall_png(result.rows, history.window, history.recordings, gaps, title))
-    attach_json("waterfall status sequence", result.as_dict())
+    details = ("waterfall status sequence", result.as_dict())
+    _attach_rows("waterfall received", result.rows, result.timestamps, history, title, details)
+
+
+def _attach_rows(
+    picture: str, rows: list[Row], timestamps: list[int], history: HistoryWindow, title: str, details: tuple[str, Any]
+) -> None:
+    """What a reading of either API gave: its rows as a picture against the catalogue's recordings, `details` of the
+    reading (its statuses, its stream), and the gaps found in the rows beside the catalogue's holes."""
+    gaps = find_temporal_gaps(timestamps, CONTINUITY_MS)
+    attach_png(picture, waterfall_png(rows, history.window, history.recordings, gaps, title))
+    attach_json(*details)
     attach_json(
         "gaps found in the rows",
         {
@@ -201,7 +256,84 @@ def attach_reading(result: WaterfallResult, history: HistoryWindow) -> None:
     )
 
 
-# -- judging ---------------------------------------------------------------------------------------------------
+def read_history_job(answer: Answer, history: HistoryWindow, settings: Settings) -> StreamReading:
+    """Read the job's stream until the server ends it (our deadline: the stream limit plus a margin); attach it."""
+    if not isinstance(answer.body, JobConfigured):
+        raise PreconditionNotMet(f"no job to read: {answer.route} answered {answer.status}")
+    configured = answer.body
+    rows: list[Row] = []
+
+    def keep(frame: Frame) -> None:
+        rows.extend(rows_of_frame(configured.job_id, frame))
+
+    timeline = StreamTimeline(address=configured.grpc_address, stream_id=-1, deadline_s=0, read_for_s=None)
+    reading = StreamReading(configured.job_id, timeline, rows)
+    try:
+        reading.timeline = read_job_stream(
+            configured,
+            deadline_s=settings.stream_limit_s + settings.timing.deadline_margin_s,
+            connect_timeout_s=settings.grpc_ready_s,
+            on_frame=keep,
+        )
+    finally:
+        attach_stream_reading(reading, history)
+    _expect_not_cut_by_the_limit(reading, history)
+    return reading
+
+
+def read_history_jobs(
+    focus: FocusServer, answers: list[Answer], histories: list[HistoryWindow], settings: Settings
+) -> list[StreamReading]:
+    """Read each window's job in turn; a window after the first is configured when its turn comes (`answers` grows),
+    as a job nobody connects to ends within a minute."""
+    readings = []
+    for index, history in enumerate(histories):
+        if index >= len(answers):
+            answers.append(focus.configure(history_job_config(history)))
+            expect_job_accepted(answers[index])
+        readings.append(read_history_job(answers[index], history, settings))
+    return readings
+
+
+def _expect_not_cut_by_the_limit(reading: StreamReading, history: HistoryWindow) -> None:
+    """A window of ours holds less recorded data than the stream limit: a stream the server cut with
+    DEADLINE_EXCEEDED before its data ran out was cut by a wrong limit, which is clause 2.1's business. This
+    clause then cannot be judged (broken: not verified), rather than failed for what 2.1 judges."""
+    timeline, last = reading.timeline, history.last_covered_ms
+    if timeline.ending is not Ending.SERVER or timeline.code is not grpc.StatusCode.DEADLINE_EXCEEDED:
+        return
+    reached = max(reading.timestamps, default=None)
+    if last is not None and (reached is None or reached < last - CONTINUITY_MS):
+        raise PreconditionNotMet(
+            f"precondition not met: the stream was cut before the window's data ran out ({timeline.ended_text()}; "
+            f"last row {fmt(reached) if reached else 'none'}, last recorded instant {fmt(last)}); the window holds "
+            "less recorded data than the stream limit, so the limit itself is wrong: see clause 2.1; this clause "
+            "could not be judged"
+        )
+
+
+def each(histories: list[HistoryWindow], readings: list[Any], check: Callable[[Any, HistoryWindow], None]) -> None:
+    """Judge every window of a clause (4.5 may need two) with `check`; a failure names its window when several."""
+    for history, reading in zip(histories, readings, strict=True):
+        try:
+            check(reading, history)
+        except AssertionError as error:
+            if len(histories) == 1:
+                raise
+            raise AssertionError(f"window {history.window.label()} {history.shape.value}: {error}") from None
+
+
+def attach_stream_reading(reading: StreamReading, history: HistoryWindow) -> None:
+    title = (
+        f"job {reading.job_id}: window {history.window.label()} {history.shape.value}\n"
+        # wrapped, never cut: the caption is the reading's verdict in words
+        + textwrap.fill(f"{len(reading.timestamps)} rows over gRPC; {reading.timeline.ended_text()}", 130)
+    )
+    details = ("gRPC stream timeline", reading.timeline.summary())
+    _attach_rows("stream received", reading.rows, reading.timestamps, history, title, details)
+
+
+# -- judging -----------------------------------------------------------------------------------------------------
 
 
 def expect_accepted(answer: Answer) -> None:
@@ -284,3 +416,33 @@ def expect_holes(result: RowTimes, history: HistoryWindow, threshold_s: int) -> 
         # The Given step found the window by such a hole (support.recordings.fits): a check does not judge set-up.
         raise SuiteDefect(f"the window chosen has no catalogue hole over {threshold_s} s: {history.describe()}")
     assert not comparison.problems, f"{history.describe()}: " + "; ".join(comparison.problems)
+
+
+def expect_stream_rows(reading: StreamReading) -> None:
+    assert reading.timestamps, f"no rows received; the stream was {reading.timeline.ended_text()}"
+
+
+def expect_stream_end(reading: StreamReading, history: HistoryWindow) -> None:
+    """The end of stream over gRPC: the server ended it with OK, after the rows reached the last recorded instant."""
+    timeline = reading.timeline
+    assert timeline.ending is Ending.SERVER and timeline.code is grpc.StatusCode.OK, (
+        f"the stream should have ended with status OK once its data ran out; it was {timeline.ended_text()}"
+    )
+    last = history.last_covered_ms
+    assert last is not None, f"{history.describe()}: nothing recorded, no end of data to wait for"
+    reached = max(reading.timestamps, default=None)
+    assert reached is not None and reached >= last - CONTINUITY_MS, (
+        f"the stream ended OK before its data had come: last row {fmt(reached) if reached else 'none'}, "
+        f"last recorded instant {fmt(last)}; {history.describe()}"
+    )
+
+
+def expect_nothing_after_last_recorded(reading: StreamReading, history: HistoryWindow) -> None:
+    """No row from after the window's last recorded instant (give or take the row spacing the contract allows)."""
+    last = history.last_covered_ms
+    assert last is not None, f"{history.describe()}: nothing recorded"
+    after = [stamp for stamp in reading.timestamps if stamp > last + CONTINUITY_MS]
+    assert not after, (
+        f"{len(after)} row(s) came after the last recorded instant {fmt(last)}, from {fmt(after[0])} to "
+        f"{fmt(after[-1])}; {history.describe()}"
+    )

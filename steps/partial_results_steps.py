@@ -1,4 +1,5 @@
-"""Steps of clause §4 (partial results in history playback). Glue only: support/ finds, reads and judges."""
+"""Steps of clause §4, partial results in history playback (4.1 … 4.6), over both APIs. Glue only: the windows are
+found in the target's catalogue (support/recordings.py), then read and judged by support/partial_results.py."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 from behave import given, then, when
 from behave.runner import Context
 
-from support import history_stream, waterfall
+from support import partial_results
 from support.clauses import clause_of_tags
 from support.recordings import Shape, find_clause_windows, find_history_window
 
@@ -56,9 +57,9 @@ def _windows(context: Context, api: str) -> None:
 
 @when("I configure a history task for the window")
 def step_configure_task(context: Context) -> None:
-    context.task_ids = [waterfall.new_task_id(context.scenario.effective_tags) for _ in _histories(context)]
+    context.task_ids = [partial_results.new_task_id(context.scenario.effective_tags) for _ in _histories(context)]
     context.answers = [
-        context.focus.config_task(task_id, waterfall.history_config(history.window))
+        context.focus.config_task(task_id, partial_results.history_config(history.window))
         for task_id, history in zip(context.task_ids, _histories(context), strict=True)
     ]
     context.task_id, context.answer = context.task_ids[0], context.answers[0]
@@ -68,13 +69,13 @@ def step_configure_task(context: Context) -> None:
 def step_configure_job(context: Context) -> None:
     # The first window's job only: a job nobody connects to ends within a minute, so each next one is configured
     # when its turn to be read comes (4.5 in two windows).
-    context.answers = [context.focus.configure(history_stream.history_job_config(_histories(context)[0]))]
+    context.answers = [context.focus.configure(partial_results.history_job_config(_histories(context)[0]))]
     context.answer = context.answers[0]
 
 
 @when("I read the job's stream to its end")
 def step_read_job_stream(context: Context) -> None:
-    context.readings = history_stream.read_history_jobs(
+    context.readings = partial_results.read_history_jobs(
         context.focus, context.answers, context.histories, context.settings
     )
 
@@ -82,7 +83,7 @@ def step_read_job_stream(context: Context) -> None:
 @when("I read the task's waterfall to the end of the stream")
 def step_read_waterfall(context: Context) -> None:
     context.readings = [
-        waterfall.read_history(context.focus, task_id, history)
+        partial_results.read_history(context.focus, task_id, history)
         for task_id, history in zip(context.task_ids, context.histories, strict=True)
     ]
 
@@ -92,7 +93,7 @@ def _histories(context: Context) -> list:
 
 
 def _each(context: Context, check: Callable[[Any, Any], None]) -> None:
-    history_stream.each(context.histories, context.readings, check)
+    partial_results.each(context.histories, context.readings, check)
 
 
 # -- what came back -----------------------------------------------------------------------------------------------
@@ -100,58 +101,58 @@ def _each(context: Context, check: Callable[[Any, Any], None]) -> None:
 
 @then('the configuration is refused with {status:d} and a message containing "{text}"')
 def step_refused(context: Context, status: int, text: str) -> None:
-    waterfall.expect_refused(context.answer, status, text)
+    partial_results.expect_refused(context.answer, status, text)
 
 
 @then("the refusal came at once, in under {seconds:g} seconds")
 def step_refused_at_once(context: Context, seconds: float) -> None:
-    waterfall.expect_at_once(context.answer, seconds)
+    partial_results.expect_at_once(context.answer, seconds)
 
 
 @then("no task was left behind: its waterfall answers 404")
 def step_no_task_left(context: Context) -> None:
-    waterfall.expect_no_task(context.focus, context.task_id, context.history)
+    partial_results.expect_no_task(context.focus, context.task_id, context.history)
 
 
 @then("the task configuration is accepted")
 def step_accepted(context: Context) -> None:
     for answer in context.answers:
-        waterfall.expect_accepted(answer)
+        partial_results.expect_accepted(answer)
 
 
 @then("the waterfall answered 201 with rows")
 def step_rows(context: Context) -> None:
-    _each(context, lambda reading, _: waterfall.expect_rows(reading))
+    _each(context, lambda reading, _: partial_results.expect_rows(reading))
 
 
 @then("the rows cover the recorded time of the window with no gap over {ms:d} ms and no row outside it")
 def step_rows_cover(context: Context, ms: int) -> None:
-    _each(context, lambda reading, history: waterfall.expect_coverage(reading, history, ms))
+    _each(context, lambda reading, history: partial_results.expect_coverage(reading, history, ms))
 
 
 @then("every second of the window's recorded time has at least one row")
 def step_every_second(context: Context) -> None:
-    _each(context, waterfall.expect_every_second)
+    _each(context, partial_results.expect_every_second)
 
 
 @then("all the recorded time of the window came back, with no gap over {ms:d} ms inside a recording")
 def step_recorded_time_back(context: Context, ms: int) -> None:
-    _each(context, lambda reading, history: waterfall.expect_coverage(reading, history, ms, only_inside=True))
+    _each(context, lambda reading, history: partial_results.expect_coverage(reading, history, ms, only_inside=True))
 
 
 @then("the rows have a hole of more than {seconds:d} seconds where the catalogue has one, and nowhere else")
 def step_rows_hole(context: Context, seconds: int) -> None:
-    _each(context, lambda reading, history: waterfall.expect_holes(reading, history, seconds))
+    _each(context, lambda reading, history: partial_results.expect_holes(reading, history, seconds))
 
 
 @then("the stream ended with 208")
 def step_ended(context: Context) -> None:
-    _each(context, lambda reading, _: waterfall.expect_end(reading))
+    _each(context, lambda reading, _: partial_results.expect_end(reading))
 
 
 @then("nothing came after the end of the stream")
 def step_nothing_after(context: Context) -> None:
-    _each(context, lambda reading, _: waterfall.expect_nothing_after_end(reading))
+    _each(context, lambda reading, _: partial_results.expect_nothing_after_end(reading))
 
 
 # -- what came back over the job API's gRPC stream ------------------------------------------------------------
@@ -160,19 +161,19 @@ def step_nothing_after(context: Context) -> None:
 @then("the job configuration is accepted")
 def step_job_accepted(context: Context) -> None:
     for answer in context.answers:
-        history_stream.expect_job_accepted(answer)
+        partial_results.expect_job_accepted(answer)
 
 
 @then("the stream brought rows")
 def step_stream_rows(context: Context) -> None:
-    _each(context, lambda reading, _: history_stream.expect_stream_rows(reading))
+    _each(context, lambda reading, _: partial_results.expect_stream_rows(reading))
 
 
 @then("the stream ended with status OK once the last recorded instant had come")
 def step_stream_ended(context: Context) -> None:
-    _each(context, history_stream.expect_stream_end)
+    _each(context, partial_results.expect_stream_end)
 
 
 @then("no row came after the last recorded instant")
 def step_nothing_after_last(context: Context) -> None:
-    _each(context, history_stream.expect_nothing_after_last_recorded)
+    _each(context, partial_results.expect_nothing_after_last_recorded)

@@ -1,0 +1,138 @@
+"""The rooms of support/ say what they hold: one reader per wire, no module named like one of the stand's, and
+docs/architecture.md's table "Where does X live" true of the code (one step module, one clause module per clause).
+
+Read with `ast`, from the file names, and from behave's own step matching; no module of support/ is imported but
+the clause register.
+"""
+
+from __future__ import annotations
+
+import ast
+import itertools
+import re
+from pathlib import Path
+
+from support.clauses import CLAUSES
+
+ROOT = Path(__file__).resolve().parents[2]
+GRPC_READER = ROOT / "support" / "grpc_stream.py"
+
+
+def grpc_openings(source: str) -> list[int]:
+    """The lines that open a gRPC channel (`grpc.insecure_channel`, `grpc.secure_channel`) or make a stub (`…Stub(`)."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call):
+            called = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            if called in {"insecure_channel", "secure_channel"} or called.endswith("Stub"):
+                found.append(node.lineno)
+    return found
+
+
+def test_only_the_grpc_reader_opens_a_grpc_channel() -> None:
+    others = {
+        path.name: lines
+        for path in sorted((ROOT / "support").glob("*.py"))
+        if path != GRPC_READER and (lines := grpc_openings(path.read_text(encoding="utf-8")))
+    }
+    assert not others, f"gRPC channels or stubs made outside support/grpc_stream.py (file: lines): {others}"
+    assert grpc_openings(GRPC_READER.read_text(encoding="utf-8")), "the reading of the reader is broken"
+
+
+def test_the_reading_finds_a_channel_and_a_stub() -> None:
+    source = "channel = grpc.insecure_channel(address)\nstub = pb_grpc.DataStreamServiceStub(channel)\n"
+    assert grpc_openings(source) == [1, 2]
+
+
+def module_names(folder: Path) -> set[str]:
+    return {path.stem for path in folder.glob("*.py")} - {"__init__", "__main__"}
+
+
+def test_no_module_name_is_both_the_stands_and_the_suites() -> None:
+    """The stand plays the Focus Server, the suite checks it: `recordings.py` or `settings.py` in both would leave a
+    reader (and a traceback) to guess which side it is on."""
+    shared = sorted(module_names(ROOT / "stand") & module_names(ROOT / "support"))
+    assert not shared, f"modules named alike in stand/ and support/ (rename one side): {shared}"
+    assert module_names(ROOT / "stand") and module_names(ROOT / "support"), "the reading of the folders is broken"
+
+
+# -- docs/architecture.md's "Where does X live" says where each clause lives, and the code agrees ----------------
+
+ARCHITECTURE = ROOT / "docs" / "architecture.md"
+SHARED_STEPS = ROOT / "steps" / "common_steps.py"
+
+
+def where_does_x_live() -> dict[str, dict[str, list[str]]]:
+    """The table's rows: clause id → column → the paths its cell names (in backticks)."""
+    text = ARCHITECTURE.read_text(encoding="utf-8")
+    lines = text[text.index("### Where does X live") :].splitlines()
+    start = next(n for n, line in enumerate(lines) if line.startswith("|"))
+    table = list(itertools.takewhile(lambda line: line.startswith("|"), lines[start:]))
+    header = [cell.strip() for cell in table[0].strip("|").split("|")]
+    rows = {}
+    for line in table[2:]:
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        rows[cells[0].split()[0]] = {
+            name: re.findall(r"`([^`]+)`", cell) for name, cell in zip(header, cells, strict=True)
+        }
+    return rows
+
+
+def steps_used_by_clause() -> dict[str, set[Path]]:
+    """Clause id → the step modules whose definitions its scenarios' steps run (behave's own matching)."""
+    from behave.parser import parse_file
+    from behave.runner_util import load_step_modules
+    from behave.step_registry import registry
+
+    kept = registry.steps
+    registry.steps = {kind: [] for kind in kept}  # an empty registry, so that a second loading is no duplicate
+    try:
+        load_step_modules([str(ROOT / "steps")])
+        used: dict[str, set[Path]] = {}
+        for path in sorted((ROOT / "features").glob("*.feature")):
+            feature = parse_file(str(path))
+            for scenario in feature.walk_scenarios():
+                spec = next(str(tag)[5:] for tag in scenario.effective_tags if str(tag).startswith("spec-"))
+                for step in list(feature.background.steps if feature.background else []) + list(scenario.steps):
+                    match = registry.find_match(step)
+                    assert match is not None, f"{path.name}: no step definition for {step.keyword} {step.name}"
+                    used.setdefault(spec, set()).add(Path(match.location.filename).resolve())
+        return used
+    finally:
+        registry.steps = kept
+
+
+def test_every_clause_has_one_row_with_one_step_module_and_one_clause_module() -> None:
+    rows = where_does_x_live()
+    assert sorted(rows) == sorted(clause.id for clause in CLAUSES)
+    for clause, row in rows.items():
+        for column in ("Feature file", "Step module", "Clause module"):
+            assert len(row[column]) == 1, f"{clause}: the cell {column!r} should name one file: {row[column]}"
+        named = [path for column in ("Feature file", "Step module", "Clause module", "Client") for path in row[column]]
+        missing = [path for path in named if not (ROOT / path).is_file()]
+        assert not missing, f"{clause}: the table names files that do not exist: {missing}"
+
+
+def test_each_clause_runs_steps_of_its_step_module_and_the_shared_ones_only() -> None:
+    rows = where_does_x_live()
+    for clause, modules in steps_used_by_clause().items():
+        allowed = {(ROOT / rows[clause]["Step module"][0]).resolve(), SHARED_STEPS.resolve()}
+        others = sorted(str(path.relative_to(ROOT)) for path in modules - allowed)
+        assert not others, f"clause {clause} runs steps of {others}, beside its row's {rows[clause]['Step module']}"
+
+
+def test_a_step_module_hands_over_to_its_clause_module_and_the_shared_set_up_only() -> None:
+    """What a step module imports of support/ is its clause module's, or shared set-up named beside the table."""
+    shared = {"live", "stream_jobs", "scenario_scope", "clauses", "recordings", "rabbitmq"}
+    for row in where_does_x_live().values():
+        step_module = ROOT / row["Step module"][0]
+        clause_module = Path(row["Clause module"][0]).stem
+        imported = set()
+        for node in ast.walk(ast.parse(step_module.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module == "support":
+                imported |= {alias.name for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("support."):
+                imported.add(node.module.removeprefix("support."))
+        assert clause_module in imported, f"{step_module.name} does not call its clause module {clause_module}"
+        others = sorted(imported - shared - {clause_module})
+        assert not others, f"{step_module.name} hands over to {others} besides its clause module {clause_module}"
