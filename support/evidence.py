@@ -8,6 +8,7 @@ formatter applies to every result just before it is written.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import allure
@@ -141,8 +142,10 @@ def attach_csv(name: str, text: str) -> None:
     allure.attach(mask(text), name=mask(name), attachment_type=allure.attachment_type.CSV)
 
 
-def attach_png(name: str, png: bytes) -> None:
-    allure.attach(png, name=mask(name), attachment_type=allure.attachment_type.PNG)
+def attach_png(name: str, draw: Callable[[], bytes]) -> None:
+    """A picture, drawn only when the run wants pictures (FOCUS_PICTURES): drawing is what costs."""
+    if get_settings().pictures:
+        allure.attach(draw(), name=mask(name), attachment_type=allure.attachment_type.PNG)
 
 
 def report_figure(text: str) -> None:

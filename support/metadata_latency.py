@@ -175,7 +175,7 @@ def judge_p95_under(series: LatencySeries, limit_s: float) -> None:
     """
     attach_csv(f"latency samples {series.route}", series.table_csv())
     attach_markdown(f"latency summary {series.route}", series.summary_markdown(limit_s))
-    attach_png(f"latency chart {series.route}", series.chart_png(limit_s))
+    attach_png(f"latency chart {series.route}", lambda: series.chart_png(limit_s))
     verdict = series.verdict_line(limit_s)
     # The figures as a step of their own, which fails with the judgement: no green tick beside a missed limit.
     with allure.step(f"measured: {verdict}"):

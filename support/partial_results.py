@@ -244,7 +244,7 @@ def _attach_rows(
     """What a reading of either API gave: its rows as a picture against the catalogue's recordings, `details` of the
     reading (its statuses, its stream), and the gaps found in the rows beside the catalogue's holes."""
     gaps = find_temporal_gaps(timestamps, CONTINUITY_MS)
-    attach_png(picture, waterfall_png(rows, history.window, history.recordings, gaps, title))
+    attach_png(picture, lambda: waterfall_png(rows, history.window, history.recordings, gaps, title))
     attach_json(*details)
     attach_json(
         "gaps found in the rows",

@@ -196,6 +196,9 @@ class Settings(BaseSettings):
     # stalls while open, is seen.
     profile: Literal["quick", "nightly"] = "quick"
     listen_s: float | None = None
+    # Pictures of the data in the report (FOCUS_PICTURES). The mutation matrix turns them off: its runs only decide
+    # kills, and drawing costs each behave process matplotlib's import (0.8 s of CPU) on a machine the matrix fills.
+    pictures: bool = True
 
     @property
     def timing(self) -> Timing:

@@ -85,7 +85,7 @@ def test_the_evidence_table_summary_and_chart(monkeypatch) -> None:
     attached: dict[str, object] = {}
     monkeypatch.setattr(metadata_latency, "attach_csv", lambda name, text: attached.__setitem__("csv", text))
     monkeypatch.setattr(metadata_latency, "attach_markdown", lambda name, text: attached.__setitem__("md", text))
-    monkeypatch.setattr(metadata_latency, "attach_png", lambda name, png: attached.__setitem__("png", png))
+    monkeypatch.setattr(metadata_latency, "attach_png", lambda name, draw: attached.__setitem__("png", draw()))
     judge_p95_under(series(4), 1.0)
     csv_lines = str(attached["csv"]).splitlines()
     assert csv_lines[0] == "call,elapsed_ms,status" and csv_lines[4] == "4,1300.00,200" and len(csv_lines) == 21

@@ -198,7 +198,7 @@ HOLE = HistoryWindow(Shape.HOLE, Span(T0, T0 + 900_000), (Span(T0, T0 + 300_000)
 def test_read_history_attaches_picture_statuses_and_gaps(monkeypatch) -> None:
     attached: list[str] = []
     monkeypatch.setattr(
-        partial_results, "attach_png", lambda name, png: attached.append(name) if png[:4] == b"\x89PNG" else None
+        partial_results, "attach_png", lambda name, draw: attached.append(name) if draw()[:4] == b"\x89PNG" else None
     )
     monkeypatch.setattr(partial_results, "attach_json", lambda name, data: attached.append(name))
     target = ScriptedTarget(block_answer(rows(0, 300)), block_answer(rows(600, 300)), empty(208))

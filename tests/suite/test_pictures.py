@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from support.grpc_stream import Frame
@@ -68,3 +69,24 @@ def test_a_grpc_frame_is_drawn_as_waterfall_rows_one_mean_intensity_per_channel(
         ("job-1", 1_100, 1_100),
     ]
     assert [(s.id, s.intensity) for s in rows[1].sensors] == [(5, [13.5]), (6, [17.5]), (7, [21.5])]
+
+
+@pytest.mark.usefixtures("clean_env")
+@pytest.mark.parametrize(("setting", "drawn"), [(None, 1), ("false", 0)])
+def test_a_picture_is_drawn_only_when_the_run_wants_pictures(
+    setting: str | None, drawn: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """FOCUS_PICTURES=false (the mutation matrix) leaves the drawing out, and with it matplotlib's import."""
+    from support import evidence
+    from support.settings import get_settings
+
+    if setting is not None:
+        monkeypatch.setenv("FOCUS_PICTURES", setting)
+    get_settings.cache_clear()
+    calls: list[str] = []
+    monkeypatch.setattr(evidence.allure, "attach", lambda *args, **kwargs: calls.append("attached"))
+    try:
+        evidence.attach_png("a picture", lambda: calls.append("drawn") or b"\x89PNG")
+    finally:
+        get_settings.cache_clear()
+    assert calls == ["drawn", "attached"] * drawn

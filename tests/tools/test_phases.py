@@ -47,8 +47,8 @@ def test_a_cued_phase_starts_once_the_other_logs_its_cue(tmp_path: Path, monkeyp
             sys.executable,
             "-c",
             "import pathlib, time\ntime.sleep(1)\nprint('stand up in 9 s', flush=True)\n"
-            f"deadline = time.monotonic() + 10\nwhile not pathlib.Path({str(go)!r}).exists() and time.monotonic() < deadline:"
-            "\n    time.sleep(0.05)",
+            f"go = pathlib.Path({str(go)!r})\ndeadline = time.monotonic() + 10\n"
+            "while not go.exists() and time.monotonic() < deadline:\n    time.sleep(0.05)",
         ),
     )
     # Started before the cue, the second would find no cue in the first's log and fail.
