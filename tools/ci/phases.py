@@ -47,11 +47,12 @@ class Phase:
 
 # Each inner list runs at the same time. The stand tests and the lint wait on processes of their own while the other
 # tests keep a core. The two real-limit nightlies each wait out 180 s on a stand of their own, side by side: the
-# second starts once the first's stand is up, since the start (a broker, a stand, behave processes importing) is
-# the one moment a nightly needs both cores, and its wall time from broker start to report is a figure of its own
-# (1.10 x 180 s at most). The matrix needs both cores to itself.
+# second starts once the first is past its busy start (a broker, a stand, then its quick scenarios one after the
+# other), since each one's wall time from broker start to report is a figure of its own (1.10 x 180 s at most) and
+# only the @slow scenarios' streams are left running then. The matrix needs both cores to itself.
 NIGHTLY_JOB_SHAPE = "nightly job shape, continuous catalogue"
-STAND_UP = "stand up in"  # the nightly runner's line once its stand answers (tools/run/nightly.py)
+# The progress line once the nightly's process of quick scenarios has ended (tools/run/progress.py, job main-1).
+QUICK_SCENARIOS_DONE = "main-1: done"
 STEPS: list[list[Phase]] = [
     [
         Phase("pytest stand", (PY, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/stand")),
@@ -71,7 +72,7 @@ STEPS: list[list[Phase]] = [
         Phase(
             "nightly both APIs",
             ("make", "--no-print-directory", "acceptance", "PROFILE=nightly"),
-            starts_when=Cue(NIGHTLY_JOB_SHAPE, STAND_UP),
+            starts_when=Cue(NIGHTLY_JOB_SHAPE, QUICK_SCENARIOS_DONE),
         ),
     ],
     [Phase("mutation matrix", ("make", "--no-print-directory", "mutation"))],

@@ -107,7 +107,8 @@ def run_fault(
     target_file = STAND_DIR / f"target-{run_name}.json"
     base_env = {k: v for k, v in os.environ.items() if not k.startswith("FOCUS_")}
     jobs = plan(profile, features, ROOT, parallel=parallel, durations=durations, slow_alone=False)
-    running = start_jobs(jobs, layout, base_env, target_env=target_file)
+    # Forked from one process that imported the suite once: the matrix starts hundreds of behave processes.
+    running = start_jobs(jobs, layout, base_env, target_env=target_file, forked=True)
     try:
         try:
             stand = Stand.up(STAND_DIR / f"mutation-{run_name}.env", fault.name, stand_args)

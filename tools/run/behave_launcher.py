@@ -37,12 +37,34 @@ WARM = (
 
 def warm_up() -> None:
     """Import what every behave run of this suite imports; an error now is behave's to report later, so ignore it."""
-    import support
-
-    names = [*WARM, *(f"support.{m.name}" for m in pkgutil.iter_modules(support.__path__))]
-    for name in names:
+    for name in warm_modules():
         with contextlib.suppress(Exception):
             importlib.import_module(name)
+
+
+def warm_modules() -> list[str]:
+    """What `warm_up` imports, by name: a fork server imports them once for every job it forks."""
+    import support
+
+    return [*WARM, *(f"support.{m.name}" for m in pkgutil.iter_modules(support.__path__))]
+
+
+def forked(argv: list[str], env: dict[str, str], cwd: str, output: str) -> None:
+    """A job forked from a process that imported the suite already (tools/run/behave_runs.py, `forked=True`):
+    what a process started from the command line would have, then `main` as it would run.
+
+    Its own session (Ctrl-C reaches the runner alone, as with `start_new_session`), its output to `output`, the job's
+    environment in place of the fork server's, and behave's exit code as the process's.
+    """
+    os.setsid()
+    out = os.open(output, os.O_WRONLY | os.O_APPEND)
+    os.dup2(out, 1)
+    os.dup2(out, 2)
+    os.close(out)
+    os.chdir(cwd)
+    os.environ.clear()
+    os.environ.update(env)
+    sys.exit(main(argv))
 
 
 def wait_for_target(path: Path, timeout_s: float) -> dict[str, str] | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import multiprocessing
 import os
 import signal
 import subprocess
@@ -17,6 +18,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import IO, Any
 
@@ -58,12 +60,61 @@ def behave_command(
     ]
 
 
+class ForkedProcess:
+    """A behave job forked from the fork server (`fork_server`), seen through the calls the runners make of a
+    `subprocess.Popen`: pid, poll, wait, returncode (negative: ended by that signal)."""
+
+    def __init__(self, process: BaseProcess) -> None:
+        self._process = process
+
+    @property
+    def pid(self) -> int:
+        assert self._process.pid is not None
+        return self._process.pid
+
+    @property
+    def returncode(self) -> int | None:
+        return self._process.exitcode
+
+    def poll(self) -> int | None:
+        self._process.is_alive()  # asks whether it ended, and notes its exit code if so
+        return self._process.exitcode
+
+    def wait(self, timeout: float | None = None) -> int:
+        self._process.join(timeout)
+        if self._process.exitcode is None:
+            raise subprocess.TimeoutExpired(f"behave job {self.pid}", timeout or 0.0)
+        return self._process.exitcode
+
+
+_fork_lock = threading.Lock()
+_fork_context: multiprocessing.context.ForkServerContext | None = None
+
+
+def fork_server() -> multiprocessing.context.ForkServerContext:
+    """One process that imports behave, Allure and the suite once, and forks every job from there.
+
+    Each behave process otherwise spends a second of CPU importing them: the mutation matrix starts hundreds, on a
+    machine it keeps busy. The fork server is single-threaded, so forking it is safe (forking a runner that runs
+    threads is not); it lives as long as the runner.
+    """
+    from tools.run.behave_launcher import warm_modules
+
+    global _fork_context
+    with _fork_lock:
+        if _fork_context is None:
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["tools.run.behave_launcher", *warm_modules()])
+            _fork_context = context
+        return _fork_context
+
+
 @dataclass
 class RunningJob:
     """One behave process while it runs: its scenario events as they come."""
 
     job: BehaveJob
-    process: subprocess.Popen[bytes]
+    process: subprocess.Popen[bytes] | ForkedProcess
     started: float
     output: IO[bytes]
     events_path: Path
@@ -136,20 +187,35 @@ def start_job(
     cwd: Path = ROOT,
     extra_args: Sequence[str] = (),
     target_env: Path | None = None,
+    forked: bool = False,
 ) -> RunningJob:
     output_path = layout.logs / f"{job.name}.out"
     output = output_path.open("wb")
-    process = subprocess.Popen(
-        behave_command(job, layout, extra_args, target_env),
-        cwd=cwd,
-        # the profile's settings, unless the environment sets them; the job's name for the report's timeline
-        env=dict(job.env) | dict(env) | {JOB_ENV: job.name},
-        stdout=output,
-        stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL,
-        # Its own process group: Ctrl-C reaches the runner alone, which then stops every job (and the stand) in order.
-        start_new_session=True,
-    )
+    command = behave_command(job, layout, extra_args, target_env)
+    # the profile's settings, unless the environment sets them; the job's name for the report's timeline
+    job_env = dict(job.env) | dict(env) | {JOB_ENV: job.name}
+    process: subprocess.Popen[bytes] | ForkedProcess
+    if forked and target_env is not None:
+        from tools.run.behave_launcher import forked as run_forked
+
+        launcher_args = command[command.index("tools.run.behave_launcher") + 1 :]
+        child = fork_server().Process(
+            target=run_forked, args=(launcher_args, job_env, str(cwd), str(output_path)), name=job.name
+        )
+        with _fork_lock:  # multiprocessing's bookkeeping of children is not meant for threads starting at once
+            child.start()
+        process = ForkedProcess(child)
+    else:
+        process = subprocess.Popen(
+            command,
+            cwd=cwd,
+            env=job_env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            # Its own process group: Ctrl-C reaches the runner alone, which then stops every job (and the stand).
+            start_new_session=True,
+        )
     return RunningJob(job, process, time.monotonic(), output, layout.logs / f"{job.name}.events.jsonl")
 
 
@@ -167,7 +233,7 @@ def stop_jobs(running: Sequence[RunningJob], grace_s: float = 5.0) -> None:
             r.process.wait()
 
 
-def _signal_group(process: subprocess.Popen[bytes], sig: int) -> None:
+def _signal_group(process: subprocess.Popen[bytes] | ForkedProcess, sig: int) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, sig)
 
@@ -180,14 +246,16 @@ def start_jobs(
     cwd: Path = ROOT,
     extra_args: Sequence[str] = (),
     target_env: Path | None = None,
+    forked: bool = False,
 ) -> list[RunningJob]:
-    """Start every job at once. With `target_env`, each waits for that file before running behave (behave_launcher)."""
+    """Start every job at once. With `target_env`, each waits for that file before running behave (behave_launcher);
+    `forked` too, they are forked from the fork server rather than started as new Python processes."""
     for folder in (layout.results, layout.junit, layout.logs):
         folder.mkdir(parents=True, exist_ok=True)
     running: list[RunningJob] = []
     try:
         for job in jobs:
-            running.append(start_job(job, layout, env, cwd, extra_args, target_env))
+            running.append(start_job(job, layout, env, cwd, extra_args, target_env, forked))
     except BaseException:
         stop_jobs(running)
         raise

@@ -1,0 +1,83 @@
+"""The one place that starts behave: jobs started as processes or forked from the fork server behave alike."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+import pytest
+
+from tools.common.layout import RunLayout
+from tools.run.behave_runs import release_jobs, start_jobs, stop_jobs, wait_jobs
+from tools.run.job_plan import BehaveJob
+
+BEHAVE_INI = """[behave.formatters]
+allure = support.allure_formatter:SpecAllureFormatter
+"""
+FEATURE = """Feature: a job
+  @spec-1.1 @case-a-job
+  Scenario: it sees its own environment and the target
+    Given the environment says so
+"""
+STEPS = """import os
+from behave import given
+
+@given("the environment says so")
+def step(context):
+    seen = f"job env: {os.environ.get('JOB_OWN')} target: {os.environ.get('FOCUS_BASE_URL')}"
+    open(f"seen-{os.environ.get('JOB_OWN')}.txt", "w").write(seen)  # in the job's own folder (cwd)
+    assert os.environ.get("RUNNER_ONLY") is None, "the runner's own variables leak into the job"
+    assert os.environ["JOB_OWN"] != "fail", "asked to fail"
+"""
+HANGS = """from behave import given
+import time
+
+@given("the environment says so")
+def step(context):
+    time.sleep(60)
+"""
+
+
+def _project(tmp_path: Path, steps: str = STEPS) -> Path:
+    (tmp_path / "features" / "steps").mkdir(parents=True)
+    (tmp_path / "behave.ini").write_text(BEHAVE_INI)
+    (tmp_path / "features" / "a.feature").write_text(FEATURE)
+    (tmp_path / "features" / "steps" / "steps.py").write_text(steps)
+    return tmp_path
+
+
+def _job(name: str, own: str) -> BehaveJob:
+    return BehaveJob(name, ("features/a.feature",), (), slow=False, env=(("JOB_OWN", own),))
+
+
+@pytest.mark.parametrize("forked", [False, True], ids=["process", "forked"])
+def test_jobs_wait_for_the_target_run_behave_and_end_with_its_exit_code(
+    tmp_path: Path, forked: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RUNNER_ONLY", "the runner's")
+    project = _project(tmp_path / "project")
+    layout = RunLayout(tmp_path / "run")
+    target = tmp_path / "target.json"
+    env = {"PATH": os.environ["PATH"], "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    running = start_jobs(
+        [_job("ok", "mine"), _job("red", "fail")], layout, env, cwd=project, target_env=target, forked=forked
+    )
+    release_jobs(target, {"FOCUS_BASE_URL": "http://target.example"})
+    outcomes = {o.job.name: o for o in wait_jobs(running)}
+    assert outcomes["ok"].returncode == 0, outcomes["ok"].output_tail()
+    assert (project / "seen-mine.txt").read_text() == "job env: mine target: http://target.example"
+    assert outcomes["red"].returncode == 1 and "1 failed" in outcomes["red"].output_path.read_text()
+    assert list(layout.results.glob("*-result.json"))  # the Allure formatter wrote where it was told
+
+
+@pytest.mark.parametrize("forked", [False, True], ids=["process", "forked"])
+def test_a_job_in_its_own_session_is_stopped_by_stop_jobs(tmp_path: Path, forked: bool) -> None:
+    project = _project(tmp_path / "project", HANGS)
+    layout = RunLayout(tmp_path / "run")
+    target = tmp_path / "target.json"
+    env = {"PATH": os.environ["PATH"], "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    running = start_jobs([_job("hangs", "x")], layout, env, cwd=project, target_env=target, forked=forked)
+    release_jobs(target, {})
+    stop_jobs(running, grace_s=1.0)
+    assert running[0].process.poll() in (-signal.SIGINT, -signal.SIGKILL, 1, 2, 130)
