@@ -147,7 +147,10 @@ class StandHandle:
         names = {c["name"]: (c.get("client_properties") or {}).get("connection_name") for c in self.connections()}
         found: dict[str, list[str]] = {}
         for consumer in self.vhost_api("consumers"):
-            conn = names.get(consumer["channel_details"]["connection_name"], "?")
+            # RabbitMQ lists `"channel_details": []` for a channel whose connection is going away (as the suite's
+            # models know, support/rabbit_admin.py): a consumer of no known connection.
+            channel = consumer.get("channel_details") or {}
+            conn = names.get(channel.get("connection_name"), "?")
             found.setdefault(conn, []).append(consumer["queue"]["name"])
         return found
 
