@@ -1,5 +1,10 @@
 """Steps of clause §4, partial results in history playback (4.1 … 4.6), over both APIs. Glue only: the windows are
-found in the target's catalogue (support/recordings.py), then read and judged by support/partial_results.py."""
+found in the target's catalogue (support/recordings.py, by the one finder of support/windows.py), then read and
+judged by support/partial_results.py.
+
+Each Given says which window it finds, and finds that one whatever the scenario's tags: the plain text is the
+clarification's example shape (the task API reads it at any size), the text that names the stream limit is the job
+API's (history over gRPC plays at recording pace, so each window holds a share of the limit)."""
 
 from __future__ import annotations
 
@@ -10,45 +15,63 @@ from behave import given, then, when
 from behave.runner import Context
 
 from support import partial_results
-from support.clauses import clause_of_tags
-from support.recordings import Shape, find_clause_windows, find_history_window
+from support.ids import new_task_id
+from support.recordings import find_windows
+from support.windows import Shape
 
 # -- the window, found in the target's recordings catalogue ------------------------------------------------------
 
 
-@given("a history window of {minutes:d} minutes with no recording at all")
-def step_window_empty(context: Context, minutes: int) -> None:
-    context.history = find_history_window(context.focus, context.settings, Shape.EMPTY, length_s=minutes * 60)
-
-
-# The windows of a clause, found from its essence (support/windows.py): the example's shape where the catalogue
-# holds it, else the smallest one; over the job API every size a share of the stream limit.
-
-
-JOB_MIDDLE = "a history window with a single recording in its middle, or two windows with its start and its end, " + (
-    "each under the stream limit"
-)
+@given("a history window of 60 minutes with no recording at all")
+def step_window_empty(context: Context) -> None:
+    _windows(context, Shape.EMPTY, None)
 
 
 @given("a history window covered completely by recordings")
-@given("a history window with a hole of more than 60 seconds between two recordings")
-@given("a history window with a recording at its start only")
-@given("a history window with a single recording in its middle, or two windows with its start and its end")
-def step_task_windows(context: Context) -> None:
-    _windows(context, "task")
+def step_window_covered(context: Context) -> None:
+    _windows(context, Shape.COVERED, "task")
 
 
 @given("a history window covered completely by recordings, holding at most two thirds of the stream limit")
+def step_job_window_covered(context: Context) -> None:
+    _windows(context, Shape.COVERED, "job")
+
+
+@given("a history window with a hole of more than 60 seconds between two recordings")
+def step_window_hole(context: Context) -> None:
+    _windows(context, Shape.HOLE, "task")
+
+
 @given("a history window with a hole of more than 60 seconds between two recordings, a third of the limit of each")
+def step_job_window_hole(context: Context) -> None:
+    _windows(context, Shape.HOLE, "job")
+
+
+@given("a history window with a recording at its start only")
+def step_window_start_only(context: Context) -> None:
+    _windows(context, Shape.START_ONLY, "task")
+
+
 @given("a history window with a recording at its start only, holding at most two thirds of the stream limit of it")
-@given(JOB_MIDDLE)
-def step_job_windows(context: Context) -> None:
-    _windows(context, "job")
+def step_job_window_start_only(context: Context) -> None:
+    _windows(context, Shape.START_ONLY, "job")
 
 
-def _windows(context: Context, api: str) -> None:
-    clause = clause_of_tags(list(context.scenario.effective_tags))
-    context.histories = find_clause_windows(context.focus, context.settings, clause.id if clause else "", api)
+@given("a history window with a single recording in its middle, or two windows with its start and its end")
+def step_window_middle_only(context: Context) -> None:
+    _windows(context, Shape.MIDDLE_ONLY, "task")
+
+
+@given(
+    "a history window with a single recording in its middle, or two windows with its start and its end, "
+    "each under the stream limit"
+)
+def step_job_window_middle_only(context: Context) -> None:
+    _windows(context, Shape.MIDDLE_ONLY, "job")
+
+
+def _windows(context: Context, shape: Shape, api: str | None) -> None:
+    context.histories = find_windows(context.focus, context.settings, shape, api)
     context.history = context.histories[0]
 
 
@@ -57,7 +80,7 @@ def _windows(context: Context, api: str) -> None:
 
 @when("I configure a history task for the window")
 def step_configure_task(context: Context) -> None:
-    context.task_ids = [partial_results.new_task_id(context.scenario.effective_tags) for _ in _histories(context)]
+    context.task_ids = [new_task_id(f"history_{history.shape.name.lower()}") for history in _histories(context)]
     context.answers = [
         context.focus.config_task(task_id, partial_results.history_config(history.window))
         for task_id, history in zip(context.task_ids, _histories(context), strict=True)

@@ -3,12 +3,12 @@ stream limit, and their stream read to its end (or for a while) with the timelin
 
 Set-up that several clauses share: clause 2.1 times these streams (its judgements are `support.grpc_stream_limit`'s),
 clause 1.2 watches such a job's queue come and go (`support.rabbitmq_topology`). The reading itself is
-`support.grpc_stream`'s; the history windows are found in the target's catalogue (`support.recordings`).
+`support.grpc_stream`'s; the history windows are found in the target's catalogue (`support.recordings`) by the one
+window finder (`support.windows`).
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -18,7 +18,7 @@ from support.evidence import attach_csv, attach_json, cut_text, report_figure
 from support.focus_api import FocusServer
 from support.grpc_stream import StreamTimeline, read_job_stream
 from support.models import JobConfig, JobConfigured
-from support.recordings import Catalogue, blocks
+from support.recordings import find_uninterrupted
 from support.settings import Settings
 from support.windows import Sizes
 
@@ -63,39 +63,14 @@ def configure_live_stream_job(focus: FocusServer) -> StreamJob:
     return _configure(focus, JobConfig(), "live", None)
 
 
-def stretches(focus: FocusServer, settings: Settings) -> list[tuple[int, int]]:
-    """Uninterrupted recorded time inside the settings' search window (epoch s, end exclusive), from the catalogue."""
-    catalogue = Catalogue.of(focus, settings)
-    clipped = (block.clip(catalogue.search) for block in blocks(catalogue.recordings(catalogue.search)))
-    found = [(math.ceil(span.start_ms / 1000), span.end_ms // 1000) for span in clipped if span is not None]
-    return [(start, end) for start, end in found if end > start]
-
-
-def window_in_one_stretch(spans: list[tuple[int, int]], seconds: int) -> tuple[int, int] | None:
-    """A window of `seconds` at the start of the shortest stretch of recorded time that holds it, or None.
-
-    Without a hole, so that the window's recorded data is its length: how holes are played is clause 4's business,
-    and a window with one would make the clause reading it depend on it.
-    """
-    fitting = [span for span in spans if span[1] - span[0] >= seconds]
-    if not fitting:
-        return None
-    start, _ = min(fitting, key=lambda span: span[1] - span[0])
-    return start, start + seconds
-
-
 def configure_history_job(focus: FocusServer, settings: Settings, recorded_s: int) -> StreamJob:
     """A history job over a window holding `recorded_s` seconds of recorded data, found in the catalogue."""
     if recorded_s < 1:
         raise PreconditionNotMet(f"a history window needs at least 1 s of recorded data, asked for {recorded_s}")
-    window = window_in_one_stretch(stretches(focus, settings), recorded_s)
-    if window is None:
-        raise PreconditionNotMet(
-            f"precondition not met: no {recorded_s} s of uninterrupted recorded time between "
-            f"{settings.history_from.isoformat()} and {settings.history_to.isoformat()}"
-        )
-    start, end = (datetime.fromtimestamp(instant, UTC) for instant in window)
-    return _configure(focus, JobConfig.history(start, end), "history", window)
+    window = find_uninterrupted(focus, settings, recorded_s)
+    # The job keeps it in whole epoch seconds, as 2.1's judgement reads it (support.grpc_stream_limit).
+    seconds = (window.start_ms // 1000, window.end_ms // 1000)
+    return _configure(focus, JobConfig.history(window.start, window.end), "history", seconds)
 
 
 def sizes(settings: Settings) -> Sizes:

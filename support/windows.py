@@ -1,19 +1,24 @@
-"""Which history window(s) each clause is judged on, found in a catalogue from the clause's essence (pure).
+"""The one window finder: the history window(s) each clause is judged on, found in a catalogue's recordings.
+
+Pure and in one unit (`Span`, epoch milliseconds): it reads a list of recordings and a search window and asks no
+target; the catalogue client that does (and confirms each window with the target's own answer for it) is
+support/recordings.py.
 
 The clarifications give example shapes (a 30-minute window with a 5-minute recording at its start, ...). A
 deployment's catalogue is whatever its Smart Recorder left (long files, restarts, an outage now and then), and over
-the job API history plays at recording pace under the stream limit. So each clause names the smallest shape that
-still shows its behaviour, and the literal example is preferred where the catalogue holds it:
+the job API history plays at recording pace under the stream limit. So each shape of window has the literal example
+where the catalogue holds it, else the smallest window that still shows its clause (`plan`):
 
-- 4.1 60 minutes with no recording (the example's own; nothing smaller shows "no recordings").
-- 4.2 uninterrupted recorded time: over the job API at most two thirds of the stream limit of it.
-- 4.3, 4.6 a hole of more than 60 s (the clause's own threshold) with recorded time on both sides: literal when
+- `EMPTY` (4.1): 60 minutes with no recording (the example's own; nothing smaller shows "no recordings").
+- `COVERED` (4.2): uninterrupted recorded time; over the job API at most two thirds of the stream limit of it.
+- `HOLE` (4.3, 4.6): a hole of more than 60 s (4.3's own threshold) with recorded time on both sides; literal when
   the hole is the example's 5 minutes; over the job API a third of the limit of each side.
-- 4.4 the end of a recording followed by uncovered time: literal is a 30-minute window starting with it; smallest
-  a third of the limit of the recording, then a third of the limit of nothing.
-- 4.5 a recording preceded and followed by uncovered time: literal is a 30-minute window with it in the middle;
-  smallest one window around a recording short enough, else two windows on one recording: its start after
-  nothing, then its end before nothing.
+- `START_ONLY` (4.4): the end of a recording followed by uncovered time: literal is a 30-minute window starting
+  with it; smallest a third of the limit of the recording, then a third of the limit of nothing.
+- `MIDDLE_ONLY` (4.5): a recording preceded and followed by uncovered time: literal is a 30-minute window with it
+  in the middle; smallest one window around a recording short enough, else two windows on one recording: its start
+  after nothing (`END_ONLY`), then its end before nothing (`START_ONLY`).
+- Clause 2.1's history streams need uninterrupted recorded time of a given length (`uninterrupted_window`).
 
 Every size over the job API is a share of the stream limit (`Sizes`), never a fixed number of seconds, so that the
 same suite judges a target with a 180 s limit and a stand run with a 20 s one. Where a catalogue lacks a shape,
@@ -22,31 +27,233 @@ same suite judges a target with a 180 s limit and a stand run with a 20 s one. W
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from itertools import pairwise
 
-from support.recordings import (
-    MINUTE_S,
-    Shape,
-    blocks,
-    covered_window,
-    empty_window,
-    middle_only_window,
-    start_only_window,
-)
 from support.settings import Sizes, Timing
-from support.timeline import Span
+from support.timeline import Span, covered_parts
 
 # The clarifications' own figures (Timing): the hole threshold of 4.3 and the example's times.
-HOLE_OVER_S = Timing.hole_over_s
+MINUTE_S = Timing.minute_s
+HOLE_OVER_S = Timing.hole_over_s  # 4.3: a hole is more than a minute
+HOLE_UNDER_S = Timing.outage_s  # an hour or more is an outage between two windows, not a hole in one
 EXAMPLE_HOLE_S = Timing.example_hole_s
 EXAMPLE_WINDOW_S = Timing.example_window_s
 EMPTY_WINDOW_S = Timing.empty_window_s
-HOLE_UNDER_S = Timing.outage_s  # an hour or more is an outage between two windows, not a hole in one
-EDGE_S = Timing.window_edge_s  # how far a window's end keeps from the next recording
+MARGIN_S = Timing.window_margin_s  # how far a window keeps from recordings it must not hold
 HISTORY_CLAUSES = ("4.1", "4.2", "4.3", "4.4", "4.5", "4.6")
+EITHER_API = "task or job"  # the API of a window that is the same over both (4.1's 60 minutes of nothing)
+
+
+class Shape(StrEnum):
+    COVERED = "covered completely by recordings"
+    HOLE = "with a hole between two recordings"
+    START_ONLY = "with a recording at its start only"
+    MIDDLE_ONLY = "with a single recording in its middle"
+    END_ONLY = "with a recording from its middle to its end"  # 4.5's start, when no recording fits in one window
+    EMPTY = "with no recording at all"
+
+
+# The shape each history clause is judged on; 4.3 and 4.6 judge the same window differently.
+CLAUSE_SHAPES: dict[str, Shape] = {
+    "4.1": Shape.EMPTY,
+    "4.2": Shape.COVERED,
+    "4.3": Shape.HOLE,
+    "4.4": Shape.START_ONLY,
+    "4.5": Shape.MIDDLE_ONLY,
+    "4.6": Shape.HOLE,
+}
+
+
+# -- the finders: one window of a shape, or None ----------------------------------------------------------------
+
+
+def blocks(recordings: Sequence[Span]) -> list[Span]:
+    """Recordings merged where they touch or overlap: stretches of uninterrupted recorded time."""
+    merged: list[Span] = []
+    for recording in sorted(recordings):
+        if merged and recording.start_ms <= merged[-1].end_ms:
+            merged[-1] = Span(merged[-1].start_ms, max(merged[-1].end_ms, recording.end_ms))
+        else:
+            merged.append(recording)
+    return merged
+
+
+def _neighbours(found: list[Span], index: int) -> tuple[int | None, int | None]:
+    """End of the block before `index` and start of the block after it, in ms (None at either end)."""
+    before = found[index - 1].end_ms if index > 0 else None
+    after = found[index + 1].start_ms if index + 1 < len(found) else None
+    return before, after
+
+
+def uninterrupted_window(recordings: Sequence[Span], search: Span, seconds: int) -> Span | None:
+    """`seconds` of uninterrupted recorded time (whole seconds), at the start of the shortest stretch inside
+    `search` that holds them (clause 2.1's history streams). Without a hole, so that the window's recorded data is
+    its length: how holes are played is clause 4's business, and a window with one would make 2.1 depend on it."""
+    clipped = (block.clip(search) for block in blocks(recordings))
+    stretches = [(math.ceil(s.start_ms / 1000), s.end_ms // 1000) for s in clipped if s is not None]
+    fitting = [(start, end) for start, end in stretches if end - start >= seconds]
+    if not fitting:
+        return None
+    start, _ = min(fitting, key=lambda stretch: stretch[1] - stretch[0])
+    return Span.of_seconds(start, start + seconds)
+
+
+def covered_window(
+    recordings: Sequence[Span],
+    search: Span,
+    *,
+    length_s: int = Timing.covered_window_s,
+    min_length_s: int = Timing.covered_min_s,
+) -> Span | None:
+    """A window of `min_length_s`..`length_s` inside uninterrupted recorded time, starting where that time starts."""
+    for block in blocks(recordings):
+        inside = block.clip(search)
+        if inside is not None and inside.duration_s >= min_length_s:
+            return Span(inside.start_ms, min(inside.end_ms, inside.start_ms + length_s * 1000))
+    return None
+
+
+def hole_window(
+    recordings: Sequence[Span],
+    search: Span,
+    *,
+    side_s: int = Timing.example_side_s,
+    min_side_s: int = Timing.min_side_s,
+    hole_over_s: int = HOLE_OVER_S,
+    hole_of_s: int | None = None,
+) -> Span | None:
+    """From the first recording's start to the second's end around a hole longer than `hole_over_s` (exactly
+    `hole_of_s` when given; like 10:00-10:05, gap, 10:10-10:15), each side cut to at most `side_s` (and at least
+    `min_side_s`) so that the window holds that one hole only. Holes of `HOLE_UNDER_S` or more are passed over: a
+    day between two recordings is not a hole in a window."""
+    for first, second in pairwise(blocks(recordings)):
+        hole_ms = second.start_ms - first.end_ms
+        if not hole_over_s * 1000 < hole_ms < HOLE_UNDER_S * 1000:
+            continue
+        if hole_of_s is not None and hole_ms != hole_of_s * 1000:
+            continue
+        start = max(first.start_ms, first.end_ms - side_s * 1000, search.start_ms)
+        end = min(second.end_ms, second.start_ms + side_s * 1000, search.end_ms)
+        if first.end_ms - start >= min_side_s * 1000 and end - second.start_ms >= min_side_s * 1000:
+            return Span(start, end)
+    return None
+
+
+def start_only_window(
+    recordings: Sequence[Span],
+    search: Span,
+    *,
+    length_s: int = EXAMPLE_WINDOW_S,
+    margin_s: int = MARGIN_S,
+    recorded_at_most_s: int | None = None,
+) -> Span | None:
+    """A window of `length_s` starting at a recording's start, the recording ending at least `margin_s` before the
+    window does, and no other recording within `margin_s` of the window (like 10:00-10:05 in 10:00-10:30).
+    With `recorded_at_most_s` (history over gRPC plays at recording pace) the window starts that long before the
+    recording ends, so that it holds at most that much of it; the shortest recordings come first then.
+
+    Recordings with nothing in the `length_s` before them come first: their window reads the same either way."""
+    found = blocks(recordings)
+    candidates: list[tuple[bool, int, Span]] = []
+    for index, block in enumerate(found):
+        start = block.start_ms
+        if recorded_at_most_s is not None:
+            start = max(start, block.end_ms - recorded_at_most_s * 1000)
+        window = Span(start, start + length_s * 1000)
+        before, after = _neighbours(found, index)
+        if (
+            _inside(window, search)
+            and block.end_ms <= window.end_ms - margin_s * 1000
+            and (after is None or after >= window.end_ms + margin_s * 1000)
+            and (before is None or before <= window.start_ms - margin_s * 1000)
+        ):
+            isolated = before is None or before <= window.start_ms - length_s * 1000
+            shortest = block.duration_ms if recorded_at_most_s is not None else 0
+            candidates.append((not isolated, shortest, window))
+    return min(candidates, key=lambda c: c[:2])[2] if candidates else None
+
+
+def middle_only_window(
+    recordings: Sequence[Span],
+    search: Span,
+    *,
+    length_s: int = EXAMPLE_WINDOW_S,
+    lead_s: int = Timing.middle_lead_s,
+    margin_s: int = MARGIN_S,
+    recorded_at_most_s: int | None = None,
+) -> Span | None:
+    """A window of `length_s` holding one recording strictly inside (at least `margin_s` of nothing before and after
+    it) and no other recording within `margin_s`; placed, where room allows, so that the recording starts `lead_s`
+    after the window (like 10:10-10:15 in 10:00-10:30). The window closest to that placement wins, the earliest
+    on a tie."""
+    found = blocks(recordings)
+    length, margin = length_s * 1000, margin_s * 1000
+    best: tuple[int, Span] | None = None
+    for index, block in enumerate(found):
+        if recorded_at_most_s is not None and block.duration_s > recorded_at_most_s:
+            continue
+        before, after = _neighbours(found, index)
+        # Range of window starts that keep the recording inside with its margins and the others out.
+        lowest = max(search.start_ms, block.end_ms + margin - length)
+        highest = min(search.end_ms - length, block.start_ms - margin)
+        if before is not None:
+            lowest = max(lowest, before + margin)
+        if after is not None:
+            highest = min(highest, after - margin - length)
+        if lowest > highest:
+            continue
+        preferred = block.start_ms - min(lead_s * 1000, (length - block.duration_ms) // 2)
+        start = min(max(preferred, lowest), highest)
+        distance = abs(start - preferred)
+        if best is None or distance < best[0]:
+            best = (distance, Span(start, start + length))
+    return best[1] if best else None
+
+
+def empty_window(
+    recordings: Sequence[Span], search: Span, *, length_s: int = EMPTY_WINDOW_S, margin_s: int = MARGIN_S
+) -> Span | None:
+    """The earliest window of `length_s` with no recording in it nor within `margin_s` of it."""
+    length, margin = length_s * 1000, margin_s * 1000
+    start = search.start_ms
+    for block in blocks(recordings):
+        if block.start_ms - margin >= start + length:
+            break
+        start = max(start, block.end_ms + margin)
+    return Span(start, start + length) if start + length <= search.end_ms else None
+
+
+FINDERS: dict[Shape, Callable[..., Span | None]] = {
+    Shape.COVERED: covered_window,
+    Shape.HOLE: hole_window,
+    Shape.START_ONLY: start_only_window,
+    Shape.MIDDLE_ONLY: middle_only_window,
+    Shape.EMPTY: empty_window,
+}
+
+
+def fits(shape: Shape, window: Span, recordings: Sequence[Span], hole_over_s: int = 0) -> bool:
+    """Whether the catalogue's answer for `window` itself has the shape (the search window's answer said so); a
+    hole must also be longer than `hole_over_s`, so that the check of the holes (a Then) always has one to judge."""
+    parts = covered_parts(recordings, window)
+    if shape is Shape.EMPTY:
+        return not recordings
+    if shape is Shape.COVERED:
+        return parts == [window]
+    if shape is Shape.HOLE:
+        return len(parts) == 2 and parts[1].start_ms - parts[0].end_ms > hole_over_s * 1000
+    if shape is Shape.START_ONLY:
+        return len(parts) == 1 and parts[0].start_ms == window.start_ms and parts[0].end_ms < window.end_ms
+    if shape is Shape.END_ONLY:
+        return len(parts) == 1 and window.start_ms < parts[0].start_ms and parts[0].end_ms == window.end_ms
+    return len(parts) == 1 and window.start_ms < parts[0].start_ms and parts[0].end_ms < window.end_ms
+
+
+# -- the plan: the literal example where the catalogue holds it, else the smallest shape -------------------------
 
 
 class Choice(StrEnum):
@@ -57,8 +264,8 @@ class Choice(StrEnum):
 
 @dataclass(frozen=True)
 class WindowPlan:
-    clause: str
-    api: str  # task | job
+    shape: Shape  # the shape asked for (4.5's two windows are an END_ONLY and a START_ONLY one)
+    api: str  # task | job (EITHER_API for 4.1's)
     windows: tuple[tuple[Shape, Span], ...]
     choice: Choice
     why: str
@@ -70,7 +277,7 @@ class WindowPlan:
 
 @dataclass(frozen=True)
 class Lack:
-    clause: str
+    shape: Shape
     api: str
     reason: str  # what the catalogue lacks, in seconds, between the search window's ends
 
@@ -82,79 +289,8 @@ def _between(search: Span, found: Sequence[Span]) -> str:
     return f"between {search.label()} ({len(found)} recording(s) there)"
 
 
-def _gaps(found: list[Span], search: Span) -> list[tuple[Span | None, Span | None, int]]:
-    """Each block with the uncovered seconds after it (None: the search window ends first), and its next one."""
-    out = []
-    for index, block in enumerate(found):
-        after = found[index + 1] if index + 1 < len(found) else None
-        room = ((after.start_ms if after else search.end_ms) - block.end_ms) // 1000
-        out.append((block, after, room))
-    return out
-
-
 def _inside(window: Span, search: Span) -> bool:
     return search.start_ms <= window.start_ms and window.end_ms <= search.end_ms
-
-
-# -- the clauses ------------------------------------------------------------------------------------------------
-
-
-def plan_empty(recordings: Sequence[Span], search: Span, sizes: Sizes, api: str) -> WindowPlan | Lack:
-    window = empty_window(recordings, search, length_s=EMPTY_WINDOW_S)
-    if window is None:
-        return Lack(
-            "4.1",
-            api,
-            f"no {EMPTY_WINDOW_S} s without any recording (and {MINUTE_S} s clear of one) "
-            f"{_between(search, recordings)}",
-        )
-    return WindowPlan("4.1", api, ((Shape.EMPTY, window),), Choice.LITERAL, "60 minutes with no recording")
-
-
-def plan_covered(recordings: Sequence[Span], search: Span, sizes: Sizes, api: str) -> WindowPlan | Lack:
-    if api == "task":
-        window = covered_window(recordings, search)
-        if window is not None:
-            return WindowPlan("4.2", api, ((Shape.COVERED, window),), Choice.LITERAL, "10-15 minutes of one recording")
-    length = sizes.budget_s if api == "job" else Timing.task_covered_s
-    window = covered_window(recordings, search, length_s=length, min_length_s=sizes.side_s)
-    if window is None:
-        return Lack("4.2", api, f"no {sizes.side_s} s of uninterrupted recording {_between(search, recordings)}")
-    why = f"at most {sizes.budget_s} s of recorded data, two thirds of the stream limit" if api == "job" else ""
-    choice = Choice.LITERAL if api == "job" else Choice.SMALLEST
-    return WindowPlan("4.2", api, ((Shape.COVERED, window),), choice, why or "no 10 minutes of one recording")
-
-
-def _hole(found: list[Span], search: Span, side_s: int, min_side_s: int, exactly_s: int | None) -> Span | None:
-    for first, second in pairwise(found):
-        hole_s = (second.start_ms - first.end_ms) // 1000
-        if not HOLE_OVER_S < hole_s < HOLE_UNDER_S or (exactly_s is not None and hole_s != exactly_s):
-            continue
-        start = max(first.start_ms, first.end_ms - side_s * 1000, search.start_ms)
-        end = min(second.end_ms, second.start_ms + side_s * 1000, search.end_ms)
-        if first.end_ms - start >= min_side_s * 1000 and end - second.start_ms >= min_side_s * 1000:
-            return Span(start, end)
-    return None
-
-
-def plan_hole(recordings: Sequence[Span], search: Span, sizes: Sizes, api: str, clause: str) -> WindowPlan | Lack:
-    found = blocks(recordings)
-    side = sizes.side_s if api == "job" else Timing.example_side_s
-    each = f"{side} s of each side" + (", a third of the stream limit" if api == "job" else "")
-    window = _hole(found, search, side, side, EXAMPLE_HOLE_S)
-    if window is not None:
-        return WindowPlan(clause, api, ((Shape.HOLE, window),), Choice.LITERAL, f"a 5-minute hole, {each}")
-    window = _hole(found, search, side, sizes.side_s, None)
-    if window is None:
-        return Lack(
-            clause,
-            api,
-            f"no hole of more than {HOLE_OVER_S} s (under {HOLE_UNDER_S} s) with {sizes.side_s} s of recording on "
-            f"each side {_between(search, recordings)}",
-        )
-    return WindowPlan(
-        clause, api, ((Shape.HOLE, window),), Choice.SMALLEST, f"no 5-minute hole; a hole over 60 s, {each}"
-    )
 
 
 def _room(found: list[Span], search: Span, index: int) -> tuple[int, int]:
@@ -175,19 +311,66 @@ def _nothing_then_start(block: Span, sizes: Sizes) -> Span:
     return Span(block.start_ms - sizes.side_s * 1000, min(block.end_ms, block.start_ms + sizes.side_s * 1000))
 
 
+def plan_empty(recordings: Sequence[Span], search: Span, sizes: Sizes, api: str) -> WindowPlan | Lack:
+    window = empty_window(recordings, search)
+    if window is None:
+        return Lack(
+            Shape.EMPTY,
+            api,
+            f"no {EMPTY_WINDOW_S} s without any recording (and {MARGIN_S} s clear of one) "
+            f"{_between(search, recordings)}",
+        )
+    return WindowPlan(Shape.EMPTY, api, ((Shape.EMPTY, window),), Choice.LITERAL, "60 minutes with no recording")
+
+
+def plan_covered(recordings: Sequence[Span], search: Span, sizes: Sizes, api: str) -> WindowPlan | Lack:
+    if api == "task":
+        window = covered_window(recordings, search)
+        if window is not None:
+            why = "10-15 minutes of one recording"
+            return WindowPlan(Shape.COVERED, api, ((Shape.COVERED, window),), Choice.LITERAL, why)
+    length = sizes.budget_s if api == "job" else Timing.task_covered_s
+    window = covered_window(recordings, search, length_s=length, min_length_s=sizes.side_s)
+    if window is None:
+        return Lack(
+            Shape.COVERED, api, f"no {sizes.side_s} s of uninterrupted recording {_between(search, recordings)}"
+        )
+    why = f"at most {sizes.budget_s} s of recorded data, two thirds of the stream limit" if api == "job" else ""
+    choice = Choice.LITERAL if api == "job" else Choice.SMALLEST
+    return WindowPlan(Shape.COVERED, api, ((Shape.COVERED, window),), choice, why or "no 10 minutes of one recording")
+
+
+def plan_hole(recordings: Sequence[Span], search: Span, sizes: Sizes, api: str) -> WindowPlan | Lack:
+    side = sizes.side_s if api == "job" else Timing.example_side_s
+    each = f"{side} s of each side" + (", a third of the stream limit" if api == "job" else "")
+    window = hole_window(recordings, search, side_s=side, min_side_s=side, hole_of_s=EXAMPLE_HOLE_S)
+    if window is not None:
+        return WindowPlan(Shape.HOLE, api, ((Shape.HOLE, window),), Choice.LITERAL, f"a 5-minute hole, {each}")
+    window = hole_window(recordings, search, side_s=side, min_side_s=sizes.side_s)
+    if window is None:
+        return Lack(
+            Shape.HOLE,
+            api,
+            f"no hole of more than {HOLE_OVER_S} s (under {HOLE_UNDER_S} s) with {sizes.side_s} s of recording on "
+            f"each side {_between(search, recordings)}",
+        )
+    why = f"no 5-minute hole; a hole over 60 s, {each}"
+    return WindowPlan(Shape.HOLE, api, ((Shape.HOLE, window),), Choice.SMALLEST, why)
+
+
 def plan_start_only(recordings: Sequence[Span], search: Span, sizes: Sizes, api: str) -> WindowPlan | Lack:
     at_most = sizes.budget_s if api == "job" else None
-    window = start_only_window(recordings, search, length_s=EXAMPLE_WINDOW_S, recorded_at_most_s=at_most)
+    window = start_only_window(recordings, search, recorded_at_most_s=at_most)
     if window is not None:
         held = f", holding at most {at_most} s of it (two thirds of the stream limit)" if at_most else ""
         why = f"30 minutes with a recording at the start only{held}"
-        return WindowPlan("4.4", api, ((Shape.START_ONLY, window),), Choice.LITERAL, why)
+        return WindowPlan(Shape.START_ONLY, api, ((Shape.START_ONLY, window),), Choice.LITERAL, why)
     found = blocks(recordings)
     ends = (_end_then_nothing(b, sizes) for i, b in enumerate(found) if _room(found, search, i)[1] >= sizes.clear_s)
     window = next((w for w in ends if _inside(w, search)), None)
     if window is None:
         return Lack(
-            "4.4",
+            Shape.START_ONLY,
             api,
             f"no uncovered stretch of >= {sizes.clear_s} s after a recording {_between(search, recordings)}",
         )
@@ -195,18 +378,18 @@ def plan_start_only(recordings: Sequence[Span], search: Span, sizes: Sizes, api:
         f"no recording followed by {EXAMPLE_WINDOW_S // MINUTE_S} minutes of nothing; {sizes.side_s} s of a "
         f"recording to its end, then {sizes.side_s} s of nothing"
     )
-    return WindowPlan("4.4", api, ((Shape.START_ONLY, window),), Choice.SMALLEST, why)
+    return WindowPlan(Shape.START_ONLY, api, ((Shape.START_ONLY, window),), Choice.SMALLEST, why)
 
 
 def plan_middle_only(recordings: Sequence[Span], search: Span, sizes: Sizes, api: str) -> WindowPlan | Lack:
     at_most = sizes.budget_s if api == "job" else None
-    window = middle_only_window(recordings, search, length_s=EXAMPLE_WINDOW_S, recorded_at_most_s=at_most)
+    window = middle_only_window(recordings, search, recorded_at_most_s=at_most)
     # One window holds a recording of at most this (the task API has no pace, but a window of hours is no test).
     one_window_s = at_most or EXAMPLE_WINDOW_S - 2 * sizes.side_s
     if window is not None:
         held = f" of at most {at_most} s (two thirds of the stream limit)" if at_most else ""
         why = f"30 minutes with a single recording{held} in the middle"
-        return WindowPlan("4.5", api, ((Shape.MIDDLE_ONLY, window),), Choice.LITERAL, why)
+        return WindowPlan(Shape.MIDDLE_ONLY, api, ((Shape.MIDDLE_ONLY, window),), Choice.LITERAL, why)
     found = blocks(recordings)
     clear = [i for i in range(len(found)) if min(_room(found, search, i)) >= sizes.clear_s]
     side = sizes.side_s * 1000
@@ -215,7 +398,7 @@ def plan_middle_only(recordings: Sequence[Span], search: Span, sizes: Sizes, api
         window = Span(block.start_ms - side, block.end_ms + side)
         if block.duration_s <= one_window_s and _inside(window, search):
             why = f"no 30-minute window of the shape; {sizes.side_s} s of nothing on either side of the recording"
-            return WindowPlan("4.5", api, ((Shape.MIDDLE_ONLY, window),), Choice.SMALLEST, why)
+            return WindowPlan(Shape.MIDDLE_ONLY, api, ((Shape.MIDDLE_ONLY, window),), Choice.SMALLEST, why)
     for index in clear:  # its start after nothing, then its end before nothing
         lead, tail = _nothing_then_start(found[index], sizes), _end_then_nothing(found[index], sizes)
         if _inside(lead, search) and _inside(tail, search):
@@ -224,25 +407,33 @@ def plan_middle_only(recordings: Sequence[Span], search: Span, sizes: Sizes, api
                 f"after {sizes.side_s} s of nothing, then its end before {sizes.side_s} s of nothing"
             )
             windows = ((Shape.END_ONLY, lead), (Shape.START_ONLY, tail))
-            return WindowPlan("4.5", api, windows, Choice.TWO_WINDOWS, why)
+            return WindowPlan(Shape.MIDDLE_ONLY, api, windows, Choice.TWO_WINDOWS, why)
     return Lack(
-        "4.5",
+        Shape.MIDDLE_ONLY,
         api,
         f"no recording with an uncovered stretch of >= {sizes.clear_s} s both before and after it "
         f"{_between(search, recordings)}",
     )
 
 
+PLANS: dict[Shape, Callable[[Sequence[Span], Span, Sizes, str], WindowPlan | Lack]] = {
+    Shape.EMPTY: plan_empty,
+    Shape.COVERED: plan_covered,
+    Shape.HOLE: plan_hole,
+    Shape.START_ONLY: plan_start_only,
+    Shape.MIDDLE_ONLY: plan_middle_only,
+}
+
+
+def plan_shape(shape: Shape, api: str, recordings: Sequence[Span], search: Span, sizes: Sizes) -> WindowPlan | Lack:
+    """The window(s) of `shape` over `api` in this catalogue, or what the catalogue lacks for it."""
+    if shape not in PLANS:
+        raise ValueError(f"no window is planned by shape {shape.name} (planned: {', '.join(s.name for s in PLANS)})")
+    return PLANS[shape](recordings, search, sizes, api)
+
+
 def plan(clause: str, api: str, recordings: Sequence[Span], search: Span, sizes: Sizes) -> WindowPlan | Lack:
     """The window(s) `clause` is judged on over `api` in this catalogue, or what the catalogue lacks for it."""
-    if clause == "4.1":
-        return plan_empty(recordings, search, sizes, api)
-    if clause == "4.2":
-        return plan_covered(recordings, search, sizes, api)
-    if clause in ("4.3", "4.6"):
-        return plan_hole(recordings, search, sizes, api, clause)
-    if clause == "4.4":
-        return plan_start_only(recordings, search, sizes, api)
-    if clause == "4.5":
-        return plan_middle_only(recordings, search, sizes, api)
-    raise ValueError(f"clause {clause!r} needs no history window (history clauses: {', '.join(HISTORY_CLAUSES)})")
+    if clause not in CLAUSE_SHAPES:
+        raise ValueError(f"clause {clause!r} needs no history window (history clauses: {', '.join(HISTORY_CLAUSES)})")
+    return plan_shape(CLAUSE_SHAPES[clause], api, recordings, search, sizes)

@@ -123,7 +123,7 @@ def test_each_clause_runs_steps_of_its_step_module_and_the_shared_ones_only() ->
 
 def test_a_step_module_hands_over_to_its_clause_module_and_the_shared_set_up_only() -> None:
     """What a step module imports of support/ is its clause module's, or shared set-up named beside the table."""
-    shared = {"live", "stream_jobs", "scenario_scope", "clauses", "recordings", "rabbitmq"}
+    shared = {"live", "stream_jobs", "scenario_scope", "clauses", "recordings", "windows", "rabbitmq", "ids"}
     for row in where_does_x_live().values():
         step_module = ROOT / row["Step module"][0]
         clause_module = Path(row["Clause module"][0]).stem

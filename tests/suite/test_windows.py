@@ -1,10 +1,230 @@
-"""The window finder per clause (support/windows.py) on catalogues a deployment may have."""
+"""The one window finder (support/windows.py), pure: the windows of each shape, and the plan per clause, on
+catalogues given here (the stand's default one, and catalogues a deployment may have)."""
 
 from __future__ import annotations
 
-from support.recordings import Shape
-from support.timeline import Span
-from support.windows import Choice, Lack, Sizes, WindowPlan, plan
+from datetime import UTC, datetime
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from support.timeline import Span, covered_parts
+from support.windows import (
+    FINDERS,
+    Choice,
+    Lack,
+    Shape,
+    Sizes,
+    WindowPlan,
+    blocks,
+    fits,
+    plan,
+    uninterrupted_window,
+)
+
+
+def utc(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def span(start: str, end: str) -> Span:
+    return Span.of(utc(start), utc(end))
+
+
+# The stand's default catalogue, as the contract describes it: the finder must find each shape in it.
+DEFAULT = [
+    span("2025-10-08 09:00", "2025-10-08 10:00"),
+    span("2025-10-09 10:00", "2025-10-09 10:05"),
+    span("2025-10-09 10:10", "2025-10-09 10:15"),
+    span("2025-10-11 10:00", "2025-10-11 10:05"),
+    span("2025-10-12 10:10", "2025-10-12 10:15"),
+]
+YEAR = span("2025-01-01 00:00", "2025-12-31 00:00")
+
+
+def find(shape: Shape, recordings: list[Span] = DEFAULT, search: Span = YEAR, **params) -> Span | None:
+    return FINDERS[shape](recordings, search, **params)
+
+
+def parts(window: Span | None, recordings: list[Span] = DEFAULT) -> list[Span]:
+    assert window is not None
+    return covered_parts([r for r in recordings if r.overlaps(window)], window)
+
+
+# -- each shape in the default catalogue -------------------------------------------------------------------------
+
+
+def test_covered_window_lies_inside_one_recording() -> None:
+    window = find(Shape.COVERED)
+    assert window == span("2025-10-08 09:00", "2025-10-08 09:15")
+    assert parts(window) == [window]
+
+
+def test_hole_window_runs_from_the_first_start_to_the_second_end() -> None:
+    window = find(Shape.HOLE, hole_over_s=60)
+    assert window == span("2025-10-09 10:00", "2025-10-09 10:15")  # the clarifications' 10:00-10:15
+    assert parts(window) == DEFAULT[1:3]
+
+
+def test_hole_must_be_longer_than_asked() -> None:
+    assert find(Shape.HOLE, hole_over_s=300) is None  # the only hole is exactly 300 s
+    assert find(Shape.HOLE, hole_over_s=299) == span("2025-10-09 10:00", "2025-10-09 10:15")
+    assert find(Shape.HOLE, hole_of_s=300) == span("2025-10-09 10:00", "2025-10-09 10:15")
+    assert find(Shape.HOLE, hole_of_s=299) is None
+
+
+def test_start_only_window_starts_at_a_lone_recording() -> None:
+    window = find(Shape.START_ONLY)
+    # 2025-10-09 10:10 would fit too, but a recording with nothing in the half hour before it reads more plainly.
+    assert window == span("2025-10-11 10:00", "2025-10-11 10:30")
+    assert parts(window) == [span("2025-10-11 10:00", "2025-10-11 10:05")]
+
+
+def test_middle_only_window_puts_the_recording_ten_minutes_in() -> None:
+    window = find(Shape.MIDDLE_ONLY)
+    assert window is not None and window.duration_s == 1800
+    [part] = parts(window)
+    assert part.start_ms - window.start_ms == 600_000
+    assert window.start_ms < part.start_ms and part.end_ms < window.end_ms
+
+
+def test_middle_only_matches_the_clarifications_timeline_when_that_is_all_there_is() -> None:
+    assert find(Shape.MIDDLE_ONLY, [DEFAULT[4]]) == span("2025-10-12 10:00", "2025-10-12 10:30")
+
+
+def test_empty_window_is_the_first_free_hour() -> None:
+    window = find(Shape.EMPTY)
+    assert window == span("2025-01-01 00:00", "2025-01-01 01:00")  # the clarifications' 250101000000
+    assert parts(window) == []
+
+
+def test_a_missing_shape_is_none() -> None:
+    for shape in FINDERS:
+        recordings = [] if shape is not Shape.EMPTY else [YEAR]
+        assert find(shape, recordings) is None, shape
+
+
+def test_windows_stay_inside_the_search_window() -> None:
+    search = span("2025-10-08 09:30", "2025-10-08 09:50")
+    assert find(Shape.COVERED, search=search) == span("2025-10-08 09:30", "2025-10-08 09:45")
+    assert find(Shape.COVERED, search=search, length_s=3600) == search
+    assert find(Shape.COVERED, search=span("2025-10-08 09:55", "2025-10-08 12:00")) is None
+
+
+def test_blocks_merge_touching_and_overlapping_recordings() -> None:
+    merged = blocks([span("2025-10-09 10:05", "2025-10-09 10:07"), span("2025-10-09 10:00", "2025-10-09 10:05")])
+    assert merged == [span("2025-10-09 10:00", "2025-10-09 10:07")]
+
+
+def test_the_shape_of_a_window_is_judged_on_the_catalogues_answer_for_it() -> None:
+    """The Given promises a hole over the asked length, so that the check of the holes (a Then) always has one."""
+    window = find(Shape.HOLE)
+    assert window is not None
+    assert fits(Shape.HOLE, window, DEFAULT[1:3], hole_over_s=299)
+    assert not fits(Shape.HOLE, window, DEFAULT[1:3], hole_over_s=300)
+    assert not fits(Shape.EMPTY, find(Shape.EMPTY) or window, [span("2025-01-01 00:00", "2025-01-01 00:01")])
+
+
+# -- clause 2.1: uninterrupted recorded time of a given length ---------------------------------------------------
+
+
+def test_uninterrupted_time_lies_in_the_shortest_stretch_that_holds_it() -> None:
+    recordings = [Span.of_seconds(0, 3600), Span.of_seconds(4000, 4300), Span.of_seconds(4600, 4900)]
+    search = Span.of_seconds(0, 10_000)
+    assert uninterrupted_window(recordings, search, 6) == Span.of_seconds(4000, 4006)
+    assert uninterrupted_window(recordings, search, 240) == Span.of_seconds(4000, 4240)
+    assert uninterrupted_window(recordings, search, 301) == Span.of_seconds(0, 301)
+    assert uninterrupted_window(recordings, search, 3601) is None
+
+
+def test_uninterrupted_time_is_whole_seconds_inside_the_search_window() -> None:
+    recordings = [Span(1_500, 9_000), Span(9_000, 20_700)]  # touching: one stretch of 1.5 s .. 20.7 s
+    assert uninterrupted_window(recordings, Span(0, 30_000), 18) == Span.of_seconds(2, 20)
+    assert uninterrupted_window(recordings, Span(0, 30_000), 19) is None
+    assert uninterrupted_window(recordings, Span(5_000, 30_000), 15) == Span.of_seconds(5, 20)
+
+
+# -- property: whatever the catalogue, a window found has its shape -----------------------------------------------
+
+BASE_S = 1_760_000_000
+
+
+@st.composite
+def catalogues(draw) -> list[Span]:
+    """Up to 8 recordings of 5 s to 2 h with holes of 0 s to 3 h between them (overlaps included)."""
+    recordings, at = [], BASE_S + draw(st.integers(0, 7200))
+    for _ in range(draw(st.integers(0, 8))):
+        length = draw(st.integers(5, 7200))
+        recordings.append(Span.of_seconds(at, at + length))
+        at += length + draw(st.integers(-60, 3 * 3600))
+    return recordings
+
+
+@settings(max_examples=300, deadline=None)
+@given(catalogues(), st.sampled_from(list(FINDERS)), st.integers(0, 4 * 3600), st.integers(3600, 40 * 3600))
+def test_every_window_found_has_its_shape(recordings: list[Span], shape: Shape, lead: int, length: int) -> None:
+    search = Span.of_seconds(BASE_S + lead, BASE_S + lead + length)
+    window = FINDERS[shape](recordings, search)
+    if window is None:
+        return
+    assert search.start_ms <= window.start_ms < window.end_ms <= search.end_ms
+    inside = [r for r in recordings if r.overlaps(window)]
+    assert fits(shape, window, inside), (shape, window, inside)
+    if shape in (Shape.START_ONLY, Shape.MIDDLE_ONLY, Shape.EMPTY):
+        # nothing else near: no recording but the one within a minute of the window
+        near = [r for r in blocks(recordings) if r.overlaps(Span(window.start_ms - 60_000, window.end_ms + 60_000))]
+        assert len(near) == (0 if shape is Shape.EMPTY else 1)
+
+
+@settings(max_examples=300, deadline=None)
+@given(catalogues(), st.sampled_from(["4.1", "4.2", "4.3", "4.4", "4.5", "4.6"]), st.sampled_from([20, 60, 180]))
+def test_every_clause_window_has_its_shape_and_fits_under_the_limit(
+    recordings: list[Span], clause: str, limit: int
+) -> None:
+    search = Span.of_seconds(BASE_S, BASE_S + 40 * 3600)
+    found = plan(clause, "job", recordings, search, Sizes(limit))
+    if not isinstance(found, WindowPlan):
+        return
+    for shape, window in found.windows:
+        inside = [r for r in recordings if r.overlaps(window)]
+        assert fits(shape, window, inside, 60 if shape is Shape.HOLE else 0), (clause, shape, window, inside)
+        recorded_s = sum(part.duration_s for part in covered_parts(inside, window))
+        assert recorded_s <= Sizes(limit).budget_s, (clause, shape, window, recorded_s)
+
+
+# -- windows for the job API: little enough recorded data for gRPC's recording pace --------------------------------
+
+SHORT = span("2025-10-13 10:10", "2025-10-13 10:12")  # the stand's 2-minute recording
+WITH_SHORT = [*DEFAULT, SHORT]
+
+
+def test_job_api_windows_hold_at_most_the_recorded_time_asked_for() -> None:
+    assert find(Shape.COVERED, WITH_SHORT, length_s=120, min_length_s=60) == span(
+        "2025-10-08 09:00", "2025-10-08 09:02"
+    )
+    hole = find(Shape.HOLE, WITH_SHORT, side_s=60)
+    assert [p.label() for p in parts(hole, WITH_SHORT)] == [
+        "2025-10-09 10:04:00–10:05:00",
+        "2025-10-09 10:10:00–10:11:00",
+    ]
+    start_only = find(Shape.START_ONLY, WITH_SHORT, recorded_at_most_s=120)
+    assert start_only is not None and start_only.start_ms == SHORT.start_ms
+    assert sum(p.duration_s for p in parts(start_only, WITH_SHORT)) <= 120
+    middle_only = find(Shape.MIDDLE_ONLY, WITH_SHORT, recorded_at_most_s=120)
+    assert parts(middle_only, WITH_SHORT) == [SHORT] and middle_only == span("2025-10-13 10:00", "2025-10-13 10:30")
+
+
+def test_a_start_only_window_starts_inside_a_longer_recording_to_hold_no_more_than_asked() -> None:
+    window = find(Shape.START_ONLY, DEFAULT[3:4], recorded_at_most_s=120)
+    assert window is not None and window.start_ms == span("2025-10-11 10:03", "2025-10-11 10:05").start_ms
+    assert [part.duration_s for part in parts(window, DEFAULT[3:4])] == [120]
+
+
+def test_no_middle_only_window_without_a_recording_short_enough() -> None:
+    assert find(Shape.MIDDLE_ONLY, DEFAULT, recorded_at_most_s=120) is None
+
+
+# -- the plan per clause, on catalogues a deployment may have ----------------------------------------------------
 
 T0 = 1_760_918_400  # 2025-10-20 00:00:00 UTC
 SEARCH = Span.of_seconds(T0 - 7200, T0 + 48 * 3600)
@@ -18,6 +238,11 @@ def _hourly(gaps: dict[int, int], hours: int = 50) -> list[Span]:
 
 def _plan(clause: str, recordings: list[Span], api: str = "job", sizes: Sizes = LIMIT) -> WindowPlan | Lack:
     return plan(clause, api, recordings, SEARCH, sizes)
+
+
+def test_4_3_and_4_6_are_judged_on_the_same_window() -> None:
+    recordings = _hourly({3: 70})
+    assert _plan("4.3", recordings) == _plan("4.6", recordings)
 
 
 def test_sizes_are_shares_of_the_stream_limit() -> None:

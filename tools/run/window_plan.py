@@ -12,20 +12,18 @@ has its window(s), 4 when a clause could not be judged on this catalogue (as a r
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import sys
 from collections.abc import Sequence
 
 from support.clauses import CLAUSES
 from support.focus_api import FocusServer
-from support.recordings import Catalogue, blocks, searchable_past
+from support.recordings import Catalogue, searchable_past
 from support.settings import Settings, Target, get_settings
 from support.shape import resolve
 from support.stand_process import STAND_DIR, Stand, StandFailed
-from support.stream_jobs import window_in_one_stretch
 from support.timeline import Span
-from support.windows import HISTORY_CLAUSES, Lack, Sizes, plan
+from support.windows import HISTORY_CLAUSES, Lack, Sizes, plan, uninterrupted_window
 from tools.run.outcome import Exit
 from tools.run.stand_cli import target_env
 
@@ -34,22 +32,19 @@ NO_RECORDING = "needs no recording"
 
 def history_21(recordings: list[Span], search: Span, sizes: Sizes) -> list[str]:
     """Clause 2.1's history windows: uninterrupted recorded time of a share of the limit, in the shortest stretch."""
-    clipped = (block.clip(search) for block in blocks(recordings))
-    stretches = [(math.ceil(s.start_ms / 1000), s.end_ms // 1000) for s in clipped if s is not None]
     lines = []
     for label, seconds in (
         ("ends OK long before the limit", sizes.short_history_s),
         ("ends OK a little before the limit", sizes.near_limit_history_s),
         ("outlasts the limit", sizes.outlasting_history_s),
     ):
-        found = window_in_one_stretch([s for s in stretches if s[1] > s[0]], seconds)
+        found = uninterrupted_window(recordings, search, seconds)
         if found is None:
             lines.append(
                 f"  2.1  job   {label}: not verifiable: no {seconds} s of uninterrupted recording {search.label()}"
             )
         else:
-            shown = Span.of_seconds(*found).label()
-            lines.append(f"  2.1  job   {label}: {shown} ({seconds} s of uninterrupted recording)")
+            lines.append(f"  2.1  job   {label}: {found.label()} ({seconds} s of uninterrupted recording)")
     return lines
 
 
