@@ -12,14 +12,15 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from support import waiters
 from support.evidence import attach_json, report_figure
 from support.focus_api import Answer, FocusServer
 from support.ids import new_task_id
-from support.live import StreamInBackground, job_subject, wait_task_ready
+from support.live import StreamInBackground, job_subject
 from support.models import Canvas, JobConfig, JobConfigured, TaskConfig
 from support.rabbit_admin import RabbitAdmin
-from support.settings import Settings, Timing
-from support.waiting import WaitTimeout, monotonic, wait_for, watch_for
+from support.settings import Settings
+from support.waiting import WaitTimeout, monotonic
 
 # -- tasks: the task API's resent configure ----------------------------------------------------------------------
 
@@ -68,27 +69,9 @@ def check_one_task_one_queue(focus: FocusServer, admin: RabbitAdmin, task_id: st
 
     The queue is recognised by the task id in its name whatever the pattern: its naming is clause 1.2's business.
     """
-    wait_task_ready(focus, task_id)
-
-    def named_after_task() -> list[str]:
-        return sorted(queue.name for queue in admin.queues() if task_id in queue.name)
-
-    first = wait_for(
-        lambda: named_after_task() or None,
-        reason=f"a queue named after task {task_id} in the management API",
-        timeout_s=Timing.queue_shows_s,
-    )
-    # Not done at the first queue: a duplicate may come seconds later. Every queue seen in the window counts.
-    seen = set(first)
-
-    def another() -> bool:
-        seen.update(named_after_task())
-        return len(seen) > 1
-
-    # Watched a while after the first shows, so that a second queue declared a moment late (by a second consumer
-    # the resend started) is seen.
-    watch_for(another, seconds=Timing.queue_settle_s)
-    queues = sorted(seen)
+    waiters.task_ready(focus, task_id)
+    # Not done at the first queue: a duplicate may come seconds later (a second consumer the resend started).
+    queues = waiters.queues_named_after(admin, task_id)
     attach_json("queues of the task", queues)
     report_figure(f"measured: {len(queues)} queue(s) for task {task_id}: {', '.join(queues)}")
     assert len(queues) == 1, f"task {task_id} should have one results queue; the broker holds {queues}"
@@ -154,15 +137,11 @@ def check_every_stream_readable(settings: Settings, repeated: RepeatedJobConfig)
 def check_jobs_end_unread(focus: FocusServer, repeated: RepeatedJobConfig, within_s: float) -> None:
     """Every job of the answers is gone (`GET /metadata/{job_id}` 404) within `within_s` once nobody reads it."""
     ids = [job.job_id for job in repeated.jobs]
-
-    def running() -> list[str]:
-        return [job_id for job_id in ids if focus.job_metadata(job_id).status != 404]
-
     started = monotonic()
     try:
-        wait_for(lambda: not running(), reason=f"jobs {', '.join(ids)} to end", timeout_s=within_s)
+        waiters.jobs_gone(focus, ids, within_s)
     except WaitTimeout:
-        left = running()
+        left = waiters.jobs_running(focus, ids)
         raise AssertionError(
             f"{len(left)} of the {len(ids)} jobs still ran {within_s:g} s after nobody read them: {', '.join(left)}"
         ) from None

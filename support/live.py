@@ -21,7 +21,7 @@ from support.focus_api import FocusServer
 from support.grpc_stream import BackgroundRead, read_in_background, stream_of
 from support.ids import new_task_id
 from support.models import ConfigAccepted, JobConfig, JobConfigured, Range, TaskConfig
-from support.settings import Settings, Timing, get_settings
+from support.settings import Settings, Timing
 from support.shape import Api, TargetShape
 from support.waiting import WaitTimeout, wait_for
 
@@ -89,15 +89,6 @@ def job_subject(configured: JobConfigured) -> LiveSubject:
     if not channels:
         raise MalformedAnswer(f"channel_to_stream_index of job {configured.job_id} is empty: no stream to read")
     return LiveSubject("job", configured.job_id, channels[0], channels[-1], configured)
-
-
-def wait_task_ready(focus: FocusServer, task_id: str) -> None:
-    """Until the task runs: its metadata answers 201 (clause 2.2 times it then; 2.3 checks a resent one runs)."""
-    wait_for(
-        lambda: focus.task_metadata(task_id).status == 201,
-        reason=f"GET /metadata/{task_id} to answer 201",
-        timeout_s=get_settings().task_ready_s,  # a real task may start slower than the stand's (FOCUS_TASK_READY_S)
-    )
 
 
 def configure_offered(focus: FocusServer, shape: TargetShape) -> LiveSubject:

@@ -24,8 +24,8 @@ from support.errors import PreconditionNotMet
 from support.evidence import attach_csv, attach_markdown, attach_png, cut_text
 from support.focus_api import FocusServer
 from support.ids import new_task_id
-from support.live import wait_task_ready
 from support.models import TaskConfig
+from support.waiters import task_ready
 from support.waiting import WaitTimeout, monotonic
 
 MIN_CALLS = 20  # fewer samples would make "the 95th percentile" the worst call, i.e. one lucky or unlucky call
@@ -148,7 +148,7 @@ def configure_ready_task(focus: FocusServer) -> str:
     if answer.status != 200:
         raise PreconditionNotMet(f"POST /config/{task_id} answered {answer.status}: {cut_text(answer.text, 300)}")
     try:
-        wait_task_ready(focus, task_id)
+        task_ready(focus, task_id)
     except WaitTimeout as error:
         # Set-up, like the configure above: a task that never runs leaves nothing to time, so clause 2.2 cannot be
         # judged (it is a broken precondition, not slow metadata). Checks that a task runs belong to 2.3's Then.

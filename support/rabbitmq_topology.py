@@ -13,13 +13,14 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from support import waiters
 from support.amqp_probe import Delivery
 from support.errors import PreconditionNotMet
 from support.live import LiveSubject
 from support.rabbit_admin import Channel, Connection, Consumer, Exchange, Queue, RabbitAdmin
 from support.rabbitmq import Broker, Watch, queue_names
 from support.settings import Timing, get_settings
-from support.waiting import WaitTimeout, monotonic, wait_for
+from support.waiting import WaitTimeout, monotonic
 
 FOCUS_SERVER_CONNECTION_NAME = "focus-server"
 COMMAND_PREFIX = "baby_analyzer.commands."
@@ -69,18 +70,8 @@ def assert_queue_absent(broker: Broker, name: str) -> None:
 
 def expect_subject_queue(admin: RabbitAdmin, subject: LiveSubject, exchange: str) -> str:
     """While the task/job runs, a queue named `{id}_{suffix}` is bound to `exchange`; returns its name."""
-    pattern = re.compile(rf"^{re.escape(subject.id)}_.+$")
-
-    def bound() -> str | None:
-        for binding in admin.bindings_from(exchange):
-            if binding.destination_type == "queue" and pattern.match(binding.destination):
-                return binding.destination
-        return None
-
     try:
-        return wait_for(
-            bound, reason=f"a queue {subject.id}_<suffix> bound to {exchange}", timeout_s=Timing.queue_shows_s
-        )
+        return waiters.queue_bound(admin, exchange, re.compile(rf"^{re.escape(subject.id)}_.+$"))
     except WaitTimeout:
         named = queue_names(admin, containing=subject.id)
         destinations = sorted({b.destination for b in admin.bindings_from(exchange) if subject.id in b.destination})
@@ -92,12 +83,8 @@ def expect_subject_queue(admin: RabbitAdmin, subject: LiveSubject, exchange: str
 
 def expect_queue_gone(broker: Broker, name: str) -> None:
     """The queue disappears (passive declare and management API agree) within the setting `queue_gone_s`."""
-
-    def gone() -> bool:
-        return broker.admin.queue(name) is None and not broker.probe.queue_exists(name)
-
     try:
-        wait_for(gone, reason=f"the queue {name!r} to go", timeout_s=get_settings().queue_gone_s)
+        waiters.queue_gone(broker, name)
     except WaitTimeout:
         raise AssertionError(
             f"the queue {name!r} is still there {get_settings().queue_gone_s:g} s after its job ended"
@@ -218,13 +205,8 @@ def focus_server_footprint(admin: RabbitAdmin, name: str = FOCUS_SERVER_CONNECTI
 
     A target whose connections carry no such name cannot show "publisher only": PreconditionNotMet.
     """
-
-    def named() -> list[Connection] | None:
-        return [c for c in admin.connections() if c.client_name == name] or None
-
     try:
-        lag_s = get_settings().management_lag_s
-        connections = wait_for(named, reason=f"a broker connection named {name!r}", timeout_s=lag_s)
+        connections = waiters.connections_named(admin, name)
     except WaitTimeout:
         listed = admin.connections()
         names = sorted({c.client_name or "(unnamed)" for c in listed})
@@ -234,22 +216,17 @@ def focus_server_footprint(admin: RabbitAdmin, name: str = FOCUS_SERVER_CONNECTI
         ) from None
     names = {c.name for c in connections}
     channels = [ch for ch in admin.channels() if ch.connection_details and ch.connection_details.name in names]
-    consumers = [c for c in _consumers_named(admin, lag_s) if c.channel_details.connection_name in names]
+    consumers = [c for c in _consumers_named(admin) if c.channel_details.connection_name in names]
     owned = [q for q in admin.queues() if _owner(admin, q) in names]
     return Footprint(connections, channels, consumers, owned)
 
 
-def _consumers_named(admin: RabbitAdmin, lag_s: float) -> list[Consumer]:
+def _consumers_named(admin: RabbitAdmin) -> list[Consumer]:
     """The consumers whose channel the management API names. A consumer listed without its channel (`[]` while the
     broker's statistics catch up, or while its connection closes) is asked for again until named, so that none is
     left out unseen; one still unnamed after the management API's lag is gone or going, and counts for no one."""
-
-    def all_named() -> list[Consumer] | None:
-        listed = admin.consumers()
-        return listed if all(c.channel_details for c in listed) else None
-
     try:
-        return wait_for(all_named, reason="every consumer listed with its channel", timeout_s=lag_s)
+        return waiters.consumers_with_channels(admin)
     except WaitTimeout:
         return [c for c in admin.consumers() if c.channel_details]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from support import configure_idempotency
+from support import configure_idempotency, waiters
 from support.configure_idempotency import RepeatedConfig
 from support.focus_api import Answer
 
@@ -55,7 +55,7 @@ class _ReadyTask:
 
 @pytest.mark.parametrize("late_after", [3, None], ids=["late duplicate", "one queue"])
 def test_a_duplicate_queue_that_shows_a_moment_late_is_seen(monkeypatch: pytest.MonkeyPatch, late_after) -> None:
-    monkeypatch.setattr(configure_idempotency.Timing, "queue_settle_s", 1.5)
+    monkeypatch.setattr(waiters.Timing, "queue_settle_s", 1.5)
     monkeypatch.setattr(configure_idempotency, "attach_json", lambda *_: None)
     admin = _QueuesAppearing("task-abc", late_after)
     if late_after is None:

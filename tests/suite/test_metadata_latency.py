@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from support import live, metadata_latency
+from support import metadata_latency, waiters
 from support.errors import PreconditionNotMet
 from support.focus_api import Answer
 from support.metadata_latency import LatencySeries, Sample, judge_p95_under, measure, nearest_rank
@@ -133,6 +133,6 @@ class _AcceptsButNeverRuns:
 def test_a_set_up_task_that_never_runs_is_a_precondition_not_met(monkeypatch: pytest.MonkeyPatch) -> None:
     """Set-up of 2.2, like a refused configure: with no running task there is no latency to judge."""
     monkeypatch.setenv("FOCUS_TASK_READY_S", "0.3")
-    monkeypatch.setattr(live, "get_settings", Settings)  # read afresh, as the run reads it once
+    monkeypatch.setattr(waiters, "get_settings", Settings)  # read afresh, as the run reads it once
     with pytest.raises(PreconditionNotMet, match=r"was accepted but never ran: waited 0\.3 s for GET /metadata/"):
         metadata_latency.configure_ready_task(_AcceptsButNeverRuns())  # type: ignore[arg-type]

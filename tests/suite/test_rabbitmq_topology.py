@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from deliveries import delivery
 
-from support import rabbitmq_topology
+from support import rabbitmq_topology, waiters
 from support.errors import PreconditionNotMet
 from support.live import LiveSubject
 from support.rabbit_admin import Connection, Exchange, Queue
@@ -66,7 +66,7 @@ class _AdminListing:
 def test_a_target_whose_connections_are_unnamed_cannot_show_publisher_only(monkeypatch: pytest.MonkeyPatch) -> None:
     """Not a pass and not a product defect: the precondition is missing, and the message says what was seen."""
     monkeypatch.setenv("FOCUS_MANAGEMENT_LAG_S", "0.3")
-    monkeypatch.setattr(rabbitmq_topology, "get_settings", Settings)  # read afresh, as the run reads it once
+    monkeypatch.setattr(waiters, "get_settings", Settings)  # read afresh, as the run reads it once
     admin = _AdminListing(
         Connection(name="10.0.0.7:51512 -> 10.0.0.2:5672"),
         Connection(name="10.0.0.8:40100 -> 10.0.0.2:5672", client_properties={"connection_name": "smart-recorder"}),
