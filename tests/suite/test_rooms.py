@@ -136,3 +136,46 @@ def test_a_step_module_hands_over_to_its_clause_module_and_the_shared_set_up_onl
         assert clause_module in imported, f"{step_module.name} does not call its clause module {clause_module}"
         others = sorted(imported - shared - {clause_module})
         assert not others, f"{step_module.name} hands over to {others} besides its clause module {clause_module}"
+
+
+# -- a step's text says what it does ---------------------------------------------------------------------------
+
+STEP_DECORATORS = {"given", "when", "then", "step"}
+TAG_READERS = {"tags", "effective_tags", "clause_of_tags", "api_of_tags", "purpose_of_tags"}
+
+
+def tag_reads_and_stacked_texts(source: str) -> tuple[list[int], list[str]]:
+    """The lines of a step module that read a scenario's tags, and its functions carrying more than one step text."""
+    reads, stacked = [], []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Attribute | ast.Name) and (getattr(node, "attr", None) or node.id) in TAG_READERS:
+            reads.append(node.lineno)
+        if isinstance(node, ast.FunctionDef):
+            texts = [
+                d
+                for d in node.decorator_list
+                if isinstance(d, ast.Call) and getattr(d.func, "id", "") in STEP_DECORATORS
+            ]
+            if len(texts) > 1:
+                stacked.append(node.name)
+    return reads, stacked
+
+
+def test_no_step_reads_the_scenarios_tags_and_each_text_has_its_own_function() -> None:
+    """What a step does is what its text says: retagging a scenario must not change it (the tags are the report's
+    and the runner's). One text per function, so that a function does what its one text says."""
+    found = {}
+    for path in sorted((ROOT / "steps").glob("*.py")):
+        reads, stacked = tag_reads_and_stacked_texts(path.read_text(encoding="utf-8"))
+        if reads or stacked:
+            found[path.name] = {"reads tags on lines": reads, "functions with several texts": stacked}
+    assert not found, f"steps that choose by the scenario's tags, or share a function among texts: {found}"
+
+
+def test_the_step_reading_sees_tags_read_and_texts_stacked() -> None:
+    source = (
+        "@given('a')\n@given('b')\ndef step(context):\n"
+        "    clause = clause_of_tags(context.scenario.effective_tags)\n"
+        "    if 'slow' in context.tags: pass\n"
+    )
+    assert tag_reads_and_stacked_texts(source) == ([4, 4, 5], ["step"])
