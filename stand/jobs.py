@@ -85,6 +85,9 @@ class JobRegistry:
         self.unconnected_ttl_s = unconnected_ttl_s
         self.serve = serve
         self.jobs: dict[str, Job] = {}
+        # What a client costs this server, said when the stand stops: the jobs it configured, the most alive at once.
+        self.configured = 0
+        self.most_alive = 0
         self.lock = threading.Lock()
         self.numbers = itertools.count(random.randint(100, 900))
 
@@ -134,6 +137,8 @@ class JobRegistry:
         }
         with self.lock:
             self.jobs[job.id] = job
+            self.configured += 1
+            self.most_alive = max(self.most_alive, len(self.jobs))
         self.analyzer.open_run(job.id)
         first_channel = min(first for first, _ in streams.values())
         last_channel = max(last for _, last in streams.values())
@@ -178,5 +183,6 @@ class JobRegistry:
             self.end(job, f"nobody connected within {self.unconnected_ttl_s:g} s")
 
     def stop_all(self) -> None:
+        log.info("jobs: %d configured, at most %d alive at once", self.configured, self.most_alive)
         for job in list(self.jobs.values()):
             self.end(job, "the stand stops", stopping=True)
