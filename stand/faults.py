@@ -1,7 +1,10 @@
 """The fault switches: each breaks exactly one clause of the contract and leaves everything else intact.
 
 This is the single registry. Tools read it through `python -m stand faults --json`, never by import.
-Clause ids are those of `support/clauses.py` (the clarifications, section by section).
+Clause ids are those of `support/clauses.py` (the clarifications, section by section). Each fault's switch is read
+(`fault.on(name)`) where it breaks the stand: a route of stand/rest/, the job registry or its stream (jobs.py,
+streaming.py), the task registry (tasks.py), the catalogue (catalogue.py), the AMQP actors and topology (actors.py,
+topology.py). A new fault is its line here and its switch there; tests/stand/test_faults.py fails on either alone.
 """
 
 from __future__ import annotations

@@ -2,9 +2,12 @@
 
 One module per route family, each with the fault switches that break its routes beside them: `task_api` (the task
 API's own routes), `job_api` (the job API's own), `both_apis` (what both offer), `history_gate` (what a history
-window without full coverage answers, 4.1 and 4.6, for both configure routes); `common` holds what they share. A new
-fault of a route goes into its family's module (and the registry, stand/faults.py); a new route family is a module
-here with a router function, included below for the shapes that offer it.
+window without full coverage answers, 4.1 and 4.6, for both configure routes); `common` holds what they share.
+
+A new route goes into the family of the API that offers it. A new fault is two edits: its line in the registry
+(stand/faults.py: name, clauses, description) and its switch, `fault.on(name)`, in the route it breaks
+(tests/stand/test_faults.py fails on either alone). A new route family is a module here with a router function,
+included below for the shapes that offer it.
 """
 
 from __future__ import annotations

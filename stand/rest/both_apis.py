@@ -1,7 +1,7 @@
 """The routes both APIs offer: `GET /metadata/{id}` (a job's or a task's), `GET /live_metadata`,
 `POST /recordings_in_time_range`, `GET /ack`.
 
-Fault switches here: slow-job-metadata, slow-task-metadata, slow-live-metadata (2.2).
+The fault switches that break these routes are read here, in the route they break (`fault.on(name)`).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Clauses 4.1 and 4.6 in one place: what a history window without (full) coverage answers, over either API.
 
-Fault switches here: no-fail-fast, not-found-404, slow-fail-fast (4.1), strict-gaps (4.3-4.6).
+Its fault switches (4.1's refusal, 4.6's strict mode) are read here, where the answer is decided.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """The job API's own routes: `POST /configure` (a job with its own gRPC stream) and `GET /channels`.
 
-Fault switches here: degrade-seen-body (2.3), slow-channels (2.2). A resent configure (`Resends`) is told to the job
-registry (stand/jobs.py), whose switches make it misbehave: configure-not-equivalent, resent-job-lingers,
-resent-job-unreadable (2.3); the gRPC stream's own faults are stand/streaming.py's.
+The fault switches that break these routes are read here, in the route they break (`fault.on(name)`). A resent
+configure (`Resends`) is told to the job registry (stand/jobs.py), whose switches make the resend's job misbehave;
+the gRPC stream's own faults are stand/streaming.py's.
 """
 
 from __future__ import annotations

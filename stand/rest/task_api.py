@@ -1,8 +1,7 @@
 """The task API's own routes: `POST /config/{task_id}`, `GET /waterfall/{task_id}/{row_count}`, `GET /sensors`.
 
-Fault switches here: refused-task-lingers (4.1), config-not-idempotent, degrade-seen-body (2.3), rows-with-200 (4.x),
-slow-sensors (2.2). The task registry (stand/tasks.py) holds the rest of the task API's: no-eos, rows-after-eos,
-late-duplicate-queue.
+The fault switches that break these routes are read here, in the route they break (`fault.on(name)`); those of a
+task's life (its rows, its end, its queues) in the task registry, stand/tasks.py.
 """
 
 from __future__ import annotations

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import json
+from pathlib import Path
 
 import pytest
 from conftest import Stands
@@ -29,7 +31,6 @@ def test_registry_over_the_cli_names_every_required_fault_with_its_clauses() -> 
     assert registry["gap-filled"]["clauses"] == ["4.3", "4.4", "4.5", "4.6"]
     assert registry["strict-gaps"]["clauses"] == ["4.3", "4.4", "4.5", "4.6"]
     assert registry["no-eos"]["clauses"] == ["4.2", "4.3", "4.4", "4.5"]
-    assert set(registry) == set(EFFECTS), "every fault has its effect check here"
     # Which stand shapes can show a fault: a waterfall fault not the job-only one; a gRPC fault not the task-only one.
     assert registry["no-eos"]["shapes"] == ["both", "task"]
     assert registry["history-overrun"]["shapes"] == ["both", "job"]
@@ -37,6 +38,40 @@ def test_registry_over_the_cli_names_every_required_fault_with_its_clauses() -> 
     # History over gRPC is read by @slow scenarios only: on the job-only shape, its faults need them.
     assert registry["gap-filled"]["slow_on"] == ["job"] and registry["no-fail-fast"]["slow_on"] == []
     assert registry["history-overrun"]["slow_on"] == ["both", "task", "job"]  # job-API only: gRPC history alone
+
+
+def test_every_fault_shows_its_own_effect_or_is_the_one_fault_of_its_clauses() -> None:
+    """A fault's own effect is checked here (fault_effects.py) unless it is the only fault of each clause it breaks:
+    then its clause's check (clause_checks.py) failing on it, and only on it, is its effect."""
+    assert set(EFFECTS) <= {f.name for f in FAULTS}, "effect checks of faults the registry does not have"
+    faults_of = {clause: {f.name for f in FAULTS if clause in f.clauses} for f in FAULTS for clause in f.clauses}
+    unchecked = [f.name for f in FAULTS if f.name not in EFFECTS and any(len(faults_of[c]) > 1 for c in f.clauses)]
+    assert not unchecked, f"faults sharing a clause with others and without an effect check of their own: {unchecked}"
+
+
+def switches_read(stand_dir: Path) -> dict[str, list[str]]:
+    """Fault name → the stand modules that read its switch (`fault.on("name")`, any receiver), read with ast."""
+    found: dict[str, list[str]] = {}
+    for path in sorted(stand_dir.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "on"
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)
+            ):
+                found.setdefault(node.args[0].value, []).append(path.relative_to(stand_dir.parent).as_posix())
+    return found
+
+
+def test_every_fault_of_the_registry_is_switched_and_every_switch_is_registered() -> None:
+    """A fault is two edits (its line in the registry, its switch where it breaks the stand): neither goes alone."""
+    read = switches_read(Path(__file__).resolve().parents[2] / "stand")
+    registered = {f.name for f in FAULTS}
+    assert not registered - set(read), f"registered faults no module switches: {sorted(registered - set(read))}"
+    assert not set(read) - registered, f"switches of faults the registry lacks: {sorted(set(read) - registered)}"
 
 
 @pytest.mark.parametrize("fault", [f.name for f in FAULTS], ids=[f.name for f in FAULTS])
