@@ -1,5 +1,6 @@
-"""The rooms of support/ say what they hold: one reader per wire, no module named like one of the stand's, and
-docs/architecture.md's table "Where does X live" true of the code (one step module, one clause module per clause).
+"""The rooms of support/ say what they hold: one reader per wire, no module named like one of the stand's, each clause
+in the rooms its feature file's name gives (one step module, one clause module; docs/architecture.md's table agrees),
+and steps whose text says what they do (none reads the scenario's tags).
 
 Read with `ast`, from the file names, and from behave's own step matching; no module of support/ is imported but
 the clause register.
@@ -56,10 +57,11 @@ def test_no_module_name_is_both_the_stands_and_the_suites() -> None:
     assert module_names(ROOT / "stand") and module_names(ROOT / "support"), "the reading of the folders is broken"
 
 
-# -- docs/architecture.md's "Where does X live" says where each clause lives, and the code agrees ----------------
+# -- where each clause lives follows from its feature file's name; docs/architecture.md's table agrees ----------
 
 ARCHITECTURE = ROOT / "docs" / "architecture.md"
 SHARED_STEPS = ROOT / "steps" / "common_steps.py"
+FAMILY = re.compile(r"^\d+(?:_\d+)*_(?P<family>[a-z_]+)$")  # features/2_3_configure_idempotency → configure_idempotency
 
 
 def where_does_x_live() -> dict[str, dict[str, list[str]]]:
@@ -78,8 +80,9 @@ def where_does_x_live() -> dict[str, dict[str, list[str]]]:
     return rows
 
 
-def steps_used_by_clause() -> dict[str, set[Path]]:
-    """Clause id → the step modules whose definitions its scenarios' steps run (behave's own matching)."""
+def steps_used_by_clause() -> tuple[dict[str, set[Path]], dict[str, set[Path]]]:
+    """Clause id → the step modules whose definitions its scenarios' steps run (behave's own matching), and clause
+    id → the feature files holding its scenarios."""
     from behave.parser import parse_file
     from behave.runner_util import load_step_modules
     from behave.step_registry import registry
@@ -89,44 +92,53 @@ def steps_used_by_clause() -> dict[str, set[Path]]:
     try:
         load_step_modules([str(ROOT / "steps")])
         used: dict[str, set[Path]] = {}
+        features: dict[str, set[Path]] = {}
         for path in sorted((ROOT / "features").glob("*.feature")):
             feature = parse_file(str(path))
             for scenario in feature.walk_scenarios():
                 spec = next(str(tag)[5:] for tag in scenario.effective_tags if str(tag).startswith("spec-"))
+                features.setdefault(spec, set()).add(path)
                 for step in list(feature.background.steps if feature.background else []) + list(scenario.steps):
                     match = registry.find_match(step)
                     assert match is not None, f"{path.name}: no step definition for {step.keyword} {step.name}"
                     used.setdefault(spec, set()).add(Path(match.location.filename).resolve())
-        return used
+        return used, features
     finally:
         registry.steps = kept
 
 
-def test_every_clause_has_one_row_with_one_step_module_and_one_clause_module() -> None:
-    rows = where_does_x_live()
-    assert sorted(rows) == sorted(clause.id for clause in CLAUSES)
-    for clause, row in rows.items():
-        for column in ("Feature file", "Step module", "Clause module"):
-            assert len(row[column]) == 1, f"{clause}: the cell {column!r} should name one file: {row[column]}"
-        named = [path for column in ("Feature file", "Step module", "Clause module", "Client") for path in row[column]]
-        missing = [path for path in named if not (ROOT / path).is_file()]
-        assert not missing, f"{clause}: the table names files that do not exist: {missing}"
+def rooms_of(feature: Path) -> tuple[Path, Path]:
+    """The step module and the clause module a feature file's name gives: `features/N_<family>.feature` →
+    `steps/<family>_steps.py`, `support/<family>.py`."""
+    named = FAMILY.match(feature.stem)
+    assert named, f"{feature.name}: a feature file is named N_<family>.feature (or N_M_<family>.feature)"
+    family = named["family"]
+    return ROOT / "steps" / f"{family}_steps.py", ROOT / "support" / f"{family}.py"
+
+
+def test_every_clause_has_one_feature_file_one_step_module_and_one_clause_module() -> None:
+    _, features = steps_used_by_clause()
+    assert sorted(features) == sorted(clause.id for clause in CLAUSES), "every clause has scenarios, and only those"
+    for clause, paths in features.items():
+        assert len(paths) == 1, f"clause {clause}'s scenarios are spread over {sorted(p.name for p in paths)}"
+        missing = [path.relative_to(ROOT).as_posix() for path in rooms_of(next(iter(paths))) if not path.is_file()]
+        assert not missing, f"clause {clause}: its feature file's name gives modules that do not exist: {missing}"
 
 
 def test_each_clause_runs_steps_of_its_step_module_and_the_shared_ones_only() -> None:
-    rows = where_does_x_live()
-    for clause, modules in steps_used_by_clause().items():
-        allowed = {(ROOT / rows[clause]["Step module"][0]).resolve(), SHARED_STEPS.resolve()}
-        others = sorted(str(path.relative_to(ROOT)) for path in modules - allowed)
-        assert not others, f"clause {clause} runs steps of {others}, beside its row's {rows[clause]['Step module']}"
+    used, features = steps_used_by_clause()
+    for clause, modules in used.items():
+        step_module, _ = rooms_of(next(iter(features[clause])))
+        others = sorted(str(path.relative_to(ROOT)) for path in modules - {step_module.resolve(), SHARED_STEPS})
+        assert not others, f"clause {clause} runs steps of {others}, beside {step_module.relative_to(ROOT)}"
 
 
 def test_a_step_module_hands_over_to_its_clause_module_and_the_shared_set_up_only() -> None:
     """What a step module imports of support/ is its clause module's, or shared set-up named beside the table."""
     shared = {"live", "stream_jobs", "scenario_scope", "clauses", "recordings", "windows", "rabbitmq", "ids"}
-    for row in where_does_x_live().values():
-        step_module = ROOT / row["Step module"][0]
-        clause_module = Path(row["Clause module"][0]).stem
+    for feature in sorted((ROOT / "features").glob("*.feature")):
+        step_module, clause_path = rooms_of(feature)
+        clause_module = clause_path.stem
         imported = set()
         for node in ast.walk(ast.parse(step_module.read_text(encoding="utf-8"))):
             if isinstance(node, ast.ImportFrom) and node.module == "support":
@@ -136,6 +148,21 @@ def test_a_step_module_hands_over_to_its_clause_module_and_the_shared_set_up_onl
         assert clause_module in imported, f"{step_module.name} does not call its clause module {clause_module}"
         others = sorted(imported - shared - {clause_module})
         assert not others, f"{step_module.name} hands over to {others} besides its clause module {clause_module}"
+
+
+def test_the_architecture_table_says_what_the_names_say() -> None:
+    """The table (docs/architecture.md) is for readers: each row names the files the rule gives, and real ones. A
+    new clause needs no row to be found (the rule finds it); a row, once written, must stay true."""
+    _, features = steps_used_by_clause()
+    for clause, row in where_does_x_live().items():
+        assert clause in features, f"the table has a row for {clause}, which no scenario checks"
+        feature = next(iter(features[clause]))
+        step_module, clause_module = rooms_of(feature)
+        expected = [feature, step_module, clause_module]
+        named = [ROOT / row[column][0] for column in ("Feature file", "Step module", "Clause module")]
+        assert named == expected, f"{clause}: the table names {named}, the feature file's name gives {expected}"
+        missing = [path for path in row["Client"] if not (ROOT / path).is_file()]
+        assert not missing, f"{clause}: the table names clients that do not exist: {missing}"
 
 
 # -- a step's text says what it does ---------------------------------------------------------------------------
