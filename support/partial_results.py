@@ -352,7 +352,8 @@ def each(histories: list[HistoryWindow], readings: list[Any], check: Callable[[A
             cut = reading.cut if isinstance(reading, StreamReading) else ""
             if len(histories) == 1 and not cut:
                 raise
-            where = f"window {history.window.label()} {history.shape.value}: " if len(histories) > 1 else ""
+            named = len(histories) == 1 or str(error).startswith(history.describe())
+            where = "" if named else f"window {history.window.label()} {history.shape.value}: "
             raise AssertionError(f"{where}{error}" + (f"; {cut}" if cut else "")) from None
 
 
@@ -422,9 +423,10 @@ def expect_coverage(result: RowTimes, history: HistoryWindow, threshold_ms: int,
     """The rows cover the window's recorded time (and, unless `only_inside`, lie nowhere else)."""
     report = coverage(result.timestamps, history.parts, threshold_ms)
     attach_json("coverage of the recorded time", report.as_dict())
-    assert not report.inside, f"{history.describe()}: " + "; ".join(report.inside)
-    if not only_inside:
-        assert not report.outside, f"{history.describe()}: rows outside the recordings: " + "; ".join(report.outside)
+    problems = list(report.inside)
+    if report.outside and not only_inside:
+        problems.append("rows outside the recordings: " + "; ".join(report.outside))
+    assert not problems, f"{history.describe()}: " + "; ".join(problems)
 
 
 def expect_every_second(result: RowTimes, history: HistoryWindow) -> None:

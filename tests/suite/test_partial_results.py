@@ -340,7 +340,8 @@ def test_a_cut_stream_that_filled_the_hole_fails_its_clause_not_precondition(evi
     partial_results.judge_a_cut(filled, JOB_HOLE)  # judged, not excused
     assert "rows where the catalogue records nothing: 117 row(s) at 2025-10-09 10:05:03–10:06:59" in filled.cut
     assert "what came before the cut" in evidence
-    with pytest.raises(AssertionError, match=r"10:11:00; the stream was cut before .* records nothing: 117 row"):
+    filled_and_cut = r"10:11:00; rows outside the recordings: 117 row.*; the stream was cut before the window's data"
+    with pytest.raises(AssertionError, match=filled_and_cut):
         partial_results.each([JOB_HOLE], [filled], lambda r, h: partial_results.expect_coverage(r, h, 2000))
     with pytest.raises(AssertionError, match=r"no rows at all for the recorded part .*10:10:00–10:11:00; the stream"):
         partial_results.each(  # 4.6: best effort did not bring back the recorded data after the hole
@@ -392,3 +393,13 @@ def test_the_read_of_a_job_weighs_its_cut(monkeypatch, evidence: dict[str, objec
         else:
             with pytest.raises(outcome):
                 partial_results.read_history_job(answer, JOB_HOLE, settings)
+
+
+def test_a_failure_of_one_window_of_several_is_named_once(evidence: dict[str, object]) -> None:
+    windows = [JOB_HOLE, HOLE]
+    silent = [cut_stream([], grpc.StatusCode.OK), cut_stream([], grpc.StatusCode.OK)]
+    with pytest.raises(AssertionError, match=r"^window 2025-10-09 10:04:00–10:11:00 with a hole .*: no rows received"):
+        partial_results.each(windows, silent, lambda reading, _: partial_results.expect_stream_rows(reading))
+    with pytest.raises(AssertionError) as caught:  # its message names the window already: not twice
+        partial_results.each(windows, silent, lambda r, h: partial_results.expect_coverage(r, h, 2000))
+    assert str(caught.value).count("10:04:00–10:11:00 with a hole") == 1
