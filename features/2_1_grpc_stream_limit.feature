@@ -19,8 +19,10 @@ Feature: 2.1 A gRPC stream, live or history, lives at most 180 seconds
   connect to reports the target as unreachable, never as a pass. History plays at recording pace, so a history
   stream lasts as long as the recorded data in its window; windows are found in the target's recordings catalogue,
   each of uninterrupted recorded time and sized as a share of the stream limit (a sixtieth, 17/18, 4/3 of it).
-  This clause judges the limit: that a stream is not cut before its last recorded instant and ends OK, or ends
-  with DEADLINE_EXCEEDED at the limit. Whether every recorded second has its rows is clause 4's business (4.2).
+  This clause judges the limit: that the server does not cut a history stream with an error while its recorded
+  data remains, and ends it OK before the limit, or ends a stream with DEADLINE_EXCEEDED at the limit. Whether
+  every recorded second has its rows, and a stream ended OK before its last recorded second, are clause 4's
+  business (4.2 … 4.6).
   Every frame is decoded and checked against the frame layout on arrival.
 
   @spec-2.1 @case-grpc-live-within-limit @api-job @listening
@@ -37,15 +39,15 @@ Feature: 2.1 A gRPC stream, live or history, lives at most 180 seconds
   Scenario: A history stream whose recorded data runs out long before the limit ends OK, not cut before its end
     Given a history job over a window holding a sixtieth of the stream limit in recorded data
     When I read its stream until the server ends it
-    Then the server ended the stream with status OK before the stream limit
-    And the stream was not cut before the window's last recorded instant
+    Then the stream was not cut before the window's last recorded instant
+    And the server ended the stream with status OK before the stream limit
 
   @spec-2.1 @case-grpc-history-just-within-limit @slow @api-job
   Scenario: A history stream with a little less recorded data than the limit still ends OK, not cut before its end
     Given a history job over a window holding 17/18 of the stream limit in recorded data
     When I read its stream until the server ends it
-    Then the server ended the stream with status OK before the stream limit
-    And the stream was not cut before the window's last recorded instant
+    Then the stream was not cut before the window's last recorded instant
+    And the server ended the stream with status OK before the stream limit
 
   @spec-2.1 @case-grpc-limit-reached @slow @api-job
   Scenario Outline: A <mode> stream delivers until near the limit, and the server ends it at the limit

@@ -28,10 +28,12 @@ Feature: 4 Partial results in history playback
   ending with status OK once the last recorded instant has come. History plays at recording pace and a stream lives
   for the stream limit (180 s), so each window holds at most two thirds of the limit of recorded data (120 s; for
   a hole: a third of the limit of one recording, the hole, a third of the next); they run as @slow scenarios. A
-  stream the server cuts with DEADLINE_EXCEEDED before such a window's data ran out was cut by a wrong limit:
-  clause 2.1's business, so the scenario says it could not judge its clause (broken), rather than failing it. The
-  same pictures and gap tables are attached. Each rendering runs where its API is offered; on a target offering
-  both, both run.
+  stream the server cuts with DEADLINE_EXCEEDED before such a window's data ran out is judged by what came before
+  the cut: rows where the catalogue records nothing (outside the window, inside a hole), or a recorded part that
+  came late, short or with a gap, fail the scenario, the cut named beside them; only when what came agrees with
+  the clause was the stream cut by a wrong limit, clause 2.1's business, and the scenario says it could not judge
+  its clause (broken). The same pictures and gap tables are attached. Each rendering runs where its API is
+  offered; on a target offering both, both run.
 
   @spec-4.1 @case-no-recordings-task-fails-fast @api-task
   Scenario: No recordings in the window (like 250101000000-250101010000): the task API refuses at once with 400

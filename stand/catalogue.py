@@ -105,7 +105,7 @@ class Catalogue:
                 found.append((a, b))
         merged = _merge([(a, b) for a, b in found if a < b])
         if fault.on("gap-filled") and merged:
-            return [(lo, hi)]  # every instant of the window, holes included
+            return [(merged[0][0], merged[-1][1])]  # the holes between recordings played as if recorded
         if fault.on("history-ends-at-hole"):
             return merged[:1]  # the recording before the first hole, and nothing after it
         return merged

@@ -28,6 +28,10 @@ class Fault:
     # The APIs through which the fault can be seen: a stand shape offering none of them cannot show it, so the
     # mutation matrix skips the fault there (e.g. a waterfall fault on the job-only shape).
     apis: tuple[str, ...] = ("task", "job")
+    # Clauses it leaves unjudgeable, not broken: their scenarios read the broken clause's data (§4's history over
+    # gRPC behind a stream cut by a wrong limit), so the suite may rightly say "not verified" there (a broken
+    # environment), never fail them. The stand's own checks see their data cut on the wire all the same.
+    unjudged: tuple[str, ...] = ()
 
     def applies_to(self, shape: str) -> bool:
         """Whether a stand of `shape` (task, job or both) can show this fault."""
@@ -88,15 +92,24 @@ FAULTS: tuple[Fault, ...] = (
     ),
     # 2.1 gRPC stream limit (scaled with --stream-limit: 240 and 60 are 4/3 and 1/3 of 180)
     Fault("grpc-limit-240", ("2.1",), True, "streams are cut at 240 s (4/3 of the stream limit)", JOB),
-    # A stream cut early cuts history over gRPC too (4.x read on the job API): its recorded data does not all come.
-    Fault("grpc-limit-60", ("2.1", *HISTORY_CLAUSES), True, "streams are cut at 60 s (1/3 of the stream limit)", JOB),
+    # A stream cut early cuts history over gRPC too (4.x read on the job API): its recorded data does not all come,
+    # and what came agrees with §4, which the suite then rightly calls not verified (see clause 2.1), never failed.
+    Fault(
+        "grpc-limit-60",
+        ("2.1",),
+        True,
+        "streams are cut at 60 s (1/3 of the stream limit)",
+        JOB,
+        unjudged=HISTORY_CLAUSES,
+    ),
     Fault("grpc-end-ok", ("2.1",), True, "at the limit a stream ends with status OK, not DEADLINE_EXCEEDED", JOB),
     Fault(
         "grpc-cut-early",
-        ("2.1", *HISTORY_CLAUSES),
+        ("2.1",),
         False,
         "streams are cut after 2 s with DEADLINE_EXCEEDED, long before the limit",
         JOB,
+        unjudged=HISTORY_CLAUSES,
     ),
     Fault(
         "grpc-history-hangs",
@@ -201,7 +214,8 @@ FAULTS: tuple[Fault, ...] = (
         "every recording loses 10 s of rows every 3 min, from 5 s after its start (at 180 s)",
     ),
     # 4.6 too: over gRPC a filled hole plays at recording pace, so the recorded data after it misses the stream limit
-    Fault("gap-filled", ("4.3", "4.4", "4.5", "4.6"), False, "holes between recordings are filled with rows"),
+    # (the stream is cut, but the rows from inside the hole came first: a defect of §4, not of the limit).
+    Fault("gap-filled", ("4.3", "4.6"), False, "holes between recordings are filled with rows"),
     Fault("strict-gaps", ("4.3", "4.4", "4.5", "4.6"), False, "a window with a hole answers 400 (strict mode)"),
     Fault(
         "no-eos",
@@ -210,11 +224,20 @@ FAULTS: tuple[Fault, ...] = (
         "a history task never ends: its waterfall never answers 208",
         TASK,
     ),
+    # 2.1 by the stream that should have lasted to the limit (more recorded data than it), ended OK at once; the short
+    # windows' OK ending before their data came is §4's business, not 2.1's (history-ends-early shows it alone).
     Fault(
         "history-stream-empty",
-        ("2.1", "4.2", "4.3", "4.4", "4.5", "4.6"),
+        ("2.1", *HISTORY_CLAUSES),
         True,  # its 4.x scenarios over gRPC are @slow ones
         "a history job is accepted, but its stream ends OK at once without a frame",
+        JOB,
+    ),
+    Fault(
+        "history-ends-early",
+        HISTORY_CLAUSES,
+        True,  # its 4.x scenarios over gRPC are @slow ones; 2.1's history scenarios must be seen to stay green
+        "a history stream ends with status OK 10 s (at 180 s) before the window's last recorded second",
         JOB,
     ),
     Fault(

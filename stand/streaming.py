@@ -74,6 +74,8 @@ class JobStreamServicer(pandadatastream_pb2_grpc.DataStreamServiceServicer):
             if segments and self.registry.fault.on("history-overrun"):
                 overrun = round(StandTiming.overrun_s)  # rows past the last recorded instant
                 segments = [*segments, (segments[-1][1], segments[-1][1] + overrun)]
+            if segments and self.registry.fault.on("history-ends-early"):
+                segments = without_last(segments, round(self.registry.fault.timing.history_early_s))
             frames = Frames(
                 self.job, request.stream_id, started, segments, self.registry.fault.on("grpc-history-skips")
             )
@@ -101,6 +103,19 @@ class JobStreamServicer(pandadatastream_pb2_grpc.DataStreamServiceServicer):
             context.abort(grpc.StatusCode.DEADLINE_EXCEEDED, f"stream limit of {self.limit_s():g} s reached")
         finally:
             self.registry.stream_closed(self.job)
+
+
+def without_last(segments: list[tuple[int, int]], seconds: int) -> list[tuple[int, int]]:
+    """The covered seconds less the last `seconds` of them (fault history-ends-early: the stream runs out of data,
+    and ends OK, that long before the window's last recorded second)."""
+    kept: list[tuple[int, int]] = []
+    left = sum(b - a for a, b in segments) - seconds
+    for a, b in segments:
+        if left <= 0:
+            break
+        kept.append((a, min(b, a + left)))
+        left -= kept[-1][1] - a
+    return kept
 
 
 class Frames:

@@ -109,6 +109,12 @@ class StandTiming:
         return self.at_limit(5.0, floor=1.0)
 
     @property
+    def history_early_s(self) -> float:
+        """`history-ends-early`: a history stream ends OK this long before its last recorded second (10 s at 180 s);
+        at least 3 s, past the 2 s the suite allows a recording's last row to sit from its end."""
+        return self.at_limit(10.0, floor=3.0)
+
+    @property
     def grpc_stall_after_s(self) -> float:
         """`grpc-stall`: a live stream falls silent after this (5 s at 180 s), well inside the listening window."""
         return self.at_limit(5.0, floor=1.0)

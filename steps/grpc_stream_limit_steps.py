@@ -58,7 +58,7 @@ def step_ended_ok(context: Context) -> None:
 
 @then("the stream was not cut before the window's last recorded instant")
 def step_not_cut_before_end(context: Context) -> None:
-    grpc_stream_limit.check_reached_last_recorded_instant(context.stream, context.job)
+    grpc_stream_limit.check_not_cut_before_its_end(context.stream, context.job)
 
 
 @then("frames were still arriving {seconds:d} seconds before the stream limit")

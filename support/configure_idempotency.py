@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from support import waiters
+from support.errors import TargetUnreachable
 from support.evidence import attach_json, report_figure
 from support.focus_api import Answer, FocusServer
 from support.ids import new_task_id
@@ -124,13 +125,21 @@ def check_equivalent_job_answers(repeated: RepeatedJobConfig) -> None:
 
 
 def check_every_stream_readable(settings: Settings, repeated: RepeatedJobConfig) -> None:
-    """Each answer's stream gives its first frame; then we close it (so that nobody reads that job any more)."""
-    read = {}
+    """Each answer's stream gives its first frame; then we close it (so that nobody reads that job any more).
+
+    A stream that takes no connection while another of the same answers gave frames is the product's (its gRPC
+    answers us): unread, not an unreachable target; only when none did could the clause not be judged."""
+    read: dict[str, dict[str, object]] = {}
     for job in repeated.jobs:
-        with StreamInBackground(settings, job_subject(job)) as reader:
-            read[job.job_id] = reader.summary()
+        try:
+            with StreamInBackground(settings, job_subject(job)) as reader:
+                read[job.job_id] = reader.summary()
+        except TargetUnreachable as error:
+            read[job.job_id] = {"job_id": job.job_id, "frames_read": 0, "stopped_by": str(error), "unreachable": True}
     attach_json("first frame of each answer's stream", read)
     unread = {job: seen for job, seen in read.items() if not seen["frames_read"]}
+    if unread and all(seen.get("unreachable") for seen in read.values()):
+        raise TargetUnreachable(f"no stream of the repeated configure takes a connection: {unread}")
     assert not unread, f"no frame from the stream of job(s) {', '.join(unread)}: {unread}"
 
 

@@ -8,7 +8,9 @@ at its deadline; it never decides whether that was right.
 Job API (the production server offers no waterfall): history is a job (`POST /configure`, epoch seconds) whose gRPC
 stream plays the recorded data at recording pace and skips holes. What the waterfall's rows and 208 say there, the
 stream says here (contract, "Target shapes"): the rows are the frames' `timestamp_in_milis`, and the end of stream is
-the stream ending with status OK once the last recorded instant has come.
+the stream ending with status OK once the last recorded instant has come. A stream the server cut at its limit before
+the window's data ran out is judged by what came before the cut (`judge_a_cut`): only when that agrees with the
+clause does the scenario say it could not judge it (clause 2.1's business).
 
 The `expect_*` functions judge, each with a message that says what was seen. Coverage and holes are judged alike for
 both APIs, on the rows' timestamps (`support.timeline.RowTimes`), and each reading attaches the same picture and gap
@@ -43,7 +45,16 @@ from support.models import (
 from support.pictures import rows_of_frame, waterfall_png
 from support.recordings import HistoryWindow
 from support.settings import Settings, Timing
-from support.timeline import CONTINUITY_MS, RowTimes, Span, compare_holes, coverage, find_temporal_gaps, fmt
+from support.timeline import (
+    CONTINUITY_MS,
+    RowTimes,
+    Span,
+    compare_holes,
+    coverage,
+    find_temporal_gaps,
+    fmt,
+    parts_until,
+)
 from support.waiting import Pace, WaitTimeout, monotonic, poll_until
 
 ROW_COUNT = 500  # rows asked for per poll: large, so that a 15-minute window takes few polls
@@ -203,6 +214,9 @@ class StreamReading:
     job_id: str
     timeline: StreamTimeline
     rows: list[Row] = field(default_factory=list)
+    # A stream cut at the limit whose rows had already shown the clause broken: why the cut excuses nothing (each
+    # failing check says it, `each`); empty for a stream that was not cut.
+    cut: str = ""
 
     @property
     def timestamps(self) -> list[int]:
@@ -277,7 +291,7 @@ def read_history_job(answer: Answer, history: HistoryWindow, settings: Settings)
         )
     finally:
         attach_stream_reading(reading, history)
-    _expect_not_cut_by_the_limit(reading, history)
+    judge_a_cut(reading, history)
     return reading
 
 
@@ -295,32 +309,52 @@ def read_history_jobs(
     return readings
 
 
-def _expect_not_cut_by_the_limit(reading: StreamReading, history: HistoryWindow) -> None:
-    """A window of ours holds less recorded data than the stream limit: a stream the server cut with
-    DEADLINE_EXCEEDED before its data ran out was cut by a wrong limit, which is clause 2.1's business. This
-    clause then cannot be judged (broken: not verified), rather than failed for what 2.1 judges."""
+def judge_a_cut(reading: StreamReading, history: HistoryWindow) -> None:
+    """A stream the server cut with DEADLINE_EXCEEDED before the window's data ran out is judged by what came.
+
+    A window of ours holds less recorded data than the stream limit, so a server that plays the recorded data alone,
+    at recording pace, ends the stream OK before its limit: such a cut says the limit is wrong (clause 2.1), unless
+    the rows that came before it already show this clause broken: rows where the catalogue records nothing (outside
+    the window or inside a hole: stream time spent on what has no recording), a recorded part that came late, short
+    or with a gap. Then the cut excuses nothing: the checks judge the window as for any stream (they fail, since its
+    data did not all come), each naming the cut and what came before it (`reading.cut`). Only when what came agrees
+    with the clause could it not be judged: `PreconditionNotMet`, broken, not verified, pointing at 2.1.
+    """
     timeline, last = reading.timeline, history.last_covered_ms
     if timeline.ending is not Ending.SERVER or timeline.code is not grpc.StatusCode.DEADLINE_EXCEEDED:
         return
     reached = max(reading.timestamps, default=None)
-    if last is not None and (reached is None or reached < last - CONTINUITY_MS):
+    if last is None or (reached is not None and reached >= last - CONTINUITY_MS):
+        return
+    cut = (
+        f"the stream was cut before the window's data ran out: {timeline.ended_text()}; last row "
+        f"{fmt(reached) if reached is not None else 'none'}, last recorded instant {fmt(last)}"
+    )
+    came = coverage(reading.timestamps, parts_until(history.parts, reached), CONTINUITY_MS)
+    attach_json("what came before the cut", {"cut": cut} | came.as_dict())
+    shown = came.inside + [f"rows where the catalogue records nothing: {run}" for run in came.outside]
+    if not shown:
         raise PreconditionNotMet(
-            f"precondition not met: the stream was cut before the window's data ran out ({timeline.ended_text()}; "
-            f"last row {fmt(reached) if reached else 'none'}, last recorded instant {fmt(last)}); the window holds "
-            "less recorded data than the stream limit, so the limit itself is wrong: see clause 2.1; this clause "
-            "could not be judged"
+            f"precondition not met: {cut}; the rows that came before the cut agree with this clause, and the window "
+            "holds less recorded data than the stream limit, so the limit itself is wrong: see clause 2.1; this "
+            "clause could not be judged"
         )
+    reading.cut = f"{cut}; but before the cut its rows already showed this clause broken: {'; '.join(shown)}"
 
 
 def each(histories: list[HistoryWindow], readings: list[Any], check: Callable[[Any, HistoryWindow], None]) -> None:
-    """Judge every window of a clause (4.5 may need two) with `check`; a failure names its window when several."""
+    """Judge every window of a clause (4.5 may need two) with `check`; a failure names its window when several, and
+    the cut that excused nothing when its stream was cut (`judge_a_cut`)."""
     for history, reading in zip(histories, readings, strict=True):
         try:
             check(reading, history)
         except AssertionError as error:
-            if len(histories) == 1:
+            cut = reading.cut if isinstance(reading, StreamReading) else ""
+            if len(histories) == 1 and not cut:
                 raise
-            raise AssertionError(f"window {history.window.label()} {history.shape.value}: {error}") from None
+            named = len(histories) == 1 or str(error).startswith(history.describe())
+            where = "" if named else f"window {history.window.label()} {history.shape.value}: "
+            raise AssertionError(f"{where}{error}" + (f"; {cut}" if cut else "")) from None
 
 
 def attach_stream_reading(reading: StreamReading, history: HistoryWindow) -> None:
@@ -389,9 +423,10 @@ def expect_coverage(result: RowTimes, history: HistoryWindow, threshold_ms: int,
     """The rows cover the window's recorded time (and, unless `only_inside`, lie nowhere else)."""
     report = coverage(result.timestamps, history.parts, threshold_ms)
     attach_json("coverage of the recorded time", report.as_dict())
-    assert not report.inside, f"{history.describe()}: " + "; ".join(report.inside)
-    if not only_inside:
-        assert not report.outside, f"{history.describe()}: rows outside the recordings: " + "; ".join(report.outside)
+    problems = list(report.inside)
+    if report.outside and not only_inside:
+        problems.append("rows outside the recordings: " + "; ".join(report.outside))
+    assert not problems, f"{history.describe()}: " + "; ".join(problems)
 
 
 def expect_every_second(result: RowTimes, history: HistoryWindow) -> None:

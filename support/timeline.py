@@ -168,6 +168,14 @@ def covered_parts(recordings: Iterable[Span], window: Span) -> list[Span]:
     return parts
 
 
+def parts_until(parts: Sequence[Span], until_ms: int | None) -> list[Span]:
+    """The recorded parts as far as `until_ms` (a stream's last row): each before it whole, the one it falls in up
+    to it; none when nothing came (`None`)."""
+    if until_ms is None:
+        return []
+    return [Span(part.start_ms, min(part.end_ms, until_ms)) for part in parts if part.start_ms <= until_ms]
+
+
 def holes_between(parts: Sequence[Span]) -> list[Span]:
     """The unrecorded time between consecutive recorded parts (not before the first nor after the last)."""
     return [Span(a.end_ms, b.start_ms) for a, b in pairwise(parts)]

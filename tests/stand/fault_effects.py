@@ -29,6 +29,7 @@ HEAR_MORE_S = 0.5  # once the first commands came, what else (a keepalive, a cop
 LINGER_S = 1.5  # a queue or job that should be gone at once is still there after this
 NO_DUPLICATE_YET_S = 1.0  # late-duplicate-queue: the second queue is not there at once (it comes after 2.5 s)
 RECORDER_LISTEN_S = 1.5  # the recorder's traffic, listened to (5 messages a second on a healthy stand)
+HOLE_READ_S = 3.0  # gap-filled: a stream from 2 s before a hole, read into it
 
 
 def _limit(stand: StandHandle) -> float:
@@ -358,6 +359,16 @@ def gap_filled(stand: StandHandle) -> None:
     task_id = _config(stand, history_task_body("2025-10-09 10:00:00", "2025-10-09 10:15:00"), "fill")
     rows, _ = stand.drain_task(task_id, timeout_s=5)
     assert len(rows) == 900 and not gaps_ms([r["startTimestamp"] for r in rows], 2000)
+    # Only between recordings: nothing after a window's last recording.
+    after = _config(stand, history_task_body("2025-10-11 10:04:55", "2025-10-11 10:30:00"), "fillend")
+    rows, status = stand.drain_task(after, timeout_s=5)
+    assert status == 208 and max(r["startTimestamp"] // 1000 for r in rows) == utc("2025-10-11 10:04:59")
+    # The job API plays the hole too, at recording pace: rows from inside it within seconds.
+    body = job_body(
+        channels={"min": 1, "max": 9}, start_time=utc("2025-10-09 10:04:58"), end_time=utc("2025-10-09 10:10:02")
+    )
+    outcome = read_stream(stand.post("/configure", body).json(), read_for_s=HOLE_READ_S)
+    assert utc("2025-10-09 10:05:00") in {stamp // 1000 for stamp in outcome.timestamps}, outcome.timestamps[:5]
 
 
 def strict_gaps(stand: StandHandle) -> None:
@@ -422,6 +433,21 @@ def history_stream_empty(stand: StandHandle) -> None:
     assert outcome.code == grpc.StatusCode.OK and not outcome.timestamps, (outcome.code, outcome.timestamps[:3])
     live = read_stream(stand.post("/configure", job_body()).json(), keep_frames=1, read_for_s=1.0)
     assert live.frames  # live streams are untouched
+
+
+def history_ends_early(stand: StandHandle) -> None:
+    answer = stand.post(
+        "/configure", job_body(start_time=utc("2025-10-11 10:04:54"), end_time=utc("2025-10-11 10:05:00"))
+    )
+    outcome = read_stream(answer.json(), deadline_s=30)
+    seconds = sorted({stamp // 1000 for stamp in outcome.timestamps})
+    # Ended OK StandTiming.history_early_s before the last recorded second (10:04:59), its rows whole until then.
+    last = utc("2025-10-11 10:04:59") - round(StandTiming(_limit(stand)).history_early_s)
+    assert outcome.code == grpc.StatusCode.OK, str(outcome)
+    assert seconds == list(range(utc("2025-10-11 10:04:54"), last + 1)), (seconds, last)
+    task_id = _config(stand, history_task_body("2025-10-11 10:04:55", "2025-10-11 10:05:00"), "early")
+    rows, status = stand.drain_task(task_id, timeout_s=5)
+    assert status == 208 and len(rows) == 5, (status, len(rows))  # the task API's history is whole
 
 
 def history_overrun(stand: StandHandle) -> None:

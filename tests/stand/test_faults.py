@@ -28,7 +28,7 @@ def test_registry_over_the_cli_names_every_required_fault_with_its_clauses() -> 
     assert set(registry) >= REQUIRED
     for entry in registry.values():
         assert entry["clauses"] and isinstance(entry["slow"], bool) and entry["description"]
-    assert registry["gap-filled"]["clauses"] == ["4.3", "4.4", "4.5", "4.6"]
+    assert registry["gap-filled"]["clauses"] == ["4.3", "4.6"]  # holes between recordings only
     assert registry["strict-gaps"]["clauses"] == ["4.3", "4.4", "4.5", "4.6"]
     assert registry["no-eos"]["clauses"] == ["4.2", "4.3", "4.4", "4.5"]
     # Which stand shapes can show a fault: a waterfall fault not the job-only one; a gRPC fault not the task-only one.
@@ -77,7 +77,10 @@ def test_every_fault_of_the_registry_is_switched_and_every_switch_is_registered(
 @pytest.mark.parametrize("fault", [f.name for f in FAULTS], ids=[f.name for f in FAULTS])
 def test_fault_breaks_exactly_its_clauses(stands: Stands, fault: str) -> None:
     outcome = stands.fault_results[fault].result(timeout=600)
-    broken = set(next(f for f in FAULTS if f.name == fault).clauses)
+    switch = next(f for f in FAULTS if f.name == fault)
+    # On the wire a clause it leaves unjudged loses its data too (§4's history behind a cut stream); the suite calls
+    # it not verified, never failed (tools/proof/verdict.py).
+    broken = set(switch.clauses) | set(switch.unjudged)
     assert outcome["effect_missing"] is None, f"{fault} did not show its effect: {outcome['effect_missing']}"
     failing = {clause for clause, why in outcome["clauses"].items() if why is not None}
     assert failing == broken, json.dumps(outcome["clauses"], indent=1)

@@ -3,11 +3,15 @@ otherwise."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import pytest
 
 from support import configure_idempotency, waiters
 from support.configure_idempotency import RepeatedConfig
+from support.errors import TargetUnreachable
 from support.focus_api import Answer
+from support.models import JobConfigured
 
 
 def answer(status: int, text: str) -> Answer:
@@ -64,3 +68,63 @@ def test_a_duplicate_queue_that_shows_a_moment_late_is_seen(monkeypatch: pytest.
         return
     with pytest.raises(AssertionError, match="task-abc_resent_results"):
         configure_idempotency.check_one_task_one_queue(_ReadyTask(), admin, "task-abc")
+
+
+class Reader:
+    """StreamInBackground as a fake: job ids whose stream takes no connection, or gives no frame."""
+
+    unreachable: ClassVar[set[str]] = set()
+    silent: ClassVar[set[str]] = set()
+
+    def __init__(self, settings: object, subject: object) -> None:
+        self.job_id = subject.id  # type: ignore[attr-defined]
+
+    def __enter__(self) -> Reader:
+        if self.job_id in Reader.unreachable:
+            raise TargetUnreachable(f"gRPC stream of {self.job_id}: no connection within 30 s")
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        pass
+
+    def summary(self) -> dict[str, object]:
+        return {"job_id": self.job_id, "frames_read": 0 if self.job_id in Reader.silent else 1, "stopped_by": None}
+
+
+def _jobs(*ids: str) -> configure_idempotency.RepeatedJobConfig:
+    configured = [
+        JobConfigured(
+            status="ok",
+            job_id=job_id,
+            stream_url="http://h",
+            stream_port=5,
+            stream_amount=1,
+            channel_to_stream_index={"1": 0},
+            channel_amount=8,
+            frequencies_list=[1.0],
+            frequencies_amount=1,
+            lines_dt=1.0,
+            view_type=0,
+        )
+        for job_id in ids
+    ]
+    return configure_idempotency.RepeatedJobConfig(
+        {}, [Answer("POST /configure", 200, 0.0, "{}", c) for c in configured]
+    )
+
+
+def test_a_resent_jobs_stream_that_takes_no_connection_is_unread_not_unreachable(monkeypatch) -> None:
+    """The first job's stream gave frames, so the target's gRPC answers us: the resent job's stream taking no
+    connection is the product's, a failed check, not a broken environment (issue 25: judged by what came)."""
+    monkeypatch.setattr(configure_idempotency, "StreamInBackground", Reader)
+    monkeypatch.setattr(configure_idempotency, "attach_json", lambda name, data: None)
+    monkeypatch.setattr(Reader, "unreachable", {"1-2"})
+    with pytest.raises(AssertionError, match=r"no frame from the stream of job\(s\) 1-2: .*no connection within"):
+        configure_idempotency.check_every_stream_readable(None, _jobs("1-1", "1-2"))  # type: ignore[arg-type]
+    monkeypatch.setattr(Reader, "unreachable", {"1-1", "1-2"})  # none answers: nothing to judge by
+    with pytest.raises(TargetUnreachable, match="no stream of the repeated configure takes a connection"):
+        configure_idempotency.check_every_stream_readable(None, _jobs("1-1", "1-2"))  # type: ignore[arg-type]
+    monkeypatch.setattr(Reader, "unreachable", set())
+    monkeypatch.setattr(Reader, "silent", {"1-2"})
+    with pytest.raises(AssertionError, match=r"job\(s\) 1-2"):
+        configure_idempotency.check_every_stream_readable(None, _jobs("1-1", "1-2"))  # type: ignore[arg-type]

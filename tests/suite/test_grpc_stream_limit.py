@@ -89,10 +89,30 @@ def test_a_stream_closed_by_us_without_error_and_still_delivering() -> None:
         grpc_stream_limit.check_frames_until_closed(gone_quiet, 2)
 
 
-def test_the_stream_must_reach_the_last_recorded_second_not_every_second() -> None:
+HISTORY = StreamJob("history", None, (1_000_000, 1_000_006))  # type: ignore[arg-type]
+LONGER = StreamJob("history", None, (1_000_000, 1_000_008))  # type: ignore[arg-type]
+
+
+def test_a_stream_whose_rows_reached_the_last_recorded_second_was_not_cut() -> None:
     stream = timeline(6.0, grpc.StatusCode.OK)  # rows at 1_000_000 s .. 1_000_005 s
-    job = StreamJob("history", None, (1_000_000, 1_000_006))  # type: ignore[arg-type]
-    grpc_stream_limit.check_reached_last_recorded_instant(stream, job)
-    longer = StreamJob("history", None, (1_000_000, 1_000_008))  # type: ignore[arg-type]
-    with pytest.raises(AssertionError, match="ended before the window's last recorded second"):
-        grpc_stream_limit.check_reached_last_recorded_instant(stream, longer)
+    grpc_stream_limit.check_not_cut_before_its_end(stream, HISTORY)
+    # Held open past its data and ended at the limit: no cut (all its data came); the ending's own check judges it.
+    grpc_stream_limit.check_not_cut_before_its_end(timeline(180.0, grpc.StatusCode.DEADLINE_EXCEEDED), HISTORY)
+
+
+@pytest.mark.parametrize("code", [grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.INTERNAL])
+def test_an_error_ending_while_data_remained_is_a_cut(code: grpc.StatusCode) -> None:
+    with pytest.raises(AssertionError, match=f"cut the stream with {code.name} before the window's last recorded"):
+        grpc_stream_limit.check_not_cut_before_its_end(timeline(6.0, code), LONGER)
+
+
+def test_an_ok_ending_before_the_last_recorded_second_is_no_matter_of_the_limit() -> None:
+    """Clause 2.1 judges the limit: a server that ends a history stream OK before its data all came is short of
+    rows, clause 4's business (issue 25: such a server failed 2.1 besides 4.2-4.6)."""
+    early = timeline(6.0, grpc.StatusCode.OK)  # rows to 1_000_005 s of a window whose last second is 1_000_007
+    grpc_stream_limit.check_not_cut_before_its_end(early, LONGER)
+    grpc_stream_limit.check_ended_ok_before_limit(early, SETTINGS)
+    empty = timeline(0.2, grpc.StatusCode.OK)
+    empty.row_timestamps_ms.clear()
+    grpc_stream_limit.check_not_cut_before_its_end(empty, LONGER)
+    grpc_stream_limit.check_ended_ok_before_limit(empty, SETTINGS)

@@ -8,13 +8,15 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import grpc
 import pytest
 
 from support import partial_results
-from support.errors import MalformedAnswer, SuiteDefect
+from support.errors import MalformedAnswer, PreconditionNotMet, SuiteDefect
 from support.focus_api import Answer, FocusServer
-from support.models import ConfigAccepted, ErrorBody, Row, SensorIntensity, WaterfallBlock
-from support.partial_results import WaterfallPoller, WaterfallResult
+from support.grpc_stream import Ending, StreamTimeline
+from support.models import ConfigAccepted, ErrorBody, JobConfigured, Row, SensorIntensity, WaterfallBlock
+from support.partial_results import StreamReading, WaterfallPoller, WaterfallResult
 from support.recordings import HistoryWindow, Shape
 from support.settings import Settings
 from support.timeline import Span
@@ -306,3 +308,98 @@ def test_a_window_without_a_catalogue_hole_is_the_suites_defect_not_a_preconditi
     covered = HistoryWindow(Shape.HOLE, Span(T0, T0 + 900_000), (Span(T0, T0 + 900_000),))
     with pytest.raises(SuiteDefect, match="the window chosen has no catalogue hole over 60 s"):
         partial_results.expect_holes(WaterfallResult("t", rows=rows(0, 900), ended_with_208=True), covered, 60)
+
+
+# -- a history stream cut at the limit, over the job API: judged by what came (issue 25) -------------------------
+
+JOB_HOLE = HistoryWindow(  # a third of the limit (60 s) of each recording around a 5-minute hole
+    Shape.HOLE, Span(T0 + 240_000, T0 + 660_000), (Span(T0, T0 + 300_000), Span(T0 + 600_000, T0 + 900_000))
+)
+
+
+def cut_stream(seconds: list[int], code: grpc.StatusCode = grpc.StatusCode.DEADLINE_EXCEEDED) -> StreamReading:
+    """A job's reading whose rows came at `seconds` (since T0) and whose server ended it with `code` at 180 s."""
+    timeline = StreamTimeline("h:1", 0, deadline_s=210, read_for_s=None, ending=Ending.SERVER, code=code, ended_s=180.0)
+    timeline.row_timestamps_ms = [T0 + second * 1000 for second in seconds]
+    return StreamReading("1-1", timeline)
+
+
+@pytest.fixture(name="evidence")
+def evidence_fixture(monkeypatch) -> dict[str, object]:
+    attached: dict[str, object] = {}
+    monkeypatch.setattr(partial_results, "attach_json", lambda name, data: attached.setdefault(name, data))
+    monkeypatch.setattr(partial_results, "attach_png", lambda name, draw: None)
+    return attached
+
+
+def test_a_cut_stream_that_filled_the_hole_fails_its_clause_not_precondition(evidence: dict[str, object]) -> None:
+    """A server that streams data through a hole: its rows came from inside the hole before the limit cut the stream,
+    a defect of 4.3 and 4.6 shown before any cut (it was once "precondition not met, see 2.1": broken, not verified).
+    """
+    filled = cut_stream(list(range(240, 300)) + list(range(300, 420)))  # the first recording, then the hole, filled
+    partial_results.judge_a_cut(filled, JOB_HOLE)  # judged, not excused
+    assert "rows where the catalogue records nothing: 117 row(s) at 2025-10-09 10:05:03–10:06:59" in filled.cut
+    assert "what came before the cut" in evidence
+    filled_and_cut = r"10:11:00; rows outside the recordings: 117 row.*; the stream was cut before the window's data"
+    with pytest.raises(AssertionError, match=filled_and_cut):
+        partial_results.each([JOB_HOLE], [filled], lambda r, h: partial_results.expect_coverage(r, h, 2000))
+    with pytest.raises(AssertionError, match=r"no rows at all for the recorded part .*10:10:00–10:11:00; the stream"):
+        partial_results.each(  # 4.6: best effort did not bring back the recorded data after the hole
+            [JOB_HOLE], [filled], lambda r, h: partial_results.expect_coverage(r, h, 2000, only_inside=True)
+        )
+
+
+def test_a_cut_stream_whose_rows_agree_with_the_clause_could_not_judge_it(evidence: dict[str, object]) -> None:
+    agree = r"before the cut agree with this clause.*see clause 2\.1; this clause could not be judged"
+    with pytest.raises(PreconditionNotMet, match=agree):
+        partial_results.judge_a_cut(cut_stream(list(range(240, 290))), JOB_HOLE)
+    with pytest.raises(PreconditionNotMet, match="last row none"):
+        partial_results.judge_a_cut(cut_stream([]), JOB_HOLE)
+
+
+def test_a_gap_inside_the_recording_before_the_cut_is_judged(evidence: dict[str, object]) -> None:
+    gapped = cut_stream([*range(240, 260), *range(270, 300), *range(600, 610)])
+    partial_results.judge_a_cut(gapped, JOB_HOLE)
+    assert "gap 2025-10-09 10:04:19–10:04:30 (11.0 s) inside the recorded part" in gapped.cut
+
+
+@pytest.mark.parametrize(
+    ("seconds", "code"),
+    [
+        (list(range(240, 300)) + list(range(600, 660)), grpc.StatusCode.DEADLINE_EXCEEDED),  # all came: no cut
+        (list(range(240, 290)), grpc.StatusCode.OK),  # ended OK early: the checks fail it, no excuse to weigh
+        (list(range(240, 290)), grpc.StatusCode.INTERNAL),  # not the limit's status: the checks fail it
+    ],
+)
+def test_only_a_limit_cut_before_the_data_ran_out_is_weighed(seconds: list[int], code: grpc.StatusCode) -> None:
+    reading = cut_stream(seconds, code)
+    partial_results.judge_a_cut(reading, JOB_HOLE)
+    assert reading.cut == ""
+
+
+def test_the_read_of_a_job_weighs_its_cut(monkeypatch, evidence: dict[str, object]) -> None:
+    """`read_history_job` (the When step) judges the cut: a filled hole goes on to the checks, an agreeing cut stops."""
+    configured = JobConfigured(
+        status="ok", job_id="1-1", stream_url="http://h", stream_port=5, stream_amount=1,
+        channel_to_stream_index={"1": 0}, channel_amount=8, frequencies_list=[1.0], frequencies_amount=1,
+        lines_dt=1.0, view_type=0,
+    )  # fmt: skip
+    answer = Answer("POST /configure", 200, 0.01, "{}", configured)
+    settings = Settings(base_url="http://x", stream_limit_s=180)
+    for seconds, outcome in ((list(range(240, 420)), None), (list(range(240, 290)), PreconditionNotMet)):
+        monkeypatch.setattr(partial_results, "read_job_stream", lambda *a, s=seconds, **k: cut_stream(s).timeline)
+        if outcome is None:
+            assert partial_results.read_history_job(answer, JOB_HOLE, settings).cut
+        else:
+            with pytest.raises(outcome):
+                partial_results.read_history_job(answer, JOB_HOLE, settings)
+
+
+def test_a_failure_of_one_window_of_several_is_named_once(evidence: dict[str, object]) -> None:
+    windows = [JOB_HOLE, HOLE]
+    silent = [cut_stream([], grpc.StatusCode.OK), cut_stream([], grpc.StatusCode.OK)]
+    with pytest.raises(AssertionError, match=r"^window 2025-10-09 10:04:00–10:11:00 with a hole .*: no rows received"):
+        partial_results.each(windows, silent, lambda reading, _: partial_results.expect_stream_rows(reading))
+    with pytest.raises(AssertionError) as caught:  # its message names the window already: not twice
+        partial_results.each(windows, silent, lambda r, h: partial_results.expect_coverage(r, h, 2000))
+    assert str(caught.value).count("10:04:00–10:11:00 with a hole") == 1

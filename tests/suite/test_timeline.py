@@ -15,6 +15,7 @@ from support.timeline import (
     find_temporal_gaps,
     fmt_span,
     holes_between,
+    parts_until,
     runs,
 )
 
@@ -135,6 +136,15 @@ def test_covered_parts_clip_to_the_window_and_merge_touching_recordings() -> Non
     assert covered_parts(recordings, window) == [Span(at(0), at(7)), Span(at(10), at(15)), Span(at(28), at(30))]
     assert holes_between(covered_parts(recordings, window)) == [Span(at(7), at(10)), Span(at(15), at(28))]
     assert covered_parts([Span(at(40), at(50))], window) == []
+
+
+def test_the_parts_as_far_as_a_stream_came() -> None:
+    parts = [Span(at(0), at(7)), Span(at(10), at(15))]
+    assert parts_until(parts, at(5)) == [Span(at(0), at(5))]
+    assert parts_until(parts, at(8)) == [Span(at(0), at(7))]  # in the hole: the part before it, whole
+    assert parts_until(parts, at(12)) == [Span(at(0), at(7)), Span(at(10), at(12))]
+    assert parts_until(parts, at(20)) == parts
+    assert parts_until(parts, None) == []  # no row came
 
 
 def test_span_labels_say_the_date_once() -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from support.errors import PreconditionNotMet, outcome_labels
 from tools.proof import kill_matrix
 from tools.proof.kill_matrix import RedStep
 
@@ -83,14 +84,23 @@ def suite(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return root / "features", root / "steps"
 
 
-def _result(folder: Path, spec: str, name: str, steps: list[tuple[str, str]], status: str | None = None) -> None:
-    """An allure-behave result: its status is that of its first step not passed, unless given."""
+def _result(
+    folder: Path,
+    spec: str,
+    name: str,
+    steps: list[tuple[str, str]],
+    status: str | None = None,
+    raised: type[BaseException] | None = None,
+) -> None:
+    """An allure-behave result: its status is that of its first step not passed, unless given; `raised`: the labels
+    of what it raised, as the project's formatter writes them (none: filed by its status)."""
     folder.mkdir(parents=True, exist_ok=True)
     status = status or next((s for _, s in steps if s != "passed"), "passed")
+    outcome = [{"name": label, "value": value} for label, value in outcome_labels(raised)] if raised else []
     data = {
         "name": name,
         "status": status,
-        "labels": [{"name": "spec", "value": spec}],
+        "labels": [{"name": "spec", "value": spec}, *outcome],
         "steps": [{"name": text, "status": s, "steps": [{"name": "measured: x", "status": s}]} for text, s in steps],
     }
     (folder / f"{uuid.uuid4()}-result.json").write_text(json.dumps(data))
@@ -150,9 +160,23 @@ def test_a_red_scenario_of_another_clause_proves_nothing(tmp_path: Path, suite: 
     assert not kills.killed_by['the only exchange is "{name}"']
 
 
+def test_only_a_product_defect_shows_a_check_red(tmp_path: Path, suite: tuple[Path, Path]) -> None:
+    """A check that said it could not judge (a broken environment), or broke (our defect), did not fail the product:
+    it shows nothing, as the clause matrix calls it "not shown" (issue 25)."""
+    broken = [(text, "broken" if status == "failed" else status) for text, status in EXCHANGE_RED]
+    _result(tmp_path / "unjudged", "1.1", "the exchange", broken, raised=PreconditionNotMet)
+    _result(tmp_path / "our-defect", "1.1", "the exchange", broken)
+    _result(tmp_path / "product", "1.1", "the exchange", EXCHANGE_RED, raised=AssertionError)
+    faults = [{"name": name, "clauses": ["1.1"]} for name in ("unjudged", "our-defect", "product")]
+    kills = _kills(tmp_path, suite, faults)
+    assert kills.killed_by['the only exchange is "{name}"'] == ["product"]
+    assert [red.product_defect for red in kill_matrix.first_red_steps(tmp_path / "unjudged")] == [False]
+
+
 def test_red_at_a_given_or_in_a_hook_is_listed_apart(tmp_path: Path, suite: tuple[Path, Path]) -> None:
-    _result(tmp_path / "no-broker", "1.1", "the exchange", [("Given a broker", "broken")])
-    _result(tmp_path / "no-broker", "1.1", "the exchange again", [], status="broken")  # red in a hook
+    _result(tmp_path / "no-broker", "1.1", "the exchange", [("Given a broker", "failed")])
+    _result(tmp_path / "no-broker", "1.1", "the exchange again", [], status="failed")  # red in a hook
+    _result(tmp_path / "no-broker", "1.1", "not judged", [("Given a broker", "broken")], raised=PreconditionNotMet)
     kills = _kills(tmp_path, suite, [{"name": "no-broker", "clauses": ["1.1"]}])
     assert not any(kills.killed_by.values())
     assert sorted(r["step"] for r in kills.before_any_check) == ["(no step)", "a broker"]

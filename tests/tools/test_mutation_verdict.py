@@ -7,6 +7,7 @@ from pathlib import Path
 
 from tools_testkit import ResultWriter
 
+from support.errors import PreconditionNotMet
 from tools.common.results import read_results
 from tools.proof.mutation import FaultRun, judged_on_job_shape, merge, not_applicable, profile_for, to_json, to_markdown
 from tools.proof.verdict import Decision, Verdict, decide
@@ -14,11 +15,19 @@ from tools.run.job_plan import Profile
 from tools.run.stand_cli import FaultSwitch
 
 
-def _suite(folder: Path, write_result: ResultWriter, red: dict[str, str]) -> list:
-    """One scenario per clause (two for 4.3); `red` maps clause → status for those that do not pass."""
+def _suite(
+    folder: Path,
+    write_result: ResultWriter,
+    red: dict[str, str],
+    raised: dict[str, type[BaseException]] | None = None,
+    second_4_3: str = "passed",
+) -> list:
+    """One scenario per clause (two for 4.3); `red` maps clause → status for those that do not pass, `raised` →
+    what they raised (by default an AssertionError when failed, a RuntimeError, our own defect, when broken)."""
     for spec in ("1.1", "1.2", "2.1", "2.2", "2.3", "3.1", "4.1", "4.2", "4.3", "4.4", "4.5", "4.6"):
-        write_result(folder, f"scenario of {spec}", spec, red.get(spec, "passed"), "AssertionError: red")
-    write_result(folder, "second scenario of 4.3", "4.3", "passed")
+        status = red.get(spec, "passed")
+        write_result(folder, f"scenario of {spec}", spec, status, "red", error=(raised or {}).get(spec))
+    write_result(folder, "second scenario of 4.3", "4.3", second_4_3, error=PreconditionNotMet)
     return read_results(folder)
 
 
@@ -28,8 +37,38 @@ def test_red_on_its_clause_only_is_a_kill(tmp_path: Path, write_result: ResultWr
     assert [r.spec for r in decision.on_clause] == ["1.1"]
 
 
-def test_a_broken_scenario_of_its_clause_also_kills(tmp_path: Path, write_result: ResultWriter) -> None:
-    assert decide(["2.1"], _suite(tmp_path, write_result, {"2.1": "broken"})).verdict is Verdict.KILLED
+def test_a_broken_scenario_of_its_clause_did_not_show_the_fault(tmp_path: Path, write_result: ResultWriter) -> None:
+    """Only a product defect kills: the stand's own gap-filled once passed the matrix with 4.3 and 4.6 reported as a
+    broken environment ("precondition not met ... see 2.1"), a fault the suite never reported (issue 25)."""
+    precondition = _suite(tmp_path / "a", write_result, {"4.3": "broken"}, {"4.3": PreconditionNotMet})
+    decision = decide(["4.3", "4.6"], precondition)
+    assert decision.verdict is Verdict.NOT_SHOWN and not decision.verdict.acceptable
+    assert [r.spec for r in decision.not_shown] == ["4.3"] and "broken environment" in decision.note
+    ours = decide(["2.1"], _suite(tmp_path / "b", write_result, {"2.1": "broken"}))  # a suite defect on its clause
+    assert ours.verdict is Verdict.NOT_SHOWN and "suite defect" in ours.note
+
+
+def test_broken_beside_failed_still_did_not_show_it(tmp_path: Path, write_result: ResultWriter) -> None:
+    """The task API's 4.3 fails, the job API's 4.3 says it could not judge: the fault is not shown everywhere."""
+    results = _suite(tmp_path, write_result, {"4.3": "failed"}, second_4_3="broken")
+    decision = decide(["4.3", "4.6"], results)
+    assert decision.verdict is Verdict.NOT_SHOWN
+    assert [r.name for r in decision.on_clause] == ["scenario of 4.3"]
+    assert [r.name for r in decision.not_shown] == ["second scenario of 4.3"]
+
+
+def test_a_clause_the_fault_leaves_unjudged_may_be_not_verified(tmp_path: Path, write_result: ResultWriter) -> None:
+    """§4 under a stream limit cut to 60 s (grpc-limit-60): 2.1 fails, §4 over gRPC rightly could not judge."""
+    history = ["4.2", "4.3", "4.4", "4.5", "4.6"]
+    not_verified = {"2.1": "failed", "4.2": "broken", "4.6": "broken"}
+    results = _suite(tmp_path / "a", write_result, not_verified, {"4.2": PreconditionNotMet, "4.6": PreconditionNotMet})
+    assert decide(["2.1"], results, unjudged=history).verdict is Verdict.KILLED
+    assert decide(["2.1"], results).verdict is Verdict.FALSE_ALARM  # not written down: an alarm
+    failed = _suite(tmp_path / "b", write_result, {"2.1": "failed", "4.2": "failed"})
+    decision = decide(["2.1"], failed, unjudged=history)  # §4 blamed for the limit's fault
+    assert decision.verdict is Verdict.FALSE_ALARM and [r.spec for r in decision.elsewhere] == ["4.2"]
+    ours = _suite(tmp_path / "c", write_result, {"2.1": "failed", "4.2": "broken"})  # our own defect, not excused
+    assert decide(["2.1"], ours, unjudged=history).verdict is Verdict.FALSE_ALARM
 
 
 def test_one_red_clause_of_several_is_enough(tmp_path: Path, write_result: ResultWriter) -> None:
@@ -82,7 +121,7 @@ def test_the_matrix_json_and_table(tmp_path: Path, write_result: ResultWriter) -
     assert matrix["faults"][0]["red_on_clause"][0]["spec"] == "1.1"
     json.dumps(matrix)  # serialisable as is
     table = to_markdown(matrix)
-    assert "| `extra-exchange` | both | 1.1 | **killed** |" in table
+    assert "| `extra-exchange` | both | 1.1 |  | **killed** |" in table
     assert "1 killed, 1 skipped" in table
 
 

@@ -6,8 +6,10 @@ so a check that sits after another check of the same scenario may never have fai
 - a *check* is a Then step definition of the step registry (steps/), with the support functions that judge
   behind it; the list comes from the registry and the feature files, never from results, so a new Then step that
   no fault reaches shows up as never red;
-- a fault *shows a check red* when, in a scenario of the fault's own clauses, that check is the first step that
-  failed (read from the Allure result's steps). Red scenarios of other clauses are false alarms, never proof;
+- a fault *shows a check red* when, in a scenario of the fault's own clauses that failed as a product defect, that
+  check is the first step that failed (read from the Allure result's steps). A broken scenario shows nothing (the
+  check said it could not judge, or our code broke: the clause matrix's "not shown"), and red scenarios of other
+  clauses are false alarms, never proof;
 - a check no fault has shown red is listed under "checks never shown red" unless tools/proof/check_exemptions.py
   exempts it with a written reason; `make mutation` fails while that list is not empty.
 """
@@ -23,6 +25,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from tools.common.results import Kind, parse_result
 from tools.proof.check_exemptions import EXEMPT
 
 KEYWORDS = ("Given", "When", "Then", "And", "But", "*")
@@ -47,13 +50,14 @@ class RedStep:
     scenario: str
     status: str
     step: str | None
+    product_defect: bool = True  # filed as a product defect (by the type it raised), not as a broken result
 
 
 @dataclass
 class KillMatrix:
     checks: list[Check]
     killed_by: dict[str, list[str]]  # check pattern -> faults that showed it red
-    before_any_check: list[dict[str, str]] = field(default_factory=list)  # red first at a Given/When, or a hook
+    before_any_check: list[dict[str, str]] = field(default_factory=list)  # failed first at a Given/When, or a hook
     exempt: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -170,7 +174,10 @@ def first_red_steps(results: Path) -> list[RedStep]:
         labels = data.get("labels") or []
         spec = next((label.get("value") for label in labels if label.get("name") == "spec"), None)
         step = next((s.get("name", "") for s in data.get("steps") or [] if s.get("status") in RED), None)
-        found.append(RedStep(spec, data.get("name", ""), data["status"], _without_keyword(step) if step else None))
+        product = parse_result(data).kind is Kind.PRODUCT
+        found.append(
+            RedStep(spec, data.get("name", ""), data["status"], _without_keyword(step) if step else None, product)
+        )
     return found
 
 
@@ -187,7 +194,7 @@ def build(
     """`faults`: the clause matrix's entries (name, clauses, verdict, and the stand shape where there are several);
     `red_steps_of(entry)`: its red scenarios' first red steps; `check_for(step text)`: the check that text runs, or
     None for a Given/When. A fault skipped by the profile (slow-only under quick) shows nothing: whatever its folder
-    holds is from an earlier run."""
+    holds is from an earlier run; nor does a broken scenario (only a product defect shows a check red)."""
     killed_by: dict[str, list[str]] = {c.pattern: [] for c in checks}
     before: list[dict[str, str]] = []
     for fault in faults:
@@ -198,6 +205,8 @@ def build(
         for red in red_steps_of(fault):
             if red.spec not in clauses:
                 continue  # a false alarm proves nothing about the check that raised it
+            if not red.product_defect:
+                continue  # broken: the check could not judge (or our code broke), it did not fail the product
             pattern = check_for(red.step) if red.step else None
             if pattern is None:
                 before.append({"fault": name, "scenario": red.scenario, "step": red.step or "(no step)"})
@@ -269,7 +278,7 @@ def to_markdown(matrix: KillMatrix) -> str:
         lines += ["", "## Exempted checks (tools/proof/check_exemptions.py)", ""]
         lines += [f"- {_cell(p)}: {_cell(reason)}" for p, reason in sorted(matrix.exempt.items())]
     if matrix.before_any_check:
-        lines += ["", "## Red before any check (at a Given/When step or a hook)", ""]
+        lines += ["", "## Failed before any check (a product defect at a Given/When step or a hook)", ""]
         lines += [f"- `{r['fault']}`: {_cell(r['scenario'])}: {_cell(r['step'])}" for r in matrix.before_any_check]
     return "\n".join(lines) + "\n"
 

@@ -5,13 +5,14 @@
 
 For each fault switch of the stand (`python -m stand faults --json`): start a stand with it, run the whole nightly
 profile against it (every scenario, the @slow ones included, so that "red elsewhere" is judged over all of them),
-read which scenarios went red per clause, and decide (tools/proof/verdict.py). The stands run with a short stream limit
+read which scenarios failed per clause as a product defect (only that kills; a broken result on the fault's clause
+did not show it), and decide (tools/proof/verdict.py). The stands run with a short stream limit
 (`--stream-limit`, 20 s by default): every check and every fault timing is a share of the limit (support/settings.py,
 stand/timing.py), so a 20 s stand proves the same checks red as a 180 s one, in a ninth of the time; the nightly
 acceptance waits out the real limit once per shape. All the stands live in vhosts of one private broker
 (`stand broker-up`), not a node each. `--profile quick` leaves the @slow scenarios out (and the slow-only faults,
 saying so). Faults run `--jobs` at a time. Writes reports/mutation/matrix.json and matrix.md and prints the table;
-exits 1 if any fault survives, raises a false alarm or could not be judged.
+exits 1 if any fault survives, is not shown, raises a false alarm or could not be judged.
 
 `--api` names the stand shapes to run the matrix on (default both; `make mutation`: both and job, the production
 shape). Every row says its shape; a fault that a shape cannot show (a waterfall fault on the job-only stand) is
@@ -143,7 +144,7 @@ def run_fault(
             Verdict.ERROR, note=f"behave job {crashed[0].job.name} exited {crashed[0].returncode}: {tail}"
         )
     else:
-        decision = decide(fault.clauses, results)
+        decision = decide(fault.clauses, results, fault.unjudged)
     return FaultRun(fault, decision, profile.value, time.monotonic() - started, _shape_of(stand_args))
 
 
@@ -225,6 +226,8 @@ def _line(run: FaultRun, done: int, total: int) -> str:
     detail = ""
     if d.elsewhere:
         detail = "red elsewhere: " + "; ".join(f"{r.spec} {r.name.strip()}" for r in d.elsewhere[:3])
+    elif d.not_shown:
+        detail = "broken on its clause: " + "; ".join(f"{r.spec} {r.name.strip()}" for r in d.not_shown[:2])
     elif d.on_clause:
         detail = "red: " + "; ".join(f"{r.spec} {r.name.strip()}" for r in d.on_clause[:2])
     note = f" ({d.note})" if d.note else ""
@@ -290,6 +293,7 @@ def to_json(runs: Sequence[FaultRun], profile: Profile, stand_args: Sequence[str
                 "name": run.fault.name,
                 "shape": run.shape,
                 "clauses": list(run.fault.clauses),
+                "unjudged": list(run.fault.unjudged),
                 "slow": run.fault.slow,
                 "description": run.fault.description,
                 "verdict": run.decision.verdict.value,
@@ -297,6 +301,7 @@ def to_json(runs: Sequence[FaultRun], profile: Profile, stand_args: Sequence[str
                 "seconds": round(run.seconds, 1),
                 "red_on_clause": [_scenario(r) for r in run.decision.on_clause],
                 "red_elsewhere": [_scenario(r) for r in run.decision.elsewhere],
+                "broken_on_clause": [_scenario(r) for r in run.decision.not_shown],
                 "note": run.decision.note,
                 "applies": run.applies,
                 "judged_on": run.judged_on,
@@ -327,20 +332,25 @@ def to_markdown(matrix: dict) -> str:
         "# Mutation matrix",
         "",
         f"{matrix['finished_at']}, {matrix['profile']} profile. A fault is killed when a scenario of its clause(s) "
-        "goes red and every scenario of every other clause stays green.",
+        "fails as a product defect, none of them ends broken (not shown), and every scenario of every other clause "
+        "stays green, but for a clause the fault may leave not verified (a broken environment there: column "
+        "Unjudged).",
         "",
-        "| Fault | Shape | Clauses | Verdict | Red on its clauses | Red elsewhere | Note |",
-        "|---|---|---|---|---|---|---|",
+        "| Fault | Shape | Clauses | Unjudged | Verdict | Failed on its clauses | Broken on its clauses "
+        "| Red elsewhere | Note |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for fault in matrix["faults"]:
 
         def names(key: str, fault: dict = fault) -> str:
-            return "<br>".join(f"{r['spec']} {r['name']} ({r['status']})".replace("|", "\\|") for r in fault[key])
+            return "<br>".join(
+                f"{r['spec']} {r['name']} ({r['status']})".replace("|", "\\|") for r in fault.get(key, [])
+            )
 
         lines.append(
             f"| `{fault['name']}` | {fault.get('shape', 'both')} | {', '.join(fault['clauses'])} | "
-            f"**{fault['verdict']}** | "
-            f"{names('red_on_clause')} | {names('red_elsewhere')} | {fault['note'].replace('|', '/')} |"
+            f"{', '.join(fault.get('unjudged', []))} | **{fault['verdict']}** | {names('red_on_clause')} | "
+            f"{names('broken_on_clause')} | {names('red_elsewhere')} | {fault['note'].replace('|', '/')} |"
         )
     counts: dict[str, int] = {}
     for fault in matrix["faults"]:
@@ -350,12 +360,13 @@ def to_markdown(matrix: dict) -> str:
 
 
 def table(runs: Sequence[FaultRun]) -> str:
-    rows = [f"{'fault':<24} {'shape':<5} {'clauses':<16} {'verdict':<11} red on its clauses / elsewhere"]
+    header = f"{'fault':<24} {'shape':<5} {'clauses':<16} {'verdict':<11}"
+    rows = [f"{header} failed on its clauses / broken there / red elsewhere"]
     for run in runs:
         d = run.decision
         rows.append(
             f"{run.fault.name:<24} {run.shape:<5} {','.join(run.fault.clauses):<16} {d.verdict.value:<11} "
-            f"{len(d.on_clause)} / {len(d.elsewhere)}{'  ' + d.note if d.note else ''}"
+            f"{len(d.on_clause)} / {len(d.not_shown)} / {len(d.elsewhere)}{'  ' + d.note if d.note else ''}"
         )
     return "\n".join(rows)
 

@@ -19,6 +19,7 @@ class FaultSwitch:
     description: str
     shapes: tuple[str, ...] = ("both", "task", "job")  # the stand shapes that can show it (`--api`)
     slow_on: tuple[str, ...] = ()  # the shapes on which only @slow scenarios can show it
+    unjudged: tuple[str, ...] = ()  # clauses it may leave not verified: they read the broken clause's data
 
     def applies_to(self, shape: str) -> bool:
         return shape in self.shapes
@@ -47,6 +48,7 @@ def list_faults() -> list[FaultSwitch]:
             description=item.get("description", ""),
             shapes=tuple(item.get("shapes", ("both", "task", "job"))),
             slow_on=tuple(item.get("slow_on", ())),
+            unjudged=tuple(item.get("unjudged", ())),
         )
         for item in json.loads(done.stdout)
     ]
