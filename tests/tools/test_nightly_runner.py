@@ -148,7 +148,7 @@ def test_an_external_target_needs_its_base_url(tmp_path: Path, external_target: 
 
 def test_the_header_names_the_listening_window_the_jobs_used_a_share_of_their_limit() -> None:
     from support.settings import Settings
-    from tools.run.nightly import listening_window
+    from tools.run.summary import listening_window
 
     nightly = plan(Profile.NIGHTLY, FIXTURE_FEATURES, ROOT)
     assert listening_window(nightly, {}, {"FOCUS_STREAM_LIMIT_S": "180"}, Settings()) == "60"
