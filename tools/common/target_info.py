@@ -37,7 +37,8 @@ def allure_version(root: Path = ROOT) -> str:
 def suite_commit(root: Path = ROOT) -> str:
     """The checkout's commit: git's word, else the CI's (GITHUB_SHA: a runner may check out without git on PATH)."""
     try:
-        done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True)
+        command = ["git", "rev-parse", "--short", "HEAD"]
+        done = subprocess.run(command, cwd=root, capture_output=True, text=True, encoding="utf-8")
     except OSError:  # no git on PATH (the Windows runner needs Python alone)
         done = None
     if done is not None and done.returncode == 0:
