@@ -86,6 +86,9 @@ def before_scenario(context: Context, scenario: Scenario) -> None:
         scenario.skip(reason=reason)
         return
     context.focus = FocusServer(context.settings)
+    # Registered first, so run last: once the scenario's own cleanups closed its streams, what it started and is
+    # still alive ends, and its job slots go back to the run (support/job_slots.py).
+    context.add_cleanup(context.focus.close)
     # Everything a scenario creates registers its removal with behave (context.add_cleanup, support.scenario_scope),
     # run when the scenario ends, after after_scenario: nothing outlives it. The AMQP probe's queues go that way too.
     context.broker = Broker(context.settings, context.add_cleanup)

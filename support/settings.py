@@ -109,6 +109,12 @@ class Timing:
         return self.at_limit(60.0, floor=5.0)
 
     @property
+    def job_slot_wait_s(self) -> float:
+        """How long a scenario waits for one of the run's job slots (FOCUS_MAX_JOBS): a slot comes free when a
+        scenario holding one ends, and none holds its jobs much longer than the limit (6 minutes at 180 s)."""
+        return self.at_limit(360.0, floor=60.0)
+
+    @property
     def deadline_margin_s(self) -> float:
         """Our own deadline lies this far past the limit, so that any ending before it is the server's."""
         return self.at_limit(30.0, floor=10.0)
@@ -225,6 +231,11 @@ class Settings(BaseSettings):
     # stalls while open, is seen.
     profile: Literal["quick", "nightly"] = Field("quick", description="quick or nightly")
     listen_s: float | None = Field(None, gt=0, description=SECONDS)
+    # Light on the deployment: each job of the real server holds a GPU slot, and the night run shares the server
+    # with its users. At most this many jobs of the run alive at once (support/job_slots.py); a scenario waits for a
+    # slot rather than fails. The folder is the run's, shared by its behave processes (set by the runner).
+    max_jobs: int = Field(10, ge=1, description="a whole number of jobs, 1 or more (default 10)")
+    job_slots_dir: Path | None = Field(None, description="a folder the run's processes share")
     # Pictures of the data in the report (FOCUS_PICTURES). The mutation matrix turns them off: its runs only decide
     # kills, and drawing costs each behave process matplotlib's import (0.8 s of CPU) on a machine the matrix fills.
     pictures: bool = Field(True, description=BOOLEAN)

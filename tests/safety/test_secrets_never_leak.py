@@ -112,3 +112,23 @@ def test_mask_files_replaces_each_secret_in_every_text_file(tmp_path: Path) -> N
     assert mask_files(tmp_path, [ODD]) == [junit]
     assert junit.read_text(encoding="utf-8") == "<testcase><system-out>amqp://focus:***@broker/</system-out></testcase>"
     assert picture.read_bytes().endswith(ODD.encode())  # a picture's bytes are left whole
+
+
+def test_a_password_written_as_it_is_into_the_url_is_written_nowhere(tmp_path: Path) -> None:
+    """A password with `/`, `#` and `?` written into FOCUS_AMQP_URL as it is (so the URL does not parse), and one in
+    FOCUS_RABBITMQ_API_PASSWORD: the run stops at its first check, and neither is in its output or its folder."""
+    amqp_password, api_password = "Odd/Pw#1?z", "Api/Pw#2?y"
+    env = {key: value for key, value in os.environ.items() if not key.startswith("FOCUS_")}
+    env |= {
+        "TARGET": "external",
+        "FOCUS_BASE_URL": "http://127.0.0.1:9/focus-server",
+        "FOCUS_AMQP_URL": f"amqp://focus:{amqp_password}@127.0.0.1:9/%2F",
+        "FOCUS_RABBITMQ_API_URL": "http://127.0.0.1:9",
+        "FOCUS_RABBITMQ_API_PASSWORD": api_password,
+    }
+    base = tmp_path / "reports"
+    run = run_nightly(env, base)
+    assert run.returncode == 2, run.stdout[-2000:]
+    (tmp_path / "runner-output.txt").write_text(run.stdout + run.stderr, encoding="utf-8")
+    secrets = forms("focus", amqp_password) | forms("focus", api_password)
+    assert scan([base, tmp_path / "runner-output.txt"], secrets) == {}
