@@ -29,7 +29,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import shutil
@@ -38,14 +37,14 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, MutableMapping, Sequence
+import traceback
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
 
-from support import deployments
 from support.errors import TargetUnreachable
 from support.focus_api import FocusServer
 from support.settings import Settings, SettingsError, Target, get_settings, load_settings
@@ -53,7 +52,7 @@ from support.shape import NoApiOffered, TargetShape, resolve, shape_unknown_line
 from tools.common import target_info
 from tools.common.catalogue import scenarios
 from tools.common.console import plain_text_where_needed
-from tools.common.layout import DEFAULT_LAYOUT, FEATURES, ROOT, RunLayout
+from tools.common.layout import ROOT
 from tools.common.results import read_results
 from tools.report import build as report
 from tools.run import grpc_code
@@ -62,6 +61,7 @@ from tools.run.job_plan import BehaveJob, Profile, load_durations, plan, save_du
 from tools.run.not_run import write_not_run
 from tools.run.outcome import Exit, crash_kind, exit_code
 from tools.run.progress import ProgressBoard
+from tools.run.run_options import RunOptions, command_line, options_of
 from tools.run.summary import describe_plan, listening_window, summarize
 from tools.verdicts.clause_verdict import judge
 
@@ -92,27 +92,6 @@ class Timings(dict[str, float]):
         now = time.monotonic()
         self[name] = round(now - since, 2)
         return now
-
-
-@dataclass(frozen=True)
-class RunOptions:
-    """What the command line asked for."""
-
-    profile: Profile = Profile.NIGHTLY
-    target: Target = Target.STAND
-    layout: RunLayout = DEFAULT_LAYOUT
-    features: Path = FEATURES
-    parallel: int | None = None
-    report: bool = True  # False: the results alone (--results-only)
-    api: str = "both"  # the embedded stand's REST shape
-    catalogue: str = "default"  # the recordings the embedded stand plays
-    target_name: str = ""  # what the CI and Xray call the target: the deployment's name (--env), or "stand"
-
-    @property
-    def own_suite(self) -> bool:
-        """The project's suite (features/): the runner checks its target on its behalf (preflight, shape). Another
-        one (the harness tests' fixture suite) brings hooks of its own and needs no target."""
-        return self.features == FEATURES or FEATURES in self.features.parents
 
 
 @dataclass
@@ -319,8 +298,8 @@ def write_report(run: NightlyRun) -> Exit | None:
     """The Allure report and the pages beside it; or, with --results-only or without the Allure tool here (Node),
     the results alone, said with the command that builds the report from them."""
     options = run.options
-    if not options.report or not report.ALLURE_BIN.exists():
-        why = "--results-only" if not options.report else f"no Allure report tool here: {_shown(report.ALLURE_BIN)}"
+    why = "--results-only" if not options.report else _no_report_tool()
+    if why is not None:
         say(
             f"results only ({why}); the report, the sign-off sheet and the Xray file: "
             f"python -m tools.ci.publish --base {_shown(options.layout.base)} (on any machine with `make setup`)"
@@ -451,6 +430,15 @@ def watch_suite(
     return outcomes, environment
 
 
+def _no_report_tool() -> str | None:
+    """Why the report cannot be built here (the Allure tool, a Node program, `make setup` installs both), or None."""
+    if not report.ALLURE_BIN.exists():
+        return f"no Allure report tool here: {_shown(report.ALLURE_BIN)}"
+    if shutil.which("node") is None:
+        return "no Node here to run the Allure report tool"
+    return None
+
+
 def _report(options: RunOptions, environment: dict[str, str]) -> bool:
     profile, target, layout = options.profile.value, options.target.value, options.layout
     report.build_pages(layout, options.features, profile=profile, target=target)
@@ -469,19 +457,6 @@ def _report(options: RunOptions, environment: dict[str, str]) -> bool:
 # -- the command line --------------------------------------------------------------------------------------------
 
 
-def name_deployment(name: str, environments: Path | None) -> None:
-    """`--env NAME`: the deployment of that name in the team's environments YAML is the target (support/settings.py
-    reads it, under the environment's own FOCUS_*); the file's path made absolute for the behave processes."""
-    os.environ[deployments.NAME_VARIABLE] = name
-    os.environ[deployments.FILE_VARIABLE] = str((environments or deployments.environments_file()).resolve())
-
-
-def drop_empty_settings(environ: MutableMapping[str, str]) -> None:
-    """A FOCUS_* variable set to "" is one not set: GitHub gives an unset secret or variable so."""
-    for key in [key for key, value in environ.items() if key.startswith("FOCUS_") and not value]:
-        del environ[key]
-
-
 def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt  # a CI cancelling stops the run as Ctrl-C does: jobs first, then the stand
 
@@ -492,72 +467,9 @@ def _interrupt_on_stop_signals() -> None:
         signal.signal(signal.SIGBREAK, _raise_interrupt)
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(description="Run the acceptance suite and write the report.")
-    parser.add_argument("--profile", type=Profile, choices=list(Profile), default=Profile.NIGHTLY)
-    parser.add_argument(
-        "--target", type=Target, choices=list(Target), help="stand (the default) or external (the default with --env)"
-    )
-    parser.add_argument("--env", metavar="NAME", help="a deployment by its name in the environments YAML (external)")
-    parser.add_argument(
-        "--environments",
-        type=Path,
-        metavar="FILE",
-        help=f"the environments YAML (default: ${deployments.FILE_VARIABLE}, else {deployments.DEFAULT_FILE})",
-    )
-    parser.add_argument("--features", type=Path, default=FEATURES, help="the feature files (default: features/)")
-    parser.add_argument("--base", type=Path, default=DEFAULT_LAYOUT.base, help="where results and report go")
-    parser.add_argument(
-        "--parallel", type=int, help="processes for the scenarios that are not @slow (default: quick 6, nightly 1)"
-    )
-    parser.add_argument(
-        "--results-only",
-        "--no-report",
-        dest="results_only",
-        action="store_true",
-        help="write the results alone, no report (python -m tools.ci.publish builds it later, anywhere)",
-    )
-    parser.add_argument(
-        "--api",
-        choices=["both", "task", "job"],
-        default="both",
-        help="the embedded stand's REST shape (default both; job = the production server's six routes)",
-    )
-    parser.add_argument(
-        "--catalogue",
-        default="default",
-        help="the recordings the embedded stand plays: default, contract (the contract's table), continuous "
-        "(hourly files, restarts, an outage), or a file (python -m stand up --catalogue)",
-    )
-    return parser
-
-
-def options_of(args: argparse.Namespace, parser: argparse.ArgumentParser) -> RunOptions:
-    """The run's options; `--env` names the deployment in this process's environment (its behave processes
-    inherit it), and a FOCUS_* set to "" is dropped."""
-    target = args.target or (Target.EXTERNAL if args.env else Target.STAND)
-    if args.env and target is Target.STAND:
-        parser.error("--env names a deployment: an external target (leave --target out, or say external)")
-    if args.env:
-        name_deployment(args.env, args.environments)
-    drop_empty_settings(os.environ)
-    name = args.env or (os.environ.get(deployments.NAME_VARIABLE, "") if target is Target.EXTERNAL else "")
-    return RunOptions(
-        profile=args.profile,
-        target=target,
-        layout=RunLayout(args.base.resolve()),
-        features=args.features.resolve(),
-        parallel=args.parallel,
-        report=not args.results_only,
-        api=args.api,
-        catalogue=args.catalogue,
-        target_name=name or ("" if target is Target.EXTERNAL else target.value),
-    )
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     plain_text_where_needed()  # a console without ✔ or → (Windows, cp1252) gets plain text, never an error
-    parser = _parser()
+    parser = command_line()
     options = options_of(parser.parse_args(argv), parser)
     _interrupt_on_stop_signals()
     try:
@@ -565,6 +477,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         say("\ninterrupted: behave jobs and the stand stopped")
         return int(Exit.INTERRUPTED)
+    except Exception:  # a bug of ours: its traceback, and the code that says so (never 1, a product defect)
+        traceback.print_exc()
+        say(f"the runner failed: a suite defect (exit {int(Exit.SUITE_DEFECT)})")
+        return int(Exit.SUITE_DEFECT)
 
 
 if __name__ == "__main__":
