@@ -45,6 +45,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
 
+from support import deployments
 from support.errors import TargetUnreachable
 from support.focus_api import FocusServer
 from support.settings import Settings, SettingsError, Target, get_settings, load_settings
@@ -129,12 +130,17 @@ def clear_outputs(run: NightlyRun) -> Exit | None:
 
 
 def check_settings(run: NightlyRun) -> Exit | None:
-    """A setting the suite cannot take (support/settings.py): one line, before anything starts."""
+    """A setting the suite cannot take (support/settings.py): one line, before anything starts. A deployment named
+    by the team's name: what its file holds that the suite ignores (a password) said once, here."""
     try:
         load_settings()
     except SettingsError as error:
         say(f"bad setting: {error}")
         return Exit.BROKEN_ENVIRONMENT
+    name = os.environ.get(deployments.NAME_VARIABLE)
+    if name and run.options.target is Target.EXTERNAL:
+        for warning in deployments.read_deployment(name, deployments.environments_file()).warnings:
+            say(f"warning: {warning}")
     return None
 
 
