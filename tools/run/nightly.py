@@ -168,18 +168,27 @@ def plan_jobs(run: NightlyRun) -> Exit | None:
     return None
 
 
-def start_behave(run: NightlyRun) -> Exit | None:
-    """The behave processes start now and import while the target starts; they run once released (run_scenarios).
+def start_behave_beside_the_stand(run: NightlyRun) -> Exit | None:
+    """On the stand, the behave processes start now and import while the stand starts (seconds); they run once
+    released (run_scenarios). Forked from one process that imported the suite once where the platform has a fork
+    server: a dozen processes importing it at once would take the cores from the stand's start."""
+    return _start_behave(run) if run.options.target is Target.STAND else None
 
-    Forked from one process that imported the suite once where the platform has a fork server: a dozen processes
-    importing it at once would take the cores from the stand's start, which counts in the run's wall time.
-    """
+
+def start_behave_for_a_deployment(run: NightlyRun) -> Exit | None:
+    """For a deployment, the behave processes start once it answered: one that does not is said at once, and no
+    process is started for nothing (a fork server's start alone takes seconds on a busy machine)."""
+    if run.options.target is Target.EXTERNAL and run.stopped is None:
+        return _start_behave(run)
+    return None
+
+
+def _start_behave(run: NightlyRun) -> None:
     options = run.options
     run.release_file = Path(tempfile.mkdtemp(prefix="acceptance-")) / "target.json"
     external = options.target is Target.EXTERNAL
     run.child_env = {k: v for k, v in os.environ.items() if external or not k.startswith("FOCUS_")}
     run.running = start_jobs(run.jobs, options.layout, run.child_env, target_env=run.release_file, forked=True)
-    return None
 
 
 def start_target(run: NightlyRun) -> Exit | None:
@@ -324,9 +333,10 @@ PHASES: tuple[Phase, ...] = (
     check_settings,
     generate_grpc_code,
     plan_jobs,
-    start_behave,
+    start_behave_beside_the_stand,
     start_target,
     check_target,
+    start_behave_for_a_deployment,
     run_scenarios,
     stop_target_meanwhile,
     judge_run,
