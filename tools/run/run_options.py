@@ -99,10 +99,10 @@ def options_of(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Run
     target = args.target or (Target.EXTERNAL if args.env else Target.STAND)
     if args.env and target is Target.STAND:
         parser.error("--env names a deployment: an external target (leave --target out, or say external)")
-    if args.env:
-        name_deployment(args.env, args.environments)
     drop_empty_settings(os.environ)
     name = args.env or (os.environ.get(deployments.NAME_VARIABLE, "") if target is Target.EXTERNAL else "")
+    if name:  # by --env, or by FOCUS_ENV as given
+        name_deployment(name, args.environments)
     return RunOptions(
         profile=args.profile,
         target=target,
