@@ -14,6 +14,8 @@ mode, and `subprocess` calls with `text=True`; each needs `encoding=`.
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -210,3 +212,15 @@ def test_the_scan_catches_each_kind(source: str, caught: str) -> None:
 )
 def test_the_scan_lets_a_guarded_call_and_a_said_encoding_pass(source: str) -> None:
     assert findings(source, "m.py") == []
+
+
+def test_a_run_against_a_deployment_never_imports_the_stands_client() -> None:
+    """support/stand_process.py is Linux only, like the stand: the runner, the behave hooks and every module a behave
+    process warms up leave it out."""
+    probe = (
+        "import sys, environment, tools.run.nightly, tools.run.behave_launcher as launcher\n"
+        "launcher.warm_up()\n"
+        "print('support.stand_process' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, encoding="utf-8")
+    assert done.stdout.strip() == "False", done.stdout + done.stderr

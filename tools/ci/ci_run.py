@@ -119,8 +119,7 @@ ARTIFACTS: tuple[tuple[str, str, bool], ...] = (
     ("junit", "junit", True),
     ("xray", "xray", False),  # `make xray`
     ("summary.md", "ci/summary.md", True),
-    ("outcome.json", "ci/outcome.json", True),
-)
+)  # and outcome.json: the run's recorded outcome, whichever wrote it (run_facts.recorded_outcome)
 
 
 def artifacts_dir(layout: RunLayout) -> Path:
@@ -151,6 +150,13 @@ def collect_artifacts(layout: RunLayout) -> tuple[list[str], list[str]]:
                 missing.append(name)
             continue
         collected.append(name)
+    noted = recorded_outcome(layout)  # ci/outcome.json, or the runner's own logs/run.json
+    if isinstance(noted.get("exit_code"), int):
+        noted = {**noted, "meaning": exit_meaning(noted["exit_code"])}
+        (out / "outcome.json").write_text(json.dumps(noted, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        collected.append("outcome.json")
+    else:
+        missing.append("outcome.json")
     return collected, missing
 
 

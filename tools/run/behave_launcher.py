@@ -45,11 +45,17 @@ def warm_up() -> None:
             importlib.import_module(name)
 
 
+# The embedded stand's client (Linux only): a behave process of the runner never starts a stand (environment.py
+# imports it only when behave, run alone, starts its own).
+NOT_WARMED = {"stand_process"}
+
+
 def warm_modules() -> list[str]:
     """What `warm_up` imports, by name: a fork server imports them once for every job it forks."""
     import support
 
-    return [*WARM, *(f"support.{m.name}" for m in pkgutil.iter_modules(support.__path__))]
+    found = (m.name for m in pkgutil.iter_modules(support.__path__) if m.name not in NOT_WARMED)
+    return [*WARM, *(f"support.{name}" for name in found)]
 
 
 def forked(argv: list[str], env: dict[str, str], cwd: str, output: str) -> None:
