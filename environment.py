@@ -1,4 +1,9 @@
-"""behave hooks: find the target once, check it answers, give each scenario fresh clients, attach evidence, clean up."""
+"""behave hooks: find the target once, check it answers, give each scenario fresh clients, attach evidence, clean up.
+
+In a behave process of the nightly runner, the runner has checked the target already (once for the whole run) and
+found its shape (FOCUS_API): the process skips its own preflight. The embedded stand (support/stand_process.py, Linux
+only) is imported only when behave starts one itself: a run against a deployment never needs it.
+"""
 
 from __future__ import annotations
 
@@ -9,14 +14,14 @@ from pathlib import Path
 from behave.model import Scenario
 from behave.runner import Context
 
+from support.errors import TargetUnreachable
 from support.evidence import attach_json
 from support.focus_api import FocusServer
-from support.preflight import check_target, record_stopped_run
+from support.preflight import check_target, done_by_the_runner, record_stopped_run
 from support.rabbitmq import Broker
 from support.scenario_scope import file_cleanup_error
-from support.settings import SettingsError, Target, get_settings
-from support.shape import ApiTags, NoApiOffered, resolve
-from support.stand_process import STAND_DIR, Stand, StandFailed
+from support.settings import Settings, SettingsError, Target, get_settings
+from support.shape import ApiTags, NoApiOffered, resolve, shape_unknown_line
 
 EXIT_STAND_FAILED = 10  # the embedded stand could not be started (preflight parts use 11 to 14)
 EXIT_BAD_SETTING = 15  # a FOCUS_* setting the suite cannot take
@@ -44,25 +49,33 @@ def before_all(context: Context) -> None:
         _stop_run(context, f"Bad setting: {error}", EXIT_BAD_SETTING)
     context.stand = None
     if settings.target is Target.STAND and not settings.base_url:
-        try:
-            context.stand = Stand.up(STAND_DIR / f"behave-{os.getpid()}.env")
-        except (StandFailed, OSError) as error:
-            first = str(error).splitlines()[0]
-            _stop_run(context, f"Target unreachable: embedded stand (could not start: {first})", EXIT_STAND_FAILED)
-        os.environ.update(context.stand.focus_env)
-        get_settings.cache_clear()
-        settings = get_settings()
+        settings = _start_stand(context)
     context.settings = settings
-    unreachable = check_target(settings)
-    if unreachable is not None:
-        _stop_run(context, unreachable.line, unreachable.part.exit_code)
+    if not done_by_the_runner():
+        unreachable = check_target(settings)
+        if unreachable is not None:
+            _stop_run(context, unreachable.line, unreachable.part.exit_code)
     try:
         context.shape, how = resolve(settings.api, FocusServer(settings))
-    except NoApiOffered as error:
-        _stop_run(context, f"Target unreachable: Focus Server REST offers no API ({error})", 11)
+    except (NoApiOffered, TargetUnreachable) as error:
+        _stop_run(context, shape_unknown_line(error), 11)
     print(f"target API: {context.shape.describe()} ({how})", file=sys.stderr, flush=True)
     context.api_tags = ApiTags(context.shape)  # behave's active-tag matcher, on @api-task / @api-job
     context.on_cleanup_error = file_cleanup_error
+
+
+def _start_stand(context: Context) -> Settings:
+    """The embedded stand for this behave run; the settings that point at it."""
+    from support.stand_process import STAND_DIR, Stand, StandFailed
+
+    try:
+        context.stand = Stand.up(STAND_DIR / f"behave-{os.getpid()}.env")
+    except (StandFailed, OSError) as error:
+        first = str(error).splitlines()[0]
+        _stop_run(context, f"Target unreachable: embedded stand (could not start: {first})", EXIT_STAND_FAILED)
+    os.environ.update(context.stand.focus_env)
+    get_settings.cache_clear()
+    return get_settings()
 
 
 def before_scenario(context: Context, scenario: Scenario) -> None:

@@ -12,12 +12,17 @@ frame, then closes the stream (which ends the job). A target whose REST refuses 
 A stopped run still leaves a result (`record_stopped_run`): one broken Allure result ("broken environment": it
 carries the labels of a `TargetUnreachable`) and one JUnit error, so that a report built from the run says why it
 is empty.
+
+Once per run: the nightly runner asks before it releases its behave processes, and tells them so (`DONE_VARIABLE`):
+they skip their own, so that a run configures one preflight job, not one per process, and a down target is said
+once. behave run on its own asks for itself (environment.py).
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import Enum
 from http import HTTPStatus
@@ -26,6 +31,7 @@ from xml.etree import ElementTree
 
 import allure_commons
 import requests
+from allure_commons.logger import AllureFileLogger
 from allure_commons.model2 import Label, Status, StatusDetails, TestResult
 from allure_commons.utils import md5, now, uuid4
 
@@ -38,6 +44,13 @@ from support.rabbit_admin import RabbitAdmin, http_reason
 from support.settings import Settings, Timing, mask_url
 
 PREFLIGHT_NAME = "Preflight: every part of the target answers"
+# Set by the nightly runner for its behave processes once its own preflight passed (tools/run/nightly.py).
+DONE_VARIABLE = "ACCEPTANCE_PREFLIGHT_DONE"
+
+
+def done_by_the_runner(environ: Mapping[str, str] = os.environ) -> bool:
+    """True in a behave process of the nightly runner, which asked every part already (once for the whole run)."""
+    return environ.get(DONE_VARIABLE) == "1"
 
 
 class Part(Enum):
@@ -166,11 +179,12 @@ def _first_frame(focus: FocusServer, timeout_s: float, connect_timeout_s: float)
 # -- a stopped run still leaves a result ------------------------------------------------------------------------
 
 
-def record_stopped_run(line: str, junit_dir: Path | None) -> None:
-    """One broken result for the run that `line` stopped: to Allure (when its formatter is on) and to JUnit.
+def record_stopped_run(line: str, junit_dir: Path | None, results_dir: Path | None = None) -> None:
+    """One broken result for the run that `line` stopped: to Allure and to JUnit.
 
-    The Allure formatter registers its file writer before `before_all` runs, so the result goes where the run's
-    results go; without that formatter the hook has no listener and nothing is written.
+    In behave, the Allure formatter registers its file writer before `before_all` runs, so the result goes where the
+    run's results go (without that formatter the hook has no listener and nothing is written); the nightly runner,
+    which has no formatter, names the folder (`results_dir`).
     """
     message = f"{TargetUnreachable.__name__}: {line}"
     instant = now()
@@ -195,7 +209,11 @@ def record_stopped_run(line: str, junit_dir: Path | None) -> None:
         ],
     )
     with contextlib.suppress(Exception):  # a report that cannot be written must not hide the line itself
-        allure_commons.plugin_manager.hook.report_result(result=result)
+        if results_dir is not None:
+            results_dir.mkdir(parents=True, exist_ok=True)
+            AllureFileLogger(str(results_dir), clean=False).report_result(result)
+        else:
+            allure_commons.plugin_manager.hook.report_result(result=result)
     if junit_dir is not None:
         with contextlib.suppress(OSError):
             _write_junit(junit_dir, message)

@@ -34,7 +34,7 @@ def code_lines(spec: Path = _ROOT / SPEC_FILE) -> frozenset[str]:
     """Every line of the clarifications' fenced code samples, stripped: a quoted line among them is code."""
     lines, inside = set(), False
     try:
-        text = spec.read_text()
+        text = spec.read_text(encoding="utf-8")
     except OSError:
         return frozenset()
     for line in text.splitlines():
@@ -50,7 +50,7 @@ def header_rows(spec: Path = _ROOT / SPEC_FILE) -> frozenset[str]:
     """Every table row of the clarifications that heads its table (a `|---|` line follows it): quoted, it shows as
     the table's header, so that a quoted row keeps its columns' names ("Proposed SLA", "HTTP Status")."""
     try:
-        lines = [line.strip() for line in spec.read_text().splitlines()]
+        lines = [line.strip() for line in spec.read_text(encoding="utf-8").splitlines()]
     except OSError:
         return frozenset()
     return frozenset(line for line, after in itertools.pairwise(lines) if line.startswith("|") and _RULE.match(after))
@@ -61,7 +61,7 @@ def label_lines(spec: Path = _ROOT / SPEC_FILE) -> frozenset[str]:
     """The clarifications' bold labels on a line of their own ("Official Answer:", "Recommendation:"), as quoted:
     they say whose words follow (the dev team's answer, or QA's proposal)."""
     try:
-        text = spec.read_text()
+        text = spec.read_text(encoding="utf-8")
     except OSError:
         return frozenset()
     return frozenset(match[1] for match in re.finditer(r"^\*\*([^*\n]+:)\*\*\s*$", text, re.M))

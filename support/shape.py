@@ -1,6 +1,8 @@
 """Which APIs the target offers: the task API, the job API, or both (contract, "Target shapes").
 
 Found once before the first scenario, or said outright with `FOCUS_API=task|job|both` (`auto`, the default, asks).
+Asked with the preflight's short timeout (`Timing.preflight_s`): a REST that answers slowly is the preflight's to
+say, in seconds, not a 30 s wait here before it speaks.
 A route the target does not have answers FastAPI's own 404 `{"detail": "Not Found"}`: that API is not offered.
 Any other answer (200, or a 404 about an unknown id, `{"error": ...}`) means the route is there.
 Scenarios say which API they need with `@api-task` / `@api-job`; one whose API is not offered is skipped, visibly.
@@ -11,12 +13,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from enum import StrEnum
 
 from behave.tag_matcher import ActiveTagMatcher, ValueObject
 
 from support.errors import BrokenEnvironment, MalformedAnswer
 from support.focus_api import Answer, FocusServer
+from support.settings import Timing
 
 NOT_FOUND = {"detail": "Not Found"}  # FastAPI's answer for a path it has no route for
 TAG_PREFIX = "api-"
@@ -67,10 +71,15 @@ def _offered(call: Callable[[], Answer]) -> bool:
         return True  # the route is there; what it answers is for the scenarios to judge
 
 
-def detect(focus: FocusServer) -> TargetShape:
-    """Ask one route of each API that needs no id: `GET /sensors` (task API) and `GET /channels` (job API)."""
-    task, job = _offered(focus.sensors), _offered(focus.channels)
-    focus.exchanges.clear()
+def detect(focus: FocusServer, timeout_s: float = Timing.preflight_s) -> TargetShape:
+    """Ask one route of each API that needs no id: `GET /sensors` (task API) and `GET /channels` (job API), each
+    within `timeout_s` (TargetUnreachable past it). Nothing of it is kept as a scenario's evidence."""
+    quick = replace(
+        focus,
+        settings=focus.settings.model_copy(update={"http_timeout_s": min(timeout_s, focus.settings.http_timeout_s)}),
+        exchanges=[],
+    )
+    task, job = _offered(quick.sensors), _offered(quick.channels)
     if task and job:
         return TargetShape.BOTH
     if task or job:
@@ -83,6 +92,13 @@ def resolve(setting: str, focus: FocusServer) -> tuple[TargetShape, str]:
     if setting != "auto":
         return TargetShape(setting), "set by FOCUS_API"
     return detect(focus), "detected"
+
+
+def shape_unknown_line(error: BrokenEnvironment) -> str:
+    """The one line of a run that could not find the target's shape: no API offered, or REST not answering."""
+    if isinstance(error, NoApiOffered):
+        return f"Target unreachable: Focus Server REST offers no API ({error})"
+    return f"Target unreachable: {error}"
 
 
 def api_of_tags(tags: list[str]) -> Api | None:

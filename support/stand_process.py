@@ -39,7 +39,7 @@ def run_stand(*args: str, timeout_s: float) -> subprocess.CompletedProcess[str]:
 
 def read_env_file(path: Path) -> dict[str, str]:
     values = {}
-    for line in path.read_text().splitlines():
+    for line in path.read_text(encoding="utf-8").splitlines():
         key, sep, value = line.strip().partition("=")
         if sep and not key.startswith("#"):
             values[key.strip()] = value.strip()

@@ -19,7 +19,7 @@ from httpfake import closed_port, focus_server_whose_streams_take_no_connection,
 from safety_certs import Certificates
 from safety_net import PREFIX, TlsTerminator
 from safety_parts import Production, StandHandle
-from safety_runs import Run, run_behave, target_env
+from safety_runs import Run, run_behave, run_nightly, target_env
 
 from support.errors import TargetUnreachable
 from support.grpc_stream import read_stream
@@ -213,3 +213,28 @@ def test_a_stream_port_that_closes_after_the_preflight_breaks_its_scenario_namin
     port = closed_port()
     with pytest.raises(TargetUnreachable, match=rf"^gRPC stream at 127\.0\.0\.1:{port}: no connection within 1 s$"):
         read_stream(f"127.0.0.1:{port}", 0, deadline_s=5, connect_timeout_s=1)
+
+
+@pytest.mark.parametrize("case", ["REST down", "broker down", "management API wrong credentials", "gRPC port closed"])
+def test_through_the_nightly_runner_the_line_is_said_once_at_the_start_and_no_scenario_runs(
+    case: str, production: Production, stand: StandHandle, certs: Certificates, tmp_path: Path, figures: dict
+) -> None:
+    """The runner checks the target once for all its behave processes (a dozen in the nightly): the same line,
+    once, at the start, exit 2 (a broken environment), and none of them runs a scenario."""
+    with CASES[case](production, stand, certs) as wrong:
+        run = run_nightly(target_env(wrong.focus), tmp_path, "--profile", "nightly", "--results-only", timeout_s=120)
+    figures[f"time to the clear error, nightly runner: {case}"] = f"{run.seconds:.1f} s (exit {run.returncode})"
+    assert run.returncode == 2, run.stdout[-2000:]
+    assert run.stdout.count(wrong.line) == 1 and run.lines("stdout")[1] == wrong.line, run.stdout[:2000]
+    assert run.seconds < RUN_LIMIT_S
+    assert "Traceback" not in run.stdout + run.stderr
+    # One broken result, the preflight's; every scenario a skipped one that says it did not run.
+    results = run.results()
+    broken = [r for r in results if r["status"] != "skipped"]
+    assert [(r["status"], r["statusDetails"]["message"]) for r in broken] == [
+        ("broken", f"TargetUnreachable: {wrong.line}")
+    ]
+    assert len(results) > 30
+    assert not [p for p in (tmp_path / "logs").glob("*.events.jsonl") if p.read_text(encoding="utf-8").strip()]
+    for secret in (*wrong.never_shown, production.password, stand.password):
+        assert secret not in run.stdout + run.stderr

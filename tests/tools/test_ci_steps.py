@@ -101,6 +101,21 @@ def test_the_outcome_step_ends_with_the_runs_own_code(tmp_path: Path, write_resu
     assert "no outcome recorded" in capsys.readouterr().out
 
 
+def test_a_run_started_without_ci_run_is_read_from_the_runners_own_facts(tmp_path: Path, write_result, capsys) -> None:
+    """The Windows runner's run step is `py -m tools.run.nightly`: its logs/run.json says the outcome and the name."""
+    layout = _run(tmp_path, write_result, code=None)
+    layout.facts.write_text(json.dumps({"exit_code": 4, "target_name": "kefar_saba", "profile": "nightly"}))
+    assert ci_run.main(["outcome", "--base", str(layout.base)]) == 4
+    assert "acceptance (nightly on kefar_saba) ended with exit 4: not verified" in capsys.readouterr().out
+    ci_summary.main(["--base", str(layout.base), "--out", str(tmp_path / "s.md")])
+    assert (tmp_path / "s.md").read_text().startswith("## Acceptance: nightly on kefar_saba (job API) — exit 4")
+    ci_run.main(["artifacts", "--base", str(layout.base)])
+    gathered = json.loads((layout.base / "ci" / "artifacts" / "outcome.json").read_text())
+    assert (gathered["exit_code"], gathered["meaning"].split(":")[0]) == (4, "not verified")
+    ci_run.record(layout, 1, target_name="staging")  # ci_run's own record, where there is one, comes first
+    assert ci_run.main(["outcome", "--base", str(layout.base)]) == 1
+
+
 def test_the_artifacts_are_gathered_where_the_upload_step_takes_them(tmp_path: Path, write_result, capsys) -> None:
     layout = _run(tmp_path, write_result)
     for name in ("index.html", "clarifications.html", "living-docs.html", "traceability.html", "traceability.md"):

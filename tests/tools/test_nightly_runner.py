@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -148,10 +149,32 @@ def test_an_external_target_needs_its_base_url(tmp_path: Path, external_target: 
 
 def test_the_header_names_the_listening_window_the_jobs_used_a_share_of_their_limit() -> None:
     from support.settings import Settings
-    from tools.run.nightly import listening_window
+    from tools.run.summary import listening_window
 
     nightly = plan(Profile.NIGHTLY, FIXTURE_FEATURES, ROOT)
     assert listening_window(nightly, {}, {"FOCUS_STREAM_LIMIT_S": "180"}, Settings()) == "60"
     assert listening_window(nightly, {}, {"FOCUS_STREAM_LIMIT_S": "20"}, Settings()) == "6.66667"
     assert listening_window(nightly, {"FOCUS_LISTEN_S": "5"}, {}, Settings()) == "5"
     assert listening_window(plan(Profile.QUICK, FIXTURE_FEATURES, ROOT), {}, {}, Settings()) == "3"
+
+
+def test_env_names_a_deployment_of_the_environments_yaml_for_every_behave_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from support import deployments
+    from support.settings import Target
+    from tools.run.run_options import command_line, options_of
+
+    for name in (deployments.NAME_VARIABLE, deployments.FILE_VARIABLE):  # noted, so that the test leaves neither set
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("FOCUS_CA_BUNDLE", "")  # GitHub's unset secret or variable: as if not set
+    monkeypatch.chdir(tmp_path)
+    parser = command_line()
+    options = options_of(parser.parse_args(["--env", "kefar_saba", "--environments", "team.yaml"]), parser)
+    assert (options.target, options.target_name) == (Target.EXTERNAL, "kefar_saba")
+    assert os.environ[deployments.NAME_VARIABLE] == "kefar_saba"
+    assert os.environ[deployments.FILE_VARIABLE] == str(tmp_path / "team.yaml")  # absolute: behave runs elsewhere
+    assert "FOCUS_CA_BUNDLE" not in os.environ
+    with pytest.raises(SystemExit):
+        options_of(parser.parse_args(["--env", "staging", "--target", "stand"]), parser)

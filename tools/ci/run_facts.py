@@ -2,7 +2,8 @@
 
 The CI summary and the Xray file both say which run they describe; they read it here, from the files the runner
 and the report already write (logs/timings.json, allure-results/environment.properties) and from the outcome that
-`python -m tools.ci.ci_run acceptance` records (ci/outcome.json).
+`python -m tools.ci.ci_run acceptance` records (ci/outcome.json), or else the runner itself (logs/run.json: a run
+started without it, e.g. `py -m tools.run.nightly` on the QA team's Windows runner).
 """
 
 from __future__ import annotations
@@ -42,6 +43,12 @@ def outcome_file(layout: RunLayout) -> Path:
     return ci_dir(layout) / "outcome.json"
 
 
+def recorded_outcome(layout: RunLayout) -> dict:
+    """The run's outcome as recorded by `tools.ci.ci_run acceptance` (ci/outcome.json), else by the runner itself
+    (logs/run.json); {} when neither ran to its end."""
+    return _json(outcome_file(layout)) or _json(layout.facts)
+
+
 @dataclass(frozen=True)
 class RunFacts:
     profile: str  # nightly | quick
@@ -64,7 +71,7 @@ class RunFacts:
 
 def _json(path: Path) -> dict:
     try:
-        data = json.loads(path.read_text())
+        data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
@@ -73,7 +80,7 @@ def _json(path: Path) -> dict:
 def read(layout: RunLayout) -> RunFacts:
     env = run_properties(layout.results)
     timings = _json(layout.logs / "timings.json")
-    outcome = _json(outcome_file(layout))
+    outcome = recorded_outcome(layout)
     profile = str(outcome.get("profile") or timings.get("profile") or env.get("profile") or "unknown")
     target = str(timings.get("target") or env.get("target") or "stand")
     # The CI names an external target after its GitHub environment; a run by hand may name it so too.

@@ -68,7 +68,10 @@ def parse_features(features_dir: Path, cwd: Path | None = None) -> list[Feature]
     base = cwd or Path.cwd()
     parsed = []
     for path in feature_files(features_dir):
-        relative = os.path.relpath(path, base)
+        try:
+            relative = os.path.relpath(path, base)
+        except ValueError:  # Windows: the features on another drive than `cwd`
+            relative = str(path)
         feature = parse_file(relative if not relative.startswith("..") else str(path))
         if feature is not None:
             parsed.append(feature)

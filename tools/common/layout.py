@@ -31,6 +31,12 @@ class RunLayout:
         return self.base / "logs"
 
     @property
+    def facts(self) -> Path:
+        """What the runner knew of its run, for whoever builds the report later, elsewhere (tools/ci/publish.py):
+        profile, target and its name, exit code, timings, the report's environment (secrets masked)."""
+        return self.logs / "run.json"
+
+    @property
     def pages(self) -> Path:
         """The pages written beside the report (traceability, living docs, clarifications), before it is built."""
         return self.base / "pages"

@@ -109,7 +109,7 @@ def read_results(folder: Path) -> list[ScenarioResult]:
     """Every scenario result of an allure-results folder, in start order (an absent folder reads as empty)."""
     if not folder.is_dir():
         return []
-    found = [parse_result(json.loads(path.read_text())) for path in folder.glob("*-result.json")]
+    found = [parse_result(json.loads(path.read_text(encoding="utf-8"))) for path in folder.glob("*-result.json")]
     return sorted(found, key=lambda result: (result.start_ms, result.name))
 
 

@@ -29,14 +29,21 @@ def _package_version(name: str) -> str:
 
 def allure_version(root: Path = ROOT) -> str:
     try:
-        return json.loads((root / "node_modules" / "allure" / "package.json").read_text())["version"]
+        return json.loads((root / "node_modules" / "allure" / "package.json").read_text(encoding="utf-8"))["version"]
     except (OSError, ValueError, KeyError):
         return "not installed"
 
 
 def suite_commit(root: Path = ROOT) -> str:
-    done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True)
-    return done.stdout.strip() if done.returncode == 0 else "unknown"
+    """The checkout's commit: git's word, else the CI's (GITHUB_SHA: a runner may check out without git on PATH)."""
+    try:
+        command = ["git", "rev-parse", "--short", "HEAD"]
+        done = subprocess.run(command, cwd=root, capture_output=True, text=True, encoding="utf-8")
+    except OSError:  # no git on PATH (the Windows runner needs Python alone)
+        done = None
+    if done is not None and done.returncode == 0:
+        return done.stdout.strip()
+    return os.environ.get("GITHUB_SHA", "")[:7] or "unknown"
 
 
 def tool_versions() -> dict[str, str]:
@@ -86,12 +93,15 @@ def masked(settings: Settings, values: dict[str, str]) -> dict[str, str]:
     return out
 
 
-def environment(settings: Settings, *, profile: str, stand_fault: str | None = None) -> dict[str, str]:
-    """The report's environment block: target settings (public view), versions, broker."""
+def environment(
+    settings: Settings, *, profile: str, stand_fault: str | None = None, probe: bool = True
+) -> dict[str, str]:
+    """The report's environment block: target settings (public view), versions, broker; `probe=False` asks the
+    target nothing (one that did not answer the preflight), its versions then "unknown"."""
     values = {"profile": profile, **run_identity(), **settings.public_view()}
     if settings.target.value == "stand":
         values["stand_fault"] = stand_fault or "none"
-    values.update(probe_target(settings))
+    values.update(probe_target(settings) if probe else {"focus_server_sw_version": "unknown", "broker": "unknown"})
     values.update(tool_versions())
     values["host"] = platform.node()
     values["ci"] = "yes" if os.environ.get("CI") else "no"

@@ -71,8 +71,8 @@ def write_run_metadata(results: Path, environment: dict[str, str], executor: dic
     """environment.properties and executor.json, which Allure shows as the run's metadata."""
     results.mkdir(parents=True, exist_ok=True)
     lines = [f"{key}={_property(value)}" for key, value in headline_first(environment).items()]
-    (results / "environment.properties").write_text("\n".join(lines) + "\n")
-    (results / "executor.json").write_text(json.dumps(executor, indent=2))
+    (results / "environment.properties").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (results / "executor.json").write_text(json.dumps(executor, indent=2), encoding="utf-8")
 
 
 def _property(value: str) -> str:

@@ -3,6 +3,11 @@
 behave has no parallel mode, so a profile becomes a plan of jobs (tools/run/job_plan.py), one behave process each, all
 writing to one allure-results folder (result files have unique names). The nightly runner and the mutation matrix
 both run their jobs here.
+
+How a job's process starts (`start_method`, or the variable BEHAVE_START_METHOD): `forkserver`, where the platform
+has one (Linux), forks it from one process that imported the suite once; `spawn` (Windows, or when asked) starts a new
+Python process for it, in a process group of its own. multiprocessing's own spawn is not used for that: the process
+it starts cannot be given a group of its own on Windows, which stopping it there needs (`stop_jobs`).
 """
 
 from __future__ import annotations
@@ -27,6 +32,18 @@ from tools.run.job_plan import BehaveJob
 
 EVENTS_FORMATTER = "tools.run.scenario_events:ScenarioEvents"
 POLL_S = 0.1
+START_METHOD_ENV = "BEHAVE_START_METHOD"
+START_METHODS = ("forkserver", "spawn")
+# A job's own output (its file in reports/logs/) is UTF-8 whatever the console's encoding: the runner reads it back.
+UTF8_CHILD = {"PYTHONUTF8": "1", "PYTHONIOENCODING": "utf-8"}
+
+
+def start_method() -> str:
+    """`forkserver` where the platform offers it, else `spawn`; BEHAVE_START_METHOD names one outright."""
+    asked = os.environ.get(START_METHOD_ENV, "").strip().lower()
+    if asked in START_METHODS:
+        return asked
+    return "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
 
 
 def behave_command(
@@ -96,17 +113,19 @@ def fork_server() -> multiprocessing.context.ForkServerContext:
 
     Each behave process otherwise spends a second of CPU importing them: the mutation matrix starts hundreds, on a
     machine it keeps busy. The fork server is single-threaded, so forking it is safe (forking a runner that runs
-    threads is not); it lives as long as the runner.
+    threads is not); it lives as long as the runner. Only where the platform has one (`start_method`).
     """
     from tools.run.behave_launcher import warm_modules
 
     global _fork_context
     with _fork_lock:
-        if _fork_context is None:
+        if _fork_context is None and "forkserver" in multiprocessing.get_all_start_methods():
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["tools.run.behave_launcher", *warm_modules()])
             _fork_context = context
-        return _fork_context
+    if _fork_context is None:
+        raise RuntimeError("no fork server on this platform: its jobs start with the spawn method")
+    return _fork_context
 
 
 @dataclass
@@ -165,7 +184,8 @@ class JobOutcome:
 
     def output_tail(self, lines: int = 15) -> str:
         try:
-            return "\n".join(self.output_path.read_text(errors="replace").splitlines()[-lines:])
+            text = self.output_path.read_text(encoding="utf-8", errors="replace")
+            return "\n".join(text.splitlines()[-lines:])
         except FileNotFoundError:
             return ""
 
@@ -193,9 +213,9 @@ def start_job(
     output = output_path.open("wb")
     command = behave_command(job, layout, extra_args, target_env)
     # the profile's settings, unless the environment sets them; the job's name for the report's timeline
-    job_env = dict(job.env) | dict(env) | {JOB_ENV: job.name}
+    job_env = dict(job.env) | dict(env) | {JOB_ENV: job.name} | UTF8_CHILD
     process: subprocess.Popen[bytes] | ForkedProcess
-    if forked and target_env is not None:
+    if forked and target_env is not None and start_method() == "forkserver":
         from tools.run.behave_launcher import forked as run_forked
 
         launcher_args = command[command.index("tools.run.behave_launcher") + 1 :]
@@ -214,28 +234,49 @@ def start_job(
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             # Its own process group: Ctrl-C reaches the runner alone, which then stops every job (and the stand).
-            start_new_session=True,
+            **_own_group(),
         )
     return RunningJob(job, process, time.monotonic(), output, layout.logs / f"{job.name}.events.jsonl")
 
 
+def _own_group() -> dict[str, Any]:
+    """Popen's arguments for a process group of the job's own: a new session on POSIX, a new process group on
+    Windows (where Ctrl-C then reaches no job, and CTRL_BREAK_EVENT reaches that one alone)."""
+    if sys.platform == "win32":
+        return {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
+    return {"start_new_session": True}
+
+
 def stop_jobs(running: Sequence[RunningJob], grace_s: float = 5.0) -> None:
-    """Interrupt every job still running (SIGINT lets behave's cleanup hooks run), then kill what lingers."""
+    """Interrupt every job still running (behave's cleanup hooks run, as on Ctrl-C), then end what lingers."""
     alive = [r for r in running if r.process.poll() is None]
     for r in alive:
-        _signal_group(r.process, signal.SIGINT)
+        _interrupt(r.process)
     deadline = time.monotonic() + grace_s
     for r in alive:
         try:
             r.process.wait(timeout=max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
-            _signal_group(r.process, signal.SIGKILL)
+            _kill(r.process)
             r.process.wait()
 
 
-def _signal_group(process: subprocess.Popen[bytes] | ForkedProcess, sig: int) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, sig)
+def _interrupt(process: subprocess.Popen[bytes] | ForkedProcess) -> None:
+    """SIGINT to the job's group on POSIX; CTRL_BREAK_EVENT to its group on Windows (behave_launcher turns it into
+    a KeyboardInterrupt, as Ctrl-C is)."""
+    with contextlib.suppress(ProcessLookupError, OSError):
+        if sys.platform == "win32":
+            process.send_signal(signal.CTRL_BREAK_EVENT)  # type: ignore[union-attr]
+        else:
+            os.killpg(process.pid, signal.SIGINT)
+
+
+def _kill(process: subprocess.Popen[bytes] | ForkedProcess) -> None:
+    with contextlib.suppress(ProcessLookupError, OSError):
+        if sys.platform == "win32":
+            process.terminate()  # type: ignore[union-attr]
+        else:
+            os.killpg(process.pid, signal.SIGKILL)
 
 
 def start_jobs(
@@ -266,8 +307,8 @@ def release_jobs(target_file: Path, variables: Mapping[str, str]) -> None:
     """Tell the waiting behave processes where the target is (tools/run/behave_launcher.py): its FOCUS_* and TARGET."""
     partial = target_file.with_suffix(".partial")
     partial.parent.mkdir(parents=True, exist_ok=True)
-    partial.touch(mode=0o600)  # it holds the broker's password
-    partial.write_text(json.dumps(dict(variables)))
+    partial.touch(mode=0o600)  # it holds the broker's password (the mode is POSIX's; Windows keeps it per user)
+    partial.write_text(json.dumps(dict(variables)), encoding="utf-8")
     partial.replace(target_file)  # whole or absent: a launcher never reads half of it
 
 

@@ -97,7 +97,7 @@ def load_durations(layout: RunLayout) -> dict[str, float]:
     those of the default reports/ folder, which balance as well."""
     for source in (layout, DEFAULT_LAYOUT):
         try:
-            return json.loads(durations_file(source).read_text())
+            return json.loads(durations_file(source).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
     return {}
@@ -108,7 +108,7 @@ def save_durations(layout: RunLayout, results: Sequence[ScenarioResult]) -> None
     known = load_durations(layout)
     known.update({duration_key(r.spec, r.case, r.name): round(r.duration_s, 2) for r in results})
     durations_file(layout).parent.mkdir(parents=True, exist_ok=True)
-    durations_file(layout).write_text(json.dumps(known, indent=1, sort_keys=True))
+    durations_file(layout).write_text(json.dumps(known, indent=1, sort_keys=True), encoding="utf-8")
 
 
 def duration_key(spec: str | None, case: str | None, name: str) -> str:

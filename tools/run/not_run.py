@@ -77,5 +77,5 @@ def write_not_run(
     for scenario in missing:
         selected_ = scenario.location in chosen
         data = result_json(scenario, reason(scenario, profile, selected_), at_ms, left_out=not selected_)
-        (folder / f"{data['uuid']}-result.json").write_text(json.dumps(data, ensure_ascii=False))
+        (folder / f"{data['uuid']}-result.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     return missing

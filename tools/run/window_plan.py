@@ -15,17 +15,19 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from support.clauses import CLAUSES
 from support.focus_api import FocusServer
 from support.recordings import Catalogue, searchable_past
 from support.settings import Settings, SettingsError, Target, get_settings, load_settings
 from support.shape import resolve
-from support.stand_process import STAND_DIR, Stand, StandFailed
 from support.timeline import Span
 from support.windows import HISTORY_CLAUSES, Lack, Sizes, plan, uninterrupted_window
 from tools.run.outcome import Exit
-from tools.run.stand_cli import target_env
+
+if TYPE_CHECKING:  # the embedded stand is Linux only: imported when one is started, never for a deployment
+    from support.stand_process import Stand
 
 NO_RECORDING = "needs no recording"
 
@@ -90,6 +92,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     stand: Stand | None = None
     try:
         if args.target is Target.STAND:
+            from support.stand_process import STAND_DIR, Stand, StandFailed
+            from tools.run.stand_cli import target_env
+
             try:
                 stand = Stand.up(
                     STAND_DIR / f"windows-{os.getpid()}.env",

@@ -237,7 +237,7 @@ def judge(
 def run_properties(results: Path) -> dict[str, str]:
     """The run's environment.properties (written by the runner into the results folder), as a dict."""
     try:
-        text = (results / "environment.properties").read_text()
+        text = (results / "environment.properties").read_text(encoding="utf-8")
     except OSError:
         return {}
     found = {}

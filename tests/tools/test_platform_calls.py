@@ -1,0 +1,226 @@
+"""The run path works on Windows (issue 24): no call that one platform lacks unless it is guarded, and every text file
+or stream with its encoding said (UTF-8), never the console's or the locale's (cp1252 on the QA team's runner).
+
+The run path: support/, steps/, environment.py, tools/run/, tools/common/ (what `py -m tools.run.nightly` imports and
+runs for a deployment). support/stand_process.py is Linux only, like the stand it starts, and is imported only where
+a stand is started. Read with `ast`, nothing imported.
+
+Guarded, simply: inside an `if` or a conditional expression (either branch) whose test asks the platform
+(`sys.platform`, `os.name`, `hasattr(...)`, `multiprocessing.get_all_start_methods()`), or inside a `try` that catches
+ImportError or AttributeError. A text file: `open(...)`, `read_text`, `write_text`, a `.open(MODE)` without "b" in its
+mode, and `subprocess` calls with `text=True`; each needs `encoding=`.
+"""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+RUN_PATH = [
+    ROOT / "support",
+    ROOT / "steps",
+    ROOT / "environment.py",
+    ROOT / "tools" / "run",
+    ROOT / "tools" / "common",
+]
+LINUX_ONLY = {ROOT / "support" / "stand_process.py"}
+
+# What one platform has and the other lacks (the POSIX ones first), by module.
+ONE_PLATFORM_ONLY: dict[str, set[str]] = {
+    "os": {
+        "setsid", "killpg", "getpgid", "setpgid", "setpgrp", "fork", "forkpty", "getuid", "geteuid", "getgid",
+        "getegid", "setuid", "setgid", "chown", "lchown", "fchown", "mkfifo", "mknod", "uname", "sysconf", "nice",
+        "wait3", "wait4", "WNOHANG", "getloadavg", "sched_getaffinity", "pipe2", "getpgrp",
+        "startfile",
+    },
+    "signal": {
+        "SIGKILL", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGCHLD", "SIGALRM", "SIGPIPE", "SIGSTOP", "SIGCONT",
+        "SIGTSTP", "alarm", "setitimer", "getitimer", "pause", "pthread_kill", "pthread_sigmask", "siginterrupt",
+        "CTRL_C_EVENT", "CTRL_BREAK_EVENT", "SIGBREAK",
+    },
+    "subprocess": {"CREATE_NEW_PROCESS_GROUP", "CREATE_NO_WINDOW", "STARTUPINFO", "DETACHED_PROCESS"},
+}  # fmt: skip
+ONE_PLATFORM_MODULES = {"fcntl", "termios", "pwd", "grp", "resource", "pty", "tty", "posix", "msvcrt", "winreg"}
+ONE_PLATFORM_KEYWORDS = {"start_new_session", "preexec_fn", "process_group", "pass_fds", "restore_signals"}
+ONE_PLATFORM_START_METHODS = {"fork", "forkserver"}
+PLATFORM_TESTS = ("sys.platform", "os.name", "hasattr(", "get_all_start_methods")
+GUARDING_ERRORS = {"ImportError", "ModuleNotFoundError", "AttributeError"}
+TEXT_CALLS = {"read_text", "write_text"}
+SUBPROCESS_CALLS = {"run", "Popen", "check_output", "check_call", "call"}
+
+
+@dataclass(frozen=True)
+class Finding:
+    path: str
+    line: int
+    what: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.what}"
+
+
+def _parents(tree: ast.AST) -> dict[ast.AST, ast.AST]:
+    return {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+
+
+def _guarded(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> bool:
+    child, parent = node, parents.get(node)
+    while parent is not None:
+        asks = isinstance(parent, ast.If | ast.IfExp) and child is not parent.test
+        if asks and any(word in ast.unparse(parent.test) for word in PLATFORM_TESTS):  # type: ignore[attr-defined]
+            return True
+        if isinstance(parent, ast.Try) and child in parent.body:
+            caught = {ast.unparse(handler.type) for handler in parent.handlers if handler.type is not None}
+            if any(error in text for text in caught for error in GUARDING_ERRORS):
+                return True
+        child, parent = parent, parents.get(parent)
+    return False
+
+
+def _one_platform(node: ast.AST) -> str | None:
+    """What in `node` one platform lacks, or None."""
+    if (
+        isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.attr in ONE_PLATFORM_ONLY.get(node.value.id, set())
+    ):
+        return f"{node.value.id}.{node.attr}"
+    if isinstance(node, ast.Import | ast.ImportFrom):
+        names = [alias.name for alias in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+        lacking = [name for name in names if name.split(".")[0] in ONE_PLATFORM_MODULES]
+        return f"import {lacking[0]}" if lacking else None
+    if isinstance(node, ast.keyword) and node.arg in ONE_PLATFORM_KEYWORDS:
+        return f"{node.arg}="
+    starts = isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.args
+    if starts and node.func.attr in ("get_context", "set_start_method"):  # type: ignore[union-attr]
+        method = node.args[0]  # type: ignore[union-attr]
+        if isinstance(method, ast.Constant) and method.value in ONE_PLATFORM_START_METHODS:
+            return f"the {method.value} start method"
+    return None
+
+
+def _keywords(call: ast.Call) -> dict[str, ast.AST]:
+    return {keyword.arg: keyword.value for keyword in call.keywords if keyword.arg}
+
+
+def _mode(call: ast.Call, position: int) -> str | None:
+    given = _keywords(call).get("mode") or (call.args[position] if len(call.args) > position else None)
+    return given.value if isinstance(given, ast.Constant) and isinstance(given.value, str) else None
+
+
+def _text_without_encoding(call: ast.Call) -> str | None:
+    """The text file or stream a call opens without saying its encoding, or None."""
+    keywords = _keywords(call)
+    if "encoding" in keywords:
+        return None
+    func = call.func
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    if name in TEXT_CALLS:
+        return f".{name}() without encoding="
+    if isinstance(func, ast.Name) and name == "open" and "b" not in (_mode(call, 1) or "r"):
+        return "open() without encoding="
+    if (
+        isinstance(func, ast.Attribute)
+        and name == "open"
+        and not (isinstance(func.value, ast.Name) and func.value.id == "os")
+    ):
+        mode = _mode(call, 0)
+        if mode is not None and "b" not in mode:  # Path.open("w"); a `.open()` of no mode may be any object's
+            return f".open({mode!r}) without encoding="
+    if name in SUBPROCESS_CALLS and any(
+        isinstance(keywords.get(flag), ast.Constant) and keywords[flag].value is True  # type: ignore[union-attr]
+        for flag in ("text", "universal_newlines")
+    ):
+        return f"{name}(text=True) without encoding="
+    return None
+
+
+def findings(source: str, path: str) -> list[Finding]:
+    tree = ast.parse(source, filename=path)
+    parents = _parents(tree)
+    found: list[Finding] = []
+    for node in ast.walk(tree):
+        lacking = _one_platform(node)
+        if lacking is not None and not _guarded(node, parents):
+            found.append(Finding(path, getattr(node, "lineno", 0) or parents[node].lineno, f"unguarded {lacking}"))
+        if isinstance(node, ast.Call):
+            text = _text_without_encoding(node)
+            if text is not None:
+                found.append(Finding(path, node.lineno, text))
+    return found
+
+
+def run_path_modules() -> list[Path]:
+    files = [p for root in RUN_PATH for p in ([root] if root.is_file() else sorted(root.rglob("*.py")))]
+    return [path for path in files if path not in LINUX_ONLY]
+
+
+def test_the_run_path_has_no_unguarded_platform_call_and_no_text_without_its_encoding() -> None:
+    modules = run_path_modules()
+    assert len(modules) > 40, "the scan sees too few modules: the run path moved?"
+    found = [f for path in modules for f in findings(path.read_text(encoding="utf-8"), str(path.relative_to(ROOT)))]
+    assert not found, "\n".join(map(str, found))
+
+
+@pytest.mark.parametrize(
+    ("source", "caught"),
+    [
+        ("import os\nos.setsid()\n", "unguarded os.setsid"),
+        ("import os\nos.killpg(1, 2)\n", "unguarded os.killpg"),
+        ("import signal\nsignal.SIGKILL\n", "unguarded signal.SIGKILL"),
+        (
+            "import signal\ndef stop(p):\n    p.send_signal(signal.CTRL_BREAK_EVENT)\n",
+            "unguarded signal.CTRL_BREAK_EVENT",
+        ),
+        (
+            "import multiprocessing\nmultiprocessing.get_context('forkserver')\n",
+            "unguarded the forkserver start method",
+        ),
+        ("import subprocess\nsubprocess.Popen(['x'], start_new_session=True)\n", "unguarded start_new_session="),
+        ("import fcntl\n", "unguarded import fcntl"),
+        ("import os\nif os.environ.get('X'):\n    os.setsid()\n", "unguarded os.setsid"),  # asks no platform
+        ("from pathlib import Path\nPath('f').read_text()\n", ".read_text() without encoding="),
+        ("open('f', 'w')\n", "open() without encoding="),
+        ("from pathlib import Path\nPath('f').open('a')\n", ".open('a') without encoding="),
+        ("import subprocess\nsubprocess.run(['git'], text=True)\n", "run(text=True) without encoding="),
+    ],
+)
+def test_the_scan_catches_each_kind(source: str, caught: str) -> None:
+    assert [f.what for f in findings(source, "m.py")] == [caught]
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import os\nif hasattr(os, 'setsid'):\n    os.setsid()\n",
+        "import os, signal, sys\nif sys.platform == 'win32':\n    pass\nelse:\n    os.killpg(1, signal.SIGKILL)\n",
+        "import os\nkw = {'start_new_session': True} if os.name == 'posix' else {}\n",
+        "try:\n    import fcntl\nexcept ImportError:\n    fcntl = None\n",
+        "import multiprocessing as m\nif 'forkserver' in m.get_all_start_methods():\n    m.get_context('forkserver')\n",
+        "from pathlib import Path\nPath('f').read_text(encoding='utf-8')\n",
+        "open('f', 'rb')\n",
+        "from pathlib import Path\nPath('f').open('wb')\n",
+        "import os\nos.open('f', os.O_WRONLY)\n",
+        "import subprocess\nsubprocess.run(['git'], text=True, encoding='utf-8')\n",
+    ],
+)
+def test_the_scan_lets_a_guarded_call_and_a_said_encoding_pass(source: str) -> None:
+    assert findings(source, "m.py") == []
+
+
+def test_a_run_against_a_deployment_never_imports_the_stands_client() -> None:
+    """support/stand_process.py is Linux only, like the stand: the runner, the behave hooks and every module a behave
+    process warms up leave it out."""
+    probe = (
+        "import sys, environment, tools.run.nightly, tools.run.behave_launcher as launcher\n"
+        "launcher.warm_up()\n"
+        "print('support.stand_process' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, encoding="utf-8")
+    assert done.stdout.strip() == "False", done.stdout + done.stderr
