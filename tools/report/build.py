@@ -27,7 +27,8 @@ from pathlib import Path
 
 from markdown_it import MarkdownIt
 
-from tools.common.catalogue import scenarios
+from support.clauses import CLAUSES
+from tools.common.catalogue import quotes_of, scenarios
 from tools.common.html_page import REPORT_LINKS, page
 from tools.common.layout import DEFAULT_LAYOUT, FEATURES, MUTATION_MATRIX, ROOT, RunLayout
 from tools.report import clarifications_page, living_docs, report_page, results_view, sla_trends, timeline_lanes
@@ -152,7 +153,8 @@ def build_pages(
         note_verdicts(layout, features_dir, matrix)
     pages = layout.pages
     shutil.rmtree(pages, ignore_errors=True)
-    clarifications_page.write(pages)
+    planned = scenarios(features_dir, ROOT) if features_dir.is_dir() else []
+    clarifications_page.write(pages, quotes={clause.id: quotes_of(clause.id, planned) for clause in CLAUSES})
     for document, page_name in traceability.DOCUMENT_PAGES.items():
         if (ROOT / document).is_file():
             _markdown_page(ROOT / document, pages / page_name)

@@ -104,8 +104,10 @@ def _known(data: dict, defect: KnownDefect) -> dict:
     """The known defect on the result; returns its Allure resolution rule (matched by the result's test case id)."""
     data.setdefault("links", []).append({"type": "issue", "name": defect.label, "url": defect.url})
     data.setdefault("labels", []).append({"name": KNOWN_DEFECT, "value": defect.key})
-    said = f"{defect.reason} (registered in docs/known-defects.yaml until {defect.expires.isoformat()}). Still a " \
+    said = (
+        f"{defect.reason} (registered in docs/known-defects.yaml until {defect.expires.isoformat()}). Still a "
         "product defect: the clause stays failed."
+    )
     data["descriptionHtml"] = _paragraph(defect.label, said, "#dc2626") + (data.get("descriptionHtml") or "")
     # Allure's test case id: the result's testCaseId, else the md5 of its full name (@allurereport/core convert.js).
     case_id = data.get("testCaseId") or md5((data.get("fullName") or "").encode()).hexdigest()
