@@ -29,7 +29,17 @@ from tools.verdicts.sheet import Sheet, build, to_json
 from tools.verdicts.signoff_html import Links, to_html
 
 NOT_VALID = "not valid for sign-off"
-__all__ = ["Sheet", "SheetFiles", "SignoffFailed", "build", "print_pdf", "to_json", "write", "write_html"]
+__all__ = [
+    "Sheet",
+    "SheetFiles",
+    "SignoffFailed",
+    "build",
+    "lasting_files",
+    "print_pdf",
+    "to_json",
+    "write",
+    "write_html",
+]
 
 
 def write_html(sheet: Sheet, out: Path, report_href: str = "allure-report/index.html") -> Path:
@@ -60,6 +70,15 @@ def write(
     printed = print_pdf(html, layout.base / "signoff.pdf")
     named = shutil.copy2(printed, layout.base / f"{sheet.stem}.pdf")
     return SheetFiles(html, data, printed, Path(named))
+
+
+def lasting_files(base: Path) -> list[Path]:
+    """The latest sheet's files under their lasting names in `base`: signoff-<sw_version>-<date>.pdf and .json."""
+    found = sorted(base.glob("signoff-*.json"), key=lambda path: path.stat().st_mtime)
+    if not found:
+        return []
+    stem = found[-1].stem
+    return [path for path in (base / f"{stem}.pdf", base / f"{stem}.json") if path.is_file()]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -69,6 +69,7 @@ ANSWERS: dict[str, Answer] = {
 DOCUMENT_PAGES = {
     "docs/frontend-retries.md": "frontend-retries.html",
     "docs/reading-the-report.md": "reading-the-report.html",
+    "docs/how-the-suite-talks.md": "how-the-suite-talks.html",
 }
 
 
