@@ -44,6 +44,7 @@ class HistoryWindow:
     shape: Shape
     window: Span
     recordings: tuple[Span, ...]  # whole recordings overlapping the window, as the catalogue gives them
+    part: str = ""  # which of its clause's windows, when there are several: "window 1 of 2: its start"
 
     @property
     def parts(self) -> list[Span]:
@@ -313,8 +314,10 @@ def find_clause_windows(focus: FocusServer, settings: Settings, clause: str, api
             f"{found.reason}; widen FOCUS_HISTORY_FROM/FOCUS_HISTORY_TO or add recordings (make windows shows it)"
         )
     windows = []
-    for shape, window in found.windows:
-        history = HistoryWindow(shape, window, tuple(catalogue.recordings(window)))
+    for index, (shape, window) in enumerate(found.windows, start=1):
+        edge = {Shape.END_ONLY: "its start", Shape.START_ONLY: "its end"}.get(shape, shape.value)  # the recording's
+        part = f"window {index} of {len(found.windows)}: {edge}" if len(found.windows) > 1 else ""
+        history = HistoryWindow(shape, window, tuple(catalogue.recordings(window)), part)
         if not fits(shape, window, history.recordings, HOLE_OVER_S if shape is Shape.HOLE else 0):
             raise PreconditionNotMet(
                 f"precondition not met: a history window {shape.value} was expected at {window.label()} from the "
