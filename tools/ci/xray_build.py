@@ -34,7 +34,7 @@ from tools.ci.run_facts import RunFacts, exit_meaning
 from tools.common.catalogue import PlannedScenario, scenarios
 from tools.common.layout import FEATURES, ROOT, RunLayout
 from tools.common.results import Kind, ScenarioResult, read_results
-from tools.verdicts.known_defects import REGISTER, KnownDefect
+from tools.verdicts.known_defects import KnownDefect
 from tools.verdicts.sheet import Sheet
 from tools.verdicts.sheet import build as build_sheet
 from tools.verdicts.xray_keys import DEFAULT_KEYS, listed_cases, read_keys, xray_key
@@ -360,7 +360,7 @@ def build(
     create_missing: bool = False,
     include_stand: bool = False,
     no_verdict: str = NO_VERDICT,
-    register: Path = REGISTER,
+    register: Path | None = None,
 ) -> tuple[Path, list[Unmapped]]:
     """Write reports/xray/execution.json (and unmapped.txt) from the results in `layout`. Raises NothingToUpload
     (and writes reports/xray/nothing-to-upload.txt instead, an older execution.json removed) when there is none."""

@@ -24,7 +24,7 @@ from support.clauses import CLAUSES, Clause
 from tools.common.catalogue import PlannedScenario, scenarios
 from tools.common.layout import FEATURES, MUTATION_MATRIX, ROOT
 from tools.common.results import ScenarioResult, read_results
-from tools.verdicts.known_defects import REGISTER, KnownDefect, Register
+from tools.verdicts.known_defects import KnownDefect, Register
 from tools.verdicts.known_defects import read as read_register
 
 SIGNOFF_PROFILES = frozenset({"nightly"})  # profiles that select every scenario
@@ -261,7 +261,7 @@ def judge(
     matrix: Path | None = MUTATION_MATRIX,
     commit: str | None = None,
     shape: str | None = None,
-    known: Register | Path | None = REGISTER,
+    known: Register | Path | None = None,
 ) -> list[ClauseVerdictRow]:
     """One row per clause of the clarifications, in spec order.
 
@@ -269,9 +269,9 @@ def judge(
     from `features_dir` when not given); `matrix`: reports/mutation/matrix.json, counted only when its suite commit
     is `commit` (the current one when not given); `shape`: the target's API shape (`target.api` of the run's
     environment.properties when `results` is a folder, else "both"); `known`: the known-defects register (a file,
-    or one read already; None: none).
+    or one read already; None: the run's, tools/verdicts/known_defects.register_path()).
     """
-    register = read_register(known) if isinstance(known, Path) else known
+    register = known if isinstance(known, Register) else read_register(known)
     if isinstance(results, Path):
         shape = shape or run_properties(results).get("target.api")
         results = read_results(results)
@@ -293,7 +293,7 @@ def judge(
         for name, case, result in matched.get(clause.id, []):
             status = result.status if result is not None else "not run"
             message = result.message.splitlines()[0] if result is not None and result.message else ""
-            known_defect = register.match(clause.id, case) if register and status == "failed" else None
+            known_defect = register.match(clause.id, case) if status == "failed" else None
             scenario = Scenario(name, case, status, message, result, known_defect)
             (not_offered if result is not None and result.not_offered else applicable).append(scenario)
         faults = found.of(clause.id, shape, commit) if found is not None else None

@@ -26,6 +26,7 @@ from tools.common.catalogue import scenarios
 from tools.common.layout import FEATURES, ROOT
 
 REGISTER = ROOT / "docs" / "known-defects.yaml"
+REGISTER_ENV = "FOCUS_KNOWN_DEFECTS"  # another register for a run (a trial, a test): its path
 KEY = re.compile(r"^[A-Z][A-Z0-9_]*-\d+$")
 DEFAULT_BROWSE = "https://jira.invalid/browse/"
 
@@ -112,8 +113,14 @@ def _entry(raw: object, index: int, browse: str) -> tuple[KnownDefect | None, li
     return KnownDefect(key, reason, expires, clause, case, browse), problems
 
 
-def read(path: Path = REGISTER) -> Register:
-    """The register as written; an absent file is an empty register."""
+def register_path() -> Path:
+    """The register a run reads: FOCUS_KNOWN_DEFECTS when set, else docs/known-defects.yaml."""
+    return Path(os.environ.get(REGISTER_ENV) or REGISTER)
+
+
+def read(path: Path | None = None) -> Register:
+    """The register as written (default: `register_path()`); an absent file is an empty register."""
+    path = path or register_path()
     if not path.is_file():
         return Register((), (), path, _browse_url({}))
     try:
@@ -147,14 +154,14 @@ def check(register: Register, known_cases: Iterable[tuple[str | None, str | None
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Check the known-defects register.")
-    parser.add_argument("--register", type=Path, default=REGISTER)
+    parser.add_argument("--register", type=Path, help=f"default: ${REGISTER_ENV}, else docs/{REGISTER.name}")
     parser.add_argument("--features", type=Path, default=FEATURES)
     args = parser.parse_args(argv)
     register = read(args.register)
     known = [(s.spec, s.case) for s in scenarios(args.features, ROOT)]
     problems = check(register, known, datetime.now(UTC).date())
     for problem in problems:
-        print(f"{args.register.name}: {problem}", file=sys.stderr)
+        print(f"{register.path.name}: {problem}", file=sys.stderr)
     if problems:
         return 1
     print(f"known defects: {len(register.defects)} entr{'y' if len(register.defects) == 1 else 'ies'}, none expired")

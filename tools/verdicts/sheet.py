@@ -12,7 +12,7 @@ from pathlib import Path
 from tools.common.catalogue import PlannedScenario, quotes_of, scenarios
 from tools.common.layout import FEATURES, MUTATION_MATRIX, ROOT
 from tools.verdicts.clause_verdict import RULE, ClauseVerdictRow, fit_for_signoff, judge
-from tools.verdicts.known_defects import REGISTER, Register
+from tools.verdicts.known_defects import Register
 from tools.verdicts.known_defects import read as read_register
 from tools.verdicts.run_header import UNKNOWN, RunHeader
 
@@ -53,7 +53,7 @@ def build(
     features_dir: Path = FEATURES,
     matrix: Path = MUTATION_MATRIX,
     profile: str | None = None,
-    register: Path = REGISTER,
+    register: Path | None = None,
 ) -> Sheet:
     """The sheet of the run whose results are in `results_dir` (its environment.properties says which run)."""
     header = RunHeader.of(results_dir, profile)

@@ -12,12 +12,11 @@ from dataclasses import dataclass
 
 from support.quote_html import inline_html, quote_html
 from tools.common.html_page import esc, page, status_badge
+from tools.common.layout import ROOT
 from tools.verdicts.clause_verdict import APPLICABLE, RULE, ClauseVerdictRow, Scenario
 from tools.verdicts.known_defects import KnownDefect
 from tools.verdicts.sheet import Sheet
 from tools.verdicts.traceability import run_line, signoff_banner
-
-REGISTER_NAME = "docs/known-defects.yaml"
 
 
 @dataclass(frozen=True)
@@ -126,10 +125,18 @@ def _key() -> str:
     )
 
 
+def _register_name(sheet: Sheet) -> str:
+    """The register's path as the repository names it (docs/known-defects.yaml), else as given."""
+    try:
+        return sheet.register.path.resolve().relative_to(ROOT).as_posix()
+    except ValueError:
+        return str(sheet.register.path)
+
+
 def _register(sheet: Sheet) -> str:
-    defects = sheet.register.defects
+    defects, name = sheet.register.defects, _register_name(sheet)
     if not defects:
-        return f"<p>None registered ({esc(REGISTER_NAME)} is empty): every failure below is new.</p>"
+        return f"<p>None registered ({esc(name)} is empty): every failure below is new.</p>"
     hit = {d.key for row in sheet.rows for d in row.known_defects}
     items = "".join(
         f"<li>{_known(d)} · clause {esc(d.clause or '—')}{f' · @case-{esc(d.case)}' if d.case else ''} · "
@@ -137,7 +144,7 @@ def _register(sheet: Sheet) -> str:
         f'<br><span class="muted">{esc(d.reason)}</span></li>'
         for d in defects
     )
-    return f'<p class="muted">From {esc(REGISTER_NAME)}, reviewed like code.</p><ul>{items}</ul>'
+    return f'<p class="muted">From {esc(name)}, reviewed like code.</p><ul>{items}</ul>'
 
 
 def _defects(sheet: Sheet, links: Links) -> str:
