@@ -267,4 +267,4 @@ def test_three_nightlies_give_sla_trends_of_three_points_flagging_a_drift(three_
         assert chart.locator("line.threshold").count() == 1
     flagged = page.locator("#drifting").inner_text()
     page.close()
-    assert "GET /channels: p95" in flagged
+    assert "GET /channels: 95th percentile of 20 calls" in flagged

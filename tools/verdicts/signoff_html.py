@@ -43,6 +43,7 @@ _STYLE = """<style>
 .sheet blockquote { font-size: .82rem; } .sheet blockquote table { font-size: .95em; }
 .sheet { table-layout: fixed; } .sheet td { overflow-wrap: break-word; } .sheet th { font-size: .85em; }
 .results a { margin-right: .25rem; font-size: .8rem; } .key li { margin: .1rem 0; }
+.sheet pre { white-space: pre-wrap !important; overflow-wrap: anywhere; }
 .known { color: #991b1b; font-weight: 600; }
 @media print { body { font-size: 8.5pt; } h1 { font-size: 14pt; margin: 0 0 .3rem; } h2 { margin-top: .8rem; }
   .sheet td, .sheet th { padding: .2rem .35rem; } .run-header { margin: .3rem 0; }
