@@ -14,11 +14,12 @@ from support.focus_api import FocusServer
 from support.preflight import check_target, record_stopped_run
 from support.rabbitmq import Broker
 from support.scenario_scope import file_cleanup_error
-from support.settings import Target, get_settings
+from support.settings import SettingsError, Target, get_settings
 from support.shape import ApiTags, NoApiOffered, resolve
 from support.stand_process import STAND_DIR, Stand, StandFailed
 
 EXIT_STAND_FAILED = 10  # the embedded stand could not be started (preflight parts use 11 to 14)
+EXIT_BAD_SETTING = 15  # a FOCUS_* setting the suite cannot take
 
 
 def _stop_run(context: Context, line: str, code: int) -> None:
@@ -37,7 +38,10 @@ def _stop_run(context: Context, line: str, code: int) -> None:
 
 
 def before_all(context: Context) -> None:
-    settings = get_settings()
+    try:
+        settings = get_settings()
+    except SettingsError as error:
+        _stop_run(context, f"Bad setting: {error}", EXIT_BAD_SETTING)
     context.stand = None
     if settings.target is Target.STAND and not settings.base_url:
         try:
@@ -69,6 +73,9 @@ def before_scenario(context: Context, scenario: Scenario) -> None:
         scenario.skip(reason=reason)
         return
     context.focus = FocusServer(context.settings)
+    # Registered first, so run last: once the scenario's own cleanups closed its streams, what it started and is
+    # still alive ends, and its job slots go back to the run (support/job_slots.py).
+    context.add_cleanup(context.focus.close)
     # Everything a scenario creates registers its removal with behave (context.add_cleanup, support.scenario_scope),
     # run when the scenario ends, after after_scenario: nothing outlives it. The AMQP probe's queues go that way too.
     context.broker = Broker(context.settings, context.add_cleanup)

@@ -25,6 +25,7 @@ from stand.jobs import JobRegistry
 from stand.options import StandSettings
 from stand.ports import bound_socket
 from stand.rest import PREFIX, build_app
+from stand.streaming import serve
 from stand.tasks import TaskRegistry
 from stand.timing import StandTiming
 
@@ -65,6 +66,7 @@ class Stand:
             self.actors.analyzer,
             self.settings.stream_limit_s,
             self.settings.timing.job_unconnected_ttl_s,
+            serve,
         )
         base_url = self._start_rest(build_app(self.tasks, self.jobs, catalogue, self.fault, self.settings.api))
         endpoints = broker.result()

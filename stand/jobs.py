@@ -9,12 +9,11 @@ import math
 import random
 import threading
 import time
-from concurrent import futures
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import grpc
 
-from pandadatastream import pandadatastream_pb2_grpc
 from stand import fiber
 from stand.actors import BabyAnalyzer, FocusPublisher
 from stand.faults import ActiveFault
@@ -26,7 +25,6 @@ log = logging.getLogger(__name__)
 CHANNELS_PER_STREAM = 1024  # a multichannel job is split into streams of at most this many channels
 DEFAULT_NFFT = 1024
 DEFAULT_FREQUENCIES = (0, 1000)
-GRPC_OPTIONS = [("grpc.max_send_message_length", -1), ("grpc.max_receive_message_length", -1)]
 
 
 @dataclass
@@ -65,6 +63,11 @@ def _halves(request: ConfigureRequest) -> int:
     return max(1, math.ceil((min(request.channels.max, fiber.CHANNELS) - request.channels.min + 1) / 2))
 
 
+# How a job gets its own gRPC server, started on a free port: stand/streaming.py's `serve`, handed in by the stand
+# (the stream builds on this registry, so this module never imports it).
+Serve = Callable[[Job, "JobRegistry"], tuple[grpc.Server, int]]
+
+
 class JobRegistry:
     def __init__(
         self,
@@ -73,13 +76,18 @@ class JobRegistry:
         analyzer: BabyAnalyzer,
         stream_limit_s: float,
         unconnected_ttl_s: float,
+        serve: Serve,
     ) -> None:
         self.fault = fault
         self.focus = focus
         self.analyzer = analyzer
         self.stream_limit_s = stream_limit_s
         self.unconnected_ttl_s = unconnected_ttl_s
+        self.serve = serve
         self.jobs: dict[str, Job] = {}
+        # What a client costs this server, said when the stand stops: the jobs it configured, the most alive at once.
+        self.configured = 0
+        self.most_alive = 0
         self.lock = threading.Lock()
         self.numbers = itertools.count(random.randint(100, 900))
 
@@ -111,7 +119,7 @@ class JobRegistry:
             immortal=resent and self.fault.on("resent-job-lingers"),
             mute=resent and self.fault.on("resent-job-unreadable"),
         )
-        port = self._serve(job)
+        job.server, port = self.serve(job, self)
         job.answer = {
             "status": "",
             "job_id": job.id,
@@ -129,23 +137,14 @@ class JobRegistry:
         }
         with self.lock:
             self.jobs[job.id] = job
+            self.configured += 1
+            self.most_alive = max(self.most_alive, len(self.jobs))
         self.analyzer.open_run(job.id)
         first_channel = min(first for first, _ in streams.values())
         last_channel = max(last for _, last in streams.values())
         self.focus.roi(first_channel, last_channel)
         log.info("job %s configured on port %d (%d streams)", job.id, port, len(streams))
         return job
-
-    def _serve(self, job: Job) -> int:
-        from stand.streaming import JobStreamServicer  # streaming imports this module's Job
-
-        workers = max(4, 2 * len(job.streams))
-        server = grpc.server(futures.ThreadPoolExecutor(max_workers=workers), options=GRPC_OPTIONS)
-        pandadatastream_pb2_grpc.add_DataStreamServiceServicer_to_server(JobStreamServicer(job, self), server)
-        port = server.add_insecure_port("127.0.0.1:0")
-        server.start()
-        job.server = server
-        return port
 
     # -- stream bookkeeping (called from the gRPC handler threads) -----------------------------------------------
 
@@ -184,5 +183,6 @@ class JobRegistry:
             self.end(job, f"nobody connected within {self.unconnected_ttl_s:g} s")
 
     def stop_all(self) -> None:
+        log.info("jobs: %d configured, at most %d alive at once", self.configured, self.most_alive)
         for job in list(self.jobs.values()):
             self.end(job, "the stand stops", stopping=True)

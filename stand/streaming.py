@@ -10,6 +10,7 @@ import math
 import threading
 import time
 from collections.abc import Iterator
+from concurrent import futures
 
 import grpc
 import numpy as np
@@ -24,12 +25,20 @@ FRAME_INTERVAL_S = StandTiming.frame_interval_s
 FRAME_BYTES_MAX = 1 << 20
 SIGNAL = DasSignal()
 
+GRPC_OPTIONS = [("grpc.max_send_message_length", -1), ("grpc.max_receive_message_length", -1)]
+
 # Fault grpc-history-skips: the rows of the 2nd recorded second of every this many are left out.
 HISTORY_SKIP_EVERY = 10
 
 
-class StreamEnded(Exception):
-    """The client went away."""
+def serve(job: Job, registry: JobRegistry) -> tuple[grpc.Server, int]:
+    """The job's own gRPC server (as the real server gives every job a port), started on a free port."""
+    workers = max(4, 2 * len(job.streams))
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=workers), options=GRPC_OPTIONS)
+    pandadatastream_pb2_grpc.add_DataStreamServiceServicer_to_server(JobStreamServicer(job, registry), server)
+    port = server.add_insecure_port("127.0.0.1:0")
+    server.start()
+    return server, port
 
 
 class JobStreamServicer(pandadatastream_pb2_grpc.DataStreamServiceServicer):

@@ -2,13 +2,16 @@
 
 Attachments go through the `attach_*` functions; everything else of a scenario's result (its name, status message
 and trace, and each step's title, `allure.step` ones included) goes through `mask_result`, which the Allure
-formatter applies to every result just before it is written.
+formatter applies to every result just before it is written. What other writers leave in a run's folder (behave's
+own JUnit, the behave processes' output, logs) is masked after the run by `mask_files`, before anything reads it.
+Masking goes by each secret's value (`Settings.secrets`), never by parsing a URL.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import allure
@@ -23,6 +26,31 @@ def mask(text: str) -> str:
     for secret in get_settings().secrets():
         text = text.replace(secret, "***")
     return text
+
+
+# Files whose bytes are no text: a secret's bytes inside them are chance, and replacing them would corrupt the file.
+BINARY_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".pdf", ".woff", ".woff2", ".ico", ".gz", ".zip"})
+
+
+def mask_files(folder: Path, secrets: Sequence[str] | None = None) -> list[Path]:
+    """Replace every secret by *** in every text file below `folder`, in place; the files it changed.
+
+    For what the run's own writers do not mask: behave's JUnit files, the behave processes' output, logs.
+    """
+    values = [s.encode() for s in (get_settings().secrets() if secrets is None else secrets) if s]
+    changed: list[Path] = []
+    if not values or not folder.is_dir():
+        return changed
+    for path in sorted(folder.rglob("*")):
+        if not path.is_file() or path.is_symlink() or path.suffix.lower() in BINARY_SUFFIXES:
+            continue
+        data = original = path.read_bytes()
+        for value in values:
+            data = data.replace(value, b"***")
+        if data != original:
+            path.write_bytes(data)
+            changed.append(path)
+    return changed
 
 
 def mask_result(result: TestResult) -> None:

@@ -7,6 +7,7 @@ for a route is parsed into its model; a status it does not name comes back unpar
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, TypeVar
@@ -16,6 +17,8 @@ from pydantic import BaseModel, ValidationError
 
 from support.errors import MalformedAnswer, TargetUnreachable
 from support.evidence import body_evidence
+from support.grpc_stream import close_job_streams
+from support.job_slots import JobSlots, Slot, run_slots
 from support.models import (
     ChannelRange,
     ConfigAccepted,
@@ -75,9 +78,14 @@ Shape = dict[int, type[BaseModel] | None]
 
 @dataclass
 class FocusServer:
+    """The REST client. Every job or task it configures holds one of the run's job slots (support/job_slots.py)
+    until `close`, which ends what is still alive: the owner calls it once done (a scenario's last cleanup)."""
+
     settings: Settings
     session: requests.Session = field(default_factory=requests.Session)
     exchanges: list[Exchange] = field(default_factory=list)
+    slots: JobSlots | None = None  # unset: the run's (run_slots)
+    held: list[tuple[Slot, BaseModel | None]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.session.verify = self.settings.tls_verify  # and per request: see Settings.tls_verify
@@ -86,7 +94,10 @@ class FocusServer:
     # -- task API --------------------------------------------------------------------------------------------
     def config_task(self, task_id: str, config: TaskConfig | dict[str, Any]) -> Answer[ConfigAccepted | ErrorBody]:
         """`POST /config/{task_id}`: 200 accepted; 400 no recordings (fail-fast); 422 malformed body."""
-        return self._call("POST", f"/config/{task_id}", config, {200: ConfigAccepted, 400: ErrorBody, 422: None})
+        return self._opening(
+            lambda: self._call("POST", f"/config/{task_id}", config, {200: ConfigAccepted, 400: ErrorBody, 422: None}),
+            lambda answer: task_id if answer.status == 200 else None,
+        )
 
     def waterfall(self, task_id: str, row_count: int) -> Answer[list[WaterfallBlock]]:
         """`GET /waterfall/{task_id}/{row_count}`: 200 none yet; 201 blocks; 208 end of stream; 400; 404."""
@@ -112,7 +123,10 @@ class FocusServer:
     # -- job API ---------------------------------------------------------------------------------------------
     def configure(self, config: JobConfig | dict[str, Any]) -> Answer[JobConfigured | ErrorBody]:
         """`POST /configure`: 200 job with its stream address; 400 no recordings (fail-fast); 422 malformed."""
-        return self._call("POST", "/configure", config, {200: JobConfigured, 400: ErrorBody, 422: None})
+        return self._opening(
+            lambda: self._call("POST", "/configure", config, {200: JobConfigured, 400: ErrorBody, 422: None}),
+            lambda answer: answer.body.job_id if isinstance(answer.body, JobConfigured) else None,
+        )
 
     def job_metadata(self, job_id: str) -> Answer[JobConfigured | ErrorBody]:
         """`GET /metadata/{job_id}`: 200 the job's configure answer; 404 `Invalid job_id` once it is gone."""
@@ -130,6 +144,39 @@ class FocusServer:
     def ack(self) -> Answer[None]:
         """`GET /ack`: 200 `{}`, the health check."""
         return self._call("GET", "/ack", None, {200: None})
+
+    # -- the run's job slots ---------------------------------------------------------------------------------
+    def _opening(self, send: Callable[[], Answer], job_of: Callable[[Answer], str | None]) -> Answer:
+        """Send a request that may start a job, in a slot of the run's: kept while the job lives, given back when
+        the target started none (or answered with a job this client holds already: a resend answered as one)."""
+        slots = self.slots or run_slots()
+        slot = slots.take()
+        try:
+            answer = send()
+            job_id = job_of(answer)
+        except BaseException:
+            slots.release(slot)
+            raise
+        if job_id is None or any(held.job_id == job_id for held, _ in self.held):
+            slots.release(slot)
+        else:
+            slots.opened(slot, job_id)
+            self.held.append((slot, answer.body))
+        return answer
+
+    def close(self, connect_timeout_s: float | None = None) -> None:
+        """End every job this client started that is still alive (its streams opened and closed: a job whose
+        streams have all ended is gone), and give its slot back. Nothing the run opened outlives its owner."""
+        slots = self.slots or run_slots()
+        while self.held:
+            slot, body = self.held.pop()
+            try:
+                if isinstance(body, JobConfigured) and self.job_metadata(body.job_id).status == 200:
+                    close_job_streams(body, connect_timeout_s=connect_timeout_s or self.settings.grpc_ready_s)
+            except (TargetUnreachable, AssertionError):
+                pass  # a target that no longer answers about it has nothing left for us to end
+            finally:
+                slots.release(slot)
 
     # -- plumbing --------------------------------------------------------------------------------------------
     def drain_exchanges(self) -> list[dict[str, Any]]:

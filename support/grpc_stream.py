@@ -433,3 +433,23 @@ def first_frame_refused(address: str, stream_id: int, *, timeout_s: float, conne
         finally:
             call.cancel()
     return None
+
+
+def close_job_streams(
+    job: JobConfigured, *, connect_timeout_s: float, first_frame_s: float = Timing.preflight_s
+) -> None:
+    """End a job nobody reads any more, the way a client does: open each of its streams, take the first frame (or
+    the end), and close it: a job whose streams have all ended is gone. A stream that takes no connection is left."""
+    for stream_id in sorted(set(job.channel_to_stream_index.values())):
+        try:
+            channel = _connect(job.grpc_address, connect_timeout_s)
+        except TargetUnreachable:
+            continue
+        with channel:
+            call = _call(channel, stream_id, timeout_s=first_frame_s)
+            try:
+                next(call, None)
+            except grpc.RpcError:
+                pass  # ended or refused: either way nothing of ours holds it open
+            finally:
+                call.cancel()

@@ -138,6 +138,13 @@ def _grpc(settings: Settings, timeout_s: float, connect_timeout_s: float) -> Unr
     """Configure a one-channel live job, connect to the stream its answer names, read a frame, close."""
     focus = FocusServer(settings.model_copy(update={"http_timeout_s": timeout_s}))
     try:
+        return _first_frame(focus, timeout_s, connect_timeout_s)
+    finally:
+        focus.close(connect_timeout_s=timeout_s)  # the job's slot back, and the job ended if it is not yet
+
+
+def _first_frame(focus: FocusServer, timeout_s: float, connect_timeout_s: float) -> Unreachable | None:
+    try:
         channels = focus.channels().body
         if channels is None:
             return None

@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import base64
+import contextlib
+import os
 import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import ClassVar, Literal
-from urllib.parse import quote, unquote, urlsplit, urlunsplit
+from typing import Any, ClassVar, Literal
+from urllib.parse import quote, unquote, urlsplit
 
-from pydantic import AliasChoices, Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 from urllib3.exceptions import InsecureRequestWarning
+
+from support import deployments
+from support.errors import BrokenEnvironment
 
 # How long a job's gRPC stream may take to accept its first connection: a real job's pod needs seconds (its own
 # tests allow 30 s for "channel ready"). The preflight and the scenarios both wait this long (FOCUS_GRPC_READY_S).
@@ -103,6 +109,12 @@ class Timing:
         return self.at_limit(60.0, floor=5.0)
 
     @property
+    def job_slot_wait_s(self) -> float:
+        """How long a scenario waits for one of the run's job slots (FOCUS_MAX_JOBS): a slot comes free when a
+        scenario holding one ends, and none holds its jobs much longer than the limit (6 minutes at 180 s)."""
+        return self.at_limit(360.0, floor=60.0)
+
+    @property
     def deadline_margin_s(self) -> float:
         """Our own deadline lies this far past the limit, so that any ending before it is the server's."""
         return self.at_limit(30.0, floor=10.0)
@@ -161,48 +173,109 @@ class Target(StrEnum):
 
 ApiSetting = Literal["auto", "task", "job", "both"]
 
+# What each setting accepts, in the words of the one line a bad value gets (`SettingsError`): the variable, what is
+# wrong with its value, and this.
+SECONDS = "a number of seconds above 0"
+BOOLEAN = "true or false (also 1/0, yes/no, on/off)"
+INSTANT = "an ISO 8601 instant, e.g. 2025-10-01T00:00:00Z"
+
 
 class Settings(BaseSettings):
-    """The target of a run. Secrets are `SecretStr` so that they never print by accident."""
+    """The target of a run. Secrets are `SecretStr` so that they never print by accident.
+
+    Read from the `FOCUS_*` variables, and below them from the deployment that `FOCUS_ENV` names in the team's
+    environments YAML (support/deployments.py); passwords from the environment only.
+    """
 
     model_config = SettingsConfigDict(env_prefix="FOCUS_", extra="ignore")
 
-    target: Target = Field(default=Target.STAND, validation_alias=AliasChoices("TARGET", "FOCUS_TARGET"))
-    base_url: str = ""
-    amqp_url: SecretStr = SecretStr("")
-    rabbitmq_api_url: str = ""
+    target: Target = Field(
+        default=Target.STAND,
+        validation_alias=AliasChoices("TARGET", "FOCUS_TARGET"),
+        description="stand or external",
+    )
+    base_url: str = Field(
+        "", description="the Focus Server's REST base with its scheme, e.g. https://host/focus-server"
+    )
+    amqp_url: SecretStr = Field(
+        SecretStr(""), description="the broker's URL with its scheme, e.g. amqp://user@host/%2F"
+    )
+    # The broker's password, when the URL carries none (a deployment read from the team's YAML): put into the URL.
+    amqp_password: SecretStr | None = Field(None, description="the broker's password")
+    rabbitmq_api_url: str = Field("", description="the management API's root with its scheme, e.g. http://host:15672")
     rabbitmq_api_user: str | None = None
     rabbitmq_api_password: SecretStr | None = None
-    verify_tls: bool = True
-    ca_bundle: Path | None = None
-    history_from: datetime = datetime(2025, 1, 1, tzinfo=UTC)
-    history_to: datetime = datetime(2025, 12, 31, tzinfo=UTC)
+    # Xray's secret is no setting of the target; it is here so that it is masked like the others wherever text goes.
+    xray_client_secret: SecretStr | None = Field(None, validation_alias="XRAY_CLIENT_SECRET")
+    verify_tls: bool = Field(True, description=BOOLEAN)
+    ca_bundle: Path | None = Field(None, description="the path of a CA bundle file")
+    history_from: datetime = Field(datetime(2025, 1, 1, tzinfo=UTC), description=f"{INSTANT}, before FOCUS_HISTORY_TO")
+    history_to: datetime = Field(datetime(2025, 12, 31, tzinfo=UTC), description=f"{INSTANT}, after FOCUS_HISTORY_FROM")
     # Clause 2.1: the limit under test and how far from it an ending may fall (reported with each result).
-    stream_limit_s: float = CLAUSE_LIMIT_S
-    stream_tolerance_s: float | None = None  # unset: Timing.tolerance_s, 3 s at a 180 s limit
-    http_timeout_s: float = 30.0
-    grpc_ready_s: float = GRPC_READY_S
+    stream_limit_s: float = Field(CLAUSE_LIMIT_S, gt=0, description=f"{SECONDS} (default 180)")
+    # unset: Timing.tolerance_s, 3 s at a 180 s limit
+    stream_tolerance_s: float | None = Field(None, ge=0, description="a number of seconds, 0 or more")
+    http_timeout_s: float = Field(30.0, gt=0, description=SECONDS)
+    grpc_ready_s: float = Field(GRPC_READY_S, gt=0, description=SECONDS)
     # How long the suite waits for what a real deployment paces by itself (defaults: the stand, a default RabbitMQ).
     # A wait that runs out is a failed check (or, in set-up, a precondition not met); raise these for a slower target.
-    task_ready_s: float = 30.0  # a configured task's metadata to answer 201 (its consumer runs)
-    management_lag_s: float = 20.0  # the management API to list a connection (statistics lag behind the broker)
-    keepalive_s: float = 20.0  # a polled task's keepalive command to arrive (its period is the target's choice)
-    queue_gone_s: float = 20.0  # a job's queue to go after the job ended (the contract gives no figure)
+    task_ready_s: float = Field(30.0, gt=0, description=SECONDS)  # a configured task's metadata to answer 201
+    management_lag_s: float = Field(20.0, gt=0, description=SECONDS)  # the management API to list a connection
+    keepalive_s: float = Field(20.0, gt=0, description=SECONDS)  # a polled task's keepalive command to arrive
+    queue_gone_s: float = Field(20.0, gt=0, description=SECONDS)  # a job's queue to go after the job ended
     # Which APIs the target offers (support/shape.py): auto = ask it before the first scenario.
-    api: ApiSetting = "auto"
+    api: ApiSetting = Field("auto", description="auto, task, job or both")
     # The profile of the run (FOCUS_PROFILE, set by the nightly runner), and how long the Smart Recorder and a live
     # stream are listened to (FOCUS_LISTEN_S): unset, 3 s in the quick profile; the nightly listens a minute at the
     # 180 s limit (a share of the limit), so that a source falling silent after a few seconds, or a stream that
     # stalls while open, is seen.
-    profile: Literal["quick", "nightly"] = "quick"
-    listen_s: float | None = None
+    profile: Literal["quick", "nightly"] = Field("quick", description="quick or nightly")
+    listen_s: float | None = Field(None, gt=0, description=SECONDS)
+    # Light on the deployment: each job of the real server holds a GPU slot, and the night run shares the server
+    # with its users. At most this many jobs of the run alive at once (support/job_slots.py); a scenario waits for a
+    # slot rather than fails. The folder is the run's, shared by its behave processes (set by the runner).
+    max_jobs: int = Field(10, ge=1, description="a whole number of jobs, 1 or more (default 10)")
+    job_slots_dir: Path | None = Field(None, description="a folder the run's processes share")
     # Pictures of the data in the report (FOCUS_PICTURES). The mutation matrix turns them off: its runs only decide
     # kills, and drawing costs each behave process matplotlib's import (0.8 s of CPU) on a machine the matrix fills.
-    pictures: bool = True
+    pictures: bool = Field(True, description=BOOLEAN)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # No .env file and no secrets folder: the environment, and below it the deployment FOCUS_ENV names.
+        return init_settings, env_settings, DeploymentSource(settings_cls)
 
     @property
     def timing(self) -> Timing:
         return Timing(self.stream_limit_s)
+
+    @field_validator("base_url", "rabbitmq_api_url")
+    @classmethod
+    def _http_url(cls, url: str, info: ValidationInfo) -> str:
+        _require_scheme(url, ("http", "https"))
+        return url
+
+    @field_validator("amqp_url")
+    @classmethod
+    def _amqp_url(cls, url: SecretStr) -> SecretStr:
+        _require_scheme(url.get_secret_value(), ("amqp", "amqps"))
+        return url
+
+    @model_validator(mode="after")
+    def _history_in_order(self) -> Settings:
+        if self.history_from >= self.history_to:
+            raise ValueError(
+                f"FOCUS_HISTORY_FROM ({self.history_from.isoformat()}) is not before FOCUS_HISTORY_TO "
+                f"({self.history_to.isoformat()}); accepted: a search window whose start comes before its end"
+            )
+        return self
 
     @model_validator(mode="after")
     def _shares_of_the_limit(self) -> Settings:
@@ -214,13 +287,25 @@ class Settings(BaseSettings):
         return self
 
     @model_validator(mode="after")
+    def _password_into_the_url(self) -> Settings:
+        # A URL without a password (the team's YAML keeps none) takes FOCUS_AMQP_PASSWORD, percent-encoded.
+        url = self.amqp_url.get_secret_value()
+        if self.amqp_password is not None and url:
+            password = self.amqp_password.get_secret_value()
+            scheme, _, rest = url.partition("://")
+            userinfo, at, address = rest.rpartition("@")
+            user = userinfo.partition(":")[0] if at else ""
+            self.amqp_url = SecretStr(f"{scheme}://{user}:{quote(password, safe='')}@{address}")
+        return self
+
+    @model_validator(mode="after")
     def _management_credentials_default_to_amqp(self) -> Settings:
         # The URL carries them percent-encoded (`p%40ss`); the management API wants them as they are (`p@ss`).
         amqp = urlsplit(self.amqp_url.get_secret_value())
         if self.rabbitmq_api_user is None and amqp.username:
             self.rabbitmq_api_user = unquote(amqp.username)
-        if self.rabbitmq_api_password is None and amqp.password:
-            self.rabbitmq_api_password = SecretStr(unquote(amqp.password))
+        if self.rabbitmq_api_password is None and _url_password(self.amqp_url.get_secret_value()):
+            self.rabbitmq_api_password = SecretStr(unquote(_url_password(self.amqp_url.get_secret_value()) or ""))
         return self
 
     @property
@@ -242,19 +327,23 @@ class Settings(BaseSettings):
     def secrets(self) -> list[str]:
         """Every secret value of these settings, in every form it may take on the wire, for masking.
 
-        A password as the URL carries it (percent-encoded) and as it is, and the `Authorization: Basic` value made
-        of it; the longest first, so that a secret holding another is masked whole.
+        Found by value, whatever characters they hold: a password as the URL carries it and as it is (also one
+        with `/`, `#` or `?` that makes the URL unparsable), percent-encoded, and the `Authorization: Basic` value
+        made of it; the Xray secret. The longest first, so that a secret holding another is masked whole.
         """
         found: set[str] = set()
         for url in (self.amqp_url.get_secret_value(), self.base_url):
-            parts = urlsplit(url)
-            if parts.password:
-                found |= {parts.password, unquote(parts.password)}
-                found.add(_basic(unquote(parts.username or ""), unquote(parts.password)))
-        if self.rabbitmq_api_password:
-            password = self.rabbitmq_api_password.get_secret_value()
-            if password:
-                found |= {password, quote(password, safe=""), _basic(self.rabbitmq_api_user or "", password)}
+            for user, password in _url_credentials(url):
+                found |= {password, unquote(password), quote(unquote(password), safe="")}
+                found.add(_basic(unquote(user), unquote(password)))
+        for secret, user in (
+            (self.rabbitmq_api_password, self.rabbitmq_api_user or ""),
+            (self.amqp_password, ""),
+            (self.xray_client_secret, ""),
+        ):
+            value = secret.get_secret_value() if secret is not None else ""
+            if value:
+                found |= {value, quote(value, safe=""), _basic(user, value)}
         return sorted((s for s in found if s), key=len, reverse=True)
 
     def public_view(self) -> dict[str, str]:
@@ -279,20 +368,105 @@ class Settings(BaseSettings):
         }
 
 
+class DeploymentSource(PydanticBaseSettingsSource):
+    """The deployment `FOCUS_ENV` names, read from the environments YAML (support/deployments.py), below the
+    environment's own `FOCUS_*` variables. A deployment that cannot be read is a SettingsError (one line)."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False  # unused: __call__ gives the whole mapping at once
+
+    def __call__(self) -> dict[str, Any]:
+        name = os.environ.get(deployments.NAME_VARIABLE)
+        if not name:
+            return {}
+        try:
+            found = deployments.read_deployment(name, deployments.environments_file())
+        except deployments.DeploymentError as error:
+            raise SettingsError(str(error)) from None
+        values: dict[str, Any] = {}
+        for variable, value in found.variables.items():
+            values[variable if variable == "TARGET" else variable.removeprefix("FOCUS_").lower()] = value
+        return {"TARGET": Target.EXTERNAL.value, **values}
+
+
+class SettingsError(BrokenEnvironment):
+    """A setting the suite cannot take. Its message is one line: the variable, what is wrong with its value, and
+    what is accepted. A run that meets one ends at once with exit 2 (broken environment), before anything starts."""
+
+
+def _require_scheme(url: str, schemes: tuple[str, ...]) -> None:
+    if not url:
+        return
+    scheme, separator, rest = url.partition("://")
+    if not separator or scheme.lower() not in schemes or not rest:
+        raise ValueError(f"no {' or '.join(schemes)} scheme")
+
+
+def _url_credentials(url: str) -> list[tuple[str, str]]:
+    """The user and password a URL carries: as `urlsplit` reads them, and as the userinfo up to the URL's last
+    `@` holds them (a password with `/`, `#` or `?` ends urlsplit's netloc early: it would miss that one)."""
+    found = []
+    with contextlib.suppress(ValueError):
+        parts = urlsplit(url)
+        if parts.password:
+            found.append((parts.username or "", parts.password))
+    password = _url_password(url)
+    if password:
+        found.append((url.partition("://")[2].rpartition("@")[0].partition(":")[0], password))
+    return found
+
+
+def _url_password(url: str) -> str | None:
+    """The password of a URL's userinfo, everything between the user's `:` and the last `@`, parsable or not."""
+    _, separator, rest = url.partition("://")
+    userinfo, at, _ = rest.rpartition("@")
+    if not separator or not at:
+        return None
+    _, colon, password = userinfo.partition(":")
+    return password if colon and password else None
+
+
 def _basic(user: str, password: str) -> str:
     """The value of an `Authorization: Basic` header for these credentials (without the scheme word)."""
     return base64.b64encode(f"{user}:{password}".encode()).decode()
 
 
 def mask_url(url: str) -> str:
-    """`amqp://user:secret@host/` → `amqp://user:***@host/`."""
-    parts = urlsplit(url)
-    if not parts.password:
+    """`amqp://user:secret@host/` → `amqp://user:***@host/`, whatever characters the password holds."""
+    password = _url_password(url)
+    if not password:
         return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-    return urlunsplit(parts._replace(netloc=netloc))
+    scheme, _, rest = url.partition("://")
+    userinfo, _, address = rest.rpartition("@")
+    return f"{scheme}://{userinfo.partition(':')[0]}:***@{address}"
+
+
+def load_settings() -> Settings:
+    """The settings of the environment, or a SettingsError whose message is the one line to print."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        raise SettingsError(_one_line(error)) from None
+
+
+def _one_line(error: ValidationError) -> str:
+    """The first problem of a ValidationError as one line: which variable, what is wrong, what is accepted."""
+    problem = error.errors(include_url=False)[0]
+    name = str(problem["loc"][0]) if problem["loc"] else ""
+    field = Settings.model_fields.get(name)
+    if field is None:  # a check of the whole model: its message says it all
+        return str(problem["msg"]).removeprefix("Value error, ")
+    variable = name if name == "TARGET" else f"FOCUS_{name.upper()}"
+    if field.validation_alias is not None and name != "target":
+        variable = str(getattr(field.validation_alias, "choices", [field.validation_alias])[0])
+    secret = field.annotation in (SecretStr, SecretStr | None)
+    shown = "(not shown: a secret)" if secret else repr(problem.get("input"))
+    wrong = str(problem["msg"]).removeprefix("Value error, ")
+    accepted = field.description or "see README.md"
+    return f"{variable}={shown}: {wrong[:1].lower()}{wrong[1:]}; accepted: {accepted}"
 
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings()
+    """The run's settings (read once). Raises SettingsError, one line, on a value the suite cannot take."""
+    return load_settings()

@@ -146,8 +146,9 @@ class Safety:
 
     def _start_stand(self) -> StandHandle:
         env_file = self.dir / "stand.env"
-        # '!' is percent-encoded in the stand's AMQP URL: the masking has to catch both forms.
-        password = f"Stand-Pw-{secrets.token_hex(6)}!x"
+        # '!', '/', '#' and '?' are percent-encoded in the stand's AMQP URL: the masking has to catch both forms (and
+        # a URL parser would end the password early at '/', '#' or '?': masking goes by value, never by parsing).
+        password = f"Stand/Pw#{secrets.token_hex(6)}?!x"
         env = {k: v for k, v in os.environ.items() if not k.startswith(("FOCUS_", "STAND_"))}
         env["STAND_BROKER_PASSWORD"] = password
         done = subprocess.run(

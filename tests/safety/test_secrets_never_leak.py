@@ -17,6 +17,7 @@ from safety_parts import StandHandle
 from safety_runs import run_nightly, target_env
 from safety_scan import count_files, forms, scan
 
+from support.evidence import mask_files
 from support.settings import Settings
 
 REST_USER, REST_PASSWORD = "reporter", "Rest-Pw-5f3a!q"
@@ -78,3 +79,56 @@ def test_credentials_come_from_the_environment_only(monkeypatch: pytest.MonkeyPa
     assert "p@ss" not in repr(settings) and "p%40ss" not in repr(settings)
     assert {"p@ss", "p%40ss", base64.b64encode(b"focus:p@ss").decode()} <= set(settings.secrets())
     assert settings.public_view()["amqp_url"] == "amqp://focus:***@127.0.0.1:5672/%2F"
+
+
+ODD = "p/a#s?w@rd"  # characters that end urlsplit's netloc early: such a URL does not parse
+
+
+def test_a_password_that_breaks_the_url_is_still_found_and_masked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Masking goes by the password's value, not by parsing: a password with `/`, `#` or `?` written as it is into
+    FOCUS_AMQP_URL is masked in the URL shown and found in every form it may take."""
+    for key in [key for key in os.environ if key.startswith("FOCUS_")]:
+        monkeypatch.delenv(key)
+    monkeypatch.setenv("FOCUS_AMQP_URL", f"amqp://focus:{ODD}@broker:5672/%2F")
+    monkeypatch.setenv("FOCUS_RABBITMQ_API_PASSWORD", "Api/Pw#2?")
+    monkeypatch.setenv("XRAY_CLIENT_SECRET", "xray-Secret-77")
+    settings = Settings()
+    found = set(settings.secrets())
+    assert {ODD, "p%2Fa%23s%3Fw%40rd", "Api/Pw#2?", "Api%2FPw%232%3F", "xray-Secret-77"} <= found
+    assert base64.b64encode(f"focus:{ODD}".encode()).decode() in found
+    assert settings.public_view()["amqp_url"] == "amqp://focus:***@broker:5672/%2F"
+    assert ODD not in str(settings.public_view())
+
+
+def test_mask_files_replaces_each_secret_in_every_text_file(tmp_path: Path) -> None:
+    """What behave writes itself (its JUnit) and the processes' output are masked after the run, by value."""
+    junit = tmp_path / "junit" / "job-1" / "TESTS-x.xml"
+    junit.parent.mkdir(parents=True)
+    junit.write_text(f"<testcase><system-out>amqp://focus:{ODD}@broker/</system-out></testcase>", encoding="utf-8")
+    picture = tmp_path / "a.png"
+    picture.write_bytes(b"\x89PNG" + ODD.encode())
+    clean = tmp_path / "clean.log"
+    clean.write_text("nothing here", encoding="utf-8")
+    assert mask_files(tmp_path, [ODD]) == [junit]
+    assert junit.read_text(encoding="utf-8") == "<testcase><system-out>amqp://focus:***@broker/</system-out></testcase>"
+    assert picture.read_bytes().endswith(ODD.encode())  # a picture's bytes are left whole
+
+
+def test_a_password_written_as_it_is_into_the_url_is_written_nowhere(tmp_path: Path) -> None:
+    """A password with `/`, `#` and `?` written into FOCUS_AMQP_URL as it is (so the URL does not parse), and one in
+    FOCUS_RABBITMQ_API_PASSWORD: the run stops at its first check, and neither is in its output or its folder."""
+    amqp_password, api_password = "Odd/Pw#1?z", "Api/Pw#2?y"
+    env = {key: value for key, value in os.environ.items() if not key.startswith("FOCUS_")}
+    env |= {
+        "TARGET": "external",
+        "FOCUS_BASE_URL": "http://127.0.0.1:9/focus-server",
+        "FOCUS_AMQP_URL": f"amqp://focus:{amqp_password}@127.0.0.1:9/%2F",
+        "FOCUS_RABBITMQ_API_URL": "http://127.0.0.1:9",
+        "FOCUS_RABBITMQ_API_PASSWORD": api_password,
+    }
+    base = tmp_path / "reports"
+    run = run_nightly(env, base)
+    assert run.returncode == 2, run.stdout[-2000:]
+    (tmp_path / "runner-output.txt").write_text(run.stdout + run.stderr, encoding="utf-8")
+    secrets = forms("focus", amqp_password) | forms("focus", api_password)
+    assert scan([base, tmp_path / "runner-output.txt"], secrets) == {}

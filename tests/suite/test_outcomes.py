@@ -42,6 +42,8 @@ SUITE_CLASSES: dict[str, Category] = {
     "support.rabbit_admin.ManagementApiFailed": ENVIRONMENT,  # RabbitMQ's API failing is not the product's defect
     "support.stand_process.StandFailed": ENVIRONMENT,
     "support.shape.NoApiOffered": ENVIRONMENT,  # neither API answers: no Focus Server at that base URL
+    "support.settings.SettingsError": ENVIRONMENT,  # a setting the suite cannot take: exit 2, one line
+    "support.deployments.DeploymentError": ENVIRONMENT,  # the deployment named by --env cannot be read
 }
 # What else reaches a scenario: the builtins the table is built on, and errors of our own code.
 FOREIGN_CLASSES: dict[str, Category] = {

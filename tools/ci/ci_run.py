@@ -51,11 +51,11 @@ def suite_env(target: str, api: str, environ: Mapping[str, str]) -> dict[str, st
 
 
 def acceptance_command(target: str, profile: str, api: str) -> list[str]:
-    """`make acceptance` as a person types it; API= picks the stand's shape, or says the deployment's outright."""
-    command = ["make", "--no-print-directory", "acceptance", f"PROFILE={profile}"]
-    command.append("TARGET=stand" if target == STAND else "TARGET=external")
+    """README's `./acceptance` as a person types it (make would turn every failing code into 2); `--api` picks the
+    stand's shape, or says the deployment's outright."""
+    command = ["./acceptance", "--profile", profile, "--target", "stand" if target == STAND else "external"]
     if api != "auto":
-        command.append(f"API={api}")
+        command += ["--api", api]
     return command
 
 

@@ -30,7 +30,7 @@ from pathlib import Path
 from types import FrameType
 
 from support.focus_api import FocusServer
-from support.settings import Settings, Target, get_settings
+from support.settings import Settings, SettingsError, Target, get_settings, load_settings
 from support.shape import NoApiOffered, TargetShape, resolve
 from support.stand_process import STAND_DIR, Stand, StandFailed
 from tools.common import target_info
@@ -324,6 +324,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "(hourly files, restarts, an outage), or a file (python -m stand up --catalogue)",
     )
     args = parser.parse_args(argv)
+    try:  # before anything starts: a setting the suite cannot take is one line and exit 2, never a traceback
+        load_settings()
+    except SettingsError as error:
+        say(f"bad setting: {error}")
+        return int(Exit.BROKEN_ENVIRONMENT)
     signal.signal(signal.SIGTERM, _raise_interrupt)
     layout = RunLayout(args.base.resolve())
     try:

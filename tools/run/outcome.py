@@ -21,8 +21,8 @@ class Exit(IntEnum):
 
 
 # environment.py ends a run whose target does not answer with one line and these codes (10 stand, 11-14 a part:
-# REST, AMQP, management API, gRPC).
-TARGET_UNREACHABLE_EXITS = (10, 11, 12, 13, 14)
+# REST, AMQP, management API, gRPC; 15 a setting it cannot take).
+TARGET_UNREACHABLE_EXITS = (10, 11, 12, 13, 14, 15)
 
 
 def crash_kind(outcome: JobOutcome) -> Kind:

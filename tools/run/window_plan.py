@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from support.clauses import CLAUSES
 from support.focus_api import FocusServer
 from support.recordings import Catalogue, blocks, searchable_past
-from support.settings import Settings, Target, get_settings
+from support.settings import Settings, SettingsError, Target, get_settings, load_settings
 from support.shape import resolve
 from support.stand_process import STAND_DIR, Stand, StandFailed
 from support.stream_jobs import window_in_one_stretch
@@ -87,6 +87,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--api", choices=["both", "task", "job"], default="both", help="the stand's shape")
     parser.add_argument("--catalogue", default="default", help="the stand's catalogue: default, contract, continuous")
     args = parser.parse_args(argv)
+    try:  # a setting the suite cannot take: one line, before a stand starts
+        load_settings()
+    except SettingsError as error:
+        print(f"bad setting: {error}")
+        return int(Exit.BROKEN_ENVIRONMENT)
     stand: Stand | None = None
     try:
         if args.target is Target.STAND:
