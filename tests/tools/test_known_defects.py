@@ -51,6 +51,7 @@ def test_a_known_defect_stays_failed_and_reads_its_key_and_link(
     assert row.verdict is ClauseVerdict.FAILED
     assert row.verdict_text == "failed, known defect PZ-4242"
     assert [d.url for d in row.known_defects] == ["https://jira.example.invalid/browse/PZ-4242"]
+    assert row.failure == "1 scenario(s) failed: No recordings fails fast"  # the register's words apart, whole
     assert not fit_for_signoff(rows, "nightly")
     assert exit_code(read_results(results), [], rows) is Exit.PRODUCT_DEFECT  # still a product defect
     line = next(line for line in summary_lines(rows, "nightly") if line.strip().startswith("4.1"))

@@ -44,7 +44,7 @@ def clause_table(trace: Traceability) -> list[ClauseLine]:
         judged = row.judged
         if judged is None:  # built without verdicts: nothing to say per clause
             continue
-        verdict = judged.verdict_text + (f" ({judged.reason})" if judged.reason else "")
+        verdict = judged.verdict.value + (f" ({judged.reason})" if judged.reason else "")
         lines.append(
             ClauseLine(
                 clause=row.clause.id,

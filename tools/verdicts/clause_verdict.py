@@ -146,6 +146,14 @@ class ClauseVerdictRow:
         keys = ", ".join(d.label for d in self.known_defects)
         return f"{self.verdict.value}, {keys}" if keys and self.verdict is ClauseVerdict.FAILED else self.verdict.value
 
+    @property
+    def failure(self) -> str:
+        """The reason without the known defect's words, for a page that shows the known defect apart."""
+        for defect in self.known_defects:
+            if self.reason.startswith(known_said(defect)):
+                return self.reason[len(known_said(defect)) :]
+        return self.reason
+
     def counts(self) -> str:
         """ "3 passed · 1 failed · 1 not offered": every kind of ending that occurred, applicable ones first."""
         parts = [(self.passed, "passed"), (self.failed, "failed"), (self.broken, "broken"), (self.not_run, "not run")]
@@ -224,6 +232,11 @@ def match(
     return out
 
 
+def known_said(defect: KnownDefect) -> str:
+    """How a failed clause's reason starts when the register knows the failure: its key, link and reason."""
+    return f"{defect.label} ({defect.url}): {defect.reason}; "
+
+
 def _decide(
     clause: Clause, scenarios_: list[Scenario], not_offered: list[Scenario], profile: str, faults: Faults | None
 ) -> tuple[ClauseVerdict, str]:
@@ -233,7 +246,7 @@ def _decide(
     failed = [s for s in scenarios_ if s.status == "failed"]
     if failed:
         known = next((s.known_defect for s in failed if s.known_defect is not None), None)
-        said = f"{known.label} ({known.url}): {known.reason}; " if known else ""
+        said = known_said(known) if known else ""
         return ClauseVerdict.FAILED, f"{said}{len(failed)} scenario(s) failed: {failed[0].name}"
     broken = [s for s in scenarios_ if s.status == "broken"]
     if broken:
@@ -334,7 +347,7 @@ def summary_lines(rows: Sequence[ClauseVerdictRow], profile: str) -> list[str]:
         faults = f", faults {row.faults.killed}/{row.faults.total} killed" if row.faults and row.faults.total else ""
         offered = f", {len(row.not_offered)} not offered" if row.not_offered else ""
         lines.append(
-            f"  {row.id:<4} {row.verdict_text:<13} {row.passed}/{row.planned} passed{offered}{faults}  "
+            f"  {row.id:<4} {row.verdict.value:<13} {row.passed}/{row.planned} passed{offered}{faults}  "
             f"{row.heading}{reason}"
         )
     if not signoff_profile(profile):

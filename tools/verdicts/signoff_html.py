@@ -85,9 +85,8 @@ def _scenarios(row: ClauseVerdictRow, links: Links) -> str:
 
 def _verdict(row: ClauseVerdictRow) -> str:
     badge = status_badge(row.verdict.value, row.verdict.css)
-    known = "".join(f"<br>{_known(d)}" for d in row.known_defects)
-    reason = row.reason if not row.known_defects else row.reason.split("; ", 1)[-1]
-    return badge + known + (f'<br><span class="muted">{esc(reason[:300])}</span>' if reason else "")
+    known = "".join(f'<br>{_known(d)}<br><span class="muted">{esc(d.reason)}</span>' for d in row.known_defects)
+    return badge + known + (f'<br><span class="muted">{esc(row.failure[:300])}</span>' if row.failure else "")
 
 
 def _row(row: ClauseVerdictRow, quote: list[str], links: Links) -> str:

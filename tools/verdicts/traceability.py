@@ -371,14 +371,14 @@ def _html_verdict(row: ClauseRow) -> str:
         return status_badge(row.verdict)
     j = row.judged
     known = "".join(f"<br>{_known_link(d)}" for d in j.known_defects)
-    reason = j.reason.split("; ", 1)[-1] if j.known_defects else j.reason
-    reason = f'<br><span class="muted">{esc(reason)}</span>' if reason and reason != NOT_A_SIGNOFF_RUN else ""
+    said = "".join(f'<br><span class="muted">{esc(d.reason)}</span>' for d in j.known_defects)
+    reason = f'<br><span class="muted">{esc(j.failure)}</span>' if j.failure and j.failure != NOT_A_SIGNOFF_RUN else ""
     offered = (
         f'<br><span class="muted">{len(j.not_offered)} not offered: {esc(j.not_offered_why())}</span>'
         if j.not_offered
         else ""
     )
-    return f"{status_badge(j.verdict.value, j.verdict.css)}{known}{reason}{offered}"
+    return f"{status_badge(j.verdict.value, j.verdict.css)}{known}{said}{reason}{offered}"
 
 
 def _html_rule() -> str:
