@@ -12,13 +12,12 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-import uuid
 from pathlib import Path
 
 import allure
 import pytest
 from pypdf import PdfReader
-from tools_testkit import CHROMIUM, needs_allure
+from tools_testkit import CHROMIUM, Attacher, needs_allure
 
 from support import evidence
 from support.clauses import BY_ID, CLAUSES
@@ -43,26 +42,12 @@ FAILING = "partial-coverage-hole-job"
 XRAY_KEYS = {"prisma-only-custom-exchange": "PZ-13602"}
 
 
-class _Attacher:
-    """allure.attach, as the formatter's lifecycle does it: a file in the results and a reference to it."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder, self.attached = folder, []
-
-    def __call__(self, body, name=None, attachment_type=None, extension=None) -> None:
-        kind = attachment_type if isinstance(attachment_type, str) else attachment_type.mime_type
-        suffix = extension or (attachment_type.extension if not isinstance(attachment_type, str) else "txt")
-        source = f"{uuid.uuid4()}-attachment.{suffix}"
-        (self.folder / source).write_bytes(body if isinstance(body, bytes) else body.encode())
-        self.attached.append({"name": name, "source": source, "type": kind})
-
-
 T0 = 1_760_918_340_000  # 2025-10-19 23:59:00 UTC
 
 
 def _two_windows(results: Path, monkeypatch: pytest.MonkeyPatch) -> list[dict]:
     """What 4.5's job scenario attaches on two windows of one long recording."""
-    attach = _Attacher(results)
+    attach = Attacher(results)
     monkeypatch.setattr(allure, "attach", attach)
     monkeypatch.setenv("FOCUS_PICTURES", "true")
     recording = Span(T0 + 60_000, T0 + 3_600_000)

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from support.quote_html import inline_html, quote_html
 from tools.common.html_page import esc, page, status_badge
 from tools.common.layout import ROOT
-from tools.verdicts.clause_verdict import APPLICABLE, RULE, ClauseVerdictRow, Scenario
+from tools.verdicts.clause_verdict import ClauseVerdictRow, Scenario
 from tools.verdicts.known_defects import KnownDefect
 from tools.verdicts.sheet import Sheet
-from tools.verdicts.traceability import run_line, signoff_banner
+from tools.verdicts.traceability import rule_html, run_line, signoff_banner
 
 
 @dataclass(frozen=True)
@@ -117,14 +117,6 @@ def _summary(sheet: Sheet) -> str:
     return f"<p><b>Scenarios:</b> {said}{offered}.</p>"
 
 
-def _key() -> str:
-    items = "".join(f"<li><b>{esc(verdict.value)}</b>: {esc(when)}</li>" for verdict, when in RULE)
-    return (
-        '<p class="muted" style="margin-bottom:.1rem">How each clause is judged: one rule, the first line that '
-        f'applies. {esc(APPLICABLE)}</p><ul class="key muted">{items}</ul>'
-    )
-
-
 def _register_name(sheet: Sheet) -> str:
     """The register's path as the repository names it (docs/known-defects.yaml), else as given."""
     try:
@@ -188,7 +180,7 @@ def to_html(sheet: Sheet, links: Links) -> str:
         sheet.header.html(),
         banner,
         _summary(sheet),
-        _key(),
+        rule_html(),
         '<table class="sheet"><colgroup><col style="width:13%"><col style="width:37%"><col style="width:18%">'
         '<col style="width:13%"><col style="width:19%"></colgroup>',
         f'<thead><tr><th colspan="5" class="run-line">{esc(run_line(sheet.header))}</th></tr>'

@@ -381,7 +381,8 @@ def _html_verdict(row: ClauseRow) -> str:
     return f"{status_badge(j.verdict.value, j.verdict.css)}{known}{said}{reason}{offered}"
 
 
-def _html_rule() -> str:
+def rule_html() -> str:
+    """The verdict rule as a key, the same on every page that shows verdicts (the sign-off sheet too)."""
     items = "".join(f"<li><b>{esc(verdict.value)}</b>: {esc(when)}</li>" for verdict, when in RULE)
     return (
         f'<p class="muted" style="margin-bottom:.1rem">How each clause is judged: one rule, the first line that '
@@ -443,7 +444,7 @@ def to_html(trace: Traceability) -> str:
         f'<p class="muted">One row per clause of the clarifications (how to read it: '
         f'<a href="reading-the-report.html">Reading the report</a>). Faults: {esc(trace.matrix_note)}. '
         f"Target API: {esc(trace.target_api)} (a scenario whose API it does not offer is skipped, never passed).</p>",
-        _html_rule(),
+        rule_html(),
         f'<table><thead><tr><th colspan="5" class="run-line">{esc(run_line(trace.header))}</th></tr>'
         "<tr><th>Clause</th><th>Verdict</th><th>What the clarifications say</th><th>Scenarios</th>"
         "<th>Faults killed</th></tr></thead>",
