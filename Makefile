@@ -66,6 +66,8 @@ lint: setup
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m tools.specs.quote_lint
+	$(PY) -m tools.specs.prose_lint
+	$(PY) -m tools.verdicts.known_defects
 	$(VENV)/bin/actionlint .github/workflows/*.yml
 
 format: setup

@@ -1,6 +1,17 @@
-// Allure 3 configuration of the sign-off report; tools/report/build.py runs `allure generate` with it.
+// Allure 3 configuration of the sign-off report; tools/report/build.py runs `allure generate` with it, on the copy of
+// the results that tools/report/results_view.py prepares.
 // Paths come from the environment so that tests can generate a report elsewhere (defaults: the reports/ folder).
+import { readFileSync } from "node:fs";
+
 const env = process.env;
+
+// The known defects of this run (docs/known-defects.yaml, matched by tools/verdicts/clause_verdict.py) as Allure's own
+// resolutions: each failure keeps its status and shows its Jira issue. None: no `resolutions` at all.
+const known = env.FOCUS_REPORT_RESOLUTIONS ? JSON.parse(readFileSync(env.FOCUS_REPORT_RESOLUTIONS, "utf8")) : null;
+const resolutions =
+  known && known.rules.length
+    ? { resolutions: { ...known, knownIssuesPath: env.FOCUS_REPORT_KNOWN_ISSUES ?? "reports/known-issues.json" } }
+    : {};
 
 const awesome = (singleFile) => ({
   import: "@allurereport/plugin-awesome",
@@ -23,6 +34,8 @@ const awesome = (singleFile) => ({
 const red = (d) => d.status === "failed" || d.status === "broken";
 const filedAs = (d) =>
   d.labels.find((label) => label.name === "outcome")?.value ?? (d.status === "failed" ? "product defect" : "suite defect");
+// Why a result is skipped, as tools/report/results_view.py labels it: not offered, not run, process ended.
+const skippedAs = (d) => d.status === "skipped" && (d.labels.find((label) => label.name === "skipped_as")?.value ?? "not run");
 
 export default {
   name: env.FOCUS_REPORT_NAME ?? "Focus Server acceptance",
@@ -33,6 +46,13 @@ export default {
   // Decided by the type of what a scenario raised, never by its message (see `filedAs` above).
   categories: {
     rules: [
+      // A known defect is a product defect still (the clause stays failed); it is filed apart, by its Jira key.
+      {
+        id: "known-defect",
+        name: "Product defect, known (docs/known-defects.yaml)",
+        matchers: (d) => red(d) && filedAs(d) === "product defect" && d.labels.some((l) => l.name === "known_defect"),
+        groupBy: [{ label: "known_defect" }],
+      },
       {
         id: "product-defect",
         name: "Product defect",
@@ -51,10 +71,23 @@ export default {
       },
       // Allure lists only the categories a result falls in: on a green run the three above are absent, and a reader
       // sent here by docs/reading-the-report.md would find an empty tab. These two say what the rest is.
+      // Skips, each kind in its own category: none is a verdict on the product.
+      {
+        id: "not-offered",
+        name: "Not offered: the target offers no API for it (counted neither way)",
+        matchers: (d) => skippedAs(d) === "not offered",
+        groupBy: [{ label: "spec" }],
+      },
+      {
+        id: "process-ended",
+        name: "Process ended early: its behave process stopped before it (not verified)",
+        matchers: (d) => skippedAs(d) === "process ended",
+        groupBy: [{ label: "spec" }],
+      },
       {
         id: "not-run",
-        name: "Not run (skipped: left out, not offered, or its process ended early)",
-        matchers: (d) => d.status === "skipped",
+        name: "Not run: left out by the profile, or skipped (not verified)",
+        matchers: (d) => skippedAs(d) === "not run",
         groupBy: [{ label: "spec" }],
       },
       {
@@ -65,6 +98,7 @@ export default {
       },
     ],
   },
+  ...resolutions,
   plugins: {
     awesome: awesome(false),
     single: awesome(true),

@@ -1,7 +1,6 @@
 Feature: 1 RabbitMQ topology: prisma is the one exchange, and named queues serve it
 
-  Focus Server, the Smart Recorder, the interrogator and the analyzers meet on one RabbitMQ broker. The development
-  team fixed its shape: a single exchange of the product's own, and queues named after what they serve.
+  Focus Server, the Smart Recorder and the analyzers meet on one broker, whose shape the development team fixed.
 
   1.1 Exchange configuration, the official answer:
   > "There is only ONE exchange named `prisma`"
@@ -12,10 +11,8 @@ Feature: 1 RabbitMQ topology: prisma is the one exchange, and named queues serve
   > | **Jobs** | Dynamic pattern: `{job_id}_{suffix}` | `job_abc123_results` |
   > | **Focus Server** | No queue (publisher only) | N/A |
 
-  The suite only looks: it lists the broker through its management API, checks existence with passive declares,
-  and hears messages on probe queues of its own (server-named, exclusive, removed after each scenario). It never
-  declares an exchange or a named queue, and never consumes a queue it did not declare. Focus Server's broker
-  connections are told apart by their client-provided name, `focus-server`.
+  The suite only looks: it never creates an exchange or a named queue, and never takes a message meant for another.
+  Focus Server is recognised on the broker by the name its connections carry, focus-server.
 
   @spec-1.1 @case-prisma-only-custom-exchange
   Scenario: prisma is the only exchange besides the broker's own
@@ -23,7 +20,7 @@ Feature: 1 RabbitMQ topology: prisma is the one exchange, and named queues serve
     > # 2. Verify no other exchanges exist (except defaults)
     > assert custom_exchanges == ["prisma"], "Only 'prisma' exchange allowed"
 
-    The broker's own exchanges are the default one ("") and the predeclared amq.* ones.
+    The broker's own exchanges are its default one and the amq.* ones it comes with.
 
     When the broker's exchanges are listed
     Then the only exchange besides the broker's own is "prisma"
@@ -43,10 +40,8 @@ Feature: 1 RabbitMQ topology: prisma is the one exchange, and named queues serve
   Scenario: Focus Server's commands go through prisma and through no other exchange
     > ✅ All RabbitMQ messages MUST be published to `prisma` exchange
 
-    Focus Server sends a region-of-interest command when a task or job is configured, and keepalive commands while
-    its waterfall is polled or its stream read (a task where the target offers the task API, else a job). Probes listen on every exchange a probe can hear, so that a command sent elsewhere is
-    seen where it went. (The default exchange routes straight to named queues; it cannot be heard without
-    consuming them, which the suite never does.)
+    Every exchange is watched (but the default one, which cannot be without taking others' messages), so that a
+    command sent elsewhere is seen where it went.
 
     Given Focus Server's commands are watched on every exchange of the broker
     When a live task or job is configured, whichever the target offers
@@ -63,7 +58,7 @@ Feature: 1 RabbitMQ topology: prisma is the one exchange, and named queues serve
     >     routing_key="baby_analyzer.commands.roi"
     > )
 
-    Commands are recognised by their body, wherever they go, so that this scenario judges the routing keys only.
+    Commands are recognised by their content, wherever they go: this scenario judges the routing keys only.
 
     Given Focus Server's commands are watched on every exchange of the broker
     When a live task or job is configured, whichever the target offers
@@ -76,8 +71,7 @@ Feature: 1 RabbitMQ topology: prisma is the one exchange, and named queues serve
     > | **Focus Server** | No queue (publisher only) | N/A |
     > # Focus Server does NOT consume from queues
 
-    Focus Server's connections are found by their client-provided name. A target that leaves its connections
-    unnamed cannot show this, and the scenario says so (broken, never passed).
+    A target whose connections carry no name cannot show this; the scenario then says so (never passed).
 
     Given a live task or job is configured, whichever the target offers
     And it is kept busy: its waterfall polled or its stream read
@@ -105,8 +99,7 @@ Feature: 1 RabbitMQ topology: prisma is the one exchange, and named queues serve
     > 2. **Job Tests:**
     > queue_name = f"{job_id}_results"  # or other suffix pattern
 
-    The queue is named {id}_{suffix}: the id the target gave (job) or that we gave (task), an underscore, and a
-    suffix of the target's choice.
+    The name is the id the target gave (job) or that we gave (task), an underscore, a suffix of the target's choice.
 
     Given a live <kind> is configured
     Then while it runs, a queue named after it with a suffix is bound to "prisma"
@@ -125,8 +118,7 @@ Feature: 1 RabbitMQ topology: prisma is the one exchange, and named queues serve
   Scenario: A job's queue lives with its job and goes once the job has ended
     > | **Jobs** | Dynamic pattern: `{job_id}_{suffix}` | `job_abc123_results` |
 
-    A dynamic queue serves a job while it runs, and must not outlive it. A history job over a few seconds of
-    recorded data ends by itself once its stream has played them.
+    A short history job ends by itself.
 
     Given a history job over a window holding 4 seconds of recorded data
     And its queue, named after it with a suffix, is bound to "prisma"

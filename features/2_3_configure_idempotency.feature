@@ -9,20 +9,13 @@ Feature: 2.3 A resent configuration is harmless
   > Tests should focus on backend idempotency, not retry behavior
   > Should get same result (idempotent)
 
-  Out of scope of a target test: the retries themselves. They belong to the frontend (Noga) and the backend does
-  none, so a target has nothing to show about them (see docs/frontend-retries.md). What a target must show is
-  that a resent request does no harm: the same POST /config/{task_id} with the same body, sent again, answers as
-  the first time and the target goes on with one task, not one per send. The task's queue is recognised by the
-  task id in its name; whether that name follows the {id}_{suffix} pattern is clause 1.2's business.
+  The retries themselves belong to the frontend (Noga) and the backend does none: a target has nothing to show of
+  them (Frontend retries, beside the report). What it must show is that a resent configuration does no harm: sent
+  again unchanged, a task configuration answers as the first time and leaves one task, not one per send. Each
+  check sends a configuration nobody sent before, so that its first send truly is a first.
 
-  A check's first request is its own: each scenario's body carries a display nobody sent before (a random time
-  axis and canvas height, both valid), in this run or any earlier one, so that its first send is a first send and
-  "the same answer again" compares it with its resends, not one resend with another.
-
-  Over the job API (the deployed server's), a resent POST /configure may start a job per send; harmless means: the
-  same status and an equivalent stream description every time (channel_amount, stream_amount,
-  channel_to_stream_index, view_type), every answer's stream readable (its first frame arrives), and no job left
-  running: each of them is gone (GET /metadata/{job_id} answers 404) within the contract's 60 s once nobody reads it.
+  A resent job configuration may start a job per send; harmless then means the same answer and an equivalent
+  stream each time, every stream readable, and no job left running a minute after nobody reads it.
 
   @spec-2.3 @case-config-resent-idempotent @api-task
   Scenario Outline: The same task configuration sent <times> times gives the same answer and leaves one task

@@ -1,7 +1,7 @@
 Feature: 3 Smart Recorder integration: AMQP only, through prisma
 
-  The Smart Recorder takes the interrogator's frames and publishes its data on the broker. The development team
-  answered that it speaks AMQP and nothing else.
+  The Smart Recorder publishes the interrogator's data on the broker; the development team answered that it speaks
+  AMQP and nothing else.
 
   3.1 Connection protocol, the official answer:
   > "AMQP. It connects to the interrogator - all communication is AMQP"
@@ -9,10 +9,8 @@ Feature: 3 Smart Recorder integration: AMQP only, through prisma
   > - Smart Recorder does NOT use gRPC Tap
   > - All data flow is through AMQP/RabbitMQ
 
-  The suite hears the Smart Recorder on probe queues of its own, bound to the exchange; it never consumes the
-  recorder's queues. Its data must come at least once a second while live data flows (the target contract). It is
-  listened to for the listening window of the settings (listen_s): 3 s by default and in the quick profile, a
-  minute in the nightly profile, so that a recorder falling silent after a few seconds is seen.
+  Its data must come at least once a second while live data flows (the target contract), over the listening
+  window: a minute in the nightly profile, so that a recorder falling silent after a few seconds is seen.
 
   @spec-3.1 @case-recorder-data-on-prisma @listening
   Scenario: The Smart Recorder publishes its data through prisma with recorder.data routing keys, at least once a second
@@ -34,9 +32,8 @@ Feature: 3 Smart Recorder integration: AMQP only, through prisma
     > 1. **Do NOT test gRPC Tap for Smart Recorder:**
     > # ❌ WRONG - Smart Recorder doesn't use gRPC
 
-    Decision: there is no gRPC tap scenario for the Smart Recorder, and none will be written; the gRPC stream in
-    this suite is Focus Server's job stream only (clause 2.1). What the Smart Recorder does show is checked here
-    instead: its data reaches the broker over AMQP, through prisma, and through no other exchange a probe can hear.
+    Decision: no scenario checks a gRPC tap for the Smart Recorder, and none will be written. What it does show is
+    checked instead: its data reaches the broker over AMQP, through prisma and through no other exchange.
 
     Given the Smart Recorder's messages are watched on every exchange of the broker
     When the Smart Recorder is listened to for the listening window

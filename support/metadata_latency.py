@@ -16,7 +16,7 @@ import math
 import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import allure
 
@@ -27,6 +27,9 @@ from support.ids import new_task_id
 from support.models import TaskConfig
 from support.waiters import task_ready
 from support.waiting import WaitTimeout, monotonic
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 MIN_CALLS = 20  # fewer samples would make "the 95th percentile" the worst call, i.e. one lucky or unlucky call
 
@@ -107,7 +110,13 @@ class LatencySeries:
         return "| measure | value |\n|---|---|\n" + "\n".join(f"| {name} | {value} |" for name, value in rows) + "\n"
 
     def chart_png(self, limit_s: float) -> bytes:
-        """A point per call (red when at or over the limit), the limit and the p95 as lines.
+        """The chart (`chart`) as PNG bytes."""
+        out = io.BytesIO()
+        self.chart(limit_s).savefig(out, format="png")
+        return out.getvalue()
+
+    def chart(self, limit_s: float) -> Figure:
+        """A point per call (red when at or over the limit), the limit and the p95 as lines, the legend above them.
 
         The y axis is logarithmic, from just under the quickest call to just over the limit or the slowest call:
         samples of 12-32 ms and a limit of 2000 ms both show, the samples apart from each other and the distance to
@@ -133,12 +142,11 @@ class LatencySeries:
         axes.set_xlabel("call")
         axes.xaxis.set_major_locator(MaxNLocator(integer=True))
         axes.set_ylabel("ms (log scale)")
-        axes.set_title(self.route, fontsize=10)
-        axes.legend(fontsize=8, loc="center right")
+        axes.set_title(self.route, fontsize=10, loc="left")
+        # Above the plot, beside the title: inside it, the legend would cover the points of the last calls.
+        axes.legend(fontsize=8, loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=2, frameon=False, borderaxespad=0.2)
         figure.tight_layout()
-        out = io.BytesIO()
-        figure.savefig(out, format="png")
-        return out.getvalue()
+        return figure
 
 
 def configure_ready_task(focus: FocusServer) -> str:

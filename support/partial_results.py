@@ -252,16 +252,27 @@ def attach_reading(result: WaterfallResult, history: HistoryWindow) -> None:
     _attach_rows("waterfall received", result.rows, result.timestamps, history, title, details)
 
 
+def attachment_name(name: str, history: HistoryWindow) -> str:
+    """`name`, and which window it is of, when its clause is judged on several: no two attachments share a name."""
+    return f"{name}, {history.part}" if history.part else name
+
+
 def _attach_rows(
     picture: str, rows: list[Row], timestamps: list[int], history: HistoryWindow, title: str, details: tuple[str, Any]
 ) -> None:
     """What a reading of either API gave: its rows as a picture against the catalogue's recordings, `details` of the
-    reading (its statuses, its stream), and the gaps found in the rows beside the catalogue's holes."""
+    reading (its statuses, its stream), and the gaps found in the rows beside the catalogue's holes. A clause judged
+    on several windows (4.5 on one long recording) names each attachment and caption after its window ("window 1
+    of 2: its start"), so that no two attachments share a name and each picture says which edge it shows."""
     gaps = find_temporal_gaps(timestamps, CONTINUITY_MS)
-    attach_png(picture, lambda: waterfall_png(rows, history.window, history.recordings, gaps, title))
-    attach_json(*details)
+    caption = f"{history.part.capitalize()}. {title}" if history.part else title
+    attach_png(
+        attachment_name(picture, history),
+        lambda: waterfall_png(rows, history.window, history.recordings, gaps, caption),
+    )
+    attach_json(attachment_name(details[0], history), details[1])
     attach_json(
-        "gaps found in the rows",
+        attachment_name("gaps found in the rows", history),
         {
             "threshold_ms": CONTINUITY_MS,
             "gaps": [gap.as_dict() for gap in gaps],
@@ -422,7 +433,7 @@ def expect_nothing_after_end(result: WaterfallResult) -> None:
 def expect_coverage(result: RowTimes, history: HistoryWindow, threshold_ms: int, *, only_inside: bool = False) -> None:
     """The rows cover the window's recorded time (and, unless `only_inside`, lie nowhere else)."""
     report = coverage(result.timestamps, history.parts, threshold_ms)
-    attach_json("coverage of the recorded time", report.as_dict())
+    attach_json(attachment_name("coverage of the recorded time", history), report.as_dict())
     problems = list(report.inside)
     if report.outside and not only_inside:
         problems.append("rows outside the recordings: " + "; ".join(report.outside))
@@ -436,7 +447,8 @@ def expect_every_second(result: RowTimes, history: HistoryWindow) -> None:
     seconds_with_rows = {stamp // 1000 for stamp in result.timestamps}
     recorded = [s for part in history.parts for s in range(-(-part.start_ms // 1000), part.end_ms // 1000)]
     missing = [s for s in recorded if s not in seconds_with_rows]
-    attach_json("recorded seconds without a row", {"recorded_seconds": len(recorded), "missing": missing[:200]})
+    seconds = {"recorded_seconds": len(recorded), "missing": missing[:200]}
+    attach_json(attachment_name("recorded seconds without a row", history), seconds)
     assert not missing, (
         f"{history.describe()}: {len(missing)} of the {len(recorded)} recorded seconds have no row, the first at "
         f"{missing[0]} (epoch s)"

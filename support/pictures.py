@@ -9,12 +9,17 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from support.grpc_stream import Frame
 from support.models import Row, SensorIntensity
 from support.timeline import CONTINUITY_MS, Gap, Span, instant_of, runs
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 MAX_COLUMNS = 1200  # time bins of the image: at least one second each, at most this many
 _RECORDING, _ROWS, _HOLE = "#2e7d32", "#1565c0", "#c62828"
@@ -52,22 +57,52 @@ def _intensity_grid(rows: Sequence[Row], view: Span, sensors: list[int]) -> np.n
         return np.where(count > 0, total / np.maximum(count, 1), np.nan)
 
 
+# The view runs a little past the window asked for on either side, so that its dashed edges show (drawn on the
+# view's own edges they would be the frame's lines, and the caption would speak of lines nobody sees).
+EDGE_SHARE = 0.02
+WINDOW_NOTE = "dashed lines: the window asked for"
+
+
 def waterfall_png(
     rows: Sequence[Row], window: Span, recordings: Sequence[Span], gaps: Sequence[Gap], title: str
 ) -> bytes:
     """The waterfall received over `window`, with the catalogue's `recordings` and the observed `gaps` marked."""
+    figure = waterfall_figure(rows, window, recordings, gaps, title)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def view_of(rows: Sequence[Row], window: Span) -> Span:
+    """What the picture shows: the window and any row outside it (a row where none belongs must show), and a margin."""
+    stamps = [row.startTimestamp for row in rows]
+    shown = Span(min([window.start_ms, *stamps]), max([window.end_ms, *stamps]))
+    margin = max(1, int(shown.duration_ms * EDGE_SHARE))
+    return Span(shown.start_ms - margin, shown.end_ms + margin)
+
+
+def waterfall_figure(
+    rows: Sequence[Row], window: Span, recordings: Sequence[Span], gaps: Sequence[Gap], title: str
+) -> Figure:
+    """The picture as a matplotlib Figure (Agg canvas): waterfall on top, catalogue and rows below, holes across."""
+    view = view_of(rows, window)
+    figure, top, bottom, colour_bar = _frame(title)
+    _draw_waterfall(figure, top, colour_bar, rows, view)
+    _draw_holes(top, bottom, gaps)
+    _draw_lanes(bottom, recordings, [row.startTimestamp for row in rows], view)
+    for axis in (top, bottom):
+        for edge in (window.start_ms, window.end_ms):
+            axis.axvline(_num(edge), color="black", ls="--", lw=1)
+    _time_axis(bottom, view)
+    return figure
+
+
+def _frame(title: str) -> tuple[Figure, Axes, Axes, Axes]:
+    """The figure, its two panels sharing the time axis, and the colour bar's axes, the caption on top."""
     # Imported here, as in support/metadata_latency.py: matplotlib costs every behave process a third of a second to
     # import, paid only by the scenarios that draw.
-    from matplotlib import dates
     from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.colors import Normalize
     from matplotlib.figure import Figure
-    from matplotlib.ticker import MaxNLocator
-
-    stamps = [row.startTimestamp for row in rows]
-    # The view holds the window and any row outside it: a row where none belongs must show.
-    view = Span(min([window.start_ms, *stamps]), max([window.end_ms, *stamps]))
-    sensors = sorted({sensor.id for row in rows for sensor in row.sensors})
 
     figure = Figure(figsize=(11, 5.5), dpi=100)
     FigureCanvasAgg(figure)
@@ -88,27 +123,37 @@ def waterfall_png(
     bottom = figure.add_subplot(grid_spec[1, 0], sharex=top)
     top.tick_params(labelbottom=False)
     figure.suptitle(title, fontsize=9)
+    return figure, top, bottom, figure.add_subplot(grid_spec[0, 1])
 
-    if sensors:
-        grid = _intensity_grid(rows, view, sensors)
-        image = top.imshow(
-            np.ma.masked_invalid(grid),
-            aspect="auto",
-            origin="lower",
-            interpolation="nearest",
-            cmap="viridis",  # masked (no row) bins stay transparent over the grey background
-            # A colour scale from the 2nd to the 98th percentile: a few loud events must not flatten the rest.
-            norm=Normalize(*np.nanpercentile(grid, [2, 98])) if np.isfinite(grid).any() else None,
-            extent=(_num(view.start_ms), _num(view.end_ms), sensors[0] - 0.5, sensors[-1] + 0.5),
-        )
-        figure.colorbar(image, cax=figure.add_subplot(grid_spec[0, 1]), label="intensity (mean of a row's values)")
-        top.yaxis.set_major_locator(MaxNLocator(integer=True))
-    else:
-        top.text(0.5, 0.5, "no rows received", transform=top.transAxes, ha="center", va="center", fontsize=14)
-        top.set_yticks([])
+
+def _draw_waterfall(figure: Figure, top: Axes, colour_bar: Axes, rows: Sequence[Row], view: Span) -> None:
+    from matplotlib.colors import Normalize
+    from matplotlib.ticker import MaxNLocator
+
+    sensors = sorted({sensor.id for row in rows for sensor in row.sensors})
     top.set_facecolor("#eeeeee")
     top.set_ylabel("sensor")
+    if not sensors:
+        top.text(0.5, 0.5, "no rows received", transform=top.transAxes, ha="center", va="center", fontsize=14)
+        top.set_yticks([])
+        colour_bar.set_visible(False)
+        return
+    grid = _intensity_grid(rows, view, sensors)
+    image = top.imshow(
+        np.ma.masked_invalid(grid),
+        aspect="auto",
+        origin="lower",
+        interpolation="nearest",
+        cmap="viridis",  # masked (no row) bins stay transparent over the grey background
+        # A colour scale from the 2nd to the 98th percentile: a few loud events must not flatten the rest.
+        norm=Normalize(*np.nanpercentile(grid, [2, 98])) if np.isfinite(grid).any() else None,
+        extent=(_num(view.start_ms), _num(view.end_ms), sensors[0] - 0.5, sensors[-1] + 0.5),
+    )
+    figure.colorbar(image, cax=colour_bar, label="intensity (mean of a row's values)")
+    top.yaxis.set_major_locator(MaxNLocator(integer=True))
 
+
+def _draw_holes(top: Axes, bottom: Axes, gaps: Sequence[Gap]) -> None:
     for gap in gaps:
         for axis in (top, bottom):
             axis.axvspan(_num(gap.start_ms), _num(gap.end_ms), color=_HOLE, alpha=0.18, hatch="//", lw=0)
@@ -122,6 +167,9 @@ def waterfall_png(
             fontsize=8,
         )
 
+
+def _draw_lanes(bottom: Axes, recordings: Sequence[Span], stamps: Sequence[int], view: Span) -> None:
+    """The catalogue's recordings, and the runs of rows received, as two lanes."""
     lanes = {"catalogue": 1.0, "rows received": 0.0}
     for recording in recordings:
         shown = recording.clip(view)
@@ -132,20 +180,17 @@ def waterfall_png(
     for run in runs(stamps, CONTINUITY_MS):
         width = max(_num(run.end_ms) - _num(run.start_ms), 1e-6)
         bottom.broken_barh([(_num(run.start_ms), width)], (-0.3, 0.6), color=_ROWS)
-    for axis in (top, bottom):
-        for edge in (window.start_ms, window.end_ms):
-            axis.axvline(_num(edge), color="black", ls="--", lw=1)
     bottom.set_yticks(list(lanes.values()), list(lanes))
     bottom.set_ylim(-0.6, 1.6)
-    bottom.set_xlim(_num(view.start_ms), _num(view.end_ms))
-    locator = dates.AutoDateLocator(minticks=4, maxticks=9)
-    bottom.xaxis.set_major_locator(locator)
-    bottom.xaxis.set_major_formatter(dates.DateFormatter("%H:%M:%S"))
-    bottom.set_xlabel(f"time (UTC) from {instant_of(view.start_ms):%Y-%m-%d %H:%M:%S}; dashed: the window asked for")
 
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    return buffer.getvalue()
+
+def _time_axis(bottom: Axes, view: Span) -> None:
+    from matplotlib import dates
+
+    bottom.set_xlim(_num(view.start_ms), _num(view.end_ms))
+    bottom.xaxis.set_major_locator(dates.AutoDateLocator(minticks=4, maxticks=9))
+    bottom.xaxis.set_major_formatter(dates.DateFormatter("%H:%M:%S"))
+    bottom.set_xlabel(f"time (UTC) from {instant_of(view.start_ms):%Y-%m-%d %H:%M:%S}; {WINDOW_NOTE}")
 
 
 def rows_of_frame(canvas_id: str, frame: Frame) -> list[Row]:

@@ -41,6 +41,8 @@ class HistoryWindow:
     shape: Shape
     window: Span
     recordings: tuple[Span, ...]  # whole recordings overlapping the window, as the catalogue gives them
+    part: str = ""  # which of its clause's windows, when there are several: "window 1 of 2: its start"
+    part: str = ""  # which of its clause's windows, when there are several: "window 1 of 2: its start"
 
     @property
     def parts(self) -> list[Span]:
@@ -101,11 +103,15 @@ class Catalogue:
                 f"precondition not met: no history window {shape.value} over the {api} API in this catalogue: "
                 f"{found.reason}; widen FOCUS_HISTORY_FROM/FOCUS_HISTORY_TO or add recordings (make windows shows it)"
             )
-        return found, [self.confirmed(each, window) for each, window in found.windows]
+        count = len(found.windows)
+        return found, [
+            self.confirmed(each, window, _part(number, count, each))
+            for number, (each, window) in enumerate(found.windows, start=1)
+        ]
 
-    def confirmed(self, shape: Shape, window: Span) -> HistoryWindow:
+    def confirmed(self, shape: Shape, window: Span, part: str = "") -> HistoryWindow:
         """The window with the catalogue's own answer for it, which must have the shape the search window's did."""
-        found = HistoryWindow(shape, window, tuple(self.recordings(window)))
+        found = HistoryWindow(shape, window, tuple(self.recordings(window)), part)
         if not fits(shape, window, found.recordings, HOLE_OVER_S if shape is Shape.HOLE else 0):
             raise PreconditionNotMet(
                 f"precondition not met: a history window {shape.value} was expected at {window.label()} from the "
@@ -123,6 +129,14 @@ class Catalogue:
                 f"{self.search.start.isoformat()} and {self.search.end.isoformat()}"
             )
         return window
+
+
+def _part(number: int, count: int, shape: Shape) -> str:
+    """Which of a clause's windows this is, and which edge of the recording it shows: "window 1 of 2: its start"."""
+    if count < 2:
+        return ""
+    edge = {Shape.END_ONLY: "its start", Shape.START_ONLY: "its end"}.get(shape, shape.value)
+    return f"window {number} of {count}: {edge}"
 
 
 def searchable_past(search: Span) -> Span:

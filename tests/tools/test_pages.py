@@ -36,3 +36,15 @@ def test_living_docs_show_features_quotes_steps_and_statuses(tmp_path: Path, wri
     assert html.count('<span class="status not-run">not run</span>') == 11  # the 12 blocks less the one that ran
     # The outline shows once, with its examples, not once per row.
     assert html.count("Gaps stay gaps") == 2  # the contents table and the outline itself
+
+
+def test_reading_the_report_states_the_verdict_rule_word_for_word() -> None:
+    """One rule, stated once (tools/verdicts/clause_verdict.RULE) and kept: the docs' table is the rule the pages
+    print as their key and the verdicts follow."""
+    from tools.common.layout import ROOT
+    from tools.verdicts.clause_verdict import APPLICABLE, RULE
+
+    text = (ROOT / "docs" / "reading-the-report.md").read_text()
+    table = [line for line in text.splitlines() if line.startswith("| **")]
+    assert table == [f"| **{verdict.value}** | {when} |" for verdict, when in RULE]
+    assert " ".join(APPLICABLE.split()) in " ".join(text.split())

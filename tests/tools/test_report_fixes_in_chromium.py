@@ -14,7 +14,7 @@ from pathlib import Path
 import allure
 import pytest
 from behave.parser import parse_file
-from tools_testkit import CHROMIUM, needs_allure
+from tools_testkit import CHROMIUM, Attacher, needs_allure
 
 from support import evidence
 from support.clauses import BY_ID
@@ -39,24 +39,10 @@ def _description(feature: str, scenario_part: str, clause: str) -> str:
     return html
 
 
-class _Attacher:
-    """allure.attach, as the formatter's lifecycle would do it: a file in the results and a reference to it."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder, self.attached = folder, []
-
-    def __call__(self, body, name=None, attachment_type=None, extension=None) -> None:
-        kind = attachment_type if isinstance(attachment_type, str) else attachment_type.mime_type
-        suffix = extension or (attachment_type.extension if not isinstance(attachment_type, str) else "txt")
-        source = f"{uuid.uuid4()}-attachment.{suffix}"
-        (self.folder / source).write_text(body)
-        self.attached.append({"name": name, "source": source, "type": kind})
-
-
 def _write_run(results: Path, day: str, p95_ms: float, monkeypatch: pytest.MonkeyPatch) -> None:
     results.mkdir(parents=True, exist_ok=True)
     start = 1_764_000_000_000
-    attach = _Attacher(results)
+    attach = Attacher(results)
     monkeypatch.setattr(allure, "attach", attach)
     sensors = json.dumps({"sensors": list(range(5000))})
     evidence.attach_json("HTTP exchanges", [Exchange("GET", "http://t/sensors", None, 200, 3.0, sensors).as_dict()])
@@ -267,4 +253,4 @@ def test_three_nightlies_give_sla_trends_of_three_points_flagging_a_drift(three_
         assert chart.locator("line.threshold").count() == 1
     flagged = page.locator("#drifting").inner_text()
     page.close()
-    assert "GET /channels: p95" in flagged
+    assert "GET /channels: 95th percentile of 20 calls" in flagged

@@ -262,5 +262,5 @@ def test_the_start_page_leads_to_the_sign_off_sheet_and_the_other_pages(
     page.wait_for_load_state()
     assert page.url.endswith("signoff.html")
     assert "Sign-off sheet" in page.locator("h1").inner_text()
-    assert page.locator("table.sheet tr td:first-child b").count() == len(CLAUSES)
+    assert page.locator("table.sheet tr td:first-child a.clause-id").count() == len(CLAUSES)
     context.close()

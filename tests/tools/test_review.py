@@ -66,9 +66,65 @@ def review(branch: Path) -> Path:
         text=True,
         timeout=120,
     )
-    assert done.returncode == 0, done.stderr
+    # The added 4.3 scenario's steps have no definition yet: the review says so and fails, before anything runs.
+    assert done.returncode == 1, done.stderr
     assert "1 changed, 1 added, 0 removed" in done.stdout
+    assert "review: BROKEN features/4_partial_results.feature:" in done.stdout
     return out
+
+
+def _review_of(repo: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "tools.specs.review", "--repo", str(repo), "--base", "main"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.fixture(scope="module")
+def a_second_made_faster(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A branch that turns 4.1's "in under 2 seconds" into "in under 1 second": a step no definition matches."""
+    repo = tmp_path_factory.mktemp("repo-faster")
+    shutil.copytree(ROOT / "features", repo / "features", ignore=shutil.ignore_patterns("__pycache__"))
+    _git(repo, "init", "-q", "-b", "main")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "base")
+    _git(repo, "checkout", "-q", "-b", "faster")
+    history = repo / "features" / "4_partial_results.feature"
+    text = history.read_text()
+    step = "And the refusal came at once, in under 2 seconds"
+    assert text.count(step) == 2
+    history.write_text(text.replace(step, "And the refusal came at once, in under 1 second", 1))
+    _git(repo, "commit", "-q", "-am", "4.1 at once: under 1 second")
+    return repo
+
+
+def test_a_step_no_definition_matches_is_shown_as_broken_not_as_a_plain_change(a_second_made_faster: Path) -> None:
+    done = _review_of(a_second_made_faster)
+    assert done.returncode == 1, done.stdout + done.stderr
+    broken = [line for line in done.stdout.splitlines() if line.startswith("review: BROKEN ")]
+    assert len(broken) == 1, done.stdout
+    assert "features/4_partial_results.feature:" in broken[0]
+    assert 'no step definition matches "And the refusal came at once, in under 1 second"' in broken[0]
+    md = (a_second_made_faster / "reports" / "review" / "review.md").read_text()
+    assert "**What this change breaks (1)**" in md and "in under 1 second" in md
+
+
+def test_a_change_that_breaks_nothing_says_so(branch: Path, tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    shutil.copytree(ROOT / "features", repo / "features", ignore=shutil.ignore_patterns("__pycache__"))
+    _git(repo, "init", "-q", "-b", "main")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "base")
+    path = repo / "features" / "2_2_metadata_latency.feature"
+    path.write_text(
+        path.read_text().replace("ask for the live metadata 20 times", "ask for the live metadata 30 times")
+    )
+    done = _review_of(repo)
+    assert done.returncode == 0, done.stdout
+    assert "Nothing found broken before running" in (repo / "reports" / "review" / "review.md").read_text()
 
 
 def test_the_short_version_lists_both_changes_and_the_coverage_moved(review: Path) -> None:
@@ -92,6 +148,14 @@ def test_the_page_opened_in_chromium_shows_both_scenarios_and_clause_coverage_be
             page.on("requestfailed", lambda request: errors.append(request.url))
             page.goto((review / "review.html").as_uri())
             page.screenshot(path=str(review / "review.png"), full_page=True)
+
+            broken = page.locator(".breaks")
+            assert broken.is_visible() and "thing(s) this change breaks" in broken.inner_text()
+            assert (
+                "no step definition matches" in broken.inner_text() and "Given recordings 10:00" in broken.inner_text()
+            )
+            # above the changes, where a reviewer starts reading
+            assert broken.bounding_box()["y"] < page.locator(".change").first.bounding_box()["y"]
 
             changed = page.locator(".change-changed")
             assert changed.count() == 1
@@ -158,7 +222,7 @@ def test_in_a_ci_checkout_the_base_is_fetched_from_origin(branch: Path, tmp_path
         text=True,
         timeout=120,
     )
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == 1, done.stderr  # the added scenario's steps have no definition (see above)
     assert "since origin/main" in done.stdout and "1 changed, 1 added, 0 removed" in done.stdout
     assert summary.read_text().startswith("earlier steps\n### Specs changed since origin/main")
     assert (tmp_path / "artifacts" / "review.html").is_file()

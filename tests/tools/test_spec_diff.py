@@ -1,6 +1,6 @@
-"""The spec diff on a crafted new version of the clarifications (tests/tools/fixtures/clarifications-new.md):
-a changed SLA value and a new table row in 2.2, a removed line of 3.1, a changed line of 4.6 that no feature quotes,
-and a new section (a sixth history scenario)."""
+"""The spec diff on crafted new versions of the clarifications: tests/tools/fixtures/clarifications-new.md (a changed
+SLA value and a new table row in 2.2, a removed line of 3.1, a changed line of 4.6 that no feature quotes, and a new
+section, a sixth history scenario), and issue 26's (a new "Job Cancellation" section under §2, a new line in §4)."""
 
 from __future__ import annotations
 
@@ -23,35 +23,91 @@ def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]
 
 def test_the_crafted_version_lists_every_change_and_fails_on_the_quotes_gone(capsys) -> None:
     code, out, _ = _run(capsys, "--new", str(NEW))
-    assert code == 1  # a quote no longer stands
-    gone, changed, new, verdicts = out.split("\n\n")[1:5]
+    assert code == 1
+    gone, lines, new, changed, verdicts = out.split("\n\n")[1:6]
     # the changed SLA value and the removed line: quoted, so their quotes no longer stand, with their scenarios
     assert gone.startswith("Quotes that no longer stand in the new version: 2")
     assert "features/2_2_metadata_latency.feature:8: GET /live_metadata | < 1 second | Simple metadata" in gone
     assert "scenario 2.2 'The live metadata answers in under 1 second'" in gone
     assert "features/3_smart_recorder.feature:10: - All data flow is through AMQP/RabbitMQ" in gone
     assert 'scenario 3.1 "The interrogator\'s input queue exists"' in gone
+    # every changed line, with its owner
+    assert lines.startswith("Lines changed: 8")
+    assert "old line 169, 2.2 Metadata Collection Time: | GET /live_metadata | < 1 second |" in lines
+    assert "new line 172, 2.2 Metadata Collection Time: | GET /channels | < 1 second | Channel range" in lines
+    assert "old line 232, 3.1 Connection Protocol: - All data flow is through AMQP/RabbitMQ" in lines
+    assert "new line 486, no clause (4️⃣ Partial Results in History Playback › Test Scenarios › Scenario 6" in lines
+    # the new section: no clause, no scenario
+    assert new == (
+        "New sections no scenario quotes: 1\n  line 484: #### Scenario 6: Edge Case - Recording Ends Mid-Window "
+        "(under 4️⃣ Partial Results in History Playback; no clause)"
+    )
     # each clause whose text changed, old and new
     assert changed.startswith("Clauses whose section changed: 3")
     assert "old: | GET /live_metadata | < 1 second |" in changed and "new: | GET /live_metadata | < 500 ms |" in changed
     assert "3.1 Connection Protocol:\n      old: - All data flow is through AMQP/RabbitMQ" in changed
     assert "new: Document this as the official behavior; no parameter is planned:" in changed
-    # the new section and the new row, no scenario for either; the changed row is not "new"
-    assert new.startswith("New sections or table rows with no scenario: 2")
-    assert "new section #### Scenario 6: Edge Case - Recording Ends Mid-Window (no clause, no scenario)" in new
-    assert "new table row in 2.2 Metadata Collection Time: | GET `/channels` | < 1 second |" in new
-    assert "500 ms" not in new
     # what would be "not verified" until the features follow
     assert verdicts.startswith('Clauses "not verified" until the features follow: 3')
-    lines = verdicts.splitlines()
-    assert [line.split(":")[0].strip() for line in lines[1:4]] == [
+    rows = verdicts.splitlines()
+    assert [line.split(":")[0].strip() for line in rows[1:4]] == [
         "2.2 Metadata Collection Time",
         "3.1 Connection Protocol",
         '4.6 Decision on "Strict" vs "Best-Effort"',
     ]
-    assert "a new table row of its section has no scenario" in lines[1]
-    assert lines[3].endswith("its section's text changed: its scenarios check the old text")
-    assert "no clause yet for the new sections" in lines[4]
+    assert rows[3].endswith("its section's text changed: its scenarios check the old text")
+    assert "no clause yet for the new sections and the 2 line(s) no clause owns" in rows[4]
+
+
+def _version(tmp_path: Path, *replacements: tuple[str, str]) -> Path:
+    text = (ROOT / SPEC_FILE).read_text(encoding="utf-8")
+    for old, new in replacements:
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    path = tmp_path / "new.md"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+JOB_CANCELLATION = """### Job Cancellation
+
+**Official Answer:**
+> "DELETE /job/{id} stops the job within 5 s"
+
+---
+
+## 3️⃣ Smart Recorder Integration"""
+STRICT = '**There is NO "Strict" vs "Best-Effort" mode** - only the behavior above.'
+LIMIT_413 = "History requests longer than 24 hours are refused with 413"
+
+
+def test_a_new_section_under_2_and_a_new_line_in_4_are_both_named_and_fail(tmp_path: Path, capsys) -> None:
+    new = _version(
+        tmp_path,
+        ("## 3️⃣ Smart Recorder Integration", JOB_CANCELLATION),
+        (STRICT, f"{STRICT}\n\n{LIMIT_413}"),
+    )
+    code, out, _ = _run(capsys, "--new", str(new))
+    assert code == 1
+    # "Official Answer:" is quoted by 2.2's feature, yet the section is new: it is no line of its own
+    assert "New sections no scenario quotes: 1\n  line " in out and "### Job Cancellation (under 2️⃣ SLA" in out
+    assert "no clause (2️⃣ SLA Requirements & Timeouts › Job Cancellation): Official Answer:" in out
+    assert '"DELETE /job/{id} stops the job within 5 s"' in out
+    # a line outside any clause's own section is compared too, and said to be no clause's
+    assert (
+        "no clause (4️⃣ Partial Results in History Playback › Current Behavior (Actual Implementation)): " + LIMIT_413
+    ) in out
+
+
+def test_a_new_section_that_a_feature_quotes_by_a_line_of_its_own_is_not_new(tmp_path: Path, capsys) -> None:
+    # The mnemonic, quoted by 1.1's feature, moves under a heading of its own: that section is quoted, not new.
+    mnemonic = '> Mnemonic: *"There is no exchange except prisma, and different queues serve it"*'
+    moved = (mnemonic, "")
+    heading = ("### Queue Configuration", f"### Exchange Mnemonic\n\n{mnemonic}\n\n### Queue Configuration")
+    version = _version(tmp_path, moved, heading)
+    code, out, _ = _run(capsys, "--new", str(version))
+    assert code == 1  # its lines moved all the same
+    assert "New sections no scenario quotes: 0" in out
 
 
 def test_the_same_version_changes_nothing(capsys) -> None:
@@ -60,14 +116,12 @@ def test_the_same_version_changes_nothing(capsys) -> None:
     assert "no longer stand in the new version: 0" in out and 'not verified" until the features follow: 0' in out
 
 
-def test_a_change_no_feature_quotes_is_listed_but_does_not_fail(tmp_path: Path, capsys) -> None:
-    text = (ROOT / SPEC_FILE).read_text(encoding="utf-8")
+def test_a_change_no_feature_quotes_is_listed_with_its_clause_and_fails(tmp_path: Path, capsys) -> None:
     line = "- Interrogator is the data source (connected to fiber)"
-    assert text.count(line) == 1
-    new = tmp_path / "new.md"
-    new.write_text(text.replace(line, "- Interrogator is the only data source"), encoding="utf-8")
+    new = _version(tmp_path, (line, "- Interrogator is the only data source"))
     code, out, _ = _run(capsys, "--new", str(new), "--out", str(tmp_path / "diff.txt"))
-    assert code == 0
+    assert code == 1
+    assert "new line 233, 3.1 Connection Protocol: - Interrogator is the only data source" in out
     assert "3.1 Connection Protocol:\n      old: - Interrogator is the data source (connected to fiber)" in out
     assert "3.1 Connection Protocol: its section's text changed" in out
     assert (tmp_path / "diff.txt").read_text() == out

@@ -17,11 +17,13 @@ from httpfake import Canned, FakeHttp, Route, answer, serve
 
 from support.errors import TargetUnreachable
 from support.stand_process import Stand
-from tools.ci import xray
+from tools.ci import xray, xray_build, xray_upload
 from tools.ci.run_facts import RunFacts
 from tools.common.catalogue import PlannedScenario, scenarios
 from tools.common.layout import FEATURES, ROOT, RunLayout
 from tools.report import build as report
+from tools.verdicts import xray_keys
+from tools.verdicts.run_header import SpecVersion
 
 SECRET = "s3cr3t-never-shown"
 CLIENT_ID = "client-4711"
@@ -76,7 +78,7 @@ def _iso_with_zone(text: str) -> datetime:
 def test_the_xray_file_of_a_real_run_has_xrays_shape(real_run: RunLayout, tmp_path: Path) -> None:
     keys_file = tmp_path / "keys.yaml"
     keys = _every_case_keyed(keys_file)
-    path, unmapped = xray.build(real_run, FEATURES, keys_file, project="PZ", include_stand=True)
+    path, unmapped = xray_build.build(real_run, FEATURES, keys_file, project="PZ", include_stand=True)
     assert path == real_run.base / "xray" / "execution.json"
     assert unmapped == []
     document = json.loads(path.read_text())
@@ -117,17 +119,40 @@ def test_the_xray_file_of_a_real_run_has_xrays_shape(real_run: RunLayout, tmp_pa
         assert "\n" not in test["comment"] and "start" in test
         assert len(test["evidence"]) == 1 and test["evidence"][0]["contentType"] == "text/plain"
         evidence = base64.b64decode(test["evidence"][0]["data"]).decode()
-        assert len(evidence) <= xray.EVIDENCE_MAX_CHARS + 500 and "404" in evidence
+        assert len(evidence) <= xray_build.EVIDENCE_MAX_CHARS + 500 and "404" in evidence
     assert all(t["status"] == "PASSED" and "evidence" not in t and "start" in t for t in passed)
     ran = {t["testKey"] for t in failed + passed}
     not_run = [t for t in tests if t["testKey"] not in ran]
     assert not_run and all(t["status"] == "TODO" and "start" not in t for t in not_run)
 
 
+def test_the_execution_names_the_clarifications_the_sign_off_and_a_known_defect(
+    real_run: RunLayout, tmp_path: Path
+) -> None:
+    keys_file = tmp_path / "keys.yaml"
+    _every_case_keyed(keys_file)
+    register = tmp_path / "known-defects.yaml"
+    register.write_text(
+        "jira_browse_url: https://jira.example.invalid/browse/\n"
+        "defects:\n  - {key: PZ-4242, clause: '4.1', reason: refused too late, expires: 2999-01-01}\n"
+    )
+    path, _ = xray_build.build(real_run, FEATURES, keys_file, include_stand=True, register=register)
+    document = json.loads(path.read_text())
+    description = document["info"]["description"]
+    assert f"Clarifications judged: October 9, 2025 (sha256 {SpecVersion.of().sha256})" in description
+    assert "Sign-off: NOT valid for sign-off" in description and "known defects: PZ-4242" in description
+    assert "signoff-focus-stand" in description  # the sheet's lasting name, attached by the upload
+    failed = [t for t in document["tests"] if t["status"] == "FAILED"]
+    assert failed and all(
+        t["comment"].startswith("product defect, known defect PZ-4242 (https://jira.example.invalid/browse/PZ-4242)")
+        for t in failed
+    )
+
+
 def test_scenarios_without_a_key_are_listed_not_dropped(real_run: RunLayout, tmp_path: Path) -> None:
     keys_file = tmp_path / "keys.yaml"
     keys_file.write_text("no-recordings-job-fails-fast: PZ-77\nno-recordings-task-fails-fast:\n")
-    path, unmapped = xray.build(real_run, FEATURES, keys_file, include_stand=True)
+    path, unmapped = xray_build.build(real_run, FEATURES, keys_file, include_stand=True)
     document = json.loads(path.read_text())
     assert [t["testKey"] for t in document["tests"]] == ["PZ-77"]
     cases = {s.case for s in scenarios(FEATURES, ROOT)}
@@ -135,7 +160,7 @@ def test_scenarios_without_a_key_are_listed_not_dropped(real_run: RunLayout, tmp
     listed = (path.parent / "unmapped.txt").read_text().splitlines()
     assert len(listed) == len(unmapped) and any("@case-no-recordings-task-fails-fast" in line for line in listed)
     # On request they go into the import for Xray to create, not keyed but described.
-    path, _ = xray.build(real_run, FEATURES, keys_file, create_missing=True, include_stand=True)
+    path, _ = xray_build.build(real_run, FEATURES, keys_file, create_missing=True, include_stand=True)
     created = [t for t in json.loads(path.read_text())["tests"] if "testInfo" in t]
     assert len(created) == len(unmapped)
     assert all(t["testInfo"]["projectKey"] == "PZ" and t["testInfo"]["type"] == "Generic" for t in created)
@@ -145,7 +170,7 @@ def test_scenarios_without_a_key_are_listed_not_dropped(real_run: RunLayout, tmp
 def test_a_stand_run_uploads_nothing_unless_asked(real_run: RunLayout, tmp_path: Path, capsys) -> None:
     keys_file = tmp_path / "keys.yaml"
     _every_case_keyed(keys_file)
-    xray.build(real_run, FEATURES, keys_file, include_stand=True)  # an older file of the same folder goes
+    xray_build.build(real_run, FEATURES, keys_file, include_stand=True)  # an older file of the same folder goes
     assert xray.main(["build", "--base", str(real_run.base), "--keys", str(keys_file)]) == 0
     said = capsys.readouterr().out
     assert "the run was on the embedded stand" in said and "nothing to upload" in said
@@ -181,10 +206,10 @@ def test_broken_is_failed_with_its_category_and_a_tag_key_wins(tmp_path: Path, w
         _planned("Skipped", "skip"),
         _planned("Slow one", "slow", "slow"),
     ]
-    found = xray.pair(planned, xray.read_results(results))
+    found = xray_build.pair(planned, xray_build.read_results(results))
     facts = RunFacts("quick", "stand", "stand", "job", "1.2.3", "abc", 2)
     keys = {"down": "PZ-1", "bug": "PZ-2", "skip": "PZ-3", "slow": "PZ-4"}
-    document, unmapped = xray.execution(found, facts, keys)
+    document, unmapped = xray_build.execution(found, facts, keys)
     by_key = {t["testKey"]: t for t in document["tests"]}
     assert set(by_key) == {"PZ-9", "PZ-2", "PZ-3", "PZ-4"} and not unmapped  # the tag PZ-9 beats PZ-1
     # No verdict on the product: not FAILED, the category in the comment.
@@ -197,7 +222,7 @@ def test_broken_is_failed_with_its_category_and_a_tag_key_wins(tmp_path: Path, w
     assert "exit 2: broken environment" in document["info"]["description"]
     assert "(job API)" in document["info"]["description"]
     # A custom status of the project instead of ABORTED, when the team made one.
-    custom, _ = xray.execution(found, facts, keys, no_verdict="NOT A VERDICT")
+    custom, _ = xray_build.execution(found, facts, keys, no_verdict="NOT A VERDICT")
     assert {t["testKey"]: t["status"] for t in custom["tests"]}["PZ-9"] == "NOT A VERDICT"
 
 
@@ -210,20 +235,20 @@ def test_a_product_defect_is_failed_and_a_long_message_is_cut_with_a_marker(tmp_
         PlannedScenario("Row 1", "f.feature:9", "2.2", "outline", ("case-outline",), "2.2", row=(("times", "2"),)),
         PlannedScenario("Row 2", "f.feature:10", "2.2", "outline", ("case-outline",), "2.2", row=(("times", "3"),)),
     ]
-    found = xray.pair(planned, xray.read_results(results))
+    found = xray_build.pair(planned, xray_build.read_results(results))
     facts = RunFacts("nightly", "external", "staging", "both", "1.2.3", "abc", 1)
-    document, _ = xray.execution(found, facts, {"outline": "PZ-5"})
+    document, _ = xray_build.execution(found, facts, {"outline": "PZ-5"})
     (test,) = document["tests"]
     assert test["status"] == "FAILED"
-    assert len(test["comment"]) < xray.COMMENT_MAX_CHARS + 100 and "[cut: " in test["comment"]
+    assert len(test["comment"]) < xray_build.COMMENT_MAX_CHARS + 100 and "[cut: " in test["comment"]
     assert [it["parameters"] for it in test["iterations"]] == [
         [{"name": "times", "value": "2"}],
         [{"name": "times", "value": "3"}],
     ]
     assert [it["status"] for it in test["iterations"]] == ["PASSED", "FAILED"]
-    assert all(len(it["log"]) < xray.COMMENT_MAX_CHARS + 100 for it in test["iterations"])
+    assert all(len(it["log"]) < xray_build.COMMENT_MAX_CHARS + 100 for it in test["iterations"])
     evidence = base64.b64decode(test["evidence"][0]["data"]).decode()
-    assert len(evidence) < xray.EVIDENCE_MAX_CHARS + 200 and "more characters; the full text is in" in evidence
+    assert len(evidence) < xray_build.EVIDENCE_MAX_CHARS + 200 and "more characters; the full text is in" in evidence
     assert document["info"]["testEnvironments"] == ["staging"]
     assert "staging (external, both APIs)" in document["info"]["description"]
 
@@ -248,22 +273,24 @@ def test_a_run_without_any_scenario_result_uploads_nothing(tmp_path: Path, write
 
 
 def test_the_keys_file_lists_every_case_of_the_features_and_no_other() -> None:
-    missing, extra = xray.keys_out_of_step()
-    assert missing == [], f"{xray.DEFAULT_KEYS.name} lacks these @case tags of features/ (add `case:` lines): {missing}"
-    assert extra == [], f"{xray.DEFAULT_KEYS.name} lists cases no feature has: {extra}"
+    missing, extra = xray_build.keys_out_of_step()
+    assert missing == [], (
+        f"{xray_keys.DEFAULT_KEYS.name} lacks these @case tags of features/ (add `case:` lines): {missing}"
+    )
+    assert extra == [], f"{xray_keys.DEFAULT_KEYS.name} lists cases no feature has: {extra}"
 
 
 def test_a_case_missing_from_the_keys_file_is_caught(tmp_path: Path) -> None:
     copy = tmp_path / "keys.yaml"
-    lines = xray.DEFAULT_KEYS.read_text().splitlines()
+    lines = xray_keys.DEFAULT_KEYS.read_text().splitlines()
     copy.write_text("\n".join(line for line in lines if not line.startswith("channels-quick:")) + "\nold-case:\n")
-    assert xray.keys_out_of_step(FEATURES, copy) == (["channels-quick"], ["old-case"])
+    assert xray_build.keys_out_of_step(FEATURES, copy) == (["channels-quick"], ["old-case"])
 
 
 def test_created_keys_are_written_into_the_keys_file_keeping_its_comments(tmp_path: Path) -> None:
     keys = tmp_path / "keys.yaml"
     keys.write_text("# 2.2\nsensors-quick:\nchannels-quick: PZ-3\n")
-    assert xray.write_keys(keys, {"sensors-quick": "PZ-10", "new-case": "PZ-11"}) == ["sensors-quick", "new-case"]
+    assert xray_build.write_keys(keys, {"sensors-quick": "PZ-10", "new-case": "PZ-11"}) == ["sensors-quick", "new-case"]
     assert keys.read_text() == "# 2.2\nsensors-quick: PZ-10\nchannels-quick: PZ-3\nnew-case: PZ-11\n"
 
 
@@ -280,7 +307,7 @@ def _upload(monkeypatch: pytest.MonkeyPatch, fake: FakeHttp, path: Path, *extra:
     monkeypatch.setenv("XRAY_CLIENT_ID", CLIENT_ID)
     monkeypatch.setenv("XRAY_CLIENT_SECRET", SECRET)
     monkeypatch.setenv("XRAY_BASE_URL", base or fake.url)
-    monkeypatch.setattr(xray, "BACKOFF_S", 0.01)  # the retries' waits, short for the test
+    monkeypatch.setattr(xray_upload, "BACKOFF_S", 0.01)  # the retries' waits, short for the test
     return xray.main(["upload", "--file", str(path), *extra])
 
 
@@ -350,6 +377,51 @@ def test_a_503_is_retried_and_then_the_import_succeeds(tmp_path: Path, monkeypat
     assert fake.seen == ["POST /api/v2/authenticate"] * 2 + ["POST /api/v2/import/execution"] * 3
 
 
+def test_the_sign_off_sheet_is_attached_to_the_test_execution(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    xray_dir = tmp_path / "xray"
+    xray_dir.mkdir()
+    path = _execution_file(xray_dir)
+    (tmp_path / "signoff-focus-1.2-2026-01-01.pdf").write_bytes(b"%PDF-older")
+    (tmp_path / "signoff-focus-1.2-2026-01-01.json").write_text("{}")
+    os.utime(tmp_path / "signoff-focus-1.2-2026-01-01.json", (1, 1))
+    (tmp_path / "signoff-focus-1.3-2026-02-01.pdf").write_bytes(b"%PDF-sheet")
+    (tmp_path / "signoff-focus-1.3-2026-02-01.json").write_text('{"valid_for_signoff": true}')
+    fake = FakeHttp()
+    fake.answer("POST", "/api/v2/authenticate", 200, json.dumps(TOKEN))
+    fake.answer("POST", "/api/v2/import/execution", 200, {"id": "1", "key": "PZ-600"})
+    fake.route("POST", "/rest/api/3/issue/PZ-600/attachments", answer(200, [{"filename": "taken"}]))
+    monkeypatch.setenv("JIRA_USER", "qa@example.invalid")
+    monkeypatch.setenv("JIRA_API_TOKEN", "jira-token-secret")
+    with serve(fake):
+        monkeypatch.setenv("JIRA_BASE_URL", fake.url)
+        code = _upload(monkeypatch, fake, path)
+    out = capsys.readouterr().out
+    assert code == 0 and "attached to PZ-600" in out and "jira-token-secret" not in out
+    attached = [r for r in fake.requests if r.path.endswith("/attachments")]
+    assert [r.headers["X-Atlassian-Token"] for r in attached] == ["no-check", "no-check"]
+    assert b"signoff-focus-1.3-2026-02-01.pdf" in attached[0].body and b"%PDF-sheet" in attached[0].body
+    assert b"signoff-focus-1.3-2026-02-01.json" in attached[1].body
+
+
+def test_without_jira_credentials_the_sheet_is_not_attached_and_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    (tmp_path / "xray").mkdir()
+    (tmp_path / "signoff-x-2026-02-01.json").write_text("{}")
+    fake = FakeHttp()
+    fake.answer("POST", "/api/v2/authenticate", 200, json.dumps(TOKEN))
+    fake.answer("POST", "/api/v2/import/execution", 200, {"key": "PZ-601"})
+    for name in ("JIRA_BASE_URL", "JIRA_USER", "JIRA_API_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    with serve(fake):
+        assert _upload(monkeypatch, fake, _execution_file(tmp_path / "xray")) == 0
+    assert "sign-off sheet not attached: JIRA_BASE_URL, JIRA_USER and JIRA_API_TOKEN are not set" in (
+        capsys.readouterr().out
+    )
+
+
 def test_a_base_url_with_api_v2_works(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
     fake = FakeHttp()
     fake.answer("POST", "/api/v2/authenticate", 200, json.dumps(TOKEN))
@@ -358,7 +430,7 @@ def test_a_base_url_with_api_v2_works(tmp_path: Path, monkeypatch: pytest.Monkey
         assert _upload(monkeypatch, fake, _execution_file(tmp_path), base=fake.url + "/api/v2/") == 0
     assert fake.seen == ["POST /api/v2/authenticate", "POST /api/v2/import/execution"]
     assert "PZ-502" in capsys.readouterr().out
-    assert xray.api_base("https://xray.cloud.getxray.app/api/v2") == "https://xray.cloud.getxray.app"
+    assert xray_upload.api_base("https://xray.cloud.getxray.app/api/v2") == "https://xray.cloud.getxray.app"
 
 
 def test_a_non_json_answer_is_said_as_such(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:

@@ -58,3 +58,18 @@ def write_result(
     path = folder / f"{uuid.uuid4()}-result.json"
     path.write_text(json.dumps(data))
     return path
+
+
+class Attacher:
+    """allure.attach, as the formatter's lifecycle does it: a file in the results and a reference to it (patch
+    `allure.attach` with it; `attached` lists the references, for a result's `attachments`)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder, self.attached = folder, []
+
+    def __call__(self, body, name=None, attachment_type=None, extension=None) -> None:
+        kind = attachment_type if isinstance(attachment_type, str) else attachment_type.mime_type
+        suffix = extension or (attachment_type.extension if not isinstance(attachment_type, str) else "txt")
+        source = f"{uuid.uuid4()}-attachment.{suffix}"
+        (self.folder / source).write_bytes(body if isinstance(body, bytes) else body.encode())
+        self.attached.append({"name": name, "source": source, "type": kind})

@@ -21,6 +21,7 @@ from tools.ci import run_facts
 from tools.ci.run_facts import RunFacts, exit_meaning
 from tools.common.layout import DEFAULT_LAYOUT, FEATURES, RunLayout
 from tools.verdicts import traceability
+from tools.verdicts.run_header import SpecVersion
 from tools.verdicts.traceability import Traceability
 
 
@@ -33,6 +34,7 @@ class ClauseLine:
     not_run: int  # applicable, yet skipped, left out by the profile, or missing from the results
     not_offered: int  # skipped because the target offers no API for them: not counted either way
     verdict: str  # tools/verdicts/clause_verdict.py's, with its reason when not verified or failed
+    not_offered_why: str = ""  # "the target offers no task API"
 
 
 def clause_table(trace: Traceability) -> list[ClauseLine]:
@@ -51,6 +53,7 @@ def clause_table(trace: Traceability) -> list[ClauseLine]:
                 ran=judged.run,
                 not_run=judged.planned - judged.run,
                 not_offered=len(judged.not_offered),
+                not_offered_why=judged.not_offered_why(),
                 verdict=verdict,
             )
         )
@@ -79,7 +82,9 @@ def red_scenarios(trace: Traceability) -> list[str]:
     ]
 
 
-def to_markdown(lines: Sequence[ClauseLine], facts: RunFacts, red: Sequence[str] = ()) -> str:
+def to_markdown(
+    lines: Sequence[ClauseLine], facts: RunFacts, red: Sequence[str] = (), spec: SpecVersion | None = None
+) -> str:
     code = facts.exit_code
     said = f"exit {code}: {exit_meaning(code).split(':')[0]}" if code is not None else "exit code not recorded"
     out = [f"## Acceptance: {_cell(facts.describe())} — {said}", ""]
@@ -88,13 +93,14 @@ def to_markdown(lines: Sequence[ClauseLine], facts: RunFacts, red: Sequence[str]
     out += ["| Clause | Scenarios passed/run | Verdict |", "|---|---|---|"]
     for line in lines:
         counts = f"{line.passed}/{line.ran}" + (f" ({line.not_run} not run)" if line.not_run else "")
-        counts += f" ({line.not_offered} not offered)" if line.not_offered else ""
+        counts += f" ({line.not_offered} not offered: {_cell(line.not_offered_why)})" if line.not_offered else ""
         out.append(f"| {line.clause} {_cell(line.title)} | {counts} | {_cell(line.verdict)} |")
     if red:
         out += ["", "**Red scenarios**", ""] + [f"- {_cell(line)}" for line in red]
+    judged = f" Clarifications judged: {_cell(spec.date)} (sha256 `{spec.short}`)." if spec else ""
     out += [
         "",
-        f"Product version `{_cell(facts.product_version)}`, suite commit `{_cell(facts.suite_commit)}`. "
+        f"Product version `{_cell(facts.product_version)}`, suite commit `{_cell(facts.suite_commit)}`.{judged} "
         f"The job ends with this exit code; what each means, and the artifacts: [README, In CI]({docs_link()}).",
     ]
     if code == 2:
@@ -105,7 +111,8 @@ def to_markdown(lines: Sequence[ClauseLine], facts: RunFacts, red: Sequence[str]
 def build(layout: RunLayout, features: Path = FEATURES) -> str:
     facts = run_facts.read(layout)
     trace = traceability.build(layout.results, features)
-    return to_markdown(clause_table(trace), facts, red_scenarios(trace))
+    spec = trace.header.spec if trace.header else None
+    return to_markdown(clause_table(trace), facts, red_scenarios(trace), spec)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -74,4 +74,5 @@ REPORT_LINKS = {
     "Clarifications": "clarifications.html",
     "Sign-off sheet": "signoff.html",
     "SLA trends": "sla-trends.html",
+    "How the suite talks to the server": "how-the-suite-talks.html",
 }

@@ -27,11 +27,14 @@ from pathlib import Path
 
 from markdown_it import MarkdownIt
 
-from tools.common.catalogue import scenarios
+from support.clauses import CLAUSES
+from tools.common.catalogue import quotes_of, scenarios
 from tools.common.html_page import REPORT_LINKS, page
 from tools.common.layout import DEFAULT_LAYOUT, FEATURES, MUTATION_MATRIX, ROOT, RunLayout
-from tools.report import clarifications_page, living_docs, report_page, sla_trends, timeline_lanes
+from tools.report import clarifications_page, living_docs, report_page, results_view, sla_trends, timeline_lanes
 from tools.verdicts import signoff, traceability
+from tools.verdicts.run_header import SpecVersion
+from tools.verdicts.xray_keys import read_keys
 
 ALLURE_BIN = ROOT / "node_modules" / ".bin" / "allure"
 ALLURE_CONFIG = ROOT / "allurerc.mjs"
@@ -59,7 +62,16 @@ class ReportPaths:
 # What a reader needs first, in this order, at the top of the report's metadata (Allure shows the first few and
 # hides the rest behind "Show more"): the target and the API shape it offers, the profile and the listening window
 # the run used, when it started. The verdicts follow (note_verdicts), then everything else.
-HEADLINE = ("target", "target.api", "profile", "listen_s", "run_started", "base_url", "focus_server_sw_version")
+HEADLINE = (
+    "target",
+    "target.api",
+    "profile",
+    "listen_s",
+    "run_started",
+    "base_url",
+    "focus_server_sw_version",
+    "spec.date",
+)
 
 
 def headline_first(environment: dict[str, str]) -> dict[str, str]:
@@ -68,8 +80,11 @@ def headline_first(environment: dict[str, str]) -> dict[str, str]:
 
 
 def write_run_metadata(results: Path, environment: dict[str, str], executor: dict[str, str]) -> None:
-    """environment.properties and executor.json, which Allure shows as the run's metadata."""
+    """environment.properties and executor.json, which Allure shows as the run's metadata; the version of the
+    clarifications the run judged (their Date line and sha256) is noted here, when the run starts, so that a report
+    built later, elsewhere, still says which (tools/verdicts/run_header.py)."""
     results.mkdir(parents=True, exist_ok=True)
+    environment = SpecVersion.of().properties() | environment
     lines = [f"{key}={_property(value)}" for key, value in headline_first(environment).items()]
     (results / "environment.properties").write_text("\n".join(lines) + "\n", encoding="utf-8")
     (results / "executor.json").write_text(json.dumps(executor, indent=2), encoding="utf-8")
@@ -111,7 +126,7 @@ def note_verdicts(layout: RunLayout, features_dir: Path = FEATURES, matrix: Path
     kept = (
         [line for line in props.read_text().splitlines() if not line.startswith(VERDICT_KEY)] if props.is_file() else []
     )
-    noted = [f"{VERDICT_KEY}{row.id}={row.verdict.value} ({row.passed}/{row.planned} passed)" for row in sheet.rows]
+    noted = [f"{VERDICT_KEY}{row.id}={row.verdict_text} ({row.counts()})" for row in sheet.rows]
     validity = "valid" if sheet.valid else f"NOT VALID ({sheet.header.profile} profile or a clause not verified)"
     noted.append(f"{VERDICT_KEY}sign-off={validity}")
     headline = sorted(
@@ -138,7 +153,8 @@ def build_pages(
         note_verdicts(layout, features_dir, matrix)
     pages = layout.pages
     shutil.rmtree(pages, ignore_errors=True)
-    clarifications_page.write(pages)
+    planned = scenarios(features_dir, ROOT) if features_dir.is_dir() else []
+    clarifications_page.write(pages, quotes={clause.id: quotes_of(clause.id, planned) for clause in CLAUSES})
     for document, page_name in traceability.DOCUMENT_PAGES.items():
         if (ROOT / document).is_file():
             _markdown_page(ROOT / document, pages / page_name)
@@ -153,7 +169,7 @@ def build_pages(
     return html, docs
 
 
-def _allure(results: Path, output: Path, history: Path, pages: Path) -> None:
+def _allure(results: Path, output: Path, history: Path, pages: Path, resolutions: Path | None = None) -> None:
     if not ALLURE_BIN.exists():
         raise ReportFailed(f"{ALLURE_BIN.relative_to(ROOT)} is missing: run `make setup` (npm ci)")
     history.parent.mkdir(parents=True, exist_ok=True)
@@ -163,6 +179,9 @@ def _allure(results: Path, output: Path, history: Path, pages: Path) -> None:
         "FOCUS_REPORT_PAGES": str(pages),
         "FOCUS_REPORT_NAME": REPORT_NAME,
     }
+    if resolutions is not None:
+        env["FOCUS_REPORT_RESOLUTIONS"] = str(resolutions)
+        env["FOCUS_REPORT_KNOWN_ISSUES"] = str(resolutions.with_name("known-issues.json"))
     command = [str(ALLURE_BIN), "generate", "--config", str(ALLURE_CONFIG), "--output", str(output), str(results)]
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL)
     if done.returncode != 0:
@@ -173,13 +192,37 @@ def _strip_analytics(index: Path) -> None:
     index.write_text(_ANALYTICS.sub("", index.read_text()))
 
 
+def _shown_results(layout: RunLayout, sheet: signoff.Sheet, planned: list) -> tuple[Path, Path | None]:
+    """The copy of the results Allure reads (tools/report/results_view.py), and its known defects' resolutions."""
+    shown = layout.base / ".allure-input"
+    rules = results_view.stage(
+        layout.results,
+        shown,
+        planned=planned,
+        rows=sheet.rows,
+        keys=read_keys(),
+        browse_url=sheet.register.browse_url,
+    )
+    if not rules:
+        return shown, None
+    resolutions = layout.base / ".allure-resolutions.json"
+    resolutions.write_text(json.dumps(results_view.resolutions(rules, sheet.register.browse_url)))
+    return shown, resolutions
+
+
 def generate(layout: RunLayout, *, profile: str, target: str, features_dir: Path = FEATURES) -> ReportPaths:
     """Build the Allure report and its single-file twin from `layout.results`; the pages must be built already."""
     started = time.monotonic()
     staging = layout.base / ".allure-staging"
     shutil.rmtree(staging, ignore_errors=True)
     timeline_lanes.distinct_lanes(layout.results)  # one timeline lane per behave process
-    _allure(layout.results, staging, history_file(layout, profile, target), layout.pages)
+    planned = scenarios(features_dir, ROOT) if features_dir.is_dir() else []
+    sheet = signoff.build(layout.results, features_dir, profile=profile)
+    shown, resolutions = _shown_results(layout, sheet, planned)
+    try:
+        _allure(shown, staging, history_file(layout, profile, target), layout.pages, resolutions)
+    finally:
+        shutil.rmtree(shown, ignore_errors=True)
     # allurerc.mjs declares two plugins, each writing its own folder: the multi-file one and the single file.
     for folder in (layout.report, layout.single_file):
         shutil.rmtree(folder, ignore_errors=True)
@@ -187,12 +230,11 @@ def generate(layout: RunLayout, *, profile: str, target: str, features_dir: Path
     layout.single_file.mkdir(parents=True)
     shutil.move(staging / "single" / "index.html", layout.single_file / "index.html")
     shutil.rmtree(staging, ignore_errors=True)
-    planned = scenarios(features_dir, ROOT) if features_dir.is_dir() else []
-    sheet = signoff.build(layout.results, features_dir, profile=profile)
-    verdicts = {row.id: row.verdict.value for row in sheet.rows}
+    verdicts = {row.id: row.verdict_text for row in sheet.rows}
+    strip = report_page.verdicts_html(sheet.rows, sheet.valid, sheet.header.profile)
     for folder in (layout.report, layout.single_file):
         _strip_analytics(folder / "index.html")
-        report_page.decorate(folder / "index.html", report_page.first_start_utc(layout.results))
+        report_page.decorate(folder / "index.html", report_page.first_start_utc(layout.results), strip)
         report_page.order_report(folder, planned, verdicts)
         for page_file in layout.pages.iterdir():
             shutil.copy2(page_file, folder / page_file.name)

@@ -1,6 +1,9 @@
 """The clarifications as an HTML page in the report folder, with an anchor (`clause-1-1` …) at each clause's heading.
 
 Every Allure result links to `clarifications.html#clause-X-Y` (support/clauses.py), so this page must carry them all.
+Under each clause heading, set apart from the document, the clause's quote as the report, the traceability page and
+the sign-off sheet show it: a reader arriving by a link sees at once which lines the clause is judged on (4.5's
+section of the document is a pytest sample; its quote is the sample's four lines that say what is expected).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 
 from support.clauses import CLAUSES, Clause
+from support.quote_html import quote_html
 from tools.common.html_page import REPORT_LINKS, esc, page
 from tools.common.layout import CLARIFICATIONS
 
@@ -39,12 +43,29 @@ def render(markdown: str) -> str:
     return md.renderer.render(tokens, md.options, {})
 
 
+def with_quotes(html: str, quotes: dict[str, list[str]]) -> str:
+    """Each clause's quote right under its heading, apart from the document's own text."""
+    for clause in CLAUSES:
+        lines = quotes.get(clause.id)
+        head = re.search(rf'<h(\d) id="{clause.anchor}">.*?</h\1>', html, re.S)
+        if not lines or head is None:
+            continue
+        aside = (
+            f'<aside class="clause-quote" data-clause="{clause.id}"><p class="muted">Clause {clause.id} is judged '
+            f"on these lines (its quote in the report, on the traceability page and the sign-off sheet):</p>"
+            f"{quote_html(lines)}</aside>"
+        )
+        html = html[: head.end()] + aside + html[head.end() :]
+    return html
+
+
 def missing_anchors(html: str) -> list[str]:
     return [clause.anchor for clause in CLAUSES if f'id="{clause.anchor}"' not in html]
 
 
-def write(out_dir: Path, source: Path = CLARIFICATIONS) -> Path:
-    body = render(source.read_text())
+def write(out_dir: Path, source: Path = CLARIFICATIONS, quotes: dict[str, list[str]] | None = None) -> Path:
+    """clarifications.html in `out_dir`; `quotes`: each clause's quote (tools/common/catalogue.quotes_of)."""
+    body = with_quotes(render(source.read_text()), quotes or {})
     missing = missing_anchors(body)
     if missing:
         # A renamed heading would silently break every link of the report: say so in the run's output.

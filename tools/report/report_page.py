@@ -1,7 +1,8 @@
 """What tools/report/build.py adds to the Allure app's own page, in the folder report and in the single file alike.
 
-- A bar on every view of the report leading to the pages beside it: the sign-off sheet, traceability, the living
-  documentation, the clarifications.
+- The verdicts at the top of every view: whether the run can be signed, and each clause's verdict (a known defect
+  named), no click needed; a bar at the foot leading to the pages beside the report: the sign-off sheet,
+  traceability, the living documentation, the clarifications, the SLA trends, how the suite talks to the server.
 - The clause link works: Allure 3.18 renders a link only for http(s)/mailto/tel URLs, so each result links to
   `https://report.invalid/clarifications.html#clause-X-Y` (support/clauses.py: a name that never resolves, RFC 2606)
   and a small script points every such link at the page beside the report, whichever way the report is opened
@@ -24,22 +25,48 @@ from pathlib import Path
 from support.clauses import BY_ID, CLAUSES, REPORT_ORIGIN
 from tools.common.catalogue import PlannedScenario
 from tools.common.html_page import esc
+from tools.verdicts.clause_verdict import NOT_A_SIGNOFF_RUN, ClauseVerdictRow, signoff_profile
 
 MARKER = "focus-report-pages"
+VERDICTS_ID = "focus-verdicts"
 PAGES = {
     "Sign-off sheet": "signoff.html",
     "Traceability": "traceability.html",
     "Living documentation": "living-docs.html",
     "Clarifications": "clarifications.html",
     "SLA trends": "sla-trends.html",
+    "How the suite talks to the server": "how-the-suite-talks.html",
 }
 
-_BAR = r"""
-<div id="{marker}" style="position:fixed;left:0;right:0;bottom:0;z-index:2147483000;display:flex;gap:1.2rem;
-  align-items:center;padding:.3rem 1rem;font:13px system-ui,sans-serif;background:#f5f3ff;border-top:1px solid #c4b5fd">
-  <b>Sign-off pages:</b>{links}
-</div>
-<style>#app {{ padding-bottom: 2rem; }} #{marker} a {{ color: #5b21b6; }}</style>
+# Two strips around the app: the verdicts at the top (the overall one and each clause's, no click needed), the pages
+# beside the report at the foot. The app's frame is as tall as the window (its footer at its bottom): it is made
+# shorter by the strips' heights, measured, so that neither covers the app's own header or footer. Colours follow
+# the app's theme (`data-theme` on <html>), so that both strips read in dark mode too.
+_STRIPS = r"""
+<style>
+#{verdicts}, #{marker} {{ font: 13px system-ui, sans-serif; color: #1f2937; background: #f5f3ff; display: flex;
+  flex-wrap: wrap; gap: .3rem 1rem; align-items: center; padding: .3rem 1rem; box-sizing: border-box; }}
+#{verdicts} {{ border-bottom: 1px solid #c4b5fd; }}
+#{marker} {{ position: fixed; left: 0; right: 0; bottom: 0; z-index: 2147483000; border-top: 1px solid #c4b5fd; }}
+#{verdicts} a, #{marker} a {{ color: #5b21b6; }}
+#{verdicts} .overall {{ font-weight: 700; padding: .1rem .5rem; border-radius: .3rem; }}
+#{verdicts} .overall.valid {{ background: #dcfce7; color: #166534; }}
+#{verdicts} .overall.invalid {{ background: #fee2e2; color: #991b1b; }}
+#{verdicts} .chip {{ white-space: nowrap; text-decoration: none; }}
+#{verdicts} .chip b {{ color: inherit; }}
+#{verdicts} .v-failed {{ color: #b91c1c; }} #{verdicts} .v-not-verified {{ color: #4b5563; }}
+#{verdicts} .v-verified, #{verdicts} .v-proven {{ color: #15803d; }}
+#app > div:first-child {{ height: calc(100vh - var(--focus-top, 0px) - var(--focus-foot, 28px)) !important; }}
+html[data-theme="dark"] #{verdicts}, html[data-theme="dark"] #{marker} {{ background: #1e1b2e; color: #e5e7eb;
+  border-color: #4c1d95; }}
+html[data-theme="dark"] #{verdicts} a, html[data-theme="dark"] #{marker} a {{ color: #c4b5fd; }}
+html[data-theme="dark"] #{verdicts} .v-failed {{ color: #fca5a5; }}
+html[data-theme="dark"] #{verdicts} .v-not-verified {{ color: #d1d5db; }}
+html[data-theme="dark"] #{verdicts} .v-verified, html[data-theme="dark"] #{verdicts} .v-proven {{ color: #86efac; }}
+html[data-theme="dark"] #{verdicts} .overall.valid {{ background: #14532d; color: #dcfce7; }}
+html[data-theme="dark"] #{verdicts} .overall.invalid {{ background: #7f1d1d; color: #fee2e2; }}
+</style>
+<div id="{marker}"><b>Sign-off pages:</b>{links}</div>
 <script>
 (function () {{
   var origin = {origin};
@@ -60,9 +87,17 @@ _BAR = r"""
       el.textContent = started + (duration ? duration[0] : "");
     }});
   }}
-  function fix() {{ relink(); zone(); }}
+  function fit() {{
+    var top = document.getElementById("{verdicts}"), foot = document.getElementById("{marker}");
+    var root = document.documentElement.style;
+    var topHeight = (top ? top.offsetHeight : 0) + "px", footHeight = (foot ? foot.offsetHeight : 0) + "px";
+    if (root.getPropertyValue("--focus-top") !== topHeight) root.setProperty("--focus-top", topHeight);
+    if (root.getPropertyValue("--focus-foot") !== footHeight) root.setProperty("--focus-foot", footHeight);
+  }}
+  function fix() {{ relink(); zone(); fit(); }}
   fix();
-  new MutationObserver(fix).observe(document.documentElement, {{ childList: true, subtree: true,
+  window.addEventListener("resize", fit);
+  new MutationObserver(fix).observe(document.body, {{ childList: true, subtree: true,
     characterData: true, attributes: true, attributeFilter: ["href"] }});
 }})();
 </script>
@@ -71,9 +106,28 @@ _BAR = r"""
 
 def bar_html(started_utc: str | None = None) -> str:
     links = "".join(f'<a href="{esc(href)}" data-page="{esc(href)}">{esc(name)}</a>' for name, href in PAGES.items())
-    return _BAR.format(
-        marker=MARKER, links=links, origin=json.dumps(REPORT_ORIGIN), started=json.dumps(started_utc or "")
+    return _STRIPS.format(
+        marker=MARKER,
+        verdicts=VERDICTS_ID,
+        links=links,
+        origin=json.dumps(REPORT_ORIGIN),
+        started=json.dumps(started_utc or ""),
     )
+
+
+def verdicts_html(rows: Sequence[ClauseVerdictRow], valid: bool, profile: str) -> str:
+    """The top strip: whether the run can be signed, then each clause's verdict, each linked to its traceability row."""
+    if valid:
+        overall = '<span class="overall valid">Fit for sign-off: every clause verified</span>'
+    else:
+        why = NOT_A_SIGNOFF_RUN if not signoff_profile(profile) else "a clause is failed or not verified"
+        overall = f'<span class="overall invalid">Not valid for sign-off: {esc(why)}</span>'
+    chips = "".join(
+        f'<a class="chip v-{row.verdict.value.replace(" ", "-")}" href="traceability.html#{row.clause.anchor}" '
+        f'title="{esc(row.heading)}: {esc(row.counts())}"><b>{esc(row.id)}</b> {esc(row.verdict_text)}</a>'
+        for row in rows
+    )
+    return f'<div id="{VERDICTS_ID}">{overall}{chips}</div>'
 
 
 def first_start_utc(results: Path) -> str | None:
@@ -91,10 +145,11 @@ def first_start_utc(results: Path) -> str | None:
     return datetime.fromtimestamp(min(starts) / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
-def decorate(index: Path, started_utc: str | None = None) -> None:
-    """The bar and the clause-link script, once, at the end of the app's body."""
+def decorate(index: Path, started_utc: str | None = None, verdicts: str = "") -> None:
+    """The verdicts strip at the top of the body, the pages bar and the clause-link script at its end, once."""
     text = index.read_text()
     if MARKER not in text:
+        text = re.sub(r"(<body[^>]*>)", lambda m: m[1] + verdicts, text, count=1)
         text = text.replace("</body>", bar_html(started_utc) + "</body>", 1)
     index.write_text(text)
 

@@ -20,9 +20,11 @@ import csv
 import io
 import itertools
 import json
+import math
 import re
 import statistics
-from dataclasses import asdict, dataclass
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -47,6 +49,12 @@ class Figure:
     upper: bool  # True: the value must stay under the threshold; False: above it
     clause: str
     low: float | None = None  # a lower bound too (a stream must not end before the limit's tolerance)
+    scenario: str = ""  # the scenario that measured it, as its title reads (a run older than this field: none)
+
+    @property
+    def title(self) -> str:
+        """The chart's heading, in the words of the feature files: the scenario's title, else what is measured."""
+        return self.scenario or self.label
 
     def margin(self) -> float:
         """How far the value is from failing (negative: failing)."""
@@ -80,6 +88,13 @@ def _case(result: dict) -> str:
     return f"{case} ({', '.join(values)})" if values else case
 
 
+def _title(result: dict) -> str:
+    """The scenario's title, an outline row's values after it: "A history stream … at the limit (history)"."""
+    values = [str(p.get("value")) for p in result.get("parameters", []) or []]
+    name = str(result.get("name", "")).strip()
+    return f"{name} ({', '.join(values)})" if values and name else name
+
+
 def _read(results: Path, source: str) -> str:
     try:
         return (results / source).read_text()
@@ -101,8 +116,13 @@ def _latency(results: Path, case: str, clause: str, attached: dict[str, str]) ->
         ranked = sorted(samples)
         p95 = ranked[max(0, -(-95 * len(ranked) // 100) - 1)]  # nearest rank, as support/metadata_latency.py judges
         threshold = float(limit[1])
-        figures.append(Figure(f"{case}: p95", f"{route}: p95", "ms", p95, threshold, True, clause))
-        figures.append(Figure(f"{case}: max", f"{route}: worst call", "ms", ranked[-1], threshold, True, clause))
+        calls = len(ranked)
+        figures.append(
+            Figure(f"{case}: p95", f"{route}: 95th percentile of {calls} calls", "ms", p95, threshold, True, clause)
+        )
+        figures.append(
+            Figure(f"{case}: max", f"{route}: slowest of {calls} calls", "ms", ranked[-1], threshold, True, clause)
+        )
     return figures
 
 
@@ -119,11 +139,10 @@ def _stream_end(results: Path, case: str, clause: str, attached: dict[str, str])
         return []
     tolerance = float(timeline.get("tolerance_s") or 0)
     if timeline.get("end_status") == "OK":  # ended with its data, before the limit
-        return [Figure(f"{case}: end", f"{case}: stream ended (OK) at", "s", ended, limit, True, clause)]
+        return [Figure(f"{case}: end", "when the stream ended, normally", "s", ended, limit, True, clause)]
     low = limit - tolerance
-    return [
-        Figure(f"{case}: end", f"{case}: stream ended at the limit", "s", ended, limit + tolerance, True, clause, low)
-    ]
+    said = "when the server ended the stream, at the limit"
+    return [Figure(f"{case}: end", said, "s", ended, limit + tolerance, True, clause, low)]
 
 
 def _time_to_400(results: Path, case: str, clause: str, attached: dict[str, str]) -> list[Figure]:
@@ -131,7 +150,7 @@ def _time_to_400(results: Path, case: str, clause: str, attached: dict[str, str]
     found = re.search(r"answered (\d+) in ([\d.]+) s \(limit for 'at once': under ([\d.]+) s\)", text)
     if not found:
         return []
-    label = f"{case}: time to {found[1]}"
+    label = f"time to the refusal ({found[1]})"
     return [Figure(f"{case}: time to answer", label, "s", float(found[2]), float(found[3]), True, clause)]
 
 
@@ -159,8 +178,10 @@ def _recorder(results: Path, case: str, clause: str, attached: dict[str, str]) -
     rate = (len(arrivals) - 1) / span if span > 0 else 0.0
     silence = max(later - earlier for earlier, later in itertools.pairwise(arrivals))
     return [
-        Figure(f"{case}: rate", "Smart Recorder messages per second", "/s", rate, RECORDER_RATE_MIN, False, clause),
-        Figure(f"{case}: silence", "Smart Recorder longest silence", "s", silence, RECORDER_SILENCE_MAX, True, clause),
+        Figure(f"{case}: rate", "Smart Recorder messages a second", "msg/s", rate, RECORDER_RATE_MIN, False, clause),
+        Figure(
+            f"{case}: silence", "Smart Recorder's longest silence", "s", silence, RECORDER_SILENCE_MAX, True, clause
+        ),
     ]
 
 
@@ -185,7 +206,7 @@ def collect(results: Path) -> list[Figure]:
         attached = _attachments(result)
         case = _case(result)
         for collector in _COLLECTORS:
-            figures.extend(collector(results, case, clause, attached))
+            figures.extend(replace(f, scenario=_title(result)) for f in collector(results, case, clause, attached))
     return sorted(figures, key=lambda f: (f.clause, f.key))
 
 
@@ -257,15 +278,41 @@ def series(runs: list[dict[str, Any]]) -> list[Series]:
     return sorted(found, key=lambda s: (s.figure.clause, s.figure.key))
 
 
+def nice_ticks(low: float, high: float, most: int = 5) -> list[float]:
+    """Round values (1, 2 or 5 times a power of ten apart) covering low … high, at most `most` of them."""
+    span = (high - low) or abs(high) or 1.0
+    raw = span / max(1, most - 1)
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    first = math.floor(low / step) * step
+    ticks = [first + n * step for n in range(math.ceil((high - first) / step) + 1)]
+    return [round(t, 10) for t in ticks]
+
+
+def _tick_text(value: float, unit: str) -> str:
+    return f"{value:,.10g} {unit}"
+
+
+def time_axis(points: Sequence[tuple[str, Figure]]) -> tuple[str, str]:
+    """(left label, right label) of the time axis: the oldest and the newest run, or "the last run" for one."""
+    first, last = points[0][0], points[-1][0]
+    if len(points) == 1:
+        return "", f"the last run: {last}"
+    return f"oldest: {first}", f"newest: {last} ({len(points)} runs)"
+
+
 def svg_chart(line: Series, width: int = 560, height: int = 170) -> str:
-    """The figure over the runs (oldest left), with its threshold as a dashed red line (and a lower bound if any)."""
+    """The figure over the runs (oldest left), with its threshold as a dashed red line (and a lower bound if any),
+    on round ticks in its unit."""
     values = [f.value for _, f in line.points]
     marks = [line.figure.threshold, *([line.figure.low] if line.figure.low is not None else [])]
-    top, bottom = max([*values, *marks]), min([*values, *marks])
-    spread = (top - bottom) or abs(top) or 1.0
-    top, bottom = top + spread * 0.08, max(0.0, bottom - spread * 0.08) if bottom >= 0 else bottom - spread * 0.08
-    left, right, pad_top, pad_bottom = 58, 12, 10, 26
+    ticks = nice_ticks(min([*values, *marks]), max([*values, *marks]))
+    if min(values + marks) >= 0:
+        ticks = [t for t in ticks if t >= 0] or [0.0]
+    bottom, top = ticks[0], ticks[-1] if ticks[-1] > ticks[0] else ticks[0] + 1
+    left, right, pad_top, pad_bottom = 70, 12, 10, 26
     plot_w, plot_h = width - left - right, height - pad_top - pad_bottom
+    unit = line.figure.unit
 
     def x(index: int) -> float:
         return left + (plot_w * index / max(1, len(values) - 1) if len(values) > 1 else plot_w / 2)
@@ -275,19 +322,20 @@ def svg_chart(line: Series, width: int = 560, height: int = 170) -> str:
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" role="img" '
-        f'aria-label="{esc(line.figure.label)}" class="trend">',
+        f'aria-label="{esc(line.figure.title)}: {esc(line.figure.label)}" class="trend">',
         f'<rect x="{left}" y="{pad_top}" width="{plot_w}" height="{plot_h}" fill="#fafafa" stroke="#e5e7eb"/>',
     ]
-    for tick in (bottom, (bottom + top) / 2, top):
+    for tick in ticks:
         parts.append(
-            f'<text x="{left - 4}" y="{y(tick) + 4:.1f}" font-size="10" text-anchor="end" fill="#6b7280">'
-            f"{tick:.4g}</text>"
+            f'<line x1="{left}" x2="{left + plot_w}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" stroke="#f0f0f0"/>'
+            f'<text class="tick" x="{left - 4}" y="{y(tick) + 4:.1f}" font-size="10" text-anchor="end" '
+            f'fill="#6b7280">{esc(_tick_text(tick, unit))}</text>'
         )
     for mark, name in zip(marks, ("threshold", "lower bound"), strict=False):
         parts.append(
             f'<line class="threshold" x1="{left}" x2="{left + plot_w}" y1="{y(mark):.1f}" y2="{y(mark):.1f}" '
             f'stroke="#dc2626" stroke-dasharray="6 4"/><text x="{left + plot_w - 2}" y="{y(mark) - 3:.1f}" '
-            f'font-size="10" text-anchor="end" fill="#dc2626">{name} {mark:g} {esc(line.figure.unit)}</text>'
+            f'font-size="10" text-anchor="end" fill="#dc2626">{name} {mark:g} {esc(unit)}</text>'
         )
     path = " ".join(f"{'M' if i == 0 else 'L'}{x(i):.1f},{y(v):.1f}" for i, v in enumerate(values))
     parts.append(f'<path d="{path}" fill="none" stroke="#7c3aed" stroke-width="1.5"/>')
@@ -295,12 +343,13 @@ def svg_chart(line: Series, width: int = 560, height: int = 170) -> str:
         colour = "#dc2626" if figure.margin() < 0 else "#7c3aed"
         parts.append(
             f'<circle class="point" cx="{x(i):.1f}" cy="{y(figure.value):.1f}" r="3.5" fill="{colour}">'
-            f"<title>{esc(started)}: {figure.value:.4g} {esc(figure.unit)}</title></circle>"
+            f"<title>{esc(started)}: {figure.value:.4g} {esc(unit)}</title></circle>"
         )
+    oldest, newest = time_axis(line.points)
     parts.append(
-        f'<text x="{left}" y="{height - 8}" font-size="10" fill="#6b7280">{esc(line.points[0][0])}</text>'
-        f'<text x="{left + plot_w}" y="{height - 8}" font-size="10" text-anchor="end" fill="#6b7280">'
-        f"{esc(line.points[-1][0])} ({len(values)} run{'s' if len(values) != 1 else ''})</text></svg>"
+        f'<text class="axis-start" x="{left}" y="{height - 8}" font-size="10" fill="#6b7280">{esc(oldest)}</text>'
+        f'<text class="axis-end" x="{left + plot_w}" y="{height - 8}" font-size="10" text-anchor="end" '
+        f'fill="#6b7280">{esc(newest)}</text></svg>'
     )
     return "".join(parts)
 
@@ -309,8 +358,8 @@ def html(runs: list[dict[str, Any]], profile: str, target: str) -> str:
     lines = series(runs)
     body = [
         "<h1>SLA trends: the measured figures, run after run</h1>",
-        f"<p>The last {min(len(runs), RUNS_SHOWN)} runs of the {esc(profile)} profile on {esc(target)} "
-        f"(of at most {RUNS_SHOWN}), oldest left. Each chart is one figure a scenario measured and attached, "
+        f"<p>{esc(_runs_shown(len(runs)))} of the {esc(profile)} profile on {esc(target)} (at most {RUNS_SHOWN}"
+        f"{', oldest left' if len(runs) > 1 else ''}). Each chart is one figure a scenario measured and attached, "
         "with its threshold as a dashed red line; a red point failed. A figure still passing whose margin to its "
         f"threshold shrank by more than {DRIFT_SHARE:.0%} against the median of the earlier runs is flagged "
         "<b>moving toward its threshold</b>. Allure's own trends count passes; these show the margin.</p>",
@@ -321,7 +370,7 @@ def html(runs: list[dict[str, Any]], profile: str, target: str) -> str:
     if flagged:
         body.append(
             '<p class="banner invalid" id="drifting">Moving toward the threshold: '
-            + "; ".join(esc(s.figure.label) for s in flagged)
+            + "; ".join(f"{esc(s.figure.title)}: {esc(s.figure.label)}" for s in flagged)
             + "</p>"
         )
     clause = None
@@ -337,13 +386,20 @@ def html(runs: list[dict[str, Any]], profile: str, target: str) -> str:
         bound = f"{figure.low:g} … {figure.threshold:g}" if figure.low is not None else f"{figure.threshold:g}"
         relation = "under" if figure.upper else "at least"
         body.append(
-            f'<div class="scenario trend-figure" data-key="{esc(figure.key)}"><b>{esc(figure.label)}</b>{flag}<br>'
+            f'<div class="scenario trend-figure" data-key="{esc(figure.key)}"><b class="title">{esc(figure.title)}</b>'
+            f'{flag}<br><span class="measure">{esc(figure.label)}</span><br>'
             f'<span class="muted">latest {figure.value:.4g} {esc(figure.unit)}, {relation} {bound} '
             f"{esc(figure.unit)}; margin {figure.margin():.4g} {esc(figure.unit)}</span><br>{svg_chart(line)}</div>"
         )
     if clause is not None:
         body.append("</div>")
     return page("SLA trends", _GRID + "\n".join(body), REPORT_LINKS)
+
+
+def _runs_shown(count: int) -> str:
+    """ "The last run", "The last 12 runs"."""
+    shown = min(count, RUNS_SHOWN)
+    return "The last run" if shown == 1 else f"The last {shown} runs"
 
 
 _GRID = """<style>

@@ -5,6 +5,10 @@ changed scenario with its clause, quote and tags (rendered by tools/report/livin
 changed, and the coverage of every clause before and after: scenarios per clause, the APIs they need (`@api-task`,
 `@api-job`, either) and the profiles that run them (quick, or the nightly only for `@slow`).
 
+Above the changes, what the change breaks, found before anything runs (tools/specs/step_check.py): a step no step
+definition matches (the scenario would be undefined, proving nothing), a quote that is no line of the
+clarifications, a missing clause or case tag; the command lists them and exits 1.
+
 Writes reports/review/review.html (one self-contained page: no scripts, nothing fetched, links inside the page) and
 reports/review/review.md (the short version, for a CI job summary). The base version of a file is read with
 `git show BASE:path`; the new one from the working tree, so that uncommitted changes are reviewed too.
@@ -27,12 +31,14 @@ from behave.model import Feature, Scenario, ScenarioOutline
 from behave.parser import ParserError, parse_feature
 
 import tools.common.catalogue  # noqa: F401  (names outline rows as behave does, for the row counts)
-from support.clauses import BY_ID, CLAUSES, SPEC_PAGE, Clause, clause_of_tags
+from support.clauses import BY_ID, CLAUSES, SPEC_FILE, SPEC_PAGE, Clause, clause_of_tags
 from support.quote_html import feature_quotes, quote_html, split_description
 from tools.common.catalogue import CASE_PREFIX, SLOW_TAG
 from tools.common.html_page import esc, page, status_badge
 from tools.common.layout import ROOT
 from tools.report.living_docs import scenario_html
+from tools.specs.quote_lint import check_quotes
+from tools.specs.step_check import Break, breaks
 
 FEATURES = "features"
 API_TAGS = {"api-task": "task", "api-job": "job"}
@@ -48,6 +54,8 @@ EXTRA_STYLE = """<style>
 .change-changed .old .scenario, .change-changed .new .scenario { border: 2px solid #d97706; }
 .status.added { background: #16a34a; } .status.removed { background: #dc2626; } .status.changed { background: #d97706; }
 .status.touched { background: #7c3aed; }
+.breaks { padding: .4rem .8rem; border: 2px solid #dc2626; background: #fef2f2; border-radius: .4rem; }
+.nothing-broken { padding: .4rem .8rem; border: 1px solid #16a34a; background: #f0fdf4; border-radius: .4rem; }
 tr.touched td { background: #faf5ff; } td.moved { font-weight: 700; }
 pre.diff span { display: block; min-height: 1em; }
 pre.diff .add { color: #166534; background: #dcfce7; } pre.diff .del { color: #991b1b; background: #fee2e2; }
@@ -266,6 +274,7 @@ class Review:
     changes: tuple[Change, ...]
     before: dict[str, Coverage]
     after: dict[str, Coverage]
+    breaks: tuple[Break, ...] = ()  # what the change breaks, found before anything runs (tools/specs/step_check.py)
 
     def of_clause(self, clause_id: str | None) -> list[Change]:
         order = {kind: n for n, kind in enumerate(KINDS)}
@@ -285,6 +294,19 @@ class Review:
         return ", ".join(f"{numbers[kind]} {kind}" for kind in KINDS)
 
 
+def what_breaks(repo: Path, files: Sequence[str], changes: Sequence[Change]) -> list[Break]:
+    """Steps no definition matches, missing tags (of the added and changed scenarios), and quotes that are no line
+    of the clarifications (of the changed files): what would fail or prove nothing once run."""
+    steps_dir = repo / "steps" if (repo / "steps").is_dir() else ROOT / "steps"
+    new = [(c.new.scenario, c.new.feature, c.new.file) for c in changes if c.new is not None]
+    found = breaks(new, steps_dir)
+    paths = [repo / name for name in files if (repo / name).is_file()]
+    for finding in check_quotes(paths, ROOT / SPEC_FILE):
+        shown = finding.path.relative_to(repo).as_posix()
+        found.append(Break(shown, finding.line, "quote", finding.message))
+    return sorted(found, key=lambda b: (b.file, b.line))
+
+
 def build(repo: Path = ROOT, base: str = "main") -> Review:
     base = resolve_base(repo, base)
     files = changed_feature_files(repo, base)
@@ -301,6 +323,7 @@ def build(repo: Path = ROOT, base: str = "main") -> Review:
         changes=tuple(changes),
         before=coverage(old_all.values()),
         after=coverage(new_all.values()),
+        breaks=tuple(what_breaks(repo, files, changes)),
     )
 
 
@@ -374,6 +397,22 @@ def _clause_section(clause: Clause | None, review: Review) -> str:
     return head + body
 
 
+def _breaks_html(review: Review) -> str:
+    if not review.breaks:
+        return (
+            '<p class="nothing-broken">Nothing found broken before running: every step of the changed scenarios '
+            "has a step definition, every quote is a line of the clarifications, every scenario has its tags.</p>"
+        )
+    items = "".join(
+        f"<li><code>{esc(b.file)}:{b.line}</code> <b>{esc(b.scenario)}</b>: {esc(b.what)}</li>" for b in review.breaks
+    )
+    return (
+        f'<div class="breaks"><p><b>{len(review.breaks)} thing(s) this change breaks</b>, found before anything '
+        f"runs (a step no definition matches would leave its scenario undefined: it proves nothing):</p>"
+        f"<ul>{items}</ul></div>"
+    )
+
+
 def render_html(review: Review) -> str:
     sections = [_clause_section(BY_ID[clause_id], review) for clause_id in review.touched]
     if review.of_clause(None):
@@ -384,6 +423,8 @@ def render_html(review: Review) -> str:
         "<h1>Review: the acceptance specs changed</h1>",
         f"<p>Base <b>{esc(review.base)}</b> ({esc(review.base_commit)}) → new <b>{esc(review.head)}</b>. "
         f"Feature files changed: {files}.</p>",
+        "<h2>What this change breaks</h2>",
+        _breaks_html(review),
         f"<p><b>Scenarios: {esc(review.counts())}.</b> Each is shown as the living documentation shows it: its "
         "clause, its quote of the clarifications (word for word) and its tags; the base on the left, this change "
         "on the right.</p>",
@@ -404,6 +445,12 @@ def render_markdown(review: Review) -> str:
         "The whole review (scenarios side by side, as the living docs show them): `review.html` among the artifacts.",
         "",
     ]
+    if review.breaks:
+        lines += [f"**What this change breaks ({len(review.breaks)})**, found before anything runs:", ""]
+        lines += [f"- `{b.file}:{b.line}` {b.scenario.replace('|', '/')}: {b.what}" for b in review.breaks]
+        lines.append("")
+    else:
+        lines += ["Nothing found broken before running (steps defined, quotes standing, tags there).", ""]
     if review.changes:
         lines += ["| Clause | Change | Scenario |", "|---|---|---|"]
         for clause_id in [*review.touched, None]:
@@ -451,8 +498,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.copy_to.mkdir(parents=True, exist_ok=True)
         shutil.copy2(html, args.copy_to / html.name)
     print(f"review: {len(review.files)} feature file(s) changed since {review.base}, scenarios {review.counts()}")
+    for broken in review.breaks:
+        print(f"review: BROKEN {broken.text()}")
     print(f"review: {html} and {md.name}")
-    return 0
+    return 1 if review.breaks else 0
 
 
 if __name__ == "__main__":

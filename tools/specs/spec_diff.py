@@ -3,12 +3,16 @@
 Lists, against the feature files and the clause register (support/clauses.py):
 
 - each quoted line (a feature's `> ` line) that no longer stands in the new version, with its scenarios;
-- each clause whose section text changed (the lines gone and the lines new), or whose section is gone;
-- each new section, and each new table row, that no scenario quotes;
+- every line of the whole document that changed (gone or new), each with its owner: the clause whose scenarios
+  quote it, else the clause whose section holds it, else "no clause" with the sections that hold it;
+- each new section that no scenario quotes by a line of its own (a line such as "Official Answer:", which many
+  sections share, quotes no section in particular);
+- each clause whose section changed (its lines gone and new), or whose section is gone;
 - which clauses' verdicts would be "not verified" until the features follow, and why.
 
-Quotes are compared as the quote lint compares them (tools/specs/quote_lint.py's normalisation, line by line).
-Exit code: 1 when a quote no longer stands (the quote lint would fail on the new version), 2 on bad input, else 0.
+Lines are compared as the quote lint compares them (tools/specs/quote_lint.py's normalisation, line by line).
+Exit code: 1 when the new version says anything new (a quote gone, a line or a section changed: the specs must
+follow, or be confirmed to), 2 on bad input, 0 when it changed nothing but blank lines and markup.
 
 Usage: `python -m tools.specs.spec_diff --new path/to/new.md [--old docs/…] [--features DIR] [--out FILE]`.
 """
@@ -19,6 +23,7 @@ import argparse
 import difflib
 import re
 import sys
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -121,35 +126,137 @@ def feature_quotes_with_scenarios(features_dir: Path) -> list[Quote]:
     return quotes
 
 
+@dataclass(frozen=True)
+class ChangedLine:
+    """A line of the document gone from the old version or new in the new one, with who owns it."""
+
+    kind: str  # "old" (gone) or "new"
+    line: int  # its line in its version, 1-based
+    text: str  # normalised as the quote lint compares
+    owner: str  # a clause id, or NO_CLAUSE
+    where: str  # the sections holding it, outermost first ("2️⃣ SLA Requirements & Timeouts › Job Cancellation")
+
+
+NO_CLAUSE = "no clause"
+
+
 @dataclass
 class SpecDiff:
     old: Path
     new: Path
     gone_quotes: list[Quote] = field(default_factory=list)
-    changed: dict[str, tuple[list[str], list[str]]] = field(default_factory=dict)  # clause → (lines gone, new)
+    lines: list[ChangedLine] = field(default_factory=list)  # every changed line, in document order
     gone_sections: list[str] = field(default_factory=list)  # clause ids whose section is not in the new version
-    new_sections: list[Section] = field(default_factory=list)
-    new_rows: list[tuple[int, str, str]] = field(default_factory=list)  # (line, row, clause id or section title)
+    new_sections: list[Section] = field(default_factory=list)  # new, and no feature quotes a line of their own
+
+    @property
+    def changed(self) -> dict[str, tuple[list[str], list[str]]]:
+        """Clause → (its lines gone, its lines new), for the clauses owning a changed line."""
+        found: dict[str, tuple[list[str], list[str]]] = {}
+        for line in self.lines:
+            if line.owner != NO_CLAUSE:
+                found.setdefault(line.owner, ([], []))[line.kind == "new"].append(line.text)
+        order = [c.id for c in CLAUSES]
+        return {c: found[c] for c in sorted(found, key=order.index)}
+
+    @property
+    def unowned(self) -> list[ChangedLine]:
+        return [line for line in self.lines if line.owner == NO_CLAUSE]
+
+    @property
+    def anything(self) -> bool:
+        return bool(self.gone_quotes or self.lines or self.gone_sections or self.new_sections)
 
     def not_verified(self) -> dict[str, list[str]]:
         """Clause id → why its verdict would be "not verified" until the features follow the new version."""
         why: dict[str, list[str]] = {}
+
+        def add(clause: str, reason: str) -> None:
+            if reason not in why.setdefault(clause, []):
+                why[clause].append(reason)
+
         for quote in self.gone_quotes:
             for clause in quote.clauses:
-                reason = "its scenarios quote lines no longer in the new version"
-                if reason not in why.setdefault(clause, []):
-                    why[clause].append(reason)
+                add(clause, "its scenarios quote lines no longer in the new version")
         for clause in self.gone_sections:
-            why.setdefault(clause, []).append("its section is gone from the new version")
+            add(clause, "its section is gone from the new version")
         for clause in self.changed:
-            why.setdefault(clause, []).append("its section's text changed: its scenarios check the old text")
-        for _, _, where in self.new_rows:
-            if where in {c.id for c in CLAUSES}:
-                reason = "a new table row of its section has no scenario"
-                if reason not in why.setdefault(where, []):
-                    why[where].append(reason)
+            add(clause, "its section's text changed: its scenarios check the old text")
         order = [c.id for c in CLAUSES]
         return {c: why[c] for c in sorted(why, key=lambda c: order.index(c) if c in order else len(order))}
+
+
+def _numbered(text: str) -> list[tuple[int, str]]:
+    """The document's meaningful lines, normalised, with their line numbers."""
+    found = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        shown = normalise(line)
+        if shown and shown != "---":
+            found.append((number, shown))
+    return found
+
+
+def _owner(line: int, found: list[Section]) -> tuple[str, str]:
+    """(the clause whose section holds this line, innermost first, else NO_CLAUSE; the sections holding it)."""
+    holders = sorted((s for s in found if s.line < line <= s.line + len(s.body)), key=lambda s: s.level)
+    # The document's own title (level 1) holds everything: the path starts below it.
+    where = " › ".join(s.title for s in holders if s.level > 1) or "(before any section)"
+    for section in reversed(holders):
+        for clause in CLAUSES:
+            if section_of(clause, found) == section:
+                return clause.id, where
+    return NO_CLAUSE, where
+
+
+def changed_lines(old_text: str, new_text: str, quotes: list[Quote]) -> list[ChangedLine]:
+    """Every line of the whole document that differs, each with its owner: the clause whose section holds it, else
+    the clause whose scenarios quote it (a line found once in its version: "Official Answer:" is no clause's own),
+    else NO_CLAUSE."""
+    old, new = _numbered(old_text), _numbered(new_text)
+    counts = {"old": Counter(t for _, t in old), "new": Counter(t for _, t in new)}
+    old_sections, new_sections = sections(old_text), sections(new_text)
+    quoted_by: dict[str, list[str]] = {}
+    for quote in quotes:
+        quoted_by.setdefault(normalise(quote.text), []).extend(quote.clauses)
+    lines = []
+    matcher = difflib.SequenceMatcher(a=[t for _, t in old], b=[t for _, t in new], autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        for kind, side, found, start, stop in (("old", old, old_sections, i1, i2), ("new", new, new_sections, j1, j2)):
+            for number, text in side[start:stop]:
+                owner, where = _owner(number, found)
+                if owner == NO_CLAUSE and counts[kind][text] == 1:
+                    quoting = sorted({c for q, cs in quoted_by.items() if found_as_line(q, [text]) for c in cs})
+                    owner = quoting[0] if quoting else owner
+                lines.append(ChangedLine(kind, number, text, owner, where))
+    return lines
+
+
+def _own_lines(section: Section) -> list[str]:
+    """A section's own lines (up to its first subsection), normalised."""
+    own = []
+    for line in section.body:
+        if _HEADING.match(line):
+            break
+        own.append(line)
+    return _meaningful(own)
+
+
+def new_sections(old_text: str, new_text: str, quotes: list[Quote]) -> list[Section]:
+    """Sections of the new version that the old lacks and that no feature quotes by a line of their own: a line
+    found once in the whole document, not one such as "Official Answer:" that many sections share."""
+    counts = Counter(_meaningful(new_text.splitlines()))
+    quoted = [normalise(q.text) for q in quotes]
+    old_titles = {_key(s.title) for s in sections(old_text)}
+    found = []
+    for section in sections(new_text):
+        if _key(section.title) in old_titles:
+            continue
+        distinctive = [line for line in _own_lines(section) if counts[line] == 1]
+        if not any(found_as_line(q, distinctive) for q in quoted):
+            found.append(section)
+    return found
 
 
 def diff(old: Path, new: Path, features_dir: Path) -> SpecDiff:
@@ -158,57 +265,13 @@ def diff(old: Path, new: Path, features_dir: Path) -> SpecDiff:
     new_lines = [normalise(line) for line in new_text.splitlines()]
     quotes = feature_quotes_with_scenarios(features_dir)
     result.gone_quotes = [q for q in quotes if not found_as_line(normalise(q.text), new_lines)]
-
-    old_sections, new_sections = sections(old_text), sections(new_text)
-    for clause in CLAUSES:
-        before, after = section_of(clause, old_sections), section_of(clause, new_sections)
-        if before is None:
-            continue  # not in the old version either: the quote lint's business, not a change
-        if after is None:
-            result.gone_sections.append(clause.id)
-            continue
-        old_body, new_body = _meaningful(before.body), _meaningful(after.body)
-        if old_body != new_body:
-            opcodes = difflib.SequenceMatcher(a=old_body, b=new_body, autojunk=False).get_opcodes()
-            gone = [line for tag, i1, i2, _, _ in opcodes if tag != "equal" for line in old_body[i1:i2]]
-            added = [line for tag, _, _, j1, j2 in opcodes if tag != "equal" for line in new_body[j1:j2]]
-            result.changed[clause.id] = (gone, added)
-
-    quoted = [normalise(q.text) for q in quotes]
-    old_titles = {_key(s.title) for s in old_sections}
-    for section in new_sections:
-        if _key(section.title) not in old_titles and not any(
-            found_as_line(q, _meaningful(section.body)) for q in quoted
-        ):
-            result.new_sections.append(section)
-
-    old_lines = set(_meaningful(old_text.splitlines()))
-    old_rows = {_first_cell(line) for line in old_text.splitlines() if line.lstrip().startswith("|")}
-    for index, line in enumerate(new_text.splitlines()):
-        if not line.lstrip().startswith("|") or _TABLE_RULE.match(line) or normalise(line) in old_lines:
-            continue
-        if _first_cell(line) in old_rows:
-            continue  # a row that changed, not a new one: its clause's section changed
-        if any(found_as_line(q, [normalise(line)]) for q in quoted):
-            continue
-        result.new_rows.append((index + 1, line.strip(), _where(index + 1, new_sections)))
+    result.lines = changed_lines(old_text, new_text, quotes)
+    old_sections, later = sections(old_text), sections(new_text)
+    result.gone_sections = [
+        c.id for c in CLAUSES if section_of(c, old_sections) is not None and section_of(c, later) is None
+    ]
+    result.new_sections = new_sections(old_text, new_text, quotes)
     return result
-
-
-def _first_cell(row: str) -> str:
-    """A table row's first cell, normalised: what names the row (`GET /sensors`)."""
-    cells = [cell for cell in row.strip().strip("|").split("|")]
-    return normalise(cells[0]) if cells else ""
-
-
-def _where(line: int, found: list[Section]) -> str:
-    """The clause whose section holds this line of the new version, else the innermost section's title."""
-    holders = [s for s in found if s.line < line <= s.line + len(s.body)]
-    for section in sorted(holders, key=lambda s: -s.level):
-        for clause in CLAUSES:
-            if section_of(clause, found) == section:
-                return clause.id
-    return holders[-1].title if holders else "(before any section)"
 
 
 def _shown(path: Path) -> str:
@@ -216,6 +279,10 @@ def _shown(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd()))
     except ValueError:
         return str(path)
+
+
+def _owner_text(line: ChangedLine, titles: dict[str, str]) -> str:
+    return titles.get(line.owner, f"{NO_CLAUSE} ({line.where})")
 
 
 def render(result: SpecDiff) -> str:
@@ -229,28 +296,32 @@ def render(result: SpecDiff) -> str:
             out.append(f"      scenario {clause} {name!r}")
     out.append("")
 
+    out.append(f"Lines changed: {len(result.lines)} (each with its owner: a clause, or {NO_CLAUSE})")
+    for line in result.lines:
+        out.append(f"  {line.kind} line {line.line}, {_owner_text(line, titles)}: {line.text}")
+    out.append("")
+
+    out.append(f"New sections no scenario quotes: {len(result.new_sections)}")
+    for section in result.new_sections:
+        out.append(f"  line {section.line}: {'#' * section.level} {section.title} (under {section.parent}; no clause)")
+    out.append("")
+
     out.append(f"Clauses whose section changed: {len(result.changed) + len(result.gone_sections)}")
-    for clause in result.gone_sections:
-        out.append(f"  {titles[clause]}: the section is gone")
+    out += [f"  {titles[clause]}: the section is gone" for clause in result.gone_sections]
     for clause, (gone, added) in result.changed.items():
         out.append(f"  {titles[clause]}:")
         out += [f"      old: {line}" for line in gone]
         out += [f"      new: {line}" for line in added]
     out.append("")
 
-    out.append(f"New sections or table rows with no scenario: {len(result.new_sections) + len(result.new_rows)}")
-    for section in result.new_sections:
-        out.append(f"  line {section.line}: new section {'#' * section.level} {section.title} (no clause, no scenario)")
-    for line, row, where in result.new_rows:
-        out.append(f"  line {line}: new table row in {titles.get(where, where)}: {row}")
-    out.append("")
-
     verdicts = result.not_verified()
     out.append(f'Clauses "not verified" until the features follow: {len(verdicts)}')
-    for clause, why in verdicts.items():
-        out.append(f"  {titles.get(clause, clause)}: {'; '.join(why)}")
-    if result.new_sections:
-        out.append("  and no clause yet for the new sections (support/clauses.py)")
+    out += [f"  {titles.get(clause, clause)}: {'; '.join(why)}" for clause, why in verdicts.items()]
+    if result.new_sections or result.unowned:
+        out.append(
+            f"  and no clause yet for the new sections and the {len(result.unowned)} line(s) no clause owns "
+            "(support/clauses.py)"
+        )
     return "\n".join(out) + "\n"
 
 
@@ -277,7 +348,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(text, encoding="utf-8")
-    return 1 if result.gone_quotes else 0
+    return 1 if result.anything else 0
 
 
 if __name__ == "__main__":

@@ -1,18 +1,15 @@
 """The verdict per clause, in ONE place: the console summary, the report, traceability, the sign-off sheet, the CI
-summary and the exit code all take it from here. The rule (docs/reading-the-report.md, "Signing off a clause"):
+summary and the exit code all take it from here, and every key that explains a verdict prints `RULE` below, so that
+what a page says of the rule is what the rule does (docs/reading-the-report.md, "Signing off a clause").
 
-Over a clause's *applicable* scenarios (every scenario of the clause in the feature files, less those the target does
-not offer an API for, i.e. results labelled `offered` = `no`):
-
-failed        an applicable scenario failed: a product defect;
-not verified  no applicable scenario at all (no offered API could judge it), or one was skipped, not run (left out
-              by the profile, or missing from the results) or broken; also every clause of a run whose profile is
-              not fit for sign-off (quick): such a run says plainly "not a sign-off run";
-verified      every applicable scenario ran and passed, on a sign-off profile (nightly: every scenario selected);
-proven        verified, and the mutation matrix of the same suite commit and target shape killed every fault of it.
+Over a clause's *applicable* scenarios: every scenario of the clause in the feature files, less those the target
+offers no API for (results labelled `offered` = `no`: counted apart as "not offered", with why, never passed).
 
     from tools.verdicts.clause_verdict import judge
     rows = judge(Path("reports/allure-results"), profile="nightly")
+
+A failed scenario that the known-defects register (docs/known-defects.yaml) names stays failed: it only reads
+"known defect PZ-…" beside its failure.
 """
 
 from __future__ import annotations
@@ -27,6 +24,8 @@ from support.clauses import CLAUSES, Clause
 from tools.common.catalogue import PlannedScenario, scenarios
 from tools.common.layout import FEATURES, MUTATION_MATRIX, ROOT
 from tools.common.results import ScenarioResult, read_results
+from tools.verdicts.known_defects import KnownDefect, Register
+from tools.verdicts.known_defects import read as read_register
 
 SIGNOFF_PROFILES = frozenset({"nightly"})  # profiles that select every scenario
 NOT_A_SIGNOFF_RUN = "not a sign-off run"
@@ -45,6 +44,30 @@ class ClauseVerdict(StrEnum):
         return {"failed": "failed", "not verified": "skipped", "verified": "passed", "proven": "proven"}[self.value]
 
 
+# The rule, stated once: each verdict and when a clause gets it, first match wins. Pages print it as their key.
+RULE: tuple[tuple[ClauseVerdict, str], ...] = (
+    (ClauseVerdict.FAILED, "an applicable scenario failed: a product defect (a known defect too)"),
+    (
+        ClauseVerdict.NOT_VERIFIED,
+        "no applicable scenario, or one broken, skipped or not run, or the profile is not a sign-off one (quick)",
+    ),
+    (ClauseVerdict.VERIFIED, "every applicable scenario ran and passed, on a sign-off profile (nightly)"),
+    (
+        ClauseVerdict.PROVEN,
+        "verified, and the mutation matrix of this very commit and target shape killed every fault of the clause",
+    ),
+)
+APPLICABLE = (
+    "Applicable: every scenario of the clause, less those the target offers no API for (not offered: counted "
+    "apart, with why; never passed, never failed)."
+)
+
+
+def rule_text() -> str:
+    """The rule as one paragraph of text (the CI summary, the Markdown pages)."""
+    return " ".join(f"{verdict.value}: {when}." for verdict, when in RULE) + " " + APPLICABLE
+
+
 @dataclass(frozen=True)
 class Scenario:
     """One applicable scenario of a clause, with how it ended in this run ("not run" when it has no result)."""
@@ -54,6 +77,7 @@ class Scenario:
     status: str  # an Allure status, or "not run"
     message: str = ""
     result: ScenarioResult | None = None
+    known_defect: KnownDefect | None = None  # failed, and the register knows why
 
 
 @dataclass(frozen=True)
@@ -71,7 +95,7 @@ class ClauseVerdictRow:
     verdict: ClauseVerdict
     reason: str  # one line: why this verdict (empty for verified/proven)
     scenarios: tuple[Scenario, ...] = ()  # applicable ones, in feature order
-    not_offered: tuple[str, ...] = ()  # names of the scenarios the target offers no API for
+    not_offered: tuple[Scenario, ...] = ()  # the scenarios the target offers no API for (message: why)
     faults: Faults | None = None  # None: no mutation matrix of this commit and shape
 
     @property
@@ -94,6 +118,53 @@ class ClauseVerdictRow:
     @property
     def passed(self) -> int:
         return sum(s.status == "passed" for s in self.scenarios)
+
+    @property
+    def failed(self) -> int:
+        return sum(s.status == "failed" for s in self.scenarios)
+
+    @property
+    def broken(self) -> int:
+        return sum(s.status == "broken" for s in self.scenarios)
+
+    @property
+    def not_run(self) -> int:
+        """Applicable, yet skipped, left out by the profile, or missing from the results."""
+        return self.planned - self.run
+
+    @property
+    def known_defects(self) -> tuple[KnownDefect, ...]:
+        found: list[KnownDefect] = []
+        for s in self.scenarios:
+            if s.known_defect is not None and s.known_defect not in found:
+                found.append(s.known_defect)
+        return tuple(found)
+
+    @property
+    def verdict_text(self) -> str:
+        """The verdict as every page names it: "failed, known defect PZ-1234" when the register knows it."""
+        keys = ", ".join(d.label for d in self.known_defects)
+        return f"{self.verdict.value}, {keys}" if keys and self.verdict is ClauseVerdict.FAILED else self.verdict.value
+
+    @property
+    def failure(self) -> str:
+        """The reason without the known defect's words, for a page that shows the known defect apart."""
+        for defect in self.known_defects:
+            if self.reason.startswith(known_said(defect)):
+                return self.reason[len(known_said(defect)) :]
+        return self.reason
+
+    def counts(self) -> str:
+        """ "3 passed · 1 failed · 1 not offered": every kind of ending that occurred, applicable ones first."""
+        parts = [(self.passed, "passed"), (self.failed, "failed"), (self.broken, "broken"), (self.not_run, "not run")]
+        parts.append((len(self.not_offered), "not offered"))
+        shown = [f"{n} {what}" for n, what in parts if n]
+        return " · ".join(shown) or "no scenario"
+
+    def not_offered_why(self) -> str:
+        """Why the target offers none of them, said once per reason: "the target offers no task API"."""
+        reasons = dict.fromkeys(s.message or "not offered by the target" for s in self.not_offered)
+        return "; ".join(reasons)
 
 
 @dataclass(frozen=True)
@@ -161,15 +232,22 @@ def match(
     return out
 
 
+def known_said(defect: KnownDefect) -> str:
+    """How a failed clause's reason starts when the register knows the failure: its key, link and reason."""
+    return f"{defect.label} ({defect.url}): {defect.reason}; "
+
+
 def _decide(
-    clause: Clause, scenarios_: list[Scenario], not_offered: list[str], profile: str, faults: Faults | None
+    clause: Clause, scenarios_: list[Scenario], not_offered: list[Scenario], profile: str, faults: Faults | None
 ) -> tuple[ClauseVerdict, str]:
     if not scenarios_:
         why = "no offered API could judge it" if not_offered else "no scenario checks it"
         return ClauseVerdict.NOT_VERIFIED, why
     failed = [s for s in scenarios_ if s.status == "failed"]
     if failed:
-        return ClauseVerdict.FAILED, f"{len(failed)} scenario(s) failed: {failed[0].name}"
+        known = next((s.known_defect for s in failed if s.known_defect is not None), None)
+        said = known_said(known) if known else ""
+        return ClauseVerdict.FAILED, f"{said}{len(failed)} scenario(s) failed: {failed[0].name}"
     broken = [s for s in scenarios_ if s.status == "broken"]
     if broken:
         # Its message says why it could not judge (e.g. what the catalogue lacks): the sheet and terminal show it.
@@ -196,14 +274,17 @@ def judge(
     matrix: Path | None = MUTATION_MATRIX,
     commit: str | None = None,
     shape: str | None = None,
+    known: Register | Path | None = None,
 ) -> list[ClauseVerdictRow]:
     """One row per clause of the clarifications, in spec order.
 
     `results`: an allure-results folder or its parsed results; `planned`: the scenarios of the feature files (read
     from `features_dir` when not given); `matrix`: reports/mutation/matrix.json, counted only when its suite commit
     is `commit` (the current one when not given); `shape`: the target's API shape (`target.api` of the run's
-    environment.properties when `results` is a folder, else "both").
+    environment.properties when `results` is a folder, else "both"); `known`: the known-defects register (a file,
+    or one read already; None: the run's, tools/verdicts/known_defects.register_path()).
     """
+    register = known if isinstance(known, Register) else read_register(known)
     if isinstance(results, Path):
         shape = shape or run_properties(results).get("target.api")
         results = read_results(results)
@@ -220,14 +301,14 @@ def judge(
     rows = []
     matched = match(planned, results)
     for clause in CLAUSES:
-        applicable, not_offered = [], []
+        applicable: list[Scenario] = []
+        not_offered: list[Scenario] = []
         for name, case, result in matched.get(clause.id, []):
-            if result is not None and result.not_offered:
-                not_offered.append(name)
-                continue
             status = result.status if result is not None else "not run"
             message = result.message.splitlines()[0] if result is not None and result.message else ""
-            applicable.append(Scenario(name, case, status, message, result))
+            known_defect = register.match(clause.id, case) if status == "failed" else None
+            scenario = Scenario(name, case, status, message, result, known_defect)
+            (not_offered if result is not None and result.not_offered else applicable).append(scenario)
         faults = found.of(clause.id, shape, commit) if found is not None else None
         verdict, reason = _decide(clause, applicable, not_offered, profile, faults)
         rows.append(ClauseVerdictRow(clause, verdict, reason, tuple(applicable), tuple(not_offered), faults))
@@ -264,8 +345,10 @@ def summary_lines(rows: Sequence[ClauseVerdictRow], profile: str) -> list[str]:
     for row in rows:
         reason = f"  ({row.reason})" if row.reason and row.reason != NOT_A_SIGNOFF_RUN else ""
         faults = f", faults {row.faults.killed}/{row.faults.total} killed" if row.faults and row.faults.total else ""
+        offered = f", {len(row.not_offered)} not offered" if row.not_offered else ""
         lines.append(
-            f"  {row.id:<4} {row.verdict.value:<13} {row.passed}/{row.planned} passed{faults}  {row.heading}{reason}"
+            f"  {row.id:<4} {row.verdict.value:<13} {row.passed}/{row.planned} passed{offered}{faults}  "
+            f"{row.heading}{reason}"
         )
     if not signoff_profile(profile):
         lines.append(f"  {NOT_A_SIGNOFF_RUN}: profile {profile} leaves scenarios out; no clause can be verified by it")

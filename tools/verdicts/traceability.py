@@ -19,7 +19,8 @@ from tools.common.catalogue import PlannedScenario, quotes_of, scenarios
 from tools.common.html_page import REPORT_LINKS, esc, page, status_badge
 from tools.common.layout import CLARIFICATIONS, DEFAULT_LAYOUT, FEATURES, MUTATION_MATRIX, ROOT, RunLayout
 from tools.common.results import Kind, ScenarioResult, read_results
-from tools.verdicts.clause_verdict import NOT_A_SIGNOFF_RUN, ClauseVerdictRow, judge, signoff_profile
+from tools.verdicts.clause_verdict import APPLICABLE, NOT_A_SIGNOFF_RUN, RULE, ClauseVerdictRow, judge, signoff_profile
+from tools.verdicts.known_defects import KnownDefect
 from tools.verdicts.run_header import RunHeader
 
 NOT_RUN = "not run"
@@ -68,6 +69,7 @@ ANSWERS: dict[str, Answer] = {
 DOCUMENT_PAGES = {
     "docs/frontend-retries.md": "frontend-retries.html",
     "docs/reading-the-report.md": "reading-the-report.html",
+    "docs/how-the-suite-talks.md": "how-the-suite-talks.html",
 }
 
 
@@ -253,11 +255,23 @@ def _md_cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def _known_of(row: ClauseRow) -> dict[str, KnownDefect]:
+    """Scenario name → the known defect its failure is, from the clause's verdict."""
+    if row.judged is None:
+        return {}
+    return {s.name: s.known_defect for s in row.judged.scenarios if s.known_defect is not None}
+
+
 def _md_scenarios(row: ClauseRow) -> str:
     if not row.scenarios:
         return "**no scenario**"
+    known = _known_of(row)
     judged = f"judged through: {judged_through(row)}<br>"
-    return judged + "<br>".join(f"{_md_cell(s.name)} — **{s.status}**" for s in row.scenarios)
+    return judged + "<br>".join(
+        f"{_md_cell(s.name)} — **{s.status}**"
+        + (f" ([{known[s.name].label}]({known[s.name].url}))" if s.name in known else "")
+        for s in row.scenarios
+    )
 
 
 def _md_faults(row: ClauseRow) -> str:
@@ -283,13 +297,20 @@ def to_markdown(trace: Traceability) -> str:
         "",
         f"Target API: {trace.target_api} (a scenario whose API it does not offer is skipped, never passed).",
         "",
+        "How each clause is judged (one rule, the first line that applies):",
+        "",
+        *(f"- **{verdict.value}**: {when}" for verdict, when in RULE),
+        "",
+        APPLICABLE,
+        "",
         "| Clause | Section | Official answer | Scenarios | Faults killed |",
         "|---|---|---|---|---|",
     ]
     for row in trace.rows:
         c = row.clause
+        shown = row.judged.verdict_text if row.judged else row.verdict
         lines.append(
-            f"| {c.id} **{row.verdict}** | {_md_cell(section_title(c.section))} — {_md_cell(c.title)} "
+            f"| {c.id} **{shown}** | {_md_cell(section_title(c.section))} — {_md_cell(c.title)} "
             f"| {_md_cell(c.answer)} "
             f"| {_md_scenarios(row)} | {_md_cell(_md_faults(row))} |"
         )
@@ -319,16 +340,22 @@ def _md_answer(trace: Traceability, answer: Answer | None) -> str:
 # --- HTML -----------------------------------------------------------------------------------------------------------
 
 
-def _html_scenarios(rows: list[ScenarioRow]) -> str:
+def _known_link(defect: KnownDefect) -> str:
+    return f'<a class="known-defect" href="{esc(defect.url)}"><b>{esc(defect.label)}</b></a>'
+
+
+def _html_scenarios(rows: list[ScenarioRow], known: dict[str, KnownDefect] | None = None) -> str:
     if not rows:
         return status_badge("no scenario")
+    known = known or {}
     items = []
     for s in rows:
         shown = f"{s.kind}: {s.message[:160]}" if s.kind else s.message[:160]
         detail = f' <span class="muted">{esc(shown)}</span>' if s.message else ""
+        defect = f" {_known_link(known[s.name])}" if s.name in known else ""
         # Each scenario opens its result in the report (same folder: the report's index.html).
         name = f'<a href="index.html#{esc(s.report_id)}">{esc(s.name)}</a>' if s.report_id else esc(s.name)
-        items.append(f"<li>{status_badge(s.status)} {name}{detail}</li>")
+        items.append(f"<li>{status_badge(s.status)} {name}{defect}{detail}</li>")
     return "<ul>" + "".join(items) + "</ul>"
 
 
@@ -343,8 +370,24 @@ def _html_verdict(row: ClauseRow) -> str:
     if row.judged is None:
         return status_badge(row.verdict)
     j = row.judged
-    reason = f'<br><span class="muted">{esc(j.reason)}</span>' if j.reason and j.reason != NOT_A_SIGNOFF_RUN else ""
-    return f"{status_badge(j.verdict.value, j.verdict.css)}{reason}"
+    known = "".join(f"<br>{_known_link(d)}" for d in j.known_defects)
+    said = "".join(f'<br><span class="muted">{esc(d.reason)}</span>' for d in j.known_defects)
+    reason = f'<br><span class="muted">{esc(j.failure)}</span>' if j.failure and j.failure != NOT_A_SIGNOFF_RUN else ""
+    offered = (
+        f'<br><span class="muted">{len(j.not_offered)} not offered: {esc(j.not_offered_why())}</span>'
+        if j.not_offered
+        else ""
+    )
+    return f"{status_badge(j.verdict.value, j.verdict.css)}{known}{said}{reason}{offered}"
+
+
+def rule_html() -> str:
+    """The verdict rule as a key, the same on every page that shows verdicts (the sign-off sheet too)."""
+    items = "".join(f"<li><b>{esc(verdict.value)}</b>: {esc(when)}</li>" for verdict, when in RULE)
+    return (
+        f'<p class="muted" style="margin-bottom:.1rem">How each clause is judged: one rule, the first line that '
+        f'applies. {esc(APPLICABLE)}</p><ul class="muted">{items}</ul>'
+    )
 
 
 def signoff_banner(profile: str, fit: bool) -> str:
@@ -398,9 +441,10 @@ def to_html(trace: Traceability) -> str:
         "<h1>Traceability: clarifications → scenarios → results</h1>",
         trace.header.html() if trace.header else "",
         signoff_banner(trace.profile, fit),
-        f'<p class="muted">One row per clause of the clarifications; its verdict by the rule of '
-        f'<a href="reading-the-report.html">Reading the report</a>. Faults: {esc(trace.matrix_note)}. '
+        f'<p class="muted">One row per clause of the clarifications (how to read it: '
+        f'<a href="reading-the-report.html">Reading the report</a>). Faults: {esc(trace.matrix_note)}. '
         f"Target API: {esc(trace.target_api)} (a scenario whose API it does not offer is skipped, never passed).</p>",
+        rule_html(),
         f'<table><thead><tr><th colspan="5" class="run-line">{esc(run_line(trace.header))}</th></tr>'
         "<tr><th>Clause</th><th>Verdict</th><th>What the clarifications say</th><th>Scenarios</th>"
         "<th>Faults killed</th></tr></thead>",
@@ -413,7 +457,7 @@ def to_html(trace: Traceability) -> str:
             f'<span class="muted">{esc(section_title(c.section))}</span></td>'
             f"<td>{_html_verdict(row)}</td><td>{_html_quote(row)}</td>"
             f'<td><span class="muted">judged through: {esc(judged_through(row))}</span>'
-            f"{_html_scenarios(row.scenarios)}</td><td>{_html_faults(row)}</td></tr>"
+            f"{_html_scenarios(row.scenarios, _known_of(row))}</td><td>{_html_faults(row)}</td></tr>"
         )
     body.append("</table><h2>Summary of Required Test Updates</h2>")
     body.append("<table><tr><th>Item</th><th>Required update</th><th>Answered by</th></tr>")
