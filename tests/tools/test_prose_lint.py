@@ -35,7 +35,8 @@ def test_a_route_a_verb_a_format_or_a_setting_in_prose_is_a_finding(tmp_path: Pa
     said = "\n".join(findings)
     for word in ("a route", "HTTP verb GET", "wire format JSON", "setting listen_s", "DEADLINE_EXCEEDED", "yymmdd"):
         assert word in said, word
-    assert all(":" in f and "2_2_metadata_latency.feature:" in f for f in findings)
+    lines = [f for f in findings if "words of prose" not in f]  # the added lines may also push the total over
+    assert lines and all("2_2_metadata_latency.feature:" in f for f in lines)
 
 
 def test_names_the_clarifications_use_and_quotes_steps_titles_are_not_prose(tmp_path: Path) -> None:
