@@ -45,6 +45,7 @@ def send_same_config(focus: FocusServer, times: int) -> RepeatedConfig:
     """The same `POST /config/{task_id}` with the same body, `times` times in a row (a frontend's resend)."""
     task_id = new_task_id("sla")
     config = TaskConfig(**fresh_display("canvasInfo"))
+    focus.reserve(times)  # a resend comes at once, never held back by a slot
     answers = [focus.config_task(task_id, config) for _ in range(times)]
     return RepeatedConfig(task_id, config.model_dump(mode="json"), answers)
 
@@ -97,6 +98,7 @@ class RepeatedJobConfig:
 def send_same_job_config(focus: FocusServer, times: int) -> RepeatedJobConfig:
     """The same live `POST /configure` with the same body, `times` times in a row (a frontend's resend)."""
     config = JobConfig(**fresh_display("displayInfo"))
+    focus.reserve(times)  # a resend comes at once: its jobs' slots taken before the first send, never between sends
     answers = [focus.configure(config) for _ in range(times)]
     return RepeatedJobConfig(config.model_dump(mode="json"), answers)
 

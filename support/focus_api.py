@@ -86,6 +86,7 @@ class FocusServer:
     exchanges: list[Exchange] = field(default_factory=list)
     slots: JobSlots | None = None  # unset: the run's (run_slots)
     held: list[tuple[Slot, BaseModel | None]] = field(default_factory=list)
+    reserved: list[Slot] = field(default_factory=list)  # taken ahead for jobs that must live together (`reserve`)
 
     def __post_init__(self) -> None:
         self.session.verify = self.settings.tls_verify  # and per request: see Settings.tls_verify
@@ -146,11 +147,17 @@ class FocusServer:
         return self._call("GET", "/ack", None, {200: None})
 
     # -- the run's job slots ---------------------------------------------------------------------------------
+    def reserve(self, jobs: int) -> None:
+        """Take the slots of `jobs` jobs that must live at once (a resend's), before the first is started."""
+        missing = jobs - len(self.reserved)
+        if missing > 0:
+            self.reserved += (self.slots or run_slots()).take(missing)
+
     def _opening(self, send: Callable[[], Answer], job_of: Callable[[Answer], str | None]) -> Answer:
         """Send a request that may start a job, in a slot of the run's: kept while the job lives, given back when
         the target started none (or answered with a job this client holds already: a resend answered as one)."""
         slots = self.slots or run_slots()
-        slot = slots.take()
+        slot = self.reserved.pop() if self.reserved else slots.take()[0]
         try:
             answer = send()
             job_id = job_of(answer)
@@ -168,6 +175,8 @@ class FocusServer:
         """End every job this client started that is still alive (its streams opened and closed: a job whose
         streams have all ended is gone), and give its slot back. Nothing the run opened outlives its owner."""
         slots = self.slots or run_slots()
+        while self.reserved:
+            slots.release(self.reserved.pop())
         while self.held:
             slot, body = self.held.pop()
             try:

@@ -48,28 +48,37 @@ class JobSlots:
         self.wait_s = wait_s
         folder.mkdir(parents=True, exist_ok=True)
 
-    def take(self) -> Slot:
-        """A free slot, waiting for one while all `limit` are taken (PreconditionNotMet after `wait_s`)."""
+    def take(self, count: int = 1) -> list[Slot]:
+        """`count` free slots at once, waiting while fewer are free (PreconditionNotMet after `wait_s`).
+
+        All at once, for jobs that must live together (a resent configure's): taking them one by one, a job already
+        started could end unread while its owner waits for the next slot."""
+        count = min(count, self.limit)
         try:
             return wait_for(
-                self._try_take,
-                reason=f"a free job slot (at most {self.limit} jobs of this run alive at once, FOCUS_MAX_JOBS)",
+                lambda: self._try_take(count),
+                reason=f"{count} free job slot(s) (at most {self.limit} jobs of a run alive at once, FOCUS_MAX_JOBS)",
                 timeout_s=self.wait_s,
             )
         except WaitTimeout:
             raise PreconditionNotMet(
-                f"no job slot came free within {self.wait_s:g} s: {self.limit} jobs of this run stayed alive "
-                "(FOCUS_MAX_JOBS)"
+                f"no {count} job slot(s) came free within {self.wait_s:g} s: {self.limit} jobs of this run stayed "
+                "alive (FOCUS_MAX_JOBS)"
             ) from None
 
-    def _try_take(self) -> Slot | None:
+    def _try_take(self, count: int) -> list[Slot] | None:
+        taken: list[Slot] = []
         for number in range(self.limit):
             lock = FileLock(self.folder / f"slot-{number}.lock", timeout=0, preserve_lock_file=True)
             try:
                 lock.acquire()
             except Timeout:
                 continue
-            return Slot(number, lock)
+            taken.append(Slot(number, lock))
+            if len(taken) == count:
+                return taken
+        for slot in taken:  # fewer than asked for: none kept, so that two takers never starve each other
+            slot.lock.release()
         return None
 
     def opened(self, slot: Slot, job_id: str) -> None:
@@ -77,10 +86,11 @@ class JobSlots:
         slot.job_id = job_id
         self._write({"job": job_id, "opened": time.time(), "pid": os.getpid()})
 
-    def release(self, slot: Slot) -> None:
-        if slot.job_id is not None:
-            self._write({"job": slot.job_id, "closed": time.time(), "pid": os.getpid()})
-        slot.lock.release()
+    def release(self, *slots: Slot) -> None:
+        for slot in slots:
+            if slot.job_id is not None:
+                self._write({"job": slot.job_id, "closed": time.time(), "pid": os.getpid()})
+            slot.lock.release()
 
     def _write(self, entry: dict[str, object]) -> None:
         # One short line per write, appended: the processes of a run never interleave within one.

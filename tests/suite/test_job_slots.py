@@ -42,7 +42,7 @@ def _job(job_id: str) -> str:
 
 def _hold_one(folder: str, ready: multiprocessing.synchronize.Event, done: multiprocessing.synchronize.Event) -> None:
     slots = JobSlots(Path(folder), limit=2, wait_s=5)
-    slot = slots.take()
+    [slot] = slots.take()
     slots.opened(slot, "other-process")
     ready.set()
     done.wait(10)
@@ -57,13 +57,13 @@ def test_the_limit_holds_across_processes_and_a_taker_waits_for_a_slot(tmp_path:
     try:
         assert ready.wait(30)
         slots = JobSlots(tmp_path, limit=2, wait_s=0.5)
-        mine = slots.take()  # the second of two
-        with pytest.raises(PreconditionNotMet, match=r"no job slot came free within 0\.5 s: 2 jobs"):
+        [mine] = slots.take()  # the second of two
+        with pytest.raises(PreconditionNotMet, match=r"no 1 job slot\(s\) came free within 0\.5 s: 2 jobs"):
             slots.take()
         done.set()  # the other process ends its job: a taker waiting for a slot gets it
         slots.wait_s = 10
         started = time.monotonic()
-        third = slots.take()
+        [third] = slots.take()
         assert time.monotonic() - started < 10
         slots.release(third)
         slots.release(mine)
@@ -81,7 +81,7 @@ def test_a_process_that_dies_frees_its_slot(tmp_path: Path) -> None:
     other.kill()
     other.join(10)
     slots = JobSlots(tmp_path, limit=1, wait_s=5)
-    slots.release(slots.take())
+    slots.release(*slots.take())
 
 
 def test_tally_counts_the_jobs_and_the_most_alive_at_once(tmp_path: Path) -> None:
@@ -115,7 +115,7 @@ def test_the_client_holds_a_slot_per_accepted_job_and_gives_back_the_others(tmp_
             focus.configure(JobConfig())
         focus.close()  # both gone already (404): nothing to end, both slots back
         assert focus.held == []
-        slots.release(slots.take())
+        slots.release(*slots.take())
     assert (tally(tmp_path).configured, tally(tmp_path).max_alive) == (2, 2)
 
 
@@ -127,3 +127,33 @@ def test_a_refused_configure_gives_its_slot_back(tmp_path: Path) -> None:
         for _ in range(3):  # one slot is enough for any number of refusals
             assert focus.configure(JobConfig()).status == 400
     assert tally(tmp_path).configured == 0
+
+
+def test_slots_for_jobs_that_live_together_are_taken_all_at_once(tmp_path: Path) -> None:
+    """A resend's jobs get their slots before the first is started: never one job started and the next held back
+    (its first job would end unread while it waits), and a taker that cannot have them all keeps none."""
+    slots = JobSlots(tmp_path, limit=3, wait_s=0.3)
+    [held] = slots.take()
+    with pytest.raises(PreconditionNotMet, match="no 3 job slot"):
+        slots.take(3)
+    both = slots.take(2)  # the two the failed taker did not keep
+    assert len(both) == 2
+    for slot in [held, *both]:
+        slots.release(slot)
+
+
+def test_a_resend_reserves_its_jobs_slots_first(tmp_path: Path) -> None:
+    ids = count(1)
+    with fake_http() as fake:
+        fake.route("POST", f"{PREFIX}/configure", lambda _m, _b: Canned(200, _job(f"1-{next(ids)}")))
+        for job in ("1-1", "1-2"):
+            fake.answer("GET", f"{PREFIX}/metadata/{job}", 404, json.dumps({"error": "Invalid job_id"}))
+        slots = JobSlots(tmp_path, limit=2, wait_s=0.2)
+        focus = FocusServer(Settings(base_url=fake.url + PREFIX, http_timeout_s=5), slots=slots)
+        focus.reserve(2)
+        with pytest.raises(PreconditionNotMet):  # the run has no slot left: the reservation holds both
+            slots.take()
+        focus.configure(JobConfig())
+        focus.configure(JobConfig())
+        assert focus.reserved == [] and len(focus.held) == 2
+        focus.close()

@@ -47,7 +47,9 @@ from typing import TYPE_CHECKING
 
 from support import deployments
 from support.errors import TargetUnreachable
+from support.evidence import mask_files
 from support.focus_api import FocusServer
+from support.job_slots import JobTally, tally
 from support.settings import Settings, SettingsError, Target, get_settings, load_settings
 from support.shape import NoApiOffered, TargetShape, resolve, shape_unknown_line
 from tools.common import target_info
@@ -70,7 +72,13 @@ if TYPE_CHECKING:  # the embedded stand is Linux only: imported when one is star
     from support.stand_process import Stand
 
 
+# The target's secrets, once its settings are known: nothing the runner prints holds one (masked by value).
+_secrets: list[str] = []
+
+
 def say(text: str) -> None:
+    for secret in _secrets:
+        text = text.replace(secret, "***")
     print(text, flush=True)
 
 
@@ -115,6 +123,7 @@ class NightlyRun:
     outcomes: list[JobOutcome] = field(default_factory=list)
     environment: dict[str, str] = field(default_factory=dict)  # the report's environment block
     code: Exit | None = None
+    job_tally: JobTally | None = None  # the jobs the run configured, the most alive at once (support/job_slots.py)
 
 
 Phase = Callable[[NightlyRun], Exit | None]
@@ -207,9 +216,22 @@ def start_target(run: NightlyRun) -> Exit | None:
         run.timings.mark("stand_up_s", run.started)
         say(f"stand up in {run.timings['stand_up_s']:.1f} s (shape: {options.api}; catalogue: {options.catalogue})")
     run.settings = target_settings(options.target, run.stand)
+    _secrets[:] = run.settings.secrets()
     if not run.settings.base_url:
         say("TARGET=external needs FOCUS_BASE_URL and the other FOCUS_* variables, or --env NAME (see README.md)")
         return Exit.BROKEN_ENVIRONMENT
+    return None
+
+
+def share_job_slots(run: NightlyRun) -> Exit | None:
+    """One set of job slots for the whole run (support/job_slots.py): the preflight's job, and every behave
+    process's, count against FOCUS_MAX_JOBS together, and the ledger counts them all."""
+    folder = run.options.layout.logs / "job-slots"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    os.environ["FOCUS_JOB_SLOTS_DIR"] = str(folder)
+    get_settings.cache_clear()
+    run.settings = get_settings()
     return None
 
 
@@ -278,6 +300,15 @@ def stop_target_meanwhile(run: NightlyRun) -> Exit | None:
     return None
 
 
+def count_jobs(run: NightlyRun) -> Exit | None:
+    """How many jobs the run configured, and the most alive at once: on the terminal, then in the report's
+    environment (`jobs.configured`, `jobs.max_alive`), so on the run header of every page and the sign-off sheet."""
+    if run.settings is not None and run.settings.job_slots_dir is not None:
+        run.job_tally = tally(run.settings.job_slots_dir, run.settings.max_jobs)
+        say(f"jobs: {run.job_tally.describe()}")
+    return None
+
+
 def judge_run(run: NightlyRun) -> Exit | None:
     """The results (those that never ran written as skipped, with their reason), the verdict per clause, the code."""
     options = run.options
@@ -303,6 +334,9 @@ def write_metadata(run: NightlyRun) -> Exit | None:
     if not run.environment and run.settings is not None:  # stopped before its scenarios: the target is not asked
         run.environment = target_info.environment(run.settings, profile=options.profile.value, probe=False)
         run.environment["target.api"] = "unknown"
+    if run.job_tally is not None:
+        run.environment["jobs.configured"] = str(run.job_tally.configured)
+        run.environment["jobs.max_alive"] = str(run.job_tally.max_alive)
     if run.environment:
         executor = report.executor(options.profile.value, options.target.value)
         report.write_run_metadata(options.layout.results, run.environment, executor)
@@ -335,10 +369,12 @@ PHASES: tuple[Phase, ...] = (
     plan_jobs,
     start_behave_beside_the_stand,
     start_target,
+    share_job_slots,
     check_target,
     start_behave_for_a_deployment,
     run_scenarios,
     stop_target_meanwhile,
+    count_jobs,
     judge_run,
     write_metadata,
     write_report,
@@ -385,7 +421,15 @@ def write_facts(run: NightlyRun) -> Exit | None:
     return None
 
 
-FINALLY: tuple[Phase, ...] = (stop_everything, write_facts)
+def mask_secrets(run: NightlyRun) -> Exit | None:
+    """Every secret of the target replaced by its value in every text file the run left (support/evidence.py):
+    what the run's own writers do not mask, behave's JUnit and the processes' output, and the rest besides."""
+    if run.settings is not None:
+        mask_files(run.options.layout.base, run.settings.secrets())
+    return None
+
+
+FINALLY: tuple[Phase, ...] = (stop_everything, write_facts, mask_secrets)
 
 
 def run(options: RunOptions) -> Exit:
