@@ -28,7 +28,7 @@ import pika.exceptions
 from pika.adapters.blocking_connection import BlockingChannel
 
 from support.errors import PreconditionNotMet, TargetUnreachable
-from support.settings import Settings, Timing, mask_url
+from support.settings import Settings, Timing, get_settings, mask_url
 from support.waiting import monotonic, wait_for
 
 PROBE_CONNECTION_NAME = "focus-acceptance-probe"
@@ -256,7 +256,7 @@ class AmqpProbe:
         wait_for(
             attempt,
             reason=f"a {seconds:g} s observation window",
-            timeout_s=seconds + Timing.probe_connect_s,
+            timeout_s=seconds + get_settings().timeouts.probe_connect_s,
             interval_s=0,
         )
         return self.deliveries
@@ -292,12 +292,13 @@ class AmqpProbe:
 
 
 def connect(
-    settings: Settings, *, connection_name: str = PROBE_CONNECTION_NAME, timeout_s: float = Timing.probe_connect_s
+    settings: Settings, *, connection_name: str = PROBE_CONNECTION_NAME, timeout_s: float | None = None
 ) -> pika.BlockingConnection:
     """An AMQP connection to the target's broker, named so that the management API tells it apart.
 
     Raises TargetUnreachable (with the URL masked) when the broker does not answer or refuses us.
     """
+    timeout_s = timeout_s or settings.timeouts.probe_connect_s
     url = settings.amqp_url.get_secret_value()
     address = mask_url(url)
     if not url:

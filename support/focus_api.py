@@ -181,7 +181,7 @@ class FocusServer:
             slot, body = self.held.pop()
             try:
                 if isinstance(body, JobConfigured) and self.job_metadata(body.job_id).status == 200:
-                    close_job_streams(body, connect_timeout_s=connect_timeout_s or self.settings.grpc_ready_s)
+                    close_job_streams(body, connect_timeout_s=connect_timeout_s or self.settings.timeouts.grpc_ready_s)
             except (TargetUnreachable, AssertionError):
                 pass  # a target that no longer answers about it has nothing left for us to end
             finally:
@@ -198,7 +198,7 @@ class FocusServer:
         started = monotonic()
         try:
             response = self.session.request(
-                method, url, json=body, timeout=self.settings.http_timeout_s, verify=self.settings.tls_verify
+                method, url, json=body, timeout=self.settings.timeouts.http_timeout_s, verify=self.settings.tls_verify
             )
         except requests.RequestException as error:
             address = mask_url(self.settings.base_url)

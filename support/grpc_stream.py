@@ -34,7 +34,7 @@ import numpy as np
 from pandadatastream import pandadatastream_pb2, pandadatastream_pb2_grpc
 from support.errors import MalformedAnswer, TargetUnreachable
 from support.models import JobConfigured
-from support.settings import GRPC_READY_S, Timing
+from support.settings import get_settings
 from support.waiting import monotonic
 
 _CHANNEL_OPTIONS = [  # as the fact sheet's client (§2.4): frames of a 2,222-channel job are large
@@ -238,7 +238,7 @@ def read_job_stream(
     deadline_s: float,
     read_for_s: float | None = None,
     channel: int | None = None,
-    connect_timeout_s: float = GRPC_READY_S,
+    connect_timeout_s: float | None = None,
     on_frame: Callable[[Frame], None] | None = None,
 ) -> StreamTimeline:
     """Read the stream of a configured job; see `read_stream`."""
@@ -259,7 +259,7 @@ def read_stream(
     *,
     deadline_s: float,
     read_for_s: float | None = None,
-    connect_timeout_s: float = GRPC_READY_S,
+    connect_timeout_s: float | None = None,
     on_frame: Callable[[Frame], None] | None = None,
 ) -> StreamTimeline:
     """Call `StreamData(stream_id)` and read until the server ends the stream, `read_for_s` passes (we close it),
@@ -276,8 +276,10 @@ def read_stream(
     return timeline
 
 
-def _connect(address: str, connect_timeout_s: float) -> grpc.Channel:
-    """A channel to `address` that is ready within `connect_timeout_s`; TargetUnreachable (and closed) if not."""
+def _connect(address: str, connect_timeout_s: float | None) -> grpc.Channel:
+    """A channel to `address` that is ready within `connect_timeout_s` (default: the timeout context's
+    grpc_ready_s); TargetUnreachable (and closed) if not."""
+    connect_timeout_s = connect_timeout_s or get_settings().timeouts.grpc_ready_s
     channel = grpc.insecure_channel(address, options=_CHANNEL_OPTIONS)
     try:
         grpc.channel_ready_future(channel).result(timeout=connect_timeout_s)
@@ -307,7 +309,7 @@ def _read(
     timeline.started_at = datetime.now(UTC)
     started = monotonic()
     # gRPC's own deadline, a backstop behind our timer: only reached if the timer thread failed.
-    call = _call(channel, timeline.stream_id, timeout_s=timeline.deadline_s + Timing.backstop_s)
+    call = _call(channel, timeline.stream_id, timeout_s=timeline.deadline_s + get_settings().timeouts.backstop_s)
 
     def stop() -> None:
         # cancel() is False when the call had already ended: then the ending was the server's, not ours.
@@ -394,7 +396,7 @@ class BackgroundRead:
         """Cancel the call (closing the stream), let the thread end, close the channel."""
         self._call.cancel()
         if self._thread is not None:
-            self._thread.join(timeout=Timing.thread_join_s)
+            self._thread.join(timeout=get_settings().timeouts.thread_join_s)
         self._channel.close()
 
 
@@ -435,9 +437,7 @@ def first_frame_refused(address: str, stream_id: int, *, timeout_s: float, conne
     return None
 
 
-def close_job_streams(
-    job: JobConfigured, *, connect_timeout_s: float, first_frame_s: float = Timing.preflight_s
-) -> None:
+def close_job_streams(job: JobConfigured, *, connect_timeout_s: float, first_frame_s: float | None = None) -> None:
     """End a job nobody reads any more, the way a client does: open each of its streams, take the first frame (or
     the end), and close it: a job whose streams have all ended is gone. A stream that takes no connection is left."""
     for stream_id in sorted(set(job.channel_to_stream_index.values())):
@@ -446,7 +446,7 @@ def close_job_streams(
         except TargetUnreachable:
             continue
         with channel:
-            call = _call(channel, stream_id, timeout_s=first_frame_s)
+            call = _call(channel, stream_id, timeout_s=first_frame_s or get_settings().timeouts.preflight_s)
             try:
                 next(call, None)
             except grpc.RpcError:

@@ -21,7 +21,7 @@ from support.focus_api import FocusServer
 from support.grpc_stream import BackgroundRead, read_in_background, stream_of
 from support.ids import new_task_id
 from support.models import ConfigAccepted, JobConfig, JobConfigured, Range, TaskConfig
-from support.settings import Settings, Timing
+from support.settings import Settings
 from support.shape import Api, TargetShape
 from support.waiting import WaitTimeout, wait_for
 
@@ -130,7 +130,7 @@ class WaterfallPolling:
             wait_for(
                 lambda: self._poll() == 201 or self._stop.is_set(),
                 reason=f"the first rows of live task {self.task.id} (GET /waterfall answering 201)",
-                timeout_s=self.settings.task_ready_s,
+                timeout_s=self.settings.timeouts.task_ready_s,
             )
         except WaitTimeout as error:
             raise PreconditionNotMet(f"a live task to keep busy never gave rows: {error}") from None
@@ -145,7 +145,7 @@ class WaterfallPolling:
     ) -> None:
         self._stop.set()
         if self._thread is not None:
-            self._thread.join(timeout=self.settings.http_timeout_s + Timing.thread_join_s)
+            self._thread.join(timeout=self.settings.timeouts.http_timeout_s + self.settings.timeouts.thread_join_s)
         if kind is None and self.failure is not None:
             raise self.failure  # a malformed answer seen after the first rows: never kept as evidence only
 
@@ -170,7 +170,7 @@ class WaterfallPolling:
             return self._stop.is_set()
 
         with contextlib.suppress(WaitTimeout):
-            wait_for(round_, reason="the end of the waterfall polling", timeout_s=Timing.poller_life_s)
+            wait_for(round_, reason="the end of the waterfall polling", timeout_s=self.settings.timeouts.poller_life_s)
 
     def summary(self) -> dict[str, object]:
         return {
@@ -201,7 +201,7 @@ class StreamInBackground:
         self._reading = read_in_background(
             address,
             stream_id,
-            connect_timeout_s=self.settings.grpc_ready_s,
+            connect_timeout_s=self.settings.timeouts.grpc_ready_s,
             on_frame=self._count,
             name=f"read-{self.job.id}",
         )

@@ -44,7 +44,7 @@ from support.models import (
 )
 from support.pictures import rows_of_frame, waterfall_png
 from support.recordings import HistoryWindow
-from support.settings import Settings, Timing
+from support.settings import Settings, Timing, get_settings
 from support.timeline import (
     CONTINUITY_MS,
     RowTimes,
@@ -138,8 +138,8 @@ class WaterfallPoller:
     source: WaterfallSource
     task_id: str
     row_count: int = ROW_COUNT
-    deadline_s: float = Timing.waterfall_read_s
-    end_grace_s: float = Timing.waterfall_end_grace_s
+    deadline_s: float = field(default_factory=lambda: get_settings().timeouts.waterfall_read_s)
+    end_grace_s: float = field(default_factory=lambda: get_settings().timeouts.waterfall_end_grace_s)
     pause_s: float = Timing.fast_poll_s  # between polls that brought nothing (200 empty); none after rows
     last_covered_ms: int | None = None  # the window's last recorded instant, when known
     result: WaterfallResult = field(init=False)
@@ -297,7 +297,7 @@ def read_history_job(answer: Answer, history: HistoryWindow, settings: Settings)
         reading.timeline = read_job_stream(
             configured,
             deadline_s=settings.stream_limit_s + settings.timing.deadline_margin_s,
-            connect_timeout_s=settings.grpc_ready_s,
+            connect_timeout_s=settings.timeouts.grpc_ready_s,
             on_frame=keep,
         )
     finally:

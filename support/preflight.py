@@ -41,7 +41,7 @@ from support.focus_api import FocusServer
 from support.grpc_stream import first_frame_refused
 from support.models import JobConfig, JobConfigured, Range
 from support.rabbit_admin import RabbitAdmin, http_reason
-from support.settings import Settings, Timing, mask_url
+from support.settings import Settings, mask_url
 
 PREFLIGHT_NAME = "Preflight: every part of the target answers"
 # Set by the nightly runner for its behave processes once its own preflight passed (tools/run/nightly.py).
@@ -77,13 +77,14 @@ class Unreachable:
         return f"Target unreachable: {self.part.title} at {self.address} ({self.reason})"
 
 
-def check_target(settings: Settings, timeout_s: float = Timing.preflight_s) -> Unreachable | None:
+def check_target(settings: Settings, timeout_s: float | None = None) -> Unreachable | None:
     """Ask each part once: REST `GET /ack`, an AMQP connection, management `GET /api/overview` with the credentials,
-    then the gRPC stream of a small live job, which may take `settings.grpc_ready_s` to accept the connection (a
+    then the gRPC stream of a small live job, which may take `grpc_ready_s` (support/timeouts.py) to accept it (a
     real job's pod needs a few seconds: its own tests wait 5 s, then retry 3 times at 1.5 s).
 
     Returns the first part that does not answer as it should, or None when all do.
     """
+    timeout_s = timeout_s or settings.timeouts.preflight_s
     checks: list[tuple[Part, str, Callable[[], str | None]]] = [
         (Part.REST, mask_url(settings.base_url) or "<unset: FOCUS_BASE_URL>", lambda: _rest(settings, timeout_s)),
         (
@@ -101,13 +102,13 @@ def check_target(settings: Settings, timeout_s: float = Timing.preflight_s) -> U
         reason = check()
         if reason is not None:
             return Unreachable(part, address, reason)
-    return _grpc(settings, timeout_s, settings.grpc_ready_s)
+    return _grpc(settings, timeout_s, settings.timeouts.grpc_ready_s)
 
 
 def _rest(settings: Settings, timeout_s: float) -> str | None:
     if not settings.base_url:
         return "not configured"
-    focus = FocusServer(settings.model_copy(update={"http_timeout_s": timeout_s}))
+    focus = FocusServer(settings.with_timeouts(http_timeout_s=timeout_s))
     try:
         answer = focus.ack()
     except TargetUnreachable as error:
@@ -149,7 +150,7 @@ def _management(settings: Settings, timeout_s: float) -> str | None:
 
 def _grpc(settings: Settings, timeout_s: float, connect_timeout_s: float) -> Unreachable | None:
     """Configure a one-channel live job, connect to the stream its answer names, read a frame, close."""
-    focus = FocusServer(settings.model_copy(update={"http_timeout_s": timeout_s}))
+    focus = FocusServer(settings.with_timeouts(http_timeout_s=timeout_s))
     try:
         return _first_frame(focus, timeout_s, connect_timeout_s)
     finally:

@@ -171,11 +171,12 @@ class RabbitAdmin:
     """The management API of the target's broker (`FOCUS_RABBITMQ_API_URL` + `/api`), read-only."""
 
     settings: Settings
-    timeout_s: float = Timing.probe_connect_s
+    timeout_s: float | None = None
     session: requests.Session = field(default_factory=requests.Session)
     calls: list[Call] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        self.timeout_s = self.timeout_s or self.settings.timeouts.probe_connect_s
         password = self.settings.rabbitmq_api_password
         self.session.auth = (self.settings.rabbitmq_api_user or "", password.get_secret_value() if password else "")
         self.session.verify = self.settings.tls_verify  # and per request: see Settings.tls_verify
@@ -259,7 +260,7 @@ class RabbitAdmin:
             lambda: self._send(path),
             transient=lambda answer: answer.status_code >= 500,
             tries=Timing.transient_tries,
-            interval_s=Timing.transient_retry_s,
+            interval_s=self.settings.timeouts.transient_retry_s,
         )
         if response.status_code == 404 and missing_ok:
             return None

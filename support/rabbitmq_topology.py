@@ -19,7 +19,7 @@ from support.errors import PreconditionNotMet
 from support.live import LiveSubject
 from support.rabbit_admin import Channel, Connection, Consumer, Exchange, Queue, RabbitAdmin
 from support.rabbitmq import Broker, Watch, queue_names
-from support.settings import Timing, get_settings
+from support.settings import get_settings
 from support.waiting import WaitTimeout, monotonic
 
 FOCUS_SERVER_CONNECTION_NAME = "focus-server"
@@ -87,7 +87,7 @@ def expect_queue_gone(broker: Broker, name: str) -> None:
         waiters.queue_gone(broker, name)
     except WaitTimeout:
         raise AssertionError(
-            f"the queue {name!r} is still there {get_settings().queue_gone_s:g} s after its job ended"
+            f"the queue {name!r} is still there {get_settings().timeouts.queue_gone_s:g} s after its job ended"
         ) from None
 
 
@@ -132,7 +132,7 @@ def _await(
     """The first delivery passing `test` (through `exchange`, when given); fails listing the commands seen instead.
 
     When the awaited command already came through another exchange and nothing came through `exchange` for
-    Timing.elsewhere_grace_s since, the wait ends early: the answer is in.
+    elsewhere_grace_s since, the wait ends early: the answer is in.
     """
     went_elsewhere: list[Delivery] = []
 
@@ -141,7 +141,7 @@ def _await(
         through = next((d for d in hits if exchange is None or d.exchange == exchange), None)
         if through is not None:
             return through
-        stale = [d for d in hits if monotonic() - d.arrived_at > Timing.elsewhere_grace_s]
+        stale = [d for d in hits if monotonic() - d.arrived_at > get_settings().timeouts.elsewhere_grace_s]
         if stale:
             went_elsewhere.extend(stale)
             return stale[0]
@@ -164,17 +164,17 @@ def _await(
 def expect_roi(watch: Watch, subject: LiveSubject, exchange: str | None = None) -> Delivery:
     """Focus Server's roi command for the subject's region (`{"start": first, "end": last}`)."""
     what = f"roi command for {subject.kind} {subject.id} (region {subject.region})"
-    return _await(watch, _is_roi_for(subject), what, exchange, Timing.roi_arrives_s)
+    return _await(watch, _is_roi_for(subject), what, exchange, get_settings().timeouts.roi_arrives_s)
 
 
 def expect_keepalive(watch: Watch, exchange: str | None = None) -> Delivery:
-    return _await(watch, _is_keepalive, "keepalive command", exchange, get_settings().keepalive_s)
+    return _await(watch, _is_keepalive, "keepalive command", exchange, get_settings().timeouts.keepalive_s)
 
 
 def assert_no_command_elsewhere(watch: Watch, exchange: str) -> None:
     """No command of Focus Server's arrived through an exchange other than `exchange` (after a short grace)."""
     # After the awaited commands arrived, the probe keeps reading a while before concluding nothing went elsewhere.
-    watch.observe(Timing.elsewhere_grace_s)
+    watch.observe(get_settings().timeouts.elsewhere_grace_s)
     elsewhere = [d for d in watch.deliveries if command_name(d) and d.exchange != exchange]
     assert not elsewhere, (
         f"Focus Server commands arrived through exchanges other than {exchange!r}: {_commands_seen(elsewhere)}"

@@ -19,12 +19,10 @@ from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 from urllib3.exceptions import InsecureRequestWarning
 
-from support import deployments
+from support import deployments, timeouts
 from support.errors import BrokenEnvironment
+from support.timeouts import Timeouts
 
-# How long a job's gRPC stream may take to accept its first connection: a real job's pod needs seconds (its own
-# tests allow 30 s for "channel ready"). The preflight and the scenarios both wait this long (FOCUS_GRPC_READY_S).
-GRPC_READY_S = 30.0
 # Clause 2.1's stream limit. Every duration that is a share of the limit is written below for these 180 s and scales
 # with the limit under test (FOCUS_STREAM_LIMIT_S): a stand with a 20 s limit proves the same checks red in a ninth
 # of the time (the mutation matrix), while the nightly waits out the real 180 s.
@@ -33,41 +31,24 @@ CLAUSE_LIMIT_S = 180.0
 
 @dataclass(frozen=True)
 class Timing:
-    """Every duration the suite uses, in one place (a test fails on a time literal anywhere else in the suite).
+    """Every duration the suite uses that is no wait, in one place (a test fails on a time literal anywhere else):
+    the waits are the timeout context's (support/timeouts.py, `settings.timeouts`).
 
     Shares of the stream limit are methods of the limit under test (`at_limit`); the rest are fixed figures of the
-    wire (client timeouts, poll intervals) or of the clarifications (a recorder message at least once a second).
+    wire (poll intervals) or of the clarifications (a recorder message at least once a second, §4's examples).
     """
 
     limit_s: float
 
-    # -- fixed: how the clients poll and how long one call may take ------------------------------------------------
+    # -- fixed: how the clients poll -------------------------------------------------------------------------------
     poll_s: ClassVar[float] = 0.5  # a wait's pause between two probes
     fast_poll_s: ClassVar[float] = 0.2  # … where the answer is expected within seconds (queues, connections)
     read_slice_s: ClassVar[float] = 0.1  # one read of a probe's socket blocks at most this long (less on a delivery)
-    backstop_s: ClassVar[float] = 5.0  # gRPC's own deadline behind our timer: reached only if the timer failed
-    probe_connect_s: ClassVar[float] = 10.0  # an AMQP probe's connection (and the management API's calls)
-    transient_retry_s: ClassVar[float] = 1.0  # a management API call that answered 5xx is asked again after …
     transient_tries: ClassVar[int] = 3  # … up to this many times in all (a busy broker's stats database times out)
-    preflight_s: ClassVar[float] = 4.0  # each preflight request: a down target is one line, at once
-    stand_up_s: ClassVar[float] = 120.0  # `stand up` for a run (its broker included)
-    stand_down_s: ClassVar[float] = 60.0
-    thread_join_s: ClassVar[float] = 5.0  # a background reader's thread, once its call is cancelled
-    poller_life_s: ClassVar[float] = 900.0  # bounds a background poller that nobody stopped; never reached
     # -- fixed: figures of the clarifications and of the contract --------------------------------------------------
     recorder_silence_s: ClassVar[float] = 1.0  # 3.1: the Smart Recorder publishes "at least once a second"
     recorder_silence_allowance_s: ClassVar[float] = 0.25  # the broker's own delivery jitter on top of that
     quick_listen_s: ClassVar[float] = 3.0  # the listening window of the quick profile
-    # -- fixed: what a broker paces by itself ----------------------------------------------------------------------
-    queue_shows_s: ClassVar[float] = 15.0  # a fresh task's results queue to show in the management API
-    queue_settle_s: ClassVar[float] = 5.0  # a late second queue of a resent task still counts
-    roi_arrives_s: ClassVar[float] = 15.0  # a configure's roi command to reach our probe
-    elsewhere_grace_s: ClassVar[float] = 2.0  # a copy on another exchange, published a moment later, still counts
-    # -- fixed: history over the task API (served as fast as it is polled) -----------------------------------------
-    waterfall_read_s: ClassVar[float] = 60.0  # a whole history read over the waterfall
-    # Once the rows reached the window's last recorded instant, how long 208 may take to follow: short, so that a
-    # target that never ends the stream fails in seconds (it only starts counting once all the data is in).
-    waterfall_end_grace_s: ClassVar[float] = 5.0
     # -- fixed: the clarifications' gap thresholds (§4's sample code) ----------------------------------------------
     # Clause 4.2's continuity threshold ("threshold_ms=2000"); also how far a recording's first/last row may sit from
     # its edge, since rows are only promised once per covered second.
@@ -215,14 +196,8 @@ class Settings(BaseSettings):
     stream_limit_s: float = Field(CLAUSE_LIMIT_S, gt=0, description=f"{SECONDS} (default 180)")
     # unset: Timing.tolerance_s, 3 s at a 180 s limit
     stream_tolerance_s: float | None = Field(None, ge=0, description="a number of seconds, 0 or more")
-    http_timeout_s: float = Field(30.0, gt=0, description=SECONDS)
-    grpc_ready_s: float = Field(GRPC_READY_S, gt=0, description=SECONDS)
-    # How long the suite waits for what a real deployment paces by itself (defaults: the stand, a default RabbitMQ).
-    # A wait that runs out is a failed check (or, in set-up, a precondition not met); raise these for a slower target.
-    task_ready_s: float = Field(30.0, gt=0, description=SECONDS)  # a configured task's metadata to answer 201
-    management_lag_s: float = Field(20.0, gt=0, description=SECONDS)  # the management API to list a connection
-    keepalive_s: float = Field(20.0, gt=0, description=SECONDS)  # a polled task's keepalive command to arrive
-    queue_gone_s: float = Field(20.0, gt=0, description=SECONDS)  # a job's queue to go after the job ended
+    # Every wait, one named field each (support/timeouts.py), each read from FOCUS_<NAME> (FOCUS_TASK_READY_S=60).
+    timeouts: Timeouts = Field(default_factory=Timeouts)
     # Which APIs the target offers (support/shape.py): auto = ask it before the first scenario.
     api: ApiSetting = Field("auto", description="auto, task, job or both")
     # The profile of the run (FOCUS_PROFILE, set by the nightly runner), and how long the Smart Recorder and a live
@@ -249,8 +224,23 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        # No .env file and no secrets folder: the environment, and below it the deployment FOCUS_ENV names.
-        return init_settings, env_settings, DeploymentSource(settings_cls)
+        # No .env file and no secrets folder: the environment (each wait by its own FOCUS_<NAME>), and below it the
+        # deployment FOCUS_ENV names.
+        return init_settings, env_settings, TimeoutsSource(settings_cls), DeploymentSource(settings_cls)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _waits_into_the_timeout_context(cls, data: Any) -> Any:
+        # A wait given by its own name (FOCUS_QUEUE_SHOWS_S, a YAML key, `Settings(http_timeout_s=5)`) is a field of
+        # the timeout context: nested here, below what `timeouts=` gives.
+        if not isinstance(data, dict):
+            return data
+        flat = {name: data.pop(name) for name in timeouts.NAMES if name in data}
+        nested = data.get("timeouts") or {}
+        if flat:
+            given = nested.model_dump() if isinstance(nested, Timeouts) else dict(nested)
+            data["timeouts"] = {**flat, **given}
+        return data
 
     @property
     def timing(self) -> Timing:
@@ -346,6 +336,21 @@ class Settings(BaseSettings):
                 found |= {value, quote(value, safe=""), _basic(user, value)}
         return sorted((s for s in found if s), key=len, reverse=True)
 
+    def with_timeouts(self, **waits: float) -> Settings:
+        """These settings with some waits changed (the preflight's short ones)."""
+        return self.model_copy(update={"timeouts": self.timeouts.model_copy(update=waits)})
+
+    def waits(self) -> dict[str, float]:
+        """Every wait in force: the timeout context's, and the shares of the stream limit at the limit under test."""
+        timing = self.timing
+        shares = {
+            "stream_tolerance_s": self.stream_tolerance_s or timing.tolerance_s,
+            "deadline_margin_s": timing.deadline_margin_s,
+            "listen_s": self.listen_s or timing.quick_listen_s,
+            "job_slot_wait_s": timing.job_slot_wait_s,
+        }
+        return {**self.timeouts.in_force(), **shares}
+
     def public_view(self) -> dict[str, str]:
         """The settings as they may appear in a report: URLs without their passwords."""
         return {
@@ -358,14 +363,21 @@ class Settings(BaseSettings):
             "history_window": f"{self.history_from.isoformat()} .. {self.history_to.isoformat()}",
             "stream_limit_s": f"{self.stream_limit_s:g}",
             "stream_tolerance_s": f"{self.stream_tolerance_s:g}",
-            "grpc_ready_s": f"{self.grpc_ready_s:g}",
-            "waits_s": (
-                f"task_ready {self.task_ready_s:g}, management_lag {self.management_lag_s:g}, "
-                f"keepalive {self.keepalive_s:g}, queue_gone {self.queue_gone_s:g}"
-            ),
+            "timeouts_s": ", ".join(f"{name.removesuffix('_s')} {value:g}" for name, value in self.waits().items()),
             "api_setting": self.api,
             "listen_s": f"{self.listen_s:g}",
         }
+
+
+class TimeoutsSource(PydanticBaseSettingsSource):
+    """Each wait of the timeout context by its own variable, `FOCUS_<NAME>` (`FOCUS_QUEUE_SHOWS_S=30`)."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False  # unused: __call__ gives the whole mapping at once
+
+    def __call__(self) -> dict[str, Any]:
+        found = {name: os.environ.get(f"FOCUS_{name.upper()}") for name in timeouts.NAMES}
+        return {name: value for name, value in found.items() if value not in (None, "")}
 
 
 class DeploymentSource(PydanticBaseSettingsSource):
@@ -452,7 +464,13 @@ def load_settings() -> Settings:
 def _one_line(error: ValidationError) -> str:
     """The first problem of a ValidationError as one line: which variable, what is wrong, what is accepted."""
     problem = error.errors(include_url=False)[0]
-    name = str(problem["loc"][0]) if problem["loc"] else ""
+    loc = [str(part) for part in problem["loc"]]
+    if loc[:1] == ["timeouts"] and len(loc) > 1:  # a wait: read from its own FOCUS_<NAME>
+        field = Timeouts.model_fields.get(loc[1])
+        wrong = str(problem["msg"]).removeprefix("Value error, ")
+        accepted = f"{SECONDS}, the wait for {field.description}" if field is not None else SECONDS
+        return f"FOCUS_{loc[1].upper()}={problem.get('input')!r}: {wrong[:1].lower()}{wrong[1:]}; accepted: {accepted}"
+    name = loc[0] if loc else ""
     field = Settings.model_fields.get(name)
     if field is None:  # a check of the whole model: its message says it all
         return str(problem["msg"]).removeprefix("Value error, ")

@@ -1,8 +1,8 @@
 """Which APIs the target offers: the task API, the job API, or both (contract, "Target shapes").
 
 Found once before the first scenario, or said outright with `FOCUS_API=task|job|both` (`auto`, the default, asks).
-Asked with the preflight's short timeout (`Timing.preflight_s`): a REST that answers slowly is the preflight's to
-say, in seconds, not a 30 s wait here before it speaks.
+Asked with the preflight's short timeout (`preflight_s`, support/timeouts.py): a REST that answers slowly is the
+preflight's to say, in seconds, not a 30 s wait here before it speaks.
 A route the target does not have answers FastAPI's own 404 `{"detail": "Not Found"}`: that API is not offered.
 Any other answer (200, or a 404 about an unknown id, `{"error": ...}`) means the route is there.
 Scenarios say which API they need with `@api-task` / `@api-job`; one whose API is not offered is skipped, visibly.
@@ -20,7 +20,6 @@ from behave.tag_matcher import ActiveTagMatcher, ValueObject
 
 from support.errors import BrokenEnvironment, MalformedAnswer
 from support.focus_api import Answer, FocusServer
-from support.settings import Timing
 
 NOT_FOUND = {"detail": "Not Found"}  # FastAPI's answer for a path it has no route for
 TAG_PREFIX = "api-"
@@ -71,12 +70,13 @@ def _offered(call: Callable[[], Answer]) -> bool:
         return True  # the route is there; what it answers is for the scenarios to judge
 
 
-def detect(focus: FocusServer, timeout_s: float = Timing.preflight_s) -> TargetShape:
+def detect(focus: FocusServer, timeout_s: float | None = None) -> TargetShape:
     """Ask one route of each API that needs no id: `GET /sensors` (task API) and `GET /channels` (job API), each
     within `timeout_s` (TargetUnreachable past it). Nothing of it is kept as a scenario's evidence."""
+    timeout_s = timeout_s or focus.settings.timeouts.preflight_s
     quick = replace(
         focus,
-        settings=focus.settings.model_copy(update={"http_timeout_s": min(timeout_s, focus.settings.http_timeout_s)}),
+        settings=focus.settings.with_timeouts(http_timeout_s=min(timeout_s, focus.settings.timeouts.http_timeout_s)),
         exchanges=[],
     )
     task, job = _offered(quick.sensors), _offered(quick.channels)

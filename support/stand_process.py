@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from support.errors import TargetUnreachable
-from support.settings import Timing
+from support.settings import get_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 STAND_DIR = ROOT / ".stand"  # where env files go: ignored by git, like every *.env file
@@ -56,7 +56,7 @@ class SharedBroker:
     @classmethod
     def up(cls, env_file: Path) -> SharedBroker:
         env_file.parent.mkdir(parents=True, exist_ok=True)
-        done = run_stand("broker-up", "--env-file", str(env_file), timeout_s=Timing.stand_up_s)
+        done = run_stand("broker-up", "--env-file", str(env_file), timeout_s=get_settings().timeouts.stand_up_s)
         if done.returncode != 0 or not env_file.exists():
             said = [line for line in (done.stdout + done.stderr).splitlines() if line.strip()]
             raise StandFailed(f"`stand broker-up` exited {done.returncode}: {said[-1] if said else ''}")
@@ -66,7 +66,7 @@ class SharedBroker:
         return self
 
     def __exit__(self, *_: object) -> None:
-        run_stand("broker-down", "--env-file", str(self.env_file), timeout_s=Timing.stand_down_s)
+        run_stand("broker-down", "--env-file", str(self.env_file), timeout_s=get_settings().timeouts.stand_down_s)
         self.env_file.unlink(missing_ok=True)
 
 
@@ -81,8 +81,9 @@ class Stand:
         env_file: Path,
         fault: str | None = None,
         extra_args: Sequence[str] = (),
-        timeout_s: float = Timing.stand_up_s,
+        timeout_s: float | None = None,
     ) -> Stand:
+        timeout_s = timeout_s or get_settings().timeouts.stand_up_s
         env_file.parent.mkdir(parents=True, exist_ok=True)
         env_file.unlink(missing_ok=True)
         args = ["up", "--env-file", str(env_file), *extra_args]
@@ -104,10 +105,11 @@ class Stand:
         variables = read_env_file(env_file)
         return cls(env_file, {k: v for k, v in variables.items() if k.startswith("FOCUS_")})
 
-    def down(self, timeout_s: float = Timing.stand_down_s, keep_logs: Path | None = None) -> None:
+    def down(self, timeout_s: float | None = None, keep_logs: Path | None = None) -> None:
         """Stop it; with `keep_logs`, its log is copied there first (stand.log, beside the run's behave logs)."""
         if not self.env_file.exists():
             return
+        timeout_s = timeout_s or get_settings().timeouts.stand_down_s
         args = ["down", "--env-file", str(self.env_file)]
         if keep_logs is not None:
             args += ["--keep-logs", str(keep_logs)]

@@ -98,7 +98,7 @@ def read(job: StreamJob, settings: Settings, read_for_s: float | None = None) ->
         job.configured,
         deadline_s=settings.stream_limit_s + settings.timing.deadline_margin_s,
         read_for_s=read_for_s,
-        connect_timeout_s=settings.grpc_ready_s,
+        connect_timeout_s=settings.timeouts.grpc_ready_s,
     )
     summary = timeline.summary() | {
         "stream_limit_s": settings.stream_limit_s,

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from support.focus_api import FocusServer
 from support.rabbit_admin import Connection, Consumer, RabbitAdmin
 from support.rabbitmq import Broker
-from support.settings import Timing, get_settings
+from support.settings import get_settings
 from support.waiting import wait_for, watch_for
 
 # -- tasks and jobs (REST) ---------------------------------------------------------------------------------------
@@ -28,7 +28,7 @@ def task_ready(focus: FocusServer, task_id: str) -> None:
     wait_for(
         lambda: focus.task_metadata(task_id).status == 201,
         reason=f"GET /metadata/{task_id} to answer 201",
-        timeout_s=get_settings().task_ready_s,
+        timeout_s=get_settings().timeouts.task_ready_s,
     )
 
 
@@ -46,8 +46,8 @@ def jobs_running(focus: FocusServer, job_ids: Sequence[str]) -> list[str]:
 
 
 def queues_named_after(admin: RabbitAdmin, run_id: str) -> list[str]:
-    """The queues whose name holds `run_id`, once one shows (Timing.queue_shows_s), watched a while longer
-    (Timing.queue_settle_s) so that one declared a moment late (by a second consumer) is seen too; sorted."""
+    """The queues whose name holds `run_id`, once one shows (`queue_shows_s`), watched a while longer
+    (`queue_settle_s`) so that one declared a moment late (by a second consumer) is seen too; sorted."""
 
     def named() -> list[str]:
         return sorted(queue.name for queue in admin.queues() if run_id in queue.name)
@@ -56,7 +56,7 @@ def queues_named_after(admin: RabbitAdmin, run_id: str) -> list[str]:
         wait_for(
             lambda: named() or None,
             reason=f"a queue named after {run_id} in the management API",
-            timeout_s=Timing.queue_shows_s,
+            timeout_s=get_settings().timeouts.queue_shows_s,
         )
     )
 
@@ -64,12 +64,12 @@ def queues_named_after(admin: RabbitAdmin, run_id: str) -> list[str]:
         seen.update(named())
         return len(seen) > 1
 
-    watch_for(another, seconds=Timing.queue_settle_s)
+    watch_for(another, seconds=get_settings().timeouts.queue_settle_s)
     return sorted(seen)
 
 
 def queue_bound(admin: RabbitAdmin, exchange: str, pattern: re.Pattern[str]) -> str:
-    """The first queue whose name matches `pattern` bound to `exchange` (Timing.queue_shows_s)."""
+    """The first queue whose name matches `pattern` bound to `exchange` (the timeout context's queue_shows_s)."""
 
     def bound() -> str | None:
         for binding in admin.bindings_from(exchange):
@@ -77,7 +77,8 @@ def queue_bound(admin: RabbitAdmin, exchange: str, pattern: re.Pattern[str]) -> 
                 return binding.destination
         return None
 
-    return wait_for(bound, reason=f"a queue {pattern.pattern} bound to {exchange}", timeout_s=Timing.queue_shows_s)
+    shows_s = get_settings().timeouts.queue_shows_s
+    return wait_for(bound, reason=f"a queue {pattern.pattern} bound to {exchange}", timeout_s=shows_s)
 
 
 def queue_gone(broker: Broker, name: str) -> None:
@@ -86,7 +87,7 @@ def queue_gone(broker: Broker, name: str) -> None:
     def gone() -> bool:
         return broker.admin.queue(name) is None and not broker.probe.queue_exists(name)
 
-    wait_for(gone, reason=f"the queue {name!r} to go", timeout_s=get_settings().queue_gone_s)
+    wait_for(gone, reason=f"the queue {name!r} to go", timeout_s=get_settings().timeouts.queue_gone_s)
 
 
 # -- connections and consumers (management API, whose statistics lag: FOCUS_MANAGEMENT_LAG_S) --------------------
@@ -97,7 +98,7 @@ def connections_named(admin: RabbitAdmin, name: str) -> list[Connection]:
     return wait_for(
         lambda: [c for c in admin.connections() if c.client_name == name] or None,
         reason=f"a broker connection named {name!r}",
-        timeout_s=get_settings().management_lag_s,
+        timeout_s=get_settings().timeouts.management_lag_s,
     )
 
 
@@ -110,5 +111,5 @@ def consumers_with_channels(admin: RabbitAdmin) -> list[Consumer]:
         return listed if all(c.channel_details for c in listed) else None
 
     return wait_for(
-        all_named, reason="every consumer listed with its channel", timeout_s=get_settings().management_lag_s
+        all_named, reason="every consumer listed with its channel", timeout_s=get_settings().timeouts.management_lag_s
     )

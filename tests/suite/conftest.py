@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
-from support.settings import Settings
+from support.settings import Settings, get_settings
 from support.stand_process import Stand
 
 
@@ -30,3 +30,16 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
     for key in list(os.environ):
         if key.startswith("FOCUS_") or key == "TARGET":
             monkeypatch.delenv(key)
+
+
+@pytest.fixture
+def waits(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., None]]:
+    """Set waits of the timeout context as a deployment would (FOCUS_<NAME>), for code that reads get_settings()."""
+
+    def set_waits(**seconds: float) -> None:
+        for name, value in seconds.items():
+            monkeypatch.setenv(f"FOCUS_{name.upper()}", str(value))
+        get_settings.cache_clear()
+
+    yield set_waits
+    get_settings.cache_clear()

@@ -3,11 +3,12 @@ otherwise."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 import pytest
 
-from support import configure_idempotency, waiters
+from support import configure_idempotency
 from support.configure_idempotency import RepeatedConfig
 from support.errors import TargetUnreachable
 from support.focus_api import Answer
@@ -58,8 +59,10 @@ class _ReadyTask:
 
 
 @pytest.mark.parametrize("late_after", [3, None], ids=["late duplicate", "one queue"])
-def test_a_duplicate_queue_that_shows_a_moment_late_is_seen(monkeypatch: pytest.MonkeyPatch, late_after) -> None:
-    monkeypatch.setattr(waiters.Timing, "queue_settle_s", 1.5)
+def test_a_duplicate_queue_that_shows_a_moment_late_is_seen(
+    monkeypatch: pytest.MonkeyPatch, waits: Callable[..., None], late_after
+) -> None:
+    waits(queue_settle_s=1.5)
     monkeypatch.setattr(configure_idempotency, "attach_json", lambda *_: None)
     admin = _QueuesAppearing("task-abc", late_after)
     if late_after is None:

@@ -92,7 +92,7 @@ def test_focus_env_names_the_deployment_and_the_environment_overrides_it(
     assert settings.target is Target.EXTERNAL
     assert settings.base_url == "https://10.0.0.5/focus-server"
     assert settings.verify_tls is False
-    assert settings.task_ready_s == 90.0
+    assert settings.timeouts.task_ready_s == 90.0
     # The password from the environment goes into the URL, percent-encoded, and to the management API as it is.
     assert settings.amqp_url.get_secret_value() == "amqp://prisma:from%2Fthe%23env%3F@10.0.0.6:5672/%2F"
     assert settings.rabbitmq_api_password is not None

@@ -74,12 +74,12 @@ def test_a_stream_address_that_takes_no_connection_waits_as_long_as_the_setting(
     with serve(focus_server_whose_streams_take_no_connection()[0]) as fake:
         settings = _settings(fake.url, "amqp://u:p@127.0.0.1:1/", "http://x")
         started = time.monotonic()
-        found = check_target(settings.model_copy(update={"grpc_ready_s": 1.5}))
+        found = check_target(settings.with_timeouts(grpc_ready_s=1.5))
         waited = time.monotonic() - started
     assert found is not None and found.part is Part.GRPC
     assert found.reason == "no connection within 1.5 s; address from POST /configure of job 7-37"
     assert 1.5 <= waited < 5
-    assert Settings().grpc_ready_s == 30  # the default: as long as the real server's own tests allow
+    assert Settings().timeouts.grpc_ready_s == 30  # the default: as long as the real server's own tests allow
 
 
 def test_unset_parts_say_which_variable() -> None:

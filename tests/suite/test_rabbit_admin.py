@@ -144,10 +144,9 @@ def test_an_error_status_of_the_management_api_is_a_broken_environment(
     """RabbitMQ's management API is not the product: its failure is a broken environment, never a product defect.
 
     A 5xx may pass (a busy broker's statistics timed out): it is asked again, and fails only when it lasts."""
-    monkeypatch.setattr(Timing, "transient_retry_s", 0.01)
     with fake_http() as fake:
         fake.answer("GET", "/api/queues/%2F", status, '{"error":"internal_server_error"}')
-        admin = RabbitAdmin(_settings(fake.url))
+        admin = RabbitAdmin(_settings(fake.url).with_timeouts(transient_retry_s=0.01))
         with pytest.raises(ManagementApiFailed, match=rf"GET /queues/%2F answered {status}") as caught:
             admin.queues()
     assert category_of(type(caught.value)) is Category.BROKEN_ENVIRONMENT
@@ -155,11 +154,10 @@ def test_an_error_status_of_the_management_api_is_a_broken_environment(
 
 
 def test_a_passing_5xx_is_asked_again_and_kept_as_evidence(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(Timing, "transient_retry_s", 0.01)
     answers = iter([Canned(500, '{"error":"timeout"}'), Canned(200, json.dumps(QUEUES))])
     with fake_http() as fake:
         fake.route("GET", re.escape("/api/queues/%2F"), lambda _match, _body: next(answers))
-        admin = RabbitAdmin(_settings(fake.url))
+        admin = RabbitAdmin(_settings(fake.url).with_timeouts(transient_retry_s=0.01))
         assert [q.name for q in admin.queues()] == [q["name"] for q in QUEUES]
     assert [call.status for call in admin.calls] == [500, 200]
 

@@ -1,9 +1,10 @@
 """Every duration of the suite and of the stand lives in one settings object on each side (issue 18).
 
-support/settings.py (`Timing`) holds the suite's, stand/timing.py (`StandTiming`) and stand/options.py the stand's;
-a time literal anywhere else in support/, steps/, environment.py or stand/ fails here, with where it is. A time
-literal is a number (or a product of numbers and CONSTANTS) given to a name, parameter or keyword that says it is a
-duration (`…_s`, `…_ms`, `timeout`, `interval`, `delay`, `period`, `ttl`), or to `sleep`, `wait`, `join`, `result`.
+support/settings.py (`Timing`) and support/timeouts.py (the waits) hold the suite's, stand/timing.py (`StandTiming`) and
+stand/options.py the stand's; a time literal anywhere else in support/, steps/, environment.py or stand/ fails here,
+with where it is. A time literal is a number (or a product of numbers and CONSTANTS) given to a name, parameter or
+keyword that says it is a duration (`…_s`, `…_ms`, `timeout`, `interval`, `delay`, `period`, `ttl`), or to `sleep`,
+`wait`, `join`, `result`.
 """
 
 from __future__ import annotations
@@ -16,7 +17,12 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SCANNED = [ROOT / "support", ROOT / "steps", ROOT / "stand", ROOT / "environment.py"]
-SETTINGS = {ROOT / "support" / "settings.py", ROOT / "stand" / "options.py", ROOT / "stand" / "timing.py"}
+SETTINGS = {
+    ROOT / "support" / "settings.py",
+    ROOT / "support" / "timeouts.py",  # the timeout context: every wait, with its reason
+    ROOT / "stand" / "options.py",
+    ROOT / "stand" / "timing.py",
+}
 DURATION = re.compile(r"(_s|_ms|timeout|interval|delay|seconds|period|ttl)$", re.IGNORECASE)
 WAITING_CALLS = {"sleep", "wait", "join", "result"}
 
@@ -78,7 +84,8 @@ def test_no_time_literal_outside_the_settings() -> None:
         for path in _modules()
         for line, name in time_literals(path.read_text())
     ]
-    assert not offenders, "time literals outside support/settings.py and stand/timing.py:\n" + "\n".join(offenders)
+    where = "support/settings.py, support/timeouts.py and stand/timing.py"
+    assert not offenders, f"time literals outside {where}:\n" + "\n".join(offenders)
 
 
 @pytest.mark.parametrize(
@@ -105,7 +112,7 @@ def test_a_new_time_literal_is_caught(source: str) -> None:
     [
         "WAIT_S = Timing.poll_s",
         "limit_ms = limit_s * 1000",
-        "wait_for(probe, reason='x', timeout_s=settings.task_ready_s)",
+        "wait_for(probe, reason='x', timeout_s=settings.timeouts.task_ready_s)",
         "MAX_ROWS_PER_S = 1e6",
         "time.sleep(Timing.poll_s)",
         "interval_s = 0",

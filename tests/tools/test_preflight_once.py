@@ -17,8 +17,9 @@ import support.preflight
 from support.errors import TargetUnreachable
 from support.focus_api import FocusServer
 from support.preflight import DONE_VARIABLE, Part, Unreachable
-from support.settings import Settings, Timing, get_settings
+from support.settings import Settings, get_settings
 from support.shape import detect
+from support.timeouts import Timeouts
 from tools.run import nightly
 from tools.run.outcome import Exit
 
@@ -77,7 +78,7 @@ def test_the_runner_asks_once_says_the_line_once_and_runs_no_scenario(
 
 def test_api_detection_waits_no_longer_than_the_preflight() -> None:
     with fake_http("/focus-server") as fake:
-        slow = Timing.preflight_s + 2
+        slow = Timeouts().preflight_s + 2
 
         def sensors(_match: object, _body: bytes) -> Canned:
             time.sleep(slow)  # the answer comes, too late to matter
@@ -88,4 +89,4 @@ def test_api_detection_waits_no_longer_than_the_preflight() -> None:
         started = time.monotonic()
         with pytest.raises(TargetUnreachable):
             detect(focus)
-        assert time.monotonic() - started < Timing.preflight_s + 1
+        assert time.monotonic() - started < Timeouts().preflight_s + 1

@@ -23,13 +23,14 @@ import requests
 import urllib3
 
 from support import deployments
-from support.settings import SettingsError, Timing, load_settings, mask_url
+from support.settings import SettingsError, load_settings, mask_url
+from support.timeouts import Timeouts
 from tools.common.console import plain_text_where_needed
 
 EXIT_UNREACHABLE = 2
 
 
-def ping(host: str, timeout_s: float = Timing.preflight_s) -> str | None:
+def ping(host: str, timeout_s: float = Timeouts().preflight_s) -> str | None:
     """None when the host answers one ping; else why not. Windows' ping counts in milliseconds, others' in seconds."""
     command = shutil.which("ping")
     if command is None:
@@ -47,7 +48,7 @@ def ping(host: str, timeout_s: float = Timing.preflight_s) -> str | None:
     return None if done.returncode == 0 else "no answer"
 
 
-def ack(base_url: str, timeout_s: float = Timing.preflight_s) -> tuple[int | None, str]:
+def ack(base_url: str, timeout_s: float = Timeouts().preflight_s) -> tuple[int | None, str]:
     """(the HTTP status of `GET {base_url}/ack`, "") when anything answers (any status: the network reaches it),
     else (None, why not)."""
     urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)  # -k, as the team's curl: reachability only
