@@ -8,7 +8,6 @@ answer's stream can be read, and every job of them ends once nobody reads it. Ea
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,8 +16,8 @@ from support.errors import TargetUnreachable
 from support.evidence import attach_json, report_figure
 from support.focus_api import Answer, FocusServer
 from support.ids import new_task_id
-from support.live import StreamInBackground, job_subject
-from support.models import Canvas, JobConfig, JobConfigured, TaskConfig
+from support.live import StreamInBackground, fresh_display, job_subject
+from support.models import JobConfig, JobConfigured, TaskConfig
 from support.rabbit_admin import RabbitAdmin
 from support.settings import Settings
 from support.waiting import WaitTimeout, monotonic
@@ -31,14 +30,6 @@ class RepeatedConfig:
     task_id: str
     body: dict[str, Any]
     answers: list[Answer]
-
-
-def fresh_display(canvas_field: str) -> dict[str, Any]:
-    """A valid display nobody sent before, in this run or any earlier one (nor a frontend): a random time axis of
-    up to 8 decimals and a random canvas height. So the first send of 2.3's check is a first send, and "the same
-    answer again" compares it with its resends, even on a target that answers bodies it has seen differently."""
-    duration = round(5 + secrets.randbelow(10**9) / 10**8, 8)  # 5 s .. 15 s
-    return {"displayTimeAxisDuration": duration, canvas_field: Canvas(height=100 + secrets.randbelow(900))}
 
 
 def send_same_config(focus: FocusServer, times: int) -> RepeatedConfig:

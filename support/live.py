@@ -10,17 +10,18 @@ check its clause at all: that is a broken precondition, not a defect of the clau
 from __future__ import annotations
 
 import contextlib
+import secrets
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Literal
+from typing import Any, Literal
 
 from support.errors import MalformedAnswer, PreconditionNotMet, TargetUnreachable
 from support.focus_api import FocusServer
 from support.grpc_stream import BackgroundRead, read_in_background, stream_of
 from support.ids import new_task_id
-from support.models import ConfigAccepted, JobConfig, JobConfigured, Range, TaskConfig
+from support.models import Canvas, ConfigAccepted, JobConfig, JobConfigured, Range, TaskConfig
 from support.settings import Settings
 from support.shape import Api, TargetShape
 from support.waiting import WaitTimeout, wait_for
@@ -56,6 +57,15 @@ def _span(ids: list[int]) -> tuple[int, int]:
     return ids[start], ids[end]
 
 
+def fresh_display(canvas_field: str) -> dict[str, Any]:
+    """A valid display nobody sent before, in this run or any earlier one (nor a frontend): a random time axis of
+    up to 8 decimals and a random canvas height. So the first send of 2.3's check is a first send, and "the same
+    answer again" compares it with its resends, even on a target that answers bodies it has seen differently; and
+    two scenarios' live jobs, configured a moment apart, are never one body sent twice (a resend, to a target)."""
+    duration = round(5 + secrets.randbelow(10**9) / 10**8, 8)  # 5 s .. 15 s
+    return {"displayTimeAxisDuration": duration, canvas_field: Canvas(height=100 + secrets.randbelow(900))}
+
+
 def configure_live_task(focus: FocusServer) -> LiveSubject:
     """`GET /sensors`, then `POST /config/{task_id}` live on a small span of them; 200 expected."""
     sensors = focus.sensors()
@@ -75,7 +85,7 @@ def configure_live_job(focus: FocusServer) -> LiveSubject:
     if channels.body is None:
         raise PreconditionNotMet(f"GET /channels answered {channels.status}; no live job can be configured")
     first, last = _span(list(range(channels.body.lowest_channel, channels.body.highest_channel + 1)))
-    answer = focus.configure(JobConfig(channels=Range(min=first, max=last)))
+    answer = focus.configure(JobConfig(channels=Range(min=first, max=last), **fresh_display("displayInfo")))
     if answer.status != 200 or not isinstance(answer.body, JobConfigured):
         raise PreconditionNotMet(f"a live job was refused: POST /configure answered {answer.status}")
     return LiveSubject("job", answer.body.job_id, first, last, answer.body)
