@@ -151,12 +151,12 @@ class FocusServer:
         """Take the slots of `jobs` jobs that must live at once (a resend's), before the first is started."""
         missing = jobs - len(self.reserved)
         if missing > 0:
-            self.reserved += (self.slots or run_slots()).take(missing)
+            self.reserved += (self.slots or run_slots(self.settings)).take(missing)
 
     def _opening(self, send: Callable[[], Answer], job_of: Callable[[Answer], str | None]) -> Answer:
         """Send a request that may start a job, in a slot of the run's: kept while the job lives, given back when
         the target started none (or answered with a job this client holds already: a resend answered as one)."""
-        slots = self.slots or run_slots()
+        slots = self.slots or run_slots(self.settings)
         slot = self.reserved.pop() if self.reserved else slots.take()[0]
         try:
             answer = send()
@@ -174,7 +174,7 @@ class FocusServer:
     def close(self, connect_timeout_s: float | None = None) -> None:
         """End every job this client started that is still alive (its streams opened and closed: a job whose
         streams have all ended is gone), and give its slot back. Nothing the run opened outlives its owner."""
-        slots = self.slots or run_slots()
+        slots = self.slots or run_slots(self.settings)
         while self.reserved:
             slots.release(self.reserved.pop())
         while self.held:

@@ -26,7 +26,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from support.errors import PreconditionNotMet
-from support.settings import Settings, get_settings
+from support.settings import Settings
 from support.waiting import WaitTimeout, wait_for
 
 LEDGER = "ledger.jsonl"
@@ -127,16 +127,15 @@ def tally(folder: Path, limit: int | None = None) -> JobTally:
     return JobTally(sum(1 for _, step in events if step > 0), most, limit)
 
 
-def slots_for(settings: Settings) -> JobSlots:
-    """The run's slots (FOCUS_JOB_SLOTS_DIR), else this process's own."""
-    folder = settings.job_slots_dir
+def run_slots(settings: Settings) -> JobSlots:
+    """The slots every client of these settings takes from: the run's (FOCUS_JOB_SLOTS_DIR), else this process's own
+    (one per limit, for all its clients)."""
+    return _slots(settings.job_slots_dir, settings.max_jobs, settings.timing.job_slot_wait_s)
+
+
+@lru_cache(maxsize=8)
+def _slots(folder: Path | None, limit: int, wait_s: float) -> JobSlots:
     if folder is None:  # behave alone: a folder of this process's own, gone with it
         folder = Path(tempfile.mkdtemp(prefix="focus-job-slots-"))
         atexit.register(shutil.rmtree, folder, ignore_errors=True)
-    return JobSlots(folder, settings.max_jobs, settings.timing.job_slot_wait_s)
-
-
-@lru_cache(maxsize=1)
-def run_slots() -> JobSlots:
-    """The slots every client of this process takes from."""
-    return slots_for(get_settings())
+    return JobSlots(folder, limit, wait_s)

@@ -56,8 +56,10 @@ QUICK_SCENARIOS_DONE = "main-1: done"
 STEPS: list[list[Phase]] = [
     [
         Phase("pytest stand", (PY, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/stand")),
+        # The safety tests too: secrets in no file of a run, a down target in one line, harmless on a live broker.
         Phase(
-            "pytest suite and tools", (PY, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/suite", "tests/tools")
+            "pytest suite, tools and safety",
+            (PY, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/suite", "tests/tools", "tests/safety"),
         ),
         Phase("lint", ("make", "--no-print-directory", "lint")),
     ],
