@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from tools.common.catalogue import step_definitions
 from tools.common.results import Kind, parse_result
 from tools.proof.check_exemptions import EXEMPT
 
@@ -111,19 +112,8 @@ def _feature_steps(features_dir: Path) -> tuple[tuple[str, str, str, str], ...]:
     return tuple(found)
 
 
-@lru_cache(maxsize=4)
 def _registry(steps_dir: Path) -> dict[str, list]:
-    """The step definitions of `steps_dir`, by step type, loaded into an emptied behave registry and taken out."""
-    from behave.runner_util import load_step_modules
-    from behave.step_registry import registry
-
-    kept = registry.steps
-    registry.steps = {kind: [] for kind in kept}
-    try:
-        load_step_modules([str(steps_dir)])
-        return registry.steps
-    finally:
-        registry.steps = kept
+    return step_definitions(steps_dir)
 
 
 def _match(matchers: Iterable, text: str):

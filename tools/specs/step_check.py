@@ -15,7 +15,7 @@ from pathlib import Path
 from behave.model import Feature, Scenario, Step
 
 from support.clauses import BY_ID, TAG_PREFIX
-from tools.common.catalogue import CASE_PREFIX
+from tools.common.catalogue import CASE_PREFIX, step_definitions
 
 
 @dataclass(frozen=True)
@@ -30,17 +30,8 @@ class Break:
 
 
 def load_steps(steps_dir: Path) -> dict[str, list]:
-    """The step definitions of `steps_dir` by step type (given, when, then, step), without touching behave's own."""
-    from behave.runner_util import load_step_modules
-    from behave.step_registry import registry
-
-    kept = registry.steps
-    registry.steps = {kind: [] for kind in kept}
-    try:
-        load_step_modules([str(steps_dir)])
-        return registry.steps
-    finally:
-        registry.steps = kept
+    """The step definitions of `steps_dir` by step type (tools/common/catalogue.py)."""
+    return step_definitions(steps_dir)
 
 
 def _matches(definitions: dict[str, list], step: Step) -> bool:
