@@ -48,7 +48,7 @@ def one_run(profile: str) -> dict[str, float]:
     started = time.monotonic()
     done = subprocess.run(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
     wall = time.monotonic() - started
-    timings = json.loads((base / "logs" / "timings.json").read_text())
+    timings = json.loads((base / "logs" / "timings.json").read_text(encoding="utf-8"))
     return {"exit": done.returncode, "process_s": round(wall, 1), **timings}
 
 
@@ -78,7 +78,7 @@ def main() -> int:
         if runs:
             figures[profile] = {"runs": runs, "median_until_report_s": _median(runs, "until_report_s")}
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
-    (BENCH_DIR / "nightly.json").write_text(json.dumps(figures, indent=2))
+    (BENCH_DIR / "nightly.json").write_text(json.dumps(figures, indent=2), encoding="utf-8")
     print()
     if "quick" in figures:
         quick = figures["quick"]["median_until_report_s"]

@@ -74,7 +74,7 @@ def stand_figures() -> tuple[tuple[int, int, float], list[tuple[int, int]]]:
     if up.returncode != 0:
         sys.exit("the stand did not come up")
     try:
-        env = dict(line.split("=", 1) for line in env_file.read_text().splitlines() if "=" in line)
+        env = dict(line.split("=", 1) for line in env_file.read_text(encoding="utf-8").splitlines() if "=" in line)
         body = {
             "displayInfo": {"height": 1_000_000},
             "channels": {"min": 1, "max": CHANNELS},
@@ -149,7 +149,11 @@ def raw_figures(shapes: list[tuple[int, int]]) -> tuple[int, int, float]:
     rows = [max(1, min(256, FRAME_BYTES_MAX // ((last - first + 1) * 4))) for first, last in shapes]
     spec = ",".join(f"{first}-{last}:{count}" for (first, last), count in zip(shapes, rows, strict=True))
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bench.stream", "--raw", spec], cwd=ROOT, stdout=subprocess.PIPE, text=True
+        [sys.executable, "-m", "bench.stream", "--raw", spec],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
     )
     try:
         port = int(proc.stdout.readline())

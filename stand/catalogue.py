@@ -53,7 +53,7 @@ class Catalogue:
 
     @classmethod
     def load(cls, path: Path, live_since: float | None = None) -> Catalogue:
-        data = json.loads(path.read_text())
+        data = json.loads(path.read_text(encoding="utf-8"))
         recordings = [Recording(_epoch(r["start"]), _epoch(r["end"])) for r in data["recordings"]]
         search = data.get("search")
         return cls(recordings, live_since, (_epoch(search["from"]), _epoch(search["to"])) if search else None)

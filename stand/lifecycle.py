@@ -74,7 +74,7 @@ def up(run_args: list[str], env_file: Path, child_env: dict[str, str], own_vhost
 
 def write_env_file(env_file: Path, info: StandInfo, own_vhost: str | None = None) -> None:
     lines = info.env_lines() + ([f"{OWN_VHOST}={own_vhost}"] if own_vhost else [])
-    env_file.write_text("\n".join(lines) + "\n")
+    env_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
     env_file.chmod(0o600)
 
 
@@ -99,7 +99,8 @@ def broker_up(env_file: Path) -> None:
     env_file.write_text(
         f"STAND_SHARED_AMQP_URL={root.amqp_url}\nSTAND_SHARED_API_URL={root.api_url}\n"
         f"STAND_SHARED_API_USER={root.api_user}\nSTAND_SHARED_API_PASSWORD={root.api_password}\n"
-        f"STAND_SHARED_STATE_DIR={state_dir}\n"
+        f"STAND_SHARED_STATE_DIR={state_dir}\n",
+        encoding="utf-8",
     )
     env_file.chmod(0o600)
 
@@ -146,7 +147,7 @@ def drop_vhost(values: dict[str, str], name: str) -> None:
 
 def read_env_file(env_file: Path) -> dict[str, str]:
     values = {}
-    for line in env_file.read_text().splitlines():
+    for line in env_file.read_text(encoding="utf-8").splitlines():
         if "=" in line and not line.lstrip().startswith("#"):
             key, _, value = line.partition("=")
             values[key.strip()] = value.strip()
@@ -172,7 +173,7 @@ def _is_our_stand(pid: int, state_dir: Path) -> bool:
     """True while `pid` is alive and is the stand of `state_dir` (a reused pid is someone else's)."""
     try:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        state = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8").rsplit(")", 1)[1].split()[0]
     except (FileNotFoundError, ProcessLookupError):
         return False
     return state != "Z" and str(state_dir) in cmdline
@@ -194,6 +195,6 @@ def _terminate(pid: int, state_dir: Path) -> None:
 
 def _tail(path: Path, lines: int = 30) -> str:
     try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+        return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
     except FileNotFoundError:
         return ""

@@ -34,6 +34,7 @@ def run_stand(*args: str, timeout_s: float) -> subprocess.CompletedProcess[str]:
         text=True,
         timeout=timeout_s,
         stdin=subprocess.DEVNULL,
+        encoding="utf-8",
     )
 
 

@@ -167,7 +167,7 @@ def test_close_deletes_its_own_queues_only_and_closes(fake) -> None:
 
 def test_the_probe_source_never_declares_named_things_or_purges() -> None:
     """Rules of the house, checked on the source: harmless against a real broker."""
-    source = Path(amqp_probe.__file__).read_text()
+    source = Path(amqp_probe.__file__).read_text(encoding="utf-8")
     assert "queue_purge" not in source and "exchange_delete" not in source
     for call in re.findall(r"exchange_declare\([^)]*\)", source):
         assert "passive=True" in call, call

@@ -36,7 +36,7 @@ def allowed(package: Path) -> set[str]:
 def imported_packages(module: Path, package: str) -> dict[str, int]:
     """The tools packages a module imports, each with the line of its first import."""
     found: dict[str, int] = {}
-    for node in ast.walk(ast.parse(module.read_text(), filename=str(module))):
+    for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"), filename=str(module))):
         targets: list[str] = []
         if isinstance(node, ast.Import):
             targets = [alias.name for alias in node.names]

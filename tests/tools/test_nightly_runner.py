@@ -31,7 +31,7 @@ def external_target(monkeypatch: pytest.MonkeyPatch):
 
 
 def _events(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text().splitlines()]
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
 def _run(base: Path, profile: str = "quick", *extra: str) -> int:

@@ -1,9 +1,12 @@
 """The run path works on Windows (issue 24): no call that one platform lacks unless it is guarded, and every text file
 or stream with its encoding said (UTF-8), never the console's or the locale's (cp1252 on the QA team's runner).
 
-The run path: support/, steps/, environment.py, tools/run/, tools/common/ (what `py -m tools.run.nightly` imports and
-runs for a deployment). support/stand_process.py is Linux only, like the stand it starts, and is imported only where
-a stand is started. Read with `ast`, nothing imported.
+The run path: support/, steps/, environment.py and the tools/ packages `py -m tools.run.nightly` imports for a
+deployment (tools/run/, tools/common/, tools/report/, tools/verdicts/; a test below keeps the list whole).
+support/stand_process.py is Linux only, like the stand it starts, and is imported only where a stand is started.
+The encodings are asked of all of tools/ and bench/ as well: the report, the sign-off sheet and the Xray file are
+built later "on any machine", and a file read in the locale's encoding is a bug on every one whose locale is not
+UTF-8. Read with `ast`, nothing imported.
 
 Guarded, simply: inside an `if` or a conditional expression (either branch) whose test asks the platform
 (`sys.platform`, `os.name`, `hasattr(...)`, `multiprocessing.get_all_start_methods()`), or inside a `try` that catches
@@ -28,7 +31,10 @@ RUN_PATH = [
     ROOT / "environment.py",
     ROOT / "tools" / "run",
     ROOT / "tools" / "common",
+    ROOT / "tools" / "report",
+    ROOT / "tools" / "verdicts",
 ]
+TEXT_FILES_TOO = [ROOT / "tools", ROOT / "bench"]  # every text file its encoding, on any platform
 LINUX_ONLY = {ROOT / "support" / "stand_process.py"}
 
 # What one platform has and the other lacks (the POSIX ones first), by module.
@@ -141,12 +147,13 @@ def _text_without_encoding(call: ast.Call) -> str | None:
     return None
 
 
-def findings(source: str, path: str) -> list[Finding]:
+def findings(source: str, path: str, platform: bool = True) -> list[Finding]:
+    """What the module lacks: a guard around a one-platform call (unless `platform` is False) and text encodings."""
     tree = ast.parse(source, filename=path)
     parents = _parents(tree)
     found: list[Finding] = []
     for node in ast.walk(tree):
-        lacking = _one_platform(node)
+        lacking = _one_platform(node) if platform else None
         if lacking is not None and not _guarded(node, parents):
             found.append(Finding(path, getattr(node, "lineno", 0) or parents[node].lineno, f"unguarded {lacking}"))
         if isinstance(node, ast.Call):
@@ -156,15 +163,29 @@ def findings(source: str, path: str) -> list[Finding]:
     return found
 
 
+def _modules(roots: list[Path]) -> list[Path]:
+    return [p for root in roots for p in ([root] if root.is_file() else sorted(root.rglob("*.py")))]
+
+
 def run_path_modules() -> list[Path]:
-    files = [p for root in RUN_PATH for p in ([root] if root.is_file() else sorted(root.rglob("*.py")))]
-    return [path for path in files if path not in LINUX_ONLY]
+    return [path for path in _modules(RUN_PATH) if path not in LINUX_ONLY]
 
 
 def test_the_run_path_has_no_unguarded_platform_call_and_no_text_without_its_encoding() -> None:
     modules = run_path_modules()
     assert len(modules) > 40, "the scan sees too few modules: the run path moved?"
     found = [f for path in modules for f in findings(path.read_text(encoding="utf-8"), str(path.relative_to(ROOT)))]
+    assert not found, "\n".join(map(str, found))
+
+
+def test_every_text_file_of_the_tools_says_its_encoding() -> None:
+    modules = [path for path in _modules(TEXT_FILES_TOO) if path not in run_path_modules()]
+    assert len(modules) > 20, "the scan sees too few modules: the tools moved?"
+    found = [
+        finding
+        for path in modules
+        for finding in findings(path.read_text(encoding="utf-8"), str(path.relative_to(ROOT)), platform=False)
+    ]
     assert not found, "\n".join(map(str, found))
 
 
@@ -224,3 +245,17 @@ def test_a_run_against_a_deployment_never_imports_the_stands_client() -> None:
     )
     done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, encoding="utf-8")
     assert done.stdout.strip() == "False", done.stdout + done.stderr
+
+
+def test_the_scan_covers_every_tools_package_the_run_imports() -> None:
+    """The run path's list above is what a run imports: a tools/ package the run comes to import joins the scan."""
+    probe = (
+        "import sys, environment, tools.run.nightly, tools.run.behave_launcher as launcher\n"
+        "launcher.warm_up()\n"
+        "print(' '.join(sorted({m.split('.')[1] for m in sys.modules if m.startswith('tools.')})))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, encoding="utf-8")
+    imported = set(done.stdout.split())
+    assert imported, done.stderr
+    scanned = {root.name for root in RUN_PATH if root.parent.name == "tools"}
+    assert imported <= scanned, f"imported by the run, not scanned: {sorted(imported - scanned)}"

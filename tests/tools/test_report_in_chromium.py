@@ -43,7 +43,7 @@ def page_text(path: Path, profile_dir: Path, inject: str = "") -> str:
     """The text a browser shows for the page, after its scripts ran."""
     if inject:
         copy = path.with_name(f"test-{path.name}")
-        copy.write_text(path.read_text().replace("</body>", inject + "</body>"))
+        copy.write_text(path.read_text(encoding="utf-8").replace("</body>", inject + "</body>"))
         path = copy
     command = [
         str(CHROMIUM),

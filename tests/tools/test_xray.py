@@ -65,7 +65,7 @@ def real_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunLayout]:
 def _every_case_keyed(path: Path) -> dict[str, str]:
     cases = sorted({s.case for s in scenarios(FEATURES, ROOT) if s.case})
     keys = {case: f"PZ-{1000 + n}" for n, case in enumerate(cases)}
-    path.write_text("".join(f"{case}: {key}\n" for case, key in keys.items()))
+    path.write_text("".join(f"{case}: {key}\n" for case, key in keys.items()), encoding="utf-8")
     return keys
 
 

@@ -125,12 +125,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     text = build(layout, args.features.resolve())
     kept = run_facts.ci_dir(layout) / "summary.md"
     kept.parent.mkdir(parents=True, exist_ok=True)
-    kept.write_text(text)
+    kept.write_text(text, encoding="utf-8")
     out = args.out or (Path(os.environ["GITHUB_STEP_SUMMARY"]) if os.environ.get("GITHUB_STEP_SUMMARY") else None)
     if out is None:
         print(text)
     else:
-        with out.open("a") as summary:
+        with out.open("a", encoding="utf-8") as summary:
             summary.write(text)
         print(f"summary: {out} (and {kept})")
     return 0

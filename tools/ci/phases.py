@@ -103,7 +103,7 @@ def cued(cue: Cue) -> bool:
     if ended is None or ended.is_set():
         return True
     log = log_of(cue.phase)
-    return log.exists() and cue.text in log.read_text(errors="replace")
+    return log.exists() and cue.text in log.read_text(errors="replace", encoding="utf-8")
 
 
 def run_phase(phase: Phase) -> Ran:
@@ -114,13 +114,13 @@ def run_phase(phase: Phase) -> Ran:
     started = time.monotonic()
     with _print_lock:
         print(f"== {phase.name}: {' '.join(phase.command)}", flush=True)
-    with log.open("w") as out:
+    with log.open("w", encoding="utf-8") as out:
         code = subprocess.call(phase.command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     ran = Ran(phase, code, time.monotonic() - started, log)
     _ended[phase.name].set()
     with _print_lock:
         print(f"\n== {phase.name} ({ran.seconds:.0f} s, exit {code}) ==", flush=True)
-        sys.stdout.write(log.read_text(errors="replace"))
+        sys.stdout.write(log.read_text(errors="replace", encoding="utf-8"))
         sys.stdout.flush()
     return ran
 
@@ -150,7 +150,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             runs += list(pool.map(run_phase, chosen))
     total = time.monotonic() - started
     summary = table(runs, total)
-    (PHASES_DIR / "phases.md").write_text(summary + "\n")
+    (PHASES_DIR / "phases.md").write_text(summary + "\n", encoding="utf-8")
     failed = [r.phase.name for r in runs if r.returncode != 0]
     print("\n## make test, phase by phase\n\n" + summary + "\n")
     print(f"phases: {len(runs) - len(failed)} ok, {len(failed)} failed")

@@ -116,7 +116,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not token or not repository:
         print("signoff release skipped: GITHUB_TOKEN and GITHUB_REPOSITORY are not set")
         return 0 if args.skip_without_token else 2
-    data = json.loads(next(p for p in files if p.suffix == ".json").read_text())
+    data = json.loads(next(p for p in files if p.suffix == ".json").read_text(encoding="utf-8"))
     try:
         kept = keep(
             files,

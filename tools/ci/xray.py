@@ -89,7 +89,7 @@ def _build(args: argparse.Namespace) -> int:
     except NothingToUpload as why:
         print(f"xray: {why} (no {xray_dir(layout) / 'execution.json'})")
         return 0
-    tests = json.loads(path.read_text())["tests"]
+    tests = json.loads(path.read_text(encoding="utf-8"))["tests"]
     print(f"xray: {path} ({len(tests)} tests)")
     if unmapped:
         what = "imported as new tests" if args.create_missing else "not in the import"
@@ -104,7 +104,7 @@ def _build(args: argparse.Namespace) -> int:
 def _upload(args: argparse.Namespace) -> int:
     note = args.file.parent / NOTHING_FILE
     if not args.file.is_file() and note.is_file():
-        print(f"xray upload: nothing to upload: {note.read_text().strip()}")
+        print(f"xray upload: nothing to upload: {note.read_text(encoding='utf-8').strip()}")
         return 0
     client_id, secret = os.environ.get("XRAY_CLIENT_ID", ""), os.environ.get("XRAY_CLIENT_SECRET", "")
     if not client_id or not secret:
@@ -113,7 +113,7 @@ def _upload(args: argparse.Namespace) -> int:
     if not args.file.is_file():
         print(f"xray upload: {args.file} does not exist; `make xray` writes it")
         return 1
-    if not json.loads(args.file.read_text()).get("tests"):
+    if not json.loads(args.file.read_text(encoding="utf-8")).get("tests"):
         print(f"xray upload: {args.file} holds no test: no scenario has an Xray test key yet ({DEFAULT_KEYS.name})")
         return 1
     base_url = os.environ.get("XRAY_BASE_URL") or DEFAULT_BASE_URL

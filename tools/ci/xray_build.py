@@ -378,7 +378,7 @@ def build(
     for stale in (path, note, listing):
         stale.unlink(missing_ok=True)
     if why := nothing_to_upload(facts, found, include_stand):
-        note.write_text(why + "\n")
+        note.write_text(why + "\n", encoding="utf-8")
         raise NothingToUpload(why)
     document, unmapped = execution(
         found,
@@ -391,8 +391,8 @@ def build(
         no_verdict=no_verdict,
         sheet=sheet,
     )
-    path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
-    listing.write_text("".join(f"{u.line()}\n" for u in unmapped))
+    path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    listing.write_text("".join(f"{u.line()}\n" for u in unmapped), encoding="utf-8")
     return path, unmapped
 
 
@@ -409,7 +409,7 @@ def keys_out_of_step(features: Path = FEATURES, keys_file: Path = DEFAULT_KEYS) 
 def write_keys(path: Path, created: dict[str, str]) -> list[str]:
     """Fill in `case: KEY` for the created tests: an empty line of the case gets the key, a case not listed is
     added at the end; comments and order stay. Returns the cases written."""
-    lines = path.read_text().splitlines() if path.is_file() else []
+    lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
     written = []
     for n, line in enumerate(lines):
         case, colon, rest = line.partition(":")
@@ -420,5 +420,5 @@ def write_keys(path: Path, created: dict[str, str]) -> list[str]:
     for case in sorted(set(created) - listed):
         lines.append(f"{case}: {created[case]}")
         written.append(case)
-    path.write_text("\n".join(lines) + "\n")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return written

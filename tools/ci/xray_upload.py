@@ -178,7 +178,7 @@ def upload(
 ) -> Uploaded:
     """Authenticate, then import the execution; with `created`, read back the keys of the tests Xray created."""
     base = api_base(base_url)
-    document = json.loads(path.read_text())
+    document = json.loads(path.read_text(encoding="utf-8"))
     secrets = [client_secret, client_id]
     tries = {"attempts": attempts or ATTEMPTS, "backoff_s": BACKOFF_S if backoff_s is None else backoff_s}
     try:

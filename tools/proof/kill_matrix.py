@@ -158,7 +158,7 @@ def first_red_steps(results: Path) -> list[RedStep]:
     """For each red scenario of the folder, the first of its steps that went red."""
     found = []
     for path in sorted(results.glob("*-result.json")) if results.is_dir() else []:
-        data = json.loads(path.read_text())
+        data = json.loads(path.read_text(encoding="utf-8"))
         if data.get("status") not in RED:
             continue
         labels = data.get("labels") or []

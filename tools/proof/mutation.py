@@ -436,13 +436,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"the matrix's broker did not start: {exc}")
         return 2
     keep_durations(runs)
-    previous = json.loads(MUTATION_MATRIX.read_text()) if args.only and MUTATION_MATRIX.exists() else None
+    previous = (
+        json.loads(MUTATION_MATRIX.read_text(encoding="utf-8")) if args.only and MUTATION_MATRIX.exists() else None
+    )
     matrix = merge(previous, stamp_commit(to_json(runs, args.profile, ["--stream-limit", f"{args.stream_limit:g}"])))
     # Some faults only, on no earlier whole matrix: it proves no clause (tools/verdicts/clause_verdict.py reads this).
     matrix["partial"] = bool(args.only) and (previous is None or bool(previous.get("partial")))
     MUTATION_DIR.mkdir(parents=True, exist_ok=True)
-    MUTATION_MATRIX.write_text(json.dumps(matrix, indent=2))
-    (MUTATION_DIR / "matrix.md").write_text(to_markdown(matrix))
+    MUTATION_MATRIX.write_text(json.dumps(matrix, indent=2), encoding="utf-8")
+    (MUTATION_DIR / "matrix.md").write_text(to_markdown(matrix), encoding="utf-8")
     kills = write_kill_matrix(matrix, args.features.resolve())
     refreshed = refresh_report()
     print("\n" + table(runs))
@@ -486,7 +488,7 @@ def keep_durations(runs: Sequence[FaultRun]) -> None:
         file = durations_file(DURATIONS)
         file.parent.mkdir(parents=True, exist_ok=True)
         medians = {key: round(statistics.median(values), 2) for key, values in seen.items()}
-        file.write_text(json.dumps(medians, indent=1, sort_keys=True))
+        file.write_text(json.dumps(medians, indent=1, sort_keys=True), encoding="utf-8")
 
 
 def write_kill_matrix(matrix: dict, features: Path) -> kill_matrix.KillMatrix:
@@ -498,8 +500,8 @@ def write_kill_matrix(matrix: dict, features: Path) -> kill_matrix.KillMatrix:
         features,
         STEPS,
     )
-    MUTATION_MATRIX.write_text(json.dumps(matrix | kill_matrix.to_json(kills), indent=2))
-    with (MUTATION_DIR / "matrix.md").open("a") as md:
+    MUTATION_MATRIX.write_text(json.dumps(matrix | kill_matrix.to_json(kills), indent=2), encoding="utf-8")
+    with (MUTATION_DIR / "matrix.md").open("a", encoding="utf-8") as md:
         md.write("\n" + kill_matrix.to_markdown(kills))
     return kills
 

@@ -54,7 +54,7 @@ def scenario_key(result: ScenarioResult) -> str:
 def read_run(profile: str, index: int, exit_code: int, process_s: float, base: Path) -> Run:
     layout = RunLayout(base)
     try:
-        timings = json.loads((layout.logs / "timings.json").read_text())
+        timings = json.loads((layout.logs / "timings.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         timings = {}
     run = Run(profile, index, exit_code, float(timings.get("until_report_s", process_s)), process_s)
@@ -137,8 +137,8 @@ def one_run(profile: str, index: int) -> Run:
         str(base),
     ]
     started = time.monotonic()
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
-    (SOAK_DIR / f"{profile}-{index}.log").write_text(done.stdout + done.stderr)
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False, encoding="utf-8")
+    (SOAK_DIR / f"{profile}-{index}.log").write_text(done.stdout + done.stderr, encoding="utf-8")
     run = read_run(profile, index, done.returncode, round(time.monotonic() - started, 1), base)
     lines = [line for line in (done.stdout + done.stderr).splitlines() if line.strip()]
     problems = [line for line in lines if "could not" in line or "Traceback" in line]
@@ -210,8 +210,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     flakes = flaky(runs)
     text, data = report(runs, flakes, args.hog_cores)
     SOAK_DIR.mkdir(parents=True, exist_ok=True)
-    (SOAK_DIR / "soak.json").write_text(json.dumps(data, indent=2))
-    (SOAK_DIR / "soak.md").write_text("```\n" + text + "\n```\n")
+    (SOAK_DIR / "soak.json").write_text(json.dumps(data, indent=2), encoding="utf-8")
+    (SOAK_DIR / "soak.md").write_text("```\n" + text + "\n```\n", encoding="utf-8")
     print("\n" + text)
     return 0 if runs and not flakes and all(run.exit == 0 for run in runs) else 1
 

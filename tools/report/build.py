@@ -111,7 +111,7 @@ def history_file(layout: RunLayout, profile: str, target: str) -> Path:
 
 def _markdown_page(source: Path, out: Path) -> Path:
     md = MarkdownIt("commonmark").enable("table")
-    out.write_text(page(source.stem, md.render(source.read_text()), REPORT_LINKS))
+    out.write_text(page(source.stem, md.render(source.read_text(encoding="utf-8")), REPORT_LINKS), encoding="utf-8")
     return out
 
 
@@ -124,7 +124,9 @@ def note_verdicts(layout: RunLayout, features_dir: Path = FEATURES, matrix: Path
     sheet = signoff.build(layout.results, features_dir, matrix)
     props = layout.results / "environment.properties"
     kept = (
-        [line for line in props.read_text().splitlines() if not line.startswith(VERDICT_KEY)] if props.is_file() else []
+        [line for line in props.read_text(encoding="utf-8").splitlines() if not line.startswith(VERDICT_KEY)]
+        if props.is_file()
+        else []
     )
     noted = [f"{VERDICT_KEY}{row.id}={row.verdict_text} ({row.counts()})" for row in sheet.rows]
     validity = "valid" if sheet.valid else f"NOT VALID ({sheet.header.profile} profile or a clause not verified)"
@@ -134,7 +136,7 @@ def note_verdicts(layout: RunLayout, features_dir: Path = FEATURES, matrix: Path
         key=lambda line: HEADLINE.index(line.split("=")[0]),
     )
     rest = [line for line in kept if line not in headline]
-    props.write_text("\n".join([*headline, *noted, *rest]) + "\n")
+    props.write_text("\n".join([*headline, *noted, *rest]) + "\n", encoding="utf-8")
 
 
 def build_pages(
@@ -183,13 +185,15 @@ def _allure(results: Path, output: Path, history: Path, pages: Path, resolutions
         env["FOCUS_REPORT_RESOLUTIONS"] = str(resolutions)
         env["FOCUS_REPORT_KNOWN_ISSUES"] = str(resolutions.with_name("known-issues.json"))
     command = [str(ALLURE_BIN), "generate", "--config", str(ALLURE_CONFIG), "--output", str(output), str(results)]
-    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    done = subprocess.run(
+        command, cwd=ROOT, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL, encoding="utf-8"
+    )
     if done.returncode != 0:
         raise ReportFailed(f"allure generate exited {done.returncode}: {(done.stdout + done.stderr)[-2000:]}")
 
 
 def _strip_analytics(index: Path) -> None:
-    index.write_text(_ANALYTICS.sub("", index.read_text()))
+    index.write_text(_ANALYTICS.sub("", index.read_text(encoding="utf-8")), encoding="utf-8")
 
 
 def _shown_results(layout: RunLayout, sheet: signoff.Sheet, planned: list) -> tuple[Path, Path | None]:
@@ -206,7 +210,7 @@ def _shown_results(layout: RunLayout, sheet: signoff.Sheet, planned: list) -> tu
     if not rules:
         return shown, None
     resolutions = layout.base / ".allure-resolutions.json"
-    resolutions.write_text(json.dumps(results_view.resolutions(rules, sheet.register.browse_url)))
+    resolutions.write_text(json.dumps(results_view.resolutions(rules, sheet.register.browse_url)), encoding="utf-8")
     return shown, resolutions
 
 
@@ -256,22 +260,25 @@ def forget_run(history: Path, results: Path) -> bool:
     """
     if not history.is_file():
         return False
-    lines = history.read_text().splitlines()
-    ids = {md5(json.loads(p.read_text())["uuid"].encode()).hexdigest() for p in results.glob("*-result.json")}
+    lines = history.read_text(encoding="utf-8").splitlines()
+    ids = {
+        md5(json.loads(p.read_text(encoding="utf-8"))["uuid"].encode()).hexdigest()
+        for p in results.glob("*-result.json")
+    }
     try:
         last = {entry["id"] for entry in json.loads(lines[-1])["testResults"].values()}
     except (IndexError, KeyError, TypeError, ValueError):
         return False
     if not ids or last != ids:
         return False
-    history.write_text("".join(f"{line}\n" for line in lines[:-1]))
+    history.write_text("".join(f"{line}\n" for line in lines[:-1]), encoding="utf-8")
     return True
 
 
 def last_run(layout: RunLayout) -> tuple[str, str] | None:
     """(profile, target) of the run whose results are in `layout`, as the nightly runner noted them."""
     try:
-        noted = json.loads((layout.logs / "timings.json").read_text())
+        noted = json.loads((layout.logs / "timings.json").read_text(encoding="utf-8"))
         return noted["profile"], noted.get("target", "stand")  # older runs noted no target
     except (OSError, ValueError, KeyError):
         return None

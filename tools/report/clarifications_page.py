@@ -65,7 +65,7 @@ def missing_anchors(html: str) -> list[str]:
 
 def write(out_dir: Path, source: Path = CLARIFICATIONS, quotes: dict[str, list[str]] | None = None) -> Path:
     """clarifications.html in `out_dir`; `quotes`: each clause's quote (tools/common/catalogue.quotes_of)."""
-    body = with_quotes(render(source.read_text()), quotes or {})
+    body = with_quotes(render(source.read_text(encoding="utf-8")), quotes or {})
     missing = missing_anchors(body)
     if missing:
         # A renamed heading would silently break every link of the report: say so in the run's output.
@@ -76,5 +76,5 @@ def write(out_dir: Path, source: Path = CLARIFICATIONS, quotes: dict[str, list[s
     )
     path = out_dir / "clarifications.html"
     out_dir.mkdir(parents=True, exist_ok=True)
-    path.write_text(page("Technical Specifications Clarifications", intro + body, REPORT_LINKS))
+    path.write_text(page("Technical Specifications Clarifications", intro + body, REPORT_LINKS), encoding="utf-8")
     return path

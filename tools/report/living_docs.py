@@ -158,5 +158,5 @@ def render(features_dir: Path = FEATURES, results_dir: Path | None = None) -> st
 def write(out_dir: Path, features_dir: Path = FEATURES, results_dir: Path | None = None) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "living-docs.html"
-    path.write_text(render(features_dir, results_dir))
+    path.write_text(render(features_dir, results_dir), encoding="utf-8")
     return path

@@ -135,7 +135,7 @@ def first_start_utc(results: Path) -> str | None:
     starts = []
     for path in results.glob("*-result.json"):
         try:
-            start = json.loads(path.read_text()).get("start")
+            start = json.loads(path.read_text(encoding="utf-8")).get("start")
         except ValueError:
             continue
         if isinstance(start, int):
@@ -147,11 +147,11 @@ def first_start_utc(results: Path) -> str | None:
 
 def decorate(index: Path, started_utc: str | None = None, verdicts: str = "") -> None:
     """The verdicts strip at the top of the body, the pages bar and the clause-link script at its end, once."""
-    text = index.read_text()
+    text = index.read_text(encoding="utf-8")
     if MARKER not in text:
         text = re.sub(r"(<body[^>]*>)", lambda m: m[1] + verdicts, text, count=1)
         text = text.replace("</body>", bar_html(started_utc) + "</body>", 1)
-    index.write_text(text)
+    index.write_text(text, encoding="utf-8")
 
 
 def spec_order(planned: Sequence[PlannedScenario]) -> dict[tuple[str | None, str], int]:
@@ -205,11 +205,14 @@ def order_report(folder: Path, planned: Sequence[PlannedScenario], verdicts: dic
     single file."""
     order = spec_order(planned)
     for path in folder.glob("widgets/**/tree.json"):
-        path.write_text(json.dumps(order_tree(json.loads(path.read_text()), order, verdicts), ensure_ascii=False))
+        path.write_text(
+            json.dumps(order_tree(json.loads(path.read_text(encoding="utf-8")), order, verdicts), ensure_ascii=False),
+            encoding="utf-8",
+        )
     index = folder / "index.html"
-    text = index.read_text()
+    text = index.read_text(encoding="utf-8")
     if _EMBEDDED_TREE.search(text):
-        index.write_text(_rewrite_embedded(text, lambda tree: order_tree(tree, order, verdicts)))
+        index.write_text(_rewrite_embedded(text, lambda tree: order_tree(tree, order, verdicts)), encoding="utf-8")
     widgets = folder / "widgets"
     if widgets.is_dir() and not (widgets / "metrics.json").exists():
-        (widgets / "metrics.json").write_text("[]")
+        (widgets / "metrics.json").write_text("[]", encoding="utf-8")

@@ -143,7 +143,7 @@ def stage(
         if not path.name.endswith("-result.json"):
             _link(path, out / path.name)
             continue
-        data = json.loads(path.read_text())
+        data = json.loads(path.read_text(encoding="utf-8"))
         tags = [label.get("value", "") for label in data.get("labels", []) if label.get("name") == "tag"]
         case = next((t[len("case-") :] for t in tags if t.startswith("case-")), None)
         _clause_quote(data, by_key.get((case, str(data.get("name", "")).strip())), clause_quotes)
@@ -153,7 +153,7 @@ def stage(
             data.setdefault("links", []).append({"type": "tms", "name": f"Xray {key}", "url": browse_url + key})
         if defect := known.get(data.get("uuid", "")):
             rules.append(_known(data, defect))
-        (out / path.name).write_text(json.dumps(data, ensure_ascii=False))
+        (out / path.name).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     return rules
 
 

@@ -97,7 +97,7 @@ def _title(result: dict) -> str:
 
 def _read(results: Path, source: str) -> str:
     try:
-        return (results / source).read_text()
+        return (results / source).read_text(encoding="utf-8")
     except OSError:
         return ""
 
@@ -197,7 +197,7 @@ def collect(results: Path) -> list[Figure]:
     figures: list[Figure] = []
     for path in sorted(results.glob("*-result.json")):
         try:
-            result = json.loads(path.read_text())
+            result = json.loads(path.read_text(encoding="utf-8"))
         except ValueError:
             continue
         if result.get("status") == "skipped":
@@ -230,7 +230,7 @@ def record(results: Path, history: Path, profile: str, target: str) -> list[dict
     if entry["figures"]:
         runs = [run for run in runs if run.get("run_id") != entry["run_id"]] + [entry]
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text("".join(json.dumps(run) + "\n" for run in runs))
+        path.write_text("".join(json.dumps(run) + "\n" for run in runs), encoding="utf-8")
     return runs[-RUNS_SHOWN:]
 
 
@@ -238,7 +238,7 @@ def load(path: Path) -> list[dict[str, Any]]:
     if not path.is_file():
         return []
     runs = []
-    for line in path.read_text().splitlines():
+    for line in path.read_text(encoding="utf-8").splitlines():
         try:
             runs.append(json.loads(line))
         except ValueError:
@@ -412,5 +412,5 @@ def write(results: Path, history: Path, pages: Path, profile: str, target: str) 
     runs = record(results, history, profile, target) if results.is_dir() else []
     pages.mkdir(parents=True, exist_ok=True)
     out = pages / PAGE_NAME
-    out.write_text(html(runs, profile, target))
+    out.write_text(html(runs, profile, target), encoding="utf-8")
     return out

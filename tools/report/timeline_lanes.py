@@ -56,7 +56,7 @@ def distinct_lanes(results: Path) -> dict[tuple[str, str], str]:
     """Rename, in the result files, each thread whose lane another process of the same host already has; processes
     keep their lanes in the order they started. Returns {(host, old thread): new thread} for those renamed."""
     files = sorted(results.glob("*-result.json"))
-    loaded = [(path, json.loads(path.read_text())) for path in files]
+    loaded = [(path, json.loads(path.read_text(encoding="utf-8"))) for path in files]
     starts: dict[tuple[str, str], int] = {}
     counts: dict[tuple[str, str], int] = {}
     for _, result in loaded:
@@ -84,5 +84,5 @@ def distinct_lanes(results: Path) -> dict[tuple[str, str], str]:
                 for label in result["labels"]:
                     if label.get("name") == "thread":
                         label["value"] = renamed[(host, thread)]
-                path.write_text(json.dumps(result))
+                path.write_text(json.dumps(result), encoding="utf-8")
     return renamed

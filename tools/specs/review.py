@@ -67,7 +67,9 @@ class ReviewError(Exception):
 
 
 def git(repo: Path, *args: str) -> str:
-    done = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        ["git", "-C", str(repo), *args], capture_output=True, text=True, check=False, encoding="utf-8"
+    )
     if done.returncode != 0:
         raise ReviewError(f"git {' '.join(args)}: {done.stderr.strip() or 'failed'}")
     return done.stdout

@@ -177,7 +177,7 @@ class Matrix:
     @classmethod
     def read(cls, path: Path) -> Matrix | None:
         try:
-            data = json.loads(path.read_text())
+            data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
         if data.get("partial"):

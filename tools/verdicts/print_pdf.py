@@ -38,7 +38,9 @@ def print_pdf(html: Path, pdf: Path, chromium: Path | None = None) -> Path:
             f"--print-to-pdf={pdf}",
             html.resolve().as_uri(),
         ]
-        done = subprocess.run(command, capture_output=True, text=True, timeout=PDF_TIMEOUT_S, stdin=subprocess.DEVNULL)
+        done = subprocess.run(
+            command, capture_output=True, text=True, timeout=PDF_TIMEOUT_S, stdin=subprocess.DEVNULL, encoding="utf-8"
+        )
     if not pdf.is_file() or pdf.stat().st_size == 0:
         raise SignoffFailed(f"chromium exited {done.returncode} without a PDF: {done.stderr[-1000:]}")
     return pdf

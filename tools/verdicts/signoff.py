@@ -45,7 +45,7 @@ __all__ = [
 def write_html(sheet: Sheet, out: Path, report_href: str = "allure-report/index.html") -> Path:
     """The sheet as HTML at `out`; its links lead to the report at `report_href` and the pages beside it."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(to_html(sheet, Links.beside(report_href)))
+    out.write_text(to_html(sheet, Links.beside(report_href)), encoding="utf-8")
     return out
 
 
@@ -64,7 +64,7 @@ def write(
     sheet = build(layout.results, features_dir, matrix)
     html = write_html(sheet, layout.base / "signoff.html")
     data = layout.base / f"{sheet.stem}.json"
-    data.write_text(json.dumps(to_json(sheet), indent=2, ensure_ascii=False) + "\n")
+    data.write_text(json.dumps(to_json(sheet), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     if not pdf:
         return SheetFiles(html, data, None, None)
     printed = print_pdf(html, layout.base / "signoff.pdf")

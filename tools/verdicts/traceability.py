@@ -209,7 +209,7 @@ def read_matrix(path: Path) -> tuple[dict[str, list[MatrixEntry]] | None, str]:
     """Faults by clause from reports/mutation/matrix.json; None when it is absent."""
     if not path.is_file():
         return None, MATRIX_NOT_RUN
-    data = json.loads(path.read_text())
+    data = json.loads(path.read_text(encoding="utf-8"))
     by_clause: dict[str, list[MatrixEntry]] = {}
     for fault in data.get("faults", []):
         entry = MatrixEntry(fault["name"], fault.get("verdict", "?"), fault.get("description", ""))
@@ -245,7 +245,7 @@ def build(
         )
         for clause in CLAUSES
     ]
-    return Traceability(rows, summary_items(clarifications.read_text()), note, header, header.profile)
+    return Traceability(rows, summary_items(clarifications.read_text(encoding="utf-8")), note, header, header.profile)
 
 
 # --- Markdown -------------------------------------------------------------------------------------------------------
@@ -477,8 +477,8 @@ def to_html(trace: Traceability) -> str:
 def write(trace: Traceability, out_dir: Path) -> tuple[Path, Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     html_path, md_path = out_dir / "traceability.html", out_dir / "traceability.md"
-    html_path.write_text(to_html(trace))
-    md_path.write_text(to_markdown(trace))
+    html_path.write_text(to_html(trace), encoding="utf-8")
+    md_path.write_text(to_markdown(trace), encoding="utf-8")
     return html_path, md_path
 
 

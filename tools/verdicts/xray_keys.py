@@ -21,7 +21,7 @@ def read_keys(path: Path = DEFAULT_KEYS) -> dict[str, str]:
     """`case slug → test key` from the mapping file; a slug whose key is empty is left out (not mapped yet)."""
     if not path.is_file():
         return {}
-    data = yaml.safe_load(path.read_text()) or {}
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     return {str(case): str(key).strip() for case, key in data.items() if key and str(key).strip()}
 
 
@@ -33,5 +33,5 @@ def xray_key(tags: Sequence[str], case: str | None, keys: dict[str, str]) -> str
 
 def listed_cases(path: Path = DEFAULT_KEYS) -> list[str]:
     """Every case the mapping file lists, keyed or not."""
-    data = yaml.safe_load(path.read_text()) if path.is_file() else None
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else None
     return [str(case) for case in (data or {})]
