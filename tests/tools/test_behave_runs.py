@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 from pathlib import Path
 
 import pytest
@@ -81,3 +82,41 @@ def test_a_job_in_its_own_session_is_stopped_by_stop_jobs(tmp_path: Path, forked
     release_jobs(target, {})
     stop_jobs(running, grace_s=1.0)
     assert running[0].process.poll() in (-signal.SIGINT, -signal.SIGKILL, 1, 2, 130)
+
+
+CLEANS_UP = """from behave import given
+import time
+
+@given("the environment says so")
+def step(context):
+    open("started.txt", "w").write("started")
+    try:
+        time.sleep(60)
+    finally:  # what a scenario's cleanup does on Ctrl-C: close its jobs on the server; a SIGKILL skips it
+        open("cleaned-up.txt", "w").write("interrupted")
+"""
+
+
+@pytest.mark.parametrize("forked", [False, True], ids=["process", "forked"])
+def test_a_runner_started_with_ctrl_c_ignored_still_stops_its_jobs_by_interrupt(tmp_path: Path, forked: bool) -> None:
+    """A runner started as a shell's background job has SIGINT ignored, which its jobs would inherit through exec: its
+    stop (on SIGTERM, a CI's cancel) would then be ignored and end in SIGKILL, the scenario's cleanup not run, and a
+    real server's jobs, each holding a GPU, left open. The job makes its stop signal an interrupt, whatever it
+    inherits. (The forked case holds only when the fork server itself started with SIGINT ignored.)"""
+    project = _project(tmp_path / "project", CLEANS_UP)
+    layout = RunLayout(tmp_path / "run")
+    target = tmp_path / "target.json"
+    env = {"PATH": os.environ["PATH"], "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        running = start_jobs([_job("cleans", "x")], layout, env, cwd=project, target_env=target, forked=forked)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    release_jobs(target, {})
+    deadline = time.monotonic() + 30
+    while not (project / "started.txt").exists():
+        assert time.monotonic() < deadline, "the scenario never started"
+        time.sleep(0.1)
+    stop_jobs(running, grace_s=10.0)
+    assert running[0].process.poll() != -signal.SIGKILL, "the job ignored its stop and was killed"
+    assert (project / "cleaned-up.txt").exists(), "the scenario's cleanup did not run"

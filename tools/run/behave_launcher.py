@@ -80,9 +80,12 @@ def forked(argv: list[str], env: dict[str, str], cwd: str, output: str) -> None:
     sys.exit(main(argv))
 
 
-def _break_is_an_interrupt() -> None:
-    """On Windows the runner stops a job with CTRL_BREAK_EVENT (its own process group gets no Ctrl-C): make it a
-    KeyboardInterrupt, as Ctrl-C is, so that behave ends the scenario and runs its cleanups before it exits."""
+def _stop_is_an_interrupt() -> None:
+    """Make the runner's stop (stop_jobs) a KeyboardInterrupt, so that behave ends the scenario and runs its cleanups
+    (a real server's jobs closed) before it exits: SIGINT on POSIX, CTRL_BREAK_EVENT on Windows (the job's own
+    process group gets no Ctrl-C there). SIGINT is set too because a job inherits it ignored from a runner started as
+    a shell's background job; in a session of its own, the runner's stop is the only SIGINT a job gets."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     if hasattr(signal, "SIGBREAK"):
         signal.signal(signal.SIGBREAK, signal.default_int_handler)
 
@@ -103,7 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("behave_args", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
     behave_args = args.behave_args[1:] if args.behave_args[:1] == ["--"] else args.behave_args
-    _break_is_an_interrupt()
+    _stop_is_an_interrupt()
     warm_up()
     try:
         variables = wait_for_target(args.target_env, args.timeout)
