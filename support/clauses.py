@@ -1,28 +1,37 @@
-"""The clause register: the single list of what the clarifications ask, with the ids used everywhere.
+"""The clause register's loader: features/clauses.yaml read once into frozen records, with the ids used everywhere.
 
-Feature files tag each scenario `@spec-<id>`; the Allure integration turns that tag into the `spec` label and a
-link to the section; the lint checks that every clause here has a scenario; the traceability page is built from it.
+Feature files tag each scenario `@spec-<id>` and `@case-<slug>`; the register lists each clause with its cases and
+the clarifications' own figures. This module is the one way in for the suite and for the tools (which may import it
+and the settings, nothing else of support/); the stand reads the same file's figures itself.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
 
+import yaml
+
+REGISTER = Path(__file__).resolve().parent.parent / "features" / "clauses.yaml"
 SPEC_FILE = "docs/technical-specifications-clarifications.md"
-# The report carries an HTML copy of the clarifications with one anchor per clause (see tools/report/build.py).
+# The report carries an HTML copy of the clarifications with one anchor per clause (see tools/report/).
 SPEC_PAGE = "clarifications.html"
 TAG_PREFIX = "spec-"
+CASE_PREFIX = "case-"
 # Allure 3 renders a result's link only for http(s) URLs: results link to this origin, which never resolves (RFC 2606
-# `.invalid`), and the report's own script turns it into the page beside the report (tools/report/report_page.py).
+# `.invalid`), and the report's own script turns it into the page beside the report.
 REPORT_ORIGIN = "https://report.invalid/"
 
 
 @dataclass(frozen=True)
 class Clause:
     id: str
-    section: str  # the numbered section of the clarifications
+    section: str  # the numbered section of the clarifications, as its heading reads
     title: str  # the heading the clause lives under
-    answer: str  # the official answer, word for word
+    answer: str  # the official answer, one line
+    cases: MappingProxyType[str, str | None]  # each @case-<slug> of its scenarios, and its Xray key if it has one
 
     @property
     def anchor(self) -> str:
@@ -42,51 +51,27 @@ class Clause:
         return TAG_PREFIX + self.id
 
 
-_RABBIT = "1️⃣ RabbitMQ Configuration & Topology"
-_SLA = "2️⃣ SLA Requirements & Timeouts"
-_RECORDER = "3️⃣ Smart Recorder Integration"
-_HISTORY = "4️⃣ Partial Results in History Playback"
-_HISTORY_ANSWER = (
-    "1. No recordings in time range → Fail-fast. Returns error immediately if no recordings exist. "
-    "2. Recordings with gaps → Partial results with holes. Returns available data with gaps in the middle"
-)
+def _load(path: Path) -> tuple[dict[str, float], tuple[Clause, ...]]:
+    data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    sections = {str(key): str(value) for key, value in data["sections"].items()}
+    clauses = tuple(
+        Clause(
+            id=str(entry["id"]),
+            section=sections[str(entry["id"]).split(".")[0]],
+            title=str(entry["title"]),
+            answer=str(entry["answer"]),
+            cases=MappingProxyType({str(slug): key for slug, key in (entry.get("cases") or {}).items()}),
+        )
+        for entry in data["clauses"]
+    )
+    return {str(name): float(value) for name, value in data["figures"].items()}, clauses
 
-CLAUSES: tuple[Clause, ...] = (
-    Clause("1.1", _RABBIT, "Exchange Configuration", "There is only ONE exchange named `prisma`"),
-    Clause(
-        "1.2",
-        _RABBIT,
-        "Queue Configuration",
-        "Official Answer (Context-Dependent): Recorder: `recorder_input`; "
-        "Jobs: `{job_id}_{suffix}`; Focus Server: No queue (publisher only)",
-    ),
-    Clause("2.1", _SLA, "gRPC Stream Timeout", "On backend we have gRPC timeout for live and history of 180 seconds"),
-    Clause(
-        "2.2",
-        _SLA,
-        "Metadata Collection Time",
-        "Metadata collect time is supposed to be quick (no specific value given)",
-    ),
-    Clause(
-        "2.3",
-        _SLA,
-        "Reconnect/Retry Timeouts",
-        "Noga has some timeouts for resending requests (frontend responsibility)",
-    ),
-    Clause(
-        "3.1", _RECORDER, "Connection Protocol", "AMQP. It connects to the interrogator - all communication is AMQP"
-    ),
-    Clause("4.1", _HISTORY, "Scenario 1: No Recordings → Fail-Fast", _HISTORY_ANSWER),
-    Clause("4.2", _HISTORY, "Scenario 2: Complete Coverage → Full Results", _HISTORY_ANSWER),
-    Clause("4.3", _HISTORY, "Scenario 3: Partial Coverage → Data with Holes", _HISTORY_ANSWER),
-    Clause("4.4", _HISTORY, "Scenario 4: Edge Case - Single Recording at Start", _HISTORY_ANSWER),
-    Clause("4.5", _HISTORY, "Scenario 5: Edge Case - Single Recording in Middle", _HISTORY_ANSWER),
-    Clause(
-        "4.6", _HISTORY, 'Decision on "Strict" vs "Best-Effort"', 'No explicit "Strict" or "Best-Effort" modes exist.'
-    ),
-)
 
+_FIGURES, CLAUSES = _load(REGISTER)
+# The clarifications' own figures (the stream limit, the SLAs, §4's example sizes), by their name in the register.
+FIGURES: MappingProxyType[str, float] = MappingProxyType(_FIGURES)
 BY_ID: dict[str, Clause] = {clause.id: clause for clause in CLAUSES}
+CASES: dict[str, Clause] = {case: clause for clause in CLAUSES for case in clause.cases}
 
 
 def clause_of_tags(tags: list[str]) -> Clause | None:
@@ -95,3 +80,14 @@ def clause_of_tags(tags: list[str]) -> Clause | None:
         if tag.startswith(TAG_PREFIX) and tag[len(TAG_PREFIX) :] in BY_ID:
             return BY_ID[tag[len(TAG_PREFIX) :]]
     return None
+
+
+def case_of_tags(tags: list[str]) -> str | None:
+    """The scenario's `@case-<slug>` without its prefix, if it has one."""
+    return next((tag[len(CASE_PREFIX) :] for tag in tags if tag.startswith(CASE_PREFIX)), None)
+
+
+def xray_key(case: str | None) -> str | None:
+    """The Xray test key the register gives a case, if any."""
+    clause = CASES.get(case or "")
+    return clause.cases[case] if clause is not None and case is not None else None
