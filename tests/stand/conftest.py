@@ -21,9 +21,9 @@ import pytest
 from clause_checks import evaluate
 from stand_wire import StandHandle, read_env, stand_cli
 
+from stand.control import SharedBroker
 from stand.faults import FAULTS
 from stand.timing import StandTiming
-from support.stand_process import SharedBroker
 
 TEST_STREAM_LIMIT_S = 8.0
 FAULT_STREAM_LIMIT_S = 8.0  # room for history-overrun's seconds (StandTiming.overrun_s) after a 1-s history

@@ -24,11 +24,11 @@ import pika
 import requests
 from polls import POLL_S, until
 
+from stand.control import read_env_file
 from support.grpc_stream import Ending, Frame, StreamTimeline
 from support.grpc_stream import read_stream as read_grpc_stream
 from support.ids import new_task_id
 from support.models import JobConfigured
-from support.stand_process import read_env_file
 from support.waiting import Pace, WaitTimeout, poll_until, watch_for
 
 ROOT = Path(__file__).resolve().parents[2]

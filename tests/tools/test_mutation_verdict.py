@@ -7,12 +7,12 @@ from pathlib import Path
 
 from tools_testkit import ResultWriter
 
+from stand.control import FaultSwitch
 from support.errors import PreconditionNotMet
 from tools.common.results import read_results
 from tools.proof.mutation import FaultRun, judged_on_job_shape, merge, not_applicable, profile_for, to_json, to_markdown
 from tools.proof.verdict import Decision, Verdict, decide
 from tools.run.job_plan import Profile
-from tools.run.stand_cli import FaultSwitch
 
 
 def _suite(

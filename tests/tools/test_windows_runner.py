@@ -21,7 +21,7 @@ import pytest
 from httpfake import closed_port
 from tools_testkit import needs_allure, needs_chromium
 
-from support.stand_process import Stand
+from stand.control import Stand
 from tools.common.layout import ROOT, RunLayout
 from tools.common.results import Kind, read_results
 from tools.run.behave_runs import START_METHOD_ENV

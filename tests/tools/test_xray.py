@@ -15,8 +15,8 @@ import pytest
 import requests
 from httpfake import Canned, FakeHttp, Route, answer, serve
 
+from stand.control import Stand
 from support.errors import TargetUnreachable
-from support.stand_process import Stand
 from tools.ci import xray, xray_build, xray_upload
 from tools.ci.run_facts import RunFacts
 from tools.common.catalogue import PlannedScenario, scenarios

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from support.stand_process import STAND_DIR, SharedBroker, Stand, StandFailed
+from stand.control import STAND_DIR, FaultSwitch, SharedBroker, Stand, StandFailed, list_faults, target_env
 from tools.common.catalogue import PlannedScenario, scenarios
 from tools.common.layout import DEFAULT_LAYOUT, FEATURES, MUTATION_MATRIX, ROOT, RunLayout
 from tools.common.results import ScenarioResult, read_results
@@ -45,7 +45,6 @@ from tools.proof.verdict import Decision, Verdict, decide
 from tools.report import build as report
 from tools.run.behave_runs import release_jobs, start_jobs, stop_jobs, wait_jobs
 from tools.run.job_plan import Profile, duration_key, durations_file, load_durations, plan
-from tools.run.stand_cli import FaultSwitch, list_faults, target_env
 from tools.verdicts import traceability
 
 MUTATION_DIR = MUTATION_MATRIX.parent

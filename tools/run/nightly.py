@@ -69,7 +69,7 @@ from tools.run.summary import describe_plan, listening_window, summarize
 from tools.verdicts.clause_verdict import judge
 
 if TYPE_CHECKING:  # the embedded stand is Linux only: imported when one is started, never for a deployment
-    from support.stand_process import Stand
+    from stand.control import Stand
 
 
 # The target's secrets, once its settings are known: nothing the runner prints holds one (masked by value).
@@ -204,7 +204,7 @@ def start_target(run: NightlyRun) -> Exit | None:
     """The embedded stand (Linux), or the deployment the settings name; the settings of the run that point at it."""
     options = run.options
     if options.target is Target.STAND:
-        from support.stand_process import STAND_DIR, Stand, StandFailed
+        from stand.control import STAND_DIR, Stand, StandFailed
 
         say("starting the embedded stand …")
         try:
@@ -459,7 +459,7 @@ def run(options: RunOptions) -> Exit:
 def target_settings(target: Target, stand: Stand | None) -> Settings:
     """The suite's settings for this run; the stand's variables go to this process and so to every behave job."""
     if stand is not None:
-        from tools.run.stand_cli import target_env
+        from stand.control import target_env
 
         api = os.environ.get("FOCUS_API")  # the one FOCUS_* setting of the caller's that is not the stand's to give
         replaced = target_env(os.environ, stand)

@@ -27,7 +27,7 @@ from support.windows import HISTORY_CLAUSES, Lack, Sizes, plan, uninterrupted_wi
 from tools.run.outcome import Exit
 
 if TYPE_CHECKING:  # the embedded stand is Linux only: imported when one is started, never for a deployment
-    from support.stand_process import Stand
+    from stand.control import Stand
 
 NO_RECORDING = "needs no recording"
 
@@ -92,8 +92,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     stand: Stand | None = None
     try:
         if args.target is Target.STAND:
-            from support.stand_process import STAND_DIR, Stand, StandFailed
-            from tools.run.stand_cli import target_env
+            from stand.control import STAND_DIR, Stand, StandFailed, target_env
 
             try:
                 stand = Stand.up(
