@@ -231,3 +231,67 @@ def _write_junit(junit_dir: Path, message: str) -> None:
     error.text = message
     junit_dir.mkdir(parents=True, exist_ok=True)
     ElementTree.ElementTree(suite).write(junit_dir / "TESTS-preflight.xml", encoding="utf-8", xml_declaration=True)
+
+
+# -- `python -m support.preflight`: the runner's one check of the whole run ---------------------------------------
+
+
+def versions(settings: Settings, timeout_s: float) -> dict[str, str]:
+    """The Focus Server software version and the broker's, asked of the target itself; "unknown" if it won't say."""
+    found = {"focus_server_sw_version": "unknown", "broker": "unknown"}
+    quick = settings.with_timeouts(http_timeout_s=timeout_s, probe_connect_s=timeout_s)
+    with contextlib.suppress(TargetUnreachable, AssertionError):
+        metadata = FocusServer(quick).live_metadata().body
+        if metadata is not None:
+            found["focus_server_sw_version"] = metadata.sw_version
+    if settings.rabbitmq_api_url:
+        with contextlib.suppress(TargetUnreachable, AssertionError, RuntimeError):
+            overview = RabbitAdmin(quick, timeout_s=timeout_s).overview()
+            found["broker"] = f"RabbitMQ {overview.rabbitmq_version or '?'} (Erlang {overview.erlang_version or '?'})"
+    return found
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Ask every part once, then the API shape and the versions; write the answer as JSON (`--out`). A part that does
+    not answer: its line there and on stdout, one broken result (`--results`, `--junit`), exit 2; else 0."""
+    import argparse
+    import json
+    import time
+
+    from support.settings import SettingsError, load_settings
+    from support.shape import NoApiOffered, resolve, shape_unknown_line
+
+    parser = argparse.ArgumentParser(description="Does every part of the target answer? (once for a whole run)")
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--results", type=Path)
+    parser.add_argument("--junit", type=Path)
+    args = parser.parse_args(argv)
+    started = time.monotonic()
+    answer: dict[str, object] = {"line": None, "api": None, "api_how": ""}
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        answer["line"] = f"bad setting: {error}"
+    else:
+        unreachable = check_target(settings)
+        answer["line"] = unreachable.line if unreachable is not None else None
+        if unreachable is None:
+            try:
+                shape, how = resolve(settings.api, FocusServer(settings))
+                answer |= {"api": shape.value, "api_how": how}
+            except (NoApiOffered, TargetUnreachable) as error:
+                answer["line"] = shape_unknown_line(error)
+        if answer["line"] is None:
+            answer |= versions(settings, settings.timeouts.preflight_s)
+    answer["seconds"] = round(time.monotonic() - started, 3)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(answer, indent=2), encoding="utf-8")
+    if answer["line"] is None:
+        return 0
+    print(answer["line"], flush=True)
+    record_stopped_run(str(answer["line"]), args.junit, args.results)
+    return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -169,3 +169,91 @@ def find_windows(focus: FocusServer, settings: Settings, shape: Shape, api: str 
 def find_uninterrupted(focus: FocusServer, settings: Settings, seconds: int) -> Span:
     """`seconds` of uninterrupted recorded time in the target's catalogue (clause 2.1's history streams)."""
     return Catalogue.of(focus, settings).uninterrupted(seconds)
+
+
+# -- `python -m support.recordings`: the window(s) each history clause would use, before any run -----------------
+
+NO_RECORDING = "needs no recording"
+
+
+def _history_21(recordings: list[Span], search: Span, sizes: Sizes) -> list[str]:
+    """Clause 2.1's history windows: uninterrupted recorded time of a share of the limit, in the shortest stretch."""
+    lines = []
+    for label, seconds in (
+        ("ends OK long before the limit", sizes.short_history_s),
+        ("ends OK a little before the limit", sizes.near_limit_history_s),
+        ("outlasts the limit", sizes.outlasting_history_s),
+    ):
+        found = uninterrupted_window(recordings, search, seconds)
+        if found is None:
+            lines.append(
+                f"  2.1  job   {label}: not verifiable: no {seconds} s of uninterrupted recording {search.label()}"
+            )
+        else:
+            lines.append(f"  2.1  job   {label}: {found.label()} ({seconds} s of uninterrupted recording)")
+    return lines
+
+
+def window_report(focus: FocusServer, settings: Settings, apis: list[str]) -> tuple[list[str], int]:
+    """The lines to print and how many clause/API pairs cannot be judged on the target's catalogue."""
+    from support.clauses import CLAUSES
+    from support.windows import CLAUSE_SHAPES, plan
+
+    catalogue = Catalogue.of(focus, settings)
+    recordings = catalogue.recordings(catalogue.search)
+    search, sizes = searchable_past(catalogue.search), Sizes(settings.stream_limit_s)
+    lines = [
+        f"catalogue: {len(recordings)} recording(s) between {catalogue.search.label()}; stream limit "
+        f"{settings.stream_limit_s:g} s: a job window holds at most {sizes.budget_s} s of recorded data, a side is "
+        f"{sizes.side_s} s"
+    ]
+    lacking = 0
+    for clause in CLAUSES:
+        if clause.id == "2.1":
+            said = _history_21(recordings, search, sizes) if "job" in apis else [f"  2.1  (no job API) {NO_RECORDING}"]
+            lacking += sum("not verifiable" in line for line in said)
+            lines += said
+            continue
+        if clause.id not in CLAUSE_SHAPES:
+            lines.append(f"  {clause.id:<4} {NO_RECORDING}")
+            continue
+        for api in apis:
+            found = plan(clause.id, api, recordings, search, sizes)
+            lacking += isinstance(found, Lack)
+            lines.append(f"  {clause.id:<4} {api:<5} {found.describe()}")
+    return lines, lacking
+
+
+def main() -> int:
+    """Print the plan for the target the FOCUS_* settings name; exit 2 when it cannot be read, 4 when a clause lacks
+    its shape (a run would say "not verified" there), else 0."""
+    from support.settings import SettingsError, load_settings
+    from support.shape import resolve
+
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        print(f"bad setting: {error}")
+        return 2
+    if not settings.base_url:
+        print("TARGET=external needs FOCUS_BASE_URL and the other FOCUS_* variables (see README.md)")
+        return 2
+    focus = FocusServer(settings)
+    try:
+        shape, _ = resolve(settings.api, focus)
+        apis = ["task", "job"] if shape.value == "both" else [shape.value]
+        lines, lacking = window_report(focus, settings, apis)
+    except Exception as error:  # a down target is one clear line
+        print(f"the target's catalogue could not be read: {type(error).__name__}: {str(error)[:300]}")
+        return 2
+    print(f"target API: {', '.join(apis)}")
+    print("\n".join(lines))
+    if lacking:
+        print(f"{lacking} clause window(s) not verifiable on this catalogue: those clauses would be 'not verified'")
+        return 4
+    print("every clause has its window(s) in this catalogue")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
