@@ -137,7 +137,7 @@ def test_a_clause_without_scenario_is_reported_at_its_register_line(tree: tuple[
     messages = _messages(features, spec)
     assert len(messages) == 1
     assert f"clause {missing.id}" in messages[0]
-    assert "clauses.py:" in messages[0] and "clauses.py:0:" not in messages[0]
+    assert "clauses.yaml:" in messages[0] and "clauses.yaml:0:" not in messages[0]
 
 
 def test_duplicate_and_missing_case_tags(tree: tuple[Path, Path]) -> None:

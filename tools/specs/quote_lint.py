@@ -10,7 +10,7 @@ Fails (exit 1, one `file:line: message` per finding) on:
   line by line and a copy whose lines were joined or rewrapped (as `ruff format` once did) no longer matches;
 - a scenario without a `@spec-<id>` tag of the clause register, or with an unknown one;
 - a scenario without a `@case-<slug>` tag, or a `@case-` tag used by more than one scenario;
-- a clause of `support/clauses.py` that no scenario is tagged with.
+- a clause of the register (features/clauses.yaml) that no scenario is tagged with.
 
 Usage: `python -m tools.specs.quote_lint [--features DIR] [--spec FILE]` (defaults: the project's).
 """
@@ -26,7 +26,7 @@ from pathlib import Path
 
 from behave.parser import ParserError, parse_file
 
-from support.clauses import BY_ID, CLAUSES, SPEC_FILE, TAG_PREFIX
+from support.clauses import BY_ID, CLAUSES, REGISTER, SPEC_FILE, TAG_PREFIX
 
 ROOT = Path(__file__).resolve().parents[2]
 CASE_PREFIX = "case-"
@@ -163,8 +163,8 @@ def check_tags(features: Iterable[Path]) -> tuple[list[Finding], set[str]]:
 
 
 def _clause_line(register_text: str, clause_id: str) -> int:
-    """The line of the register where the clause is declared (`Clause("1.2", ...`), 0 when not found."""
-    match = re.search(rf'Clause\(\s*"{re.escape(clause_id)}"', register_text)
+    """The line of the register where the clause is declared (`- id: "1.2"`), 0 when not found."""
+    match = re.search(rf'^\s*- id: "{re.escape(clause_id)}"', register_text, re.MULTILINE)
     return register_text.count("\n", 0, match.start()) + 1 if match else 0
 
 
@@ -185,7 +185,7 @@ def lint(features_dir: Path, spec: Path) -> list[Finding]:
     features = sorted(features_dir.rglob("*.feature"))
     findings = check_quotes(features, spec)
     tag_findings, covered = check_tags(features)
-    return findings + tag_findings + check_coverage(covered, ROOT / "support" / "clauses.py")
+    return findings + tag_findings + check_coverage(covered, REGISTER)
 
 
 def main(argv: list[str] | None = None) -> int:
