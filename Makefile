@@ -20,7 +20,7 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 PROTO_OUT := pandadatastream/pandadatastream_pb2.py
 EMOJI_FONT := /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf
 
-.PHONY: setup setup-fonts browser proto lint format unit acceptance windows signoff mutation soak test bench-stream bench-nightly clean xray
+.PHONY: setup setup-fonts browser proto lint format unit acceptance windows signoff mutation soak test bench-stream bench-nightly clean xray lock
 
 # Only what the target needs: the stand's broker (rabbitmq-server) for TARGET=stand alone; a browser (the sign-off
 # PDF, the report's browser tests) unless BROWSER=no. `make setup` alone: everything, as a fresh checkout needs.
@@ -32,11 +32,22 @@ setup: $(VENV)/.installed $(PROTO_OUT) node_modules/.installed $(if $(filter sta
 setup: $(if $(filter yes,$(BROWSER)),setup-fonts)
 setup-fonts: $(EMOJI_FONT)
 
-$(VENV)/.installed: requirements.txt
+# The development kit: requirements-dev.txt, which begins with the run's own requirements.txt.
+$(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
+
+# Both locks from their .in files (the direct dependencies): the run's, then the development kit's over it, with
+# every transitive pin, for every platform the run meets (the Windows runner's too).
+RUN_PACKAGES = $(shell sed -n 's/^\([A-Za-z0-9_.-]*\)==.*/\1/p' requirements.txt)
+COMPILE = $(VENV)/bin/uv pip compile --universal --python-version 3.11 --no-header --quiet
+# Pins already in a lock stay as they are (uv prefers them); `make lock UPGRADE=--upgrade` moves them on.
+lock: $(VENV)/.installed
+	$(COMPILE) $(UPGRADE) requirements.in -o requirements.txt
+	$(COMPILE) $(UPGRADE) requirements-dev.in $(addprefix --no-emit-package ,$(RUN_PACKAGES)) -o requirements-dev.txt
+	sed -i '1i -r requirements.txt' requirements-dev.txt
 
 # Generated gRPC code is built here, never committed.
 proto $(PROTO_OUT): pandadatastream/pandadatastream.proto $(VENV)/.installed
@@ -82,9 +93,10 @@ acceptance:
 	@./acceptance --profile $(PROFILE) --target $(TARGET) --api $(API) --catalogue $(CATALOGUE) \
 	  $(if $(REPORTS),--base $(REPORTS)) || { code=$$?; echo "make acceptance: the run exited $$code (make exits 2)"; exit $$code; }
 
-# Per clause, the history window(s) the suite would use in the target's catalogue, or what the catalogue lacks.
+# Per clause, the history window(s) the suite would use in the target's catalogue, or what the catalogue lacks
+# (`python -m support.recordings`, against a stand started for it when TARGET=stand).
 windows: setup
-	$(PY) -m tools.run.window_plan --target $(TARGET) --api $(API) --catalogue $(CATALOGUE)
+	$(PY) -m tools.run.nightly --windows --target $(TARGET) --api $(API) --catalogue $(CATALOGUE)
 
 # The sign-off sheet of the last run: reports/signoff.html and reports/signoff.pdf (headless Chromium).
 signoff: setup
@@ -97,9 +109,9 @@ mutation: setup
 soak: setup
 	$(PY) -m tools.proof.soak --quick $(or $(SOAK_QUICK),30) --nightly $(or $(SOAK_NIGHTLY),3)
 
-# The README's test command (tools/ci/phases.py): the unit and stand tests and the lint side by side, the nightly
-# acceptance at the real 180 s limit on the production shape (job API only) over a continuously recording catalogue,
-# then on both APIs over the default one (the report kept is that one), then the mutation matrix on both shapes at a
+# The README's test command (tools/ci/phases.py): the unit and stand tests and the lint side by side with the nightly
+# acceptance at the real 180 s limit on the production shape (job API only) over a continuously recording catalogue
+# and on both APIs over the default one (the report kept is that one), then the mutation matrix on both shapes at a
 # 20 s limit; at the end, how long each phase took.
 test: setup
 	$(PY) -m tools.ci.phases

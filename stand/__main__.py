@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import argparse
-import json
 import logging
+import os
+import shutil
 import signal
 import sys
 import tempfile
 import threading
 from pathlib import Path
 
-from stand import faults, lifecycle
+from stand import control, faults
 from stand.catalogue import catalogue_path
 from stand.timing import StandTiming
+
+LIMIT_S = StandTiming().limit_s
 
 
 def _catalogue(value: str) -> Path:
@@ -30,7 +33,9 @@ def _add_stand_options(parser: argparse.ArgumentParser) -> None:
         choices=faults.SHAPES,
         help="the REST shape: both (default), task, or job (production: the six job routes, nothing else)",
     )
-    parser.add_argument("--stream-limit", type=float, help="gRPC stream limit in seconds (default 180)")
+    parser.add_argument(
+        "--stream-limit", dest="stream_limit_s", type=float, help=f"gRPC stream limit in seconds (default {LIMIT_S:g})"
+    )
     parser.add_argument(
         "--catalogue",
         "--recordings",
@@ -55,23 +60,13 @@ def _add_stand_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _stand_env(args: argparse.Namespace) -> dict[str, str]:
-    """Options → STAND_* variables: the child of `up` reads its settings (and secrets) from its environment."""
-    env = {}
-    for option, variable in [
-        ("fault", "STAND_FAULT"),
-        ("api", "STAND_API"),
-        ("stream_limit", "STAND_STREAM_LIMIT_S"),
-        ("recordings", "STAND_RECORDINGS"),
-        ("broker_user", "STAND_BROKER_USER"),
-        ("amqp_url", "STAND_AMQP_URL"),
-        ("rabbitmq_api_url", "STAND_RABBITMQ_API_URL"),
-        ("rabbitmq_api_user", "STAND_RABBITMQ_API_USER"),
-        ("rabbitmq_api_password", "STAND_RABBITMQ_API_PASSWORD"),
-    ]:
-        value = getattr(args, option, None)
-        if value is not None:
-            env[variable] = str(Path(value).resolve()) if option == "recordings" else str(value)
-    return env
+    """Options → STAND_* variables (the option's name): the child of `up` reads its settings (and secrets) there."""
+    names = ("fault", "api", "stream_limit_s", "recordings", "broker_user", "amqp_url", "rabbitmq_api_url")
+    env = {f"STAND_{name.upper()}": str(getattr(args, name)) for name in (*names, "rabbitmq_api_user")}
+    env["STAND_RABBITMQ_API_PASSWORD"] = str(args.rabbitmq_api_password)
+    if args.recordings is not None:
+        env["STAND_RECORDINGS"] = str(Path(args.recordings).resolve())
+    return {key: value for key, value in env.items() if value != "None"}
 
 
 def cmd_faults(args: argparse.Namespace) -> int:
@@ -91,34 +86,34 @@ def cmd_up(args: argparse.Namespace) -> int:
         return 2
     child_env, vhost = _stand_env(args), None
     if args.broker_env is not None:
-        vhost, shared = lifecycle.vhost_on_shared_broker(args.broker_env)
+        vhost, shared = control.vhost_on_shared_broker(args.broker_env)
         child_env.update(shared)
     try:
-        info = lifecycle.up([], args.env_file, child_env, own_vhost=vhost)
-    except lifecycle.StandFailed as exc:
+        env = control.up(args.env_file, child_env, own_vhost=vhost)
+    except control.StandFailed as exc:
         if vhost is not None:
-            lifecycle.drop_vhost(lifecycle.read_env_file(args.broker_env), vhost)
+            control.drop_vhost(control.read_env_file(args.broker_env), vhost)
         print(exc, file=sys.stderr)
         return 1
-    print(f"stand up: {info.base_url} (api: {info.api}; fault: {info.fault or 'none'}; env: {args.env_file})")
+    said = f"api: {env['STAND_API']}; fault: {env['STAND_FAULT'] or 'none'}; env: {args.env_file}"
+    print(f"stand up: {env['FOCUS_BASE_URL']} ({said})")
     return 0
 
 
 def cmd_down(args: argparse.Namespace) -> int:
-    lifecycle.down(args.env_file, args.keep_logs)
+    control.down(args.env_file, args.keep_logs)
     print("stand down")
     return 0
 
 
 def cmd_broker_up(args: argparse.Namespace) -> int:
-    """One private RabbitMQ node for many stands (`up --broker-env`), each in a vhost of its own."""
-    lifecycle.broker_up(args.env_file)
+    control.broker_up(args.env_file)  # one private node for many stands (`up --broker-env`), a vhost each
     print(f"broker up (env: {args.env_file})")
     return 0
 
 
 def cmd_broker_down(args: argparse.Namespace) -> int:
-    lifecycle.broker_down(args.env_file)
+    control.broker_down(args.env_file)
     print("broker down")
     return 0
 
@@ -127,7 +122,7 @@ def cmd_restart_broker(args: argparse.Namespace) -> int:
     """Restart the private broker's RabbitMQ application (every AMQP client is disconnected)."""
     from stand.broker import PrivateBroker
 
-    values = lifecycle.read_env_file(args.env_file)
+    values = control.read_env_file(args.env_file)
     broker_dir = Path(values["STAND_STATE_DIR"]) / "broker"
     broker = PrivateBroker.attach(broker_dir, values["FOCUS_RABBITMQ_API_USER"], values["FOCUS_RABBITMQ_API_PASSWORD"])
     broker.restart()
@@ -137,10 +132,7 @@ def cmd_restart_broker(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """The stand in this process; SIGTERM or Ctrl-C stops it cleanly."""
-    import os
-
-    from stand.broker import BrokerStart
-    from stand.options import StandSettings
+    from stand.broker import BrokerStart, StandSettings
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stdout)
     logging.getLogger("pika").setLevel(logging.CRITICAL)  # connection losses are reported by the actors themselves
@@ -152,17 +144,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     broker = BrokerStart(settings, state_dir / "broker")  # boots while the heavy imports below run
 
-    from stand.app import Stand, write_ready_file
+    from stand.app import Stand
 
     stand = Stand(settings, state_dir)
     try:
-        info = stand.start(broker)
-        if args.ready_file:
-            write_ready_file(args.ready_file, info)
-        if args.env_file:
-            lifecycle.write_env_file(args.env_file, info)
-        logging.getLogger("stand").info("ready: %s", json.dumps({"base_url": info.base_url, "api_url": info.api_url}))
-        while not stop.wait(StandTiming.main_loop_s):
+        env = stand.start(broker)
+        for path in {args.ready_file, args.env_file} - {None}:
+            control.write_env_file(path, env)
+        while not stop.wait(StandTiming.poll_s):
             pass
     except Exception:
         logging.getLogger("stand").exception("the stand failed")
@@ -171,8 +160,6 @@ def cmd_run(args: argparse.Namespace) -> int:
         stand.broker = stand.broker or broker.private  # stopped even when the start failed half-way
         stand.stop()
         if args.state_dir is None:
-            import shutil
-
             shutil.rmtree(state_dir, ignore_errors=True)
     return 0
 
@@ -200,17 +187,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", action="store_true", help="the registry as JSON (for the mutation tool)")
     p.set_defaults(func=cmd_faults)
 
-    p = sub.add_parser("broker-up", help="start one private broker for several stands (`up --broker-env`)")
-    p.add_argument("--env-file", type=Path, required=True)
-    p.set_defaults(func=cmd_broker_up)
-
-    p = sub.add_parser("broker-down", help="stop the broker that `broker-up` started")
-    p.add_argument("--env-file", type=Path, required=True)
-    p.set_defaults(func=cmd_broker_down)
-
-    p = sub.add_parser("restart-broker", help="restart the private broker of a stand started by `up`")
-    p.add_argument("--env-file", type=Path, required=True)
-    p.set_defaults(func=cmd_restart_broker)
+    for name, func, what in [
+        ("broker-up", cmd_broker_up, "start one private broker for several stands (`up --broker-env`)"),
+        ("broker-down", cmd_broker_down, "stop the broker that `broker-up` started"),
+        ("restart-broker", cmd_restart_broker, "restart the private broker of a stand started by `up`"),
+    ]:
+        p = sub.add_parser(name, help=what)
+        p.add_argument("--env-file", type=Path, required=True)
+        p.set_defaults(func=func)
 
     args = parser.parse_args(argv)
     return args.func(args)

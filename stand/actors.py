@@ -1,4 +1,4 @@
-"""The AMQP actors of the stand, each on its own thread with its own named connection.
+"""The AMQP topology and actors of the stand, each on its own thread with its own named connection.
 
 pika's BlockingConnection is not thread-safe, so an actor's connection never leaves its thread: other threads
 hand work over through a `queue.Queue` that the actor drains between `process_data_events` calls. Every actor
@@ -13,18 +13,44 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable
 
 import pika
 from pika.adapters.blocking_connection import BlockingChannel
 
-from stand import topology
 from stand.faults import ActiveFault
 from stand.timing import StandTiming
 
 log = logging.getLogger(__name__)
 
 FRAMES_PER_SECOND = 5  # interrogator → recorder → prisma, "several times a second"
+
+# -- the topology (contract: clarifications §1 and §3), with its faults --------------------------------------
+
+EXCHANGE = "prisma"
+RECORDER_QUEUE = "recorder_input"
+INTERROGATOR_QUEUE = "interrogator_input"
+FOCUS_QUEUE = "focus_server_queue"  # exists only under the `focus-queue` fault
+EXTRA_EXCHANGE = "baby_analyzer_commands"  # exists only under the `extra-exchange` fault
+COMMAND_PREFIX = "baby_analyzer.commands."
+OTHER_EXCHANGE = "amq.topic"  # where the faults send what belongs on prisma (a probe can hear it there)
+
+
+def declare_prisma(channel: BlockingChannel, fault: ActiveFault) -> None:
+    """The one custom exchange; every actor that touches it declares it the same way."""
+    channel.exchange_declare(
+        EXCHANGE,
+        exchange_type="fanout" if fault.on("exchange-fanout") else "topic",
+        durable=not fault.on("exchange-transient"),
+    )
+
+
+def recorder_queue(fault: ActiveFault) -> str:
+    return "smart_recorder_input" if fault.on("recorder-queue-renamed") else RECORDER_QUEUE
+
+
+def results_queue(run_id: str, fault: ActiveFault) -> str:
+    """The per task/job queue: `{id}_results`."""
+    return f"results_{run_id}" if fault.on("job-queue-pattern") else f"{run_id}_results"
 
 
 class AmqpActor(threading.Thread):
@@ -95,10 +121,10 @@ class Interrogator(AmqpActor):
         self.next_frame = 0.0
 
     def setup(self, channel: BlockingChannel) -> None:
-        channel.queue_declare(topology.recorder_queue(self.fault), durable=True)
+        channel.queue_declare(recorder_queue(self.fault), durable=True)
         if not self.fault.on("no-interrogator-queue"):
-            channel.queue_declare(topology.INTERROGATOR_QUEUE, durable=True)
-            channel.basic_consume(topology.INTERROGATOR_QUEUE, self._on_command, auto_ack=True)
+            channel.queue_declare(INTERROGATOR_QUEUE, durable=True)
+            channel.basic_consume(INTERROGATOR_QUEUE, self._on_command, auto_ack=True)
 
     def _on_command(self, _channel, _method, _properties, body: bytes) -> None:
         log.debug("interrogator got a command: %r", body[:200])
@@ -110,7 +136,7 @@ class Interrogator(AmqpActor):
         self.next_frame = now + 1.0 / FRAMES_PER_SECOND
         self.sequence += 1
         frame = {"sequence": self.sequence, "timestamp_ms": int(time.time() * 1000), "prr": 2000.0}
-        channel.basic_publish("", topology.recorder_queue(self.fault), json.dumps(frame).encode())
+        channel.basic_publish("", recorder_queue(self.fault), json.dumps(frame).encode())
 
 
 class SmartRecorder(AmqpActor):
@@ -124,8 +150,8 @@ class SmartRecorder(AmqpActor):
         self.first_publish: float | None = None
 
     def setup(self, channel: BlockingChannel) -> None:
-        topology.declare_prisma(channel, self.fault)
-        name = topology.recorder_queue(self.fault)
+        declare_prisma(channel, self.fault)
+        name = recorder_queue(self.fault)
         channel.queue_declare(name, durable=True)
 
         def on_frame(ch: BlockingChannel, _method, _properties, body: bytes) -> None:
@@ -147,16 +173,9 @@ class SmartRecorder(AmqpActor):
         ):
             return
         self.last_publish = now
-        exchanges = [topology.EXCHANGE]
-        if self.fault.on("recorder-copied-elsewhere"):
-            exchanges.append(topology.OTHER_EXCHANGE)
-        for exchange in exchanges:
-            channel.basic_publish(
-                exchange,
-                topology.recorder_routing_key(self.fault),
-                body,
-                pika.BasicProperties(content_type="application/json"),
-            )
+        key = "recorder_data.das" if self.fault.on("recorder-wrong-key") else "recorder.data.das"
+        for exchange in [EXCHANGE, *([OTHER_EXCHANGE] if self.fault.on("recorder-copied-elsewhere") else [])]:
+            channel.basic_publish(exchange, key, body, pika.BasicProperties(content_type="application/json"))
 
 
 class BabyAnalyzer(AmqpActor):
@@ -176,12 +195,12 @@ class BabyAnalyzer(AmqpActor):
         self.inbox.put(("close", run_id))
 
     def _declare(self, channel: BlockingChannel, run_id: str) -> None:
-        name = topology.results_queue(run_id, self.fault)
+        name = results_queue(run_id, self.fault)
         channel.queue_declare(name, durable=False)
-        channel.queue_bind(name, topology.EXCHANGE, routing_key=f"baby_analyzer.results.{run_id}")
+        channel.queue_bind(name, EXCHANGE, routing_key=f"baby_analyzer.results.{run_id}")
 
     def setup(self, channel: BlockingChannel) -> None:
-        topology.declare_prisma(channel, self.fault)
+        declare_prisma(channel, self.fault)
         for run_id in sorted(self.running):
             self._declare(channel, run_id)
 
@@ -197,7 +216,7 @@ class BabyAnalyzer(AmqpActor):
             elif run_id in self.running:
                 self.running.discard(run_id)
                 if not self.fault.on("results-queue-lingers"):
-                    channel.queue_delete(topology.results_queue(run_id, self.fault))
+                    channel.queue_delete(results_queue(run_id, self.fault))
 
 
 class FocusPublisher(AmqpActor):
@@ -232,13 +251,13 @@ class FocusPublisher(AmqpActor):
             self._last_keepalive.pop(run_id, None)
 
     def setup(self, channel: BlockingChannel) -> None:
-        topology.declare_prisma(channel, self.fault)
+        declare_prisma(channel, self.fault)
         if self.fault.on("extra-exchange"):
-            channel.exchange_declare(topology.EXTRA_EXCHANGE, exchange_type="topic", durable=True)
+            channel.exchange_declare(EXTRA_EXCHANGE, exchange_type="topic", durable=True)
         if self.fault.on("focus-queue"):
-            channel.queue_declare(topology.FOCUS_QUEUE, durable=True)
-            channel.queue_bind(topology.FOCUS_QUEUE, topology.EXCHANGE, routing_key="focus_server.#")
-            channel.basic_consume(topology.FOCUS_QUEUE, lambda *_: None, auto_ack=True)
+            channel.queue_declare(FOCUS_QUEUE, durable=True)
+            channel.queue_bind(FOCUS_QUEUE, EXCHANGE, routing_key="focus_server.#")
+            channel.basic_consume(FOCUS_QUEUE, lambda *_: None, auto_ack=True)
         if self.fault.on("focus-exclusive-queue"):
             channel.queue_declare("", exclusive=True)  # server-named, owned by this connection, never consumed
 
@@ -250,15 +269,16 @@ class FocusPublisher(AmqpActor):
                 return
             if time.monotonic() - queued_at > StandTiming.stale_command_s:
                 continue
-            exchanges = [topology.command_exchange(command, self.fault)]
+            keepalive = command == "keepalive"
+            bare = self.fault.on("bare-routing-keys") or (keepalive and self.fault.on("keepalive-bare-key"))
+            elsewhere = self.fault.on("commands-elsewhere") or (keepalive and self.fault.on("keepalive-elsewhere"))
+            exchanges = [OTHER_EXCHANGE if elsewhere else EXCHANGE]
             if self.fault.on("commands-copied-elsewhere"):
-                exchanges.append(topology.OTHER_EXCHANGE)
+                exchanges.append(OTHER_EXCHANGE)
+            properties = pika.BasicProperties(content_type="application/json", delivery_mode=2)
             for exchange in exchanges:
                 channel.basic_publish(
-                    exchange,
-                    topology.command_routing_key(command, self.fault),
-                    json.dumps(body).encode(),
-                    pika.BasicProperties(content_type="application/json", delivery_mode=2),
+                    exchange, command if bare else COMMAND_PREFIX + command, json.dumps(body).encode(), properties
                 )
 
 
@@ -266,28 +286,19 @@ class Actors:
     """The four actors of one stand, started and stopped together."""
 
     def __init__(self, fault: ActiveFault) -> None:
-        self.interrogator = Interrogator(fault)
-        self.recorder = SmartRecorder(fault)
         self.analyzer = BabyAnalyzer(fault)
         self.focus = FocusPublisher(fault)
-        self.all: tuple[AmqpActor, ...] = (self.interrogator, self.recorder, self.analyzer, self.focus)
+        self.all: tuple[AmqpActor, ...] = (Interrogator(fault), SmartRecorder(fault), self.analyzer, self.focus)
+        self.names = {actor.connection_name for actor in self.all}
 
     def start(self, amqp_url: str) -> None:
         for actor in self.all:
             actor.amqp_url = amqp_url
             actor.start()
 
-    @property
-    def names(self) -> set[str]:
-        return {actor.connection_name for actor in self.all}
-
-    def wait_connected(self, timeout_s: float, alive: Callable[[], bool] = lambda: True) -> bool:
+    def wait_connected(self, timeout_s: float) -> bool:
         deadline = time.monotonic() + timeout_s
-        for actor in self.all:
-            while not actor.connected.wait(StandTiming.connected_poll_s):
-                if time.monotonic() > deadline or not alive():
-                    return False
-        return True
+        return all(actor.connected.wait(max(0.0, deadline - time.monotonic())) for actor in self.all)
 
     def stop(self) -> None:
         for actor in self.all:

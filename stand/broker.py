@@ -1,4 +1,5 @@
-"""The stand's broker: a private RabbitMQ node (default), or the coordinates of an existing one.
+"""The stand's settings and its broker: a private RabbitMQ node (default), or the coordinates of an existing one.
+The settings live here, where the broker reads them first: it starts before anything heavy is imported.
 
 The private node runs from Debian's `rabbitmq-server` as root with everything of its own: node name, AMQP,
 distribution, epmd and management ports, data/log dirs, cookie (HOME) and config, so that several stands and the
@@ -14,26 +15,68 @@ import os
 import secrets
 import shutil
 import signal
+import socket
 import subprocess
-import threading
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import pika
 import requests
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
 from tenacity import retry, retry_if_exception_type, stop_after_delay, wait_fixed
 
-from stand.ports import free_ports
+from stand.catalogue import CATALOGUES, catalogue_path
+from stand.faults import SHAPES, check_fault
 from stand.timing import StandTiming
 
 log = logging.getLogger(__name__)
 
 RABBITMQ_BIN = Path("/usr/lib/rabbitmq/bin")
 EPMD = shutil.which("epmd") or "/usr/lib/erlang/bin/epmd"
-START_TIMEOUT_S = StandTiming.broker_start_s
-STOP_GRACE_S = StandTiming.broker_stop_grace_s
+
+
+class StandSettings(BaseSettings):
+    """Everything one stand needs. Secrets are `SecretStr` so that they never end up in a log line."""
+
+    model_config = SettingsConfigDict(env_prefix="STAND_", extra="ignore")
+
+    fault: str | None = None
+    api: str = "both"  # the shape: task, job (the production server's six routes) or both
+    stream_limit_s: float = Field(default=StandTiming().limit_s, gt=0)
+    recordings: Path = CATALOGUES["default"]  # a catalogue's name (default, contract, continuous) or a file
+    # Private broker (the default): a node of our own with this user.
+    broker_user: str = "focus"
+    broker_password: SecretStr | None = None  # random when unset
+    # Existing broker instead (all three URLs/credentials from the options or the environment).
+    amqp_url: SecretStr | None = None
+    rabbitmq_api_url: str | None = None
+    rabbitmq_api_user: str | None = None
+    rabbitmq_api_password: SecretStr | None = None
+    task_idle_ttl_s: float = StandTiming.task_idle_ttl_s
+
+    @field_validator("api")
+    @classmethod
+    def _known_shape(cls, value: str) -> str:
+        if value not in SHAPES:
+            raise ValueError(f"unknown API shape {value!r}; known: {', '.join(SHAPES)}")
+        return value
+
+    _catalogue = field_validator("recordings", mode="before")(lambda cls, value: catalogue_path(value))
+    _known_fault = field_validator("fault")(lambda cls, value: check_fault(value or None))
+
+
+def free_ports(count: int) -> list[int]:
+    """`count` distinct ports that were free a moment ago (held open together so that they differ)."""
+    with contextlib.ExitStack() as held:
+        sockets = [held.enter_context(socket.socket()) for _ in range(count)]
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [sock.getsockname()[1] for sock in sockets]
 
 
 @dataclass(frozen=True)
@@ -46,9 +89,18 @@ class BrokerEndpoints:
     api_password: str
 
     @property
+    def api(self) -> tuple[str, str, str]:
+        return self.api_url, self.api_user, self.api_password
+
+    @property
     def vhost(self) -> str:
         path = urlsplit(self.amqp_url).path
-        return requests.utils.unquote(path[1:]) if len(path) > 1 else "/"
+        return unquote(path[1:]) if len(path) > 1 else "/"
+
+    def get(self, path: str) -> requests.Response:
+        """One management API request (`path` after /api/)."""
+        auth = (self.api_user, self.api_password)
+        return requests.get(f"{self.api_url}/api/{path}", auth=auth, timeout=StandTiming.http_probe_s)
 
 
 class BrokerNotReady(Exception):
@@ -59,32 +111,48 @@ class BrokerDied(Exception):
     pass
 
 
-def wait_until_answering(endpoints: BrokerEndpoints, timeout_s: float, alive: callable = lambda: True) -> None:
-    """Poll the management API and an AMQP connection until both answer (never a fixed sleep)."""
-
-    @retry(
+def _polled(timeout_s: float) -> Callable:
+    """Asked again every broker_poll_s while it raises BrokerNotReady, for `timeout_s` (never a fixed sleep)."""
+    return retry(
         retry=retry_if_exception_type(BrokerNotReady),
         wait=wait_fixed(StandTiming.broker_poll_s),
         stop=stop_after_delay(timeout_s),
         reraise=True,
     )
+
+
+def wait_until_answering(endpoints: BrokerEndpoints, alive: Callable[[], bool] = lambda: True) -> None:
+    """Poll the management API and an AMQP connection until both answer."""
+
+    @_polled(StandTiming.broker_start_s)
     def probe() -> None:
         if not alive():
             raise BrokerDied("the broker process exited during start; see its log")
         try:
-            answer = requests.get(
-                f"{endpoints.api_url}/api/overview",
-                auth=(endpoints.api_user, endpoints.api_password),
-                timeout=StandTiming.http_probe_s,
-            )
-            if answer.status_code != 200:
-                raise BrokerNotReady(f"management API answered {answer.status_code}")
+            endpoints.get("overview").raise_for_status()
             params = pika.URLParameters(endpoints.amqp_url)
             params.socket_timeout = StandTiming.http_probe_s
             params.connection_attempts = 1
             pika.BlockingConnection(params).close()
         except (requests.RequestException, pika.exceptions.AMQPError, OSError) as exc:
             raise BrokerNotReady(str(exc)) from exc
+
+    probe()
+
+
+def wait_until_visible(endpoints: BrokerEndpoints, connection_names: set[str], timeout_s: float) -> None:
+    """Wait until the management API lists these named connections in our vhost (its view lags the broker's)."""
+
+    @_polled(timeout_s)
+    def probe() -> None:
+        try:
+            connections = endpoints.get("connections").json()
+        except (requests.RequestException, ValueError) as exc:
+            raise BrokerNotReady(str(exc)) from exc
+        mine = [c for c in connections if c.get("vhost") == endpoints.vhost]
+        seen = {(c.get("client_properties") or {}).get("connection_name") for c in mine}
+        if not connection_names <= seen:
+            raise BrokerNotReady(f"the management API shows only {sorted(n for n in seen if n)}")
 
     probe()
 
@@ -201,7 +269,7 @@ class PrivateBroker:
         self._save_pids()
         log.info("broker node %s starting (amqp %d, management %d)", self.node, self.amqp_port, self.api_port)
         endpoints = self.endpoints()
-        wait_until_answering(endpoints, START_TIMEOUT_S, alive=lambda: self.server.poll() is None)
+        wait_until_answering(endpoints, alive=lambda: self.server.poll() is None)
         log.info("broker ready in %.1f s", time.monotonic() - started)
         return endpoints
 
@@ -233,7 +301,7 @@ class PrivateBroker:
         """Stop and start the RabbitMQ application inside the node: every client is disconnected."""
         self.ctl("stop_app")
         self.ctl("start_app")
-        wait_until_answering(self.endpoints(), START_TIMEOUT_S)
+        wait_until_answering(self.endpoints())
 
     def stop(self) -> None:
         """SIGTERM, a short grace, then the process group; then our epmd; then nothing is left.
@@ -246,7 +314,7 @@ class PrivateBroker:
         if self.server and self.server.poll() is None:
             self.server.terminate()
             with contextlib.suppress(subprocess.TimeoutExpired):
-                self.server.wait(timeout=STOP_GRACE_S)
+                self.server.wait(timeout=StandTiming.broker_stop_grace_s)
         self._kill()
         log.info("broker node %s stopped in %.1f s", self.node, time.monotonic() - started)
 
@@ -256,7 +324,7 @@ class PrivateBroker:
                 continue
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=StandTiming.broker_kill_s)
+            proc.wait(timeout=StandTiming.join_s)
 
 
 def kill_leftovers(broker_dir: Path) -> None:
@@ -271,78 +339,35 @@ def kill_leftovers(broker_dir: Path) -> None:
             os.killpg(pid, signal.SIGKILL)  # each was started as the leader of its own session
 
 
-def external_endpoints(amqp_url: str, api_url: str, api_user: str | None, api_password: str | None) -> BrokerEndpoints:
+def external_endpoints(settings: StandSettings) -> BrokerEndpoints:
     """An existing broker; management credentials default to the AMQP URL's."""
+    amqp_url, password = settings.amqp_url.get_secret_value(), settings.rabbitmq_api_password
     parts = urlsplit(amqp_url)
     return BrokerEndpoints(
         amqp_url=amqp_url,
-        api_url=api_url.rstrip("/").removesuffix("/api"),
-        api_user=api_user or requests.utils.unquote(parts.username or "guest"),
-        api_password=api_password or requests.utils.unquote(parts.password or "guest"),
+        api_url=(settings.rabbitmq_api_url or "").rstrip("/").removesuffix("/api"),
+        api_user=settings.rabbitmq_api_user or unquote(parts.username or "guest"),
+        api_password=password.get_secret_value() if password else unquote(parts.password or "guest"),
     )
 
 
 class BrokerStart:
     """The broker, starting on a thread of its own so that the rest of the stand can start meanwhile."""
 
-    def __init__(self, settings: object, broker_dir: Path) -> None:
+    def __init__(self, settings: StandSettings, broker_dir: Path) -> None:
         self.private: PrivateBroker | None = None
-        self._endpoints: BrokerEndpoints | None = None
-        self._error: BaseException | None = None
-        if settings.uses_external_broker:
-            s = settings
-            self._endpoints = external_endpoints(
-                s.amqp_url.get_secret_value(),
-                s.rabbitmq_api_url or "",
-                s.rabbitmq_api_user,
-                s.rabbitmq_api_password.get_secret_value() if s.rabbitmq_api_password else None,
-            )
+        if settings.amqp_url is not None:
+            endpoints = external_endpoints(settings)
+            self.future = self._pool.submit(lambda: wait_until_answering(endpoints) or endpoints)
         else:
             password = settings.broker_password.get_secret_value() if settings.broker_password else None
             self.private = PrivateBroker(broker_dir, settings.broker_user, password)
-        self._thread = threading.Thread(target=self._run, name="broker-start", daemon=True)
-        self._thread.start()
+            self.future = self._pool.submit(self.private.start)
 
-    def _run(self) -> None:
-        try:
-            if self.private is not None:
-                self._endpoints = self.private.start()
-            else:
-                wait_until_answering(self._endpoints, START_TIMEOUT_S)
-        except BaseException as exc:  # handed to the thread that waits for the result
-            self._error = exc
+    _pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="broker-start")
 
     def result(self) -> BrokerEndpoints:
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        return self._endpoints
-
-
-def wait_until_visible(endpoints: BrokerEndpoints, connection_names: set[str], timeout_s: float) -> None:
-    """Wait until the management API lists these named connections in our vhost (its view lags the broker's)."""
-    vhost = endpoints.vhost
-    deadline = time.monotonic() + timeout_s
-    seen: set[str] = set()
-    while time.monotonic() < deadline:
-        try:
-            answer = requests.get(
-                f"{endpoints.api_url}/api/connections",
-                auth=(endpoints.api_user, endpoints.api_password),
-                timeout=StandTiming.http_probe_s,
-            )
-            if answer.status_code == 200:
-                seen = {
-                    (c.get("client_properties") or {}).get("connection_name")
-                    for c in answer.json()
-                    if c.get("vhost") == vhost
-                }
-                if connection_names <= seen:
-                    return
-        except requests.RequestException:
-            pass
-        time.sleep(StandTiming.broker_poll_s)
-    raise BrokerNotReady(f"the management API shows only {sorted(n for n in seen if n)}")
+        return self.future.result()
 
 
 # -- one node, many stands: a virtual host per stand ---------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""The embedded stand through its command line: how the tools start, stop and list it (the suite never imports it).
+"""The embedded stand through its command line: how the tools start, stop and list it (the suite never imports it),
+and what `up` and `down` do (a stand as a detached background process, named by an env file).
 
 `python -m stand up --env-file F [--fault NAME]` starts it and writes `FOCUS_*` (what the suite needs) and
 `STAND_*` (what `down` needs) lines to F; `python -m stand down --env-file F` stops it; `broker-up`/`broker-down`
@@ -8,17 +9,27 @@ that a runner on Windows (which never starts a stand) pays nothing for it.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import secrets
+import shutil
+import signal
 import subprocess
 import sys
+import tempfile
+import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 from stand.timing import StandTiming
 
 ROOT = Path(__file__).resolve().parent.parent
 STAND_DIR = ROOT / ".stand"  # where env files go: ignored by git, like every *.env file
+LOG_FILE = "stand.log"
+OWN_VHOST = "STAND_OWN_VHOST"
+SHARED = ("AMQP_URL", "RABBITMQ_API_URL", "RABBITMQ_API_USER", "RABBITMQ_API_PASSWORD")  # a shared broker's env file
 
 
 class StandFailed(RuntimeError):
@@ -44,6 +55,142 @@ def read_env_file(path: Path) -> dict[str, str]:
         if sep and not key.startswith("#"):
             values[key.strip()] = value.strip()
     return values
+
+
+def write_env_file(path: Path, values: Mapping[str, object]) -> None:
+    """Readable by the owner only (it holds the broker's password), written whole (rename)."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text("".join(f"{key}={value}\n" for key, value in values.items()), encoding="utf-8")
+    tmp.chmod(0o600)
+    tmp.replace(path)
+
+
+# -- what `up` and `down` do -----------------------------------------------------------------------------------------
+
+
+def up(env_file: Path, child_env: dict[str, str], own_vhost: str | None = None) -> dict[str, str]:
+    """Start `python -m stand run` detached, wait until it says everything answers (its ready file: the env file's
+    lines), write the env file. `own_vhost`: its vhost of a shared broker, which `down` removes with it."""
+    state_dir = Path(tempfile.mkdtemp(prefix="focus-stand-"))
+    ready = state_dir / "ready.env"
+    env = {**os.environ, **child_env}
+    env.setdefault("STAND_BROKER_PASSWORD", secrets.token_hex(12))  # passed by environment, never on a command line
+    run = [sys.executable, "-m", "stand", "run", "--state-dir", str(state_dir), "--ready-file", str(ready)]
+    with open(state_dir / LOG_FILE, "ab") as log_file:
+        # detached: its own session and process group
+        proc = subprocess.Popen(
+            run,
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    deadline = time.monotonic() + StandTiming.up_s
+    while not ready.exists():
+        if proc.poll() is not None:
+            tail = "\n".join((state_dir / LOG_FILE).read_text(encoding="utf-8", errors="replace").splitlines()[-30:])
+            shutil.rmtree(state_dir, ignore_errors=True)
+            raise StandFailed(f"the stand exited with {proc.returncode} while starting:\n{tail}")
+        if time.monotonic() > deadline:
+            _terminate(proc.pid, state_dir)
+            raise StandFailed(f"the stand was not ready within {StandTiming.up_s:g} s")
+        time.sleep(StandTiming.poll_s)
+    values = read_env_file(ready) | ({OWN_VHOST: own_vhost} if own_vhost else {})
+    ready.unlink()  # it holds the password; the env file is the one place for it now
+    write_env_file(env_file, values)
+    return values
+
+
+def down(env_file: Path, keep_logs: Path | None = None) -> None:
+    """Stop exactly what `up` started: the stand process (which stops its broker), then anything left over."""
+    values = read_env_file(env_file)
+    state_dir = Path(values["STAND_STATE_DIR"])
+    _terminate(int(values["STAND_PID"]), state_dir)
+    if values.get(OWN_VHOST):
+        drop_vhost(values, values[OWN_VHOST])
+    if keep_logs is not None and (state_dir / LOG_FILE).exists():
+        keep_logs.mkdir(parents=True, exist_ok=True)
+        shutil.copy(state_dir / LOG_FILE, keep_logs / LOG_FILE)
+    if state_dir.name.startswith("focus-stand-"):
+        shutil.rmtree(state_dir, ignore_errors=True)
+
+
+def _is_our_stand(pid: int, state_dir: Path) -> bool:
+    """True while `pid` is alive and is the stand of `state_dir` (a reused pid is someone else's)."""
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+        state = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8").rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state != "Z" and str(state_dir) in cmdline
+
+
+def _terminate(pid: int, state_dir: Path) -> None:
+    if _is_our_stand(pid, state_dir):
+        os.kill(pid, signal.SIGTERM)  # the stand stops its servers, actors and broker itself
+        deadline = time.monotonic() + StandTiming.down_s
+        while _is_our_stand(pid, state_dir) and time.monotonic() < deadline:
+            time.sleep(StandTiming.poll_s)
+        if _is_our_stand(pid, state_dir):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pid, signal.SIGKILL)
+    from stand.broker import kill_leftovers  # imported here: `up` must not wait for pika and requests to load
+
+    kill_leftovers(state_dir / "broker")
+
+
+# -- one broker, many stands (`broker-up`, `up --broker-env`): what the mutation matrix and the stand tests share ----
+
+
+def broker_up(env_file: Path) -> None:
+    """Start a private node that outlives this command (its processes lead sessions of their own); write where it
+    answers, with its password, to `env_file`."""
+    from stand.broker import PrivateBroker
+
+    state_dir = Path(tempfile.mkdtemp(prefix="focus-broker-"))
+    broker = PrivateBroker(state_dir / "broker", "focus", None)
+    try:
+        root = broker.start()
+    except BaseException:
+        broker.stop()
+        shutil.rmtree(state_dir, ignore_errors=True)
+        raise
+    shared = dict(zip(SHARED, (root.amqp_url, root.api_url, root.api_user, root.api_password), strict=True))
+    write_env_file(
+        env_file, {f"STAND_SHARED_{k}": v for k, v in shared.items()} | {"STAND_SHARED_STATE_DIR": state_dir}
+    )
+
+
+def broker_down(env_file: Path) -> None:
+    from stand.broker import kill_leftovers
+
+    state_dir = Path(read_env_file(env_file)["STAND_SHARED_STATE_DIR"])
+    kill_leftovers(state_dir / "broker")
+    if state_dir.name.startswith("focus-broker-"):
+        shutil.rmtree(state_dir, ignore_errors=True)
+
+
+def vhost_on_shared_broker(broker_env: Path) -> tuple[str, dict[str, str]]:
+    """A new vhost on the shared broker, and the STAND_* variables that put a stand in it."""
+    from stand.broker import BrokerEndpoints, add_vhost
+
+    values = read_env_file(broker_env)
+    name = f"stand-{secrets.token_hex(4)}"
+    mine = add_vhost(BrokerEndpoints(*(values[f"STAND_SHARED_{k}"] for k in SHARED)), name)
+    return name, dict(zip((f"STAND_{k}" for k in SHARED), (mine.amqp_url, *mine.api), strict=True))
+
+
+def drop_vhost(values: dict[str, str], name: str) -> None:
+    """Remove a stand's vhost; `values` are the stand's env file or the shared broker's."""
+    from stand.broker import delete_vhost
+
+    prefix = "FOCUS_" if "FOCUS_RABBITMQ_API_URL" in values else "STAND_SHARED_"
+    delete_vhost(*(values.get(f"{prefix}RABBITMQ_API_{k}", "") for k in ("URL", "USER", "PASSWORD")), name)
+
+
+# -- the tools' client -----------------------------------------------------------------------------------------------
 
 
 def _said(done: subprocess.CompletedProcess[str]) -> list[str]:
@@ -151,15 +298,8 @@ def list_faults() -> list[FaultSwitch]:
     done = run_stand("faults", "--json", timeout_s=StandTiming.up_s)
     if done.returncode != 0:
         raise StandFailed(f"`stand faults --json` exited {done.returncode}: {done.stderr.strip()[-500:]}")
+    known = {f.name for f in fields(FaultSwitch)}
     return [
-        FaultSwitch(
-            name=item["name"],
-            clauses=tuple(item.get("clauses", ())),
-            slow=bool(item.get("slow", False)),
-            description=item.get("description", ""),
-            shapes=tuple(item.get("shapes", ("both", "task", "job"))),
-            slow_on=tuple(item.get("slow_on", ())),
-            unjudged=tuple(item.get("unjudged", ())),
-        )
+        FaultSwitch(**{key: tuple(v) if isinstance(v, list) else v for key, v in item.items() if key in known})
         for item in json.loads(done.stdout)
     ]

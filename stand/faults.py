@@ -1,33 +1,30 @@
-"""The fault switches: each breaks exactly one clause of the contract and leaves everything else intact.
+"""The fault switches, declared here and nowhere else: each breaks exactly the clause(s) it names and leaves the rest
+intact. Tools read them through `python -m stand faults --json`, never by import.
 
-This is the single registry. Tools read it through `python -m stand faults --json`, never by import.
-Clause ids are those of `support/clauses.py` (the clarifications, section by section). Each fault's switch is read
-(`fault.on(name)`) where it breaks the stand: a route of stand/rest/, the job registry or its stream (jobs.py,
-streaming.py), the task registry (tasks.py), the catalogue (catalogue.py), the AMQP actors and topology (actors.py,
-topology.py). A new fault is its line here and its switch there; tests/stand/test_faults.py fails on either alone.
+A new fault is its line below and its switch, `fault.on(name)`, where it breaks the stand (a route of stand/rest.py,
+the jobs, tasks, stream, catalogue or actors); tests/stand/test_faults.py fails on either alone. Its sizes come from
+stand/timing.py (the clarifications' figures).
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from stand.timing import StandTiming
+from stand.timing import StandTiming
 
 
 @dataclass(frozen=True)
 class Fault:
     name: str
     clauses: tuple[str, ...]  # the clause ids this fault breaks
-    # Only visible on a scenario that runs for the real 180 s limit, or that listens for the nightly profile's
-    # minute (FOCUS_LISTEN_S): the mutation matrix runs it in the nightly profile.
-    slow: bool
     description: str
     # The APIs through which the fault can be seen: a stand shape offering none of them cannot show it, so the
     # mutation matrix skips the fault there (e.g. a waterfall fault on the job-only shape).
     apis: tuple[str, ...] = ("task", "job")
+    # Only visible on a scenario that runs for the real limit, or that listens for the nightly profile's window
+    # (FOCUS_LISTEN_S): the mutation matrix runs it in the nightly profile.
+    slow: bool = False
     # Clauses it leaves unjudgeable, not broken: their scenarios read the broken clause's data (§4's history over
     # gRPC behind a stream cut by a wrong limit), so the suite may rightly say "not verified" there (a broken
     # environment), never fail them. The stand's own checks see their data cut on the wire all the same.
@@ -59,106 +56,87 @@ def offered_apis(shape: str) -> tuple[str, ...]:
 
 FAULTS: tuple[Fault, ...] = (
     # 1.1 exchange
-    Fault("extra-exchange", ("1.1",), False, "Focus Server also declares a `baby_analyzer_commands` exchange"),
-    Fault("exchange-fanout", ("1.1",), False, "`prisma` is declared as a fanout exchange instead of topic"),
-    Fault("exchange-transient", ("1.1",), False, "`prisma` is declared non-durable"),
-    Fault("commands-elsewhere", ("1.1",), False, "Focus Server publishes its commands to `amq.topic`, not `prisma`"),
-    Fault(
-        "keepalive-elsewhere",
-        ("1.1",),
-        False,
-        "Focus Server publishes its keepalives to `amq.topic` (its roi to prisma)",
-    ),
+    Fault("extra-exchange", ("1.1",), "Focus Server also declares a `baby_analyzer_commands` exchange"),
+    Fault("exchange-fanout", ("1.1",), "`prisma` is declared as a fanout exchange instead of topic"),
+    Fault("exchange-transient", ("1.1",), "`prisma` is declared non-durable"),
+    Fault("commands-elsewhere", ("1.1",), "Focus Server publishes its commands to `amq.topic`, not `prisma`"),
+    Fault("keepalive-elsewhere", ("1.1",), "Focus Server publishes its keepalives to `amq.topic` (its roi to prisma)"),
     Fault(
         "commands-copied-elsewhere",
         ("1.1",),
-        False,
         "Focus Server publishes each command to `prisma` and a copy to `amq.topic`",
     ),
     # 1.2 queues
-    Fault("focus-queue", ("1.2",), False, "Focus Server declares and consumes a `focus_server_queue`"),
-    Fault("recorder-queue-renamed", ("1.2",), False, "the Smart Recorder's input queue is `smart_recorder_input`"),
-    Fault("job-queue-pattern", ("1.2",), False, "per task/job queues are named `results_{id}`"),
-    Fault("results-queue-lingers", ("1.2",), False, "a task's/job's `{id}_results` queue is kept after it ends"),
-    Fault("bare-routing-keys", ("1.2",), False, "commands go out with routing keys `roi`/`keepalive`"),
-    Fault(
-        "keepalive-bare-key", ("1.2",), False, "keepalives go out with the routing key `keepalive` (roi's key is right)"
-    ),
+    Fault("focus-queue", ("1.2",), "Focus Server declares and consumes a `focus_server_queue`"),
+    Fault("recorder-queue-renamed", ("1.2",), "the Smart Recorder's input queue is `smart_recorder_input`"),
+    Fault("job-queue-pattern", ("1.2",), "per task/job queues are named `results_{id}`"),
+    Fault("results-queue-lingers", ("1.2",), "a task's/job's `{id}_results` queue is kept after it ends"),
+    Fault("bare-routing-keys", ("1.2",), "commands go out with routing keys `roi`/`keepalive`"),
+    Fault("keepalive-bare-key", ("1.2",), "keepalives go out with the routing key `keepalive` (roi's key is right)"),
     Fault(
         "focus-exclusive-queue",
         ("1.2",),
-        False,
         "Focus Server's connection holds an exclusive server-named queue (it consumes none)",
     ),
     # 2.1 gRPC stream limit (scaled with --stream-limit: 240 and 60 are 4/3 and 1/3 of 180)
-    Fault("grpc-limit-240", ("2.1",), True, "streams are cut at 240 s (4/3 of the stream limit)", JOB),
+    Fault("grpc-limit-240", ("2.1",), "streams are cut at 240 s (4/3 of the stream limit)", JOB, slow=True),
     # A stream cut early cuts history over gRPC too (4.x read on the job API): its recorded data does not all come,
     # and what came agrees with §4, which the suite then rightly calls not verified (see clause 2.1), never failed.
     Fault(
         "grpc-limit-60",
         ("2.1",),
-        True,
         "streams are cut at 60 s (1/3 of the stream limit)",
         JOB,
+        slow=True,
         unjudged=HISTORY_CLAUSES,
     ),
-    Fault("grpc-end-ok", ("2.1",), True, "at the limit a stream ends with status OK, not DEADLINE_EXCEEDED", JOB),
+    Fault("grpc-end-ok", ("2.1",), "at the limit a stream ends with status OK, not DEADLINE_EXCEEDED", JOB, slow=True),
     Fault(
         "grpc-cut-early",
         ("2.1",),
-        False,
         "streams are cut after 2 s with DEADLINE_EXCEEDED, long before the limit",
         JOB,
         unjudged=HISTORY_CLAUSES,
     ),
+    # the job API's end of stream (4.x over gRPC) is this OK ending
     Fault(
         "grpc-history-hangs",
-        ("2.1", "4.2", "4.3", "4.4", "4.5"),  # the job API's end of stream (4.x over gRPC) is this OK ending
-        True,
+        ("2.1", "4.2", "4.3", "4.4", "4.5"),
         "a history stream whose data ran out stays open until the limit instead of ending OK",
         JOB,
+        slow=True,
     ),
     Fault(
         "grpc-stall",
         ("2.1",),
-        True,
         "a live stream stops sending frames after 5 s and stays open, silent, until the limit",
         JOB,
+        slow=True,
     ),
     # Over gRPC history (4.x on the job API) is a history stream too: a skipped second is a missing second there.
     Fault(
-        "grpc-history-skips",
-        HISTORY_CLAUSES,
-        False,
-        "a history stream leaves out the rows of every 10th recorded second",
-        JOB,
+        "grpc-history-skips", HISTORY_CLAUSES, "a history stream leaves out the rows of every 10th recorded second", JOB
     ),
     # 2.2 metadata is quick
-    Fault("slow-live-metadata", ("2.2",), False, "`GET /live_metadata` takes 1.3 s"),
-    Fault("slow-task-metadata", ("2.2",), False, "`GET /metadata/{task_id}` takes 2.5 s", TASK),
-    Fault("slow-job-metadata", ("2.2",), False, "`GET /metadata/{job_id}` takes 2.5 s", JOB),
-    Fault("slow-sensors", ("2.2",), False, "`GET /sensors` takes 1.3 s", TASK),
-    Fault("slow-channels", ("2.2",), False, "`GET /channels` takes 1.3 s", JOB),
+    Fault("slow-live-metadata", ("2.2",), "`GET /live_metadata` takes 1.3 s"),
+    Fault("slow-task-metadata", ("2.2",), "`GET /metadata/{task_id}` takes 2.5 s", TASK),
+    Fault("slow-job-metadata", ("2.2",), "`GET /metadata/{job_id}` takes 2.5 s", JOB),
+    Fault("slow-sensors", ("2.2",), "`GET /sensors` takes 1.3 s", TASK),
+    Fault("slow-channels", ("2.2",), "`GET /channels` takes 1.3 s", JOB),
     # 2.3 idempotent configure
-    Fault("config-not-idempotent", ("2.3",), False, "the same `POST /config/{task_id}` again answers 409", TASK),
+    Fault("config-not-idempotent", ("2.3",), "the same `POST /config/{task_id}` again answers 409", TASK),
     Fault(
         "configure-not-equivalent",
         ("2.3",),
-        False,
         "the same `POST /configure` resent within 3 s is split into other streams (stream_amount, channel map differ)",
         JOB,
     ),
     Fault(
-        "resent-job-lingers",
-        ("2.3",),
-        False,
-        "a job of a `POST /configure` resent within 3 s never ends, read or not",
-        JOB,
+        "resent-job-lingers", ("2.3",), "a job of a `POST /configure` resent within 3 s never ends, read or not", JOB
     ),
     Fault(
         "resent-job-unreadable",
         ("2.3",),
-        False,
         "the job of a `POST /configure` resent within 3 s answers alike, but its stream ends at once without a frame",
         JOB,
     ),
@@ -167,103 +145,84 @@ FAULTS: tuple[Fault, ...] = (
     Fault(
         "degrade-seen-body",
         ("2.3",),
-        False,
         "a configure body answered before, at any time and under any task id, is answered degraded: the job API's "
         "describing half its channels, the task API's with a `cached` mark",
     ),
     Fault(
         "late-duplicate-queue",
         ("2.3",),
-        False,
         "the same `POST /config/{task_id}` again answers as the first, but 2.5 s later a second results queue appears",
         TASK,
     ),
     # 3.1 Smart Recorder over AMQP
-    Fault("recorder-silent", ("3.1",), False, "the Smart Recorder consumes but never publishes `recorder.data.*`"),
-    Fault("recorder-wrong-key", ("3.1",), False, "the Smart Recorder publishes with routing keys `recorder_data.*`"),
-    Fault("recorder-sparse", ("3.1",), False, "the Smart Recorder publishes only once every 3 s"),
-    Fault("no-interrogator-queue", ("3.1",), False, "there is no `interrogator_input` queue"),
-    Fault(
-        "recorder-copied-elsewhere",
-        ("3.1",),
-        False,
-        "the Smart Recorder also publishes a copy of its data to `amq.topic`",
-    ),
+    Fault("recorder-silent", ("3.1",), "the Smart Recorder consumes but never publishes `recorder.data.*`"),
+    Fault("recorder-wrong-key", ("3.1",), "the Smart Recorder publishes with routing keys `recorder_data.*`"),
+    Fault("recorder-sparse", ("3.1",), "the Smart Recorder publishes only once every 3 s"),
+    Fault("no-interrogator-queue", ("3.1",), "there is no `interrogator_input` queue"),
+    Fault("recorder-copied-elsewhere", ("3.1",), "the Smart Recorder also publishes a copy of its data to `amq.topic`"),
     Fault(
         "recorder-stops",
         ("3.1",),
-        True,
         "the Smart Recorder publishes for 5 s, then falls silent for 50 s, and so on (a 3 s listen rarely sees it)",
+        slow=True,
     ),
     # 4.x history
-    Fault("no-fail-fast", ("4.1",), False, "a window without recordings is accepted (200), then an empty stream"),
-    Fault("not-found-404", ("4.1",), False, "a window without recordings answers 404 `No recording found…`"),
-    Fault("slow-fail-fast", ("4.1",), False, "a window without recordings answers 400 only after 5 s"),
-    Fault("refused-task-lingers", ("4.1",), False, "a refused task's waterfall answers 200 (empty), not 404", TASK),
+    Fault("no-fail-fast", ("4.1",), "a window without recordings is accepted (200), then an empty stream"),
+    Fault("not-found-404", ("4.1",), "a window without recordings answers 404 `No recording found…`"),
+    Fault("slow-fail-fast", ("4.1",), "a window without recordings answers 400 only after 5 s"),
+    Fault("refused-task-lingers", ("4.1",), "a refused task's waterfall answers 200 (empty), not 404", TASK),
     Fault(
         "spurious-gap",
         ("4.2",),
-        False,
         "recordings longer than 10 min lose 10 s of rows every 3 min, away from their ends (at 180 s)",
     ),
     # 10 s missing inside recordings is §4's concern alone: clause 2.1 judges the limit, not the rows' completeness.
+    # slow: 2.1's history scenarios (@slow) must be seen to stay green, on every shape
     Fault(
         "recordings-lose-10s",
         ("4.2", "4.3", "4.4", "4.5", "4.6"),
-        True,  # slow: 2.1's history scenarios (@slow) must be seen to stay green, on every shape
         "every recording loses 10 s of rows every 3 min, from 5 s after its start (at 180 s)",
+        slow=True,
     ),
     # 4.6 too: over gRPC a filled hole plays at recording pace, so the recorded data after it misses the stream limit
     # (the stream is cut, but the rows from inside the hole came first: a defect of §4, not of the limit).
-    Fault("gap-filled", ("4.3", "4.6"), False, "holes between recordings are filled with rows"),
-    Fault("strict-gaps", ("4.3", "4.4", "4.5", "4.6"), False, "a window with a hole answers 400 (strict mode)"),
-    Fault(
-        "no-eos",
-        ("4.2", "4.3", "4.4", "4.5"),
-        False,
-        "a history task never ends: its waterfall never answers 208",
-        TASK,
-    ),
+    Fault("gap-filled", ("4.3", "4.6"), "holes between recordings are filled with rows"),
+    Fault("strict-gaps", ("4.3", "4.4", "4.5", "4.6"), "a window with a hole answers 400 (strict mode)"),
+    Fault("no-eos", ("4.2", "4.3", "4.4", "4.5"), "a history task never ends: its waterfall never answers 208", TASK),
     # 2.1 by the stream that should have lasted to the limit (more recorded data than it), ended OK at once; the short
     # windows' OK ending before their data came is §4's business, not 2.1's (history-ends-early shows it alone).
+    # its 4.x scenarios over gRPC are @slow ones
     Fault(
         "history-stream-empty",
         ("2.1", *HISTORY_CLAUSES),
-        True,  # its 4.x scenarios over gRPC are @slow ones
         "a history job is accepted, but its stream ends OK at once without a frame",
         JOB,
+        slow=True,
     ),
+    # its 4.x scenarios over gRPC are @slow ones; 2.1's history scenarios must be seen to stay green
     Fault(
         "history-ends-early",
         HISTORY_CLAUSES,
-        True,  # its 4.x scenarios over gRPC are @slow ones; 2.1's history scenarios must be seen to stay green
         "a history stream ends with status OK 10 s (at 180 s) before the window's last recorded second",
         JOB,
+        slow=True,
     ),
     Fault(
         "history-overrun",
         ("4.2", "4.3", "4.4", "4.5"),
-        False,
         "a history stream sends 5 s of rows past the last recorded instant before it ends OK",
         JOB,
     ),
     Fault(
-        "rows-after-eos",
-        ("4.4", "4.5"),
-        False,
-        "after its 208 a history task's waterfall answers its last row again",
-        TASK,
+        "rows-after-eos", ("4.4", "4.5"), "after its 208 a history task's waterfall answers its last row again", TASK
     ),
     Fault(
         "rows-with-200",
         ("4.2", "4.3", "4.4", "4.5", "4.6"),
-        False,
         'a history task\'s waterfall brings its rows with status 200 ("nothing yet"), not 201',
         TASK,
     ),
-    Fault(
-        "history-ends-at-hole", ("4.3", "4.6"), False, "history plays only the recording before a window's first hole"
-    ),
+    Fault("history-ends-at-hole", ("4.3", "4.6"), "history plays only the recording before a window's first hole"),
 )
 
 BY_NAME: dict[str, Fault] = {fault.name: fault for fault in FAULTS}
@@ -292,13 +251,11 @@ def check_fault(name: str | None) -> str | None:
 
 
 class ActiveFault:
-    """The one fault a stand runs with (or none): `faults.on("gap-filled")` reads well at the point of use."""
+    """The one fault a stand runs with (or none): `fault.on("gap-filled")` reads well at the point of use."""
 
     def __init__(self, name: str | None, timing: StandTiming | None = None) -> None:
-        from stand.timing import CLAUSE_LIMIT_S, StandTiming
-
         self.name = check_fault(name)
-        self.timing = timing or StandTiming(CLAUSE_LIMIT_S)  # how long each fault's effect lasts, at the stand's limit
+        self.timing = timing or StandTiming()  # how long each fault's effect lasts, at the stand's limit
 
     def on(self, name: str) -> bool:
         if name not in BY_NAME:

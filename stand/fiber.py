@@ -1,8 +1,54 @@
-"""The simulated fibre: its metadata and the waterfall parameters derived from a configuration."""
+"""The simulated fibre: its metadata, the waterfall parameters derived from a configuration, and its signal.
+
+The signal is synthetic but plausible: a noise floor plus a few sources moving along the fibre. Values depend only
+on (time, channel), so the same instant always looks the same; the noise comes from a precomputed pool so that
+producing rows costs little more than copying them (the gRPC benchmark needs that).
+"""
 
 from __future__ import annotations
 
-from stand.das_signal import CHANNELS
+import numpy as np
+
+CHANNELS = 2337  # channels of the simulated fibre (GET /channels: 1..2337, GET /sensors: 0..2336)
+POOL_ROWS = 512
+NOISE_FLOOR = 0.05
+
+
+class DasSignal:
+    def __init__(self, channels: int = CHANNELS, seed: int = 20251009) -> None:
+        rng = np.random.default_rng(seed)
+        self.channels = channels
+        self.pool = (NOISE_FLOOR * (1.0 + 0.3 * rng.standard_normal((POOL_ROWS, channels)))).astype(np.float32)
+        np.abs(self.pool, out=self.pool)
+        # Sources: start channel, speed (channels/s, signed), amplitude, half width (channels).
+        self.sources = [
+            (rng.uniform(0, channels), rng.uniform(-40, 40), rng.uniform(0.5, 3.0), rng.uniform(3, 12))
+            for _ in range(6)
+        ]
+
+    def rows(self, times_s: np.ndarray, first: int, last: int) -> np.ndarray:
+        """Intensity for rows at `times_s` (epoch seconds) and channels first..last (0-based): (rows, channels)."""
+        first = max(0, min(first, self.channels - 1))
+        last = max(first, min(last, self.channels - 1))
+        slots = (np.asarray(times_s, dtype=np.float64) * 50.0).astype(np.int64) % POOL_ROWS
+        out = self.pool[slots, first : last + 1].copy()
+        for x0, speed, amplitude, width in self.sources:
+            positions = (x0 + speed * np.asarray(times_s, dtype=np.float64)) % self.channels
+            lo = max(first, int(positions.min() - 3 * width))
+            hi = min(last, int(positions.max() + 3 * width))
+            if hi < lo or hi - lo > 400:  # the source crossed the whole range in this batch: skip it
+                continue
+            span = np.arange(lo, hi + 1, dtype=np.float64)
+            bump = amplitude * np.exp(-(((span[None, :] - positions[:, None]) / width) ** 2))
+            out[:, lo - first : hi - first + 1] += bump.astype(np.float32)
+        return out
+
+    @staticmethod
+    def spectrum(rows: np.ndarray, bins: int) -> np.ndarray:
+        """Spread each value over `bins` frequency bins with a falling profile: (rows, channels, bins)."""
+        profile = (1.0 / (1.0 + np.arange(bins, dtype=np.float32))).astype(np.float32)
+        return rows[:, :, None] * profile[None, None, :]
+
 
 PRR = 2000.0  # pulses per second per channel
 DX = 1.02  # metres between channels

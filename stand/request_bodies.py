@@ -7,56 +7,54 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
-TASK_TIME_FORMAT = "%y%m%d%H%M%S"
+INT32_MAX = 2**31 - 1  # the real server's numbers are int32; larger ones are malformed here
 
 
 def parse_task_time(text: str) -> float:
     """`yymmddHHMMSS` (UTC) → epoch seconds."""
-    return datetime.strptime(text, TASK_TIME_FORMAT).replace(tzinfo=UTC).timestamp()
+    return datetime.strptime(text, "%y%m%d%H%M%S").replace(tzinfo=UTC).timestamp()
 
 
-INT32_MAX = 2**31 - 1  # the real server's numbers are int32; larger ones are malformed here
+def _after(end: int, info: ValidationInfo, strict: bool = False) -> None:
+    """A ValueError unless max comes after min (strictly, or not below it); min missing: its own error says why."""
+    start = info.data.get("min")
+    if start is not None and (end <= start if strict else end < start):
+        raise ValueError(f"max must be {'>' if strict else '>='} min")
 
 
-class _MinMax(BaseModel):
-    min: int
-    max: int
+def _both_or_neither(start: object, end: object) -> None:
+    if (start is None) != (end is None):
+        raise ValueError("start_time and end_time are both null (live) or both set (history)")
 
 
-class _OrderedMinMax(_MinMax):
-    """A range whose max may equal its min but not fall below it (the validator serves every subclass)."""
+class _Range(BaseModel):
+    min: int = Field(ge=0, le=INT32_MAX)
+    max: int = Field(ge=0, le=INT32_MAX)
 
     @field_validator("max")
     @classmethod
     def _max_not_below_min(cls, value: int, info: ValidationInfo) -> int:
-        if "min" in info.data and value < info.data["min"]:
-            raise ValueError("max must be >= min")
+        _after(value, info)
         return value
 
 
-class SensorRange(_OrderedMinMax):
-    min: int = Field(ge=0, le=INT32_MAX)
-    max: int = Field(ge=0, le=INT32_MAX)
-
-
-class ChannelRange(_OrderedMinMax):
+class ChannelRange(_Range):
     min: int = Field(ge=1, le=INT32_MAX)
     max: int = Field(ge=1, le=INT32_MAX)
 
 
-class FrequencyRange(_MinMax):
+class FrequencyRange(BaseModel):
     min: int = Field(ge=0, le=INT32_MAX)
     max: int = Field(ge=0, le=INT32_MAX)
 
     @field_validator("max")
     @classmethod
     def _max_above_min(cls, value: int, info: ValidationInfo) -> int:
-        if "min" in info.data and value <= info.data["min"]:
-            raise ValueError("max must be > min")
+        _after(value, info, strict=True)
         return value
 
 
-class CanvasInfo(BaseModel):
+class Height(BaseModel):
     height: int = Field(gt=0, le=INT32_MAX)
 
 
@@ -65,8 +63,8 @@ class ConfigTaskRequest(BaseModel):
 
     displayTimeAxisDuration: float = Field(gt=0, allow_inf_nan=False)
     nfftSelection: int = Field(gt=0, le=INT32_MAX)
-    canvasInfo: CanvasInfo
-    sensors: SensorRange
+    canvasInfo: Height
+    sensors: _Range
     frequencyRange: FrequencyRange
     start_time: str | None = Field(default=None, pattern=r"^\d{12}$")
     end_time: str | None = Field(default=None, pattern=r"^\d{12}$", validate_default=True)
@@ -83,14 +81,11 @@ class ConfigTaskRequest(BaseModel):
 
     @field_validator("end_time")
     @classmethod
-    def _both_or_neither(cls, value: str | None, info: ValidationInfo) -> str | None:
-        if "start_time" not in info.data:
-            return value  # start_time itself failed; its error says why
-        start = info.data["start_time"]
-        if (start is None) != (value is None):
-            raise ValueError("start_time and end_time are both null (live) or both set (history)")
-        if start is not None and parse_task_time(value) <= parse_task_time(start):
-            raise ValueError("end_time must be after start_time")
+    def _window(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if "start_time" in info.data:  # else start_time itself failed; its error says why
+            _both_or_neither(info.data["start_time"], value)
+            if value is not None and parse_task_time(value) <= parse_task_time(info.data["start_time"]):
+                raise ValueError("end_time must be after start_time")
         return value
 
     @property
@@ -101,14 +96,10 @@ class ConfigTaskRequest(BaseModel):
         return parse_task_time(self.start_time), parse_task_time(self.end_time)
 
 
-class DisplayInfo(BaseModel):
-    height: int = Field(gt=0, le=INT32_MAX)
-
-
 class ConfigureRequest(BaseModel):
     """Body of `POST /configure` (job API). Times are epoch seconds or null."""
 
-    displayInfo: DisplayInfo
+    displayInfo: Height
     channels: ChannelRange
     view_type: Literal["0", "1", "2"] = Field(description='"0" multichannel, "1" single channel, "2" waterfall')
     displayTimeAxisDuration: float | None = Field(default=None, gt=0, allow_inf_nan=False)
@@ -124,14 +115,11 @@ class ConfigureRequest(BaseModel):
 
     @field_validator("end_time")
     @classmethod
-    def _both_or_neither(cls, value: int | None, info: ValidationInfo) -> int | None:
-        if "start_time" not in info.data:
-            return value
-        start = info.data["start_time"]
-        if (start is None) != (value is None):
-            raise ValueError("start_time and end_time are both null (live) or both set (history)")
-        if start is not None and value <= start:
-            raise ValueError("end_time must be after start_time")
+    def _window(cls, value: int | None, info: ValidationInfo) -> int | None:
+        if "start_time" in info.data:
+            _both_or_neither(info.data["start_time"], value)
+            if value is not None and value <= info.data["start_time"]:
+                raise ValueError("end_time must be after start_time")
         return value
 
     @property
@@ -144,6 +132,3 @@ class TimeRangeRequest(BaseModel):
 
     start_time: float = Field(allow_inf_nan=False)
     end_time: float = Field(allow_inf_nan=False)
-
-
-ViewType = Literal["0", "1", "2"]

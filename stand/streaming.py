@@ -17,7 +17,7 @@ import numpy as np
 
 from pandadatastream import pandadatastream_pb2 as pb
 from pandadatastream import pandadatastream_pb2_grpc
-from stand.das_signal import DasSignal
+from stand.fiber import DasSignal
 from stand.jobs import Job, JobRegistry
 from stand.timing import StandTiming
 

@@ -13,8 +13,8 @@ import numpy as np
 from stand import fiber
 from stand.actors import BabyAnalyzer, FocusPublisher
 from stand.catalogue import Catalogue, SecondsCursor
-from stand.das_signal import DasSignal
 from stand.faults import ActiveFault
+from stand.fiber import DasSignal
 from stand.request_bodies import ConfigTaskRequest
 from stand.timing import StandTiming
 
@@ -81,10 +81,6 @@ class TaskRegistry:
     def find(self, task_id: str) -> Task | None:
         with self.lock:
             return self.tasks.get(task_id)
-
-    def history_segments(self, request: ConfigTaskRequest) -> list[tuple[int, int]]:
-        start, end = request.window()
-        return self.catalogue.segments(start, end, self.fault)
 
     def configure(self, task_id: str, request: ConfigTaskRequest, segments: list[tuple[int, int]] | None) -> bool:
         """Start (or keep) the task; False when the same id with the same body is already running (idempotent)."""

@@ -17,7 +17,7 @@ import contextlib
 import json
 import socket
 import ssl
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import TracebackType
@@ -28,7 +28,10 @@ import pika.exceptions
 from pika.adapters.blocking_connection import BlockingChannel
 
 from support.errors import PreconditionNotMet, TargetUnreachable
-from support.settings import Settings, Timing, get_settings, mask_url
+from support.evidence import Shown
+from support.rabbit_admin import RabbitAdmin
+from support.settings import Settings, mask_url
+from support.times import READ_SLICE_S
 from support.waiting import monotonic, wait_for
 
 PROBE_CONNECTION_NAME = "focus-acceptance-probe"
@@ -208,55 +211,37 @@ class AmqpProbe:
         """Everything every probe queue received so far, in arrival order."""
         return sorted((d for q in self.queues for d in q.deliveries), key=lambda d: d.arrived_at)
 
-    def read(self, seconds: float = Timing.read_slice_s) -> None:
+    def read(self, seconds: float = READ_SLICE_S) -> None:
         """Read the socket for up to `seconds` (returns earlier once something arrived) and dispatch deliveries."""
         try:
             self.connection.process_data_events(time_limit=seconds)
         except pika.exceptions.AMQPConnectionError as error:
             raise BrokerUnreachable(self.address, f"connection lost: {_reason(error)}") from None
 
-    def collect(
-        self,
-        until: Callable[[list[Delivery]], Any],
-        *,
-        reason: str,
-        timeout_s: float,
-        activity: Callable[[], None] | None = None,
-    ) -> Any:
-        """Read deliveries until `until(deliveries)` returns something truthy (returned), or raise WaitTimeout.
-
-        `activity`, when given, is called on every round (e.g. to keep a task polled while waiting).
-        """
+    def collect(self, until: Callable[[list[Delivery]], Any], *, reason: str, timeout_s: float) -> Any:
+        """Read deliveries until `until(deliveries)` returns something truthy (returned), or raise WaitTimeout."""
 
         def attempt() -> Any:
-            if activity is not None:
-                activity()
             self.read()
             return until(self.deliveries) or None
 
         return wait_for(attempt, reason=reason, timeout_s=timeout_s, interval_s=0)
 
-    def collect_count(self, count: int, *, reason: str, timeout_s: float) -> list[Delivery]:
-        """Read until at least `count` deliveries arrived in all; return them."""
-        return self.collect(lambda got: got if len(got) >= count else None, reason=reason, timeout_s=timeout_s)
-
-    def collect_for(self, seconds: float, *, activity: Callable[[], None] | None = None) -> list[Delivery]:
+    def collect_for(self, seconds: float) -> list[Delivery]:
         """Read for a whole window of `seconds`; return everything received so far."""
         end = monotonic() + seconds
 
         def attempt() -> bool:
-            if activity is not None:
-                activity()
             remaining = end - monotonic()
             if remaining <= 0:
                 return True
-            self.read(min(remaining, Timing.read_slice_s))
+            self.read(min(remaining, READ_SLICE_S))
             return False
 
         wait_for(
             attempt,
             reason=f"a {seconds:g} s observation window",
-            timeout_s=seconds + get_settings().timeouts.probe_connect_s,
+            timeout_s=seconds + self._settings.timeouts.probe_connect_s,
             interval_s=0,
         )
         return self.deliveries
@@ -289,6 +274,66 @@ class AmqpProbe:
     @property
     def address(self) -> str:
         return mask_url(self._settings.amqp_url.get_secret_value())
+
+
+@dataclass
+class Watch:
+    """Probe queues on one or several exchanges, and what they received (what §1 and §3 watch on the broker)."""
+
+    probe: AmqpProbe
+    queues: list[ProbeQueue] = field(default_factory=list)
+    unheard: dict[str, str] = field(default_factory=dict)  # exchange -> why no probe listens to it
+    started_at: float = field(default_factory=monotonic)
+
+    @classmethod
+    def on(cls, probe: AmqpProbe, exchange: str, pattern: str) -> Watch:
+        return cls(probe, [probe.listen(exchange, pattern)])
+
+    @classmethod
+    def everywhere(
+        cls, probe: AmqpProbe, admin: RabbitAdmin, pattern: str = "#", direct_keys: Iterable[str] = ()
+    ) -> Watch:
+        """A probe queue on every exchange of the vhost that a probe can hear: topic `pattern`, fanout everything,
+        headers `{}` (match everything), direct each of `direct_keys`. Not heard: the default exchange (it routes to
+        named queues only, and we consume none), internal exchanges, the broker's tracing/logging exchanges."""
+        watch = cls(probe)
+        for exchange in admin.exchanges():
+            name, kind = exchange.name, exchange.type
+            if name == "":
+                watch.unheard["(default)"] = "routes straight to named queues, which the suite never consumes"
+            elif exchange.internal or name.startswith("amq.rabbitmq."):
+                watch.unheard[name] = "internal to the broker"
+            elif kind in ("topic", "fanout", "headers"):
+                key = pattern if kind == "topic" else ""
+                watch.queues.append(probe.listen(name, key, arguments={} if kind == "headers" else None))
+            elif kind == "direct" and direct_keys:
+                watch.queues.extend(probe.listen(name, key) for key in direct_keys)
+            else:
+                watch.unheard[name] = f"a {kind} exchange cannot be bound with a wildcard"
+        watch.started_at = monotonic()
+        return watch
+
+    @property
+    def deliveries(self) -> list[Delivery]:
+        mine = {q.name for q in self.queues}
+        return [d for d in self.probe.deliveries if d.probe_queue in mine]
+
+    def observe(self, seconds: float) -> list[Delivery]:
+        """Keep reading for a whole window of `seconds`; return what arrived since the watch began."""
+        self.probe.collect_for(seconds)
+        return self.deliveries
+
+    def wait(self, found: Callable[[list[Delivery]], Delivery | None], *, reason: str, timeout_s: float) -> Delivery:
+        return self.probe.collect(lambda _: found(self.deliveries), reason=reason, timeout_s=timeout_s)
+
+    def shown(self) -> list[Shown]:
+        return [
+            Shown(
+                "exchanges watched",
+                "json",
+                {"heard": [q.binding for q in self.queues], "not heard (and why)": self.unheard},
+            )
+        ]
 
 
 def connect(
@@ -375,25 +420,11 @@ def _json_or_none(body: bytes) -> Any:
         return None
 
 
+_PROPERTIES = ("content_type", "content_encoding", "delivery_mode", "priority", "correlation_id", "reply_to")
+_PROPERTIES += ("expiration", "message_id", "timestamp", "type", "user_id", "app_id", "headers")
+
+
 def _properties(properties: pika.BasicProperties) -> dict[str, Any]:
     """The properties a message carried (only those set), JSON-friendly."""
-    kept = {}
-    for name in (
-        "content_type",
-        "content_encoding",
-        "delivery_mode",
-        "priority",
-        "correlation_id",
-        "reply_to",
-        "expiration",
-        "message_id",
-        "timestamp",
-        "type",
-        "user_id",
-        "app_id",
-        "headers",
-    ):
-        value = getattr(properties, name, None)
-        if value is not None:
-            kept[name] = value if not isinstance(value, bytes) else value.decode("utf-8", "replace")
-    return kept
+    found = {name: getattr(properties, name, None) for name in _PROPERTIES}
+    return {k: v.decode("utf-8", "replace") if isinstance(v, bytes) else v for k, v in found.items() if v is not None}

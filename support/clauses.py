@@ -13,6 +13,7 @@ from types import MappingProxyType
 from typing import Any
 
 import yaml
+from allure_commons.utils import md5
 
 REGISTER = Path(__file__).resolve().parent.parent / "features" / "clauses.yaml"
 SPEC_FILE = "docs/technical-specifications-clarifications.md"
@@ -49,6 +50,21 @@ class Clause:
     @property
     def tag(self) -> str:
         return TAG_PREFIX + self.id
+
+    @property
+    def labels(self) -> list[tuple[str, str]]:
+        """The Allure labels of a result of this clause: the report's tree groups by section, then clause."""
+        title = f"{self.id} {self.title}"
+        return [("spec", self.id), ("clause", title), ("parentSuite", f"§{self.id[0]}"), ("suite", title)]
+
+    @property
+    def link_name(self) -> str:
+        return f"Clarifications {self.id}"
+
+    def history_ids(self, case: str, values: list[str]) -> tuple[str, str]:
+        """A result's history and test case ids: from the clause, the case and an outline row's `name=value`s, so
+        that trends survive a renamed title (the suite's results and the runner's not-run ones alike)."""
+        return md5(self.id, case, *values), md5(self.id, case)
 
 
 def _load(path: Path) -> tuple[dict[str, float], tuple[Clause, ...]]:

@@ -16,8 +16,11 @@ and the report's categories (allurerc.mjs) read them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from enum import Enum
+
+import requests
 
 EXCEPTION_LABEL = "exception"  # one label per class of the raised exception's MRO, most specific first
 OUTCOME_LABEL = "outcome"  # the category the table gives that hierarchy
@@ -88,3 +91,22 @@ def category_of(kind: type[BaseException]) -> Category:
 def outcome_labels(kind: type[BaseException]) -> list[tuple[str, str]]:
     """The labels a result carries for an exception of this type: its hierarchy, then its category."""
     return [(EXCEPTION_LABEL, name) for name in type_names(kind)] + [(OUTCOME_LABEL, category_of(kind).title)]
+
+
+def http_reason(error: requests.RequestException) -> str:
+    """A short human reason for a failed HTTP call (no URL, no secret)."""
+    text = str(error)
+    if isinstance(error, requests.exceptions.SSLError):
+        if "CERTIFICATE_VERIFY_FAILED" not in text:
+            return "TLS error"
+        why = re.search(r"certificate verify failed: ([^()']+)", text)
+        return f"TLS certificate not trusted: {why.group(1).strip()}" if why else "TLS certificate not trusted"
+    if isinstance(error, requests.exceptions.Timeout):
+        return "no answer: timed out"
+    if isinstance(error, requests.exceptions.ConnectionError):
+        if "Name or service not known" in text or "NameResolution" in text or "nodename nor servname" in text:
+            return "host name not found"
+        return "connection refused" if "refused" in text.lower() else "connection failed"
+    if isinstance(error, requests.exceptions.InvalidURL | requests.exceptions.MissingSchema):
+        return "not a valid URL"
+    return type(error).__name__

@@ -1,106 +1,70 @@
-"""Evidence for the Allure report: secrets are masked here, in one place, for every text that reaches it.
+"""Evidence for the Allure report, in one place: what a scenario read becomes attachments after each step, masked.
 
-Attachments go through the `attach_*` functions; everything else of a scenario's result (its name, status message
-and trace, and each step's title, `allure.step` ones included) goes through `mask_result`, which the Allure
-formatter applies to every result just before it is written. What other writers leave in a run's folder (behave's
-own JUnit, the behave processes' output, logs) is masked after the run by `mask_files`, before anything reads it.
-Masking goes by each secret's value (`Settings.secrets`), never by parsing a URL.
+A scenario's `Evidence` (on its world) keeps what the scenario read: every REST exchange (the client hands each to
+`http`), the readings a step returned (`keep`: each reading says what of it is worth seeing, `Shown`), the SLA figures
+measured (`metric`). After each step `attach_kept` turns the step's readings into attachments (pictures drawn here,
+only when the run wants them); when the scenario ends `close` attaches the exchanges and the figures.
+
+Every text that reaches the report is masked by each secret's value (`use_secrets`, set once per process by
+environment.py): the attachments here, and every other text of a result (its name, message, trace, each step's
+title), which the Allure formatter masks with `mask_result` just before the result is written.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from pathlib import Path
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 import allure
-from allure_commons.model2 import Attachment, Parameter, StatusDetails, TestResult, TestStepResult
+from allure_commons.model2 import TestResult, TestStepResult
 from pydantic import BaseModel
 
-from support.settings import get_settings
+BODY_LIMIT = 4000  # the most of one HTTP body kept as evidence (characters of its compact JSON, or of its text)
+ATTACHMENT_LIMIT = 100_000  # the most of one attachment: a bigger one is cut, with a marker
+_secrets: list[str] = []
+
+
+def use_secrets(secrets: Sequence[str]) -> None:
+    """The secrets every text is masked by, in this process (the target's, once known)."""
+    _secrets[:] = sorted((s for s in secrets if s), key=len, reverse=True)
 
 
 def mask(text: str) -> str:
-    """Replace every secret of the settings in `text` by ***."""
-    for secret in get_settings().secrets():
+    for secret in _secrets:
         text = text.replace(secret, "***")
     return text
 
 
-# Files whose bytes are no text: a secret's bytes inside them are chance, and replacing them would corrupt the file.
-BINARY_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".pdf", ".woff", ".woff2", ".ico", ".gz", ".zip"})
-
-
-def mask_files(folder: Path, secrets: Sequence[str] | None = None) -> list[Path]:
-    """Replace every secret by *** in every text file below `folder`, in place; the files it changed.
-
-    For what the run's own writers do not mask: behave's JUnit files, the behave processes' output, logs.
-    """
-    values = [s.encode() for s in (get_settings().secrets() if secrets is None else secrets) if s]
-    changed: list[Path] = []
-    if not values or not folder.is_dir():
-        return changed
-    for path in sorted(folder.rglob("*")):
-        if not path.is_file() or path.is_symlink() or path.suffix.lower() in BINARY_SUFFIXES:
-            continue
-        data = original = path.read_bytes()
-        for value in values:
-            data = data.replace(value, b"***")
-        if data != original:
-            path.write_bytes(data)
-            changed.append(path)
-    return changed
-
-
-def mask_result(result: TestResult) -> None:
+def mask_result(item: TestResult | TestStepResult) -> None:
     """Mask, in place, every text of a scenario's result and of its steps (at any depth)."""
-    secrets = get_settings().secrets()
-    if secrets:
-        _mask_item(result, secrets)
-
-
-def _masked(text: str | None, secrets: list[str]) -> str | None:
-    if not text:
-        return text
-    for secret in secrets:
-        text = text.replace(secret, "***")
-    return text
-
-
-def _mask_item(item: TestResult | TestStepResult, secrets: list[str]) -> None:
+    if not _secrets:
+        return
     for name in ("name", "fullName", "description", "descriptionHtml"):
         if isinstance(getattr(item, name, None), str):
-            setattr(item, name, _masked(getattr(item, name), secrets))
-    details: StatusDetails | None = item.statusDetails
+            setattr(item, name, mask(getattr(item, name)))
+    details = item.statusDetails
     if details is not None:
-        details.message = _masked(details.message, secrets)
-        details.trace = _masked(details.trace, secrets)
-    parameters: list[Parameter] = item.parameters or []
-    for parameter in parameters:
-        parameter.value = _masked(parameter.value, secrets)
-    attachments: list[Attachment] = item.attachments or []
-    for attachment in attachments:
-        attachment.name = _masked(attachment.name, secrets)
+        details.message = mask(details.message) if details.message else details.message
+        details.trace = mask(details.trace) if details.trace else details.trace
+    for parameter in item.parameters or []:
+        parameter.value = mask(parameter.value or "")
+    for attachment in item.attachments or []:
+        attachment.name = mask(attachment.name or "")
     for step in item.steps or []:
-        _mask_item(step, secrets)
+        mask_result(step)
 
 
-# The most of one HTTP body kept as evidence (characters of its compact JSON, or of its text).
-BODY_LIMIT = 4000
-# The most of one attachment: a bigger one (the management API listings of a long scenario) is cut, with a marker.
-ATTACHMENT_LIMIT = 100_000
+# -- keeping big things readable -----------------------------------------------------------------------------------
 
 
 def cut_text(text: str, limit: int) -> str:
     """`text` up to `limit` characters, and a visible marker saying how much was cut."""
-    if len(text) <= limit:
-        return text
-    return f"{text[:limit]} … cut, {len(text) - limit:,} more characters"
+    return text if len(text) <= limit else f"{text[:limit]} … cut, {len(text) - limit:,} more characters"
 
 
 def _cut_lists(data: Any, keep: int) -> Any:
-    """`data` with every list longer than `keep` items cut to `keep` and a marker item saying what was cut."""
     if isinstance(data, dict):
         return {key: _cut_lists(value, keep) for key, value in data.items()}
     if isinstance(data, list):
@@ -113,72 +77,111 @@ def _cut_lists(data: Any, keep: int) -> Any:
 
 
 def shrink(data: Any, limit: int) -> Any:
-    """JSON-like `data` small enough to read: as it is when its compact JSON fits `limit`; else with its long lists
-    cut (a marker item says how much); else, as a last resort, its text cut with a marker."""
-    compact = json.dumps(data, default=str)
-    if len(compact) <= limit:
+    """JSON-like `data` small enough to read: as it is when it fits `limit`; else its long lists cut (a marker item
+    says how much); else, as a last resort, its text cut with a marker."""
+    if len(json.dumps(data, default=str)) <= limit:
         return data
-    keep = 64
-    while keep >= 1:
+    for keep in (64, 32, 16, 8, 4, 2, 1):
         cut = _cut_lists(data, keep)
         if len(json.dumps(cut, default=str)) <= limit:
             return cut
-        keep //= 2
-    return cut_text(compact, limit)
+    return cut_text(json.dumps(data, default=str), limit)
 
 
 def body_evidence(text: str, limit: int = BODY_LIMIT) -> Any:
-    """An HTTP body as evidence: JSON as JSON (the report shows it pretty, not as one escaped string), cut to
-    `limit` with a marker; any other text cut with a marker."""
+    """An HTTP body as evidence: JSON as JSON (shown pretty, not as one escaped string), else text, cut to `limit`."""
     try:
-        data = json.loads(text)
+        return shrink(json.loads(text), limit)
     except ValueError:
         return cut_text(text, limit)
-    return shrink(data, limit)
 
 
 def _dump(data: Any) -> str:
     if isinstance(data, BaseModel):
-        return data.model_dump_json(indent=2)
-    if isinstance(data, list) and data and isinstance(data[0], BaseModel):
-        return json.dumps([item.model_dump(mode="json") for item in data], indent=2, ensure_ascii=False)
-    return json.dumps(data, indent=2, default=str, ensure_ascii=False)
+        data = data.model_dump(mode="json")
+    elif isinstance(data, list) and data and isinstance(data[0], BaseModel):
+        data = [item.model_dump(mode="json") for item in data]
+    dumped = json.dumps(data, indent=2, default=str, ensure_ascii=False)
+    if len(dumped) > ATTACHMENT_LIMIT:  # long lists cut first, with a marker; the text itself as a last resort
+        dumped = json.dumps(shrink(json.loads(dumped), ATTACHMENT_LIMIT * 2 // 3), indent=2, ensure_ascii=False)
+    return cut_text(dumped, ATTACHMENT_LIMIT)
 
 
-def attach_json(name: str, data: Any) -> None:
-    """`data` as pretty JSON; one too big to read in the report has its long lists cut, with a marker."""
-    dumped = _dump(data)
-    if len(dumped) > ATTACHMENT_LIMIT:
-        plain = json.loads(dumped)
-        dumped = json.dumps(shrink(plain, ATTACHMENT_LIMIT * 2 // 3), indent=2, default=str, ensure_ascii=False)
-        if len(dumped) > ATTACHMENT_LIMIT:
-            allure.attach(mask(cut_text(dumped, ATTACHMENT_LIMIT)), name=mask(name), attachment_type="text/plain")
-            return
-    allure.attach(mask(dumped), name=mask(name), attachment_type=allure.attachment_type.JSON)
+# -- what a reading shows --------------------------------------------------------------------------------------------
 
 
-def attach_text(name: str, text: str) -> None:
-    allure.attach(mask(text), name=mask(name), attachment_type=allure.attachment_type.TEXT)
+@dataclass(frozen=True)
+class Shown:
+    """One thing a reading shows: a JSON, CSV, Markdown or text attachment, a picture (drawn only when pictures are
+    wanted), or a `figure`: a measured figure as a step of its own, which reads without opening attachments."""
+
+    name: str
+    kind: str  # json, csv, markdown, text, png, figure
+    content: Any = None
+    draw: Callable[[], bytes] | None = None
 
 
-def attach_markdown(name: str, text: str) -> None:
-    """Markdown (a table, say): the report renders it, where plain text would show its pipes."""
-    allure.attach(mask(text), name=name, attachment_type="text/markdown", extension="md")
+class Reading(Protocol):
+    def shown(self) -> list[Shown]: ...
 
 
-def attach_csv(name: str, text: str) -> None:
-    allure.attach(mask(text), name=mask(name), attachment_type=allure.attachment_type.CSV)
+_TYPES = {
+    "json": (allure.attachment_type.JSON, None),
+    "csv": (allure.attachment_type.CSV, None),
+    "text": (allure.attachment_type.TEXT, None),
+    "markdown": ("text/markdown", "md"),
+}
 
 
-def attach_png(name: str, draw: Callable[[], bytes]) -> None:
-    """A picture, drawn only when the run wants pictures (FOCUS_PICTURES): drawing is what costs."""
-    if get_settings().pictures:
-        allure.attach(draw(), name=mask(name), attachment_type=allure.attachment_type.PNG)
+def attach(item: Shown, pictures: bool = True) -> None:
+    """Attach one shown thing to the report, masked (a picture only when `pictures`)."""
+    if item.kind == "figure":
+        with allure.step(mask(item.name)):
+            pass
+    elif item.kind == "png":
+        if pictures and item.draw is not None:
+            allure.attach(item.draw(), name=mask(item.name), attachment_type=allure.attachment_type.PNG)
+    else:
+        text = _dump(item.content) if item.kind == "json" else str(item.content)
+        kind, extension = _TYPES[item.kind]
+        allure.attach(mask(text), name=mask(item.name), attachment_type=kind, extension=extension)
 
 
-def report_figure(text: str) -> None:
-    """A measured figure as a step of its own in the Allure result, so that it reads without opening attachments.
+@dataclass
+class Evidence:
+    """What one scenario read, attached to its report: readings after each step, exchanges and figures at its end."""
 
-    Its title is masked with the rest of the result (`mask_result`), like every step's."""
-    with allure.step(text):
-        pass
+    pictures: bool = True
+    scenario: str = ""  # the scenario's case and an outline row's values: what its figures are keyed by
+    exchanges: list[dict[str, Any]] = field(default_factory=list)
+    metrics: list[dict[str, Any]] = field(default_factory=list)
+    _kept: list[Reading | Shown] = field(default_factory=list)
+
+    def http(self, exchange: dict[str, Any]) -> None:
+        self.exchanges.append(exchange)
+
+    def keep(self, reading: Reading | Shown) -> None:
+        """A reading (or one shown thing) to attach once the step that read it ends."""
+        self._kept.append(reading)
+
+    def metric(self, what: str, title: str, value: float, unit: str, limit: float | None, **more: Any) -> None:
+        """An SLA figure for the report's metrics, keyed `<scenario>: <what>` (`better` "lower" unless said; `low`
+        a lower bound, as a stream's end has one)."""
+        figure = {"key": f"{self.scenario}: {what}", "title": title, "value": round(value, 3), "unit": unit}
+        self.metrics.append(figure | {"limit": limit, "better": "lower", "low": None} | more)
+
+    def attach_kept(self) -> None:
+        kept, self._kept = self._kept, []
+        for reading in kept:
+            for item in reading.shown() if not isinstance(reading, Shown) else [reading]:
+                attach(item, self.pictures)
+
+    def close(self, more: dict[str, Any]) -> None:
+        """The scenario's end: what its steps left, its REST exchanges, `more` (the broker's), its SLA figures."""
+        self.attach_kept()
+        if self.exchanges:
+            attach(Shown("HTTP exchanges", "json", self.exchanges))
+        for name, seen in more.items():
+            attach(Shown(name, "json", seen))
+        if self.metrics:
+            attach(Shown("metrics", "json", self.metrics))

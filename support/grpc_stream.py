@@ -4,25 +4,25 @@ A read ends in one of three ways, kept apart because clause 2.1 is about the *se
 
 - the server ends it (OK when a history runs out of data, `DEADLINE_EXCEEDED` at the stream limit, anything else);
 - we close it ourselves after reading for the time we wanted (`read_for_s`);
-- our own deadline runs out (`deadline_s`). Callers set it longer than the limit under test (the limit plus
-  `Timing.deadline_margin_s`), so a server that keeps a stream past its limit shows up as "our deadline", never
-  as a server ending.
+- our own deadline runs out (`deadline_s`). Callers set it past the limit under test (`Times.deadline_s`), so a
+  server that keeps a stream past its limit shows up as "our deadline", never as a server ending.
 
 Every instant of the timeline is in seconds since the call started (the monotonic clock of `support.waiting`),
 because the limit is measured from the start of the call.
 
 This is the suite's one reader of the gRPC wire: the only module of support/ that opens a channel or makes a stub.
-Besides `read_stream` (a timeline to judge), it reads a stream in the background for whoever only needs it open
-(`read_in_background`: a job lives while a stream of it is open) and asks a stream for its first frame before a
-run (`first_frame_refused`, the preflight).
+Besides `read_stream` (a timeline to judge, the frames kept when asked, for pictures), it reads a stream in the
+background for whoever only needs it open (`BackgroundRead`: a job lives while a stream of it is open), asks a
+stream for its first frame before a run (`first_frame_refused`, the preflight) and ends a job nobody reads any more
+(`close_job_streams`).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import itertools
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -34,7 +34,6 @@ import numpy as np
 from pandadatastream import pandadatastream_pb2, pandadatastream_pb2_grpc
 from support.errors import MalformedAnswer, TargetUnreachable
 from support.models import JobConfigured
-from support.settings import get_settings
 from support.waiting import monotonic
 
 _CHANNEL_OPTIONS = [  # as the fact sheet's client (§2.4): frames of a 2,222-channel job are large
@@ -133,7 +132,8 @@ class FrameArrival:
 
 @dataclass
 class StreamTimeline:
-    """What happened on one stream: when it started, every frame's arrival, its rows, and how and when it ended."""
+    """What happened on one stream: when it started, every frame's arrival, its rows, and how and when it ended
+    (and, when asked for, the frames themselves, for a picture of the data)."""
 
     address: str
     stream_id: int
@@ -143,14 +143,11 @@ class StreamTimeline:
     frames: list[FrameArrival] = field(default_factory=list)
     row_timestamps_ms: list[int] = field(default_factory=list)
     layout: dict[str, int] = field(default_factory=dict)  # of the first frame: channels and shape
+    kept: list[Frame] = field(default_factory=list)
     ending: Ending | None = None
     code: grpc.StatusCode | None = None
     details: str = ""
     ended_s: float | None = None
-
-    @property
-    def first_frame_s(self) -> float | None:
-        return self.frames[0].arrived_s if self.frames else None
 
     @property
     def last_frame_s(self) -> float | None:
@@ -179,14 +176,14 @@ class StreamTimeline:
         )
 
     def summary(self) -> dict[str, Any]:
-        gaps = [b.arrived_s - a.arrived_s for a, b in zip(self.frames, self.frames[1:], strict=False)]
+        gaps = [b.arrived_s - a.arrived_s for a, b in itertools.pairwise(self.frames)]
         return {
             "address": self.address,
             "stream_id": self.stream_id,
             "call_started_at": self.started_at.isoformat(),
             "read_for_s": self.read_for_s,
             "our_deadline_s": self.deadline_s,
-            "first_frame_s": _round(self.first_frame_s),
+            "first_frame_s": _round(self.frames[0].arrived_s if self.frames else None),
             "last_frame_s": _round(self.last_frame_s),
             "longest_silence_between_frames_s": _round(max(gaps, default=None)),
             "frames": len(self.frames),
@@ -204,10 +201,8 @@ class StreamTimeline:
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(["frame", "arrived_s", "rows", "first_timestamp_ms", "last_timestamp_ms"])
-        for frame in self.frames:
-            writer.writerow(
-                [frame.number, f"{frame.arrived_s:.3f}", frame.rows, frame.first_timestamp_ms, frame.last_timestamp_ms]
-            )
+        for f in self.frames:
+            writer.writerow([f.number, f"{f.arrived_s:.3f}", f.rows, f.first_timestamp_ms, f.last_timestamp_ms])
         return out.getvalue()
 
 
@@ -216,6 +211,41 @@ def _round(value: float | None) -> float | None:
 
 
 # -- reading -----------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reader:
+    """How to read a stream: our deadline past the limit, how long a connection may take, gRPC's own backstop."""
+
+    deadline_s: float
+    connect_s: float
+    backstop_s: float
+
+    def job(self, configured: JobConfigured, read_for_s: float | None = None, keep: bool = False) -> StreamTimeline:
+        """Read the stream of a configured job's lowest channel; see `read`."""
+        return self.read(*stream_of(configured), read_for_s=read_for_s, keep=keep)
+
+    def read(
+        self, address: str, stream_id: int, *, read_for_s: float | None = None, keep: bool = False
+    ) -> StreamTimeline:
+        """Call `StreamData(stream_id)` and read until the server ends the stream, `read_for_s` passes (we close it),
+        or our deadline passes; every frame is decoded and checked on arrival (and kept, with `keep`).
+
+        Raises TargetUnreachable when nothing accepts the connection, MalformedAnswer on a frame that breaks the
+        layout; a timeline filled as far as it got is on the error (`timeline`), for the evidence.
+        """
+        timeline = StreamTimeline(
+            address=address, stream_id=stream_id, deadline_s=self.deadline_s, read_for_s=read_for_s
+        )
+        try:
+            with _connect(address, self.connect_s) as channel:
+                _read(channel, timeline, self.backstop_s, keep)
+        except (TargetUnreachable, MalformedAnswer) as error:
+            error.timeline = timeline  # type: ignore[attr-defined]
+            raise
+        if timeline.code is grpc.StatusCode.UNAVAILABLE and not timeline.frames:
+            raise TargetUnreachable(f"gRPC stream at {address}: UNAVAILABLE before any frame ({timeline.details})")
+        return timeline
 
 
 def stream_of(configured: JobConfigured, channel: int | None = None) -> tuple[str, int]:
@@ -232,54 +262,8 @@ def stream_of(configured: JobConfigured, channel: int | None = None) -> tuple[st
     return configured.grpc_address, index[key]
 
 
-def read_job_stream(
-    configured: JobConfigured,
-    *,
-    deadline_s: float,
-    read_for_s: float | None = None,
-    channel: int | None = None,
-    connect_timeout_s: float | None = None,
-    on_frame: Callable[[Frame], None] | None = None,
-) -> StreamTimeline:
-    """Read the stream of a configured job; see `read_stream`."""
-    address, stream_id = stream_of(configured, channel)
-    return read_stream(
-        address,
-        stream_id,
-        deadline_s=deadline_s,
-        read_for_s=read_for_s,
-        connect_timeout_s=connect_timeout_s,
-        on_frame=on_frame,
-    )
-
-
-def read_stream(
-    address: str,
-    stream_id: int,
-    *,
-    deadline_s: float,
-    read_for_s: float | None = None,
-    connect_timeout_s: float | None = None,
-    on_frame: Callable[[Frame], None] | None = None,
-) -> StreamTimeline:
-    """Call `StreamData(stream_id)` and read until the server ends the stream, `read_for_s` passes (we close it),
-    or `deadline_s` passes (our deadline); every frame is decoded and checked on arrival (and given to `on_frame`,
-    for a caller that keeps the data itself, e.g. to draw it).
-
-    Raises TargetUnreachable when nothing accepts the connection, MalformedAnswer on a frame that breaks the layout.
-    """
-    timeline = StreamTimeline(address=address, stream_id=stream_id, deadline_s=deadline_s, read_for_s=read_for_s)
-    with _connect(address, connect_timeout_s) as channel:
-        _read(channel, timeline, on_frame)
-    if timeline.code is grpc.StatusCode.UNAVAILABLE and not timeline.frames:
-        raise TargetUnreachable(f"gRPC stream at {address}: UNAVAILABLE before any frame ({timeline.details})")
-    return timeline
-
-
-def _connect(address: str, connect_timeout_s: float | None) -> grpc.Channel:
-    """A channel to `address` that is ready within `connect_timeout_s` (default: the timeout context's
-    grpc_ready_s); TargetUnreachable (and closed) if not."""
-    connect_timeout_s = connect_timeout_s or get_settings().timeouts.grpc_ready_s
+def _connect(address: str, connect_timeout_s: float) -> grpc.Channel:
+    """A channel to `address` that is ready within `connect_timeout_s`; TargetUnreachable (and closed) if not."""
     channel = grpc.insecure_channel(address, options=_CHANNEL_OPTIONS)
     try:
         grpc.channel_ready_future(channel).result(timeout=connect_timeout_s)
@@ -295,25 +279,18 @@ def _call(channel: grpc.Channel, stream_id: int, timeout_s: float | None = None)
     return stub.StreamData(pandadatastream_pb2.StreamDataRequest(stream_id=stream_id), timeout=timeout_s)
 
 
-def _read(
-    channel: grpc.Channel,
-    timeline: StreamTimeline,
-    on_frame: Callable[[Frame], None] | None = None,
-) -> None:
-    closing = Ending.OUR_DEADLINE
-    stop_after = timeline.deadline_s
+def _read(channel: grpc.Channel, timeline: StreamTimeline, backstop_s: float, keep: bool) -> None:
+    closing, stop_after = Ending.OUR_DEADLINE, timeline.deadline_s
     if timeline.read_for_s is not None and timeline.read_for_s < timeline.deadline_s:
         closing, stop_after = Ending.CLOSED_BY_US, timeline.read_for_s
     stopped_by_us = threading.Event()
-
     timeline.started_at = datetime.now(UTC)
     started = monotonic()
     # gRPC's own deadline, a backstop behind our timer: only reached if the timer thread failed.
-    call = _call(channel, timeline.stream_id, timeout_s=timeline.deadline_s + get_settings().timeouts.backstop_s)
+    call = _call(channel, timeline.stream_id, timeout_s=timeline.deadline_s + backstop_s)
 
     def stop() -> None:
-        # cancel() is False when the call had already ended: then the ending was the server's, not ours.
-        if call.cancel():
+        if call.cancel():  # False when the call had already ended: then the ending was the server's, not ours
             stopped_by_us.set()
 
     timer = threading.Timer(max(0.0, stop_after - (monotonic() - started)), stop)
@@ -334,8 +311,8 @@ def _read(
                 FrameArrival(len(timeline.frames), arrived, frame.rows, frame.timestamps_ms[0], frame.timestamps_ms[-1])
             )
             timeline.row_timestamps_ms.extend(frame.timestamps_ms)
-            if on_frame is not None:
-                on_frame(frame)
+            if keep:
+                timeline.kept.append(frame)
         timeline.code, timeline.details = grpc.StatusCode.OK, ""
     except grpc.RpcError:
         timeline.code, timeline.details = call.code(), call.details() or ""
@@ -353,38 +330,38 @@ def _read(
         timeline.ending = Ending.SERVER
 
 
-# -- a stream kept open, and a first frame -----------------------------------------------------------------------
+# -- a stream kept open, a first frame, a job ended ----------------------------------------------------------------
 
 
 @dataclass
 class BackgroundRead:
-    """A stream read in a thread of its own until `stop()`, for a caller that needs it open rather than judged.
+    """A job's stream read in a thread of its own until closed, for a caller that needs it open rather than judged (a
+    job lives while a stream of it is open: clauses 1.x and 2.2 keep one busy so). Frames are counted, undecoded: the
+    layout is 2.1's and §4's to judge. An ending other than our own cancel is kept in `error` (`CODE: details`).
+    Entering returns once the first frame (or the end) came, or after `connect_s` more."""
 
-    Frames are handed to `on_frame` as they come, undecoded: whoever keeps a job alive this way (a scenario of clause
-    1.1 or 2.2) must not fail on a frame's layout, which is 2.1's and §4's to judge. An ending other than our own
-    cancel is kept in `error` (`CODE: details`).
-    """
-
-    address: str
-    stream_id: int
-    on_frame: Callable[[pandadatastream_pb2.DataStream], None]
-    name: str = "read-in-background"
+    configured: JobConfigured
+    connect_s: float
+    join_s: float
+    frames: int = 0
     error: str | None = None
     _thread: threading.Thread | None = None
 
-    def start(self, connect_timeout_s: float) -> None:
-        """Connect and call; return once the first frame (or the end) came, or after `connect_timeout_s` more."""
-        self._channel = _connect(self.address, connect_timeout_s)
-        self._call = _call(self._channel, self.stream_id)
+    def __enter__(self) -> BackgroundRead:
+        address, stream_id = stream_of(self.configured)
+        self._channel = _connect(address, self.connect_s)
+        self._call = _call(self._channel, stream_id)
         first = threading.Event()
-        self._thread = threading.Thread(target=self._run, args=(first,), name=self.name, daemon=True)
+        self._thread = threading.Thread(target=self._run, args=(first,), name=f"read-{self.configured.job_id}")
+        self._thread.daemon = True
         self._thread.start()
-        first.wait(timeout=connect_timeout_s)
+        first.wait(timeout=self.connect_s)
+        return self
 
     def _run(self, first: threading.Event) -> None:
         try:
-            for message in self._call:
-                self.on_frame(message)
+            for _ in self._call:
+                self.frames += 1
                 first.set()
         except grpc.RpcError as error:
             if error.code() is not grpc.StatusCode.CANCELLED:
@@ -392,41 +369,26 @@ class BackgroundRead:
         finally:
             first.set()
 
-    def stop(self) -> None:
+    def __exit__(self, *_: object) -> None:
         """Cancel the call (closing the stream), let the thread end, close the channel."""
         self._call.cancel()
         if self._thread is not None:
-            self._thread.join(timeout=get_settings().timeouts.thread_join_s)
+            self._thread.join(timeout=self.join_s)
         self._channel.close()
 
-
-def read_in_background(
-    address: str,
-    stream_id: int,
-    *,
-    connect_timeout_s: float,
-    on_frame: Callable[[pandadatastream_pb2.DataStream], None],
-    name: str = "read-in-background",
-) -> BackgroundRead:
-    """Start reading `StreamData(stream_id)` in the background (see `BackgroundRead`); the caller stops it."""
-    reading = BackgroundRead(address, stream_id, on_frame, name)
-    reading.start(connect_timeout_s)
-    return reading
+    def summary(self) -> dict[str, object]:
+        return {"job_id": self.configured.job_id, "frames_read": self.frames, "stopped_by": self.error}
 
 
-def first_frame_refused(address: str, stream_id: int, *, timeout_s: float, connect_timeout_s: float) -> str | None:
-    """Why the stream takes us not at all, or None: connect, await the first frame (or the end) within `timeout_s`,
-    then close it (for a job whose only stream this is, that ends the job).
-
-    Only a connection refused within `connect_timeout_s` and `UNAVAILABLE` are reasons; any other ending is an
-    answer, for clause 2.1 to judge.
-    """
+def first_frame_refused(address: str, stream_id: int, connect_s: float, first_frame_s: float) -> str | None:
+    """Connect, await the first frame (or the end) within `first_frame_s`, then close the stream (for a job whose only
+    stream this is, that ends the job): why it took us not at all (refused, or UNAVAILABLE), or None."""
     try:
-        channel = _connect(address, connect_timeout_s)
+        channel = _connect(address, connect_s)
     except TargetUnreachable:
-        return f"no connection within {connect_timeout_s:g} s"
+        return f"no connection within {connect_s:g} s"
     with channel:
-        call = _call(channel, stream_id, timeout_s=timeout_s)
+        call = _call(channel, stream_id, timeout_s=first_frame_s)
         try:
             next(call, None)
         except grpc.RpcError as error:
@@ -437,19 +399,8 @@ def first_frame_refused(address: str, stream_id: int, *, timeout_s: float, conne
     return None
 
 
-def close_job_streams(job: JobConfigured, *, connect_timeout_s: float, first_frame_s: float | None = None) -> None:
+def close_job_streams(job: JobConfigured, *, connect_timeout_s: float, first_frame_s: float) -> None:
     """End a job nobody reads any more, the way a client does: open each of its streams, take the first frame (or
-    the end), and close it: a job whose streams have all ended is gone. A stream that takes no connection is left."""
+    the end), close it: a job whose streams have all ended is gone. A stream that takes no connection is left."""
     for stream_id in sorted(set(job.channel_to_stream_index.values())):
-        try:
-            channel = _connect(job.grpc_address, connect_timeout_s)
-        except TargetUnreachable:
-            continue
-        with channel:
-            call = _call(channel, stream_id, timeout_s=first_frame_s or get_settings().timeouts.preflight_s)
-            try:
-                next(call, None)
-            except grpc.RpcError:
-                pass  # ended or refused: either way nothing of ours holds it open
-            finally:
-                call.cancel()
+        first_frame_refused(job.grpc_address, stream_id, connect_timeout_s, first_frame_s)

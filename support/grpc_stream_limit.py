@@ -1,24 +1,135 @@
-"""Clause 2.1, the gRPC stream limit: the judgements of a job's stream timeline, each figure shown in the report.
+"""Clause 2.1, the gRPC stream limit: jobs whose stream is read and timed (live, over recorded history, or to outlast
+the limit), then the timeline judged: did the server end the stream at the limit, not cut it with an error while
+data remained; did a history stream end OK before the limit; did frames keep coming.
 
-The job and the reading of its stream are shared set-up (`support.stream_jobs`); the timeline itself (frames, their
-arrival, who ended the stream, with which status, when) is `support.grpc_stream`'s. Here: was the stream ended by
-the server at the limit, and not cut with an error before it while data remained; did a history stream end OK
-before the limit; did frames keep coming. Only the limit: a history stream the server ends OK before all its
-recorded data came is short of rows, which is clause 4's business (4.2 … 4.6), never this clause's.
+Only the limit: a history stream the server ends OK before all its recorded data came is short of rows, which is
+clause 4's business, never this clause's. Clause 1.2 watches such a job's queue come and go (the same jobs).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
 import grpc
 
-from support.evidence import report_figure
+from support.errors import PreconditionNotMet
+from support.evidence import Shown, cut_text
 from support.grpc_stream import Ending, StreamTimeline
-from support.settings import Settings
-from support.stream_jobs import StreamJob, iso
+from support.models import JobConfig, JobConfigured
+from support.recordings import find_uninterrupted
+
+if TYPE_CHECKING:
+    from support.world import World
+
+MODES = ("live", "history")
 
 
-def check_closed_by_us_without_error(timeline: StreamTimeline) -> None:
+def iso(epoch_s: int) -> str:
+    """An instant of a window (epoch s) as the evidence shows it: ISO 8601, UTC."""
+    return datetime.fromtimestamp(epoch_s, UTC).isoformat()
+
+
+@dataclass(frozen=True)
+class StreamJob:
+    """A configured job whose stream a scenario reads; `window` (epoch s, end exclusive) for history only."""
+
+    mode: str
+    configured: JobConfigured
+    window: tuple[int, int] | None = None
+
+    def shown(self) -> list[Shown]:
+        described: dict[str, Any] = {"mode": self.mode, "job_id": self.configured.job_id}
+        if self.window:
+            described |= {"window": [iso(s) for s in self.window], "recorded_seconds": self.window[1] - self.window[0]}
+        return [Shown("job under test", "json", described)]
+
+
+@dataclass(frozen=True)
+class StreamRead:
+    """A job's stream as read, with the limit it is judged against."""
+
+    job: StreamJob
+    timeline: StreamTimeline
+    limit_s: float
+    tolerance_s: float
+
+    def shown(self) -> list[Shown]:
+        timeline = self.timeline
+        summary = timeline.summary() | {"stream_limit_s": self.limit_s, "tolerance_s": self.tolerance_s}
+        shown = [
+            Shown("gRPC stream timeline", "json", summary),
+            Shown("gRPC frames", "csv", timeline.frames_csv()),
+            Shown(f"measured: {self.job.mode} stream {timeline.ended_text()}", "figure"),
+        ]
+        if self.job.window is not None:
+            last = max(timeline.row_timestamps_ms, default=None)
+            reached = iso(last // 1000) if last is not None else "none"
+            said = f"last row {reached}, last recorded second {iso(self.job.window[1] - 1)} ({timeline.rows} rows)"
+            shown.append(Shown(f"measured: {said}", "figure"))
+        return shown
+
+
+def _configure(world: World, config: JobConfig, mode: str, window: tuple[int, int] | None) -> StreamJob:
+    answer = world.jobs.configure(config)
+    if answer.status != 200 or not isinstance(answer.body, JobConfigured):
+        # Not the business of the clause that reads it: without a job there is no stream to judge.
+        raise PreconditionNotMet(f"POST /configure ({mode}) answered {answer.status}: {cut_text(answer.text, 300)}")
+    job = StreamJob(mode, answer.body, window)
+    world.evidence.keep(job)
+    return job
+
+
+def configure_live_job(world: World) -> StreamJob:
+    """A live job on all channels of the default body (support/live.py's are small, for watching the broker)."""
+    return _configure(world, JobConfig(), "live", None)
+
+
+def configure_history_job(world: World, recorded_s: int) -> StreamJob:
+    """A history job over a window holding `recorded_s` seconds of uninterrupted recorded data, from the catalogue."""
+    if recorded_s < 1:
+        raise PreconditionNotMet(f"a history window needs at least 1 s of recorded data, asked for {recorded_s}")
+    window = find_uninterrupted(world, recorded_s)
+    seconds = (window.start_ms // 1000, window.end_ms // 1000)  # whole epoch seconds, as the judgement reads them
+    return _configure(world, JobConfig.history(window.start, window.end), "history", seconds)
+
+
+def configure_outlasting(world: World, mode: str) -> StreamJob:
+    """A job whose stream would run past the limit: live, or history with a third of the limit more recorded data
+    than the limit (even a target whose limit is a few seconds off cannot end it OK before its limit)."""
+    if mode == "live":
+        return configure_live_job(world)
+    if mode == "history":
+        return configure_history_job(world, world.times.outlasting_history_s)
+    raise ValueError(f"mode {mode!r} is none of {MODES}")
+
+
+def read(world: World, job: StreamJob, read_for_s: float | None = None) -> StreamRead:
+    """Read the job's stream until the server ends it (our deadline past the limit), or for `read_for_s`."""
+    try:
+        timeline = world.reader.job(job.configured, read_for_s=read_for_s)
+    except Exception as error:  # a stream read as far as it got is evidence too
+        if (partial := getattr(error, "timeline", None)) is not None:
+            world.evidence.keep(StreamRead(job, partial, world.times.limit_s, world.times.tolerance_s))
+        raise
+    read = StreamRead(job, timeline, world.times.limit_s, world.times.tolerance_s)
+    world.evidence.keep(read)
+    if timeline.ending is Ending.SERVER:
+        ok = timeline.code is grpc.StatusCode.OK
+        bounds: dict[str, Any] = {"low": None} if ok else {"low": read.limit_s - read.tolerance_s}
+        said = "when the stream ended, normally" if ok else "when the server ended the stream, at the limit"
+        limit = read.limit_s if ok else read.limit_s + read.tolerance_s
+        world.evidence.metric("end", said, timeline.ended_s or 0.0, "s", limit, **bounds)
+    return read
+
+
+# -- judging -----------------------------------------------------------------------------------------------------
+
+
+def check_closed_by_us_without_error(read: StreamRead) -> None:
     """The server neither ended the stream nor failed it before we closed it, and it did deliver frames."""
+    timeline = read.timeline
     assert timeline.ending is Ending.CLOSED_BY_US, (
         f"the stream should have stayed open until we closed it at {timeline.read_for_s:g} s; it was "
         f"{timeline.ended_text()}"
@@ -26,8 +137,9 @@ def check_closed_by_us_without_error(timeline: StreamTimeline) -> None:
     assert timeline.frames, f"no frame arrived in {timeline.read_for_s:g} s"
 
 
-def check_frames_until_closed(timeline: StreamTimeline, silence_s: float) -> None:
+def check_frames_until_closed(read: StreamRead, silence_s: float) -> None:
     """The stream was still delivering when we closed it: its last frame came at most `silence_s` before."""
+    timeline = read.timeline
     assert timeline.ended_s is not None and timeline.last_frame_s is not None, (
         f"no frame arrived; {timeline.ended_text()}"
     )
@@ -38,48 +150,43 @@ def check_frames_until_closed(timeline: StreamTimeline, silence_s: float) -> Non
     )
 
 
-def check_ended_ok_before_limit(timeline: StreamTimeline, settings: Settings) -> None:
-    limit = settings.stream_limit_s
+def check_ended_ok_before_limit(read: StreamRead) -> None:
+    timeline, limit = read.timeline, read.limit_s
     assert timeline.ending is Ending.SERVER and timeline.code is grpc.StatusCode.OK, (
         f"the server should have ended the stream with OK when its data ran out; it was {timeline.ended_text()}"
     )
     assert timeline.ended_s is not None and timeline.ended_s < limit, (
         f"the stream should have ended before the {limit:g} s limit; it was {timeline.ended_text()}"
     )
-    report_figure(f"measured: ended OK at {timeline.ended_s:.2f} s, before the {limit:g} s limit")
 
 
-def check_not_cut_before_its_end(timeline: StreamTimeline, job: StreamJob) -> None:
+def check_not_cut_before_its_end(read: StreamRead) -> None:
     """The server did not end the stream with an error while the window's data remained (its rows had not reached
-    the window's last recorded second). An OK ending is no cut: whether it came after every recorded second is
-    clause 4's business (the rows' completeness), not the limit's."""
-    assert job.window is not None, "only a history job has a window"
-    start, end = job.window
-    last = max(timeline.row_timestamps_ms, default=None)
-    reached = iso(last // 1000) if last is not None else "none"
-    report_figure(
-        f"measured: last row {reached}, last recorded second {iso(end - 1)} ({timeline.rows} rows); "
-        f"{timeline.ending or 'not ended'} with status {timeline.code_name}"
-    )
+    the window's last recorded second). An OK ending is no cut: whether every recorded second came is clause 4's."""
+    timeline, window = read.timeline, read.job.window
+    assert window is not None, "only a history job has a window"
     if timeline.ending is not Ending.SERVER or timeline.code is grpc.StatusCode.OK:
         return  # not ended by the server, or ended OK: what the check of the ending judges
-    assert last is not None and last // 1000 >= end - 1, (
+    last = max(timeline.row_timestamps_ms, default=None)
+    assert last is not None and last // 1000 >= window[1] - 1, (
         f"the server cut the stream with {timeline.code_name} before the window's last recorded second "
-        f"{iso(end - 1)}: last row {reached} (window {iso(start)} .. {iso(end)}); {timeline.ended_text()}"
+        f"{iso(window[1] - 1)}: last row {iso(last // 1000) if last is not None else 'none'} "
+        f"(window {iso(window[0])} .. {iso(window[1])}); {timeline.ended_text()}"
     )
 
 
-def check_frames_near_limit(timeline: StreamTimeline, settings: Settings, before_limit_s: float) -> None:
+def check_frames_near_limit(read: StreamRead, before_limit_s: float) -> None:
     """Frames still arrive `before_limit_s` seconds before the limit: the stream is not cut early."""
-    instant = settings.stream_limit_s - before_limit_s
-    late = timeline.frames_from(instant)
-    assert late, f"no frame arrived at or after {instant:g} s into the call; the stream was {timeline.ended_text()}"
-    report_figure(f"measured: {len(late)} frames arrived from {instant:g} s on, the first at {late[0].arrived_s:.2f} s")
+    instant = read.limit_s - before_limit_s
+    late = read.timeline.frames_from(instant)
+    assert late, (
+        f"no frame arrived at or after {instant:g} s into the call; the stream was {read.timeline.ended_text()}"
+    )
 
 
-def check_ended_at_limit(timeline: StreamTimeline, settings: Settings) -> None:
+def check_ended_at_limit(read: StreamRead) -> None:
     """The server, not we, ended the stream with DEADLINE_EXCEEDED within the tolerance around the limit."""
-    limit, tolerance = settings.stream_limit_s, settings.stream_tolerance_s
+    timeline, limit, tolerance = read.timeline, read.limit_s, read.tolerance_s
     low, high = limit - tolerance, limit + tolerance
     assert timeline.ending is Ending.SERVER, (
         f"the server should have ended the stream at {limit:g} s ± {tolerance:g} s; it was {timeline.ended_text()}"
@@ -87,12 +194,7 @@ def check_ended_at_limit(timeline: StreamTimeline, settings: Settings) -> None:
     assert timeline.code is grpc.StatusCode.DEADLINE_EXCEEDED, (
         f"the server should have ended the stream with DEADLINE_EXCEEDED; it was {timeline.ended_text()}"
     )
-    assert timeline.ended_s is not None
-    report_figure(
-        f"measured: the server ended the stream at {timeline.ended_s:.2f} s with DEADLINE_EXCEEDED; "
-        f"expected {low:g} s .. {high:g} s (limit {limit:g} s, tolerance {tolerance:g} s)"
-    )
-    assert low <= timeline.ended_s <= high, (
+    assert timeline.ended_s is not None and low <= timeline.ended_s <= high, (
         f"the stream should have ended between {low:g} s and {high:g} s after the call start; it was "
         f"{timeline.ended_text()}"
     )

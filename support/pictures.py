@@ -1,8 +1,12 @@
-"""Pictures of what a history task or job returned, for the report: a reviewer should see the data and the hole.
+"""Pictures of what a scenario read, for the report: a reviewer should see the data, the hole, the latencies.
 
-Rendered headless (matplotlib's Agg canvas, no pyplot state), returned as PNG bytes for `evidence.attach_png`.
-Top: the waterfall, time × sensor, intensity as colour (mean over a row's intensity values), blank where no row came.
-Bottom: the catalogue's recordings, the runs of rows received, and the holes observed, on the same time axis.
+Rendered headless (matplotlib's Agg canvas, no pyplot state; imported only by a run that draws: it costs every behave
+process a third of a second), returned as PNG bytes for the evidence (support/evidence.py).
+
+- `waterfall_png`: top, the waterfall received over a history window, time × sensor, intensity as colour (mean over
+  a row's values), blank where no row came; bottom, the catalogue's recordings, the runs of rows received and the
+  holes observed, on the same time axis.
+- `latency_png`: a point per call of a route (red at or over its limit), the limit and the p95 as lines.
 """
 
 from __future__ import annotations
@@ -15,7 +19,9 @@ import numpy as np
 
 from support.grpc_stream import Frame
 from support.models import Row, SensorIntensity
-from support.timeline import CONTINUITY_MS, Gap, Span, instant_of, runs
+from support.timeline import Gap, runs
+from support.times import CONTINUITY_MS
+from support.windows import Span, instant_of
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -67,7 +73,10 @@ def waterfall_png(
     rows: Sequence[Row], window: Span, recordings: Sequence[Span], gaps: Sequence[Gap], title: str
 ) -> bytes:
     """The waterfall received over `window`, with the catalogue's `recordings` and the observed `gaps` marked."""
-    figure = waterfall_figure(rows, window, recordings, gaps, title)
+    return _png(waterfall_figure(rows, window, recordings, gaps, title))
+
+
+def _png(figure: Figure) -> bytes:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return buffer.getvalue()
@@ -99,8 +108,6 @@ def waterfall_figure(
 
 def _frame(title: str) -> tuple[Figure, Axes, Axes, Axes]:
     """The figure, its two panels sharing the time axis, and the colour bar's axes, the caption on top."""
-    # Imported here, as in support/metadata_latency.py: matplotlib costs every behave process a third of a second to
-    # import, paid only by the scenarios that draw.
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -209,3 +216,31 @@ def rows_of_frame(canvas_id: str, frame: Frame) -> list[Row]:
         )
         for stamp, row in zip(frame.timestamps_ms, means, strict=True)
     ]
+
+
+def latency_png(route: str, elapsed_s: Sequence[float], p95_s: float, limit_s: float) -> bytes:
+    """A point per call, red at or over the limit; the limit and the p95 as lines, the legend above the plot (inside
+    it would cover the last calls). The y axis is logarithmic: samples of 12-32 ms and a limit of 2000 ms both show,
+    apart from each other, the distance to the limit read off the decades."""
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
+    ms, limit_ms = [value * 1000 for value in elapsed_s], limit_s * 1000
+    figure = Figure(figsize=(6, 2.8), dpi=90)
+    axes = figure.subplots()
+    colours = ["tab:red" if value >= limit_ms else "tab:blue" for value in ms]
+    calls = range(1, len(ms) + 1)
+    axes.set_yscale("log")
+    floor = max(min(ms) / 1.6, 0.01)
+    axes.set_ylim(floor, max(limit_ms, max(ms)) * 1.8)
+    axes.vlines(calls, floor, ms, colors=colours, linewidth=2)
+    axes.scatter(calls, ms, c=colours, s=14, zorder=3)
+    axes.axhline(limit_ms, color="tab:red", linestyle="--", label=f"limit {limit_ms:.0f} ms")
+    axes.axhline(p95_s * 1000, color="tab:orange", linestyle=":", label=f"p95 {p95_s * 1000:.1f} ms")
+    axes.set_xlabel("call")
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.set_ylabel("ms (log scale)")
+    axes.set_title(route, fontsize=10, loc="left")
+    axes.legend(fontsize=8, loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=2, frameon=False, borderaxespad=0.2)
+    figure.tight_layout()
+    return _png(figure)

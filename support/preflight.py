@@ -1,30 +1,31 @@
-"""Before a run: does every part of the target answer? If not, one clear line names the part and its address.
+"""Before a run: does every part of the target answer, and which APIs does it offer? One line, not forty tracebacks.
 
-Forty scenarios failing with tracebacks say less than one line such as
-`Target unreachable: RabbitMQ management API at http://127.0.0.1:15672 (401 Unauthorized)`.
-Timeouts are short, so that a dead target ends the run within seconds. Secrets never appear (`mask_url`).
+`check_target` asks each part once with short timeouts (`preflight_s`): REST `GET /ack`, an AMQP connection, the
+management API's `GET /api/overview` with the credentials, then the gRPC stream, whose address is never configured:
+it comes from a `POST /configure` answer, so a small live job is configured, its first frame read and its stream
+closed (which ends the job). A target whose REST refuses or garbles that job is not "unreachable": the scenarios say
+what is wrong with it; only a stream address that takes no connection stops the run. Secrets never appear.
 
-The gRPC stream is a part too, but its address is never configured: it comes from a `POST /configure` answer. So
-the last check configures one small live job, connects to the stream address its answer gives and reads the first
-frame, then closes the stream (which ends the job). A target whose REST refuses or garbles that job is not
-"unreachable": the scenarios say what is wrong with it; only a stream address that takes no connection stops the run.
+The target's shape (contract, "Target shapes"): the task API, the job API or both, found by asking one route of each
+that needs no id (`FOCUS_API=auto`), or said outright (`FOCUS_API=task|job|both`). A route the target does not have
+answers FastAPI's 404 `{"detail": "Not Found"}`; any other answer means it is there. Scenarios say which API they need
+with `@api-task` / `@api-job`, behave active tags (`ApiTags`): one whose API is not offered is skipped, visibly.
 
-A stopped run still leaves a result (`record_stopped_run`): one broken Allure result ("broken environment": it
-carries the labels of a `TargetUnreachable`) and one JUnit error, so that a report built from the run says why it
-is empty.
-
-Once per run: the nightly runner asks before it releases its behave processes, and tells them so (`DONE_VARIABLE`):
-they skip their own, so that a run configures one preflight job, not one per process, and a down target is said
-once. behave run on its own asks for itself (environment.py).
+Once per run: the nightly runner runs `python -m support.preflight` before it releases its behave processes, and
+tells them (`DONE_VARIABLE`, `FOCUS_API`); behave run on its own asks for itself (environment.py). A stopped run
+still leaves a result (`record_stopped_run`), so that a report built from it says why it is empty.
 """
 
 from __future__ import annotations
 
+import argparse
 import contextlib
+import json
 import os
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from enum import Enum
+from enum import Enum, StrEnum
 from http import HTTPStatus
 from pathlib import Path
 from xml.etree import ElementTree
@@ -34,27 +35,29 @@ import requests
 from allure_commons.logger import AllureFileLogger
 from allure_commons.model2 import Label, Status, StatusDetails, TestResult
 from allure_commons.utils import md5, now, uuid4
+from behave.tag_matcher import ActiveTagMatcher, ValueObject
 
 from support.amqp_probe import BrokerUnreachable, connect
-from support.errors import TargetUnreachable, outcome_labels
-from support.focus_api import FocusServer
+from support.errors import BrokenEnvironment, MalformedAnswer, TargetUnreachable, http_reason, outcome_labels
+from support.focus_api import Answer, FocusServer
 from support.grpc_stream import first_frame_refused
+from support.jobs import Jobs, JobSlots
 from support.models import JobConfig, JobConfigured, Range
-from support.rabbit_admin import RabbitAdmin, http_reason
-from support.settings import Settings, mask_url
+from support.rabbit_admin import RabbitAdmin
+from support.settings import Settings, SettingsError, load_settings, mask_url
+from support.times import Times
 
 PREFLIGHT_NAME = "Preflight: every part of the target answers"
-# Set by the nightly runner for its behave processes once its own preflight passed (tools/run/nightly.py).
-DONE_VARIABLE = "ACCEPTANCE_PREFLIGHT_DONE"
+DONE_VARIABLE = "ACCEPTANCE_PREFLIGHT_DONE"  # set by the nightly runner for its behave processes
+NOT_FOUND = {"detail": "Not Found"}  # FastAPI's answer for a path it has no route for
 
 
 def done_by_the_runner(environ: Mapping[str, str] = os.environ) -> bool:
-    """True in a behave process of the nightly runner, which asked every part already (once for the whole run)."""
     return environ.get(DONE_VARIABLE) == "1"
 
 
 class Part(Enum):
-    """A part of the target, and the exit code of a run that it stopped (so that a caller can tell which)."""
+    """A part of the target, and the exit code of a behave run that it stopped (so that a caller can tell which)."""
 
     REST = ("Focus Server REST", 11)
     AMQP = ("RabbitMQ AMQP", 12)
@@ -77,61 +80,45 @@ class Unreachable:
         return f"Target unreachable: {self.part.title} at {self.address} ({self.reason})"
 
 
-def check_target(settings: Settings, timeout_s: float | None = None) -> Unreachable | None:
-    """Ask each part once: REST `GET /ack`, an AMQP connection, management `GET /api/overview` with the credentials,
-    then the gRPC stream of a small live job, which may take `grpc_ready_s` (support/timeouts.py) to accept it (a
-    real job's pod needs a few seconds: its own tests wait 5 s, then retry 3 times at 1.5 s).
-
-    Returns the first part that does not answer as it should, or None when all do.
-    """
-    timeout_s = timeout_s or settings.timeouts.preflight_s
+def check_target(settings: Settings, slots: JobSlots) -> Unreachable | None:
+    """The first part that does not answer as it should, or None when all do. The gRPC stream may take
+    `grpc_ready_s` to accept us (a real job's pod needs seconds)."""
+    quick = settings.timeouts.preflight_s
+    focus = FocusServer(settings, timeout_s=quick)
     checks: list[tuple[Part, str, Callable[[], str | None]]] = [
-        (Part.REST, mask_url(settings.base_url) or "<unset: FOCUS_BASE_URL>", lambda: _rest(settings, timeout_s)),
-        (
-            Part.AMQP,
-            mask_url(settings.amqp_url.get_secret_value()) or "<unset: FOCUS_AMQP_URL>",
-            lambda: _amqp(settings, timeout_s),
-        ),
-        (
-            Part.MANAGEMENT,
-            mask_url(settings.rabbitmq_api_url) or "<unset: FOCUS_RABBITMQ_API_URL>",
-            lambda: _management(settings, timeout_s),
-        ),
+        (Part.REST, settings.base_url, lambda: _rest(focus) if settings.base_url else "not configured"),
+        (Part.AMQP, settings.amqp_url.get_secret_value(), lambda: _amqp(settings, quick)),
+        (Part.MANAGEMENT, settings.rabbitmq_api_url, lambda: _management(settings, quick)),
     ]
     for part, address, check in checks:
-        reason = check()
-        if reason is not None:
-            return Unreachable(part, address, reason)
-    return _grpc(settings, timeout_s, settings.timeouts.grpc_ready_s)
+        if (reason := check()) is not None:
+            variable = {Part.REST: "FOCUS_BASE_URL", Part.AMQP: "FOCUS_AMQP_URL"}.get(part, "FOCUS_RABBITMQ_API_URL")
+            return Unreachable(part, mask_url(address) or f"<unset: {variable}>", reason)
+    jobs = Jobs(focus, slots, connect_s=quick, first_frame_s=quick)
+    try:
+        return _grpc(jobs, quick, settings.timeouts.grpc_ready_s)
+    finally:
+        jobs.close()  # the job's slot back, and the job ended if it is not yet
 
 
-def _rest(settings: Settings, timeout_s: float) -> str | None:
-    if not settings.base_url:
-        return "not configured"
-    focus = FocusServer(settings.with_timeouts(http_timeout_s=timeout_s))
+def _rest(focus: FocusServer) -> str | None:
     try:
         answer = focus.ack()
     except TargetUnreachable as error:
         cause = error.__cause__
         return http_reason(cause) if isinstance(cause, requests.RequestException) else str(error)
-    if answer.status != 200:
-        return f"GET /ack answered {answer.status} {_phrase(answer.status)}"
-    return None
-
-
-def _phrase(status: int) -> str:
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return ""
+    if answer.status == 200:
+        return None
+    with contextlib.suppress(ValueError):
+        return f"GET /ack answered {answer.status} {HTTPStatus(answer.status).phrase}"
+    return f"GET /ack answered {answer.status} "
 
 
 def _amqp(settings: Settings, timeout_s: float) -> str | None:
     try:
-        connection = connect(settings, connection_name="focus-acceptance-preflight", timeout_s=timeout_s)
+        connect(settings, connection_name="focus-acceptance-preflight", timeout_s=timeout_s).close()
     except BrokerUnreachable as error:
         return error.reason
-    connection.close()
     return None
 
 
@@ -143,52 +130,118 @@ def _management(settings: Settings, timeout_s: float) -> str | None:
         response = admin.session.get(admin.root + "/overview", timeout=timeout_s, verify=settings.tls_verify)
     except requests.RequestException as error:
         return http_reason(error)
-    if response.status_code != 200:
-        return f"{response.status_code} {response.reason}"
-    return None
+    return None if response.status_code == 200 else f"{response.status_code} {response.reason}"
 
 
-def _grpc(settings: Settings, timeout_s: float, connect_timeout_s: float) -> Unreachable | None:
+def _grpc(jobs: Jobs, timeout_s: float, connect_timeout_s: float) -> Unreachable | None:
     """Configure a one-channel live job, connect to the stream its answer names, read a frame, close."""
-    focus = FocusServer(settings.with_timeouts(http_timeout_s=timeout_s))
     try:
-        return _first_frame(focus, timeout_s, connect_timeout_s)
-    finally:
-        focus.close(connect_timeout_s=timeout_s)  # the job's slot back, and the job ended if it is not yet
-
-
-def _first_frame(focus: FocusServer, timeout_s: float, connect_timeout_s: float) -> Unreachable | None:
-    try:
-        channels = focus.channels().body
+        channels = jobs.focus.channels().body
         if channels is None:
             return None
         first = channels.lowest_channel
-        configured = focus.configure(JobConfig(channels=Range(min=first, max=first))).body
+        configured = jobs.configure(JobConfig(channels=Range(min=first, max=first))).body
     except (TargetUnreachable, AssertionError):
         return None  # REST answered its health check; what it answers otherwise is for the scenarios to judge
     if not isinstance(configured, JobConfigured) or not configured.channel_to_stream_index:
         return None
-    address = configured.grpc_address
-    stream_id = next(iter(configured.channel_to_stream_index.values()))
-    # Our only stream of the job: the reader closes it after the first frame, which ends the job.
-    reason = first_frame_refused(address, stream_id, timeout_s=timeout_s, connect_timeout_s=connect_timeout_s)
+    address, stream_id = configured.grpc_address, next(iter(configured.channel_to_stream_index.values()))
+    reason = first_frame_refused(address, stream_id, connect_timeout_s, timeout_s)
     if reason is None:
         return None
     return Unreachable(Part.GRPC, address, f"{reason}; address from POST /configure of job {configured.job_id}")
 
 
-# -- a stopped run still leaves a result ------------------------------------------------------------------------
+# -- the target's shape ------------------------------------------------------------------------------------------
+
+
+class Api(StrEnum):
+    TASK = "task"
+    JOB = "job"
+
+
+class TargetShape(StrEnum):
+    TASK = "task"
+    JOB = "job"
+    BOTH = "both"
+
+    def offers(self, api: Api) -> bool:
+        return self is TargetShape.BOTH or self.value == api.value
+
+    def describe(self) -> str:
+        """`job API only`, `task API only`, `task API and job API`."""
+        return "task API and job API" if self is TargetShape.BOTH else f"{self.value} API only"
+
+
+class NoApiOffered(BrokenEnvironment):
+    """Neither API answers: the target is no Focus Server (or its base URL is wrong)."""
+
+
+def _offered(call: Callable[[], Answer]) -> bool:
+    try:
+        answer = call()
+    except MalformedAnswer:
+        return True  # the route is there; what it answers is for the scenarios to judge
+    if answer.status != 404:
+        return True
+    try:
+        return json.loads(answer.text) != NOT_FOUND
+    except ValueError:
+        return True
+
+
+def resolve(settings: Settings) -> tuple[TargetShape, str]:
+    """The shape and how it was found: `FOCUS_API` when it names one, else asked with the preflight's short timeout
+    (`GET /sensors` for the task API, `GET /channels` for the job API; nothing kept as evidence)."""
+    if settings.api != "auto":
+        return TargetShape(settings.api), "set by FOCUS_API"
+    focus = FocusServer(settings, timeout_s=min(settings.timeouts.preflight_s, settings.timeouts.http_timeout_s))
+    task, job = _offered(focus.sensors), _offered(focus.channels)
+    if not (task or job):
+        raise NoApiOffered("GET /sensors (task API) and GET /channels (job API) both answer 404 Not Found")
+    return (TargetShape.BOTH if task and job else TargetShape.TASK if task else TargetShape.JOB), "detected"
+
+
+def shape_unknown_line(error: BrokenEnvironment) -> str:
+    if isinstance(error, NoApiOffered):
+        return f"Target unreachable: Focus Server REST offers no API ({error})"
+    return f"Target unreachable: {error}"
+
+
+class _Offered(ValueObject):
+    """The value of the active-tag category `api`: it matches each API the target offers (both, on a BOTH shape)."""
+
+    def matches(self, tag_value: str) -> bool:
+        return self.value.offers(Api(tag_value))
+
+
+class ApiTags(ActiveTagMatcher):
+    """behave's active-tag matcher for `@api-task` / `@api-job`, read with the project's spelling (behave's own is
+    `@use.with_api=task`), so that the tags, the report's labels and the tools stay as they are."""
+
+    value_separator = "-"
+    tag_schema = r"^(?P<category>(?P<prefix>%s))%s(?P<value>task|job)$"
+
+    def __init__(self, shape: TargetShape) -> None:
+        super().__init__({"api": _Offered(shape)}, tag_prefixes=["api"])
+
+    def skip_reason_of(self, tags: list[str]) -> str | None:
+        """Why a scenario with these tags is skipped on this target ("the target offers no task API"), or None."""
+        if not self.should_skip_with_tags(tags):
+            return None
+        needed = next((tag[len("api-") :] for tag in tags if tag in ("api-task", "api-job")), None)
+        return f"the target offers no {needed} API" if needed else "the target offers none of its APIs"
+
+
+# -- a stopped run still leaves a result -------------------------------------------------------------------------
 
 
 def record_stopped_run(line: str, junit_dir: Path | None, results_dir: Path | None = None) -> None:
-    """One broken result for the run that `line` stopped: to Allure and to JUnit.
-
-    In behave, the Allure formatter registers its file writer before `before_all` runs, so the result goes where the
-    run's results go (without that formatter the hook has no listener and nothing is written); the nightly runner,
-    which has no formatter, names the folder (`results_dir`).
-    """
+    """One broken result for the run that `line` stopped, to Allure and to JUnit. In behave, the Allure formatter
+    registered its writer already, so the result goes where the run's go; the runner names the folder."""
     message = f"{TargetUnreachable.__name__}: {line}"
     instant = now()
+    labels = [("suite", "Preflight"), ("parentSuite", "Preflight"), ("framework", "behave"), ("language", "python")]
     result = TestResult(
         uuid=uuid4(),
         name=PREFLIGHT_NAME,
@@ -201,13 +254,7 @@ def record_stopped_run(line: str, junit_dir: Path | None, results_dir: Path | No
         "No scenario ran, so no clause was judged.",
         start=instant,
         stop=instant,
-        labels=[
-            Label(name="suite", value="Preflight"),
-            Label(name="parentSuite", value="Preflight"),
-            Label(name="framework", value="behave"),
-            Label(name="language", value="python"),
-            *(Label(name=name, value=value) for name, value in outcome_labels(TargetUnreachable)),
-        ],
+        labels=[Label(name=n, value=v) for n, v in [*labels, *outcome_labels(TargetUnreachable)]],
     )
     with contextlib.suppress(Exception):  # a report that cannot be written must not hide the line itself
         if results_dir is not None:
@@ -216,73 +263,59 @@ def record_stopped_run(line: str, junit_dir: Path | None, results_dir: Path | No
         else:
             allure_commons.plugin_manager.hook.report_result(result=result)
     if junit_dir is not None:
+        suite = ElementTree.Element("testsuite", name="preflight", tests="1", errors="1", failures="0", skipped="0")
+        case = ElementTree.SubElement(suite, "testcase", classname="preflight", name=PREFLIGHT_NAME, status="broken")
+        ElementTree.SubElement(case, "error", type=TargetUnreachable.__name__, message=message).text = message
         with contextlib.suppress(OSError):
-            _write_junit(junit_dir, message)
-
-
-def _write_junit(junit_dir: Path, message: str) -> None:
-    suite = ElementTree.Element(
-        "testsuite", name="preflight", tests="1", errors="1", failures="0", skipped="0", time="0"
-    )
-    case = ElementTree.SubElement(
-        suite, "testcase", classname="preflight", name=PREFLIGHT_NAME, status="broken", time="0"
-    )
-    error = ElementTree.SubElement(case, "error", type=TargetUnreachable.__name__, message=message)
-    error.text = message
-    junit_dir.mkdir(parents=True, exist_ok=True)
-    ElementTree.ElementTree(suite).write(junit_dir / "TESTS-preflight.xml", encoding="utf-8", xml_declaration=True)
+            junit_dir.mkdir(parents=True, exist_ok=True)
+            ElementTree.ElementTree(suite).write(
+                junit_dir / "TESTS-preflight.xml", encoding="utf-8", xml_declaration=True
+            )
 
 
 # -- `python -m support.preflight`: the runner's one check of the whole run ---------------------------------------
 
 
-def versions(settings: Settings, timeout_s: float) -> dict[str, str]:
+def versions(settings: Settings) -> dict[str, str]:
     """The Focus Server software version and the broker's, asked of the target itself; "unknown" if it won't say."""
+    quick = settings.timeouts.preflight_s
     found = {"focus_server_sw_version": "unknown", "broker": "unknown"}
-    quick = settings.with_timeouts(http_timeout_s=timeout_s, probe_connect_s=timeout_s)
     with contextlib.suppress(TargetUnreachable, AssertionError):
-        metadata = FocusServer(quick).live_metadata().body
-        if metadata is not None:
+        if (metadata := FocusServer(settings, timeout_s=quick).live_metadata().body) is not None:
             found["focus_server_sw_version"] = metadata.sw_version
-    if settings.rabbitmq_api_url:
-        with contextlib.suppress(TargetUnreachable, AssertionError, RuntimeError):
-            overview = RabbitAdmin(quick, timeout_s=timeout_s).overview()
+    with contextlib.suppress(BrokenEnvironment, AssertionError):
+        if settings.rabbitmq_api_url:
+            overview = RabbitAdmin(settings, timeout_s=quick).overview()
             found["broker"] = f"RabbitMQ {overview.rabbitmq_version or '?'} (Erlang {overview.erlang_version or '?'})"
     return found
 
 
+def ask(settings: Settings, slots: JobSlots | None = None) -> dict[str, object]:
+    """Every part, then the shape, then the versions: the answer the runner and environment.py act on."""
+    slots = slots or JobSlots(settings.job_slots_dir, settings.max_jobs, Times.of(settings).job_slot_wait_s)
+    unreachable = check_target(settings, slots)
+    if unreachable is not None:
+        return {"line": unreachable.line, "exit_code": unreachable.part.exit_code, "api": None, "api_how": ""}
+    try:
+        shape, how = resolve(settings)
+    except (NoApiOffered, TargetUnreachable) as error:
+        return {"line": shape_unknown_line(error), "exit_code": Part.REST.exit_code, "api": None, "api_how": ""}
+    return {"line": None, "exit_code": 0, "api": shape.value, "api_how": how, **versions(settings)}
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Ask every part once, then the API shape and the versions; write the answer as JSON (`--out`). A part that does
-    not answer: its line there and on stdout, one broken result (`--results`, `--junit`), exit 2; else 0."""
-    import argparse
-    import json
-    import time
-
-    from support.settings import SettingsError, load_settings
-    from support.shape import NoApiOffered, resolve, shape_unknown_line
-
+    """Write the answer as JSON (`--out`). A part that does not answer: its line there and on stdout, one broken
+    result (`--results`, `--junit`), exit 2; else 0."""
     parser = argparse.ArgumentParser(description="Does every part of the target answer? (once for a whole run)")
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--results", type=Path)
     parser.add_argument("--junit", type=Path)
     args = parser.parse_args(argv)
     started = time.monotonic()
-    answer: dict[str, object] = {"line": None, "api": None, "api_how": ""}
     try:
-        settings = load_settings()
+        answer = ask(load_settings())
     except SettingsError as error:
-        answer["line"] = f"bad setting: {error}"
-    else:
-        unreachable = check_target(settings)
-        answer["line"] = unreachable.line if unreachable is not None else None
-        if unreachable is None:
-            try:
-                shape, how = resolve(settings.api, FocusServer(settings))
-                answer |= {"api": shape.value, "api_how": how}
-            except (NoApiOffered, TargetUnreachable) as error:
-                answer["line"] = shape_unknown_line(error)
-        if answer["line"] is None:
-            answer |= versions(settings, settings.timeouts.preflight_s)
+        answer = {"line": f"bad setting: {error}", "exit_code": 15, "api": None, "api_how": ""}
     answer["seconds"] = round(time.monotonic() - started, 3)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(answer, indent=2), encoding="utf-8")

@@ -10,7 +10,6 @@ The broker's listings of connections, channels and consumers come from its stati
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import quote, unquote, urlsplit
@@ -18,9 +17,10 @@ from urllib.parse import quote, unquote, urlsplit
 import requests
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
-from support.errors import BrokenEnvironment, MalformedAnswer, TargetUnreachable
+from support.errors import BrokenEnvironment, MalformedAnswer, TargetUnreachable, http_reason
 from support.evidence import body_evidence
-from support.settings import Settings, Timing, mask_url
+from support.settings import Settings, mask_url
+from support.times import TRANSIENT_TRIES
 from support.waiting import monotonic, retried
 
 M = TypeVar("M")
@@ -53,8 +53,6 @@ class _Listed(BaseModel):
 class Overview(_Listed):
     rabbitmq_version: str | None = None
     erlang_version: str | None = None
-    management_version: str | None = None
-    cluster_name: str | None = None
 
 
 class Exchange(_Listed):
@@ -62,9 +60,7 @@ class Exchange(_Listed):
     vhost: str
     type: str
     durable: bool
-    auto_delete: bool = False
     internal: bool = False
-    message_stats: dict[str, Any] | None = None
 
     @property
     def is_the_brokers_own(self) -> bool:
@@ -77,10 +73,7 @@ class Queue(_Listed):
     vhost: str
     durable: bool = False
     exclusive: bool = False
-    auto_delete: bool = False
     consumers: int | None = None
-    messages: int | None = None
-    arguments: dict[str, Any] = Field(default_factory=dict)
     # For an exclusive queue, its owning connection; the broker sends `[]` while it does not know it yet.
     owner_pid_details: dict[str, Any] | list[Any] | None = None
 
@@ -97,16 +90,11 @@ class Binding(_Listed):
     destination: str
     destination_type: str
     routing_key: str
-    arguments: dict[str, Any] = Field(default_factory=dict)
 
 
 class ChannelDetails(_Listed):
     name: str
     connection_name: str
-    number: int | None = None
-    peer_host: str | None = None
-    peer_port: int | None = None
-    user: str | None = None
 
 
 class QueueRef(_Listed):
@@ -124,11 +112,6 @@ class Consumer(_Listed):
 
 class Connection(_Listed):
     name: str  # the broker's name for it: "peer_host:peer_port -> host:port"
-    vhost: str | None = None
-    user: str | None = None
-    protocol: str | None = None
-    peer_host: str | None = None
-    peer_port: int | None = None
     client_properties: dict[str, Any] = Field(default_factory=dict)
     user_provided_name: str | None = None
 
@@ -136,20 +119,6 @@ class Connection(_Listed):
     def client_name(self) -> str | None:
         """The client-provided name (`client_properties.connection_name`), e.g. "focus-server"."""
         return self.client_properties.get("connection_name") or self.user_provided_name
-
-
-class ConnectionDetails(_Listed):
-    name: str
-    peer_host: str | None = None
-    peer_port: int | None = None
-
-
-class Channel(_Listed):
-    name: str
-    number: int | None = None
-    connection_details: ConnectionDetails | None  # None: its connection is closing
-    consumer_count: int = 0
-    message_stats: dict[str, Any] | None = None
 
 
 @dataclass
@@ -217,10 +186,6 @@ class RabbitAdmin:
         """`GET /api/queues/{vhost}/{name}`; None when the broker has no such queue."""
         return self._get(f"/queues/{self._v}/{quote(name, safe='')}", Queue, missing_ok=True)
 
-    def bindings(self) -> list[Binding]:
-        """`GET /api/bindings/{vhost}`."""
-        return self._get(f"/bindings/{self._v}", list[Binding])
-
     def bindings_from(self, exchange: str) -> list[Binding]:
         """`GET /api/exchanges/{vhost}/{name}/bindings/source`: what the exchange routes to."""
         return self._get(f"/exchanges/{self._v}/{quote(exchange, safe='')}/bindings/source", list[Binding])
@@ -232,10 +197,6 @@ class RabbitAdmin:
     def connections(self) -> list[Connection]:
         """`GET /api/vhosts/{vhost}/connections` (statistics: lags behind the broker)."""
         return self._get(f"/vhosts/{self._v}/connections", list[Connection])
-
-    def channels(self) -> list[Channel]:
-        """`GET /api/vhosts/{vhost}/channels` (statistics: lags behind the broker)."""
-        return self._get(f"/vhosts/{self._v}/channels", list[Channel])
 
     # -- plumbing --------------------------------------------------------------------------------------------------
     def drain_calls(self) -> list[dict[str, Any]]:
@@ -259,7 +220,7 @@ class RabbitAdmin:
         response = retried(
             lambda: self._send(path),
             transient=lambda answer: answer.status_code >= 500,
-            tries=Timing.transient_tries,
+            tries=TRANSIENT_TRIES,
             interval_s=self.settings.timeouts.transient_retry_s,
         )
         if response.status_code == 404 and missing_ok:
@@ -278,26 +239,6 @@ class RabbitAdmin:
                 f"{'.'.join(str(part) for part in item['loc']) or '(body)'}: {item['msg']}" for item in error.errors()
             )
             raise MalformedAnswer(f"management API GET {path} answered a malformed body: {fields}") from None
-
-
-def http_reason(error: requests.RequestException) -> str:
-    """A short human reason for a failed HTTP call (no URL, no secret)."""
-    if isinstance(error, requests.exceptions.SSLError):
-        text = str(error)
-        if "CERTIFICATE_VERIFY_FAILED" in text:
-            why = re.search(r"certificate verify failed: ([^()']+)", text)
-            return f"TLS certificate not trusted: {why.group(1).strip()}" if why else "TLS certificate not trusted"
-        return "TLS error"
-    if isinstance(error, requests.exceptions.Timeout):
-        return "no answer: timed out"
-    if isinstance(error, requests.exceptions.ConnectionError):
-        text = str(error)
-        if "Name or service not known" in text or "NameResolution" in text or "nodename nor servname" in text:
-            return "host name not found"
-        return "connection refused" if "refused" in text.lower() else "connection failed"
-    if isinstance(error, requests.exceptions.InvalidURL | requests.exceptions.MissingSchema):
-        return "not a valid URL"
-    return type(error).__name__
 
 
 def vhost_of(amqp_url: str) -> str:

@@ -1,9 +1,9 @@
-"""Clauses 1.1 and 1.2, the RabbitMQ topology: the broker's exchanges and queues, and Focus Server's traffic on
-them (its commands, its connections), as checks.
+"""Clauses 1.1 and 1.2, the RabbitMQ topology: the broker's exchanges and queues, and Focus Server's traffic on them
+(its commands, its connections). Read first (a lookup, a wait for a command, a footprint), then judged.
 
-Each check either returns what it saw or raises an AssertionError that says what the broker showed instead.
-A missing precondition (e.g. a target that leaves its connections unnamed) raises PreconditionNotMet. What §3 does
-on the broker too (watching exchanges, looking a queue up) is the broker client's, `support.rabbitmq`.
+Focus Server's commands are recognised by their content (their JSON `type`), else by their routing key, wherever they
+go. A target that leaves its connections unnamed cannot show "publisher only": a precondition not met, never passed.
+Looking a queue up (`queue_lookup`) serves 3.1 too (its interrogator's queue).
 """
 
 from __future__ import annotations
@@ -12,90 +12,146 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from support import waiters
-from support.amqp_probe import Delivery
+from support.amqp_probe import Delivery, Watch
 from support.errors import PreconditionNotMet
 from support.live import LiveSubject
-from support.rabbit_admin import Channel, Connection, Consumer, Exchange, Queue, RabbitAdmin
-from support.rabbitmq import Broker, Watch, queue_names
-from support.settings import get_settings
+from support.rabbit_admin import Connection, Consumer, Exchange, Queue, RabbitAdmin
 from support.waiting import WaitTimeout, monotonic
+
+if TYPE_CHECKING:
+    from support.world import World
 
 FOCUS_SERVER_CONNECTION_NAME = "focus-server"
 COMMAND_PREFIX = "baby_analyzer.commands."
-# The commands of the contract, by the `type` their JSON body carries.
-COMMAND_TYPES = {"RegionOfInterestCommand": "roi", "KeepaliveCommand": "keepalive"}
+COMMAND_TYPES = {"RegionOfInterestCommand": "roi", "KeepaliveCommand": "keepalive"}  # by their JSON `type`
 # Routing keys a probe binds on a direct exchange, which cannot be bound with a wildcard.
 _COMMAND_KEYS = tuple(COMMAND_PREFIX + name for name in COMMAND_TYPES.values()) + tuple(COMMAND_TYPES.values())
 
-# What a real deployment paces by itself is a setting (support/settings.py): the keepalive period (FOCUS_KEEPALIVE_S),
-# the management API's statistics lag (FOCUS_MANAGEMENT_LAG_S), how long a job's queue may linger after the job
-# ended (FOCUS_QUEUE_GONE_S).
+
+def queue_names(admin: RabbitAdmin, containing: str = "") -> list[str]:
+    return sorted(q.name for q in admin.queues() if containing in q.name)
 
 
-# -- exchanges ---------------------------------------------------------------------------------------------------
-def assert_only_custom_exchange(exchanges: list[Exchange], name: str) -> None:
+# -- exchanges and queues, looked up ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """An exchange or queue as a passive declare (nothing is created) and the management API see it."""
+
+    name: str
+    declared: bool
+    described: Exchange | Queue | None
+    others: tuple[str, ...] = ()  # a queue not found: the queues the broker has instead
+
+
+def exchange_lookup(world: World, name: str) -> Lookup:
+    broker = world.broker
+    return Lookup(name, broker.probe.exchange_exists(name), broker.admin.exchange(name))
+
+
+def queue_lookup(world: World, name: str) -> Lookup:
+    broker = world.broker
+    described, declared = broker.admin.queue(name), broker.probe.queue_exists(name)
+    return Lookup(name, declared, described, () if declared else tuple(queue_names(broker.admin)))
+
+
+def check_only_custom_exchange(exchanges: list[Exchange], name: str) -> None:
     """The vhost's exchanges, besides the broker's own ("" and `amq.*`), are exactly [name]."""
     custom = sorted(e.name for e in exchanges if not e.is_the_brokers_own)
     assert custom == [name], f"the broker's exchanges besides its own are {custom}; only {name!r} is allowed"
 
 
-def existing_exchange(broker: Broker, name: str) -> Exchange:
-    """The exchange `name`: it must answer a passive declare, and the management API must describe it."""
-    assert broker.probe.exchange_exists(name), f"the broker has no exchange {name!r} (passive declare: NOT_FOUND)"
-    exchange = broker.admin.exchange(name)
-    assert exchange is not None, f"the management API does not list the exchange {name!r}"
-    return exchange
+def _existing(lookup: Lookup) -> Exchange:
+    assert lookup.declared, f"the broker has no exchange {lookup.name!r} (passive declare: NOT_FOUND)"
+    assert isinstance(lookup.described, Exchange), f"the management API does not list the exchange {lookup.name!r}"
+    return lookup.described
 
 
-def assert_exchange_type(exchange: Exchange, kind: str) -> None:
+def check_exchange_type(lookup: Lookup, kind: str) -> None:
+    exchange = _existing(lookup)
     assert exchange.type == kind, f"the exchange {exchange.name!r} is a {exchange.type} exchange, not {kind}"
 
 
-def assert_exchange_durable(exchange: Exchange) -> None:
+def check_exchange_durable(lookup: Lookup) -> None:
+    exchange = _existing(lookup)
     assert exchange.durable, f"the exchange {exchange.name!r} is not durable (it would not survive a broker restart)"
 
 
-# -- queues ------------------------------------------------------------------------------------------------------
-def assert_queue_absent(broker: Broker, name: str) -> None:
-    """Neither a passive declare nor the management API finds a queue `name`."""
-    described = broker.admin.queue(name)
-    found = broker.probe.queue_exists(name)
-    assert not found and described is None, (
-        f"the broker has a queue {name!r} (passive declare found it: {found}; management API: "
-        f"{described.model_dump(include={'durable', 'exclusive', 'consumers'}) if described else None})"
+def check_queue_exists(lookup: Lookup) -> None:
+    assert lookup.declared, (
+        f"the broker has no queue {lookup.name!r} (passive declare: NOT_FOUND); queues it has: {list(lookup.others)}"
     )
 
 
-def expect_subject_queue(admin: RabbitAdmin, subject: LiveSubject, exchange: str) -> str:
-    """While the task/job runs, a queue named `{id}_{suffix}` is bound to `exchange`; returns its name."""
+def check_queue_absent(lookup: Lookup) -> None:
+    queue = lookup.described
+    described = queue.model_dump(include={"durable", "exclusive", "consumers"}) if queue else None
+    assert not lookup.declared and queue is None, (
+        f"the broker has a queue {lookup.name!r} (passive declare found it: {lookup.declared}; management API: "
+        f"{described})"
+    )
+
+
+# -- a task's or job's own queue ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SubjectQueue:
+    """The queue named `{id}_{suffix}` bound to an exchange while the subject ran (None: none showed), and, when none
+    did, what the broker had instead."""
+
+    subject: LiveSubject
+    exchange: str
+    name: str | None
+    named: tuple[str, ...] = ()
+    bound: tuple[str, ...] = ()
+
+
+def subject_queue(world: World, subject: LiveSubject, exchange: str) -> SubjectQueue:
+    admin, pattern = world.broker.admin, re.compile(rf"^{re.escape(subject.id)}_.+$")
     try:
-        return waiters.queue_bound(admin, exchange, re.compile(rf"^{re.escape(subject.id)}_.+$"))
+        return SubjectQueue(subject, exchange, waiters.queue_bound(admin, exchange, pattern, world.times.waits))
     except WaitTimeout:
         named = queue_names(admin, containing=subject.id)
-        destinations = sorted({b.destination for b in admin.bindings_from(exchange) if subject.id in b.destination})
-        raise AssertionError(
-            f"no queue named {subject.id}_<suffix> is bound to {exchange!r} while {subject.kind} {subject.id} runs; "
-            f"queues naming it: {named}; of them bound to {exchange!r}: {destinations}"
-        ) from None
+        bound = sorted({b.destination for b in admin.bindings_from(exchange) if subject.id in b.destination})
+        return SubjectQueue(subject, exchange, None, tuple(named), tuple(bound))
 
 
-def expect_queue_gone(broker: Broker, name: str) -> None:
-    """The queue disappears (passive declare and management API agree) within the setting `queue_gone_s`."""
+def check_subject_queue(found: SubjectQueue) -> str:
+    subject = found.subject
+    assert found.name is not None, (
+        f"no queue named {subject.id}_<suffix> is bound to {found.exchange!r} while {subject.kind} {subject.id} runs; "
+        f"queues naming it: {list(found.named)}; of them bound to {found.exchange!r}: {list(found.bound)}"
+    )
+    return found.name
+
+
+def queue_went(world: World, name: str) -> bool:
+    """Whether the queue went (passive declare and management API agree) within `queue_gone_s`."""
     try:
-        waiters.queue_gone(broker, name)
+        waiters.queue_gone(world.broker.admin, world.broker.probe, name, world.times.waits)
     except WaitTimeout:
-        raise AssertionError(
-            f"the queue {name!r} is still there {get_settings().timeouts.queue_gone_s:g} s after its job ended"
-        ) from None
+        return False
+    return True
 
 
-def watch_commands_everywhere(broker: Broker) -> Watch:
-    return Watch.everywhere(broker.probe, broker.admin, "#", direct_keys=_COMMAND_KEYS)
+def check_queue_gone(name: str, went: bool, within_s: float) -> None:
+    assert went, f"the queue {name!r} is still there {within_s:g} s after its job ended"
 
 
-# -- Focus Server's commands -------------------------------------------------------------------------------------
+# -- Focus Server's commands ----------------------------------------------------------------------------------------
+
+
+def watch_commands_everywhere(world: World) -> Watch:
+    watch = Watch.everywhere(world.broker.probe, world.broker.admin, "#", direct_keys=_COMMAND_KEYS)
+    world.evidence.keep(watch)
+    return watch
+
+
 def command_name(delivery: Delivery) -> str | None:
     """Which of Focus Server's commands a delivery is (by its body, else by its routing key), or None."""
     if delivery.body_type in COMMAND_TYPES:
@@ -105,7 +161,7 @@ def command_name(delivery: Delivery) -> str | None:
     return None
 
 
-def _commands_seen(deliveries: list[Delivery]) -> str:
+def commands_seen(deliveries: list[Delivery]) -> str:
     seen = Counter(
         f"{command_name(d)} via {d.exchange or '(default)'} key {d.routing_key!r}"
         for d in deliveries
@@ -114,26 +170,24 @@ def _commands_seen(deliveries: list[Delivery]) -> str:
     return ", ".join(f"{what} ×{count}" for what, count in seen.items()) or "none"
 
 
-def _is_roi_for(subject: LiveSubject) -> Callable[[Delivery], bool]:
-    def test(delivery: Delivery) -> bool:
-        body = delivery.body if isinstance(delivery.body, dict) else {}
-        return command_name(delivery) == "roi" and body.get("value") == subject.region
+@dataclass(frozen=True)
+class Awaited:
+    """A command awaited on the probes: the first that came (through `exchange` when one was named), whether it went
+    elsewhere instead, and every delivery seen by then."""
 
-    return test
-
-
-def _is_keepalive(delivery: Delivery) -> bool:
-    return command_name(delivery) == "keepalive"
+    what: str
+    exchange: str | None
+    timeout_s: float
+    came: Delivery | None
+    elsewhere: bool
+    deliveries: tuple[Delivery, ...]
 
 
 def _await(
-    watch: Watch, test: Callable[[Delivery], bool], what: str, exchange: str | None, timeout_s: float
-) -> Delivery:
-    """The first delivery passing `test` (through `exchange`, when given); fails listing the commands seen instead.
-
-    When the awaited command already came through another exchange and nothing came through `exchange` for
-    elsewhere_grace_s since, the wait ends early: the answer is in.
-    """
+    watch: Watch, test: Callable[[Delivery], bool], what: str, exchange: str | None, grace_s: float, timeout_s: float
+) -> Awaited:
+    """The first delivery passing `test` through `exchange`; the wait ends early when it came through another exchange
+    and nothing came through `exchange` for `grace_s` since: the answer is in."""
     went_elsewhere: list[Delivery] = []
 
     def found(deliveries: list[Delivery]) -> Delivery | None:
@@ -141,72 +195,82 @@ def _await(
         through = next((d for d in hits if exchange is None or d.exchange == exchange), None)
         if through is not None:
             return through
-        stale = [d for d in hits if monotonic() - d.arrived_at > get_settings().timeouts.elsewhere_grace_s]
-        if stale:
-            went_elsewhere.extend(stale)
-            return stale[0]
-        return None
+        stale = [d for d in hits if monotonic() - d.arrived_at > grace_s]
+        went_elsewhere.extend(stale)
+        return stale[0] if stale else None
 
     where = f" through {exchange!r}" if exchange is not None else ""
     try:
-        delivery = watch.wait(found, reason=f"{what}{where}", timeout_s=timeout_s)
+        came: Delivery | None = watch.wait(found, reason=f"{what}{where}", timeout_s=timeout_s)
     except WaitTimeout:
-        delivery = None
-    if delivery is None or went_elsewhere:
-        waited = f"within {timeout_s:g} s" if delivery is None else "(it went elsewhere)"
-        raise AssertionError(
-            f"no {what} arrived{where} {waited}; Focus Server commands seen on the probes: "
-            f"{_commands_seen(watch.deliveries)}"
-        )
-    return delivery
+        came = None
+    return Awaited(what, exchange, timeout_s, came, bool(went_elsewhere), tuple(watch.deliveries))
 
 
-def expect_roi(watch: Watch, subject: LiveSubject, exchange: str | None = None) -> Delivery:
+def await_roi(world: World, watch: Watch, subject: LiveSubject, exchange: str | None = None) -> Awaited:
     """Focus Server's roi command for the subject's region (`{"start": first, "end": last}`)."""
-    what = f"roi command for {subject.kind} {subject.id} (region {subject.region})"
-    return _await(watch, _is_roi_for(subject), what, exchange, get_settings().timeouts.roi_arrives_s)
+
+    def test(delivery: Delivery) -> bool:
+        body = delivery.body if isinstance(delivery.body, dict) else {}
+        return command_name(delivery) == "roi" and body.get("value") == subject.region
+
+    what, waits = f"roi command for {subject.kind} {subject.id} (region {subject.region})", world.times.waits
+    return _await(watch, test, what, exchange, waits.elsewhere_grace_s, waits.roi_arrives_s)
 
 
-def expect_keepalive(watch: Watch, exchange: str | None = None) -> Delivery:
-    return _await(watch, _is_keepalive, "keepalive command", exchange, get_settings().timeouts.keepalive_s)
+def await_keepalive(world: World, watch: Watch, exchange: str | None = None) -> Awaited:
+    waits = world.times.waits
+    test: Callable[[Delivery], bool] = lambda d: command_name(d) == "keepalive"  # noqa: E731
+    return _await(watch, test, "keepalive command", exchange, waits.elsewhere_grace_s, waits.keepalive_s)
 
 
-def assert_no_command_elsewhere(watch: Watch, exchange: str) -> None:
-    """No command of Focus Server's arrived through an exchange other than `exchange` (after a short grace)."""
-    # After the awaited commands arrived, the probe keeps reading a while before concluding nothing went elsewhere.
-    watch.observe(get_settings().timeouts.elsewhere_grace_s)
-    elsewhere = [d for d in watch.deliveries if command_name(d) and d.exchange != exchange]
+def all_commands(world: World, watch: Watch) -> list[Delivery]:
+    """Every delivery, after reading a while longer (a copy published a moment later still counts)."""
+    return watch.observe(world.times.waits.elsewhere_grace_s)
+
+
+def check_arrived(awaited: Awaited) -> Delivery:
+    if awaited.came is None or awaited.elsewhere:
+        where = f" through {awaited.exchange!r}" if awaited.exchange is not None else ""
+        waited = f"within {awaited.timeout_s:g} s" if awaited.came is None else "(it went elsewhere)"
+        raise AssertionError(
+            f"no {awaited.what} arrived{where} {waited}; Focus Server commands seen on the probes: "
+            f"{commands_seen(list(awaited.deliveries))}"
+        )
+    return awaited.came
+
+
+def check_no_command_elsewhere(deliveries: list[Delivery], exchange: str) -> None:
+    elsewhere = [d for d in deliveries if command_name(d) and d.exchange != exchange]
     assert not elsewhere, (
-        f"Focus Server commands arrived through exchanges other than {exchange!r}: {_commands_seen(elsewhere)}"
+        f"Focus Server commands arrived through exchanges other than {exchange!r}: {commands_seen(elsewhere)}"
     )
 
 
-def assert_routing_key(deliveries: list[Delivery], command: str, expected: str) -> None:
+def check_routing_key(deliveries: list[Delivery], command: str, expected: str) -> None:
     wrong = sorted({d.routing_key for d in deliveries if command_name(d) == command and d.routing_key != expected})
     assert not wrong, f"Focus Server's {command} commands came with routing keys {wrong}, not {expected!r}"
 
 
-# -- Focus Server's footprint on the broker ----------------------------------------------------------------------
-@dataclass
+# -- Focus Server's footprint on the broker -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
 class Footprint:
     """Focus Server's connections (by client-provided name) and what hangs off them."""
 
-    connections: list[Connection]
-    channels: list[Channel]
-    consumers: list[Consumer]
-    owned_queues: list[Queue]
-
-    def consumed_queues(self) -> list[str]:
-        return sorted({c.queue.name for c in self.consumers})
+    connections: tuple[Connection, ...]
+    consumers: tuple[Consumer, ...]
+    owned_queues: tuple[Queue, ...]
 
 
-def focus_server_footprint(admin: RabbitAdmin, name: str = FOCUS_SERVER_CONNECTION_NAME) -> Footprint:
-    """Wait for the management API to list Focus Server's connections, then collect what they own.
-
-    A target whose connections carry no such name cannot show "publisher only": PreconditionNotMet.
-    """
+def footprint(world: World, name: str = FOCUS_SERVER_CONNECTION_NAME) -> Footprint:
+    """Focus Server's connections once the management API lists them, and what they own. A consumer listed without
+    its channel (while the statistics catch up, or its connection closes) is asked for again until named; one still
+    unnamed after the management API's lag is gone or going, and counts for no one."""
+    admin, waits = world.broker.admin, world.times.waits
     try:
-        connections = waiters.connections_named(admin, name)
+        connections = waiters.connections_named(admin, name, waits)
     except WaitTimeout:
         listed = admin.connections()
         names = sorted({c.client_name or "(unnamed)" for c in listed})
@@ -215,38 +279,32 @@ def focus_server_footprint(admin: RabbitAdmin, name: str = FOCUS_SERVER_CONNECTI
             f"names: {names}); 'publisher only' cannot be observed on this target"
         ) from None
     names = {c.name for c in connections}
-    channels = [ch for ch in admin.channels() if ch.connection_details and ch.connection_details.name in names]
-    consumers = [c for c in _consumers_named(admin) if c.channel_details.connection_name in names]
-    owned = [q for q in admin.queues() if _owner(admin, q) in names]
-    return Footprint(connections, channels, consumers, owned)
-
-
-def _consumers_named(admin: RabbitAdmin) -> list[Consumer]:
-    """The consumers whose channel the management API names. A consumer listed without its channel (`[]` while the
-    broker's statistics catch up, or while its connection closes) is asked for again until named, so that none is
-    left out unseen; one still unnamed after the management API's lag is gone or going, and counts for no one."""
     try:
-        return waiters.consumers_with_channels(admin)
+        consumers = waiters.consumers_with_channels(admin, waits)
     except WaitTimeout:
-        return [c for c in admin.consumers() if c.channel_details]
+        consumers = [c for c in admin.consumers() if c.channel_details]
+    return Footprint(
+        tuple(connections),
+        tuple(c for c in consumers if c.channel_details and c.channel_details.connection_name in names),
+        tuple(q for q in admin.queues() if _owner(admin, q) in names),
+    )
 
 
 def _owner(admin: RabbitAdmin, queue: Queue) -> str | None:
-    """The connection an exclusive queue belongs to. RabbitMQ 3.10's queue list leaves the owner out; the queue's
-    own page has it."""
+    """The connection an exclusive queue belongs to (RabbitMQ 3.10's queue list leaves it out; its own page has it)."""
     if not queue.exclusive or queue.owner_connection is not None:
         return queue.owner_connection
     described = admin.queue(queue.name)
     return described.owner_connection if described is not None else None
 
 
-def assert_consumes_nothing(footprint: Footprint) -> None:
-    assert not footprint.consumers, (
-        f"Focus Server consumes from queues {footprint.consumed_queues()} "
-        f"({len(footprint.consumers)} consumer(s) on its connections)"
+def check_consumes_nothing(found: Footprint) -> None:
+    consumed = sorted({c.queue.name for c in found.consumers})
+    assert not found.consumers, (
+        f"Focus Server consumes from queues {consumed} ({len(found.consumers)} consumer(s) on its connections)"
     )
 
 
-def assert_owns_no_queue(footprint: Footprint) -> None:
-    owned = sorted(q.name for q in footprint.owned_queues)
+def check_owns_no_queue(found: Footprint) -> None:
+    owned = sorted(q.name for q in found.owned_queues)
     assert not owned, f"queues exclusive to Focus Server's connections: {owned}"

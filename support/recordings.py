@@ -10,68 +10,32 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any
-
-import allure
+from typing import TYPE_CHECKING
 
 from support.errors import PreconditionNotMet
-from support.evidence import attach_json
+from support.evidence import Shown
 from support.focus_api import FocusServer
-from support.settings import Settings, Timing
-from support.timeline import Span, covered_parts, holes_between
+from support.settings import Settings
+from support.times import WINDOW_MARGIN_S, Times
 from support.windows import (
+    CLAUSE_SHAPES,
     EITHER_API,
     HOLE_OVER_S,
+    HistoryWindow,
     Lack,
     Shape,
-    Sizes,
+    Span,
     WindowPlan,
     fits,
+    plan,
     plan_shape,
     uninterrupted_window,
 )
 
-MARGIN_S = Timing.window_margin_s  # how far before now a window ends: the latest recording grows while we look
+if TYPE_CHECKING:
+    from support.world import World
 
-
-@dataclass(frozen=True)
-class HistoryWindow:
-    """A window of a known shape and what the catalogue answered for exactly that window."""
-
-    shape: Shape
-    window: Span
-    recordings: tuple[Span, ...]  # whole recordings overlapping the window, as the catalogue gives them
-    part: str = ""  # which of its clause's windows, when there are several: "window 1 of 2: its start"
-    part: str = ""  # which of its clause's windows, when there are several: "window 1 of 2: its start"
-
-    @property
-    def parts(self) -> list[Span]:
-        """The recorded time inside the window."""
-        return covered_parts(self.recordings, self.window)
-
-    @property
-    def holes(self) -> list[Span]:
-        """The catalogue's holes inside the window, between recorded parts."""
-        return holes_between(self.parts)
-
-    @property
-    def last_covered_ms(self) -> int | None:
-        parts = self.parts
-        return parts[-1].end_ms if parts else None
-
-    def describe(self) -> str:
-        recorded = ", ".join(part.label() for part in self.parts) or "nothing"
-        return f"window {self.window.label()} {self.shape.value}; recorded: {recorded}"
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "shape": self.shape.value,
-            "window": self.window.as_dict(),
-            "catalogue_answer": [[r.start_ms // 1000, r.end_ms // 1000] for r in self.recordings],
-            "recordings": [r.as_dict() for r in self.recordings],
-            "recorded_parts": [p.as_dict() for p in self.parts],
-            "holes": [h.as_dict() for h in self.holes],
-        }
+MARGIN_S = WINDOW_MARGIN_S  # how far before now a window ends: the latest recording grows while we look
 
 
 @dataclass
@@ -93,7 +57,7 @@ class Catalogue:
             )
         return sorted(Span.of_seconds(start, end) for start, end in answer.body.root)
 
-    def windows(self, shape: Shape, api: str, sizes: Sizes) -> tuple[WindowPlan, list[HistoryWindow]]:
+    def windows(self, shape: Shape, api: str, sizes: Times) -> tuple[WindowPlan, list[HistoryWindow]]:
         """The plan for `shape` over `api` in this catalogue (support/windows.py), and each of its windows confirmed
         by the catalogue's own answer for it. A catalogue lacking the shape: `PreconditionNotMet` saying what."""
         known = self.recordings(self.search)
@@ -145,30 +109,28 @@ def searchable_past(search: Span) -> Span:
     return Span(search.start_ms, max(search.start_ms, min(search.end_ms, now_ms - MARGIN_S * 1000)))
 
 
-def find_windows(focus: FocusServer, settings: Settings, shape: Shape, api: str | None) -> list[HistoryWindow]:
+def find_windows(world: World, shape: Shape, api: str | None) -> list[HistoryWindow]:
     """The window(s) of `shape` over `api` in the target's catalogue (the literal example shape where it holds it,
-    else the smallest one), each confirmed by the catalogue's answer for it, attached with which shape was used and
-    why. `api` None: a window the same over either API (60 minutes of nothing, 4.1).
+    else the smallest one), each confirmed by the catalogue's answer for it, shown with which shape was used and why.
+    `api` None: a window the same over either API (60 minutes of nothing, 4.1).
 
     Only the past counts: a target records continuously, so its latest recording ends now and grows; a window must
     end at least `MARGIN_S` before now, or "nothing after the recording" would not hold for long."""
     if api is None and shape is not Shape.EMPTY:
         raise ValueError(f"a history window {shape.value} differs by API: say which")
     api = api or EITHER_API
-    found, windows = Catalogue.of(focus, settings).windows(shape, api, Sizes(settings.stream_limit_s))
-    with allure.step(f"history window(s) {shape.value}: {found.describe()}"):
-        pass
-    attach_json(
-        "catalogue: the window(s) used and why",
-        {"shape": shape.value, "api": api, "choice": found.choice.value, "why": found.why}
-        | {"windows": [history.as_dict() for history in windows]},
+    found, windows = Catalogue.of(world.focus, world.settings).windows(shape, api, world.times)
+    world.evidence.keep(Shown(f"history window(s) {shape.value}: {found.describe()}", "figure"))
+    chosen = {"shape": shape.value, "api": api, "choice": found.choice.value, "why": found.why}
+    world.evidence.keep(
+        Shown("catalogue: the window(s) used and why", "json", chosen | {"windows": [w.as_dict() for w in windows]})
     )
     return windows
 
 
-def find_uninterrupted(focus: FocusServer, settings: Settings, seconds: int) -> Span:
+def find_uninterrupted(world: World, seconds: int) -> Span:
     """`seconds` of uninterrupted recorded time in the target's catalogue (clause 2.1's history streams)."""
-    return Catalogue.of(focus, settings).uninterrupted(seconds)
+    return Catalogue.of(world.focus, world.settings).uninterrupted(seconds)
 
 
 # -- `python -m support.recordings`: the window(s) each history clause would use, before any run -----------------
@@ -176,7 +138,7 @@ def find_uninterrupted(focus: FocusServer, settings: Settings, seconds: int) -> 
 NO_RECORDING = "needs no recording"
 
 
-def _history_21(recordings: list[Span], search: Span, sizes: Sizes) -> list[str]:
+def _history_21(recordings: list[Span], search: Span, sizes: Times) -> list[str]:
     """Clause 2.1's history windows: uninterrupted recorded time of a share of the limit, in the shortest stretch."""
     lines = []
     for label, seconds in (
@@ -197,11 +159,10 @@ def _history_21(recordings: list[Span], search: Span, sizes: Sizes) -> list[str]
 def window_report(focus: FocusServer, settings: Settings, apis: list[str]) -> tuple[list[str], int]:
     """The lines to print and how many clause/API pairs cannot be judged on the target's catalogue."""
     from support.clauses import CLAUSES
-    from support.windows import CLAUSE_SHAPES, plan
 
     catalogue = Catalogue.of(focus, settings)
     recordings = catalogue.recordings(catalogue.search)
-    search, sizes = searchable_past(catalogue.search), Sizes(settings.stream_limit_s)
+    search, sizes = searchable_past(catalogue.search), Times.of(settings)
     lines = [
         f"catalogue: {len(recordings)} recording(s) between {catalogue.search.label()}; stream limit "
         f"{settings.stream_limit_s:g} s: a job window holds at most {sizes.budget_s} s of recorded data, a side is "
@@ -227,8 +188,8 @@ def window_report(focus: FocusServer, settings: Settings, apis: list[str]) -> tu
 def main() -> int:
     """Print the plan for the target the FOCUS_* settings name; exit 2 when it cannot be read, 4 when a clause lacks
     its shape (a run would say "not verified" there), else 0."""
+    from support.preflight import resolve
     from support.settings import SettingsError, load_settings
-    from support.shape import resolve
 
     try:
         settings = load_settings()
@@ -240,7 +201,7 @@ def main() -> int:
         return 2
     focus = FocusServer(settings)
     try:
-        shape, _ = resolve(settings.api, focus)
+        shape, _ = resolve(settings)
         apis = ["task", "job"] if shape.value == "both" else [shape.value]
         lines, lacking = window_report(focus, settings, apis)
     except Exception as error:  # a down target is one clear line

@@ -1,108 +1,23 @@
-"""Time spans, gaps and coverage: what the rows of a history task say about time, compared with the catalogue.
+"""Gaps and coverage: what the rows of a history read say about time, compared with the catalogue.
 
-Everything here works in epoch milliseconds (the rows' unit) and is pure, so that it can be tested without a target.
-A gap is what the clarifications' `find_temporal_gaps` calls one: two consecutive (sorted) row timestamps further
-apart than a threshold. The contract promises at least one row per second of covered recording time and nothing
-more about spacing, so every comparison takes a threshold and a tolerance rather than a row period.
+Pure and in epoch milliseconds (the rows' unit), tested without a target. A gap is what the clarifications'
+`find_temporal_gaps` calls one: two consecutive (sorted) row timestamps further apart than a threshold. The contract
+promises at least one row per second of covered recording time and nothing more about spacing, so every comparison
+takes a threshold and a tolerance rather than a row period. The spans themselves are support/windows.py's.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from itertools import pairwise
-from typing import Any, Protocol
+from typing import Any
 
-from support.settings import Timing
+from support.clauses import FIGURES
+from support.times import CONTINUITY_MS
+from support.windows import Span, fmt, fmt_span
 
-# Clause 4.2's continuity threshold (Timing.continuity_ms); also how far a recording's first/last row may sit from
-# the recording's edge.
-CONTINUITY_MS = Timing.continuity_ms
-
-
-class RowTimes(Protocol):
-    """What the coverage and hole checks read: the rows' timestamps (a waterfall's, or a gRPC stream's frames')."""
-
-    @property
-    def timestamps(self) -> list[int]: ...
-
-
-def ms_of(instant: datetime) -> int:
-    return int(instant.timestamp() * 1000)
-
-
-def instant_of(ms: int) -> datetime:
-    return datetime.fromtimestamp(ms / 1000, tz=UTC)
-
-
-def fmt(ms: int) -> str:
-    """`2025-10-09 10:05:00`, with milliseconds only when there are some."""
-    text = instant_of(ms).strftime("%Y-%m-%d %H:%M:%S")
-    return text + (f".{ms % 1000:03d}" if ms % 1000 else "")
-
-
-def fmt_span(start_ms: int, end_ms: int) -> str:
-    """`2025-10-09 10:00:00–10:05:00` (the date once when both ends share it)."""
-    start, end = fmt(start_ms), fmt(end_ms)
-    if start[:10] == end[:10]:
-        end = end[11:]
-    return f"{start}–{end}"
-
-
-@dataclass(frozen=True, order=True)
-class Span:
-    """A stretch of time [start_ms, end_ms] in epoch milliseconds (a window, a recording, a run of rows)."""
-
-    start_ms: int
-    end_ms: int
-
-    def __post_init__(self) -> None:
-        if self.end_ms < self.start_ms:
-            raise ValueError(f"span ends before it starts: {self.start_ms} > {self.end_ms}")
-
-    @classmethod
-    def of(cls, start: datetime, end: datetime) -> Span:
-        return cls(ms_of(start), ms_of(end))
-
-    @classmethod
-    def of_seconds(cls, start_s: int, end_s: int) -> Span:
-        return cls(start_s * 1000, end_s * 1000)
-
-    @property
-    def start(self) -> datetime:
-        return instant_of(self.start_ms)
-
-    @property
-    def end(self) -> datetime:
-        return instant_of(self.end_ms)
-
-    @property
-    def duration_ms(self) -> int:
-        return self.end_ms - self.start_ms
-
-    @property
-    def duration_s(self) -> float:
-        return self.duration_ms / 1000
-
-    def overlaps(self, other: Span) -> bool:
-        """True when the two share more than an edge."""
-        return self.start_ms < other.end_ms and other.start_ms < self.end_ms
-
-    def contains(self, ms: int, tolerance_ms: int = 0) -> bool:
-        return self.start_ms - tolerance_ms <= ms <= self.end_ms + tolerance_ms
-
-    def clip(self, other: Span) -> Span | None:
-        """The part of this span inside `other`, or None when they share no time."""
-        if not self.overlaps(other):
-            return None
-        return Span(max(self.start_ms, other.start_ms), min(self.end_ms, other.end_ms))
-
-    def label(self) -> str:
-        return fmt_span(self.start_ms, self.end_ms)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"from": fmt(self.start_ms), "to": fmt(self.end_ms), "duration_s": self.duration_s}
+SAMPLE_GAP_MS = int(FIGURES["sample_gap_ms"])  # find_temporal_gaps' own default
 
 
 @dataclass(frozen=True)
@@ -132,7 +47,7 @@ class Gap:
         }
 
 
-def find_temporal_gaps(timestamps: Iterable[int], threshold_ms: int = Timing.sample_gap_threshold_ms) -> list[Gap]:
+def find_temporal_gaps(timestamps: Iterable[int], threshold_ms: int = SAMPLE_GAP_MS) -> list[Gap]:
     """Gaps in a timestamp sequence: consecutive sorted timestamps more than `threshold_ms` apart (§4's helper)."""
     ordered = sorted(timestamps)
     return [Gap(a, b) for a, b in pairwise(ordered) if b - a > threshold_ms]
@@ -154,31 +69,12 @@ def runs(timestamps: Iterable[int], threshold_ms: int) -> list[Span]:
     return found
 
 
-def covered_parts(recordings: Iterable[Span], window: Span) -> list[Span]:
-    """The recorded time inside `window`: recordings clipped to it, merged where they touch or overlap."""
-    parts: list[Span] = []
-    for recording in sorted(recordings):
-        clipped = recording.clip(window)
-        if clipped is None:
-            continue
-        if parts and clipped.start_ms <= parts[-1].end_ms:
-            parts[-1] = Span(parts[-1].start_ms, max(parts[-1].end_ms, clipped.end_ms))
-        else:
-            parts.append(clipped)
-    return parts
-
-
 def parts_until(parts: Sequence[Span], until_ms: int | None) -> list[Span]:
     """The recorded parts as far as `until_ms` (a stream's last row): each before it whole, the one it falls in up
     to it; none when nothing came (`None`)."""
     if until_ms is None:
         return []
     return [Span(part.start_ms, min(part.end_ms, until_ms)) for part in parts if part.start_ms <= until_ms]
-
-
-def holes_between(parts: Sequence[Span]) -> list[Span]:
-    """The unrecorded time between consecutive recorded parts (not before the first nor after the last)."""
-    return [Span(a.end_ms, b.start_ms) for a, b in pairwise(parts)]
 
 
 @dataclass

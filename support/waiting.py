@@ -20,7 +20,7 @@ from tenacity import (
     wait_fixed,
 )
 
-from support.settings import Timing
+from support.times import POLL_S
 
 T = TypeVar("T")
 
@@ -34,7 +34,7 @@ class WaitTimeout(AssertionError):
         self.last = last
 
 
-def wait_for(probe: Callable[[], T | None], *, reason: str, timeout_s: float, interval_s: float = Timing.poll_s) -> T:
+def wait_for(probe: Callable[[], T | None], *, reason: str, timeout_s: float, interval_s: float = POLL_S) -> T:
     """Call `probe` until it returns something other than None or False; return that, or raise WaitTimeout."""
     last: list[object] = [None]
 
@@ -62,7 +62,7 @@ class Pace(Enum):
     LATER = "later"  # nothing new: pause `interval_s` before the next call
 
 
-def poll_until(step: Callable[[], T | Pace], *, reason: str, timeout_s: float, interval_s: float = Timing.poll_s) -> T:
+def poll_until(step: Callable[[], T | Pace], *, reason: str, timeout_s: float, interval_s: float = POLL_S) -> T:
     """Call `step` until it returns a result rather than a `Pace`; return that, or raise WaitTimeout.
 
     Unlike `wait_for`, a step that made progress is called again at once, so that a stream served as fast as it is
@@ -109,7 +109,7 @@ def monotonic() -> float:
     return time.monotonic()
 
 
-def watch_for(probe: Callable[[], T | None], *, seconds: float, interval_s: float = Timing.poll_s) -> T | None:
+def watch_for(probe: Callable[[], T | None], *, seconds: float, interval_s: float = POLL_S) -> T | None:
     """Call `probe` for a whole window: its first result other than None or False, or None if none came.
 
     For checks that something must NOT happen (a second queue, say): returning at the first quiet poll would miss

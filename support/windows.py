@@ -2,7 +2,7 @@
 
 Pure and in one unit (`Span`, epoch milliseconds): it reads a list of recordings and a search window and asks no
 target; the catalogue client that does (and confirms each window with the target's own answer for it) is
-support/recordings.py.
+support/recordings.py. The window's types live here: `Span`, `Shape`, `HistoryWindow`, `WindowPlan`, `Lack`.
 
 The clarifications give example shapes (a 30-minute window with a 5-minute recording at its start, ...). A
 deployment's catalogue is whatever its Smart Recorder left (long files, restarts, an outage now and then), and over
@@ -20,32 +20,120 @@ where the catalogue holds it, else the smallest window that still shows its clau
   after nothing (`END_ONLY`), then its end before nothing (`START_ONLY`).
 - Clause 2.1's history streams need uninterrupted recorded time of a given length (`uninterrupted_window`).
 
-Every size over the job API is a share of the stream limit (`Sizes`), never a fixed number of seconds, so that the
-same suite judges a target with a 180 s limit and a stand run with a 20 s one. Where a catalogue lacks a shape,
+Every size over the job API is a share of the stream limit (the time context's `budget_s`, `side_s`, `clear_s`),
+never a fixed number of seconds, so that the same suite judges a target with a 180 s limit and a stand run with a
+20 s one. Where a catalogue lacks a shape,
 `Lack` says exactly what, in seconds; a scenario then ends "not verified" with that reason, never passed.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import StrEnum
 from itertools import pairwise
+from typing import Any
 
-from support.settings import Sizes, Timing
-from support.timeline import Span, covered_parts
+from support.clauses import FIGURES
+from support.times import HOLE_OVER_S, MIN_SIDE_S, MINUTE_S, OUTAGE_S, TASK_COVERED_S, WINDOW_MARGIN_S, Times
 
-# The clarifications' own figures (Timing): the hole threshold of 4.3 and the example's times.
-MINUTE_S = Timing.minute_s
-HOLE_OVER_S = Timing.hole_over_s  # 4.3: a hole is more than a minute
-HOLE_UNDER_S = Timing.outage_s  # an hour or more is an outage between two windows, not a hole in one
-EXAMPLE_HOLE_S = Timing.example_hole_s
-EXAMPLE_WINDOW_S = Timing.example_window_s
-EMPTY_WINDOW_S = Timing.empty_window_s
-MARGIN_S = Timing.window_margin_s  # how far a window keeps from recordings it must not hold
-HISTORY_CLAUSES = ("4.1", "4.2", "4.3", "4.4", "4.5", "4.6")
+EXAMPLE_HOLE_S = int(FIGURES["example_hole_s"])
+EXAMPLE_SIDE_S = int(FIGURES["example_side_s"])
+EXAMPLE_WINDOW_S = int(FIGURES["example_window_s"])
+EMPTY_WINDOW_S = int(FIGURES["example_empty_s"])
+HOLE_UNDER_S = OUTAGE_S  # an hour or more is an outage between two windows, not a hole in one
+MARGIN_S = WINDOW_MARGIN_S  # how far a window keeps from recordings it must not hold
 EITHER_API = "task or job"  # the API of a window that is the same over both (4.1's 60 minutes of nothing)
+
+
+# -- time spans --------------------------------------------------------------------------------------------------
+
+
+def ms_of(instant: datetime) -> int:
+    return int(instant.timestamp() * 1000)
+
+
+def instant_of(ms: int) -> datetime:
+    return datetime.fromtimestamp(ms / 1000, tz=UTC)
+
+
+def fmt(ms: int) -> str:
+    """`2025-10-09 10:05:00`, with milliseconds only when there are some."""
+    text = instant_of(ms).strftime("%Y-%m-%d %H:%M:%S")
+    return text + (f".{ms % 1000:03d}" if ms % 1000 else "")
+
+
+def fmt_span(start_ms: int, end_ms: int) -> str:
+    """`2025-10-09 10:00:00–10:05:00` (the date once when both ends share it)."""
+    start, end = fmt(start_ms), fmt(end_ms)
+    return f"{start}–{end[11:] if start[:10] == end[:10] else end}"
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    """A stretch of time [start_ms, end_ms] in epoch milliseconds (a window, a recording, a run of rows)."""
+
+    start_ms: int
+    end_ms: int
+
+    def __post_init__(self) -> None:
+        if self.end_ms < self.start_ms:
+            raise ValueError(f"span ends before it starts: {self.start_ms} > {self.end_ms}")
+
+    @classmethod
+    def of(cls, start: datetime, end: datetime) -> Span:
+        return cls(ms_of(start), ms_of(end))
+
+    @classmethod
+    def of_seconds(cls, start_s: int, end_s: int) -> Span:
+        return cls(start_s * 1000, end_s * 1000)
+
+    @property
+    def start(self) -> datetime:
+        return instant_of(self.start_ms)
+
+    @property
+    def end(self) -> datetime:
+        return instant_of(self.end_ms)
+
+    @property
+    def duration_ms(self) -> int:
+        return self.end_ms - self.start_ms
+
+    @property
+    def duration_s(self) -> float:
+        return self.duration_ms / 1000
+
+    def overlaps(self, other: Span) -> bool:
+        """True when the two share more than an edge."""
+        return self.start_ms < other.end_ms and other.start_ms < self.end_ms
+
+    def contains(self, ms: int, tolerance_ms: int = 0) -> bool:
+        return self.start_ms - tolerance_ms <= ms <= self.end_ms + tolerance_ms
+
+    def clip(self, other: Span) -> Span | None:
+        """The part of this span inside `other`, or None when they share no time."""
+        if not self.overlaps(other):
+            return None
+        return Span(max(self.start_ms, other.start_ms), min(self.end_ms, other.end_ms))
+
+    def label(self) -> str:
+        return fmt_span(self.start_ms, self.end_ms)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"from": fmt(self.start_ms), "to": fmt(self.end_ms), "duration_s": self.duration_s}
+
+
+def covered_parts(recordings: Iterable[Span], window: Span) -> list[Span]:
+    """The recorded time inside `window`: recordings clipped to it, merged where they touch or overlap."""
+    return blocks(part for part in (r.clip(window) for r in recordings) if part is not None)
+
+
+def holes_between(parts: Sequence[Span]) -> list[Span]:
+    """The unrecorded time between consecutive recorded parts (not before the first nor after the last)."""
+    return [Span(a.end_ms, b.start_ms) for a, b in pairwise(parts)]
 
 
 class Shape(StrEnum):
@@ -68,10 +156,53 @@ CLAUSE_SHAPES: dict[str, Shape] = {
 }
 
 
+@dataclass(frozen=True)
+class HistoryWindow:
+    """A window of a known shape and what the catalogue answered for exactly that window."""
+
+    shape: Shape
+    window: Span
+    recordings: tuple[Span, ...]  # whole recordings overlapping the window, as the catalogue gives them
+    part: str = ""  # which of its clause's windows, when there are several: "window 1 of 2: its start"
+
+    @property
+    def parts(self) -> list[Span]:
+        """The recorded time inside the window."""
+        return covered_parts(self.recordings, self.window)
+
+    @property
+    def holes(self) -> list[Span]:
+        """The catalogue's holes inside the window, between recorded parts."""
+        return holes_between(self.parts)
+
+    @property
+    def last_covered_ms(self) -> int | None:
+        parts = self.parts
+        return parts[-1].end_ms if parts else None
+
+    def describe(self) -> str:
+        recorded = ", ".join(part.label() for part in self.parts) or "nothing"
+        return f"window {self.window.label()} {self.shape.value}; recorded: {recorded}"
+
+    def named(self, name: str) -> str:
+        """`name`, and which window it is of when its clause is judged on several (no two attachments share one)."""
+        return f"{name}, {self.part}" if self.part else name
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "shape": self.shape.value,
+            "window": self.window.as_dict(),
+            "catalogue_answer": [[r.start_ms // 1000, r.end_ms // 1000] for r in self.recordings],
+            "recordings": [r.as_dict() for r in self.recordings],
+            "recorded_parts": [p.as_dict() for p in self.parts],
+            "holes": [h.as_dict() for h in self.holes],
+        }
+
+
 # -- the finders: one window of a shape, or None ----------------------------------------------------------------
 
 
-def blocks(recordings: Sequence[Span]) -> list[Span]:
+def blocks(recordings: Iterable[Span]) -> list[Span]:
     """Recordings merged where they touch or overlap: stretches of uninterrupted recorded time."""
     merged: list[Span] = []
     for recording in sorted(recordings):
@@ -106,8 +237,8 @@ def covered_window(
     recordings: Sequence[Span],
     search: Span,
     *,
-    length_s: int = Timing.covered_window_s,
-    min_length_s: int = Timing.covered_min_s,
+    length_s: int = int(FIGURES["example_covered_s"]),
+    min_length_s: int = int(FIGURES["example_covered_min_s"]),
 ) -> Span | None:
     """A window of `min_length_s`..`length_s` inside uninterrupted recorded time, starting where that time starts."""
     for block in blocks(recordings):
@@ -121,8 +252,8 @@ def hole_window(
     recordings: Sequence[Span],
     search: Span,
     *,
-    side_s: int = Timing.example_side_s,
-    min_side_s: int = Timing.min_side_s,
+    side_s: int = EXAMPLE_SIDE_S,
+    min_side_s: int = MIN_SIDE_S,
     hole_over_s: int = HOLE_OVER_S,
     hole_of_s: int | None = None,
 ) -> Span | None:
@@ -182,7 +313,7 @@ def middle_only_window(
     search: Span,
     *,
     length_s: int = EXAMPLE_WINDOW_S,
-    lead_s: int = Timing.middle_lead_s,
+    lead_s: int = int(FIGURES["example_middle_lead_s"]),
     margin_s: int = MARGIN_S,
     recorded_at_most_s: int | None = None,
 ) -> Span | None:
@@ -301,17 +432,17 @@ def _room(found: list[Span], search: Span, index: int) -> tuple[int, int]:
     return (block.start_ms - before) // 1000, (after - block.end_ms) // 1000
 
 
-def _end_then_nothing(block: Span, sizes: Sizes) -> Span:
+def _end_then_nothing(block: Span, sizes: Times) -> Span:
     """A side of a recording up to its end, then a side of nothing."""
     return Span(max(block.start_ms, block.end_ms - sizes.side_s * 1000), block.end_ms + sizes.side_s * 1000)
 
 
-def _nothing_then_start(block: Span, sizes: Sizes) -> Span:
+def _nothing_then_start(block: Span, sizes: Times) -> Span:
     """A side of nothing, then a side of a recording from its start."""
     return Span(block.start_ms - sizes.side_s * 1000, min(block.end_ms, block.start_ms + sizes.side_s * 1000))
 
 
-def plan_empty(recordings: Sequence[Span], search: Span, sizes: Sizes, api: str) -> WindowPlan | Lack:
+def plan_empty(recordings: Sequence[Span], search: Span, sizes: Times, api: str) -> WindowPlan | Lack:
     window = empty_window(recordings, search)
     if window is None:
         return Lack(
@@ -323,13 +454,13 @@ def plan_empty(recordings: Sequence[Span], search: Span, sizes: Sizes, api: str)
     return WindowPlan(Shape.EMPTY, api, ((Shape.EMPTY, window),), Choice.LITERAL, "60 minutes with no recording")
 
 
-def plan_covered(recordings: Sequence[Span], search: Span, sizes: Sizes, api: str) -> WindowPlan | Lack:
+def plan_covered(recordings: Sequence[Span], search: Span, sizes: Times, api: str) -> WindowPlan | Lack:
     if api == "task":
         window = covered_window(recordings, search)
         if window is not None:
             why = "10-15 minutes of one recording"
             return WindowPlan(Shape.COVERED, api, ((Shape.COVERED, window),), Choice.LITERAL, why)
-    length = sizes.budget_s if api == "job" else Timing.task_covered_s
+    length = sizes.budget_s if api == "job" else TASK_COVERED_S
     window = covered_window(recordings, search, length_s=length, min_length_s=sizes.side_s)
     if window is None:
         return Lack(
@@ -340,8 +471,8 @@ def plan_covered(recordings: Sequence[Span], search: Span, sizes: Sizes, api: st
     return WindowPlan(Shape.COVERED, api, ((Shape.COVERED, window),), choice, why or "no 10 minutes of one recording")
 
 
-def plan_hole(recordings: Sequence[Span], search: Span, sizes: Sizes, api: str) -> WindowPlan | Lack:
-    side = sizes.side_s if api == "job" else Timing.example_side_s
+def plan_hole(recordings: Sequence[Span], search: Span, sizes: Times, api: str) -> WindowPlan | Lack:
+    side = sizes.side_s if api == "job" else EXAMPLE_SIDE_S
     each = f"{side} s of each side" + (", a third of the stream limit" if api == "job" else "")
     window = hole_window(recordings, search, side_s=side, min_side_s=side, hole_of_s=EXAMPLE_HOLE_S)
     if window is not None:
@@ -358,7 +489,7 @@ def plan_hole(recordings: Sequence[Span], search: Span, sizes: Sizes, api: str) 
     return WindowPlan(Shape.HOLE, api, ((Shape.HOLE, window),), Choice.SMALLEST, why)
 
 
-def plan_start_only(recordings: Sequence[Span], search: Span, sizes: Sizes, api: str) -> WindowPlan | Lack:
+def plan_start_only(recordings: Sequence[Span], search: Span, sizes: Times, api: str) -> WindowPlan | Lack:
     at_most = sizes.budget_s if api == "job" else None
     window = start_only_window(recordings, search, recorded_at_most_s=at_most)
     if window is not None:
@@ -381,7 +512,7 @@ def plan_start_only(recordings: Sequence[Span], search: Span, sizes: Sizes, api:
     return WindowPlan(Shape.START_ONLY, api, ((Shape.START_ONLY, window),), Choice.SMALLEST, why)
 
 
-def plan_middle_only(recordings: Sequence[Span], search: Span, sizes: Sizes, api: str) -> WindowPlan | Lack:
+def plan_middle_only(recordings: Sequence[Span], search: Span, sizes: Times, api: str) -> WindowPlan | Lack:
     at_most = sizes.budget_s if api == "job" else None
     window = middle_only_window(recordings, search, recorded_at_most_s=at_most)
     # One window holds a recording of at most this (the task API has no pace, but a window of hours is no test).
@@ -416,7 +547,7 @@ def plan_middle_only(recordings: Sequence[Span], search: Span, sizes: Sizes, api
     )
 
 
-PLANS: dict[Shape, Callable[[Sequence[Span], Span, Sizes, str], WindowPlan | Lack]] = {
+PLANS: dict[Shape, Callable[[Sequence[Span], Span, Times, str], WindowPlan | Lack]] = {
     Shape.EMPTY: plan_empty,
     Shape.COVERED: plan_covered,
     Shape.HOLE: plan_hole,
@@ -425,15 +556,15 @@ PLANS: dict[Shape, Callable[[Sequence[Span], Span, Sizes, str], WindowPlan | Lac
 }
 
 
-def plan_shape(shape: Shape, api: str, recordings: Sequence[Span], search: Span, sizes: Sizes) -> WindowPlan | Lack:
+def plan_shape(shape: Shape, api: str, recordings: Sequence[Span], search: Span, sizes: Times) -> WindowPlan | Lack:
     """The window(s) of `shape` over `api` in this catalogue, or what the catalogue lacks for it."""
     if shape not in PLANS:
         raise ValueError(f"no window is planned by shape {shape.name} (planned: {', '.join(s.name for s in PLANS)})")
     return PLANS[shape](recordings, search, sizes, api)
 
 
-def plan(clause: str, api: str, recordings: Sequence[Span], search: Span, sizes: Sizes) -> WindowPlan | Lack:
+def plan(clause: str, api: str, recordings: Sequence[Span], search: Span, sizes: Times) -> WindowPlan | Lack:
     """The window(s) `clause` is judged on over `api` in this catalogue, or what the catalogue lacks for it."""
     if clause not in CLAUSE_SHAPES:
-        raise ValueError(f"clause {clause!r} needs no history window (history clauses: {', '.join(HISTORY_CLAUSES)})")
+        raise ValueError(f"clause {clause!r} needs no history window (history clauses: {', '.join(CLAUSE_SHAPES)})")
     return plan_shape(CLAUSE_SHAPES[clause], api, recordings, search, sizes)

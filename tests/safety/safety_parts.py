@@ -1,194 +1,416 @@
-"""The real parts that the safety tests share (see conftest.py), and how to start and stop them."""
+"""The real parts the safety tests run the suite against (started once per session by conftest.py):
+
+- test certificates made with openssl: a CA, a server certificate it signs, a self-signed rogue one;
+- a "production" RabbitMQ node: the stand's private node (never the machine's own broker), with TLS listeners
+  beside the plain ones, the broker's default 5 s statistics (so the management API lags as a real one does), and
+  the state of a live deployment with a consumer of its own; `snapshot` reads it all back, to compare;
+- one stand (`python -m stand up`) for the Focus Server REST, and a TLS terminator to put in front of it.
+"""
 
 from __future__ import annotations
 
-import os
-import secrets
-import shutil
+import asyncio
+import contextlib
+import json
+import ssl
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
-from safety_broker import ProductionBroker, ProductionConsumer, Snapshot, preload, snapshot
-from safety_certs import Certificates, make_certificates
-from safety_runs import ROOT
+import pika
+import requests
+from stand.ports import free_ports
 
+from stand.broker import PrivateBroker, _erlang_binary
+
+ROOT = Path(__file__).resolve().parents[2]
+PREFIX = "/focus-server"
+JOB_QUEUE = "job_abc123_results"
+CONSUMER = "production-analyzer"  # the production's own consumer's connection
 STATS_INTERVAL_S = 5.0  # RabbitMQ's default collect_statistics_interval, which the production node keeps
 STABLE_FOR_S = 2 * STATS_INTERVAL_S + 1  # every queue has emitted fresh statistics at least once in that time
-SNAPSHOT_TIMEOUT_S = 60.0
 
 
-@dataclass
-class StandHandle:
-    env_file: Path
-    env: dict[str, str]
-    password: str
+# -- certificates ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Certificates:
+    dir: Path
 
     @property
-    def focus(self) -> dict[str, str]:
-        return {k: v for k, v in self.env.items() if k.startswith("FOCUS_")}
+    def ca(self) -> Path:
+        """The test CA: what FOCUS_CA_BUNDLE names."""
+        return self.dir / "ca.pem"
+
+    def server_context(self, *, rogue: bool = False) -> ssl.SSLContext:
+        """The server's certificate signed by the CA, or the rogue one: self-signed, trusted by no one."""
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        name = "rogue" if rogue else "server"
+        context.load_cert_chain(self.dir / f"{name}.pem", self.dir / f"{name}.key")
+        return context
+
+
+def make_certificates(folder: Path) -> Certificates:
+    folder.mkdir(parents=True, exist_ok=True)
+    san = "subjectAltName=IP:127.0.0.1,DNS:localhost"
+
+    def openssl(*args: str) -> None:
+        subprocess.run(["openssl", *args], cwd=folder, check=True, capture_output=True, timeout=60)
+
+    openssl(
+        "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2",
+        "-subj", "/CN=Focus safety test CA", "-addext", "basicConstraints=critical,CA:TRUE",
+        "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+    )  # fmt: skip
+    openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=x")
+    (folder / "server.ext").write_text(f"{san}\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n")
+    openssl(
+        "x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+        "-out", "server.pem", "-days", "2", "-extfile", "server.ext",
+    )  # fmt: skip
+    openssl(
+        "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "rogue.key", "-out", "rogue.pem", "-days", "2",
+        "-subj", "/CN=127.0.0.1", "-addext", san,
+    )  # fmt: skip
+    return Certificates(folder)
+
+
+# -- the production broker ---------------------------------------------------------------------------------------
+
+
+def _erlang_path(path: Path) -> str:
+    return '"' + str(path).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+class ProductionBroker(PrivateBroker):
+    """A private node with TLS listeners (AMQP and management) signed by the test CA."""
+
+    def __init__(self, base_dir: Path, user: str, password: str, certs: Certificates) -> None:
+        super().__init__(base_dir, user, password)
+        self.certs = certs
+        self.amqps_port = self.api_tls_port = 0
+
+    def _write_files(self) -> None:
+        super()._write_files()  # folders, plugins, env file; the config is ours
+        taken = {self.amqp_port, self.api_port, self.dist_port, self.epmd_port}
+        while not taken.isdisjoint(ports := free_ports(2)):
+            pass
+        self.amqps_port, self.api_tls_port = ports
+        d = self.certs.dir
+        tls = (
+            f"{{cacertfile, {_erlang_path(d / 'ca.pem')}}}, {{certfile, {_erlang_path(d / 'server.pem')}}}, "
+            f"{{keyfile, {_erlang_path(d / 'server.key')}}}"
+        )
+        config = (
+            f'[{{rabbit, [{{tcp_listeners, [{{"127.0.0.1", {self.amqp_port}}}]}},\n'
+            f'            {{ssl_listeners, [{{"127.0.0.1", {self.amqps_port}}}]}},\n'
+            f"            {{ssl_options, [{tls}, {{verify, verify_none}}, {{fail_if_no_peer_cert, false}}]}},\n"
+            f"            {{default_user, {_erlang_binary(self.user)}}},\n"
+            f"            {{default_pass, {_erlang_binary(self.password)}}},\n"
+            "            {loopback_users, []}]},\n"
+            f' {{rabbitmq_management, [{{tcp_config, [{{port, {self.api_port}}}, {{ip, "127.0.0.1"}}]}},\n'
+            f'  {{ssl_config, [{{port, {self.api_tls_port}}}, {{ip, "127.0.0.1"}}, {tls}]}}]}}].\n'
+        )
+        config_file = self.dir / "rabbitmq.config"
+        config_file.write_text(config)
+        config_file.chmod(0o600)
+
+    @property
+    def url_password(self) -> str:
+        """The password as a URL carries it (percent-encoded)."""
+        return quote(self.password, safe="")
+
+    @property
+    def amqp_url(self) -> str:
+        return f"amqp://{self.user}:{self.url_password}@127.0.0.1:{self.amqp_port}/%2F"
+
+    @property
+    def amqps_url(self) -> str:
+        return f"amqps://{self.user}:{self.url_password}@127.0.0.1:{self.amqps_port}/%2F"
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.api_port}"
+
+    @property
+    def api_tls_url(self) -> str:
+        return f"https://127.0.0.1:{self.api_tls_port}"
+
+    def api(self, method: str, path: str, **kwargs: Any) -> Any:
+        answer = requests.request(
+            method, f"{self.api_url}/api{path}", auth=(self.user, self.password), timeout=10, **kwargs
+        )
+        answer.raise_for_status()
+        return answer.json() if answer.content else None
+
+
+class ProductionConsumer:
+    """The production's own consumer of the job queue, on a thread of its own with its own named connection."""
+
+    def __init__(self, amqp_url: str) -> None:
+        self.amqp_url = amqp_url
+        self.stop = threading.Event()
+        self.ready = threading.Event()
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="production-consumer", daemon=True)
+        self.thread.start()
+        if not self.ready.wait(20) or self.error is not None:
+            raise RuntimeError(f"the production consumer did not start: {self.error!r}")
+
+    def _run(self) -> None:
+        params = pika.URLParameters(self.amqp_url)
+        params.client_properties = {"connection_name": CONSUMER}
+        try:
+            connection = pika.BlockingConnection(params)
+            channel = connection.channel()
+            channel.basic_qos(prefetch_count=1)
+            channel.basic_consume(JOB_QUEUE, lambda *_: None, auto_ack=False, consumer_tag=CONSUMER)
+            self.ready.set()
+            while not self.stop.is_set():
+                connection.process_data_events(time_limit=0.2)
+            connection.close()
+        except BaseException as error:  # handed to the constructor
+            self.error = error
+            self.ready.set()
+
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join(timeout=10)
+
+
+def preload(broker: ProductionBroker) -> None:
+    """The state of a live deployment (the test's own doing: the suite never declares anything)."""
+    params = pika.URLParameters(broker.amqp_url)
+    params.client_properties = {"connection_name": "production-setup"}
+    connection = pika.BlockingConnection(params)
+    channel = connection.channel()
+    channel.exchange_declare("prisma", exchange_type="topic", durable=True)
+    for name, key in [
+        ("recorder_input", "interrogator.frames.#"),
+        ("interrogator_input", "baby_analyzer.commands.#"),
+        (JOB_QUEUE, "baby_analyzer.results.job_abc123"),
+    ]:
+        channel.queue_declare(name, durable=True)
+        channel.queue_bind(name, "prisma", routing_key=key)
+    persistent = pika.BasicProperties(content_type="application/json", delivery_mode=2)
+    for queue, count in (("recorder_input", 7), ("interrogator_input", 4)):
+        for number in range(count):
+            channel.basic_publish("", queue, json.dumps({"sequence": number}).encode(), persistent)
+    connection.close()
+    policy = {"pattern": "^recorder_", "definition": {"max-length": 100000}, "apply-to": "queues", "priority": 1}
+    broker.api("PUT", "/policies/%2F/recorder-cap", json=policy)
+
+
+def preloaded(state: Snapshot) -> bool:
+    data = state.data
+    return (
+        (data.get("queue / recorder_input") or {}).get("messages") == 7
+        and (data.get("queue / interrogator_input") or {}).get("messages") == 4
+        and (data.get("queue / job_abc123_results") or {}).get("consumers") == 1
+        and data.get("connections") == [CONSUMER]
+    )
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the management API shows of the broker, reduced to what a run must not change."""
+
+    data: dict[str, Any]
+
+    def diff(self, other: Snapshot) -> list[str]:
+        keys = sorted(set(self.data) | set(other.data))
+        return [
+            f"{k}:\n  before {self.data.get(k)}\n  after  {other.data.get(k)}"
+            for k in keys
+            if self.data.get(k) != other.data.get(k)
+        ]
+
+
+def _stats(item: dict[str, Any], *names: str) -> dict[str, int]:
+    stats = item.get("message_stats") or {}
+    return {name: int(stats.get(name, 0)) for name in names}
+
+
+def snapshot(broker: ProductionBroker) -> Snapshot:
+    """Exchanges, queues (message counts, consumers, message statistics: a peek with requeue keeps the count but
+    not these), bindings, consumers, connections, vhosts, users, permissions and policies, all vhosts."""
+    data: dict[str, Any] = {}
+    for e in broker.api("GET", "/exchanges"):
+        data[f"exchange {e['vhost']} {e['name'] or '(default)'}"] = {
+            **{k: e.get(k) for k in ("type", "durable", "auto_delete", "internal", "arguments")},
+            **_stats(e, "publish_in"),
+        }
+    for q in broker.api("GET", "/queues"):
+        data[f"queue {q['vhost']} {q['name']}"] = {
+            **{k: q.get(k) for k in ("durable", "auto_delete", "exclusive", "arguments", "policy", "consumers")},
+            **{k: q.get(k) for k in ("messages", "messages_ready", "messages_unacknowledged")},
+            **_stats(q, "publish", "deliver_get", "redeliver", "ack"),
+        }
+    data["bindings"] = sorted(
+        f"{b['vhost']} {b['source'] or '(default)'} -> {b['destination_type']} {b['destination']} [{b['routing_key']}]"
+        for b in broker.api("GET", "/bindings")
+    )
+    data["consumers"] = sorted(
+        f"{c['queue']['name']} {c['consumer_tag']} ack={c.get('ack_required')}" for c in broker.api("GET", "/consumers")
+    )
+    data["connections"] = sorted(_connection_name(c) for c in broker.api("GET", "/connections"))
+    data["channels"] = len(broker.api("GET", "/channels"))
+    data["vhosts"] = sorted(v["name"] for v in broker.api("GET", "/vhosts"))
+    data["users"] = sorted(f"{u['name']} {u.get('tags')}" for u in broker.api("GET", "/users"))
+    for listing in ("permissions", "policies"):
+        data[listing] = sorted(json.dumps(item, sort_keys=True) for item in broker.api("GET", f"/{listing}"))
+    return Snapshot(data)
+
+
+def _connection_name(connection: dict[str, Any]) -> str:
+    return (connection.get("client_properties") or {}).get("connection_name") or "(unnamed)"
+
+
+def settled(
+    broker: ProductionBroker, wanted: Callable[[Snapshot], bool], timeout_s: float, hold_s: float = STABLE_FOR_S
+) -> tuple[Snapshot, float]:
+    """Poll the management API (never a fixed sleep) until `wanted` holds on an unchanged snapshot for `hold_s`
+    (a count that changed late still shows its old value for up to one statistics round), or the timeout: the last
+    snapshot, and the seconds until `wanted` first held (-1 if never)."""
+    started = time.monotonic()
+    held: Snapshot | None = None
+    held_since = first = -1.0
+    while True:
+        current, now = snapshot(broker), time.monotonic()
+        if not wanted(current):
+            held = None
+        elif held != current:
+            held, held_since = current, now
+            first = now - started if first < 0 else first
+        if (held is not None and now - held_since >= hold_s) or now - started > timeout_s:
+            return current, first
+        time.sleep(0.5)
+
+
+class Watcher:
+    """Polls the management API while a run goes on, and keeps what the suite created there (so that "nothing
+    remains" is not said of nothing): queues not in the baseline, their bindings, connections."""
+
+    def __init__(self, broker: ProductionBroker, baseline: Snapshot) -> None:
+        self.broker = broker
+        self.known = {key.split(" ", 2)[2] for key in baseline.data if key.startswith("queue ")}
+        self.queues: dict[str, dict[str, Any]] = {}
+        self.bindings: set[str] = set()
+        self.connections: set[str] = set()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="production-watcher", daemon=True)
+
+    def __enter__(self) -> Watcher:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=15)
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.5):
+            with contextlib.suppress(requests.RequestException):
+                for q in self.broker.api("GET", "/queues"):
+                    if q["name"] not in self.known:
+                        self.queues[q["name"]] = {k: q.get(k) for k in ("exclusive", "auto_delete", "durable")}
+                for b in self.broker.api("GET", "/bindings"):
+                    if b["destination"] not in self.known and b["source"]:
+                        self.bindings.add(f"{b['source']} [{b['routing_key']}]")
+                self.connections |= {_connection_name(c) for c in self.broker.api("GET", "/connections")} - {CONSUMER}
 
 
 @dataclass
 class Production:
     broker: ProductionBroker
     consumer: ProductionConsumer
-    baseline: Snapshot
+    baseline: Snapshot  # taken again by a test that changed it on purpose
+
+
+# -- the stand and TLS in front of it ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StandHandle:
+    env_file: Path
+    env: dict[str, str]
 
     @property
-    def password(self) -> str:
-        return self.broker.password
-
-    def wait_until_as_before(self, timeout_s: float = SNAPSHOT_TIMEOUT_S) -> tuple[Snapshot, float]:
-        """Poll until the management API shows the baseline, and keeps showing it for longer than two rounds of
-        its statistics (a count that changed late would still show the old value for up to one round).
-
-        Returns the last snapshot and the seconds until it first showed the baseline.
-        """
-        started = time.monotonic()
-        return held_snapshot(self.broker, lambda current: current == self.baseline, timeout_s, started)
+    def port(self) -> int:
+        return int(self.env["FOCUS_BASE_URL"].split(":")[2].split("/")[0])
 
 
-def held_snapshot(
-    broker: ProductionBroker, wanted: Callable[[Snapshot], bool], timeout_s: float, started: float | None = None
-) -> tuple[Snapshot, float]:
-    """Poll (never a fixed sleep) until `wanted` holds on every snapshot for longer than two statistics rounds,
-    or the timeout: the last snapshot, and the seconds until `wanted` first held (-1 if never)."""
-    started = time.monotonic() if started is None else started
-    held: Snapshot | None = None
-    held_since = first = -1.0
-    while True:
-        current = snapshot(broker)
-        now = time.monotonic()
-        if wanted(current) and (held is None or current == held):
-            if held is None:
-                held, held_since = current, now
-                first = now - started if first < 0 else first
-            elif now - held_since > STABLE_FOR_S:
-                return current, first
-        else:
-            held = None
-        if now - started > timeout_s:
-            return current, first
-        time.sleep(0.5)
+def stand_up(env_file: Path, env: dict[str, str]) -> StandHandle:
+    up = [sys.executable, "-m", "stand", "up", "--env-file", str(env_file)]
+    done = subprocess.run(up, cwd=ROOT, env=env, capture_output=True, text=True, timeout=180)
+    if done.returncode != 0:
+        raise RuntimeError(f"stand up failed ({done.returncode}): {done.stderr[-2000:]}")
+    values = dict(line.split("=", 1) for line in env_file.read_text().splitlines() if "=" in line)
+    return StandHandle(env_file, values)
 
 
-def poll_snapshot(
-    broker: ProductionBroker, wanted: Callable[[Snapshot], bool], timeout_s: float, pump: Any = None
-) -> tuple[Snapshot, float]:
-    """Poll until `wanted` holds once, or the timeout: the last snapshot, and the seconds it took.
-
-    `pump`, a pika BlockingConnection of the caller's, is kept serviced (heartbeats) meanwhile.
-    """
-    started = time.monotonic()
-    while True:
-        current = snapshot(broker)
-        if wanted(current) or time.monotonic() - started > timeout_s:
-            return current, time.monotonic() - started
-        if pump is not None:
-            pump.process_data_events(time_limit=0.5)
-        else:
-            time.sleep(0.5)
+def stand_down(stand: StandHandle) -> None:
+    down = [sys.executable, "-m", "stand", "down", "--env-file", str(stand.env_file)]
+    subprocess.run(down, cwd=ROOT, capture_output=True, timeout=120)
 
 
-def settled_snapshot(broker: ProductionBroker, ready: Callable[[Snapshot], bool], timeout_s: float) -> Snapshot:
-    """The state once it satisfies `ready` and has stayed the same for more than two statistics rounds."""
-    current, first = held_snapshot(broker, ready, timeout_s)
-    if first < 0:
-        raise RuntimeError(f"the production broker's state did not settle within {timeout_s:g} s: {current}")
-    return current
+class TlsTerminator:
+    """HTTPS in front of a plain HTTP server on the loopback: TLS ends here, bytes go on unchanged."""
 
+    def __init__(self, upstream_port: int, context: ssl.SSLContext) -> None:
+        self.upstream_port = upstream_port
+        self.context = context
+        self.port = 0
+        self._loop = asyncio.new_event_loop()
+        self._loop.set_exception_handler(lambda _loop, _context: None)  # refused handshakes are the point
+        self._ready = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="tls-terminator", daemon=True)
 
-def _expected_preload(state: Snapshot) -> bool:
-    data = state.data
-    return (
-        (data.get("queue / recorder_input") or {}).get("messages") == 7
-        and (data.get("queue / interrogator_input") or {}).get("messages") == 4
-        and (data.get("queue / job_abc123_results") or {}).get("consumers") == 1
-        and data.get("connections") == ["production-analyzer"]
-        and data.get("channels") == 1
-    )
+    def __enter__(self) -> TlsTerminator:
+        self._thread.start()
+        if not self._ready.wait(10):
+            raise RuntimeError("the TLS terminator did not start")
+        return self
 
+    def __exit__(self, *exc: object) -> None:
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=10)
 
-@dataclass
-class Safety:
-    dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="focus-safety-")))
-    pool: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(max_workers=3))
-    certs: Future[Certificates] | None = None
-    production: Future[Production] | None = None
-    stand: Future[StandHandle] | None = None
-    figures: dict[str, Any] = field(default_factory=dict)
-    stopped: bool = False
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    @property
+    def url(self) -> str:
+        return f"https://127.0.0.1:{self.port}{PREFIX}"
 
-    def start(self) -> None:
-        self.certs = self.pool.submit(make_certificates, self.dir / "certs")
-        self.production = self.pool.submit(self._start_production)
-        self.stand = self.pool.submit(self._start_stand)
+    def _run(self) -> None:
+        asyncio.set_event_loop(self._loop)
+        server = self._loop.run_until_complete(asyncio.start_server(self._pipe, "127.0.0.1", 0, ssl=self.context))
+        self.port = server.sockets[0].getsockname()[1]
+        self._ready.set()
+        try:
+            self._loop.run_forever()
+        finally:
+            server.close()
+            self._loop.close()
 
-    def _start_production(self) -> Production:
-        certs = self.certs.result()
-        # '@' must be percent-encoded in the AMQP URL: the suite has to decode it for the management API.
-        broker = ProductionBroker(self.dir / "production", "focus", f"Prod-Pw-{secrets.token_hex(6)}@x", certs)
-        broker.start()
-        preload(broker)
-        consumer = ProductionConsumer(broker.amqp_url)
-        consumer.start()
-        baseline = settled_snapshot(broker, _expected_preload, timeout_s=SNAPSHOT_TIMEOUT_S)
-        return Production(broker, consumer, baseline)
+    async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.upstream_port)
+        except OSError:
+            writer.close()
+            return
 
-    def _start_stand(self) -> StandHandle:
-        env_file = self.dir / "stand.env"
-        # '!', '/', '#' and '?' are percent-encoded in the stand's AMQP URL: the masking has to catch both forms (and
-        # a URL parser would end the password early at '/', '#' or '?': masking goes by value, never by parsing).
-        password = f"Stand/Pw#{secrets.token_hex(6)}?!x"
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("FOCUS_", "STAND_"))}
-        env["STAND_BROKER_PASSWORD"] = password
-        done = subprocess.run(
-            [sys.executable, "-m", "stand", "up", "--env-file", str(env_file)],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=180,
-        )
-        if done.returncode != 0:
-            raise RuntimeError(f"stand up failed ({done.returncode}): {done.stderr[-2000:]}")
-        values = dict(line.split("=", 1) for line in env_file.read_text().splitlines() if "=" in line)
-        return StandHandle(env_file, values, password)
+        async def copy(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+            with contextlib.suppress(OSError, ssl.SSLError, asyncio.IncompleteReadError):
+                while chunk := await source.read(65536):
+                    sink.write(chunk)
+                    await sink.drain()
+            with contextlib.suppress(Exception):
+                sink.close()
 
-    def stop(self) -> None:
-        with self.lock:
-            if self.stopped:
-                return
-            self.stopped = True
-        handle = None
-        if self.stand is not None:
-            try:
-                handle = self.stand.result(timeout=240)  # still starting (no test needed it yet): wait, then stop it
-            except Exception:
-                handle = None
-        if handle is not None:
-            subprocess.run(
-                [sys.executable, "-m", "stand", "down", "--env-file", str(handle.env_file)],
-                cwd=ROOT,
-                capture_output=True,
-                timeout=120,
-            )
-        if self.production is not None:
-            try:
-                production = self.production.result(timeout=120)
-            except Exception:
-                production = None
-            if production is not None:
-                production.consumer.close()
-                production.broker.stop()
-        self.pool.shutdown(wait=False, cancel_futures=True)
-        shutil.rmtree(self.dir, ignore_errors=True)
+        await asyncio.gather(copy(reader, up_writer), copy(up_reader, writer))

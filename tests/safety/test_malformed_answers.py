@@ -14,11 +14,8 @@ import re
 from pathlib import Path
 
 from httpfake import Canned, FakeHttp, answer, serve
-from safety_net import PREFIX
-from safety_parts import Production
-from safety_runs import run_behave, target_env
-
-from tools.common.results import Kind, parse_result
+from safety_parts import PREFIX, Production
+from safety_runs import label, run_behave, target_env
 
 LIVE_METADATA = {
     "prr": "fast",  # wrong type: a number belongs here
@@ -34,26 +31,21 @@ LIVE_METADATA = {
 
 
 def _config_task(match: re.Match[str], body: bytes) -> Canned:
-    request = json.loads(body or b"{}")
-    if request.get("start_time") is None:
+    if json.loads(body or b"{}").get("start_time") is None:
         return Canned(200, json.dumps({"status": "Config received successfully", "task_id": match.group(1)}))
     # A history window: the refusal comes back as a proxy's HTML error page, not JSON.
     return Canned(400, "<html><body><h1>400 Bad Request</h1></body></html>", "text/html")
 
 
 def _fake() -> FakeHttp:
-    fake = FakeHttp(prefix=PREFIX)
-    fake.route("GET", "/ack", answer(200, {}))
-    fake.route("GET", "/live_metadata", answer(200, LIVE_METADATA))
+    fake = FakeHttp(prefix=PREFIX).answer("GET", "/ack", 200, {}).answer("GET", "/live_metadata", 200, LIVE_METADATA)
     # Wrong shape: a list where the contract has a string.
-    task_metadata = {**LIVE_METADATA, "prr": 2000.0, "dtype": ["float32"]}
-    fake.route("GET", "/metadata/([A-Za-z0-9_-]+)", answer(201, task_metadata))
-    fake.route("GET", "/sensors", answer(200, {"sensor_ids": list(range(64))}))  # missing field `sensors`
-    fake.route("POST", "/recordings_in_time_range", answer(200, []))
+    fake.route("GET", "/metadata/([A-Za-z0-9_-]+)", answer(201, {**LIVE_METADATA, "prr": 2000.0, "dtype": ["f"]}))
+    fake.answer("GET", "/sensors", 200, {"sensor_ids": list(range(64))})  # missing field `sensors`
+    fake.answer("POST", "/recordings_in_time_range", 200, [])
     fake.route("POST", r"/config/([A-Za-z0-9_-]+)", _config_task)
     # Wrong shape: the error text wrapped in an object where the contract has a string.
-    fake.route("POST", "/configure", answer(400, {"error": {"code": 400, "text": "No recordings found"}}))
-    return fake
+    return fake.answer("POST", "/configure", 400, {"error": {"code": 400, "text": "No recordings found"}})
 
 
 EXPECTED = {  # scenario (its @case tag) → what its failure must say, naming the field
@@ -74,16 +66,20 @@ def test_each_malformed_answer_fails_its_scenario_naming_the_field_and_the_run_g
             "FOCUS_BASE_URL": target.url,
             "FOCUS_AMQP_URL": production.broker.amqp_url,
             "FOCUS_RABBITMQ_API_URL": production.broker.api_url,
+            "FOCUS_API": "both",
         }
         selection = " or ".join(f"@case-{case}" for case in EXPECTED)
-        run = run_behave(target_env(focus), tmp_path, ["features", f"--tags={selection}"], timeout_s=180)
+        run = run_behave(target_env(focus), tmp_path, "features", f"--tags={selection}", timeout_s=180)
 
-    results = [parse_result(result) for result in run.results()]
-    assert sorted(r.case for r in results) == sorted(EXPECTED), run.stdout[-3000:]  # every one ran: the run went on
-    for result in results:
-        assert result.status == "failed", result.message  # a product defect, never "broken"
-        assert result.kind is Kind.PRODUCT
-        assert "MalformedAnswer" in result.message
-        assert EXPECTED[result.case] in result.message, result.message
+    results = {}
+    for result in run.results():
+        tags = [item["value"] for item in result["labels"] if item["name"] == "tag"]
+        results[next(tag.removeprefix("case-") for tag in tags if tag.startswith("case-"))] = result
+    assert sorted(results) == sorted(EXPECTED), run.stdout[-3000:]  # every one ran: the run went on
+    for case, result in results.items():
+        message = result["statusDetails"]["message"]
+        assert result["status"] == "failed", message  # a product defect, never "broken"
+        assert label(result, "outcome") == "product defect"
+        assert "MalformedAnswer" in message and EXPECTED[case] in message, message
     assert run.returncode == 1  # behave's "failed", not a crash
     assert "Traceback" not in run.stderr

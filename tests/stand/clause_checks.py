@@ -14,7 +14,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import grpc
-from polls import comes, never, observe, until
+from polls import WaitTimeout, comes, never, observe, until
 from stand_wire import (
     Probe,
     StandHandle,
@@ -26,8 +26,6 @@ from stand_wire import (
     unique_id,
     utc,
 )
-
-from support.waiting import WaitTimeout
 
 STREAM_TOLERANCE_S = 1.0
 

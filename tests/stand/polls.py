@@ -1,8 +1,8 @@
 """How the stand tests wait: a poll with a deadline for what must come, a named window for what must not.
 
-A readiness wait polls (the suite's own `support.waiting`, tenacity underneath), so that a test goes on as soon as
-the condition holds and, when it never does, fails with what it waited for and what it last saw. A sleep is left
-only where the test watches for a while on purpose (an observation window), and is named so: `observe`.
+A readiness wait polls, so that a test goes on as soon as the condition holds and, when it never does, fails with
+what it waited for and what it last saw. A sleep is left only where the test watches for a while on purpose (an
+observation window), and is named so: `observe`.
 """
 
 from __future__ import annotations
@@ -11,33 +11,56 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from support.waiting import monotonic, wait_for, watch_for
-
 T = TypeVar("T")
 
 POLL_S = 0.1  # the stand answers within milliseconds: ask often, so that a test goes on at once
 READY_S = 5.0  # what the stand does "in a moment" (a consumer starting, a queue declared), with room for a busy host
 
 
+class WaitTimeout(AssertionError):
+    """What was waited for did not come."""
+
+
+def watch_for(probe: Callable[[], T | None], seconds: float) -> T | None:
+    """`probe`'s first result other than None or False within `seconds`, else None."""
+    deadline = time.monotonic() + seconds
+    while True:
+        result = probe()
+        if result is not None and result is not False:
+            return result
+        if time.monotonic() >= deadline:
+            return None
+        time.sleep(POLL_S)
+
+
 def until(probe: Callable[[], T | None], what: str, within_s: float = READY_S) -> T:
     """`probe`'s first result other than None or False (an empty list is a result: say `len(x) > 0`);
-    AssertionError (`WaitTimeout`) naming `what` if none came."""
-    return wait_for(probe, reason=what, timeout_s=within_s, interval_s=POLL_S)
+    WaitTimeout naming `what` if none came."""
+    last: list[object] = []
+
+    def remembered() -> T | None:
+        last[:] = [probe()]
+        return last[0]
+
+    result = watch_for(remembered, within_s)
+    if result is None:
+        raise WaitTimeout(f"{what}: not within {within_s:g} s (last seen: {last[0] if last else None!r})")
+    return result
 
 
 def comes(probe: Callable[[], object], within_s: float = READY_S) -> bool:
     """Whether `probe` comes true within the deadline (for a check that states its own failure message)."""
-    return watch_for(lambda: bool(probe()) or None, seconds=within_s, interval_s=POLL_S) is not None
+    return watch_for(lambda: bool(probe()) or None, within_s) is not None
 
 
 def never(probe: Callable[[], object], seconds: float) -> bool:
     """An observation window: True when `probe` stayed false for the whole of it (it fails as soon as it turns)."""
-    return watch_for(lambda: bool(probe()) or None, seconds=seconds, interval_s=POLL_S) is None
+    return watch_for(lambda: bool(probe()) or None, seconds) is None
 
 
 def observe(seconds: float) -> float:
     """An observation window: listen (a probe collects on its own thread) for `seconds`; how long it really took,
     by the monotonic clock, which a busy host makes longer than asked."""
-    started = monotonic()
+    started = time.monotonic()
     time.sleep(seconds)
-    return monotonic() - started
+    return time.monotonic() - started

@@ -1,9 +1,5 @@
-"""Talking to a stand over the wire only (REST, gRPC, AMQP, management API), as the suite would.
-
-Where a test only talks to the stand, it uses the suite's own clients (one gRPC reader: support/grpc_stream.py; one
-env-file reader: support/stand_process.py), so that the wire code lives once; what the tests judge stays here and in
-the tests themselves.
-"""
+"""Talking to a stand over the wire only (REST, gRPC, AMQP, management API), with requests, grpc and pika directly:
+the stand tests never import the suite (support/), so that the stand is judged by its wire alone."""
 
 from __future__ import annotations
 
@@ -14,22 +10,21 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import grpc
+import numpy as np
 import pika
 import requests
-from polls import POLL_S, until
+from polls import WaitTimeout, until, watch_for
 
+from pandadatastream import pandadatastream_pb2 as pb
+from pandadatastream import pandadatastream_pb2_grpc as pb_grpc
 from stand.control import read_env_file
-from support.grpc_stream import Ending, Frame, StreamTimeline
-from support.grpc_stream import read_stream as read_grpc_stream
-from support.ids import new_task_id
-from support.models import JobConfigured
-from support.waiting import Pace, WaitTimeout, poll_until, watch_for
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
@@ -92,18 +87,13 @@ class StandHandle:
         Rows are asked for again at once, "nothing yet" (200) after a short pause."""
         rows: list[dict] = []
 
-        def step() -> int | Pace:
-            answer = self.get(f"/waterfall/{task_id}/{row_count}")
-            if answer.status_code == 201:
-                for block in answer.json():
-                    rows.extend(block["rows"])
-                return Pace.AT_ONCE
-            return Pace.LATER if answer.status_code == 200 else answer.status_code
+        def step() -> int | None:
+            while (answer := self.get(f"/waterfall/{task_id}/{row_count}")).status_code == 201:
+                rows.extend(row for block in answer.json() for row in block["rows"])  # asked again at once
+            return None if answer.status_code == 200 else answer.status_code
 
         try:
-            status = poll_until(
-                step, reason=f"the waterfall of {task_id} to end", timeout_s=timeout_s, interval_s=POLL_S
-            )
+            status = until(step, f"the waterfall of {task_id} to end", within_s=timeout_s)
         except WaitTimeout:
             status = 0
         return rows, status
@@ -141,7 +131,7 @@ class StandHandle:
     def consumers_by_connection(self, settle_s: float = 3.0) -> dict[str, list[str]]:
         """connection_name → names of the queues it consumes. The management view lags and may briefly
         list nothing at all: an empty view is asked again for up to `settle_s`."""
-        return watch_for(lambda: self._consumers_by_connection() or None, seconds=settle_s, interval_s=POLL_S) or {}
+        return watch_for(lambda: self._consumers_by_connection() or None, settle_s) or {}
 
     def _consumers_by_connection(self) -> dict[str, list[str]]:
         names = {c["name"]: (c.get("client_properties") or {}).get("connection_name") for c in self.connections()}
@@ -214,43 +204,68 @@ class Probe:
         self.close()
 
 
-@dataclass
-class StreamOutcome:
-    """One read of a stream by the suite's reader, and the first frames it decoded (kept for layout checks)."""
+@dataclass(frozen=True)
+class Frame:
+    """One decoded DataStream message (docs/grpc-frame-layout.md): data is rows x channels x bins."""
 
-    timeline: StreamTimeline
-    frames: list[Frame]
-
-    @property
-    def code(self) -> grpc.StatusCode | None:
-        return self.timeline.code
-
-    @property
-    def seconds(self) -> float:
-        """When the stream ended, from the start of the call."""
-        return self.timeline.ended_s or 0.0
-
-    @property
-    def by_server(self) -> bool:
-        """The stand ended it (not our deadline, not our closing it)."""
-        return self.timeline.ending is Ending.SERVER
+    start_channel: int
+    end_channel: int
+    timestamps_ms: list[int]
+    row_index: list[int]
+    data: np.ndarray
+    global_maximum: float
+    global_minimum: float
 
     @property
     def rows(self) -> int:
-        return self.timeline.rows
+        return len(self.timestamps_ms)
+
+
+def decode(message: pb.DataStream) -> Frame:
+    shape = (message.data_shape_x, message.data_shape_y, message.data_shape_z or 1)
+    data = np.frombuffer(b"".join(message.main_data), dtype="<f4").reshape(shape)
+    return Frame(
+        message.start_channel,
+        message.end_channel,
+        list(message.timestamp_in_milis),
+        list(message.row_index),
+        data,
+        message.global_maximum,
+        message.global_minimum,
+    )
+
+
+@dataclass
+class StreamOutcome:
+    """One read of a stream: how it ended, when, every row's timestamp and the first frames decoded."""
+
+    code: grpc.StatusCode | None
+    seconds: float  # when the stream ended, from the start of the call
+    by_server: bool  # the stand ended it (not our deadline, not our closing it)
+    timestamps: list[int]
+    frames: list[Frame]
+    arrivals_s: list[float]  # when each frame came, from the start of the call
+    details: str = ""
 
     @property
-    def timestamps(self) -> list[int]:
-        return self.timeline.row_timestamps_ms
+    def first_frame_s(self) -> float:
+        return self.arrivals_s[0] if self.arrivals_s else 0.0
+
+    @property
+    def last_frame_s(self) -> float:
+        return self.arrivals_s[-1] if self.arrivals_s else 0.0
+
+    @property
+    def rows(self) -> int:
+        return len(self.timestamps)
 
     @property
     def data_seconds(self) -> float:
         """How much time the rows received span (a live stream's rows are due by the clock)."""
-        stamps = self.timestamps
-        return (max(stamps) - min(stamps)) / 1000 if stamps else 0.0
+        return (max(self.timestamps) - min(self.timestamps)) / 1000 if self.timestamps else 0.0
 
     def __str__(self) -> str:
-        return self.timeline.ended_text()
+        return f"{self.code} after {self.seconds:.1f} s ({self.rows} rows; {self.details})"
 
 
 def read_stream(
@@ -260,17 +275,34 @@ def read_stream(
     deadline_s: float = 400,
     read_for_s: float | None = None,
 ) -> StreamOutcome:
-    """Read one stream of a `/configure` answer with the suite's reader: to the stand's end of it, our deadline, or
-    `read_for_s` (we close it); the first `keep_frames` frames decoded."""
-    address = JobConfigured.model_construct(**answer).grpc_address  # no validation: the tests judge the answer
+    """Read one stream of a `/configure` answer: to the stand's end of it, our deadline, or `read_for_s` (we close
+    it then); the first `keep_frames` frames decoded."""
+    address = f"{urlsplit(answer['stream_url']).hostname}:{answer['stream_port']}"
     frames: list[Frame] = []
-
-    def keep(frame: Frame) -> None:
-        if len(frames) < keep_frames:
-            frames.append(frame)
-
-    timeline = read_grpc_stream(address, stream_id, deadline_s=deadline_s, read_for_s=read_for_s, on_frame=keep)
-    return StreamOutcome(timeline, frames)
+    stamps: list[int] = []
+    arrivals: list[float] = []
+    started = time.monotonic()
+    with grpc.insecure_channel(address, options=[("grpc.max_receive_message_length", -1)]) as channel:
+        call = pb_grpc.DataStreamServiceStub(channel).StreamData(
+            pb.StreamDataRequest(stream_id=stream_id), timeout=deadline_s
+        )
+        closer = threading.Timer(read_for_s, call.cancel) if read_for_s else None
+        if closer is not None:
+            closer.start()
+        code, details = grpc.StatusCode.OK, ""
+        try:
+            for message in call:
+                stamps.extend(message.timestamp_in_milis)
+                arrivals.append(time.monotonic() - started)
+                if len(frames) < keep_frames:
+                    frames.append(decode(message))
+        except grpc.RpcError as exc:
+            code, details = exc.code(), exc.details() or ""
+        finally:
+            if closer is not None:
+                closer.cancel()
+    ours = code is grpc.StatusCode.CANCELLED or (code is grpc.StatusCode.DEADLINE_EXCEEDED and "limit" not in details)
+    return StreamOutcome(code, time.monotonic() - started, not ours, stamps, frames, arrivals, details)
 
 
 def live_task_body(**over: object) -> dict:
@@ -312,4 +344,4 @@ def gaps_ms(timestamps: list[int], threshold_ms: int) -> list[tuple[int, int]]:
 
 
 def unique_id(prefix: str) -> str:
-    return new_task_id(prefix)  # the suite's one id scheme (support/ids.py)
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 
 import grpc
 import numpy as np
@@ -56,15 +55,6 @@ def test_recordings_in_time_range_are_whole_overlapping_and_sorted(stand: StandH
     assert stand.post("/recordings_in_time_range", empty).json() == []
 
 
-def test_configure_history_without_recordings_is_400_at_once(stand: StandHandle) -> None:
-    started = time.monotonic()
-    answer = stand.post(
-        "/configure", job_body(start_time=utc("2025-01-01 00:00:00"), end_time=utc("2025-01-01 01:00:00"))
-    )
-    assert time.monotonic() - started < 1.0
-    assert (answer.status_code, answer.json()) == (400, {"error": "No recordings found in the requested time range"})
-
-
 @pytest.mark.parametrize(
     ("change", "field"),
     [({"view_type": "9"}, "view_type"), ({"channels": {"min": 0, "max": 5}}, "min"), ({"displayInfo": {}}, "height")],
@@ -101,13 +91,11 @@ def test_live_stream_frame_layout_rate_and_cut_at_the_limit(stand: StandHandle) 
     # starts before the stand's clock does, a frame arrives after it was sent); fewer by at most the stand's start
     # as the first frame's arrival bounds it, a frame's batch of rows and a row either side.
     rate = 200 / 10
-    timeline = outcome.timeline
-    due = rate * timeline.last_frame_s
-    fewest = due - rate * (timeline.first_frame_s + StandTiming.frame_interval_s) - 2
+    due = rate * outcome.last_frame_s
+    fewest = due - rate * (outcome.first_frame_s + StandTiming.frame_interval_s) - 2
     assert fewest <= outcome.rows <= due + 1, f"{outcome.rows} rows, {due:.1f} due by the last frame ({outcome})"
-    assert outcome.timeline.last_frame_s >= 0.9 * outcome.seconds, str(outcome)
-    # The suite's reader decodes every frame by the contract's layout (rows = len(main_data) = len(timestamps) =
-    # len(row_index), y * z float32 per row) and fails on one that breaks it; the values are judged here.
+    assert outcome.last_frame_s >= 0.9 * outcome.seconds, str(outcome)
+    # Every frame by the contract's layout: rows = len(timestamps) = len(row_index), y * z float32 per row.
     for frame in outcome.frames:
         assert (frame.start_channel, frame.end_channel) == (5, 24)
         assert len(frame.timestamps_ms) == len(frame.row_index) == frame.rows
@@ -115,7 +103,6 @@ def test_live_stream_frame_layout_rate_and_cut_at_the_limit(stand: StandHandle) 
         assert frame.data.max() == pytest.approx(frame.global_maximum) and frame.data.min() == pytest.approx(
             frame.global_minimum
         )
-    assert [frame.rows for frame in outcome.timeline.frames[:20]] == [frame.rows for frame in outcome.frames]
     indexes = [i for f in outcome.frames for i in f.row_index]
     assert indexes == list(range(len(indexes)))
     # The job is gone once its only stream ended.
@@ -137,17 +124,6 @@ def test_history_stream_at_recording_pace_ends_ok_when_data_runs_out(stand: Stan
         (max(t for t in outcome.timestamps if t < utc("2025-10-09 10:05:00") * 1000), utc("2025-10-09 10:10:00") * 1000)
     ]
     assert stand.get(f"/metadata/{answer['job_id']}").status_code == 404
-
-
-def test_history_stream_longer_than_the_limit_is_cut(stand: StandHandle) -> None:
-    answer = stand.post(
-        "/configure", job_body(start_time=utc("2025-10-08 09:00:00"), end_time=utc("2025-10-08 09:10:00"))
-    ).json()
-    outcome = read_stream(answer)
-    assert outcome.code == grpc.StatusCode.DEADLINE_EXCEEDED and outcome.by_server, str(outcome)
-    assert abs(outcome.seconds - TEST_STREAM_LIMIT_S) <= TOLERANCE_S
-    # Rate 1.0: as much recording time as wall time (as measured), within the second a history row stands for.
-    assert abs(outcome.data_seconds - outcome.seconds) <= 1.5, (outcome.data_seconds, outcome.seconds)
 
 
 def test_multichannel_job_spreads_channels_over_streams(stand: StandHandle) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import tempfile
 import time
 from pathlib import Path
@@ -13,8 +14,6 @@ from pathlib import Path
 import pika
 from polls import until
 from stand_wire import Probe, StandHandle, read_env, stand_cli
-
-from stand.ports import port_is_open
 
 UP_BUDGET_S = 15.0
 RECOVERY_BUDGET_S = 10.0
@@ -26,6 +25,12 @@ def _alive(pid: int) -> bool:
     except FileNotFoundError:
         return False
     return state != "Z"
+
+
+def port_is_open(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
 def test_up_ready_in_budget_restart_recovers_and_down_leaves_nothing() -> None:

@@ -7,18 +7,11 @@ import time
 
 import pytest
 from polls import until
-from stand_wire import StandHandle, gaps_ms, history_task_body, live_task_body, unique_id, utc
+from stand_wire import StandHandle, history_task_body, live_task_body, unique_id, utc
 
 CONFIG_OK = "Config received successfully"
 NO_RECORDINGS = {"error": "No recordings found in the requested time range"}
 ROWS_WINDOW_S = 2.0  # between two reads of a live waterfall
-
-
-def test_config_live_answers_200_with_status_and_task_id(stand: StandHandle) -> None:
-    task_id = unique_id("live")
-    answer = stand.post(f"/config/{task_id}", live_task_body())
-    assert answer.status_code == 200
-    assert answer.json() == {"status": CONFIG_OK, "task_id": task_id}
 
 
 def test_waterfall_200_empty_then_201_blocks_of_at_most_row_count_rows(stand: StandHandle) -> None:
@@ -106,51 +99,6 @@ def test_live_metadata_and_sensors(stand: StandHandle) -> None:
     }  # fmt: skip
     sensors = stand.get("/sensors").json()["sensors"]
     assert sensors == list(range(meta["number_of_channels"]))
-
-
-def test_same_config_again_is_200_same_answer_and_one_task(stand: StandHandle) -> None:
-    task_id = unique_id("idem")
-    body = history_task_body("2025-10-08 09:00:00", "2025-10-08 09:15:00")
-    first = stand.post(f"/config/{task_id}", body)
-    some = until(lambda: _rows_answer(stand, f"/waterfall/{task_id}/30"), f"{task_id}'s first rows")
-    before = [r for b in some.json() for r in b["rows"]]
-    again = stand.post(f"/config/{task_id}", body)
-    assert (again.status_code, again.json()) == (200, first.json())
-    rows, status = stand.drain_task(task_id)
-    assert status == 208
-    assert len(before) + len(rows) == 900  # went on as one task: no row twice, none lost
-
-
-@pytest.mark.parametrize(
-    "window",
-    [("2025-01-01 00:00:00", "2025-01-01 01:00:00"), ("2025-10-10 00:00:00", "2025-10-10 06:00:00")],
-)
-def test_history_without_recordings_is_400_at_once(stand: StandHandle, window: tuple[str, str]) -> None:
-    started = time.monotonic()
-    answer = stand.post(f"/config/{unique_id('none')}", history_task_body(*window))
-    assert time.monotonic() - started < 1.0
-    assert answer.status_code == 400 and answer.json() == NO_RECORDINGS
-
-
-def test_history_full_window_is_one_row_per_second_then_208(stand: StandHandle) -> None:
-    task_id = unique_id("full")
-    stand.post(f"/config/{task_id}", history_task_body("2025-10-08 09:00:00", "2025-10-08 09:15:00"))
-    started = time.monotonic()
-    rows, status = stand.drain_task(task_id)
-    assert status == 208 and time.monotonic() - started < 10  # as fast as it is polled
-    stamps = [r["startTimestamp"] for r in rows]
-    assert len(rows) == 900 and stamps == sorted(stamps)
-    assert stamps[0] == utc("2025-10-08 09:00:00") * 1000 and not gaps_ms(stamps, 1000)
-    assert stand.get(f"/waterfall/{task_id}/10").status_code == 208  # and stays ended
-
-
-def test_history_with_a_hole_returns_a_hole(stand: StandHandle) -> None:
-    task_id = unique_id("hole")
-    stand.post(f"/config/{task_id}", history_task_body("2025-10-09 10:00:00", "2025-10-09 10:15:00"))
-    rows, status = stand.drain_task(task_id)
-    stamps = [r["startTimestamp"] for r in rows]
-    assert status == 208 and len(rows) == 600
-    assert gaps_ms(stamps, 1000) == [(utc("2025-10-09 10:04:59") * 1000, utc("2025-10-09 10:10:00") * 1000)]
 
 
 @pytest.mark.parametrize(

@@ -3,25 +3,13 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
+from pydantic import SecretStr
 
-from support.settings import Settings, get_settings
-from support.stand_process import Stand
-
-
-@pytest.fixture(scope="session")
-def stand_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
-    """A real stand (real broker), started through its command line for the tests that need a real broker.
-
-    Started once per session and only when a test asks for it; never imported, as the suite never imports it.
-    """
-    stand = Stand.up(tmp_path_factory.mktemp("stand") / "stand.env")  # the harness's one client of the stand CLI
-    try:
-        yield Settings(**{key.removeprefix("FOCUS_").lower(): value for key, value in stand.focus_env.items()})
-    finally:
-        stand.down()
+from stand.control import SharedBroker, read_env_file
+from support.settings import Settings
 
 
 @pytest.fixture
@@ -32,14 +20,15 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
             monkeypatch.delenv(key)
 
 
-@pytest.fixture
-def waits(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., None]]:
-    """Set waits of the timeout context as a deployment would (FOCUS_<NAME>), for code that reads get_settings()."""
-
-    def set_waits(**seconds: float) -> None:
-        for name, value in seconds.items():
-            monkeypatch.setenv(f"FOCUS_{name.upper()}", str(value))
-        get_settings.cache_clear()
-
-    yield set_waits
-    get_settings.cache_clear()
+@pytest.fixture(scope="session")
+def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    """A real private broker (`python -m stand broker-up`, no Focus Server), for the clients that speak to one; started
+    once per session and only when a test asks for it."""
+    with SharedBroker.up(tmp_path_factory.mktemp("broker") / "broker.env") as started:
+        env = read_env_file(started.env_file)
+        yield Settings(
+            amqp_url=SecretStr(env["STAND_SHARED_AMQP_URL"]),
+            rabbitmq_api_url=env["STAND_SHARED_RABBITMQ_API_URL"],
+            rabbitmq_api_user=env["STAND_SHARED_RABBITMQ_API_USER"],
+            rabbitmq_api_password=SecretStr(env["STAND_SHARED_RABBITMQ_API_PASSWORD"]),
+        )

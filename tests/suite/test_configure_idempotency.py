@@ -1,133 +1,81 @@
-"""Clause 2.3's judgements on synthetic answers and queue listings: each passes on what the clause asks and fails
-otherwise."""
+"""Clause 2.3 judged on answers made by hand: a resend answers the same, and makes no more work."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import ClassVar
+import json
+from typing import Any
 
 import pytest
 
-from support import configure_idempotency
-from support.configure_idempotency import RepeatedConfig
+from support.configure_idempotency import (
+    Resent,
+    check_equivalent_job_answers,
+    check_every_stream_readable,
+    check_jobs_gone,
+    check_one_queue,
+    check_same_answers,
+)
 from support.errors import TargetUnreachable
 from support.focus_api import Answer
 from support.models import JobConfigured
 
-
-def answer(status: int, text: str) -> Answer:
-    return Answer("POST /config/t", status, 0.01, text)
-
-
-ACCEPTED = '{"status": "Config received successfully", "task_id": "t"}'
-
-
-def test_the_same_answer_each_time() -> None:
-    configure_idempotency.check_same_answers(RepeatedConfig("t", {}, [answer(200, ACCEPTED)] * 3))
-    with pytest.raises(AssertionError, match=r"send 2 of the same configure answered \{'status': 409"):
-        configure_idempotency.check_same_answers(
-            RepeatedConfig("t", {}, [answer(200, ACCEPTED), answer(409, '{"error": "exists"}')])
-        )
-    other = ACCEPTED.replace("successfully", "again")
-    with pytest.raises(AssertionError, match="send 3"):
-        configure_idempotency.check_same_answers(
-            RepeatedConfig("t", {}, [answer(200, ACCEPTED), answer(200, ACCEPTED), answer(200, other)])
-        )
-    with pytest.raises(AssertionError, match="should be accepted"):
-        configure_idempotency.check_same_answers(RepeatedConfig("t", {}, [answer(500, "boom")] * 2))
+JOB = {
+    "status": "",
+    "job_id": "7-1",
+    "stream_url": "http://127.0.0.1",
+    "stream_port": 5001,
+    "stream_amount": 1,
+    "channel_to_stream_index": {"1": 0},
+    "channel_amount": 1,
+    "frequencies_list": [0.0],
+    "frequencies_amount": 1,
+    "lines_dt": 0.05,
+    "view_type": 0,
+}
 
 
-class _QueuesAppearing:
-    """A management API whose queue list grows: after `late_after` listings, a second queue of the task shows."""
-
-    def __init__(self, task_id: str, late_after: int | None) -> None:
-        self.task_id, self.late_after, self.listings = task_id, late_after, 0
-
-    def queues(self) -> list:
-        from support.rabbit_admin import Queue
-
-        self.listings += 1
-        names = [f"{self.task_id}_results", "recorder_input"]
-        if self.late_after is not None and self.listings > self.late_after:
-            names.append(f"{self.task_id}_resent_results")
-        return [Queue(name=name, vhost="/") for name in names]
+def answer(status: int, body: Any, model: type | None = None) -> Answer:
+    return Answer("POST /configure", status, 0.01, json.dumps(body), model.model_validate(body) if model else None)
 
 
-class _ReadyTask:
-    def task_metadata(self, task_id: str) -> Answer:
-        return Answer("GET /metadata/{task_id}", 201, 0.01, "{}")
+def test_the_same_task_answer_each_time() -> None:
+    accepted = answer(200, {"status": "Config received successfully"})
+    check_same_answers(Resent({}, (accepted, accepted), "t-1"))
+    with pytest.raises(AssertionError, match=r"send 2 of the same configure answered {'status': 409"):
+        check_same_answers(Resent({}, (accepted, answer(409, {"error": "exists"})), "t-1"))
+    with pytest.raises(AssertionError, match=r"first POST /config/t-1 should be accepted \(200\)"):
+        check_same_answers(Resent({}, (answer(500, "x"),), "t-1"))
 
 
-@pytest.mark.parametrize("late_after", [3, None], ids=["late duplicate", "one queue"])
-def test_a_duplicate_queue_that_shows_a_moment_late_is_seen(
-    monkeypatch: pytest.MonkeyPatch, waits: Callable[..., None], late_after
-) -> None:
-    waits(queue_settle_s=1.5)
-    monkeypatch.setattr(configure_idempotency, "attach_json", lambda *_: None)
-    admin = _QueuesAppearing("task-abc", late_after)
-    if late_after is None:
-        configure_idempotency.check_one_task_one_queue(_ReadyTask(), admin, "task-abc")
-        assert admin.listings >= 3, "watched for the whole settle time, not only once"
-        return
-    with pytest.raises(AssertionError, match="task-abc_resent_results"):
-        configure_idempotency.check_one_task_one_queue(_ReadyTask(), admin, "task-abc")
+def test_one_queue_for_the_task() -> None:
+    check_one_queue("t-1", ["t-1_results"])
+    with pytest.raises(AssertionError, match=r"\['t-1_results', 't-1_results_2'\]"):
+        check_one_queue("t-1", ["t-1_results", "t-1_results_2"])
 
 
-class Reader:
-    """StreamInBackground as a fake: job ids whose stream takes no connection, or gives no frame."""
-
-    unreachable: ClassVar[set[str]] = set()
-    silent: ClassVar[set[str]] = set()
-
-    def __init__(self, settings: object, subject: object) -> None:
-        self.job_id = subject.id  # type: ignore[attr-defined]
-
-    def __enter__(self) -> Reader:
-        if self.job_id in Reader.unreachable:
-            raise TargetUnreachable(f"gRPC stream of {self.job_id}: no connection within 30 s")
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        pass
-
-    def summary(self) -> dict[str, object]:
-        return {"job_id": self.job_id, "frames_read": 0 if self.job_id in Reader.silent else 1, "stopped_by": None}
-
-
-def _jobs(*ids: str) -> configure_idempotency.RepeatedJobConfig:
-    configured = [
-        JobConfigured(
-            status="ok",
-            job_id=job_id,
-            stream_url="http://h",
-            stream_port=5,
-            stream_amount=1,
-            channel_to_stream_index={"1": 0},
-            channel_amount=8,
-            frequencies_list=[1.0],
-            frequencies_amount=1,
-            lines_dt=1.0,
-            view_type=0,
-        )
-        for job_id in ids
-    ]
-    return configure_idempotency.RepeatedJobConfig(
-        {}, [Answer("POST /configure", 200, 0.0, "{}", c) for c in configured]
+def test_equivalent_job_answers_compare_the_streams_not_the_job() -> None:
+    first, other_job = (
+        answer(200, JOB, JobConfigured),
+        answer(200, JOB | {"job_id": "7-2", "stream_port": 5002}, JobConfigured),
     )
+    check_equivalent_job_answers(Resent({}, (first, other_job)))
+    split = answer(200, JOB | {"stream_amount": 2}, JobConfigured)
+    with pytest.raises(AssertionError, match=r"send 2 of the same configure differs from the first in stream_amount"):
+        check_equivalent_job_answers(Resent({}, (first, split)))
+    with pytest.raises(AssertionError, match=r"differs from the first in .*status"):
+        check_equivalent_job_answers(Resent({}, (first, answer(400, {"error": "busy"}))))
 
 
-def test_a_resent_jobs_stream_that_takes_no_connection_is_unread_not_unreachable(monkeypatch) -> None:
-    """The first job's stream gave frames, so the target's gRPC answers us: the resent job's stream taking no
-    connection is the product's, a failed check, not a broken environment (issue 25: judged by what came)."""
-    monkeypatch.setattr(configure_idempotency, "StreamInBackground", Reader)
-    monkeypatch.setattr(configure_idempotency, "attach_json", lambda name, data: None)
-    monkeypatch.setattr(Reader, "unreachable", {"1-2"})
-    with pytest.raises(AssertionError, match=r"no frame from the stream of job\(s\) 1-2: .*no connection within"):
-        configure_idempotency.check_every_stream_readable(None, _jobs("1-1", "1-2"))  # type: ignore[arg-type]
-    monkeypatch.setattr(Reader, "unreachable", {"1-1", "1-2"})  # none answers: nothing to judge by
-    with pytest.raises(TargetUnreachable, match="no stream of the repeated configure takes a connection"):
-        configure_idempotency.check_every_stream_readable(None, _jobs("1-1", "1-2"))  # type: ignore[arg-type]
-    monkeypatch.setattr(Reader, "unreachable", set())
-    monkeypatch.setattr(Reader, "silent", {"1-2"})
-    with pytest.raises(AssertionError, match=r"job\(s\) 1-2"):
-        configure_idempotency.check_every_stream_readable(None, _jobs("1-1", "1-2"))  # type: ignore[arg-type]
+def test_every_stream_readable() -> None:
+    check_every_stream_readable({"7-1": {"frames_read": 3}, "7-2": {"frames_read": 1}})
+    with pytest.raises(AssertionError, match=r"no frame from the stream of job\(s\) 7-2"):
+        check_every_stream_readable({"7-1": {"frames_read": 3}, "7-2": {"frames_read": 0, "unreachable": True}})
+    with pytest.raises(TargetUnreachable, match=r"no stream of the repeated configure takes a connection"):
+        check_every_stream_readable({"7-1": {"frames_read": 0, "unreachable": True}})
+
+
+def test_every_job_gone_once_nobody_reads_it() -> None:
+    resent = Resent({}, (answer(200, JOB, JobConfigured), answer(200, JOB | {"job_id": "7-2"}, JobConfigured)))
+    check_jobs_gone([], resent, 30)
+    with pytest.raises(AssertionError, match=r"1 of the 2 jobs still ran 30 s after nobody read them: 7-2"):
+        check_jobs_gone(["7-2"], resent, 30)

@@ -89,7 +89,8 @@ def test_good_answers_parse_and_other_statuses_come_back_unparsed() -> None:
         fake.answer("GET", f"{PREFIX}/waterfall/t1/10", 201, json.dumps([block]))
         fake.answer("GET", f"{PREFIX}/waterfall/t2/10", 208, "")
         fake.answer("POST", f"{PREFIX}/configure", 200, json.dumps(JOB))
-        client = _client(fake.url)
+        client, seen = _client(fake.url), []
+        client.record = seen.append
         rows = client.waterfall("t1", 10)
         assert rows.status == 201 and rows.body[0].rows[0].canvasId == "c"
         assert client.waterfall("t2", 10).body is None
@@ -97,7 +98,7 @@ def test_good_answers_parse_and_other_statuses_come_back_unparsed() -> None:
         assert unknown.status == 404 and unknown.body is None and "no route" in unknown.text
         job = client.configure(JobConfig()).body
         assert job.stream_port == 50051 and job.grpc_address == "127.0.0.1:50051"
-        assert [e["request"].split()[0] for e in client.drain_exchanges()] == ["GET", "GET", "GET", "POST"]
+        assert [e["request"].split()[0] for e in seen] == ["GET", "GET", "GET", "POST"]
 
 
 def test_invalid_requests_reach_the_server() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -11,21 +10,16 @@ from concurrent import futures
 import grpc
 import numpy as np
 import pytest
+from httpfake import closed_port
 
 from pandadatastream import pandadatastream_pb2 as pb
 from pandadatastream import pandadatastream_pb2_grpc as pb_grpc
 from support.errors import MalformedAnswer, TargetUnreachable
-from support.grpc_stream import (
-    Ending,
-    decode_frame,
-    first_frame_refused,
-    read_in_background,
-    read_job_stream,
-    read_stream,
-    stream_of,
-)
+from support.grpc_stream import BackgroundRead, Ending, Reader, decode_frame, first_frame_refused, stream_of
 from support.models import JobConfigured
 from support.waiting import wait_for
+
+READER = Reader(deadline_s=10, connect_s=5, backstop_s=5)
 
 
 def frame(rows: int = 2, start: int = 1, end: int = 3, bins: int | None = 4, first_ms: int = 1_000) -> pb.DataStream:
@@ -59,16 +53,6 @@ def test_a_good_frame_decodes_row_channel_bin() -> None:
     assert decoded.timestamps_ms == (1000, 1100)
     assert decoded.row_index == (0, 1)
     assert decoded.rows == 2
-
-
-def test_an_unset_data_shape_z_means_one_bin() -> None:
-    assert decode_frame(frame(rows=3, bins=None)).data.shape == (3, 3, 1)
-
-
-def test_the_payload_is_little_endian() -> None:
-    message = frame(rows=1, start=0, end=0, bins=1)
-    message.main_data[0] = np.asarray([1.5], dtype=">f4").tobytes()  # big-endian bytes: not the layout
-    assert decode_frame(message).data[0, 0, 0] != 1.5
 
 
 def _break(change) -> pb.DataStream:
@@ -172,13 +156,13 @@ def server() -> Iterator[tuple[FakeStreams, str]]:
 
 def test_a_server_ending_with_deadline_exceeded_is_the_servers_and_timed_from_the_call_start(server) -> None:
     fake, address = server
-    timeline = read_stream(address, 4, deadline_s=10)
+    timeline = READER.read(address, 4)
     assert fake.requested == [4]
     assert timeline.ending is Ending.SERVER
     assert timeline.code is grpc.StatusCode.DEADLINE_EXCEEDED
     assert timeline.details == "stream limit reached"
     assert 0.55 <= timeline.ended_s < 1.5
-    assert timeline.first_frame_s is not None and timeline.first_frame_s < 0.3
+    assert timeline.frames[0].arrived_s < 0.3
     arrivals = [f.arrived_s for f in timeline.frames]
     assert arrivals == sorted(arrivals) and timeline.last_frame_s <= timeline.ended_s
     assert timeline.rows == 2 * len(timeline.frames) >= 8
@@ -187,18 +171,10 @@ def test_a_server_ending_with_deadline_exceeded_is_the_servers_and_timed_from_th
     assert "ended by the server" in timeline.ended_text() and "DEADLINE_EXCEEDED" in timeline.ended_text()
 
 
-def test_a_server_ending_ok_is_the_servers(server) -> None:
-    fake, address = server
-    fake.end_code = grpc.StatusCode.OK
-    timeline = read_stream(address, 0, deadline_s=10)
-    assert (timeline.ending, timeline.code) == (Ending.SERVER, grpc.StatusCode.OK)
-    assert 0.55 <= timeline.ended_s < 1.5
-
-
 def test_closing_it_ourselves_is_told_apart_from_a_server_ending(server) -> None:
     fake, address = server
     fake.end_after_s = None
-    timeline = read_stream(address, 0, deadline_s=10, read_for_s=0.5)
+    timeline = READER.read(address, 0, read_for_s=0.5)
     assert timeline.ending is Ending.CLOSED_BY_US
     assert timeline.code is grpc.StatusCode.CANCELLED
     assert 0.5 <= timeline.ended_s < 1.0
@@ -206,121 +182,89 @@ def test_closing_it_ourselves_is_told_apart_from_a_server_ending(server) -> None
     assert fake.cancelled.wait(2), "the server should see the cancellation"
 
 
-def test_our_deadline_is_told_apart_from_a_server_ending(server) -> None:
+@pytest.mark.parametrize(
+    ("end_after_s", "reader", "ending", "code"),
+    [
+        (0.6, READER, Ending.SERVER, grpc.StatusCode.OK),
+        (None, Reader(0.4, 5, 5), Ending.OUR_DEADLINE, grpc.StatusCode.CANCELLED),
+    ],
+)
+def test_an_ok_ending_is_the_servers_and_our_deadline_ours(server, end_after_s, reader, ending, code) -> None:
     fake, address = server
-    fake.end_after_s = None
-    timeline = read_stream(address, 0, deadline_s=0.4, read_for_s=5)
-    assert timeline.ending is Ending.OUR_DEADLINE
-    assert 0.4 <= timeline.ended_s < 1.0
-
-
-def test_a_server_ending_before_we_close_it_stays_the_servers(server) -> None:
-    fake, address = server
-    fake.end_after_s = 0.2
-    timeline = read_stream(address, 0, deadline_s=10, read_for_s=1.0)
-    assert timeline.ending is Ending.SERVER
-    assert timeline.code is grpc.StatusCode.DEADLINE_EXCEEDED
+    fake.end_after_s, fake.end_code = end_after_s, grpc.StatusCode.OK
+    timeline = reader.read(address, 0, read_for_s=5)
+    assert (timeline.ending, timeline.code) == (ending, code)
+    assert 0.4 <= timeline.ended_s < 1.5
 
 
 def test_a_malformed_frame_on_the_wire_fails_naming_the_field(server) -> None:
     fake, address = server
     fake.bad_frame_at = 2
     with pytest.raises(MalformedAnswer, match=r"gRPC frame 2: len\(row_index\) is 1 but data_shape_x is 2"):
-        read_stream(address, 0, deadline_s=10)
+        READER.read(address, 0)
     assert fake.cancelled.wait(2), "we should cancel the stream we stop reading"
 
 
-def test_a_job_stream_is_read_from_its_configure_answer(server) -> None:
-    _fake, address = server
-    host, port = address.rsplit(":", 1)
-    timeline = read_job_stream(configured({"1": 0}, url=f"http://{host}/", port=port), deadline_s=10)
-    assert timeline.address == address and timeline.ending is Ending.SERVER
-
-
 def test_nothing_listening_is_an_unreachable_target() -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = closed_port()
     with pytest.raises(TargetUnreachable, match=f"127.0.0.1:{port}: no connection within 0.5 s"):
-        read_stream(f"127.0.0.1:{port}", 0, deadline_s=10, connect_timeout_s=0.5)
-
-
-def test_the_timeline_has_a_summary_and_a_frame_table(server) -> None:
-    _fake, address = server
-    timeline = read_stream(address, 0, deadline_s=10)
-    summary = timeline.summary()
-    assert summary["end_status"] == "DEADLINE_EXCEEDED" and summary["frames"] == len(timeline.frames)
-    assert summary["longest_silence_between_frames_s"] < 0.5
-    lines = timeline.frames_csv().splitlines()
-    assert lines[0] == "frame,arrived_s,rows,first_timestamp_ms,last_timestamp_ms"
-    assert len(lines) == len(timeline.frames) + 1
+        Reader(10, 0.5, 5).read(f"127.0.0.1:{port}", 0)
 
 
 def test_unavailable_before_any_frame_is_an_unreachable_target(server) -> None:
     fake, address = server
     fake.end_after_s, fake.end_code = 0.0, grpc.StatusCode.UNAVAILABLE
     with pytest.raises(TargetUnreachable, match="UNAVAILABLE before any frame"):
-        read_stream(address, 0, deadline_s=10)
+        READER.read(address, 0)
 
 
 # -- a stream kept open, and a first frame -----------------------------------------------------------------------
 
 
-def _closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+def _job_at(address: str, stream_id: int = 3) -> JobConfigured:
+    host, port = address.rsplit(":", 1)
+    return configured({"1": stream_id}, url=f"http://{host}", port=port)
 
 
-def test_a_stream_read_in_the_background_has_its_first_frame_when_started_and_closes_on_stop(server) -> None:
+def test_a_stream_read_in_the_background_has_its_first_frame_when_entered_and_closes_on_exit(server) -> None:
     fake, address = server
     fake.end_after_s = None
-    seen: list[pb.DataStream] = []
-    reading = read_in_background(address, 3, connect_timeout_s=5, on_frame=seen.append)
-    assert seen, "the first frame should have come before read_in_background returns"
-    assert fake.requested == [3]
-    reading.stop()
-    assert fake.cancelled.wait(2), "stop() should cancel the call"
+    with BackgroundRead(_job_at(address), connect_s=5, join_s=5) as reading:
+        assert reading.frames, "the first frame should have come once entered"
+        assert fake.requested == [3]
+    assert fake.cancelled.wait(2), "leaving should cancel the call"
     assert reading.error is None  # our own cancel is no error
 
 
 def test_a_stream_read_in_the_background_keeps_an_ending_of_the_server(server) -> None:
     fake, address = server
     fake.end_after_s = 0.2
-    count = []
-    reading = read_in_background(address, 0, connect_timeout_s=5, on_frame=count.append)
-    ended = wait_for(lambda: reading.error, reason="the server's ending to be kept", timeout_s=2)
-    reading.stop()
-    assert ended == reading.error == "DEADLINE_EXCEEDED: stream limit reached"
-    assert count
+    with BackgroundRead(_job_at(address), connect_s=5, join_s=5) as reading:
+        wait_for(lambda: reading.error, reason="the server's ending to be kept", timeout_s=2)
+    assert reading.summary()["stopped_by"] == "DEADLINE_EXCEEDED: stream limit reached"
 
 
 def test_a_malformed_frame_does_not_stop_a_background_read(server) -> None:
     """Kept open for another clause (a job alive while a scenario watches): frames are counted, never judged."""
     fake, address = server
     fake.end_after_s, fake.bad_frame_at = None, 0
-    count = []
-    reading = read_in_background(address, 0, connect_timeout_s=5, on_frame=count.append)
-    wait_for(lambda: len(count) >= 3, reason="frames after the malformed first one", timeout_s=2)
-    reading.stop()
+    with BackgroundRead(_job_at(address), connect_s=5, join_s=5) as reading:
+        wait_for(lambda: reading.frames >= 3, reason="frames after the malformed first one", timeout_s=2)
     assert reading.error is None
 
 
 def test_a_background_read_of_nothing_listening_is_an_unreachable_target() -> None:
-    port = _closed_port()
+    port = closed_port()
     with pytest.raises(TargetUnreachable, match=f"127.0.0.1:{port}: no connection within 0.5 s"):
-        read_in_background(f"127.0.0.1:{port}", 0, connect_timeout_s=0.5, on_frame=lambda _: None)
+        BackgroundRead(_job_at(f"127.0.0.1:{port}"), connect_s=0.5, join_s=1).__enter__()
 
 
 def test_the_first_frame_refused_only_by_no_connection_or_unavailable(server) -> None:
     fake, address = server
-    assert first_frame_refused(address, 0, timeout_s=5, connect_timeout_s=5) is None
+    assert first_frame_refused(address, 0, 5, 5) is None
     assert fake.cancelled.wait(2), "the stream is closed after its first frame"
     fake.end_after_s, fake.end_code = 0.0, grpc.StatusCode.DEADLINE_EXCEEDED
-    assert first_frame_refused(address, 0, timeout_s=5, connect_timeout_s=5) is None  # an answer, for 2.1
+    assert first_frame_refused(address, 0, 5, 5) is None  # an answer, for 2.1
     fake.end_code = grpc.StatusCode.UNAVAILABLE
-    assert first_frame_refused(address, 0, timeout_s=5, connect_timeout_s=5) == "UNAVAILABLE: stream limit reached"
-    port = _closed_port()
-    assert first_frame_refused(f"127.0.0.1:{port}", 0, timeout_s=5, connect_timeout_s=0.5) == (
-        "no connection within 0.5 s"
-    )
+    assert first_frame_refused(address, 0, 5, 5) == "UNAVAILABLE: stream limit reached"
+    assert first_frame_refused(f"127.0.0.1:{closed_port()}", 0, 0.5, 5) == "no connection within 0.5 s"

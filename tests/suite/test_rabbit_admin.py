@@ -10,9 +10,12 @@ import pytest
 from httpfake import Canned, fake_http
 from pydantic import SecretStr
 
+from support import waiters
 from support.errors import Category, MalformedAnswer, TargetUnreachable, category_of
 from support.rabbit_admin import ManagementApiFailed, RabbitAdmin, vhost_of
-from support.settings import Settings, Timing
+from support.settings import Settings
+from support.times import TRANSIENT_TRIES
+from support.waiting import WaitTimeout
 
 pytestmark = pytest.mark.usefixtures("clean_env")
 
@@ -88,8 +91,6 @@ def test_explicit_credentials_named_vhost_and_api_suffix_not_doubled() -> None:
     ("url", "vhost"),
     [
         ("amqp://u:p@h:5672/%2F", "/"),
-        ("amqp://u:p@h:5672/", "/"),
-        ("amqp://u:p@h:5672", "/"),
         ("amqp://u:p@h:5672/prisma", "prisma"),
         ("amqps://u:p@h/a%2Fb", "a/b"),
     ],
@@ -118,26 +119,25 @@ def test_malformed_listing_names_the_field() -> None:
     broken = [dict(EXCHANGES[2], durable="sometimes")]
     with fake_http() as fake:
         fake.answer("GET", "/api/exchanges/%2F", 200, json.dumps(broken))
-        fake.answer("GET", "/api/vhosts/%2F/channels", 200, "<html>oops</html>", "text/html")
+        fake.answer("GET", "/api/queues/%2F", 200, "<html>oops</html>", "text/html")
         admin = RabbitAdmin(_settings(fake.url))
         with pytest.raises(MalformedAnswer, match=r"0\.durable"):
             admin.exchanges()
         with pytest.raises(MalformedAnswer, match="malformed body"):
-            admin.channels()
+            admin.queues()
 
 
-def test_against_a_real_broker(stand_settings: Settings) -> None:
-    admin = RabbitAdmin(stand_settings)
+def test_against_a_real_broker(broker: Settings) -> None:
+    admin = RabbitAdmin(broker)
     assert admin.overview().rabbitmq_version
-    prisma = admin.exchange("prisma")
-    assert prisma is not None and prisma.type == "topic" and prisma.durable
-    assert {b.destination for b in admin.bindings()} >= {"recorder_input", "interrogator_input"}
-    assert isinstance(admin.bindings_from("prisma"), list)
-    assert all(c.protocol for c in admin.connections())
-    assert all(ch.connection_details.name for ch in admin.channels())
+    topic = admin.exchange("amq.topic")
+    assert topic is not None and topic.type == "topic" and topic.durable and topic.is_the_brokers_own
+    assert admin.exchange("no_such_exchange") is None and admin.queue("no_such_queue") is None
+    assert isinstance(admin.queues(), list) and isinstance(admin.bindings_from("amq.topic"), list)
+    assert isinstance(admin.connections(), list) and isinstance(admin.consumers(), list)
 
 
-@pytest.mark.parametrize(("status", "asked"), [(500, Timing.transient_tries), (503, Timing.transient_tries), (400, 1)])
+@pytest.mark.parametrize(("status", "asked"), [(500, TRANSIENT_TRIES), (503, TRANSIENT_TRIES), (400, 1)])
 def test_an_error_status_of_the_management_api_is_a_broken_environment(
     status: int, asked: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -165,11 +165,19 @@ def test_a_passing_5xx_is_asked_again_and_kept_as_evidence(monkeypatch: pytest.M
 def test_a_channel_of_a_closing_connection_lists_no_connection_and_is_no_malformed_answer() -> None:
     # RabbitMQ answers `"connection_details": []` for a channel whose connection is going away (seen in the matrix:
     # a stream cut early closes a job while its channels are listed).
-    from support.rabbit_admin import Channel, Consumer
+    from support.rabbit_admin import Consumer
 
-    assert (
-        Channel.model_validate({"name": "127.0.0.1:1 -> 127.0.0.1:2 (1)", "connection_details": []}).connection_details
-        is None
-    )
     consumer = {"consumer_tag": "t", "queue": {"name": "q", "vhost": "/"}, "channel_details": []}
     assert Consumer.model_validate(consumer).channel_details is None
+
+
+def test_a_resent_tasks_queues_are_polled_until_a_late_second_one_shows() -> None:
+    """waiters.queues_named_after: the first queue of a task, then a second one declared a moment late, both seen."""
+    listings = iter([[], [QUEUES[0] | {"name": "t-1_a"}]])
+    late = [QUEUES[0] | {"name": "t-1_a"}, QUEUES[0] | {"name": "t-1_b"}]
+    with fake_http() as fake:
+        fake.route("GET", re.escape("/api/queues/%2F"), lambda _m, _b: Canned(200, json.dumps(next(listings, late))))
+        settings = _settings(fake.url).with_timeouts(queue_shows_s=5, queue_settle_s=1)
+        assert waiters.queues_named_after(RabbitAdmin(settings), "t-1", settings.timeouts) == ["t-1_a", "t-1_b"]
+        with pytest.raises(WaitTimeout, match="a queue named after t-2"):
+            waiters.queues_named_after(RabbitAdmin(settings), "t-2", settings.with_timeouts(queue_shows_s=0.3).timeouts)

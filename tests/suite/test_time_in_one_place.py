@@ -1,10 +1,10 @@
 """Every duration of the suite and of the stand lives in one settings object on each side (issue 18).
 
-support/settings.py (`Timing`) and support/timeouts.py (the waits) hold the suite's, stand/timing.py (`StandTiming`) and
-stand/options.py the stand's; a time literal anywhere else in support/, steps/, environment.py or stand/ fails here,
-with where it is. A time literal is a number (or a product of numbers and CONSTANTS) given to a name, parameter or
-keyword that says it is a duration (`…_s`, `…_ms`, `timeout`, `interval`, `delay`, `period`, `ttl`), or to `sleep`,
-`wait`, `join`, `result`.
+support/times.py (`Times`, the waits and the fixed paces) and support/settings.py hold the suite's, stand/timing.py
+(`StandTiming`) and stand/options.py the stand's; a time literal anywhere else in support/, steps/, environment.py
+or stand/ fails here, with where it is. A time literal is a number (or a product of numbers and CONSTANTS) given to
+a name, parameter or keyword that says it is a duration (`…_s`, `…_ms`, `timeout`, `interval`, `delay`, `period`,
+`ttl`), or to `sleep`, `wait`, `join`, `result`.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SCANNED = [ROOT / "support", ROOT / "steps", ROOT / "stand", ROOT / "environment.py"]
 SETTINGS = {
     ROOT / "support" / "settings.py",
-    ROOT / "support" / "timeouts.py",  # the timeout context: every wait, with its reason
+    ROOT / "support" / "times.py",  # the time context: every wait with its reason, the shares of the limit
     ROOT / "stand" / "options.py",
     ROOT / "stand" / "timing.py",
 }
@@ -84,7 +84,7 @@ def test_no_time_literal_outside_the_settings() -> None:
         for path in _modules()
         for line, name in time_literals(path.read_text())
     ]
-    where = "support/settings.py, support/timeouts.py and stand/timing.py"
+    where = "support/settings.py, support/times.py, stand/options.py and stand/timing.py"
     assert not offenders, f"time literals outside {where}:\n" + "\n".join(offenders)
 
 
@@ -107,32 +107,18 @@ def test_a_new_time_literal_is_caught(source: str) -> None:
     assert time_literals(source), f"not caught: {source!r}"
 
 
-@pytest.mark.parametrize(
-    "source",
-    [
-        "WAIT_S = Timing.poll_s",
-        "limit_ms = limit_s * 1000",
-        "wait_for(probe, reason='x', timeout_s=settings.timeouts.task_ready_s)",
-        "MAX_ROWS_PER_S = 1e6",
-        "time.sleep(Timing.poll_s)",
-        "interval_s = 0",
-    ],
-)
-def test_durations_read_from_the_settings_are_not_literals(source: str) -> None:
-    assert not time_literals(source)
-
-
 def test_shares_of_the_limit_scale_with_it() -> None:
     from stand.timing import StandTiming
     from support.settings import Settings
+    from support.times import Times
 
-    real, short = Settings(stream_limit_s=180), Settings(stream_limit_s=20, profile="nightly")
-    assert (real.stream_tolerance_s, real.timing.scaled(10), real.timing.scaled(60)) == (3, 10, 60)
-    assert short.listen_s == pytest.approx(60 / 9) and short.timing.scaled(60) == pytest.approx(60 / 9)
-    assert short.stream_tolerance_s == 1.0  # never below what the machine resolves
+    real, short = Times.of(Settings(stream_limit_s=180)), Times.of(Settings(stream_limit_s=20, profile="nightly"))
+    assert (real.tolerance_s, real.scaled(10), real.scaled(60), real.deadline_s) == (3, 10, 60, 210)
+    assert short.listen_s == pytest.approx(60 / 9) and short.scaled(60) == pytest.approx(60 / 9)
+    assert short.tolerance_s == 1.0  # never below what the machine resolves
     assert StandTiming(180).job_unconnected_ttl_s == 50 and StandTiming(20).job_unconnected_ttl_s == pytest.approx(
         50 / 9
     )
     # the stand's unread job ends before the suite's "gone within 60 s" (scaled) runs out, at any limit
     for limit in (20, 60, 180):
-        assert StandTiming(limit).job_unconnected_ttl_s < Settings(stream_limit_s=limit).timing.scaled(60)
+        assert StandTiming(limit).job_unconnected_ttl_s < Times.of(Settings(stream_limit_s=limit)).scaled(60)

@@ -7,17 +7,8 @@ from itertools import pairwise
 from hypothesis import given
 from hypothesis import strategies as st
 
-from support.timeline import (
-    Span,
-    compare_holes,
-    coverage,
-    covered_parts,
-    find_temporal_gaps,
-    fmt_span,
-    holes_between,
-    parts_until,
-    runs,
-)
+from support.timeline import compare_holes, coverage, find_temporal_gaps, parts_until
+from support.windows import Span, covered_parts, holes_between
 
 T0 = 1_760_004_000_000  # 2025-10-09 10:00:00 UTC in ms
 
@@ -62,43 +53,11 @@ def test_gap_finder_agrees_with_the_clarifications_helper(timestamps: list[int],
     assert ours == reference_gaps(timestamps, threshold)
 
 
-@given(stamps, thresholds, st.randoms(use_true_random=False))
-def test_gaps_do_not_depend_on_the_order_rows_came_in(timestamps: list[int], threshold: int, rnd) -> None:
-    shuffled = list(timestamps)
-    rnd.shuffle(shuffled)
-    assert find_temporal_gaps(shuffled, threshold) == find_temporal_gaps(timestamps, threshold)
-
-
 @given(stamps, thresholds)
 def test_every_gap_is_over_the_threshold_with_no_row_inside(timestamps: list[int], threshold: int) -> None:
     for gap in find_temporal_gaps(timestamps, threshold):
         assert gap.duration_ms > threshold
         assert not any(gap.start_ms < ms < gap.end_ms for ms in timestamps)
-
-
-@given(stamps, thresholds)
-def test_runs_and_gaps_interleave(timestamps: list[int], threshold: int) -> None:
-    found_runs, gaps = runs(timestamps, threshold), find_temporal_gaps(timestamps, threshold)
-    if not timestamps:
-        assert found_runs == [] and gaps == []
-        return
-    assert len(found_runs) == len(gaps) + 1
-    assert found_runs[0].start_ms == min(timestamps) and found_runs[-1].end_ms == max(timestamps)
-    for (before, after), gap in zip(pairwise(found_runs), gaps, strict=True):
-        assert (before.end_ms, after.start_ms) == (gap.start_ms, gap.end_ms)
-
-
-@given(
-    st.integers(min_value=T0, max_value=T0 + 10**9),
-    st.integers(min_value=1, max_value=5000),
-    st.lists(st.integers(min_value=1, max_value=5000), max_size=200),
-)
-def test_rows_never_further_apart_than_the_threshold_have_no_gap(start: int, threshold: int, steps: list[int]) -> None:
-    timestamps, at = [start], start
-    for step in steps:
-        at += min(step, threshold)
-        timestamps.append(at)
-    assert find_temporal_gaps(timestamps, threshold) == []
 
 
 @given(st.lists(st.tuples(st.integers(1, 600), st.integers(61, 3600)), min_size=1, max_size=6))
@@ -147,11 +106,6 @@ def test_the_parts_as_far_as_a_stream_came() -> None:
     assert parts_until(parts, None) == []  # no row came
 
 
-def test_span_labels_say_the_date_once() -> None:
-    assert fmt_span(at(0), at(5)) == "2025-10-09 10:00:00–10:05:00"
-    assert Span(at(0), at(0) + 1500).label() == "2025-10-09 10:00:00–10:00:01.500"
-
-
 # -- coverage ----------------------------------------------------------------------------------------------------
 
 HOLE_WINDOW = Span(at(0), at(15))
@@ -172,13 +126,6 @@ def test_a_lost_stretch_inside_a_recording_is_a_gap() -> None:
     assert len(report.inside) == 1 and "gap 2025-10-09 10:01:59–10:02:10 (11.0 s)" in report.inside[0]
 
 
-def test_rows_in_the_hole_are_outside_the_recordings() -> None:
-    filled = sorted(GOOD_ROWS + rows_every(Span(at(5), at(10))))  # the stand's gap-filled
-    report = coverage(filled, PARTS, 2000)
-    assert report.inside == []
-    assert report.outside == ["295 row(s) at 2025-10-09 10:05:03–10:09:57"]  # 2 s of tolerance at each edge
-
-
 def test_late_start_early_end_and_missing_parts_are_named() -> None:
     rows = [ms for ms in rows_every(PARTS[0]) if at(0, 30) <= ms <= at(4)]
     report = coverage(rows, PARTS, 2000)
@@ -188,42 +135,7 @@ def test_late_start_early_end_and_missing_parts_are_named() -> None:
     assert coverage([], PARTS, 2000).outside == []
 
 
-def test_rows_outside_an_empty_window_are_all_outside() -> None:
-    report = coverage([at(1), at(1, 1)], [], 2000)
-    assert report.inside == [] and report.outside == ["2 row(s) at 2025-10-09 10:01:00–10:01:01"]
-
-
-@given(st.integers(1, 40), st.integers(61, 900), st.integers(1, 40), st.integers(200, 1000))
-def test_rows_as_promised_always_cover_their_recordings(first_s: int, hole_s: int, second_s: int, step: int) -> None:
-    recordings = [Span(at(0), at(0, first_s)), Span(at(0, first_s + hole_s), at(0, first_s + hole_s + second_s))]
-    parts = covered_parts(recordings, Span(at(0), recordings[1].end_ms))
-    rows = [ms for part in parts for ms in rows_every(part, step)]
-    assert coverage(rows, parts, 2000).problems == []
-    comparison = compare_holes(rows, holes_between(parts), 60_000)
-    assert comparison.problems == [] and len(comparison.matched) == 1
-
-
 # -- holes against the catalogue -------------------------------------------------------------------------------
-
-
-def test_the_hole_is_matched_where_the_catalogue_has_it() -> None:
-    comparison = compare_holes(GOOD_ROWS, holes_between(PARTS), 60_000)
-    assert comparison.problems == []
-    [(hole, gap)] = comparison.matched
-    assert hole == Span(at(5), at(10)) and (gap.start_ms, gap.end_ms) == (at(4, 59), at(10))
-
-
-def test_a_filled_hole_is_missing_and_an_extra_gap_is_unexpected() -> None:
-    filled = sorted(GOOD_ROWS + rows_every(Span(at(5), at(10))))
-    assert compare_holes(filled, holes_between(PARTS), 60_000).problems == [
-        "the catalogue has a hole 2025-10-09 10:05:00–10:10:00 but the rows show none there"
-    ]
-    extra = [ms for ms in GOOD_ROWS if not at(11) <= ms < at(13)]
-    comparison = compare_holes(extra, holes_between(PARTS), 60_000)
-    assert len(comparison.matched) == 1
-    assert comparison.problems == [
-        "the rows have a gap 2025-10-09 10:10:59–10:13:00 (121.0 s) where the catalogue has no hole"
-    ]
 
 
 def test_a_gap_in_the_wrong_place_does_not_count_for_the_hole() -> None:

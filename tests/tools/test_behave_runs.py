@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 
 from tools.common.layout import RunLayout
-from tools.run.behave_runs import release_jobs, start_jobs, stop_jobs, wait_jobs
-from tools.run.job_plan import BehaveJob
+from tools.run.behave_runs import START_METHOD_ENV, BehaveJob, release_jobs, start_jobs, stop_jobs, wait_jobs
 
 BEHAVE_INI = """[behave.formatters]
 allure = support.allure_formatter:SpecAllureFormatter
@@ -26,10 +25,10 @@ from behave import given
 
 @given("the environment says so")
 def step(context):
-    seen = f"job env: {os.environ.get('JOB_OWN')} target: {os.environ.get('FOCUS_BASE_URL')}"
-    open(f"seen-{os.environ.get('JOB_OWN')}.txt", "w").write(seen)  # in the job's own folder (cwd)
+    seen = f"job: {os.environ.get('BEHAVE_JOB')} target: {os.environ.get('FOCUS_BASE_URL')}"
+    open(f"seen-{os.environ.get('BEHAVE_JOB')}.txt", "w").write(seen)  # in the job's own folder (cwd)
     assert os.environ.get("RUNNER_ONLY") is None, "the runner's own variables leak into the job"
-    assert os.environ["JOB_OWN"] != "fail", "asked to fail"
+    assert os.environ["BEHAVE_JOB"] != "red", "asked to fail"
 """
 HANGS = """from behave import given
 import time
@@ -48,37 +47,40 @@ def _project(tmp_path: Path, steps: str = STEPS) -> Path:
     return tmp_path
 
 
-def _job(name: str, own: str) -> BehaveJob:
-    return BehaveJob(name, ("features/a.feature",), (), slow=False, env=(("JOB_OWN", own),))
+def _job(name: str) -> BehaveJob:
+    return BehaveJob(name, ("features/a.feature",), (), slow=False)
 
 
-@pytest.mark.parametrize("forked", [False, True], ids=["process", "forked"])
+@pytest.fixture(params=["spawn", "forkserver"])
+def method(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Started as a new process (Windows) or forked from the fork server (Linux): alike."""
+    monkeypatch.setenv(START_METHOD_ENV, request.param)
+    return request.param
+
+
 def test_jobs_wait_for_the_target_run_behave_and_end_with_its_exit_code(
-    tmp_path: Path, forked: bool, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, method: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("RUNNER_ONLY", "the runner's")
     project = _project(tmp_path / "project")
     layout = RunLayout(tmp_path / "run")
     target = tmp_path / "target.json"
     env = {"PATH": os.environ["PATH"], "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
-    running = start_jobs(
-        [_job("ok", "mine"), _job("red", "fail")], layout, env, cwd=project, target_env=target, forked=forked
-    )
+    running = start_jobs([_job("ok"), _job("red")], layout, env, cwd=project, target_env=target)
     release_jobs(target, {"FOCUS_BASE_URL": "http://target.example"})
     outcomes = {o.job.name: o for o in wait_jobs(running)}
     assert outcomes["ok"].returncode == 0, outcomes["ok"].output_tail()
-    assert (project / "seen-mine.txt").read_text() == "job env: mine target: http://target.example"
+    assert (project / "seen-ok.txt").read_text() == "job: ok target: http://target.example"
     assert outcomes["red"].returncode == 1 and "1 failed" in outcomes["red"].output_path.read_text()
     assert list(layout.results.glob("*-result.json"))  # the Allure formatter wrote where it was told
 
 
-@pytest.mark.parametrize("forked", [False, True], ids=["process", "forked"])
-def test_a_job_in_its_own_session_is_stopped_by_stop_jobs(tmp_path: Path, forked: bool) -> None:
+def test_a_job_in_its_own_session_is_stopped_by_stop_jobs(tmp_path: Path, method: str) -> None:
     project = _project(tmp_path / "project", HANGS)
     layout = RunLayout(tmp_path / "run")
     target = tmp_path / "target.json"
     env = {"PATH": os.environ["PATH"], "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
-    running = start_jobs([_job("hangs", "x")], layout, env, cwd=project, target_env=target, forked=forked)
+    running = start_jobs([_job("hangs")], layout, env, cwd=project, target_env=target)
     release_jobs(target, {})
     stop_jobs(running, grace_s=1.0)
     assert running[0].process.poll() in (-signal.SIGINT, -signal.SIGKILL, 1, 2, 130)
@@ -97,8 +99,7 @@ def step(context):
 """
 
 
-@pytest.mark.parametrize("forked", [False, True], ids=["process", "forked"])
-def test_a_runner_started_with_ctrl_c_ignored_still_stops_its_jobs_by_interrupt(tmp_path: Path, forked: bool) -> None:
+def test_a_runner_started_with_ctrl_c_ignored_still_stops_its_jobs_by_interrupt(tmp_path: Path, method: str) -> None:
     """A runner started as a shell's background job has SIGINT ignored, which its jobs would inherit through exec: its
     stop (on SIGTERM, a CI's cancel) would then be ignored and end in SIGKILL, the scenario's cleanup not run, and a
     real server's jobs, each holding a GPU, left open. The job makes its stop signal an interrupt, whatever it
@@ -109,7 +110,7 @@ def test_a_runner_started_with_ctrl_c_ignored_still_stops_its_jobs_by_interrupt(
     env = {"PATH": os.environ["PATH"], "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        running = start_jobs([_job("cleans", "x")], layout, env, cwd=project, target_env=target, forked=forked)
+        running = start_jobs([_job("cleans")], layout, env, cwd=project, target_env=target)
     finally:
         signal.signal(signal.SIGINT, previous)
     release_jobs(target, {})

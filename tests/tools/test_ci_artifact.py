@@ -1,13 +1,10 @@
-"""The CI artifact of a real (fixture suite) run: a folder whose every link works offline, followed in Chromium; and
-the Xray file of that run, where a broken scenario is no FAILED.
-
-One run of the fixture suite by the nightly runner (report and pages included) with one red scenario of each kind,
-then the CI steps as the workflow runs them: the Xray file, the summary, the artifacts.
+"""The CI artifact of a real run (the fixture suite by the nightly runner, one red scenario of each kind, report and
+pages included, then the CI steps as the workflow runs them): one folder whose every link works offline, in Chromium.
 """
 
 from __future__ import annotations
 
-import json
+import os
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -15,7 +12,7 @@ import pytest
 from tools_testkit import CHROMIUM, FIXTURE_FEATURES, needs_allure, needs_chromium
 
 from support.settings import get_settings
-from tools.ci import ci_run, ci_summary, xray
+from tools.ci import ci_run, xray
 from tools.common.layout import RunLayout
 from tools.run import nightly
 
@@ -32,40 +29,14 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> RunLayout:
         env.delenv("GITHUB_STEP_SUMMARY", raising=False)
         args = ["--profile", "quick", "--target", "external", "--features", str(FIXTURE_FEATURES)]
         nightly.main([*args, "--base", str(base)])
-    get_settings.cache_clear()
-    layout = RunLayout(base)
-    ci_run.record(layout, 1, target_name="staging", profile="quick", api="auto")
-    keys = base / "keys.yaml"
-    cases = ("no-recordings", "metadata-quick", "recorder-amqp", "only-prisma")
-    keys.write_text("".join(f"{case}: PZ-{n}\n" for n, case in enumerate(cases, 1)))
-    assert xray.main(["build", "--base", str(base), "--features", str(FIXTURE_FEATURES), "--keys", str(keys)]) == 0
-    ci_summary.main(["--base", str(base), "--features", str(FIXTURE_FEATURES), "--out", str(base / "step.md")])
+    get_settings.cache_clear()  # the runner's, of the environment above
+    where = ["--base", str(base), "--features", str(FIXTURE_FEATURES)]
+    assert xray.main(["build", *where]) == ci_run.main(["summary", *where, "--out", str(base / "s.md")]) == 0
     assert ci_run.main(["artifacts", "--base", str(base)]) == 0
-    return layout
-
-
-@needs_allure
-def test_a_broken_scenario_is_no_failed_in_xray(run: RunLayout) -> None:
-    document = json.loads((run.base / "xray" / "execution.json").read_text())
-    status = {test["testKey"]: (test["status"], test["comment"]) for test in document["tests"]}
-    assert status["PZ-1"][0] == "FAILED" and status["PZ-1"][1].startswith("product defect: ")
-    assert status["PZ-2"][0] == "ABORTED" and status["PZ-2"][1].startswith("broken environment: ")
-    assert status["PZ-3"][0] == "ABORTED" and status["PZ-3"][1].startswith("suite defect: ")
-    assert status["PZ-4"][0] == "PASSED"
-    assert document["info"]["testEnvironments"] == ["staging"]
-
-
-@needs_allure
-def test_the_artifact_is_one_folder_with_the_report_and_its_pages(run: RunLayout) -> None:
-    out = run.base / "ci" / "artifacts"
-    names = {path.name for path in out.iterdir()}
-    expected = {"index.html", "clarifications.html", "living-docs.html", "traceability.html", "traceability.md"}
-    assert expected | {"signoff.html", "junit", "xray", "summary.md", "outcome.json"} <= names
-
-
-def _local(href: str) -> bool:
-    scheme = urlsplit(href).scheme
-    return bool(href) and not href.startswith(("#", "javascript:", "data:", "mailto:")) and scheme in ("", "file")
+    pages = {"index.html", "clarifications.html", "living-docs.html", "traceability.html", "traceability.md"}
+    made = set(os.listdir(base / "ci" / "artifacts"))
+    assert pages | {"signoff.html", "junit", "xray", "summary.md", "outcome.json"} <= made
+    return RunLayout(base)
 
 
 @needs_allure
@@ -91,7 +62,7 @@ def test_every_link_of_the_artifact_resolves_in_chromium(run: RunLayout) -> None
                 page.wait_for_timeout(1500)  # the report renders its tree or result after load
             hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
             web.update(h for h in hrefs if urlsplit(h).scheme in ("http", "https"))
-            return [h for h in hrefs if _local(h) and h.startswith(root)]
+            return [h for h in hrefs if h.startswith(root)]  # a file of the folder
 
         def resolve(url: str) -> str:
             parts = urlsplit(url)

@@ -113,3 +113,22 @@ def test_the_rule_reader_sees_every_kind_of_import(tmp_path: Path) -> None:
         "from . import sibling\n"
     )
     assert set(imported_packages(module, "common")) == {"run", "report", "proof", "ci", "common"}
+
+
+SEAM = {"support.clauses", "support.settings"}  # the register and the settings: all of the suite the tools import
+
+
+@pytest.mark.parametrize("room", [*packages(), TOOLS.parent / "bench"], ids=lambda room: room.name)
+def test_the_tools_import_nothing_of_the_suite_but_the_register_and_the_settings(room: Path) -> None:
+    """The seam: the suite reaches the tools as files (results, the preflight's answer, the slots' ledger) and as
+    `python -m support.<command>`, so that either side can change without the other."""
+    wrong = []
+    for module in sorted(room.rglob("*.py")):
+        for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = [node.module] if node.module != "support" else [f"support.{a.name}" for a in node.names]
+            wrong += [
+                f"{module.relative_to(TOOLS.parent)}: {name}" for name in names if name.split(".")[0] == "support"
+            ]
+    assert not [line for line in wrong if line.rsplit(": ", 1)[1] not in SEAM], "\n".join(wrong)

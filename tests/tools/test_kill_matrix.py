@@ -37,36 +37,29 @@ Feature: a tiny suite
 STEPS = """\
 from behave import given, then, when
 
-
 @given("a broker")
 def step_broker(context):
     pass
-
 
 @when("the exchanges are listed")
 def step_list(context):
     pass
 
-
 @when("the same configure is sent {times:d} times")
 def step_send(context, times):
     pass
-
 
 @then('the only exchange is "{name}"')
 def step_only(context, name):
     rabbitmq_topology.assert_only_exchange(context.exchanges, name)
 
-
 @then("it is durable")
 def step_durable(context):
     rabbitmq_topology.assert_durable(context.exchange)
 
-
 @then("every answer is the same")
 def step_same(context):
     configure_idempotency.check_same_answers(context.repeated)
-
 
 @then("there is one queue")
 def step_one_queue(context):

@@ -10,9 +10,8 @@ from tools_testkit import ResultWriter
 from stand.control import FaultSwitch
 from support.errors import PreconditionNotMet
 from tools.common.results import read_results
-from tools.proof.mutation import FaultRun, judged_on_job_shape, merge, not_applicable, profile_for, to_json, to_markdown
+from tools.proof.mutation import FaultRun, merge, rows_and_runs, to_json, to_markdown
 from tools.proof.verdict import Decision, Verdict, decide
-from tools.run.job_plan import Profile
 
 
 def _suite(
@@ -100,13 +99,44 @@ def test_a_clause_without_scenarios_survives_and_says_so(tmp_path: Path, write_r
     assert "2.1" in decision.note
 
 
-def test_every_fault_runs_the_whole_nightly_and_the_quick_profile_leaves_slow_only_ones_out() -> None:
-    slow = FaultSwitch("grpc-limit-240", ("2.1",), True, "")
-    ordinary = FaultSwitch("extra-exchange", ("1.1",), False, "")
-    assert profile_for(ordinary, Profile.NIGHTLY) is Profile.NIGHTLY  # "red elsewhere" over the @slow ones too
-    assert profile_for(slow, Profile.NIGHTLY) is Profile.NIGHTLY
-    assert profile_for(ordinary, Profile.QUICK) is Profile.QUICK
-    assert profile_for(slow, Profile.QUICK) is None
+def _rows(faults: list[FaultSwitch], shapes: tuple[str, ...], profile: str = "nightly") -> list[tuple]:
+    rows, todo = rows_and_runs(faults, shapes, profile)
+    return sorted([(r.fault.name, r.shape, r.decision.verdict.value, r.judged_on) for r in rows]) + sorted(
+        (f.name, shape, "run", "") for f, shape in todo
+    )
+
+
+def test_each_fault_runs_once_on_a_shape_that_shows_it_and_the_other_rows_say_where() -> None:
+    job_only = FaultSwitch("history-overrun", ("4.2",), False, "", shapes=("both", "job"))
+    either = FaultSwitch("extra-exchange", ("1.1",), False, "")
+    waterfall = FaultSwitch("no-eos", ("4.2",), False, "", shapes=("both", "task"))
+    assert _rows([job_only, either, waterfall], ("both", "job")) == [
+        ("extra-exchange", "job", "skipped", "both"),
+        ("history-overrun", "both", "skipped", "job"),  # the job API alone: judged on production's shape
+        ("no-eos", "job", "skipped", ""),  # the job shape cannot show it
+        ("extra-exchange", "both", "run", ""),
+        ("history-overrun", "job", "run", ""),
+        ("no-eos", "both", "run", ""),
+    ]
+    assert _rows([job_only], ("both",)) == [("history-overrun", "both", "run", "")]  # no job shape: judged on both
+    matrix = to_json([FaultRun(waterfall, Decision(Verdict.SKIPPED), "-", 0, "job", applies=False)], "quick", [], "c")
+    assert (matrix["faults"][0]["applies"], matrix["faults"][0]["suite_commit"], matrix["suite_commit"]) == (
+        False,
+        "c",
+        "c",
+    )
+
+
+def test_the_quick_profile_leaves_slow_only_faults_out_and_slow_depends_on_the_shape() -> None:
+    slow = FaultSwitch("grpc-limit-240", ("2.1",), True, "", shapes=("both",))
+    grpc_history = FaultSwitch("gap-filled", ("4.3",), False, "", shapes=("job",), slow_on=("job",))
+    assert _rows([slow, grpc_history], ("both", "job"), "quick") == [
+        ("gap-filled", "both", "skipped", ""),
+        ("gap-filled", "job", "skipped", ""),
+        ("grpc-limit-240", "both", "skipped", ""),
+        ("grpc-limit-240", "job", "skipped", ""),
+    ]
+    assert [row[2] for row in _rows([slow], ("both",), "nightly")] == ["run"]
 
 
 def test_the_matrix_json_and_table(tmp_path: Path, write_result: ResultWriter) -> None:
@@ -115,39 +145,16 @@ def test_the_matrix_json_and_table(tmp_path: Path, write_result: ResultWriter) -
         FaultRun(FaultSwitch("extra-exchange", ("1.1",), False, ""), decide(["1.1"], results), "quick", 9),
         FaultRun(FaultSwitch("grpc-end-ok", ("2.1",), True, ""), Decision(Verdict.SKIPPED, note="slow"), "-", 0),
     ]
-    matrix = to_json(runs, Profile.QUICK, [])
-    verdicts = [(f["name"], f["verdict"]) for f in matrix["faults"]]
-    assert verdicts == [("extra-exchange", "killed"), ("grpc-end-ok", "skipped")]
+    matrix = to_json(runs, "quick", [], "abc")
+    assert [(f["name"], f["verdict"]) for f in matrix["faults"]] == [
+        ("extra-exchange", "killed"),
+        ("grpc-end-ok", "skipped"),
+    ]
     assert matrix["faults"][0]["red_on_clause"][0]["spec"] == "1.1"
     json.dumps(matrix)  # serialisable as is
     table = to_markdown(matrix)
     assert "| `extra-exchange` | both | 1.1 |  | **killed** |" in table
     assert "1 killed, 1 skipped" in table
-
-
-def test_a_shape_skips_what_it_cannot_show_and_slow_depends_on_the_shape() -> None:
-    waterfall = FaultSwitch("no-eos", ("4.2",), False, "", shapes=("both", "task"))
-    grpc_history = FaultSwitch("gap-filled", ("4.3",), False, "", slow_on=("job",))
-    skipped = not_applicable([waterfall, grpc_history], "job")
-    assert [(run.fault.name, run.shape, run.decision.verdict) for run in skipped] == [
-        ("no-eos", "job", Verdict.SKIPPED)
-    ]
-    assert profile_for(grpc_history, Profile.QUICK, "both") is Profile.QUICK
-    assert profile_for(grpc_history, Profile.NIGHTLY, "job") is Profile.NIGHTLY
-    assert profile_for(grpc_history, Profile.QUICK, "job") is None
-
-
-def test_a_job_api_fault_is_judged_once_on_the_job_shape_when_the_matrix_runs_it() -> None:
-    job_only = FaultSwitch("history-overrun", ("4.2",), False, "", shapes=("both", "job"))
-    either = FaultSwitch("gap-filled", ("4.3",), False, "")
-    waterfall = FaultSwitch("no-eos", ("4.2",), False, "", shapes=("both", "task"))
-    faults = [job_only, either, waterfall]
-    assert judged_on_job_shape(faults, "both", ("both", "job")) == [job_only]
-    assert judged_on_job_shape(faults, "both", ("both",)) == []  # no job shape in this run: judged on both
-    assert judged_on_job_shape(faults, "job", ("both", "job")) == []
-    rows = to_json([FaultRun(job_only, Decision(Verdict.SKIPPED), "-", 0, "both", judged_on="job")], Profile.QUICK, [])
-    assert rows["faults"][0]["judged_on"] == "job" and rows["faults"][0]["applies"] is True
-    assert to_json(not_applicable([waterfall], "job"), Profile.QUICK, [])["faults"][0]["applies"] is False
 
 
 def test_a_scenario_skipped_as_not_offered_is_no_false_alarm(tmp_path: Path, write_result: ResultWriter) -> None:
@@ -164,12 +171,15 @@ def test_rows_of_two_shapes_merge_by_name_and_shape() -> None:
         ]
     }
     current = {"finished_at": "now", "faults": [{"name": "a", "shape": "job", "verdict": "killed"}]}
-    merged = merge(previous, current)
+    merged = merge(previous, current, only=True)
     assert sorted((f["shape"], f["verdict"]) for f in merged["faults"]) == [("both", "killed"), ("job", "killed")]
 
 
 def test_a_partial_run_keeps_the_other_faults() -> None:
     previous = {"faults": [{"name": "a", "verdict": "killed"}, {"name": "b", "verdict": "survived"}]}
-    current = {"finished_at": "now", "faults": [{"name": "b", "verdict": "killed"}]}
-    merged = merge(previous, current)
+    current = {"finished_at": "now", "faults": [{"name": "b", "shape": "both", "verdict": "killed"}]}
+    merged = merge(previous, current, only=True)
     assert {f["name"]: f["verdict"] for f in merged["faults"]} == {"a": "killed", "b": "killed"}
+    assert merged["partial"] is False  # over a whole matrix
+    assert merge(None, current, only=True)["partial"] is True  # some faults only, on no matrix: it proves no clause
+    assert merge(None, current, only=False)["partial"] is False

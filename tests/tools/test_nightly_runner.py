@@ -10,12 +10,11 @@ import pytest
 from tools_testkit import FIXTURE_FEATURES
 
 from support.clauses import CLAUSES
-from support.settings import get_settings
 from tools.common.catalogue import scenarios
 from tools.common.layout import ROOT, RunLayout
 from tools.common.results import read_results
 from tools.run import nightly
-from tools.run.job_plan import NOT_SLOW, Profile, balance, duration_key, plan
+from tools.run.behave_runs import NOT_SLOW, balance, duration_key, plan
 from tools.run.outcome import Exit
 
 
@@ -26,8 +25,8 @@ def external_target(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("FOCUS_BASE_URL", "http://127.0.0.1:9")
     monkeypatch.delenv("FIXTURE_BREAK", raising=False)
     monkeypatch.delenv("FIXTURE_BEFORE_ALL", raising=False)
-    yield monkeypatch
-    get_settings.cache_clear()
+    monkeypatch.setenv("FOCUS_PROFILE", "quick")  # noted: the nightly profile sets it, the test leaves it as it was
+    return monkeypatch
 
 
 def _events(path: Path) -> list[dict]:
@@ -40,7 +39,7 @@ def _run(base: Path, profile: str = "quick", *extra: str) -> int:
 
 
 def test_nightly_gives_each_slow_scenario_its_own_process() -> None:
-    jobs = plan(Profile.NIGHTLY, FIXTURE_FEATURES, ROOT)
+    jobs = plan(True, FIXTURE_FEATURES, ROOT)
     assert [(job.name, job.slow) for job in jobs] == [("slow-stream-limit", True), ("main", False)]
     assert jobs[0].selection == ("tests/tools/fixtures/features/fixture.feature:13",)
     assert jobs[1].selection == ("tests/tools/fixtures/features", NOT_SLOW)
@@ -48,7 +47,7 @@ def test_nightly_gives_each_slow_scenario_its_own_process() -> None:
 
 
 def test_quick_leaves_slow_scenarios_out() -> None:
-    jobs = plan(Profile.QUICK, FIXTURE_FEATURES, ROOT)
+    jobs = plan(False, FIXTURE_FEATURES, ROOT)
     assert [job.name for job in jobs] == ["main"]
     assert all(not s.slow for s in jobs[0].scenarios)
 
@@ -60,7 +59,7 @@ def test_spread_over_processes_by_the_last_durations() -> None:
     shares = balance(found, 3, durations)
     assert [long_one] in shares  # alone: the other two processes share the rest
     assert sorted(len(share) for share in shares) == [1, 5, 6]
-    jobs = plan(Profile.QUICK, FIXTURE_FEATURES, ROOT, parallel=3, durations=durations)
+    jobs = plan(False, FIXTURE_FEATURES, ROOT, parallel=3, durations=durations)
     assert [job.name for job in jobs] == ["main-1", "main-2", "main-3"]
     assert sum(len(job.scenarios) for job in jobs) == 12
 
@@ -83,18 +82,15 @@ Feature: listening
 
 def test_nightly_listens_a_minute_beside_the_slow_ones_and_quick_listens_briefly(tmp_path: Path) -> None:
     (tmp_path / "listening.feature").write_text(LISTENING_FEATURE)
-    nightly_jobs = plan(Profile.NIGHTLY, tmp_path, ROOT)
+    nightly_jobs = plan(True, tmp_path, ROOT)
     assert [(job.name, job.slow) for job in nightly_jobs] == [
         ("listen-recorder", True),
         ("slow-limit", True),
         ("main-1", False),
     ]
     assert [s.case for s in nightly_jobs[-1].scenarios] == ["exchange"]  # the listening one runs alone
-    assert all(dict(job.env) == {"FOCUS_PROFILE": "nightly"} for job in nightly_jobs)
-    quick_jobs = plan(Profile.QUICK, tmp_path, ROOT)
-    assert [(job.name, [s.case for s in job.scenarios], job.env) for job in quick_jobs] == [
-        ("main", ["recorder", "exchange"], ())
-    ]
+    quick_jobs = plan(False, tmp_path, ROOT)
+    assert [(job.name, [s.case for s in job.scenarios]) for job in quick_jobs] == [("main", ["recorder", "exchange"])]
 
 
 @pytest.mark.parametrize(
@@ -147,34 +143,35 @@ def test_an_external_target_needs_its_base_url(tmp_path: Path, external_target: 
     assert _run(tmp_path, "quick", "--no-report") == Exit.BROKEN_ENVIRONMENT
 
 
-def test_the_header_names_the_listening_window_the_jobs_used_a_share_of_their_limit() -> None:
-    from support.settings import Settings
-    from tools.run.summary import listening_window
-
-    nightly = plan(Profile.NIGHTLY, FIXTURE_FEATURES, ROOT)
-    assert listening_window(nightly, {}, {"FOCUS_STREAM_LIMIT_S": "180"}, Settings()) == "60"
-    assert listening_window(nightly, {}, {"FOCUS_STREAM_LIMIT_S": "20"}, Settings()) == "6.66667"
-    assert listening_window(nightly, {"FOCUS_LISTEN_S": "5"}, {}, Settings()) == "5"
-    assert listening_window(plan(Profile.QUICK, FIXTURE_FEATURES, ROOT), {}, {}, Settings()) == "3"
+def test_the_nightly_profile_listens_a_share_of_the_limit_unless_the_environment_says(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """FOCUS_PROFILE=nightly for the runner and its behave processes: the report's listen_s is theirs."""
+    parser = nightly.command_line()
+    monkeypatch.delenv("FOCUS_PROFILE", raising=False)
+    nightly.options_of(parser.parse_args(["--profile", "nightly"]), parser)
+    assert os.environ["FOCUS_PROFILE"] == "nightly"
+    monkeypatch.setenv("FOCUS_PROFILE", "quick")
+    nightly.options_of(parser.parse_args(["--profile", "nightly"]), parser)
+    assert os.environ["FOCUS_PROFILE"] == "quick"
 
 
 def test_env_names_a_deployment_of_the_environments_yaml_for_every_behave_process(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from support import deployments
+    from support import settings as deployments
     from support.settings import Target
-    from tools.run.run_options import command_line, options_of
 
     for name in (deployments.NAME_VARIABLE, deployments.FILE_VARIABLE):  # noted, so that the test leaves neither set
         monkeypatch.setenv(name, "")
         monkeypatch.delenv(name)
     monkeypatch.setenv("FOCUS_CA_BUNDLE", "")  # GitHub's unset secret or variable: as if not set
     monkeypatch.chdir(tmp_path)
-    parser = command_line()
-    options = options_of(parser.parse_args(["--env", "kefar_saba", "--environments", "team.yaml"]), parser)
+    parser = nightly.command_line()
+    options = nightly.options_of(parser.parse_args(["--env", "kefar_saba", "--environments", "team.yaml"]), parser)
     assert (options.target, options.target_name) == (Target.EXTERNAL, "kefar_saba")
     assert os.environ[deployments.NAME_VARIABLE] == "kefar_saba"
     assert os.environ[deployments.FILE_VARIABLE] == str(tmp_path / "team.yaml")  # absolute: behave runs elsewhere
     assert "FOCUS_CA_BUNDLE" not in os.environ
     with pytest.raises(SystemExit):
-        options_of(parser.parse_args(["--env", "staging", "--target", "stand"]), parser)
+        nightly.options_of(parser.parse_args(["--env", "staging", "--target", "stand"]), parser)

@@ -81,9 +81,9 @@ def test_a_cued_phase_starts_anyway_when_the_other_ends_without_its_cue(
 def test_the_second_nightly_is_cued_by_the_first_nightlys_quick_process() -> None:
     """The cue names the nightly plan's one process of quick scenarios, as its progress line calls it when done."""
     from tools.common.layout import ROOT
-    from tools.run.job_plan import Profile, plan
+    from tools.run.behave_runs import plan
 
-    quick = [job.name for job in plan(Profile.NIGHTLY, ROOT / "features", ROOT) if not job.slow]
+    quick = [job.name for job in plan(True, ROOT / "features", ROOT) if not job.slow]
     assert quick == [phases.QUICK_SCENARIOS_DONE.removesuffix(": done")]
     second = next(p for step in phases.STEPS for p in step if p.starts_when is not None)
     assert second.starts_when == phases.Cue(phases.NIGHTLY_JOB_SHAPE, phases.QUICK_SCENARIOS_DONE)

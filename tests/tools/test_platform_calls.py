@@ -3,7 +3,7 @@ or stream with its encoding said (UTF-8), never the console's or the locale's (c
 
 The run path: support/, steps/, environment.py and the tools/ packages `py -m tools.run.nightly` imports for a
 deployment (tools/run/, tools/common/, tools/report/, tools/verdicts/; a test below keeps the list whole).
-support/stand_process.py is Linux only, like the stand it starts, and is imported only where a stand is started.
+stand/control.py is Linux only, like the stand it starts, and is imported only where a stand is started.
 The encodings are asked of all of tools/ and bench/ as well: the report, the sign-off sheet and the Xray file are
 built later "on any machine", and a file read in the locale's encoding is a bug on every one whose locale is not
 UTF-8. Read with `ast`, nothing imported.
@@ -35,7 +35,7 @@ RUN_PATH = [
     ROOT / "tools" / "verdicts",
 ]
 TEXT_FILES_TOO = [ROOT / "tools", ROOT / "bench"]  # every text file its encoding, on any platform
-LINUX_ONLY = {ROOT / "support" / "stand_process.py"}
+LINUX_ONLY: set[Path] = set()
 
 # What one platform has and the other lacks (the POSIX ones first), by module.
 ONE_PLATFORM_ONLY: dict[str, set[str]] = {
@@ -235,25 +235,23 @@ def test_the_scan_lets_a_guarded_call_and_a_said_encoding_pass(source: str) -> N
     assert findings(source, "m.py") == []
 
 
+PROBE = (
+    "import importlib, sys, tools.run.nightly, tools.run.behave_runs as runs\n"
+    "for name in runs.warm_modules():\n    importlib.import_module(name)\n"
+)
+
+
 def test_a_run_against_a_deployment_never_imports_the_stands_client() -> None:
-    """support/stand_process.py is Linux only, like the stand: the runner, the behave hooks and every module a behave
-    process warms up leave it out."""
-    probe = (
-        "import sys, environment, tools.run.nightly, tools.run.behave_launcher as launcher\n"
-        "launcher.warm_up()\n"
-        "print('support.stand_process' in sys.modules)\n"
-    )
+    """stand/control.py is Linux only, like the stand: the runner and every module a behave process warms up leave it
+    out."""
+    probe = PROBE + "print('stand.control' in sys.modules)\n"
     done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, encoding="utf-8")
     assert done.stdout.strip() == "False", done.stdout + done.stderr
 
 
 def test_the_scan_covers_every_tools_package_the_run_imports() -> None:
     """The run path's list above is what a run imports: a tools/ package the run comes to import joins the scan."""
-    probe = (
-        "import sys, environment, tools.run.nightly, tools.run.behave_launcher as launcher\n"
-        "launcher.warm_up()\n"
-        "print(' '.join(sorted({m.split('.')[1] for m in sys.modules if m.startswith('tools.')})))\n"
-    )
+    probe = PROBE + "print(' '.join(sorted({m.split('.')[1] for m in sys.modules if m.startswith('tools.')})))\n"
     done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, encoding="utf-8")
     imported = set(done.stdout.split())
     assert imported, done.stderr

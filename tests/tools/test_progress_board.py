@@ -7,8 +7,7 @@ import time
 from pathlib import Path
 
 from tools.common.catalogue import PlannedScenario
-from tools.run.behave_runs import RunningJob
-from tools.run.job_plan import BehaveJob
+from tools.run.behave_runs import BehaveJob, RunningJob
 from tools.run.progress import ProgressBoard
 
 

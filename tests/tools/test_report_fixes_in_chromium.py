@@ -19,8 +19,8 @@ from tools_testkit import CHROMIUM, Attacher, needs_allure
 from support import evidence
 from support.clauses import BY_ID
 from support.focus_api import Exchange
-from support.quote_html import description_html
 from tools.common.layout import FEATURES, RunLayout
+from tools.common.quote_html import description_html
 from tools.report import build as report
 from tools.report.timeline_lanes import lane_id
 

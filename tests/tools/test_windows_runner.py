@@ -1,8 +1,8 @@
 """The run as the QA team's Windows runner runs it (issue 24), on this machine: `py -m tools.run.nightly` with Python
-alone on PATH (one folder holding one `py`, the project's Python: no git, make, bash, sh or node), behave processes
-started the spawn way (no fork server), a console in cp1252 and a locale that is not UTF-8 (so that a file read or
-written without its encoding said fails here as it would there), against a stand of production's shape (job API
-only). Then the results become the report and the sign-off sheet on this machine (`python -m tools.ci.publish`).
+alone on PATH (one `py`, the project's Python: no git, make, bash, sh or node), behave processes started the spawn
+way (no fork server), a console in cp1252 and a locale that is not UTF-8, against a stand of production's shape (job
+API only); a down target asked once for the whole run (issue 25); then the results become the report and the
+sign-off sheet on this machine (`python -m tools.ci.publish`).
 """
 
 from __future__ import annotations
@@ -158,6 +158,7 @@ def test_a_down_target_is_one_line_at_the_start_and_no_scenario_runs(
     broken = [r for r in read_results(layout.results) if r.status == "broken"]
     assert [(r.kind, r.message) for r in broken] == [(Kind.ENVIRONMENT, f"TargetUnreachable: {line}")]
     assert (layout.junit / "preflight" / "TESTS-preflight.xml").is_file()
+    assert json.loads((layout.logs / "preflight.json").read_text(encoding="utf-8"))["line"] == line  # asked once
     assert json.loads(layout.facts.read_text(encoding="utf-8"))["exit_code"] == 2
     assert _behave_processes_of(base) == []
 

@@ -1,9 +1,6 @@
-"""CI and test management: the workflows' steps about a run (`ci_run`), the report, sign-off sheet and Xray file built
-from a run's results on another machine (`publish`), whether the runner reaches the target at all (`reachability`),
-the job summary (`ci_summary`), Jira Xray (`xray`, the command line, over `xray_build`, the Test Execution file, and
-`xray_upload`, its upload and the sign-off sheet attached to it), the sign-off sheet kept in a release per product
-version (`signoff_release`), what a finished run was, read back for them (`run_facts`), and `make test` as phases
-(`phases`).
-
+"""CI and test management: the workflows' steps about a finished run (`ci_run`: summary, artifacts, outcome, the
+sign-off release's tag), a run's report built from its results elsewhere (`publish`), whether the runner reaches the
+target (`reachability`), Jira Xray (`xray`) and `make test` as phases (`phases`). Of the suite: support.clauses and
+support.settings only.
 May import: tools.common, tools.verdicts, tools.run.
 """

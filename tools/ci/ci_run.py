@@ -1,207 +1,174 @@
-"""The steps of the CI workflows that are about the run itself, runnable by hand as they run in CI.
-
-    python -m tools.ci.ci_run acceptance --target stand|ENVIRONMENT --profile nightly|quick --api auto|task|job|both
-    python -m tools.ci.ci_run artifacts      # what the upload takes: reports/ci/artifacts/ (open index.html)
-    python -m tools.ci.ci_run outcome        # end with the run's own exit code, and say what it means
-
-`acceptance` runs `make acceptance` on the embedded stand (target `stand`) or on the deployment that the `FOCUS_*`
-variables name (any other target: the name of the GitHub environment that holds them), records its exit code in
-reports/ci/outcome.json and ends with it. The steps after it (sign-off sheet, Xray file, summary, artifacts) run
-whatever the code; `outcome` ends the job with that same code, so that a product defect (1), a broken environment
-(2), a suite defect (3) and "not verified" (4) stay apart in CI as they are on a terminal.
+"""The CI workflows' steps about a finished run, as a person runs them: `python -m tools.ci.ci_run STEP [--base DIR]`
+with STEP `summary` (the clause table for the job summary page), `artifacts` (what the upload takes, in
+reports/ci/artifacts/), `outcome` (end with the run's own exit code: 1, 2, 3 and 4 stay apart in CI as on a terminal)
+or `release-tag` (signoff-<sw_version>, the release of the sign-off sheets). What the run was is read from what it
+left: environment.properties (tools.verdicts.run_header) and the runner's logs/run.json (exit code, target's name).
 """
 
 from __future__ import annotations
 
 import argparse
+import html
 import json
 import os
+import re
 import shutil
-import signal
-import subprocess
 import sys
-import time
-from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-from tools.ci.run_facts import ci_dir, exit_meaning, outcome_file, recorded_outcome
-from tools.common.layout import DEFAULT_LAYOUT, ROOT, RunLayout
+from tools.common.layout import DEFAULT_LAYOUT, FEATURES, RunLayout
 from tools.run.outcome import Exit
+from tools.verdicts.clause_verdict import judge
+from tools.verdicts.run_header import UNKNOWN, RunHeader
 
-STAND = "stand"
-PROFILES = ("nightly", "quick")
-APIS = ("auto", "task", "job", "both")
-
-
-def say(text: str) -> None:
-    print(text, flush=True)
-
-
-def suite_env(target: str, api: str, environ: Mapping[str, str]) -> dict[str, str]:
-    """The environment of the run: GitHub gives a variable or secret that is not set as an empty string, which the
-    settings would read as a value (FOCUS_VERIFY_TLS="" is no boolean); on the stand no FOCUS_* of the shell counts.
-    """
-    env = {key: value for key, value in environ.items() if not (key.startswith("FOCUS_") and value == "")}
-    if target == STAND:
-        env = {key: value for key, value in env.items() if not key.startswith("FOCUS_")}
-    elif api != "auto":
-        env["FOCUS_API"] = api  # the suite's setting (issue 11): the shape the deployment is said to have
-    return env
-
-
-def acceptance_command(target: str, profile: str, api: str) -> list[str]:
-    """README's `./acceptance` as a person types it (make would turn every failing code into 2); `--api` picks the
-    stand's shape, or says the deployment's outright."""
-    command = ["./acceptance", "--profile", profile, "--target", "stand" if target == STAND else "external"]
-    if api != "auto":
-        command += ["--api", api]
-    return command
-
-
-def run_to_its_end(command: Sequence[str], env: Mapping[str, str]) -> int:
-    """Run the command and wait for it, also on Ctrl-C or a CI's cancel: the runner below stops its behave processes
-    and the stand on that signal and then exits 130, and its code is what gets recorded (not a traceback of ours)."""
-    process = subprocess.Popen(list(command), cwd=ROOT, env=dict(env))
-    # Ctrl-C reaches the whole process group, the run included; a SIGTERM for us alone is passed on to it.
-    previous_int = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    previous_term = signal.signal(signal.SIGTERM, lambda signum, frame: process.send_signal(signal.SIGTERM))
-    try:
-        code = process.wait()
-    finally:
-        signal.signal(signal.SIGINT, previous_int)
-        signal.signal(signal.SIGTERM, previous_term)
-    return int(Exit.INTERRUPTED) if code < 0 else code  # ended by a signal without a word: interrupted
-
-
-def record(layout: RunLayout, code: int, **facts: str | float) -> Path:
-    path = outcome_file(layout)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(
-        json.dumps({"exit_code": code, "meaning": exit_meaning(code), **facts}, indent=2) + "\n", encoding="utf-8"
-    )
-    return path
-
-
-def acceptance(layout: RunLayout, target: str, profile: str, api: str) -> int:
-    env = suite_env(target, api, os.environ)
-    facts: dict[str, str | float] = {"target_name": target, "profile": profile, "api": api}
-    if target != STAND and not env.get("FOCUS_BASE_URL"):
-        say(
-            f"target {target!r}: FOCUS_BASE_URL is not set. Give the GitHub environment {target!r} the FOCUS_* "
-            "variables and secrets (README.md, 'In CI'), or run with --target stand."
-        )
-        record(layout, int(Exit.BROKEN_ENVIRONMENT), **facts)
-        return int(Exit.BROKEN_ENVIRONMENT)
-    command = acceptance_command(target, profile, api)
-    say(f"$ {' '.join(command)}")
-    started = time.time()
-    code = run_to_its_end(command, env)
-    record(
-        layout,
-        code,
-        **facts,
-        started_at=datetime.fromtimestamp(started, UTC).isoformat(timespec="seconds"),
-        seconds=round(time.time() - started, 1),
-    )
-    say(f"acceptance: exit {code}, {exit_meaning(code)} (recorded in {outcome_file(layout).relative_to(ROOT)})")
-    return code
-
-
-# What the upload step takes, under reports/ci/artifacts/: one folder whose every link works offline. At its top the
-# single-file report as index.html with the pages it links to (clarifications, living docs, traceability, sign-off
-# sheet, the docs they cite), all written side by side by the report (reports/allure-report-single/); then the rest.
-REPORT_FOLDER = "allure-report-single"
+EXIT_MEANINGS: dict[int, str] = {
+    Exit.GREEN: "green: every scenario that ran passed",
+    Exit.PRODUCT_DEFECT: "product defect: the target does not do what the clarifications say",
+    Exit.BROKEN_ENVIRONMENT: "broken environment: the target was not reached or lacks a precondition; no verdict",
+    Exit.SUITE_DEFECT: "suite defect: an error in the suite itself; the results cannot be trusted",
+    Exit.NOT_VERIFIED: "not verified: some clause could not be judged (not run, skipped or broken)",
+    Exit.INTERRUPTED: "interrupted: the run was stopped before its end",
+}
+# At the artifact's top the single-file report as index.html with the pages beside it, then these, from reports/.
 REPORT_PAGES = ("index.html", "clarifications.html", "living-docs.html", "traceability.html", "traceability.md")
-# (artifact name, source under reports/, required?)
-ARTIFACTS: tuple[tuple[str, str, bool], ...] = (
-    ("signoff.pdf", "signoff.pdf", False),  # `make signoff`, when the step made one
-    ("junit", "junit", True),
-    ("xray", "xray", False),  # `make xray`
-    ("summary.md", "ci/summary.md", True),
-)  # and outcome.json: the run's recorded outcome, whichever wrote it (run_facts.recorded_outcome)
+ARTIFACTS = ("signoff.pdf", "junit", "xray", "ci/summary.md")
 
 
-def artifacts_dir(layout: RunLayout) -> Path:
-    return ci_dir(layout) / "artifacts"
+def exit_meaning(code: int) -> str:
+    return EXIT_MEANINGS.get(code, "unknown exit code")
 
 
-def collect_artifacts(layout: RunLayout) -> tuple[list[str], list[str]]:
-    """Copy the run's deliverables into one folder for the upload step. Returns (collected, missing required)."""
-    out = artifacts_dir(layout)
-    shutil.rmtree(out, ignore_errors=True)
-    out.mkdir(parents=True)
-    collected, missing = [], []
-    report = layout.base / REPORT_FOLDER
-    pages = sorted(report.iterdir()) if report.is_dir() else []
-    for page in pages:
-        if page.is_file():
-            shutil.copy2(page, out / page.name)
-            collected.append(page.name)
-    missing += [name for name in REPORT_PAGES if name not in collected]
-    for name, source, required in ARTIFACTS:
-        path = layout.base / source
-        if path.is_dir() and any(path.iterdir()):
-            shutil.copytree(path, out / name)
-        elif path.is_file():
-            shutil.copy2(path, out / name)
-        else:
-            if required:
-                missing.append(name)
-            continue
-        collected.append(name)
-    noted = recorded_outcome(layout)  # ci/outcome.json, or the runner's own logs/run.json
-    if isinstance(noted.get("exit_code"), int):
-        noted = {**noted, "meaning": exit_meaning(noted["exit_code"])}
-        (out / "outcome.json").write_text(json.dumps(noted, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        collected.append("outcome.json")
-    else:
-        missing.append("outcome.json")
-    return collected, missing
+def noted(layout: RunLayout) -> dict:
+    """The runner's logs/run.json; {} when the run did not write it."""
+    try:
+        found = json.loads(layout.facts.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+@dataclass(frozen=True)
+class RunFacts:
+    header: RunHeader
+    target_name: str  # "stand", or the deployment's name (the GitHub environment's)
+    exit_code: int | None  # None: the runner did not record it
+
+    @classmethod
+    def of(cls, layout: RunLayout) -> RunFacts:
+        facts = noted(layout)
+        header = RunHeader.of(layout.results, facts.get("profile") or None)
+        name = facts.get("target_name") or os.environ.get("ACCEPTANCE_TARGET") or facts.get("target") or header.target
+        code = facts.get("exit_code")
+        return cls(header, str(name), code if isinstance(code, int) else None)
+
+    def describe(self) -> str:
+        """`nightly on staging (job API)`, `quick on stand (both APIs)`."""
+        shape = {"both": " (both APIs)", UNKNOWN: ""}.get(self.header.shape, f" ({self.header.shape} API)")
+        return f"{self.header.profile} on {self.target_name}{shape}"
+
+
+def _cell(text: str) -> str:
+    """GitHub renders HTML in a summary: a failure message's `<img src=…>` is escaped, never rendered."""
+    return html.escape(text, quote=False).replace("|", "\\|").replace("\n", " ")
+
+
+def summary(layout: RunLayout, features: Path = FEATURES) -> str:
+    """The clause table of the run (the verdicts of tools/verdicts/clause_verdict.py) and what its exit code means."""
+    facts = RunFacts.of(layout)
+    code, header = facts.exit_code, facts.header
+    said = f"exit {code}: {exit_meaning(code).split(':')[0]}" if code is not None else "exit code not recorded"
+    out = [f"## Acceptance: {_cell(facts.describe())} — {said}", ""]
+    if header.profile != "nightly":
+        out += [f"_Profile {header.profile}: not a sign-off run (only the nightly profile runs every scenario)._", ""]
+    out += ["| Clause | Scenarios passed/run | Verdict |", "|---|---|---|"]
+    for row in judge(layout.results, header.profile, features_dir=features):
+        counts = f"{row.passed}/{row.run}" + (f" ({row.not_run} not run)" if row.not_run else "")
+        counts += f" ({len(row.not_offered)} not offered: {row.not_offered_why()})" if row.not_offered else ""
+        verdict = row.verdict.value + (f" ({row.reason})" if row.reason else "")
+        out.append(f"| {row.id} {_cell(row.heading)} | {_cell(counts)} | {_cell(verdict)} |")
+    server, repo, sha = (os.environ.get(k, "") for k in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_SHA"))
+    docs = f"{server}/{repo}/blob/{sha}/README.md#in-ci" if server and repo and sha else "README.md#in-ci"
+    out += [
+        "",
+        f"Product version `{_cell(header.sw_version)}`, suite commit `{_cell(header.commit)}`. Clarifications judged: "
+        f"{_cell(header.spec.date)} (sha256 `{header.spec.short}`). The job ends with this exit code; what each "
+        f"means, and the artifacts: [README, In CI]({docs}).",
+    ]
+    return "\n".join(out) + "\n"
+
+
+def write_summary(layout: RunLayout, features: Path, out: Path | None) -> int:
+    """reports/ci/summary.md, appended to `out`, else to $GITHUB_STEP_SUMMARY when GitHub sets it, else printed."""
+    text = summary(layout, features)
+    kept = layout.base / "ci" / "summary.md"
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    kept.write_text(text, encoding="utf-8")
+    if out := out or (Path(os.environ["GITHUB_STEP_SUMMARY"]) if os.environ.get("GITHUB_STEP_SUMMARY") else None):
+        with out.open("a", encoding="utf-8") as page:
+            page.write(text)
+    print(f"summary: {out} (and {kept})" if out else text)
+    return 0
 
 
 def artifacts(layout: RunLayout) -> int:
-    collected, missing = collect_artifacts(layout)
-    shown = artifacts_dir(layout)
-    say(f"artifacts in {shown}: {', '.join(collected) or 'none'}")
-    if missing:
-        # Not a failure of this step: the run's exit code (the outcome step) says why they are missing.
-        say(f"missing: {', '.join(missing)} (the run ended before writing them; see its exit code)")
+    """Copy the run's deliverables into reports/ci/artifacts/, one folder whose every link works offline."""
+    out = layout.base / "ci" / "artifacts"
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    pages = sorted(layout.single_file.glob("*.*"))
+    for path in (*pages, *(layout.base / name for name in ARTIFACTS)):
+        if path.is_dir() and any(path.iterdir()):
+            shutil.copytree(path, out / path.name)
+        elif path.is_file():
+            shutil.copy2(path, out / path.name)
+    facts = noted(layout)
+    if isinstance(facts.get("exit_code"), int):
+        facts["meaning"] = exit_meaning(facts["exit_code"])
+        (out / "outcome.json").write_text(json.dumps(facts, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    wanted = [*REPORT_PAGES, "junit", "summary.md", "outcome.json"]  # a sign-off PDF and an Xray file may be none
+    print(f"artifacts in {out}: {', '.join(sorted(path.name for path in out.iterdir())) or 'none'}")
+    if missing := [name for name in wanted if not (out / name).exists()]:  # the outcome step says why
+        print(f"missing: {', '.join(missing)} (the run ended before writing them; see its exit code)")
     return 0
 
 
 def outcome(layout: RunLayout) -> int:
-    noted = recorded_outcome(layout)
-    try:
-        code = int(noted["exit_code"])
-    except (ValueError, KeyError, TypeError):
-        where = f"{outcome_file(layout)} or {layout.facts}"
-        say(f"no outcome recorded in {where}: the acceptance step did not run to its end (see the steps above)")
+    facts = RunFacts.of(layout)
+    if facts.exit_code is None:
+        print(f"no outcome recorded in {layout.facts}: the run did not get to its end (see the steps above)")
         return int(Exit.SUITE_DEFECT)
-    where = f"{noted.get('profile', '?')} on {noted.get('target_name', '?')}"
-    say(f"acceptance ({where}) ended with exit {code}: {exit_meaning(code)}")
-    return code
+    print(f"acceptance ({facts.describe()}) ended with exit {facts.exit_code}: {exit_meaning(facts.exit_code)}")
+    return facts.exit_code
+
+
+def release_tag(layout: RunLayout) -> int:
+    """Print `signoff-<sw_version>`, the release that keeps the sign-off sheets of that product version."""
+    version = RunHeader.of(layout.results).sw_version
+    if version == UNKNOWN or not (tag := re.sub(r"[^A-Za-z0-9._-]+", "_", version).strip("_")):
+        print(f"no product version recorded in {layout.results}: no release for this run", file=sys.stderr)
+        return 1
+    print(f"signoff-{tag}")
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="CI steps about the run: run it, gather its files, end with its code.")
+    parser = argparse.ArgumentParser(description="CI steps about a finished run.")
     steps = parser.add_subparsers(dest="step", required=True)
-    # `make acceptance` writes reports/; the other steps read any reports folder (the tests use their own).
     base = argparse.ArgumentParser(add_help=False)
     base.add_argument("--base", type=Path, default=DEFAULT_LAYOUT.base, help="the reports folder")
-    run = steps.add_parser("acceptance", help="run `make acceptance` and record its exit code")
-    run.add_argument("--target", default=STAND, help="`stand`, or the name of the environment the FOCUS_* describe")
-    run.add_argument("--profile", choices=PROFILES, default="nightly")
-    run.add_argument("--api", choices=APIS, default="auto", help="the target's shape (default: auto-detected)")
+    said = steps.add_parser("summary", parents=[base], help="the clause table, for the job summary page")
+    said.add_argument("--features", type=Path, default=FEATURES)
+    said.add_argument("--out", type=Path, help="append it here (default: $GITHUB_STEP_SUMMARY, or print it)")
     steps.add_parser("artifacts", parents=[base], help="gather the files to upload into reports/ci/artifacts/")
-    steps.add_parser("outcome", parents=[base], help="end with the recorded exit code of the run, say what it means")
+    steps.add_parser("outcome", parents=[base], help="end with the run's recorded exit code, saying what it means")
+    steps.add_parser("release-tag", parents=[base], help="print signoff-<sw_version> of the run's product version")
     args = parser.parse_args(argv)
-    if args.step == "acceptance":
-        return acceptance(DEFAULT_LAYOUT, args.target.strip() or STAND, args.profile, args.api)
     layout = RunLayout(args.base.resolve())
-    if args.step == "artifacts":
-        return artifacts(layout)
-    return outcome(layout)
+    if args.step == "summary":
+        return write_summary(layout, args.features.resolve(), args.out)
+    return {"artifacts": artifacts, "outcome": outcome, "release-tag": release_tag}[args.step](layout)
 
 
 if __name__ == "__main__":

@@ -2,11 +2,9 @@
 
     python -m tools.ci.phases [--only NAME ...]
 
-A phase is one command. The phases of a step run at the same time (each one mostly waits: on stands, streams or a
-browser), the steps one after the other; every phase runs even when an earlier one failed, so that one red phase
-does not hide the state of the others. A phase's output goes to reports/phases/<name>.log and is printed whole
-when it ends, so that side-by-side phases do not interleave. The table at the end (also reports/phases/phases.md)
-says how long each took and how it ended; the exit code is 1 when any phase failed.
+The phases of a step run at the same time, the steps one after the other; every phase runs even when an earlier one
+failed. A phase's output goes to reports/phases/<name>.log and is printed whole when it ends; the table at the end
+(also reports/phases/phases.md) says how long each took and how it ended; exit 1 when any phase failed.
 """
 
 from __future__ import annotations
@@ -18,11 +16,9 @@ import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
-from support.waiting import WaitTimeout, wait_for
 from tools.common.layout import ROOT
 
 PHASES_DIR = ROOT / "reports" / "phases"
@@ -45,50 +41,23 @@ class Phase:
     starts_when: Cue | None = None
 
 
-# Each inner list runs at the same time. The stand tests and the lint wait on processes of their own while the other
-# tests keep a core. The two real-limit nightlies each wait out 180 s on a stand of their own, side by side: the
-# second starts once the first is past its busy start (a broker, a stand, then its quick scenarios one after the
-# other), since each one's wall time from broker start to report is a figure of its own (1.10 x 180 s at most) and
-# only the @slow scenarios' streams are left running then. The matrix needs both cores to itself.
+# The real-limit nightlies mostly wait out 180 s streams, so they run beside the tests, which keep the cores busy;
+# the second starts once the first is past its busy start (a stand, then its quick scenarios: its process `main-1` is
+# done), so that neither's start competes with the other's. The matrix, which keeps both cores busy, comes after.
 NIGHTLY_JOB_SHAPE = "nightly job shape, continuous catalogue"
-# The progress line once the nightly's process of quick scenarios has ended (tools/run/progress.py, job main-1).
-QUICK_SCENARIOS_DONE = "main-1: done"
+QUICK_SCENARIOS_DONE = "main-1: done"  # the progress line once the nightly's process of quick scenarios has ended
+PYTEST = (PY, "-m", "pytest", "-q", "-p", "no:cacheprovider")
+ACCEPTANCE = ("make", "--no-print-directory", "acceptance", "PROFILE=nightly")
 STEPS: list[list[Phase]] = [
     [
-        Phase("pytest stand", (PY, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/stand")),
-        # The safety tests too: secrets in no file of a run, a down target in one line, harmless on a live broker.
-        Phase(
-            "pytest suite, tools and safety",
-            (PY, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/suite", "tests/tools", "tests/safety"),
-        ),
+        Phase("pytest stand", (*PYTEST, "tests/stand")),
+        Phase("pytest suite, tools and safety", (*PYTEST, "tests/suite", "tests/tools", "tests/safety")),
         Phase("lint", ("make", "--no-print-directory", "lint")),
-    ],
-    [
-        Phase(
-            NIGHTLY_JOB_SHAPE,
-            (
-                *("make", "--no-print-directory", "acceptance", "PROFILE=nightly", "API=job"),
-                *("CATALOGUE=continuous", "REPORTS=reports/job-continuous"),
-            ),
-        ),
-        Phase(
-            "nightly both APIs",
-            ("make", "--no-print-directory", "acceptance", "PROFILE=nightly"),
-            starts_when=Cue(NIGHTLY_JOB_SHAPE, QUICK_SCENARIOS_DONE),
-        ),
+        Phase(NIGHTLY_JOB_SHAPE, (*ACCEPTANCE, "API=job", "CATALOGUE=continuous", "REPORTS=reports/job-continuous")),
+        Phase("nightly both APIs", ACCEPTANCE, starts_when=Cue(NIGHTLY_JOB_SHAPE, QUICK_SCENARIOS_DONE)),
     ],
     [Phase("mutation matrix", ("make", "--no-print-directory", "mutation"))],
 ]
-
-
-@dataclass
-class Ran:
-    phase: Phase
-    returncode: int
-    seconds: float
-    log: Path
-
-
 _print_lock = threading.Lock()
 _ended: dict[str, threading.Event] = {}
 
@@ -100,38 +69,30 @@ def log_of(name: str) -> Path:
 def cued(cue: Cue) -> bool:
     """True once the cue's phase logged its text or ended (a phase not run this time cues nothing: go)."""
     ended = _ended.get(cue.phase)
-    if ended is None or ended.is_set():
-        return True
     log = log_of(cue.phase)
-    return log.exists() and cue.text in log.read_text(errors="replace", encoding="utf-8")
+    return (
+        ended is None
+        or ended.is_set()
+        or (log.exists() and cue.text in log.read_text(encoding="utf-8", errors="replace"))
+    )
 
 
-def run_phase(phase: Phase) -> Ran:
-    log = log_of(phase.name)
-    if phase.starts_when is not None:
-        with suppress(WaitTimeout):  # the other phase hangs: this one starts anyway, the other's result says so
-            wait_for(lambda: cued(phase.starts_when), reason=str(phase.starts_when), timeout_s=CUE_TIMEOUT_S)
-    started = time.monotonic()
+def run_phase(phase: Phase) -> tuple[Phase, int, float]:
+    deadline = time.monotonic() + CUE_TIMEOUT_S
+    while phase.starts_when is not None and not cued(phase.starts_when) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    started, log = time.monotonic(), log_of(phase.name)
     with _print_lock:
         print(f"== {phase.name}: {' '.join(phase.command)}", flush=True)
     with log.open("w", encoding="utf-8") as out:
         code = subprocess.call(phase.command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    ran = Ran(phase, code, time.monotonic() - started, log)
+    seconds = time.monotonic() - started
     _ended[phase.name].set()
     with _print_lock:
-        print(f"\n== {phase.name} ({ran.seconds:.0f} s, exit {code}) ==", flush=True)
-        sys.stdout.write(log.read_text(errors="replace", encoding="utf-8"))
+        print(f"\n== {phase.name} ({seconds:.0f} s, exit {code}) ==", flush=True)
+        sys.stdout.write(log.read_text(encoding="utf-8", errors="replace"))
         sys.stdout.flush()
-    return ran
-
-
-def table(runs: Sequence[Ran], total_s: float) -> str:
-    rows = ["| Phase | Wall time | Result |", "|---|---:|---|"]
-    for r in runs:
-        result = "ok" if r.returncode == 0 else f"FAILED (exit {r.returncode})"
-        rows.append(f"| {r.phase.name} | {r.seconds / 60:.1f} min ({r.seconds:.0f} s) | {result} |")
-    rows.append(f"| **all** (side-by-side phases overlap) | **{total_s / 60:.1f} min** ({total_s:.0f} s) | |")
-    return "\n".join(rows)
+    return phase, code, seconds
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -140,19 +101,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     PHASES_DIR.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
-    runs: list[Ran] = []
+    runs: list[tuple[Phase, int, float]] = []
     for step in STEPS:
         chosen = [p for p in step if not args.only or any(p.name.startswith(o) for o in args.only)]
-        if not chosen:
-            continue
         _ended.update({p.name: threading.Event() for p in chosen})
-        with ThreadPoolExecutor(max_workers=len(chosen)) as pool:
+        with ThreadPoolExecutor(max_workers=max(1, len(chosen))) as pool:
             runs += list(pool.map(run_phase, chosen))
     total = time.monotonic() - started
-    summary = table(runs, total)
-    (PHASES_DIR / "phases.md").write_text(summary + "\n", encoding="utf-8")
-    failed = [r.phase.name for r in runs if r.returncode != 0]
-    print("\n## make test, phase by phase\n\n" + summary + "\n")
+    rows = ["| Phase | Wall time | Result |", "|---|---:|---|"]
+    for phase, code, seconds in runs:
+        result = "ok" if code == 0 else f"FAILED (exit {code})"
+        rows.append(f"| {phase.name} | {seconds / 60:.1f} min ({seconds:.0f} s) | {result} |")
+    rows.append(f"| **all** (side-by-side phases overlap) | **{total / 60:.1f} min** ({total:.0f} s) | |")
+    (PHASES_DIR / "phases.md").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    failed = [phase.name for phase, code, _ in runs if code != 0]
+    print("\n## make test, phase by phase\n\n" + "\n".join(rows) + "\n")
     print(f"phases: {len(runs) - len(failed)} ok, {len(failed)} failed")
     if failed:
         print("failed phases: " + ", ".join(failed) + f" (their output: {PHASES_DIR}/)")

@@ -2,17 +2,16 @@
 
     python -m tools.ci.reachability [--env NAME [--environments FILE]]
 
-As the team's own nightly checks its VPN: a ping of the Focus Server's host, then an HTTPS `GET …/ack` (certificate
-not checked: this asks whether anything answers, the run's preflight judges the rest). When neither answers, one
-GitHub annotation, `::error title=VPN NOT CONNECTED::…`, and exit 2 (a broken environment), so the run is not started
-for nothing. The target: `--env NAME` in the environments YAML (support/deployments.py), or FOCUS_BASE_URL.
+A ping of the Focus Server's host, then an HTTPS `GET …/ack` (certificate not checked: this asks whether anything
+answers; the run's preflight judges the rest). When neither answers, one GitHub annotation, `::error title=VPN NOT
+CONNECTED::…`, and exit 2 (a broken environment), so that the run is not started for nothing. The target: `--env
+NAME` in the environments YAML, or FOCUS_BASE_URL.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -22,78 +21,65 @@ from urllib.parse import urlsplit
 import requests
 import urllib3
 
-from support import deployments
-from support.settings import SettingsError, load_settings, mask_url
-from support.timeouts import Timeouts
-from tools.common.console import plain_text_where_needed
+from support.settings import FILE_VARIABLE, NAME_VARIABLE, SettingsError, load_settings, mask_url
 
-EXIT_UNREACHABLE = 2
+TIMEOUT_S = 4.0  # a host inside the network answers a ping or a GET within it, or the VPN is down
 
 
-def ping(host: str, timeout_s: float = Timeouts().preflight_s) -> str | None:
-    """None when the host answers one ping; else why not. Windows' ping counts in milliseconds, others' in seconds."""
-    command = shutil.which("ping")
-    if command is None:
-        return "no ping command here"
-    if os.name == "nt":
-        count, wait = ["-n", "1"], ["-w", str(int(timeout_s * 1000))]
-    else:
-        count, wait = ["-c", "1"], ["-W", str(max(1, int(timeout_s)))]
+def ping(host: str, timeout_s: float = TIMEOUT_S) -> str | None:
+    """None when the host answers one ping, else why not. Windows' ping counts in milliseconds, others' in seconds."""
+    wait = ["-n", "1", "-w", str(int(timeout_s * 1000))] if os.name == "nt" else ["-c", "1", "-W", str(int(timeout_s))]
     try:
         done = subprocess.run(
-            [command, *count, *wait, host], capture_output=True, timeout=timeout_s + 2, stdin=subprocess.DEVNULL
+            ["ping", *wait, host], capture_output=True, timeout=timeout_s + 2, stdin=subprocess.DEVNULL
         )
     except (OSError, subprocess.TimeoutExpired) as error:
         return type(error).__name__
     return None if done.returncode == 0 else "no answer"
 
 
-def ack(base_url: str, timeout_s: float = Timeouts().preflight_s) -> tuple[int | None, str]:
-    """(the HTTP status of `GET {base_url}/ack`, "") when anything answers (any status: the network reaches it),
-    else (None, why not)."""
+def ack(base_url: str, timeout_s: float = TIMEOUT_S) -> str | None:
+    """None when anything answers `GET {base_url}/ack` (any status: the network reaches it), else why not."""
     urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)  # -k, as the team's curl: reachability only
     try:
-        answer = requests.get(f"{base_url.rstrip('/')}/ack", timeout=timeout_s, verify=False)
+        requests.get(f"{base_url.rstrip('/')}/ack", timeout=timeout_s, verify=False)
     except requests.RequestException as error:
-        return None, type(error).__name__
-    return answer.status_code, ""
+        return type(error).__name__
+    return None
 
 
 def check(base_url: str) -> int:
-    host = urlsplit(base_url).hostname or ""
-    pinged, (status, acked) = ping(host), ack(base_url)
-    shown = mask_url(base_url)
-    print(f"ping {host}: {'answers' if pinged is None else pinged}")
-    print(f"GET {shown}/ack: {f'answers {status}' if status is not None else acked}")
-    if pinged is None or status is not None:
+    host, shown = urlsplit(base_url).hostname or "", mask_url(base_url)
+    pinged, acked = ping(host), ack(base_url)
+    print(f"ping {host}: {pinged or 'answers'}\nGET {shown}/ack: {acked or 'answers'}")
+    if pinged is None or acked is None:
         print("the target is reachable: the run's preflight checks each of its parts")
         return 0
     why = f"this runner reaches neither {host} (ping: {pinged}) nor {shown}/ack ({acked}): is the VPN connected?"
     if os.environ.get("GITHUB_ACTIONS"):
         print(f"::error title=VPN NOT CONNECTED::{why}")
     print(f"VPN NOT CONNECTED: {why}")
-    return EXIT_UNREACHABLE
+    return 2
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    plain_text_where_needed()
     parser = argparse.ArgumentParser(description="Does this machine reach the target at all (ping, GET /ack)?")
     parser.add_argument("--env", metavar="NAME", help="a deployment by its name in the environments YAML")
     parser.add_argument("--environments", type=Path, metavar="FILE", help="the environments YAML")
     args = parser.parse_args(argv)
     if args.env:
-        os.environ[deployments.NAME_VARIABLE] = args.env
+        os.environ[NAME_VARIABLE] = args.env
     if args.environments:
-        os.environ[deployments.FILE_VARIABLE] = str(args.environments.resolve())
+        os.environ[FILE_VARIABLE] = str(args.environments.resolve())
     try:
-        settings = load_settings()
+        base_url = load_settings().base_url
     except SettingsError as error:
         print(f"bad setting: {error}")
-        return EXIT_UNREACHABLE
-    if not settings.base_url:
+        return 2
+    if not base_url:
         print("no target: --env NAME, or FOCUS_BASE_URL (README.md)")
-        return EXIT_UNREACHABLE
-    return check(settings.base_url)
+        return 2
+    return check(base_url)
 
 
 if __name__ == "__main__":

@@ -110,7 +110,7 @@ def quotes_of(clause_id: str, planned: list[PlannedScenario]) -> list[str]:
     """The clause's own quote of the clarifications, as its scenarios carry it (their own quote lines, else their
     feature's quote for the clause), each line once, in feature order."""
     from support.clauses import BY_ID
-    from support.quote_html import feature_quotes, split_description
+    from tools.common.quote_html import feature_quotes, split_description
 
     lines: list[str] = []
     for scenario in planned:

@@ -1,9 +1,7 @@
-"""What the terminal can print: the marks and arrows of the run's output, or plain text where the console cannot.
-
-A Windows console (cp1252, the QA team's runner) has no ✔, ✘, ⏱ or → (a clause title's "No Recordings → Fail-Fast"):
-printing one would end the run in a UnicodeEncodeError. Rather than two spellings of every line, the run's streams
-get an error handler (`plain_text_where_needed`, called once at the start): a character the console's encoding lacks
-is written as its plain spelling below, or `?`. On a UTF-8 console nothing changes.
+"""Plain text where the console cannot print the run's marks: a Windows console (cp1252, the QA team's runner) has no
+✔, ✘, ⏱ or → (a clause title's "No Recordings → Fail-Fast"), and printing one would end the run in an error. The run's
+streams get an error handler instead of two spellings of every line: a character the console's encoding lacks is
+written as its plain spelling, or `?`. On a UTF-8 console nothing changes.
 """
 
 from __future__ import annotations
@@ -15,31 +13,14 @@ import sys
 from typing import TextIO
 
 HANDLER = "acceptance-plain"
-
-PLAIN: dict[str, str] = {
-    "✔": "+",
-    "✘": "x",
-    "⏱": "time",
-    "→": "->",
-    "←": "<-",
-    "–": "-",
-    "—": "-",
-    "…": "...",
-    "×": "x",
-    "≥": ">=",
-    "≤": "<=",
-    "‘": "'",
-    "’": "'",
-    "“": '"',
-    "”": '"',
-}
+PLAIN = {"✔": "+", "✘": "x", "⏱": "time", "→": "->", "←": "<-", "–": "-", "—": "-", "…": "...", "×": "x", "≥": ">="}
+PLAIN |= {"≤": "<=", "‘": "'", "’": "'", "“": '"', "”": '"'}
 
 
 def _plain(error: UnicodeError) -> tuple[str, int]:
     if not isinstance(error, UnicodeEncodeError):
         raise error
-    text = error.object[error.start : error.end]
-    return "".join(PLAIN.get(char, "?") for char in text), error.end
+    return "".join(PLAIN.get(char, "?") for char in error.object[error.start : error.end]), error.end
 
 
 codecs.register_error(HANDLER, _plain)
@@ -50,9 +31,7 @@ def plain_text_where_needed(*streams: TextIO) -> None:
     for stream in streams or (sys.stdout, sys.stderr):
         with contextlib.suppress(AttributeError, ValueError):  # a replaced stream (pytest's capture) may not say
             stream.reconfigure(errors=HANDLER)  # type: ignore[attr-defined]
-    if os.name == "nt":
-        # A Windows console shows the progress line's redraw (\r, ESC[K) only with its VT mode on: colorama turns it
-        # on where the console has one, and does nothing where output goes to a file or a pipe.
+    if os.name == "nt":  # the progress line's redraw (\r, ESC[K) needs the console's VT mode: colorama turns it on
         with contextlib.suppress(ImportError, AttributeError):
             import colorama
 

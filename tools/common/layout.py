@@ -1,8 +1,11 @@
-"""Where a run puts its files. One place, so that the runner, the report and the tests agree."""
+"""Where a run puts its files, and which commit of the suite it is: one place, so that the runner, the report and the
+tests agree."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,8 +35,8 @@ class RunLayout:
 
     @property
     def facts(self) -> Path:
-        """What the runner knew of its run, for whoever builds the report later, elsewhere (tools/ci/publish.py):
-        profile, target and its name, exit code, timings, the report's environment (secrets masked)."""
+        """The run record, for whoever builds the report later, elsewhere (tools/ci/publish.py): profile, target and
+        its name, exit code, timings, the report's environment (secrets masked)."""
         return self.logs / "run.json"
 
     @property
@@ -62,3 +65,15 @@ class RunLayout:
 
 
 DEFAULT_LAYOUT = RunLayout(ROOT / "reports")
+
+
+def suite_commit(root: Path = ROOT) -> str:
+    """The checkout's commit: git's word, else the CI's (GITHUB_SHA: a runner may check out without git on PATH)."""
+    try:
+        command = ["git", "rev-parse", "--short", "HEAD"]
+        done = subprocess.run(command, cwd=root, capture_output=True, text=True, encoding="utf-8")
+    except OSError:  # no git on PATH (the Windows runner needs Python alone)
+        done = None
+    if done is not None and done.returncode == 0:
+        return done.stdout.strip()
+    return os.environ.get("GITHUB_SHA", "")[:7] or "unknown"

@@ -16,14 +16,12 @@ from enum import StrEnum
 from hashlib import md5
 from pathlib import Path
 
-from support.errors import EXCEPTION_LABEL, Category, category_of_names
-
 
 class Kind(StrEnum):
     PASSED = "passed"
-    PRODUCT = Category.PRODUCT_DEFECT.title
-    ENVIRONMENT = Category.BROKEN_ENVIRONMENT.title
-    SUITE = Category.SUITE_DEFECT.title
+    PRODUCT = "product defect"  # the `outcome` label's values (support/errors.py's table files them)
+    ENVIRONMENT = "broken environment"
+    SUITE = "suite defect"
     SKIPPED = "skipped"
 
 
@@ -38,6 +36,7 @@ class ScenarioResult:
     stop_ms: int
     history_id: str
     exception: tuple[str, ...] = ()  # the qualified names of the raised exception's MRO, most specific first
+    outcome: str | None = None  # the category the suite filed a red result under (label `outcome`)
     not_offered: bool = False  # skipped because the target offers no API for it (label `offered` = `no`)
     api: str | None = None  # the API the scenario needs, from its `@api-task` / `@api-job` tag (None: neither)
     feature: str = ""  # the feature file's title, from the `feature` label
@@ -50,10 +49,10 @@ class ScenarioResult:
             return Kind.PASSED
         if not self.red:
             return Kind.SKIPPED
-        category = category_of_names(self.exception)
-        if category is None:
-            category = Category.PRODUCT_DEFECT if self.status == "failed" else Category.SUITE_DEFECT
-        return Kind(category.title)
+        if self.outcome in {kind.value for kind in Kind}:
+            return Kind(self.outcome)
+        # no outcome label (a result written by hand, a crash): failed is the product's, broken ours
+        return Kind.PRODUCT if self.status == "failed" else Kind.SUITE
 
     @property
     def red(self) -> bool:
@@ -96,7 +95,8 @@ def parse_result(data: dict) -> ScenarioResult:
         start_ms=int(data.get("start") or 0),
         stop_ms=int(data.get("stop") or 0),
         history_id=data.get("historyId") or "",
-        exception=tuple(label.get("value", "") for label in labels if label.get("name") == EXCEPTION_LABEL),
+        exception=tuple(label.get("value", "") for label in labels if label.get("name") == "exception"),
+        outcome=_label(labels, "outcome"),
         not_offered=_label(labels, "offered") == "no",
         api=_api(labels),
         feature=_label(labels, "feature") or "",

@@ -1,17 +1,10 @@
 """The step-level kill matrix: which faults made exactly which check of the suite fail.
 
-The clause-level matrix (tools/proof/verdict.py) says a fault turned its clause red; it cannot say which assertion did,
-so a check that sits after another check of the same scenario may never have failed on its own. Here:
-
-- a *check* is a Then step definition of the step registry (steps/), with the support functions that judge
-  behind it; the list comes from the registry and the feature files, never from results, so a new Then step that
-  no fault reaches shows up as never red;
-- a fault *shows a check red* when, in a scenario of the fault's own clauses that failed as a product defect, that
-  check is the first step that failed (read from the Allure result's steps). A broken scenario shows nothing (the
-  check said it could not judge, or our code broke: the clause matrix's "not shown"), and red scenarios of other
-  clauses are false alarms, never proof;
-- a check no fault has shown red is listed under "checks never shown red" unless tools/proof/check_exemptions.py
-  exempts it with a written reason; `make mutation` fails while that list is not empty.
+A *check* is a Then step definition of the step registry (steps/), with the functions that judge behind it, listed
+from the registry and the feature files, never from results: a new Then step that no fault reaches shows as never
+red. A fault *shows a check red* when, in a scenario of its own clauses that failed as a product defect, that check
+is the first step that failed. A broken scenario shows nothing, red scenarios of other clauses are false alarms. A
+check no fault showed red fails `make mutation` unless tools/proof/check_exemptions.py exempts it with a reason.
 """
 
 from __future__ import annotations
@@ -25,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from tools.common.catalogue import step_definitions
+from tools.common.catalogue import parse_features, step_definitions
 from tools.common.results import Kind, parse_result
 from tools.proof.check_exemptions import EXEMPT
 
@@ -75,9 +68,6 @@ class KillMatrix:
         return not self.never_red and not self.stale_exemptions
 
 
-# -- the checks of the suite, from the step registry and the feature files ---------------------------------------
-
-
 def _judges(func: Callable) -> tuple[str, ...]:
     """`module.function` of every call in the step's body on a name of its module's (the support/ judges)."""
     try:
@@ -98,22 +88,15 @@ def _judges(func: Callable) -> tuple[str, ...]:
 @lru_cache(maxsize=4)
 def _feature_steps(features_dir: Path) -> tuple[tuple[str, str, str, str], ...]:
     """(spec case, step type, step text, scenario name) of every step of every scenario, outlines expanded."""
-    from behave.parser import parse_file
-
     found = []
-    for path in sorted(features_dir.glob("*.feature")):
-        feature = parse_file(str(path))
+    for feature in parse_features(features_dir):
         for scenario in feature.walk_scenarios():
             tags = [str(t) for t in scenario.effective_tags]
-            spec = next((t[len("spec-") :] for t in tags if t.startswith("spec-")), "?")
-            case = next((t[len("case-") :] for t in tags if t.startswith("case-")), scenario.name)
+            spec = next((t.removeprefix("spec-") for t in tags if t.startswith("spec-")), "?")
+            case = next((t.removeprefix("case-") for t in tags if t.startswith("case-")), scenario.name)
             for step in list(feature.background.steps if feature.background else []) + list(scenario.steps):
                 found.append((f"{spec} {case}", step.step_type, step.name, scenario.name))
     return tuple(found)
-
-
-def _registry(steps_dir: Path) -> dict[str, list]:
-    return step_definitions(steps_dir)
 
 
 def _match(matchers: Iterable, text: str):
@@ -122,7 +105,7 @@ def _match(matchers: Iterable, text: str):
 
 def suite_checks(features_dir: Path, steps_dir: Path) -> list[Check]:
     """Every Then step definition of the registry, with the scenarios of the feature files that use it."""
-    definitions = _registry(steps_dir.resolve())
+    definitions = step_definitions(steps_dir.resolve())
     then_matchers = definitions.get("then", [])
     used: dict[str, list[str]] = {m.pattern: [] for m in then_matchers}
     for scenario, step_type, text, _ in _feature_steps(features_dir.resolve()):
@@ -142,11 +125,8 @@ def check_of(text: str, features_dir: Path, steps_dir: Path) -> str | None:
     kinds = {step_type for _, step_type, step_text, _ in _feature_steps(features_dir.resolve()) if step_text == text}
     if "then" not in kinds:
         return None
-    matcher = _match(_registry(steps_dir.resolve()).get("then", []), text)
+    matcher = _match(step_definitions(steps_dir.resolve()).get("then", []), text)
     return matcher.pattern if matcher is not None else None
-
-
-# -- the first red step of each red scenario, from an allure-results folder --------------------------------------
 
 
 def _without_keyword(name: str) -> str:
@@ -161,17 +141,13 @@ def first_red_steps(results: Path) -> list[RedStep]:
         data = json.loads(path.read_text(encoding="utf-8"))
         if data.get("status") not in RED:
             continue
-        labels = data.get("labels") or []
-        spec = next((label.get("value") for label in labels if label.get("name") == "spec"), None)
-        step = next((s.get("name", "") for s in data.get("steps") or [] if s.get("status") in RED), None)
-        product = parse_result(data).kind is Kind.PRODUCT
-        found.append(
-            RedStep(spec, data.get("name", ""), data["status"], _without_keyword(step) if step else None, product)
+        result, step = (
+            parse_result(data),
+            next((s["name"] for s in data.get("steps") or [] if s.get("status") in RED), None),
         )
+        step = _without_keyword(step) if step else None
+        found.append(RedStep(result.spec, data.get("name", ""), data["status"], step, result.kind is Kind.PRODUCT))
     return found
-
-
-# -- the matrix ---------------------------------------------------------------------------------------------------
 
 
 def build(
@@ -193,10 +169,8 @@ def build(
         clauses = set(fault["clauses"])
         name = fault["name"] + (f" on {fault['shape']}" if fault.get("shape") else "")
         for red in red_steps_of(fault):
-            if red.spec not in clauses:
-                continue  # a false alarm proves nothing about the check that raised it
-            if not red.product_defect:
-                continue  # broken: the check could not judge (or our code broke), it did not fail the product
+            if red.spec not in clauses or not red.product_defect:
+                continue  # a false alarm proves nothing of its check, nor a broken result (it could not judge)
             pattern = check_for(red.step) if red.step else None
             if pattern is None:
                 before.append({"fault": name, "scenario": red.scenario, "step": red.step or "(no step)"})
@@ -208,8 +182,7 @@ def build(
 def for_mutation(
     faults: Sequence[Mapping], results_of: Callable[[Mapping], Path], features: Path, steps: Path
 ) -> KillMatrix:
-    """The kill matrix of the suite over the clause matrix's entries, each read from its own results folder
-    (`results_of(entry)`)."""
+    """The kill matrix of the suite over the clause matrix's entries, each read from its folder `results_of(entry)`."""
     return build(
         suite_checks(features, steps),
         faults,
@@ -242,25 +215,17 @@ def _cell(text: str) -> str:
 
 
 def to_markdown(matrix: KillMatrix) -> str:
-    lines = [
-        "## Checks and the faults that showed each red",
-        "",
-        f"{len(matrix.checks)} checks (Then steps). A fault shows a check red when, in a scenario of its own "
-        "clauses, that check is the first step that failed.",
-        "",
-        "| Check | Judged by | Shown red by | Scenarios |",
-        "|---|---|---|---|",
-    ]
+    lines = ["## Checks and the faults that showed each red", "", f"{len(matrix.checks)} checks (Then steps). A fault "]
+    lines[-1] += "shows a check red when, in a scenario of its own clauses, that check is the first step that failed."
+    lines += ["", "| Check | Judged by | Shown red by | Scenarios |", "|---|---|---|---|"]
     for c in matrix.checks:
         killers = ", ".join(f"`{f}`" for f in matrix.killed_by.get(c.pattern, []))
-        if not killers:
-            reason = matrix.exempt.get(c.pattern)
-            killers = f"exempt: {reason}" if reason else "**never**"
+        reason = matrix.exempt.get(c.pattern)
+        killers = killers or (f"exempt: {reason}" if reason else "**never**")
         judges = ", ".join(f"`{j}`" for j in c.judged_by)
         lines.append(f"| {_cell(c.pattern)} | {judges} | {_cell(killers)} | {len(c.scenarios)} |")
     lines += ["", "## Checks never shown red", ""]
-    never = matrix.never_red
-    lines += [f"- {_cell(c.pattern)} ({c.location})" for c in never] or ["None."]
+    lines += [f"- {_cell(c.pattern)} ({c.location})" for c in matrix.never_red] or ["None."]
     if matrix.stale_exemptions:
         lines += ["", "Exemptions naming no check of the suite (remove them):", ""]
         lines += [f"- {_cell(p)}" for p in matrix.stale_exemptions]

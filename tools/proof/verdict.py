@@ -1,24 +1,9 @@
 """The kill decision of the mutation matrix: did the suite fail the clause a fault breaks, as a product defect, and
-only there?
-
-Only a product defect kills: a fault is a product that breaks its clause, so a scenario of that clause that ends
-broken (a broken environment: "could not judge", not verified; or a suite defect) did not show the fault, however red
-it looks. What each verdict means:
-
-killed      a scenario of the fault's clauses failed as a product defect, no scenario of its clauses ended broken,
-            and every scenario of every other clause passed (or was not offered by the stand's shape);
-not shown   a scenario of the fault's clauses ended broken: the suite said it could not judge, or broke itself, where
-            it should have failed the product (whether or not another scenario of them failed);
-false alarm a scenario of another clause is not green (whether or not the fault's clauses went red);
-survived    every scenario of the fault's clauses passed (or none of them ran);
-error       nothing to judge: the stand did not start, or no scenario ran;
-skipped     a slow-only fault in the quick profile.
-
-One exception, written in the fault's registry entry (`unjudged`, stand/faults.py): a clause whose scenarios read the
-data of the broken one may end broken as a broken environment, not verified, and that is neither a kill nor an
-alarm. §4's history over gRPC behind a stream cut by a wrong limit (`grpc-limit-60`, `grpc-cut-early`): its rows stop
-at the cut, and when what came agrees with §4 the suite rightly says it could not judge §4 (support/partial_results.py)
-while 2.1 fails. A product defect there would blame §4 for the limit's fault: a false alarm.
+only there? Only a product defect kills: a scenario of the fault's clause that ends broken (could not judge, or our
+own defect) did not show the fault, however red it looks (*not shown*); a scenario of another clause not green is a
+*false alarm*; all of the clause green *survived*; no result, an *error*; a fault left to another shape or profile,
+*skipped*. The one allowance, in the fault's registry entry (`unjudged`): a clause whose scenarios read the broken
+clause's data may end broken as not verified (§4's history behind a stream cut by a wrong limit, `grpc-limit-60`).
 """
 
 from __future__ import annotations

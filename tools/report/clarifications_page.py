@@ -14,9 +14,9 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 
 from support.clauses import CLAUSES, Clause
-from support.quote_html import quote_html
 from tools.common.html_page import REPORT_LINKS, esc, page
 from tools.common.layout import CLARIFICATIONS
+from tools.common.quote_html import quote_html
 
 
 def _slug(text: str) -> str:

@@ -11,10 +11,10 @@ from pathlib import Path
 from behave.model import Feature, Scenario, ScenarioOutline, Step, Table
 
 from support.clauses import CLAUSES, clause_of_tags
-from support.quote_html import quote_html
 from tools.common.catalogue import CASE_PREFIX, parse_features
 from tools.common.html_page import REPORT_LINKS, esc, page, status_badge
 from tools.common.layout import FEATURES, ROOT
+from tools.common.quote_html import quote_html
 from tools.common.results import ScenarioResult, read_results
 from tools.verdicts.run_header import RunHeader
 

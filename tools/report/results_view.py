@@ -26,8 +26,8 @@ from html import escape
 from pathlib import Path
 
 from support.clauses import BY_ID
-from support.quote_html import description_html, split_description
 from tools.common.catalogue import PlannedScenario, quotes_of
+from tools.common.quote_html import description_html, split_description
 from tools.verdicts.clause_verdict import ClauseVerdictRow
 from tools.verdicts.known_defects import KnownDefect
 from tools.verdicts.xray_keys import xray_key

@@ -1,18 +1,19 @@
-"""Run behave processes side by side and collect what they leave: the one place that starts behave.
+"""Run behave processes side by side: the plan of a profile, the one place that starts behave, and what they leave.
 
-behave has no parallel mode, so a profile becomes a plan of jobs (tools/run/job_plan.py), one behave process each, all
-writing to one allure-results folder (result files have unique names). The nightly runner and the mutation matrix
-both run their jobs here.
-
-How a job's process starts (`start_method`, or the variable BEHAVE_START_METHOD): `forkserver`, where the platform
-has one (Linux), forks it from one process that imported the suite once; `spawn` (Windows, or when asked) starts a new
-Python process for it, in a process group of its own. multiprocessing's own spawn is not used for that: the process
-it starts cannot be given a group of its own on Windows, which stopping it there needs (`stop_jobs`).
+behave has no parallel mode: quick spreads the scenarios that are not @slow over a few processes, balanced by their
+last durations; nightly gives each `@slow` or `@listening` scenario a process beside the rest, so that the wall time
+is the longest of them, not their sum. A job imports behave and the suite, then waits until the runner writes the
+target's variables (`--target-env FILE`); it is forked from a fork server where the platform has one (Linux), else a
+new Python process (Windows, or BEHAVE_START_METHOD=spawn), in a process group of its own, so that Ctrl-C reaches
+the runner alone and the runner stops every job.
 """
 
 from __future__ import annotations
 
+import argparse
+import configparser
 import contextlib
+import importlib
 import json
 import multiprocessing
 import os
@@ -27,66 +28,137 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import IO, Any
 
-from tools.common.layout import ROOT, RunLayout
-from tools.run.job_plan import BehaveJob
+from behave.formatter.base import Formatter
 
-EVENTS_FORMATTER = "tools.run.scenario_events:ScenarioEvents"
-POLL_S = 0.1
+from tools.common.catalogue import CASE_PREFIX, SLOW_TAG, PlannedScenario, scenarios
+from tools.common.layout import DEFAULT_LAYOUT, ROOT, RunLayout
+from tools.common.results import ScenarioResult
+
+EVENTS_FORMATTER = "tools.run.behave_runs:ScenarioEvents"
+NOT_SLOW = f"--tags=not @{SLOW_TAG}"
 START_METHOD_ENV = "BEHAVE_START_METHOD"
-START_METHODS = ("forkserver", "spawn")
-# A job's own output (its file in reports/logs/) is UTF-8 whatever the console's encoding: the runner reads it back.
-UTF8_CHILD = {"PYTHONUTF8": "1", "PYTHONIOENCODING": "utf-8"}
+JOB_ENV = "BEHAVE_JOB"  # the job's name, for the report's timeline
+UTF8_CHILD = {"PYTHONUTF8": "1", "PYTHONIOENCODING": "utf-8"}  # the runner reads a job's output back as UTF-8
+DEFAULT_DURATION_S = 2.0  # a scenario never timed yet
+EXIT_NO_TARGET, EXIT_STOPPED = 3, 130  # the runner never said where the target is; it stopped the job first
 
 
-def start_method() -> str:
-    """`forkserver` where the platform offers it, else `spawn`; BEHAVE_START_METHOD names one outright."""
-    asked = os.environ.get(START_METHOD_ENV, "").strip().lower()
-    if asked in START_METHODS:
-        return asked
-    return "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+@dataclass(frozen=True)
+class BehaveJob:
+    name: str  # file-name safe; names its logs
+    selection: tuple[str, ...]  # behave arguments that pick its scenarios
+    scenarios: tuple[PlannedScenario, ...]
+    slow: bool
 
 
-def behave_command(
-    job: BehaveJob, layout: RunLayout, extra_args: Sequence[str] = (), target_env: Path | None = None
-) -> list[str]:
-    """The command of a job; with `target_env`, behave starts once that file names the target (behave_launcher)."""
-    logs = layout.logs
-    launcher = [sys.executable, "-m", "behave"]
-    if target_env is not None:
-        launcher = [sys.executable, "-m", "tools.run.behave_launcher", "--target-env", str(target_env), "--"]
-    return [
-        *launcher,
-        *job.selection,
-        *extra_args,
-        "--no-color",
-        "-f",
-        "allure",
-        "-o",
-        str(layout.results),
-        "-f",
-        "progress",
-        "-o",
-        str(logs / f"{job.name}.progress.log"),
-        "-f",
-        EVENTS_FORMATTER,
-        "-o",
-        str(logs / f"{job.name}.events.jsonl"),
-        "--junit",
-        "--junit-directory",
-        str(layout.junit / job.name),
-    ]
+def plan(
+    nightly: bool,
+    features_dir: Path,
+    cwd: Path = ROOT,
+    *,
+    parallel: int = 1,
+    durations: Mapping[str, float] = {},
+    slow_alone: bool = True,
+) -> list[BehaveJob]:
+    """The behave processes of a profile; empty when there is nothing to run. `slow_alone=False` (the mutation
+    matrix, at a short limit): the nightly's @slow and @listening scenarios spread with the rest."""
+    found = scenarios(features_dir, cwd)
+    alone = [s for s in found if s.slow or s.listening] if nightly and slow_alone else []
+    rest = [s for s in found if (nightly or not s.slow) and s not in alone]
+    jobs: list[BehaveJob] = []
+    for scenario in alone:
+        base = f"{'slow' if scenario.slow else 'listen'}-{scenario.case or 'scenario'}"
+        name = base if base not in {job.name for job in jobs} else f"{base}-{len(jobs) + 1}"
+        jobs.append(BehaveJob(name, (scenario.location,), (scenario,), slow=True))
+    if rest and parallel <= 1 and len(rest) == len([s for s in found if not s.slow]):
+        return [*jobs, BehaveJob("main", (os.path.relpath(features_dir, cwd), NOT_SLOW), tuple(rest), False)]
+    for index, share in enumerate(balance(rest, max(1, parallel), durations), start=1):
+        jobs.append(BehaveJob(f"main-{index}", tuple(s.location for s in share), tuple(share), False))
+    return jobs
+
+
+def duration_key(spec: str | None, case: str | None, name: str) -> str:
+    return f"{spec}|{case}|{name.strip()}"
+
+
+def balance(
+    found: Sequence[PlannedScenario], parts: int, durations: Mapping[str, float]
+) -> list[list[PlannedScenario]]:
+    """Longest first, each to the least loaded part; each part keeps the feature files' order."""
+    order = {s.location: i for i, s in enumerate(found)}
+    shares: list[list[PlannedScenario]] = [[] for _ in range(min(parts, len(found)))]
+    loads = [0.0] * len(shares)
+
+    def cost(s: PlannedScenario) -> float:
+        return durations.get(duration_key(s.spec, s.case, s.name), DEFAULT_DURATION_S)
+
+    for scenario in sorted(found, key=cost, reverse=True):
+        lightest = loads.index(min(loads))
+        shares[lightest].append(scenario)
+        loads[lightest] += cost(scenario)
+    return [sorted(share, key=lambda s: order[s.location]) for share in shares if share]
+
+
+def load_durations(layout: RunLayout) -> dict[str, float]:
+    """The last durations of this layout's runs, else those of reports/ (they balance as well)."""
+    for source in (layout, DEFAULT_LAYOUT):
+        with contextlib.suppress(OSError, ValueError):
+            return json.loads((source.history / "durations.json").read_text(encoding="utf-8"))
+    return {}
+
+
+def save_durations(layout: RunLayout, results: Sequence[ScenarioResult]) -> None:
+    known = load_durations(layout) | {duration_key(r.spec, r.case, r.name): round(r.duration_s, 2) for r in results}
+    layout.history.mkdir(parents=True, exist_ok=True)
+    (layout.history / "durations.json").write_text(json.dumps(known, indent=1, sort_keys=True), encoding="utf-8")
+
+
+class ScenarioEvents(Formatter):
+    """One JSON line per scenario start and end, flushed at once: behave's own formatters buffer, none says when a
+    scenario starts, and behave has no "scenario ended" call (it ends when the next starts or the feature ends)."""
+
+    name = "scenario_events"
+
+    def __init__(self, stream_opener: Any, config: Any) -> None:
+        super().__init__(stream_opener, config)
+        self.stream, self.current = self.open(), None
+
+    def _emit(self, event: str, scenario: Any, **extra: Any) -> None:
+        tags = list(scenario.effective_tags)
+        spec = next((tag.removeprefix("spec-") for tag in tags if tag.startswith("spec-")), None)
+        case = next((tag.removeprefix(CASE_PREFIX) for tag in tags if tag.startswith(CASE_PREFIX)), None)
+        record = {"event": event, "t": time.time(), "name": scenario.name, "spec": spec, "case": case, **extra}
+        self.stream.write(json.dumps(record) + "\n")
+        self.stream.flush()
+
+    def _finish_current(self) -> None:
+        if self.current is not None:
+            status = getattr(self.current.status, "name", str(self.current.status))
+            self._emit("end", self.current, status=status, duration_s=round(self.current.duration, 3))
+            self.current = None
+
+    def scenario(self, scenario: Any) -> None:
+        self._finish_current()
+        self.current = scenario
+        self._emit("start", scenario)
+
+    def eof(self) -> None:
+        self._finish_current()
+
+    def close(self) -> None:
+        self._finish_current()
+        self.close_stream()
 
 
 class ForkedProcess:
-    """A behave job forked from the fork server (`fork_server`), seen through the calls the runners make of a
-    `subprocess.Popen`: pid, poll, wait, returncode (negative: ended by that signal)."""
+    """A job forked from the fork server, seen through the calls made of a `subprocess.Popen`."""
 
     def __init__(self, process: BaseProcess) -> None:
         self._process = process
 
     @property
     def pid(self) -> int:
-        assert self._process.pid is not None
+        assert self._process.pid is not None  # started: never 0, which would signal the runner's own group
         return self._process.pid
 
     @property
@@ -94,7 +166,7 @@ class ForkedProcess:
         return self._process.exitcode
 
     def poll(self) -> int | None:
-        self._process.is_alive()  # asks whether it ended, and notes its exit code if so
+        self._process.is_alive()  # notes its exit code if it ended
         return self._process.exitcode
 
     def wait(self, timeout: float | None = None) -> int:
@@ -102,30 +174,6 @@ class ForkedProcess:
         if self._process.exitcode is None:
             raise subprocess.TimeoutExpired(f"behave job {self.pid}", timeout or 0.0)
         return self._process.exitcode
-
-
-_fork_lock = threading.Lock()
-_fork_context: multiprocessing.context.ForkServerContext | None = None
-
-
-def fork_server() -> multiprocessing.context.ForkServerContext:
-    """One process that imports behave, Allure and the suite once, and forks every job from there.
-
-    Each behave process otherwise spends a second of CPU importing them: the mutation matrix starts hundreds, on a
-    machine it keeps busy. The fork server is single-threaded, so forking it is safe (forking a runner that runs
-    threads is not); it lives as long as the runner. Only where the platform has one (`start_method`).
-    """
-    from tools.run.behave_launcher import warm_modules
-
-    global _fork_context
-    with _fork_lock:
-        if _fork_context is None and "forkserver" in multiprocessing.get_all_start_methods():
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["tools.run.behave_launcher", *warm_modules()])
-            _fork_context = context
-    if _fork_context is None:
-        raise RuntimeError("no fork server on this platform: its jobs start with the spawn method")
-    return _fork_context
 
 
 @dataclass
@@ -142,188 +190,155 @@ class RunningJob:
     finished: list[dict[str, Any]] = field(default_factory=list)  # `end` events so far
     _offset: int = 0
 
-    @property
-    def returncode(self) -> int | None:
-        return self.process.returncode
-
-    def elapsed(self, now: float | None = None) -> float:
-        return (self.ended or now or time.monotonic()) - self.started
-
-    def read_events(self) -> list[dict[str, Any]]:
-        """New events since the last call (complete lines only)."""
-        try:
-            with self.events_path.open("rb") as stream:
-                stream.seek(self._offset)
-                chunk = stream.read()
-        except FileNotFoundError:
-            return []
-        complete = chunk[: chunk.rfind(b"\n") + 1]
-        self._offset += len(complete)
-        events = [json.loads(line) for line in complete.splitlines() if line.strip()]
-        for event in events:
-            if event["event"] == "start":
-                self.current = event
-            else:
-                self.current = None
-                self.finished.append(event)
-        return events
+    def read_events(self) -> None:
+        with contextlib.suppress(FileNotFoundError), self.events_path.open("rb") as stream:
+            stream.seek(self._offset)
+            chunk = stream.read()
+            complete = chunk[: chunk.rfind(b"\n") + 1]  # complete lines only
+            self._offset += len(complete)
+            for event in (json.loads(line) for line in complete.splitlines() if line.strip()):
+                self.current = event if event["event"] == "start" else None
+                if event["event"] == "end":
+                    self.finished.append(event)
 
 
 @dataclass(frozen=True)
 class JobOutcome:
     job: BehaveJob
     returncode: int
-    duration_s: float
     output_path: Path  # behave's own stdout and stderr
     finished: int  # scenarios it reported as ended
 
     @property
     def crashed(self) -> bool:
-        """Ended in error before running all its scenarios (e.g. an error in `before_all`)."""
+        """Ended in error before running all its scenarios (an error in `before_all`, say)."""
         return self.returncode != 0 and self.finished < len(self.job.scenarios)
 
     def output_tail(self, lines: int = 15) -> str:
-        try:
-            text = self.output_path.read_text(encoding="utf-8", errors="replace")
-            return "\n".join(text.splitlines()[-lines:])
-        except FileNotFoundError:
-            return ""
+        with contextlib.suppress(FileNotFoundError):
+            return "\n".join(self.output_path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
+        return ""
 
 
-Tick = Callable[[list[RunningJob]], None]
+_fork_lock = threading.Lock()
+_fork_context: Any = None
 
 
-JOB_ENV = "BEHAVE_JOB"
+def start_method() -> str:
+    asked = os.environ.get(START_METHOD_ENV, "").strip().lower()
+    if asked in ("forkserver", "spawn"):
+        return asked
+    return "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
 
 
-class Cancelled(Exception):
-    """`run_jobs` was asked to stop (Ctrl-C in the mutation matrix, which runs it in worker threads)."""
+def warm_modules() -> list[str]:
+    """What a job imports before it knows the target: behave, Allure's formatter and the suite (environment.py and
+    the formatters behave.ini names). Steps are left to behave: a second import would register them twice."""
+    ini = configparser.ConfigParser(interpolation=None)
+    ini.read(ROOT / "behave.ini", encoding="utf-8")
+    formatters = [value.split(":")[0] for value in dict(ini.items("behave.formatters")).values()]
+    return ["behave.__main__", "behave.runner", "allure_behave.formatter", "environment", *formatters]
 
 
-def start_job(
-    job: BehaveJob,
-    layout: RunLayout,
-    env: Mapping[str, str],
-    cwd: Path = ROOT,
-    extra_args: Sequence[str] = (),
-    target_env: Path | None = None,
-    forked: bool = False,
-) -> RunningJob:
-    output_path = layout.logs / f"{job.name}.out"
-    output = output_path.open("wb")
-    command = behave_command(job, layout, extra_args, target_env)
-    # the profile's settings, unless the environment sets them; the job's name for the report's timeline
-    job_env = dict(job.env) | dict(env) | {JOB_ENV: job.name} | UTF8_CHILD
-    process: subprocess.Popen[bytes] | ForkedProcess
-    if forked and target_env is not None and start_method() == "forkserver":
-        from tools.run.behave_launcher import forked as run_forked
-
-        launcher_args = command[command.index("tools.run.behave_launcher") + 1 :]
-        child = fork_server().Process(
-            target=run_forked, args=(launcher_args, job_env, str(cwd), str(output_path)), name=job.name
-        )
-        with _fork_lock:  # multiprocessing's bookkeeping of children is not meant for threads starting at once
-            child.start()
-        process = ForkedProcess(child)
-    else:
-        process = subprocess.Popen(
-            command,
-            cwd=cwd,
-            env=job_env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            # Its own process group: Ctrl-C reaches the runner alone, which then stops every job (and the stand).
-            **_own_group(),
-        )
-    return RunningJob(job, process, time.monotonic(), output, layout.logs / f"{job.name}.events.jsonl")
-
-
-def _own_group() -> dict[str, Any]:
-    """Popen's arguments for a process group of the job's own: a new session on POSIX, a new process group on
-    Windows (where Ctrl-C then reaches no job, and CTRL_BREAK_EVENT reaches that one alone)."""
-    if sys.platform == "win32":
-        return {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
-    return {"start_new_session": True}
-
-
-def stop_jobs(running: Sequence[RunningJob], grace_s: float = 5.0) -> None:
-    """Interrupt every job still running (behave's cleanup hooks run, as on Ctrl-C), then end what lingers."""
-    alive = [r for r in running if r.process.poll() is None]
-    for r in alive:
-        _interrupt(r.process)
-    deadline = time.monotonic() + grace_s
-    for r in alive:
-        try:
-            r.process.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            _kill(r.process)
-            r.process.wait()
-
-
-def _interrupt(process: subprocess.Popen[bytes] | ForkedProcess) -> None:
-    """SIGINT to the job's group on POSIX; CTRL_BREAK_EVENT to its group on Windows (behave_launcher turns it into
-    a KeyboardInterrupt, as Ctrl-C is)."""
-    with contextlib.suppress(ProcessLookupError, OSError):
-        if sys.platform == "win32":
-            process.send_signal(signal.CTRL_BREAK_EVENT)  # type: ignore[union-attr]
-        else:
-            os.killpg(process.pid, signal.SIGINT)
-
-
-def _kill(process: subprocess.Popen[bytes] | ForkedProcess) -> None:
-    with contextlib.suppress(ProcessLookupError, OSError):
-        if sys.platform == "win32":
-            process.terminate()  # type: ignore[union-attr]
-        else:
-            os.killpg(process.pid, signal.SIGKILL)
+def _fork_server() -> Any:
+    """One single-threaded process that imported the suite once, forking every job (forking the runner, which runs
+    threads, would not be safe); the matrix starts hundreds of jobs, each a second of CPU to import otherwise."""
+    global _fork_context
+    with _fork_lock:
+        if _fork_context is None and "forkserver" in multiprocessing.get_all_start_methods():
+            _fork_context = multiprocessing.get_context("forkserver")
+            _fork_context.set_forkserver_preload(["tools.run.behave_runs", *warm_modules()])
+    return _fork_context
 
 
 def start_jobs(
-    jobs: Sequence[BehaveJob],
-    layout: RunLayout,
-    env: Mapping[str, str],
-    *,
-    cwd: Path = ROOT,
-    extra_args: Sequence[str] = (),
-    target_env: Path | None = None,
-    forked: bool = False,
+    jobs: Sequence[BehaveJob], layout: RunLayout, env: Mapping[str, str], *, target_env: Path, cwd: Path = ROOT
 ) -> list[RunningJob]:
-    """Start every job at once. With `target_env`, each waits for that file before running behave (behave_launcher);
-    `forked` too, they are forked from the fork server rather than started as new Python processes."""
+    """Start every job at once; each runs behave once `target_env` names the target (`release_jobs`)."""
     for folder in (layout.results, layout.junit, layout.logs):
         folder.mkdir(parents=True, exist_ok=True)
     running: list[RunningJob] = []
     try:
         for job in jobs:
-            running.append(start_job(job, layout, env, cwd, extra_args, target_env, forked))
+            running.append(_start(job, layout, env, target_env, cwd))
     except BaseException:
         stop_jobs(running)
         raise
     return running
 
 
+def _start(job: BehaveJob, layout: RunLayout, env: Mapping[str, str], target_env: Path, cwd: Path) -> RunningJob:
+    logs = layout.logs
+    args = ["--target-env", str(target_env), "--", *job.selection, "--no-color", "-f", "allure", "-o"]
+    args += [str(layout.results), "-f", "progress", "-o", str(logs / f"{job.name}.progress.log")]
+    args += ["-f", EVENTS_FORMATTER, "-o", str(logs / f"{job.name}.events.jsonl")]
+    args += ["--junit", "--junit-directory", str(layout.junit / job.name)]
+    output_path = logs / f"{job.name}.out"
+    output = output_path.open("wb")
+    job_env = dict(env) | {JOB_ENV: job.name} | UTF8_CHILD
+    process: subprocess.Popen[bytes] | ForkedProcess
+    if start_method() == "forkserver":
+        child = _fork_server().Process(target=_forked, args=(args, job_env, str(cwd), str(output_path)), name=job.name)
+        with _fork_lock:  # multiprocessing's bookkeeping of children is not meant for threads starting at once
+            child.start()
+        process = ForkedProcess(child)
+    else:
+        group = (
+            {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
+            if sys.platform == "win32"
+            else {"start_new_session": True}
+        )
+        command = [sys.executable, "-m", "tools.run.behave_runs", *args]
+        process = subprocess.Popen(
+            command, cwd=cwd, env=job_env, stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, **group
+        )
+    return RunningJob(job, process, time.monotonic(), output, logs / f"{job.name}.events.jsonl")
+
+
 def release_jobs(target_file: Path, variables: Mapping[str, str]) -> None:
-    """Tell the waiting behave processes where the target is (tools/run/behave_launcher.py): its FOCUS_* and TARGET."""
+    """Tell the waiting jobs where the target is: whole or absent, never half a file (it holds a password)."""
     partial = target_file.with_suffix(".partial")
     partial.parent.mkdir(parents=True, exist_ok=True)
-    partial.touch(mode=0o600)  # it holds the broker's password (the mode is POSIX's; Windows keeps it per user)
+    partial.touch(mode=0o600)
     partial.write_text(json.dumps(dict(variables)), encoding="utf-8")
-    partial.replace(target_file)  # whole or absent: a launcher never reads half of it
+    partial.replace(target_file)
+
+
+def stop_jobs(running: Sequence[RunningJob], grace_s: float = 5.0) -> None:
+    """Interrupt every job still running (behave's cleanups run, as on Ctrl-C), then end what lingers. SIGINT to its
+    group on POSIX; CTRL_BREAK_EVENT on Windows, which the job turns into a KeyboardInterrupt too."""
+    alive = [r for r in running if r.process.poll() is None]
+    for r in alive:
+        with contextlib.suppress(OSError):
+            if sys.platform == "win32":
+                r.process.send_signal(signal.CTRL_BREAK_EVENT)  # type: ignore[union-attr]
+            else:
+                os.killpg(r.process.pid, signal.SIGINT)
+    deadline = time.monotonic() + grace_s
+    for r in alive:
+        try:
+            r.process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(OSError):
+                if sys.platform == "win32":
+                    r.process.terminate()  # type: ignore[union-attr]
+                else:
+                    os.killpg(r.process.pid, signal.SIGKILL)
+            r.process.wait()
+
+
+class Cancelled(Exception):
+    """`wait_jobs` was asked to stop (Ctrl-C in the mutation matrix, whose workers are threads)."""
 
 
 def wait_jobs(
     running: Sequence[RunningJob],
     *,
-    on_tick: Tick | None = None,
-    tick_s: float = 0.5,
+    on_tick: Callable[[list[RunningJob]], None] | None = None,
     cancel: threading.Event | None = None,
 ) -> list[JobOutcome]:
-    """Wait for every job; `on_tick` sees them every `tick_s` (for progress). Whatever happens, none outlives this.
-
-    Setting `cancel` (from another thread) stops every job and raises `Cancelled`.
-    """
-    # Ended processes are noticed within POLL_S (a run's wall time ends with its last job); progress every tick_s.
+    """Wait for every job, `on_tick` seeing them every half second; whatever happens, none outlives this."""
+    cancel = cancel or threading.Event()
     last_tick = float("-inf")
     try:
         while True:
@@ -331,7 +346,7 @@ def wait_jobs(
                 if r.ended is None and r.process.poll() is not None:
                     r.ended = time.monotonic()
             done = all(r.ended is not None for r in running)
-            if done or time.monotonic() - last_tick >= tick_s:
+            if done or time.monotonic() - last_tick >= 0.5:
                 last_tick = time.monotonic()
                 for r in running:
                     r.read_events()
@@ -339,28 +354,60 @@ def wait_jobs(
                     on_tick(list(running))
             if done:
                 break
-            if cancel is not None and cancel.wait(POLL_S):
+            if cancel.wait(0.1):  # an ended job is noticed within 0.1 s: the run's wall time ends with its last
                 raise Cancelled("behave jobs stopped on request")
-            if cancel is None:
-                time.sleep(POLL_S)
     finally:
         stop_jobs(running)
         for r in running:
             r.output.close()
-    return [JobOutcome(r.job, r.process.returncode, r.elapsed(), Path(r.output.name), len(r.finished)) for r in running]
+    return [JobOutcome(r.job, r.process.returncode or 0, Path(r.output.name), len(r.finished)) for r in running]
 
 
-def run_jobs(
-    jobs: Sequence[BehaveJob],
-    layout: RunLayout,
-    env: Mapping[str, str],
-    *,
-    cwd: Path = ROOT,
-    extra_args: Sequence[str] = (),
-    on_tick: Tick | None = None,
-    tick_s: float = 0.5,
-    cancel: threading.Event | None = None,
-) -> list[JobOutcome]:
-    """Start every job at once and wait for all (the target is known already: `env` names it)."""
-    running = start_jobs(jobs, layout, env, cwd=cwd, extra_args=extra_args)
-    return wait_jobs(running, on_tick=on_tick, tick_s=tick_s, cancel=cancel)
+def _forked(argv: list[str], env: dict[str, str], cwd: str, output: str) -> None:
+    """A job forked from the fork server: its own session, its output to its file in UTF-8, its environment."""
+    if hasattr(os, "setsid"):
+        os.setsid()
+    out = os.open(output, os.O_WRONLY | os.O_APPEND)
+    os.dup2(out, 1)
+    os.dup2(out, 2)
+    os.close(out)
+    for stream in (sys.stdout, sys.stderr):
+        stream.reconfigure(encoding="utf-8", errors="backslashreplace")  # type: ignore[attr-defined]
+    os.chdir(cwd)
+    os.environ.clear()
+    os.environ.update(env)
+    sys.exit(main(argv))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="behave, once the runner wrote where the target is")
+    parser.add_argument("--target-env", type=Path, required=True)
+    parser.add_argument("--timeout", type=float, default=300.0)
+    parser.add_argument("behave_args", nargs=argparse.REMAINDER)
+    args = parser.parse_args(argv)
+    # The runner's stop is an interrupt, whatever was inherited (a shell's background job ignores SIGINT), so that
+    # behave ends the scenario and runs its cleanups (a real server's jobs closed) before it exits.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    if hasattr(signal, "SIGBREAK"):
+        signal.signal(signal.SIGBREAK, signal.default_int_handler)
+    for name in warm_modules():
+        with contextlib.suppress(Exception):  # an error now is behave's to report later
+            importlib.import_module(name)
+    deadline = time.monotonic() + args.timeout
+    try:
+        while not args.target_env.exists():
+            if time.monotonic() > deadline:
+                print(f"no target after {args.timeout:g} s: {args.target_env} was never written", file=sys.stderr)
+                return EXIT_NO_TARGET
+            time.sleep(0.05)
+    except KeyboardInterrupt:
+        print("stopped before the target was known: no scenario ran", file=sys.stderr)
+        return EXIT_STOPPED
+    os.environ.update(json.loads(args.target_env.read_text(encoding="utf-8")))
+    from behave.__main__ import main as behave_main
+
+    return behave_main(args.behave_args[1:] if args.behave_args[:1] == ["--"] else args.behave_args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,38 +1,21 @@
-"""`make acceptance`: start the target, run a profile, stop the target, write the report. One command, one report.
+"""`./acceptance`, `make acceptance`, `py -m tools.run.nightly` (the Windows runner): start the target, run a profile,
+stop the target, write the report; `--help` for the options, README.md for what they do.
 
-    python -m tools.run.nightly --profile nightly|quick --target stand|external [--api both|task|job]
-                            [--catalogue default|contract|continuous|FILE] [--env NAME [--environments FILE]]
-                            [--results-only] [--base DIR]
-    py -m tools.run.nightly --env staging          (the QA team's Windows runner: Python alone, README.md)
-
-- stand: starts the embedded stand (`python -m stand up`, in the REST shape `--api`, playing the recordings
-  catalogue `--catalogue`; Linux only) for the run and stops it after, also on Ctrl-C; external: uses the `FOCUS_*`
-  variables as given, or the deployment `--env NAME` names in the team's environments YAML (support/deployments.py:
-  a `FOCUS_*` variable set in the environment wins, passwords come from the environment only).
-- The target is checked once for the whole run (support/preflight.py), before any behave process runs a scenario,
-  and they skip their own check: a part that does not answer is one line at the start, exit 2, and no scenario
-  runs. Its shape (task API, job API or both; `FOCUS_API`, auto = asked) follows, said in the run's first lines,
-  handed to every behave process and written to the report's environment.
-- nightly: every `@slow` scenario in its own behave process, started at once, beside one process running the rest;
-  quick: the scenarios that are not @slow, spread over a few behave processes (`--parallel`).
-- Clears reports/allure-results (and junit, logs) first; reports/history/ stays, for the trends.
-- Ends with the verdict per clause (tools/verdicts/clause_verdict.py); a quick run says it is not a sign-off run.
-- The report is built at the end where the Allure tool is (`make setup`); with `--results-only`, or on a machine
-  without it (Node), the run writes its results alone: Allure results, JUnit, and its facts (logs/run.json: target,
-  exit code, timings, the report's environment). `python -m tools.ci.publish --base DIR` builds the report, the
-  sign-off sheet and the Xray file from them later, on any machine.
-- The run is a list of named phases (`PHASES`), each a function of the run's state (`NightlyRun`); a phase that
-  returns an exit code ends the run there; `FINALLY` runs whatever happened (nothing outlives the run).
-- Exit code: 0 green, 1 product defect, 2 broken environment, 3 suite defect, 4 a clause not verified (a scenario
-  skipped or not run, or none applicable), 130 interrupted (tools/run/outcome.py).
+The target is asked once for the whole run (`python -m support.preflight`, its answer in logs/preflight.json) before
+any behave process runs a scenario: a part that does not answer is one line, exit 2, and no scenario runs. The run is
+a list of phases over its state; one that returns an exit code ends it, `FINALLY` runs whatever happened. Exit code:
+0 green, 1 product defect, 2 broken environment, 3 suite defect, 4 not verified, 130 interrupted.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
+import platform
 import shutil
 import signal
+import subprocess
 import sys
 import tempfile
 import threading
@@ -41,39 +24,35 @@ import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from importlib import metadata
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from support import deployments
-from support.errors import TargetUnreachable
-from support.evidence import mask_files
-from support.focus_api import FocusServer
-from support.job_slots import JobTally, tally
-from support.settings import Settings, SettingsError, Target, get_settings, load_settings
-from support.shape import NoApiOffered, TargetShape, resolve, shape_unknown_line
-from tools.common import target_info
+from support import settings as suite_settings
+from support.settings import Settings, SettingsError, Target, load_settings
 from tools.common.catalogue import scenarios
 from tools.common.console import plain_text_where_needed
-from tools.common.layout import ROOT
-from tools.common.results import read_results
+from tools.common.layout import DEFAULT_LAYOUT, FEATURES, ROOT, RunLayout, suite_commit
+from tools.common.results import Kind, read_results, tally
 from tools.report import build as report
-from tools.run import grpc_code
-from tools.run.behave_runs import JobOutcome, RunningJob, release_jobs, start_jobs, stop_jobs, wait_jobs
-from tools.run.job_plan import BehaveJob, Profile, load_durations, plan, save_durations
+from tools.run import behave_runs as jobs
+from tools.run.behave_runs import BehaveJob, JobOutcome, RunningJob
 from tools.run.not_run import write_not_run
 from tools.run.outcome import Exit, crash_kind, exit_code
 from tools.run.progress import ProgressBoard
-from tools.run.run_options import RunOptions, command_line, options_of
-from tools.run.summary import describe_plan, listening_window, summarize
-from tools.verdicts.clause_verdict import judge
+from tools.verdicts.clause_verdict import judge, summary_lines
 
 if TYPE_CHECKING:  # the embedded stand is Linux only: imported when one is started, never for a deployment
     from stand.control import Stand
 
-
-# The target's secrets, once its settings are known: nothing the runner prints holds one (masked by value).
-_secrets: list[str] = []
+PROTO = Path("pandadatastream") / "pandadatastream.proto"
+GENERATED = (PROTO.with_name("pandadatastream_pb2.py"), PROTO.with_name("pandadatastream_pb2_grpc.py"))
+PROFILES = ("quick", "nightly")
+# Processes of the scenarios that are not @slow. Quick: spread, as they mostly wait on the target (6 of them: 6.1-6.9 s
+# of behave on 2 cores, 7 slow the stand's start as much as they gain). Nightly: one, fewer disturb the slow ones less.
+DEFAULT_PARALLEL = {"quick": 6, "nightly": 1}
+_secrets: list[str] = []  # the target's, once known: nothing the runner prints holds one
 
 
 def say(text: str) -> None:
@@ -83,24 +62,27 @@ def say(text: str) -> None:
 
 
 def _shown(path: Path) -> str:
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
+    return str(path.relative_to(Path.cwd())) if path.is_relative_to(Path.cwd()) else str(path)
 
 
-# Processes sharing the scenarios that are not @slow. Quick: spread, as its scenarios mostly wait on the target
-# (behave time on 2 cores: 4 processes 8.6 s, 5 7.3-7.5 s, 6 6.1-6.9 s, 7 5.6 s, but 7 slow the stand's start as
-# much as they gain). Nightly: one, as the @slow ones run for minutes anyway and fewer processes disturb their
-# timing less.
-DEFAULT_PARALLEL = {Profile.QUICK: 6, Profile.NIGHTLY: 1}
+@dataclass(frozen=True)
+class RunOptions:
+    profile: str = "nightly"
+    target: Target = Target.STAND
+    layout: RunLayout = DEFAULT_LAYOUT
+    features: Path = FEATURES
+    parallel: int | None = None
+    report: bool = True  # False: the results alone (--results-only)
+    api: str = "both"  # the embedded stand's REST shape
+    catalogue: str = "default"  # the recordings the embedded stand plays
+    target_name: str = ""  # what the CI and Xray call the target: the deployment's name, or "stand"
+    windows: bool = False  # show the history windows of the target's catalogue instead of a run
 
-
-class Timings(dict[str, float]):
-    def mark(self, name: str, since: float) -> float:
-        now = time.monotonic()
-        self[name] = round(now - since, 2)
-        return now
+    @property
+    def own_suite(self) -> bool:
+        """The project's suite: the runner asks its target on its behalf. Another (the harness tests' fixture suite)
+        brings hooks of its own and needs no target."""
+        return self.features == FEATURES or FEATURES in self.features.parents
 
 
 @dataclass
@@ -109,27 +91,29 @@ class NightlyRun:
 
     options: RunOptions
     started: float = field(default_factory=time.monotonic)
-    timings: Timings = field(default_factory=Timings)
+    timings: dict[str, float] = field(default_factory=dict)
     jobs: list[BehaveJob] = field(default_factory=list)
-    child_env: dict[str, str] = field(default_factory=dict)  # the behave processes' environment at their start
-    release_file: Path | None = None  # where they learn the target (behave_launcher); it holds a password
+    release_file: Path | None = None  # where the behave processes learn the target; it holds a password
     running: list[RunningJob] = field(default_factory=list)
     stand: Stand | None = None
     stand_stopping: threading.Thread | None = None
     settings: Settings | None = None
-    stopped: str | None = None  # the one line of a target that did not answer: no scenario ran
-    shape: TargetShape | None = None
-    released: dict[str, str] = field(default_factory=dict)  # what the behave processes were given when released
+    preflight: dict[str, Any] = field(default_factory=dict)  # python -m support.preflight's answer
+    asked: bool = False  # the target was asked (or needs no asking: another suite)
     outcomes: list[JobOutcome] = field(default_factory=list)
     environment: dict[str, str] = field(default_factory=dict)  # the report's environment block
     code: Exit | None = None
-    job_tally: JobTally | None = None  # the jobs the run configured, the most alive at once (support/job_slots.py)
+
+    def mark(self, name: str, since: float) -> None:
+        self.timings[name] = round(time.monotonic() - since, 2)
+
+    @property
+    def stopped(self) -> str | None:
+        """The one line of a target that did not answer: no scenario ran."""
+        return self.preflight.get("line")
 
 
 Phase = Callable[[NightlyRun], Exit | None]
-
-
-# -- the phases, in their order --------------------------------------------------------------------------------
 
 
 def clear_outputs(run: NightlyRun) -> Exit | None:
@@ -139,72 +123,75 @@ def clear_outputs(run: NightlyRun) -> Exit | None:
 
 
 def check_settings(run: NightlyRun) -> Exit | None:
-    """A setting the suite cannot take (support/settings.py): one line, before anything starts. A deployment named
-    by the team's name: what its file holds that the suite ignores (a password) said once, here."""
+    """A setting the suite cannot take: one line, before anything starts; a named deployment's warnings, once."""
     try:
         load_settings()
     except SettingsError as error:
         say(f"bad setting: {error}")
         return Exit.BROKEN_ENVIRONMENT
-    name = os.environ.get(deployments.NAME_VARIABLE)
+    name = os.environ.get(suite_settings.NAME_VARIABLE)
     if name and run.options.target is Target.EXTERNAL:
-        for warning in deployments.read_deployment(name, deployments.environments_file()).warnings:
+        for warning in suite_settings.read_deployment(name, suite_settings.environments_file())[1]:
             say(f"warning: {warning}")
     return None
 
 
 def generate_grpc_code(run: NightlyRun) -> Exit | None:
-    """The gRPC code the suite imports, where a checkout run with Python alone has none yet (tools/run/grpc_code)."""
-    try:
-        if grpc_code.ensure():
-            say(f"gRPC code generated from {grpc_code.PROTO.as_posix()}")
-    except grpc_code.GrpcCodeFailed as error:
-        say(f"the gRPC code could not be generated: {error}")
+    """The gRPC code, where a checkout run with Python alone has none yet or it is older than the .proto (`make
+    proto`'s command; the generated files are never committed)."""
+    proto = (ROOT / PROTO).stat().st_mtime
+    if all((ROOT / path).is_file() and (ROOT / path).stat().st_mtime >= proto for path in GENERATED):
+        return None
+    code, last = _command("grpc_tools.protoc", "-I.", "--python_out=.", "--grpc_python_out=.", PROTO.as_posix())
+    if code != 0:
+        say(f"the gRPC code could not be generated: exit {code}: {last}")
         return Exit.SUITE_DEFECT
+    say(f"gRPC code generated from {PROTO.as_posix()}")
     return None
+
+
+def _command(module: str, *args: str) -> tuple[int, str]:
+    """`python -m module args` in the checkout: its exit code and the last line it said."""
+    command = [sys.executable, "-m", module, *args]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, encoding="utf-8", errors="replace")
+    said = (done.stdout + done.stderr).strip().splitlines()
+    return done.returncode, said[-1] if said else "no output"
 
 
 def plan_jobs(run: NightlyRun) -> Exit | None:
-    """The behave processes of the profile (tools/run/job_plan.py), balanced by the last run's durations."""
+    """The behave processes of the profile, balanced by the last run's durations."""
     options = run.options
     parallel = options.parallel or DEFAULT_PARALLEL[options.profile]
-    durations = load_durations(options.layout)
-    run.jobs = plan(options.profile, options.features, ROOT, parallel=parallel, durations=durations)
+    durations = jobs.load_durations(options.layout)
+    run.jobs = jobs.plan(options.profile == "nightly", options.features, ROOT, parallel=parallel, durations=durations)
     if not run.jobs:
         say(f"no scenarios to run in {_shown(options.features)} (profile {options.profile})")
         return Exit.SUITE_DEFECT
-    say(describe_plan(options.profile, options.target, run.jobs))
+    slow = sum(job.slow for job in run.jobs)
+    split = f" (one per @slow or @listening scenario: {slow}; the rest: {len(run.jobs) - slow})" if slow else ""
+    count = sum(len(job.scenarios) for job in run.jobs)
+    processes = f"{len(run.jobs)} behave process(es){split}"
+    say(f"acceptance: profile {options.profile}, target {options.target}: {count} scenarios in {processes}")
     return None
 
 
-def start_behave_beside_the_stand(run: NightlyRun) -> Exit | None:
-    """On the stand, the behave processes start now and import while the stand starts (seconds); they run once
-    released (run_scenarios). Forked from one process that imported the suite once where the platform has a fork
-    server: a dozen processes importing it at once would take the cores from the stand's start."""
-    return _start_behave(run) if run.options.target is Target.STAND else None
-
-
-def start_behave_for_a_deployment(run: NightlyRun) -> Exit | None:
-    """For a deployment, the behave processes start once it answered: one that does not is said at once, and no
-    process is started for nothing (a fork server's start alone takes seconds on a busy machine)."""
-    if run.options.target is Target.EXTERNAL and run.stopped is None:
-        return _start_behave(run)
-    return None
-
-
-def _start_behave(run: NightlyRun) -> None:
-    options = run.options
+def start_behave(run: NightlyRun) -> Exit | None:
+    """On the stand, the behave processes start at once and import while the stand starts; for a deployment, once
+    it answered (one that does not is said at once, and no process started for nothing). They run once released."""
+    external = run.options.target is Target.EXTERNAL
+    if run.running or run.stopped is not None or (external and not run.asked):
+        return None
     run.release_file = Path(tempfile.mkdtemp(prefix="acceptance-")) / "target.json"
-    external = options.target is Target.EXTERNAL
-    run.child_env = {k: v for k, v in os.environ.items() if external or not k.startswith("FOCUS_")}
-    run.running = start_jobs(run.jobs, options.layout, run.child_env, target_env=run.release_file, forked=True)
+    child_env = {k: v for k, v in os.environ.items() if external or not k.startswith("FOCUS_")}
+    run.running = jobs.start_jobs(run.jobs, run.options.layout, child_env, target_env=run.release_file)
+    return None
 
 
 def start_target(run: NightlyRun) -> Exit | None:
-    """The embedded stand (Linux), or the deployment the settings name; the settings of the run that point at it."""
+    """The embedded stand, or the deployment the settings name; the run's settings point at it."""
     options = run.options
     if options.target is Target.STAND:
-        from stand.control import STAND_DIR, Stand, StandFailed
+        from stand.control import STAND_DIR, Stand, StandFailed, target_env
 
         say("starting the embedded stand …")
         try:
@@ -213,9 +200,15 @@ def start_target(run: NightlyRun) -> Exit | None:
         except StandFailed as exc:
             say(f"the embedded stand did not start: {exc}")
             return Exit.BROKEN_ENVIRONMENT
-        run.timings.mark("stand_up_s", run.started)
+        run.mark("stand_up_s", run.started)
         say(f"stand up in {run.timings['stand_up_s']:.1f} s (shape: {options.api}; catalogue: {options.catalogue})")
-    run.settings = target_settings(options.target, run.stand)
+        # The FOCUS_* settings of the caller's that are not the stand's to give: the shape asked, the profile's.
+        kept = {key: os.environ[key] for key in ("FOCUS_API", "FOCUS_PROFILE") if key in os.environ}
+        replaced = target_env(os.environ, run.stand)
+        os.environ.clear()
+        os.environ.update(replaced | kept)
+    os.environ["TARGET"] = options.target.value
+    run.settings = load_settings()
     _secrets[:] = run.settings.secrets()
     if not run.settings.base_url:
         say("TARGET=external needs FOCUS_BASE_URL and the other FOCUS_* variables, or --env NAME (see README.md)")
@@ -224,71 +217,56 @@ def start_target(run: NightlyRun) -> Exit | None:
 
 
 def share_job_slots(run: NightlyRun) -> Exit | None:
-    """One set of job slots for the whole run (support/job_slots.py): the preflight's job, and every behave
-    process's, count against FOCUS_MAX_JOBS together, and the ledger counts them all."""
+    """One set of job slots for the whole run: the preflight's job and every behave process's count against
+    FOCUS_MAX_JOBS together, and the ledger of the folder counts them all."""
     folder = run.options.layout.logs / "job-slots"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     os.environ["FOCUS_JOB_SLOTS_DIR"] = str(folder)
-    get_settings.cache_clear()
-    run.settings = get_settings()
     return None
 
 
 def check_target(run: NightlyRun) -> Exit | None:
-    """Every part of the target answers (support/preflight.py), asked once for the whole run before any behave
-    process runs a scenario; then its shape, with the preflight's short timeout. A part that does not answer: its
-    one line now, one broken result for the report, and no scenario runs."""
+    """Every part of the target asked once, then its shape; a part that does not answer: its one line now, one broken
+    result for the report (the preflight writes it), and no scenario runs."""
+    run.asked = True
     if not run.options.own_suite:
         return None
-    from support.preflight import check_target as preflight
-
-    assert run.settings is not None
-    started = time.monotonic()
-    unreachable = preflight(run.settings)
-    line = unreachable.line if unreachable is not None else None
-    how = ""
-    if line is None:
-        try:
-            run.shape, how = resolve(run.settings.api, FocusServer(run.settings))
-        except (NoApiOffered, TargetUnreachable) as error:
-            line = shape_unknown_line(error)
-    run.timings.mark("preflight_s", started)
-    if line is not None:
-        _stop_before_the_scenarios(run, line)
-    elif run.shape is not None:
-        say(f"target API: {run.shape.describe()} ({how})")
-        os.environ["FOCUS_API"] = run.shape.value  # every behave process takes it as found, none asks again
+    layout, started = run.options.layout, time.monotonic()
+    answer = layout.logs / "preflight.json"
+    folders = ("--out", str(answer), "--results", str(layout.results), "--junit", str(layout.junit / "preflight"))
+    code, last = _command("support.preflight", *folders)
+    try:
+        run.preflight = json.loads(answer.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        run.preflight = {"line": f"the preflight failed (exit {code}): {last}"}
+    run.mark("preflight_s", started)
+    if run.stopped is not None:
+        say(run.stopped)
+        jobs.stop_jobs(run.running)
+    else:
+        api = run.preflight["api"]
+        offered = "task API and job API" if api == "both" else f"{api} API only"
+        say(f"target API: {offered} ({run.preflight.get('api_how', '')})")
+        os.environ["FOCUS_API"] = api  # every behave process takes it as found, none asks again
     return None
 
 
-def _stop_before_the_scenarios(run: NightlyRun, line: str) -> None:
-    from support.preflight import record_stopped_run
-
-    say(line)
-    layout = run.options.layout
-    record_stopped_run(line, layout.junit / "preflight", layout.results)
-    stop_jobs(run.running)
-    run.stopped = line
-
-
 def run_scenarios(run: NightlyRun) -> Exit | None:
-    """Release the behave processes (the target's variables, and that the preflight was done) and wait for the
-    last one, with progress on the terminal."""
+    """Release the behave processes (the target's variables, the preflight done) and wait for the last one."""
     if run.stopped is not None:
         return None
-    from support.preflight import DONE_VARIABLE
-
     assert run.settings is not None and run.release_file is not None
-    run.released = {k: v for k, v in os.environ.items() if k.startswith("FOCUS_") or k == "TARGET"}
-    if run.options.own_suite:
-        run.released[DONE_VARIABLE] = "1"
-    release_jobs(run.release_file, run.released)
+    released = {k: v for k, v in os.environ.items() if k.startswith("FOCUS_") or k == "TARGET"}
+    done = {"ACCEPTANCE_PREFLIGHT_DONE": "1"} if run.options.own_suite else {}  # the behave processes skip theirs
+    jobs.release_jobs(run.release_file, released | done)
     started = time.monotonic()
-    run.outcomes, run.environment = watch_suite(run.running, run.settings, run.options.profile)
-    run.environment["target.api"] = run.shape.value if run.shape is not None else "unknown"
-    run.environment["listen_s"] = listening_window(run.jobs, run.child_env, run.released, run.settings)
-    run.timings.mark("behave_s", started)
+    board = ProgressBoard(floor_s=run.settings.stream_limit_s)
+    try:
+        run.outcomes = jobs.wait_jobs(run.running, on_tick=board)
+    finally:
+        board.close()
+    run.mark("behave_s", started)
     return None
 
 
@@ -301,11 +279,20 @@ def stop_target_meanwhile(run: NightlyRun) -> Exit | None:
 
 
 def count_jobs(run: NightlyRun) -> Exit | None:
-    """How many jobs the run configured, and the most alive at once: on the terminal, then in the report's
-    environment (`jobs.configured`, `jobs.max_alive`), so on the run header of every page and the sign-off sheet."""
-    if run.settings is not None and run.settings.job_slots_dir is not None:
-        run.job_tally = tally(run.settings.job_slots_dir, run.settings.max_jobs)
-        say(f"jobs: {run.job_tally.describe()}")
+    """The jobs the run configured and the most alive at once, from the slots' ledger (a close before an open at one
+    instant): on the terminal, then in the report's environment, so on every page's header and the sign-off sheet."""
+    ledger = run.options.layout.logs / "job-slots" / "ledger.jsonl"
+    if run.settings is None or not ledger.parent.is_dir():
+        return None
+    entries = [json.loads(line) for line in ledger.read_text(encoding="utf-8").splitlines()] if ledger.exists() else []
+    events = sorted((entry.get("opened", entry.get("closed")), 1 if "opened" in entry else -1) for entry in entries)
+    alive = most = 0
+    for _, step in events:
+        alive += step
+        most = max(most, alive)
+    configured = sum(step > 0 for _, step in events)
+    run.environment |= {"jobs.configured": str(configured), "jobs.max_alive": str(most)}
+    say(f"jobs: {configured} configured, at most {most} alive at once (limit {run.settings.max_jobs})")
     return None
 
 
@@ -313,52 +300,113 @@ def judge_run(run: NightlyRun) -> Exit | None:
     """The results (those that never ran written as skipped, with their reason), the verdict per clause, the code."""
     options = run.options
     results = read_results(options.layout.results)
-    save_durations(options.layout, results)
+    jobs.save_durations(options.layout, results)
     crashes = [outcome for outcome in run.outcomes if outcome.crashed]
     planned = scenarios(options.features, ROOT)
-    selected = [scenario for job in run.jobs for scenario in job.scenarios]
-    if results:  # the scenarios that did not run, as skipped results with their reason: visible in the report
-        write_not_run(options.layout.results, planned, results, options.profile.value, selected)
-    shape = run.environment.get("target.api")
-    verdicts = judge(read_results(options.layout.results), options.profile.value, planned=planned, shape=shape)
-    for line in summarize(results, crashes, verdicts, options.profile.value, run.stopped):
+    if results:
+        selected = [scenario for job in run.jobs for scenario in job.scenarios]
+        write_not_run(options.layout.results, planned, results, options.profile, selected)
+    shape = run.preflight.get("api") or "unknown"
+    verdicts = judge(read_results(options.layout.results), options.profile, planned=planned, shape=shape)
+    if run.stopped is not None:
+        lines = ["no scenario ran: the target did not answer (the line at the start of the run)"]
+    else:
+        lines = _result_lines(results) + _crash_lines(crashes)
+    for line in lines + (summary_lines(verdicts, options.profile) if verdicts else []):
         say(line)
-    kinds = [crash_kind(crash) for crash in crashes]
-    run.code = exit_code(results, kinds, verdicts) if results or crashes else Exit.SUITE_DEFECT
+    run.code = exit_code(results, map(crash_kind, crashes), verdicts) if results or crashes else Exit.SUITE_DEFECT
     return None
+
+
+def _result_lines(results: Sequence[Any]) -> list[str]:
+    counts = tally(results)
+    lines = [
+        f"{len(results)} scenarios: {counts[Kind.PASSED]} passed, {counts[Kind.PRODUCT]} failed (product defect), "
+        f"{counts[Kind.ENVIRONMENT]} broken (environment), {counts[Kind.SUITE]} broken (suite defect)"
+    ]
+    not_offered = [result for result in results if result.not_offered]
+    if not_offered:
+        apis = " or ".join(sorted({result.api or "?" for result in not_offered}))
+        lines.append(f"  {len(not_offered)} skipped: the target offers no {apis} API (not passed, not failed)")
+    for result in (result for result in results if result.red):
+        first = result.message.splitlines()[0] if result.message else ""
+        lines.append(f"  ✘ {result.spec} {result.name.strip()} [{result.kind.value}]: {first[:200]}")
+    return lines
+
+
+def _crash_lines(crashes: Sequence[JobOutcome]) -> list[str]:
+    said: dict[str, list[str]] = {}  # the same error from several jobs is said once
+    for crash in crashes:
+        said.setdefault(crash.output_tail(12), []).append(f"{crash.job.name} (exit {crash.returncode})")
+    lines: list[str] = []
+    for tail, names in said.items():
+        lines.append(f"  behave job(s) {', '.join(names)} ended before all their scenarios ran:")
+        lines += [f"    {line}" for line in tail.splitlines() if not line.startswith("USING RUNNER")]
+    return lines
 
 
 def write_metadata(run: NightlyRun) -> Exit | None:
-    """The report's environment (environment.properties, executor.json) among the results, whoever builds it."""
-    options = run.options
-    if not run.environment and run.settings is not None:  # stopped before its scenarios: the target is not asked
-        run.environment = target_info.environment(run.settings, profile=options.profile.value, probe=False)
-        run.environment["target.api"] = "unknown"
-    if run.job_tally is not None:
-        run.environment["jobs.configured"] = str(run.job_tally.configured)
-        run.environment["jobs.max_alive"] = str(run.job_tally.max_alive)
-    if run.environment:
-        executor = report.executor(options.profile.value, options.target.value)
-        report.write_run_metadata(options.layout.results, run.environment, executor)
+    """The report's environment (environment.properties, executor.json) among the results, whoever builds it: the
+    settings' public view, the target's versions as the preflight found them, the tools', every secret masked."""
+    options, settings = run.options, run.settings
+    if settings is None:
+        return None
+    now = datetime.now(UTC)
+    values = {"profile": options.profile, "run_started": now.strftime("%Y-%m-%d %H:%M:%S UTC")}
+    values |= {"run_id": f"{now:%Y%m%d-%H%M%S}-{os.getpid()}", **settings.public_view()}
+    if options.target is Target.STAND:
+        values["stand_fault"] = "none"
+    for key in ("focus_server_sw_version", "broker"):
+        values[key] = str(run.preflight.get(key) or "unknown")
+    values |= {"python": platform.python_version(), "behave": _version("behave"), "suite_commit": suite_commit()}
+    values |= {"allure_behave": _version("allure-behave"), "allure_report": _version("allure")}
+    values |= {"host": platform.node(), "ci": "yes" if os.environ.get("CI") else "no"}
+    values |= {"target.api": run.preflight.get("api") or "unknown", **run.environment}
+    run.environment = {key: settings.mask(value) for key, value in values.items()}
+    executor = report.executor(options.profile, options.target.value)
+    report.write_run_metadata(options.layout.results, run.environment, executor)
     return None
 
 
+def _version(package: str) -> str:
+    """A Python package's version, or the Allure report tool's (a Node package)."""
+    try:
+        if package == "allure":
+            return json.loads((ROOT / "node_modules/allure/package.json").read_text(encoding="utf-8"))["version"]
+        return metadata.version(package)
+    except (OSError, ValueError, KeyError, metadata.PackageNotFoundError):
+        return "not installed"
+
+
 def write_report(run: NightlyRun) -> Exit | None:
-    """The Allure report and the pages beside it; or, with --results-only or without the Allure tool here (Node),
-    the results alone, said with the command that builds the report from them."""
+    """The Allure report and the pages beside it; with --results-only, or without the Allure tool or Node here, the
+    results alone, said with the command that builds the report from them."""
     options = run.options
-    why = "--results-only" if not options.report else _no_report_tool()
+    why = "--results-only" if not options.report else None
+    if why is None and not report.ALLURE_BIN.exists():
+        why = f"no Allure report tool here: {_shown(report.ALLURE_BIN)}"
+    if why is None and shutil.which("node") is None:
+        why = "no Node here to run the Allure report tool"
     if why is not None:
         say(
             f"results only ({why}); the report, the sign-off sheet and the Xray file: "
             f"python -m tools.ci.publish --base {_shown(options.layout.base)} (on any machine with `make setup`)"
         )
         return None
-    started = time.monotonic()
-    if not _report(options, run.environment):
+    started, layout, target = time.monotonic(), options.layout, options.target.value
+    report.build_pages(layout, options.features, profile=options.profile, target=target)
+    try:
+        paths = report.generate(layout, profile=options.profile, target=target, features_dir=options.features)
+    except report.ReportFailed as exc:
+        say(f"the report could not be generated: {exc}")
         run.code = max(run.code or Exit.GREEN, Exit.SUITE_DEFECT)
-    run.timings.mark("report_s", started)
-    run.timings.mark("until_report_s", run.started)  # broker start to report written: what bench/nightly.py measures
+        return None
+    say(f"report:       {_shown(paths.index)}")
+    say(f"single file:  {_shown(paths.single_file)}")
+    say(f"traceability: {_shown(paths.traceability)} (and traceability.md beside it)")
+    say(f"living docs:  {_shown(paths.living_docs)}")
+    run.mark("report_s", started)
+    run.mark("until_report_s", run.started)  # broker start to report written: what bench/nightly.py measures
     return None
 
 
@@ -367,11 +415,11 @@ PHASES: tuple[Phase, ...] = (
     check_settings,
     generate_grpc_code,
     plan_jobs,
-    start_behave_beside_the_stand,
+    start_behave,
     start_target,
     share_job_slots,
     check_target,
-    start_behave_for_a_deployment,
+    start_behave,
     run_scenarios,
     stop_target_meanwhile,
     count_jobs,
@@ -381,12 +429,9 @@ PHASES: tuple[Phase, ...] = (
 )
 
 
-# -- whatever happened -------------------------------------------------------------------------------------------
-
-
 def stop_everything(run: NightlyRun) -> Exit | None:
     """No behave process outlives the run, nor the stand; the release file (it holds a password) goes."""
-    stop_jobs(run.running)  # those still running: none after run_scenarios, which waited for them all
+    jobs.stop_jobs(run.running)
     for running in run.running:
         running.output.close()
     if run.stand_stopping is not None:
@@ -401,10 +446,10 @@ def stop_everything(run: NightlyRun) -> Exit | None:
 def write_facts(run: NightlyRun) -> Exit | None:
     """logs/timings.json, and logs/run.json: what a report built later, elsewhere, needs to know of this run."""
     options = run.options
-    run.timings.mark("total_s", run.started)
+    run.mark("total_s", run.started)
     code = run.code if run.code is not None else Exit.SUITE_DEFECT
     options.layout.logs.mkdir(parents=True, exist_ok=True)
-    noted = {"profile": options.profile.value, "target": options.target.value, "api": options.api}
+    noted = {"profile": options.profile, "target": options.target.value, "api": options.api}
     (options.layout.logs / "timings.json").write_text(json.dumps({**noted, **run.timings}, indent=2), encoding="utf-8")
     facts = {
         **noted,
@@ -422,10 +467,16 @@ def write_facts(run: NightlyRun) -> Exit | None:
 
 
 def mask_secrets(run: NightlyRun) -> Exit | None:
-    """Every secret of the target replaced by its value in every text file the run left (support/evidence.py):
-    what the run's own writers do not mask, behave's JUnit and the processes' output, and the rest besides."""
-    if run.settings is not None:
-        mask_files(run.options.layout.base, run.settings.secrets())
+    """Every secret of the target replaced by *** in every text file the run left: what the run's own writers do not
+    mask (behave's JUnit, the processes' output), and the rest besides."""
+    secrets = [secret.encode() for secret in (run.settings.secrets() if run.settings else []) if secret]
+    for path in run.options.layout.base.rglob("*") if secrets else []:
+        if path.is_file() and not path.is_symlink() and path.suffix.lower() not in (".png", ".jpg", ".pdf", ".gz"):
+            data = original = path.read_bytes()
+            for secret in secrets:
+                data = data.replace(secret, b"***")
+            if data != original:
+                path.write_bytes(data)
     return None
 
 
@@ -437,8 +488,7 @@ def run(options: RunOptions) -> Exit:
     state = NightlyRun(options)
     try:
         for phase in PHASES:
-            ended = phase(state)
-            if ended is not None:
+            if (ended := phase(state)) is not None:
                 state.code = ended
                 break
     except KeyboardInterrupt:
@@ -449,91 +499,80 @@ def run(options: RunOptions) -> Exit:
             phase(state)
     code = state.code if state.code is not None else Exit.SUITE_DEFECT
     spent = ", ".join(f"{name} {seconds:g}" for name, seconds in state.timings.items())
-    say(f"done in {state.timings['total_s']:.1f} s ({spent}): exit {int(code)}, {code.name.lower().replace('_', ' ')}")
+    if state.settings is not None:  # a run stopped before its target was known said so in its one line
+        outcome = code.name.lower().replace("_", " ")
+        say(f"done in {state.timings['total_s']:.1f} s ({spent}): exit {int(code)}, {outcome}")
     return code
 
 
-# -- what the phases call ----------------------------------------------------------------------------------------
-
-
-def target_settings(target: Target, stand: Stand | None) -> Settings:
-    """The suite's settings for this run; the stand's variables go to this process and so to every behave job."""
-    if stand is not None:
-        from stand.control import target_env
-
-        api = os.environ.get("FOCUS_API")  # the one FOCUS_* setting of the caller's that is not the stand's to give
-        replaced = target_env(os.environ, stand)
-        os.environ.clear()
-        os.environ.update(replaced)
-        if api:
-            os.environ["FOCUS_API"] = api
-    os.environ["TARGET"] = target.value
-    get_settings.cache_clear()
-    return get_settings()
-
-
-def watch_suite(
-    running: Sequence[RunningJob], settings: Settings, profile: Profile
-) -> tuple[list[JobOutcome], dict[str, str]]:
-    """Wait for the jobs with progress on the terminal; meanwhile ask the target for its versions (for the report)."""
-    environment: dict[str, str] = {}
-    prober = threading.Thread(
-        target=lambda: environment.update(target_info.environment(settings, profile=profile.value)), daemon=True
-    )
-    prober.start()
-    board = ProgressBoard(floor_s=settings.stream_limit_s)
+def show_windows(options: RunOptions) -> int:
+    """`make windows`: per clause, the history window(s) in the target's catalogue or what it lacks (exit 4), before
+    any run and without touching the last run's files; on the stand, one started for it."""
+    state = NightlyRun(options)
     try:
-        outcomes = wait_jobs(running, on_tick=board)
+        ended = check_settings(state) or generate_grpc_code(state) or start_target(state)
+        recordings = [sys.executable, "-m", "support.recordings"]
+        return int(ended) if ended is not None else subprocess.call(recordings, cwd=ROOT, stdin=subprocess.DEVNULL)
     finally:
-        board.close()
-    prober.join(timeout=10)
-    return outcomes, environment
+        stop_everything(state)
 
 
-def _no_report_tool() -> str | None:
-    """Why the report cannot be built here (the Allure tool, a Node program, `make setup` installs both), or None."""
-    if not report.ALLURE_BIN.exists():
-        return f"no Allure report tool here: {_shown(report.ALLURE_BIN)}"
-    if shutil.which("node") is None:
-        return "no Node here to run the Allure report tool"
-    return None
+def command_line() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description="Run the acceptance suite and write the report.")
+    parser.add_argument("--profile", choices=PROFILES, default="nightly")
+    parser.add_argument("--target", type=Target, choices=list(Target), help="stand (default) or external (with --env)")
+    parser.add_argument("--env", metavar="NAME", help="a deployment by its name in the environments YAML (external)")
+    default_file = f"${suite_settings.FILE_VARIABLE}, else {suite_settings.DEFAULT_FILE}"
+    parser.add_argument("--environments", type=Path, metavar="FILE", help=f"the environments YAML ({default_file})")
+    parser.add_argument("--features", type=Path, default=FEATURES, help="the feature files (default: features/)")
+    parser.add_argument("--base", type=Path, default=DEFAULT_LAYOUT.base, help="where results and report go")
+    parser.add_argument("--parallel", type=int, help="processes of the scenarios not @slow (quick 6, nightly 1)")
+    only = "the results alone, no report (python -m tools.ci.publish builds it later, anywhere)"
+    parser.add_argument("--results-only", "--no-report", dest="results_only", action="store_true", help=only)
+    shape = "the embedded stand's REST shape (job: production's six routes)"
+    parser.add_argument("--api", choices=["both", "task", "job"], default="both", help=shape)
+    catalogues = "the recordings the embedded stand plays: default, contract, continuous, gapless, or a file"
+    parser.add_argument("--catalogue", default="default", help=catalogues)
+    parser.add_argument("--windows", action="store_true", help="show each clause's history window(s) instead of a run")
+    return parser
 
 
-def _report(options: RunOptions, environment: dict[str, str]) -> bool:
-    profile, target, layout = options.profile.value, options.target.value, options.layout
-    report.build_pages(layout, options.features, profile=profile, target=target)
-    try:
-        paths = report.generate(layout, profile=profile, target=target, features_dir=options.features)
-    except report.ReportFailed as exc:
-        say(f"the report could not be generated: {exc}")
-        return False
-    say(f"report:       {_shown(paths.index)}")
-    say(f"single file:  {_shown(paths.single_file)}")
-    say(f"traceability: {_shown(paths.traceability)} (and traceability.md beside it)")
-    say(f"living docs:  {_shown(paths.living_docs)}")
-    return True
-
-
-# -- the command line --------------------------------------------------------------------------------------------
+def options_of(args: argparse.Namespace, parser: argparse.ArgumentParser) -> RunOptions:
+    """The run's options. `--env NAME` names the deployment in this process's environment (the settings read it there,
+    under the environment's own FOCUS_*, and the behave processes inherit it); a FOCUS_* set to "" is one not set
+    (GitHub gives an unset secret or variable so); the nightly profile's settings, unless the environment has them."""
+    target = args.target or (Target.EXTERNAL if args.env else Target.STAND)
+    if args.env and target is Target.STAND:
+        parser.error("--env names a deployment: an external target (leave --target out, or say external)")
+    for key in [key for key, value in os.environ.items() if key.startswith("FOCUS_") and not value]:
+        del os.environ[key]
+    name = args.env or (os.environ.get(suite_settings.NAME_VARIABLE, "") if target is Target.EXTERNAL else "")
+    if name:
+        os.environ[suite_settings.NAME_VARIABLE] = name
+        path = args.environments or suite_settings.environments_file()
+        os.environ[suite_settings.FILE_VARIABLE] = str(path.resolve())
+    if args.profile == "nightly":  # the listening window a share of the limit (a minute at 180 s), not 3 s
+        os.environ.setdefault("FOCUS_PROFILE", "nightly")
+    named = name or ("" if target is Target.EXTERNAL else target.value)
+    layout, features, report_too = RunLayout(args.base.resolve()), args.features.resolve(), not args.results_only
+    return RunOptions(
+        args.profile, target, layout, features, args.parallel, report_too, args.api, args.catalogue, named, args.windows
+    )
 
 
 def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt  # a CI cancelling stops the run as Ctrl-C does: jobs first, then the stand
 
 
-def _interrupt_on_stop_signals() -> None:
-    signal.signal(signal.SIGTERM, _raise_interrupt)
-    if hasattr(signal, "SIGBREAK"):  # Windows: Ctrl-Break, as a runner's cancel may send it
-        signal.signal(signal.SIGBREAK, _raise_interrupt)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     plain_text_where_needed()  # a console without ✔ or → (Windows, cp1252) gets plain text, never an error
     parser = command_line()
     options = options_of(parser.parse_args(argv), parser)
-    _interrupt_on_stop_signals()
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    if hasattr(signal, "SIGBREAK"):  # Windows: Ctrl-Break, as a runner's cancel may send it
+        signal.signal(signal.SIGBREAK, _raise_interrupt)
     try:
-        return int(run(options))
+        return show_windows(options) if options.windows else int(run(options))
     except KeyboardInterrupt:
         say("\ninterrupted: behave jobs and the stand stopped")
         return int(Exit.INTERRUPTED)

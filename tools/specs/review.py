@@ -32,10 +32,10 @@ from behave.parser import ParserError, parse_feature
 
 import tools.common.catalogue  # noqa: F401  (names outline rows as behave does, for the row counts)
 from support.clauses import BY_ID, CLAUSES, SPEC_FILE, SPEC_PAGE, Clause, clause_of_tags
-from support.quote_html import feature_quotes, quote_html, split_description
 from tools.common.catalogue import CASE_PREFIX, SLOW_TAG
 from tools.common.html_page import esc, page, status_badge
 from tools.common.layout import ROOT
+from tools.common.quote_html import feature_quotes, quote_html, split_description
 from tools.report.living_docs import scenario_html
 from tools.specs.quote_lint import check_quotes
 from tools.specs.step_check import Break, breaks

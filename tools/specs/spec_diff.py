@@ -31,7 +31,7 @@ from pathlib import Path
 from behave.parser import ParserError, parse_file
 
 from support.clauses import CLAUSES, SPEC_FILE, Clause, clause_of_tags
-from support.quote_html import feature_quotes
+from tools.common.quote_html import feature_quotes
 from tools.specs.quote_lint import found_as_line, normalise, quote_lines
 
 ROOT = Path(__file__).resolve().parents[2]

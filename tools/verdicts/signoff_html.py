@@ -10,9 +10,9 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass
 
-from support.quote_html import inline_html, quote_html
 from tools.common.html_page import esc, page, status_badge
 from tools.common.layout import ROOT
+from tools.common.quote_html import inline_html, quote_html
 from tools.verdicts.clause_verdict import ClauseVerdictRow, Scenario
 from tools.verdicts.known_defects import KnownDefect
 from tools.verdicts.sheet import Sheet

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from support.clauses import CLAUSES, Clause
-from support.quote_html import inline_html, quote_html
 from tools.common.catalogue import PlannedScenario, quotes_of, scenarios
 from tools.common.html_page import REPORT_LINKS, esc, page, status_badge
 from tools.common.layout import CLARIFICATIONS, DEFAULT_LAYOUT, FEATURES, MUTATION_MATRIX, ROOT, RunLayout
+from tools.common.quote_html import inline_html, quote_html
 from tools.common.results import Kind, ScenarioResult, read_results
 from tools.verdicts.clause_verdict import APPLICABLE, NOT_A_SIGNOFF_RUN, RULE, ClauseVerdictRow, judge, signoff_profile
 from tools.verdicts.known_defects import KnownDefect

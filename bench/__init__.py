@@ -1,1 +1,0 @@
-"""Benchmarks of the stand (`make bench-stream`)."""
