@@ -16,41 +16,33 @@ def step_ready_task(context: Context) -> None:
 
 @when("I ask for the live metadata {count:d} times")
 def step_measure_live_metadata(context: Context, count: int) -> None:
-    world = context.world
-    world.latency = metadata_latency.measure(world, "GET /live_metadata", world.focus.live_metadata, count, 200)
+    context.world.latency = metadata_latency.measure(context.world, "GET /live_metadata", count)
 
 
 @when("I ask for the task's metadata {count:d} times")
 def step_measure_task_metadata(context: Context, count: int) -> None:
-    world = context.world
-    call = lambda: world.focus.task_metadata(world.task_id)  # noqa: E731
-    world.latency = metadata_latency.measure(world, "GET /metadata/{task_id}", call, count, 201)
+    context.world.latency = metadata_latency.measure(context.world, "GET /metadata/{task_id}", count)
 
 
 @when("I ask for the sensors {count:d} times")
 def step_measure_sensors(context: Context, count: int) -> None:
-    world = context.world
-    world.latency = metadata_latency.measure(world, "GET /sensors", world.focus.sensors, count, 200)
+    context.world.latency = metadata_latency.measure(context.world, "GET /sensors", count)
 
 
 @given("a live job whose stream is being read")
 def step_live_job_being_read(context: Context) -> None:
-    world = context.world
-    world.subject = live.configure_live_job(world)
-    world.busy = world.hold(live.kept_busy(world, world.subject))
+    context.world.subject = live.configure_live_job(context.world)
+    context.world.busy = context.world.hold(live.kept_busy(context.world, context.world.subject))
 
 
 @when("I ask for the job's metadata {count:d} times")
 def step_measure_job_metadata(context: Context, count: int) -> None:
-    world = context.world
-    call = lambda: world.focus.job_metadata(world.subject.id)  # noqa: E731
-    world.latency = metadata_latency.measure(world, "GET /metadata/{job_id}", call, count, 200)
+    context.world.latency = metadata_latency.measure(context.world, "GET /metadata/{job_id}", count)
 
 
 @when("I ask for the channels {count:d} times")
 def step_measure_channels(context: Context, count: int) -> None:
-    world = context.world
-    world.latency = metadata_latency.measure(world, "GET /channels", world.focus.channels, count, 200)
+    context.world.latency = metadata_latency.measure(context.world, "GET /channels", count)
 
 
 @then("the 95th percentile of those calls is under {limit:g} s")

@@ -59,16 +59,14 @@ def step_no_command_elsewhere(context: Context, exchange: str) -> None:
 
 @then('its region-of-interest command carries the routing key "{key}"')
 def step_roi_key(context: Context, key: str) -> None:
-    world = context.world
-    roi = topology.check_arrived(topology.await_roi(world, world.watch, world.subject))
+    roi = topology.check_arrived(topology.await_roi(context.world, context.world.watch, context.world.subject))
     topology.check_routing_key([roi], "roi", key)
 
 
 @then('its keepalive commands carry the routing key "{key}"')
 def step_keepalive_key(context: Context, key: str) -> None:
     awaited = topology.await_keepalive(context.world, context.world.watch)
-    topology.check_arrived(awaited)
-    topology.check_routing_key(list(awaited.deliveries), "keepalive", key)
+    topology.check_routing_key([topology.check_arrived(awaited), *awaited.deliveries], "keepalive", key)
 
 
 @when("Focus Server's connections to the broker are looked up")
@@ -98,9 +96,10 @@ def step_subject_queue(context: Context, exchange: str) -> None:
 
 @given('its queue, named after it with a suffix, is bound to "{exchange}"')
 def step_job_queue_bound(context: Context, exchange: str) -> None:
-    world = context.world
-    world.subject = job_subject(world.stream_job.configured)  # the history job of common_steps.py
-    world.queue = topology.check_subject_queue(topology.subject_queue(world, world.subject, exchange))
+    context.world.subject = job_subject(context.world.stream_job.configured)  # the history job of common_steps.py
+    context.world.queue = topology.check_subject_queue(
+        topology.subject_queue(context.world, context.world.subject, exchange)
+    )
 
 
 @then("its queue is gone once the job has ended")

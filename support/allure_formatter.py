@@ -10,7 +10,8 @@
   counts like a step that failed (allure-behave files an error of `before_scenario` as "skipped");
 - a scenario whose API the target does not offer (environment.py sets `not_offered`) stays, skipped, with its
   reason and the label `offered` = `no` (allure-behave leaves skipped scenarios out);
-- every text of a result is masked (support/evidence.py) just before it is written.
+- every text of a result is masked (support/evidence.py) just before it is written;
+- a scenario inside a Gherkin `Rule:` has its result too (allure-behave wraps only a feature's direct scenarios).
 """
 
 from __future__ import annotations
@@ -119,3 +120,8 @@ class SpecAllureFormatter(AllureFormatter):
         allure_commons.plugin_manager.unregister(self.listener)
         self.listener = SpecListener(config)
         allure_commons.plugin_manager.register(self.listener)
+
+    def feature(self, feature: Any) -> None:
+        super().feature(feature)
+        for rule in getattr(feature, "rules", []):
+            self._wrap_scenario(rule.scenarios)

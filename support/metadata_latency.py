@@ -141,14 +141,25 @@ def configure_ready_task(world: World) -> str:
     return task_id
 
 
-def measure(world: World, route: str, call: Callable[[], HasStatus], count: int, expected_status: int) -> LatencySeries:
-    """Make `count` calls one after the other and time each one (from before the request to the parsed answer)."""
+# Each route's call on the world, and the status a quick answer carries (a task's metadata answers 201 once it runs).
+ROUTES: dict[str, tuple[Callable[[World], HasStatus], int]] = {
+    "GET /live_metadata": (lambda world: world.focus.live_metadata(), 200),
+    "GET /sensors": (lambda world: world.focus.sensors(), 200),
+    "GET /channels": (lambda world: world.focus.channels(), 200),
+    "GET /metadata/{task_id}": (lambda world: world.focus.task_metadata(world.task_id), 201),
+    "GET /metadata/{job_id}": (lambda world: world.focus.job_metadata(world.subject.id), 200),
+}
+
+
+def measure(world: World, route: str, count: int) -> LatencySeries:
+    """Call `route` `count` times one after the other and time each (from before the request to the parsed answer)."""
     if count < MIN_CALLS:
         raise ValueError(f"a latency judgement needs at least {MIN_CALLS} calls, got {count}")
+    call, expected_status = ROUTES[route]
     samples = []
     for number in range(1, count + 1):
         started = monotonic()
-        answer = call()
+        answer = call(world)
         samples.append(Sample(number, monotonic() - started, answer.status))
     series = LatencySeries(route, expected_status, tuple(samples))
     world.evidence.keep(series)

@@ -217,12 +217,6 @@ def test_a_scenario_whose_api_is_not_offered_is_kept_as_skipped_with_its_reason(
     assert "offered" not in labels(job)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="support/allure_formatter.py no longer wraps the scenarios of a Gherkin `Rule:` (allure-behave 2.16 only "
-    "wraps a feature's direct scenarios; the old SpecAllureFormatter.feature did `_wrap_scenario(rule.scenarios)`): "
-    "a scenario inside a Rule gets no result at all",
-)
 def test_a_scenario_inside_a_rule_has_its_result(tmp_path: Path) -> None:
     run, written = run_fixture(tmp_path, RULE_FEATURE)
     assert run.returncode == 0, run.stdout + run.stderr
