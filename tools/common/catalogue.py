@@ -14,28 +14,20 @@ from pathlib import Path
 from behave.model import Feature, ScenarioOutline
 from behave.parser import parse_file
 
-from support.clauses import clause_of_tags
+from support.clauses import BY_ID, case_of_tags, clause_of_tags
+from support.clauses import CASE_PREFIX as CASE_PREFIX  # the `@case-<slug>` tag's prefix, for the tools
 from tools.common.layout import ROOT
-
-CASE_PREFIX = "case-"  # a scenario's `@case-<slug>` tag: its name in the suite, whatever its title
+from tools.common.quote_html import feature_quotes, split_description
 
 SLOW_TAG = "slow"
-# A scenario that listens for the listening window (setting listen_s): a minute in the nightly profile.
-LISTENING_TAG = "listening"
-BEHAVE_INI = ROOT / "behave.ini"
+LISTENING_TAG = "listening"  # listens for the listening window (setting listen_s): a minute in the nightly profile
 
-
-def _name_outline_rows_as_behave_does() -> None:
-    """behave names an outline's rows by `scenario_outline_annotation_schema` of behave.ini, but only once it has
-    read its configuration; the parser used here must name them alike, or no result would match its scenario."""
-    config = configparser.ConfigParser(interpolation=None)
-    config.read(BEHAVE_INI)
-    schema = config.get("behave", "scenario_outline_annotation_schema", fallback=None)
-    if schema:
-        ScenarioOutline.annotation_schema = schema.strip()
-
-
-_name_outline_rows_as_behave_does()
+# behave names an outline's rows by behave.ini's `scenario_outline_annotation_schema` once it read its configuration:
+# this parser must name them alike, or no result would match its scenario.
+_INI = configparser.ConfigParser(interpolation=None)
+_INI.read(ROOT / "behave.ini", encoding="utf-8")
+if schema := _INI.get("behave", "scenario_outline_annotation_schema", fallback=None):
+    ScenarioOutline.annotation_schema = schema.strip()
 
 
 @dataclass(frozen=True)
@@ -59,18 +51,12 @@ class PlannedScenario:
         return LISTENING_TAG in self.tags
 
 
-def feature_files(features_dir: Path) -> list[Path]:
-    """Feature files in name order, which is spec order (`1_*.feature` … `4_*.feature`)."""
-    return sorted(features_dir.rglob("*.feature"))
-
-
 def parse_features(features_dir: Path, cwd: Path | None = None) -> list[Feature]:
-    """Parsed features; locations are relative to `cwd` (the folder behave runs in)."""
-    base = cwd or Path.cwd()
+    """Parsed features in name order, which is spec order; locations are relative to `cwd` (where behave runs)."""
     parsed = []
-    for path in feature_files(features_dir):
+    for path in sorted(features_dir.rglob("*.feature")):
         try:
-            relative = os.path.relpath(path, base)
+            relative = os.path.relpath(path, cwd or Path.cwd())
         except ValueError:  # Windows: the features on another drive than `cwd`
             relative = str(path)
         feature = parse_file(relative if not relative.startswith("..") else str(path))
@@ -79,28 +65,24 @@ def parse_features(features_dir: Path, cwd: Path | None = None) -> list[Feature]
     return parsed
 
 
-def _row_values(scenario: object) -> tuple[tuple[str, str], ...]:
-    row = getattr(scenario, "_row", None)
-    return tuple(zip(row.headings, row.cells, strict=True)) if row else ()
-
-
 def scenarios(features_dir: Path, cwd: Path | None = None) -> list[PlannedScenario]:
     planned = []
     for feature in parse_features(features_dir, cwd):
         for scenario in feature.walk_scenarios():
             tags = tuple(str(tag) for tag in scenario.effective_tags)
             clause = clause_of_tags(list(tags))
+            row = getattr(scenario, "_row", None)
             planned.append(
                 PlannedScenario(
                     name=scenario.name.strip(),
                     location=f"{scenario.location.filename}:{scenario.location.line}",
                     spec=clause.id if clause else None,
-                    case=next((tag[len(CASE_PREFIX) :] for tag in tags if tag.startswith(CASE_PREFIX)), None),
+                    case=case_of_tags(list(tags)),
                     tags=tags,
                     feature=feature.name,
                     description=tuple(scenario.description),
                     feature_description=tuple(feature.description),
-                    row=_row_values(scenario),
+                    row=tuple(zip(row.headings, row.cells, strict=True)) if row else (),
                 )
             )
     return planned
@@ -109,13 +91,8 @@ def scenarios(features_dir: Path, cwd: Path | None = None) -> list[PlannedScenar
 def quotes_of(clause_id: str, planned: list[PlannedScenario]) -> list[str]:
     """The clause's own quote of the clarifications, as its scenarios carry it (their own quote lines, else their
     feature's quote for the clause), each line once, in feature order."""
-    from support.clauses import BY_ID
-    from tools.common.quote_html import feature_quotes, split_description
-
     lines: list[str] = []
-    for scenario in planned:
-        if scenario.spec != clause_id:
-            continue
+    for scenario in (s for s in planned if s.spec == clause_id):
         own, _ = split_description(scenario.description)
         for line in own or feature_quotes(BY_ID.get(clause_id), scenario.feature_description):
             if line not in lines:

@@ -35,8 +35,7 @@ class RunLayout:
 
     @property
     def facts(self) -> Path:
-        """The run record, for whoever builds the report later, elsewhere (tools/ci/publish.py): profile, target and
-        its name, exit code, timings, the report's environment (secrets masked)."""
+        """The run record (profile, target, exit code, timings), for whoever builds the report later, elsewhere."""
         return self.logs / "run.json"
 
     @property
@@ -54,8 +53,7 @@ class RunLayout:
 
     @property
     def history(self) -> Path:
-        """Kept between runs: never cleared by a run."""
-        return self.base / "history"
+        return self.base / "history"  # kept between runs: never cleared by a run
 
     def clear_run_outputs(self) -> None:
         """Empty what a run writes (results, junit, logs); the history stays."""

@@ -16,9 +16,9 @@ from functools import cache
 from html import escape
 from pathlib import Path
 
-from support.clauses import SPEC_FILE, Clause
+from support.clauses import Clause
+from tools.common.layout import CLARIFICATIONS
 
-_ROOT = Path(__file__).resolve().parent.parent
 _FENCE = re.compile(r"^\s*```")
 _QUOTE = re.compile(r"^\s*>\s?")
 _RULE = re.compile(r"^\|?\s*:?-{3,}")
@@ -30,41 +30,23 @@ _CELL_STYLE = "border:1px solid #c4b5fd;padding:.15rem .45rem;text-align:left"
 
 
 @cache
-def code_lines(spec: Path = _ROOT / SPEC_FILE) -> frozenset[str]:
-    """Every line of the clarifications' fenced code samples, stripped: a quoted line among them is code."""
-    lines, inside = set(), False
-    try:
-        text = spec.read_text(encoding="utf-8")
-    except OSError:
-        return frozenset()
-    for line in text.splitlines():
-        if _FENCE.match(line):
-            inside = not inside
-        elif inside and line.strip():
-            lines.add(line.strip())
-    return frozenset(lines)
-
-
-@cache
-def header_rows(spec: Path = _ROOT / SPEC_FILE) -> frozenset[str]:
-    """Every table row of the clarifications that heads its table (a `|---|` line follows it): quoted, it shows as
-    the table's header, so that a quoted row keeps its columns' names ("Proposed SLA", "HTTP Status")."""
+def _document(spec: Path = CLARIFICATIONS) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """(every line of the clarifications' fenced code samples; every table row that heads its table, a `|---|` line
+    after it, so that a quoted row keeps its columns' names; the bold labels on a line of their own, "Official
+    Answer:", which say whose words follow), each stripped."""
     try:
         lines = [line.strip() for line in spec.read_text(encoding="utf-8").splitlines()]
     except OSError:
-        return frozenset()
-    return frozenset(line for line, after in itertools.pairwise(lines) if line.startswith("|") and _RULE.match(after))
-
-
-@cache
-def label_lines(spec: Path = _ROOT / SPEC_FILE) -> frozenset[str]:
-    """The clarifications' bold labels on a line of their own ("Official Answer:", "Recommendation:"), as quoted:
-    they say whose words follow (the dev team's answer, or QA's proposal)."""
-    try:
-        text = spec.read_text(encoding="utf-8")
-    except OSError:
-        return frozenset()
-    return frozenset(match[1] for match in re.finditer(r"^\*\*([^*\n]+:)\*\*\s*$", text, re.M))
+        return frozenset(), frozenset(), frozenset()
+    code, inside = set(), False
+    for line in lines:
+        if _FENCE.match(line):
+            inside = not inside
+        elif inside and line:
+            code.add(line)
+    heads = {line for line, after in itertools.pairwise(lines) if line.startswith("|") and _RULE.match(after)}
+    labels = {match[1] for line in lines if (match := re.match(r"^\*\*([^*]+:)\*\*$", line))}
+    return frozenset(code), frozenset(heads), frozenset(labels)
 
 
 def split_description(lines: Sequence[str]) -> tuple[list[str], list[str]]:
@@ -102,7 +84,7 @@ def _kind(line: str) -> str:
     stripped = line.strip()
     if stripped.startswith("|") or stripped.count(" | ") >= 2:
         return "row"
-    if stripped in code_lines() or stripped.startswith("# "):
+    if stripped in _document()[0] or stripped.startswith("# "):
         return "code"
     return "text"
 
@@ -114,23 +96,20 @@ def inline_html(text: str) -> str:
     return re.sub(r"`([^`]+)`", r"<code>\1</code>", shown)
 
 
-def _cells(line: str) -> list[str]:
-    cells = [cell.strip() for cell in line.strip().split("|")]
-    if cells and not cells[0]:
-        cells = cells[1:]
-    if cells and not cells[-1]:
-        cells = cells[:-1]
-    return cells
-
-
 def _row(line: str) -> str:
-    cell = "th" if line.strip() in header_rows() else "td"
+    cell = "th" if line.strip() in _document()[1] else "td"
     style = _CELL_STYLE + (";background:#ede9fe" if cell == "th" else "")
-    return "<tr>" + "".join(f'<{cell} style="{style}">{inline_html(c)}</{cell}>' for c in _cells(line)) + "</tr>"
+    return (
+        "<tr>"
+        + "".join(
+            f'<{cell} style="{style}">{inline_html(c.strip())}</{cell}>' for c in line.strip().strip("|").split("|")
+        )
+        + "</tr>"
+    )
 
 
 def _text(line: str) -> str:
-    if line.strip() in label_lines():  # whose words follow: shown as a label, not as one of the quoted sentences
+    if line.strip() in _document()[2]:  # whose words follow: shown as a label, not as one of the quoted sentences
         return f'<p style="margin:.3rem 0 .1rem;font-size:.85em;font-weight:700;color:#5b21b6">{escape(line)}</p>'
     return f'<p style="margin:.15rem 0">{inline_html(line)}</p>'
 
@@ -146,16 +125,8 @@ def _block(kind: str, lines: list[str]) -> str:
 
 def quote_html(quotes: Sequence[str]) -> str:
     """The quoted lines as one quote: runs of code lines as code, of table rows as a table, the rest as text."""
-    blocks: list[tuple[str, list[str]]] = []
-    for line in quotes:
-        if not line.strip():
-            continue
-        kind = _kind(line)
-        if blocks and blocks[-1][0] == kind:
-            blocks[-1][1].append(line)
-        else:
-            blocks.append((kind, [line]))
-    body = "".join(_block(kind, lines) for kind, lines in blocks)
+    blocks = itertools.groupby((line for line in quotes if line.strip()), key=_kind)
+    body = "".join(_block(kind, list(lines)) for kind, lines in blocks)
     return f'<blockquote style="{_QUOTE_STYLE}">{body}</blockquote>' if body else ""
 
 

@@ -1,9 +1,8 @@
 """Read an allure-results folder back: one `ScenarioResult` per scenario, with its clause, case and kind of ending.
 
-The kind of a red scenario comes from the type of what it raised, recorded by the Allure formatter as the labels
-`exception` (its MRO), through the one table of `support.errors.OUTCOMES`; never from the message's text. A red
-result without those labels (not written by our formatter) is filed by its Allure status: failed (an assertion,
-for allure-behave) is a product defect, broken a suite defect.
+The kind of a red scenario is the label `outcome` the suite's formatter wrote (support/errors.py files it by the type
+of what was raised, never by the message); a red result without it (not written by our formatter) is filed by its
+Allure status: failed (an assertion, for allure-behave) is a product defect, broken a suite defect.
 """
 
 from __future__ import annotations
@@ -15,6 +14,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from hashlib import md5
 from pathlib import Path
+
+from support.clauses import case_of_tags
 
 
 class Kind(StrEnum):
@@ -73,23 +74,14 @@ def _label(labels: list[dict], name: str) -> str | None:
     return next((label.get("value") for label in labels if label.get("name") == name), None)
 
 
-def _case(labels: list[dict]) -> str | None:
-    tags = (label.get("value", "") for label in labels if label.get("name") == "tag")
-    return next((tag[len("case-") :] for tag in tags if tag.startswith("case-")), None)
-
-
-def _api(labels: list[dict]) -> str | None:
-    tags = (label.get("value", "") for label in labels if label.get("name") == "tag")
-    return next((tag[len("api-") :] for tag in tags if tag in ("api-task", "api-job")), None)
-
-
 def parse_result(data: dict) -> ScenarioResult:
     labels = data.get("labels") or []
     details = data.get("statusDetails") or {}
+    tags = [label.get("value", "") for label in labels if label.get("name") == "tag"]
     return ScenarioResult(
         name=data.get("name", ""),
         spec=_label(labels, "spec"),
-        case=_case(labels),
+        case=case_of_tags(tags),
         status=data.get("status") or "unknown",
         message=(details.get("message") or "").strip(),
         start_ms=int(data.get("start") or 0),
@@ -98,7 +90,7 @@ def parse_result(data: dict) -> ScenarioResult:
         exception=tuple(label.get("value", "") for label in labels if label.get("name") == "exception"),
         outcome=_label(labels, "outcome"),
         not_offered=_label(labels, "offered") == "no",
-        api=_api(labels),
+        api=next((tag[len("api-") :] for tag in tags if tag in ("api-task", "api-job")), None),
         feature=_label(labels, "feature") or "",
         left_out=_label(labels, "left_out") == "profile",
         uuid=data.get("uuid") or "",
@@ -111,13 +103,6 @@ def read_results(folder: Path) -> list[ScenarioResult]:
         return []
     found = [parse_result(json.loads(path.read_text(encoding="utf-8"))) for path in folder.glob("*-result.json")]
     return sorted(found, key=lambda result: (result.start_ms, result.name))
-
-
-def by_clause(results: Iterable[ScenarioResult]) -> dict[str | None, list[ScenarioResult]]:
-    grouped: dict[str | None, list[ScenarioResult]] = {}
-    for result in results:
-        grouped.setdefault(result.spec, []).append(result)
-    return grouped
 
 
 def tally(results: Iterable[ScenarioResult]) -> Counter[Kind]:
