@@ -90,7 +90,7 @@ class RawServicer(pb_grpc.DataStreamServiceServicer):
 
 def raw_figures(shapes: list[tuple[int, int]]) -> tuple[int, int, float]:
     """The raw server (`python -m bench.stream --raw JSON`, which prints its port) sending the stand's frame sizes."""
-    from stand.streaming import FRAME_BYTES_MAX
+    from stand.jobs import FRAME_BYTES_MAX
 
     frames = [[first, last, max(1, min(256, FRAME_BYTES_MAX // ((last - first + 1) * 4)))] for first, last in shapes]
     command = [sys.executable, "-m", "bench.stream", "--raw", json.dumps(frames)]

@@ -1,4 +1,4 @@
-"""`python -m stand up|down|run|faults|restart-broker` — see docs/stand.md."""
+"""`python -m stand up|down|run|faults|broker-up|broker-down|restart-broker` — see docs/stand.md."""
 
 from __future__ import annotations
 
@@ -16,12 +16,12 @@ from stand import control, faults
 from stand.catalogue import catalogue_path
 from stand.timing import StandTiming
 
-LIMIT_S = StandTiming().limit_s
+OPTIONS = ("fault", "api", "stream_limit_s", "recordings")  # each passed to the child of `up` as STAND_<NAME>
 
 
 def _catalogue(value: str) -> Path:
     try:
-        return catalogue_path(value)
+        return catalogue_path(value).resolve()
     except ValueError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
 
@@ -29,54 +29,38 @@ def _catalogue(value: str) -> Path:
 def _add_stand_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--fault", choices=[f.name for f in faults.FAULTS], help="break exactly this one clause")
     parser.add_argument(
-        "--api",
-        choices=faults.SHAPES,
-        help="the REST shape: both (default), task, or job (production: the six job routes, nothing else)",
+        "--api", choices=faults.SHAPES, help="the REST shape: both (default), task, or job (production)"
     )
-    parser.add_argument(
-        "--stream-limit", dest="stream_limit_s", type=float, help=f"gRPC stream limit in seconds (default {LIMIT_S:g})"
-    )
+    limit = f"gRPC stream limit in seconds (default {StandTiming().limit_s:g})"
+    parser.add_argument("--stream-limit", dest="stream_limit_s", type=float, help=limit)
     parser.add_argument(
         "--catalogue",
         "--recordings",
         dest="recordings",
         type=_catalogue,
         help="recordings catalogue: default (stand/recordings.json), contract (the contract's table), continuous "
-        "(hourly files with restarts and an outage), or a file",
-    )
-    parser.add_argument("--broker-user", help='user of the private broker (default "focus")')
-    parser.add_argument("--amqp-url", help="use this existing broker (password may come from STAND_AMQP_URL)")
-    parser.add_argument("--rabbitmq-api-url", help="its management API root")
-    parser.add_argument("--rabbitmq-api-user", help="management user (default: the AMQP URL's)")
-    parser.add_argument(
-        "--rabbitmq-api-password", help="management password (better: STAND_RABBITMQ_API_PASSWORD; default: the URL's)"
+        "(hourly files with restarts and an outage), gapless, or a file",
     )
     parser.add_argument("--env-file", type=Path, help="write the FOCUS_*/STAND_* lines here")
-    parser.add_argument(
-        "--broker-env",
-        type=Path,
-        help="live in a vhost of its own on the node that `broker-up` started (its env file), instead of a node",
-    )
+    vhost = "live in a vhost of its own on the node that `broker-up` started (its env file), instead of a node"
+    parser.add_argument("--broker-env", type=Path, help=vhost)
 
 
 def _stand_env(args: argparse.Namespace) -> dict[str, str]:
-    """Options → STAND_* variables (the option's name): the child of `up` reads its settings (and secrets) there."""
-    names = ("fault", "api", "stream_limit_s", "recordings", "broker_user", "amqp_url", "rabbitmq_api_url")
-    env = {f"STAND_{name.upper()}": str(getattr(args, name)) for name in (*names, "rabbitmq_api_user")}
-    env["STAND_RABBITMQ_API_PASSWORD"] = str(args.rabbitmq_api_password)
-    if args.recordings is not None:
-        env["STAND_RECORDINGS"] = str(Path(args.recordings).resolve())
-    return {key: value for key, value in env.items() if value != "None"}
+    """Options → STAND_* variables: the child of `up` reads its settings (and secrets) there (an existing broker's
+    too: STAND_AMQP_URL, STAND_RABBITMQ_API_URL/USER/PASSWORD)."""
+    given = {name: getattr(args, name) for name in OPTIONS}
+    return {f"STAND_{name.upper()}": str(value) for name, value in given.items() if value is not None}
 
 
 def cmd_faults(args: argparse.Namespace) -> int:
     if args.json:
         print(faults.registry_json())
-    else:
-        for fault in faults.FAULTS:
-            slow = " (slow)" if fault.slow else ""
-            only = "" if fault.applies_to("task") and fault.applies_to("job") else f" ({fault.apis[0]} API only)"
-            print(f"{fault.name:24} {','.join(fault.clauses):16} {fault.description}{slow}{only}")
+        return 0
+    for fault in faults.FAULTS:
+        slow = " (slow)" if fault.slow else ""
+        only = "" if fault.applies_to("task") and fault.applies_to("job") else f" ({fault.apis[0]} API only)"
+        print(f"{fault.name:24} {','.join(fault.clauses):16} {fault.description}{slow}{only}")
     return 0
 
 
@@ -124,8 +108,7 @@ def cmd_restart_broker(args: argparse.Namespace) -> int:
 
     values = control.read_env_file(args.env_file)
     broker_dir = Path(values["STAND_STATE_DIR"]) / "broker"
-    broker = PrivateBroker.attach(broker_dir, values["FOCUS_RABBITMQ_API_USER"], values["FOCUS_RABBITMQ_API_PASSWORD"])
-    broker.restart()
+    PrivateBroker.attach(broker_dir, values["FOCUS_RABBITMQ_API_USER"], values["FOCUS_RABBITMQ_API_PASSWORD"]).restart()
     print("broker restarted")
     return 0
 
@@ -151,7 +134,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         env = stand.start(broker)
         for path in {args.ready_file, args.env_file} - {None}:
             control.write_env_file(path, env)
-        while not stop.wait(StandTiming.poll_s):
+        while not stop.wait(StandTiming.poll_s):  # a signal's handler runs between two waits
             pass
     except Exception:
         logging.getLogger("stand").exception("the stand failed")
@@ -167,27 +150,22 @@ def cmd_run(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m stand", description="The embedded Focus Server stand")
     sub = parser.add_subparsers(dest="command", required=True)
-
-    p = sub.add_parser("up", help="start a stand in the background; returns once everything answers")
-    _add_stand_options(p)
-    p.set_defaults(func=cmd_up)
-
-    p = sub.add_parser("run", help="run a stand in the foreground with logs (Ctrl-C stops it)")
-    _add_stand_options(p)
+    for name, func, what in [
+        ("up", cmd_up, "start a stand in the background; returns once everything answers"),
+        ("run", cmd_run, "run a stand in the foreground with logs (Ctrl-C stops it)"),
+    ]:
+        p = sub.add_parser(name, help=what)
+        _add_stand_options(p)
+        p.set_defaults(func=func)
     p.add_argument("--state-dir", type=Path, help=argparse.SUPPRESS)
     p.add_argument("--ready-file", type=Path, help=argparse.SUPPRESS)
-    p.set_defaults(func=cmd_run)
-
-    p = sub.add_parser("down", help="stop what `up` started")
-    p.add_argument("--env-file", type=Path, required=True)
-    p.add_argument("--keep-logs", type=Path, help="copy the stand's log into this directory first")
-    p.set_defaults(func=cmd_down)
 
     p = sub.add_parser("faults", help="list the fault switches")
     p.add_argument("--json", action="store_true", help="the registry as JSON (for the mutation tool)")
     p.set_defaults(func=cmd_faults)
 
     for name, func, what in [
+        ("down", cmd_down, "stop what `up` started"),
         ("broker-up", cmd_broker_up, "start one private broker for several stands (`up --broker-env`)"),
         ("broker-down", cmd_broker_down, "stop the broker that `broker-up` started"),
         ("restart-broker", cmd_restart_broker, "restart the private broker of a stand started by `up`"),
@@ -195,6 +173,8 @@ def main(argv: list[str] | None = None) -> int:
         p = sub.add_parser(name, help=what)
         p.add_argument("--env-file", type=Path, required=True)
         p.set_defaults(func=func)
+        if name == "down":
+            p.add_argument("--keep-logs", type=Path, help="copy the stand's log into this directory first")
 
     args = parser.parse_args(argv)
     return args.func(args)

@@ -66,20 +66,17 @@ class AmqpActor(threading.Thread):
         self.stopping = threading.Event()
         self.connected = threading.Event()
 
-    def _parameters(self) -> pika.URLParameters:
+    def run(self) -> None:
         params = pika.URLParameters(self.amqp_url)
         params.client_properties = {"connection_name": self.connection_name}
         params.heartbeat = 30
         params.socket_timeout = StandTiming.amqp_socket_s
-        params.blocked_connection_timeout = StandTiming.amqp_blocked_s
         params.connection_attempts = 1
-        return params
-
-    def run(self) -> None:
+        params.blocked_connection_timeout = StandTiming.amqp_blocked_s
         while not self.stopping.is_set():
             connection = None
             try:
-                connection = pika.BlockingConnection(self._parameters())
+                connection = pika.BlockingConnection(params)
                 channel = connection.channel()
                 self.setup(channel)
                 self.connected.set()
@@ -124,10 +121,7 @@ class Interrogator(AmqpActor):
         channel.queue_declare(recorder_queue(self.fault), durable=True)
         if not self.fault.on("no-interrogator-queue"):
             channel.queue_declare(INTERROGATOR_QUEUE, durable=True)
-            channel.basic_consume(INTERROGATOR_QUEUE, self._on_command, auto_ack=True)
-
-    def _on_command(self, _channel, _method, _properties, body: bytes) -> None:
-        log.debug("interrogator got a command: %r", body[:200])
+            channel.basic_consume(INTERROGATOR_QUEUE, lambda *_: None, auto_ack=True)  # commands are only heard
 
     def tick(self, channel: BlockingChannel) -> None:
         now = time.monotonic()
@@ -153,11 +147,7 @@ class SmartRecorder(AmqpActor):
         declare_prisma(channel, self.fault)
         name = recorder_queue(self.fault)
         channel.queue_declare(name, durable=True)
-
-        def on_frame(ch: BlockingChannel, _method, _properties, body: bytes) -> None:
-            self._forward(ch, body)
-
-        channel.basic_consume(name, on_frame, auto_ack=True)
+        channel.basic_consume(name, lambda ch, _method, _properties, body: self._forward(ch, body), auto_ack=True)
 
     def _forward(self, channel: BlockingChannel, body: bytes) -> None:
         if self.fault.on("recorder-silent"):
@@ -272,14 +262,11 @@ class FocusPublisher(AmqpActor):
             keepalive = command == "keepalive"
             bare = self.fault.on("bare-routing-keys") or (keepalive and self.fault.on("keepalive-bare-key"))
             elsewhere = self.fault.on("commands-elsewhere") or (keepalive and self.fault.on("keepalive-elsewhere"))
-            exchanges = [OTHER_EXCHANGE if elsewhere else EXCHANGE]
-            if self.fault.on("commands-copied-elsewhere"):
-                exchanges.append(OTHER_EXCHANGE)
+            copied = [OTHER_EXCHANGE] if self.fault.on("commands-copied-elsewhere") else []
             properties = pika.BasicProperties(content_type="application/json", delivery_mode=2)
-            for exchange in exchanges:
-                channel.basic_publish(
-                    exchange, command if bare else COMMAND_PREFIX + command, json.dumps(body).encode(), properties
-                )
+            key = command if bare else COMMAND_PREFIX + command
+            for exchange in [OTHER_EXCHANGE if elsewhere else EXCHANGE, *copied]:
+                channel.basic_publish(exchange, key, json.dumps(body).encode(), properties)
 
 
 class Actors:

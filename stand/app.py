@@ -13,7 +13,6 @@ from pathlib import Path
 
 import requests
 import uvicorn
-from tenacity import retry, retry_if_exception_type, stop_after_delay, wait_fixed
 
 from stand.actors import Actors
 from stand.broker import BrokerStart, PrivateBroker, StandSettings, wait_until_visible
@@ -21,7 +20,6 @@ from stand.catalogue import Catalogue
 from stand.faults import ActiveFault
 from stand.jobs import JobRegistry
 from stand.rest import PREFIX, build_app
-from stand.streaming import serve
 from stand.tasks import TaskRegistry
 from stand.timing import StandTiming
 
@@ -35,7 +33,7 @@ class Stand:
         self.fault = ActiveFault(settings.fault, StandTiming(settings.stream_limit_s))
         self.broker: PrivateBroker | None = None
         self.actors = Actors(self.fault)
-        self.jobs: JobRegistry | None = None
+        self.jobs = JobRegistry(self.fault, self.actors.focus, self.actors.analyzer, settings.stream_limit_s)
         self.server: uvicorn.Server | None = None
         self.rest = threading.Thread()
         self.stopping = threading.Event()
@@ -48,8 +46,6 @@ class Stand:
         catalogue = Catalogue.load(self.settings.recordings, live_since=math.ceil(time.time()))
         focus, analyzer = self.actors.focus, self.actors.analyzer
         tasks = TaskRegistry(catalogue, self.fault, focus, analyzer, self.settings.task_idle_ttl_s)
-        ttl_s = self.fault.timing.job_unconnected_ttl_s
-        self.jobs = JobRegistry(self.fault, focus, analyzer, self.settings.stream_limit_s, ttl_s, serve)
         base_url = self._start_rest(build_app(tasks, self.jobs, catalogue, self.fault, self.settings.api))
         endpoints = broker.result()
         self.broker = broker.private
@@ -60,20 +56,14 @@ class Stand:
         threading.Thread(target=self._housekeeping, args=(tasks,), name="housekeeping", daemon=True).start()
         history_from, history_to = (t.isoformat().replace("+00:00", "Z") for t in catalogue.bounds())
         fault = self.fault.name or ""
-        log.info(
-            "stand ready in %.1f s at %s (api: %s; fault: %s)",
-            time.monotonic() - started,
-            base_url,
-            self.settings.api,
-            fault or "none",
-        )
-        api_url, api_user, api_password = endpoints.api
+        took = time.monotonic() - started
+        log.info("stand ready in %.1f s at %s (api: %s; fault: %s)", took, base_url, self.settings.api, fault or "none")
         return {
             "FOCUS_BASE_URL": base_url,
             "FOCUS_AMQP_URL": endpoints.amqp_url,
-            "FOCUS_RABBITMQ_API_URL": api_url,
-            "FOCUS_RABBITMQ_API_USER": api_user,
-            "FOCUS_RABBITMQ_API_PASSWORD": api_password,
+            "FOCUS_RABBITMQ_API_URL": endpoints.api_url,
+            "FOCUS_RABBITMQ_API_USER": endpoints.api_user,
+            "FOCUS_RABBITMQ_API_PASSWORD": endpoints.api_password,
             "FOCUS_HISTORY_FROM": history_from,
             "FOCUS_HISTORY_TO": history_to,
             "FOCUS_STREAM_LIMIT_S": f"{self.settings.stream_limit_s:g}",
@@ -91,31 +81,27 @@ class Stand:
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(("127.0.0.1", 0))
-        self.server = uvicorn.Server(
-            uvicorn.Config(
-                app,
-                log_level="warning",
-                access_log=False,
-                lifespan="off",
-                timeout_keep_alive=round(StandTiming.keep_alive_s),
-                timeout_graceful_shutdown=round(StandTiming.graceful_shutdown_s),
-            )
+        config = uvicorn.Config(
+            app,
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            timeout_keep_alive=round(StandTiming.keep_alive_s),
+            timeout_graceful_shutdown=round(StandTiming.graceful_shutdown_s),
         )
+        self.server = uvicorn.Server(config)
         self.rest = threading.Thread(target=self.server.run, kwargs={"sockets": [sock]}, name="rest", daemon=True)
         self.rest.start()
         base_url = f"http://127.0.0.1:{sock.getsockname()[1]}{PREFIX}"
-
-        @retry(
-            retry=retry_if_exception_type(requests.RequestException),
-            wait=wait_fixed(StandTiming.poll_s),
-            stop=stop_after_delay(StandTiming.ready_s),
-            reraise=True,
-        )
-        def answers() -> None:
-            requests.get(f"{base_url}/ack", timeout=StandTiming.http_probe_s).raise_for_status()
-
-        answers()
-        return base_url
+        deadline = time.monotonic() + StandTiming.ready_s
+        while True:  # until it answers
+            try:
+                requests.get(f"{base_url}/ack", timeout=StandTiming.http_probe_s).raise_for_status()
+                return base_url
+            except requests.RequestException:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(StandTiming.poll_s)
 
     def _housekeeping(self, tasks: TaskRegistry) -> None:
         while not self.stopping.wait(StandTiming.housekeeping_s):
@@ -131,8 +117,7 @@ class Stand:
         if self.server is not None:
             self.server.should_exit = True
             self.rest.join(timeout=StandTiming.join_s)
-        if self.jobs is not None:
-            self.jobs.stop_all()
+        self.jobs.stop_all()
         self.actors.stop()
         if self.broker is not None:
             self.broker.stop()

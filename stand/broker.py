@@ -28,7 +28,6 @@ import pika
 import requests
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
-from tenacity import retry, retry_if_exception_type, stop_after_delay, wait_fixed
 
 from stand.catalogue import CATALOGUES, catalogue_path
 from stand.faults import SHAPES, check_fault
@@ -89,10 +88,6 @@ class BrokerEndpoints:
     api_password: str
 
     @property
-    def api(self) -> tuple[str, str, str]:
-        return self.api_url, self.api_user, self.api_password
-
-    @property
     def vhost(self) -> str:
         path = urlsplit(self.amqp_url).path
         return unquote(path[1:]) if len(path) > 1 else "/"
@@ -103,29 +98,24 @@ class BrokerEndpoints:
         return requests.get(f"{self.api_url}/api/{path}", auth=auth, timeout=StandTiming.http_probe_s)
 
 
-class BrokerNotReady(Exception):
-    pass
-
-
 class BrokerDied(Exception):
     pass
 
 
-def _polled(timeout_s: float) -> Callable:
-    """Asked again every broker_poll_s while it raises BrokerNotReady, for `timeout_s` (never a fixed sleep)."""
-    return retry(
-        retry=retry_if_exception_type(BrokerNotReady),
-        wait=wait_fixed(StandTiming.broker_poll_s),
-        stop=stop_after_delay(timeout_s),
-        reraise=True,
-    )
+def _poll(probe: Callable[[], str | None], timeout_s: float) -> None:
+    """Ask `probe` every broker_poll_s until it says nothing is missing (None), for `timeout_s`; else a
+    TimeoutError with what it last said (never a fixed sleep)."""
+    deadline = time.monotonic() + timeout_s
+    while (missing := probe()) is not None:
+        if time.monotonic() > deadline:
+            raise TimeoutError(missing)
+        time.sleep(StandTiming.broker_poll_s)
 
 
 def wait_until_answering(endpoints: BrokerEndpoints, alive: Callable[[], bool] = lambda: True) -> None:
     """Poll the management API and an AMQP connection until both answer."""
 
-    @_polled(StandTiming.broker_start_s)
-    def probe() -> None:
+    def probe() -> str | None:
         if not alive():
             raise BrokerDied("the broker process exited during start; see its log")
         try:
@@ -135,26 +125,25 @@ def wait_until_answering(endpoints: BrokerEndpoints, alive: Callable[[], bool] =
             params.connection_attempts = 1
             pika.BlockingConnection(params).close()
         except (requests.RequestException, pika.exceptions.AMQPError, OSError) as exc:
-            raise BrokerNotReady(str(exc)) from exc
+            return str(exc) or type(exc).__name__
+        return None
 
-    probe()
+    _poll(probe, StandTiming.broker_start_s)
 
 
 def wait_until_visible(endpoints: BrokerEndpoints, connection_names: set[str], timeout_s: float) -> None:
     """Wait until the management API lists these named connections in our vhost (its view lags the broker's)."""
 
-    @_polled(timeout_s)
-    def probe() -> None:
+    def probe() -> str | None:
         try:
             connections = endpoints.get("connections").json()
         except (requests.RequestException, ValueError) as exc:
-            raise BrokerNotReady(str(exc)) from exc
+            return str(exc)
         mine = [c for c in connections if c.get("vhost") == endpoints.vhost]
         seen = {(c.get("client_properties") or {}).get("connection_name") for c in mine}
-        if not connection_names <= seen:
-            raise BrokerNotReady(f"the management API shows only {sorted(n for n in seen if n)}")
+        return None if connection_names <= seen else f"the management API shows only {sorted(n for n in seen if n)}"
 
-    probe()
+    _poll(probe, timeout_s)
 
 
 def _erlang_binary(text: str) -> str:
@@ -274,10 +263,10 @@ class PrivateBroker:
         return endpoints
 
     def _save_pids(self) -> None:
+        """What `attach` and `kill_leftovers` read: the node, its ports and its processes."""
         pids = {"server": self.server.pid if self.server else None, "epmd": self.epmd.pid if self.epmd else None}
-        (self.dir / "pids.json").write_text(json.dumps(pids))
-        node = {"node": self.node, "ports": [self.amqp_port, self.api_port, self.dist_port, self.epmd_port]}
-        (self.dir / "node.json").write_text(json.dumps(node))
+        ports = [self.amqp_port, self.api_port, self.dist_port, self.epmd_port]
+        (self.dir / "node.json").write_text(json.dumps({"node": self.node, "ports": ports, "pids": pids}))
 
     @classmethod
     def attach(cls, base_dir: Path, user: str, password: str) -> PrivateBroker:
@@ -328,11 +317,11 @@ class PrivateBroker:
 
 
 def kill_leftovers(broker_dir: Path) -> None:
-    """Last resort for `down` when the stand process is gone: end the node and epmd recorded in `pids.json`."""
-    pids_file = broker_dir / "pids.json"
-    if not pids_file.exists():
+    """Last resort for `down` when the stand process is gone: end the node and epmd recorded in `node.json`."""
+    node_file = broker_dir / "node.json"
+    if not node_file.exists():
         return
-    for pid in json.loads(pids_file.read_text()).values():
+    for pid in json.loads(node_file.read_text())["pids"].values():
         if not pid:
             continue
         with contextlib.suppress(ProcessLookupError, PermissionError):
@@ -358,13 +347,12 @@ class BrokerStart:
         self.private: PrivateBroker | None = None
         if settings.amqp_url is not None:
             endpoints = external_endpoints(settings)
-            self.future = self._pool.submit(lambda: wait_until_answering(endpoints) or endpoints)
+            start = lambda: wait_until_answering(endpoints) or endpoints  # noqa: E731
         else:
             password = settings.broker_password.get_secret_value() if settings.broker_password else None
             self.private = PrivateBroker(broker_dir, settings.broker_user, password)
-            self.future = self._pool.submit(self.private.start)
-
-    _pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="broker-start")
+            start = self.private.start
+        self.future = ThreadPoolExecutor(max_workers=1, thread_name_prefix="broker-start").submit(start)
 
     def result(self) -> BrokerEndpoints:
         return self.future.result()

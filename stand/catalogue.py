@@ -136,29 +136,3 @@ def _without_gaps(a: int, b: int, origin: int, first_after_s: float, timing: Sta
         gap += every
     if cursor < b:
         yield cursor, b
-
-
-class SecondsCursor:
-    """Walks covered whole seconds in order: one history row per covered second (the task API)."""
-
-    def __init__(self, segments: list[tuple[int, int]]) -> None:
-        self.segments = segments
-        self.index = 0
-        self.next_second = segments[0][0] if segments else 0
-
-    @property
-    def done(self) -> bool:
-        return self.index >= len(self.segments)
-
-    def take(self, count: int) -> list[int]:
-        taken: list[int] = []
-        while len(taken) < count and not self.done:
-            b = self.segments[self.index][1]
-            stop = min(b, self.next_second + count - len(taken))
-            taken.extend(range(self.next_second, stop))
-            self.next_second = stop
-            if stop >= b:
-                self.index += 1
-                if not self.done:
-                    self.next_second = self.segments[self.index][0]
-        return taken

@@ -179,7 +179,11 @@ def vhost_on_shared_broker(broker_env: Path) -> tuple[str, dict[str, str]]:
     values = read_env_file(broker_env)
     name = f"stand-{secrets.token_hex(4)}"
     mine = add_vhost(BrokerEndpoints(*(values[f"STAND_SHARED_{k}"] for k in SHARED)), name)
-    return name, dict(zip((f"STAND_{k}" for k in SHARED), (mine.amqp_url, *mine.api), strict=True))
+    return name, dict(
+        zip(
+            (f"STAND_{k}" for k in SHARED), (mine.amqp_url, mine.api_url, mine.api_user, mine.api_password), strict=True
+        )
+    )
 
 
 def drop_vhost(values: dict[str, str], name: str) -> None:

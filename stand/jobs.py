@@ -1,5 +1,10 @@
-"""Job API runs: `POST /configure` creates a job with its own gRPC server on its own port (as the real server
-gives every job a port of its own), and the job lives while a stream of it is open."""
+"""Job API runs: `POST /configure` creates a job with its own gRPC server on its own port (as the real server gives
+every job a port of its own), and `pandadatastream.DataStreamService/StreamData` serves its paced frames, cut at the
+stream limit; the job lives while a stream of it is open.
+
+Frame layout (docs/grpc-frame-layout.md): `data_shape_x` rows, `data_shape_y` channels, `data_shape_z` bins; each
+`main_data[i]` is one row of y*z little-endian float32, channel-major.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +14,15 @@ import math
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Iterator
+from concurrent import futures
 from dataclasses import dataclass, field
 
 import grpc
+import numpy as np
 
+from pandadatastream import pandadatastream_pb2 as pb
+from pandadatastream import pandadatastream_pb2_grpc
 from stand import fiber
 from stand.actors import BabyAnalyzer, FocusPublisher
 from stand.faults import ActiveFault
@@ -25,6 +34,11 @@ log = logging.getLogger(__name__)
 CHANNELS_PER_STREAM = 1024  # a multichannel job is split into streams of at most this many channels
 DEFAULT_NFFT = 1024
 DEFAULT_FREQUENCIES = (0, 1000)
+FRAME_INTERVAL_S = StandTiming.frame_interval_s
+FRAME_BYTES_MAX = 1 << 20
+HISTORY_SKIP_EVERY = 10  # fault grpc-history-skips: the rows of the 2nd recorded second of every 10 are left out
+GRPC_OPTIONS = [("grpc.max_send_message_length", -1), ("grpc.max_receive_message_length", -1)]
+SIGNAL = fiber.DasSignal()
 
 
 @dataclass
@@ -47,15 +61,11 @@ class Job:
 
 
 def plan_streams(request: ConfigureRequest, per_stream: int = CHANNELS_PER_STREAM) -> dict[int, tuple[int, int]]:
-    top = fiber.CHANNELS
-    first = min(request.channels.min, top)
-    last = min(request.channels.max, top)
+    first, last = min(request.channels.min, fiber.CHANNELS), min(request.channels.max, fiber.CHANNELS)
     if request.view_type == "1":  # single channel: one stream, one channel
         return {0: (first, first)}
-    return {
-        index: (start, min(start + per_stream - 1, last))
-        for index, start in enumerate(range(first, last + 1, per_stream))
-    }
+    starts = range(first, last + 1, per_stream)
+    return {index: (start, min(start + per_stream - 1, last)) for index, start in enumerate(starts)}
 
 
 def _halves(request: ConfigureRequest) -> int:
@@ -63,31 +73,18 @@ def _halves(request: ConfigureRequest) -> int:
     return max(1, math.ceil((min(request.channels.max, fiber.CHANNELS) - request.channels.min + 1) / 2))
 
 
-# How a job gets its own gRPC server, started on a free port: stand/streaming.py's `serve`, handed in by the stand
-# (the stream builds on this registry, so this module never imports it).
-Serve = Callable[[Job, "JobRegistry"], tuple[grpc.Server, int]]
-
-
 class JobRegistry:
     def __init__(
-        self,
-        fault: ActiveFault,
-        focus: FocusPublisher,
-        analyzer: BabyAnalyzer,
-        stream_limit_s: float,
-        unconnected_ttl_s: float,
-        serve: Serve,
+        self, fault: ActiveFault, focus: FocusPublisher, analyzer: BabyAnalyzer, stream_limit_s: float
     ) -> None:
         self.fault = fault
         self.focus = focus
         self.analyzer = analyzer
         self.stream_limit_s = stream_limit_s
-        self.unconnected_ttl_s = unconnected_ttl_s
-        self.serve = serve
+        self.unconnected_ttl_s = fault.timing.job_unconnected_ttl_s
         self.jobs: dict[str, Job] = {}
         # What a client costs this server, said when the stand stops: the jobs it configured, the most alive at once.
-        self.configured = 0
-        self.most_alive = 0
+        self.configured = self.most_alive = 0
         self.lock = threading.Lock()
         self.numbers = itertools.count(random.randint(100, 900))
 
@@ -101,11 +98,9 @@ class JobRegistry:
         """A new job (with its own gRPC server); `resent`: the same body as the `/configure` just before it."""
         number = next(self.numbers)
         duration = request.displayTimeAxisDuration or StandTiming.waterfall_view_s
-        nfft = request.nfftSelection or DEFAULT_NFFT
-        fmin, fmax = (
-            (request.frequencyRange.min, request.frequencyRange.max) if request.frequencyRange else DEFAULT_FREQUENCIES
-        )
-        freqs = fiber.frequencies(fmin, fmax, nfft)
+        range_ = request.frequencyRange
+        fmin, fmax = (range_.min, range_.max) if range_ else DEFAULT_FREQUENCIES
+        freqs = fiber.frequencies(fmin, fmax, request.nfftSelection or DEFAULT_NFFT)
         split = resent and self.fault.on("configure-not-equivalent") and request.view_type != "1"
         streams = plan_streams(request, _halves(request)) if split else plan_streams(request)
         job = Job(
@@ -119,7 +114,10 @@ class JobRegistry:
             immortal=resent and self.fault.on("resent-job-lingers"),
             mute=resent and self.fault.on("resent-job-unreadable"),
         )
-        job.server, port = self.serve(job, self)
+        job.server = grpc.server(futures.ThreadPoolExecutor(max_workers=max(4, 2 * len(streams))), GRPC_OPTIONS)
+        pandadatastream_pb2_grpc.add_DataStreamServiceServicer_to_server(JobStreamServicer(job, self), job.server)
+        port = job.server.add_insecure_port("127.0.0.1:0")
+        job.server.start()
         job.answer = {
             "status": "",
             "job_id": job.id,
@@ -140,9 +138,7 @@ class JobRegistry:
             self.configured += 1
             self.most_alive = max(self.most_alive, len(self.jobs))
         self.analyzer.open_run(job.id)
-        first_channel = min(first for first, _ in streams.values())
-        last_channel = max(last for _, last in streams.values())
-        self.focus.roi(first_channel, last_channel)
+        self.focus.roi(min(first for first, _ in streams.values()), max(last for _, last in streams.values()))
         log.info("job %s configured on port %d (%d streams)", job.id, port, len(streams))
         return job
 
@@ -186,3 +182,160 @@ class JobRegistry:
         log.info("jobs: %d configured, at most %d alive at once", self.configured, self.most_alive)
         for job in list(self.jobs.values()):
             self.end(job, "the stand stops", stopping=True)
+
+
+# -- the stream ------------------------------------------------------------------------------------------------------
+
+
+class JobStreamServicer(pandadatastream_pb2_grpc.DataStreamServiceServicer):
+    def __init__(self, job: Job, registry: JobRegistry) -> None:
+        self.job = job
+        self.registry = registry
+        self.fault = registry.fault
+
+    def limit_s(self) -> float:
+        limit = self.registry.stream_limit_s
+        if self.fault.on("grpc-limit-240"):
+            return limit * 4 / 3
+        if self.fault.on("grpc-limit-60"):
+            return limit / 3
+        if self.fault.on("grpc-cut-early"):
+            return min(self.fault.timing.grpc_cut_early_s, limit)  # as by an idle timeout in a proxy
+        return limit
+
+    def _segments(self) -> list[tuple[int, int]] | None:
+        """The history job's covered seconds as this stream plays them (faults history-overrun, -ends-early)."""
+        segments = self.job.segments
+        if segments and self.fault.on("history-overrun"):
+            segments = [*segments, (segments[-1][1], segments[-1][1] + round(StandTiming.overrun_s))]
+        if segments and self.fault.on("history-ends-early"):
+            segments = without_last(segments, round(self.fault.timing.history_early_s))
+        return segments
+
+    def StreamData(self, request: pb.StreamDataRequest, context: grpc.ServicerContext) -> Iterator[pb.DataStream]:
+        started = time.monotonic()
+        deadline = started + self.limit_s()
+        if request.stream_id not in self.job.streams:
+            context.abort(grpc.StatusCode.NOT_FOUND, f"job {self.job.id} has no stream {request.stream_id}")
+        if not self.registry.stream_opened(self.job):
+            context.abort(grpc.StatusCode.NOT_FOUND, f"job {self.job.id} is gone")
+        gone = threading.Event()
+        context.add_callback(gone.set)
+        stall_at = started + min(self.fault.timing.grpc_stall_after_s, self.registry.stream_limit_s / 2)
+        stalls = self.fault.on("grpc-stall") and self.job.segments is None
+        # Faults resent-job-unreadable / history-stream-empty: one keepalive, then status OK without a frame.
+        mute = self.job.mute or (self.job.segments is not None and self.fault.on("history-stream-empty"))
+        try:
+            frames = Frames(self.job, request.stream_id, started, self._segments(), self.fault.on("grpc-history-skips"))
+            while (now := time.monotonic()) < deadline:
+                if gone.is_set():
+                    return
+                self.registry.focus.keepalive(self.job.id)
+                if mute:
+                    return
+                if stalls and now >= stall_at:
+                    gone.wait(min(FRAME_INTERVAL_S, deadline - now))  # open, alive, and silent
+                    continue
+                frame = frames.next_frame(now)
+                if frame is not None:
+                    yield frame
+                    continue
+                if frames.exhausted and not self.fault.on("grpc-history-hangs"):
+                    return  # history data ran out before the limit: status OK
+                gone.wait(min(frames.wait_s(now), deadline - now))
+            if self.fault.on("grpc-end-ok"):
+                return
+            context.abort(grpc.StatusCode.DEADLINE_EXCEEDED, f"stream limit of {self.limit_s():g} s reached")
+        finally:
+            self.registry.stream_closed(self.job)
+
+
+def without_last(segments: list[tuple[int, int]], seconds: int) -> list[tuple[int, int]]:
+    """The covered seconds less the last `seconds` of them (fault history-ends-early: the stream runs out of data,
+    and ends OK, that long before the window's last recorded second)."""
+    kept: list[tuple[int, int]] = []
+    left = sum(b - a for a, b in segments) - seconds
+    for a, b in segments:
+        if left <= 0:
+            break
+        kept.append((a, min(b, a + left)))
+        left -= kept[-1][1] - a
+    return kept
+
+
+class Frames:
+    """Rows of one stream, due by the clock: live at height/duration rows per second, history at recording pace."""
+
+    def __init__(
+        self, job: Job, stream_id: int, started: float, segments: list[tuple[int, int]] | None, skips: bool
+    ) -> None:
+        self.job = job
+        self.segments = segments
+        self.skips = skips and segments is not None  # fault grpc-history-skips
+        self.first, self.last = job.streams[stream_id]
+        self.started = started
+        self.wall_origin = time.time()
+        self.max_rows = max(1, min(256, FRAME_BYTES_MAX // ((self.last - self.first + 1) * job.bins * 4)))
+        self.sent = 0
+        self.last_frame = 0.0
+        if segments is None:
+            self.dt = max(job.lines_dt, StandTiming.live_row_dt_min_s)
+            self.total = math.inf
+        else:
+            self.dt = min(StandTiming.history_row_dt_max_s, max(job.lines_dt, StandTiming.history_row_dt_min_s))
+            per_segment = [math.ceil((b - a) / self.dt) for a, b in segments]
+            self.total = sum(per_segment)
+            self.bounds = np.cumsum(per_segment)  # rows before the end of each segment
+
+    @property
+    def exhausted(self) -> bool:
+        return self.sent >= self.total
+
+    def wait_s(self, now: float) -> float:
+        next_row = self.started + self.sent * self.dt
+        return max(0.001, min(FRAME_INTERVAL_S, max(next_row, self.last_frame + FRAME_INTERVAL_S) - now))
+
+    def next_frame(self, now: float) -> pb.DataStream | None:
+        """The rows due by `now` (all of them once the data is exhausted), batched by the frame interval."""
+        backlog = min(self.total, math.floor((now - self.started) / self.dt) + 1) - self.sent
+        if backlog <= 0:
+            return None
+        if backlog < self.max_rows and now - self.last_frame < FRAME_INTERVAL_S and self.sent + backlog < self.total:
+            return None  # batch rows until the frame interval is over
+        count = int(min(backlog, self.max_rows))
+        self.last_frame = now
+        index = np.arange(self.sent, self.sent + count, dtype=np.float64)
+        times = self._times(index)
+        self.sent += count
+        if self.skips:
+            kept = (np.floor(times).astype(np.int64) - self.segments[0][0]) % HISTORY_SKIP_EVERY != 1
+            if not kept.any():
+                return None
+            index, times = index[kept], times[kept]
+        return self._frame(index.astype(np.int64), times)
+
+    def _times(self, index: np.ndarray) -> np.ndarray:
+        if self.segments is None:
+            return self.wall_origin + index * self.dt
+        which = np.searchsorted(self.bounds, index, side="right")
+        firsts = np.concatenate(([0], self.bounds[:-1]))[which]  # each row's segment's first row
+        return np.array([a for a, _ in self.segments], dtype=np.float64)[which] + (index - firsts) * self.dt
+
+    def _frame(self, rows: np.ndarray, times: np.ndarray) -> pb.DataStream:
+        values = SIGNAL.rows(times, self.first - 1, self.last - 1)  # the signal's channels are 0-based, a job's 1-based
+        if self.job.bins > 1:
+            values = fiber.DasSignal.spectrum(values, self.job.bins)
+        data = np.ascontiguousarray(values, dtype="<f4").reshape(len(rows), -1)
+        return pb.DataStream(
+            start_channel=self.first,
+            end_channel=self.last,
+            timestamp_in_milis=(times * 1000).astype(np.int64).tolist(),
+            row_index=rows.tolist(),
+            data_shape_x=len(rows),
+            data_shape_y=self.last - self.first + 1,
+            global_maximum=float(data.max()),
+            global_minimum=float(data.min()),
+            main_data=[row.tobytes() for row in data],
+            job_id=self.job.number,
+            data_shape_z=self.job.bins,
+        )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
@@ -15,13 +15,6 @@ def parse_task_time(text: str) -> float:
     return datetime.strptime(text, "%y%m%d%H%M%S").replace(tzinfo=UTC).timestamp()
 
 
-def _after(end: int, info: ValidationInfo, strict: bool = False) -> None:
-    """A ValueError unless max comes after min (strictly, or not below it); min missing: its own error says why."""
-    start = info.data.get("min")
-    if start is not None and (end <= start if strict else end < start):
-        raise ValueError(f"max must be {'>' if strict else '>='} min")
-
-
 def _both_or_neither(start: object, end: object) -> None:
     if (start is None) != (end is None):
         raise ValueError("start_time and end_time are both null (live) or both set (history)")
@@ -30,11 +23,14 @@ def _both_or_neither(start: object, end: object) -> None:
 class _Range(BaseModel):
     min: int = Field(ge=0, le=INT32_MAX)
     max: int = Field(ge=0, le=INT32_MAX)
+    strictly_after: ClassVar[bool] = False  # max > min, not max >= min
 
     @field_validator("max")
     @classmethod
-    def _max_not_below_min(cls, value: int, info: ValidationInfo) -> int:
-        _after(value, info)
+    def _max_after_min(cls, value: int, info: ValidationInfo) -> int:
+        start = info.data.get("min")  # missing: its own error says why
+        if start is not None and (value <= start if cls.strictly_after else value < start):
+            raise ValueError(f"max must be {'>' if cls.strictly_after else '>='} min")
         return value
 
 
@@ -43,15 +39,8 @@ class ChannelRange(_Range):
     max: int = Field(ge=1, le=INT32_MAX)
 
 
-class FrequencyRange(BaseModel):
-    min: int = Field(ge=0, le=INT32_MAX)
-    max: int = Field(ge=0, le=INT32_MAX)
-
-    @field_validator("max")
-    @classmethod
-    def _max_above_min(cls, value: int, info: ValidationInfo) -> int:
-        _after(value, info, strict=True)
-        return value
+class FrequencyRange(_Range):
+    strictly_after: ClassVar[bool] = True
 
 
 class Height(BaseModel):

@@ -94,7 +94,7 @@ def _degraded(answer: dict) -> dict:
     return answer | {"channel_to_stream_index": index, "channel_amount": len(kept)}
 
 
-# -- the app ---------------------------------------------------------------------------------------------------------
+# -- the app, by route family ----------------------------------------------------------------------------------------
 
 
 def build_app(
@@ -112,25 +112,36 @@ def build_app(
     @app.exception_handler(Exception)
     async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
         # An honest 500 and a log line: a bug of the stand must show, never pass for the client's fault (a 400
-        # would hide it from the fuzzing test, which counts 5xx; tests/safety/test_stand_robustness.py).
+        # would hide it from a fuzzing client, which counts 5xx).
         log.exception("unexpected error on %s %s: %s: %s", request.method, request.url.path, type(exc).__name__, exc)
         return error(500, f"Internal Server Error: {type(exc).__name__}")
 
-    offered = offered_apis(api)
-    memory = Memory()
-    both, task_api, job_api = APIRouter(prefix=PREFIX), APIRouter(prefix=PREFIX), APIRouter(prefix=PREFIX)
+    offered, memory = offered_apis(api), Memory()
+    app.include_router(
+        _both_routes(tasks if "task" in offered else None, jobs if "job" in offered else None, catalogue, fault)
+    )
+    if "task" in offered:
+        app.include_router(_task_routes(tasks, catalogue, fault, memory))
+    if "job" in offered:
+        app.include_router(_job_routes(jobs, catalogue, fault, memory))
+    return app
 
-    # -- both APIs ---------------------------------------------------------------------------------------------------
+
+def _both_routes(
+    tasks: TaskRegistry | None, jobs: JobRegistry | None, catalogue: Catalogue, fault: ActiveFault
+) -> APIRouter:
+    """What both APIs offer; `tasks`/`jobs` None where the shape lacks that API."""
+    both = APIRouter(prefix=PREFIX)
 
     @both.get("/metadata/{run_id}", summary="A job's configure answer (job id n-n) or a task's metadata")
     def metadata(run_id: str) -> Response:
-        job = jobs.get(run_id) if "job" in offered else None
+        job = jobs.get(run_id) if jobs is not None else None
         if job is not None:
             late(fault.on("slow-job-metadata"), StandTiming.slow_task_metadata_s)
             return JSONResponse(job.answer)
-        task = tasks.find(run_id) if "task" in offered else None
+        task = tasks.find(run_id) if tasks is not None else None
         if task is None:
-            if JOB_ID.match(run_id) or "task" not in offered:
+            if JOB_ID.match(run_id) or tasks is None:
                 return error(404, "Invalid job_id")
             return error(404, f"Unknown task_id {run_id}")
         late(fault.on("slow-task-metadata"), StandTiming.slow_task_metadata_s)
@@ -151,7 +162,11 @@ def build_app(
     def ack() -> dict:
         return {}
 
-    # -- the task API ------------------------------------------------------------------------------------------------
+    return both
+
+
+def _task_routes(tasks: TaskRegistry, catalogue: Catalogue, fault: ActiveFault, memory: Memory) -> APIRouter:
+    task_api = APIRouter(prefix=PREFIX)
 
     @task_api.post("/config/{task_id}", summary="Configure (start) a task; idempotent for the same body")
     def config_task(body: ConfigTaskRequest, task_id: str = Path(pattern=TASK_ID_PATTERN)) -> Response:
@@ -192,7 +207,12 @@ def build_app(
         late(fault.on("slow-sensors"), StandTiming.slow_metadata_s)
         return {"sensors": list(range(fiber.CHANNELS))}
 
-    # -- the job API (a job's gRPC stream and its faults: stand/streaming.py) ----------------------------------------
+    return task_api
+
+
+def _job_routes(jobs: JobRegistry, catalogue: Catalogue, fault: ActiveFault, memory: Memory) -> APIRouter:
+    """The job API (a job's gRPC stream and its faults: stand/jobs.py)."""
+    job_api = APIRouter(prefix=PREFIX)
 
     @job_api.post("/configure", summary="Create a streaming job (data over gRPC)")
     def configure(body: ConfigureRequest) -> Response:
@@ -211,9 +231,4 @@ def build_app(
         late(fault.on("slow-channels"), StandTiming.slow_metadata_s)
         return {"lowest_channel": 1, "highest_channel": fiber.CHANNELS}
 
-    app.include_router(both)
-    if "task" in offered:
-        app.include_router(task_api)
-    if "job" in offered:
-        app.include_router(job_api)
-    return app
+    return job_api

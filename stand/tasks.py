@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -12,7 +14,7 @@ import numpy as np
 
 from stand import fiber
 from stand.actors import BabyAnalyzer, FocusPublisher
-from stand.catalogue import Catalogue, SecondsCursor
+from stand.catalogue import Catalogue
 from stand.faults import ActiveFault
 from stand.fiber import DasSignal
 from stand.request_bodies import ConfigTaskRequest
@@ -35,7 +37,7 @@ class Task:
     last_poll: float = field(default_factory=time.monotonic)
     live_origin: float = field(default_factory=time.time)  # wall clock of live row 0
     rows_sent: int = 0
-    cursor: SecondsCursor | None = None  # history only
+    cursor: Iterator[int] | None = None  # history only: its covered seconds, one row each, in order
     last_second: int | None = None  # history: the last row's second
     ended: bool = False
 
@@ -99,7 +101,7 @@ class TaskRegistry:
                 return False
             task = Task(task_id, request)
             if request.is_history:
-                task.cursor = SecondsCursor(segments or [])
+                task.cursor = itertools.chain.from_iterable(itertools.starmap(range, segments or []))
             self.tasks[task_id] = task
         if current is None or current.ended:
             self.analyzer.open_run(task_id)  # a reconfigured task whose history had ended runs again
@@ -119,7 +121,7 @@ class TaskRegistry:
         wanted = min(row_count, MAX_ROWS_PER_ANSWER, budget)
         with self.lock:
             if task.cursor is not None:
-                seconds = task.cursor.take(wanted)
+                seconds = list(itertools.islice(task.cursor, wanted))
                 if seconds:
                     task.last_second = seconds[-1]
                 elif task.ended and self.fault.on("rows-after-eos") and task.last_second is not None:

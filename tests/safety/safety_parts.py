@@ -25,9 +25,8 @@ from urllib.parse import quote
 
 import pika
 import requests
-from stand.ports import free_ports
 
-from stand.broker import PrivateBroker, _erlang_binary
+from stand.broker import PrivateBroker, _erlang_binary, free_ports
 
 ROOT = Path(__file__).resolve().parents[2]
 PREFIX = "/focus-server"

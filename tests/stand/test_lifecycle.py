@@ -42,7 +42,7 @@ def test_up_ready_in_budget_restart_recovers_and_down_leaves_nothing() -> None:
     env = read_env(env_file)
     handle = StandHandle(env_file, env)
     state_dir = Path(env["STAND_STATE_DIR"])
-    pids = json.loads((state_dir / "broker" / "pids.json").read_text())
+    pids = json.loads((state_dir / "broker" / "node.json").read_text())["pids"]
     ports = [
         int(env["FOCUS_BASE_URL"].split(":")[2].split("/")[0]),
         int(env["FOCUS_RABBITMQ_API_URL"].rsplit(":", 1)[1]),
