@@ -11,13 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from support import waiters
 from support.errors import TargetUnreachable
-from support.evidence import Shown
 from support.focus_api import Answer
-from support.live import fresh_display, job_subject, new_task_id, read_in_background
-from support.models import JobConfig, JobConfigured, TaskConfig
-from support.waiting import WaitTimeout, monotonic
+from support.models import JobConfig, JobConfigured, TaskConfig, fresh_display, new_task_id
 
 if TYPE_CHECKING:
     from support.world import World
@@ -59,12 +55,12 @@ class Resent:
             return [{"status": answer.status, "body": _message(answer)} for answer in self.answers]
         return [_description(answer) for answer in self.answers]
 
-    def shown(self) -> list[Shown]:
+    def show(self, world: World) -> None:
         said = (
             {"task_id": self.task_id} if self.task_id else {"body": self.body, "job_ids": [j.job_id for j in self.jobs]}
         )
         key = "answers" if self.task_id else "stream_descriptions"
-        return [Shown("answers to the repeated configure", "json", said | {key: self.seen})]
+        world.evidence.show("answers to the repeated configure", "json", said | {key: self.seen})
 
 
 def send_same_task_config(world: World, times: int) -> Resent:
@@ -74,7 +70,7 @@ def send_same_task_config(world: World, times: int) -> Resent:
     world.jobs.reserve(times)
     answers = tuple(world.jobs.config_task(task_id, config) for _ in range(times))
     resent = Resent(config.model_dump(mode="json"), answers, task_id)
-    world.evidence.keep(resent)
+    resent.show(world)
     return resent
 
 
@@ -83,47 +79,41 @@ def send_same_job_config(world: World, times: int) -> Resent:
     config = JobConfig(**fresh_display("displayInfo"))
     world.jobs.reserve(times)
     resent = Resent(config.model_dump(mode="json"), tuple(world.jobs.configure(config) for _ in range(times)))
-    world.evidence.keep(resent)
+    resent.show(world)
     return resent
 
 
 def task_queues(world: World, task_id: str) -> list[str]:
     """Once the task runs, the broker's queues named after it (watched a while: a duplicate may come seconds later).
     Its naming is clause 1.2's business: here the task id in the name is enough."""
-    waiters.task_ready(world.focus, task_id, world.times.waits)
-    queues = waiters.queues_named_after(world.broker.admin, task_id, world.times.waits)
-    world.evidence.keep(Shown("queues of the task", "json", queues))
-    world.evidence.keep(Shown(f"measured: {len(queues)} queue(s) for task {task_id}: {', '.join(queues)}", "figure"))
+    world.wait.task_ready(task_id)
+    queues = world.wait.queues_named_after(task_id)
+    world.evidence.show("queues of the task", "json", queues)
+    world.evidence.show(f"measured: {len(queues)} queue(s) for task {task_id}: {', '.join(queues)}", "figure")
     return queues
 
 
 def first_frames(world: World, resent: Resent) -> dict[str, dict[str, Any]]:
     """Each answer's stream asked for its first frame, then closed (so that nobody reads that job any more)."""
     read: dict[str, dict[str, Any]] = {}
-    for job in resent.jobs:
-        job_subject(job)  # an answer without channels is the product's fault
+    for job in resent.jobs:  # an answer without channels is the product's fault (the reader says it is malformed)
         try:
-            with read_in_background(world, job) as reader:
+            with world.background(job) as reader:
                 read[job.job_id] = reader.summary()
         except TargetUnreachable as error:
             read[job.job_id] = {"job_id": job.job_id, "frames_read": 0, "stopped_by": str(error), "unreachable": True}
-    world.evidence.keep(Shown("first frame of each answer's stream", "json", read))
+    world.evidence.show("first frame of each answer's stream", "json", read)
     return read
 
 
 def jobs_left(world: World, resent: Resent, within_s: float) -> list[str]:
     """The jobs of the answers still running `within_s` after nobody read them (none once they are all gone)."""
-    ids, started = [job.job_id for job in resent.jobs], monotonic()
-    try:
-        waiters.jobs_gone(world.focus, ids, within_s)
-    except WaitTimeout:
-        return waiters.jobs_running(world.focus, ids)
-    finally:
-        del world.evidence.exchanges[: -2 * len(ids)]  # the last round of polls is evidence enough
-    world.evidence.keep(
-        Shown(f"measured: all {len(ids)} jobs gone {monotonic() - started:.1f} s after nobody read them", "figure")
-    )
-    return []
+    ids = [job.job_id for job in resent.jobs]
+    left, took_s = world.wait.jobs_gone(ids, within_s)
+    del world.evidence.exchanges[: -2 * len(ids)]  # the last round of polls is evidence enough
+    if not left:
+        world.evidence.show(f"measured: all {len(ids)} jobs gone {took_s:.1f} s after nobody read them", "figure")
+    return left
 
 
 # -- judging -----------------------------------------------------------------------------------------------------

@@ -164,6 +164,10 @@ class Evidence:
         """A reading (or one shown thing) to attach once the step that read it ends."""
         self._kept.append(reading)
 
+    def show(self, name: str, kind: str, content: Any = None) -> None:
+        """One thing to attach once the step ends (`Shown`)."""
+        self._kept.append(Shown(name, kind, content))
+
     def metric(self, what: str, title: str, value: float, unit: str, limit: float | None, **more: Any) -> None:
         """An SLA figure for the report's metrics, keyed `<scenario>: <what>` (`better` "lower" unless said; `low`
         a lower bound, as a stream's end has one)."""

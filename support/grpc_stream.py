@@ -251,6 +251,8 @@ class Reader:
 def stream_of(configured: JobConfigured, channel: int | None = None) -> tuple[str, int]:
     """The address and stream id of a job's stream: for `channel`, or for the lowest channel of the job."""
     index = configured.channel_to_stream_index
+    if not index:
+        raise MalformedAnswer(f"channel_to_stream_index of job {configured.job_id} is empty: no stream to read")
     try:
         key = str(channel) if channel is not None else str(min(int(name) for name in index))
     except ValueError:

@@ -9,17 +9,15 @@ clause at all: a broken precondition, not a defect of the clause under test.
 from __future__ import annotations
 
 import contextlib
-import re
-import secrets
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from support.errors import MalformedAnswer, PreconditionNotMet, TargetUnreachable
 from support.focus_api import FocusServer
 from support.grpc_stream import BackgroundRead
-from support.models import Canvas, ConfigAccepted, JobConfig, JobConfigured, Range, TaskConfig
+from support.models import ConfigAccepted, JobConfig, JobConfigured, Range, TaskConfig, fresh_display, new_task_id
 from support.preflight import Api
 from support.times import Waits
 from support.waiting import WaitTimeout, wait_for
@@ -30,12 +28,6 @@ if TYPE_CHECKING:
 Kind = Literal["task", "job"]
 _SPAN = 16  # sensors/channels of a live subject: few, away from the edges, so that its roi command is recognisable
 _POLL_ROWS = 50
-
-
-def new_task_id(purpose: str = "task") -> str:
-    """`acc_<purpose>_<8 hex>`: unique, recognisable as the suite's, telling what made it; only `[A-Za-z0-9_-]`, so
-    that it is also a valid AMQP queue name once `_results` is appended."""
-    return f"acc_{re.sub(r'[^A-Za-z0-9_-]', '_', purpose)}_{secrets.token_hex(4)}"
 
 
 @dataclass(frozen=True)
@@ -59,14 +51,6 @@ def _span(ids: list[int]) -> tuple[int, int]:
         raise PreconditionNotMet("the target lists no sensors/channels to configure a live task or job on")
     start = len(ids) // 4
     return ids[start], ids[min(len(ids) - 1, start + _SPAN - 1)]
-
-
-def fresh_display(canvas_field: str) -> dict[str, Any]:
-    """A valid display nobody sent before, here or anywhere: a random time axis of up to 8 decimals and a random
-    canvas height. So 2.3's first send is a first send, even on a target that remembers bodies, and two scenarios'
-    live jobs a moment apart are never one body sent twice (a resend, to a target)."""
-    duration = round(5 + secrets.randbelow(10**9) / 10**8, 8)  # 5 s .. 15 s
-    return {"displayTimeAxisDuration": duration, canvas_field: Canvas(height=100 + secrets.randbelow(900))}
 
 
 def configure_live_task(world: World) -> LiveSubject:
@@ -109,16 +93,11 @@ def job_subject(configured: JobConfigured) -> LiveSubject:
     return LiveSubject("job", configured.job_id, channels[0], channels[-1], configured)
 
 
-def read_in_background(world: World, job: JobConfigured) -> BackgroundRead:
-    waits = world.times.waits
-    return BackgroundRead(job, connect_s=waits.grpc_ready_s, join_s=waits.thread_join_s)
-
-
 def kept_busy(world: World, subject: LiveSubject) -> WaterfallPolling | BackgroundRead:
     """What keeps it busy as a client would (so that Focus Server sends keepalives): its waterfall polled, or its
     stream read; a context manager that stops at the scenario's end."""
     if subject.configured is not None:
-        return read_in_background(world, subject.configured)
+        return world.background(subject.configured)
     return WaterfallPolling(FocusServer(world.settings), subject.id, world.times.waits)
 
 

@@ -21,9 +21,7 @@ from typing import TYPE_CHECKING, Protocol
 from support.clauses import FIGURES
 from support.errors import PreconditionNotMet
 from support.evidence import Shown, cut_text
-from support.live import new_task_id
-from support.models import TaskConfig
-from support.waiters import task_ready
+from support.models import TaskConfig, new_task_id
 from support.waiting import WaitTimeout, monotonic
 
 if TYPE_CHECKING:
@@ -134,7 +132,7 @@ def configure_ready_task(world: World) -> str:
     if answer.status != 200:
         raise PreconditionNotMet(f"POST /config/{task_id} answered {answer.status}: {cut_text(answer.text, 300)}")
     try:
-        task_ready(world.focus, task_id, world.times.waits)
+        world.wait.task_ready(task_id)
     except WaitTimeout as error:
         # Set-up: a task that never runs leaves nothing to time, so 2.2 cannot be judged (not slow metadata).
         raise PreconditionNotMet(f"task {task_id} was accepted but never ran: {error}") from None

@@ -14,7 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from support import waiters
 from support.amqp_probe import Delivery, Watch
 from support.errors import PreconditionNotMet
 from support.live import LiveSubject
@@ -114,7 +113,7 @@ class SubjectQueue:
 def subject_queue(world: World, subject: LiveSubject, exchange: str) -> SubjectQueue:
     admin, pattern = world.broker.admin, re.compile(rf"^{re.escape(subject.id)}_.+$")
     try:
-        return SubjectQueue(subject, exchange, waiters.queue_bound(admin, exchange, pattern, world.times.waits))
+        return SubjectQueue(subject, exchange, world.wait.queue_bound(exchange, pattern))
     except WaitTimeout:
         named = queue_names(admin, containing=subject.id)
         bound = sorted({b.destination for b in admin.bindings_from(exchange) if subject.id in b.destination})
@@ -133,7 +132,7 @@ def check_subject_queue(found: SubjectQueue) -> str:
 def queue_went(world: World, name: str) -> bool:
     """Whether the queue went (passive declare and management API agree) within `queue_gone_s`."""
     try:
-        waiters.queue_gone(world.broker.admin, world.broker.probe, name, world.times.waits)
+        world.wait.queue_gone(world.broker.probe, name)
     except WaitTimeout:
         return False
     return True
@@ -268,9 +267,9 @@ def footprint(world: World, name: str = FOCUS_SERVER_CONNECTION_NAME) -> Footpri
     """Focus Server's connections once the management API lists them, and what they own. A consumer listed without
     its channel (while the statistics catch up, or its connection closes) is asked for again until named; one still
     unnamed after the management API's lag is gone or going, and counts for no one."""
-    admin, waits = world.broker.admin, world.times.waits
+    admin = world.broker.admin
     try:
-        connections = waiters.connections_named(admin, name, waits)
+        connections = world.wait.connections_named(name)
     except WaitTimeout:
         listed = admin.connections()
         names = sorted({c.client_name or "(unnamed)" for c in listed})
@@ -280,7 +279,7 @@ def footprint(world: World, name: str = FOCUS_SERVER_CONNECTION_NAME) -> Footpri
         ) from None
     names = {c.name for c in connections}
     try:
-        consumers = waiters.consumers_with_channels(admin, waits)
+        consumers = world.wait.consumers_with_channels()
     except WaitTimeout:
         consumers = [c for c in admin.consumers() if c.channel_details]
     return Footprint(

@@ -19,17 +19,18 @@ from behave.runner import Context
 from support.amqp_probe import AmqpProbe
 from support.evidence import Evidence
 from support.focus_api import Answer, FocusServer
-from support.grpc_stream import Reader
+from support.grpc_stream import BackgroundRead, Reader
 from support.jobs import Jobs, JobSlots
+from support.models import JobConfigured
 from support.preflight import TargetShape
 from support.rabbit_admin import RabbitAdmin
 from support.settings import Settings
 from support.times import Times
+from support.waiting import Waiters
 
 if TYPE_CHECKING:  # the state the clause modules' steps leave; they import this module, never the reverse
     from support.amqp_probe import Watch
     from support.configure_idempotency import Resent
-    from support.grpc_stream import BackgroundRead
     from support.grpc_stream_limit import StreamJob, StreamRead
     from support.live import LiveSubject, WaterfallPolling
     from support.metadata_latency import LatencySeries
@@ -97,6 +98,7 @@ class World:
     focus: FocusServer
     jobs: Jobs
     broker: Broker
+    wait: Waiters  # the named waits on the target
     context: Context  # behave's, whose cleanups close what the scenario opened
     # -- what the steps leave for the next ones ---------------------------------------------------------------------
     subject: LiveSubject | None = None  # a live task or job (1.x, 2.2, 2.3)
@@ -125,7 +127,8 @@ class World:
         waits = run.times.waits
         jobs = Jobs(focus, run.slots, connect_s=waits.grpc_ready_s, first_frame_s=waits.preflight_s)
         context.add_cleanup(jobs.close)
-        return cls(run, evidence, focus, jobs, Broker(run.settings, context.add_cleanup), context)
+        broker = Broker(run.settings, context.add_cleanup)
+        return cls(run, evidence, focus, jobs, broker, Waiters(focus, broker.admin, waits), context)
 
     @property
     def settings(self) -> Settings:
@@ -140,6 +143,11 @@ class World:
         """How this run reads a stream: our deadline past the limit under test, the waits for a connection."""
         waits = self.times.waits
         return Reader(deadline_s=self.times.deadline_s, connect_s=waits.grpc_ready_s, backstop_s=waits.backstop_s)
+
+    def background(self, job: JobConfigured) -> BackgroundRead:
+        """A job's stream read in the background, with this run's waits (a context manager)."""
+        waits = self.times.waits
+        return BackgroundRead(job, connect_s=waits.grpc_ready_s, join_s=waits.thread_join_s)
 
     def hold(self, manager: AbstractContextManager[T]) -> T:
         """Enter `manager` now; exit it when the scenario ends (behave's fixture cleanup)."""

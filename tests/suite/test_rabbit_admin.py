@@ -10,12 +10,11 @@ import pytest
 from httpfake import Canned, fake_http
 from pydantic import SecretStr
 
-from support import waiters
 from support.errors import Category, MalformedAnswer, TargetUnreachable, category_of
 from support.rabbit_admin import ManagementApiFailed, RabbitAdmin, vhost_of
 from support.settings import Settings
 from support.times import TRANSIENT_TRIES
-from support.waiting import WaitTimeout
+from support.waiting import Waiters, WaitTimeout
 
 pytestmark = pytest.mark.usefixtures("clean_env")
 
@@ -172,12 +171,14 @@ def test_a_channel_of_a_closing_connection_lists_no_connection_and_is_no_malform
 
 
 def test_a_resent_tasks_queues_are_polled_until_a_late_second_one_shows() -> None:
-    """waiters.queues_named_after: the first queue of a task, then a second one declared a moment late, both seen."""
+    """Waiters.queues_named_after: the first queue of a task, then a second one declared a moment late, both seen."""
     listings = iter([[], [QUEUES[0] | {"name": "t-1_a"}]])
     late = [QUEUES[0] | {"name": "t-1_a"}, QUEUES[0] | {"name": "t-1_b"}]
     with fake_http() as fake:
         fake.route("GET", re.escape("/api/queues/%2F"), lambda _m, _b: Canned(200, json.dumps(next(listings, late))))
         settings = _settings(fake.url).with_timeouts(queue_shows_s=5, queue_settle_s=1)
-        assert waiters.queues_named_after(RabbitAdmin(settings), "t-1", settings.timeouts) == ["t-1_a", "t-1_b"]
+        assert Waiters(None, RabbitAdmin(settings), settings.timeouts).queues_named_after("t-1") == ["t-1_a", "t-1_b"]
         with pytest.raises(WaitTimeout, match="a queue named after t-2"):
-            waiters.queues_named_after(RabbitAdmin(settings), "t-2", settings.with_timeouts(queue_shows_s=0.3).timeouts)
+            Waiters(None, RabbitAdmin(settings), settings.with_timeouts(queue_shows_s=0.3).timeouts).queues_named_after(
+                "t-2"
+            )
