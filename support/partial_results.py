@@ -29,10 +29,9 @@ from support.evidence import Shown
 from support.focus_api import Answer, FocusServer
 from support.grpc_stream import Ending, StreamTimeline
 from support.models import ConfigAccepted, ErrorBody, JobConfig, JobConfigured, Range, Row, TaskConfig, new_task_id
-from support.timeline import compare_holes, coverage, find_temporal_gaps, parts_until
 from support.times import CONTINUITY_MS, FAST_POLL_S, HOLE_OVER_S
 from support.waiting import Pace, WaitTimeout, monotonic, poll_until
-from support.windows import HistoryWindow, Shape, fmt
+from support.windows import HistoryWindow, Shape, compare_holes, coverage, find_temporal_gaps, fmt, parts_until
 
 if TYPE_CHECKING:
     from support.world import World

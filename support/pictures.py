@@ -19,9 +19,8 @@ import numpy as np
 
 from support.grpc_stream import Frame
 from support.models import Row, SensorIntensity
-from support.timeline import Gap, runs
 from support.times import CONTINUITY_MS
-from support.windows import Span, instant_of
+from support.windows import Gap, Span, instant_of, runs
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -1,34 +1,43 @@
-"""The target's recordings catalogue (`POST /recordings_in_time_range`) and the history windows confirmed by it.
+"""The target's recordings catalogue (`POST /recordings_in_time_range`), the plan of each clause's window(s) on it, and
+each window confirmed by the catalogue's answer for exactly it (the answer the scenario relies on and attaches).
 
-`Catalogue` asks the catalogue once over the settings' search window (`history_from` .. `history_to`), lets the one
-window finder (support/windows.py, pure) pick the window(s) of the needed shape, then asks the catalogue again for
-exactly each window: that second answer is the one the scenario relies on (and attaches). When the search window
-holds no window of the shape, the scenario cannot say anything about its clause: `PreconditionNotMet`, broken.
-"""
+The plan is the clarification's literal example shape where the catalogue holds it, else the smallest shape that
+shows the clause (support/windows.py finds them, pure). A search window holding no window of the shape: the clause
+cannot be judged (`PreconditionNotMet`). `python -m support.recordings` prints the plan for a target."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from support.errors import PreconditionNotMet
 from support.evidence import Shown
 from support.focus_api import FocusServer
 from support.settings import Settings
-from support.times import WINDOW_MARGIN_S, Times
+from support.times import MINUTE_S, TASK_COVERED_S, WINDOW_MARGIN_S, Times
 from support.windows import (
     CLAUSE_SHAPES,
     EITHER_API,
+    EMPTY_WINDOW_S,
+    EXAMPLE_HOLE_S,
+    EXAMPLE_SIDE_S,
+    EXAMPLE_WINDOW_S,
     HOLE_OVER_S,
+    HOLE_UNDER_S,
     HistoryWindow,
-    Lack,
     Shape,
     Span,
-    WindowPlan,
+    blocks,
+    covered_window,
+    empty_window,
     fits,
-    plan,
-    plan_shape,
+    hole_window,
+    inside,
+    middle_only_window,
+    start_only_window,
     uninterrupted_window,
 )
 
@@ -58,8 +67,7 @@ class Catalogue:
         return sorted(Span.of_seconds(start, end) for start, end in answer.body.root)
 
     def windows(self, shape: Shape, api: str, sizes: Times) -> tuple[WindowPlan, list[HistoryWindow]]:
-        """The plan for `shape` over `api` in this catalogue (support/windows.py), and each of its windows confirmed
-        by the catalogue's own answer for it. A catalogue lacking the shape: `PreconditionNotMet` saying what."""
+        """The plan for `shape` over `api`, each of its windows confirmed; a catalogue lacking it: `PreconditionNotMet`."""
         known = self.recordings(self.search)
         found = plan_shape(shape, api, known, searchable_past(self.search), sizes)
         if isinstance(found, Lack):
@@ -74,7 +82,7 @@ class Catalogue:
         ]
 
     def confirmed(self, shape: Shape, window: Span, part: str = "") -> HistoryWindow:
-        """The window with the catalogue's own answer for it, which must have the shape the search window's did."""
+        """The window with the catalogue's own answer for it, which must have the shape the search window's had."""
         found = HistoryWindow(shape, window, tuple(self.recordings(window)), part)
         if not fits(shape, window, found.recordings, HOLE_OVER_S if shape is Shape.HOLE else 0):
             raise PreconditionNotMet(
@@ -85,7 +93,7 @@ class Catalogue:
         return found
 
     def uninterrupted(self, seconds: int) -> Span:
-        """`seconds` of uninterrupted recorded time in the search window (clause 2.1's history streams)."""
+        """`seconds` of uninterrupted recorded time in the search window (2.1's history streams)."""
         window = uninterrupted_window(self.recordings(self.search), self.search, seconds)
         if window is None:
             raise PreconditionNotMet(
@@ -110,12 +118,8 @@ def searchable_past(search: Span) -> Span:
 
 
 def find_windows(world: World, shape: Shape, api: str | None) -> list[HistoryWindow]:
-    """The window(s) of `shape` over `api` in the target's catalogue (the literal example shape where it holds it,
-    else the smallest one), each confirmed by the catalogue's answer for it, shown with which shape was used and why.
-    `api` None: a window the same over either API (60 minutes of nothing, 4.1).
-
-    Only the past counts: a target records continuously, so its latest recording ends now and grows; a window must
-    end at least `MARGIN_S` before now, or "nothing after the recording" would not hold for long."""
+    """The window(s) of `shape` over `api` (None: the same over either, 4.1's), confirmed, shown with the plan's why.
+    Only the past counts: a window ends `MARGIN_S` before now, as a target's latest recording grows."""
     if api is None and shape is not Shape.EMPTY:
         raise ValueError(f"a history window {shape.value} differs by API: say which")
     api = api or EITHER_API
@@ -129,8 +133,188 @@ def find_windows(world: World, shape: Shape, api: str | None) -> list[HistoryWin
 
 
 def find_uninterrupted(world: World, seconds: int) -> Span:
-    """`seconds` of uninterrupted recorded time in the target's catalogue (clause 2.1's history streams)."""
+    """`seconds` of uninterrupted recorded time in the target's catalogue (2.1's history streams)."""
     return Catalogue.of(world.focus, world.settings).uninterrupted(seconds)
+
+
+# -- the plan: the literal example where the catalogue holds it, else the smallest shape -------------------------
+
+
+class Choice(StrEnum):
+    LITERAL = "the clarification's example shape"
+    SMALLEST = "the smallest shape that shows the clause"
+    TWO_WINDOWS = "the smallest shape, in two windows"
+
+
+@dataclass(frozen=True)
+class WindowPlan:
+    shape: Shape  # the shape asked for (4.5's two windows are an END_ONLY and a START_ONLY one)
+    api: str  # task | job (EITHER_API for 4.1's)
+    windows: tuple[tuple[Shape, Span], ...]
+    choice: Choice
+    why: str
+
+    def describe(self) -> str:
+        shown = "; ".join(f"{window.label()} {shape.value}" for shape, window in self.windows)
+        return f"{self.choice.value} ({self.why}): {shown}"
+
+
+@dataclass(frozen=True)
+class Lack:
+    shape: Shape
+    api: str
+    reason: str  # what the catalogue lacks, in seconds, between the search window's ends
+
+    def describe(self) -> str:
+        return f"not verifiable: {self.reason}"
+
+
+def _between(search: Span, found: Sequence[Span]) -> str:
+    return f"between {search.label()} ({len(found)} recording(s) there)"
+
+
+def _room(found: list[Span], search: Span, index: int) -> tuple[int, int]:
+    """Uncovered seconds before and after block `index` (to its neighbours or the search window's ends)."""
+    block = found[index]
+    before = found[index - 1].end_ms if index > 0 else search.start_ms
+    after = found[index + 1].start_ms if index + 1 < len(found) else search.end_ms
+    return (block.start_ms - before) // 1000, (after - block.end_ms) // 1000
+
+
+def _end_then_nothing(block: Span, sizes: Times) -> Span:
+    return Span(max(block.start_ms, block.end_ms - sizes.side_s * 1000), block.end_ms + sizes.side_s * 1000)
+
+
+def _nothing_then_start(block: Span, sizes: Times) -> Span:
+    return Span(block.start_ms - sizes.side_s * 1000, min(block.end_ms, block.start_ms + sizes.side_s * 1000))
+
+
+def plan_empty(recordings: Sequence[Span], search: Span, sizes: Times, api: str) -> WindowPlan | Lack:
+    window = empty_window(recordings, search)
+    if window is None:
+        return Lack(
+            Shape.EMPTY,
+            api,
+            f"no {EMPTY_WINDOW_S} s without any recording (and {MARGIN_S} s clear of one) "
+            f"{_between(search, recordings)}",
+        )
+    return WindowPlan(Shape.EMPTY, api, ((Shape.EMPTY, window),), Choice.LITERAL, "60 minutes with no recording")
+
+
+def plan_covered(recordings: Sequence[Span], search: Span, sizes: Times, api: str) -> WindowPlan | Lack:
+    if api == "task":
+        window = covered_window(recordings, search)
+        if window is not None:
+            why = "10-15 minutes of one recording"
+            return WindowPlan(Shape.COVERED, api, ((Shape.COVERED, window),), Choice.LITERAL, why)
+    length = sizes.budget_s if api == "job" else TASK_COVERED_S
+    window = covered_window(recordings, search, length_s=length, min_length_s=sizes.side_s)
+    if window is None:
+        return Lack(
+            Shape.COVERED, api, f"no {sizes.side_s} s of uninterrupted recording {_between(search, recordings)}"
+        )
+    why = f"at most {sizes.budget_s} s of recorded data, two thirds of the stream limit" if api == "job" else ""
+    choice = Choice.LITERAL if api == "job" else Choice.SMALLEST
+    return WindowPlan(Shape.COVERED, api, ((Shape.COVERED, window),), choice, why or "no 10 minutes of one recording")
+
+
+def plan_hole(recordings: Sequence[Span], search: Span, sizes: Times, api: str) -> WindowPlan | Lack:
+    side = sizes.side_s if api == "job" else EXAMPLE_SIDE_S
+    each = f"{side} s of each side" + (", a third of the stream limit" if api == "job" else "")
+    window = hole_window(recordings, search, side_s=side, min_side_s=side, hole_of_s=EXAMPLE_HOLE_S)
+    if window is not None:
+        return WindowPlan(Shape.HOLE, api, ((Shape.HOLE, window),), Choice.LITERAL, f"a 5-minute hole, {each}")
+    window = hole_window(recordings, search, side_s=side, min_side_s=sizes.side_s)
+    if window is None:
+        return Lack(
+            Shape.HOLE,
+            api,
+            f"no hole of more than {HOLE_OVER_S} s (under {HOLE_UNDER_S} s) with {sizes.side_s} s of recording on "
+            f"each side {_between(search, recordings)}",
+        )
+    why = f"no 5-minute hole; a hole over 60 s, {each}"
+    return WindowPlan(Shape.HOLE, api, ((Shape.HOLE, window),), Choice.SMALLEST, why)
+
+
+def plan_start_only(recordings: Sequence[Span], search: Span, sizes: Times, api: str) -> WindowPlan | Lack:
+    at_most = sizes.budget_s if api == "job" else None
+    window = start_only_window(recordings, search, recorded_at_most_s=at_most)
+    if window is not None:
+        held = f", holding at most {at_most} s of it (two thirds of the stream limit)" if at_most else ""
+        why = f"30 minutes with a recording at the start only{held}"
+        return WindowPlan(Shape.START_ONLY, api, ((Shape.START_ONLY, window),), Choice.LITERAL, why)
+    found = blocks(recordings)
+    ends = (_end_then_nothing(b, sizes) for i, b in enumerate(found) if _room(found, search, i)[1] >= sizes.clear_s)
+    window = next((w for w in ends if inside(w, search)), None)
+    if window is None:
+        return Lack(
+            Shape.START_ONLY,
+            api,
+            f"no uncovered stretch of >= {sizes.clear_s} s after a recording {_between(search, recordings)}",
+        )
+    why = (
+        f"no recording followed by {EXAMPLE_WINDOW_S // MINUTE_S} minutes of nothing; {sizes.side_s} s of a "
+        f"recording to its end, then {sizes.side_s} s of nothing"
+    )
+    return WindowPlan(Shape.START_ONLY, api, ((Shape.START_ONLY, window),), Choice.SMALLEST, why)
+
+
+def plan_middle_only(recordings: Sequence[Span], search: Span, sizes: Times, api: str) -> WindowPlan | Lack:
+    at_most = sizes.budget_s if api == "job" else None
+    window = middle_only_window(recordings, search, recorded_at_most_s=at_most)
+    # One window holds a recording of at most this (the task API has no pace, but a window of hours is no test).
+    one_window_s = at_most or EXAMPLE_WINDOW_S - 2 * sizes.side_s
+    if window is not None:
+        held = f" of at most {at_most} s (two thirds of the stream limit)" if at_most else ""
+        why = f"30 minutes with a single recording{held} in the middle"
+        return WindowPlan(Shape.MIDDLE_ONLY, api, ((Shape.MIDDLE_ONLY, window),), Choice.LITERAL, why)
+    found = blocks(recordings)
+    clear = [i for i in range(len(found)) if min(_room(found, search, i)) >= sizes.clear_s]
+    side = sizes.side_s * 1000
+    for index in clear:  # one window around a recording short enough
+        block = found[index]
+        window = Span(block.start_ms - side, block.end_ms + side)
+        if block.duration_s <= one_window_s and inside(window, search):
+            why = f"no 30-minute window of the shape; {sizes.side_s} s of nothing on either side of the recording"
+            return WindowPlan(Shape.MIDDLE_ONLY, api, ((Shape.MIDDLE_ONLY, window),), Choice.SMALLEST, why)
+    for index in clear:  # its start after nothing, then its end before nothing
+        lead, tail = _nothing_then_start(found[index], sizes), _end_then_nothing(found[index], sizes)
+        if inside(lead, search) and inside(tail, search):
+            why = (
+                f"no recording of at most {one_window_s} s with nothing around it; one stretch of recording's start "
+                f"after {sizes.side_s} s of nothing, then its end before {sizes.side_s} s of nothing"
+            )
+            windows = ((Shape.END_ONLY, lead), (Shape.START_ONLY, tail))
+            return WindowPlan(Shape.MIDDLE_ONLY, api, windows, Choice.TWO_WINDOWS, why)
+    return Lack(
+        Shape.MIDDLE_ONLY,
+        api,
+        f"no recording with an uncovered stretch of >= {sizes.clear_s} s both before and after it "
+        f"{_between(search, recordings)}",
+    )
+
+
+PLANS: dict[Shape, Callable[[Sequence[Span], Span, Times, str], WindowPlan | Lack]] = {
+    Shape.EMPTY: plan_empty,
+    Shape.COVERED: plan_covered,
+    Shape.HOLE: plan_hole,
+    Shape.START_ONLY: plan_start_only,
+    Shape.MIDDLE_ONLY: plan_middle_only,
+}
+
+
+def plan_shape(shape: Shape, api: str, recordings: Sequence[Span], search: Span, sizes: Times) -> WindowPlan | Lack:
+    """The window(s) of `shape` over `api` in this catalogue, or what it lacks for it."""
+    if shape not in PLANS:
+        raise ValueError(f"no window is planned by shape {shape.name} (planned: {', '.join(s.name for s in PLANS)})")
+    return PLANS[shape](recordings, search, sizes, api)
+
+
+def plan(clause: str, api: str, recordings: Sequence[Span], search: Span, sizes: Times) -> WindowPlan | Lack:
+    """The window(s) `clause` is judged on over `api` in this catalogue, or what it lacks for it."""
+    if clause not in CLAUSE_SHAPES:
+        raise ValueError(f"clause {clause!r} needs no history window (history clauses: {', '.join(CLAUSE_SHAPES)})")
+    return plan_shape(CLAUSE_SHAPES[clause], api, recordings, search, sizes)
 
 
 # -- `python -m support.recordings`: the window(s) each history clause would use, before any run -----------------
@@ -139,7 +323,7 @@ NO_RECORDING = "needs no recording"
 
 
 def _history_21(recordings: list[Span], search: Span, sizes: Times) -> list[str]:
-    """Clause 2.1's history windows: uninterrupted recorded time of a share of the limit, in the shortest stretch."""
+    """Clause 2.1's windows: uninterrupted recorded time of a share of the limit, in the shortest stretch."""
     lines = []
     for label, seconds in (
         ("ends OK long before the limit", sizes.short_history_s),
@@ -157,7 +341,7 @@ def _history_21(recordings: list[Span], search: Span, sizes: Times) -> list[str]
 
 
 def window_report(focus: FocusServer, settings: Settings, apis: list[str]) -> tuple[list[str], int]:
-    """The lines to print and how many clause/API pairs cannot be judged on the target's catalogue."""
+    """The lines to print, and how many clause/API pairs cannot be judged on the target's catalogue."""
     from support.clauses import CLAUSES
 
     catalogue = Catalogue.of(focus, settings)
@@ -186,8 +370,8 @@ def window_report(focus: FocusServer, settings: Settings, apis: list[str]) -> tu
 
 
 def main() -> int:
-    """Print the plan for the target the FOCUS_* settings name; exit 2 when it cannot be read, 4 when a clause lacks
-    its shape (a run would say "not verified" there), else 0."""
+    """Print the plan for the target the FOCUS_* settings name; exit 2 when it cannot be read, 4 when a clause lacks its
+    shape (a run would say "not verified" there), else 0."""
     from support.preflight import resolve
     from support.settings import SettingsError, load_settings
 

@@ -1,43 +1,37 @@
-"""The one window finder: the history window(s) each clause is judged on, found in a catalogue's recordings.
+"""The history window(s) each clause is judged on, and what rows say about time: pure, in epoch milliseconds (`Span`).
 
-Pure and in one unit (`Span`, epoch milliseconds): it reads a list of recordings and a search window and asks no
-target; the catalogue client that does (and confirms each window with the target's own answer for it) is
-support/recordings.py. The window's types live here: `Span`, `Shape`, `HistoryWindow`, `WindowPlan`, `Lack`.
+The window's types live here (`Span`, `Shape`, `HistoryWindow`, `WindowPlan`, `Lack`, `Gap`); it reads a list of
+recordings and asks no target (support/recordings.py asks the catalogue and confirms each window with it).
 
-The clarifications give example shapes (a 30-minute window with a 5-minute recording at its start, ...). A
-deployment's catalogue is whatever its Smart Recorder left (long files, restarts, an outage now and then), and over
-the job API history plays at recording pace under the stream limit. So each shape of window has the literal example
-where the catalogue holds it, else the smallest window that still shows its clause (`plan`):
+Each shape has the clarification's literal example where the catalogue holds it, else the smallest window that
+still shows its clause (`plan`): EMPTY (4.1) 60 minutes of nothing; COVERED (4.2) uninterrupted recorded time; HOLE
+(4.3, 4.6) a hole over 60 s between two recordings; START_ONLY (4.4) a recording's end, then nothing; MIDDLE_ONLY
+(4.5) a recording with nothing around it, or two windows (its start after nothing, `END_ONLY`, then its end before
+nothing). Over the job API every size is a share of the stream limit (the time context's `budget_s`, `side_s`,
+`clear_s`): history plays at recording pace. A catalogue lacking a shape gets a `Lack` saying what, in seconds.
 
-- `EMPTY` (4.1): 60 minutes with no recording (the example's own; nothing smaller shows "no recordings").
-- `COVERED` (4.2): uninterrupted recorded time; over the job API at most two thirds of the stream limit of it.
-- `HOLE` (4.3, 4.6): a hole of more than 60 s (4.3's own threshold) with recorded time on both sides; literal when
-  the hole is the example's 5 minutes; over the job API a third of the limit of each side.
-- `START_ONLY` (4.4): the end of a recording followed by uncovered time: literal is a 30-minute window starting
-  with it; smallest a third of the limit of the recording, then a third of the limit of nothing.
-- `MIDDLE_ONLY` (4.5): a recording preceded and followed by uncovered time: literal is a 30-minute window with it
-  in the middle; smallest one window around a recording short enough, else two windows on one recording: its start
-  after nothing (`END_ONLY`), then its end before nothing (`START_ONLY`).
-- Clause 2.1's history streams need uninterrupted recorded time of a given length (`uninterrupted_window`).
-
-Every size over the job API is a share of the stream limit (the time context's `budget_s`, `side_s`, `clear_s`),
-never a fixed number of seconds, so that the same suite judges a target with a 180 s limit and a stand run with a
-20 s one. Where a catalogue lacks a shape,
-`Lack` says exactly what, in seconds; a scenario then ends "not verified" with that reason, never passed.
-"""
+A gap is what the clarifications' `find_temporal_gaps` calls one: consecutive sorted row timestamps further apart
+than a threshold; the contract promises a row per second of recording and nothing about spacing, so every
+comparison takes a threshold and a tolerance."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from itertools import pairwise
 from typing import Any
 
 from support.clauses import FIGURES
-from support.times import HOLE_OVER_S, MIN_SIDE_S, MINUTE_S, OUTAGE_S, TASK_COVERED_S, WINDOW_MARGIN_S, Times
+from support.times import (
+    CONTINUITY_MS,
+    HOLE_OVER_S,
+    MIN_SIDE_S,
+    OUTAGE_S,
+    WINDOW_MARGIN_S,
+)
 
 EXAMPLE_HOLE_S = int(FIGURES["example_hole_s"])
 EXAMPLE_SIDE_S = int(FIGURES["example_side_s"])
@@ -73,7 +67,7 @@ def fmt_span(start_ms: int, end_ms: int) -> str:
 
 @dataclass(frozen=True, order=True)
 class Span:
-    """A stretch of time [start_ms, end_ms] in epoch milliseconds (a window, a recording, a run of rows)."""
+    """A stretch of time [start_ms, end_ms] in epoch milliseconds."""
 
     start_ms: int
     end_ms: int
@@ -107,14 +101,13 @@ class Span:
         return self.duration_ms / 1000
 
     def overlaps(self, other: Span) -> bool:
-        """True when the two share more than an edge."""
         return self.start_ms < other.end_ms and other.start_ms < self.end_ms
 
     def contains(self, ms: int, tolerance_ms: int = 0) -> bool:
         return self.start_ms - tolerance_ms <= ms <= self.end_ms + tolerance_ms
 
     def clip(self, other: Span) -> Span | None:
-        """The part of this span inside `other`, or None when they share no time."""
+        """The part of this span inside `other`, or None."""
         if not self.overlaps(other):
             return None
         return Span(max(self.start_ms, other.start_ms), min(self.end_ms, other.end_ms))
@@ -127,12 +120,12 @@ class Span:
 
 
 def covered_parts(recordings: Iterable[Span], window: Span) -> list[Span]:
-    """The recorded time inside `window`: recordings clipped to it, merged where they touch or overlap."""
+    """The recorded time inside `window`: recordings clipped to it, merged where they touch."""
     return blocks(part for part in (r.clip(window) for r in recordings) if part is not None)
 
 
 def holes_between(parts: Sequence[Span]) -> list[Span]:
-    """The unrecorded time between consecutive recorded parts (not before the first nor after the last)."""
+    """The unrecorded time between consecutive recorded parts."""
     return [Span(a.end_ms, b.start_ms) for a, b in pairwise(parts)]
 
 
@@ -167,12 +160,10 @@ class HistoryWindow:
 
     @property
     def parts(self) -> list[Span]:
-        """The recorded time inside the window."""
         return covered_parts(self.recordings, self.window)
 
     @property
     def holes(self) -> list[Span]:
-        """The catalogue's holes inside the window, between recorded parts."""
         return holes_between(self.parts)
 
     @property
@@ -185,7 +176,7 @@ class HistoryWindow:
         return f"window {self.window.label()} {self.shape.value}; recorded: {recorded}"
 
     def named(self, name: str) -> str:
-        """`name`, and which window it is of when its clause is judged on several (no two attachments share one)."""
+        """`name`, and which window it is of when its clause is judged on several (no two attachments share a name)."""
         return f"{name}, {self.part}" if self.part else name
 
     def as_dict(self) -> dict[str, Any]:
@@ -214,16 +205,15 @@ def blocks(recordings: Iterable[Span]) -> list[Span]:
 
 
 def _neighbours(found: list[Span], index: int) -> tuple[int | None, int | None]:
-    """End of the block before `index` and start of the block after it, in ms (None at either end)."""
+    """End of the block before `index` and start of the one after it, in ms (None at either end)."""
     before = found[index - 1].end_ms if index > 0 else None
     after = found[index + 1].start_ms if index + 1 < len(found) else None
     return before, after
 
 
 def uninterrupted_window(recordings: Sequence[Span], search: Span, seconds: int) -> Span | None:
-    """`seconds` of uninterrupted recorded time (whole seconds), at the start of the shortest stretch inside
-    `search` that holds them (clause 2.1's history streams). Without a hole, so that the window's recorded data is
-    its length: how holes are played is clause 4's business, and a window with one would make 2.1 depend on it."""
+    """`seconds` of uninterrupted recorded time at the start of the shortest stretch that holds them (2.1's history
+    streams; without a hole, so that 2.1 never depends on how holes are played)."""
     clipped = (block.clip(search) for block in blocks(recordings))
     stretches = [(math.ceil(s.start_ms / 1000), s.end_ms // 1000) for s in clipped if s is not None]
     fitting = [(start, end) for start, end in stretches if end - start >= seconds]
@@ -240,7 +230,7 @@ def covered_window(
     length_s: int = int(FIGURES["example_covered_s"]),
     min_length_s: int = int(FIGURES["example_covered_min_s"]),
 ) -> Span | None:
-    """A window of `min_length_s`..`length_s` inside uninterrupted recorded time, starting where that time starts."""
+    """A window of `min_length_s`..`length_s` inside uninterrupted recorded time, from where that time starts."""
     for block in blocks(recordings):
         inside = block.clip(search)
         if inside is not None and inside.duration_s >= min_length_s:
@@ -257,10 +247,8 @@ def hole_window(
     hole_over_s: int = HOLE_OVER_S,
     hole_of_s: int | None = None,
 ) -> Span | None:
-    """From the first recording's start to the second's end around a hole longer than `hole_over_s` (exactly
-    `hole_of_s` when given; like 10:00-10:05, gap, 10:10-10:15), each side cut to at most `side_s` (and at least
-    `min_side_s`) so that the window holds that one hole only. Holes of `HOLE_UNDER_S` or more are passed over: a
-    day between two recordings is not a hole in a window."""
+    """First recording's start to second's end around one hole over `hole_over_s` (exactly `hole_of_s` when given), each
+    side cut to `side_s` (at least `min_side_s`); a hole of `HOLE_UNDER_S` or more is an outage, passed over."""
     for first, second in pairwise(blocks(recordings)):
         hole_ms = second.start_ms - first.end_ms
         if not hole_over_s * 1000 < hole_ms < HOLE_UNDER_S * 1000:
@@ -282,12 +270,9 @@ def start_only_window(
     margin_s: int = MARGIN_S,
     recorded_at_most_s: int | None = None,
 ) -> Span | None:
-    """A window of `length_s` starting at a recording's start, the recording ending at least `margin_s` before the
-    window does, and no other recording within `margin_s` of the window (like 10:00-10:05 in 10:00-10:30).
-    With `recorded_at_most_s` (history over gRPC plays at recording pace) the window starts that long before the
-    recording ends, so that it holds at most that much of it; the shortest recordings come first then.
-
-    Recordings with nothing in the `length_s` before them come first: their window reads the same either way."""
+    """`length_s` from a recording's start, the recording ending `margin_s` before the window does and no other within
+    `margin_s` (10:00-10:05 in 10:00-10:30); with `recorded_at_most_s` it holds at most that much of it, shortest
+    recordings first. Recordings with nothing in the `length_s` before them come first."""
     found = blocks(recordings)
     candidates: list[tuple[bool, int, Span]] = []
     for index, block in enumerate(found):
@@ -297,7 +282,7 @@ def start_only_window(
         window = Span(start, start + length_s * 1000)
         before, after = _neighbours(found, index)
         if (
-            _inside(window, search)
+            inside(window, search)
             and block.end_ms <= window.end_ms - margin_s * 1000
             and (after is None or after >= window.end_ms + margin_s * 1000)
             and (before is None or before <= window.start_ms - margin_s * 1000)
@@ -317,10 +302,8 @@ def middle_only_window(
     margin_s: int = MARGIN_S,
     recorded_at_most_s: int | None = None,
 ) -> Span | None:
-    """A window of `length_s` holding one recording strictly inside (at least `margin_s` of nothing before and after
-    it) and no other recording within `margin_s`; placed, where room allows, so that the recording starts `lead_s`
-    after the window (like 10:10-10:15 in 10:00-10:30). The window closest to that placement wins, the earliest
-    on a tie."""
+    """`length_s` holding one recording strictly inside (`margin_s` of nothing around it, no other within
+    `margin_s`), its start `lead_s` into the window where room allows (10:10-10:15 in 10:00-10:30)."""
     found = blocks(recordings)
     length, margin = length_s * 1000, margin_s * 1000
     best: tuple[int, Span] | None = None
@@ -358,6 +341,10 @@ def empty_window(
     return Span(start, start + length) if start + length <= search.end_ms else None
 
 
+def inside(window: Span, search: Span) -> bool:
+    return search.start_ms <= window.start_ms and window.end_ms <= search.end_ms
+
+
 FINDERS: dict[Shape, Callable[..., Span | None]] = {
     Shape.COVERED: covered_window,
     Shape.HOLE: hole_window,
@@ -368,8 +355,7 @@ FINDERS: dict[Shape, Callable[..., Span | None]] = {
 
 
 def fits(shape: Shape, window: Span, recordings: Sequence[Span], hole_over_s: int = 0) -> bool:
-    """Whether the catalogue's answer for `window` itself has the shape (the search window's answer said so); a
-    hole must also be longer than `hole_over_s`, so that the check of the holes (a Then) always has one to judge."""
+    """Whether the catalogue's answer for `window` itself has the shape; a hole must be longer than `hole_over_s`."""
     parts = covered_parts(recordings, window)
     if shape is Shape.EMPTY:
         return not recordings
@@ -384,187 +370,164 @@ def fits(shape: Shape, window: Span, recordings: Sequence[Span], hole_over_s: in
     return len(parts) == 1 and window.start_ms < parts[0].start_ms and parts[0].end_ms < window.end_ms
 
 
-# -- the plan: the literal example where the catalogue holds it, else the smallest shape -------------------------
+# -- gaps and coverage: what the rows of a history read say about time, against the catalogue -----------------
 
-
-class Choice(StrEnum):
-    LITERAL = "the clarification's example shape"
-    SMALLEST = "the smallest shape that shows the clause"
-    TWO_WINDOWS = "the smallest shape, in two windows"
+SAMPLE_GAP_MS = int(FIGURES["sample_gap_ms"])  # find_temporal_gaps' own default
 
 
 @dataclass(frozen=True)
-class WindowPlan:
-    shape: Shape  # the shape asked for (4.5's two windows are an END_ONLY and a START_ONLY one)
-    api: str  # task | job (EITHER_API for 4.1's)
-    windows: tuple[tuple[Shape, Span], ...]
-    choice: Choice
-    why: str
+class Gap:
+    """Two consecutive row timestamps further apart than a threshold: the row before and the row after."""
 
-    def describe(self) -> str:
-        shown = "; ".join(f"{window.label()} {shape.value}" for shape, window in self.windows)
-        return f"{self.choice.value} ({self.why}): {shown}"
+    start_ms: int
+    end_ms: int
 
+    @property
+    def duration_ms(self) -> int:
+        return self.end_ms - self.start_ms
 
-@dataclass(frozen=True)
-class Lack:
-    shape: Shape
-    api: str
-    reason: str  # what the catalogue lacks, in seconds, between the search window's ends
+    def label(self) -> str:
+        return f"{fmt_span(self.start_ms, self.end_ms)} ({self.duration_ms / 1000:.1f} s)"
 
-    def describe(self) -> str:
-        return f"not verifiable: {self.reason}"
-
-
-def _between(search: Span, found: Sequence[Span]) -> str:
-    return f"between {search.label()} ({len(found)} recording(s) there)"
-
-
-def _inside(window: Span, search: Span) -> bool:
-    return search.start_ms <= window.start_ms and window.end_ms <= search.end_ms
+    def as_dict(self) -> dict[str, Any]:
+        # The clarifications' helper returns start, end, duration_ms and duration_readable; the same here, plus
+        # the instants in words for the report.
+        return {
+            "start": self.start_ms,
+            "end": self.end_ms,
+            "duration_ms": self.duration_ms,
+            "duration_readable": f"{self.duration_ms / 1000:.1f}s",
+            "from": fmt(self.start_ms),
+            "to": fmt(self.end_ms),
+        }
 
 
-def _room(found: list[Span], search: Span, index: int) -> tuple[int, int]:
-    """Uncovered seconds before and after block `index` (to its neighbours, or to the search window's ends)."""
-    block = found[index]
-    before = found[index - 1].end_ms if index > 0 else search.start_ms
-    after = found[index + 1].start_ms if index + 1 < len(found) else search.end_ms
-    return (block.start_ms - before) // 1000, (after - block.end_ms) // 1000
+def find_temporal_gaps(timestamps: Iterable[int], threshold_ms: int = SAMPLE_GAP_MS) -> list[Gap]:
+    """§4's helper: consecutive sorted timestamps more than `threshold_ms` apart."""
+    ordered = sorted(timestamps)
+    return [Gap(a, b) for a, b in pairwise(ordered) if b - a > threshold_ms]
 
 
-def _end_then_nothing(block: Span, sizes: Times) -> Span:
-    """A side of a recording up to its end, then a side of nothing."""
-    return Span(max(block.start_ms, block.end_ms - sizes.side_s * 1000), block.end_ms + sizes.side_s * 1000)
+def runs(timestamps: Iterable[int], threshold_ms: int) -> list[Span]:
+    """The stretches of rows between gaps."""
+    ordered = sorted(timestamps)
+    if not ordered:
+        return []
+    found: list[Span] = []
+    start = previous = ordered[0]
+    for ms in ordered[1:]:
+        if ms - previous > threshold_ms:
+            found.append(Span(start, previous))
+            start = ms
+        previous = ms
+    found.append(Span(start, previous))
+    return found
 
 
-def _nothing_then_start(block: Span, sizes: Times) -> Span:
-    """A side of nothing, then a side of a recording from its start."""
-    return Span(block.start_ms - sizes.side_s * 1000, min(block.end_ms, block.start_ms + sizes.side_s * 1000))
+def parts_until(parts: Sequence[Span], until_ms: int | None) -> list[Span]:
+    """The recorded parts as far as `until_ms` (a stream's last row; None: nothing came)."""
+    if until_ms is None:
+        return []
+    return [Span(part.start_ms, min(part.end_ms, until_ms)) for part in parts if part.start_ms <= until_ms]
 
 
-def plan_empty(recordings: Sequence[Span], search: Span, sizes: Times, api: str) -> WindowPlan | Lack:
-    window = empty_window(recordings, search)
-    if window is None:
-        return Lack(
-            Shape.EMPTY,
-            api,
-            f"no {EMPTY_WINDOW_S} s without any recording (and {MARGIN_S} s clear of one) "
-            f"{_between(search, recordings)}",
+@dataclass
+class HoleComparison:
+    """Observed gaps against the catalogue's holes: each hole should show as one gap, and no gap elsewhere."""
+
+    threshold_ms: int
+    matched: list[tuple[Span, Gap]] = field(default_factory=list)
+    missing: list[Span] = field(default_factory=list)  # catalogue holes the rows do not show
+    unexpected: list[Gap] = field(default_factory=list)  # gaps where the catalogue has recordings
+
+    @property
+    def problems(self) -> list[str]:
+        return [f"the catalogue has a hole {hole.label()} but the rows show none there" for hole in self.missing] + [
+            f"the rows have a gap {gap.label()} where the catalogue has no hole" for gap in self.unexpected
+        ]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "threshold_ms": self.threshold_ms,
+            "matched": [{"catalogue_hole": hole.as_dict(), "gap": gap.as_dict()} for hole, gap in self.matched],
+            "missing": [hole.as_dict() for hole in self.missing],
+            "unexpected": [gap.as_dict() for gap in self.unexpected],
+        }
+
+
+def compare_holes(
+    timestamps: Iterable[int], holes: Iterable[Span], threshold_ms: int, tolerance_ms: int = CONTINUITY_MS
+) -> HoleComparison:
+    """Match gaps over `threshold_ms` to the holes longer than it: both edges within `tolerance_ms` of the hole's."""
+    comparison = HoleComparison(threshold_ms)
+    gaps = find_temporal_gaps(timestamps, threshold_ms)
+    for hole in (hole for hole in holes if hole.duration_ms > threshold_ms):
+        gap = next(
+            (
+                gap
+                for gap in gaps
+                if abs(gap.start_ms - hole.start_ms) <= tolerance_ms and abs(gap.end_ms - hole.end_ms) <= tolerance_ms
+            ),
+            None,
         )
-    return WindowPlan(Shape.EMPTY, api, ((Shape.EMPTY, window),), Choice.LITERAL, "60 minutes with no recording")
+        if gap is None:
+            comparison.missing.append(hole)
+        else:
+            comparison.matched.append((hole, gap))
+            gaps.remove(gap)
+    comparison.unexpected = gaps
+    return comparison
 
 
-def plan_covered(recordings: Sequence[Span], search: Span, sizes: Times, api: str) -> WindowPlan | Lack:
-    if api == "task":
-        window = covered_window(recordings, search)
-        if window is not None:
-            why = "10-15 minutes of one recording"
-            return WindowPlan(Shape.COVERED, api, ((Shape.COVERED, window),), Choice.LITERAL, why)
-    length = sizes.budget_s if api == "job" else TASK_COVERED_S
-    window = covered_window(recordings, search, length_s=length, min_length_s=sizes.side_s)
-    if window is None:
-        return Lack(
-            Shape.COVERED, api, f"no {sizes.side_s} s of uninterrupted recording {_between(search, recordings)}"
+@dataclass
+class Coverage:
+    """How the rows cover the recorded parts of a window, in words: no problems means covered as promised."""
+
+    parts: list[Span]
+    threshold_ms: int
+    tolerance_ms: int
+    inside: list[str] = field(default_factory=list)  # a recorded part missing rows: late, early, gaps, none
+    outside: list[str] = field(default_factory=list)  # rows where the catalogue has no recording
+
+    @property
+    def problems(self) -> list[str]:
+        return self.inside + self.outside
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "recorded_parts": [part.as_dict() for part in self.parts],
+            "gap_threshold_ms": self.threshold_ms,
+            "edge_tolerance_ms": self.tolerance_ms,
+            "problems_inside_recordings": self.inside,
+            "rows_outside_recordings": self.outside,
+        }
+
+
+def coverage(
+    timestamps: Iterable[int], parts: Sequence[Span], threshold_ms: int, tolerance_ms: int = CONTINUITY_MS
+) -> Coverage:
+    """Rows cover each recorded part edge to edge (within `tolerance_ms`) with no gap over `threshold_ms`, and none lies
+    outside every part."""
+    ordered = sorted(timestamps)
+    report = Coverage(list(parts), threshold_ms, tolerance_ms)
+    for part in parts:
+        inside = [ms for ms in ordered if part.contains(ms, tolerance_ms)]
+        if not inside:
+            report.inside.append(f"no rows at all for the recorded part {part.label()}")
+            continue
+        if inside[0] > part.start_ms + tolerance_ms:
+            late = (inside[0] - part.start_ms) / 1000
+            report.inside.append(f"rows of {part.label()} begin only at {fmt(inside[0])}, {late:.1f} s late")
+        if inside[-1] < part.end_ms - tolerance_ms:
+            early = (part.end_ms - inside[-1]) / 1000
+            report.inside.append(f"rows of {part.label()} stop at {fmt(inside[-1])}, {early:.1f} s early")
+        report.inside.extend(
+            f"gap {gap.label()} inside the recorded part {part.label()}"
+            for gap in find_temporal_gaps(inside, threshold_ms)
         )
-    why = f"at most {sizes.budget_s} s of recorded data, two thirds of the stream limit" if api == "job" else ""
-    choice = Choice.LITERAL if api == "job" else Choice.SMALLEST
-    return WindowPlan(Shape.COVERED, api, ((Shape.COVERED, window),), choice, why or "no 10 minutes of one recording")
-
-
-def plan_hole(recordings: Sequence[Span], search: Span, sizes: Times, api: str) -> WindowPlan | Lack:
-    side = sizes.side_s if api == "job" else EXAMPLE_SIDE_S
-    each = f"{side} s of each side" + (", a third of the stream limit" if api == "job" else "")
-    window = hole_window(recordings, search, side_s=side, min_side_s=side, hole_of_s=EXAMPLE_HOLE_S)
-    if window is not None:
-        return WindowPlan(Shape.HOLE, api, ((Shape.HOLE, window),), Choice.LITERAL, f"a 5-minute hole, {each}")
-    window = hole_window(recordings, search, side_s=side, min_side_s=sizes.side_s)
-    if window is None:
-        return Lack(
-            Shape.HOLE,
-            api,
-            f"no hole of more than {HOLE_OVER_S} s (under {HOLE_UNDER_S} s) with {sizes.side_s} s of recording on "
-            f"each side {_between(search, recordings)}",
-        )
-    why = f"no 5-minute hole; a hole over 60 s, {each}"
-    return WindowPlan(Shape.HOLE, api, ((Shape.HOLE, window),), Choice.SMALLEST, why)
-
-
-def plan_start_only(recordings: Sequence[Span], search: Span, sizes: Times, api: str) -> WindowPlan | Lack:
-    at_most = sizes.budget_s if api == "job" else None
-    window = start_only_window(recordings, search, recorded_at_most_s=at_most)
-    if window is not None:
-        held = f", holding at most {at_most} s of it (two thirds of the stream limit)" if at_most else ""
-        why = f"30 minutes with a recording at the start only{held}"
-        return WindowPlan(Shape.START_ONLY, api, ((Shape.START_ONLY, window),), Choice.LITERAL, why)
-    found = blocks(recordings)
-    ends = (_end_then_nothing(b, sizes) for i, b in enumerate(found) if _room(found, search, i)[1] >= sizes.clear_s)
-    window = next((w for w in ends if _inside(w, search)), None)
-    if window is None:
-        return Lack(
-            Shape.START_ONLY,
-            api,
-            f"no uncovered stretch of >= {sizes.clear_s} s after a recording {_between(search, recordings)}",
-        )
-    why = (
-        f"no recording followed by {EXAMPLE_WINDOW_S // MINUTE_S} minutes of nothing; {sizes.side_s} s of a "
-        f"recording to its end, then {sizes.side_s} s of nothing"
+    outside = [ms for ms in ordered if not any(part.contains(ms, tolerance_ms) for part in parts)]
+    report.outside.extend(
+        f"{sum(run.start_ms <= ms <= run.end_ms for ms in outside)} row(s) at {run.label()}"
+        for run in runs(outside, threshold_ms)
     )
-    return WindowPlan(Shape.START_ONLY, api, ((Shape.START_ONLY, window),), Choice.SMALLEST, why)
-
-
-def plan_middle_only(recordings: Sequence[Span], search: Span, sizes: Times, api: str) -> WindowPlan | Lack:
-    at_most = sizes.budget_s if api == "job" else None
-    window = middle_only_window(recordings, search, recorded_at_most_s=at_most)
-    # One window holds a recording of at most this (the task API has no pace, but a window of hours is no test).
-    one_window_s = at_most or EXAMPLE_WINDOW_S - 2 * sizes.side_s
-    if window is not None:
-        held = f" of at most {at_most} s (two thirds of the stream limit)" if at_most else ""
-        why = f"30 minutes with a single recording{held} in the middle"
-        return WindowPlan(Shape.MIDDLE_ONLY, api, ((Shape.MIDDLE_ONLY, window),), Choice.LITERAL, why)
-    found = blocks(recordings)
-    clear = [i for i in range(len(found)) if min(_room(found, search, i)) >= sizes.clear_s]
-    side = sizes.side_s * 1000
-    for index in clear:  # one window around a recording short enough
-        block = found[index]
-        window = Span(block.start_ms - side, block.end_ms + side)
-        if block.duration_s <= one_window_s and _inside(window, search):
-            why = f"no 30-minute window of the shape; {sizes.side_s} s of nothing on either side of the recording"
-            return WindowPlan(Shape.MIDDLE_ONLY, api, ((Shape.MIDDLE_ONLY, window),), Choice.SMALLEST, why)
-    for index in clear:  # its start after nothing, then its end before nothing
-        lead, tail = _nothing_then_start(found[index], sizes), _end_then_nothing(found[index], sizes)
-        if _inside(lead, search) and _inside(tail, search):
-            why = (
-                f"no recording of at most {one_window_s} s with nothing around it; one stretch of recording's start "
-                f"after {sizes.side_s} s of nothing, then its end before {sizes.side_s} s of nothing"
-            )
-            windows = ((Shape.END_ONLY, lead), (Shape.START_ONLY, tail))
-            return WindowPlan(Shape.MIDDLE_ONLY, api, windows, Choice.TWO_WINDOWS, why)
-    return Lack(
-        Shape.MIDDLE_ONLY,
-        api,
-        f"no recording with an uncovered stretch of >= {sizes.clear_s} s both before and after it "
-        f"{_between(search, recordings)}",
-    )
-
-
-PLANS: dict[Shape, Callable[[Sequence[Span], Span, Times, str], WindowPlan | Lack]] = {
-    Shape.EMPTY: plan_empty,
-    Shape.COVERED: plan_covered,
-    Shape.HOLE: plan_hole,
-    Shape.START_ONLY: plan_start_only,
-    Shape.MIDDLE_ONLY: plan_middle_only,
-}
-
-
-def plan_shape(shape: Shape, api: str, recordings: Sequence[Span], search: Span, sizes: Times) -> WindowPlan | Lack:
-    """The window(s) of `shape` over `api` in this catalogue, or what the catalogue lacks for it."""
-    if shape not in PLANS:
-        raise ValueError(f"no window is planned by shape {shape.name} (planned: {', '.join(s.name for s in PLANS)})")
-    return PLANS[shape](recordings, search, sizes, api)
-
-
-def plan(clause: str, api: str, recordings: Sequence[Span], search: Span, sizes: Times) -> WindowPlan | Lack:
-    """The window(s) `clause` is judged on over `api` in this catalogue, or what the catalogue lacks for it."""
-    if clause not in CLAUSE_SHAPES:
-        raise ValueError(f"clause {clause!r} needs no history window (history clauses: {', '.join(CLAUSE_SHAPES)})")
-    return plan_shape(CLAUSE_SHAPES[clause], api, recordings, search, sizes)
+    return report

@@ -12,7 +12,7 @@ from PIL import Image
 from support.grpc_stream import Frame
 from support.models import Row, SensorIntensity
 from support.pictures import _intensity_grid, rows_of_frame, waterfall_png
-from support.timeline import Gap, Span
+from support.windows import Gap, Span
 
 T0 = 1_760_004_000_000  # 2025-10-09 10:00:00 UTC
 WINDOW = Span(T0, T0 + 900_000)

@@ -1,4 +1,4 @@
-"""The gap finder, runs, coverage and hole comparison of support/timeline.py (property-based where it says most)."""
+"""The gap finder, runs, coverage and hole comparison of support/windows.py (property-based where it says most)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ from itertools import pairwise
 from hypothesis import given
 from hypothesis import strategies as st
 
-from support.timeline import compare_holes, coverage, find_temporal_gaps, parts_until
-from support.windows import Span, covered_parts, holes_between
+from support.windows import Span, compare_holes, coverage, covered_parts, find_temporal_gaps, holes_between, parts_until
 
 T0 = 1_760_004_000_000  # 2025-10-09 10:00:00 UTC in ms
 

@@ -8,21 +8,10 @@ from datetime import UTC, datetime
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from support.recordings import Choice, Lack, WindowPlan, plan
 from support.settings import Settings
 from support.times import Times
-from support.windows import (
-    FINDERS,
-    Choice,
-    Lack,
-    Shape,
-    Span,
-    WindowPlan,
-    blocks,
-    covered_parts,
-    fits,
-    plan,
-    uninterrupted_window,
-)
+from support.windows import FINDERS, Shape, Span, blocks, covered_parts, fits, uninterrupted_window
 
 
 def times_at(limit_s: float) -> Times:
