@@ -45,7 +45,7 @@ class Stand:
         # The stand records what it plays from now on, as the real system records continuously.
         catalogue = Catalogue.load(self.settings.recordings, live_since=math.ceil(time.time()))
         focus, analyzer = self.actors.focus, self.actors.analyzer
-        tasks = TaskRegistry(catalogue, self.fault, focus, analyzer, self.settings.task_idle_ttl_s)
+        tasks = TaskRegistry(self.fault, focus, analyzer, self.settings.task_idle_ttl_s)
         base_url = self._start_rest(build_app(tasks, self.jobs, catalogue, self.fault, self.settings.api))
         endpoints = broker.result()
         self.broker = broker.private

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 from urllib.parse import quote, unquote, urlsplit
 
 import pika
@@ -30,7 +31,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from stand.catalogue import CATALOGUES, catalogue_path
-from stand.faults import SHAPES, check_fault
+from stand.faults import check_fault
 from stand.timing import StandTiming
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,7 @@ class StandSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="STAND_", extra="ignore")
 
     fault: str | None = None
-    api: str = "both"  # the shape: task, job (the production server's six routes) or both
+    api: Literal["both", "task", "job"] = "both"  # the shape: task, job (the production server's six routes) or both
     stream_limit_s: float = Field(default=StandTiming().limit_s, gt=0)
     recordings: Path = CATALOGUES["default"]  # a catalogue's name (default, contract, continuous) or a file
     # Private broker (the default): a node of our own with this user.
@@ -57,13 +58,6 @@ class StandSettings(BaseSettings):
     rabbitmq_api_user: str | None = None
     rabbitmq_api_password: SecretStr | None = None
     task_idle_ttl_s: float = StandTiming.task_idle_ttl_s
-
-    @field_validator("api")
-    @classmethod
-    def _known_shape(cls, value: str) -> str:
-        if value not in SHAPES:
-            raise ValueError(f"unknown API shape {value!r}; known: {', '.join(SHAPES)}")
-        return value
 
     _catalogue = field_validator("recordings", mode="before")(lambda cls, value: catalogue_path(value))
     _known_fault = field_validator("fault")(lambda cls, value: check_fault(value or None))

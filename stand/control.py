@@ -1,10 +1,6 @@
 """The embedded stand through its command line: how the tools start, stop and list it (the suite never imports it),
-and what `up` and `down` do (a stand as a detached background process, named by an env file).
-
-`python -m stand up --env-file F [--fault NAME]` starts it and writes `FOCUS_*` (what the suite needs) and
-`STAND_*` (what `down` needs) lines to F; `python -m stand down --env-file F` stops it; `broker-up`/`broker-down`
-one private broker for many stands (a vhost each); `faults --json` the fault switches. Imports nothing heavy, so
-that a runner on Windows (which never starts a stand) pays nothing for it.
+and what `up` (a detached stand that writes `FOCUS_*`/`STAND_*` lines to its env file), `down`, `broker-up` and
+`broker-down` do. Imports nothing heavy, so that a runner on Windows (which never starts a stand) pays nothing for it.
 """
 
 from __future__ import annotations
@@ -198,7 +194,7 @@ def drop_vhost(values: dict[str, str], name: str) -> None:
 
 
 def _said(done: subprocess.CompletedProcess[str]) -> list[str]:
-    return [line for line in (done.stdout + done.stderr).splitlines() if line.strip()]
+    return [line.strip() for line in (done.stdout + done.stderr).splitlines() if line.strip()]
 
 
 @dataclass
@@ -231,10 +227,8 @@ class Stand:
     focus_env: dict[str, str]  # the FOCUS_* variables it wrote: hold secrets, never print them
 
     @classmethod
-    def up(
-        cls, env_file: Path, fault: str | None = None, extra_args: Sequence[str] = (), timeout_s: float | None = None
-    ) -> Stand:
-        timeout_s = timeout_s or StandTiming.up_s * 2
+    def up(cls, env_file: Path, fault: str | None = None, extra_args: Sequence[str] = ()) -> Stand:
+        timeout_s = StandTiming.up_s * 2
         env_file.parent.mkdir(parents=True, exist_ok=True)
         env_file.unlink(missing_ok=True)
         args = ["up", "--env-file", str(env_file), *extra_args, *(["--fault", fault] if fault else [])]
@@ -248,17 +242,18 @@ class Stand:
             raise
         if done.returncode != 0 or not env_file.exists():
             said = _said(done)
-            last = f": {said[-1].strip()}" if said else ""
             # The first line stands alone (a runner's one-line stop); the tail of the output follows.
-            raise StandFailed(f"`stand up` exited {done.returncode}{last}\n" + "\n".join(said[-15:]))
+            raise StandFailed(
+                f"`stand up` exited {done.returncode}{': ' + said[-1] if said else ''}\n" + "\n".join(said[-15:])
+            )
         variables = read_env_file(env_file)
         return cls(env_file, {k: v for k, v in variables.items() if k.startswith("FOCUS_")})
 
-    def down(self, timeout_s: float | None = None, keep_logs: Path | None = None) -> None:
+    def down(self, keep_logs: Path | None = None) -> None:
         """Stop it; with `keep_logs`, its log is copied there first (stand.log, beside the run's behave logs)."""
         if not self.env_file.exists():
             return
-        timeout_s = timeout_s or StandTiming.down_s * 1.5
+        timeout_s = StandTiming.down_s * 1.5
         args = ["down", "--env-file", str(self.env_file), *(["--keep-logs", str(keep_logs)] if keep_logs else [])]
         try:
             done = run_stand(*args, timeout_s=timeout_s)

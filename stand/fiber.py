@@ -50,6 +50,7 @@ class DasSignal:
         return rows[:, :, None] * profile[None, None, :]
 
 
+SIGNAL = DasSignal()  # one for the stand: it depends on (time, channel) alone
 PRR = 2000.0  # pulses per second per channel
 DX = 1.02  # metres between channels
 SW_VERSION = "focus-stand-0.1"

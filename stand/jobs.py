@@ -38,7 +38,6 @@ FRAME_INTERVAL_S = StandTiming.frame_interval_s
 FRAME_BYTES_MAX = 1 << 20
 HISTORY_SKIP_EVERY = 10  # fault grpc-history-skips: the rows of the 2nd recorded second of every 10 are left out
 GRPC_OPTIONS = [("grpc.max_send_message_length", -1), ("grpc.max_receive_message_length", -1)]
-SIGNAL = fiber.DasSignal()
 
 
 @dataclass
@@ -114,7 +113,8 @@ class JobRegistry:
             immortal=resent and self.fault.on("resent-job-lingers"),
             mute=resent and self.fault.on("resent-job-unreadable"),
         )
-        job.server = grpc.server(futures.ThreadPoolExecutor(max_workers=max(4, 2 * len(streams))), GRPC_OPTIONS)
+        workers = futures.ThreadPoolExecutor(max_workers=max(4, 2 * len(streams)))
+        job.server = grpc.server(workers, options=GRPC_OPTIONS)
         pandadatastream_pb2_grpc.add_DataStreamServiceServicer_to_server(JobStreamServicer(job, self), job.server)
         port = job.server.add_insecure_port("127.0.0.1:0")
         job.server.start()
@@ -322,7 +322,9 @@ class Frames:
         return np.array([a for a, _ in self.segments], dtype=np.float64)[which] + (index - firsts) * self.dt
 
     def _frame(self, rows: np.ndarray, times: np.ndarray) -> pb.DataStream:
-        values = SIGNAL.rows(times, self.first - 1, self.last - 1)  # the signal's channels are 0-based, a job's 1-based
+        values = fiber.SIGNAL.rows(
+            times, self.first - 1, self.last - 1
+        )  # the signal's channels are 0-based, a job's 1-based
         if self.job.bins > 1:
             values = fiber.DasSignal.spectrum(values, self.job.bins)
         data = np.ascontiguousarray(values, dtype="<f4").reshape(len(rows), -1)

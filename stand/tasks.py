@@ -14,9 +14,7 @@ import numpy as np
 
 from stand import fiber
 from stand.actors import BabyAnalyzer, FocusPublisher
-from stand.catalogue import Catalogue
 from stand.faults import ActiveFault
-from stand.fiber import DasSignal
 from stand.request_bodies import ConfigTaskRequest
 from stand.timing import StandTiming
 
@@ -48,10 +46,10 @@ class Task:
 
     @property
     def bins(self) -> int:
-        freqs = self.request.frequencyRange
-        return max(
-            1, min(fiber.WATERFALL_BINS_MAX, len(fiber.frequencies(freqs.min, freqs.max, self.request.nfftSelection)))
+        freqs = fiber.frequencies(
+            self.request.frequencyRange.min, self.request.frequencyRange.max, self.request.nfftSelection
         )
+        return max(1, min(fiber.WATERFALL_BINS_MAX, len(freqs)))
 
     @property
     def consumer_running(self) -> bool:
@@ -64,15 +62,11 @@ class Task:
 
 
 class TaskRegistry:
-    def __init__(
-        self, catalogue: Catalogue, fault: ActiveFault, focus: FocusPublisher, analyzer: BabyAnalyzer, idle_ttl_s: float
-    ) -> None:
-        self.catalogue = catalogue
+    def __init__(self, fault: ActiveFault, focus: FocusPublisher, analyzer: BabyAnalyzer, idle_ttl_s: float) -> None:
         self.fault = fault
         self.focus = focus
         self.analyzer = analyzer
         self.idle_ttl_s = idle_ttl_s
-        self.signal = DasSignal()
         self.tasks: dict[str, Task] = {}
         self.duplicates: dict[str, str] = {}  # fault late-duplicate-queue: task id -> the second run's id
         self.refused: set[str] = set()  # fault refused-task-lingers: ids of refused history tasks
@@ -147,21 +141,20 @@ class TaskRegistry:
 
     def _block(self, task: Task, starts: np.ndarray, ends: np.ndarray) -> dict:
         first, last = task.sensors
-        values = DasSignal.spectrum(self.signal.rows(starts, first, last), task.bins)
+        values = fiber.DasSignal.spectrum(fiber.SIGNAL.rows(starts, first, last), task.bins)
         start_ms = np.floor(starts * 1000).astype(np.int64)
         end_ms = np.maximum(np.floor(ends * 1000).astype(np.int64), start_ms + 1)
-        ids = list(range(first, last + 1))
-        rows = []
-        for r in range(len(starts)):
-            row_values = values[r].astype(np.float64).round(5).tolist()
-            rows.append(
-                {
-                    "canvasId": task.id,
-                    "sensors": [{"id": ids[c], "intensity": row_values[c]} for c in range(len(ids))],
-                    "startTimestamp": int(start_ms[r]),
-                    "endTimestamp": int(end_ms[r]),
-                }
-            )
+        rows = [
+            {
+                "canvasId": task.id,
+                "sensors": [
+                    {"id": first + c, "intensity": v} for c, v in enumerate(row.astype(np.float64).round(5).tolist())
+                ],
+                "startTimestamp": int(begin),
+                "endTimestamp": int(end),
+            }
+            for row, begin, end in zip(values, start_ms, end_ms, strict=True)
+        ]
         return {"rows": rows, "current_max_amp": float(values.max()), "current_min_amp": float(values.min())}
 
     def _end_history(self, task: Task) -> None:
