@@ -1,15 +1,7 @@
-"""AMQP probe: listen to what is published on the broker without changing anything a target owns.
-
-Rules of the house (the suite must be harmless against a real broker):
-
-- the probe declares only server-named, exclusive, auto-delete queues of its own, bound to existing exchanges;
-- it never declares an exchange or a named queue, never purges, never consumes a queue it did not declare;
-- existence checks are passive declares on a throwaway channel;
-- it removes what it created when closed (and the broker would anyway, the queues being exclusive).
-
-Arrival times are taken when the probe reads a delivery from the socket, so they are exact only while the probe
-is collecting; `collect_for` and `collect` keep reading for the whole window.
-"""
+"""AMQP probe: hear what is published on the broker, changing nothing a target owns. It declares only server-named,
+exclusive, auto-delete queues of its own bound to existing exchanges (never an exchange or a named queue, never a
+purge), checks existence by passive declares on a throwaway channel, and deletes its queues when closed. Arrival
+times are taken when a delivery is read off the socket, so `collect_for` and `collect` read for the whole window."""
 
 from __future__ import annotations
 
@@ -20,7 +12,6 @@ import ssl
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from types import TracebackType
 from typing import Any
 
 import pika
@@ -35,15 +26,13 @@ from support.times import READ_SLICE_S
 from support.waiting import monotonic, wait_for
 
 PROBE_CONNECTION_NAME = "focus-acceptance-probe"
-# A probe queue holds at most this many deliveries (oldest dropped first), so that a busy exchange on a real broker
-# cannot make the broker hold much for us.
-PROBE_QUEUE_MAX_LENGTH = 10_000
+PROBE_QUEUE_MAX_LENGTH = 10_000  # deliveries a probe queue holds (oldest dropped): a busy exchange costs little
 _NOT_FOUND = 404
 _RESOURCE_LOCKED = 405
 
 
 class BrokerUnreachable(TargetUnreachable):
-    """The broker does not answer over AMQP, or refuses us; `reason` is the short why."""
+    """The broker does not answer over AMQP, or refuses us (`reason`: the short why)."""
 
     def __init__(self, address: str, reason: str) -> None:
         super().__init__(f"RabbitMQ AMQP at {address} ({reason})")
@@ -52,7 +41,7 @@ class BrokerUnreachable(TargetUnreachable):
 
 
 class NoSuchExchange(AssertionError):
-    """A probe was asked to listen to an exchange that the broker does not have (a topology defect)."""
+    """A probe was asked to listen to an exchange the broker does not have (a topology defect)."""
 
 
 def topic_matches(pattern: str, routing_key: str) -> bool:
@@ -84,7 +73,7 @@ class Delivery:
 
     @property
     def body_type(self) -> str | None:
-        """The `type` field of a JSON object body (e.g. "KeepaliveCommand"), if any."""
+        """The `type` field of a JSON object body (e.g. "KeepaliveCommand")."""
         return self.body.get("type") if isinstance(self.body, dict) else None
 
     def as_evidence(self) -> dict[str, Any]:
@@ -115,7 +104,7 @@ class ProbeQueue:
 
 
 class AmqpProbe:
-    """Context manager: one AMQP connection, probe queues on demand, collection with a deadline."""
+    """One AMQP connection, probe queues on demand, collection with a deadline."""
 
     def __init__(self, settings: Settings, *, connection_name: str = PROBE_CONNECTION_NAME) -> None:
         self._settings = settings
@@ -123,14 +112,11 @@ class AmqpProbe:
         self._connection: pika.BlockingConnection | None = None
         self.queues: list[ProbeQueue] = []
 
-    # -- lifetime ------------------------------------------------------------------------------------------------
     def __enter__(self) -> AmqpProbe:
         self.open()
         return self
 
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
-    ) -> None:
+    def __exit__(self, *_: object) -> None:
         self.close()
 
     def open(self) -> None:
@@ -138,7 +124,7 @@ class AmqpProbe:
             self._connection = connect(self._settings, connection_name=self._connection_name)
 
     def close(self) -> None:
-        """Delete the probe's own queues and close the connection; safe to call twice."""
+        """Delete the probe's own queues and close the connection; safe twice."""
         connection, self._connection = self._connection, None
         if connection is None or not connection.is_open:
             return
@@ -161,13 +147,9 @@ class AmqpProbe:
         assert self._connection is not None
         return self._connection
 
-    # -- listening -----------------------------------------------------------------------------------------------
     def listen(self, exchange: str, pattern: str = "#", *, arguments: dict[str, Any] | None = None) -> ProbeQueue:
-        """Declare a server-named exclusive auto-delete queue, bind it to `exchange` with `pattern`, consume it.
-
-        `arguments` are binding arguments (for a headers exchange, `{}` matches every message).
-        Raises NoSuchExchange when the exchange does not exist.
-        """
+        """A server-named exclusive auto-delete queue bound to `exchange` with `pattern` (or binding `arguments`,
+        `{}` for all of a headers exchange), consumed; `NoSuchExchange` when the exchange does not exist."""
         channel = self.connection.channel()
         declared = channel.queue_declare(
             queue="",  # server-named: never a named queue
@@ -212,14 +194,14 @@ class AmqpProbe:
         return sorted((d for q in self.queues for d in q.deliveries), key=lambda d: d.arrived_at)
 
     def read(self, seconds: float = READ_SLICE_S) -> None:
-        """Read the socket for up to `seconds` (returns earlier once something arrived) and dispatch deliveries."""
+        """Read the socket for up to `seconds` (less once something came) and dispatch deliveries."""
         try:
             self.connection.process_data_events(time_limit=seconds)
         except pika.exceptions.AMQPConnectionError as error:
             raise BrokerUnreachable(self.address, f"connection lost: {_reason(error)}") from None
 
     def collect(self, until: Callable[[list[Delivery]], Any], *, reason: str, timeout_s: float) -> Any:
-        """Read deliveries until `until(deliveries)` returns something truthy (returned), or raise WaitTimeout."""
+        """Read until `until(deliveries)` is truthy (returned), or raise WaitTimeout."""
 
         def attempt() -> Any:
             self.read()
@@ -228,34 +210,18 @@ class AmqpProbe:
         return wait_for(attempt, reason=reason, timeout_s=timeout_s, interval_s=0)
 
     def collect_for(self, seconds: float) -> list[Delivery]:
-        """Read for a whole window of `seconds`; return everything received so far."""
+        """Read for a whole window of `seconds`; everything received so far."""
         end = monotonic() + seconds
-
-        def attempt() -> bool:
-            remaining = end - monotonic()
-            if remaining <= 0:
-                return True
+        while (remaining := end - monotonic()) > 0:
             self.read(min(remaining, READ_SLICE_S))
-            return False
-
-        wait_for(
-            attempt,
-            reason=f"a {seconds:g} s observation window",
-            timeout_s=seconds + self._settings.timeouts.probe_connect_s,
-            interval_s=0,
-        )
         return self.deliveries
 
-    # -- existence checks (passive declares on a throwaway channel) -----------------------------------------------
     def exchange_exists(self, name: str) -> bool:
-        """Does the broker have exchange `name`? A passive declare: nothing is created."""
+        """A passive declare: nothing is created."""
         return self._passive(lambda channel: channel.exchange_declare(exchange=name, passive=True)) is not None
 
     def queue_exists(self, name: str) -> bool:
-        """Does the broker have queue `name`? A passive declare: nothing is created.
-
-        A queue exclusive to another connection answers RESOURCE_LOCKED: it exists.
-        """
+        """A passive declare; a queue exclusive to another connection answers RESOURCE_LOCKED: it exists."""
         return self._passive(lambda channel: channel.queue_declare(queue=name, passive=True)) is not None
 
     def _passive(self, declare: Callable[[BlockingChannel], Any]) -> Any:
@@ -278,7 +244,7 @@ class AmqpProbe:
 
 @dataclass
 class Watch:
-    """Probe queues on one or several exchanges, and what they received (what §1 and §3 watch on the broker)."""
+    """Probe queues on one or several exchanges, and what they received (what §1 and §3 watch)."""
 
     probe: AmqpProbe
     queues: list[ProbeQueue] = field(default_factory=list)
@@ -293,9 +259,9 @@ class Watch:
     def everywhere(
         cls, probe: AmqpProbe, admin: RabbitAdmin, pattern: str = "#", direct_keys: Iterable[str] = ()
     ) -> Watch:
-        """A probe queue on every exchange of the vhost that a probe can hear: topic `pattern`, fanout everything,
-        headers `{}` (match everything), direct each of `direct_keys`. Not heard: the default exchange (it routes to
-        named queues only, and we consume none), internal exchanges, the broker's tracing/logging exchanges."""
+        """A probe queue on every exchange a probe can hear: topic `pattern`, fanout and headers everything, direct
+        each of `direct_keys`. Not heard: the default exchange (it routes to named queues only), internal ones, the
+        broker's own."""
         watch = cls(probe)
         for exchange in admin.exchanges():
             name, kind = exchange.name, exchange.type
@@ -319,7 +285,7 @@ class Watch:
         return [d for d in self.probe.deliveries if d.probe_queue in mine]
 
     def observe(self, seconds: float) -> list[Delivery]:
-        """Keep reading for a whole window of `seconds`; return what arrived since the watch began."""
+        """Read for a whole window of `seconds`; what arrived since the watch began."""
         self.probe.collect_for(seconds)
         return self.deliveries
 
@@ -327,22 +293,15 @@ class Watch:
         return self.probe.collect(lambda _: found(self.deliveries), reason=reason, timeout_s=timeout_s)
 
     def shown(self) -> list[Shown]:
-        return [
-            Shown(
-                "exchanges watched",
-                "json",
-                {"heard": [q.binding for q in self.queues], "not heard (and why)": self.unheard},
-            )
-        ]
+        heard = {"heard": [q.binding for q in self.queues], "not heard (and why)": self.unheard}
+        return [Shown("exchanges watched", "json", heard)]
 
 
 def connect(
     settings: Settings, *, connection_name: str = PROBE_CONNECTION_NAME, timeout_s: float | None = None
 ) -> pika.BlockingConnection:
-    """An AMQP connection to the target's broker, named so that the management API tells it apart.
-
-    Raises TargetUnreachable (with the URL masked) when the broker does not answer or refuses us.
-    """
+    """An AMQP connection to the target's broker, named for the management API; `BrokerUnreachable` (URL masked) when
+    the broker does not answer or refuses us."""
     timeout_s = timeout_s or settings.timeouts.probe_connect_s
     url = settings.amqp_url.get_secret_value()
     address = mask_url(url)
@@ -379,7 +338,7 @@ def _ssl_context(settings: Settings) -> ssl.SSLContext:
 
 
 def _causes(error: BaseException) -> Iterator[BaseException]:
-    """`error` and everything nested in it: pika wraps the socket's error in one or two layers of its own."""
+    """`error` and everything nested in it (pika wraps the socket's error in a layer or two)."""
     yield error
     nested: list[Any] = [*getattr(error, "args", ()), *(getattr(error, "exceptions", None) or ())]
     nested += [getattr(error, "exception", None), error.__cause__, error.__context__]

@@ -1,21 +1,13 @@
-"""The Focus Server's gRPC data stream (contract, "gRPC stream"): read it, decode its frames, keep its timeline.
+"""The Focus Server's gRPC data stream (contract, "gRPC stream"), the suite's one reader of it: read a stream, decode
+its frames, keep its timeline.
 
-A read ends in one of three ways, kept apart because clause 2.1 is about the *server* ending a stream:
+A read ends one of three ways, kept apart because clause 2.1 is about the *server* ending a stream: the server ends
+it (OK when a history runs out, `DEADLINE_EXCEEDED` at the limit, anything else); we close it after `read_for_s`; or
+our own deadline passes (`deadline_s`, past the limit under test, so a stream kept past its limit shows as ours,
+never the server's). Instants are seconds since the call started.
 
-- the server ends it (OK when a history runs out of data, `DEADLINE_EXCEEDED` at the stream limit, anything else);
-- we close it ourselves after reading for the time we wanted (`read_for_s`);
-- our own deadline runs out (`deadline_s`). Callers set it past the limit under test (`Times.deadline_s`), so a
-  server that keeps a stream past its limit shows up as "our deadline", never as a server ending.
-
-Every instant of the timeline is in seconds since the call started (the monotonic clock of `support.waiting`),
-because the limit is measured from the start of the call.
-
-This is the suite's one reader of the gRPC wire: the only module of support/ that opens a channel or makes a stub.
-Besides `read_stream` (a timeline to judge, the frames kept when asked, for pictures), it reads a stream in the
-background for whoever only needs it open (`BackgroundRead`: a job lives while a stream of it is open), asks a
-stream for its first frame before a run (`first_frame_refused`, the preflight) and ends a job nobody reads any more
-(`close_job_streams`).
-"""
+Besides `Reader` (a timeline to judge): `BackgroundRead` keeps a stream open for whoever needs a job alive,
+`first_frame_refused` asks for a first frame before a run, `close_job_streams` ends a job nobody reads."""
 
 from __future__ import annotations
 
@@ -64,12 +56,9 @@ class Frame:
 
 
 def decode_frame(message: pandadatastream_pb2.DataStream, number: int = 0) -> Frame:
-    """Decode a frame by the contract's layout; a frame that breaks it raises MalformedAnswer naming the field.
-
-    Layout: `data_shape_x` rows (= len(main_data) = len(timestamp_in_milis) = len(row_index)), `data_shape_y`
-    channels (= end_channel - start_channel + 1), `data_shape_z` bins (unset = 1); each main_data item is one row
-    of y*z little-endian float32, channel-major.
-    """
+    """Decode a frame by the contract's layout, or MalformedAnswer naming the field: `data_shape_x` rows (=
+    len(main_data) = len(timestamp_in_milis) = len(row_index)), `data_shape_y` channels (= end_channel -
+    start_channel + 1), `data_shape_z` bins (unset = 1); each main_data item one row of y*z little-endian float32."""
 
     def broken(text: str) -> MalformedAnswer:
         return MalformedAnswer(f"gRPC frame {number}: {text}")
@@ -132,8 +121,8 @@ class FrameArrival:
 
 @dataclass
 class StreamTimeline:
-    """What happened on one stream: when it started, every frame's arrival, its rows, and how and when it ended
-    (and, when asked for, the frames themselves, for a picture of the data)."""
+    """What happened on one stream: its start, each frame's arrival, its rows, how and when it ended (and the frames,
+    when kept for a picture)."""
 
     address: str
     stream_id: int
@@ -162,7 +151,7 @@ class StreamTimeline:
         return self.code.name if self.code is not None else "none"
 
     def frames_from(self, instant_s: float) -> list[FrameArrival]:
-        """The frames that arrived at or after `instant_s` seconds into the call."""
+        """The frames that arrived `instant_s` or later into the call."""
         return [frame for frame in self.frames if frame.arrived_s >= instant_s]
 
     def ended_text(self) -> str:
@@ -215,7 +204,7 @@ def _round(value: float | None) -> float | None:
 
 @dataclass(frozen=True)
 class Reader:
-    """How to read a stream: our deadline past the limit, how long a connection may take, gRPC's own backstop."""
+    """How to read a stream: our deadline past the limit, the wait for a connection, gRPC's own backstop."""
 
     deadline_s: float
     connect_s: float
@@ -228,12 +217,9 @@ class Reader:
     def read(
         self, address: str, stream_id: int, *, read_for_s: float | None = None, keep: bool = False
     ) -> StreamTimeline:
-        """Call `StreamData(stream_id)` and read until the server ends the stream, `read_for_s` passes (we close it),
-        or our deadline passes; every frame is decoded and checked on arrival (and kept, with `keep`).
-
-        Raises TargetUnreachable when nothing accepts the connection, MalformedAnswer on a frame that breaks the
-        layout; a timeline filled as far as it got is on the error (`timeline`), for the evidence.
-        """
+        """`StreamData(stream_id)` read until the server ends it, `read_for_s` passes, or our deadline does; each
+        frame decoded on arrival (kept, with `keep`). TargetUnreachable when nothing takes the connection,
+        MalformedAnswer on a broken frame; either carries the timeline as far as it got (`timeline`)."""
         timeline = StreamTimeline(
             address=address, stream_id=stream_id, deadline_s=self.deadline_s, read_for_s=read_for_s
         )
@@ -249,7 +235,7 @@ class Reader:
 
 
 def stream_of(configured: JobConfigured, channel: int | None = None) -> tuple[str, int]:
-    """The address and stream id of a job's stream: for `channel`, or for the lowest channel of the job."""
+    """The address and stream id of a job's stream: for `channel`, or its lowest channel."""
     index = configured.channel_to_stream_index
     if not index:
         raise MalformedAnswer(f"channel_to_stream_index of job {configured.job_id} is empty: no stream to read")
@@ -265,7 +251,7 @@ def stream_of(configured: JobConfigured, channel: int | None = None) -> tuple[st
 
 
 def _connect(address: str, connect_timeout_s: float) -> grpc.Channel:
-    """A channel to `address` that is ready within `connect_timeout_s`; TargetUnreachable (and closed) if not."""
+    """A channel to `address` ready within `connect_timeout_s`; TargetUnreachable (and closed) if not."""
     channel = grpc.insecure_channel(address, options=_CHANNEL_OPTIONS)
     try:
         grpc.channel_ready_future(channel).result(timeout=connect_timeout_s)
@@ -276,7 +262,7 @@ def _connect(address: str, connect_timeout_s: float) -> grpc.Channel:
 
 
 def _call(channel: grpc.Channel, stream_id: int, timeout_s: float | None = None) -> Any:
-    """`StreamData(stream_id)` on the channel: the call, an iterator of `DataStream` messages that can be cancelled."""
+    """`StreamData(stream_id)`: an iterator of `DataStream` messages that can be cancelled."""
     stub = pandadatastream_pb2_grpc.DataStreamServiceStub(channel)
     return stub.StreamData(pandadatastream_pb2.StreamDataRequest(stream_id=stream_id), timeout=timeout_s)
 
@@ -337,10 +323,9 @@ def _read(channel: grpc.Channel, timeline: StreamTimeline, backstop_s: float, ke
 
 @dataclass
 class BackgroundRead:
-    """A job's stream read in a thread of its own until closed, for a caller that needs it open rather than judged (a
-    job lives while a stream of it is open: clauses 1.x and 2.2 keep one busy so). Frames are counted, undecoded: the
-    layout is 2.1's and §4's to judge. An ending other than our own cancel is kept in `error` (`CODE: details`).
-    Entering returns once the first frame (or the end) came, or after `connect_s` more."""
+    """A job's stream read in a thread until closed, for a caller that needs the job alive (1.x, 2.2); frames
+    counted, undecoded; an ending other than our cancel kept in `error`. Entering returns at the first frame (or the
+    end), or after `connect_s`."""
 
     configured: JobConfigured
     connect_s: float
@@ -372,7 +357,6 @@ class BackgroundRead:
             first.set()
 
     def __exit__(self, *_: object) -> None:
-        """Cancel the call (closing the stream), let the thread end, close the channel."""
         self._call.cancel()
         if self._thread is not None:
             self._thread.join(timeout=self.join_s)
@@ -383,8 +367,8 @@ class BackgroundRead:
 
 
 def first_frame_refused(address: str, stream_id: int, connect_s: float, first_frame_s: float) -> str | None:
-    """Connect, await the first frame (or the end) within `first_frame_s`, then close the stream (for a job whose only
-    stream this is, that ends the job): why it took us not at all (refused, or UNAVAILABLE), or None."""
+    """Connect, await the first frame (or the end) within `first_frame_s`, close the stream (for a job's only stream,
+    that ends the job): why it took us not at all, or None."""
     try:
         channel = _connect(address, connect_s)
     except TargetUnreachable:
@@ -402,7 +386,6 @@ def first_frame_refused(address: str, stream_id: int, connect_s: float, first_fr
 
 
 def close_job_streams(job: JobConfigured, *, connect_timeout_s: float, first_frame_s: float) -> None:
-    """End a job nobody reads any more, the way a client does: open each of its streams, take the first frame (or
-    the end), close it: a job whose streams have all ended is gone. A stream that takes no connection is left."""
+    """End a job nobody reads, as a client does: open each stream, take the first frame, close it."""
     for stream_id in sorted(set(job.channel_to_stream_index.values())):
         first_frame_refused(job.grpc_address, stream_id, connect_timeout_s, first_frame_s)

@@ -1,23 +1,18 @@
 """Clause §4, partial results in history playback (4.1 … 4.6), over both APIs: each window asked for, read to the end
 of its stream, then judged.
 
-Task API: a task configured for the window, its waterfall polled until 208 (`read_waterfall`); the poller keeps
-every row and poll and stops on 208, on a status the contract does not give a running task, or at its deadline; it
-never decides whether that was right. Job API (the production server offers no waterfall): a job whose gRPC stream
-plays the recorded data at recording pace and skips holes (`read_jobs`); the rows are the frames'
-`timestamp_in_milis`, and the end of stream is the stream ending OK once the last recorded instant came. A stream
-the server cut at its limit before the window's data ran out is judged by what came before the cut (`_judge_a_cut`):
-only when that agrees with the clause does the scenario say it could not judge it (clause 2.1's business).
-
-Coverage and holes are judged alike for both APIs, on the rows' timestamps, by the pure `check_*` functions; each
-reading shows the same picture, gap table and coverage (support/evidence.py attaches them after the step).
-"""
+Task API: a task per window, its waterfall polled until 208 (`read_waterfall`: every row and poll kept; it stops on
+208, on a status the contract does not give a running task, or at its deadline, and never judges). Job API: a job
+whose gRPC stream plays the recording at its pace and skips holes (`read_jobs`): the rows are the frames' timestamps,
+the end is the stream ending OK after the last recorded instant. A stream cut at the limit before the window's data
+ran out is judged by what came before the cut (`_judge_a_cut`). Coverage and holes are judged alike for both APIs by
+the pure `check_*`; every reading shows the same picture, gaps and coverage."""
 
 from __future__ import annotations
 
 import textwrap
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from itertools import groupby
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +21,7 @@ import grpc
 from support.clauses import FIGURES
 from support.errors import PreconditionNotMet, SuiteDefect
 from support.evidence import Shown
-from support.focus_api import Answer, FocusServer
+from support.focus_api import Answer
 from support.grpc_stream import Ending, StreamTimeline
 from support.models import ConfigAccepted, ErrorBody, JobConfig, JobConfigured, Range, Row, TaskConfig, new_task_id
 from support.times import CONTINUITY_MS, FAST_POLL_S, HOLE_OVER_S
@@ -38,6 +33,7 @@ if TYPE_CHECKING:
 
 ROW_COUNT = 500  # rows asked for per poll: large, so that a 15-minute window takes few polls
 CONFIG_ACCEPTED = "Config received successfully"
+ENDED = "208, end of stream"
 HISTORY_SENSORS = Range(min=0, max=7)  # §4 is about time, not sensors: a few keep the blocks small and quick to read
 HISTORY_CHANNELS = Range(min=1, max=8)  # … nor channels (1-based in the job API)
 FAIL_FAST_S = FIGURES["fail_fast_s"]
@@ -47,7 +43,7 @@ FAIL_FAST_S = FIGURES["fail_fast_s"]
 
 
 def configure_tasks(world: World) -> tuple[list[str], list[Answer]]:
-    """A history task per window, its body the defaults, a few sensors, and no mode (the clarifications say none)."""
+    """A history task per window: the defaults, a few sensors, no mode (the clarifications say none)."""
     ids = [new_task_id(f"history_{history.shape.name.lower()}") for history in world.windows]
     answers = []
     for task_id, history in zip(ids, world.windows, strict=True):
@@ -60,8 +56,8 @@ def configure_tasks(world: World) -> tuple[list[str], list[Answer]]:
 
 
 def configure_job(world: World, history: HistoryWindow) -> Answer:
-    """A history job for the window, likewise. One at a time: a job nobody connects to ends within a minute, so each
-    next window's job is configured when its turn to be read comes (4.5 in two windows)."""
+    """A history job for the window; one at a time (a job nobody reads ends within a minute), so 4.5's second
+    window's job is configured when its turn comes."""
     answer = world.jobs.configure(
         JobConfig.history(history.window.start, history.window.end, channels=HISTORY_CHANNELS)
     )
@@ -112,7 +108,7 @@ class WaterfallReading:
         return sorted(row.startTimestamp for row in self.rows)
 
     def status_sequence(self) -> str:
-        """`200×2 201×14 208`: the statuses in the order seen, repeats counted."""
+        """`200×2 201×14 208`: the statuses in order, repeats counted."""
         return " ".join(
             f"{status}×{count}" if (count := len(list(group))) > 1 else str(status)
             for status, group in groupby(self.statuses)
@@ -138,93 +134,55 @@ class WaterfallReading:
         return [*rows, Shown(self.history.named("waterfall status sequence"), "json", details)]
 
 
-@dataclass
-class WaterfallPoller:
-    """Polls `GET /waterfall/{task_id}/{row_count}` until 208, an unexpected status, or the deadline."""
+def read_waterfall(world: World, task_id: str, history: HistoryWindow, *, once: bool = False) -> WaterfallReading:
+    """The task's waterfall polled until 208, an unexpected status or the deadline (`once`: one poll, to see whether
+    the task exists); kept as evidence as far as it got, even after a malformed answer."""
+    waits, started = world.times.waits, monotonic()
+    rows: list[Row] = []
+    polls: list[Poll] = []
+    reached_at: list[float] = []  # when the rows reached the last recorded instant: the end's grace starts then
 
-    focus: FocusServer
-    history: HistoryWindow
-    task_id: str
-    deadline_s: float
-    end_grace_s: float
-    rows: list[Row] = field(default_factory=list)
-    polls: list[Poll] = field(default_factory=list)
-    ended_with_208: bool = False
-    stopped_because: str = "not started"
-    after_end: Poll | None = None
-
-    def __post_init__(self) -> None:
-        self._started = monotonic()
-        self._complete_at: float | None = None  # when the rows reached the last recorded instant
-
-    def reading(self) -> WaterfallReading:
-        return WaterfallReading(
-            self.history,
-            self.task_id,
-            tuple(self.rows),
-            tuple(self.polls),
-            self.ended_with_208,
-            self.stopped_because,
-            monotonic() - self._started,
-            self.after_end,
-        )
-
-    def run(self) -> None:
-        try:
-            self.stopped_because = poll_until(
-                self._poll,
-                reason=f"the end of stream (208) of task {self.task_id}",
-                timeout_s=self.deadline_s,
-                interval_s=FAST_POLL_S,
-            )
-        except WaitTimeout:
-            self.stopped_because = f"no 208 within the deadline of {self.deadline_s:g} s"
-        if self.ended_with_208:
-            self.after_end = self._ask()[0]
-
-    def once(self) -> tuple[Poll, list[Row]]:
-        poll, rows = self._ask()
-        self.polls.append(poll)
-        self.rows.extend(rows)
-        return poll, rows
-
-    def _ask(self) -> tuple[Poll, list[Row]]:
+    def ask() -> tuple[Poll, list[Row]]:
         asked = monotonic()
-        answer = self.focus.waterfall(self.task_id, ROW_COUNT)
-        rows = [row for block in answer.body or [] for row in block.rows] if answer.status == 201 else []
-        return Poll(answer.status, len(rows), round(asked - self._started, 3), round(answer.elapsed_s, 3)), rows
+        answer = world.focus.waterfall(task_id, ROW_COUNT)
+        came = [row for block in answer.body or [] for row in block.rows] if answer.status == 201 else []
+        return Poll(answer.status, len(came), round(asked - started, 3), round(answer.elapsed_s, 3)), came
 
-    def _poll(self) -> str | Pace:
-        poll, rows = self.once()
-        if poll.status == 208:
-            self.ended_with_208 = True
-            return "208, end of stream"
-        if poll.status not in (200, 201):
-            return f"the waterfall answered {poll.status}"
-        last = self.history.last_covered_ms
-        if rows:
-            # The end-of-stream grace starts once a row came from the window's last recorded instant.
-            reached = max(row.startTimestamp for row in rows)
-            if self._complete_at is None and last is not None and reached >= last - CONTINUITY_MS:
-                self._complete_at = monotonic()
+    def poll() -> str | Pace:
+        seen, came = ask()
+        polls.append(seen)
+        rows.extend(came)
+        if seen.status == 208:
+            return ENDED
+        if seen.status not in (200, 201):
+            return f"the waterfall answered {seen.status}"
+        last = history.last_covered_ms
+        if came:
+            if not reached_at and last is not None and max(r.startTimestamp for r in came) >= last - CONTINUITY_MS:
+                reached_at.append(monotonic())
             return Pace.AT_ONCE
-        if self._complete_at is not None and monotonic() - self._complete_at > self.end_grace_s:
-            return f"no 208 within {self.end_grace_s:g} s after the rows reached the last recorded instant"
+        if reached_at and monotonic() - reached_at[0] > waits.waterfall_end_grace_s:
+            return f"no 208 within {waits.waterfall_end_grace_s:g} s after the rows reached the last recorded instant"
         return Pace.LATER
 
-
-def read_waterfall(world: World, task_id: str, history: HistoryWindow, *, once: bool = False) -> WaterfallReading:
-    """Read the task's waterfall to its end (or one poll, `once`, to see whether the task exists at all)."""
-    waits = world.times.waits
-    poller = WaterfallPoller(world.focus, history, task_id, waits.waterfall_read_s, waits.waterfall_end_grace_s)
+    stopped, after_end = "not started", None
     try:
         if once:
-            poller.stopped_because = f"one poll, to see whether the task exists: {poller.once()[0].status}"
+            poll()
+            stopped = f"one poll, to see whether the task exists: {polls[0].status}"
         else:
-            poller.run()
+            try:
+                reason = f"the end of stream (208) of task {task_id}"
+                stopped = poll_until(poll, reason=reason, timeout_s=waits.waterfall_read_s, interval_s=FAST_POLL_S)
+            except WaitTimeout:
+                stopped = f"no 208 within the deadline of {waits.waterfall_read_s:g} s"
+            after_end = ask()[0] if stopped == ENDED else None  # the stream is over: it must bring no rows
     finally:
-        world.evidence.keep(poller.reading())  # as far as it got, even after a malformed answer
-    return poller.reading()
+        kept = WaterfallReading(
+            history, task_id, tuple(rows), tuple(polls), stopped == ENDED, stopped, monotonic() - started, after_end
+        )
+        world.evidence.keep(kept)  # as far as it got, even after a malformed answer
+    return kept
 
 
 # -- reading a job's stream ------------------------------------------------------------------------------------------
@@ -232,8 +190,8 @@ def read_waterfall(world: World, task_id: str, history: HistoryWindow, *, once: 
 
 @dataclass(frozen=True)
 class StreamReading:
-    """Everything one read of a history job's stream gave; `cut`: a stream cut at the limit whose rows had already
-    shown the clause broken, and why the cut excuses nothing (each failing check says it, `each`)."""
+    """One read of a history job's stream; `cut`: why a stream cut at the limit excuses nothing (its rows already
+    showed the clause broken)."""
 
     history: HistoryWindow
     job_id: str
@@ -255,8 +213,8 @@ class StreamReading:
 
 
 def read_jobs(world: World) -> list[StreamReading]:
-    """Read each window's job in turn until the server ends its stream (our deadline past the limit); a window after
-    the first is configured when its turn comes (`world.answers` grows)."""
+    """Each window's job read until the server ends its stream; a window after the first is configured when its turn
+    comes (`world.answers` grows)."""
     readings = []
     for index, history in enumerate(world.windows):
         if index >= len(world.answers):
@@ -279,14 +237,10 @@ def read_jobs(world: World) -> list[StreamReading]:
 
 
 def _judge_a_cut(world: World, reading: StreamReading) -> StreamReading:
-    """A stream the server cut with DEADLINE_EXCEEDED before the window's data ran out is judged by what came.
-
-    A window of ours holds less recorded data than the stream limit, so a server that plays the recorded data alone,
-    at recording pace, ends the stream OK before its limit: such a cut says the limit is wrong (clause 2.1), unless the
-    rows that came before it already show this clause broken (rows where the catalogue records nothing, a recorded
-    part that came late, short or with a gap). Then the cut excuses nothing: the checks judge the window as for any
-    stream, each naming the cut. Only when what came agrees with the clause could it not be judged: broken, not
-    verified, pointing at 2.1."""
+    """A stream cut with DEADLINE_EXCEEDED before the window's data ran out, judged by what came. Our window holds
+    less than the limit, so a server playing at recording pace ends OK first: the cut says the limit is wrong (2.1),
+    unless the rows before it already show this clause broken; then the checks judge as usual, each naming the cut.
+    Else the clause could not be judged (broken, pointing at 2.1)."""
     timeline, history, last = reading.timeline, reading.history, reading.history.last_covered_ms
     if timeline.ending is not Ending.SERVER or timeline.code is not grpc.StatusCode.DEADLINE_EXCEEDED:
         return reading
@@ -314,59 +268,43 @@ def _judge_a_cut(world: World, reading: StreamReading) -> StreamReading:
 def _shown_rows(
     history: HistoryWindow, picture: str, rows: list[Row], timestamps: list[int], title: str
 ) -> list[Shown]:
-    """What a reading of either API shows: its rows as a picture against the catalogue's recordings (its caption
-    naming which window, when its clause is judged on several), the gaps found beside the catalogue's holes, the
-    coverage of the recorded time, the recorded seconds without a row, and, where the window has holes, the holes."""
+    """What a reading of either API shows: its rows drawn against the recordings, the gaps beside the catalogue's
+    holes, the coverage, the recorded seconds without a row, and the holes compared."""
     from support.pictures import waterfall_png
 
     gaps = find_temporal_gaps(timestamps, CONTINUITY_MS)
     caption = f"{history.part.capitalize()}. {title}" if history.part else title
+    recorded, missing = _seconds_without_a_row(timestamps, history)
+    gaps_seen = {"threshold_ms": CONTINUITY_MS, "gaps": [g.as_dict() for g in gaps]}
+    jsons = {
+        "gaps found in the rows": gaps_seen | {"catalogue_holes": [h.as_dict() for h in history.holes]},
+        "coverage of the recorded time": coverage(timestamps, history.parts, CONTINUITY_MS).as_dict(),
+        "recorded seconds without a row": {"recorded_seconds": len(recorded), "missing": missing[:200]},
+    }
+    if history.holes:
+        jsons["holes: rows against the catalogue"] = compare_holes(
+            timestamps, history.holes, HOLE_OVER_S * 1000
+        ).as_dict()
+    drawn = lambda: waterfall_png(rows, history.window, history.recordings, gaps, caption)  # noqa: E731
+    return [
+        Shown(history.named(picture), "png", draw=drawn),
+        *(Shown(history.named(name), "json", content) for name, content in jsons.items()),
+    ]
+
+
+def _seconds_without_a_row(timestamps: list[int], history: HistoryWindow) -> tuple[list[int], list[int]]:
+    """The whole recorded seconds of the window (epoch s), and those without a row."""
     seconds = {stamp // 1000 for stamp in timestamps}
     recorded = [s for part in history.parts for s in range(-(-part.start_ms // 1000), part.end_ms // 1000)]
-    missing = [s for s in recorded if s not in seconds]
-    shown = [
-        Shown(
-            history.named(picture),
-            "png",
-            draw=lambda: waterfall_png(rows, history.window, history.recordings, gaps, caption),
-        ),
-        Shown(
-            history.named("gaps found in the rows"),
-            "json",
-            {
-                "threshold_ms": CONTINUITY_MS,
-                "gaps": [g.as_dict() for g in gaps],
-                "catalogue_holes": [h.as_dict() for h in history.holes],
-            },
-        ),
-        Shown(
-            history.named("coverage of the recorded time"),
-            "json",
-            coverage(timestamps, history.parts, CONTINUITY_MS).as_dict(),
-        ),
-        Shown(
-            history.named("recorded seconds without a row"),
-            "json",
-            {"recorded_seconds": len(recorded), "missing": missing[:200]},
-        ),
-    ]
-    if history.holes:
-        shown.append(
-            Shown(
-                history.named("holes: rows against the catalogue"),
-                "json",
-                compare_holes(timestamps, history.holes, HOLE_OVER_S * 1000).as_dict(),
-            )
-        )
-    return shown
+    return recorded, [s for s in recorded if s not in seconds]
 
 
 # -- judging ---------------------------------------------------------------------------------------------------------
 
 
 def each(readings: list[Any], check: Callable[[Any, HistoryWindow], None]) -> None:
-    """Judge every window of a clause (4.5 may need two) with `check`; a failure names its window when several, and
-    the cut that excused nothing when its stream was cut (`_judge_a_cut`)."""
+    """Judge every window of a clause with `check`; a failure names its window when several, and the cut that excused
+    nothing."""
     for reading in readings:
         history = reading.history
         try:
@@ -402,19 +340,19 @@ def check_refused(answer: Answer, status: int, text: str) -> None:
 
 
 def check_at_once(answer: Answer, limit_s: float) -> None:
-    """Fail-fast, measured from sending the request to the whole answer."""
+    """Fail-fast, from sending the request to the whole answer."""
     took = f"{answer.route} answered {answer.status} in {answer.elapsed_s:.3f} s"
     assert answer.elapsed_s < limit_s, f"{took}, not under {limit_s:g} s"
 
 
 def check_no_task(reading: WaterfallReading) -> None:
-    """A refused configuration leaves nothing behind: the task is unknown to the waterfall (404)."""
+    """A refused configuration leaves nothing behind: the waterfall answers 404."""
     status = reading.statuses[0]
     assert status == 404, f"the waterfall of the refused task {reading.task_id} answered {status}, not 404"
 
 
 def check_rows(reading: WaterfallReading, _: HistoryWindow) -> None:
-    """Rows came with 201; besides, only 200 (none ready yet) and 208 (the end) are statuses of a running task."""
+    """Rows came with 201; besides, only 200 (none ready) and 208 (the end) are a running task's statuses."""
     sequence = reading.status_sequence() or "no poll"
     assert reading.rows, f"no rows received; statuses {sequence}; stopped: {reading.stopped_because}"
     others = sorted(set(reading.statuses) - {200, 201, 208})
@@ -442,11 +380,9 @@ def check_coverage(reading: Any, history: HistoryWindow, threshold_ms: int, *, o
 
 
 def check_every_second(reading: Any, history: HistoryWindow) -> None:
-    """Every whole second of the recorded time has a row (the contract: at least one row per second of covered
-    recording time), so that a second left out shows even where the rows beside it are closer than the threshold."""
-    seconds = {stamp // 1000 for stamp in reading.timestamps}
-    recorded = [s for part in history.parts for s in range(-(-part.start_ms // 1000), part.end_ms // 1000)]
-    missing = [s for s in recorded if s not in seconds]
+    """Every whole second of recorded time has a row (the contract's row per second), so a second left out shows even
+    between rows closer than the threshold."""
+    recorded, missing = _seconds_without_a_row(reading.timestamps, history)
     assert not missing, (
         f"{history.describe()}: {len(missing)} of the {len(recorded)} recorded seconds have no row, the first at "
         f"{missing[0]} (epoch s)"
@@ -454,7 +390,7 @@ def check_every_second(reading: Any, history: HistoryWindow) -> None:
 
 
 def check_holes(reading: Any, history: HistoryWindow, threshold_s: int) -> None:
-    """Each catalogue hole over the threshold shows as a gap in the rows, and no gap shows anywhere else."""
+    """Each catalogue hole over the threshold shows as a gap in the rows, and no gap shows elsewhere."""
     comparison = compare_holes(reading.timestamps, history.holes, threshold_s * 1000)
     if not (comparison.matched or comparison.missing):
         # The Given step found the window by such a hole (support/recordings.py, `fits`): a check never judges set-up.
@@ -467,7 +403,7 @@ def check_stream_rows(reading: StreamReading, _: HistoryWindow) -> None:
 
 
 def check_stream_end(reading: StreamReading, history: HistoryWindow) -> None:
-    """The end of stream over gRPC: the server ended it with OK, after the rows reached the last recorded instant."""
+    """The end over gRPC: the server ended with OK after the rows reached the last recorded instant."""
     timeline = reading.timeline
     assert timeline.ending is Ending.SERVER and timeline.code is grpc.StatusCode.OK, (
         f"the stream should have ended with status OK once its data ran out; it was {timeline.ended_text()}"
@@ -482,7 +418,7 @@ def check_stream_end(reading: StreamReading, history: HistoryWindow) -> None:
 
 
 def check_nothing_after_last_recorded(reading: StreamReading, history: HistoryWindow) -> None:
-    """No row from after the window's last recorded instant (give or take the row spacing the contract allows)."""
+    """No row after the window's last recorded instant (give or take the row spacing the contract allows)."""
     last = history.last_covered_ms
     assert last is not None, f"{history.describe()}: nothing recorded"
     after = [stamp for stamp in reading.timestamps if stamp > last + CONTINUITY_MS]
