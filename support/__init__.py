@@ -1,4 +1,1 @@
-"""The suite's "how": service clients, models, settings, waiting, timelines, clause register, evidence.
-
-Nothing here knows which scenario called it, and nothing here imports the stand: the wire is the only coupling.
-"""
+"""The suite's "how": clients, models, settings, waits, windows, the register, evidence; it never imports the stand."""

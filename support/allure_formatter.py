@@ -1,18 +1,9 @@
-"""allure-behave, taught the project's conventions (behave.ini names it as the `allure` formatter).
-
-- every scenario result carries its clause (labels `spec`, `clause`, `parentSuite`, `suite`, from the `@spec-<id>`
-  tag and the register) and a link to that section of the clarifications;
-- the history id comes from the clause, the `@case-<slug>` tag and an outline row's values, so that trends survive a
-  renamed title;
-- labels `host` and `thread` (the behave process, named by the runner's `BEHAVE_JOB`) fill the report's timeline;
-- a red scenario carries the type of what it raised and its category (labels `exception`, one per class of its MRO,
-  and `outcome`: support/errors.py's one table decides), and its status follows the category; a hook that failed
-  counts like a step that failed (allure-behave files an error of `before_scenario` as "skipped");
-- a scenario whose API the target does not offer (environment.py sets `not_offered`) stays, skipped, with its
-  reason and the label `offered` = `no` (allure-behave leaves skipped scenarios out);
-- every text of a result is masked (support/evidence.py) just before it is written;
-- a scenario inside a Gherkin `Rule:` has its result too (allure-behave wraps only a feature's direct scenarios).
-"""
+"""allure-behave, taught the project's conventions (behave.ini names it `allure`): each result carries its clause
+(labels `spec`, `clause`, `parentSuite`, `suite`, and a link to the clarifications), a history id from the clause,
+`@case-<slug>` and an outline row (trends survive a renamed title), `host` and `thread` for the timeline, and when
+red the labels `exception` and `outcome` (support/errors.py decides its status; a failed hook counts as a failed
+step); a scenario whose API is not offered stays, skipped, with `offered` = `no`; scenarios inside a Gherkin `Rule:`
+are wrapped too; every text is masked before it is written."""
 
 from __future__ import annotations
 

@@ -1,9 +1,5 @@
-"""The clause register's loader: features/clauses.yaml read once into frozen records, with the ids used everywhere.
-
-Feature files tag each scenario `@spec-<id>` and `@case-<slug>`; the register lists each clause with its cases and
-the clarifications' own figures. This module is the one way in for the suite and for the tools (which may import it
-and the settings, nothing else of support/); the stand reads the same file's figures itself.
-"""
+"""The clause register's loader: features/clauses.yaml (each clause, its cases, the clarifications' figures) read
+once into frozen records; the one way in for the suite and the tools (which may import it and the settings only)."""
 
 from __future__ import annotations
 

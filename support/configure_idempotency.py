@@ -1,10 +1,6 @@
-"""Clause 2.3, a configure sent again (a frontend's resend) is harmless: the same answer, and the same work.
-
-Over the task API: the same `POST /config/{task_id}` answers the same each time, and the target runs one task with
-one results queue. Over the job API: the same `POST /configure` answers with an equivalent stream description, every
-answer's stream can be read, and every job of them ends once nobody reads it. Each body is one nobody sent before
-(`fresh_display`), so that a first send is a first send even on a target that remembers bodies.
-"""
+"""Clause 2.3, a resent configure is harmless. Task API: the same `POST /config/{task_id}` answers the same, and one
+task runs with one results queue. Job API: the same `POST /configure` answers an equivalent stream description, every
+stream reads, and every job ends once nobody reads it. Each body is one nobody sent before (`fresh_display`)."""
 
 from __future__ import annotations
 

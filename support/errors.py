@@ -1,18 +1,9 @@
-"""How a scenario can end badly, decided by the TYPE of what it raised, in one table (`OUTCOMES`).
-
-- a product defect: the target does not do what the clarifications say: an `AssertionError` (`MalformedAnswer`,
-  `support.waiting.WaitTimeout`, `support.amqp_probe.NoSuchExchange` ...); Allure: failed; exit code 1;
-- a broken environment: what the suite needs around the product does not work, so the clause could not be judged:
-  `BrokenEnvironment` (`TargetUnreachable` and its `BrokerUnreachable`, `PreconditionNotMet`, the management API
-  failing, the embedded stand not starting); Allure: broken, category "Broken environment"; exit code 2;
-- anything else is a defect of the suite itself (a `KeyError` in our code, a `SuiteDefect`); Allure: broken,
-  category "Suite defect"; exit code 3.
-
-The category of an exception is that of the first class of its MRO found in the table, so a subclass is filed with
-its base unless the table names it. Never from the text of its message. The Allure formatter records the type's
-hierarchy and its category on each result (labels `exception` and `outcome`, `outcome_labels`); tools/common/results.py
-and the report's categories (allurerc.mjs) read them.
-"""
+"""How a scenario ends badly, by the TYPE of what it raised, in one table (`OUTCOMES`; never by its message; a class
+is filed with the first of its MRO the table names): a product defect, an `AssertionError` (`MalformedAnswer`,
+`WaitTimeout`, `NoSuchExchange` ...), Allure failed, exit 1; a broken environment, `BrokenEnvironment`
+(`TargetUnreachable`, `PreconditionNotMet`, the management API failing): the clause could not be judged, broken, exit
+2; anything else our own defect, broken, exit 3. The Allure formatter records the labels `exception` (the MRO) and
+`outcome` (the category), which tools/common/results.py and the report read."""
 
 from __future__ import annotations
 

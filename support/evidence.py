@@ -1,14 +1,7 @@
 """Evidence for the Allure report, in one place: what a scenario read becomes attachments after each step, masked.
-
-A scenario's `Evidence` (on its world) keeps what the scenario read: every REST exchange (the client hands each to
-`http`), the readings a step returned (`keep`: each reading says what of it is worth seeing, `Shown`), the SLA figures
-measured (`metric`). After each step `attach_kept` turns the step's readings into attachments (pictures drawn here,
-only when the run wants them); when the scenario ends `close` attaches the exchanges and the figures.
-
-Every text that reaches the report is masked by each secret's value (`use_secrets`, set once per process by
-environment.py): the attachments here, and every other text of a result (its name, message, trace, each step's
-title), which the Allure formatter masks with `mask_result` just before the result is written.
-"""
+`Evidence` (on the world) keeps every REST exchange (`http`), the readings of a step (`keep`, each saying what of it
+to show, `Shown`) and the SLA figures (`metric`); `attach_kept` attaches a step's readings, `close` the exchanges and
+figures. Every text of a result is masked by each secret (`use_secrets`, `mask_result`)."""
 
 from __future__ import annotations
 

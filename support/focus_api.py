@@ -1,9 +1,6 @@
-"""Focus Server REST client: one method per route of the contract (docs/target-contract.md), each answer validated.
-
-A status the contract names for a route is parsed into its model (a wrong shape fails naming the field); any other
-status comes back unparsed, for the check to judge. Every exchange goes to `record` (the scenario's evidence); the
-job slots of a run are not this client's business (support/jobs.py).
-"""
+"""Focus Server REST client: one method per route of the contract (docs/target-contract.md). A status the contract
+names is parsed into its model (a wrong shape fails naming the field), any other comes back unparsed for the check to
+judge; every exchange goes to `record`."""
 
 from __future__ import annotations
 

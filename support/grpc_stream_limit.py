@@ -1,10 +1,6 @@
-"""Clause 2.1, the gRPC stream limit: jobs whose stream is read and timed (live, over recorded history, or to outlast
-the limit), then the timeline judged: did the server end the stream at the limit, not cut it with an error while
-data remained; did a history stream end OK before the limit; did frames keep coming.
-
-Only the limit: a history stream the server ends OK before all its recorded data came is short of rows, which is
-clause 4's business, never this clause's. Clause 1.2 watches such a job's queue come and go (the same jobs).
-"""
+"""Clause 2.1, the gRPC stream limit: jobs whose stream is read and timed (live, over history, or outlasting the
+limit), then judged: the server ends the stream at the limit, not with an error while data remained; a history stream
+ends OK before it; frames keep coming. A history stream short of rows is clause 4's business."""
 
 from __future__ import annotations
 

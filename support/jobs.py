@@ -1,15 +1,8 @@
-"""At most N Focus Server jobs of a run alive at once, across its behave processes; and each scenario's own jobs.
-
-Each job of the real server holds a GPU slot, and the night run shares the server with its users. Every job (or task)
-the suite configures first takes one of `FOCUS_MAX_JOBS` slots: a lock file in a folder the whole run shares
-(`FOCUS_JOB_SLOTS_DIR`, made by the runner; behave alone gets a folder of its own). A scenario that finds every slot
-taken waits for one; the lock is the operating system's (filelock), so a process that dies frees its slots. Each
-job the target accepted is written to the folder's ledger (`ledger.jsonl`: `{"job", "opened"|"closed", "pid"}`),
-from which the runner counts the jobs of the run and the most alive at once.
-
-`Jobs` is one scenario's: it configures through the REST client inside a slot, and `close` (the scenario's last
-cleanup) ends every job still alive, the way a client does (its streams opened and closed), and gives the slots back.
-"""
+"""At most `FOCUS_MAX_JOBS` Focus Server jobs of a run alive at once, across its behave processes (each holds a GPU
+slot of a shared server): a job first takes a slot, a lock file (filelock: a dead process frees its slots) in the
+folder the run shares (`FOCUS_JOB_SLOTS_DIR`), and each accepted job goes to its ledger (`ledger.jsonl`), from which
+the runner counts them. `Jobs` is one scenario's: it configures inside a slot, and `close` (its last cleanup) ends
+every job still alive, as a client does, and gives the slots back."""
 
 from __future__ import annotations
 

@@ -1,10 +1,5 @@
-"""Live tasks and jobs as scenarios need them: configured on the target, running, and kept busy while a scenario
-watches (1.1 and 1.2 watch their traffic on the broker, 2.2 times their metadata, 2.3 reads a resend's streams).
-
-A scenario that needs Focus Server to be doing something (publishing commands, declaring its job queues, holding
-its broker connections) configures a live task or job here. When the target refuses, the scenario cannot check its
-clause at all: a broken precondition, not a defect of the clause under test.
-"""
+"""Live tasks and jobs as scenarios need them: configured, running, and kept busy while a scenario watches (1.x their
+broker traffic, 2.2 their metadata). A target that refuses one leaves the clause unjudged: a precondition not met."""
 
 from __future__ import annotations
 

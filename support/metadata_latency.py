@@ -1,12 +1,6 @@
-"""Clause 2.2, metadata is quick: call a route N times, judge the 95th percentile of the latency, show every sample.
-
-A task's metadata is timed once the task runs (`configure_ready_task`), so that its latency is the route's, not the
-task's start; a job's while its stream is read (support/live.py).
-
-The percentile is the *nearest-rank* one: sort the N samples, take the ceil(0.95 * N)-th smallest. It is always a
-sample that was really measured, and with N = 20 it is the second-worst call: a single slow call of twenty is
-tolerated (and shown, as the worst call) while two are not.
-"""
+"""Clause 2.2, metadata is quick: a route called N times, the 95th percentile judged, every sample shown. A task is
+timed once it runs (`configure_ready_task`), a job while its stream is read. The percentile is the nearest-rank one
+(the ceil(0.95 N)-th smallest, a measured sample): of 20 calls, one slow call is tolerated, two are not."""
 
 from __future__ import annotations
 

@@ -1,8 +1,5 @@
-"""Typed answers of the Focus Server, as the contract gives them (docs/target-contract.md).
-
-Request bodies are plain builders without constraints on purpose: the server's validation is what we test, so the
-suite never stops an invalid request before it reaches the server.
-"""
+"""Typed answers of the Focus Server, as the contract gives them (docs/target-contract.md). Request bodies are plain
+builders without constraints: the server's validation is what we test."""
 
 from __future__ import annotations
 

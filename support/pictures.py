@@ -1,13 +1,7 @@
-"""Pictures of what a scenario read, for the report: a reviewer should see the data, the hole, the latencies.
-
-Rendered headless (matplotlib's Agg canvas, no pyplot state; imported only by a run that draws: it costs every behave
-process a third of a second), returned as PNG bytes for the evidence (support/evidence.py).
-
-- `waterfall_png`: top, the waterfall received over a history window, time × sensor, intensity as colour (mean over
-  a row's values), blank where no row came; bottom, the catalogue's recordings, the runs of rows received and the
-  holes observed, on the same time axis.
-- `latency_png`: a point per call of a route (red at or over its limit), the limit and the p95 as lines.
-"""
+"""Pictures of what a scenario read, for the report, drawn headless (matplotlib's Agg, no pyplot; imported only by a
+run that draws) as PNG bytes: `waterfall_png`, the rows received over a history window (time × sensor, blank where no
+row came) above the catalogue's recordings, the runs of rows and the holes seen; `latency_png`, a point per call of a
+route, its limit and p95."""
 
 from __future__ import annotations
 
@@ -37,7 +31,7 @@ def _num(ms: int) -> float:
 
 
 def _intensity_grid(rows: Sequence[Row], view: Span, sensors: list[int]) -> np.ndarray:
-    """sensors × time bins, the mean intensity of the rows falling in each bin, NaN where none did."""
+    """sensors × time bins: the mean intensity of the rows in each bin, NaN where none fell."""
     columns = max(1, min(MAX_COLUMNS, view.duration_ms // 1000 or 1))
     width = max(view.duration_ms, 1) / columns
     index = {sensor: i for i, sensor in enumerate(sensors)}
@@ -62,9 +56,7 @@ def _intensity_grid(rows: Sequence[Row], view: Span, sensors: list[int]) -> np.n
         return np.where(count > 0, total / np.maximum(count, 1), np.nan)
 
 
-# The view runs a little past the window asked for on either side, so that its dashed edges show (drawn on the
-# view's own edges they would be the frame's lines, and the caption would speak of lines nobody sees).
-EDGE_SHARE = 0.02
+EDGE_SHARE = 0.02  # the view runs past the window asked for, so that its dashed edges show
 WINDOW_NOTE = "dashed lines: the window asked for"
 
 
@@ -82,7 +74,7 @@ def _png(figure: Figure) -> bytes:
 
 
 def view_of(rows: Sequence[Row], window: Span) -> Span:
-    """What the picture shows: the window and any row outside it (a row where none belongs must show), and a margin."""
+    """The window and any row outside it (a row where none belongs must show), and a margin."""
     stamps = [row.startTimestamp for row in rows]
     shown = Span(min([window.start_ms, *stamps]), max([window.end_ms, *stamps]))
     margin = max(1, int(shown.duration_ms * EDGE_SHARE))
@@ -92,7 +84,7 @@ def view_of(rows: Sequence[Row], window: Span) -> Span:
 def waterfall_figure(
     rows: Sequence[Row], window: Span, recordings: Sequence[Span], gaps: Sequence[Gap], title: str
 ) -> Figure:
-    """The picture as a matplotlib Figure (Agg canvas): waterfall on top, catalogue and rows below, holes across."""
+    """Waterfall on top, catalogue and rows below, holes across."""
     view = view_of(rows, window)
     figure, top, bottom, colour_bar = _frame(title)
     _draw_waterfall(figure, top, colour_bar, rows, view)
@@ -106,7 +98,7 @@ def waterfall_figure(
 
 
 def _frame(title: str) -> tuple[Figure, Axes, Axes, Axes]:
-    """The figure, its two panels sharing the time axis, and the colour bar's axes, the caption on top."""
+    """The figure, its two panels sharing the time axis, the colour bar's axes, the caption on top."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -175,7 +167,7 @@ def _draw_holes(top: Axes, bottom: Axes, gaps: Sequence[Gap]) -> None:
 
 
 def _draw_lanes(bottom: Axes, recordings: Sequence[Span], stamps: Sequence[int], view: Span) -> None:
-    """The catalogue's recordings, and the runs of rows received, as two lanes."""
+    """The catalogue's recordings and the runs of rows received, as two lanes."""
     lanes = {"catalogue": 1.0, "rows received": 0.0}
     for recording in recordings:
         shown = recording.clip(view)
@@ -200,8 +192,7 @@ def _time_axis(bottom: Axes, view: Span) -> None:
 
 
 def rows_of_frame(canvas_id: str, frame: Frame) -> list[Row]:
-    """A gRPC frame's rows as waterfall rows (one intensity per channel: the mean over its bins), so that a stream
-    is drawn as a waterfall is."""
+    """A gRPC frame's rows as waterfall rows (one intensity per channel, the mean over its bins)."""
     means = frame.data.mean(axis=2)
     channels = range(frame.start_channel, frame.end_channel + 1)
     return [
@@ -218,9 +209,8 @@ def rows_of_frame(canvas_id: str, frame: Frame) -> list[Row]:
 
 
 def latency_png(route: str, elapsed_s: Sequence[float], p95_s: float, limit_s: float) -> bytes:
-    """A point per call, red at or over the limit; the limit and the p95 as lines, the legend above the plot (inside
-    it would cover the last calls). The y axis is logarithmic: samples of 12-32 ms and a limit of 2000 ms both show,
-    apart from each other, the distance to the limit read off the decades."""
+    """A point per call, red at or over the limit; the limit and p95 as lines, the legend above the plot; a log y
+    axis, so that 12-32 ms samples and a 2000 ms limit both show."""
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 

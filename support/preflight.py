@@ -1,20 +1,10 @@
 """Before a run: does every part of the target answer, and which APIs does it offer? One line, not forty tracebacks.
-
-`check_target` asks each part once with short timeouts (`preflight_s`): REST `GET /ack`, an AMQP connection, the
-management API's `GET /api/overview` with the credentials, then the gRPC stream, whose address is never configured:
-it comes from a `POST /configure` answer, so a small live job is configured, its first frame read and its stream
-closed (which ends the job). A target whose REST refuses or garbles that job is not "unreachable": the scenarios say
-what is wrong with it; only a stream address that takes no connection stops the run. Secrets never appear.
-
-The target's shape (contract, "Target shapes"): the task API, the job API or both, found by asking one route of each
-that needs no id (`FOCUS_API=auto`), or said outright (`FOCUS_API=task|job|both`). A route the target does not have
-answers FastAPI's 404 `{"detail": "Not Found"}`; any other answer means it is there. Scenarios say which API they need
-with `@api-task` / `@api-job`, behave active tags (`ApiTags`): one whose API is not offered is skipped, visibly.
-
-Once per run: the nightly runner runs `python -m support.preflight` before it releases its behave processes, and
-tells them (`DONE_VARIABLE`, `FOCUS_API`); behave run on its own asks for itself (environment.py). A stopped run
-still leaves a result (`record_stopped_run`), so that a report built from it says why it is empty.
-"""
+`check_target` asks each part once with short timeouts: REST `GET /ack`, AMQP, the management API, then the gRPC
+stream at the address a small live job's `POST /configure` names (its first frame read, its stream closed). The shape
+(`FOCUS_API=auto`): a route the target lacks answers FastAPI's 404 `{"detail": "Not Found"}`; scenarios tagged
+`@api-task` / `@api-job` whose API is not offered are skipped, visibly (`ApiTags`). The nightly runner runs `python
+-m support.preflight` once for its behave processes (`DONE_VARIABLE`); a stopped run leaves a result
+(`record_stopped_run`)."""
 
 from __future__ import annotations
 

@@ -1,12 +1,6 @@
-"""RabbitMQ management HTTP API client: read-only listings of the target broker, as typed models.
-
-One method per route used; the vhost comes from the AMQP URL (`/` when it names none). Every call is kept (`calls`)
-so that the scenario can attach what it saw.
-
-The broker's listings of connections, channels and consumers come from its statistics, which lag a few seconds
-(`collect_statistics_interval`, 5 s by default) behind the broker; callers that need something to show up poll with
-`support.waiting.wait_for`.
-"""
+"""RabbitMQ management HTTP API client: read-only listings of the broker as typed models, one method per route; the
+vhost from the AMQP URL; every call kept (`calls`) as evidence. Its connection, channel and consumer listings lag a
+few seconds behind the broker (its statistics): callers poll."""
 
 from __future__ import annotations
 

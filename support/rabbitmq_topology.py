@@ -1,10 +1,7 @@
-"""Clauses 1.1 and 1.2, the RabbitMQ topology: the broker's exchanges and queues, and Focus Server's traffic on them
-(its commands, its connections). Read first (a lookup, a wait for a command, a footprint), then judged.
-
-Focus Server's commands are recognised by their content (their JSON `type`), else by their routing key, wherever they
-go. A target that leaves its connections unnamed cannot show "publisher only": a precondition not met, never passed.
-Looking a queue up (`queue_lookup`) serves 3.1 too (its interrogator's queue).
-"""
+"""Clauses 1.1 and 1.2, the RabbitMQ topology: the broker's exchanges and queues, and Focus Server's traffic on them,
+read (a lookup, a command awaited, a footprint), then judged. Commands are recognised by their JSON `type`, else
+their routing key; a target with unnamed connections cannot show "publisher only" (a precondition not met).
+`queue_lookup` serves 3.1 too."""
 
 from __future__ import annotations
 

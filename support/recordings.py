@@ -67,7 +67,7 @@ class Catalogue:
         return sorted(Span.of_seconds(start, end) for start, end in answer.body.root)
 
     def windows(self, shape: Shape, api: str, sizes: Times) -> tuple[WindowPlan, list[HistoryWindow]]:
-        """The plan for `shape` over `api`, each of its windows confirmed; a catalogue lacking it: `PreconditionNotMet`."""
+        """The plan for `shape` over `api`, each window confirmed; a catalogue lacking it: `PreconditionNotMet`."""
         known = self.recordings(self.search)
         found = plan_shape(shape, api, known, searchable_past(self.search), sizes)
         if isinstance(found, Lack):

@@ -1,8 +1,5 @@
-"""Clause 3.1, the Smart Recorder's connection protocol: its data observed on the broker, over AMQP, through `prisma`.
-
-The Smart Recorder speaks AMQP only (no gRPC tap): the suite hears it with probe queues of its own bound to the
-exchanges, never through a gRPC stream and never by consuming the recorder's own queues.
-"""
+"""Clause 3.1, the Smart Recorder's protocol: its data heard on the broker through `prisma` by probe queues of our
+own (it speaks AMQP only; we never consume its queues)."""
 
 from __future__ import annotations
 

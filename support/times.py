@@ -1,17 +1,8 @@
-"""The one time context: every duration the suite uses, built once per run (`Times.of(settings)`).
-
-Three kinds, as Kubernetes' e2e `TimeoutContext` keeps them:
-
-- the clarifications' own figures (`FIGURES`, from features/clauses.yaml, which the stand reads too): the 180 s
-  stream limit, the SLAs, §4's example sizes;
-- the shares of the stream limit under test (FOCUS_STREAM_LIMIT_S), each a named field computed once: written for
-  the clause's 180 s and scaled, so that the mutation matrix's 20 s stands prove the same checks red as the nightly's
-  180 s; and the history windows' sizes over the job API (history plays at recording pace under the limit);
-- the waits a deployment may set (`Waits`, one named field each with its reason, FOCUS_<NAME> or the deployment's
-  `acceptance:` key): a wait that runs out fails its check, so a slower target raises a wait, never a constant.
-
-A time literal anywhere else in support/, steps/ or environment.py fails tests/suite/test_time_in_one_place.py.
-"""
+"""The one time context, built once per run (`Times.of(settings)`; Kubernetes' `TimeoutContext`): the clarifications'
+figures (`FIGURES`, features/clauses.yaml, which the stand reads too); the shares of the stream limit under test,
+each a named field written for 180 s and scaled (so a 20 s stand proves the same checks red), and the job API's
+window sizes; the waits a deployment may set (`Waits`: FOCUS_<NAME> or its `acceptance:` key). A time literal
+elsewhere fails tests/suite/test_time_in_one_place.py."""
 
 from __future__ import annotations
 

@@ -1,10 +1,6 @@
-"""The world of one scenario, typed: the run's settings and time context, the clients, the scenario's jobs, its
-evidence, and what its steps leave for the next ones (Kubernetes' per-test `Framework` is the model).
-
-environment.py builds the `Run` once per behave process and a `World` per scenario (`World.open`); everything the
-scenario opens is closed by behave's own cleanup when it ends (`context.add_cleanup`, `hold` for a context manager),
-after its evidence was attached, last opened first closed: its jobs last of all (support/jobs.py).
-"""
+"""The world of one scenario, typed (Kubernetes' per-test `Framework`): the run's settings and time context, the
+clients, the named waits, its jobs and evidence, and what its steps leave for the next. environment.py builds a `Run`
+per process and a `World` per scenario; behave's cleanups close what it opened, last first, its jobs last."""
 
 from __future__ import annotations
 
