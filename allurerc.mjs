@@ -2,6 +2,7 @@
 // the results that tools/report/results_view.py prepares.
 // Paths come from the environment so that tests can generate a report elsewhere (defaults: the reports/ folder).
 import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 
 const env = process.env;
 
@@ -10,8 +11,10 @@ const env = process.env;
 const known = env.FOCUS_REPORT_RESOLUTIONS ? JSON.parse(readFileSync(env.FOCUS_REPORT_RESOLUTIONS, "utf8")) : null;
 const resolutions =
   known && known.rules.length
-    ? { resolutions: { ...known, knownIssuesPath: env.FOCUS_REPORT_KNOWN_ISSUES ?? "reports/known-issues.json" } }
+    ? { resolutions: { ...known, knownIssuesPath: join(dirname(env.FOCUS_REPORT_RESOLUTIONS), "known-issues.json") } }
     : {};
+// The run's SLA figures (tools/report/metrics.py): `performance` (Metrics section) and `qualityGate` (their limits).
+const sla = env.FOCUS_REPORT_SLA ? JSON.parse(readFileSync(env.FOCUS_REPORT_SLA, "utf8")) : {};
 
 const awesome = (singleFile) => ({
   import: "@allurereport/plugin-awesome",
@@ -99,6 +102,7 @@ export default {
     ],
   },
   ...resolutions,
+  ...sla,
   plugins: {
     awesome: awesome(false),
     single: awesome(true),

@@ -1,29 +1,28 @@
-"""The pictures of the report, drawn as a reviewer needs them: the channels latency chart's legend clear of its
-points, a waterfall's dashed window edges inside the picture (as its caption says), each of 4.5's two windows named."""
+"""The pictures of the report, drawn as a reviewer needs them: the latency chart's legend clear of its points, a
+waterfall's dashed window edges inside the picture (as its caption says), each of a clause's windows named."""
 
 from __future__ import annotations
 
+import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-from support.metadata_latency import LatencySeries, Sample
-from support.partial_results import attachment_name
-from support.pictures import WINDOW_NOTE, view_of, waterfall_figure
-from support.recordings import HistoryWindow, Shape
-from support.timeline import Span
+from support import pictures
+from support.pictures import WINDOW_NOTE, latency_png, view_of, waterfall_figure
+from support.windows import HistoryWindow, Shape, Span
 
 T0 = 1_760_918_340_000
 
 
-def test_the_latency_legend_covers_none_of_the_points() -> None:
+def test_the_latency_legend_covers_none_of_the_points(monkeypatch: pytest.MonkeyPatch) -> None:
+    drawn = []
+    monkeypatch.setattr(pictures, "_png", lambda figure: drawn.append(figure) or b"")
     # Calls slowing down toward the end: the last ones reach the middle of the plot, where a legend inside it sat.
-    elapsed_ms = [10 * 1.25**n for n in range(20)]
-    series = LatencySeries("GET /channels", 200, [Sample(n, ms / 1000, 200) for n, ms in enumerate(elapsed_ms, 1)])
-    figure = series.chart(1.0)
+    latency_png("GET /channels", [0.01 * 1.25**n for n in range(20)], 0.5, 1.0)
+    figure = drawn[0]
     FigureCanvasAgg(figure).draw()
     axes = figure.axes[0]
     legend = axes.get_legend().get_window_extent()
-    points = axes.collections[-1].get_offsets()  # the scatter: one point per call
-    for x, y in axes.transData.transform(points):
+    for x, y in axes.transData.transform(axes.collections[-1].get_offsets()):  # the scatter: a point per call
         assert not legend.contains(x, y), (x, y, legend)
     assert legend.y0 >= axes.get_window_extent().y1 - 1  # above the plot, beside the title
 
@@ -45,7 +44,5 @@ def test_each_window_of_a_clause_names_its_attachments() -> None:
     recording = (Span(T0 + 60_000, T0 + 3_600_000),)
     one = HistoryWindow(Shape.MIDDLE_ONLY, Span(T0, T0 + 120_000), recording)
     first = HistoryWindow(Shape.END_ONLY, Span(T0, T0 + 120_000), recording, "window 1 of 2: its start")
-    second = HistoryWindow(Shape.START_ONLY, Span(T0 + 3_540_000, T0 + 3_660_000), recording, "window 2 of 2: its end")
-    assert attachment_name("stream received", one) == "stream received"
-    assert attachment_name("stream received", first) == "stream received, window 1 of 2: its start"
-    assert attachment_name("stream received", second) == "stream received, window 2 of 2: its end"
+    assert one.named("stream received") == "stream received"
+    assert first.named("stream received") == "stream received, window 1 of 2: its start"

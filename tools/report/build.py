@@ -1,14 +1,13 @@
-"""The sign-off report: Allure 3 (npm package `allure`, no Java) plus the pages beside it.
+"""The sign-off report: Allure 3 (npm package `allure`, no Java) and the pages beside it.
 
-- `reports/allure-report/index.html`: the report, scenarios grouped by clause in spec order (allurerc.mjs);
-- `reports/allure-report-single/index.html`: the same in one file, for mail and sign-off;
-- beside each: clarifications.html (anchors `clause-1-1` …, the target of every scenario's link),
-  traceability.html/.md, living-docs.html and the docs they cite; the pages also travel inside the report as
-  global attachments;
-- `reports/history/`: kept between runs, one history file per target and profile, so trends compare like with like.
+- `reports/allure-report/index.html`, and the same in one file, `reports/allure-report-single/index.html`: scenarios
+  grouped by clause in spec order (allurerc.mjs), the run's SLA figures in Allure's Metrics section and quality gate;
+- beside each (and inside, as global attachments): clarifications.html (anchors `clause-1-1` …), traceability.html/.md,
+  living-docs.html, signoff.html, sla-trends.html (the figures' margins) and the docs they cite;
+- `reports/history/`: kept between runs, one Allure history per target and profile (trends compare like with like).
 
-`python -m tools.report.build [--base reports]` rebuilds it from the results there (and `make mutation` does, so that
-the report shows the faults killed): the run keeps one entry in the trends, not one per build.
+`python -m tools.report.build [--base reports]` rebuilds it from the results there (`make mutation` does): a run keeps
+one entry in the history however often its report is built.
 """
 
 from __future__ import annotations
@@ -22,7 +21,6 @@ import subprocess
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from hashlib import md5
 from pathlib import Path
 
 from markdown_it import MarkdownIt
@@ -31,19 +29,31 @@ from support.clauses import CLAUSES
 from tools.common.catalogue import quotes_of, scenarios
 from tools.common.html_page import REPORT_LINKS, page
 from tools.common.layout import DEFAULT_LAYOUT, FEATURES, MUTATION_MATRIX, ROOT, RunLayout
-from tools.report import clarifications_page, living_docs, report_page, results_view, sla_trends, timeline_lanes
+from tools.report import clarifications_page, living_docs, metrics, report_page, results_view, timeline_lanes
 from tools.verdicts import signoff, traceability
 from tools.verdicts.run_header import SpecVersion
-from tools.verdicts.xray_keys import read_keys
 
 ALLURE_BIN = ROOT / "node_modules" / ".bin" / "allure"
 ALLURE_CONFIG = ROOT / "allurerc.mjs"
+GENERATE = Path(__file__).with_name("generate.mjs")
 REPORT_NAME = "Focus Server acceptance"
-# The report app loads Google Analytics by default; a sign-off report must not call out to anyone (and runs offline).
+# The report app loads Google Analytics, always; a sign-off report calls out to no one (and opens offline).
 _ANALYTICS = re.compile(
-    r"<script async src=\"https://www\.googletagmanager\.com/.*?</script>\s*<script>.*?</script>",
-    re.S,
+    r"<script async src=\"https://www\.googletagmanager\.com/.*?</script>\s*<script>.*?</script>", re.S
 )
+# What a reader needs first in the report's metadata (Allure hides all but the first few behind "Show more"); the
+# verdicts follow (note_verdicts), then the rest.
+HEADLINE = (
+    "target",
+    "target.api",
+    "profile",
+    "listen_s",
+    "run_started",
+    "base_url",
+    "focus_server_sw_version",
+    "spec.date",
+)
+VERDICT_KEY = "verdict."  # environment.properties keys `verdict.1.1` …, `verdict.sign-off`
 
 
 class ReportFailed(RuntimeError):
@@ -59,84 +69,46 @@ class ReportPaths:
     seconds: float
 
 
-# What a reader needs first, in this order, at the top of the report's metadata (Allure shows the first few and
-# hides the rest behind "Show more"): the target and the API shape it offers, the profile and the listening window
-# the run used, when it started. The verdicts follow (note_verdicts), then everything else.
-HEADLINE = (
-    "target",
-    "target.api",
-    "profile",
-    "listen_s",
-    "run_started",
-    "base_url",
-    "focus_server_sw_version",
-    "spec.date",
-)
-
-
-def headline_first(environment: dict[str, str]) -> dict[str, str]:
-    first = {key: environment[key] for key in HEADLINE if key in environment}
-    return first | {key: value for key, value in environment.items() if key not in first}
+def _write_properties(results: Path, lines: list[str]) -> None:
+    """environment.properties, the headline keys first in their order."""
+    rank = {key: n for n, key in enumerate(HEADLINE)}
+    lines = sorted(
+        lines, key=lambda line: (rank.get(line.split("=", 1)[0], len(HEADLINE)), not line.startswith(VERDICT_KEY))
+    )
+    (results / "environment.properties").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def write_run_metadata(results: Path, environment: dict[str, str], executor: dict[str, str]) -> None:
-    """environment.properties and executor.json, which Allure shows as the run's metadata; the version of the
-    clarifications the run judged (their Date line and sha256) is noted here, when the run starts, so that a report
-    built later, elsewhere, still says which (tools/verdicts/run_header.py)."""
+    """environment.properties and executor.json, the run's metadata in the report; with the clarifications the run
+    judged (their Date line and sha256), noted when it starts so that a report built later still says which."""
     results.mkdir(parents=True, exist_ok=True)
     environment = SpecVersion.of().properties() | environment
-    lines = [f"{key}={_property(value)}" for key, value in headline_first(environment).items()]
-    (results / "environment.properties").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    clean = {key: value.replace("\\", "\\\\").replace("\n", " ") for key, value in environment.items()}
+    _write_properties(results, [f"{key}={value}" for key, value in clean.items()])
     (results / "executor.json").write_text(json.dumps(executor, indent=2), encoding="utf-8")
 
 
-def _property(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("\n", " ")
-
-
 def executor(profile: str, target: str) -> dict[str, str]:
-    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    ci = bool(os.environ.get("CI"))
     return {
-        "name": "CI (.ci/run)" if os.environ.get("CI") else "make acceptance",
-        "type": "ci" if os.environ.get("CI") else "local",
-        "buildName": f"{profile} on {target}, {now}",
+        "name": "CI (.ci/run)" if ci else "make acceptance",
+        "type": "ci" if ci else "local",
+        "buildName": f"{profile} on {target}, {datetime.now(UTC):%Y-%m-%d %H:%M UTC}",
         "reportName": REPORT_NAME,
         "reportUrl": "index.html",
     }
 
 
-def history_file(layout: RunLayout, profile: str, target: str) -> Path:
-    return layout.history / f"history-{target}-{profile}.jsonl"
-
-
-def _markdown_page(source: Path, out: Path) -> Path:
-    md = MarkdownIt("commonmark").enable("table")
-    out.write_text(page(source.stem, md.render(source.read_text(encoding="utf-8")), REPORT_LINKS), encoding="utf-8")
-    return out
-
-
-VERDICT_KEY = "verdict."  # environment.properties keys `verdict.1.1` …, `verdict.sign-off`
-
-
 def note_verdicts(layout: RunLayout, features_dir: Path = FEATURES, matrix: Path = MUTATION_MATRIX) -> None:
-    """The verdict per clause in the run's metadata (environment.properties), replacing any earlier one: the
-    report's header shows them beside the target, and a rebuild after `make mutation` shows them proven."""
+    """Each clause's verdict in the run's metadata (replacing earlier ones): the report's header shows them beside
+    the target, and a rebuild after `make mutation` shows them proven."""
     sheet = signoff.build(layout.results, features_dir, matrix)
     props = layout.results / "environment.properties"
-    kept = (
-        [line for line in props.read_text(encoding="utf-8").splitlines() if not line.startswith(VERDICT_KEY)]
-        if props.is_file()
-        else []
-    )
+    kept = props.read_text(encoding="utf-8").splitlines() if props.is_file() else []
     noted = [f"{VERDICT_KEY}{row.id}={row.verdict_text} ({row.counts()})" for row in sheet.rows]
     validity = "valid" if sheet.valid else f"NOT VALID ({sheet.header.profile} profile or a clause not verified)"
     noted.append(f"{VERDICT_KEY}sign-off={validity}")
-    headline = sorted(
-        (line for line in kept if line.split("=", 1)[0] in HEADLINE),
-        key=lambda line: HEADLINE.index(line.split("=")[0]),
-    )
-    rest = [line for line in kept if line not in headline]
-    props.write_text("\n".join([*headline, *noted, *rest]) + "\n", encoding="utf-8")
+    _write_properties(layout.results, [line for line in kept if not line.startswith(VERDICT_KEY)] + noted)
 
 
 def build_pages(
@@ -144,87 +116,78 @@ def build_pages(
     features_dir: Path = FEATURES,
     matrix: Path = MUTATION_MATRIX,
     *,
-    profile: str | None = None,
+    profile: str | None = None,  # the runner's callers name them; the pages are the same for any
     target: str | None = None,
 ) -> tuple[Path, Path]:
-    """The pages beside the report, from the results of the run. Returns (traceability.html, living-docs.html).
-
-    The run's SLA figures go into the history (tools/report/sla_trends.py) of its profile and target (default: as the
-    runner noted them), and the trends page is written among the pages."""
+    """The pages beside the report, from the run's results. Returns (traceability.html, living-docs.html)."""
     if layout.results.is_dir():
         note_verdicts(layout, features_dir, matrix)
     pages = layout.pages
     shutil.rmtree(pages, ignore_errors=True)
     planned = scenarios(features_dir, ROOT) if features_dir.is_dir() else []
     clarifications_page.write(pages, quotes={clause.id: quotes_of(clause.id, planned) for clause in CLAUSES})
-    for document, page_name in traceability.DOCUMENT_PAGES.items():
+    md = MarkdownIt("commonmark").enable("table")
+    for document, name in traceability.DOCUMENT_PAGES.items():
         if (ROOT / document).is_file():
-            _markdown_page(ROOT / document, pages / page_name)
-    trace = traceability.build(layout.results, features_dir, matrix)
-    html, _ = traceability.write(trace, pages)
+            body = md.render((ROOT / document).read_text(encoding="utf-8"))
+            (pages / name).write_text(page(Path(document).stem, body, REPORT_LINKS), encoding="utf-8")
+    html, _ = traceability.write(traceability.build(layout.results, features_dir, matrix), pages)
     docs = living_docs.write(pages, features_dir, layout.results)
-    # The sign-off sheet beside the report (its evidence links open results of the same folder); `make signoff`
-    # prints it to reports/signoff.pdf.
+    # The sign-off sheet beside the report, its evidence links into it; `make signoff` prints it.
     signoff.write_html(signoff.build(layout.results, features_dir, matrix), pages / "signoff.html", "index.html")
-    noted_profile, noted_target = last_run(layout) or ("nightly", "stand")
-    sla_trends.write(layout.results, layout.history, pages, profile or noted_profile, target or noted_target)
     return html, docs
 
 
-def _allure(results: Path, output: Path, history: Path, pages: Path, resolutions: Path | None = None) -> None:
+def history_file(layout: RunLayout, profile: str, target: str) -> Path:
+    return layout.history / f"history-{target}-{profile}.jsonl"
+
+
+def _one_entry_per_run(history: Path, results: Path) -> None:
+    """Allure appends to its history at every generation: a report built again for the same run (after `make
+    mutation`, or by hand) first drops what its earlier generations added (noted beside the history, by run id)."""
+    props = results / "environment.properties"
+    text = props.read_text(encoding="utf-8") if props.is_file() else ""
+    run_id = next((line[7:] for line in text.splitlines() if line.startswith("run_id=")), None)
+    mark = history.with_suffix(".run.json")
+    lines = history.read_text(encoding="utf-8").splitlines(keepends=True) if history.is_file() else []
+    noted = json.loads(mark.read_text(encoding="utf-8")) if mark.is_file() else {}
+    if run_id and noted.get("run_id") == run_id:
+        history.write_text("".join(lines[: noted["lines"]]), encoding="utf-8")
+    else:
+        history.parent.mkdir(parents=True, exist_ok=True)
+        mark.write_text(json.dumps({"run_id": run_id, "lines": len(lines)}), encoding="utf-8")
+
+
+def _allure(results: Path, output: Path, history: Path, pages: Path, extra: dict[str, Path | None]) -> None:
     if not ALLURE_BIN.exists():
         raise ReportFailed(f"{ALLURE_BIN.relative_to(ROOT)} is missing: run `make setup` (npm ci)")
-    history.parent.mkdir(parents=True, exist_ok=True)
-    env = {
-        **os.environ,
-        "FOCUS_REPORT_HISTORY": str(history),
-        "FOCUS_REPORT_PAGES": str(pages),
+    env = {**os.environ, "FOCUS_REPORT_HISTORY": str(history), "FOCUS_REPORT_PAGES": str(pages)}
+    env |= {
         "FOCUS_REPORT_NAME": REPORT_NAME,
+        "NO_COLOR": "1",
+        **{name: str(path) for name, path in extra.items() if path},
     }
-    if resolutions is not None:
-        env["FOCUS_REPORT_RESOLUTIONS"] = str(resolutions)
-        env["FOCUS_REPORT_KNOWN_ISSUES"] = str(resolutions.with_name("known-issues.json"))
-    command = [str(ALLURE_BIN), "generate", "--config", str(ALLURE_CONFIG), "--output", str(output), str(results)]
-    done = subprocess.run(
-        command, cwd=ROOT, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL, encoding="utf-8"
-    )
+    command = ["node", str(GENERATE), str(ALLURE_CONFIG), str(output), str(results)]
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, stdin=subprocess.DEVNULL, encoding="utf-8")
     if done.returncode != 0:
         raise ReportFailed(f"allure generate exited {done.returncode}: {(done.stdout + done.stderr)[-2000:]}")
-
-
-def _strip_analytics(index: Path) -> None:
-    index.write_text(_ANALYTICS.sub("", index.read_text(encoding="utf-8")), encoding="utf-8")
-
-
-def _shown_results(layout: RunLayout, sheet: signoff.Sheet, planned: list) -> tuple[Path, Path | None]:
-    """The copy of the results Allure reads (tools/report/results_view.py), and its known defects' resolutions."""
-    shown = layout.base / ".allure-input"
-    rules = results_view.stage(
-        layout.results,
-        shown,
-        planned=planned,
-        rows=sheet.rows,
-        keys=read_keys(),
-        browse_url=sheet.register.browse_url,
-    )
-    if not rules:
-        return shown, None
-    resolutions = layout.base / ".allure-resolutions.json"
-    resolutions.write_text(json.dumps(results_view.resolutions(rules, sheet.register.browse_url)), encoding="utf-8")
-    return shown, resolutions
 
 
 def generate(layout: RunLayout, *, profile: str, target: str, features_dir: Path = FEATURES) -> ReportPaths:
     """Build the Allure report and its single-file twin from `layout.results`; the pages must be built already."""
     started = time.monotonic()
-    staging = layout.base / ".allure-staging"
+    staging, shown = layout.base / ".allure-staging", layout.base / ".allure-input"
     shutil.rmtree(staging, ignore_errors=True)
     timeline_lanes.distinct_lanes(layout.results)  # one timeline lane per behave process
     planned = scenarios(features_dir, ROOT) if features_dir.is_dir() else []
     sheet = signoff.build(layout.results, features_dir, profile=profile)
-    shown, resolutions = _shown_results(layout, sheet, planned)
+    resolutions = results_view.stage(layout.results, shown, planned, sheet)
+    sla = metrics.write(layout.results, shown, layout.pages)
+    history = history_file(layout, profile, target)
+    _one_entry_per_run(history, layout.results)
+    known = {"FOCUS_REPORT_RESOLUTIONS": resolutions, "FOCUS_REPORT_SLA": sla}
     try:
-        _allure(shown, staging, history_file(layout, profile, target), layout.pages, resolutions)
+        _allure(shown, staging, history, layout.pages, known)
     finally:
         shutil.rmtree(shown, ignore_errors=True)
     # allurerc.mjs declares two plugins, each writing its own folder: the multi-file one and the single file.
@@ -234,52 +197,28 @@ def generate(layout: RunLayout, *, profile: str, target: str, features_dir: Path
     layout.single_file.mkdir(parents=True)
     shutil.move(staging / "single" / "index.html", layout.single_file / "index.html")
     shutil.rmtree(staging, ignore_errors=True)
-    verdicts = {row.id: row.verdict_text for row in sheet.rows}
     strip = report_page.verdicts_html(sheet.rows, sheet.valid, sheet.header.profile)
     for folder in (layout.report, layout.single_file):
-        _strip_analytics(folder / "index.html")
-        report_page.decorate(folder / "index.html", report_page.first_start_utc(layout.results), strip)
-        report_page.order_report(folder, planned, verdicts)
+        index = folder / "index.html"
+        index.write_text(_ANALYTICS.sub("", index.read_text(encoding="utf-8")), encoding="utf-8")
+        report_page.decorate(index, report_page.first_start_utc(layout.results), strip)
+        report_page.order_report(folder, planned, {row.id: row.verdict_text for row in sheet.rows})
         for page_file in layout.pages.iterdir():
             shutil.copy2(page_file, folder / page_file.name)
     return ReportPaths(
-        index=layout.report / "index.html",
-        single_file=layout.single_file / "index.html",
-        traceability=layout.report / "traceability.html",
-        living_docs=layout.report / "living-docs.html",
-        seconds=time.monotonic() - started,
+        layout.report / "index.html",
+        layout.single_file / "index.html",
+        layout.report / "traceability.html",
+        layout.report / "living-docs.html",
+        time.monotonic() - started,
     )
 
 
-def forget_run(history: Path, results: Path) -> bool:
-    """Drop the history entry that an earlier generation wrote for these very results, if it is the last one.
-
-    Allure appends an entry at every generation; a report rebuilt for the same run (after `make mutation`, or by
-    hand) would otherwise count that run twice in its trends. An entry is this run's when its results are exactly
-    these result files (Allure ids each result by the md5 of its uuid).
-    """
-    if not history.is_file():
-        return False
-    lines = history.read_text(encoding="utf-8").splitlines()
-    ids = {
-        md5(json.loads(p.read_text(encoding="utf-8"))["uuid"].encode()).hexdigest()
-        for p in results.glob("*-result.json")
-    }
-    try:
-        last = {entry["id"] for entry in json.loads(lines[-1])["testResults"].values()}
-    except (IndexError, KeyError, TypeError, ValueError):
-        return False
-    if not ids or last != ids:
-        return False
-    history.write_text("".join(f"{line}\n" for line in lines[:-1]), encoding="utf-8")
-    return True
-
-
 def last_run(layout: RunLayout) -> tuple[str, str] | None:
-    """(profile, target) of the run whose results are in `layout`, as the nightly runner noted them."""
+    """(profile, target) of the run whose results are in `layout`, as the runner noted them (logs/run.json)."""
     try:
-        noted = json.loads((layout.logs / "timings.json").read_text(encoding="utf-8"))
-        return noted["profile"], noted.get("target", "stand")  # older runs noted no target
+        noted = json.loads(layout.facts.read_text(encoding="utf-8"))
+        return noted["profile"], noted["target"]
     except (OSError, ValueError, KeyError):
         return None
 
@@ -287,14 +226,11 @@ def last_run(layout: RunLayout) -> tuple[str, str] | None:
 def rebuild(
     layout: RunLayout, features_dir: Path = FEATURES, *, profile: str | None = None, target: str | None = None
 ) -> ReportPaths:
-    """The report and its pages again, from the results already there (the run's history entry replaced).
-
-    The run's profile and target, unless given, are those the runner noted (nightly on stand if none)."""
+    """The report and its pages again from the results there; profile and target as the runner noted them unless
+    given (nightly on stand if none)."""
     noted_profile, noted_target = last_run(layout) or ("nightly", "stand")
-    profile, target = profile or noted_profile, target or noted_target
-    build_pages(layout, features_dir, profile=profile, target=target)
-    forget_run(history_file(layout, profile, target), layout.results)
-    return generate(layout, profile=profile, target=target, features_dir=features_dir)
+    build_pages(layout, features_dir)
+    return generate(layout, profile=profile or noted_profile, target=target or noted_target, features_dir=features_dir)
 
 
 def main() -> None:

@@ -1,16 +1,12 @@
-"""What tools/report/build.py adds to the Allure app's own page, in the folder report and in the single file alike.
+"""What tools/report/build.py adds to the Allure app's page, in the folder report and the single file alike.
 
-- The verdicts at the top of every view: whether the run can be signed, and each clause's verdict (a known defect
-  named), no click needed; a bar at the foot leading to the pages beside the report: the sign-off sheet,
-  traceability, the living documentation, the clarifications, the SLA trends, how the suite talks to the server.
-- The clause link works: Allure 3.18 renders a link only for http(s)/mailto/tel URLs, so each result links to
-  `https://report.invalid/clarifications.html#clause-X-Y` (support/clauses.py: a name that never resolves, RFC 2606)
-  and a small script points every such link at the page beside the report, whichever way the report is opened
-  (served, or the single file from file://).
-- Each clause group of the tree is named with the clause's verdict (tools/verdicts/clause_verdict.py).
-- Scenarios in feature order inside their clause, clauses in spec order: the tree's `groupOrder` (Allure: the order
-  the results started in, which parallel processes shuffle) is set to that order, and the report opens sorted by it.
-- `widgets/metrics.json` (an optional widget the app asks for; absent, the served report logs a 404 console error).
+- At the top, the verdicts: whether the run can be signed, each clause's verdict (a known defect named); at the foot,
+  a bar to the pages beside the report (tools/common/html_page.REPORT_LINKS).
+- The clause link works: Allure 3.18 renders links for http(s)/mailto/tel URLs alone, so each result links to
+  `https://report.invalid/clarifications.html#clause-X-Y` (support/clauses.py; RFC 2606) and a small script points
+  every such link at the page beside the report, served or opened from file://.
+- Each clause group of the tree is named with its verdict; scenarios in feature order inside their clause, clauses in
+  spec order (the tree's `groupOrder`, by which the report opens sorted; Allure's is the order results started in).
 """
 
 from __future__ import annotations
@@ -18,25 +14,18 @@ from __future__ import annotations
 import base64
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from support.clauses import BY_ID, CLAUSES, REPORT_ORIGIN
+from support.clauses import BY_ID, CLAUSES, REPORT_ORIGIN, case_of_tags
 from tools.common.catalogue import PlannedScenario
-from tools.common.html_page import esc
+from tools.common.html_page import REPORT_LINKS, esc
 from tools.verdicts.clause_verdict import NOT_A_SIGNOFF_RUN, ClauseVerdictRow, signoff_profile
 
 MARKER = "focus-report-pages"
 VERDICTS_ID = "focus-verdicts"
-PAGES = {
-    "Sign-off sheet": "signoff.html",
-    "Traceability": "traceability.html",
-    "Living documentation": "living-docs.html",
-    "Clarifications": "clarifications.html",
-    "SLA trends": "sla-trends.html",
-    "How the suite talks to the server": "how-the-suite-talks.html",
-}
+VERDICT_SEPARATOR = " · "
 
 # Two strips around the app: the verdicts at the top (the overall one and each clause's, no click needed), the pages
 # beside the report at the foot. The app's frame is as tall as the window (its footer at its bottom): it is made
@@ -105,14 +94,10 @@ html[data-theme="dark"] #{verdicts} .overall.invalid {{ background: #7f1d1d; col
 
 
 def bar_html(started_utc: str | None = None) -> str:
-    links = "".join(f'<a href="{esc(href)}" data-page="{esc(href)}">{esc(name)}</a>' for name, href in PAGES.items())
-    return _STRIPS.format(
-        marker=MARKER,
-        verdicts=VERDICTS_ID,
-        links=links,
-        origin=json.dumps(REPORT_ORIGIN),
-        started=json.dumps(started_utc or ""),
-    )
+    pages = {name: href for name, href in REPORT_LINKS.items() if href != "index.html"}
+    links = "".join(f'<a href="{esc(href)}" data-page="{esc(href)}">{esc(name)}</a>' for name, href in pages.items())
+    origin, started = json.dumps(REPORT_ORIGIN), json.dumps(started_utc or "")
+    return _STRIPS.format(marker=MARKER, verdicts=VERDICTS_ID, links=links, origin=origin, started=started)
 
 
 def verdicts_html(rows: Sequence[ClauseVerdictRow], valid: bool, profile: str) -> str:
@@ -132,17 +117,9 @@ def verdicts_html(rows: Sequence[ClauseVerdictRow], valid: bool, profile: str) -
 
 def first_start_utc(results: Path) -> str | None:
     """When the run's first scenario started, in UTC: the time the report's overview shows."""
-    starts = []
-    for path in results.glob("*-result.json"):
-        try:
-            start = json.loads(path.read_text(encoding="utf-8")).get("start")
-        except ValueError:
-            continue
-        if isinstance(start, int):
-            starts.append(start)
-    if not starts:
-        return None
-    return datetime.fromtimestamp(min(starts) / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    starts = [json.loads(p.read_text(encoding="utf-8")).get("start") for p in results.glob("*-result.json")]
+    starts = [start for start in starts if isinstance(start, int)]
+    return datetime.fromtimestamp(min(starts) / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S UTC") if starts else None
 
 
 def decorate(index: Path, started_utc: str | None = None, verdicts: str = "") -> None:
@@ -154,65 +131,39 @@ def decorate(index: Path, started_utc: str | None = None, verdicts: str = "") ->
     index.write_text(text, encoding="utf-8")
 
 
-def spec_order(planned: Sequence[PlannedScenario]) -> dict[tuple[str | None, str], int]:
-    """(case, name) → rank: clauses in spec order, scenarios in the feature files' order inside each."""
-    clause_rank = {clause.id: index for index, clause in enumerate(CLAUSES)}
-    ranked = sorted(enumerate(planned), key=lambda item: (clause_rank.get(item[1].spec or "", len(CLAUSES)), item[0]))
-    return {(scenario.case, scenario.name.strip()): rank + 1 for rank, (_, scenario) in enumerate(ranked)}
-
-
-def _case(leaf: dict) -> str | None:
-    return next((tag[len("case-") :] for tag in leaf.get("tags", []) if tag.startswith("case-")), None)
-
-
-def _spec(leaf: dict) -> str | None:
-    return next((tag[len("spec-") :] for tag in leaf.get("tags", []) if tag.startswith("spec-")), None)
-
-
-def order_tree(tree: dict, order: dict[tuple[str | None, str], int], verdicts: dict[str, str] | None = None) -> dict:
-    """The tree widget with each leaf's `groupOrder` set to its scenario's rank in spec order, and each clause group
-    named with its verdict ("4.3 Scenario 3: … · verified")."""
+def order_tree(tree: dict, planned: Sequence[PlannedScenario], verdicts: dict[str, str]) -> dict:
+    """The tree widget with each leaf's `groupOrder` its scenario's rank in spec order (one not planned after its
+    clause's planned ones), and each clause group named with its verdict ("4.3 Scenario 3: … · verified")."""
+    clause_rank = {clause.id: n for n, clause in enumerate(CLAUSES)}
+    ranked = sorted(enumerate(planned), key=lambda x: (clause_rank.get(x[1].spec or "", len(CLAUSES)), x[0]))
+    order = {(s.case, s.name.strip()): rank + 1 for rank, (_, s) in enumerate(ranked)}
     for group in tree.get("groupsById", {}).values():
         clause_id = str(group.get("name", "")).split(" ", 1)[0]
-        if verdicts and clause_id in verdicts and VERDICT_SEPARATOR not in group["name"]:
-            group["name"] = f"{group['name']}{VERDICT_SEPARATOR}{verdicts[clause_id]}"
-    last = len(order) + 1
+        if clause_id in verdicts and VERDICT_SEPARATOR not in group["name"]:
+            group["name"] += VERDICT_SEPARATOR + verdicts[clause_id]
     for leaf in tree.get("leavesById", {}).values():
-        rank = order.get((_case(leaf), str(leaf.get("name", "")).strip()))
-        if rank is None:  # not planned (a removed scenario): after the planned ones of its clause's block
-            spec = _spec(leaf)
-            rank = last + (list(BY_ID).index(spec) if spec in BY_ID else len(BY_ID))
-        leaf["groupOrder"] = rank
+        tags = leaf.get("tags", [])
+        spec = next((tag[5:] for tag in tags if tag.startswith("spec-")), None)
+        unplanned = len(order) + 1 + (list(BY_ID).index(spec) if spec in BY_ID else len(BY_ID))
+        leaf["groupOrder"] = order.get((case_of_tags(tags), str(leaf.get("name", "")).strip()), unplanned)
     return tree
 
-
-VERDICT_SEPARATOR = " · "
 
 _EMBEDDED_TREE = re.compile(r'd\("(widgets/(?:[^"/]+/)?tree\.json)","([A-Za-z0-9+/=]*)"\)')
 
 
-def _rewrite_embedded(text: str, change: Callable[[dict], dict]) -> str:
-    def replace(match: re.Match[str]) -> str:
-        data = change(json.loads(base64.b64decode(match[2])))
-        encoded = base64.b64encode(json.dumps(data, ensure_ascii=False).encode()).decode()
-        return f'd("{match[1]}","{encoded}")'
-
-    return _EMBEDDED_TREE.sub(replace, text)
-
-
-def order_report(folder: Path, planned: Sequence[PlannedScenario], verdicts: dict[str, str] | None = None) -> None:
-    """Spec order and clause verdicts in a generated report: the folder's tree widgets, or the trees embedded in a
-    single file."""
-    order = spec_order(planned)
+def order_report(folder: Path, planned: Sequence[PlannedScenario], verdicts: dict[str, str]) -> None:
+    """Spec order and clause verdicts in a generated report: its tree widgets, or the trees a single file embeds."""
     for path in folder.glob("widgets/**/tree.json"):
-        path.write_text(
-            json.dumps(order_tree(json.loads(path.read_text(encoding="utf-8")), order, verdicts), ensure_ascii=False),
-            encoding="utf-8",
-        )
+        tree = order_tree(json.loads(path.read_text(encoding="utf-8")), planned, verdicts)
+        path.write_text(json.dumps(tree, ensure_ascii=False), encoding="utf-8")
+
+    def embedded(match: re.Match[str]) -> str:
+        tree = order_tree(json.loads(base64.b64decode(match[2])), planned, verdicts)
+        return f'd("{match[1]}","{base64.b64encode(json.dumps(tree, ensure_ascii=False).encode()).decode()}")'
+
     index = folder / "index.html"
-    text = index.read_text(encoding="utf-8")
-    if _EMBEDDED_TREE.search(text):
-        index.write_text(_rewrite_embedded(text, lambda tree: order_tree(tree, order, verdicts)), encoding="utf-8")
-    widgets = folder / "widgets"
+    index.write_text(_EMBEDDED_TREE.sub(embedded, index.read_text(encoding="utf-8")), encoding="utf-8")
+    widgets = folder / "widgets"  # asked for by the app even when absent (a 404 in the served report's console)
     if widgets.is_dir() and not (widgets / "metrics.json").exists():
         (widgets / "metrics.json").write_text("[]", encoding="utf-8")

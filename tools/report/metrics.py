@@ -1,0 +1,138 @@
+"""The run's SLA figures as Allure 3's own performance metrics, its quality gate at the clarifications' limits.
+
+Each scenario attaches the figures it measured as the JSON attachment "metrics" (support/evidence.py: key, title,
+value, unit, limit, better, low). At build time they become, for Allure 3.18:
+- `sla-perf.json` among the results Allure reads: `{id, key, value, start, stop}` each, its performance results;
+- `performance` of the config: each key's title (its limit in it), unit and which way is better, grouped by clause;
+  the report's Metrics section shows each with the previous run's value, the change and the trend (Allure's history);
+- quality-gate rules: `metricMax` at the limit (`metricMin` for a figure better higher, and at a lower bound); a rule
+  that trips is a finding in the report (tools/report/generate.mjs), never a failed build.
+What Allure does not show, the limit's line and the margin as a share of the limit, is a table on sla-trends.html.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from support.clauses import BY_ID
+from tools.common.html_page import REPORT_LINKS, esc, page
+
+ATTACHMENT = "metrics"
+PERF_FILE = "sla-perf.json"
+PAGE = "sla-trends.html"
+
+
+@dataclass(frozen=True)
+class Figure:
+    key: str
+    title: str
+    value: float
+    unit: str
+    limit: float | None
+    better: str  # "lower" or "higher"
+    low: float | None
+    clause: str
+    start: int
+    stop: int
+
+    def margin(self) -> float | None:
+        """How far from failing, as a share of the limit (negative: failing); None without a limit."""
+        if not self.limit:
+            return None
+        shares = [(self.limit - self.value if self.better == "lower" else self.value - self.limit) / self.limit]
+        if self.low is not None:
+            shares.append((self.value - self.low) / self.limit)
+        return min(shares)
+
+
+def _attachments(item: dict) -> list[dict]:
+    return [*item.get("attachments", []), *(a for step in item.get("steps") or [] for a in _attachments(step))]
+
+
+def collect(results: Path) -> list[Figure]:
+    """Every figure the run's scenarios attached, in clause order."""
+    figures = []
+    for path in sorted(results.glob("*-result.json")):
+        result = json.loads(path.read_text(encoding="utf-8"))
+        clause = next((x["value"] for x in result.get("labels", []) if x.get("name") == "spec"), "")
+        for attached in (a for a in _attachments(result) if a.get("name") == ATTACHMENT):
+            for raw in json.loads((results / attached["source"]).read_text(encoding="utf-8")):
+                times = {"start": result.get("start") or 0, "stop": result.get("stop") or result.get("start") or 0}
+                said = {k: raw.get(k) for k in ("title", "value", "unit", "limit", "low")}
+                # Allure's key: the clause first (its Metrics section lists the figures by key), then the suite's.
+                key = f"{clause} {raw['key']}"
+                figures.append(Figure(key, **said, better=raw.get("better") or "lower", clause=clause, **times))
+    return sorted(figures, key=lambda f: f.key)
+
+
+def _limit_said(figure: Figure) -> str:
+    if figure.limit is None:
+        return ""
+    if figure.low is not None:
+        return f" (limit {figure.low:g} … {figure.limit:g} {figure.unit})"
+    return f" (limit {'<' if figure.better == 'lower' else '≥'} {figure.limit:g} {figure.unit})"
+
+
+def perf_results(figures: list[Figure]) -> list[dict]:
+    """Allure's performance results: one per figure, timed as the scenario that measured it."""
+    return [
+        {"id": f"sla-{n}", "key": f.key, "value": f.value, "start": f.start, "stop": f.stop}
+        for n, f in enumerate(figures)
+    ]
+
+
+def allure_config(figures: list[Figure]) -> dict:
+    """The `performance` and `qualityGate` parts of the Allure config (allurerc.mjs reads them from a file)."""
+    metrics = {
+        f.key: {"title": f"{f.key.split(': ')[0]}: {f.title}{_limit_said(f)}", "unit": f.unit, "better": f.better}
+        | ({"group": f.clause} if f.clause in BY_ID else {})
+        for f in figures
+    }
+    # The app shows a group's title with its dots as spaces ("2 2"): the clause's heading alone, its id in each title.
+    groups = {f.clause: {"title": BY_ID[f.clause].title} for f in figures if f.clause in BY_ID}
+    rules = []
+    for f in {f.key: f for f in figures}.values():
+        if f.limit is not None:
+            rule = "metricMax" if f.better == "lower" else "metricMin"
+            rules.append({"id": f.key, rule: {"key": f.key, "value": f.limit, "unit": f.unit}})
+        if f.low is not None:
+            rules.append({"id": f"{f.key} (low)", "metricMin": {"key": f.key, "value": f.low, "unit": f.unit}})
+    return {"performance": {"metrics": metrics, "groups": groups}, "qualityGate": {"rules": rules}}
+
+
+def write(results: Path, staged: Path, pages: Path) -> Path | None:
+    """The figures as Allure's results in the staged copy, and the margins page; returns the config file, if any."""
+    figures = collect(results)
+    pages.mkdir(parents=True, exist_ok=True)
+    (pages / PAGE).write_text(margins_html(figures), encoding="utf-8")
+    if not figures:
+        return None
+    (staged / PERF_FILE).write_text(json.dumps(perf_results(figures)), encoding="utf-8")
+    config = staged.parent / ".allure-sla.json"
+    config.write_text(json.dumps(allure_config(figures), ensure_ascii=False), encoding="utf-8")
+    return config
+
+
+def margins_html(figures: list[Figure]) -> str:
+    """Each figure against its limit, and its margin as a share of the limit (its trend: the report's Metrics)."""
+    rows = "".join(
+        f'<tr data-key="{esc(f.key)}"><td>{esc(f.clause)}</td><td>{esc(f.title)}<br><small>{esc(f.key)}</small></td>'
+        f"<td>{f.value:g} {esc(f.unit)}</td><td>{esc(_limit_said(f).strip(' ()'))}</td>"
+        f'<td class="{"failed" if (f.margin() or 0) < 0 else ""}">'
+        f"{'' if f.margin() is None else f'{f.margin():.0%}'}</td></tr>"
+        for f in figures
+    )
+    body = (
+        "<h1>SLA margins: this run's figures against their limits</h1><p>Each figure a scenario measured, its limit "
+        "(the clarifications') and how far it stays from it, as a share of the limit (negative: over). Their trend "
+        "over the runs, with each change since the previous run, is in the report's <b>Metrics</b> section; a limit "
+        "crossed is also a finding of its quality gate.</p>"
+        + (
+            f"<table><tr><th>Clause</th><th>Figure</th><th>Value</th><th>Limit</th><th>Margin</th></tr>{rows}</table>"
+            if figures
+            else "<p class='muted'>No measured figure: the SLA scenarios (2.1, 2.2, 3.1, 4.1) did not run.</p>"
+        )
+    )
+    return page("SLA margins", body, REPORT_LINKS)
