@@ -26,7 +26,7 @@ def _catalogue(value: str) -> Path:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
-def _add_stand_options(parser: argparse.ArgumentParser) -> None:
+def _add_stand_options(parser: argparse.ArgumentParser, up: bool) -> None:
     parser.add_argument("--fault", choices=[f.name for f in faults.FAULTS], help="break exactly this one clause")
     parser.add_argument(
         "--api", choices=faults.SHAPES, help="the REST shape: both (default), task, or job (production)"
@@ -41,7 +41,7 @@ def _add_stand_options(parser: argparse.ArgumentParser) -> None:
         help="recordings catalogue: default (stand/recordings.json), contract (the contract's table), continuous "
         "(hourly files with restarts and an outage), gapless, or a file",
     )
-    parser.add_argument("--env-file", type=Path, help="write the FOCUS_*/STAND_* lines here")
+    parser.add_argument("--env-file", type=Path, required=up, help="write the FOCUS_*/STAND_* lines here")
     vhost = "live in a vhost of its own on the node that `broker-up` started (its env file), instead of a node"
     parser.add_argument("--broker-env", type=Path, help=vhost)
 
@@ -65,9 +65,6 @@ def cmd_faults(args: argparse.Namespace) -> int:
 
 
 def cmd_up(args: argparse.Namespace) -> int:
-    if args.env_file is None:
-        print("up needs --env-file FILE", file=sys.stderr)
-        return 2
     child_env, vhost = _stand_env(args), None
     if args.broker_env is not None:
         vhost, shared = control.vhost_on_shared_broker(args.broker_env)
@@ -155,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
         ("run", cmd_run, "run a stand in the foreground with logs (Ctrl-C stops it)"),
     ]:
         p = sub.add_parser(name, help=what)
-        _add_stand_options(p)
+        _add_stand_options(p, up=name == "up")
         p.set_defaults(func=func)
     p.add_argument("--state-dir", type=Path, help=argparse.SUPPRESS)
     p.add_argument("--ready-file", type=Path, help=argparse.SUPPRESS)

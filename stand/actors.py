@@ -13,6 +13,7 @@ import logging
 import queue
 import threading
 import time
+from collections.abc import Iterator
 
 import pika
 from pika.adapters.blocking_connection import BlockingChannel
@@ -53,6 +54,15 @@ def results_queue(run_id: str, fault: ActiveFault) -> str:
     return f"results_{run_id}" if fault.on("job-queue-pattern") else f"{run_id}_results"
 
 
+def drained(box: queue.Queue) -> Iterator:
+    """What another thread handed over so far, taken out."""
+    while True:
+        try:
+            yield box.get_nowait()
+        except queue.Empty:
+            return
+
+
 class AmqpActor(threading.Thread):
     """A thread that keeps one named AMQP connection alive and calls `setup` and `tick` on it."""
 
@@ -61,7 +71,7 @@ class AmqpActor(threading.Thread):
 
     def __init__(self, fault: ActiveFault) -> None:
         super().__init__(name=self.connection_name, daemon=True)
-        self.amqp_url = ""  # set by Actors.start once the broker answers
+        self.amqp_url = ""  # set by the stand once the broker answers
         self.fault = fault
         self.stopping = threading.Event()
         self.connected = threading.Event()
@@ -195,11 +205,7 @@ class BabyAnalyzer(AmqpActor):
             self._declare(channel, run_id)
 
     def tick(self, channel: BlockingChannel) -> None:
-        while True:
-            try:
-                action, run_id = self.inbox.get_nowait()
-            except queue.Empty:
-                return
+        for action, run_id in drained(self.inbox):
             if action == "open":
                 self.running.add(run_id)  # before declaring: a reconnect declares it again
                 self._declare(channel, run_id)
@@ -252,11 +258,7 @@ class FocusPublisher(AmqpActor):
             channel.queue_declare("", exclusive=True)  # server-named, owned by this connection, never consumed
 
     def tick(self, channel: BlockingChannel) -> None:
-        while True:
-            try:
-                queued_at, command, body = self.outbox.get_nowait()
-            except queue.Empty:
-                return
+        for queued_at, command, body in drained(self.outbox):
             if time.monotonic() - queued_at > StandTiming.stale_command_s:
                 continue
             keepalive = command == "keepalive"
@@ -267,29 +269,3 @@ class FocusPublisher(AmqpActor):
             key = command if bare else COMMAND_PREFIX + command
             for exchange in [OTHER_EXCHANGE if elsewhere else EXCHANGE, *copied]:
                 channel.basic_publish(exchange, key, json.dumps(body).encode(), properties)
-
-
-class Actors:
-    """The four actors of one stand, started and stopped together."""
-
-    def __init__(self, fault: ActiveFault) -> None:
-        self.analyzer = BabyAnalyzer(fault)
-        self.focus = FocusPublisher(fault)
-        self.all: tuple[AmqpActor, ...] = (Interrogator(fault), SmartRecorder(fault), self.analyzer, self.focus)
-        self.names = {actor.connection_name for actor in self.all}
-
-    def start(self, amqp_url: str) -> None:
-        for actor in self.all:
-            actor.amqp_url = amqp_url
-            actor.start()
-
-    def wait_connected(self, timeout_s: float) -> bool:
-        deadline = time.monotonic() + timeout_s
-        return all(actor.connected.wait(max(0.0, deadline - time.monotonic())) for actor in self.all)
-
-    def stop(self) -> None:
-        for actor in self.all:
-            actor.stop()
-        for actor in self.all:
-            if actor.is_alive():
-                actor.join(timeout=StandTiming.join_s)

@@ -14,7 +14,7 @@ from pathlib import Path
 import requests
 import uvicorn
 
-from stand.actors import Actors
+from stand.actors import BabyAnalyzer, FocusPublisher, Interrogator, SmartRecorder
 from stand.broker import BrokerStart, PrivateBroker, StandSettings, wait_until_visible
 from stand.catalogue import Catalogue
 from stand.faults import ActiveFault
@@ -32,8 +32,9 @@ class Stand:
         self.state_dir = state_dir
         self.fault = ActiveFault(settings.fault, StandTiming(settings.stream_limit_s))
         self.broker: PrivateBroker | None = None
-        self.actors = Actors(self.fault)
-        self.jobs = JobRegistry(self.fault, self.actors.focus, self.actors.analyzer, settings.stream_limit_s)
+        self.focus, self.analyzer = FocusPublisher(self.fault), BabyAnalyzer(self.fault)
+        self.actors = (Interrogator(self.fault), SmartRecorder(self.fault), self.analyzer, self.focus)
+        self.jobs = JobRegistry(self.fault, self.focus, self.analyzer)
         self.server: uvicorn.Server | None = None
         self.rest = threading.Thread()
         self.stopping = threading.Event()
@@ -44,15 +45,17 @@ class Stand:
         started = time.monotonic()
         # The stand records what it plays from now on, as the real system records continuously.
         catalogue = Catalogue.load(self.settings.recordings, live_since=math.ceil(time.time()))
-        focus, analyzer = self.actors.focus, self.actors.analyzer
-        tasks = TaskRegistry(self.fault, focus, analyzer, self.settings.task_idle_ttl_s)
+        tasks = TaskRegistry(self.fault, self.focus, self.analyzer, self.settings.task_idle_ttl_s)
         base_url = self._start_rest(build_app(tasks, self.jobs, catalogue, self.fault, self.settings.api))
         endpoints = broker.result()
         self.broker = broker.private
-        self.actors.start(endpoints.amqp_url)
-        if not self.actors.wait_connected(StandTiming.ready_s):
+        for actor in self.actors:
+            actor.amqp_url = endpoints.amqp_url
+            actor.start()
+        ready_by = time.monotonic() + StandTiming.ready_s
+        if not all(actor.connected.wait(max(0.0, ready_by - time.monotonic())) for actor in self.actors):
             raise RuntimeError("the AMQP actors did not connect")
-        wait_until_visible(endpoints, self.actors.names, StandTiming.ready_s)
+        wait_until_visible(endpoints, {actor.connection_name for actor in self.actors}, StandTiming.ready_s)
         threading.Thread(target=self._housekeeping, args=(tasks,), name="housekeeping", daemon=True).start()
         history_from, history_to = (t.isoformat().replace("+00:00", "Z") for t in catalogue.bounds())
         fault = self.fault.name or ""
@@ -118,7 +121,11 @@ class Stand:
             self.server.should_exit = True
             self.rest.join(timeout=StandTiming.join_s)
         self.jobs.stop_all()
-        self.actors.stop()
+        for actor in self.actors:
+            actor.stop()
+        for actor in self.actors:
+            if actor.is_alive():
+                actor.join(timeout=StandTiming.join_s)
         if self.broker is not None:
             self.broker.stop()
             shutil.rmtree(self.broker.dir, ignore_errors=True)

@@ -184,9 +184,8 @@ class PrivateBroker:
         return env
 
     def _write_files(self) -> None:
-        (self.dir / "home").mkdir(parents=True, exist_ok=True)
-        (self.dir / "mnesia").mkdir(exist_ok=True)
-        (self.dir / "log").mkdir(exist_ok=True)
+        for folder in ("home", "mnesia", "log"):
+            (self.dir / folder).mkdir(parents=True, exist_ok=True)
         (self.dir / "enabled_plugins").write_text("[rabbitmq_management].\n")
         (self.dir / "rabbitmq-env.conf").write_text("")
         config = (
@@ -271,28 +270,16 @@ class PrivateBroker:
         broker.amqp_port, broker.api_port, broker.dist_port, broker.epmd_port = node["ports"]
         return broker
 
-    def ctl(self, *args: str, timeout: float = StandTiming.broker_ctl_s) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [str(RABBITMQ_BIN / "rabbitmqctl"), *args],
-            env=self.env(),
-            capture_output=True,
-            timeout=timeout,
-            check=False,
-        )
-
     def restart(self) -> None:
         """Stop and start the RabbitMQ application inside the node: every client is disconnected."""
-        self.ctl("stop_app")
-        self.ctl("start_app")
+        for command in ("stop_app", "start_app"):
+            ctl = [str(RABBITMQ_BIN / "rabbitmqctl"), command]
+            subprocess.run(ctl, env=self.env(), capture_output=True, timeout=StandTiming.broker_ctl_s, check=False)
         wait_until_answering(self.endpoints())
 
     def stop(self) -> None:
-        """SIGTERM, a short grace, then the process group; then our epmd; then nothing is left.
-
-        RabbitMQ 3.10 closes its listeners, connections and message stores within milliseconds of SIGTERM, then its
-        management plugin waits a fixed 5 s before the VM exits. The node's data is deleted right after, so that
-        wait buys nothing: the grace covers the part that matters, and every stand-down is 5 s shorter.
-        """
+        """SIGTERM, a short grace, then the process group; then our epmd. (RabbitMQ closes its listeners and stores
+        within milliseconds of SIGTERM, then waits a fixed 5 s that buys nothing: its data is deleted right after.)"""
         started = time.monotonic()
         if self.server and self.server.poll() is None:
             self.server.terminate()

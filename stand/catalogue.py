@@ -41,27 +41,23 @@ def _epoch(text: str) -> float:
     return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC).timestamp()
 
 
+@dataclass(frozen=True)
 class Catalogue:
-    """The file's recordings, and (with `live_since`) the one the stand is recording now: from then until now."""
+    """The file's recordings, and the one the stand is recording now: from `live_since` until now."""
 
-    def __init__(
-        self, recordings: list[Recording], live_since: float | None = None, search: tuple[float, float] | None = None
-    ) -> None:
-        self.recordings = sorted(recordings)
-        self.live_since = live_since
-        self.search = search  # where the stand tells the suite to search (the file's "search"), else `bounds`
+    recordings: list[Recording]
+    live_since: float
+    search: tuple[float, float] | None  # where the stand tells the suite to search (the file's "search"), else `bounds`
 
     @classmethod
-    def load(cls, path: Path, live_since: float | None = None) -> Catalogue:
+    def load(cls, path: Path, live_since: float) -> Catalogue:
         data = json.loads(path.read_text(encoding="utf-8"))
-        recordings = [Recording(_epoch(r["start"]), _epoch(r["end"])) for r in data["recordings"]]
+        recordings = sorted(Recording(_epoch(r["start"]), _epoch(r["end"])) for r in data["recordings"])
         search = data.get("search")
         return cls(recordings, live_since, (_epoch(search["from"]), _epoch(search["to"])) if search else None)
 
     def all(self) -> list[Recording]:
         """Every recording as of now: the live one ends at this instant."""
-        if self.live_since is None:
-            return self.recordings
         # Whole seconds, as the catalogue answers them (epoch s): what it says is exactly what a history job plays.
         return sorted([*self.recordings, Recording(self.live_since, max(self.live_since, math.floor(time.time())))])
 

@@ -73,16 +73,9 @@ def up(env_file: Path, child_env: dict[str, str], own_vhost: str | None = None) 
     env.setdefault("STAND_BROKER_PASSWORD", secrets.token_hex(12))  # passed by environment, never on a command line
     run = [sys.executable, "-m", "stand", "run", "--state-dir", str(state_dir), "--ready-file", str(ready)]
     with open(state_dir / LOG_FILE, "ab") as log_file:
-        # detached: its own session and process group
-        proc = subprocess.Popen(
-            run,
-            cwd=ROOT,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        # detached: a session of its own
+        output = {"stdin": subprocess.DEVNULL, "stdout": log_file, "stderr": subprocess.STDOUT}
+        proc = subprocess.Popen(run, cwd=ROOT, env=env, start_new_session=True, **output)
     deadline = time.monotonic() + StandTiming.up_s
     while not ready.exists():
         if proc.poll() is not None:
@@ -154,9 +147,8 @@ def broker_up(env_file: Path) -> None:
         shutil.rmtree(state_dir, ignore_errors=True)
         raise
     shared = dict(zip(SHARED, (root.amqp_url, root.api_url, root.api_user, root.api_password), strict=True))
-    write_env_file(
-        env_file, {f"STAND_SHARED_{k}": v for k, v in shared.items()} | {"STAND_SHARED_STATE_DIR": state_dir}
-    )
+    values = {f"STAND_SHARED_{k}": v for k, v in shared.items()}
+    write_env_file(env_file, values | {"STAND_SHARED_STATE_DIR": state_dir})
 
 
 def broker_down(env_file: Path) -> None:

@@ -38,13 +38,12 @@ class Fault:
         """Only visible on @slow scenarios on this shape: history (4.2-4.6) over gRPC plays at recording pace, in
         @slow scenarios only; a history fault is seen there alone without the task API, or when it is a job-API one."""
         seen_over_grpc_only = shape == "job" or "task" not in self.apis
-        return self.slow or (seen_over_grpc_only and set(self.clauses) <= HISTORY_OVER_GRPC)
+        return self.slow or (seen_over_grpc_only and set(self.clauses) <= set(HISTORY_CLAUSES))
 
 
 TASK, JOB = ("task",), ("job",)
-SHAPES = ("both", "task", "job")
+SHAPES = ("both", "task", "job")  # the stand's shapes: `--api`; both is the default
 HISTORY_CLAUSES = ("4.2", "4.3", "4.4", "4.5", "4.6")
-HISTORY_OVER_GRPC = set(HISTORY_CLAUSES)  # the stand's shapes: `--api`; both is the default
 
 
 def offered_apis(shape: str) -> tuple[str, ...]:

@@ -7,6 +7,8 @@ producing rows costs little more than copying them (the gRPC benchmark needs tha
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 CHANNELS = 2337  # channels of the simulated fibre (GET /channels: 1..2337, GET /sensors: 0..2336)
@@ -75,12 +77,7 @@ def live_metadata() -> dict:
 
 def frequencies(fmin: int, fmax: int, nfft: int, limit: int = 1024) -> list[float]:
     """FFT bin centres (width prr/nfft) inside [fmin, min(fmax, Nyquist)], at most `limit` of them."""
-    width = PRR / nfft
-    top = min(float(fmax), PRR / 2)
-    first = int(-(-fmin // width)) if width > 0 else 0
-    found: list[float] = []
-    index = first
-    while index * width <= top and len(found) < limit:
-        found.append(round(index * width, 6))
-        index += 1
+    width, top = PRR / nfft, min(float(fmax), PRR / 2)  # nfft > 0: the request bodies say so
+    bins = itertools.takewhile(lambda index: index * width <= top, itertools.count(int(-(-fmin // width))))
+    found = [round(index * width, 6) for index in itertools.islice(bins, limit)]
     return found or [round(min(float(fmin), top), 6)]

@@ -73,13 +73,11 @@ def _halves(request: ConfigureRequest) -> int:
 
 
 class JobRegistry:
-    def __init__(
-        self, fault: ActiveFault, focus: FocusPublisher, analyzer: BabyAnalyzer, stream_limit_s: float
-    ) -> None:
+    def __init__(self, fault: ActiveFault, focus: FocusPublisher, analyzer: BabyAnalyzer) -> None:
         self.fault = fault
         self.focus = focus
         self.analyzer = analyzer
-        self.stream_limit_s = stream_limit_s
+        self.stream_limit_s = fault.timing.limit_s
         self.unconnected_ttl_s = fault.timing.job_unconnected_ttl_s
         self.jobs: dict[str, Job] = {}
         # What a client costs this server, said when the stand stops: the jobs it configured, the most alive at once.
@@ -195,13 +193,9 @@ class JobStreamServicer(pandadatastream_pb2_grpc.DataStreamServiceServicer):
 
     def limit_s(self) -> float:
         limit = self.registry.stream_limit_s
-        if self.fault.on("grpc-limit-240"):
-            return limit * 4 / 3
-        if self.fault.on("grpc-limit-60"):
-            return limit / 3
         if self.fault.on("grpc-cut-early"):
             return min(self.fault.timing.grpc_cut_early_s, limit)  # as by an idle timeout in a proxy
-        return limit
+        return limit * (4 / 3 if self.fault.on("grpc-limit-240") else 1 / 3 if self.fault.on("grpc-limit-60") else 1)
 
     def _segments(self) -> list[tuple[int, int]] | None:
         """The history job's covered seconds as this stream plays them (faults history-overrun, -ends-early)."""

@@ -70,21 +70,18 @@ class Memory:
         return resent
 
 
-def refusal(catalogue: Catalogue, fault: ActiveFault, start: float, end: float) -> JSONResponse | None:
-    """4.1 and 4.6 in one place, for both configure routes: the answer to a window without (full) coverage, or None
-    when it may run."""
-    if not catalogue.overlapping(start, end):
-        if fault.on("no-fail-fast"):
-            return None
+def history(catalogue: Catalogue, fault: ActiveFault, start: float, end: float) -> JSONResponse | list[tuple[int, int]]:
+    """4.1 and 4.6 in one place, for both configure routes: the answer to a window without (full) coverage, or the
+    covered seconds it plays."""
+    segments = catalogue.segments(start, end, fault)
+    if not catalogue.overlapping(start, end) and not fault.on("no-fail-fast"):
         if fault.on("not-found-404"):
             return error(404, NOT_FOUND_TODAY)
         late(fault.on("slow-fail-fast"), StandTiming.slow_fail_fast_s)
         return error(400, NO_RECORDINGS)
-    if fault.on("strict-gaps"):
-        covered = sum(b - a for a, b in catalogue.segments(start, end, fault))
-        if covered < math.ceil(end) - math.ceil(start):
-            return error(400, STRICT_GAPS)
-    return None
+    if fault.on("strict-gaps") and sum(b - a for a, b in segments) < math.ceil(end) - math.ceil(start):
+        return error(400, STRICT_GAPS)
+    return segments
 
 
 def _degraded(answer: dict) -> dict:
@@ -170,14 +167,11 @@ def _task_routes(tasks: TaskRegistry, catalogue: Catalogue, fault: ActiveFault, 
 
     @task_api.post("/config/{task_id}", summary="Configure (start) a task; idempotent for the same body")
     def config_task(body: ConfigTaskRequest, task_id: str = Path(pattern=TASK_ID_PATTERN)) -> Response:
-        segments = None
-        if body.is_history:
-            refused = refusal(catalogue, fault, *body.window())
-            if refused is not None:
-                if fault.on("refused-task-lingers"):
-                    tasks.refused.add(task_id)
-                return refused
-            segments = catalogue.segments(*body.window(), fault)
+        segments = history(catalogue, fault, *body.window()) if body.is_history else None
+        if isinstance(segments, JSONResponse):
+            if fault.on("refused-task-lingers"):
+                tasks.refused.add(task_id)
+            return segments
         current = tasks.find(task_id)
         if current is not None and current.request == body and fault.on("config-not-idempotent"):
             return error(409, f"Task {task_id} is already configured")
@@ -216,12 +210,9 @@ def _job_routes(jobs: JobRegistry, catalogue: Catalogue, fault: ActiveFault, mem
 
     @job_api.post("/configure", summary="Create a streaming job (data over gRPC)")
     def configure(body: ConfigureRequest) -> Response:
-        segments = None
-        if body.is_history:
-            refused = refusal(catalogue, fault, body.start_time, body.end_time)
-            if refused is not None:
-                return refused
-            segments = catalogue.segments(body.start_time, body.end_time, fault)
+        segments = history(catalogue, fault, body.start_time, body.end_time) if body.is_history else None
+        if isinstance(segments, JSONResponse):
+            return segments
         degraded = memory.seen_before(body) and fault.on("degrade-seen-body")
         job = jobs.configure(body, segments, resent=memory.is_resend(body))
         return JSONResponse(_degraded(job.answer) if degraded else job.answer)

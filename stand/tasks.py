@@ -78,8 +78,8 @@ class TaskRegistry:
         with self.lock:
             return self.tasks.get(task_id)
 
-    def configure(self, task_id: str, request: ConfigTaskRequest, segments: list[tuple[int, int]] | None) -> bool:
-        """Start (or keep) the task; False when the same id with the same body is already running (idempotent)."""
+    def configure(self, task_id: str, request: ConfigTaskRequest, segments: list[tuple[int, int]] | None) -> None:
+        """Start the task, or keep it when the same id with the same body is already running (idempotent)."""
         with self.lock:
             current = self.tasks.get(task_id)
             if current is not None and current.request == request:
@@ -92,7 +92,7 @@ class TaskRegistry:
                     )
                     later.daemon = True
                     later.start()
-                return False
+                return
             task = Task(task_id, request)
             if request.is_history:
                 task.cursor = itertools.chain.from_iterable(itertools.starmap(range, segments or []))
@@ -100,7 +100,6 @@ class TaskRegistry:
         if current is None or current.ended:
             self.analyzer.open_run(task_id)  # a reconfigured task whose history had ended runs again
         self.focus.roi(*task.sensors)
-        return True
 
     # -- waterfall -----------------------------------------------------------------------------------------------
 
@@ -169,13 +168,9 @@ class TaskRegistry:
         """A task nobody polls any more ends, as the real baby analyzer exits without keepalives."""
         now = time.monotonic()
         with self.lock:
-            idle = [t for t in self.tasks.values() if now - t.last_poll > self.idle_ttl_s]
-            for task in idle:
-                del self.tasks[task.id]
+            idle = [self.tasks.pop(t.id) for t in list(self.tasks.values()) if now - t.last_poll > self.idle_ttl_s]
             duplicates = [self.duplicates.pop(task.id) for task in idle if task.id in self.duplicates]
-        for run_id in duplicates:
+        for run_id in duplicates + [task.id for task in idle if not task.ended]:
             self.analyzer.close_run(run_id)
         for task in idle:
-            if not task.ended:
-                self.analyzer.close_run(task.id)
             self.focus.forget(task.id)

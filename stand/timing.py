@@ -3,7 +3,6 @@ from them, beside the stand's own machinery. Cheap to import (`up` and `down` lo
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
@@ -14,12 +13,9 @@ FIGURES: dict[str, float] = yaml.safe_load(REGISTER.read_text(encoding="utf-8"))
 CONTINUITY_S = FIGURES["continuity_ms"] / 1000
 
 
-@dataclass(frozen=True)
 class StandTiming:
     """Every duration the stand uses (a test fails on a time literal anywhere else in the stand). Shares of the
     stream limit scale with the stand's own (--stream-limit), so a 20 s stand breaks each clause in proportion."""
-
-    limit_s: float = FIGURES["stream_limit_s"]
 
     # -- fixed: the stand's own machinery ---------------------------------------------------------------------------
     poll_s: ClassVar[float] = 0.1  # `up`, `down` and the start look for what they wait for this often
@@ -64,53 +60,31 @@ class StandTiming:
     spurious_gap_min_recording_s: ClassVar[float] = FIGURES["example_covered_min_s"]  # `spurious-gap` touches these
 
     # -- shares of the stream limit (the figures in brackets are at the clause's 180 s) ------------------------------
-    @property
-    def job_unconnected_ttl_s(self) -> float:
-        """A job nobody connects to ends after this [50 s]: inside the contract's 60 s, scaled."""
-        return max(self.limit_s / FIGURES["stream_limit_s"] * FIGURES["unread_job_gone_s"] * 5 / 6, 2 * CONTINUITY_S)
-
-    @property
-    def recorder_stops_after_s(self) -> float:
-        """`recorder-stops`: publishes this long [5 s] …"""
-        return max(self.limit_s / 36, FIGURES["recorder_every_s"] / 2)
-
-    @property
-    def recorder_stops_period_s(self) -> float:
-        """… out of every this long [55 s]: silent far longer than 3.1's second, inside the nightly's listening
-        window (a third of the limit), rarely inside the quick profile's 3 s."""
-        return max(self.limit_s * 11 / 36, 5 * FIGURES["recorder_every_s"])
-
-    @property
-    def gap_length_s(self) -> float:
-        """`spurious-gap`, `recordings-lose-10s`: each gap inside a recording lasts this long [10 s]; at least 4.2's
-        continuity threshold of missing rows (a jump over it between rows)."""
-        return max(self.limit_s / 18, CONTINUITY_S)
-
-    @property
-    def spurious_gap_every_s(self) -> float:
-        """… one gap per stream limit: a window outlasting the limit still outlasts it, and 2.1's windows (under the
-        limit) lose at most one gap's rows, never their last second."""
-        return self.limit_s
-
-    @property
-    def spurious_gap_clear_s(self) -> float:
-        """`spurious-gap` leaves this much of each end of a recording whole (half the limit): more than the side of
-        a window beside an edge (a third of it), less than a window from a recording's start (two thirds)."""
-        return self.limit_s / 2
-
-    @property
-    def lose_10s_first_after_s(self) -> float:
-        """`recordings-lose-10s`: the first gap this long after a recording's start [5 s], inside even the shortest
-        side of a §4 window."""
-        return max(self.limit_s / 36, FIGURES["recorder_every_s"])
-
-    @property
-    def history_early_s(self) -> float:
-        """`history-ends-early`: a history stream ends OK this long before its last recorded second [10 s]; past the
-        continuity threshold the suite allows a recording's last row to sit from its end."""
-        return max(self.limit_s / 18, 1.5 * CONTINUITY_S)
-
-    @property
-    def grpc_stall_after_s(self) -> float:
-        """`grpc-stall`: a live stream falls silent after this [5 s], well inside the listening window."""
-        return max(self.limit_s / 36, FIGURES["recorder_every_s"])
+    def __init__(self, limit_s: float = FIGURES["stream_limit_s"]) -> None:
+        self.limit_s = limit_s
+        every_s = FIGURES["recorder_every_s"]
+        # A job nobody connects to ends after this [50 s]: inside the contract's 60 s, scaled.
+        self.job_unconnected_ttl_s = max(
+            limit_s / FIGURES["stream_limit_s"] * FIGURES["unread_job_gone_s"] * 5 / 6, 2 * CONTINUITY_S
+        )
+        # `recorder-stops`: publishes this long [5 s] out of every period [55 s]: silent far longer than 3.1's second,
+        # inside the nightly's listening window (a third of the limit), rarely inside the quick profile's 3 s.
+        self.recorder_stops_after_s = max(limit_s / 36, every_s / 2)
+        self.recorder_stops_period_s = max(limit_s * 11 / 36, 5 * every_s)
+        # `spurious-gap`, `recordings-lose-10s`: each gap inside a recording lasts this long [10 s]; at least 4.2's
+        # continuity threshold of missing rows (a jump over it between rows).
+        self.gap_length_s = max(limit_s / 18, CONTINUITY_S)
+        # … one gap per stream limit: a window outlasting the limit still outlasts it, and 2.1's windows (under the
+        # limit) lose at most one gap's rows, never their last second.
+        self.spurious_gap_every_s = limit_s
+        # `spurious-gap` leaves this much of each end of a recording whole (half the limit): more than the side of a
+        # window beside an edge (a third of it), less than a window from a recording's start (two thirds).
+        self.spurious_gap_clear_s = limit_s / 2
+        # `recordings-lose-10s`: the first gap this long after a recording's start [5 s], inside even the shortest
+        # side of a §4 window.
+        self.lose_10s_first_after_s = max(limit_s / 36, every_s)
+        # `history-ends-early`: a history stream ends OK this long before its last recorded second [10 s]; past the
+        # continuity threshold the suite allows a recording's last row to sit from its end.
+        self.history_early_s = max(limit_s / 18, 1.5 * CONTINUITY_S)
+        # `grpc-stall`: a live stream falls silent after this [5 s], well inside the listening window.
+        self.grpc_stall_after_s = max(limit_s / 36, every_s)
