@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tools.common.catalogue import PlannedScenario
 from tools.common.layout import RunLayout
 from tools.run.behave_runs import START_METHOD_ENV, BehaveJob, release_jobs, start_jobs, stop_jobs, wait_jobs
 
@@ -48,7 +49,7 @@ def _project(tmp_path: Path, steps: str = STEPS) -> Path:
 
 
 def _job(name: str) -> BehaveJob:
-    return BehaveJob(name, ("features/a.feature",), (), slow=False)
+    return BehaveJob(name, (PlannedScenario("it sees", "features/a.feature", "1.1", "a-job", (), "a job"),), False)
 
 
 @pytest.fixture(params=["spawn", "forkserver"])
@@ -83,7 +84,7 @@ def test_a_job_in_its_own_session_is_stopped_by_stop_jobs(tmp_path: Path, method
     running = start_jobs([_job("hangs")], layout, env, cwd=project, target_env=target)
     release_jobs(target, {})
     stop_jobs(running, grace_s=1.0)
-    assert running[0].process.poll() in (-signal.SIGINT, -signal.SIGKILL, 1, 2, 130)
+    assert running[0].poll() in (-signal.SIGINT, -signal.SIGKILL, 1, 2, 130)
 
 
 CLEANS_UP = """from behave import given
@@ -119,5 +120,5 @@ def test_a_runner_started_with_ctrl_c_ignored_still_stops_its_jobs_by_interrupt(
         assert time.monotonic() < deadline, "the scenario never started"
         time.sleep(0.1)
     stop_jobs(running, grace_s=10.0)
-    assert running[0].process.poll() != -signal.SIGKILL, "the job ignored its stop and was killed"
+    assert running[0].poll() != -signal.SIGKILL, "the job ignored its stop and was killed"
     assert (project / "cleaned-up.txt").exists(), "the scenario's cleanup did not run"

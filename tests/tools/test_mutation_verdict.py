@@ -10,8 +10,7 @@ from tools_testkit import ResultWriter
 from stand.control import FaultSwitch
 from support.errors import PreconditionNotMet
 from tools.common.results import read_results
-from tools.proof.mutation import FaultRun, merge, rows_and_runs, to_json, to_markdown
-from tools.proof.verdict import Decision, Verdict, decide
+from tools.proof.mutation import Decision, FaultRun, Verdict, decide, merge, rows_and_runs, to_json, to_markdown
 
 
 def _suite(

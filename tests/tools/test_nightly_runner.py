@@ -14,7 +14,7 @@ from tools.common.catalogue import scenarios
 from tools.common.layout import ROOT, RunLayout
 from tools.common.results import read_results
 from tools.run import nightly
-from tools.run.behave_runs import NOT_SLOW, balance, duration_key, plan
+from tools.run.behave_runs import balance, duration_key, plan
 from tools.run.outcome import Exit
 
 
@@ -40,15 +40,14 @@ def _run(base: Path, profile: str = "quick", *extra: str) -> int:
 
 def test_nightly_gives_each_slow_scenario_its_own_process() -> None:
     jobs = plan(True, FIXTURE_FEATURES, ROOT)
-    assert [(job.name, job.slow) for job in jobs] == [("slow-stream-limit", True), ("main", False)]
+    assert [(job.name, job.slow) for job in jobs] == [("slow-stream-limit", True), ("main-1", False)]
     assert jobs[0].selection == ("tests/tools/fixtures/features/fixture.feature:13",)
-    assert jobs[1].selection == ("tests/tools/fixtures/features", NOT_SLOW)
-    assert len(jobs[1].scenarios) == 12
+    assert len(jobs[1].scenarios) == 12 and jobs[1].selection[0].startswith("tests/tools/fixtures/features/")
 
 
 def test_quick_leaves_slow_scenarios_out() -> None:
     jobs = plan(False, FIXTURE_FEATURES, ROOT)
-    assert [job.name for job in jobs] == ["main"]
+    assert [job.name for job in jobs] == ["main-1"]
     assert all(not s.slow for s in jobs[0].scenarios)
 
 
@@ -90,7 +89,7 @@ def test_nightly_listens_a_minute_beside_the_slow_ones_and_quick_listens_briefly
     ]
     assert [s.case for s in nightly_jobs[-1].scenarios] == ["exchange"]  # the listening one runs alone
     quick_jobs = plan(False, tmp_path, ROOT)
-    assert [(job.name, [s.case for s in job.scenarios]) for job in quick_jobs] == [("main", ["recorder", "exchange"])]
+    assert [(job.name, [s.case for s in job.scenarios]) for job in quick_jobs] == [("main-1", ["recorder", "exchange"])]
 
 
 @pytest.mark.parametrize(
@@ -129,12 +128,12 @@ def test_nightly_runs_the_slow_scenario_beside_the_rest(tmp_path: Path, external
     assert {r.name.strip() for r in results} == {s.name for s in scenarios(FIXTURE_FEATURES, ROOT)}
     assert not [r.name for r in results if " -- @" in r.name]
     slow = _events(layout.logs / "slow-stream-limit.events.jsonl")
-    main = _events(layout.logs / "main.events.jsonl")
+    main = _events(layout.logs / "main-1.events.jsonl")
     assert [e["event"] for e in slow] == ["start", "end"]
     assert len(main) == 24
     # Side by side: the rest did not wait for the slow scenario to end.
     assert main[0]["t"] < slow[-1]["t"]
-    assert (layout.junit / "main" / "TESTS-fixture.xml").is_file()
+    assert (layout.junit / "main-1" / "TESTS-fixture.xml").is_file()
     assert json.loads((layout.history / "durations.json").read_text())
 
 

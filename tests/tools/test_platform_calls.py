@@ -19,7 +19,6 @@ from __future__ import annotations
 import ast
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -35,7 +34,6 @@ RUN_PATH = [
     ROOT / "tools" / "verdicts",
 ]
 TEXT_FILES_TOO = [ROOT / "tools", ROOT / "bench"]  # every text file its encoding, on any platform
-LINUX_ONLY: set[Path] = set()
 
 # What one platform has and the other lacks (the POSIX ones first), by module.
 ONE_PLATFORM_ONLY: dict[str, set[str]] = {
@@ -59,16 +57,6 @@ PLATFORM_TESTS = ("sys.platform", "os.name", "hasattr(", "get_all_start_methods"
 GUARDING_ERRORS = {"ImportError", "ModuleNotFoundError", "AttributeError"}
 TEXT_CALLS = {"read_text", "write_text"}
 SUBPROCESS_CALLS = {"run", "Popen", "check_output", "check_call", "call"}
-
-
-@dataclass(frozen=True)
-class Finding:
-    path: str
-    line: int
-    what: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.what}"
 
 
 def _parents(tree: ast.AST) -> dict[ast.AST, ast.AST]:
@@ -147,46 +135,36 @@ def _text_without_encoding(call: ast.Call) -> str | None:
     return None
 
 
-def findings(source: str, path: str, platform: bool = True) -> list[Finding]:
+def findings(source: str, path: str, platform: bool = True) -> list[str]:
     """What the module lacks: a guard around a one-platform call (unless `platform` is False) and text encodings."""
     tree = ast.parse(source, filename=path)
     parents = _parents(tree)
-    found: list[Finding] = []
+    found: list[str] = []
     for node in ast.walk(tree):
         lacking = _one_platform(node) if platform else None
         if lacking is not None and not _guarded(node, parents):
-            found.append(Finding(path, getattr(node, "lineno", 0) or parents[node].lineno, f"unguarded {lacking}"))
-        if isinstance(node, ast.Call):
-            text = _text_without_encoding(node)
-            if text is not None:
-                found.append(Finding(path, node.lineno, text))
+            found.append(f"{path}:{getattr(node, 'lineno', 0) or parents[node].lineno}: unguarded {lacking}")
+        if isinstance(node, ast.Call) and (text := _text_without_encoding(node)) is not None:
+            found.append(f"{path}:{node.lineno}: {text}")
     return found
 
 
-def _modules(roots: list[Path]) -> list[Path]:
-    return [p for root in roots for p in ([root] if root.is_file() else sorted(root.rglob("*.py")))]
-
-
-def run_path_modules() -> list[Path]:
-    return [path for path in _modules(RUN_PATH) if path not in LINUX_ONLY]
+def _scan(roots: list[Path], platform: bool) -> list[str]:
+    paths = [p for root in roots for p in ([root] if root.is_file() else sorted(root.rglob("*.py")))]
+    assert paths and all(root.exists() for root in roots), "the scan sees nothing: the run path moved?"
+    return [
+        f for path in paths for f in findings(path.read_text(encoding="utf-8"), str(path.relative_to(ROOT)), platform)
+    ]
 
 
 def test_the_run_path_has_no_unguarded_platform_call_and_no_text_without_its_encoding() -> None:
-    modules = run_path_modules()
-    assert len(modules) > 40, "the scan sees too few modules: the run path moved?"
-    found = [f for path in modules for f in findings(path.read_text(encoding="utf-8"), str(path.relative_to(ROOT)))]
-    assert not found, "\n".join(map(str, found))
+    found = _scan(RUN_PATH, platform=True)
+    assert not found, "\n".join(found)
 
 
 def test_every_text_file_of_the_tools_says_its_encoding() -> None:
-    modules = [path for path in _modules(TEXT_FILES_TOO) if path not in run_path_modules()]
-    assert len(modules) > 20, "the scan sees too few modules: the tools moved?"
-    found = [
-        finding
-        for path in modules
-        for finding in findings(path.read_text(encoding="utf-8"), str(path.relative_to(ROOT)), platform=False)
-    ]
-    assert not found, "\n".join(map(str, found))
+    found = _scan(TEXT_FILES_TOO, platform=False)
+    assert not found, "\n".join(found)
 
 
 @pytest.mark.parametrize(
@@ -213,7 +191,7 @@ def test_every_text_file_of_the_tools_says_its_encoding() -> None:
     ],
 )
 def test_the_scan_catches_each_kind(source: str, caught: str) -> None:
-    assert [f.what for f in findings(source, "m.py")] == [caught]
+    assert [f.split(": ", 1)[1] for f in findings(source, "m.py")] == [caught]
 
 
 @pytest.mark.parametrize(

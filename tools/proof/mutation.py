@@ -1,11 +1,17 @@
 """`make mutation`: prove that the suite can fail, clause by clause, on a stand broken on purpose (README.md, *Fault
 switches*; `--help` for the options).
 
-Each fault switch runs once, on one of the `--api` shapes that can show it (the job shape for a fault of the job API
-alone, production's shape), against the whole profile on a stand of its own in a vhost of one private broker, at a
-20 s stream limit (every check and fault timing is a share of the limit); its row on the other shape says where it
-was judged. Writes reports/mutation/matrix.json and matrix.md with the step-level kill matrix; exits 1 when a fault
-survives, is not shown or raises a false alarm, or a check was never shown red.
+Each fault runs once, on one `--api` shape that can show it (the job shape for a fault of the job API alone), against
+the whole profile on a stand of its own in a vhost of one private broker, at a 20 s stream limit (every check and
+fault timing is a share of the limit); its row on the other shape says where it was judged. Writes
+reports/mutation/matrix.json and matrix.md with the kill matrix; exits 1 when a fault is not killed or skipped, or a
+check was never shown red.
+
+Only a product defect kills: a scenario of the fault's clause that ends broken (could not judge, or our own defect)
+did not show the fault (*not shown*); a scenario of another clause not green is a *false alarm*; all of the clause
+green *survived*; no result, an *error*; a fault left to another shape or profile, *skipped*. The one allowance, in
+the fault's registry entry (`unjudged`): a clause whose scenarios read the broken clause's data may end broken as not
+verified (§4's history behind a stream cut by a wrong limit, `grpc-limit-60`).
 """
 
 from __future__ import annotations
@@ -14,22 +20,22 @@ import argparse
 import json
 import os
 import shutil
-import statistics
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 
 from stand.control import STAND_DIR, FaultSwitch, SharedBroker, Stand, StandFailed, list_faults, target_env
 from tools.common.catalogue import scenarios
 from tools.common.layout import DEFAULT_LAYOUT, FEATURES, MUTATION_MATRIX, ROOT, RunLayout, suite_commit
-from tools.common.results import ScenarioResult, read_results
+from tools.common.results import Kind, ScenarioResult, read_results
 from tools.proof import kill_matrix
-from tools.proof.verdict import Decision, Verdict, decide
 from tools.report import build as report
 from tools.run import behave_runs as jobs
 from tools.verdicts import traceability
@@ -37,6 +43,53 @@ from tools.verdicts import traceability
 MUTATION_DIR = MUTATION_MATRIX.parent
 MUTATION_STREAM_LIMIT_S = 20.0  # a ninth of the clause's 180 s
 DURATIONS = RunLayout(MUTATION_DIR / "durations")  # the matrix's own scenario durations, at its own limit
+
+
+class Verdict(StrEnum):
+    KILLED = "killed"
+    NOT_SHOWN = "not shown"
+    SURVIVED = "survived"
+    FALSE_ALARM = "false alarm"
+    ERROR = "error"
+    SKIPPED = "skipped"
+
+    @property
+    def acceptable(self) -> bool:
+        """What lets `make mutation` pass: a kill, or a fault the profile cannot reach (and says so)."""
+        return self in (Verdict.KILLED, Verdict.SKIPPED)
+
+
+@dataclass(frozen=True)
+class Decision:
+    verdict: Verdict
+    on_clause: list[ScenarioResult] = field(default_factory=list)  # scenarios of its clauses failed as product defects
+    elsewhere: list[ScenarioResult] = field(default_factory=list)  # scenarios of other clauses that are not green
+    not_shown: list[ScenarioResult] = field(default_factory=list)  # scenarios of its clauses that ended broken
+    note: str = ""
+
+
+def decide(clauses: Iterable[str], results: Sequence[ScenarioResult], unjudged: Iterable[str] = ()) -> Decision:
+    """`clauses`: those the fault breaks; `unjudged`: those it may leave not verified (a broken environment there is
+    allowed, anything else red is an alarm)."""
+    targeted, excused = set(clauses), set(unjudged) - set(clauses)
+    if not results:
+        return Decision(Verdict.ERROR, note="no scenario ran")
+    on_clause = [r for r in results if r.spec in targeted and r.kind is Kind.PRODUCT]
+    not_shown = [r for r in results if r.spec in targeted and r.red and r.kind is not Kind.PRODUCT]
+    # A scenario whose API the stand's shape does not offer is skipped by design, not an alarm.
+    elsewhere = [r for r in results if r.spec not in targeted and r.status != "passed" and not r.not_offered]
+    elsewhere = [r for r in elsewhere if not (r.spec in excused and r.kind is Kind.ENVIRONMENT)]
+    if elsewhere:
+        return Decision(Verdict.FALSE_ALARM, on_clause, elsewhere, not_shown)
+    if not_shown:
+        kinds = ", ".join(sorted({r.kind.value for r in not_shown}))
+        note = f"its clause ended broken ({kinds}) where the product should have failed"
+        return Decision(Verdict.NOT_SHOWN, on_clause, not_shown=not_shown, note=note)
+    if on_clause:
+        return Decision(Verdict.KILLED, on_clause)
+    ran = {r.spec for r in results} & targeted
+    note = "" if ran else f"no scenario of {', '.join(sorted(targeted))} ran"
+    return Decision(Verdict.SURVIVED, note=note)
 
 
 @dataclass(frozen=True)
@@ -56,8 +109,7 @@ def results_of(fault: str, shape: str) -> Path:
 
 @dataclass
 class Matrix:
-    """What every fault's run shares: the profile, the features, the stands' arguments, the balance of a fault's
-    behave processes, Ctrl-C (`cancel`), and the stands still stopping."""
+    """What every fault's run shares; `cancel` is Ctrl-C, `stopping` the stands still going down."""
 
     profile: str
     features: Path
@@ -68,43 +120,40 @@ class Matrix:
     stopping: list[threading.Thread] = field(default_factory=list)
 
     def run_fault(self, fault: FaultSwitch, shape: str) -> FaultRun:
-        """One fault on its own stand, env file and results folder: behave imports while the stand starts, as in the
-        nightly runner, and runs once released; no pictures (they decide no kill and cost each process matplotlib)."""
+        """One fault on its own stand and folder: behave imports while the stand starts, runs once released, draws no
+        pictures (they decide no kill and cost each process matplotlib)."""
         started, layout = time.monotonic(), RunLayout(MUTATION_DIR / shape / fault.name)
+        nightly = self.profile == "nightly"
         shutil.rmtree(layout.base, ignore_errors=True)
         layout.clear_run_outputs()
-        run_name = f"{shape}-{fault.name}-{os.getpid()}"
-        target_file = STAND_DIR / f"target-{run_name}.json"
+        name = f"{shape}-{fault.name}-{os.getpid()}"
+        target_file = STAND_DIR / f"target-{name}.json"
+        # At a 20 s limit the @slow and @listening scenarios take seconds: spread with the rest, not alone.
+        planned = jobs.plan(nightly, self.features, ROOT, parallel=self.parallel, durations=self.durations, alone=False)
         base_env = {k: v for k, v in os.environ.items() if not k.startswith("FOCUS_")}
-        # At a 20 s limit the nightly's @slow and @listening scenarios take seconds: spread with the rest, not alone.
-        nightly = self.profile == "nightly"
-        planned = jobs.plan(
-            nightly, self.features, ROOT, parallel=self.parallel, durations=self.durations, slow_alone=False
-        )
         running = jobs.start_jobs(planned, layout, base_env, target_env=target_file)
         try:
-            stand = Stand.up(STAND_DIR / f"mutation-{run_name}.env", fault.name, [*self.stand_args, "--api", shape])
+            stand = Stand.up(STAND_DIR / f"mutation-{name}.env", fault.name, [*self.stand_args, "--api", shape])
         except BaseException as exc:  # Ctrl-C too: no behave process is left waiting for a target
             jobs.stop_jobs(running)
             if not isinstance(exc, StandFailed):
                 raise
-            decision = Decision(Verdict.ERROR, note=f"stand did not start: {exc}")
-            return FaultRun(fault, decision, self.profile, 0.0, shape)
+            return FaultRun(fault, Decision(Verdict.ERROR, note=f"stand did not start: {exc}"), self.profile, 0, shape)
         try:
-            env = target_env(os.environ, stand)
-            released = {k: v for k, v in env.items() if k.startswith("FOCUS_") or k == "TARGET"}
-            released |= {"FOCUS_PICTURES": "false"} | ({"FOCUS_PROFILE": "nightly"} if nightly else {})
-            jobs.release_jobs(target_file, released)
+            released = {
+                k: v for k, v in target_env(os.environ, stand).items() if k.startswith("FOCUS_") or k == "TARGET"
+            }
+            jobs.release_jobs(target_file, released | {"FOCUS_PICTURES": "false", "FOCUS_PROFILE": self.profile})
             outcomes = jobs.wait_jobs(running, cancel=self.cancel)
         finally:
             self.stopping.append(threading.Thread(target=stand.down))  # the worker goes on meanwhile
             self.stopping[-1].start()
             target_file.unlink(missing_ok=True)
-        crashed = [o for o in outcomes if o.crashed]
-        if crashed:
+        if crashed := [o for o in outcomes if o.crashed]:
             tail = crashed[0].output_tail(3).replace("\n", " / ")
-            note = f"behave job {crashed[0].job.name} exited {crashed[0].returncode}: {tail}"
-            decision = Decision(Verdict.ERROR, note=note)
+            decision = Decision(
+                Verdict.ERROR, note=f"behave job {crashed[0].job.name} exited {crashed[0].returncode}: {tail}"
+            )
         else:
             decision = decide(fault.clauses, read_results(layout.results), fault.unjudged)
         return FaultRun(fault, decision, self.profile, time.monotonic() - started, shape)
@@ -128,32 +177,26 @@ class Matrix:
         return runs
 
 
-def shape_for(fault: FaultSwitch, shapes: Sequence[str]) -> str | None:
-    """The one shape a fault is judged on: the job shape for a fault of the job API alone, which both serve alike;
-    else the first of `shapes` that can show it; None when none can."""
-    if "job" in shapes and fault.applies_to("job") and "task" not in fault.shapes:
-        return "job"
-    return next((shape for shape in shapes if fault.applies_to(shape)), None)
-
-
 def rows_and_runs(
     faults: Sequence[FaultSwitch], shapes: Sequence[str], profile: str
 ) -> tuple[list[FaultRun], list[tuple[FaultSwitch, str]]]:
     """The rows that need no run (another shape judges the fault, this one cannot show it, or the quick profile
-    cannot reach a slow-only fault), and the (fault, shape) pairs to run."""
+    cannot reach a slow-only fault), and the (fault, shape) pairs to run. A fault of the job API alone is judged on
+    the job shape, production's; any other on the first shape that can show it."""
     rows, todo = [], []
     for fault in faults:
-        judged = shape_for(fault, shapes)
+        job_only = "job" in shapes and fault.applies_to("job") and "task" not in fault.shapes
+        judged = "job" if job_only else next((shape for shape in shapes if fault.applies_to(shape)), None)
         for shape in shapes:
+            skipped = Decision(Verdict.SKIPPED, note="slow-only: needs the @slow scenarios, run with --profile nightly")
             if not fault.applies_to(shape):
-                note = f"not shown by the {shape} shape: its API is not offered"
-                rows.append(FaultRun(fault, Decision(Verdict.SKIPPED, note=note), "-", 0, shape, applies=False))
+                skipped = Decision(Verdict.SKIPPED, note=f"not shown by the {shape} shape: its API is not offered")
+                rows.append(FaultRun(fault, skipped, "-", 0, shape, applies=False))
             elif shape != judged:
-                note = f"judged on the {judged} shape, which serves the same API"
-                rows.append(FaultRun(fault, Decision(Verdict.SKIPPED, note=note), "-", 0, shape, judged_on=str(judged)))
+                skipped = Decision(Verdict.SKIPPED, note=f"judged on the {judged} shape, which serves the same API")
+                rows.append(FaultRun(fault, skipped, "-", 0, shape, judged_on=str(judged)))
             elif profile == "quick" and fault.slow_there(shape):
-                note = "slow-only: needs the @slow scenarios, run with --profile nightly"
-                rows.append(FaultRun(fault, Decision(Verdict.SKIPPED, note=note), "-", 0, shape))
+                rows.append(FaultRun(fault, skipped, "-", 0, shape))
             else:
                 todo.append((fault, shape))
     return rows, todo
@@ -164,37 +207,32 @@ def _line(run: FaultRun, done: int, total: int) -> str:
     shown = d.elsewhere or d.not_shown or d.on_clause
     what = "red elsewhere" if d.elsewhere else "broken on its clause" if d.not_shown else "red"
     detail = f"{what}: " + "; ".join(f"{r.spec} {r.name.strip()}" for r in shown[:3]) if shown else ""
-    note = f" ({d.note})" if d.note else ""
     clauses = ",".join(run.fault.clauses)
     head = f"[{done:>2}/{total}] {run.shape:<4} {d.verdict.value:<11} {run.fault.name:<24} {clauses:<16}"
-    return f"{head} {run.seconds:5.0f} s  {detail[:110]}{note}"
+    return f"{head} {run.seconds:5.0f} s  {detail[:110]}" + (f" ({d.note})" if d.note else "")
 
 
-def _scenario(result: ScenarioResult) -> dict[str, str]:
-    first = result.message.splitlines()[0] if result.message else ""
-    return {"spec": result.spec or "", "name": result.name.strip(), "status": result.status, "message": first[:300]}
+def _scenarios(results: Sequence[ScenarioResult]) -> list[dict[str, str]]:
+    return [
+        {
+            "spec": r.spec or "",
+            "name": r.name.strip(),
+            "status": r.status,
+            "message": (r.message or "\n").splitlines()[0][:300],
+        }
+        for r in results
+    ]
 
 
 def to_json(runs: Sequence[FaultRun], profile: str, stand_args: Sequence[str], commit: str | None = None) -> dict:
     """The matrix, stamped with the suite's commit (`stamp_commit`)."""
     faults = [
-        {
-            "name": run.fault.name,
-            "shape": run.shape,
-            "clauses": list(run.fault.clauses),
-            "unjudged": list(run.fault.unjudged),
-            "slow": run.fault.slow,
-            "description": run.fault.description,
-            "verdict": run.decision.verdict.value,
-            "profile": run.profile,
-            "seconds": round(run.seconds, 1),
-            "red_on_clause": [_scenario(r) for r in run.decision.on_clause],
-            "red_elsewhere": [_scenario(r) for r in run.decision.elsewhere],
-            "broken_on_clause": [_scenario(r) for r in run.decision.not_shown],
-            "note": run.decision.note,
-            "applies": run.applies,
-            "judged_on": run.judged_on,
-        }
+        {"name": run.fault.name, "shape": run.shape, "clauses": list(run.fault.clauses)}
+        | {"unjudged": list(run.fault.unjudged), "slow": run.fault.slow, "description": run.fault.description}
+        | {"verdict": run.decision.verdict.value, "profile": run.profile, "seconds": round(run.seconds, 1)}
+        | {"red_on_clause": _scenarios(run.decision.on_clause), "red_elsewhere": _scenarios(run.decision.elsewhere)}
+        | {"broken_on_clause": _scenarios(run.decision.not_shown), "note": run.decision.note}
+        | {"applies": run.applies, "judged_on": run.judged_on}
         for run in runs
     ]
     finished = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -211,8 +249,8 @@ def stamp_commit(matrix: dict, commit: str | None = None) -> dict:
 
 
 def merge(previous: dict | None, current: dict, only: bool) -> dict:
-    """With --only, the faults not re-run keep their last entry, so the matrix stays whole; some faults only, on no
-    earlier whole matrix, prove no clause (`partial`)."""
+    """With --only, the faults not re-run keep their last entry; some faults only, on no earlier whole matrix, prove
+    no clause (`partial`)."""
     fresh = {(fault["name"], fault["shape"]) for fault in current["faults"]}
     kept = [f for f in (previous or {}).get("faults", []) if (f["name"], f.get("shape", "both")) not in fresh]
     partial = only and (previous is None or bool(previous.get("partial")))
@@ -224,26 +262,22 @@ def to_markdown(matrix: dict) -> str:
         "# Mutation matrix",
         "",
         f"{matrix['finished_at']}, {matrix['profile']} profile. A fault is killed when a scenario of its clause(s) "
-        "fails as a product defect, none of them ends broken (not shown), and every scenario of every other clause "
-        "stays green, but for a clause the fault may leave not verified (a broken environment there: column "
-        "Unjudged).",
+        "fails as a product defect, none of them ends broken (not shown), and every other clause stays green but for "
+        "one the fault may leave not verified (Unjudged).",
         "",
         "| Fault | Shape | Clauses | Unjudged | Verdict | Failed on its clauses | Broken on its clauses "
         "| Red elsewhere | Note |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
-    counts: dict[str, int] = {}
-    for fault in matrix["faults"]:
-        counts[fault["verdict"]] = counts.get(fault["verdict"], 0) + 1
+    for f in matrix["faults"]:
         cells = [
-            "<br>".join(f"{r['spec']} {r['name']} ({r['status']})".replace("|", "\\|") for r in fault.get(key, []))
+            "<br>".join(f"{r['spec']} {r['name']} ({r['status']})".replace("|", "\\|") for r in f.get(key, []))
             for key in ("red_on_clause", "broken_on_clause", "red_elsewhere")
         ]
-        lines.append(
-            f"| `{fault['name']}` | {fault.get('shape', 'both')} | {', '.join(fault['clauses'])} | "
-            f"{', '.join(fault.get('unjudged', []))} | **{fault['verdict']}** | {' | '.join(cells)} | "
-            f"{fault['note'].replace('|', '/')} |"
-        )
+        row = [f"`{f['name']}`", f.get("shape", "both"), ", ".join(f["clauses"]), ", ".join(f.get("unjudged", []))]
+        row += [f"**{f['verdict']}**", *cells, f["note"].replace("|", "/")]
+        lines.append(f"| {' | '.join(row)} |")
+    counts = Counter(f["verdict"] for f in matrix["faults"])
     return "\n".join([*lines, "", ", ".join(f"{n} {verdict}" for verdict, n in sorted(counts.items()))]) + "\n"
 
 
@@ -254,22 +288,7 @@ def expected_durations(features: Path, limit_s: float) -> dict[str, float]:
         jobs.duration_key(s.spec, s.case, s.name): limit_s if s.slow else limit_s / 3 if s.listening else 2.0
         for s in scenarios(features, ROOT)
     }
-    measured = jobs.load_durations(DURATIONS) if (DURATIONS.history / "durations.json").exists() else {}
-    return guess | {key: seconds for key, seconds in measured.items() if key in guess}
-
-
-def keep_durations(runs: Sequence[FaultRun]) -> None:
-    """Each scenario's median duration over the faults' runs, for the next matrix."""
-    seen: dict[str, list[float]] = {}
-    for run in (run for run in runs if run.profile != "-"):
-        for result in read_results(results_of(run.fault.name, run.shape)):
-            seen.setdefault(jobs.duration_key(result.spec, result.case, result.name), []).append(result.duration_s)
-    if seen:
-        DURATIONS.history.mkdir(parents=True, exist_ok=True)
-        medians = {key: round(statistics.median(values), 2) for key, values in seen.items()}
-        (DURATIONS.history / "durations.json").write_text(
-            json.dumps(medians, indent=1, sort_keys=True), encoding="utf-8"
-        )
+    return guess | {key: seconds for key, seconds in jobs.load_durations(DURATIONS).items() if key in guess}
 
 
 def refresh_report(layout: RunLayout = DEFAULT_LAYOUT) -> Path | None:
@@ -311,22 +330,22 @@ def main(argv: Sequence[str] | None = None) -> int:
             stand_args = ["--stream-limit", limit, "--broker-env", str(broker.env_file)]
             stand_args += ["--catalogue", args.catalogue] if args.catalogue else []
             durations = expected_durations(features, args.stream_limit)
-            proof = Matrix(args.profile, features, stand_args, args.parallel, durations)
-            ran = proof.run(todo, args.jobs, done=len(rows))
+            ran = Matrix(args.profile, features, stand_args, args.parallel, durations).run(todo, args.jobs, len(rows))
     except KeyboardInterrupt:
         print("\ninterrupted: behave jobs and stands stopped")
         return 130
     except StandFailed as exc:
         print(f"the matrix's broker did not start: {exc}")
         return 2
-    keep_durations(ran)
+    ran_here = [run for run in ran if run.profile != "-"]
+    jobs.save_durations(DURATIONS, [r for run in ran_here for r in read_results(results_of(run.fault.name, run.shape))])
     order = {(f.name, shape): n for n, (f, shape) in enumerate((f, s) for f in faults for s in args.api)}
     runs = sorted(rows + ran, key=lambda run: order[(run.fault.name, run.shape)])
     previous = (
         json.loads(MUTATION_MATRIX.read_text(encoding="utf-8")) if args.only and MUTATION_MATRIX.exists() else None
     )
     matrix = merge(previous, to_json(runs, args.profile, ["--stream-limit", limit]), bool(args.only))
-    kills = kill_matrix.for_mutation(
+    kills = kill_matrix.build(
         matrix["faults"], lambda f: results_of(f["name"], f.get("shape", "both")), features, ROOT / "steps"
     )
     MUTATION_DIR.mkdir(parents=True, exist_ok=True)
@@ -336,11 +355,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     refreshed = refresh_report()
     bad = [run for run in runs if not run.decision.verdict.acceptable]
-    print("\n" + kill_matrix.summary(kills))
-    print(
-        f"\n{len(runs) - len(bad)}/{len(runs)} faults killed or skipped in {time.monotonic() - started:.0f} s; "
-        f"matrix: {MUTATION_MATRIX.relative_to(ROOT)} and matrix.md"
-    )
+    print(f"\n{kill_matrix.summary(kills)}\n\n{len(runs) - len(bad)}/{len(runs)} faults killed or skipped in ", end="")
+    print(f"{time.monotonic() - started:.0f} s; matrix: {MUTATION_MATRIX.relative_to(ROOT)} and matrix.md")
     if refreshed:
         print(f"report rebuilt with these kills: {refreshed.relative_to(ROOT)}")
     if bad:

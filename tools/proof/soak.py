@@ -2,11 +2,10 @@
 
     python -m tools.proof.soak [--quick 30] [--nightly 3] [--hog-cores 1]
 
-Each run as `make acceptance` does, into reports/soak/<profile>/, while a CPU hog (bounded: it stops by itself
-after the time the runs should take, and when the soak ends) keeps cores busy. Prints and writes
-reports/soak/soak.json and soak.md: the flaky results (passed in one run, red in another, with how often and the
-first red message), and per profile the wall times (broker start to report), median and worst, and the runs not
-green. Exit 0 when nothing is flaky and every run was green.
+Each run as `make acceptance` does, into reports/soak/<profile>/, beside a CPU hog that stops by itself after the time
+the runs should take. Writes reports/soak/soak.json and soak.md: the flaky results (passed in one run, red in another)
+and per profile the wall times (broker start to report), median and worst, and the runs not green. Exit 0 when
+nothing is flaky and every run was green.
 """
 
 from __future__ import annotations
@@ -26,8 +25,7 @@ from tools.common.layout import ROOT, RunLayout
 from tools.common.results import read_results
 
 SOAK_DIR = ROOT / "reports" / "soak"
-EXPECTED_S = {"quick": 45.0, "nightly": 260.0}  # one run on a quiet machine: the hog's own bound, with a margin
-HOG_MARGIN = 1.5
+EXPECTED_S = {"quick": 45.0, "nightly": 260.0}  # one run on a quiet machine: with a margin, the hog's own bound
 RED = ("failed", "broken")
 
 
@@ -36,9 +34,7 @@ class Run:
     profile: str
     index: int
     exit: int
-    wall_s: float  # broker start to report written
-    process_s: float
-    last_line: str = ""  # why a run did not exit 0, when no scenario says
+    wall_s: float  # broker start to report written (the whole process when the run did not say)
     statuses: dict[str, str] = field(default_factory=dict)  # scenario -> Allure status
     messages: dict[str, str] = field(default_factory=dict)  # scenario -> the first line of its red message
 
@@ -49,7 +45,7 @@ def read_run(profile: str, index: int, exit_code: int, process_s: float, base: P
         wall = float(json.loads((layout.logs / "timings.json").read_text(encoding="utf-8"))["until_report_s"])
     except (OSError, ValueError, KeyError):
         wall = process_s
-    run = Run(profile, index, exit_code, wall, process_s)
+    run = Run(profile, index, exit_code, wall)
     for result in read_results(layout.results):
         key = f"{result.spec} {result.case or '-'}: {result.name.strip()}"
         run.statuses[key] = result.status
@@ -58,30 +54,34 @@ def read_run(profile: str, index: int, exit_code: int, process_s: float, base: P
     return run
 
 
-@dataclass(frozen=True)
-class Flake:
-    scenario: str
-    passed: int
-    red: int
-    first_red: str  # "<profile> run <n>: <message>"
-
-
-def flaky(runs: Sequence[Run]) -> list[Flake]:
+def flaky(runs: Sequence[Run]) -> list[dict]:
     """Every scenario that passed in one run and was red (failed or broken) in another."""
-    seen = {key for run in runs for key in run.statuses}
     flakes = []
-    for key in sorted(seen):
-        statuses = [(run, run.statuses.get(key)) for run in runs]
-        passed, red = [r for r, s in statuses if s == "passed"], [r for r, s in statuses if s in RED]
+    for key in sorted({key for run in runs for key in run.statuses}):
+        passed = [run for run in runs if run.statuses.get(key) == "passed"]
+        red = [run for run in runs if run.statuses.get(key) in RED]
         if passed and red:
             first = f"{red[0].profile} run {red[0].index}: {red[0].messages.get(key, red[0].statuses[key])}"
-            flakes.append(Flake(key, len(passed), len(red), first))
+            flakes.append({"scenario": key, "passed": len(passed), "red": len(red), "first_red": first})
     return flakes
 
 
-def wall_figures(runs: Sequence[Run]) -> dict[str, float]:
-    walls = [run.wall_s for run in runs]
-    return {"runs": len(walls), "median_s": round(statistics.median(walls), 1), "worst_s": round(max(walls), 1)}
+def report(runs: Sequence[Run], flakes: Sequence[dict], hog_cores: int) -> tuple[str, dict]:
+    """The text of soak.md and the data of soak.json."""
+    lines, figures = [f"soak: {len(runs)} runs under a CPU hog of {hog_cores} core(s)"], {}
+    for profile in ("quick", "nightly"):
+        if walls := [run.wall_s for run in runs if run.profile == profile]:
+            not_green = [run.index for run in runs if run.profile == profile and run.exit != 0]
+            median, worst = round(statistics.median(walls), 1), round(max(walls), 1)
+            figures[profile] = {"runs": len(walls), "median_s": median, "worst_s": worst, "not_green": not_green}
+            lines.append(
+                f"{profile:<8} {len(walls):>2} runs: wall median {median:.1f} s, worst {worst:.1f} s (broker start "
+                f"to report); not green: {not_green or 'none'}"
+            )
+    lines.append(f"flaky results: {len(flakes)}")
+    lines += [f"  {f['scenario']}: passed {f['passed']}, red {f['red']}; first red: {f['first_red']}" for f in flakes]
+    runs_data = [{"profile": r.profile, "index": r.index, "exit": r.exit, "wall_s": r.wall_s} for r in runs]
+    return "\n".join(lines), {"hog_cores": hog_cores, "profiles": figures, "flaky": list(flakes), "runs": runs_data}
 
 
 def _burn(until: float) -> None:
@@ -99,42 +99,17 @@ def start_hog(cores: int, seconds: float) -> list[multiprocessing.Process]:
     return hogs
 
 
-def stop_hog(hogs: Sequence[multiprocessing.Process]) -> None:
-    for hog in hogs:
-        hog.terminate()
-        hog.join(timeout=5)
-
-
 def one_run(profile: str, index: int) -> Run:
     base, started = SOAK_DIR / profile, time.monotonic()
     command = [sys.executable, "-m", "tools.run.nightly", "--profile", profile, "--base", str(base)]
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, encoding="utf-8")
     (SOAK_DIR / f"{profile}-{index}.log").write_text(done.stdout + done.stderr, encoding="utf-8")
     run = read_run(profile, index, done.returncode, round(time.monotonic() - started, 1), base)
-    lines = [line for line in (done.stdout + done.stderr).splitlines() if line.strip()]
-    run.last_line = "; ".join([line for line in lines if "could not" in line or "Traceback" in line][:1] + lines[-1:])
+    red = "; ".join(sorted(key for key, status in run.statuses.items() if status in RED))
+    last = (done.stdout + done.stderr).strip().splitlines()[-1:] if run.exit != 0 else []
+    said = (f"; red: {red}" if red else "") + "".join(f" ({line[:300]})" for line in last)
+    print(f"{profile} {index}: exit {run.exit}, {run.wall_s:.1f} s, {len(run.statuses)} scenarios{said}", flush=True)
     return run
-
-
-def report(runs: Sequence[Run], flakes: Sequence[Flake], hog_cores: int) -> tuple[str, dict]:
-    lines = [f"soak: {len(runs)} runs under a CPU hog of {hog_cores} core(s)"]
-    figures: dict[str, dict] = {}
-    for profile in ("quick", "nightly"):
-        if mine := [run for run in runs if run.profile == profile]:
-            f = figures[profile] = wall_figures(mine) | {"not_green": [run.index for run in mine if run.exit != 0]}
-            lines.append(
-                f"{profile:<8} {f['runs']:>2} runs: wall median {f['median_s']:.1f} s, worst {f['worst_s']:.1f} s "
-                f"(broker start to report); not green: {f['not_green'] or 'none'}"
-            )
-    lines.append(f"flaky results: {len(flakes)}")
-    lines += [f"  {fl.scenario}: passed {fl.passed}, red {fl.red}; first red: {fl.first_red}" for fl in flakes]
-    runs_data = [{k: v for k, v in vars(r).items() if k not in ("statuses", "messages")} for r in runs]
-    return "\n".join(lines), {
-        "hog_cores": hog_cores,
-        "profiles": figures,
-        "flaky": [vars(f) for f in flakes],
-        "runs": runs_data,
-    }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -144,31 +119,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--hog-cores", type=int, default=1, help="cores kept busy meanwhile (default 1)")
     args = parser.parse_args(argv)
     plan = [("quick", n) for n in range(1, args.quick + 1)] + [("nightly", n) for n in range(1, args.nightly + 1)]
-    bound = HOG_MARGIN * sum(EXPECTED_S[profile] for profile, _ in plan)
-    hog = f"CPU hog on {args.hog_cores} core(s) for {bound:.0f} s at most"
-    print(f"soak: {args.quick} quick + {args.nightly} nightly runs; {hog}", flush=True)
+    bound = 1.5 * sum(EXPECTED_S[profile] for profile, _ in plan)
+    print(
+        f"soak: {args.quick} quick + {args.nightly} nightly runs; CPU hog on {args.hog_cores} core(s) for {bound:.0f} s"
+    )
+    SOAK_DIR.mkdir(parents=True, exist_ok=True)
     runs: list[Run] = []
     hogs = start_hog(args.hog_cores, bound)
     try:
         for profile, index in plan:
-            runs.append(run := one_run(profile, index))
-            red = "; ".join(sorted(key for key, status in run.statuses.items() if status in RED))
-            said = (f"; red: {red}" if red else "") + (f" ({run.last_line[:300]})" if run.exit != 0 else "")
-            print(
-                f"{profile} {index}: exit {run.exit}, {run.wall_s:.1f} s, {len(run.statuses)} scenarios{said}",
-                flush=True,
-            )
+            runs.append(one_run(profile, index))
     except KeyboardInterrupt:
         print("\ninterrupted: the figures below are of the runs done")
     finally:
-        stop_hog(hogs)
-    flakes = flaky(runs)
-    text, data = report(runs, flakes, args.hog_cores)
-    SOAK_DIR.mkdir(parents=True, exist_ok=True)
+        for hog in hogs:
+            hog.terminate()
+    text, data = report(runs, flaky(runs), args.hog_cores)
     (SOAK_DIR / "soak.json").write_text(json.dumps(data, indent=2), encoding="utf-8")
     (SOAK_DIR / "soak.md").write_text("```\n" + text + "\n```\n", encoding="utf-8")
     print("\n" + text)
-    return 0 if runs and not flakes and all(run.exit == 0 for run in runs) else 1
+    return 0 if runs and not data["flaky"] and all(run.exit == 0 for run in runs) else 1
 
 
 if __name__ == "__main__":

@@ -30,12 +30,10 @@ from typing import IO, Any
 
 from behave.formatter.base import Formatter
 
-from tools.common.catalogue import CASE_PREFIX, SLOW_TAG, PlannedScenario, scenarios
-from tools.common.layout import DEFAULT_LAYOUT, ROOT, RunLayout
+from tools.common.catalogue import CASE_PREFIX, PlannedScenario, scenarios
+from tools.common.layout import ROOT, RunLayout
 from tools.common.results import ScenarioResult
 
-EVENTS_FORMATTER = "tools.run.behave_runs:ScenarioEvents"
-NOT_SLOW = f"--tags=not @{SLOW_TAG}"
 START_METHOD_ENV = "BEHAVE_START_METHOD"
 JOB_ENV = "BEHAVE_JOB"  # the job's name, for the report's timeline
 UTF8_CHILD = {"PYTHONUTF8": "1", "PYTHONIOENCODING": "utf-8"}  # the runner reads a job's output back as UTF-8
@@ -46,9 +44,13 @@ EXIT_NO_TARGET, EXIT_STOPPED = 3, 130  # the runner never said where the target 
 @dataclass(frozen=True)
 class BehaveJob:
     name: str  # file-name safe; names its logs
-    selection: tuple[str, ...]  # behave arguments that pick its scenarios
     scenarios: tuple[PlannedScenario, ...]
     slow: bool
+
+    @property
+    def selection(self) -> tuple[str, ...]:
+        """The behave arguments that pick its scenarios: their locations."""
+        return tuple(s.location for s in self.scenarios)
 
 
 def plan(
@@ -58,23 +60,21 @@ def plan(
     *,
     parallel: int = 1,
     durations: Mapping[str, float] = {},
-    slow_alone: bool = True,
+    alone: bool = True,
 ) -> list[BehaveJob]:
-    """The behave processes of a profile; empty when there is nothing to run. `slow_alone=False` (the mutation
-    matrix, at a short limit): the nightly's @slow and @listening scenarios spread with the rest."""
+    """The behave processes of a profile; empty when there is nothing to run. `alone=False` (the mutation matrix, at
+    a short limit): the nightly's @slow and @listening scenarios spread with the rest."""
     found = scenarios(features_dir, cwd)
-    alone = [s for s in found if s.slow or s.listening] if nightly and slow_alone else []
-    rest = [s for s in found if (nightly or not s.slow) and s not in alone]
+    apart = [s for s in found if s.slow or s.listening] if nightly and alone else []
     jobs: list[BehaveJob] = []
-    for scenario in alone:
-        base = f"{'slow' if scenario.slow else 'listen'}-{scenario.case or 'scenario'}"
-        name = base if base not in {job.name for job in jobs} else f"{base}-{len(jobs) + 1}"
-        jobs.append(BehaveJob(name, (scenario.location,), (scenario,), slow=True))
-    if rest and parallel <= 1 and len(rest) == len([s for s in found if not s.slow]):
-        return [*jobs, BehaveJob("main", (os.path.relpath(features_dir, cwd), NOT_SLOW), tuple(rest), False)]
-    for index, share in enumerate(balance(rest, max(1, parallel), durations), start=1):
-        jobs.append(BehaveJob(f"main-{index}", tuple(s.location for s in share), tuple(share), False))
-    return jobs
+    for scenario in apart:  # named by its case; an outline's rows by their case and place
+        name = f"{'slow' if scenario.slow else 'listen'}-{scenario.case or 'scenario'}"
+        jobs.append(
+            BehaveJob(name if name not in {j.name for j in jobs} else f"{name}-{len(jobs) + 1}", (scenario,), True)
+        )
+    rest = [s for s in found if (nightly or not s.slow) and s not in apart]
+    shares = balance(rest, max(1, parallel), durations)
+    return jobs + [BehaveJob(f"main-{n}", tuple(share), False) for n, share in enumerate(shares, start=1)]
 
 
 def duration_key(spec: str | None, case: str | None, name: str) -> str:
@@ -85,7 +85,6 @@ def balance(
     found: Sequence[PlannedScenario], parts: int, durations: Mapping[str, float]
 ) -> list[list[PlannedScenario]]:
     """Longest first, each to the least loaded part; each part keeps the feature files' order."""
-    order = {s.location: i for i, s in enumerate(found)}
     shares: list[list[PlannedScenario]] = [[] for _ in range(min(parts, len(found)))]
     loads = [0.0] * len(shares)
 
@@ -96,14 +95,13 @@ def balance(
         lightest = loads.index(min(loads))
         shares[lightest].append(scenario)
         loads[lightest] += cost(scenario)
-    return [sorted(share, key=lambda s: order[s.location]) for share in shares if share]
+    return [sorted(share, key=found.index) for share in shares if share]
 
 
 def load_durations(layout: RunLayout) -> dict[str, float]:
-    """The last durations of this layout's runs, else those of reports/ (they balance as well)."""
-    for source in (layout, DEFAULT_LAYOUT):
-        with contextlib.suppress(OSError, ValueError):
-            return json.loads((source.history / "durations.json").read_text(encoding="utf-8"))
+    """The last durations of this layout's runs ({} when there are none)."""
+    with contextlib.suppress(OSError, ValueError):
+        return json.loads((layout.history / "durations.json").read_text(encoding="utf-8"))
     return {}
 
 
@@ -150,38 +148,13 @@ class ScenarioEvents(Formatter):
         self.close_stream()
 
 
-class ForkedProcess:
-    """A job forked from the fork server, seen through the calls made of a `subprocess.Popen`."""
-
-    def __init__(self, process: BaseProcess) -> None:
-        self._process = process
-
-    @property
-    def pid(self) -> int:
-        assert self._process.pid is not None  # started: never 0, which would signal the runner's own group
-        return self._process.pid
-
-    @property
-    def returncode(self) -> int | None:
-        return self._process.exitcode
-
-    def poll(self) -> int | None:
-        self._process.is_alive()  # notes its exit code if it ended
-        return self._process.exitcode
-
-    def wait(self, timeout: float | None = None) -> int:
-        self._process.join(timeout)
-        if self._process.exitcode is None:
-            raise subprocess.TimeoutExpired(f"behave job {self.pid}", timeout or 0.0)
-        return self._process.exitcode
-
-
 @dataclass
 class RunningJob:
-    """One behave process while it runs: its scenario events as they come."""
+    """One behave process while it runs (a `subprocess.Popen`, or a process forked from the fork server): its
+    scenario events as they come."""
 
     job: BehaveJob
-    process: subprocess.Popen[bytes] | ForkedProcess
+    process: subprocess.Popen[bytes] | BaseProcess
     started: float
     output: IO[bytes]
     events_path: Path
@@ -189,6 +162,19 @@ class RunningJob:
     current: dict[str, Any] | None = None  # the scenario it is in, from its last `start` event
     finished: list[dict[str, Any]] = field(default_factory=list)  # `end` events so far
     _offset: int = 0
+
+    def poll(self) -> int | None:
+        if isinstance(self.process, subprocess.Popen):
+            return self.process.poll()
+        self.process.is_alive()  # notes its exit code if it ended
+        return self.process.exitcode
+
+    def wait(self, timeout: float) -> None:
+        """Wait for its end, `subprocess.TimeoutExpired` after `timeout`."""
+        if isinstance(self.process, subprocess.Popen):
+            self.process.wait(timeout)
+        elif self.process.join(timeout) or self.process.exitcode is None:
+            raise subprocess.TimeoutExpired(f"behave job {self.process.pid}", timeout)
 
     def read_events(self) -> None:
         with contextlib.suppress(FileNotFoundError), self.events_path.open("rb") as stream:
@@ -268,20 +254,19 @@ def start_jobs(
 
 
 def _start(job: BehaveJob, layout: RunLayout, env: Mapping[str, str], target_env: Path, cwd: Path) -> RunningJob:
-    logs = layout.logs
+    logs, events = layout.logs, layout.logs / f"{job.name}.events.jsonl"
     args = ["--target-env", str(target_env), "--", *job.selection, "--no-color", "-f", "allure", "-o"]
     args += [str(layout.results), "-f", "progress", "-o", str(logs / f"{job.name}.progress.log")]
-    args += ["-f", EVENTS_FORMATTER, "-o", str(logs / f"{job.name}.events.jsonl")]
+    args += ["-f", "tools.run.behave_runs:ScenarioEvents", "-o", str(events)]
     args += ["--junit", "--junit-directory", str(layout.junit / job.name)]
     output_path = logs / f"{job.name}.out"
     output = output_path.open("wb")
     job_env = dict(env) | {JOB_ENV: job.name} | UTF8_CHILD
-    process: subprocess.Popen[bytes] | ForkedProcess
+    process: subprocess.Popen[bytes] | BaseProcess
     if start_method() == "forkserver":
-        child = _fork_server().Process(target=_forked, args=(args, job_env, str(cwd), str(output_path)), name=job.name)
+        process = _fork_server().Process(target=_forked, args=(args, job_env, str(cwd), str(output_path)))
         with _fork_lock:  # multiprocessing's bookkeeping of children is not meant for threads starting at once
-            child.start()
-        process = ForkedProcess(child)
+            process.start()
     else:
         group = (
             {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
@@ -292,7 +277,7 @@ def _start(job: BehaveJob, layout: RunLayout, env: Mapping[str, str], target_env
         process = subprocess.Popen(
             command, cwd=cwd, env=job_env, stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, **group
         )
-    return RunningJob(job, process, time.monotonic(), output, logs / f"{job.name}.events.jsonl")
+    return RunningJob(job, process, time.monotonic(), output, events)
 
 
 def release_jobs(target_file: Path, variables: Mapping[str, str]) -> None:
@@ -307,24 +292,24 @@ def release_jobs(target_file: Path, variables: Mapping[str, str]) -> None:
 def stop_jobs(running: Sequence[RunningJob], grace_s: float = 5.0) -> None:
     """Interrupt every job still running (behave's cleanups run, as on Ctrl-C), then end what lingers. SIGINT to its
     group on POSIX; CTRL_BREAK_EVENT on Windows, which the job turns into a KeyboardInterrupt too."""
-    alive = [r for r in running if r.process.poll() is None]
+    alive = [r for r in running if r.poll() is None]
     for r in alive:
         with contextlib.suppress(OSError):
             if sys.platform == "win32":
                 r.process.send_signal(signal.CTRL_BREAK_EVENT)  # type: ignore[union-attr]
             else:
-                os.killpg(r.process.pid, signal.SIGINT)
+                os.killpg(r.process.pid, signal.SIGINT)  # type: ignore[arg-type]
     deadline = time.monotonic() + grace_s
     for r in alive:
         try:
-            r.process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            r.wait(timeout=max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
             with contextlib.suppress(OSError):
                 if sys.platform == "win32":
-                    r.process.terminate()  # type: ignore[union-attr]
+                    r.process.terminate()
                 else:
-                    os.killpg(r.process.pid, signal.SIGKILL)
-            r.process.wait()
+                    os.killpg(r.process.pid, signal.SIGKILL)  # type: ignore[arg-type]
+            r.wait(timeout=60)
 
 
 class Cancelled(Exception):
@@ -338,12 +323,11 @@ def wait_jobs(
     cancel: threading.Event | None = None,
 ) -> list[JobOutcome]:
     """Wait for every job, `on_tick` seeing them every half second; whatever happens, none outlives this."""
-    cancel = cancel or threading.Event()
-    last_tick = float("-inf")
+    cancel, last_tick = cancel or threading.Event(), float("-inf")
     try:
         while True:
             for r in running:
-                if r.ended is None and r.process.poll() is not None:
+                if r.ended is None and r.poll() is not None:
                     r.ended = time.monotonic()
             done = all(r.ended is not None for r in running)
             if done or time.monotonic() - last_tick >= 0.5:
@@ -360,7 +344,7 @@ def wait_jobs(
         stop_jobs(running)
         for r in running:
             r.output.close()
-    return [JobOutcome(r.job, r.process.returncode or 0, Path(r.output.name), len(r.finished)) for r in running]
+    return [JobOutcome(r.job, r.poll() or 0, Path(r.output.name), len(r.finished)) for r in running]
 
 
 def _forked(argv: list[str], env: dict[str, str], cwd: str, output: str) -> None:

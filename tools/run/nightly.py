@@ -1,10 +1,8 @@
-"""`./acceptance`, `make acceptance`, `py -m tools.run.nightly` (the Windows runner): start the target, run a profile,
-stop the target, write the report; `--help` for the options, README.md for what they do.
+"""`./acceptance`, `make acceptance`, `py -m tools.run.nightly` (the Windows runner): start the target, ask it once
+(`python -m support.preflight`: a part that does not answer is one line, exit 2), run a profile, write the report.
 
-The target is asked once for the whole run (`python -m support.preflight`, its answer in logs/preflight.json) before
-any behave process runs a scenario: a part that does not answer is one line, exit 2, and no scenario runs. The run is
-a list of phases over its state; one that returns an exit code ends it, `FINALLY` runs whatever happened. Exit code:
-0 green, 1 product defect, 2 broken environment, 3 suite defect, 4 not verified, 130 interrupted.
+The run is a list of phases over its state; one that returns an exit code ends it, `FINALLY` runs whatever happened.
+Exit code: 0 green, 1 product defect, 2 broken environment, 3 suite defect, 4 not verified, 130 interrupted.
 """
 
 from __future__ import annotations
@@ -35,13 +33,13 @@ from tools.common.catalogue import scenarios
 from tools.common.console import plain_text_where_needed
 from tools.common.layout import DEFAULT_LAYOUT, FEATURES, ROOT, RunLayout, suite_commit
 from tools.common.results import Kind, read_results, tally
-from tools.report import build as report
 from tools.run import behave_runs as jobs
 from tools.run.behave_runs import BehaveJob, JobOutcome, RunningJob
 from tools.run.not_run import write_not_run
 from tools.run.outcome import Exit, crash_kind, exit_code
 from tools.run.progress import ProgressBoard
 from tools.verdicts.clause_verdict import judge, summary_lines
+from tools.verdicts.run_header import SpecVersion
 
 if TYPE_CHECKING:  # the embedded stand is Linux only: imported when one is started, never for a deployment
     from stand.control import Stand
@@ -80,14 +78,13 @@ class RunOptions:
 
     @property
     def own_suite(self) -> bool:
-        """The project's suite: the runner asks its target on its behalf. Another (the harness tests' fixture suite)
-        brings hooks of its own and needs no target."""
+        """The project's suite, whose target the runner asks; another (the tests' fixture suite) needs none."""
         return self.features == FEATURES or FEATURES in self.features.parents
 
 
 @dataclass
 class NightlyRun:
-    """What the phases share: each reads what the phases before it left."""
+    """What the phases share."""
 
     options: RunOptions
     started: float = field(default_factory=time.monotonic)
@@ -99,7 +96,6 @@ class NightlyRun:
     stand_stopping: threading.Thread | None = None
     settings: Settings | None = None
     preflight: dict[str, Any] = field(default_factory=dict)  # python -m support.preflight's answer
-    asked: bool = False  # the target was asked (or needs no asking: another suite)
     outcomes: list[JobOutcome] = field(default_factory=list)
     environment: dict[str, str] = field(default_factory=dict)  # the report's environment block
     code: Exit | None = None
@@ -119,7 +115,6 @@ Phase = Callable[[NightlyRun], Exit | None]
 def clear_outputs(run: NightlyRun) -> Exit | None:
     """An earlier run's results, JUnit files and logs go; reports/history/ stays, for the trends."""
     run.options.layout.clear_run_outputs()
-    return None
 
 
 def check_settings(run: NightlyRun) -> Exit | None:
@@ -133,12 +128,10 @@ def check_settings(run: NightlyRun) -> Exit | None:
     if name and run.options.target is Target.EXTERNAL:
         for warning in suite_settings.read_deployment(name, suite_settings.environments_file())[1]:
             say(f"warning: {warning}")
-    return None
 
 
 def generate_grpc_code(run: NightlyRun) -> Exit | None:
-    """The gRPC code, where a checkout run with Python alone has none yet or it is older than the .proto (`make
-    proto`'s command; the generated files are never committed)."""
+    """The gRPC code where it is missing or older than the .proto (`make proto`'s command; never committed)."""
     proto = (ROOT / PROTO).stat().st_mtime
     if all((ROOT / path).is_file() and (ROOT / path).stat().st_mtime >= proto for path in GENERATED):
         return None
@@ -147,7 +140,6 @@ def generate_grpc_code(run: NightlyRun) -> Exit | None:
         say(f"the gRPC code could not be generated: exit {code}: {last}")
         return Exit.SUITE_DEFECT
     say(f"gRPC code generated from {PROTO.as_posix()}")
-    return None
 
 
 def _command(module: str, *args: str) -> tuple[int, str]:
@@ -161,8 +153,7 @@ def _command(module: str, *args: str) -> tuple[int, str]:
 def plan_jobs(run: NightlyRun) -> Exit | None:
     """The behave processes of the profile, balanced by the last run's durations."""
     options = run.options
-    parallel = options.parallel or DEFAULT_PARALLEL[options.profile]
-    durations = jobs.load_durations(options.layout)
+    parallel, durations = options.parallel or DEFAULT_PARALLEL[options.profile], jobs.load_durations(options.layout)
     run.jobs = jobs.plan(options.profile == "nightly", options.features, ROOT, parallel=parallel, durations=durations)
     if not run.jobs:
         say(f"no scenarios to run in {_shown(options.features)} (profile {options.profile})")
@@ -170,21 +161,21 @@ def plan_jobs(run: NightlyRun) -> Exit | None:
     slow = sum(job.slow for job in run.jobs)
     split = f" (one per @slow or @listening scenario: {slow}; the rest: {len(run.jobs) - slow})" if slow else ""
     count = sum(len(job.scenarios) for job in run.jobs)
-    processes = f"{len(run.jobs)} behave process(es){split}"
-    say(f"acceptance: profile {options.profile}, target {options.target}: {count} scenarios in {processes}")
-    return None
+    say(
+        f"acceptance: profile {options.profile}, target {options.target}: {count} scenarios in {len(run.jobs)} "
+        f"behave process(es){split}"
+    )
 
 
 def start_behave(run: NightlyRun) -> Exit | None:
-    """On the stand, the behave processes start at once and import while the stand starts; for a deployment, once
-    it answered (one that does not is said at once, and no process started for nothing). They run once released."""
+    """The behave processes import while the stand starts; for a deployment, once it answered (`run_scenarios`
+    releases them)."""
     external = run.options.target is Target.EXTERNAL
-    if run.running or run.stopped is not None or (external and not run.asked):
+    if run.running or run.stopped is not None or (external and run.settings is None):
         return None
     run.release_file = Path(tempfile.mkdtemp(prefix="acceptance-")) / "target.json"
     child_env = {k: v for k, v in os.environ.items() if external or not k.startswith("FOCUS_")}
     run.running = jobs.start_jobs(run.jobs, run.options.layout, child_env, target_env=run.release_file)
-    return None
 
 
 def start_target(run: NightlyRun) -> Exit | None:
@@ -213,23 +204,13 @@ def start_target(run: NightlyRun) -> Exit | None:
     if not run.settings.base_url:
         say("TARGET=external needs FOCUS_BASE_URL and the other FOCUS_* variables, or --env NAME (see README.md)")
         return Exit.BROKEN_ENVIRONMENT
-    return None
-
-
-def share_job_slots(run: NightlyRun) -> Exit | None:
-    """One set of job slots for the whole run: the preflight's job and every behave process's count against
-    FOCUS_MAX_JOBS together, and the ledger of the folder counts them all."""
-    folder = run.options.layout.logs / "job-slots"
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    os.environ["FOCUS_JOB_SLOTS_DIR"] = str(folder)
-    return None
+    # One set of job slots for the whole run (FOCUS_MAX_JOBS across every process), its ledger in this folder.
+    os.environ["FOCUS_JOB_SLOTS_DIR"] = str(run.options.layout.logs / "job-slots")
+    (run.options.layout.logs / "job-slots").mkdir(parents=True, exist_ok=True)
 
 
 def check_target(run: NightlyRun) -> Exit | None:
-    """Every part of the target asked once, then its shape; a part that does not answer: its one line now, one broken
-    result for the report (the preflight writes it), and no scenario runs."""
-    run.asked = True
+    """Every part of the target asked once, then its shape; one that does not answer: its line, no scenario runs."""
     if not run.options.own_suite:
         return None
     layout, started = run.options.layout, time.monotonic()
@@ -249,7 +230,6 @@ def check_target(run: NightlyRun) -> Exit | None:
         offered = "task API and job API" if api == "both" else f"{api} API only"
         say(f"target API: {offered} ({run.preflight.get('api_how', '')})")
         os.environ["FOCUS_API"] = api  # every behave process takes it as found, none asks again
-    return None
 
 
 def run_scenarios(run: NightlyRun) -> Exit | None:
@@ -267,20 +247,13 @@ def run_scenarios(run: NightlyRun) -> Exit | None:
     finally:
         board.close()
     run.mark("behave_s", started)
-    return None
-
-
-def stop_target_meanwhile(run: NightlyRun) -> Exit | None:
-    """The stand stops while the results are judged and the report built: its shutdown costs no wall time."""
-    if run.stand is not None:
+    if run.stand is not None:  # it stops while the results are judged and the report built: no wall time
         run.stand_stopping = threading.Thread(target=run.stand.down, kwargs={"keep_logs": run.options.layout.logs})
         run.stand_stopping.start()
-    return None
 
 
 def count_jobs(run: NightlyRun) -> Exit | None:
-    """The jobs the run configured and the most alive at once, from the slots' ledger (a close before an open at one
-    instant): on the terminal, then in the report's environment, so on every page's header and the sign-off sheet."""
+    """The jobs the run configured and the most alive at once (the slots' ledger), said and noted for the report."""
     ledger = run.options.layout.logs / "job-slots" / "ledger.jsonl"
     if run.settings is None or not ledger.parent.is_dir():
         return None
@@ -293,11 +266,10 @@ def count_jobs(run: NightlyRun) -> Exit | None:
     configured = sum(step > 0 for _, step in events)
     run.environment |= {"jobs.configured": str(configured), "jobs.max_alive": str(most)}
     say(f"jobs: {configured} configured, at most {most} alive at once (limit {run.settings.max_jobs})")
-    return None
 
 
 def judge_run(run: NightlyRun) -> Exit | None:
-    """The results (those that never ran written as skipped, with their reason), the verdict per clause, the code."""
+    """The results (those that never ran written as skipped), the verdict per clause, the exit code."""
     options = run.options
     results = read_results(options.layout.results)
     jobs.save_durations(options.layout, results)
@@ -315,7 +287,6 @@ def judge_run(run: NightlyRun) -> Exit | None:
     for line in lines + (summary_lines(verdicts, options.profile) if verdicts else []):
         say(line)
     run.code = exit_code(results, map(crash_kind, crashes), verdicts) if results or crashes else Exit.SUITE_DEFECT
-    return None
 
 
 def _result_lines(results: Sequence[Any]) -> list[str]:
@@ -324,8 +295,7 @@ def _result_lines(results: Sequence[Any]) -> list[str]:
         f"{len(results)} scenarios: {counts[Kind.PASSED]} passed, {counts[Kind.PRODUCT]} failed (product defect), "
         f"{counts[Kind.ENVIRONMENT]} broken (environment), {counts[Kind.SUITE]} broken (suite defect)"
     ]
-    not_offered = [result for result in results if result.not_offered]
-    if not_offered:
+    if not_offered := [result for result in results if result.not_offered]:
         apis = " or ".join(sorted({result.api or "?" for result in not_offered}))
         lines.append(f"  {len(not_offered)} skipped: the target offers no {apis} API (not passed, not failed)")
     for result in (result for result in results if result.red):
@@ -346,26 +316,32 @@ def _crash_lines(crashes: Sequence[JobOutcome]) -> list[str]:
 
 
 def write_metadata(run: NightlyRun) -> Exit | None:
-    """The report's environment (environment.properties, executor.json) among the results, whoever builds it: the
-    settings' public view, the target's versions as the preflight found them, the tools', every secret masked."""
+    """The report's environment (environment.properties, executor.json) among the results, every secret masked: the
+    settings' public view, the target's versions (the preflight's), the tools', the clarifications judged."""
     options, settings = run.options, run.settings
     if settings is None:
         return None
-    now = datetime.now(UTC)
-    values = {"profile": options.profile, "run_started": now.strftime("%Y-%m-%d %H:%M:%S UTC")}
-    values |= {"run_id": f"{now:%Y%m%d-%H%M%S}-{os.getpid()}", **settings.public_view()}
-    if options.target is Target.STAND:
-        values["stand_fault"] = "none"
-    for key in ("focus_server_sw_version", "broker"):
-        values[key] = str(run.preflight.get(key) or "unknown")
+    now, ci = datetime.now(UTC), bool(os.environ.get("CI"))
+    values = {"target": options.target.value, "target.api": run.preflight.get("api") or "unknown"}
+    values |= {"profile": options.profile, "run_started": now.strftime("%Y-%m-%d %H:%M:%S UTC")}
+    values |= {
+        "run_id": f"{now:%Y%m%d-%H%M%S}-{os.getpid()}",
+        **settings.public_view(),
+        **SpecVersion.of().properties(),
+    }
+    values |= {"stand_fault": "none"} if options.target is Target.STAND else {}
+    values |= {key: str(run.preflight.get(key) or "unknown") for key in ("focus_server_sw_version", "broker")}
     values |= {"python": platform.python_version(), "behave": _version("behave"), "suite_commit": suite_commit()}
     values |= {"allure_behave": _version("allure-behave"), "allure_report": _version("allure")}
-    values |= {"host": platform.node(), "ci": "yes" if os.environ.get("CI") else "no"}
-    values |= {"target.api": run.preflight.get("api") or "unknown", **run.environment}
+    values |= {"host": platform.node(), "ci": "yes" if ci else "no", **run.environment}
     run.environment = {key: settings.mask(value) for key, value in values.items()}
-    executor = report.executor(options.profile, options.target.value)
-    report.write_run_metadata(options.layout.results, run.environment, executor)
-    return None
+    options.layout.results.mkdir(parents=True, exist_ok=True)
+    lines = [f"{key}={value}".replace("\\", "\\\\").replace("\n", " ") for key, value in run.environment.items()]
+    (options.layout.results / "environment.properties").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    executor = {"name": "CI (.ci/run)" if ci else "make acceptance", "type": "ci" if ci else "local"}
+    executor |= {"buildName": f"{options.profile} on {options.target.value}, {now:%Y-%m-%d %H:%M} UTC"}
+    executor |= {"reportName": "Focus Server acceptance", "reportUrl": "index.html"}
+    (options.layout.results / "executor.json").write_text(json.dumps(executor, indent=2), encoding="utf-8")
 
 
 def _version(package: str) -> str:
@@ -379,12 +355,12 @@ def _version(package: str) -> str:
 
 
 def write_report(run: NightlyRun) -> Exit | None:
-    """The Allure report and the pages beside it; with --results-only, or without the Allure tool or Node here, the
-    results alone, said with the command that builds the report from them."""
-    options = run.options
+    """The Allure report and its pages; with --results-only, or without the Allure tool or Node, the results alone.
+    The report builder is imported here: a run with the run's requirements alone (Windows) never builds it."""
+    options, allure = run.options, ROOT / "node_modules" / ".bin" / "allure"
     why = "--results-only" if not options.report else None
-    if why is None and not report.ALLURE_BIN.exists():
-        why = f"no Allure report tool here: {_shown(report.ALLURE_BIN)}"
+    if why is None and not allure.exists():
+        why = f"no Allure report tool here: {_shown(allure)}"
     if why is None and shutil.which("node") is None:
         why = "no Node here to run the Allure report tool"
     if why is not None:
@@ -393,6 +369,8 @@ def write_report(run: NightlyRun) -> Exit | None:
             f"python -m tools.ci.publish --base {_shown(options.layout.base)} (on any machine with `make setup`)"
         )
         return None
+    from tools.report import build as report
+
     started, layout, target = time.monotonic(), options.layout, options.target.value
     report.build_pages(layout, options.features, profile=options.profile, target=target)
     try:
@@ -401,13 +379,11 @@ def write_report(run: NightlyRun) -> Exit | None:
         say(f"the report could not be generated: {exc}")
         run.code = max(run.code or Exit.GREEN, Exit.SUITE_DEFECT)
         return None
-    say(f"report:       {_shown(paths.index)}")
-    say(f"single file:  {_shown(paths.single_file)}")
+    say(f"report:       {_shown(paths.index)}\nsingle file:  {_shown(paths.single_file)}")
     say(f"traceability: {_shown(paths.traceability)} (and traceability.md beside it)")
     say(f"living docs:  {_shown(paths.living_docs)}")
     run.mark("report_s", started)
     run.mark("until_report_s", run.started)  # broker start to report written: what bench/nightly.py measures
-    return None
 
 
 PHASES: tuple[Phase, ...] = (
@@ -417,11 +393,9 @@ PHASES: tuple[Phase, ...] = (
     plan_jobs,
     start_behave,
     start_target,
-    share_job_slots,
     check_target,
     start_behave,
     run_scenarios,
-    stop_target_meanwhile,
     count_jobs,
     judge_run,
     write_metadata,
@@ -440,19 +414,16 @@ def stop_everything(run: NightlyRun) -> Exit | None:
         run.stand.down()
     if run.release_file is not None:
         shutil.rmtree(run.release_file.parent, ignore_errors=True)
-    return None
 
 
 def write_facts(run: NightlyRun) -> Exit | None:
     """logs/timings.json, and logs/run.json: what a report built later, elsewhere, needs to know of this run."""
-    options = run.options
+    options, code = run.options, run.code if run.code is not None else Exit.SUITE_DEFECT
     run.mark("total_s", run.started)
-    code = run.code if run.code is not None else Exit.SUITE_DEFECT
     options.layout.logs.mkdir(parents=True, exist_ok=True)
     noted = {"profile": options.profile, "target": options.target.value, "api": options.api}
     (options.layout.logs / "timings.json").write_text(json.dumps({**noted, **run.timings}, indent=2), encoding="utf-8")
-    facts = {
-        **noted,
+    facts = noted | {
         "target_name": options.target_name,  # "" for a deployment given by FOCUS_* alone: the CI names it
         "exit_code": int(code),
         "outcome": code.name.lower().replace("_", " "),
@@ -463,12 +434,10 @@ def write_facts(run: NightlyRun) -> Exit | None:
         "environment": run.environment,
     }
     options.layout.facts.write_text(json.dumps(facts, indent=2, ensure_ascii=False), encoding="utf-8")
-    return None
 
 
 def mask_secrets(run: NightlyRun) -> Exit | None:
-    """Every secret of the target replaced by *** in every text file the run left: what the run's own writers do not
-    mask (behave's JUnit, the processes' output), and the rest besides."""
+    """Every secret of the target replaced by *** in every text file the run left (behave's JUnit, its output …)."""
     secrets = [secret.encode() for secret in (run.settings.secrets() if run.settings else []) if secret]
     for path in run.options.layout.base.rglob("*") if secrets else []:
         if path.is_file() and not path.is_symlink() and path.suffix.lower() not in (".png", ".jpg", ".pdf", ".gz"):
@@ -477,7 +446,6 @@ def mask_secrets(run: NightlyRun) -> Exit | None:
                 data = data.replace(secret, b"***")
             if data != original:
                 path.write_bytes(data)
-    return None
 
 
 FINALLY: tuple[Phase, ...] = (stop_everything, write_facts, mask_secrets)
@@ -498,16 +466,15 @@ def run(options: RunOptions) -> Exit:
         for phase in FINALLY:
             phase(state)
     code = state.code if state.code is not None else Exit.SUITE_DEFECT
-    spent = ", ".join(f"{name} {seconds:g}" for name, seconds in state.timings.items())
+    spent, outcome = ", ".join(f"{k} {v:g}" for k, v in state.timings.items()), code.name.lower().replace("_", " ")
     if state.settings is not None:  # a run stopped before its target was known said so in its one line
-        outcome = code.name.lower().replace("_", " ")
         say(f"done in {state.timings['total_s']:.1f} s ({spent}): exit {int(code)}, {outcome}")
     return code
 
 
 def show_windows(options: RunOptions) -> int:
-    """`make windows`: per clause, the history window(s) in the target's catalogue or what it lacks (exit 4), before
-    any run and without touching the last run's files; on the stand, one started for it."""
+    """`make windows`: per clause, the history window(s) in the target's catalogue or what it lacks (exit 4); on the
+    stand, one started for it. The last run's files stay."""
     state = NightlyRun(options)
     try:
         ended = check_settings(state) or generate_grpc_code(state) or start_target(state)
@@ -519,28 +486,26 @@ def show_windows(options: RunOptions) -> int:
 
 def command_line() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description="Run the acceptance suite and write the report.")
-    parser.add_argument("--profile", choices=PROFILES, default="nightly")
-    parser.add_argument("--target", type=Target, choices=list(Target), help="stand (default) or external (with --env)")
-    parser.add_argument("--env", metavar="NAME", help="a deployment by its name in the environments YAML (external)")
+    add = parser.add_argument
+    add("--profile", choices=PROFILES, default="nightly")
+    add("--target", type=Target, choices=list(Target), help="stand (default) or external (with --env)")
+    add("--env", metavar="NAME", help="a deployment by its name in the environments YAML (external)")
     default_file = f"${suite_settings.FILE_VARIABLE}, else {suite_settings.DEFAULT_FILE}"
-    parser.add_argument("--environments", type=Path, metavar="FILE", help=f"the environments YAML ({default_file})")
-    parser.add_argument("--features", type=Path, default=FEATURES, help="the feature files (default: features/)")
-    parser.add_argument("--base", type=Path, default=DEFAULT_LAYOUT.base, help="where results and report go")
-    parser.add_argument("--parallel", type=int, help="processes of the scenarios not @slow (quick 6, nightly 1)")
+    add("--environments", type=Path, metavar="FILE", help=f"the environments YAML ({default_file})")
+    add("--features", type=Path, default=FEATURES, help="the feature files (default: features/)")
+    add("--base", type=Path, default=DEFAULT_LAYOUT.base, help="where results and report go")
+    add("--parallel", type=int, help="processes of the scenarios not @slow (quick 6, nightly 1)")
     only = "the results alone, no report (python -m tools.ci.publish builds it later, anywhere)"
-    parser.add_argument("--results-only", "--no-report", dest="results_only", action="store_true", help=only)
-    shape = "the embedded stand's REST shape (job: production's six routes)"
-    parser.add_argument("--api", choices=["both", "task", "job"], default="both", help=shape)
-    catalogues = "the recordings the embedded stand plays: default, contract, continuous, gapless, or a file"
-    parser.add_argument("--catalogue", default="default", help=catalogues)
-    parser.add_argument("--windows", action="store_true", help="show each clause's history window(s) instead of a run")
+    add("--results-only", "--no-report", dest="results_only", action="store_true", help=only)
+    add("--api", choices=["both", "task", "job"], default="both", help="the embedded stand's REST shape")
+    add("--catalogue", default="default", help="the stand's recordings: default, contract, continuous, gapless, a file")
+    add("--windows", action="store_true", help="show each clause's history window(s) instead of a run")
     return parser
 
 
 def options_of(args: argparse.Namespace, parser: argparse.ArgumentParser) -> RunOptions:
-    """The run's options. `--env NAME` names the deployment in this process's environment (the settings read it there,
-    under the environment's own FOCUS_*, and the behave processes inherit it); a FOCUS_* set to "" is one not set
-    (GitHub gives an unset secret or variable so); the nightly profile's settings, unless the environment has them."""
+    """The run's options. `--env NAME` is noted in this process's environment, where the settings and the behave
+    processes read it; a FOCUS_* set to "" is one not set (GitHub's unset secret); the nightly profile's settings."""
     target = args.target or (Target.EXTERNAL if args.env else Target.STAND)
     if args.env and target is Target.STAND:
         parser.error("--env names a deployment: an external target (leave --target out, or say external)")
