@@ -8,7 +8,6 @@ is filed with the first of its MRO the table names): a product defect, an `Asser
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from enum import Enum
 
 import requests
@@ -60,7 +59,6 @@ OUTCOMES: dict[type[BaseException], Category] = {
     SuiteDefect: Category.SUITE_DEFECT,
     BaseException: Category.SUITE_DEFECT,  # anything the table does not name is ours to fix
 }
-_BY_NAME = {f"{kind.__module__}.{kind.__qualname__}": category for kind, category in OUTCOMES.items()}
 
 
 def type_names(kind: type[BaseException]) -> list[str]:
@@ -68,15 +66,9 @@ def type_names(kind: type[BaseException]) -> list[str]:
     return [f"{cls.__module__}.{cls.__qualname__}" for cls in kind.__mro__ if cls is not object]
 
 
-def category_of_names(names: Iterable[str]) -> Category | None:
-    """The category of a type hierarchy given by its qualified names (as recorded in a result); None if empty."""
-    listed = list(names)
-    found = next((_BY_NAME[name] for name in listed if name in _BY_NAME), None)
-    return found or (Category.SUITE_DEFECT if listed else None)
-
-
 def category_of(kind: type[BaseException]) -> Category:
-    return category_of_names(type_names(kind)) or Category.SUITE_DEFECT
+    """The category of the first class of the type's MRO that the table names."""
+    return next(OUTCOMES[cls] for cls in kind.__mro__ if cls in OUTCOMES)
 
 
 def outcome_labels(kind: type[BaseException]) -> list[tuple[str, str]]:

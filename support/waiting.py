@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from tenacity import (
     RetryCallState,
@@ -41,23 +41,7 @@ class WaitTimeout(AssertionError):
 
 def wait_for(probe: Callable[[], T | None], *, reason: str, timeout_s: float, interval_s: float = POLL_S) -> T:
     """Call `probe` until it returns something other than None or False; return that, or raise WaitTimeout."""
-    last: list[object] = [None]
-
-    def attempt() -> T | None:
-        value = probe()
-        last[0] = value
-        return value
-
-    retrying = Retrying(
-        stop=stop_after_delay(timeout_s),
-        wait=wait_fixed(interval_s),
-        retry=retry_if_result(lambda value: value is None or value is False),
-        reraise=False,
-    )
-    try:
-        return retrying(attempt)
-    except RetryError:
-        raise WaitTimeout(reason, timeout_s, last[0]) from None
+    return _until(probe, lambda value: value is None or value is False, wait_fixed(interval_s), reason, timeout_s)
 
 
 class Pace(Enum):
@@ -68,31 +52,20 @@ class Pace(Enum):
 
 
 def poll_until(step: Callable[[], T | Pace], *, reason: str, timeout_s: float, interval_s: float = POLL_S) -> T:
-    """Call `step` until it returns a result rather than a `Pace`; return that, or raise WaitTimeout.
-
-    Unlike `wait_for`, a step that made progress is called again at once, so that a stream served as fast as it is
-    read is not slowed down by the pause meant for "nothing yet".
-    """
-    last: list[object] = [None]
-
-    def attempt() -> T | Pace:
-        value = step()
-        last[0] = value
-        return value
+    """Call `step` until it returns a result rather than a `Pace`, or raise WaitTimeout; a step that made progress
+    is called again at once (a stream served as fast as it is read is not slowed by the pause for "nothing yet")."""
 
     def pause(state: RetryCallState) -> float:
         return 0.0 if state.outcome is not None and state.outcome.result() is Pace.AT_ONCE else interval_s
 
-    retrying = Retrying(
-        stop=stop_after_delay(timeout_s),
-        wait=pause,
-        retry=retry_if_result(lambda value: isinstance(value, Pace)),
-        reraise=False,
-    )
+    return _until(step, lambda value: isinstance(value, Pace), pause, reason, timeout_s)
+
+
+def _until(call: Callable[[], Any], again: Callable[[Any], bool], pause: Any, reason: str, timeout_s: float) -> Any:
     try:
-        return retrying(attempt)
-    except RetryError:
-        raise WaitTimeout(reason, timeout_s, last[0]) from None
+        return Retrying(stop=stop_after_delay(timeout_s), wait=pause, retry=retry_if_result(again))(call)
+    except RetryError as error:
+        raise WaitTimeout(reason, timeout_s, error.last_attempt.result()) from None
 
 
 def retried(call: Callable[[], T], *, transient: Callable[[T], bool], tries: int, interval_s: float) -> T:
