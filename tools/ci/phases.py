@@ -22,7 +22,6 @@ from pathlib import Path
 from tools.common.layout import ROOT
 
 PHASES_DIR = ROOT / "reports" / "phases"
-PY = sys.executable
 CUE_TIMEOUT_S = 600.0  # a cue's phase that neither logs its text nor ends in this time has hung: start anyway
 
 
@@ -43,20 +42,22 @@ class Phase:
 
 # The real-limit nightlies mostly wait out 180 s streams, so they run beside the tests, which keep the cores busy;
 # the second starts once the first is past its busy start (a stand, then its quick scenarios: its process `main-1` is
-# done), so that neither's start competes with the other's. The matrix, which keeps both cores busy, comes after.
+# done), so that neither's start competes with the other's. The matrix keeps both cores busy, and its 20 s limit
+# leaves a third of a second to an ending: it runs alone, after.
 NIGHTLY_JOB_SHAPE = "nightly job shape, continuous catalogue"
 QUICK_SCENARIOS_DONE = "main-1: done"  # the progress line once the nightly's process of quick scenarios has ended
-PYTEST = (PY, "-m", "pytest", "-q", "-p", "no:cacheprovider")
-ACCEPTANCE = ("make", "--no-print-directory", "acceptance", "PROFILE=nightly")
+PYTEST = (sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider")
+MAKE = ("make", "--no-print-directory")
+ACCEPTANCE = (*MAKE, "acceptance", "PROFILE=nightly")
 STEPS: list[list[Phase]] = [
     [
         Phase("pytest stand", (*PYTEST, "tests/stand")),
         Phase("pytest suite, tools and safety", (*PYTEST, "tests/suite", "tests/tools", "tests/safety")),
-        Phase("lint", ("make", "--no-print-directory", "lint")),
+        Phase("lint", (*MAKE, "lint")),
         Phase(NIGHTLY_JOB_SHAPE, (*ACCEPTANCE, "API=job", "CATALOGUE=continuous", "REPORTS=reports/job-continuous")),
         Phase("nightly both APIs", ACCEPTANCE, starts_when=Cue(NIGHTLY_JOB_SHAPE, QUICK_SCENARIOS_DONE)),
     ],
-    [Phase("mutation matrix", ("make", "--no-print-directory", "mutation"))],
+    [Phase("mutation matrix", (*MAKE, "mutation"))],
 ]
 _print_lock = threading.Lock()
 _ended: dict[str, threading.Event] = {}
@@ -68,13 +69,8 @@ def log_of(name: str) -> Path:
 
 def cued(cue: Cue) -> bool:
     """True once the cue's phase logged its text or ended (a phase not run this time cues nothing: go)."""
-    ended = _ended.get(cue.phase)
-    log = log_of(cue.phase)
-    return (
-        ended is None
-        or ended.is_set()
-        or (log.exists() and cue.text in log.read_text(encoding="utf-8", errors="replace"))
-    )
+    ended, log = _ended.get(cue.phase), log_of(cue.phase)
+    return ended is None or ended.is_set() or (log.exists() and cue.text in log.read_text("utf-8", "replace"))
 
 
 def run_phase(phase: Phase) -> tuple[Phase, int, float]:
@@ -89,9 +85,7 @@ def run_phase(phase: Phase) -> tuple[Phase, int, float]:
     seconds = time.monotonic() - started
     _ended[phase.name].set()
     with _print_lock:
-        print(f"\n== {phase.name} ({seconds:.0f} s, exit {code}) ==", flush=True)
-        sys.stdout.write(log.read_text(encoding="utf-8", errors="replace"))
-        sys.stdout.flush()
+        print(f"\n== {phase.name} ({seconds:.0f} s, exit {code}) ==\n{log.read_text('utf-8', 'replace')}", flush=True)
     return phase, code, seconds
 
 
@@ -100,8 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--only", nargs="+", metavar="NAME", help="run only the phases whose name starts so")
     args = parser.parse_args(argv)
     PHASES_DIR.mkdir(parents=True, exist_ok=True)
-    started = time.monotonic()
-    runs: list[tuple[Phase, int, float]] = []
+    started, runs = time.monotonic(), []
     for step in STEPS:
         chosen = [p for p in step if not args.only or any(p.name.startswith(o) for o in args.only)]
         _ended.update({p.name: threading.Event() for p in chosen})
@@ -109,16 +102,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             runs += list(pool.map(run_phase, chosen))
     total = time.monotonic() - started
     rows = ["| Phase | Wall time | Result |", "|---|---:|---|"]
-    for phase, code, seconds in runs:
-        result = "ok" if code == 0 else f"FAILED (exit {code})"
-        rows.append(f"| {phase.name} | {seconds / 60:.1f} min ({seconds:.0f} s) | {result} |")
+    rows += [
+        f"| {p.name} | {s / 60:.1f} min ({s:.0f} s) | {'ok' if c == 0 else f'FAILED (exit {c})'} |" for p, c, s in runs
+    ]
     rows.append(f"| **all** (side-by-side phases overlap) | **{total / 60:.1f} min** ({total:.0f} s) | |")
     (PHASES_DIR / "phases.md").write_text("\n".join(rows) + "\n", encoding="utf-8")
     failed = [phase.name for phase, code, _ in runs if code != 0]
-    print("\n## make test, phase by phase\n\n" + "\n".join(rows) + "\n")
-    print(f"phases: {len(runs) - len(failed)} ok, {len(failed)} failed")
-    if failed:
-        print("failed phases: " + ", ".join(failed) + f" (their output: {PHASES_DIR}/)")
+    print(
+        "\n## make test, phase by phase\n\n" + "\n".join(rows) + f"\n\nphases: {len(runs) - len(failed)} ok, ", end=""
+    )
+    print(f"{len(failed)} failed" + (f": {', '.join(failed)} (their output: {PHASES_DIR}/)" if failed else ""))
     return 1 if failed else 0
 
 

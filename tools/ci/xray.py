@@ -36,14 +36,13 @@ PASSED, FAILED, TODO, ABORTED = "PASSED", "FAILED", "TODO", "ABORTED"  # Xray Cl
 COMMENT_MAX, EVIDENCE_MAX = 1000, 4000  # a one-line assertion message once made a 70,041-character comment
 NOTHING = "nothing-to-upload.txt"
 DEFAULT_BASE_URL = "https://xray.cloud.getxray.app"
-TIMEOUT_S = 60.0
 BUSY, DROPPED = {429, *range(500, 600)}, (requests.ConnectionError, requests.Timeout)
-CUT = " … [cut: {} more characters; the full text is in the run's report]"
 
 
 def cap(text: str, limit: int) -> str:
     """The text, at most `limit` characters and a marker that says how much was cut."""
-    return text if len(text) <= limit else text[:limit] + CUT.format(len(text) - limit)
+    cut = f" … [cut: {len(text) - limit} more characters; the full text is in the run's report]"
+    return text if len(text) <= limit else text[:limit] + cut
 
 
 @dataclass(frozen=True)
@@ -68,10 +67,6 @@ class Scenario:
         kind, first = self.result.kind, (self.result.message.splitlines() or [""])[0].strip()
         said = {Kind.PASSED: "passed", Kind.SKIPPED: first or "skipped"}.get(kind) or f"{kind.value}: {first}"
         return cap(said.removesuffix(": "), COMMENT_MAX)
-
-    def parameters(self) -> list[dict[str, str]]:
-        """An outline row's Examples values (the name alone for a row no feature file holds)."""
-        return [{"name": h, "value": v} for h, v in self.row] or [{"name": "scenario", "value": self.name}]
 
     def evidence(self, row: int | None) -> dict | None:
         """A red scenario's failure message as one small text file (the report holds the rest)."""
@@ -113,7 +108,11 @@ def xray_test(key: str, group: Sequence[Scenario], no_verdict: str = ABORTED) ->
     red = "; ".join(f"{s.name}: {c}" for s, c, st in zip(group, comments, statuses, strict=True) if st != PASSED)
     entry["comment"] = cap(red, COMMENT_MAX) or "every row passed"
     entry["iterations"] = [
-        {"name": s.name, "parameters": s.parameters(), "status": st, "log": c}
+        {
+            "name": s.name,
+            "parameters": [{"name": h, "value": v} for h, v in s.row] or [{"name": "scenario", "value": s.name}],
+        }
+        | {"status": st, "log": c}
         for s, st, c in zip(group, statuses, comments, strict=True)
     ]
     return entry
@@ -121,8 +120,7 @@ def xray_test(key: str, group: Sequence[Scenario], no_verdict: str = ABORTED) ->
 
 def info(facts: RunFacts, found: Sequence[Scenario], project: str, test_plan: str | None) -> dict:
     """The Test Execution: which run, product version, suite commit and clarifications, the deployment's name."""
-    header, code = facts.header, facts.exit_code
-    now = datetime.now(UTC).isoformat(timespec="seconds")
+    header, code, now = facts.header, facts.exit_code, datetime.now(UTC).isoformat(timespec="seconds")
     when = span([s.result for s in found])
     description = [
         f"Focus Server acceptance suite: {facts.describe()}.",
@@ -136,12 +134,13 @@ def info(facts: RunFacts, found: Sequence[Scenario], project: str, test_plan: st
     server, repo, run = (os.environ.get(k, "") for k in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_RUN_ID"))
     if server and repo and run:
         description.append(f"CI run (report and traceability as artifacts): {server}/{repo}/actions/runs/{run}")
+    finish = when.get("finish", now)
     return {
         "project": project,
-        "summary": f"Focus Server acceptance: {facts.describe()}, {when.get('finish', now)[:16].replace('T', ' ')} UTC",
+        "summary": f"Focus Server acceptance: {facts.describe()}, {finish[:16].replace('T', ' ')} UTC",
         "description": "\n".join(description),
         "startDate": when.get("start", now),
-        "finishDate": when.get("finish", now),
+        "finishDate": finish,
         "revision": header.commit,
         # The deployment only: Xray keeps one latest status per test and environment, and the shape is no place.
         "testEnvironments": [facts.target_name],
@@ -171,8 +170,7 @@ def build(args: argparse.Namespace) -> int:
         return 0
     groups: dict[str, list[Scenario]] = {}
     for scenario in found:  # the rows of an outline share their case: one test, with or without a key
-        key = xray_key(scenario.case) or f"?{scenario.case or scenario.name}"
-        groups.setdefault(key, []).append(scenario)
+        groups.setdefault(xray_key(scenario.case) or f"?{scenario.case or scenario.name}", []).append(scenario)
     no_verdict = args.no_verdict_status.strip().upper() or ABORTED
     tests = [xray_test(key, group, no_verdict) for key, group in groups.items() if key[0] != "?"]
     document = {"info": info(facts, found, args.project, args.test_plan), "tests": tests}
@@ -201,7 +199,7 @@ class UploadFailed(RuntimeError):
     retry_error_callback=lambda state: state.outcome.result() if state.outcome else None,
 )
 def _post(url: str, **kwargs: object) -> requests.Response:
-    return requests.post(url, timeout=TIMEOUT_S, **kwargs)  # type: ignore[arg-type]
+    return requests.post(url, timeout=60.0, **kwargs)  # type: ignore[arg-type]
 
 
 def _answer(url: str, secrets: Sequence[str], **kwargs: object) -> object:
@@ -219,15 +217,14 @@ def _answer(url: str, secrets: Sequence[str], **kwargs: object) -> object:
         if answer.status_code in BUSY
         else f"Xray rejected the import ({answer.status_code} on {what}): {' '.join(answer.text.split())[:200]}"
     )
-    for secret in secrets:
-        line = line.replace(secret, "***") if secret else line
+    for secret in filter(None, secrets):
+        line = line.replace(secret, "***")
     raise UploadFailed(line)
 
 
 def send(path: Path, skip_without_credentials: bool) -> int:
     """Authenticate with Xray Cloud, then import the execution; one line says what happened."""
-    note = path.parent / NOTHING
-    if not path.is_file() and note.is_file():
+    if not path.is_file() and (note := path.parent / NOTHING).is_file():
         print(f"xray upload: nothing to upload: {note.read_text(encoding='utf-8').strip()}")
         return 0
     client_id, secret = os.environ.get("XRAY_CLIENT_ID", ""), os.environ.get("XRAY_CLIENT_SECRET", "")
@@ -244,9 +241,11 @@ def send(path: Path, skip_without_credentials: bool) -> int:
         token = str(_answer(f"{base}/api/v2/authenticate", [secret, client_id], json=credentials))
         headers = {"Authorization": f"Bearer {token}"}
         done = _answer(f"{base}/api/v2/import/execution", [secret, client_id, token], json=document, headers=headers)
-    except (UploadFailed, requests.RequestException) as exc:
-        reached = isinstance(exc, UploadFailed)
-        print(f"xray upload failed: {exc if reached else f'could not reach Xray at {base}: {type(exc).__name__}'}")
+    except UploadFailed as exc:
+        print(f"xray upload failed: {exc}")
+        return 1
+    except requests.RequestException as exc:
+        print(f"xray upload failed: could not reach Xray at {base}: {type(exc).__name__}")
         return 1
     done = done if isinstance(done, dict) else {}
     print(f"xray: imported as Test Execution {done.get('key', '?')} ({done.get('self', base)})")
@@ -265,9 +264,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     make.add_argument("--include-stand", action="store_true", default=stand, help="a stand run too")
     no_verdict = os.environ.get("XRAY_NO_VERDICT_STATUS") or ABORTED
     make.add_argument("--no-verdict-status", default=no_verdict, help="of a broken environment or suite defect")
-    send_ = steps.add_parser("upload", help="post the file to Xray Cloud (XRAY_CLIENT_ID, XRAY_CLIENT_SECRET)")
-    send_.add_argument("--file", type=Path, default=DEFAULT_LAYOUT.base / "xray" / "execution.json")
-    send_.add_argument("--skip-without-credentials", action="store_true", help="say so and succeed without them")
+    upload = steps.add_parser("upload", help="post the file to Xray Cloud (XRAY_CLIENT_ID, XRAY_CLIENT_SECRET)")
+    upload.add_argument("--file", type=Path, default=DEFAULT_LAYOUT.base / "xray" / "execution.json")
+    upload.add_argument("--skip-without-credentials", action="store_true", help="say so and succeed without them")
     args = parser.parse_args(argv)
     return send(args.file, args.skip_without_credentials) if args.step == "upload" else build(args)
 
