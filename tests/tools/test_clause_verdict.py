@@ -10,10 +10,18 @@ from tools_testkit import FIXTURE_FEATURES, ResultWriter
 from support.clauses import CLAUSES
 from tools.common.catalogue import scenarios
 from tools.common.layout import ROOT
-from tools.common.results import read_results
+from tools.common.results import parse_result, read_results
 from tools.proof.mutation import stamp_commit
 from tools.run.outcome import Exit, exit_code
-from tools.verdicts.clause_verdict import ClauseVerdict, Matrix, fit_for_signoff, judge
+from tools.verdicts.clause_verdict import (
+    ClauseVerdict,
+    Scenario,
+    clause_faults,
+    decide,
+    fit_for_signoff,
+    judge,
+    read_matrix,
+)
 
 PLANNED = scenarios(FIXTURE_FEATURES, ROOT)
 
@@ -134,10 +142,10 @@ def test_faults_a_shape_cannot_show_do_not_count_and_those_judged_elsewhere_coun
         {"name": "gap", "clauses": ["4.2"], "shape": "both", "verdict": "killed"},
         {"name": "no-eos", "clauses": ["4.2"], "shape": "both", "verdict": "survived"},
     ]
-    matrix = Matrix("abc", [{"suite_commit": "abc", **fault} for fault in faults])
-    on_job = matrix.of("4.2", "job", "abc")
+    stamped = [{"suite_commit": "abc", **fault} for fault in faults]
+    on_job = clause_faults(stamped, "4.2", "job", "abc")
     assert (on_job.total, on_job.killed) == (2, 2)  # no-eos cannot be shown without the task API
-    on_both = matrix.of("4.2", "both", "abc")
+    on_both = clause_faults(stamped, "4.2", "both", "abc")
     assert (on_both.total, on_both.killed) == (3, 2)  # overrun counts as killed on job; no-eos survived
 
 
@@ -145,16 +153,13 @@ def test_a_partial_matrix_proves_nothing(tmp_path: Path) -> None:
     path = tmp_path / "matrix.json"
     fault = {"name": "gap", "clauses": ["4.2"], "shape": "both", "verdict": "killed", "suite_commit": "abc"}
     path.write_text(json.dumps({"suite_commit": "abc", "partial": True, "faults": [fault]}))
-    assert Matrix.read(path) is None
+    assert read_matrix(path) is None
     path.write_text(json.dumps({"suite_commit": "abc", "partial": False, "faults": [fault]}))
-    assert Matrix.read(path) is not None
+    assert read_matrix(path) == [{"suite_commit": "abc", **fault}]
 
 
 def test_a_broken_scenario_gives_its_reason_to_the_clause() -> None:
-    from support.clauses import BY_ID
-    from tools.verdicts.clause_verdict import ClauseVerdict, Scenario, _decide
-
     lacking = "precondition not met: clause 4.3 over the job API cannot be judged on this catalogue: no hole"
-    scenario = Scenario("hole", "partial-coverage-hole-job", "broken", lacking)
-    verdict, reason = _decide(BY_ID["4.3"], [scenario], [], "nightly", None)
+    result = parse_result({"name": "hole", "status": "broken", "statusDetails": {"message": lacking}})
+    verdict, reason = decide([Scenario("hole", "partial-coverage-hole-job", result)], [], "nightly", None)
     assert verdict is ClauseVerdict.NOT_VERIFIED and reason.endswith(lacking)

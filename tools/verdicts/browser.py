@@ -1,17 +1,20 @@
-"""A Chromium-family browser the machine already has, for the sign-off PDF: found before anything asks apt.
+"""A Chromium-family browser the machine already has, found before anything asks apt, and a page printed to PDF by it
+headless (A4, the page's own print styles, no browser header or footer): the sign-off sheet.
 
     python -m tools.verdicts.browser      # prints its path; exit 1 (and says so) when there is none
 
 Where it looks, in order: SIGNOFF_BROWSER (a path or a command), Debian's /usr/bin/chromium, Google Chrome (GitHub's
-Ubuntu runners have it), chromium, chromium-browser (Ubuntu's apt one is a stub of a snap, so it is tried last of the
-commands), then one that Playwright installed (PLAYWRIGHT_BROWSERS_PATH or ~/.cache/ms-playwright).
+Ubuntu runners have it), chromium, chromium-browser (Ubuntu's apt one is a stub of a snap: tried last of the commands),
+then one that Playwright installed (PLAYWRIGHT_BROWSERS_PATH or ~/.cache/ms-playwright), the newest first.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -21,24 +24,23 @@ COMMANDS = ("google-chrome", "google-chrome-stable", "chromium", "chromium-brows
 PLAYWRIGHT_GLOBS = ("chromium-*/chrome-linux*/chrome", "chromium_headless_shell-*/chrome-linux*/headless_shell")
 
 
-def _playwright_dirs(environ: Mapping[str, str]) -> list[Path]:
-    given = environ.get("PLAYWRIGHT_BROWSERS_PATH", "")
-    home = Path(environ.get("HOME") or Path.home())
-    return [Path(given)] if given and given != "0" else [home / ".cache" / "ms-playwright"]
+class SignoffFailed(RuntimeError):
+    """No browser, or it could not print the sheet."""
 
 
 def candidates(environ: Mapping[str, str] | None = None) -> list[Path]:
     """Every place a browser may be, in the order they are tried (existing or not, for the message)."""
     env = os.environ if environ is None else environ
-    found: list[Path] = []
-    if given := env.get("SIGNOFF_BROWSER", "").strip():
-        found.append(Path(shutil.which(given, path=env.get("PATH")) or given))
-    found.append(DEBIAN_CHROMIUM)
-    found += [Path(path) for name in COMMANDS if (path := shutil.which(name, path=env.get("PATH")))]
-    for folder in _playwright_dirs(env):
-        for pattern in PLAYWRIGHT_GLOBS:
-            found += sorted(folder.glob(pattern), reverse=True)  # the newest build first
-    return found
+    given = env.get("SIGNOFF_BROWSER", "").strip()
+    found = [Path(shutil.which(given, path=env.get("PATH")) or given)] if given else []
+    found += [DEBIAN_CHROMIUM, *(Path(p) for name in COMMANDS if (p := shutil.which(name, path=env.get("PATH"))))]
+    playwright = env.get("PLAYWRIGHT_BROWSERS_PATH", "")
+    folder = (
+        Path(playwright)
+        if playwright not in ("", "0")
+        else Path(env.get("HOME") or Path.home()) / ".cache/ms-playwright"
+    )
+    return found + [path for pattern in PLAYWRIGHT_GLOBS for path in sorted(folder.glob(pattern), reverse=True)]
 
 
 def find(environ: Mapping[str, str] | None = None) -> Path | None:
@@ -46,11 +48,31 @@ def find(environ: Mapping[str, str] | None = None) -> Path | None:
     return next((path for path in candidates(environ) if path.is_file() and os.access(path, os.X_OK)), None)
 
 
+def print_pdf(html: Path, pdf: Path, chromium: Path | None = None) -> Path:
+    """`html` printed to `pdf`; raises SignoffFailed, saying why, when no PDF came out."""
+    chromium = chromium or find()
+    if chromium is None or not chromium.exists():
+        raise SignoffFailed(
+            f"no browser ({chromium or 'Chrome, Chromium or a Playwright one'}): make setup installs one"
+        )
+    pdf.unlink(missing_ok=True)
+    with tempfile.TemporaryDirectory(prefix="signoff-chromium-") as profile:
+        flags = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
+        flags += ["--disable-component-update", f"--user-data-dir={profile}", "--no-pdf-header-footer"]
+        command = [str(chromium), *flags, f"--print-to-pdf={pdf}", html.resolve().as_uri()]
+        done = subprocess.run(
+            command, capture_output=True, text=True, encoding="utf-8", timeout=120, stdin=subprocess.DEVNULL
+        )
+    if not pdf.is_file() or pdf.stat().st_size == 0:
+        raise SignoffFailed(f"chromium exited {done.returncode} without a PDF: {done.stderr[-1000:]}")
+    return pdf
+
+
 def main() -> int:
-    found = find()
-    if found is None:
-        names = ", ".join((str(DEBIAN_CHROMIUM), *COMMANDS))
-        print(f"no browser: none of {names}, nor one Playwright installed; `make setup` installs chromium")
+    if (found := find()) is None:
+        print(
+            f"no browser: none of {DEBIAN_CHROMIUM}, {', '.join(COMMANDS)}, nor one Playwright installed; `make setup`"
+        )
         return 1
     print(found)
     return 0

@@ -1,35 +1,30 @@
 """The verdict per clause, in ONE place: the console summary, the report, traceability, the sign-off sheet, the CI
-summary and the exit code all take it from here, and every key that explains a verdict prints `RULE` below, so that
-what a page says of the rule is what the rule does (docs/reading-the-report.md, "Signing off a clause").
+summary and the exit code all take it from here, and every page that explains a verdict prints `RULE`, so that what
+a page says of the rule is what the rule does (docs/reading-the-report.md, "Signing off a clause").
 
 Over a clause's *applicable* scenarios: every scenario of the clause in the feature files, less those the target
-offers no API for (results labelled `offered` = `no`: counted apart as "not offered", with why, never passed).
-
-    from tools.verdicts.clause_verdict import judge
-    rows = judge(Path("reports/allure-results"), profile="nightly")
-
-A failed scenario that the known-defects register (docs/known-defects.yaml) names stays failed: it only reads
-"known defect PZ-…" beside its failure.
+offers no API for (results labelled `offered` = `no`: counted apart as "not offered", with why, never passed). A
+failed scenario the known-defects register names stays failed: it only reads "known defect PZ-…" beside its failure.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import NamedTuple
 
 from support.clauses import CLAUSES, Clause
 from tools.common.catalogue import PlannedScenario, scenarios
-from tools.common.layout import FEATURES, MUTATION_MATRIX, ROOT
+from tools.common.layout import FEATURES, MUTATION_MATRIX, ROOT, suite_commit
 from tools.common.results import ScenarioResult, read_results
 from tools.verdicts.known_defects import KnownDefect, Register
 from tools.verdicts.known_defects import read as read_register
 
-SIGNOFF_PROFILES = frozenset({"nightly"})  # profiles that select every scenario
 NOT_A_SIGNOFF_RUN = "not a sign-off run"
-DEFAULT_SHAPE = "both"  # a target (or a matrix row) that says nothing of its API offers both
+SHAPES = ("task", "job", "both")  # a target (or a matrix row) that says nothing of its API offers both
 
 
 class ClauseVerdict(StrEnum):
@@ -45,17 +40,17 @@ class ClauseVerdict(StrEnum):
 
 
 # The rule, stated once: each verdict and when a clause gets it, first match wins. Pages print it as their key.
-RULE: tuple[tuple[ClauseVerdict, str], ...] = (
-    (ClauseVerdict.FAILED, "an applicable scenario failed: a product defect (a known defect too)"),
-    (
-        ClauseVerdict.NOT_VERIFIED,
-        "no applicable scenario, or one broken, skipped or not run, or the profile is not a sign-off one (quick)",
-    ),
-    (ClauseVerdict.VERIFIED, "every applicable scenario ran and passed, on a sign-off profile (nightly)"),
-    (
-        ClauseVerdict.PROVEN,
-        "verified, and the mutation matrix of this very commit and target shape killed every fault of the clause",
-    ),
+RULE: tuple[tuple[ClauseVerdict, str], ...] = tuple(
+    zip(
+        ClauseVerdict,
+        (
+            "an applicable scenario failed: a product defect (a known defect too)",
+            "no applicable scenario, or one broken, skipped or not run, or the profile is not a sign-off one (quick)",
+            "every applicable scenario ran and passed, on a sign-off profile (nightly)",
+            "verified, and the mutation matrix of this very commit and target shape killed every fault of the clause",
+        ),
+        strict=True,
+    )
 )
 APPLICABLE = (
     "Applicable: every scenario of the clause, less those the target offers no API for (not offered: counted "
@@ -63,30 +58,37 @@ APPLICABLE = (
 )
 
 
-def rule_text() -> str:
-    """The rule as one paragraph of text (the CI summary, the Markdown pages)."""
-    return " ".join(f"{verdict.value}: {when}." for verdict, when in RULE) + " " + APPLICABLE
-
-
 @dataclass(frozen=True)
 class Scenario:
-    """One applicable scenario of a clause, with how it ended in this run ("not run" when it has no result)."""
+    """One scenario of a clause, with how it ended in this run ("not run" when it has no result)."""
 
     name: str
     case: str | None
-    status: str  # an Allure status, or "not run"
-    message: str = ""
     result: ScenarioResult | None = None
     known_defect: KnownDefect | None = None  # failed, and the register knows why
+
+    @property
+    def status(self) -> str:
+        return self.result.status if self.result is not None else "not run"
+
+    @property
+    def message(self) -> str:
+        return self.result.message.splitlines()[0] if self.result is not None and self.result.message else ""
+
+
+class Fault(NamedTuple):
+    name: str
+    verdict: str  # killed, survived, not shown, skipped …
+    description: str
 
 
 @dataclass(frozen=True)
 class Faults:
-    """The clause's faults in the mutation matrix of this commit and shape."""
+    """The clause's faults in the mutation matrix of this commit and shape; killed: those killed on this commit."""
 
     total: int
     killed: int
-    names: tuple[str, ...] = ()
+    each: tuple[Fault, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -110,22 +112,17 @@ class ClauseVerdictRow:
     def planned(self) -> int:
         return len(self.scenarios)
 
+    def count(self, *statuses: str) -> int:
+        return sum(s.status in statuses for s in self.scenarios)
+
     @property
     def run(self) -> int:
         """Applicable scenarios that ran to an end (passed, failed or broken)."""
-        return sum(s.status in ("passed", "failed", "broken") for s in self.scenarios)
+        return self.count("passed", "failed", "broken")
 
     @property
     def passed(self) -> int:
-        return sum(s.status == "passed" for s in self.scenarios)
-
-    @property
-    def failed(self) -> int:
-        return sum(s.status == "failed" for s in self.scenarios)
-
-    @property
-    def broken(self) -> int:
-        return sum(s.status == "broken" for s in self.scenarios)
+        return self.count("passed")
 
     @property
     def not_run(self) -> int:
@@ -134,11 +131,7 @@ class ClauseVerdictRow:
 
     @property
     def known_defects(self) -> tuple[KnownDefect, ...]:
-        found: list[KnownDefect] = []
-        for s in self.scenarios:
-            if s.known_defect is not None and s.known_defect not in found:
-                found.append(s.known_defect)
-        return tuple(found)
+        return tuple(dict.fromkeys(s.known_defect for s in self.scenarios if s.known_defect is not None))
 
     @property
     def verdict_text(self) -> str:
@@ -146,69 +139,52 @@ class ClauseVerdictRow:
         keys = ", ".join(d.label for d in self.known_defects)
         return f"{self.verdict.value}, {keys}" if keys and self.verdict is ClauseVerdict.FAILED else self.verdict.value
 
-    @property
-    def failure(self) -> str:
-        """The reason without the known defect's words, for a page that shows the known defect apart."""
-        for defect in self.known_defects:
-            if self.reason.startswith(known_said(defect)):
-                return self.reason[len(known_said(defect)) :]
-        return self.reason
-
     def counts(self) -> str:
         """ "3 passed · 1 failed · 1 not offered": every kind of ending that occurred, applicable ones first."""
-        parts = [(self.passed, "passed"), (self.failed, "failed"), (self.broken, "broken"), (self.not_run, "not run")]
-        parts.append((len(self.not_offered), "not offered"))
+        parts = [(self.count(what), what) for what in ("passed", "failed", "broken")]
+        parts += [(self.not_run, "not run"), (len(self.not_offered), "not offered")]
         shown = [f"{n} {what}" for n, what in parts if n]
         return " · ".join(shown) or "no scenario"
 
     def not_offered_why(self) -> str:
         """Why the target offers none of them, said once per reason: "the target offers no task API"."""
-        reasons = dict.fromkeys(s.message or "not offered by the target" for s in self.not_offered)
-        return "; ".join(reasons)
+        return "; ".join(dict.fromkeys(s.message or "not offered by the target" for s in self.not_offered))
 
 
-@dataclass(frozen=True)
-class Matrix:
-    """What `make mutation` left: faults by clause, for which suite commit and target shape."""
+def read_matrix(path: Path) -> list[dict] | None:
+    """The faults `make mutation` left, each with the suite commit it ran on; None: none, or a partial matrix."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    # A partial one (`--only` without a whole matrix before it) never ran some faults of a clause. Each fault carries
+    # the commit it ran on (`--only` keeps older ones); the matrix's own is the default.
+    return (
+        None
+        if data.get("partial")
+        else [{"suite_commit": data.get("suite_commit"), **f} for f in data.get("faults", [])]
+    )
 
-    commit: str | None
-    faults: list[dict] = field(default_factory=list)
 
-    @classmethod
-    def read(cls, path: Path) -> Matrix | None:
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
-        if data.get("partial"):
-            return None  # `--only` without a whole matrix before it: some faults of a clause were never run
-        commit = data.get("suite_commit")
-        # Each fault carries the commit it ran on (`--only` keeps older ones); the matrix's own is the default.
-        return cls(commit, [{"suite_commit": commit, **fault} for fault in data.get("faults", [])])
+def clause_faults(faults: list[dict], clause_id: str, shape: str, commit: str | None) -> Faults:
+    """The clause's faults on this target shape (a fault judged on another shape counts as judged there); killed:
+    those killed on this suite commit (on any, if None)."""
 
-    def of(self, clause_id: str, shape: str, commit: str | None = None) -> Faults:
-        """The clause's faults on this target shape; killed: those killed on this suite commit (any, if None)."""
+    def on(fault: dict) -> str:
+        return fault.get("shape") or fault.get("api") or "both"
 
-        def shape_of(fault: dict) -> str:
-            return fault.get("shape") or fault.get("api") or DEFAULT_SHAPE
-
-        def row(name: str, on: str) -> dict:
-            return next((f for f in self.faults if f.get("name") == name and shape_of(f) == on), {})
-
-        # A fault the shape cannot show is none of its faults; one judged on another shape counts as judged there.
-        mine = [
-            row(f["name"], f["judged_on"]) if f.get("judged_on") else f
-            for f in self.faults
-            if clause_id in f.get("clauses", []) and shape_of(f) == shape and f.get("applies", True)
-        ]
-        killed = [
-            f for f in mine if f.get("verdict") == "killed" and (commit is None or f.get("suite_commit") == commit)
-        ]
-        return Faults(len(mine), len(killed), tuple(f.get("name", "?") for f in mine))
+    mine = [
+        next((g for g in faults if g.get("name") == f["name"] and on(g) == f.get("judged_on")), f)
+        for f in faults
+        if clause_id in f.get("clauses", []) and on(f) == shape and f.get("applies", True)
+    ]
+    killed = [f for f in mine if f.get("verdict") == "killed" and commit in (None, f.get("suite_commit"))]
+    each = tuple(Fault(f.get("name", "?"), f.get("verdict", "?"), f.get("description", "")) for f in mine)
+    return Faults(len(mine), len(killed), each)
 
 
 def signoff_profile(profile: str) -> bool:
-    return profile in SIGNOFF_PROFILES
+    return profile == "nightly"  # the one profile that selects every scenario
 
 
 def result_key(spec: str | None, case: str | None, name: str) -> tuple[str | None, str | None, str]:
@@ -216,46 +192,21 @@ def result_key(spec: str | None, case: str | None, name: str) -> tuple[str | Non
     return spec, case, name.strip()
 
 
-def match(
-    planned: Sequence[PlannedScenario], results: Iterable[ScenarioResult]
-) -> dict[str | None, list[tuple[str, str | None, ScenarioResult | None]]]:
-    """Each planned scenario (by clause, feature order) with its result or None; results planned nowhere follow."""
-    by_key: dict[tuple[str | None, str | None, str], ScenarioResult] = {}
-    for result in results:
-        by_key.setdefault(result_key(result.spec, result.case, result.name), result)
-    out: dict[str | None, list[tuple[str, str | None, ScenarioResult | None]]] = {}
-    for scenario in planned:
-        result = by_key.pop(result_key(scenario.spec, scenario.case, scenario.name), None)
-        out.setdefault(scenario.spec, []).append((scenario.name, scenario.case, result))
-    for result in by_key.values():  # ran, but no longer in the feature files (or none were given)
-        out.setdefault(result.spec, []).append((result.name.strip(), result.case, result))
-    return out
-
-
-def known_said(defect: KnownDefect) -> str:
-    """How a failed clause's reason starts when the register knows the failure: its key, link and reason."""
-    return f"{defect.label} ({defect.url}): {defect.reason}; "
-
-
-def _decide(
-    clause: Clause, scenarios_: list[Scenario], not_offered: list[Scenario], profile: str, faults: Faults | None
+def decide(
+    scenarios_: list[Scenario], not_offered: list[Scenario], profile: str, faults: Faults | None
 ) -> tuple[ClauseVerdict, str]:
     if not scenarios_:
-        why = "no offered API could judge it" if not_offered else "no scenario checks it"
-        return ClauseVerdict.NOT_VERIFIED, why
-    failed = [s for s in scenarios_ if s.status == "failed"]
-    if failed:
+        return ClauseVerdict.NOT_VERIFIED, "no offered API could judge it" if not_offered else "no scenario checks it"
+    if failed := [s for s in scenarios_ if s.status == "failed"]:
         known = next((s.known_defect for s in failed if s.known_defect is not None), None)
-        said = known_said(known) if known else ""
+        said = f"{known.label} ({known.url}): {known.reason}; " if known else ""
         return ClauseVerdict.FAILED, f"{said}{len(failed)} scenario(s) failed: {failed[0].name}"
-    broken = [s for s in scenarios_ if s.status == "broken"]
-    if broken:
+    if broken := [s for s in scenarios_ if s.status == "broken"]:
         # Its message says why it could not judge (e.g. what the catalogue lacks): the sheet and terminal show it.
         why = f" — {broken[0].message[:300]}" if broken[0].message else ""
         return ClauseVerdict.NOT_VERIFIED, f"{len(broken)} scenario(s) broken: {broken[0].name}{why}"
     left_out = [s for s in scenarios_ if s.status != "passed" and s.result is not None and s.result.left_out]
-    missing = [s for s in scenarios_ if s.status != "passed" and s not in left_out]
-    if missing:
+    if missing := [s for s in scenarios_ if s.status != "passed" and s not in left_out]:
         return ClauseVerdict.NOT_VERIFIED, f"{len(missing)} of {len(scenarios_)} scenario(s) not run or skipped"
     if not signoff_profile(profile) or left_out:
         also = f": {len(left_out)} of {len(scenarios_)} scenario(s) left out by profile {profile}" if left_out else ""
@@ -276,41 +227,34 @@ def judge(
     shape: str | None = None,
     known: Register | Path | None = None,
 ) -> list[ClauseVerdictRow]:
-    """One row per clause of the clarifications, in spec order.
-
-    `results`: an allure-results folder or its parsed results; `planned`: the scenarios of the feature files (read
-    from `features_dir` when not given); `matrix`: reports/mutation/matrix.json, counted only when its suite commit
-    is `commit` (the current one when not given); `shape`: the target's API shape (`target.api` of the run's
-    environment.properties when `results` is a folder, else "both"); `known`: the known-defects register (a file,
-    or one read already; None: the run's, tools/verdicts/known_defects.register_path()).
-    """
+    """One row per clause, in spec order, of `results` (a folder or its results) against `planned` (default: read
+    from `features_dir`); `matrix` counted for the faults run on `commit` (default: the checkout's) and the target's
+    `shape` (default: the folder's `target.api`, else both); `known`: the register (None: the run's)."""
     register = known if isinstance(known, Register) else read_register(known)
     if isinstance(results, Path):
         shape = shape or run_properties(results).get("target.api")
         results = read_results(results)
-    shape = shape if shape in ("task", "job", "both") else DEFAULT_SHAPE
+    shape = shape if shape in SHAPES else "both"
     if planned is None:
         planned = scenarios(features_dir, ROOT) if features_dir.is_dir() else []
-    found = Matrix.read(matrix) if matrix is not None else None
-    if found is not None and commit is None:
-        from tools.common.target_info import suite_commit  # here: runs git, only when a matrix is there to compare
-
-        commit = suite_commit()
-    if found is not None and not any(f.get("suite_commit") == commit for f in found.faults):
-        found = None  # no fault of the matrix ran on this commit: nothing to count
+    found = read_matrix(matrix) if matrix is not None else None
+    if found is not None:
+        commit = commit or suite_commit()  # runs git: only when there is a matrix to compare
+        found = found if any(f.get("suite_commit") == commit for f in found) else None
+    by_key: dict[tuple, ScenarioResult] = {}
+    for result in results:
+        by_key.setdefault(result_key(result.spec, result.case, result.name), result)
+    matched = [(s.spec, s.name, s.case, by_key.pop(result_key(s.spec, s.case, s.name), None)) for s in planned]
+    matched += [(r.spec, r.name.strip(), r.case, r) for r in by_key.values()]  # ran, but in no feature file now
     rows = []
-    matched = match(planned, results)
     for clause in CLAUSES:
-        applicable: list[Scenario] = []
-        not_offered: list[Scenario] = []
-        for name, case, result in matched.get(clause.id, []):
-            status = result.status if result is not None else "not run"
-            message = result.message.splitlines()[0] if result is not None and result.message else ""
-            known_defect = register.match(clause.id, case) if status == "failed" else None
-            scenario = Scenario(name, case, status, message, result, known_defect)
+        applicable, not_offered = [], []
+        for _, name, case, result in (m for m in matched if m[0] == clause.id):
+            failed = result is not None and result.status == "failed"
+            scenario = Scenario(name, case, result, register.match(clause.id, case) if failed else None)
             (not_offered if result is not None and result.not_offered else applicable).append(scenario)
-        faults = found.of(clause.id, shape, commit) if found is not None else None
-        verdict, reason = _decide(clause, applicable, not_offered, profile, faults)
+        faults = clause_faults(found, clause.id, shape, commit) if found is not None else None
+        verdict, reason = decide(applicable, not_offered, profile, faults)
         rows.append(ClauseVerdictRow(clause, verdict, reason, tuple(applicable), tuple(not_offered), faults))
     return rows
 
@@ -321,12 +265,8 @@ def run_properties(results: Path) -> dict[str, str]:
         text = (results / "environment.properties").read_text(encoding="utf-8")
     except OSError:
         return {}
-    found = {}
-    for line in text.splitlines():
-        key, sep, value = line.partition("=")
-        if sep and not line.lstrip().startswith("#"):
-            found[key.strip()] = value.strip().replace("\\\\", "\\")
-    return found
+    pairs = (line.partition("=") for line in text.splitlines() if not line.lstrip().startswith("#"))
+    return {key.strip(): value.strip().replace("\\\\", "\\") for key, sep, value in pairs if sep}
 
 
 def not_verified_beyond_profile(rows: Sequence[ClauseVerdictRow]) -> list[ClauseVerdictRow]:
@@ -343,17 +283,21 @@ def summary_lines(rows: Sequence[ClauseVerdictRow], profile: str) -> list[str]:
     """The console's clause table: one line per clause, then whether the run can be signed."""
     lines = ["clause verdicts:"]
     for row in rows:
-        reason = f"  ({row.reason})" if row.reason and row.reason != NOT_A_SIGNOFF_RUN else ""
-        faults = f", faults {row.faults.killed}/{row.faults.total} killed" if row.faults and row.faults.total else ""
-        offered = f", {len(row.not_offered)} not offered" if row.not_offered else ""
-        lines.append(
-            f"  {row.id:<4} {row.verdict.value:<13} {row.passed}/{row.planned} passed{offered}{faults}  "
-            f"{row.heading}{reason}"
+        said = f"{row.passed}/{row.planned} passed" + (
+            f", {len(row.not_offered)} not offered" if row.not_offered else ""
         )
+        said += f", faults {row.faults.killed}/{row.faults.total} killed" if row.faults and row.faults.total else ""
+        said += f"  {row.heading}" + (f"  ({row.reason})" if row.reason and row.reason != NOT_A_SIGNOFF_RUN else "")
+        lines.append(f"  {row.id:<4} {row.verdict.value:<13} {said}")
     if not signoff_profile(profile):
-        lines.append(f"  {NOT_A_SIGNOFF_RUN}: profile {profile} leaves scenarios out; no clause can be verified by it")
-    elif fit_for_signoff(rows, profile):
-        lines.append("  every clause verified: this run is fit for sign-off")
-    else:
-        lines.append("  not valid for sign-off: a clause is failed or not verified")
-    return lines
+        return [
+            *lines,
+            f"  {NOT_A_SIGNOFF_RUN}: profile {profile} leaves scenarios out; no clause can be verified by it",
+        ]
+    fit = fit_for_signoff(rows, profile)
+    return [
+        *lines,
+        "  every clause verified: this run is fit for sign-off"
+        if fit
+        else "  not valid for sign-off: a clause is failed or not verified",
+    ]

@@ -1,11 +1,8 @@
 """The known-defects register (docs/known-defects.yaml): failures the team knows, has filed in Jira and accepts for a
-while. A failed scenario an entry matches stays a product defect: its clause stays failed, the run not fit for
-sign-off, the exit code 1; only its words change, "known defect PZ-1234", with the Jira link, wherever it is shown.
+while. A failed scenario an entry matches stays a product defect (its clause failed, the run not fit for sign-off,
+exit code 1); only its words change, "known defect PZ-1234" with the Jira link, wherever it is shown.
 
-    python -m tools.verdicts.known_defects [--register docs/known-defects.yaml]   # make lint: exit 1 on a bad entry
-
-An entry that expired, names no clause or case the feature files know, or has no key, reason or date fails the check;
-an expired entry is never applied.
+    python -m tools.verdicts.known_defects [--register FILE]   # make lint: exit 1 on a bad or expired entry
 """
 
 from __future__ import annotations
@@ -28,7 +25,7 @@ from tools.common.layout import FEATURES, ROOT
 REGISTER = ROOT / "docs" / "known-defects.yaml"
 REGISTER_ENV = "FOCUS_KNOWN_DEFECTS"  # another register for a run (a trial, a test): its path
 KEY = re.compile(r"^[A-Z][A-Z0-9_]*-\d+$")
-DEFAULT_BROWSE = "https://jira.invalid/browse/"
+JIRA = "https://jira.invalid/browse/"
 
 
 @dataclass(frozen=True)
@@ -36,9 +33,9 @@ class KnownDefect:
     key: str
     reason: str
     expires: date
-    clause: str | None = None
-    case: str | None = None
-    browse_url: str = DEFAULT_BROWSE
+    clause: str | None
+    case: str | None
+    browse_url: str
 
     @property
     def url(self) -> str:
@@ -46,95 +43,58 @@ class KnownDefect:
 
     @property
     def label(self) -> str:
-        """What a matching failure reads, everywhere."""
-        return f"known defect {self.key}"
-
-    def expired(self, today: date) -> bool:
-        return today > self.expires
-
-    def matches(self, spec: str | None, case: str | None) -> bool:
-        if self.case is not None and self.case != case:
-            return False
-        return self.clause is None or self.clause == spec
+        return f"known defect {self.key}"  # what a matching failure reads, everywhere
 
 
 @dataclass(frozen=True)
 class Register:
     defects: tuple[KnownDefect, ...]
     problems: tuple[str, ...]  # what is wrong with the file, one line each
-    path: Path = REGISTER
-    browse_url: str = DEFAULT_BROWSE  # where a Jira key opens: the key is appended (the team's Jira)
-
-    def link(self, key: str) -> str:
-        return self.browse_url + key
-
-    def live(self, today: date | None = None) -> list[KnownDefect]:
-        """The entries that apply today (an expired one does not)."""
-        today = today or datetime.now(UTC).date()
-        return [d for d in self.defects if not d.expired(today)]
+    path: Path
+    browse_url: str  # where a Jira key opens: the key is appended (the team's Jira; JIRA_BASE_URL wins)
 
     def match(self, spec: str | None, case: str | None, today: date | None = None) -> KnownDefect | None:
-        """The live entry for a failed scenario of this clause and case, if any (one naming the case wins)."""
-        found = [d for d in self.live(today) if d.matches(spec, case)]
-        return next((d for d in found if d.case), found[0] if found else None)
+        """The live entry for a failed scenario of this clause and case, if any (one naming the case wins); an
+        expired entry is never applied."""
+        today = today or datetime.now(UTC).date()
+        live = [d for d in self.defects if today <= d.expires and d.case in (None, case) and d.clause in (None, spec)]
+        return next((d for d in live if d.case), next((d for d in live if d.clause), None))
 
 
-def _browse_url(data: dict) -> str:
-    base = os.environ.get("JIRA_BASE_URL") or str(data.get("jira_browse_url") or DEFAULT_BROWSE)
-    if os.environ.get("JIRA_BASE_URL") and "/browse" not in base:
-        base = base.rstrip("/") + "/browse/"
-    return base if base.endswith("/") else base + "/"
-
-
-def _entry(raw: object, index: int, browse: str) -> tuple[KnownDefect | None, list[str]]:
-    where = f"entry {index + 1}"
-    if not isinstance(raw, dict):
-        return None, [f"{where}: not a mapping of key, clause/case, reason, expires"]
+def _entry(raw: dict, where: str, browse: str) -> tuple[KnownDefect | None, list[str]]:
     key, reason = str(raw.get("key") or "").strip(), str(raw.get("reason") or "").strip()
-    clause = str(raw["clause"]).strip() if raw.get("clause") is not None else None
-    case = str(raw["case"]).strip() if raw.get("case") is not None else None
-    problems = [] if KEY.match(key) else [f"{where}: key {key!r} is not a Jira key like PZ-1234"]
+    clause, case = (str(raw[name]).strip() if raw.get(name) is not None else None for name in ("clause", "case"))
     where = f"{where} ({key or 'no key'})"
-    if not reason:
-        problems.append(f"{where}: no reason")
-    if clause is None and case is None:
-        problems.append(f"{where}: names neither a clause nor a case")
-    if clause is not None and clause not in BY_ID:
-        problems.append(f"{where}: no clause {clause!r} in support/clauses.py")
+    problems = [f"{where}: key {key!r} is not a Jira key like PZ-1234"] if not KEY.match(key) else []
+    problems += [f"{where}: no reason"] if not reason else []
+    problems += [f"{where}: names neither a clause nor a case"] if clause is None and case is None else []
+    problems += [f"{where}: no clause {clause!r} in features/clauses.yaml"] if clause and clause not in BY_ID else []
     expires = raw.get("expires")
-    if isinstance(expires, datetime):
-        expires = expires.date()
-    if not isinstance(expires, date):
-        try:
-            expires = date.fromisoformat(str(expires))
-        except ValueError:
-            problems.append(f"{where}: expires {expires!r} is not a date (YYYY-MM-DD)")
-            return None, problems
+    try:
+        expires = expires if isinstance(expires, date) else date.fromisoformat(str(expires))
+    except ValueError:
+        return None, [*problems, f"{where}: expires {expires!r} is not a date (YYYY-MM-DD)"]
+    expires = expires.date() if isinstance(expires, datetime) else expires
     return KnownDefect(key, reason, expires, clause, case, browse), problems
 
 
-def register_path() -> Path:
-    """The register a run reads: FOCUS_KNOWN_DEFECTS when set, else docs/known-defects.yaml."""
-    return Path(os.environ.get(REGISTER_ENV) or REGISTER)
-
-
 def read(path: Path | None = None) -> Register:
-    """The register as written (default: `register_path()`); an absent file is an empty register."""
-    path = path or register_path()
-    if not path.is_file():
-        return Register((), (), path, _browse_url({}))
+    """The register as written (default: $FOCUS_KNOWN_DEFECTS, else docs/known-defects.yaml); absent, it is empty."""
+    path, problems = path or Path(os.environ.get(REGISTER_ENV) or REGISTER), []
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = (yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else None) or {}
     except yaml.YAMLError as error:
-        return Register((), (f"not valid YAML: {error}",), path, _browse_url({}))
+        data, problems = {}, [f"not valid YAML: {error}"]
     if not isinstance(data, dict):
-        return Register((), ("not a mapping with `defects:`",), path, _browse_url({}))
-    browse, defects, problems = _browse_url(data), [], []
-    for index, raw in enumerate(data.get("defects") or []):
-        entry, found = _entry(raw, index, browse)
+        data, problems = {}, ["not a mapping with `defects:`"]
+    given = os.environ.get("JIRA_BASE_URL", "").rstrip("/")
+    browse = f"{given}/browse" if given and "/browse" not in given else given or data.get("jira_browse_url") or JIRA
+    browse, defects = str(browse).rstrip("/") + "/", []
+    for index, raw in enumerate(data.get("defects") or [], start=1):
+        bad = (None, [f"entry {index}: not a mapping of key, clause/case, reason, expires"])
+        entry, found = _entry(raw, f"entry {index}", browse) if isinstance(raw, dict) else bad
         problems += found
-        if entry is not None:
-            defects.append(entry)
+        defects += [entry] if entry is not None else []
     return Register(tuple(defects), tuple(problems), path, browse)
 
 
@@ -143,7 +103,7 @@ def check(register: Register, known_cases: Iterable[tuple[str | None, str | None
     cases = {case: spec for spec, case in known_cases if case}
     problems = list(register.problems)
     for d in register.defects:
-        if d.expired(today):
+        if today > d.expires:
             problems.append(f"{d.key}: expired on {d.expires.isoformat()}: renew it (a new date) or remove it")
         if d.case is not None and d.case not in cases:
             problems.append(f"{d.key}: no scenario has @case-{d.case}")
@@ -158,14 +118,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--features", type=Path, default=FEATURES)
     args = parser.parse_args(argv)
     register = read(args.register)
-    known = [(s.spec, s.case) for s in scenarios(args.features, ROOT)]
-    problems = check(register, known, datetime.now(UTC).date())
+    problems = check(register, [(s.spec, s.case) for s in scenarios(args.features, ROOT)], datetime.now(UTC).date())
     for problem in problems:
         print(f"{register.path.name}: {problem}", file=sys.stderr)
-    if problems:
-        return 1
-    print(f"known defects: {len(register.defects)} entr{'y' if len(register.defects) == 1 else 'ies'}, none expired")
-    return 0
+    if not problems:
+        print(
+            f"known defects: {len(register.defects)} entr{'y' if len(register.defects) == 1 else 'ies'}, none expired"
+        )
+    return 1 if problems else 0
 
 
 if __name__ == "__main__":

@@ -1,10 +1,10 @@
 """The run header: what every page that can be printed or forwarded says first, so that a sheet out of context still
 tells which run it speaks of: when (UTC), which target (URL and API shape), which product and broker versions, which
-version of the clarifications was judged (their Date line and the sha256 of the project's copy), which suite commit
-and profile, which run, and how many Focus Server jobs it configured (and the most alive at once).
+clarifications were judged (their Date line and the sha256 of the project's copy), which suite commit and profile,
+which run, and how many Focus Server jobs it configured (and the most alive at once).
 
-Read from the run's environment.properties (written into the results folder by the runner, tools/common/target_info.py
-and tools/report/build.write_run_metadata); a run older than a key says "unknown" or "not counted".
+Read from the run's environment.properties (written into the results folder by the runner and
+tools/report/build.write_run_metadata); a run older than a key says "unknown" or "not counted".
 """
 
 from __future__ import annotations
@@ -20,9 +20,6 @@ from tools.verdicts.clause_verdict import run_properties
 
 UNKNOWN = "unknown"
 NOT_COUNTED = "not counted"
-# environment.properties keys: the clarifications judged, and the jobs the run configured (the nightly runner's).
-SPEC_DATE, SPEC_SHA256 = "spec.date", "spec.sha256"
-JOBS_CONFIGURED, JOBS_MAX_ALIVE = "jobs.configured", "jobs.max_alive"
 
 
 @dataclass(frozen=True)
@@ -42,15 +39,20 @@ class SpecVersion:
         return cls(found[1] if found else UNKNOWN, hashlib.sha256(data).hexdigest())
 
     def properties(self) -> dict[str, str]:
-        return {SPEC_DATE: self.date, SPEC_SHA256: self.sha256}
+        return {"spec.date": self.date, "spec.sha256": self.sha256}  # environment.properties keys
 
     @property
     def short(self) -> str:
-        return self.sha256[:12] if self.sha256 != UNKNOWN else UNKNOWN
+        return self.sha256[:12]
 
     def text(self) -> str:
-        """ "October 9, 2025 (sha256 1a2b3c…)": what a page says of the version judged."""
         return f"{self.date} (sha256 {self.sha256})"
+
+
+# Each field of the header and its key in environment.properties.
+KEYS = {"started": "run_started", "target": "target", "target_url": "base_url", "shape": "target.api"}
+KEYS |= {"sw_version": "focus_server_sw_version", "broker": "broker", "commit": "suite_commit", "profile": "profile"}
+KEYS |= {"run_id": "run_id", "listen_s": "listen_s"}
 
 
 @dataclass(frozen=True)
@@ -64,63 +66,46 @@ class RunHeader:
     commit: str
     profile: str
     run_id: str
-    listen_s: str = UNKNOWN  # the listening window the behave processes used (seconds)
-    spec: SpecVersion = SpecVersion(UNKNOWN, UNKNOWN)
-    jobs_configured: str = NOT_COUNTED  # Focus Server jobs the run configured (the nightly runner counts them)
-    jobs_max_alive: str = NOT_COUNTED  # the most of them alive at once
+    listen_s: str  # the listening window the behave processes used (seconds)
+    spec: SpecVersion  # a run older than the keys judged the copy of its commit, unknown here: said so, not guessed
+    jobs: str  # "23 configured, at most 12 alive at once", or "not counted"
 
     @classmethod
     def of(cls, results: Path, profile: str | None = None) -> RunHeader:
         props = run_properties(results)
-        target = props.get("target", UNKNOWN)
-        # The target's shape as the run detected it (`target.api`); a run that did not detect it tested the stand's
-        # default shape (both APIs), or an external target of unknown shape.
-        shape = props.get("target.api") or ("both" if target == "stand" else UNKNOWN)
-        return cls(
-            started=props.get("run_started", UNKNOWN),
-            target=target,
-            target_url=props.get("base_url", UNKNOWN),
-            shape=shape,
-            sw_version=props.get("focus_server_sw_version", UNKNOWN),
-            broker=props.get("broker", UNKNOWN),
-            commit=props.get("suite_commit", UNKNOWN),
-            profile=profile or props.get("profile", UNKNOWN),
-            run_id=props.get("run_id", UNKNOWN),
-            listen_s=props.get("listen_s", UNKNOWN),
-            # A run older than the key judged the copy of its commit, unknown here: say so rather than guess.
-            spec=SpecVersion(props.get(SPEC_DATE, UNKNOWN), props.get(SPEC_SHA256, UNKNOWN)),
-            jobs_configured=props.get(JOBS_CONFIGURED) or NOT_COUNTED,
-            jobs_max_alive=props.get(JOBS_MAX_ALIVE) or NOT_COUNTED,
-        )
-
-    @property
-    def jobs(self) -> str:
-        if self.jobs_configured == NOT_COUNTED:
-            return NOT_COUNTED
-        alive = f", at most {self.jobs_max_alive} alive at once" if self.jobs_max_alive != NOT_COUNTED else ""
-        return f"{self.jobs_configured} configured{alive}"
+        found = {name: props.get(key) or UNKNOWN for name, key in KEYS.items()}
+        # The shape as the run detected it; a run that did not tested the stand's default shape, or an unknown one.
+        found["shape"] = props.get("target.api") or ("both" if found["target"] == "stand" else UNKNOWN)
+        found["profile"] = profile or found["profile"]
+        configured, alive = props.get("jobs.configured"), props.get("jobs.max_alive")
+        jobs = f"{configured} configured" + (f", at most {alive} alive at once" if alive else "") if configured else ""
+        spec = SpecVersion(props.get("spec.date", UNKNOWN), props.get("spec.sha256", UNKNOWN))
+        return cls(**found, spec=spec, jobs=jobs or NOT_COUNTED)
 
     def items(self) -> list[tuple[str, str]]:
+        listening = f" (listening window {self.listen_s} s)" if self.listen_s != UNKNOWN else ""
         return [
             ("Run", f"{self.run_id}, started {self.started}"),
             ("Target", f"{self.target_url} ({self.target}; API shape: {self.shape})"),
             ("Focus Server sw_version", self.sw_version),
             ("Broker", self.broker),
             ("Suite commit", self.commit),
-            (
-                "Profile",
-                f"{self.profile} (listening window {self.listen_s} s)" if self.listen_s != UNKNOWN else self.profile,
-            ),
+            ("Profile", self.profile + listening),
             ("Clarifications judged", self.spec.text()),
             ("Focus Server jobs", self.jobs),
         ]
 
     def html(self) -> str:
         # A digest is one long word: it may break anywhere rather than run out of its cell.
-        cells = "".join(
+        cells = [
             f'<div><dt>{esc(k)}</dt><dd style="overflow-wrap:anywhere">{esc(v)}</dd></div>' for k, v in self.items()
-        )
-        return f'<dl class="run-header">{cells}</dl>'
+        ]
+        return f'<dl class="run-header">{"".join(cells)}</dl>'
 
     def lines(self) -> list[str]:
         return [f"{k}: {v}" for k, v in self.items()]
+
+    @property
+    def line(self) -> str:
+        """One line naming the run, for the head of a table that repeats on every printed page."""
+        return f"Run {self.run_id} · {self.started} · {self.target_url} ({self.shape}) · commit {self.commit}"
