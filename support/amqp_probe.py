@@ -148,8 +148,7 @@ class AmqpProbe:
         return self._connection
 
     def listen(self, exchange: str, pattern: str = "#", *, arguments: dict[str, Any] | None = None) -> ProbeQueue:
-        """A server-named exclusive auto-delete queue bound to `exchange` with `pattern` (or binding `arguments`,
-        `{}` for all of a headers exchange), consumed; `NoSuchExchange` when the exchange does not exist."""
+        """A server-named exclusive auto-delete queue bound to `exchange` by `pattern` (or `arguments`), consumed."""
         channel = self.connection.channel()
         declared = channel.queue_declare(
             queue="",  # server-named: never a named queue
@@ -259,9 +258,7 @@ class Watch:
     def everywhere(
         cls, probe: AmqpProbe, admin: RabbitAdmin, pattern: str = "#", direct_keys: Iterable[str] = ()
     ) -> Watch:
-        """A probe queue on every exchange a probe can hear: topic `pattern`, fanout and headers everything, direct
-        each of `direct_keys`. Not heard: the default exchange (it routes to named queues only), internal ones, the
-        broker's own."""
+        """A probe queue on every exchange a probe can hear (not the default one, internal ones or the broker's own)."""
         watch = cls(probe)
         for exchange in admin.exchanges():
             name, kind = exchange.name, exchange.type
@@ -300,8 +297,7 @@ class Watch:
 def connect(
     settings: Settings, *, connection_name: str = PROBE_CONNECTION_NAME, timeout_s: float | None = None
 ) -> pika.BlockingConnection:
-    """An AMQP connection to the target's broker, named for the management API; `BrokerUnreachable` (URL masked) when
-    the broker does not answer or refuses us."""
+    """An AMQP connection to the broker, named for the management API; `BrokerUnreachable` (URL masked) if refused."""
     timeout_s = timeout_s or settings.timeouts.probe_connect_s
     url = settings.amqp_url.get_secret_value()
     address = mask_url(url)

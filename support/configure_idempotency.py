@@ -60,8 +60,8 @@ class Resent:
 
 
 def send_same_task_config(world: World, times: int) -> Resent:
-    """The same `POST /config/{task_id}` with the same body, `times` times in a row (a resend comes at once: its
-    slots are taken before the first send, never between sends)."""
+    """The same `POST /config/{task_id}` `times` times in a row (its slots taken before the first send: a resend is
+    at once)."""
     task_id, config = new_task_id("sla"), TaskConfig(**fresh_display("canvasInfo"))
     world.jobs.reserve(times)
     answers = tuple(world.jobs.config_task(task_id, config) for _ in range(times))
@@ -80,8 +80,7 @@ def send_same_job_config(world: World, times: int) -> Resent:
 
 
 def task_queues(world: World, task_id: str) -> list[str]:
-    """Once the task runs, the broker's queues named after it (watched a while: a duplicate may come seconds later).
-    Its naming is clause 1.2's business: here the task id in the name is enough."""
+    """Once the task runs, the broker's queues named after it, watched a while (a duplicate may come seconds later)."""
     world.wait.task_ready(task_id)
     queues = world.wait.queues_named_after(task_id)
     world.evidence.show("queues of the task", "json", queues)
@@ -141,8 +140,7 @@ def check_equivalent_job_answers(resent: Resent) -> None:
 
 
 def check_every_stream_readable(read: dict[str, dict[str, Any]]) -> None:
-    """Each answer's stream gave a frame. One that takes no connection while another gave frames is the product's
-    (its gRPC answers us); only when none did could the clause not be judged."""
+    """Each stream gave a frame; only when none took a connection could the clause not be judged."""
     unread = {job: seen for job, seen in read.items() if not seen["frames_read"]}
     if unread and all(seen.get("unreachable") for seen in read.values()):
         raise TargetUnreachable(f"no stream of the repeated configure takes a connection: {unread}")

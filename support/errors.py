@@ -38,10 +38,7 @@ class TargetUnreachable(BrokenEnvironment):
 
 
 class PreconditionNotMet(BrokenEnvironment):
-    """The target is up but lacks what a scenario needs (e.g. no history window of the needed shape).
-
-    Raised only while a scenario sets up (Given/When), never by a check (Then): a check judges the product.
-    """
+    """The target is up but lacks what a scenario needs; raised while setting up (Given/When), never by a check."""
 
 
 class MalformedAnswer(AssertionError):

@@ -70,8 +70,7 @@ def _cut_lists(data: Any, keep: int) -> Any:
 
 
 def shrink(data: Any, limit: int) -> Any:
-    """JSON-like `data` small enough to read: as it is when it fits `limit`; else its long lists cut (a marker item
-    says how much); else, as a last resort, its text cut with a marker."""
+    """JSON-like `data` made to fit `limit`: its long lists cut (a marker says how much), else its text cut."""
     if len(json.dumps(data, default=str)) <= limit:
         return data
     for keep in (64, 32, 16, 8, 4, 2, 1):
@@ -105,8 +104,8 @@ def _dump(data: Any) -> str:
 
 @dataclass(frozen=True)
 class Shown:
-    """One thing a reading shows: a JSON, CSV, Markdown or text attachment, a picture (drawn only when pictures are
-    wanted), or a `figure`: a measured figure as a step of its own, which reads without opening attachments."""
+    """One thing a reading shows: a json, csv, markdown or text attachment, a png (drawn when wanted) or a `figure`
+    step."""
 
     name: str
     kind: str  # json, csv, markdown, text, png, figure
@@ -162,8 +161,8 @@ class Evidence:
         self._kept.append(Shown(name, kind, content))
 
     def metric(self, what: str, title: str, value: float, unit: str, limit: float | None, **more: Any) -> None:
-        """An SLA figure for the report's metrics, keyed `<scenario>: <what>` (`better` "lower" unless said; `low`
-        a lower bound, as a stream's end has one)."""
+        """An SLA figure for the report's metrics, keyed `<scenario>: <what>` (`low`: a lower bound, as a stream's
+        end has)."""
         figure = {"key": f"{self.scenario}: {what}", "title": title, "value": round(value, 3), "unit": unit}
         self.metrics.append(figure | {"limit": limit, "better": "lower", "low": None} | more)
 

@@ -121,8 +121,8 @@ class FrameArrival:
 
 @dataclass
 class StreamTimeline:
-    """What happened on one stream: its start, each frame's arrival, its rows, how and when it ended (and the frames,
-    when kept for a picture)."""
+    """What happened on one stream: its start, each frame's arrival, its rows, how and when it ended (its frames, if
+    kept)."""
 
     address: str
     stream_id: int
@@ -367,8 +367,7 @@ class BackgroundRead:
 
 
 def first_frame_refused(address: str, stream_id: int, connect_s: float, first_frame_s: float) -> str | None:
-    """Connect, await the first frame (or the end) within `first_frame_s`, close the stream (for a job's only stream,
-    that ends the job): why it took us not at all, or None."""
+    """Connect, await the first frame within `first_frame_s`, close the stream: why it took us not at all, or None."""
     try:
         channel = _connect(address, connect_s)
     except TargetUnreachable:

@@ -92,8 +92,7 @@ def configure_history_job(world: World, recorded_s: int) -> StreamJob:
 
 
 def configure_outlasting(world: World, mode: str) -> StreamJob:
-    """A job whose stream would run past the limit: live, or history with a third of the limit more recorded data
-    than the limit (even a target whose limit is a few seconds off cannot end it OK before its limit)."""
+    """A job whose stream would outlast the limit: live, or history holding a third of the limit more than it."""
     if mode == "live":
         return configure_live_job(world)
     if mode == "history":
@@ -157,8 +156,7 @@ def check_ended_ok_before_limit(read: StreamRead) -> None:
 
 
 def check_not_cut_before_its_end(read: StreamRead) -> None:
-    """The server did not end the stream with an error while the window's data remained (its rows had not reached
-    the window's last recorded second). An OK ending is no cut: whether every recorded second came is clause 4's."""
+    """The server did not end the stream with an error while the window's data remained (an OK ending is clause 4's)."""
     timeline, window = read.timeline, read.job.window
     assert window is not None, "only a history job has a window"
     if timeline.ending is not Ending.SERVER or timeline.code is grpc.StatusCode.OK:

@@ -44,8 +44,7 @@ class JobSlots:
         self.folder, self.limit, self.wait_s = folder, limit, wait_s
 
     def take(self, count: int = 1) -> list[Slot]:
-        """`count` free slots at once (for jobs that must live together: one by one, a job already started could end
-        unread while its owner waits for the next), waiting while fewer are free."""
+        """`count` free slots at once (jobs that must live together), waiting while fewer are free."""
         count = min(count, self.limit)
         try:
             return wait_for(
@@ -115,8 +114,7 @@ class Jobs:
             self.reserved += self.slots.take(missing)
 
     def _opening(self, send: Callable[[], Answer], job_of: Callable[[Answer], str | None]) -> Answer:
-        """Send a request that may start a job, in a slot: kept while the job lives, given back when the target started
-        none (or answered with a job this scenario holds already: a resend answered as one)."""
+        """Send a request that may start a job, in a slot: kept while the job lives, else given back."""
         slot = self.reserved.pop() if self.reserved else self.slots.take()[0]
         try:
             answer = send()

@@ -80,8 +80,7 @@ def configure_offered(world: World) -> LiveSubject:
 
 
 def job_subject(configured: JobConfigured) -> LiveSubject:
-    """The subject of a job configured elsewhere (a history job, a resend's job): its own channels. Checks use it too
-    (2.3), so an answer without channels is the product's fault, never a precondition."""
+    """The subject of a job configured elsewhere (a history job): its own channels; none is the product's fault."""
     channels = sorted(int(channel) for channel in configured.channel_to_stream_index)
     if not channels:
         raise MalformedAnswer(f"channel_to_stream_index of job {configured.job_id} is empty: no stream to read")
@@ -89,8 +88,7 @@ def job_subject(configured: JobConfigured) -> LiveSubject:
 
 
 def kept_busy(world: World, subject: LiveSubject) -> WaterfallPolling | BackgroundRead:
-    """What keeps it busy as a client would (so that Focus Server sends keepalives): its waterfall polled, or its
-    stream read; a context manager that stops at the scenario's end."""
+    """What keeps it busy as a client would (so that keepalives come): its waterfall polled, or its stream read."""
     if subject.configured is not None:
         return world.background(subject.configured)
     return WaterfallPolling(FocusServer(world.settings), subject.id, world.times.waits)
@@ -98,9 +96,8 @@ def kept_busy(world: World, subject: LiveSubject) -> WaterfallPolling | Backgrou
 
 @dataclass
 class WaterfallPolling:
-    """Polls a task's waterfall in the background until closed, with a client of its own (its many polls would crowd
-    the evidence). Entering waits for the first rows (201), as a client sees them; a malformed answer, then or later,
-    is the product's and fails the scenario: at once in the step that starts it, or when it ends if it came later."""
+    """A task's waterfall polled in the background until closed (a client of its own, out of the evidence); entering
+    waits for the first rows; a malformed answer, then or later, fails the scenario."""
 
     focus: FocusServer
     task_id: str

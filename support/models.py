@@ -21,14 +21,12 @@ def task_time(instant: datetime) -> str:
 
 
 def new_task_id(purpose: str = "task") -> str:
-    """`acc_<purpose>_<8 hex>`: unique, the suite's, saying what made it; only `[A-Za-z0-9_-]` (a valid AMQP queue name
-    once `_results` is appended)."""
+    """`acc_<purpose>_<8 hex>`: unique, the suite's; only `[A-Za-z0-9_-]`, so a valid AMQP queue name too."""
     return f"acc_{re.sub(r'[^A-Za-z0-9_-]', '_', purpose)}_{secrets.token_hex(4)}"
 
 
 def fresh_display(canvas_field: str) -> dict[str, Any]:
-    """A valid display nobody sent before: a random time axis (up to 8 decimals) and canvas height, so that 2.3's first
-    send is a first even on a target that remembers bodies, and two live jobs a moment apart are never a resend."""
+    """A display nobody sent before (a random time axis and canvas height): 2.3's first send is a first one."""
     duration = round(5 + secrets.randbelow(10**9) / 10**8, 8)  # 5 s .. 15 s
     return {"displayTimeAxisDuration": duration, canvas_field: Canvas(height=100 + secrets.randbelow(900))}
 

@@ -56,8 +56,7 @@ def configure_tasks(world: World) -> tuple[list[str], list[Answer]]:
 
 
 def configure_job(world: World, history: HistoryWindow) -> Answer:
-    """A history job for the window; one at a time (a job nobody reads ends within a minute), so 4.5's second
-    window's job is configured when its turn comes."""
+    """A history job for the window, configured when its turn to be read comes (a job nobody reads ends)."""
     answer = world.jobs.configure(
         JobConfig.history(history.window.start, history.window.end, channels=HISTORY_CHANNELS)
     )
@@ -135,8 +134,7 @@ class WaterfallReading:
 
 
 def read_waterfall(world: World, task_id: str, history: HistoryWindow, *, once: bool = False) -> WaterfallReading:
-    """The task's waterfall polled until 208, an unexpected status or the deadline (`once`: one poll, to see whether
-    the task exists); kept as evidence as far as it got, even after a malformed answer."""
+    """The task's waterfall polled until 208, another status or the deadline (`once`: one poll); kept as evidence."""
     waits, started = world.times.waits, monotonic()
     rows: list[Row] = []
     polls: list[Poll] = []
@@ -190,8 +188,7 @@ def read_waterfall(world: World, task_id: str, history: HistoryWindow, *, once: 
 
 @dataclass(frozen=True)
 class StreamReading:
-    """One read of a history job's stream; `cut`: why a stream cut at the limit excuses nothing (its rows already
-    showed the clause broken)."""
+    """One read of a history job's stream; `cut`: why a stream cut at the limit excuses nothing."""
 
     history: HistoryWindow
     job_id: str
@@ -213,8 +210,7 @@ class StreamReading:
 
 
 def read_jobs(world: World) -> list[StreamReading]:
-    """Each window's job read until the server ends its stream; a window after the first is configured when its turn
-    comes (`world.answers` grows)."""
+    """Each window's job read until the server ends its stream; a later window's job configured when its turn comes."""
     readings = []
     for index, history in enumerate(world.windows):
         if index >= len(world.answers):
@@ -268,8 +264,8 @@ def _judge_a_cut(world: World, reading: StreamReading) -> StreamReading:
 def _shown_rows(
     history: HistoryWindow, picture: str, rows: list[Row], timestamps: list[int], title: str
 ) -> list[Shown]:
-    """What a reading of either API shows: its rows drawn against the recordings, the gaps beside the catalogue's
-    holes, the coverage, the recorded seconds without a row, and the holes compared."""
+    """What a reading of either API shows: its rows drawn, the gaps, the coverage, the seconds without a row, the
+    holes."""
     from support.pictures import waterfall_png
 
     gaps = find_temporal_gaps(timestamps, CONTINUITY_MS)
@@ -303,8 +299,7 @@ def _seconds_without_a_row(timestamps: list[int], history: HistoryWindow) -> tup
 
 
 def each(readings: list[Any], check: Callable[[Any, HistoryWindow], None]) -> None:
-    """Judge every window of a clause with `check`; a failure names its window when several, and the cut that excused
-    nothing."""
+    """Judge every window with `check`; a failure names its window when several, and the cut that excused nothing."""
     for reading in readings:
         history = reading.history
         try:
@@ -380,8 +375,7 @@ def check_coverage(reading: Any, history: HistoryWindow, threshold_ms: int, *, o
 
 
 def check_every_second(reading: Any, history: HistoryWindow) -> None:
-    """Every whole second of recorded time has a row (the contract's row per second), so a second left out shows even
-    between rows closer than the threshold."""
+    """Every whole second of recorded time has a row (the contract's row per second)."""
     recorded, missing = _seconds_without_a_row(reading.timestamps, history)
     assert not missing, (
         f"{history.describe()}: {len(missing)} of the {len(recorded)} recorded seconds have no row, the first at "

@@ -209,8 +209,7 @@ def rows_of_frame(canvas_id: str, frame: Frame) -> list[Row]:
 
 
 def latency_png(route: str, elapsed_s: Sequence[float], p95_s: float, limit_s: float) -> bytes:
-    """A point per call, red at or over the limit; the limit and p95 as lines, the legend above the plot; a log y
-    axis, so that 12-32 ms samples and a 2000 ms limit both show."""
+    """A point per call (red at or over the limit), the limit and p95 as lines, on a log axis."""
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 

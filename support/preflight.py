@@ -71,8 +71,7 @@ class Unreachable:
 
 
 def check_target(settings: Settings, slots: JobSlots) -> Unreachable | None:
-    """The first part that does not answer as it should, or None when all do. The gRPC stream may take
-    `grpc_ready_s` to accept us (a real job's pod needs seconds)."""
+    """The first part that does not answer as it should, or None."""
     quick = settings.timeouts.preflight_s
     focus = FocusServer(settings, timeout_s=quick)
     checks: list[tuple[Part, str, Callable[[], str | None]]] = [
@@ -181,8 +180,7 @@ def _offered(call: Callable[[], Answer]) -> bool:
 
 
 def resolve(settings: Settings) -> tuple[TargetShape, str]:
-    """The shape and how it was found: `FOCUS_API` when it names one, else asked with the preflight's short timeout
-    (`GET /sensors` for the task API, `GET /channels` for the job API; nothing kept as evidence)."""
+    """The shape and how it was found: `FOCUS_API`, else `GET /sensors` and `GET /channels` asked."""
     if settings.api != "auto":
         return TargetShape(settings.api), "set by FOCUS_API"
     focus = FocusServer(settings, timeout_s=min(settings.timeouts.preflight_s, settings.timeouts.http_timeout_s))
@@ -206,8 +204,7 @@ class _Offered(ValueObject):
 
 
 class ApiTags(ActiveTagMatcher):
-    """behave's active-tag matcher for `@api-task` / `@api-job`, read with the project's spelling (behave's own is
-    `@use.with_api=task`), so that the tags, the report's labels and the tools stay as they are."""
+    """behave's active-tag matcher for `@api-task` / `@api-job` (behave's own spelling is `@use.with_api=task`)."""
 
     value_separator = "-"
     tag_schema = r"^(?P<category>(?P<prefix>%s))%s(?P<value>task|job)$"
@@ -227,8 +224,7 @@ class ApiTags(ActiveTagMatcher):
 
 
 def record_stopped_run(line: str, junit_dir: Path | None, results_dir: Path | None = None) -> None:
-    """One broken result for the run that `line` stopped, to Allure and to JUnit. In behave, the Allure formatter
-    registered its writer already, so the result goes where the run's go; the runner names the folder."""
+    """One broken result for the run that `line` stopped, to Allure (where the run's go) and to JUnit."""
     message = f"{TargetUnreachable.__name__}: {line}"
     instant = now()
     labels = [("suite", "Preflight"), ("parentSuite", "Preflight"), ("framework", "behave"), ("language", "python")]
@@ -294,8 +290,7 @@ def ask(settings: Settings, slots: JobSlots | None = None) -> dict[str, object]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Write the answer as JSON (`--out`). A part that does not answer: its line there and on stdout, one broken
-    result (`--results`, `--junit`), exit 2; else 0."""
+    """The answer as JSON (`--out`); a part that does not answer: its line, a broken result, exit 2."""
     parser = argparse.ArgumentParser(description="Does every part of the target answer? (once for a whole run)")
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--results", type=Path)

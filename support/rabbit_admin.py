@@ -22,12 +22,7 @@ _BODY_LIMIT = 20_000  # characters of a listing kept as evidence (long lists cut
 
 
 class ManagementApiFailed(BrokenEnvironment):
-    """The management API answered an error status (a 5xx, or a 4xx we did not expect) instead of a listing.
-
-    The management API is RabbitMQ's, not the product's: when it fails, the scenario could not observe the product,
-    so the environment is broken (exit 2), not the product (exit 1). What its listings say about the product's
-    topology is judged by the checks; a listing of the wrong shape stays a `MalformedAnswer`.
-    """
+    """The management API answered an error status: RabbitMQ's, not the product's, so the clause could not be judged."""
 
 
 class _Listed(BaseModel):

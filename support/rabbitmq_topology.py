@@ -97,8 +97,8 @@ def check_queue_absent(lookup: Lookup) -> None:
 
 @dataclass(frozen=True)
 class SubjectQueue:
-    """The queue named `{id}_{suffix}` bound to an exchange while the subject ran (None: none showed), and, when none
-    did, what the broker had instead."""
+    """The queue `{id}_{suffix}` bound to an exchange while the subject ran (None: none), and what the broker had
+    else."""
 
     subject: LiveSubject
     exchange: str
@@ -168,8 +168,8 @@ def commands_seen(deliveries: list[Delivery]) -> str:
 
 @dataclass(frozen=True)
 class Awaited:
-    """A command awaited on the probes: the first that came (through `exchange` when one was named), whether it went
-    elsewhere instead, and every delivery seen by then."""
+    """A command awaited: the first that came (through `exchange`), whether it went elsewhere, every delivery by
+    then."""
 
     what: str
     exchange: str | None
@@ -182,8 +182,7 @@ class Awaited:
 def _await(
     watch: Watch, test: Callable[[Delivery], bool], what: str, exchange: str | None, grace_s: float, timeout_s: float
 ) -> Awaited:
-    """The first delivery passing `test` through `exchange`; the wait ends early when it came through another exchange
-    and nothing came through `exchange` for `grace_s` since: the answer is in."""
+    """The first delivery passing `test` through `exchange`, or early: one went elsewhere, none here for `grace_s`."""
     went_elsewhere: list[Delivery] = []
 
     def found(deliveries: list[Delivery]) -> Delivery | None:
@@ -261,9 +260,7 @@ class Footprint:
 
 
 def footprint(world: World, name: str = FOCUS_SERVER_CONNECTION_NAME) -> Footprint:
-    """Focus Server's connections once the management API lists them, and what they own. A consumer listed without
-    its channel (while the statistics catch up, or its connection closes) is asked for again until named; one still
-    unnamed after the management API's lag is gone or going, and counts for no one."""
+    """Focus Server's connections once listed, and what they own (a consumer without its channel counts for no one)."""
     admin = world.broker.admin
     try:
         connections = world.wait.connections_named(name)

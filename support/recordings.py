@@ -118,8 +118,7 @@ def searchable_past(search: Span) -> Span:
 
 
 def find_windows(world: World, shape: Shape, api: str | None) -> list[HistoryWindow]:
-    """The window(s) of `shape` over `api` (None: the same over either, 4.1's), confirmed, shown with the plan's why.
-    Only the past counts: a window ends `MARGIN_S` before now, as a target's latest recording grows."""
+    """The window(s) of `shape` over `api` (None: either), confirmed and shown; each ends `MARGIN_S` before now."""
     if api is None and shape is not Shape.EMPTY:
         raise ValueError(f"a history window {shape.value} differs by API: say which")
     api = api or EITHER_API
@@ -370,8 +369,7 @@ def window_report(focus: FocusServer, settings: Settings, apis: list[str]) -> tu
 
 
 def main() -> int:
-    """Print the plan for the target the FOCUS_* settings name; exit 2 when it cannot be read, 4 when a clause lacks its
-    shape (a run would say "not verified" there), else 0."""
+    """Print the plan for the target; exit 2 when unreadable, 4 when a clause lacks its shape, else 0."""
     from support.preflight import resolve
     from support.settings import SettingsError, load_settings
 

@@ -116,8 +116,7 @@ class Times:
         )
 
     def scaled(self, seconds: float) -> float:
-        """A figure of a feature file written at 180 s ("10 seconds before the stream limit", "gone within 60 s"),
-        at the limit under test; never below 2 s, which the stand's own pace (0.1 s frames) easily resolves."""
+        """A feature file's figure written at 180 s, at the limit under test; never below 2 s."""
         return _at(self.limit_s, seconds, min(seconds, 2.0))
 
     def in_force(self) -> dict[str, float]:
@@ -127,6 +126,6 @@ class Times:
 
 
 def _at(limit_s: float, seconds: float, floor: float) -> float:
-    """`seconds` as written for the clause's 180 s limit, at the limit under test, never below `floor` (what the wire
-    or the machine needs whatever the limit: a connection, a poll, a broker's statistics)."""
+    """`seconds` written for 180 s, at the limit under test, never below `floor` (what the wire needs whatever the
+    limit)."""
     return max(seconds * limit_s / CLAUSE_LIMIT_S, floor)

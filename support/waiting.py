@@ -69,10 +69,8 @@ def _until(call: Callable[[], Any], again: Callable[[Any], bool], pause: Any, re
 
 
 def retried(call: Callable[[], T], *, transient: Callable[[T], bool], tries: int, interval_s: float) -> T:
-    """`call` again while its answer is `transient` (a server's passing 5xx), `tries` times in all; the last answer.
-
-    For idempotent reads only: what the answer then says (a lasting error included) is the caller's to judge.
-    """
+    """`call` again while its answer is `transient` (a passing 5xx), `tries` times in all; the last answer
+    (idempotent reads)."""
     retrying = Retrying(
         stop=stop_after_attempt(tries), wait=wait_fixed(interval_s), retry=retry_if_result(transient), reraise=False
     )
@@ -88,11 +86,7 @@ def monotonic() -> float:
 
 
 def watch_for(probe: Callable[[], T | None], *, seconds: float, interval_s: float = POLL_S) -> T | None:
-    """Call `probe` for a whole window: its first result other than None or False, or None if none came.
-
-    For checks that something must NOT happen (a second queue, say): returning at the first quiet poll would miss
-    what comes a moment later, so the window runs out before the check passes.
-    """
+    """`probe` called for a whole window: its first result, or None (a check that something must NOT happen)."""
     try:
         return wait_for(probe, reason="(watched)", timeout_s=seconds, interval_s=interval_s)
     except WaitTimeout:
@@ -101,8 +95,8 @@ def watch_for(probe: Callable[[], T | None], *, seconds: float, interval_s: floa
 
 @dataclass(frozen=True)
 class Waiters:
-    """Named waits on the target, each with its reason and its timeout from the time context (`Waits`); each returns
-    what it waited for, or raises `WaitTimeout` (the target did not deliver)."""
+    """Named waits on the target, each with its reason and timeout (`Waits`); `WaitTimeout` when the target did not
+    deliver."""
 
     focus: FocusServer
     admin: RabbitAdmin
@@ -133,8 +127,7 @@ class Waiters:
         return [], monotonic() - started
 
     def queues_named_after(self, run_id: str) -> list[str]:
-        """The queues whose name holds `run_id`, once one shows, watched `queue_settle_s` longer so that one declared a
-        moment late (by a second consumer) is seen too; sorted."""
+        """The queues whose name holds `run_id`, watched `queue_settle_s` longer for one declared late; sorted."""
 
         def named() -> list[str]:
             return sorted(queue.name for queue in self.admin.queues() if run_id in queue.name)

@@ -212,8 +212,7 @@ def _neighbours(found: list[Span], index: int) -> tuple[int | None, int | None]:
 
 
 def uninterrupted_window(recordings: Sequence[Span], search: Span, seconds: int) -> Span | None:
-    """`seconds` of uninterrupted recorded time at the start of the shortest stretch that holds them (2.1's history
-    streams; without a hole, so that 2.1 never depends on how holes are played)."""
+    """`seconds` of uninterrupted recording at the start of the shortest stretch that holds them (2.1's)."""
     clipped = (block.clip(search) for block in blocks(recordings))
     stretches = [(math.ceil(s.start_ms / 1000), s.end_ms // 1000) for s in clipped if s is not None]
     fitting = [(start, end) for start, end in stretches if end - start >= seconds]
@@ -247,8 +246,7 @@ def hole_window(
     hole_over_s: int = HOLE_OVER_S,
     hole_of_s: int | None = None,
 ) -> Span | None:
-    """First recording's start to second's end around one hole over `hole_over_s` (exactly `hole_of_s` when given), each
-    side cut to `side_s` (at least `min_side_s`); a hole of `HOLE_UNDER_S` or more is an outage, passed over."""
+    """Around one hole over `hole_over_s` (exactly `hole_of_s`), each side at most `side_s`, at least `min_side_s`."""
     for first, second in pairwise(blocks(recordings)):
         hole_ms = second.start_ms - first.end_ms
         if not hole_over_s * 1000 < hole_ms < HOLE_UNDER_S * 1000:
@@ -302,8 +300,7 @@ def middle_only_window(
     margin_s: int = MARGIN_S,
     recorded_at_most_s: int | None = None,
 ) -> Span | None:
-    """`length_s` holding one recording strictly inside (`margin_s` of nothing around it, no other within
-    `margin_s`), its start `lead_s` into the window where room allows (10:10-10:15 in 10:00-10:30)."""
+    """`length_s` with one recording strictly inside, `margin_s` clear, starting `lead_s` in where room allows."""
     found = blocks(recordings)
     length, margin = length_s * 1000, margin_s * 1000
     best: tuple[int, Span] | None = None
@@ -506,8 +503,7 @@ class Coverage:
 def coverage(
     timestamps: Iterable[int], parts: Sequence[Span], threshold_ms: int, tolerance_ms: int = CONTINUITY_MS
 ) -> Coverage:
-    """Rows cover each recorded part edge to edge (within `tolerance_ms`) with no gap over `threshold_ms`, and none lies
-    outside every part."""
+    """Rows cover each recorded part edge to edge with no gap over `threshold_ms`, and none lies outside."""
     ordered = sorted(timestamps)
     report = Coverage(list(parts), threshold_ms, tolerance_ms)
     for part in parts:

@@ -52,8 +52,7 @@ class Run:
 
 @dataclass
 class Broker:
-    """The broker as one scenario sees it: the management API, and an AMQP probe opened on first use (its queues
-    deleted when the scenario ends)."""
+    """The broker as one scenario sees it: the management API, and an AMQP probe opened on first use."""
 
     settings: Settings
     add_cleanup: Callable[[Callable[[], object]], None]
@@ -157,8 +156,7 @@ def _held(context: Context, manager: AbstractContextManager[T]) -> Iterator[T]:
 
 
 def file_cleanup_error(context: Context, cleanup: Callable[..., Any], error: Exception) -> None:
-    """behave's `on_cleanup_error`: the error goes on the scenario as a hook's would (behave marks the scenario
-    `cleanup_error` but stores nothing on it, so the Allure formatter would not know what went wrong)."""
+    """behave's `on_cleanup_error`: the error stored on the scenario as a hook's would be (behave stores none)."""
     scenario = getattr(context, "scenario", None)
     said = f"CLEANUP-ERROR in {getattr(cleanup, '__qualname__', cleanup)!s}"
     if scenario is not None and getattr(scenario, "exception", None) is None:
