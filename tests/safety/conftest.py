@@ -7,6 +7,7 @@ test_secrets_never_leak both judge. Figures the tests measure are printed at the
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import shutil
@@ -49,19 +50,11 @@ class Parts:
         if self.stopped:
             return
         self.stopped = True
-        for future, stop in ((self.stand, parts.stand_down), (self.production, _stop_production)):
-            try:
-                part = future.result(timeout=240)  # still starting: wait, then stop it
-            except Exception:
-                continue
-            stop(part)
+        for future, stop in ((self.stand, parts.stand_down), (self.production, parts.Production.stop)):
+            with contextlib.suppress(Exception):
+                stop(future.result(timeout=240))  # still starting: wait, then stop it
         self.pool.shutdown(wait=False, cancel_futures=True)
         shutil.rmtree(self.dir, ignore_errors=True)
-
-
-def _stop_production(production: parts.Production) -> None:
-    production.consumer.close()
-    production.broker.stop()
 
 
 PARTS: Parts | None = None

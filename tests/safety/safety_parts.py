@@ -4,14 +4,14 @@
 - a "production" RabbitMQ node: the stand's private node (never the machine's own broker), with TLS listeners
   beside the plain ones, the broker's default 5 s statistics (so the management API lags as a real one does), and
   the state of a live deployment with a consumer of its own; `snapshot` reads it all back, to compare;
-- one stand (`python -m stand up`) for the Focus Server REST, and a TLS terminator to put in front of it.
+- one stand (`python -m stand up`) for the Focus Server REST, and HTTPS to put in front of it.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
+import re
 import ssl
 import subprocess
 import sys
@@ -21,12 +21,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import pika
 import requests
+from httpfake import Canned, FakeHttp, Route
 
 from stand.broker import PrivateBroker, _erlang_binary, free_ports
+from stand.control import Stand, read_env_file
 
 ROOT = Path(__file__).resolve().parents[2]
 PREFIX = "/focus-server"
@@ -120,27 +122,11 @@ class ProductionBroker(PrivateBroker):
         config_file = self.dir / "rabbitmq.config"
         config_file.write_text(config)
         config_file.chmod(0o600)
-
-    @property
-    def url_password(self) -> str:
-        """The password as a URL carries it (percent-encoded)."""
-        return quote(self.password, safe="")
-
-    @property
-    def amqp_url(self) -> str:
-        return f"amqp://{self.user}:{self.url_password}@127.0.0.1:{self.amqp_port}/%2F"
-
-    @property
-    def amqps_url(self) -> str:
-        return f"amqps://{self.user}:{self.url_password}@127.0.0.1:{self.amqps_port}/%2F"
-
-    @property
-    def api_url(self) -> str:
-        return f"http://127.0.0.1:{self.api_port}"
-
-    @property
-    def api_tls_url(self) -> str:
-        return f"https://127.0.0.1:{self.api_tls_port}"
+        # Where it answers, the password as a URL carries it (percent-encoded).
+        self.url_password = quote(self.password, safe="")
+        self.amqp_url = f"amqp://{self.user}:{self.url_password}@127.0.0.1:{self.amqp_port}/%2F"
+        self.amqps_url = f"amqps://{self.user}:{self.url_password}@127.0.0.1:{self.amqps_port}/%2F"
+        self.api_url, self.api_tls_url = f"http://127.0.0.1:{self.api_port}", f"https://127.0.0.1:{self.api_tls_port}"
 
     def api(self, method: str, path: str, **kwargs: Any) -> Any:
         answer = requests.request(
@@ -332,6 +318,10 @@ class Production:
     consumer: ProductionConsumer
     baseline: Snapshot  # taken again by a test that changed it on purpose
 
+    def stop(self) -> None:
+        self.consumer.close()
+        self.broker.stop()
+
 
 # -- the stand and TLS in front of it ----------------------------------------------------------------------------
 
@@ -343,73 +333,35 @@ class StandHandle:
 
     @property
     def port(self) -> int:
-        return int(self.env["FOCUS_BASE_URL"].split(":")[2].split("/")[0])
+        return urlsplit(self.env["FOCUS_BASE_URL"]).port
 
 
 def stand_up(env_file: Path, env: dict[str, str]) -> StandHandle:
+    """`python -m stand up` with `env` (the shell's FOCUS_*/STAND_* left out by the caller)."""
     up = [sys.executable, "-m", "stand", "up", "--env-file", str(env_file)]
     done = subprocess.run(up, cwd=ROOT, env=env, capture_output=True, text=True, timeout=180)
     if done.returncode != 0:
         raise RuntimeError(f"stand up failed ({done.returncode}): {done.stderr[-2000:]}")
-    values = dict(line.split("=", 1) for line in env_file.read_text().splitlines() if "=" in line)
-    return StandHandle(env_file, values)
+    return StandHandle(env_file, read_env_file(env_file))
 
 
 def stand_down(stand: StandHandle) -> None:
-    down = [sys.executable, "-m", "stand", "down", "--env-file", str(stand.env_file)]
-    subprocess.run(down, cwd=ROOT, capture_output=True, timeout=120)
+    Stand(stand.env_file, {}).down()
 
 
-class TlsTerminator:
-    """HTTPS in front of a plain HTTP server on the loopback: TLS ends here, bytes go on unchanged."""
+def tls_in_front(upstream_port: int) -> FakeHttp:
+    """HTTPS in front of a plain HTTP server on the loopback (`serve` it with a TLS context): TLS ends here, each
+    request goes on to the server, its answer comes back."""
 
-    def __init__(self, upstream_port: int, context: ssl.SSLContext) -> None:
-        self.upstream_port = upstream_port
-        self.context = context
-        self.port = 0
-        self._loop = asyncio.new_event_loop()
-        self._loop.set_exception_handler(lambda _loop, _context: None)  # refused handshakes are the point
-        self._ready = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="tls-terminator", daemon=True)
+    def forward(method: str) -> Route:
+        def handler(match: re.Match[str], body: bytes) -> Canned:
+            url, headers = f"http://127.0.0.1:{upstream_port}{match.group(0)}", {"Content-Type": "application/json"}
+            answer = requests.request(method, url, data=body, headers=headers if body else {}, timeout=30)
+            return Canned(answer.status_code, answer.text, answer.headers.get("Content-Type", "application/json"))
 
-    def __enter__(self) -> TlsTerminator:
-        self._thread.start()
-        if not self._ready.wait(10):
-            raise RuntimeError("the TLS terminator did not start")
-        return self
+        return handler
 
-    def __exit__(self, *exc: object) -> None:
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(timeout=10)
-
-    @property
-    def url(self) -> str:
-        return f"https://127.0.0.1:{self.port}{PREFIX}"
-
-    def _run(self) -> None:
-        asyncio.set_event_loop(self._loop)
-        server = self._loop.run_until_complete(asyncio.start_server(self._pipe, "127.0.0.1", 0, ssl=self.context))
-        self.port = server.sockets[0].getsockname()[1]
-        self._ready.set()
-        try:
-            self._loop.run_forever()
-        finally:
-            server.close()
-            self._loop.close()
-
-    async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.upstream_port)
-        except OSError:
-            writer.close()
-            return
-
-        async def copy(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
-            with contextlib.suppress(OSError, ssl.SSLError, asyncio.IncompleteReadError):
-                while chunk := await source.read(65536):
-                    sink.write(chunk)
-                    await sink.drain()
-            with contextlib.suppress(Exception):
-                sink.close()
-
-        await asyncio.gather(copy(reader, up_writer), copy(up_reader, writer))
+    fake = FakeHttp(prefix=PREFIX)
+    for method in ("GET", "POST"):
+        fake.route(method, "/.*", forward(method))
+    return fake

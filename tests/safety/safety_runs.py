@@ -84,15 +84,8 @@ def run(command: Sequence[str], env: Mapping[str, str], base: Path, timeout_s: f
     """Run a command of the project to its end, its output captured (and kept in `base`, to be searched too)."""
     base.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
-    done = subprocess.run(
-        list(command),
-        cwd=ROOT,
-        env=dict(env),
-        capture_output=True,
-        text=True,
-        timeout=timeout_s,
-        stdin=subprocess.DEVNULL,
-    )
+    options = {"capture_output": True, "text": True, "timeout": timeout_s, "stdin": subprocess.DEVNULL}
+    done = subprocess.run(list(command), cwd=ROOT, env=dict(env), **options)
     (base / "output.txt").write_text(done.stdout + done.stderr)
     return Run(done.returncode, done.stdout, done.stderr, time.monotonic() - started, base)
 
@@ -118,14 +111,8 @@ def interrupt_behave(
     out, err = base / "stdout.txt", base / "stderr.txt"
     started = time.monotonic()
     with out.open("w") as stdout, err.open("w") as stderr:
-        process = subprocess.Popen(
-            behave_command(base, selection),
-            cwd=ROOT,
-            env=dict(env),
-            stdout=stdout,
-            stderr=stderr,
-            stdin=subprocess.DEVNULL,
-        )
+        output = {"stdin": subprocess.DEVNULL, "stdout": stdout, "stderr": stderr}
+        process = subprocess.Popen(behave_command(base, selection), cwd=ROOT, env=dict(env), **output)
         try:
             while not in_the_middle():
                 assert process.poll() is None, f"behave ended ({process.returncode}) before a scenario was half-way"

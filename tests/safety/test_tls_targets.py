@@ -1,4 +1,4 @@
-"""TLS, with certificates made at test time: HTTPS to the Focus Server REST (the stand behind a TLS terminator),
+"""TLS, with certificates made at test time: HTTPS to the Focus Server REST (the stand behind HTTPS),
 AMQP over TLS (amqps) and the management API over HTTPS (the production node's TLS listeners), trusted through the
 settings' CA option (FOCUS_CA_BUNDLE), or a self-signed certificate with verification switched off
 (FOCUS_VERIFY_TLS=false). Untrusted certificates are in test_down_or_wrong_target.py.
@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from safety_parts import Certificates, Production, StandHandle, TlsTerminator
+from httpfake import FakeHttp, serve
+from safety_parts import Certificates, Production, StandHandle, tls_in_front
 from safety_runs import run_behave, run_preflight, target_env
 
 SCENARIOS = (
@@ -25,7 +26,7 @@ SCENARIOS = (
 )
 
 
-def _over_tls(production: Production, tls: TlsTerminator, **trust: str) -> dict[str, str]:
+def _over_tls(production: Production, tls: FakeHttp, **trust: str) -> dict[str, str]:
     focus = {
         "FOCUS_BASE_URL": tls.url,
         "FOCUS_AMQP_URL": production.broker.amqps_url,
@@ -37,7 +38,7 @@ def _over_tls(production: Production, tls: TlsTerminator, **trust: str) -> dict[
 def test_scenarios_pass_over_https_amqps_and_management_tls_with_the_ca_bundle(
     production: Production, stand: StandHandle, certs: Certificates, tmp_path: Path
 ) -> None:
-    with TlsTerminator(stand.port, certs.server_context()) as tls:
+    with serve(tls_in_front(stand.port), certs.server_context()) as tls:
         env = _over_tls(production, tls, FOCUS_CA_BUNDLE=str(certs.ca))
         run = run_behave(env, tmp_path, "features", f"--tags={' or '.join(SCENARIOS)}")
     results = run.results()
@@ -49,7 +50,7 @@ def test_scenarios_pass_over_https_amqps_and_management_tls_with_the_ca_bundle(
 def test_a_self_signed_certificate_with_verification_switched_off(
     production: Production, stand: StandHandle, certs: Certificates, tmp_path: Path
 ) -> None:
-    with TlsTerminator(stand.port, certs.server_context(rogue=True)) as tls:
+    with serve(tls_in_front(stand.port), certs.server_context(rogue=True)) as tls:
         run, answer = run_preflight(_over_tls(production, tls, FOCUS_VERIFY_TLS="false"), tmp_path)
     assert (run.returncode, answer["line"]) == (0, None), run.stdout + run.stderr
     assert answer["broker"].startswith("RabbitMQ ")  # the management API answered over its HTTPS port

@@ -13,15 +13,14 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from clause_checks import evaluate
-from stand_wire import StandHandle, read_env, stand_cli
+from stand_wire import StandHandle, stand_cli
 
-from stand.control import SharedBroker
+from stand.control import SharedBroker, read_env_file
 from stand.faults import FAULTS
 from stand.timing import StandTiming
 
@@ -47,13 +46,12 @@ class Stands:
 
     # -- stands --------------------------------------------------------------------------------------------------
 
-    def up(self, name: str, *args: str, env: dict[str, str] | None = None) -> StandHandle:
+    def up(self, name: str, *args: str) -> StandHandle:
         env_file = self.dir / f"{name}.env"
-        started = time.monotonic()
-        done = stand_cli("up", *args, "--env-file", str(env_file), env=env)
+        done = stand_cli("up", *args, "--env-file", str(env_file))
         if done.returncode != 0:
             raise RuntimeError(f"stand up {name} failed: {done.stderr[-2000:]}")
-        handle = StandHandle(env_file, read_env(env_file), up_seconds=time.monotonic() - started)
+        handle = StandHandle(env_file, read_env_file(env_file))
         self.started.append(handle)
         return handle
 
@@ -66,9 +64,6 @@ class Stands:
         """A stand in a vhost of its own on the session's one node (`down` removes the vhost with it)."""
         broker = self.shared_broker.result()
         return self.up(name, "--broker-env", str(broker.env_file), *args)
-
-    def start_shared_broker(self) -> SharedBroker:
-        return SharedBroker.up(self.dir / "broker.env")
 
     def check_fault(self, fault: str) -> dict[str, str | None]:
         """Up, every clause check, down: in the background."""
@@ -91,10 +86,6 @@ class Stands:
 STANDS: Stands | None = None
 
 
-def _selected(session: pytest.Session, module: str) -> list[pytest.Item]:
-    return [item for item in session.items if item.path.name == module]
-
-
 def pytest_collection_finish(session: pytest.Session) -> None:
     global STANDS
     here = Path(__file__).parent
@@ -103,15 +94,14 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         return
     STANDS = stands = Stands()
     needs_main = any("stand" in item.fixturenames for item in mine)
-    fault_items = _selected(session, "test_faults.py")
+    fault_items = [item for item in mine if item.path.name == "test_faults.py"]
     slow_items = [item for item in mine if item.get_closest_marker("slow")]
     if needs_main or fault_items or slow_items or any("stands" in item.fixturenames for item in mine):
-        stands.shared_broker = stands.pool.submit(stands.start_shared_broker)
+        stands.shared_broker = stands.pool.submit(SharedBroker.up, stands.dir / "broker.env")
     if needs_main:
         stands.main = stands.pool.submit(stands.on_shared_broker, "main", "--stream-limit", str(TEST_STREAM_LIMIT_S))
     if slow_items:
-        from slow_probe import run_slow_probe
-        from test_slow import SLOW_LIMIT_S
+        from test_slow import SLOW_LIMIT_S, run_slow_probe
 
         stands.slow = stands.pool.submit(run_slow_probe, stands, SLOW_LIMIT_S)
     wanted = [f.name for f in FAULTS if any(f.name in item.name for item in fault_items)]
@@ -134,11 +124,6 @@ def stands() -> Stands:
 def stand(stands: Stands) -> StandHandle:
     """The main stand (a vhost of the shared broker, stream limit of TEST_STREAM_LIMIT_S)."""
     return stands.main.result(timeout=MAIN_READY_S)
-
-
-@pytest.fixture(scope="session")
-def amqp_url(stand: StandHandle) -> str:
-    return stand.env["FOCUS_AMQP_URL"]
 
 
 def pytest_configure(config: pytest.Config) -> None:

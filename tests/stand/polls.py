@@ -1,9 +1,5 @@
-"""How the stand tests wait: a poll with a deadline for what must come, a named window for what must not.
-
-A readiness wait polls, so that a test goes on as soon as the condition holds and, when it never does, fails with
-what it waited for and what it last saw. A sleep is left only where the test watches for a while on purpose (an
-observation window), and is named so: `observe`.
-"""
+"""How the stand tests wait: a poll with a deadline for what must come (it fails with what it waited for and what it
+last saw), a named observation window for what must not (`never`, `observe`: the only sleeps)."""
 
 from __future__ import annotations
 

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
 import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -24,10 +22,9 @@ from polls import WaitTimeout, until, watch_for
 
 from pandadatastream import pandadatastream_pb2 as pb
 from pandadatastream import pandadatastream_pb2_grpc as pb_grpc
-from stand.control import read_env_file
+from stand.control import run_stand
 
-ROOT = Path(__file__).resolve().parents[2]
-PYTHON = sys.executable
+STAND_CLI_S = 90.0  # one `python -m stand` command, `up` and `down` included
 
 
 def utc(text: str) -> int:
@@ -40,20 +37,9 @@ def task_time(text: str) -> str:
     return datetime.fromisoformat(text).strftime("%y%m%d%H%M%S")
 
 
-def stand_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 90) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [PYTHON, "-m", "stand", *args],
-        cwd=ROOT,
-        env={**os.environ, **(env or {})},
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-
-
-def read_env(path: Path) -> dict[str, str]:
-    return read_env_file(path)  # the suite's one reader of a stand's env file
+def stand_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    """`python -m stand ARGS`, its output captured, as the tools run it."""
+    return run_stand(*args, timeout_s=STAND_CLI_S)
 
 
 @dataclass
@@ -62,7 +48,6 @@ class StandHandle:
 
     env_file: Path
     env: dict[str, str]
-    up_seconds: float = 0.0
     session: requests.Session = field(default_factory=requests.Session)
 
     @property
@@ -193,67 +178,31 @@ class Probe:
     def json_of(self, key: str) -> list[dict]:
         return [json.loads(body) for k, body, _ in self.messages if k == key]
 
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(5)
-
     def __enter__(self) -> Probe:
         return self
 
     def __exit__(self, *_: object) -> None:
-        self.close()
+        self._stop.set()
+        self._thread.join(5)
 
 
-@dataclass(frozen=True)
-class Frame:
-    """One decoded DataStream message (docs/grpc-frame-layout.md): data is rows x channels x bins."""
-
-    start_channel: int
-    end_channel: int
-    timestamps_ms: list[int]
-    row_index: list[int]
-    data: np.ndarray
-    global_maximum: float
-    global_minimum: float
-
-    @property
-    def rows(self) -> int:
-        return len(self.timestamps_ms)
-
-
-def decode(message: pb.DataStream) -> Frame:
+def data(message: pb.DataStream) -> np.ndarray:
+    """A frame's rows x channels x bins (docs/grpc-frame-layout.md)."""
     shape = (message.data_shape_x, message.data_shape_y, message.data_shape_z or 1)
-    data = np.frombuffer(b"".join(message.main_data), dtype="<f4").reshape(shape)
-    return Frame(
-        message.start_channel,
-        message.end_channel,
-        list(message.timestamp_in_milis),
-        list(message.row_index),
-        data,
-        message.global_maximum,
-        message.global_minimum,
-    )
+    return np.frombuffer(b"".join(message.main_data), dtype="<f4").reshape(shape)
 
 
 @dataclass
 class StreamOutcome:
-    """One read of a stream: how it ended, when, every row's timestamp and the first frames decoded."""
+    """One read of a stream: how it ended, when, every row's timestamp and the first frames."""
 
     code: grpc.StatusCode | None
     seconds: float  # when the stream ended, from the start of the call
     by_server: bool  # the stand ended it (not our deadline, not our closing it)
     timestamps: list[int]
-    frames: list[Frame]
+    frames: list[pb.DataStream]
     arrivals_s: list[float]  # when each frame came, from the start of the call
     details: str = ""
-
-    @property
-    def first_frame_s(self) -> float:
-        return self.arrivals_s[0] if self.arrivals_s else 0.0
-
-    @property
-    def last_frame_s(self) -> float:
-        return self.arrivals_s[-1] if self.arrivals_s else 0.0
 
     @property
     def rows(self) -> int:
@@ -276,9 +225,9 @@ def read_stream(
     read_for_s: float | None = None,
 ) -> StreamOutcome:
     """Read one stream of a `/configure` answer: to the stand's end of it, our deadline, or `read_for_s` (we close
-    it then); the first `keep_frames` frames decoded."""
+    it then); the first `keep_frames` frames kept."""
     address = f"{urlsplit(answer['stream_url']).hostname}:{answer['stream_port']}"
-    frames: list[Frame] = []
+    frames: list[pb.DataStream] = []
     stamps: list[int] = []
     arrivals: list[float] = []
     started = time.monotonic()
@@ -286,21 +235,19 @@ def read_stream(
         call = pb_grpc.DataStreamServiceStub(channel).StreamData(
             pb.StreamDataRequest(stream_id=stream_id), timeout=deadline_s
         )
-        closer = threading.Timer(read_for_s, call.cancel) if read_for_s else None
-        if closer is not None:
-            closer.start()
+        closer = threading.Timer(read_for_s or deadline_s, call.cancel)  # our deadline, or when we close it
+        closer.start()
         code, details = grpc.StatusCode.OK, ""
         try:
             for message in call:
                 stamps.extend(message.timestamp_in_milis)
                 arrivals.append(time.monotonic() - started)
                 if len(frames) < keep_frames:
-                    frames.append(decode(message))
+                    frames.append(message)
         except grpc.RpcError as exc:
             code, details = exc.code(), exc.details() or ""
         finally:
-            if closer is not None:
-                closer.cancel()
+            closer.cancel()
     ours = code is grpc.StatusCode.CANCELLED or (code is grpc.StatusCode.DEADLINE_EXCEEDED and "limit" not in details)
     return StreamOutcome(code, time.monotonic() - started, not ours, stamps, frames, arrivals, details)
 

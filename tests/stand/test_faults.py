@@ -44,15 +44,9 @@ def switches_read(stand_dir: Path) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for path in sorted(stand_dir.rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Attribute)
-                and node.func.attr == "on"
-                and node.args
-                and isinstance(node.args[0], ast.Constant)
-                and isinstance(node.args[0].value, str)
-            ):
-                found.setdefault(node.args[0].value, []).append(path.relative_to(stand_dir.parent).as_posix())
+            called = isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "on" and node.args
+            if called and isinstance(name := getattr(node.args[0], "value", None), str):
+                found.setdefault(name, []).append(path.relative_to(stand_dir.parent).as_posix())
     return found
 
 

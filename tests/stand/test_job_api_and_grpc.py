@@ -8,7 +8,7 @@ import grpc
 import numpy as np
 import pytest
 from conftest import TEST_STREAM_LIMIT_S
-from stand_wire import StandHandle, gaps_ms, job_body, live_task_body, read_stream, utc
+from stand_wire import StandHandle, data, gaps_ms, job_body, live_task_body, read_stream, utc
 
 from stand.timing import StandTiming
 
@@ -66,14 +66,11 @@ def test_malformed_configure_is_422_naming_the_field(stand: StandHandle, change:
 
 
 def test_a_start_time_without_end_time_is_422_on_both_apis(stand: StandHandle) -> None:
-    body = job_body(start_time=utc("2025-10-08 09:00:00"))
-    del body["end_time"]
-    answer = stand.post("/configure", body)
-    assert answer.status_code == 422 and "end_time" in answer.text
-    task = live_task_body(sensors={"min": 0, "max": 3}, start_time="251008090000")
-    del task["end_time"]
-    answer = stand.post("/config/start_only_task", task)
-    assert answer.status_code == 422 and "end_time" in answer.text
+    job, task = job_body(start_time=utc("2025-10-08 09:00:00")), live_task_body(start_time="251008090000")
+    for path, body in [("/configure", job), ("/config/start_only_task", task)]:
+        del body["end_time"]  # missing, not null
+        answer = stand.post(path, body)
+        assert answer.status_code == 422 and "end_time" in answer.text, path
 
 
 def test_unknown_job_id_is_404_invalid_job_id(stand: StandHandle) -> None:
@@ -90,19 +87,18 @@ def test_live_stream_frame_layout_rate_and_cut_at_the_limit(stand: StandHandle) 
     # coming until the cut: as many as the time to the last frame holds by our measure. At most one more (our call
     # starts before the stand's clock does, a frame arrives after it was sent); fewer by at most the stand's start
     # as the first frame's arrival bounds it, a frame's batch of rows and a row either side.
-    rate = 200 / 10
-    due = rate * outcome.last_frame_s
-    fewest = due - rate * (outcome.first_frame_s + StandTiming.frame_interval_s) - 2
+    rate, (first_frame_s, *_, last_frame_s) = 200 / 10, outcome.arrivals_s
+    due = rate * last_frame_s
+    fewest = due - rate * (first_frame_s + StandTiming.frame_interval_s) - 2
     assert fewest <= outcome.rows <= due + 1, f"{outcome.rows} rows, {due:.1f} due by the last frame ({outcome})"
-    assert outcome.last_frame_s >= 0.9 * outcome.seconds, str(outcome)
+    assert last_frame_s >= 0.9 * outcome.seconds, str(outcome)
     # Every frame by the contract's layout: rows = len(timestamps) = len(row_index), y * z float32 per row.
     for frame in outcome.frames:
+        values = data(frame)
         assert (frame.start_channel, frame.end_channel) == (5, 24)
-        assert len(frame.timestamps_ms) == len(frame.row_index) == frame.rows
-        assert frame.data.shape == (frame.rows, 20, 1) and np.isfinite(frame.data).all()
-        assert frame.data.max() == pytest.approx(frame.global_maximum) and frame.data.min() == pytest.approx(
-            frame.global_minimum
-        )
+        assert len(frame.timestamp_in_milis) == len(frame.row_index) == frame.data_shape_x
+        assert values.shape == (frame.data_shape_x, 20, 1) and np.isfinite(values).all()
+        assert (values.max(), values.min()) == pytest.approx((frame.global_maximum, frame.global_minimum))
     indexes = [i for f in outcome.frames for i in f.row_index]
     assert indexes == list(range(len(indexes)))
     # The job is gone once its only stream ended.
@@ -135,14 +131,14 @@ def test_multichannel_job_spreads_channels_over_streams(stand: StandHandle) -> N
     frame = outcome.frames[0]
     mine = sorted(int(c) for c, s in mapping.items() if s == last_stream)
     assert (frame.start_channel, frame.end_channel) == (mine[0], mine[-1])
-    assert frame.data.shape[1] == len(mine)
+    assert data(frame).shape[1] == len(mine)
 
 
 def test_single_channel_frames_carry_frequency_bins(stand: StandHandle) -> None:
     answer = stand.post("/configure", job_body(view_type="1", channels={"min": 7, "max": 7})).json()
     assert answer["stream_amount"] == 1 and answer["channel_to_stream_index"] == {"7": 0}
     frame = read_stream(answer, keep_frames=2, read_for_s=3).frames[0]
-    assert frame.data.shape == (frame.rows, 1, answer["frequencies_amount"])
+    assert data(frame).shape == (frame.data_shape_x, 1, answer["frequencies_amount"])
 
 
 def test_unknown_stream_id_is_refused_and_job_lives_on(stand: StandHandle) -> None:
