@@ -111,9 +111,6 @@ def jobs_left(world: World, resent: Resent, within_s: float) -> list[str]:
     return left
 
 
-# -- judging -----------------------------------------------------------------------------------------------------
-
-
 def check_same_answers(resent: Resent) -> None:
     seen = resent.seen
     assert resent.answers[0].status == 200, (

@@ -49,9 +49,6 @@ def mask_result(item: TestResult | TestStepResult) -> None:
         mask_result(step)
 
 
-# -- keeping big things readable -----------------------------------------------------------------------------------
-
-
 def cut_text(text: str, limit: int) -> str:
     """`text` up to `limit` characters, and a visible marker saying how much was cut."""
     return text if len(text) <= limit else f"{text[:limit]} … cut, {len(text) - limit:,} more characters"
@@ -97,9 +94,6 @@ def _dump(data: Any) -> str:
     if len(dumped) > ATTACHMENT_LIMIT:  # long lists cut first, with a marker; the text itself as a last resort
         dumped = json.dumps(shrink(json.loads(dumped), ATTACHMENT_LIMIT * 2 // 3), indent=2, ensure_ascii=False)
     return cut_text(dumped, ATTACHMENT_LIMIT)
-
-
-# -- what a reading shows --------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)

@@ -60,7 +60,6 @@ class FocusServer:
         self.session.verify = self.settings.tls_verify  # and per request: see Settings.tls_verify
         self.session.headers.update({"Accept": "application/json"})
 
-    # -- task API --------------------------------------------------------------------------------------------------
     def config_task(self, task_id: str, config: TaskConfig | dict[str, Any]) -> Answer[ConfigAccepted | ErrorBody]:
         """`POST /config/{task_id}`: 200 accepted; 400 no recordings (fail-fast); 422 malformed body."""
         return self._call("POST", f"/config/{task_id}", config, {200: ConfigAccepted, 400: ErrorBody, 422: None})
@@ -84,7 +83,6 @@ class FocusServer:
         """`GET /sensors`: 200 `{"sensors": [0..n-1]}`."""
         return self._call("GET", "/sensors", None, {200: SensorList})
 
-    # -- job API ---------------------------------------------------------------------------------------------------
     def configure(self, config: JobConfig | dict[str, Any]) -> Answer[JobConfigured | ErrorBody]:
         """`POST /configure`: 200 job with its stream address; 400 no recordings (fail-fast); 422 malformed."""
         return self._call("POST", "/configure", config, {200: JobConfigured, 400: ErrorBody, 422: None})
@@ -106,7 +104,6 @@ class FocusServer:
         """`GET /ack`: 200 `{}`, the health check."""
         return self._call("GET", "/ack", None, {200: None})
 
-    # -- plumbing --------------------------------------------------------------------------------------------------
     def _call(self, method: str, path: str, payload: BaseModel | dict[str, Any] | None, shape: Shape) -> Answer:
         url = self.settings.base_url.rstrip("/") + path
         body = payload.model_dump(mode="json") if isinstance(payload, BaseModel) else payload

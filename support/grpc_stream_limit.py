@@ -119,9 +119,6 @@ def read(world: World, job: StreamJob, read_for_s: float | None = None) -> Strea
     return read
 
 
-# -- judging -----------------------------------------------------------------------------------------------------
-
-
 def check_closed_by_us_without_error(read: StreamRead) -> None:
     """The server neither ended the stream nor failed it before we closed it, and it did deliver frames."""
     timeline = read.timeline

@@ -3,7 +3,6 @@ broker traffic, 2.2 their metadata). A target that refuses one leaves the clause
 
 from __future__ import annotations
 
-import contextlib
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
@@ -14,8 +13,8 @@ from support.focus_api import FocusServer
 from support.grpc_stream import BackgroundRead
 from support.models import ConfigAccepted, JobConfig, JobConfigured, Range, TaskConfig, fresh_display, new_task_id
 from support.preflight import Api
-from support.times import Waits
-from support.waiting import WaitTimeout, wait_for
+from support.times import POLL_S, Waits
+from support.waiting import WaitTimeout, monotonic, wait_for
 
 if TYPE_CHECKING:
     from support.world import World
@@ -141,13 +140,9 @@ class WaterfallPolling:
             return None
 
     def _run(self) -> None:
-        def round_() -> bool:
-            if not self._stop.is_set():
-                self._poll()
-            return self._stop.is_set()
-
-        with contextlib.suppress(WaitTimeout):
-            wait_for(round_, reason="the end of the waterfall polling", timeout_s=self.waits.poller_life_s)
+        until = monotonic() + self.waits.poller_life_s  # never reached: a poller nobody stopped ends at last
+        while not self._stop.wait(POLL_S) and monotonic() < until:
+            self._poll()
 
     def summary(self) -> dict[str, object]:
         return {"task_id": self.task_id, "polls_by_status": dict(self.statuses), "stopped_by": self.error}

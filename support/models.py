@@ -123,9 +123,6 @@ class SensorList(BaseModel):
     sensors: list[int]
 
 
-# -- job API ----------------------------------------------------------------------------------------------------
-
-
 class JobConfig(BaseModel):
     """Body of `POST /configure`; times in epoch seconds, both None = live. view_type "0" = multichannel."""
 

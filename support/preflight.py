@@ -141,9 +141,6 @@ def _grpc(jobs: Jobs, timeout_s: float, connect_timeout_s: float) -> Unreachable
     return Unreachable(Part.GRPC, address, f"{reason}; address from POST /configure of job {configured.job_id}")
 
 
-# -- the target's shape ------------------------------------------------------------------------------------------
-
-
 class Api(StrEnum):
     TASK = "task"
     JOB = "job"
@@ -220,9 +217,6 @@ class ApiTags(ActiveTagMatcher):
         return f"the target offers no {needed} API" if needed else "the target offers none of its APIs"
 
 
-# -- a stopped run still leaves a result -------------------------------------------------------------------------
-
-
 def record_stopped_run(line: str, junit_dir: Path | None, results_dir: Path | None = None) -> None:
     """One broken result for the run that `line` stopped, to Allure (where the run's go) and to JUnit."""
     message = f"{TargetUnreachable.__name__}: {line}"
@@ -257,9 +251,6 @@ def record_stopped_run(line: str, junit_dir: Path | None, results_dir: Path | No
             ElementTree.ElementTree(suite).write(
                 junit_dir / "TESTS-preflight.xml", encoding="utf-8", xml_declaration=True
             )
-
-
-# -- `python -m support.preflight`: the runner's one check of the whole run ---------------------------------------
 
 
 def versions(settings: Settings) -> dict[str, str]:

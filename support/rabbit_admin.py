@@ -154,7 +154,6 @@ class RabbitAdmin:
     def _v(self) -> str:
         return quote(self.vhost, safe="")
 
-    # -- routes ----------------------------------------------------------------------------------------------------
     def overview(self) -> Overview:
         """`GET /api/overview`: the broker's identity; the health check of the management API."""
         return self._get("/overview", Overview)
@@ -187,7 +186,6 @@ class RabbitAdmin:
         """`GET /api/vhosts/{vhost}/connections` (statistics: lags behind the broker)."""
         return self._get(f"/vhosts/{self._v}/connections", list[Connection])
 
-    # -- plumbing --------------------------------------------------------------------------------------------------
     def drain_calls(self) -> list[dict[str, Any]]:
         drained, self.calls = self.calls, []
         return [call.as_dict() for call in drained]

@@ -188,33 +188,29 @@ def _nothing_then_start(block: Span, sizes: Times) -> Span:
     return Span(block.start_ms - sizes.side_s * 1000, min(block.end_ms, block.start_ms + sizes.side_s * 1000))
 
 
+def _one(shape: Shape, api: str, window: Span, choice: Choice, why: str) -> WindowPlan:
+    return WindowPlan(shape, api, ((shape, window),), choice, why)
+
+
 def plan_empty(recordings: Sequence[Span], search: Span, sizes: Times, api: str) -> WindowPlan | Lack:
-    window = empty_window(recordings, search)
-    if window is None:
-        return Lack(
-            Shape.EMPTY,
-            api,
-            f"no {EMPTY_WINDOW_S} s without any recording (and {MARGIN_S} s clear of one) "
-            f"{_between(search, recordings)}",
-        )
-    return WindowPlan(Shape.EMPTY, api, ((Shape.EMPTY, window),), Choice.LITERAL, "60 minutes with no recording")
+    if (window := empty_window(recordings, search)) is None:
+        lacks = f"no {EMPTY_WINDOW_S} s without any recording (and {MARGIN_S} s clear of one)"
+        return Lack(Shape.EMPTY, api, f"{lacks} {_between(search, recordings)}")
+    return _one(Shape.EMPTY, api, window, Choice.LITERAL, "60 minutes with no recording")
 
 
 def plan_covered(recordings: Sequence[Span], search: Span, sizes: Times, api: str) -> WindowPlan | Lack:
-    if api == "task":
-        window = covered_window(recordings, search)
-        if window is not None:
-            why = "10-15 minutes of one recording"
-            return WindowPlan(Shape.COVERED, api, ((Shape.COVERED, window),), Choice.LITERAL, why)
+    if api == "task" and (window := covered_window(recordings, search)) is not None:
+        return _one(Shape.COVERED, api, window, Choice.LITERAL, "10-15 minutes of one recording")
     length = sizes.budget_s if api == "job" else TASK_COVERED_S
     window = covered_window(recordings, search, length_s=length, min_length_s=sizes.side_s)
     if window is None:
-        return Lack(
-            Shape.COVERED, api, f"no {sizes.side_s} s of uninterrupted recording {_between(search, recordings)}"
-        )
-    why = f"at most {sizes.budget_s} s of recorded data, two thirds of the stream limit" if api == "job" else ""
-    choice = Choice.LITERAL if api == "job" else Choice.SMALLEST
-    return WindowPlan(Shape.COVERED, api, ((Shape.COVERED, window),), choice, why or "no 10 minutes of one recording")
+        lacks = f"no {sizes.side_s} s of uninterrupted recording"
+        return Lack(Shape.COVERED, api, f"{lacks} {_between(search, recordings)}")
+    if api == "job":
+        why = f"at most {sizes.budget_s} s of recorded data, two thirds of the stream limit"
+        return _one(Shape.COVERED, api, window, Choice.LITERAL, why)
+    return _one(Shape.COVERED, api, window, Choice.SMALLEST, "no 10 minutes of one recording")
 
 
 def plan_hole(recordings: Sequence[Span], search: Span, sizes: Times, api: str) -> WindowPlan | Lack:
@@ -222,51 +218,41 @@ def plan_hole(recordings: Sequence[Span], search: Span, sizes: Times, api: str) 
     each = f"{side} s of each side" + (", a third of the stream limit" if api == "job" else "")
     window = hole_window(recordings, search, side_s=side, min_side_s=side, hole_of_s=EXAMPLE_HOLE_S)
     if window is not None:
-        return WindowPlan(Shape.HOLE, api, ((Shape.HOLE, window),), Choice.LITERAL, f"a 5-minute hole, {each}")
-    window = hole_window(recordings, search, side_s=side, min_side_s=sizes.side_s)
-    if window is None:
-        return Lack(
-            Shape.HOLE,
-            api,
-            f"no hole of more than {HOLE_OVER_S} s (under {HOLE_UNDER_S} s) with {sizes.side_s} s of recording on "
-            f"each side {_between(search, recordings)}",
-        )
-    why = f"no 5-minute hole; a hole over 60 s, {each}"
-    return WindowPlan(Shape.HOLE, api, ((Shape.HOLE, window),), Choice.SMALLEST, why)
+        return _one(Shape.HOLE, api, window, Choice.LITERAL, f"a 5-minute hole, {each}")
+    if (window := hole_window(recordings, search, side_s=side, min_side_s=sizes.side_s)) is None:
+        lacks = f"no hole of more than {HOLE_OVER_S} s (under {HOLE_UNDER_S} s) with {sizes.side_s} s of recording on"
+        return Lack(Shape.HOLE, api, f"{lacks} each side {_between(search, recordings)}")
+    return _one(Shape.HOLE, api, window, Choice.SMALLEST, f"no 5-minute hole; a hole over 60 s, {each}")
 
 
 def plan_start_only(recordings: Sequence[Span], search: Span, sizes: Times, api: str) -> WindowPlan | Lack:
     at_most = sizes.budget_s if api == "job" else None
-    window = start_only_window(recordings, search, recorded_at_most_s=at_most)
-    if window is not None:
+    if (window := start_only_window(recordings, search, recorded_at_most_s=at_most)) is not None:
         held = f", holding at most {at_most} s of it (two thirds of the stream limit)" if at_most else ""
-        why = f"30 minutes with a recording at the start only{held}"
-        return WindowPlan(Shape.START_ONLY, api, ((Shape.START_ONLY, window),), Choice.LITERAL, why)
+        return _one(
+            Shape.START_ONLY, api, window, Choice.LITERAL, f"30 minutes with a recording at the start only{held}"
+        )
     found = blocks(recordings)
     ends = (_end_then_nothing(b, sizes) for i, b in enumerate(found) if _room(found, search, i)[1] >= sizes.clear_s)
-    window = next((w for w in ends if inside(w, search)), None)
-    if window is None:
-        return Lack(
-            Shape.START_ONLY,
-            api,
-            f"no uncovered stretch of >= {sizes.clear_s} s after a recording {_between(search, recordings)}",
-        )
+    if (window := next((w for w in ends if inside(w, search)), None)) is None:
+        lacks = f"no uncovered stretch of >= {sizes.clear_s} s after a recording"
+        return Lack(Shape.START_ONLY, api, f"{lacks} {_between(search, recordings)}")
     why = (
         f"no recording followed by {EXAMPLE_WINDOW_S // MINUTE_S} minutes of nothing; {sizes.side_s} s of a "
         f"recording to its end, then {sizes.side_s} s of nothing"
     )
-    return WindowPlan(Shape.START_ONLY, api, ((Shape.START_ONLY, window),), Choice.SMALLEST, why)
+    return _one(Shape.START_ONLY, api, window, Choice.SMALLEST, why)
 
 
 def plan_middle_only(recordings: Sequence[Span], search: Span, sizes: Times, api: str) -> WindowPlan | Lack:
     at_most = sizes.budget_s if api == "job" else None
-    window = middle_only_window(recordings, search, recorded_at_most_s=at_most)
     # One window holds a recording of at most this (the task API has no pace, but a window of hours is no test).
     one_window_s = at_most or EXAMPLE_WINDOW_S - 2 * sizes.side_s
-    if window is not None:
+    if (window := middle_only_window(recordings, search, recorded_at_most_s=at_most)) is not None:
         held = f" of at most {at_most} s (two thirds of the stream limit)" if at_most else ""
-        why = f"30 minutes with a single recording{held} in the middle"
-        return WindowPlan(Shape.MIDDLE_ONLY, api, ((Shape.MIDDLE_ONLY, window),), Choice.LITERAL, why)
+        return _one(
+            Shape.MIDDLE_ONLY, api, window, Choice.LITERAL, f"30 minutes with a single recording{held} in the middle"
+        )
     found = blocks(recordings)
     clear = [i for i in range(len(found)) if min(_room(found, search, i)) >= sizes.clear_s]
     side = sizes.side_s * 1000
@@ -275,7 +261,7 @@ def plan_middle_only(recordings: Sequence[Span], search: Span, sizes: Times, api
         window = Span(block.start_ms - side, block.end_ms + side)
         if block.duration_s <= one_window_s and inside(window, search):
             why = f"no 30-minute window of the shape; {sizes.side_s} s of nothing on either side of the recording"
-            return WindowPlan(Shape.MIDDLE_ONLY, api, ((Shape.MIDDLE_ONLY, window),), Choice.SMALLEST, why)
+            return _one(Shape.MIDDLE_ONLY, api, window, Choice.SMALLEST, why)
     for index in clear:  # its start after nothing, then its end before nothing
         lead, tail = _nothing_then_start(found[index], sizes), _end_then_nothing(found[index], sizes)
         if inside(lead, search) and inside(tail, search):
@@ -285,12 +271,8 @@ def plan_middle_only(recordings: Sequence[Span], search: Span, sizes: Times, api
             )
             windows = ((Shape.END_ONLY, lead), (Shape.START_ONLY, tail))
             return WindowPlan(Shape.MIDDLE_ONLY, api, windows, Choice.TWO_WINDOWS, why)
-    return Lack(
-        Shape.MIDDLE_ONLY,
-        api,
-        f"no recording with an uncovered stretch of >= {sizes.clear_s} s both before and after it "
-        f"{_between(search, recordings)}",
-    )
+    lacks = f"no recording with an uncovered stretch of >= {sizes.clear_s} s both before and after it"
+    return Lack(Shape.MIDDLE_ONLY, api, f"{lacks} {_between(search, recordings)}")
 
 
 PLANS: dict[Shape, Callable[[Sequence[Span], Span, Times, str], WindowPlan | Lack]] = {

@@ -95,7 +95,6 @@ class World:
     broker: Broker
     wait: Waiters  # the named waits on the target
     context: Context  # behave's, whose cleanups close what the scenario opened
-    # -- what the steps leave for the next ones ---------------------------------------------------------------------
     subject: LiveSubject | None = None  # a live task or job (1.x, 2.2, 2.3)
     busy: WaterfallPolling | BackgroundRead | None = None  # what keeps it busy
     watch: Watch | None = None  # probe queues on the broker (1.1, 1.2, 3.1)
