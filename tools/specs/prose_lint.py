@@ -20,7 +20,6 @@ import argparse
 import re
 import sys
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from support.clauses import SPEC_FILE
@@ -38,28 +37,15 @@ _FORMAT = re.compile(
 _IDENTIFIER = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")  # a field or setting name: channel_amount, listen_s
 
 
-@dataclass(frozen=True)
-class ProseLine:
-    path: Path
-    line: int
-    text: str
-
-    @property
-    def words(self) -> int:
-        return len(self.text.split())
-
-
-def prose_lines(path: Path) -> Iterator[ProseLine]:
+def prose_lines(path: Path) -> Iterator[tuple[int, str]]:
+    """The prose lines of a feature file, with their numbers."""
     in_doc_string = False
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if _DOC_STRING.match(line):
-            in_doc_string = not in_doc_string
-            continue
+        in_doc_string ^= bool(_DOC_STRING.match(line))
         text = line.strip()
-        if in_doc_string or not text or text.startswith((">", "@", "#", "|")) or _STEP.match(line):
-            continue
-        if not _TITLE.match(line):
-            yield ProseLine(path, number, text)
+        skipped = in_doc_string or _DOC_STRING.match(line) or _STEP.match(line) or _TITLE.match(line)
+        if text and text[0] not in ">@#|" and not skipped:
+            yield number, text
 
 
 def wire_words(text: str, document_words: frozenset[str]) -> list[str]:
@@ -76,15 +62,14 @@ def wire_words(text: str, document_words: frozenset[str]) -> list[str]:
 def lint(features_dir: Path, spec: Path, max_words: int = MAX_WORDS) -> tuple[list[str], int]:
     """(findings as `file:line: message`, the prose's word count)."""
     document_words = frozenset(re.findall(r"[A-Za-z0-9_]+", spec.read_text(encoding="utf-8")))
-    lines = [p for path in sorted(features_dir.rglob("*.feature")) for p in prose_lines(path)]
-    findings = []
-    for prose in lines:
-        for word in wire_words(prose.text, document_words):
-            findings.append(
-                f"{_shown(prose.path)}:{prose.line}: prose names {word}: say it in business words "
-                "(how the suite talks to the server belongs in docs/how-the-suite-talks.md)"
-            )
-    total = sum(p.words for p in lines)
+    lines = [(path, n, text) for path in sorted(features_dir.rglob("*.feature")) for n, text in prose_lines(path)]
+    findings = [
+        f"{_shown(path)}:{n}: prose names {word}: say it in business words (how the suite talks to the server "
+        "belongs in docs/how-the-suite-talks.md)"
+        for path, n, text in lines
+        for word in wire_words(text, document_words)
+    ]
+    total = sum(len(text.split()) for _, _, text in lines)
     if total > max_words:
         findings.append(
             f"{_shown(features_dir)}: {total} words of prose, over {max_words}: keep the interpretations "
@@ -94,10 +79,7 @@ def lint(features_dir: Path, spec: Path, max_words: int = MAX_WORDS) -> tuple[li
 
 
 def _shown(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
+    return str(path.resolve().relative_to(Path.cwd())) if path.resolve().is_relative_to(Path.cwd()) else str(path)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -26,17 +26,16 @@ from pathlib import Path
 
 from behave.parser import ParserError, parse_file
 
-from support.clauses import BY_ID, CLAUSES, REGISTER, SPEC_FILE, TAG_PREFIX
+from support.clauses import BY_ID, CASE_PREFIX, CLAUSES, REGISTER, SPEC_FILE, TAG_PREFIX
 
 ROOT = Path(__file__).resolve().parents[2]
-CASE_PREFIX = "case-"
 _QUOTE = re.compile(r"^\s*>(\s|$)")
 _DOC_STRING = re.compile(r'^\s*("""|```)')
 _EMPHASIS = re.compile(r"\*\*|\*|`")
 _SPACE = re.compile(r"\s+")
 # What may surround a quote line inside its line of the document: list markers and numbers, table pipes, quote marks,
 # a comment's `#`. Not a comma or a bracket: `durable=True` is not the line `durable=True,`.
-_MARKUP = re.compile(r'^(?:\d+\.|[\s\-+|#>"])*$')
+_MARKUP = r'(?:\d+\.|[\s\-+|#>"])*'
 
 
 @dataclass(frozen=True)
@@ -61,29 +60,15 @@ def normalise(text: str) -> str:
 
 def found_in(quote: str, document: str) -> bool:
     """Is the normalised quote in the normalised document, not starting or ending inside a word?"""
-    if not quote:
-        return False
-    start = document.find(quote)
-    while start != -1:
-        end = start + len(quote)
-        before_ok = start == 0 or not (quote[0].isalnum() and document[start - 1].isalnum())
-        after_ok = end == len(document) or not (quote[-1].isalnum() and document[end].isalnum())
-        if before_ok and after_ok:
-            return True
-        start = document.find(quote, start + 1)
-    return False
+    before = r"(?<![^\W_])" if quote[:1].isalnum() else ""  # no letter or digit just before a quote starting with one
+    after = r"(?![^\W_])" if quote[-1:].isalnum() else ""
+    return bool(quote) and re.search(before + re.escape(quote) + after, document) is not None
 
 
 def found_as_line(quote: str, lines: Iterable[str]) -> bool:
     """Is the normalised quote one of the normalised document lines, markup around it aside?"""
-    for line in lines:
-        start = line.find(quote) if quote else -1
-        while start != -1:
-            end = start + len(quote)
-            if _MARKUP.match(line[:start]) and _MARKUP.match(line[end:]):
-                return True
-            start = line.find(quote, start + 1)
-    return False
+    whole = re.compile(_MARKUP + re.escape(quote) + _MARKUP)
+    return bool(quote) and any(whole.fullmatch(line) for line in lines)
 
 
 def quote_lines(path: Path) -> Iterator[tuple[int, str]]:
@@ -115,50 +100,32 @@ def check_quotes(features: Iterable[Path], spec: Path) -> list[Finding]:
     return findings
 
 
-def _scenarios(feature) -> Iterator[tuple[object, list[str]]]:
-    """Each scenario or scenario outline of a feature (rules included), with its effective tags."""
-    for scenario in feature.scenarios:
-        yield scenario, [*feature.tags, *scenario.tags]
-    for rule in getattr(feature, "rules", []):
-        for scenario in rule.scenarios:
-            yield scenario, [*feature.tags, *rule.tags, *scenario.tags]
-
-
 def check_tags(features: Iterable[Path]) -> tuple[list[Finding], set[str]]:
     """Every scenario has a known @spec- tag and a @case- tag of its own; returns the findings and clauses covered."""
     findings: list[Finding] = []
     covered: set[str] = set()
-    cases: dict[str, tuple[Path, int]] = {}
+    cases: dict[str, str] = {}  # case → where it is first used
     for path in features:
         try:
             feature = parse_file(str(path))
         except ParserError as error:
             findings.append(Finding(path, getattr(error, "line", 0) or 0, f"not valid Gherkin: {error}"))
             continue
-        if feature is None:
-            continue
-        for scenario, tags in _scenarios(feature):
-            line = scenario.line
-            name = scenario.name
+        for scenario in feature.walk_scenarios(with_outlines=True) if feature else []:
+            if getattr(scenario, "_row", None):
+                continue  # an outline's row: its outline is checked
+            tags, name, said = scenario.effective_tags, scenario.name, []
             specs = [tag[len(TAG_PREFIX) :] for tag in tags if tag.startswith(TAG_PREFIX)]
-            if not specs:
-                findings.append(Finding(path, line, f"scenario {name!r} has no @{TAG_PREFIX}<clause id> tag"))
-            for spec in specs:
-                if spec in BY_ID:
-                    covered.add(spec)
-                else:
-                    findings.append(Finding(path, line, f"scenario {name!r}: unknown clause @{TAG_PREFIX}{spec}"))
             own_cases = [tag[len(CASE_PREFIX) :] for tag in tags if tag.startswith(CASE_PREFIX)]
-            if not own_cases:
-                findings.append(Finding(path, line, f"scenario {name!r} has no @{CASE_PREFIX}<slug> tag"))
-            for case in own_cases:
-                if case in cases:
-                    first_path, first_line = cases[case]
-                    findings.append(
-                        Finding(path, line, f"duplicate @{CASE_PREFIX}{case} (first used at {first_path}:{first_line})")
-                    )
-                else:
-                    cases[case] = (path, line)
+            said += [] if specs else [f"scenario {name!r} has no @{TAG_PREFIX}<clause id> tag"]
+            said += [f"scenario {name!r}: unknown clause @{TAG_PREFIX}{spec}" for spec in specs if spec not in BY_ID]
+            said += [] if own_cases else [f"scenario {name!r} has no @{CASE_PREFIX}<slug> tag"]
+            said += [
+                f"duplicate @{CASE_PREFIX}{case} (first used at {cases[case]})" for case in own_cases if case in cases
+            ]
+            covered.update(spec for spec in specs if spec in BY_ID)
+            cases.update({case: f"{path}:{scenario.line}" for case in own_cases if case not in cases})
+            findings += [Finding(path, scenario.line, message) for message in said]
     return findings, covered
 
 
@@ -170,15 +137,9 @@ def _clause_line(register_text: str, clause_id: str) -> int:
 
 def check_coverage(covered: set[str], register: Path) -> list[Finding]:
     text = register.read_text(encoding="utf-8") if register.exists() else ""
-    return [
-        Finding(
-            register,
-            _clause_line(text, clause.id),
-            f"clause {clause.id} ({clause.title}) has no scenario tagged @{clause.tag}",
-        )
-        for clause in CLAUSES
-        if clause.id not in covered
-    ]
+    missing = [clause for clause in CLAUSES if clause.id not in covered]
+    said = "clause {0.id} ({0.title}) has no scenario tagged @{0.tag}"
+    return [Finding(register, _clause_line(text, clause.id), said.format(clause)) for clause in missing]
 
 
 def lint(features_dir: Path, spec: Path) -> list[Finding]:
