@@ -11,7 +11,15 @@ import pytest
 
 from tools.common.catalogue import PlannedScenario
 from tools.common.layout import RunLayout
-from tools.run.behave_runs import START_METHOD_ENV, BehaveJob, release_jobs, start_jobs, stop_jobs, wait_jobs
+from tools.run.behave_runs import (
+    START_METHOD_ENV,
+    BehaveJob,
+    RunningJob,
+    release_jobs,
+    start_jobs,
+    stop_jobs,
+    wait_jobs,
+)
 
 BEHAVE_INI = """[behave.formatters]
 allure = support.allure_formatter:SpecAllureFormatter
@@ -40,16 +48,19 @@ def step(context):
 """
 
 
-def _project(tmp_path: Path, steps: str = STEPS) -> Path:
-    (tmp_path / "features" / "steps").mkdir(parents=True)
-    (tmp_path / "behave.ini").write_text(BEHAVE_INI)
-    (tmp_path / "features" / "a.feature").write_text(FEATURE)
-    (tmp_path / "features" / "steps" / "steps.py").write_text(steps)
-    return tmp_path
-
-
-def _job(name: str) -> BehaveJob:
-    return BehaveJob(name, (PlannedScenario("it sees", "features/a.feature", "1.1", "a-job", (), "a job"),), False)
+def _start(tmp_path: Path, steps: str, *names: str) -> tuple[Path, list[RunningJob]]:
+    """A project of one feature and `steps`, and a job per name, started and released."""
+    project = tmp_path / "project"
+    (project / "features" / "steps").mkdir(parents=True)
+    (project / "behave.ini").write_text(BEHAVE_INI)
+    (project / "features" / "a.feature").write_text(FEATURE)
+    (project / "features" / "steps" / "steps.py").write_text(steps)
+    env = {"PATH": os.environ["PATH"], "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    scenario = PlannedScenario("it sees", "features/a.feature", "1.1", "a-job", (), "a job")
+    jobs = [BehaveJob(name, (scenario,), False) for name in names]
+    running = start_jobs(jobs, RunLayout(tmp_path / "run"), env, cwd=project, target_env=tmp_path / "target.json")
+    release_jobs(tmp_path / "target.json", {"FOCUS_BASE_URL": "http://target.example"})
+    return project, running
 
 
 @pytest.fixture(params=["spawn", "forkserver"])
@@ -63,26 +74,16 @@ def test_jobs_wait_for_the_target_run_behave_and_end_with_its_exit_code(
     tmp_path: Path, method: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("RUNNER_ONLY", "the runner's")
-    project = _project(tmp_path / "project")
-    layout = RunLayout(tmp_path / "run")
-    target = tmp_path / "target.json"
-    env = {"PATH": os.environ["PATH"], "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
-    running = start_jobs([_job("ok"), _job("red")], layout, env, cwd=project, target_env=target)
-    release_jobs(target, {"FOCUS_BASE_URL": "http://target.example"})
+    project, running = _start(tmp_path, STEPS, "ok", "red")
     outcomes = {o.job.name: o for o in wait_jobs(running)}
     assert outcomes["ok"].returncode == 0, outcomes["ok"].output_tail()
     assert (project / "seen-ok.txt").read_text() == "job: ok target: http://target.example"
     assert outcomes["red"].returncode == 1 and "1 failed" in outcomes["red"].output_path.read_text()
-    assert list(layout.results.glob("*-result.json"))  # the Allure formatter wrote where it was told
+    assert list(RunLayout(tmp_path / "run").results.glob("*-result.json"))  # the Allure formatter wrote there
 
 
 def test_a_job_in_its_own_session_is_stopped_by_stop_jobs(tmp_path: Path, method: str) -> None:
-    project = _project(tmp_path / "project", HANGS)
-    layout = RunLayout(tmp_path / "run")
-    target = tmp_path / "target.json"
-    env = {"PATH": os.environ["PATH"], "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
-    running = start_jobs([_job("hangs")], layout, env, cwd=project, target_env=target)
-    release_jobs(target, {})
+    _, running = _start(tmp_path, HANGS, "hangs")
     stop_jobs(running, grace_s=1.0)
     assert running[0].poll() in (-signal.SIGINT, -signal.SIGKILL, 1, 2, 130)
 
@@ -105,16 +106,11 @@ def test_a_runner_started_with_ctrl_c_ignored_still_stops_its_jobs_by_interrupt(
     stop (on SIGTERM, a CI's cancel) would then be ignored and end in SIGKILL, the scenario's cleanup not run, and a
     real server's jobs, each holding a GPU, left open. The job makes its stop signal an interrupt, whatever it
     inherits. (The forked case holds only when the fork server itself started with SIGINT ignored.)"""
-    project = _project(tmp_path / "project", CLEANS_UP)
-    layout = RunLayout(tmp_path / "run")
-    target = tmp_path / "target.json"
-    env = {"PATH": os.environ["PATH"], "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        running = start_jobs([_job("cleans")], layout, env, cwd=project, target_env=target)
+        project, running = _start(tmp_path, CLEANS_UP, "cleans")
     finally:
         signal.signal(signal.SIGINT, previous)
-    release_jobs(target, {})
     deadline = time.monotonic() + 30
     while not (project / "started.txt").exists():
         assert time.monotonic() < deadline, "the scenario never started"

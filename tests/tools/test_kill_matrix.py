@@ -36,18 +36,9 @@ Feature: a tiny suite
 
 STEPS = """\
 from behave import given, then, when
-
-@given("a broker")
-def step_broker(context):
-    pass
-
-@when("the exchanges are listed")
-def step_list(context):
-    pass
-
-@when("the same configure is sent {times:d} times")
-def step_send(context, times):
-    pass
+given("a broker")(lambda context: None)
+when("the exchanges are listed")(lambda context: None)
+when("the same configure is sent {times:d} times")(lambda context, times: None)
 
 @then('the only exchange is "{name}"')
 def step_only(context, name):
@@ -85,8 +76,7 @@ def _result(
     status: str | None = None,
     raised: type[BaseException] | None = None,
 ) -> None:
-    """An allure-behave result: its status is that of its first step not passed, unless given; `raised`: the labels
-    of what it raised, as the project's formatter writes them (none: filed by its status)."""
+    """An allure-behave result: its status that of its first step not passed, unless given; `raised`: its labels."""
     folder.mkdir(parents=True, exist_ok=True)
     status = status or next((s for _, s in steps if s != "passed"), "passed")
     outcome = [{"name": label, "value": value} for label, value in outcome_labels(raised)] if raised else []
@@ -168,29 +158,21 @@ def test_red_at_a_given_or_in_a_hook_is_listed_apart(tmp_path: Path, suite: tupl
     assert sorted(r["step"] for r in kills.before_any_check) == ["(no step)", "a broker"]
 
 
-def test_an_exemption_with_its_reason_empties_the_list_and_shows_in_the_matrix(
+def test_an_exemption_with_its_reason_completes_the_matrix_and_a_stale_one_fails_it(
     tmp_path: Path, suite: tuple[Path, Path]
 ) -> None:
     _result(tmp_path / "f1", "1.1", "the exchange", EXCHANGE_RED)
-    faults = [{"name": "f1", "clauses": ["1.1"]}]
-    durable = kill_matrix.check_of("it is durable", *suite)
     _result(tmp_path / "f2", "1.1", "the exchange", [("Then the only exchange is \"prisma\"", "passed"),
                                                        ("And it is durable", "failed")])  # fmt: skip
-    faults.append({"name": "f2", "clauses": ["1.1"]})
+    faults = [{"name": "f1", "clauses": ["1.1"]}, {"name": "f2", "clauses": ["1.1"]}]
     exempt = {"every answer is the same": "no target can answer differently", "there is one queue": "reason"}
     kills = _kills(tmp_path, suite, faults, exempt)
-    assert kills.killed_by[durable] == ["f2"]
-    assert kills.complete
+    assert kills.killed_by[kill_matrix.check_of("it is durable", *suite)] == ["f2"] and kills.complete
     markdown = kill_matrix.to_markdown(kills)
-    assert "## Checks never shown red\n\nNone." in markdown
-    assert "exempt: no target can answer differently" in markdown
+    assert "## Checks never shown red\n\nNone." in markdown and "exempt: no target can answer differently" in markdown
     assert kill_matrix.to_json(kills)["never_red"] == []
-
-
-def test_an_exemption_naming_no_check_fails_the_matrix(tmp_path: Path, suite: tuple[Path, Path]) -> None:
-    kills = _kills(tmp_path, suite, [], {"a check that was renamed": "old reason"})
-    assert kills.stale_exemptions == ["a check that was renamed"]
-    assert not kills.complete
+    stale = _kills(tmp_path, suite, faults, exempt | {"a check that was renamed": "old reason"})
+    assert stale.stale_exemptions == ["a check that was renamed"] and not stale.complete
 
 
 def test_the_suites_own_register_names_only_checks_of_the_suite() -> None:
@@ -201,13 +183,10 @@ def test_the_suites_own_register_names_only_checks_of_the_suite() -> None:
     assert all(reason.strip() for reason in kill_matrix.EXEMPT.values())
 
 
-def test_a_fault_the_profile_skipped_shows_nothing(tmp_path: Path, suite: tuple[Path, Path]) -> None:
+def test_a_skipped_fault_shows_nothing_and_a_shape_names_the_fault(tmp_path: Path, suite: tuple[Path, Path]) -> None:
     _result(tmp_path / "slow-one", "1.1", "the exchange", EXCHANGE_RED)  # left over from an earlier nightly run
-    kills = _kills(tmp_path, suite, [{"name": "slow-one", "clauses": ["1.1"], "verdict": "skipped"}])
-    assert not kills.killed_by['the only exchange is "{name}"']
-
-
-def test_a_fault_run_on_several_shapes_is_named_with_its_shape(tmp_path: Path, suite: tuple[Path, Path]) -> None:
+    skipped = _kills(tmp_path, suite, [{"name": "slow-one", "clauses": ["1.1"], "verdict": "skipped"}])
+    assert not skipped.killed_by['the only exchange is "{name}"']
     _result(tmp_path / "job" / "extra-exchange", "1.1", "the exchange", EXCHANGE_RED)
     kills = _kills(tmp_path, suite, [{"name": "extra-exchange", "clauses": ["1.1"], "shape": "job"}])
     assert kills.killed_by['the only exchange is "{name}"'] == ["extra-exchange on job"]

@@ -38,17 +38,13 @@ def _run(base: Path, profile: str = "quick", *extra: str) -> int:
     return nightly.main([*args, *extra])
 
 
-def test_nightly_gives_each_slow_scenario_its_own_process() -> None:
+def test_nightly_gives_each_slow_scenario_its_own_process_and_quick_leaves_them_out() -> None:
     jobs = plan(True, FIXTURE_FEATURES, ROOT)
     assert [(job.name, job.slow) for job in jobs] == [("slow-stream-limit", True), ("main-1", False)]
     assert jobs[0].selection == ("tests/tools/fixtures/features/fixture.feature:13",)
     assert len(jobs[1].scenarios) == 12 and jobs[1].selection[0].startswith("tests/tools/fixtures/features/")
-
-
-def test_quick_leaves_slow_scenarios_out() -> None:
-    jobs = plan(False, FIXTURE_FEATURES, ROOT)
-    assert [job.name for job in jobs] == ["main-1"]
-    assert all(not s.slow for s in jobs[0].scenarios)
+    quick = plan(False, FIXTURE_FEATURES, ROOT)
+    assert [job.name for job in quick] == ["main-1"] and not any(s.slow for s in quick[0].scenarios)
 
 
 def test_spread_over_processes_by_the_last_durations() -> None:
@@ -142,19 +138,6 @@ def test_an_external_target_needs_its_base_url(tmp_path: Path, external_target: 
     assert _run(tmp_path, "quick", "--no-report") == Exit.BROKEN_ENVIRONMENT
 
 
-def test_the_nightly_profile_listens_a_share_of_the_limit_unless_the_environment_says(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """FOCUS_PROFILE=nightly for the runner and its behave processes: the report's listen_s is theirs."""
-    parser = nightly.command_line()
-    monkeypatch.delenv("FOCUS_PROFILE", raising=False)
-    nightly.options_of(parser.parse_args(["--profile", "nightly"]), parser)
-    assert os.environ["FOCUS_PROFILE"] == "nightly"
-    monkeypatch.setenv("FOCUS_PROFILE", "quick")
-    nightly.options_of(parser.parse_args(["--profile", "nightly"]), parser)
-    assert os.environ["FOCUS_PROFILE"] == "quick"
-
-
 def test_env_names_a_deployment_of_the_environments_yaml_for_every_behave_process(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -165,12 +148,13 @@ def test_env_names_a_deployment_of_the_environments_yaml_for_every_behave_proces
         monkeypatch.setenv(name, "")
         monkeypatch.delenv(name)
     monkeypatch.setenv("FOCUS_CA_BUNDLE", "")  # GitHub's unset secret or variable: as if not set
+    monkeypatch.delenv("FOCUS_PROFILE", raising=False)  # the nightly profile's listening window, unless set
     monkeypatch.chdir(tmp_path)
     parser = nightly.command_line()
     options = nightly.options_of(parser.parse_args(["--env", "kefar_saba", "--environments", "team.yaml"]), parser)
     assert (options.target, options.target_name) == (Target.EXTERNAL, "kefar_saba")
     assert os.environ[deployments.NAME_VARIABLE] == "kefar_saba"
     assert os.environ[deployments.FILE_VARIABLE] == str(tmp_path / "team.yaml")  # absolute: behave runs elsewhere
-    assert "FOCUS_CA_BUNDLE" not in os.environ
+    assert "FOCUS_CA_BUNDLE" not in os.environ and os.environ["FOCUS_PROFILE"] == "nightly"
     with pytest.raises(SystemExit):
         nightly.options_of(parser.parse_args(["--env", "staging", "--target", "stand"]), parser)

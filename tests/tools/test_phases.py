@@ -10,71 +10,55 @@ import pytest
 from tools.ci import phases
 
 
-def test_every_phase_runs_and_a_red_one_fails_the_whole(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def _py(code: str) -> tuple[str, ...]:
+    return (sys.executable, "-c", code)
+
+
+@pytest.fixture
+def steps(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Set the steps of the run; its logs and table go to `tmp_path`."""
     monkeypatch.setattr(phases, "PHASES_DIR", tmp_path)
-    ok = phases.Phase("fine", (sys.executable, "-c", "print('all good')"))
-    red = phases.Phase("red", (sys.executable, "-c", "import sys; print('broken'); sys.exit(3)"))
-    later = phases.Phase("later", (sys.executable, "-c", "print('still ran')"))
-    monkeypatch.setattr(phases, "STEPS", [[ok, red], [later]])
+    return lambda *given: monkeypatch.setattr(phases, "STEPS", list(given))
+
+
+def test_every_phase_runs_and_a_red_one_fails_the_whole(tmp_path: Path, steps, capsys) -> None:
+    ok, red = phases.Phase("fine", _py("print('all good')")), phases.Phase("red", _py("print('broken'); exit(3)"))
+    steps([ok, red], [phases.Phase("later", _py("print('still ran')"))])
     assert phases.main([]) == 1
     out = capsys.readouterr().out
     assert "all good" in out and "broken" in out and "still ran" in out  # each phase's output, whole
     table = (tmp_path / "phases.md").read_text()
     assert "| fine |" in table and "| red |" in table and "FAILED (exit 3)" in table and "| later |" in table
     assert "phases: 2 ok, 1 failed" in out
-
-
-def test_only_runs_the_phases_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(phases, "PHASES_DIR", tmp_path)
-    monkeypatch.setattr(
-        phases,
-        "STEPS",
-        [[phases.Phase("lint", (sys.executable, "-c", "")), phases.Phase("nightly", (sys.executable, "-c", "1/0"))]],
-    )
-    assert phases.main(["--only", "lint"]) == 0
+    steps([phases.Phase("lint", _py("")), phases.Phase("nightly", _py("1/0"))])
+    assert phases.main(["--only", "lint"]) == 0  # only the phases named
     assert "nightly" not in (tmp_path / "phases.md").read_text()
 
 
-def test_a_cued_phase_starts_once_the_other_logs_its_cue(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(phases, "PHASES_DIR", tmp_path)
+def test_a_cued_phase_starts_once_the_other_logs_its_cue(tmp_path: Path, steps) -> None:
     go = tmp_path / "go"
     # The first logs its cue a moment after it started, then waits (10 s at most) for the second to let it end.
     first = phases.Phase(
         "first",
-        (
-            sys.executable,
-            "-c",
-            "import pathlib, time\ntime.sleep(1)\nprint('stand up in 9 s', flush=True)\n"
-            f"go = pathlib.Path({str(go)!r})\ndeadline = time.monotonic() + 10\n"
-            "while not go.exists() and time.monotonic() < deadline:\n    time.sleep(0.05)",
+        _py(
+            f"import pathlib, time\ntime.sleep(1)\nprint('stand up in 9 s', flush=True)\ngo = pathlib.Path({str(go)!r})"
+            "\nend = time.monotonic() + 10\nwhile not go.exists() and time.monotonic() < end:\n    time.sleep(0.05)"
         ),
     )
     # Started before the cue, the second would find no cue in the first's log and fail.
     second = phases.Phase(
         "second",
-        (
-            sys.executable,
-            "-c",
+        _py(
             f"import pathlib; assert 'stand up in' in pathlib.Path({str(tmp_path / 'first.log')!r}).read_text()\n"
-            f"pathlib.Path({str(go)!r}).touch()",
+            f"pathlib.Path({str(go)!r}).touch()"
         ),
         phases.Cue("first", "stand up in"),
     )
-    monkeypatch.setattr(phases, "STEPS", [[second, first]])
+    steps([second, first])
     assert phases.main([]) == 0
-
-
-def test_a_cued_phase_starts_anyway_when_the_other_ends_without_its_cue(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(phases, "PHASES_DIR", tmp_path)
-    first = phases.Phase("first", (sys.executable, "-c", "import sys; print('no stand'); sys.exit(2)"))
-    second = phases.Phase("second", (sys.executable, "-c", "print('ran')"), phases.Cue("first", "stand up in"))
-    monkeypatch.setattr(phases, "STEPS", [[first, second]])
+    # A cue's phase that ends without its text lets the cued one start anyway.
+    steps([phases.Phase("first", _py("exit(2)")), phases.Phase("second", _py("print('ran')"), second.starts_when)])
     assert phases.main([]) == 1
-    assert "| second |" in (tmp_path / "phases.md").read_text()
     assert "ran" in (tmp_path / "second.log").read_text()
 
 

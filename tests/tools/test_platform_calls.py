@@ -1,17 +1,9 @@
-"""The run path works on Windows (issue 24): no call that one platform lacks unless it is guarded, and every text file
-or stream with its encoding said (UTF-8), never the console's or the locale's (cp1252 on the QA team's runner).
-
-The run path: support/, steps/, environment.py and the tools/ packages `py -m tools.run.nightly` imports for a
-deployment (tools/run/, tools/common/, tools/report/, tools/verdicts/; a test below keeps the list whole).
-stand/control.py is Linux only, like the stand it starts, and is imported only where a stand is started.
-The encodings are asked of all of tools/ and bench/ as well: the report, the sign-off sheet and the Xray file are
-built later "on any machine", and a file read in the locale's encoding is a bug on every one whose locale is not
-UTF-8. Read with `ast`, nothing imported.
-
-Guarded, simply: inside an `if` or a conditional expression (either branch) whose test asks the platform
-(`sys.platform`, `os.name`, `hasattr(...)`, `multiprocessing.get_all_start_methods()`), or inside a `try` that catches
-ImportError or AttributeError. A text file: `open(...)`, `read_text`, `write_text`, a `.open(MODE)` without "b" in its
-mode, and `subprocess` calls with `text=True`; each needs `encoding=`.
+"""The run path works on Windows (issue 24): no call that one platform lacks unless it is guarded (inside an `if` or
+conditional expression asking `sys.platform`, `os.name`, `hasattr(...)` or the start methods, or a `try` catching
+ImportError or AttributeError), and every text file or stream with its encoding said, never the locale's (cp1252 on
+the QA team's runner). The run path: support/, steps/, environment.py and the tools/ packages a run imports (a test
+below keeps the list whole); the encodings are asked of all of tools/ and bench/, which build "on any machine".
+Read with `ast`, nothing imported.
 """
 
 from __future__ import annotations
@@ -24,15 +16,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-RUN_PATH = [
-    ROOT / "support",
-    ROOT / "steps",
-    ROOT / "environment.py",
-    ROOT / "tools" / "run",
-    ROOT / "tools" / "common",
-    ROOT / "tools" / "report",
-    ROOT / "tools" / "verdicts",
-]
+RUN_PATH = [ROOT / p for p in ("support", "steps", "environment.py", "tools/run", "tools/common", "tools/verdicts")]
+RUN_PATH.append(ROOT / "tools/report")  # imported to build the report, not to run: the report is built "anywhere"
 TEXT_FILES_TOO = [ROOT / "tools", ROOT / "bench"]  # every text file its encoding, on any platform
 
 # What one platform has and the other lacks (the POSIX ones first), by module.
@@ -79,12 +64,9 @@ def _guarded(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> bool:
 
 def _one_platform(node: ast.AST) -> str | None:
     """What in `node` one platform lacks, or None."""
-    if (
-        isinstance(node, ast.Attribute)
-        and isinstance(node.value, ast.Name)
-        and node.attr in ONE_PLATFORM_ONLY.get(node.value.id, set())
-    ):
-        return f"{node.value.id}.{node.attr}"
+    owner = node.value.id if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) else ""
+    if owner and node.attr in ONE_PLATFORM_ONLY.get(owner, set()):  # type: ignore[attr-defined]
+        return f"{owner}.{node.attr}"  # type: ignore[attr-defined]
     if isinstance(node, ast.Import | ast.ImportFrom):
         names = [alias.name for alias in node.names] if isinstance(node, ast.Import) else [node.module or ""]
         lacking = [name for name in names if name.split(".")[0] in ONE_PLATFORM_MODULES]
@@ -119,18 +101,15 @@ def _text_without_encoding(call: ast.Call) -> str | None:
         return f".{name}() without encoding="
     if isinstance(func, ast.Name) and name == "open" and "b" not in (_mode(call, 1) or "r"):
         return "open() without encoding="
-    if (
-        isinstance(func, ast.Attribute)
-        and name == "open"
-        and not (isinstance(func.value, ast.Name) and func.value.id == "os")
-    ):
-        mode = _mode(call, 0)
-        if mode is not None and "b" not in mode:  # Path.open("w"); a `.open()` of no mode may be any object's
-            return f".open({mode!r}) without encoding="
-    if name in SUBPROCESS_CALLS and any(
-        isinstance(keywords.get(flag), ast.Constant) and keywords[flag].value is True  # type: ignore[union-attr]
-        for flag in ("text", "universal_newlines")
-    ):
+    mode = (
+        _mode(call, 0)
+        if isinstance(func, ast.Attribute) and name == "open" and ast.unparse(func) != "os.open"
+        else None
+    )
+    if mode is not None and "b" not in mode:  # Path.open("w"); a `.open()` of no mode may be any object's
+        return f".open({mode!r}) without encoding="
+    flags = [keywords.get(flag) for flag in ("text", "universal_newlines")]
+    if name in SUBPROCESS_CALLS and any(isinstance(f, ast.Constant) and f.value is True for f in flags):
         return f"{name}(text=True) without encoding="
     return None
 
@@ -173,14 +152,8 @@ def test_every_text_file_of_the_tools_says_its_encoding() -> None:
         ("import os\nos.setsid()\n", "unguarded os.setsid"),
         ("import os\nos.killpg(1, 2)\n", "unguarded os.killpg"),
         ("import signal\nsignal.SIGKILL\n", "unguarded signal.SIGKILL"),
-        (
-            "import signal\ndef stop(p):\n    p.send_signal(signal.CTRL_BREAK_EVENT)\n",
-            "unguarded signal.CTRL_BREAK_EVENT",
-        ),
-        (
-            "import multiprocessing\nmultiprocessing.get_context('forkserver')\n",
-            "unguarded the forkserver start method",
-        ),
+        ("import signal\np.send_signal(signal.CTRL_BREAK_EVENT)\n", "unguarded signal.CTRL_BREAK_EVENT"),
+        ("import multiprocessing as m\nm.get_context('forkserver')\n", "unguarded the forkserver start method"),
         ("import subprocess\nsubprocess.Popen(['x'], start_new_session=True)\n", "unguarded start_new_session="),
         ("import fcntl\n", "unguarded import fcntl"),
         ("import os\nif os.environ.get('X'):\n    os.setsid()\n", "unguarded os.setsid"),  # asks no platform
@@ -188,29 +161,20 @@ def test_every_text_file_of_the_tools_says_its_encoding() -> None:
         ("open('f', 'w')\n", "open() without encoding="),
         ("from pathlib import Path\nPath('f').open('a')\n", ".open('a') without encoding="),
         ("import subprocess\nsubprocess.run(['git'], text=True)\n", "run(text=True) without encoding="),
+        ("import os\nif hasattr(os, 'setsid'):\n    os.setsid()\n", None),
+        ("import os, sys\nif sys.platform == 'win32':\n    pass\nelse:\n    os.killpg(1, 9)\n", None),
+        ("import os\nkw = {'start_new_session': True} if os.name == 'posix' else {}\n", None),
+        ("try:\n    import fcntl\nexcept ImportError:\n    fcntl = None\n", None),
+        ("import multiprocessing as m\nif 'fork' in m.get_all_start_methods():\n    m.get_context('fork')\n", None),
+        ("from pathlib import Path\nPath('f').read_text(encoding='utf-8')\n", None),
+        ("open('f', 'rb')\n", None),
+        ("from pathlib import Path\nPath('f').open('wb')\n", None),
+        ("import os\nos.open('f', os.O_WRONLY)\n", None),
+        ("import subprocess\nsubprocess.run(['git'], text=True, encoding='utf-8')\n", None),
     ],
-)
-def test_the_scan_catches_each_kind(source: str, caught: str) -> None:
-    assert [f.split(": ", 1)[1] for f in findings(source, "m.py")] == [caught]
-
-
-@pytest.mark.parametrize(
-    "source",
-    [
-        "import os\nif hasattr(os, 'setsid'):\n    os.setsid()\n",
-        "import os, signal, sys\nif sys.platform == 'win32':\n    pass\nelse:\n    os.killpg(1, signal.SIGKILL)\n",
-        "import os\nkw = {'start_new_session': True} if os.name == 'posix' else {}\n",
-        "try:\n    import fcntl\nexcept ImportError:\n    fcntl = None\n",
-        "import multiprocessing as m\nif 'forkserver' in m.get_all_start_methods():\n    m.get_context('forkserver')\n",
-        "from pathlib import Path\nPath('f').read_text(encoding='utf-8')\n",
-        "open('f', 'rb')\n",
-        "from pathlib import Path\nPath('f').open('wb')\n",
-        "import os\nos.open('f', os.O_WRONLY)\n",
-        "import subprocess\nsubprocess.run(['git'], text=True, encoding='utf-8')\n",
-    ],
-)
-def test_the_scan_lets_a_guarded_call_and_a_said_encoding_pass(source: str) -> None:
-    assert findings(source, "m.py") == []
+)  # fmt: skip
+def test_the_scan_catches_each_kind_and_lets_a_guarded_call_pass(source: str, caught: str | None) -> None:
+    assert [f.split(": ", 1)[1] for f in findings(source, "m.py")] == ([caught] if caught else [])
 
 
 PROBE = (

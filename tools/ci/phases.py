@@ -70,7 +70,11 @@ def log_of(name: str) -> Path:
 def cued(cue: Cue) -> bool:
     """True once the cue's phase logged its text or ended (a phase not run this time cues nothing: go)."""
     ended, log = _ended.get(cue.phase), log_of(cue.phase)
-    return ended is None or ended.is_set() or (log.exists() and cue.text in log.read_text("utf-8", "replace"))
+    return (
+        ended is None
+        or ended.is_set()
+        or (log.exists() and cue.text in log.read_text(encoding="utf-8", errors="replace"))
+    )
 
 
 def run_phase(phase: Phase) -> tuple[Phase, int, float]:
@@ -85,7 +89,10 @@ def run_phase(phase: Phase) -> tuple[Phase, int, float]:
     seconds = time.monotonic() - started
     _ended[phase.name].set()
     with _print_lock:
-        print(f"\n== {phase.name} ({seconds:.0f} s, exit {code}) ==\n{log.read_text('utf-8', 'replace')}", flush=True)
+        print(
+            f"\n== {phase.name} ({seconds:.0f} s, exit {code}) ==\n{log.read_text(encoding='utf-8', errors='replace')}",
+            flush=True,
+        )
     return phase, code, seconds
 
 
