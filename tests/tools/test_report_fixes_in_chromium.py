@@ -1,8 +1,9 @@
-"""The report fixes of issue 19, each read in Chromium (Playwright) from a report the real npm allure generated.
+"""The report's fixes (issue 19) and its SLA metrics (issue 34), each read in Chromium (Playwright) from a report the
+real npm allure generated.
 
 The results are written here as the project's formatter and support write them (descriptions from the real feature
-files, attachments through support/evidence.py), for twelve behave processes, three nightly runs in a row; the
-report and its pages are built by tools/report/build.py as a run builds them.
+files, attachments and SLA figures through support/evidence.py), for twelve behave processes, three nightly runs in a
+row, the last one slow; the report and its pages are built by tools/report/build.py as a run builds them.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from tools_testkit import CHROMIUM, Attacher, needs_allure
 
 from support import evidence
 from support.clauses import BY_ID
-from support.focus_api import Exchange
 from tools.common.layout import FEATURES, RunLayout
 from tools.common.quote_html import description_html
 from tools.report import build as report
@@ -44,13 +44,12 @@ def _write_run(results: Path, day: str, p95_ms: float, monkeypatch: pytest.Monke
     start = 1_764_000_000_000
     attach = Attacher(results)
     monkeypatch.setattr(allure, "attach", attach)
+    seen = evidence.Evidence(pictures=False, scenario="channels-quick")
     sensors = json.dumps({"sensors": list(range(5000))})
-    evidence.attach_json("HTTP exchanges", [Exchange("GET", "http://t/sensors", None, 200, 3.0, sensors).as_dict()])
+    seen.http({"request": "GET http://t/sensors", "status": 200, "response": evidence.body_evidence(sensors)})
     listing = [{"name": f"queue-{n}", "messages": n, "arguments": {"x-queue-type": "classic"}} for n in range(4000)]
-    evidence.attach_json("management API", [{"request": "GET /api/queues", "status": 200, "body": listing}] * 2)
-    samples = "call,elapsed_ms,status\n" + "".join(f"{n},{p95_ms if n > 18 else 5.0},200\n" for n in range(1, 21))
-    evidence.attach_csv("latency samples GET /channels", samples)
-    evidence.attach_markdown("latency summary GET /channels", "| measure | value |\n|---|---|\n| limit | < 1000 ms |\n")
+    seen.metric("p95", "GET /channels: 95th percentile of 20 calls", p95_ms, "ms", 1000.0)
+    seen.close({"management API": [{"request": "GET /api/queues", "status": 200, "body": listing}] * 2})
     specs = {
         "channels": ("2.2", _description("2_2_metadata_latency.feature", "GET /channels", "2.2")),
         "hole": ("4.3", _description("4_partial_results.feature", "hole only where it is", "4.3")),
@@ -94,7 +93,7 @@ def _write_run(results: Path, day: str, p95_ms: float, monkeypatch: pytest.Monke
 def three_nights(tmp_path_factory: pytest.TempPathFactory) -> RunLayout:
     layout = RunLayout(tmp_path_factory.mktemp("reports"))
     with pytest.MonkeyPatch.context() as monkeypatch:
-        for day, p95 in zip(RUNS, (100.0, 110.0, 600.0), strict=True):  # the last moved far toward the 1000 ms limit
+        for day, p95 in zip(RUNS, (100.0, 110.0, 1300.0), strict=True):  # the last over its 1000 ms limit
             layout.clear_run_outputs()
             _write_run(layout.results, day, p95, monkeypatch)
             report.build_pages(layout, FEATURES, profile="nightly", target="stand")
@@ -238,19 +237,21 @@ def test_categories_are_shown_on_a_green_run(three_nights: RunLayout, browser) -
 
 
 @needs_allure
-def test_three_nightlies_give_sla_trends_of_three_points_flagging_a_drift(three_nights: RunLayout, browser) -> None:
-    for folder in (three_nights.report, three_nights.single_file):
-        assert (folder / "sla-trends.html").is_file()
+def test_the_metrics_show_each_figure_with_its_unit_and_change_and_the_gate_its_finding(three_nights, browser) -> None:
+    # Built without an error although the last night's p95 is over its limit: the gate's finding is in the report.
     page = _open(browser, three_nights.single_file / "index.html")
-    page.wait_for_selector("#focus-report-pages")
-    assert page.locator('#focus-report-pages a[href="sla-trends.html"]').count() == 1
-    page.goto((three_nights.report / "sla-trends.html").as_uri())
-    charts = page.locator(".trend-figure")
-    assert charts.count() == 2  # GET /channels: p95 and worst call
-    for index in range(charts.count()):
-        chart = charts.nth(index)
-        assert chart.locator("circle.point").count() == 3
-        assert chart.locator("line.threshold").count() == 1
-    flagged = page.locator("#drifting").inner_text()
+    page.wait_for_selector('[data-testid="report-data"]')
+    page.get_by_text("Quality Gates", exact=False).first.click()
+    page.get_by_text("exceeds the allowed maximum").first.wait_for()
+    gate = page.locator("body").inner_text()
+    page.get_by_text("Report", exact=True).first.click()
+    page.get_by_text("Metrics", exact=True).first.click()
+    row = page.locator("tr", has_text="95th percentile of 20 calls").first
+    row.wait_for()
+    shown = row.inner_text()
+    page.screenshot(path=str(three_nights.base / "metrics.png"), full_page=True)
     page.close()
-    assert "GET /channels: 95th percentile of 20 calls" in flagged
+    # Its limit and margin (a share of the limit) in the title, what Allure's own table does not say.
+    title = "2.2 channels-quick: GET /channels: 95th percentile of 20 calls (limit < 1000 ms, margin -30%)"
+    assert f"{title} 1300 ms exceeds the allowed maximum 1000 ms" in gate
+    assert title in shown and "1300 ms" in shown and "+1190 ms" in shown, shown  # 110 ms the night before

@@ -1,9 +1,10 @@
 """The sign-off report: Allure 3 (npm package `allure`, no Java) and the pages beside it.
 
 - `reports/allure-report/index.html`, and the same in one file, `reports/allure-report-single/index.html`: scenarios
-  grouped by clause in spec order (allurerc.mjs), the run's SLA figures in Allure's Metrics section and quality gate;
+  grouped by clause in spec order (allurerc.mjs), the run's SLA figures in Allure's Metrics section and quality gate
+  (metrics.py);
 - beside each (and inside, as global attachments): clarifications.html (anchors `clause-1-1` …), traceability.html/.md,
-  living-docs.html, signoff.html, sla-trends.html (the figures' margins) and the docs they cite;
+  living-docs.html, signoff.html and the docs they cite;
 - `reports/history/`: kept between runs, one Allure history per target and profile (trends compare like with like).
 
 `python -m tools.report.build [--base reports]` rebuilds it from the results there (`make mutation` does): a run keeps
@@ -39,10 +40,10 @@ GENERATE = Path(__file__).with_name("generate.mjs")
 REPORT_NAME = "Focus Server acceptance"
 # The report app loads Google Analytics, always; a sign-off report calls out to no one (and opens offline).
 _ANALYTICS = re.compile(
-    r"<script async src=\"https://www\.googletagmanager\.com/.*?</script>\s*<script>.*?</script>", re.S
+    r'<script async src="https://www\.googletagmanager\.com/.*?</script>\s*<script>.*?</script>', re.S
 )
 # What a reader needs first in the report's metadata (Allure hides all but the first few behind "Show more"); the
-# verdicts follow (note_verdicts), then the rest.
+# verdicts stand above it all, in the strip at the top (report_page.py).
 HEADLINE = (
     "target",
     "target.api",
@@ -53,7 +54,6 @@ HEADLINE = (
     "focus_server_sw_version",
     "spec.date",
 )
-VERDICT_KEY = "verdict."  # environment.properties keys `verdict.1.1` …, `verdict.sign-off`
 
 
 class ReportFailed(RuntimeError):
@@ -69,22 +69,14 @@ class ReportPaths:
     seconds: float
 
 
-def _write_properties(results: Path, lines: list[str]) -> None:
-    """environment.properties, the headline keys first in their order."""
-    rank = {key: n for n, key in enumerate(HEADLINE)}
-    lines = sorted(
-        lines, key=lambda line: (rank.get(line.split("=", 1)[0], len(HEADLINE)), not line.startswith(VERDICT_KEY))
-    )
-    (results / "environment.properties").write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-
 def write_run_metadata(results: Path, environment: dict[str, str], executor: dict[str, str]) -> None:
     """environment.properties and executor.json, the run's metadata in the report; with the clarifications the run
     judged (their Date line and sha256), noted when it starts so that a report built later still says which."""
     results.mkdir(parents=True, exist_ok=True)
-    environment = SpecVersion.of().properties() | environment
-    clean = {key: value.replace("\\", "\\\\").replace("\n", " ") for key, value in environment.items()}
-    _write_properties(results, [f"{key}={value}" for key, value in clean.items()])
+    rank = {key: n for n, key in enumerate(HEADLINE)}
+    shown = sorted((SpecVersion.of().properties() | environment).items(), key=lambda x: rank.get(x[0], len(rank)))
+    escaped = ((key, value.replace("\\", "\\\\").replace("\n", " ")) for key, value in shown)
+    (results / "environment.properties").write_text("".join(f"{k}={v}\n" for k, v in escaped), encoding="utf-8")
     (results / "executor.json").write_text(json.dumps(executor, indent=2), encoding="utf-8")
 
 
@@ -99,18 +91,6 @@ def executor(profile: str, target: str) -> dict[str, str]:
     }
 
 
-def note_verdicts(layout: RunLayout, features_dir: Path = FEATURES, matrix: Path = MUTATION_MATRIX) -> None:
-    """Each clause's verdict in the run's metadata (replacing earlier ones): the report's header shows them beside
-    the target, and a rebuild after `make mutation` shows them proven."""
-    sheet = signoff.build(layout.results, features_dir, matrix)
-    props = layout.results / "environment.properties"
-    kept = props.read_text(encoding="utf-8").splitlines() if props.is_file() else []
-    noted = [f"{VERDICT_KEY}{row.id}={row.verdict_text} ({row.counts()})" for row in sheet.rows]
-    validity = "valid" if sheet.valid else f"NOT VALID ({sheet.header.profile} profile or a clause not verified)"
-    noted.append(f"{VERDICT_KEY}sign-off={validity}")
-    _write_properties(layout.results, [line for line in kept if not line.startswith(VERDICT_KEY)] + noted)
-
-
 def build_pages(
     layout: RunLayout,
     features_dir: Path = FEATURES,
@@ -120,8 +100,7 @@ def build_pages(
     target: str | None = None,
 ) -> tuple[Path, Path]:
     """The pages beside the report, from the run's results. Returns (traceability.html, living-docs.html)."""
-    if layout.results.is_dir():
-        note_verdicts(layout, features_dir, matrix)
+    sheet = signoff.build(layout.results, features_dir, matrix)
     pages = layout.pages
     shutil.rmtree(pages, ignore_errors=True)
     planned = scenarios(features_dir, ROOT) if features_dir.is_dir() else []
@@ -132,10 +111,9 @@ def build_pages(
             body = md.render((ROOT / document).read_text(encoding="utf-8"))
             (pages / name).write_text(page(Path(document).stem, body, REPORT_LINKS), encoding="utf-8")
     html, _ = traceability.write(traceability.build(layout.results, features_dir, matrix), pages)
-    docs = living_docs.write(pages, features_dir, layout.results)
     # The sign-off sheet beside the report, its evidence links into it; `make signoff` prints it.
-    signoff.write_html(signoff.build(layout.results, features_dir, matrix), pages / "signoff.html", "index.html")
-    return html, docs
+    signoff.write_html(sheet, pages / "signoff.html", "index.html")
+    return html, living_docs.write(pages, features_dir, layout.results)
 
 
 def history_file(layout: RunLayout, profile: str, target: str) -> Path:
@@ -158,38 +136,31 @@ def _one_entry_per_run(history: Path, results: Path) -> None:
         mark.write_text(json.dumps({"run_id": run_id, "lines": len(lines)}), encoding="utf-8")
 
 
-def _allure(results: Path, output: Path, history: Path, pages: Path, extra: dict[str, Path | None]) -> None:
-    if not ALLURE_BIN.exists():
-        raise ReportFailed(f"{ALLURE_BIN.relative_to(ROOT)} is missing: run `make setup` (npm ci)")
-    env = {**os.environ, "FOCUS_REPORT_HISTORY": str(history), "FOCUS_REPORT_PAGES": str(pages)}
-    env |= {
-        "FOCUS_REPORT_NAME": REPORT_NAME,
-        "NO_COLOR": "1",
-        **{name: str(path) for name, path in extra.items() if path},
-    }
-    command = ["node", str(GENERATE), str(ALLURE_CONFIG), str(output), str(results)]
-    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, stdin=subprocess.DEVNULL, encoding="utf-8")
-    if done.returncode != 0:
-        raise ReportFailed(f"allure generate exited {done.returncode}: {(done.stdout + done.stderr)[-2000:]}")
-
-
 def generate(layout: RunLayout, *, profile: str, target: str, features_dir: Path = FEATURES) -> ReportPaths:
     """Build the Allure report and its single-file twin from `layout.results`; the pages must be built already."""
+    if not ALLURE_BIN.exists():
+        raise ReportFailed(f"{ALLURE_BIN.relative_to(ROOT)} is missing: run `make setup` (npm ci)")
     started = time.monotonic()
     staging, shown = layout.base / ".allure-staging", layout.base / ".allure-input"
     shutil.rmtree(staging, ignore_errors=True)
     timeline_lanes.distinct_lanes(layout.results)  # one timeline lane per behave process
     planned = scenarios(features_dir, ROOT) if features_dir.is_dir() else []
     sheet = signoff.build(layout.results, features_dir, profile=profile)
-    resolutions = results_view.stage(layout.results, shown, planned, sheet)
-    sla = metrics.write(layout.results, shown, layout.pages)
+    known = {"FOCUS_REPORT_RESOLUTIONS": results_view.stage(layout.results, shown, planned, sheet)}
+    known["FOCUS_REPORT_SLA"] = metrics.write(layout.results, shown)
     history = history_file(layout, profile, target)
     _one_entry_per_run(history, layout.results)
-    known = {"FOCUS_REPORT_RESOLUTIONS": resolutions, "FOCUS_REPORT_SLA": sla}
+    env = {**os.environ, "FOCUS_REPORT_HISTORY": str(history), "FOCUS_REPORT_PAGES": str(layout.pages), "NO_COLOR": "1"}
+    env |= {"FOCUS_REPORT_NAME": REPORT_NAME, **{name: str(path) for name, path in known.items() if path}}
+    command = ["node", str(GENERATE), str(ALLURE_CONFIG), str(staging), str(shown)]
     try:
-        _allure(shown, staging, history, layout.pages, known)
+        done = subprocess.run(
+            command, cwd=ROOT, env=env, capture_output=True, stdin=subprocess.DEVNULL, encoding="utf-8"
+        )
     finally:
         shutil.rmtree(shown, ignore_errors=True)
+    if done.returncode != 0:
+        raise ReportFailed(f"allure generate exited {done.returncode}: {(done.stdout + done.stderr)[-2000:]}")
     # allurerc.mjs declares two plugins, each writing its own folder: the multi-file one and the single file.
     for folder in (layout.report, layout.single_file):
         shutil.rmtree(folder, ignore_errors=True)

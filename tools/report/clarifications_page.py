@@ -1,9 +1,7 @@
-"""The clarifications as an HTML page in the report folder, with an anchor (`clause-1-1` …) at each clause's heading.
-
-Every Allure result links to `clarifications.html#clause-X-Y` (support/clauses.py), so this page must carry them all.
-Under each clause heading, set apart from the document, the clause's quote as the report, the traceability page and
-the sign-off sheet show it: a reader arriving by a link sees at once which lines the clause is judged on (4.5's
-section of the document is a pytest sample; its quote is the sample's four lines that say what is expected).
+"""The clarifications as an HTML page beside the report, an anchor (`clause-1-1` …) at each clause's heading: every
+result links to one (support/clauses.py). Under each heading, apart from the document, the clause's quote as the other
+pages show it: a reader arriving by a link sees at once the lines the clause is judged on (4.5's section is a pytest
+sample; its quote is the four lines of it that say what is expected).
 """
 
 from __future__ import annotations
@@ -13,7 +11,7 @@ from pathlib import Path
 
 from markdown_it import MarkdownIt
 
-from support.clauses import CLAUSES, Clause
+from support.clauses import CLAUSES
 from tools.common.html_page import REPORT_LINKS, esc, page
 from tools.common.layout import CLARIFICATIONS
 from tools.common.quote_html import quote_html
@@ -21,10 +19,6 @@ from tools.common.quote_html import quote_html
 
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-
-
-def _clause_of_heading(text: str) -> Clause | None:
-    return next((clause for clause in CLAUSES if clause.title == text.strip()), None)
 
 
 def render(markdown: str) -> str:
@@ -35,7 +29,7 @@ def render(markdown: str) -> str:
         if token.type != "heading_open":
             continue
         text = tokens[index + 1].content
-        clause = _clause_of_heading(text)
+        clause = next((clause for clause in CLAUSES if clause.title == text.strip()), None)
         token.attrSet("id", clause.anchor if clause else _slug(text))
         if clause:
             # The id shows in the heading itself, so a reader arriving by the link sees which clause it is.
@@ -59,15 +53,10 @@ def with_quotes(html: str, quotes: dict[str, list[str]]) -> str:
     return html
 
 
-def missing_anchors(html: str) -> list[str]:
-    return [clause.anchor for clause in CLAUSES if f'id="{clause.anchor}"' not in html]
-
-
 def write(out_dir: Path, source: Path = CLARIFICATIONS, quotes: dict[str, list[str]] | None = None) -> Path:
     """clarifications.html in `out_dir`; `quotes`: each clause's quote (tools/common/catalogue.quotes_of)."""
     body = with_quotes(render(source.read_text(encoding="utf-8")), quotes or {})
-    missing = missing_anchors(body)
-    if missing:
+    if missing := [clause.anchor for clause in CLAUSES if f'id="{clause.anchor}"' not in body]:
         # A renamed heading would silently break every link of the report: say so in the run's output.
         raise ValueError(f"clarifications: no heading for {', '.join(missing)} (titles in support/clauses.py)")
     intro = (

@@ -6,12 +6,13 @@ Quote lines (`> …`, word for word from the clarifications) show as quotes; cla
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 from behave.model import Feature, Scenario, ScenarioOutline, Step, Table
 
-from support.clauses import CLAUSES, clause_of_tags
-from tools.common.catalogue import CASE_PREFIX, parse_features
+from support.clauses import CLAUSES, case_of_tags, clause_of_tags
+from tools.common.catalogue import parse_features
 from tools.common.html_page import REPORT_LINKS, esc, page, status_badge
 from tools.common.layout import FEATURES, ROOT
 from tools.common.quote_html import quote_html
@@ -19,31 +20,18 @@ from tools.common.results import ScenarioResult, read_results
 from tools.verdicts.run_header import RunHeader
 
 
+def _kind(line: str) -> str:
+    return "quote" if line.startswith("> ") else "prose" if line else "blank"
+
+
 def _description(lines: list[str]) -> str:
-    """Quote lines become one quote block each run of them; the rest becomes paragraphs."""
-    html, prose, quotes = [], [], []
-
-    def flush() -> None:
-        if prose:
-            html.append(f"<p>{esc(' '.join(prose))}</p>")
-            prose.clear()
-        if quotes:
-            html.append(quote_html(quotes))  # code lines as code, table rows as a table, as in the report
-            quotes.clear()
-
-    for raw in lines:
-        line = raw.strip()
-        if line.startswith("> "):
-            if prose:
-                flush()
-            quotes.append(line[2:])
-        elif not line:
-            flush()
-        else:
-            if quotes:
-                flush()
-            prose.append(line)
-    flush()
+    """Each run of quote lines one quote block (code lines as code, table rows as a table), the rest paragraphs."""
+    html = []
+    for kind, block in itertools.groupby((line.strip() for line in lines), key=_kind):
+        if kind == "quote":
+            html.append(quote_html([line[2:] for line in block]))
+        elif kind == "prose":
+            html.append(f"<p>{esc(' '.join(block))}</p>")
     return "\n".join(html)
 
 
@@ -63,14 +51,12 @@ def _step(step: Step) -> str:
 
 
 def _tags(tags: list[str]) -> str:
-    shown = []
-    for tag in tags:
-        clause = clause_of_tags([tag])
-        if clause:
-            shown.append(f'<a class="tag" href="{esc(clause.link)}">@{esc(tag)}</a>')
-        else:
-            shown.append(f'<span class="tag">@{esc(tag)}</span>')
-    return " ".join(shown)
+    return " ".join(
+        f'<a class="tag" href="{esc(clause.link)}">@{esc(tag)}</a>'
+        if (clause := clause_of_tags([tag]))
+        else f'<span class="tag">@{esc(tag)}</span>'
+        for tag in tags
+    )
 
 
 def _statuses(scenario: Scenario, results: list[ScenarioResult] | None) -> str:
@@ -78,16 +64,19 @@ def _statuses(scenario: Scenario, results: list[ScenarioResult] | None) -> str:
     (the review page shows the specs, not a run)."""
     if results is None:
         return ""
-    case = next((t[len(CASE_PREFIX) :] for t in scenario.effective_tags if t.startswith(CASE_PREFIX)), None)
-    mine = [r for r in results if case and r.case == case]
-    if not mine:
-        return status_badge("not run")
-    return " ".join(status_badge(r.status) for r in mine)
+    case = case_of_tags(list(scenario.effective_tags))
+    return " ".join(status_badge(r.status) for r in results if case and r.case == case) or status_badge("not run")
 
 
 def _anchor(scenario: Scenario) -> str:
-    case = next((t[len(CASE_PREFIX) :] for t in scenario.tags if t.startswith(CASE_PREFIX)), None)
+    case = case_of_tags(list(scenario.tags))
     return f"case-{case}" if case else f"line-{scenario.line}"
+
+
+def _shown(feature: Feature) -> list[Scenario]:
+    """The feature's scenarios, an outline once (not once per row)."""
+    every = feature.walk_scenarios(with_outlines=True)
+    return [s for s in every if isinstance(s, ScenarioOutline) or not getattr(s, "_row", None)]
 
 
 def scenario_html(scenario: Scenario, results: list[ScenarioResult] | None = None) -> str:
@@ -114,21 +103,16 @@ def _feature(feature: Feature, results: list[ScenarioResult]) -> str:
         parts.append('<div class="scenario"><h3>Background</h3>')
         parts += [_step(step) for step in feature.background.steps]
         parts.append("</div>")
-    for scenario in feature.walk_scenarios(with_outlines=True):
-        if isinstance(scenario, ScenarioOutline) or not getattr(scenario, "_row", None):
-            parts.append(scenario_html(scenario, results))
+    parts += [scenario_html(scenario, results) for scenario in _shown(feature)]
     return "\n".join(parts)
 
 
 def _contents(features: list[Feature]) -> str:
     """Clause by clause, in the order of the clarifications, the scenarios that check it."""
     by_clause: dict[str, list[Scenario]] = {}
-    for feature in features:
-        for scenario in feature.walk_scenarios(with_outlines=True):
-            if isinstance(scenario, ScenarioOutline) or not getattr(scenario, "_row", None):
-                clause = clause_of_tags(list(scenario.effective_tags))
-                if clause:
-                    by_clause.setdefault(clause.id, []).append(scenario)
+    for scenario in (scenario for feature in features for scenario in _shown(feature)):
+        if clause := clause_of_tags(list(scenario.effective_tags)):
+            by_clause.setdefault(clause.id, []).append(scenario)
     rows = []
     for clause in CLAUSES:
         links = "<br>".join(

@@ -7,7 +7,8 @@ value, unit, limit, better, low). At build time they become, for Allure 3.18:
   the report's Metrics section shows each with the previous run's value, the change and the trend (Allure's history);
 - quality-gate rules: `metricMax` at the limit (`metricMin` for a figure better higher, and at a lower bound); a rule
   that trips is a finding in the report (tools/report/generate.mjs), never a failed build.
-What Allure does not show, the limit's line and the margin as a share of the limit, is a table on sla-trends.html.
+What Allure does not show, the limit and the margin as a share of it, is in each metric's title ("(limit < 1000 ms,
+margin 99 %)": this run's).
 """
 
 from __future__ import annotations
@@ -17,11 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from support.clauses import BY_ID
-from tools.common.html_page import REPORT_LINKS, esc, page
 
 ATTACHMENT = "metrics"
 PERF_FILE = "sla-perf.json"
-PAGE = "sla-trends.html"
 
 
 @dataclass(frozen=True)
@@ -67,26 +66,19 @@ def collect(results: Path) -> list[Figure]:
     return sorted(figures, key=lambda f: f.key)
 
 
-def _limit_said(figure: Figure) -> str:
-    if figure.limit is None:
-        return ""
-    if figure.low is not None:
-        return f" (limit {figure.low:g} … {figure.limit:g} {figure.unit})"
-    return f" (limit {'<' if figure.better == 'lower' else '≥'} {figure.limit:g} {figure.unit})"
-
-
-def perf_results(figures: list[Figure]) -> list[dict]:
-    """Allure's performance results: one per figure, timed as the scenario that measured it."""
-    return [
-        {"id": f"sla-{n}", "key": f.key, "value": f.value, "start": f.start, "stop": f.stop}
-        for n, f in enumerate(figures)
-    ]
+def _title(f: Figure) -> str:
+    """The figure's title, the scenario's case before it, its limit and margin after it."""
+    said = f"{f.key.split(': ')[0]}: {f.title}"
+    if f.limit is None:
+        return said
+    limit = f"{f.low:g} … {f.limit:g}" if f.low is not None else f"{'<' if f.better == 'lower' else '≥'} {f.limit:g}"
+    return f"{said} (limit {limit} {f.unit}, margin {f.margin():.0%})"
 
 
 def allure_config(figures: list[Figure]) -> dict:
     """The `performance` and `qualityGate` parts of the Allure config (allurerc.mjs reads them from a file)."""
     metrics = {
-        f.key: {"title": f"{f.key.split(': ')[0]}: {f.title}{_limit_said(f)}", "unit": f.unit, "better": f.better}
+        f.key: {"title": _title(f), "unit": f.unit, "better": f.better}
         | ({"group": f.clause} if f.clause in BY_ID else {})
         for f in figures
     }
@@ -102,37 +94,16 @@ def allure_config(figures: list[Figure]) -> dict:
     return {"performance": {"metrics": metrics, "groups": groups}, "qualityGate": {"rules": rules}}
 
 
-def write(results: Path, staged: Path, pages: Path) -> Path | None:
-    """The figures as Allure's results in the staged copy, and the margins page; returns the config file, if any."""
+def write(results: Path, staged: Path) -> Path | None:
+    """The figures as Allure's performance results in the staged copy; returns the config file, if any figure."""
     figures = collect(results)
-    pages.mkdir(parents=True, exist_ok=True)
-    (pages / PAGE).write_text(margins_html(figures), encoding="utf-8")
     if not figures:
         return None
-    (staged / PERF_FILE).write_text(json.dumps(perf_results(figures)), encoding="utf-8")
+    perf = [
+        {"id": f"sla-{n}", "key": f.key, "value": f.value, "start": f.start, "stop": f.stop}
+        for n, f in enumerate(figures)
+    ]
+    (staged / PERF_FILE).write_text(json.dumps(perf), encoding="utf-8")
     config = staged.parent / ".allure-sla.json"
     config.write_text(json.dumps(allure_config(figures), ensure_ascii=False), encoding="utf-8")
     return config
-
-
-def margins_html(figures: list[Figure]) -> str:
-    """Each figure against its limit, and its margin as a share of the limit (its trend: the report's Metrics)."""
-    rows = "".join(
-        f'<tr data-key="{esc(f.key)}"><td>{esc(f.clause)}</td><td>{esc(f.title)}<br><small>{esc(f.key)}</small></td>'
-        f"<td>{f.value:g} {esc(f.unit)}</td><td>{esc(_limit_said(f).strip(' ()'))}</td>"
-        f'<td class="{"failed" if (f.margin() or 0) < 0 else ""}">'
-        f"{'' if f.margin() is None else f'{f.margin():.0%}'}</td></tr>"
-        for f in figures
-    )
-    body = (
-        "<h1>SLA margins: this run's figures against their limits</h1><p>Each figure a scenario measured, its limit "
-        "(the clarifications') and how far it stays from it, as a share of the limit (negative: over). Their trend "
-        "over the runs, with each change since the previous run, is in the report's <b>Metrics</b> section; a limit "
-        "crossed is also a finding of its quality gate.</p>"
-        + (
-            f"<table><tr><th>Clause</th><th>Figure</th><th>Value</th><th>Limit</th><th>Margin</th></tr>{rows}</table>"
-            if figures
-            else "<p class='muted'>No measured figure: the SLA scenarios (2.1, 2.2, 3.1, 4.1) did not run.</p>"
-        )
-    )
-    return page("SLA margins", body, REPORT_LINKS)

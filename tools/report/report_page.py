@@ -27,68 +27,53 @@ MARKER = "focus-report-pages"
 VERDICTS_ID = "focus-verdicts"
 VERDICT_SEPARATOR = " · "
 
-# Two strips around the app: the verdicts at the top (the overall one and each clause's, no click needed), the pages
-# beside the report at the foot. The app's frame is as tall as the window (its footer at its bottom): it is made
-# shorter by the strips' heights, measured, so that neither covers the app's own header or footer. Colours follow
-# the app's theme (`data-theme` on <html>), so that both strips read in dark mode too.
-_STRIPS = r"""
-<style>
-#{verdicts}, #{marker} {{ font: 13px system-ui, sans-serif; color: #1f2937; background: #f5f3ff; display: flex;
-  flex-wrap: wrap; gap: .3rem 1rem; align-items: center; padding: .3rem 1rem; box-sizing: border-box; }}
-#{verdicts} {{ border-bottom: 1px solid #c4b5fd; }}
-#{marker} {{ position: fixed; left: 0; right: 0; bottom: 0; z-index: 2147483000; border-top: 1px solid #c4b5fd; }}
-#{verdicts} a, #{marker} a {{ color: #5b21b6; }}
-#{verdicts} .overall {{ font-weight: 700; padding: .1rem .5rem; border-radius: .3rem; }}
-#{verdicts} .overall.valid {{ background: #dcfce7; color: #166534; }}
-#{verdicts} .overall.invalid {{ background: #fee2e2; color: #991b1b; }}
-#{verdicts} .chip {{ white-space: nowrap; text-decoration: none; }}
-#{verdicts} .chip b {{ color: inherit; }}
-#{verdicts} .v-failed {{ color: #b91c1c; }} #{verdicts} .v-not-verified {{ color: #4b5563; }}
-#{verdicts} .v-verified, #{verdicts} .v-proven {{ color: #15803d; }}
-#app > div:first-child {{ height: calc(100vh - var(--focus-top, 0px) - var(--focus-foot, 28px)) !important; }}
-html[data-theme="dark"] #{verdicts}, html[data-theme="dark"] #{marker} {{ background: #1e1b2e; color: #e5e7eb;
-  border-color: #4c1d95; }}
-html[data-theme="dark"] #{verdicts} a, html[data-theme="dark"] #{marker} a {{ color: #c4b5fd; }}
-html[data-theme="dark"] #{verdicts} .v-failed {{ color: #fca5a5; }}
-html[data-theme="dark"] #{verdicts} .v-not-verified {{ color: #d1d5db; }}
-html[data-theme="dark"] #{verdicts} .v-verified, html[data-theme="dark"] #{verdicts} .v-proven {{ color: #86efac; }}
-html[data-theme="dark"] #{verdicts} .overall.valid {{ background: #14532d; color: #dcfce7; }}
-html[data-theme="dark"] #{verdicts} .overall.invalid {{ background: #7f1d1d; color: #fee2e2; }}
+# Two strips around the app: the verdicts at the top, the pages beside the report at the foot. The app's frame is as
+# tall as the window, its footer at its bottom: it is made shorter by the strips' heights, measured, so that neither
+# covers the app's header or footer. Colours follow the app's theme (`data-theme` on <html>), dark mode too.
+_STRIPS = """<style>
+#focus-verdicts, #focus-report-pages { --fg: #1f2937; --bg: #f5f3ff; --line: #c4b5fd; --link: #5b21b6;
+  --failed: #b91c1c; --not: #4b5563; --ok: #15803d; --ok-bg: #dcfce7; --ok-fg: #166534; --no-bg: #fee2e2;
+  --no-fg: #991b1b; font: 13px system-ui, sans-serif; color: var(--fg); background: var(--bg); display: flex;
+  flex-wrap: wrap; gap: .3rem 1rem; align-items: center; padding: .3rem 1rem; box-sizing: border-box; }
+html[data-theme="dark"] #focus-verdicts, html[data-theme="dark"] #focus-report-pages { --fg: #e5e7eb; --bg: #1e1b2e;
+  --line: #4c1d95; --link: #c4b5fd; --failed: #fca5a5; --not: #d1d5db; --ok: #86efac; --ok-bg: #14532d;
+  --ok-fg: #dcfce7; --no-bg: #7f1d1d; --no-fg: #fee2e2; }
+#focus-verdicts { border-bottom: 1px solid var(--line); }
+#focus-report-pages { position: fixed; left: 0; right: 0; bottom: 0; z-index: 2147483000;
+  border-top: 1px solid var(--line); }
+#focus-verdicts a, #focus-report-pages a { color: var(--link); }
+#focus-verdicts .overall { font-weight: 700; padding: .1rem .5rem; border-radius: .3rem; }
+#focus-verdicts .overall.valid { background: var(--ok-bg); color: var(--ok-fg); }
+#focus-verdicts .overall.invalid { background: var(--no-bg); color: var(--no-fg); }
+#focus-verdicts .chip { white-space: nowrap; text-decoration: none; }
+#focus-verdicts .v-failed { color: var(--failed); } #focus-verdicts .v-not-verified { color: var(--not); }
+#focus-verdicts .v-verified, #focus-verdicts .v-proven { color: var(--ok); }
+#app > div:first-child { height: calc(100vh - var(--focus-top, 0px) - var(--focus-foot, 28px)) !important; }
 </style>
-<div id="{marker}"><b>Sign-off pages:</b>{links}</div>
+<div id="focus-report-pages"><b>Sign-off pages:</b>LINKS</div>
 <script>
-(function () {{
-  var origin = {origin};
-  function relink() {{
-    document.querySelectorAll('a[href^="' + origin + '"]').forEach(function (a) {{
+(function () {
+  var origin = ORIGIN, started = STARTED, root = document.documentElement.style;
+  function fix() {
+    document.querySelectorAll('a[href^="' + origin + '"]').forEach(function (a) {
       a.setAttribute("href", a.getAttribute("href").slice(origin.length));
       a.setAttribute("data-clause-link", "");
-    }});
-  }}
-  // The overview's time in UTC, as every other page says it (the app writes the browser's local time, no zone).
-  var started = {started};
-  function zone() {{
-    if (!started) return;
-    document.querySelectorAll('[data-testid="report-data"]').forEach(function (el) {{
-      var text = el.textContent;
-      if (text.indexOf(started) === 0) return;
-      var duration = text.match(/ \([^()]*\)$/);
-      el.textContent = started + (duration ? duration[0] : "");
-    }});
-  }}
-  function fit() {{
-    var top = document.getElementById("{verdicts}"), foot = document.getElementById("{marker}");
-    var root = document.documentElement.style;
-    var topHeight = (top ? top.offsetHeight : 0) + "px", footHeight = (foot ? foot.offsetHeight : 0) + "px";
-    if (root.getPropertyValue("--focus-top") !== topHeight) root.setProperty("--focus-top", topHeight);
-    if (root.getPropertyValue("--focus-foot") !== footHeight) root.setProperty("--focus-foot", footHeight);
-  }}
-  function fix() {{ relink(); zone(); fit(); }}
+    });
+    // The overview's time in UTC, as every other page says it (the app writes the browser's local time, no zone).
+    document.querySelectorAll('[data-testid="report-data"]').forEach(function (el) {
+      var duration = el.textContent.match(/ \\([^()]*\\)$/);
+      if (started && el.textContent.indexOf(started) !== 0) el.textContent = started + (duration ? duration[0] : "");
+    });
+    [["--focus-top", "focus-verdicts"], ["--focus-foot", "focus-report-pages"]].forEach(function (strip) {
+      var height = (document.getElementById(strip[1]) || { offsetHeight: 0 }).offsetHeight + "px";
+      if (root.getPropertyValue(strip[0]) !== height) root.setProperty(strip[0], height);
+    });
+  }
   fix();
-  window.addEventListener("resize", fit);
-  new MutationObserver(fix).observe(document.body, {{ childList: true, subtree: true,
-    characterData: true, attributes: true, attributeFilter: ["href"] }});
-}})();
+  window.addEventListener("resize", fix);
+  new MutationObserver(fix).observe(document.body, { childList: true, subtree: true,
+    characterData: true, attributes: true, attributeFilter: ["href"] });
+})();
 </script>
 """
 
@@ -96,8 +81,8 @@ html[data-theme="dark"] #{verdicts} .overall.invalid {{ background: #7f1d1d; col
 def bar_html(started_utc: str | None = None) -> str:
     pages = {name: href for name, href in REPORT_LINKS.items() if href != "index.html"}
     links = "".join(f'<a href="{esc(href)}" data-page="{esc(href)}">{esc(name)}</a>' for name, href in pages.items())
-    origin, started = json.dumps(REPORT_ORIGIN), json.dumps(started_utc or "")
-    return _STRIPS.format(marker=MARKER, verdicts=VERDICTS_ID, links=links, origin=origin, started=started)
+    filled = _STRIPS.replace("LINKS", links).replace("ORIGIN", json.dumps(REPORT_ORIGIN))
+    return filled.replace("STARTED", json.dumps(started_utc or ""))
 
 
 def verdicts_html(rows: Sequence[ClauseVerdictRow], valid: bool, profile: str) -> str:
