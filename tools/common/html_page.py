@@ -73,6 +73,5 @@ REPORT_LINKS = {
     "Living documentation": "living-docs.html",
     "Clarifications": "clarifications.html",
     "Sign-off sheet": "signoff.html",
-    "SLA trends": "sla-trends.html",
     "How the suite talks to the server": "how-the-suite-talks.html",
 }
