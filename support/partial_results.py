@@ -18,13 +18,12 @@ from typing import TYPE_CHECKING, Any
 
 import grpc
 
-from support.clauses import FIGURES
 from support.errors import PreconditionNotMet, SuiteDefect
 from support.evidence import Shown
 from support.focus_api import Answer
 from support.grpc_stream import Ending, StreamTimeline
 from support.models import ConfigAccepted, ErrorBody, JobConfig, JobConfigured, Range, Row, TaskConfig, new_task_id
-from support.times import CONTINUITY_MS, FAST_POLL_S, HOLE_OVER_S
+from support.times import CONTINUITY_MS, FAIL_FAST_S, FAST_POLL_S, HOLE_OVER_S
 from support.waiting import Pace, WaitTimeout, monotonic, poll_until
 from support.windows import HistoryWindow, Shape, compare_holes, coverage, find_temporal_gaps, fmt, parts_until
 
@@ -36,7 +35,6 @@ CONFIG_ACCEPTED = "Config received successfully"
 ENDED = "208, end of stream"
 HISTORY_SENSORS = Range(min=0, max=7)  # §4 is about time, not sensors: a few keep the blocks small and quick to read
 HISTORY_CHANNELS = Range(min=1, max=8)  # … nor channels (1-based in the job API)
-FAIL_FAST_S = FIGURES["fail_fast_s"]
 
 
 # -- asking for the windows ----------------------------------------------------------------------------------------

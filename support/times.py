@@ -16,6 +16,7 @@ from support.clauses import FIGURES
 CLAUSE_LIMIT_S = FIGURES["stream_limit_s"]
 CONTINUITY_MS = int(FIGURES["continuity_ms"])  # 4.2's gap threshold; also how far a recording's edge row may sit
 HOLE_OVER_S = int(FIGURES["hole_over_ms"] // 1000)  # 4.3: a hole is more than a minute
+FAIL_FAST_S = FIGURES["fail_fast_s"]  # 4.1: "at once", under 2 s
 MINUTE_S = 60
 
 # How the clients poll: fixed, whatever the target.

@@ -17,23 +17,23 @@ from support.evidence import Evidence
 from support.focus_api import Answer, FocusServer
 from support.grpc_stream import BackgroundRead, Reader
 from support.jobs import Jobs, JobSlots
-from support.models import JobConfigured
-from support.preflight import TargetShape
 from support.rabbit_admin import RabbitAdmin
-from support.settings import Settings
-from support.times import Times
 from support.waiting import Waiters
 
-if TYPE_CHECKING:  # the state the clause modules' steps leave; they import this module, never the reverse
+if TYPE_CHECKING:  # types only: the clause modules' readings import this module, never the reverse
     from support.amqp_probe import Watch
     from support.configure_idempotency import Resent
     from support.grpc_stream_limit import StreamJob, StreamRead
     from support.live import LiveSubject, WaterfallPolling
     from support.metadata_latency import LatencySeries
+    from support.models import JobConfigured
     from support.partial_results import StreamReading, WaterfallReading
+    from support.preflight import TargetShape
     from support.rabbit_admin import Exchange
     from support.rabbitmq_topology import Footprint, Lookup
+    from support.settings import Settings
     from support.smart_recorder import RecorderObservation
+    from support.times import Times
     from support.windows import HistoryWindow
 
 T = TypeVar("T")
