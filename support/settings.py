@@ -1,19 +1,9 @@
-"""Where the target is: the `FOCUS_*` variables of the contract, and below them a deployment by the QA team's name.
-
-`FOCUS_ENV=staging` (the runner's `--env staging`) reads `environments.staging` of the team's environments YAML
-(`FOCUS_ENVIRONMENTS_FILE`, default `config/environments.yaml`):
-
-    environments:
-      staging:
-        focus_server: {base_url: "https://host/focus-server/", verify_ssl: false}
-        rabbitmq: {host: host, port: 5672, management_port: 15672, username: user, vhost: "/"}
-        acceptance: {history_from: "2025-10-01T00:00:00Z", task_ready_s: 60}   # optional: any FOCUS_* setting
-
-A `FOCUS_*` variable set in the environment wins over the file. Passwords come from the environment only
-(`FOCUS_AMQP_PASSWORD`, `FOCUS_RABBITMQ_API_PASSWORD`): one written in the file is ignored with a warning naming its
-key, and copied nowhere. A value the suite cannot take is a `SettingsError` whose message is one line: the variable,
-what is wrong, what is accepted. Secrets are `SecretStr`, and `secrets()` gives every form of each for masking.
-"""
+"""Where the target is: the `FOCUS_*` variables of the contract, or a deployment by the QA team's name
+(`FOCUS_ENV=staging` reads `environments.staging` of `FOCUS_ENVIRONMENTS_FILE`, default config/environments.yaml:
+`focus_server`, `rabbitmq`, and `acceptance` for any FOCUS_* setting). A variable of the environment wins over the
+file; passwords come from the environment only (one in the file is ignored with a warning). A bad value is a
+`SettingsError` of one line: the variable, what is wrong, what is accepted. Secrets are `SecretStr`; `secrets()`
+gives every form of each for masking."""
 
 from __future__ import annotations
 
