@@ -1,27 +1,34 @@
-"""The real parts the safety tests run the suite against (started once per session by conftest.py):
-
-- test certificates made with openssl: a CA, a server certificate it signs, a self-signed rogue one;
-- a "production" RabbitMQ node: the stand's private node (never the machine's own broker), with TLS listeners
-  beside the plain ones, the broker's default 5 s statistics (so the management API lags as a real one does), and
-  the state of a live deployment with a consumer of its own; `snapshot` reads it all back, to compare;
-- one stand (`python -m stand up`) for the Focus Server REST, and HTTPS to put in front of it.
+"""What the safety tests run the suite against, and how they run it:
+- test certificates (openssl): a CA, a server certificate it signs, a self-signed rogue one;
+- a "production" RabbitMQ node (the stand's private node, never the machine's broker) with TLS listeners beside the
+  plain ones, RabbitMQ's default 5 s statistics (its management API lags as a real one's), a live deployment's state
+  and a consumer of its own; `snapshot` reads it all back, to compare;
+- one stand (`python -m stand up`) for the REST side, and HTTPS to put in front of it;
+- the suite run as a user runs it (behave, `python -m support.preflight`), what it left read back (output, Allure
+  results, JUnit), and a search of all of it for a password in every form: as it is, percent-encoded, inside an
+  `Authorization: Basic` value, inside base64 blobs (a single-file report's attachments are base64).
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import contextlib
 import json
+import os
 import re
+import signal
 import ssl
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
+from xml.etree import ElementTree
 
 import pika
 import requests
@@ -36,6 +43,7 @@ JOB_QUEUE = "job_abc123_results"
 CONSUMER = "production-analyzer"  # the production's own consumer's connection
 STATS_INTERVAL_S = 5.0  # RabbitMQ's default collect_statistics_interval, which the production node keeps
 STABLE_FOR_S = 2 * STATS_INTERVAL_S + 1  # every queue has emitted fresh statistics at least once in that time
+FIGURES: dict[str, Any] = {}  # what the tests measure, printed at the end (conftest.py)
 
 
 # -- certificates ------------------------------------------------------------------------------------------------
@@ -86,10 +94,6 @@ def make_certificates(folder: Path) -> Certificates:
 # -- the production broker ---------------------------------------------------------------------------------------
 
 
-def _erlang_path(path: Path) -> str:
-    return '"' + str(path).replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
 class ProductionBroker(PrivateBroker):
     """A private node with TLS listeners (AMQP and management) signed by the test CA."""
 
@@ -104,11 +108,9 @@ class ProductionBroker(PrivateBroker):
         while not taken.isdisjoint(ports := free_ports(2)):
             pass
         self.amqps_port, self.api_tls_port = ports
-        d = self.certs.dir
-        tls = (
-            f"{{cacertfile, {_erlang_path(d / 'ca.pem')}}}, {{certfile, {_erlang_path(d / 'server.pem')}}}, "
-            f"{{keyfile, {_erlang_path(d / 'server.key')}}}"
-        )
+        # A JSON string is an Erlang string too, escapes and all.
+        path = {name: json.dumps(str(self.certs.dir / name)) for name in ("ca.pem", "server.pem", "server.key")}
+        tls = f"{{cacertfile, {path['ca.pem']}}}, {{certfile, {path['server.pem']}}}, {{keyfile, {path['server.key']}}}"
         config = (
             f'[{{rabbit, [{{tcp_listeners, [{{"127.0.0.1", {self.amqp_port}}}]}},\n'
             f'            {{ssl_listeners, [{{"127.0.0.1", {self.amqps_port}}}]}},\n'
@@ -129,45 +131,35 @@ class ProductionBroker(PrivateBroker):
         self.api_url, self.api_tls_url = f"http://127.0.0.1:{self.api_port}", f"https://127.0.0.1:{self.api_tls_port}"
 
     def api(self, method: str, path: str, **kwargs: Any) -> Any:
-        answer = requests.request(
-            method, f"{self.api_url}/api{path}", auth=(self.user, self.password), timeout=10, **kwargs
-        )
+        url, auth = f"{self.api_url}/api{path}", (self.user, self.password)
+        answer = requests.request(method, url, auth=auth, timeout=10, **kwargs)
         answer.raise_for_status()
         return answer.json() if answer.content else None
 
 
-class ProductionConsumer:
-    """The production's own consumer of the job queue, on a thread of its own with its own named connection."""
+class ProductionConsumer(threading.Thread):
+    """The production's own consumer of the job queue, with its own named connection (made in the constructor: a
+    failure shows there), served on a thread of its own."""
 
     def __init__(self, amqp_url: str) -> None:
-        self.amqp_url = amqp_url
-        self.stop = threading.Event()
-        self.ready = threading.Event()
-        self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, name="production-consumer", daemon=True)
-        self.thread.start()
-        if not self.ready.wait(20) or self.error is not None:
-            raise RuntimeError(f"the production consumer did not start: {self.error!r}")
-
-    def _run(self) -> None:
-        params = pika.URLParameters(self.amqp_url)
+        super().__init__(name="production-consumer", daemon=True)
+        params = pika.URLParameters(amqp_url)
         params.client_properties = {"connection_name": CONSUMER}
-        try:
-            connection = pika.BlockingConnection(params)
-            channel = connection.channel()
-            channel.basic_qos(prefetch_count=1)
-            channel.basic_consume(JOB_QUEUE, lambda *_: None, auto_ack=False, consumer_tag=CONSUMER)
-            self.ready.set()
-            while not self.stop.is_set():
-                connection.process_data_events(time_limit=0.2)
-            connection.close()
-        except BaseException as error:  # handed to the constructor
-            self.error = error
-            self.ready.set()
+        self.connection = pika.BlockingConnection(params)
+        channel = self.connection.channel()
+        channel.basic_qos(prefetch_count=1)
+        channel.basic_consume(JOB_QUEUE, lambda *_: None, auto_ack=False, consumer_tag=CONSUMER)
+        self.stopping = threading.Event()
+        self.start()
+
+    def run(self) -> None:
+        while not self.stopping.is_set():
+            self.connection.process_data_events(time_limit=0.2)
+        self.connection.close()
 
     def close(self) -> None:
-        self.stop.set()
-        self.thread.join(timeout=10)
+        self.stopping.set()
+        self.join(timeout=10)
 
 
 def preload(broker: ProductionBroker) -> None:
@@ -365,3 +357,137 @@ def tls_in_front(upstream_port: int) -> FakeHttp:
     for method in ("GET", "POST"):
         fake.route(method, "/.*", forward(method))
     return fake
+
+
+# -- running the suite ----------------------------------------------------------------------------------------------
+
+REST_USER, REST_PASSWORD = "reporter", "Rest-Pw-5f3a!q"  # of the whole run's REST URL
+
+
+def target_env(focus: Mapping[str, str]) -> dict[str, str]:
+    """This process's environment without any FOCUS_*/STAND_*/TARGET of the shell, naming an external target."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FOCUS_", "STAND_", "ACCEPTANCE_"))}
+    env.pop("TARGET", None)
+    return {**env, **focus, "TARGET": "external", "PYTHONUNBUFFERED": "1"}
+
+
+def on_production(production: Production, base_url: str, **more: str) -> dict[str, str]:
+    """FOCUS_* of a target whose REST is `base_url`, its AMQP and management API the production node's."""
+    amqp, api = production.broker.amqp_url, production.broker.api_url
+    return {"FOCUS_BASE_URL": base_url, "FOCUS_AMQP_URL": amqp, "FOCUS_RABBITMQ_API_URL": api} | more
+
+
+def production_target(production: Production, stand: StandHandle, **more: str) -> dict[str, str]:
+    """The stand's REST (and its catalogue's window), the production node's AMQP and management API. The management
+    credentials are left out on purpose: the suite takes them from the AMQP URL (its password percent-encoded)."""
+    focus = {k: v for k, v in stand.env.items() if k.startswith("FOCUS_") and "AMQP" not in k and "RABBITMQ" not in k}
+    return target_env(focus | on_production(production, stand.env["FOCUS_BASE_URL"], **more))
+
+
+@dataclass(frozen=True)
+class Run:
+    returncode: int
+    stdout: str
+    stderr: str
+    seconds: float
+    base: Path
+
+    def results(self) -> list[dict[str, Any]]:
+        """Every Allure test result of the run."""
+        return [json.loads(p.read_text()) for p in sorted((self.base / "allure-results").glob("*-result.json"))]
+
+    def junit_cases(self) -> list[ElementTree.Element]:
+        files = sorted((self.base / "junit").rglob("*.xml"))
+        return [case for path in files for case in ElementTree.parse(path).iter("testcase")]
+
+    def lines(self, stream: str = "stderr") -> list[str]:
+        return [line for line in getattr(self, stream).splitlines() if line.strip()]
+
+
+def label(result: dict[str, Any], name: str) -> str | None:
+    return next((item["value"] for item in result["labels"] if item["name"] == name), None)
+
+
+def behave_command(base: Path, selection: Sequence[str]) -> list[str]:
+    return [
+        sys.executable, "-m", "behave", *selection, "--no-color", "-f", "allure", "-o", str(base / "allure-results"),
+        "-f", "plain", "--junit", "--junit-directory", str(base / "junit"),
+    ]  # fmt: skip
+
+
+def run(command: Sequence[str], env: Mapping[str, str], base: Path, timeout_s: float = 300) -> Run:
+    """Run a command of the project to its end, its output captured (and kept in `base`, to be searched too)."""
+    base.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    options = {"capture_output": True, "text": True, "timeout": timeout_s, "stdin": subprocess.DEVNULL}
+    done = subprocess.run(list(command), cwd=ROOT, env=dict(env), **options)
+    (base / "output.txt").write_text(done.stdout + done.stderr)
+    return Run(done.returncode, done.stdout, done.stderr, time.monotonic() - started, base)
+
+
+def run_behave(env: Mapping[str, str], base: Path, *selection: str, timeout_s: float = 300) -> Run:
+    return run(behave_command(base, selection), env, base, timeout_s)
+
+
+def run_preflight(env: Mapping[str, str], base: Path) -> tuple[Run, dict[str, Any]]:
+    """`python -m support.preflight`, what the runner asks once for a whole run: its run, and its JSON answer."""
+    out = base / "preflight.json"
+    command = [sys.executable, "-m", "support.preflight", "--out", str(out)]
+    done = run([*command, "--results", str(base / "allure-results"), "--junit", str(base / "junit")], env, base, 60)
+    return done, json.loads(out.read_text())
+
+
+def interrupt_behave(
+    env: Mapping[str, str], base: Path, selection: Sequence[str], in_the_middle: Callable[[], bool], timeout_s: float
+) -> tuple[Run, float]:
+    """Start behave, wait until `in_the_middle()` says a scenario is half-way, send SIGINT (Ctrl-C) to behave:
+    the run, and how long behave took to end after the signal."""
+    base.mkdir(parents=True, exist_ok=True)
+    out, err = base / "stdout.txt", base / "stderr.txt"
+    started = time.monotonic()
+    with out.open("w") as stdout, err.open("w") as stderr:
+        output = {"stdin": subprocess.DEVNULL, "stdout": stdout, "stderr": stderr}
+        process = subprocess.Popen(behave_command(base, selection), cwd=ROOT, env=dict(env), **output)
+        try:
+            while not in_the_middle():
+                assert process.poll() is None, f"behave ended ({process.returncode}) before a scenario was half-way"
+                assert time.monotonic() - started < timeout_s, f"no scenario was half-way within {timeout_s:g} s"
+                time.sleep(0.1)
+            process.send_signal(signal.SIGINT)
+            signalled = time.monotonic()
+            process.wait(timeout=60)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+    done = Run(process.returncode, out.read_text(), err.read_text(), time.monotonic() - started, base)
+    return done, time.monotonic() - signalled
+
+
+# -- secrets -----------------------------------------------------------------------------------------------------
+
+_BLOB = re.compile(rb"[A-Za-z0-9+/]{24,}={0,2}")
+_DEPTH = 3  # base64 inside base64 inside base64: an attachment inside a page inside a single-file report
+
+
+def forms(user: str, password: str) -> set[str]:
+    """Every form of a password worth looking for."""
+    return {password, quote(password, safe=""), base64.b64encode(f"{user}:{password}".encode()).decode()}
+
+
+def _leaks(content: bytes, needles: list[bytes], depth: int) -> list[str]:
+    found = [needle.decode() for needle in needles if needle in content]
+    for blob in _BLOB.findall(content) if depth > 0 else []:
+        try:
+            inner = base64.b64decode(blob + b"=" * (-len(blob) % 4), validate=True)
+        except (binascii.Error, ValueError):
+            continue
+        found += [f"{leak} (base64-encoded)" for leak in _leaks(inner, needles, depth - 1)]
+    return found
+
+
+def scan(folder: Path, secrets: Iterable[str]) -> dict[str, list[str]]:
+    """{file: [secret forms found in it]} for every file under `folder` that holds one."""
+    needles = sorted({secret.encode() for secret in secrets if secret}, key=len, reverse=True)
+    leaks = {str(f): sorted(set(_leaks(f.read_bytes(), needles, _DEPTH))) for f in folder.rglob("*") if f.is_file()}
+    return {file: found for file, found in leaks.items() if found}

@@ -1,11 +1,8 @@
-"""A down or wrong target: one clear line naming the part and its address (secrets masked), at the start, within
-15 s, one result marked broken (broken environment) in Allure and in JUnit, no traceback, and an exit code: 2 from
-`python -m support.preflight` (what the nightly runner asks once for a whole run, and stops on), the part's own
-(11 REST, 12 AMQP, 13 management, 14 gRPC) from behave run alone.
-
-Real parts with one part wrong: a closed port, the production node with a wrong password, a TLS listener whose
-certificate nobody trusts, or a fake REST target whose `POST /configure` names a gRPC port that takes no connection
-(the gRPC address is never configured: the preflight configures one small live job and connects where it points).
+"""A down or wrong part (a closed port, a wrong password, a certificate nobody trusts, a `POST /configure` whose gRPC
+port takes no connection: the preflight configures one small live job and connects where it points): one clear
+line naming the part and its address (secrets masked) within 15 s, one result marked broken (broken environment) in
+Allure and JUnit, no traceback; exit 2 from `python -m support.preflight` (what the nightly runner asks once, and
+stops on), the part's own from behave alone (11 REST, 12 AMQP, 13 management, 14 gRPC).
 """
 
 from __future__ import annotations
@@ -15,9 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import safety_parts as parts
 from httpfake import closed_port, focus_server_whose_streams_take_no_connection, serve
-from safety_parts import PREFIX, Certificates, Production, StandHandle, tls_in_front
-from safety_runs import Run, forms, label, run_behave, run_preflight, scan, target_env
+from safety_parts import FIGURES, PREFIX, Certificates, Production, Run, StandHandle, label, scan, target_env
 
 RUN_LIMIT_S = 15.0
 
@@ -46,8 +43,7 @@ UNTRUSTED = "TLS certificate not trusted: self-signed certificate"
 def wrong_target(case: str, production: Production, stand: StandHandle, certs: Certificates, stack: ExitStack) -> Wrong:
     """The real parts with the one of `case` wrong; `stack` holds the servers it starts."""
     broker = production.broker
-    target = {"FOCUS_BASE_URL": stand.env["FOCUS_BASE_URL"], "FOCUS_AMQP_URL": broker.amqp_url}
-    target["FOCUS_RABBITMQ_API_URL"] = broker.api_url
+    target = parts.on_production(production, stand.env["FOCUS_BASE_URL"])
     down = f"127.0.0.1:{closed_port()}"
     match case:
         case "REST down":
@@ -72,7 +68,7 @@ def wrong_target(case: str, production: Production, stand: StandHandle, certs: C
             return Wrong(target, line + "address from POST /configure of job 7-37)", 14)
         case "REST TLS certificate untrusted":
             # HTTPS with a self-signed certificate, verification on, a CA bundle that does not hold it.
-            url = stack.enter_context(serve(tls_in_front(stand.port), certs.server_context(rogue=True))).url
+            url = stack.enter_context(serve(parts.tls_in_front(stand.port), certs.server_context(rogue=True))).url
             target |= {"FOCUS_BASE_URL": url, "FOCUS_CA_BUNDLE": str(certs.ca)}
             return Wrong(target, f"Focus Server REST at {url} ({UNTRUSTED})", 11)
         case "AMQP TLS certificate untrusted":
@@ -98,17 +94,17 @@ def _assert_stopped_cleanly(run: Run, line: str, production: Production) -> None
     assert [(e.get("type"), e.get("message")) for e in cases[0].findall("error")] == [
         ("TargetUnreachable", f"TargetUnreachable: {line}")
     ]
-    assert scan(run.base, forms("focus", production.broker.password)) == {}
+    assert scan(run.base, parts.forms("focus", production.broker.password)) == {}
 
 
 @pytest.mark.parametrize("case", CASES)
 def test_the_preflight_stops_on_a_wrong_part_with_one_clear_line_and_exit_2(
-    case: str, production: Production, stand: StandHandle, certs: Certificates, tmp_path: Path, figures: dict
+    case: str, production: Production, stand: StandHandle, certs: Certificates, tmp_path: Path
 ) -> None:
     with ExitStack() as stack:
         wrong = wrong_target(case, production, stand, certs, stack)
-        run, answer = run_preflight(target_env(wrong.focus), tmp_path)
-    figures[f"time to the clear error (preflight): {case}"] = f"{run.seconds:.1f} s"
+        run, answer = parts.run_preflight(target_env(wrong.focus), tmp_path)
+    FIGURES[f"time to the clear error (preflight): {case}"] = f"{run.seconds:.1f} s"
     assert run.lines("stdout") == [wrong.line], run.stdout + run.stderr
     assert run.returncode == 2
     assert (answer["line"], answer["exit_code"]) == (wrong.line, wrong.exit_code)
@@ -121,7 +117,7 @@ def test_behave_alone_stops_on_a_wrong_part_with_the_same_line_and_the_parts_exi
 ) -> None:
     with ExitStack() as stack:
         wrong = wrong_target(case, production, stand, certs, stack)
-        run = run_behave(target_env(wrong.focus), tmp_path, "features", timeout_s=120)
+        run = parts.run_behave(target_env(wrong.focus), tmp_path, "features", timeout_s=120)
     assert run.lines("stderr") == [wrong.line], run.stderr
     assert run.returncode == wrong.exit_code
     _assert_stopped_cleanly(run, wrong.line, production)

@@ -1,12 +1,9 @@
-"""Harmless on a live broker: a whole quick run, and one cut by Ctrl-C half-way through a scenario, against a broker
-that holds "production" state, leave every exchange, queue, binding, message count, consumer (and message
-statistics, vhost, user, permission and policy) exactly as they were: the suite declares no exchange and no named
-queue, purges nothing, consumes from no named queue, and its own probe queues (exclusive, auto-delete, server-named)
-are gone when it ends.
-
-The REST side is the stand; the suite's AMQP and management API are the production node, which nothing else uses:
-what changes there, the suite changed. Scenario outcomes do not matter here (no Focus Server publishes on that node,
-so many fail); harm does. The management API's statistics lag ~5 s: every comparison polls.
+"""Harmless on a live broker: a whole quick run, and one cut by Ctrl-C half-way through a scenario, leave the
+production node's every exchange, queue, binding, message count, consumer, message statistics, vhost, user,
+permission and policy as they were: the suite declares no exchange and no named queue, purges nothing, consumes from
+no named queue, and its probe queues (exclusive, auto-delete, server-named) are gone when it ends. Only the suite's
+AMQP and management API use that node (the REST side is the stand): what changes there, the suite changed; scenario
+outcomes do not matter here, harm does. The management API's statistics lag ~5 s: every comparison polls.
 """
 
 from __future__ import annotations
@@ -14,24 +11,24 @@ from __future__ import annotations
 from pathlib import Path
 
 import pika
-from safety_parts import Production, Snapshot, StandHandle, settled
-from safety_runs import WholeRun, interrupt_behave, production_target
+import safety_parts as parts
+from safety_parts import FIGURES, Production, Run, Snapshot, StandHandle, Watcher, settled
 
 SETTLE_S = 60.0
 
 
-def _assert_as_before(production: Production, figures: dict, name: str) -> None:
+def _assert_as_before(production: Production, name: str) -> None:
     after, seconds = settled(production.broker, lambda now: now == production.baseline, SETTLE_S)
-    figures[f"production broker back to its snapshot after {name}"] = f"{seconds:.1f} s of polling"
+    FIGURES[f"production broker back to its snapshot after {name}"] = f"{seconds:.1f} s of polling"
     assert after == production.baseline, "the run changed the production broker:\n" + "\n".join(
         production.baseline.diff(after)
     )
 
 
 def test_a_whole_run_leaves_the_production_broker_as_it_was(
-    whole_run: WholeRun, production: Production, figures: dict
+    whole_run: tuple[Run, Watcher], production: Production
 ) -> None:
-    run, watched = whole_run.run, whole_run.watched
+    run, watched = whole_run
     assert len(run.results()) > 20, run.stdout[-3000:]  # the run went through its scenarios
     # It did use the broker, as it may: server-named probe queues, exclusive and auto-delete, bound to prisma.
     assert watched.queues, "the run was never seen on the broker"
@@ -39,11 +36,11 @@ def test_a_whole_run_leaves_the_production_broker_as_it_was(
         assert name.startswith("amq.gen-") and queue == {"exclusive": True, "auto_delete": True, "durable": False}
     assert any(binding.startswith("prisma ") for binding in watched.bindings)
     assert "focus-acceptance-probe" in watched.connections
-    _assert_as_before(production, figures, "a whole run")
+    _assert_as_before(production, "a whole run")
 
 
 def test_a_run_cut_by_ctrl_c_mid_scenario_leaves_the_production_broker_as_it_was(
-    production: Production, stand: StandHandle, tmp_path: Path, figures: dict
+    production: Production, stand: StandHandle, tmp_path: Path
 ) -> None:
     known = {key.split(" ", 2)[2] for key in production.baseline.data if key.startswith("queue ")}
 
@@ -52,17 +49,19 @@ def test_a_run_cut_by_ctrl_c_mid_scenario_leaves_the_production_broker_as_it_was
         bindings = production.broker.api("GET", "/bindings")
         return any(b["source"] == "prisma" and b["destination"] not in known for b in bindings)
 
-    env = production_target(production, stand)
-    run, ended_after = interrupt_behave(env, tmp_path, ["features/1_rabbitmq_topology.feature"], probe_queues_bound, 60)
-    figures["behave ended after Ctrl-C within"] = f"{ended_after:.1f} s"
+    env = parts.production_target(production, stand)
+    run, ended_after = parts.interrupt_behave(
+        env, tmp_path, ["features/1_rabbitmq_topology.feature"], probe_queues_bound, 60
+    )
+    FIGURES["behave ended after Ctrl-C within"] = f"{ended_after:.1f} s"
 
     assert run.returncode != 0
     assert "ABORTED" in run.stdout, run.stdout[-2000:]
     assert ended_after < 30
-    _assert_as_before(production, figures, "a run cut by Ctrl-C")
+    _assert_as_before(production, "a run cut by Ctrl-C")
 
 
-def test_the_comparison_sees_harm_when_there_is_some(production: Production, figures: dict) -> None:
+def test_the_comparison_sees_harm_when_there_is_some(production: Production) -> None:
     """The control: what a careless suite would do (peek at a named queue and put the message back, leave a named
     queue and an exchange of its own) shows in the comparison. Run last here: the peek cannot be undone, so the
     baseline is taken again afterwards."""
@@ -84,7 +83,7 @@ def test_the_comparison_sees_harm_when_there_is_some(production: Production, fig
 
     try:
         seen, seconds = settled(production.broker, harm_seen, timeout_s=30, hold_s=0)
-        figures["harm seen by the comparison after"] = f"{seconds:.1f} s"
+        FIGURES["harm seen by the comparison after"] = f"{seconds:.1f} s"
         assert harm_seen(seen), production.baseline.diff(seen)
     finally:
         connection.close()

@@ -1,10 +1,7 @@
-"""Malformed answers: a target that answers with a wrong type, a missing field, non-JSON or a wrong shape fails the
-scenario (a product defect, never broken) with the pydantic error naming the field, and the run goes on with the
-next scenario. (A wrong shape here: a list or an object where the contract has a string.)
-
-One behave run of five real scenarios (clause 2.2 and the two fail-fast scenarios of 4.1) against a fake REST
-target on a real HTTP server, with the production node as its broker (the preflight passes; nothing else of the
-broker is used). Each route answers its own kind of garbage.
+"""Malformed answers (a wrong type, a missing field, non-JSON, a list or an object where the contract has a string)
+fail the scenario, a product defect and never broken, with the pydantic error naming the field, and the run goes on:
+five real scenarios (2.2, the two fail-fast ones of 4.1) in one behave run against a fake REST target whose every
+route answers its own kind of garbage, with the production node as its broker (the preflight passes).
 """
 
 from __future__ import annotations
@@ -14,20 +11,11 @@ import re
 from pathlib import Path
 
 from httpfake import Canned, FakeHttp, answer, serve
-from safety_parts import PREFIX, Production
-from safety_runs import label, run_behave, target_env
+from safety_parts import PREFIX, Production, label, on_production, run_behave, target_env
 
-LIVE_METADATA = {
-    "prr": "fast",  # wrong type: a number belongs here
-    "dx": 1.0,
-    "number_of_channels": 2337,
-    "num_samples_per_trace": 1024,
-    "dtype": "float32",
-    "sw_version": "fake-1",
-    "fiber_description": "fake",
-    "fiber_start_meters": 0.0,
-    "fiber_length_meters": 2337.0,
-}
+from stand import fiber
+
+LIVE_METADATA = fiber.live_metadata() | {"prr": "fast"}  # wrong type: a number belongs here
 
 
 def _config_task(match: re.Match[str], body: bytes) -> Canned:
@@ -62,14 +50,9 @@ def test_each_malformed_answer_fails_its_scenario_naming_the_field_and_the_run_g
     production: Production, tmp_path: Path
 ) -> None:
     with serve(_fake()) as target:
-        focus = {
-            "FOCUS_BASE_URL": target.url,
-            "FOCUS_AMQP_URL": production.broker.amqp_url,
-            "FOCUS_RABBITMQ_API_URL": production.broker.api_url,
-            "FOCUS_API": "both",
-        }
+        env = target_env(on_production(production, target.url, FOCUS_API="both"))
         selection = " or ".join(f"@case-{case}" for case in EXPECTED)
-        run = run_behave(target_env(focus), tmp_path, "features", f"--tags={selection}", timeout_s=180)
+        run = run_behave(env, tmp_path, "features", f"--tags={selection}", timeout_s=180)
 
     results = {}
     for result in run.results():

@@ -1,8 +1,7 @@
-"""Secrets (passwords in URLs, the management API's password, the Xray secret) never reach the output of a run or a
-file it writes (Allure results and attachments, JUnit): the whole quick run against the production node (whose
-password holds `/`, `#`, `?` and `@`, percent-encoded in the AMQP URL) with a REST base URL that carries credentials
-of its own, and a run whose passwords are written as they are into the URL (so that it does not parse). Every file
-is searched for each password in every form (safety_runs.scan), and the search itself is shown to find one.
+"""Secrets (passwords in URLs, the management API's, the Xray secret) never reach a run's output or a file it writes
+(Allure results and attachments, JUnit): the whole quick run (the AMQP password holds `/`, `#`, `?`, `@`; the REST
+URL carries credentials), and a run whose passwords are written raw into unparseable URLs. Every file is searched
+for each password in every form (safety_parts.scan), and the search itself is shown to find one.
 """
 
 from __future__ import annotations
@@ -10,17 +9,17 @@ from __future__ import annotations
 import base64
 from pathlib import Path
 
+import safety_parts as parts
 from httpfake import closed_port
-from safety_parts import Production
-from safety_runs import REST_PASSWORD, REST_USER, WholeRun, forms, run_behave, scan, target_env
+from safety_parts import FIGURES, REST_PASSWORD, REST_USER, Production, Run, Watcher, forms, scan
 
 
 def test_no_password_in_any_form_in_any_file_of_a_whole_run(
-    whole_run: WholeRun, production: Production, figures: dict
+    whole_run: tuple[Run, Watcher], production: Production
 ) -> None:
-    run = whole_run.run
+    run, _ = whole_run
     attachments = list((run.base / "allure-results").glob("*-attachment*"))
-    figures["files searched for secrets (whole run)"] = sum(1 for p in run.base.rglob("*") if p.is_file())
+    FIGURES["files searched for secrets (whole run)"] = sum(1 for p in run.base.rglob("*") if p.is_file())
     assert len(attachments) > 50, run.stdout[-3000:]  # evidence was attached: exchanges, listings, deliveries
     # The URL is there, masked: the search below finding nothing is not for want of it.
     assert any(f"{REST_USER}:***@" in path.read_text(errors="replace") for path in attachments)
@@ -40,7 +39,7 @@ def test_a_password_written_as_it_is_into_the_url_is_written_nowhere(tmp_path: P
         "FOCUS_RABBITMQ_API_PASSWORD": api,
         "XRAY_CLIENT_SECRET": xray,
     }
-    run = run_behave(target_env(focus), tmp_path, "features")
+    run = parts.run_behave(parts.target_env(focus), tmp_path, "features")
     assert run.lines("stderr") == [
         f"Target unreachable: Focus Server REST at http://reporter:***@127.0.0.1:{port}/focus-server (not a valid URL)"
     ]

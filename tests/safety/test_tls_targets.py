@@ -1,11 +1,7 @@
-"""TLS, with certificates made at test time: HTTPS to the Focus Server REST (the stand behind HTTPS),
-AMQP over TLS (amqps) and the management API over HTTPS (the production node's TLS listeners), trusted through the
-settings' CA option (FOCUS_CA_BUNDLE), or a self-signed certificate with verification switched off
-(FOCUS_VERIFY_TLS=false). Untrusted certificates are in test_down_or_wrong_target.py.
-
-The scenarios chosen pass on the production node (they need no Focus Server on its broker) and use every part:
-REST (metadata, sensors), AMQP (passive declares: the amqps port speaks TLS only) and the management API (exchange
-listings: its HTTPS port likewise).
+"""TLS with certificates made at test time: HTTPS to the REST (the stand behind it), AMQP over TLS and the management
+API over HTTPS (the production node's TLS listeners), trusted through FOCUS_CA_BUNDLE, or a self-signed certificate
+with FOCUS_VERIFY_TLS=false (untrusted ones: test_down_or_wrong_target.py). The scenarios pass on the production node
+and use every part: REST (metadata, sensors), AMQP (passive declares) and the management API (exchange listings).
 """
 
 from __future__ import annotations
@@ -13,8 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from httpfake import FakeHttp, serve
-from safety_parts import Certificates, Production, StandHandle, tls_in_front
-from safety_runs import run_behave, run_preflight, target_env
+from safety_parts import Certificates, Production, StandHandle, run_behave, run_preflight, target_env, tls_in_front
 
 SCENARIOS = (
     "@case-prisma-only-custom-exchange",
