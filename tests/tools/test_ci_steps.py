@@ -44,20 +44,18 @@ def test_the_summary_is_the_clause_table_and_says_what_the_exit_code_means(tmp_p
     assert "not a sign-off run" in text and "2.7.1 (beta)" in text and "[README, In CI](README.md#in-ci)" in text
 
 
-def test_what_a_run_wrote_is_text_on_the_summary_page_never_html(tmp_path, write_result) -> None:
-    layout = _run(tmp_path, write_result)
-    write_result(layout.results, "Refused <img src=x onerror=alert(1)> & <b>bold</b> | x", "4.2", "failed", case="z")
-    text = ci_run.summary(layout)
-    assert "<img" not in text and "<b>" not in text and "&lt;img src=x onerror=alert(1)&gt; &amp; &lt;b&gt;" in text
-    assert "bold&lt;/b&gt; \\| x" in text  # a | of the text splits no cell
-
-
-def test_a_nightly_summary_links_the_docs_at_its_commit(tmp_path, write_result, monkeypatch) -> None:
+def test_a_nightly_summary_links_the_docs_at_its_commit_and_shows_what_a_run_wrote_as_text(
+    tmp_path, write_result, monkeypatch
+) -> None:
     for key, value in (("GITHUB_SERVER_URL", "https://github.com"), ("GITHUB_REPOSITORY", "o/r"), ("GITHUB_SHA", "f0")):
         monkeypatch.setenv(key, value)
-    text = ci_run.summary(_run(tmp_path, write_result, profile="nightly", code=2, api="both"))
+    layout = _run(tmp_path, write_result, profile="nightly", code=2, api="both")
+    write_result(layout.results, "Refused <img src=x onerror=alert(1)> & <b>bold</b> | x", "4.2", "failed", case="z")
+    text = ci_run.summary(layout)
     assert text.startswith("## Acceptance: nightly on kefar_saba (both APIs) — exit 2: broken environment")
     assert "(https://github.com/o/r/blob/f0/README.md#in-ci)" in text and "not a sign-off run" not in text
+    assert "<img" not in text and "<b>" not in text and "&lt;img src=x onerror=alert(1)&gt; &amp; &lt;b&gt;" in text
+    assert "bold&lt;/b&gt; \\| x" in text  # GitHub renders HTML in a summary; a | of the text splits no cell
 
 
 @pytest.mark.parametrize(("code", "meaning"), [(0, "green"), (1, "product defect"), (2, "broken"), (4, "not verified")])

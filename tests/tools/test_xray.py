@@ -24,7 +24,7 @@ ROWS = [
     "A running task has a queue of its own, named after its id with a suffix, bound to prisma",
     "A running job has a queue of its own, named after its id with a suffix, bound to prisma",
 ]
-KEYS = {"a": "PZ-1", "b": "PZ-2", "c": "PZ-3", "d": "PZ-4", "e": "PZ-5", OUTLINE: "PZ-9"}
+KEYS = {"a": "PZ-1", "b": "PZ-2", "c": "PZ-3", "d": "PZ-4", "e": "PZ-5", "long": "PZ-6", OUTLINE: "PZ-9"}
 
 
 def _run(tmp_path: Path, write_result, target: str = "external", name: str = "staging") -> RunLayout:
@@ -56,10 +56,14 @@ def _build(layout: RunLayout, monkeypatch: pytest.MonkeyPatch, *extra: str, feat
 
 
 def test_each_ending_has_its_xray_status_and_a_failure_its_evidence(tmp_path, write_result, monkeypatch) -> None:
-    document = _build(_run(tmp_path, write_result), monkeypatch)
+    layout = _run(tmp_path, write_result)
+    write_result(layout.results, "Long", "4.2", "failed", "x" * 70_000, case="long")
+    document = _build(layout, monkeypatch)
     tests = {test["testKey"]: test for test in document["tests"]}
     said = {key: (test["status"], test["comment"]) for key, test in tests.items()}
     assert said["PZ-1"] == ("PASSED", "passed")
+    assert len(said["PZ-6"][1]) < 1200 and said["PZ-6"][1].endswith("; the full text is in the run's report]")
+    assert "[cut: 66000 more characters" in base64.b64decode(tests["PZ-6"]["evidence"][0]["data"]).decode()
     assert said["PZ-2"] == ("FAILED", "product defect: AssertionError: 404, not 400")
     assert said["PZ-3"] == ("ABORTED", "broken environment: the target went away")  # no verdict on the product
     assert said["PZ-4"] == ("ABORTED", "suite defect: KeyError: 'x'")
@@ -83,15 +87,6 @@ def test_an_outlines_rows_are_iterations_of_one_test_and_a_custom_status(tmp_pat
     assert outline["comment"] == f"{ROWS[1]}: product defect: AssertionError: no queue"
     assert all(i["parameters"] and i["parameters"][0]["name"] != "scenario" for i in outline["iterations"])
     assert [e["filename"] for e in outline["evidence"]] == [f"{OUTLINE}-row2-failure.txt"]
-
-
-def test_a_long_message_is_cut_with_a_marker(tmp_path, write_result, monkeypatch) -> None:
-    layout = _run(tmp_path, write_result)
-    write_result(layout.results, "Long", "4.2", "failed", "x" * 70_000, case="a")
-    document = _build(layout, monkeypatch)
-    (test,) = [test for test in document["tests"] if test["testKey"] == "PZ-1"]
-    assert len(test["comment"]) < 1200 and "[cut: " in test["comment"] and test["iterations"][1]["status"] == "FAILED"
-    assert "[cut: 66000 more characters" in base64.b64decode(test["evidence"][0]["data"]).decode()
 
 
 def test_a_stand_run_or_one_without_results_uploads_nothing_and_says_why(tmp_path, write_result, monkeypatch) -> None:

@@ -1,7 +1,6 @@
-"""A skipped result, with its reason, for every planned scenario that left none: left out by the profile (quick leaves
-out `@slow`), or never reached because its behave process ended early. Without it the report would show a clause's
-scenarios that ran and nothing of those that did not. It carries the labels, link, description and history id of
-the clause register (support/clauses.py), as the suite's formatter gives a scenario that ran.
+"""A skipped result, with its reason, for every planned scenario that left none (left out by the profile, or never
+reached: its behave process ended early), with the register's labels, link, description and history id, as the
+suite's formatter gives a scenario that ran: the report shows what did not run too.
 """
 
 from __future__ import annotations
@@ -47,8 +46,7 @@ def result_json(scenario: PlannedScenario, message: str, at_ms: int, *, left_out
             values = [f"{name}={value}" for name, value in scenario.row]
             data["historyId"], data["testCaseId"] = clause.history_ids(scenario.case, values)
     data["labels"] = [{"name": name, "value": value} for name, value in labels]
-    html = description_html(clause, scenario.description, scenario.feature_description)
-    if html:
+    if html := description_html(clause, scenario.description, scenario.feature_description):
         data["descriptionHtml"] = html
     return data
 
@@ -65,10 +63,7 @@ def write_not_run(
     ran = {result_key(r.spec, r.case, r.name) for r in results}
     at_ms = int(time.time() * 1000)
     for scenario in (s for s in planned if result_key(s.spec, s.case, s.name) not in ran):
-        if scenario.location in chosen:
-            data = result_json(scenario, NEVER_REACHED, at_ms, left_out=False)
-        else:
-            data = result_json(
-                scenario, (LEFT_OUT_SLOW if scenario.slow else LEFT_OUT).format(profile=profile), at_ms, left_out=True
-            )
+        left_out = scenario.location not in chosen
+        why = (LEFT_OUT_SLOW if scenario.slow else LEFT_OUT).format(profile=profile) if left_out else NEVER_REACHED
+        data = result_json(scenario, why, at_ms, left_out=left_out)
         (folder / f"{data['uuid']}-result.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")

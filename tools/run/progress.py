@@ -40,10 +40,8 @@ class ProgressBoard:
     def __call__(self, running: list[RunningJob]) -> None:
         for job in running:
             for event in job.finished[self._printed.get(job.job.name, 0) :]:
-                mark = MARKS.get(event.get("status", ""), "?")
-                self._write(
-                    f"  {mark} {_label(event):<40} {event.get('name', '')}  ({event.get('duration_s', 0):.1f} s)\n"
-                )
+                mark, took = MARKS.get(event.get("status", ""), "?"), event.get("duration_s", 0)
+                self._write(f"  {mark} {_label(event):<40} {event.get('name', '')}  ({took:.1f} s)\n")
             self._printed[job.job.name] = len(job.finished)
         now = time.monotonic()
         if self.interactive:  # one line, redrawn in place: never wrap
@@ -68,9 +66,7 @@ class ProgressBoard:
         return " | ".join(parts)
 
     def _write(self, text: str, shown: bool = False) -> None:
-        if self._status_shown and not shown:
-            text = "\r\x1b[K" + text
-        self.stream.write(text)
+        self.stream.write(("\r\x1b[K" if self._status_shown and not shown else "") + text)
         self.stream.flush()
         self._status_shown = shown
 
