@@ -120,56 +120,35 @@ def test_a_joined_sample_is_told_apart_from_a_made_up_quote(tree: tuple[Path, Pa
     ]
 
 
-def test_quote_lines_inside_doc_strings_are_not_quotes(tree: tuple[Path, Path]) -> None:
+def test_quote_lines_inside_doc_strings_are_not_quotes_and_scenarios_inside_a_rule_count(tree) -> None:
     features, spec = tree
-    text = _covering_all_clauses().replace(
-        "    Given nothing\n", '    Given nothing\n      """\n      > made up words\n      """\n', 1
-    )
-    (features / "a.feature").write_text(text, encoding="utf-8")
+    doc_string = '    Given nothing\n      """\n      > made up words\n      """\n'
+    text = _covering_all_clauses().replace("    Given nothing\n", doc_string, 1)
+    (features / "a.feature").write_text(text.replace("Feature: all\n\n", "Feature: all\n\n  Rule: r\n\n", 1))
     assert _messages(features, spec) == []
 
 
 def test_a_clause_without_scenario_is_reported_at_its_register_line(tree: tuple[Path, Path]) -> None:
     features, spec = tree
     missing = CLAUSES[-1]
-    text = _covering_all_clauses().replace(f"@spec-{missing.id} ", "@spec-1.1 ")
-    (features / "a.feature").write_text(text, encoding="utf-8")
+    (features / "a.feature").write_text(_covering_all_clauses().replace(f"@spec-{missing.id} ", "@spec-1.1 "))
     messages = _messages(features, spec)
-    assert len(messages) == 1
-    assert f"clause {missing.id}" in messages[0]
+    assert len(messages) == 1 and f"clause {missing.id}" in messages[0]
     assert "clauses.yaml:" in messages[0] and "clauses.yaml:0:" not in messages[0]
 
 
-def test_duplicate_and_missing_case_tags(tree: tuple[Path, Path]) -> None:
+def test_duplicate_missing_and_unknown_tags(tree: tuple[Path, Path]) -> None:
     features, spec = tree
     (features / "a.feature").write_text(_covering_all_clauses(case="case-same"), encoding="utf-8")
     (features / "b.feature").write_text(
-        "Feature: b\n\n  @spec-1.1\n  Scenario: no case\n    Given nothing\n", encoding="utf-8"
+        "Feature: b\n\n  @spec-1.1\n  Scenario: no case\n    Given nothing\n\n"
+        "  @spec-9.9 @case-x\n  Scenario: x\n    Given nothing\n\n  @case-y\n  Scenario: y\n    Given nothing\n"
     )
     messages = _messages(features, spec)
-    duplicates = [m for m in messages if "duplicate @case-same" in m]
-    assert len(duplicates) == len(CLAUSES) - 1
+    assert len([m for m in messages if "duplicate @case-same" in m]) == len(CLAUSES) - 1
     assert any("b.feature:4:" in m and "no @case-<slug>" in m for m in messages)
-
-
-def test_unknown_or_missing_spec_tag(tree: tuple[Path, Path]) -> None:
-    features, spec = tree
-    (features / "a.feature").write_text(_covering_all_clauses(), encoding="utf-8")
-    (features / "b.feature").write_text(
-        "Feature: b\n\n  @spec-9.9 @case-x\n  Scenario: x\n    Given nothing\n\n"
-        "  @case-y\n  Scenario: y\n    Given nothing\n",
-        encoding="utf-8",
-    )
-    messages = _messages(features, spec)
     assert any("unknown clause @spec-9.9" in m for m in messages)
-    assert any("b.feature:8:" in m and "no @spec-<clause id>" in m for m in messages)
-
-
-def test_scenarios_inside_a_rule_count(tree: tuple[Path, Path]) -> None:
-    features, spec = tree
-    text = _covering_all_clauses().replace("Feature: all\n\n", "Feature: all\n\n  Rule: r\n\n", 1)
-    (features / "a.feature").write_text(text, encoding="utf-8")
-    assert _messages(features, spec) == []
+    assert any("b.feature:12:" in m and "no @spec-<clause id>" in m for m in messages)
 
 
 def test_normalise_and_boundaries() -> None:
