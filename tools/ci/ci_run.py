@@ -1,13 +1,13 @@
-"""The CI workflows' steps about a finished run, as a person runs them: `python -m tools.ci.ci_run STEP [--base DIR]`
-with STEP `summary` (the clause table for the job summary page), `artifacts` (what the upload takes, in
-reports/ci/artifacts/), `outcome` (end with the run's own exit code: 1, 2, 3 and 4 stay apart in CI as on a terminal)
-or `release-tag` (signoff-<sw_version>, the release of the sign-off sheets). What the run was is read from what it
-left: environment.properties (tools.verdicts.run_header) and the runner's logs/run.json (exit code, target's name).
+"""The CI workflows' steps about a finished run: `python -m tools.ci.ci_run STEP [--base DIR]`, STEP `summary` (the
+clause table for the job summary page), `artifacts` (what the upload takes, in reports/ci/artifacts/), `outcome` (end
+with the run's own exit code) or `release-tag` (signoff-<sw_version>, the release of the sign-off sheets), read from
+what the run left: environment.properties (tools.verdicts.run_header) and the runner's logs/run.json.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import html
 import json
 import os
@@ -42,11 +42,10 @@ def exit_meaning(code: int) -> str:
 
 def noted(layout: RunLayout) -> dict:
     """The runner's logs/run.json; {} when the run did not write it."""
-    try:
-        found = json.loads(layout.facts.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return found if isinstance(found, dict) else {}
+    with contextlib.suppress(OSError, ValueError):
+        if isinstance(found := json.loads(layout.facts.read_text(encoding="utf-8")), dict):
+            return found
+    return {}
 
 
 @dataclass(frozen=True)
@@ -101,8 +100,7 @@ def summary(layout: RunLayout, features: Path = FEATURES) -> str:
 
 def write_summary(layout: RunLayout, features: Path, out: Path | None) -> int:
     """reports/ci/summary.md, appended to `out`, else to $GITHUB_STEP_SUMMARY when GitHub sets it, else printed."""
-    text = summary(layout, features)
-    kept = layout.base / "ci" / "summary.md"
+    text, kept = summary(layout, features), layout.base / "ci" / "summary.md"
     kept.parent.mkdir(parents=True, exist_ok=True)
     kept.write_text(text, encoding="utf-8")
     if out := out or (Path(os.environ["GITHUB_STEP_SUMMARY"]) if os.environ.get("GITHUB_STEP_SUMMARY") else None):
