@@ -1,5 +1,3 @@
-"""The embedded Focus Server stand: a separate program that plays the Focus Server and its surroundings.
-
-It implements the target contract (docs/target-contract.md) exactly (broker topology, REST task and job APIs, gRPC
-streams, recordings) and can break one clause at a time with `--fault NAME`. The suite never imports it.
-"""
+"""The embedded Focus Server stand: a separate program that plays the Focus Server and its surroundings by the
+target contract (docs/target-contract.md), and breaks one clause at a time with `--fault NAME`. The suite never
+imports it."""

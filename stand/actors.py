@@ -107,9 +107,6 @@ class AmqpActor(threading.Thread):
                         connection.close()
             self.stopping.wait(StandTiming.reconnect_pause_s)
 
-    def stop(self) -> None:
-        self.stopping.set()
-
     def setup(self, channel: BlockingChannel) -> None:
         raise NotImplementedError
 

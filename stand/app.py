@@ -122,7 +122,7 @@ class Stand:
             self.rest.join(timeout=StandTiming.join_s)
         self.jobs.stop_all()
         for actor in self.actors:
-            actor.stop()
+            actor.stopping.set()
         for actor in self.actors:
             if actor.is_alive():
                 actor.join(timeout=StandTiming.join_s)

@@ -202,11 +202,9 @@ class Snapshot:
     data: dict[str, Any]
 
     def diff(self, other: Snapshot) -> list[str]:
-        keys = sorted(set(self.data) | set(other.data))
+        was, now = self.data, other.data
         return [
-            f"{k}:\n  before {self.data.get(k)}\n  after  {other.data.get(k)}"
-            for k in keys
-            if self.data.get(k) != other.data.get(k)
+            f"{k}:\n  before {was.get(k)}\n  after  {now.get(k)}" for k in sorted(was | now) if was.get(k) != now.get(k)
         ]
 
 

@@ -1,4 +1,5 @@
-"""Each fault switch breaks exactly its clauses while every other clause holds, seen on the wire."""
+"""Each fault switch breaks exactly its clauses while every other clause holds, seen on the wire; on the fault-free
+stand every clause holds."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ import json
 from pathlib import Path
 
 import pytest
+from clause_checks import describe, evaluate
 from conftest import Stands
-from stand_wire import stand_cli
+from stand_wire import StandHandle, stand_cli
 
 from stand.faults import FAULTS
 
@@ -67,3 +69,8 @@ def test_fault_breaks_exactly_its_clauses(stands: Stands, fault: str) -> None:
     broken = set(switch.clauses) | set(switch.unjudged)
     failing = {clause for clause, why in outcome.items() if why is not None}
     assert failing == broken, json.dumps(outcome, indent=1)
+
+
+def test_every_clause_holds_on_the_fault_free_stand(stand: StandHandle) -> None:
+    results = evaluate(stand)
+    assert all(why is None for why in results.values()), describe(results)
