@@ -14,7 +14,7 @@ from tools.run.progress import ProgressBoard
 def _job(name: str, slow: bool, count: int = 1) -> RunningJob:
     scenario = PlannedScenario("A stream ends at the limit", "f.feature:3", "2.1", "limit-reached", ("slow",), "F")
     job = BehaveJob(name, (scenario,) * count, slow)
-    return RunningJob(job, process=None, started=time.monotonic(), output=None, events_path=Path("/nonexistent"))  # type: ignore[arg-type]
+    return RunningJob(job, process=None, output=None, events_path=Path("/nonexistent"))  # type: ignore[arg-type]
 
 
 def test_slow_scenarios_show_their_time_against_the_floor_and_the_rest_its_count() -> None:

@@ -155,7 +155,6 @@ class RunningJob:
 
     job: BehaveJob
     process: subprocess.Popen[bytes] | BaseProcess
-    started: float
     output: IO[bytes]
     events_path: Path
     ended: float | None = None
@@ -210,13 +209,6 @@ _fork_lock = threading.Lock()
 _fork_context: Any = None
 
 
-def start_method() -> str:
-    asked = os.environ.get(START_METHOD_ENV, "").strip().lower()
-    if asked in ("forkserver", "spawn"):
-        return asked
-    return "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-
-
 def warm_modules() -> list[str]:
     """What a job imports before it knows the target: behave, Allure's formatter and the suite (environment.py and
     the formatters behave.ini names). Steps are left to behave: a second import would register them twice."""
@@ -263,7 +255,8 @@ def _start(job: BehaveJob, layout: RunLayout, env: Mapping[str, str], target_env
     output = output_path.open("wb")
     job_env = dict(env) | {JOB_ENV: job.name} | UTF8_CHILD
     process: subprocess.Popen[bytes] | BaseProcess
-    if start_method() == "forkserver":
+    asked = os.environ.get(START_METHOD_ENV, "").strip().lower()  # spawn: as on Windows
+    if asked != "spawn" and "forkserver" in multiprocessing.get_all_start_methods():
         process = _fork_server().Process(target=_forked, args=(args, job_env, str(cwd), str(output_path)))
         with _fork_lock:  # multiprocessing's bookkeeping of children is not meant for threads starting at once
             process.start()
@@ -277,7 +270,7 @@ def _start(job: BehaveJob, layout: RunLayout, env: Mapping[str, str], target_env
         process = subprocess.Popen(
             command, cwd=cwd, env=job_env, stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, **group
         )
-    return RunningJob(job, process, time.monotonic(), output, events)
+    return RunningJob(job, process, output, events)
 
 
 def release_jobs(target_file: Path, variables: Mapping[str, str]) -> None:
