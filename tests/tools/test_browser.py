@@ -21,13 +21,6 @@ def no_debian_chromium(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setattr(browser, "DEBIAN_CHROMIUM", tmp_path / "absent" / "chromium")
 
 
-def test_google_chrome_on_the_path_is_found(tmp_path: Path) -> None:
-    chrome = _executable(tmp_path / "bin" / "google-chrome")
-    _executable(tmp_path / "bin" / "chromium-browser")
-    env = {"PATH": str(tmp_path / "bin"), "HOME": str(tmp_path / "home")}
-    assert browser.find(env) == chrome
-
-
 def test_a_playwright_chromium_is_found_when_no_command_is_there(tmp_path: Path) -> None:
     home = tmp_path / "home"
     older = _executable(home / ".cache" / "ms-playwright" / "chromium-1100" / "chrome-linux" / "chrome")
@@ -38,8 +31,11 @@ def test_a_playwright_chromium_is_found_when_no_command_is_there(tmp_path: Path)
     assert browser.find({**env, "PLAYWRIGHT_BROWSERS_PATH": str(tmp_path / "pw")}) == elsewhere
 
 
-def test_none_at_all_is_none_and_a_given_one_wins(tmp_path: Path) -> None:
+def test_none_at_all_is_none_google_chrome_comes_first_and_a_given_one_wins(tmp_path: Path) -> None:
     env = {"PATH": str(tmp_path / "empty"), "HOME": str(tmp_path / "home")}
     assert browser.find(env) is None
+    chrome = _executable(tmp_path / "bin" / "google-chrome")
+    _executable(tmp_path / "bin" / "chromium-browser")
+    assert browser.find({**env, "PATH": str(tmp_path / "bin")}) == chrome
     given = _executable(tmp_path / "opt" / "my-chrome")
     assert browser.find({**env, "SIGNOFF_BROWSER": str(given)}) == given

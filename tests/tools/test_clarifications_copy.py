@@ -1,9 +1,6 @@
-"""The project's copy of the clarifications is the dev team's document, byte for byte, and the quotes follow it.
-
-A formatter once rewrote the copy's Python samples (`ruff format` formats code blocks inside Markdown): quotes that
-followed the altered copy passed the quote lint. The copy is pinned to the original, excluded from formatting, and the
-lint is shown to fail against a copy altered the way ruff altered it.
-"""
+"""The project's copy of the clarifications is the dev team's document, byte for byte, and the quotes follow it: a
+formatter once rewrote the copy's Python samples and the quotes that followed it passed the quote lint. The copy is
+pinned, excluded from formatting, and the lint fails against a copy altered the way ruff altered it."""
 
 from __future__ import annotations
 

@@ -1,10 +1,6 @@
-"""Issue 26's sign-off, read in Chromium (Playwright) as a reviewer reads it, from reports the real npm allure built.
-
-Two nightlies against production's shape (the job API alone, so the 11 task-API scenarios are not offered), their
-results written as the project's formatter writes them (tools/run/not_run.result_json gives each the labels, link,
-description and history id of a real scenario of features/): a green one, and one whose 4.3 job scenario failed,
-with a register entry naming it (FOCUS_KNOWN_DEFECTS).
-"""
+"""Issue 26's sign-off, read in Chromium (Playwright) as a reviewer reads it, from reports the real npm allure built:
+two nightlies of production's shape (the job API alone: the 11 task-API scenarios not offered), their results as the
+formatter writes them (tools/run/not_run.result_json), a green one and one whose 4.3 job scenario is a known defect."""
 
 from __future__ import annotations
 
@@ -116,7 +112,12 @@ def test_the_sheet_of_a_production_nightly_says_what_a_reviewer_asks(nights, bro
 
 
 @needs_allure
-def test_a_known_defect_reads_its_key_and_link_on_the_report_traceability_and_sheet(nights, browser) -> None:
+def test_the_landing_page_shows_every_verdict_and_a_known_defect_its_key_and_link_on_every_page(
+    nights, browser
+) -> None:
+    green = _text(browser, nights["green"].single_file / "index.html", "#focus-verdicts")
+    assert green.startswith("Fit for sign-off: every clause verified")
+    assert all(f"{clause.id} verified" in green for clause in CLAUSES), green
     known = nights["known"]
     strip = _text(browser, known.single_file / "index.html", "#focus-verdicts")
     assert "Not valid for sign-off" in strip and f"4.3 failed, known defect {KEY}" in strip
@@ -124,13 +125,6 @@ def test_a_known_defect_reads_its_key_and_link_on_the_report_traceability_and_sh
         row, banner = _text(browser, sheet, "tr#clause-4-3"), _text(browser, sheet, ".banner")
         assert f"known defect {KEY}" in row and "failed" in row and "not valid for sign-off" in banner.lower(), sheet
         assert f'href="{BROWSE + KEY}"' in sheet.read_text()
-
-
-@needs_allure
-def test_the_landing_page_shows_every_verdict_without_a_click(nights, browser) -> None:
-    text = _text(browser, nights["green"].single_file / "index.html", "#focus-verdicts")
-    assert text.startswith("Fit for sign-off: every clause verified")
-    assert all(f"{clause.id} verified" in text for clause in CLAUSES), text
 
 
 def _squashed(text: str) -> str:

@@ -86,7 +86,7 @@ def test_a_new_section_that_a_feature_quotes_by_a_line_of_its_own_is_not_new(tmp
     assert code == 1 and "New sections no scenario quotes: 0" in out  # its lines moved all the same
 
 
-def test_the_same_version_changes_nothing_and_an_unquoted_change_still_fails(tmp_path: Path, capsys) -> None:
+def test_the_same_version_changes_nothing_an_unquoted_change_fails_and_bad_input_is_one_line(tmp_path, capsys) -> None:
     code, out, _ = _run(capsys, "--new", str(CLARIFICATIONS))
     assert code == 0 and "no longer stand in the new version: 0" in out and "follow: 0" in out
     line = "- Interrogator is the data source (connected to fiber)"
@@ -95,9 +95,6 @@ def test_the_same_version_changes_nothing_and_an_unquoted_change_still_fails(tmp
     assert code == 1 and "3.1 Connection Protocol: its section's text changed" in out
     assert "3.1 Connection Protocol:\n      old line 233: - Interrogator is the data source (connected to fiber)" in out
     assert (tmp_path / "diff.txt").read_text() == out
-
-
-def test_no_such_new_version_is_one_clear_line(tmp_path: Path, capsys) -> None:
     code, out, err = _run(capsys, "--new", str(tmp_path / "missing.md"))
     assert code == 2 and not out and err.strip() == f"spec diff: no such file {tmp_path / 'missing.md'}"
     code, _, err = _run(capsys, "--new", "")

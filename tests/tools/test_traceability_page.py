@@ -79,7 +79,7 @@ def pdf_text(results: Path, out: Path) -> str:
 
 
 @needs_chromium
-def test_the_pdf_holds_the_run_header_twelve_clause_rows_their_verdicts_and_approval(
+def test_the_pdf_holds_the_run_header_the_clause_rows_their_verdicts_and_whether_it_can_be_signed(
     tmp_path: Path, write_result: ResultWriter
 ) -> None:
     text = pdf_text(a_run(tmp_path / "results", write_result, failing="no-recordings"), tmp_path)
@@ -91,10 +91,6 @@ def test_the_pdf_holds_the_run_header_twelve_clause_rows_their_verdicts_and_appr
     assert "failed" in text.split("4.1 Scenario 1", 1)[1][:400]
     assert "No recordings fails fast" in text.split("Open defects", 1)[1]
     assert "Product lead" in text and "Dev lead" in text and "NOT VALID FOR SIGN-OFF" in text
-
-
-@needs_chromium
-def test_a_green_nightly_sheet_is_valid_and_a_quick_one_is_not(tmp_path: Path, write_result: ResultWriter) -> None:
     assert "this run can be signed off" in pdf_text(a_run(tmp_path / "green", write_result), tmp_path)
     text = pdf_text(a_run(tmp_path / "quick", write_result, "quick"), tmp_path)
     assert "NOT VALID FOR SIGN-OFF: not a sign-off run" in text and text.count("not verified") >= 12
