@@ -1,11 +1,6 @@
-"""The verdict per clause, in ONE place: the console summary, the report, traceability, the sign-off sheet, the CI
-summary and the exit code all take it from here, and every page that explains a verdict prints `RULE`, so that what
-a page says of the rule is what the rule does (docs/reading-the-report.md, "Signing off a clause").
-
-Over a clause's *applicable* scenarios: every scenario of the clause in the feature files, less those the target
-offers no API for (results labelled `offered` = `no`: counted apart as "not offered", with why, never passed). A
-failed scenario the known-defects register names stays failed: it only reads "known defect PZ-…" beside its failure.
-"""
+"""The verdict per clause, in ONE place: the console, the report, traceability, the sign-off sheet, the CI summary and
+the exit code take it from here, and every page that explains a verdict prints `RULE`: what a page says of the rule
+is what the rule does. A failed scenario the known-defects register names stays failed, "known defect PZ-…" beside."""
 
 from __future__ import annotations
 
@@ -82,8 +77,7 @@ class Fault(NamedTuple):
     description: str
 
 
-@dataclass(frozen=True)
-class Faults:
+class Faults(NamedTuple):
     """The clause's faults in the mutation matrix of this commit and shape; killed: those killed on this commit."""
 
     total: int

@@ -1,11 +1,8 @@
 """The sign-off sheet: the traceability page (tools/verdicts/traceability.py) with approval lines for the product lead
-and the dev lead, printable (A4), and printed to PDF by headless Chromium (tools/verdicts/browser.py).
+and the dev lead, printed to PDF (A4) by headless Chromium (tools/verdicts/browser.py). Also written beside the report
+at every run, where its links open the report beside it.
 
-    make signoff              # reports/signoff.html and reports/signoff.pdf
-    python -m tools.verdicts.signoff [--base reports] [--no-pdf]
-
-The HTML is also written beside the report at every run (the report's bar links to it), where its links open the
-report beside it.
+    make signoff              # python -m tools.verdicts.signoff [--base reports] [--no-pdf]: signoff.html and .pdf
 """
 
 from __future__ import annotations
@@ -14,12 +11,12 @@ import argparse
 from collections.abc import Sequence
 from pathlib import Path
 
-from tools.common.layout import DEFAULT_LAYOUT, FEATURES, MUTATION_MATRIX, RunLayout
+from tools.common.layout import DEFAULT_LAYOUT, FEATURES, RunLayout
 from tools.verdicts.browser import SignoffFailed, print_pdf
-from tools.verdicts.traceability import Traceability, build, to_html
+from tools.verdicts.traceability import Traceability as Sheet  # the sheet shows what the traceability page shows
+from tools.verdicts.traceability import build, to_html
 
-Sheet = Traceability  # the sheet shows what the traceability page shows
-__all__ = ["Sheet", "SignoffFailed", "build", "print_pdf", "write", "write_html"]
+__all__ = ["Sheet", "build", "print_pdf", "write_html"]
 
 
 def write_html(sheet: Sheet, out: Path, report_href: str = "allure-report/index.html") -> Path:
@@ -29,11 +26,9 @@ def write_html(sheet: Sheet, out: Path, report_href: str = "allure-report/index.
     return out
 
 
-def write(
-    layout: RunLayout, *, pdf: bool = True, features_dir: Path = FEATURES, matrix: Path = MUTATION_MATRIX
-) -> Sheet:
+def write(layout: RunLayout, *, pdf: bool = True, features_dir: Path = FEATURES) -> Sheet:
     """reports/signoff.html, and reports/signoff.pdf unless `pdf` is False."""
-    sheet = build(layout.results, features_dir, matrix)
+    sheet = build(layout.results, features_dir)
     html = write_html(sheet, layout.base / "signoff.html")
     if pdf:
         print_pdf(html, layout.base / "signoff.pdf")
@@ -51,9 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SignoffFailed as exc:
         print(f"signoff: {exc}")
         return 3
-    print(
-        f"sign-off sheet: {args.base / 'signoff.html'}" + ("" if args.no_pdf else f" and {args.base / 'signoff.pdf'}")
-    )
+    print(f"sign-off sheet: {args.base / 'signoff.html'}{'' if args.no_pdf else ' and signoff.pdf'}")
     print("valid for sign-off" if sheet.valid else "NOT VALID FOR SIGN-OFF: see the sheet's verdicts")
     return 0
 
