@@ -173,15 +173,8 @@ class AmqpProbe:
         def receive(channel: BlockingChannel, method: Any, properties: pika.BasicProperties, body: bytes) -> None:
             probe_queue.deliveries.append(
                 Delivery(
-                    exchange=method.exchange,
-                    routing_key=method.routing_key,
-                    body=_json_or_none(body),
-                    raw=body,
-                    properties=_properties(properties),
-                    arrived_at=monotonic(),
-                    arrived_utc=datetime.now(UTC),
-                    probe_queue=probe_queue.name,
-                    binding=probe_queue.binding,
+                    *(method.exchange, method.routing_key, _json_or_none(body), body, _properties(properties)),
+                    *(monotonic(), datetime.now(UTC), probe_queue.name, probe_queue.binding),
                 )
             )
 

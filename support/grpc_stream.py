@@ -35,9 +35,6 @@ _CHANNEL_OPTIONS = [  # as the fact sheet's client (§2.4): frames of a 2,222-ch
 _FLOAT32 = np.dtype("<f4")  # the contract's frame layout: little-endian float32
 
 
-# -- frames ------------------------------------------------------------------------------------------------------
-
-
 @dataclass(frozen=True)
 class Frame:
     """One decoded `DataStream` message: `data[row, channel, bin]`, one timestamp and index per row."""
@@ -90,18 +87,9 @@ def decode_frame(message: pandadatastream_pb2.DataStream, number: int = 0) -> Fr
     if message.global_minimum > message.global_maximum:
         raise broken(f"global_minimum {message.global_minimum} is above global_maximum {message.global_maximum}")
     data = np.frombuffer(b"".join(message.main_data), dtype=_FLOAT32).reshape(x, y, z)
-    return Frame(
-        start_channel=message.start_channel,
-        end_channel=message.end_channel,
-        timestamps_ms=tuple(message.timestamp_in_milis),
-        row_index=tuple(message.row_index),
-        data=data,
-        global_maximum=message.global_maximum,
-        global_minimum=message.global_minimum,
-    )
-
-
-# -- the timeline of one read ------------------------------------------------------------------------------------
+    rows, indexes = tuple(message.timestamp_in_milis), tuple(message.row_index)
+    extremes = (message.global_maximum, message.global_minimum)
+    return Frame(message.start_channel, message.end_channel, rows, indexes, data, *extremes)
 
 
 class Ending(StrEnum):
@@ -197,9 +185,6 @@ class StreamTimeline:
 
 def _round(value: float | None) -> float | None:
     return round(value, 3) if value is not None else None
-
-
-# -- reading -----------------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -316,9 +301,6 @@ def _read(channel: grpc.Channel, timeline: StreamTimeline, backstop_s: float, ke
         timeline.ending = Ending.OUR_DEADLINE  # the gRPC backstop: still ours
     else:
         timeline.ending = Ending.SERVER
-
-
-# -- a stream kept open, a first frame, a job ended ----------------------------------------------------------------
 
 
 @dataclass

@@ -31,9 +31,6 @@ def queue_names(admin: RabbitAdmin, containing: str = "") -> list[str]:
     return sorted(q.name for q in admin.queues() if containing in q.name)
 
 
-# -- exchanges and queues, looked up ------------------------------------------------------------------------------
-
-
 @dataclass(frozen=True)
 class Lookup:
     """An exchange or queue as a passive declare (nothing is created) and the management API see it."""
@@ -92,9 +89,6 @@ def check_queue_absent(lookup: Lookup) -> None:
     )
 
 
-# -- a task's or job's own queue ----------------------------------------------------------------------------------
-
-
 @dataclass(frozen=True)
 class SubjectQueue:
     """The queue `{id}_{suffix}` bound to an exchange while the subject ran (None: none), and what the broker had
@@ -137,9 +131,6 @@ def queue_went(world: World, name: str) -> bool:
 
 def check_queue_gone(name: str, went: bool, within_s: float) -> None:
     assert went, f"the queue {name!r} is still there {within_s:g} s after its job ended"
-
-
-# -- Focus Server's commands ----------------------------------------------------------------------------------------
 
 
 def watch_commands_everywhere(world: World) -> Watch:
@@ -245,9 +236,6 @@ def check_no_command_elsewhere(deliveries: list[Delivery], exchange: str) -> Non
 def check_routing_key(deliveries: list[Delivery], command: str, expected: str) -> None:
     wrong = sorted({d.routing_key for d in deliveries if command_name(d) == command and d.routing_key != expected})
     assert not wrong, f"Focus Server's {command} commands came with routing keys {wrong}, not {expected!r}"
-
-
-# -- Focus Server's footprint on the broker -------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)

@@ -136,9 +136,6 @@ def find_uninterrupted(world: World, seconds: int) -> Span:
     return Catalogue.of(world.focus, world.settings).uninterrupted(seconds)
 
 
-# -- the plan: the literal example where the catalogue holds it, else the smallest shape -------------------------
-
-
 class Choice(StrEnum):
     LITERAL = "the clarification's example shape"
     SMALLEST = "the smallest shape that shows the clause"
@@ -297,8 +294,6 @@ def plan(clause: str, api: str, recordings: Sequence[Span], search: Span, sizes:
         raise ValueError(f"clause {clause!r} needs no history window (history clauses: {', '.join(CLAUSE_SHAPES)})")
     return plan_shape(CLAUSE_SHAPES[clause], api, recordings, search, sizes)
 
-
-# -- `python -m support.recordings`: the window(s) each history clause would use, before any run -----------------
 
 NO_RECORDING = "needs no recording"
 

@@ -221,9 +221,6 @@ class _DeploymentSource(PydanticBaseSettingsSource):
         return {"TARGET": Target.EXTERNAL.value, **found}
 
 
-# -- the team's environments YAML ----------------------------------------------------------------------------------
-
-
 def environments_file(environ: Mapping[str, str] = os.environ) -> Path:
     """Where the environments YAML is: `FOCUS_ENVIRONMENTS_FILE`, else `config/environments.yaml`."""
     return Path(environ.get(FILE_VARIABLE) or DEFAULT_FILE)
@@ -302,9 +299,6 @@ def _broker(rabbitmq: dict[str, Any]) -> dict[str, str]:
     return variables
 
 
-# -- URLs and their secrets ----------------------------------------------------------------------------------------
-
-
 def _require_scheme(url: str, schemes: tuple[str, ...]) -> None:
     scheme, separator, rest = url.partition("://")
     if url and (not separator or scheme.lower() not in schemes or not rest):
@@ -344,9 +338,6 @@ def mask_url(url: str) -> str:
     scheme, _, rest = url.partition("://")
     userinfo, _, address = rest.rpartition("@")
     return f"{scheme}://{userinfo.partition(':')[0]}:***@{address}"
-
-
-# -- reading them ----------------------------------------------------------------------------------------------------
 
 
 def load_settings() -> Settings:

@@ -373,30 +373,17 @@ SAMPLE_GAP_MS = int(FIGURES["sample_gap_ms"])  # find_temporal_gaps' own default
 
 
 @dataclass(frozen=True)
-class Gap:
+class Gap(Span):
     """Two consecutive row timestamps further apart than a threshold: the row before and the row after."""
-
-    start_ms: int
-    end_ms: int
-
-    @property
-    def duration_ms(self) -> int:
-        return self.end_ms - self.start_ms
 
     def label(self) -> str:
         return f"{fmt_span(self.start_ms, self.end_ms)} ({self.duration_ms / 1000:.1f} s)"
 
     def as_dict(self) -> dict[str, Any]:
-        # The clarifications' helper returns start, end, duration_ms and duration_readable; the same here, plus
-        # the instants in words for the report.
-        return {
-            "start": self.start_ms,
-            "end": self.end_ms,
-            "duration_ms": self.duration_ms,
-            "duration_readable": f"{self.duration_ms / 1000:.1f}s",
-            "from": fmt(self.start_ms),
-            "to": fmt(self.end_ms),
-        }
+        # The clarifications' helper's keys (start, end, duration_ms, duration_readable), and the instants in words.
+        readable = f"{self.duration_ms / 1000:.1f}s"
+        said = {"start": self.start_ms, "end": self.end_ms, "duration_ms": self.duration_ms}
+        return said | {"duration_readable": readable, "from": fmt(self.start_ms), "to": fmt(self.end_ms)}
 
 
 def find_temporal_gaps(timestamps: Iterable[int], threshold_ms: int = SAMPLE_GAP_MS) -> list[Gap]:
