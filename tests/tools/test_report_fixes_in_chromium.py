@@ -15,7 +15,7 @@ from pathlib import Path
 import allure
 import pytest
 from behave.parser import parse_file
-from tools_testkit import CHROMIUM, Attacher, needs_allure
+from tools_testkit import Attacher, chromium, needs_allure
 
 from support import evidence
 from support.clauses import BY_ID
@@ -31,9 +31,11 @@ THREADS = ["main 6215", "slow 6206", *(f"slow {6207 + n}" for n in range(8)), "l
 RUNS = ("2026-11-30", "2026-12-01", "2026-12-02")
 
 
-def _description(feature: str, scenario_part: str, clause: str) -> str:
+def _description(feature: str, clause: str) -> str:
+    """The description the formatter gives a scenario of the real feature file (by a part of its title)."""
     parsed = parse_file(str(FEATURES / feature))
-    scenario = next(s for s in parsed.scenarios if scenario_part in s.name)
+    part = {"2.2": "GET /channels", "4.3": "hole only where it is"}[clause]
+    scenario = next(s for s in parsed.scenarios if part in s.name)
     html = description_html(BY_ID[clause], scenario.description, parsed.description)
     assert html
     return html
@@ -51,41 +53,21 @@ def _write_run(results: Path, day: str, p95_ms: float, monkeypatch: pytest.Monke
     seen.metric("p95", "GET /channels: 95th percentile of 20 calls", p95_ms, "ms", 1000.0)
     seen.close({"management API": [{"request": "GET /api/queues", "status": 200, "body": listing}] * 2})
     specs = {
-        "channels": ("2.2", _description("2_2_metadata_latency.feature", "GET /channels", "2.2")),
-        "hole": ("4.3", _description("4_partial_results.feature", "hole only where it is", "4.3")),
+        0: ("2.2", "channels", "The channel range (GET /channels) answers in under 1 second", "2_2_metadata_latency"),
+        1: ("4.3", "hole", "Scenario of slow 6206", "4_partial_results"),
     }
     for index, thread in enumerate(THREADS):
-        key = "channels" if index == 0 else "hole" if index == 1 else None
-        spec, html = specs[key] if key else ("1.1", "")
-        result = {
-            "uuid": str(uuid.uuid4()),
-            "historyId": f"h{index}",
-            "name": {"channels": "The channel range (GET /channels) answers in under 1 second"}.get(
-                key, f"Scenario of {thread}"
-            ),
-            "status": "passed",
-            "labels": [
-                {"name": "spec", "value": spec},
-                {"name": "clause", "value": f"{spec} {BY_ID[spec].title}"},
-                {"name": "tag", "value": f"case-{key or index}"},
-                {"name": "host", "value": "vm"},
-                {"name": "thread", "value": thread},
-            ],
-            "descriptionHtml": html,
-            "attachments": attach.attached if key == "channels" else [],
-            "start": start + index * 1000,
-            "stop": start + index * 1000 + (180_000 if thread.startswith("slow") else 20_000),
-        }
+        spec, case, name, feature = specs.get(index, ("1.1", str(index), f"Scenario of {thread}", ""))
+        labels = {"spec": spec, "clause": f"{spec} {BY_ID[spec].title}", "tag": f"case-{case}", "host": "vm"}
+        result = {"uuid": str(uuid.uuid4()), "historyId": f"h{index}", "name": name, "status": "passed"}
+        result["labels"] = [{"name": k, "value": v} for k, v in (labels | {"thread": thread}).items()]
+        result["descriptionHtml"] = _description(f"{feature}.feature", spec) if feature else ""
+        result["attachments"] = attach.attached if index == 0 else []
+        result["start"] = start + index * 1000
+        result["stop"] = result["start"] + (180_000 if thread.startswith("slow") else 20_000)
         (results / f"{result['uuid']}-result.json").write_text(json.dumps(result))
-    environment = {f"filler_{n}": "x" for n in range(35)}
-    environment |= {
-        "run_started": f"{day} 01:30:00 UTC",
-        "run_id": f"{day}-1",
-        "profile": "nightly",
-        "target": "stand",
-        "target.api": "job",
-        "listen_s": "60",
-    }
+    environment = {f"filler_{n}": "x" for n in range(35)} | {"run_started": f"{day} 01:30:00 UTC", "run_id": day}
+    environment |= {"profile": "nightly", "target": "stand", "target.api": "job", "listen_s": "60"}
     report.write_run_metadata(results, environment, report.executor("nightly", "stand"))
 
 
@@ -101,14 +83,7 @@ def three_nights(tmp_path_factory: pytest.TempPathFactory) -> RunLayout:
     return layout
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip("chromium absent")
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield launched
-        launched.close()
+browser = chromium
 
 
 def _open(browser, path: Path):
@@ -141,20 +116,19 @@ def _all_text(page) -> str:
 
 
 @needs_allure
-def test_the_2_2_quote_says_whose_thresholds_and_that_job_routes_stand_in(three_nights: RunLayout, browser) -> None:
-    page = _open_result(browser, three_nights, "GET /channels")
-    text = _all_text(page)
-    page.close()
+def test_each_quote_is_its_clauses_with_whose_thresholds_and_the_tables_header(
+    three_nights: RunLayout, browser
+) -> None:
+    texts = {}
+    for name in ("GET /channels", "Scenario of slow 6206"):
+        page = _open_result(browser, three_nights, name)
+        texts[name] = _all_text(page)
+        page.close()
+    text = texts["GET /channels"]  # 2.2: whose thresholds, and that the job API's routes stand in for the task API's
     for said in ("Official Answer:", "Recommendation:", "Proposed SLA", "GET /sensors", "stand in for"):
         assert said in text, said
     assert text.index("Recommendation:") < text.index("Proposed SLA")
-
-
-@needs_allure
-def test_the_4_3_quote_is_the_dev_teams_sentence_with_the_tables_header(three_nights: RunLayout, browser) -> None:
-    page = _open_result(browser, three_nights, "Scenario of slow 6206")
-    text = _all_text(page)
-    page.close()
+    text = texts["Scenario of slow 6206"]  # 4.3: the dev team's sentence with its table's header
     assert "Recordings with gaps → Partial results with holes" in text
     assert "HTTP Status" in text and "Data with temporal holes" in text
 
@@ -175,14 +149,16 @@ def test_the_timeline_has_one_lane_per_process(three_nights: RunLayout, browser)
 
 
 @needs_allure
-def test_the_header_shows_utc_the_api_shape_and_the_listening_window_up_front(three_nights: RunLayout, browser) -> None:
+def test_the_header_shows_utc_the_api_shape_the_listening_window_and_categories(three_nights, browser) -> None:
     page = _open(browser, three_nights.single_file / "index.html")
     page.wait_for_selector('[data-testid="report-data"]')
     page.wait_for_timeout(500)
     assert "UTC" in page.locator('[data-testid="report-data"]').inner_text()
     shown = page.locator("body").inner_text().split("Show more", 1)[0]  # what is visible before "Show more"
-    page.close()
     assert "target.api\njob" in shown and "listen_s\n60" in shown, shown[-600:]
+    page.get_by_text("Categories", exact=True).first.click()  # shown on a green run too
+    page.get_by_text("Passed: no product defect").first.wait_for()  # fails after the timeout if it never shows
+    page.close()
 
 
 @needs_allure
@@ -202,20 +178,34 @@ def test_bodies_are_pretty_json_and_cut_text_says_so(three_nights: RunLayout, br
     assert max(sizes) <= evidence.ATTACHMENT_LIMIT + 200
 
 
+def _luminance(colour: str) -> float:
+    channels = [int(x) / 255 for x in colour[colour.index("(") + 1 : colour.index(")")].split(",")[:3]]
+    r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
 @needs_allure
-def test_emoji_render_in_colour(three_nights: RunLayout, browser, tmp_path: Path) -> None:
-    sample = tmp_path / "emoji.html"
-    sample.write_text("<meta charset='utf-8'><span id=e style='font-size:64px'>❌</span>")
-    page = _open(browser, sample)
-    png = page.locator("#e").screenshot()
+@pytest.mark.parametrize("dark", [False, True])
+def test_the_pages_bar_leaves_the_footer_visible_and_reads_in_both_themes(three_nights, browser, dark: bool) -> None:
+    page = _open(browser, three_nights.single_file / "index.html")
+    page.wait_for_selector('[data-testid="report-data"]')
+    if dark:
+        page.evaluate("() => document.documentElement.setAttribute('data-theme', 'dark')")
+    page.wait_for_timeout(500)
+    bar, footer = (
+        page.locator("#focus-report-pages").bounding_box(),
+        page.get_by_text("Powered by").first.bounding_box(),
+    )
+    label, link, background = page.evaluate(
+        """() => { const bar = document.getElementById('focus-report-pages');
+                   return [bar.querySelector('b'), bar.querySelector('a'), bar].map((e, i) =>
+                       getComputedStyle(e)[i < 2 ? 'color' : 'backgroundColor']); }"""
+    )
     page.close()
-    from io import BytesIO
-
-    from PIL import Image
-
-    pixels = Image.open(BytesIO(png)).convert("RGB").getdata()
-    reds = sum(1 for r, g, b in pixels if r > 180 and g < 100 and b < 100)
-    assert reds > 50, "❌ drew no red: no colour emoji font (make setup-fonts)"
+    assert footer["y"] + footer["height"] <= bar["y"] + 1, (footer, bar)  # the footer sits above the bar
+    for colour in (label, link):
+        high, low = sorted((_luminance(colour), _luminance(background)), reverse=True)
+        assert (high + 0.05) / (low + 0.05) >= 4.5, (colour, background)  # WCAG AA contrast
 
 
 @needs_allure

@@ -1,5 +1,5 @@
 """The run's SLA figures become Allure 3's performance metrics and quality-gate rules (from the attachments the
-suite wrote, nothing measured again); the timeline's lanes made distinct."""
+suite wrote, nothing measured again)."""
 
 from __future__ import annotations
 
@@ -12,52 +12,35 @@ from tools_testkit import Attacher
 
 from support.evidence import Evidence
 from tools.report import metrics
-from tools.report.timeline_lanes import distinct_lanes, lane_id
 
-
-def write_figures(results: Path, spec: str, case: str, figures: list[tuple], monkeypatch: pytest.MonkeyPatch) -> None:
-    """A result whose scenario recorded `figures` ((what, title, value, unit, limit, more)) as the suite does."""
-    results.mkdir(parents=True, exist_ok=True)
-    attach = Attacher(results)
-    monkeypatch.setattr(allure, "attach", attach)
-    evidence = Evidence(pictures=False, scenario=case)
-    for what, title, value, unit, limit, more in figures:
-        evidence.metric(what, title, value, unit, limit, **more)
-    evidence.close({})
-    result = {"name": case, "status": "passed", "start": 1000, "stop": 3000, "uuid": case}
-    result |= {
-        "labels": [{"name": "spec", "value": spec}],
-        "steps": [{"name": "a step", "attachments": attach.attached}],
-    }
-    (results / f"{case}-result.json").write_text(json.dumps(result))
-
-
+# (clause, case): the figure its scenario recorded, as support/ records it (what, title, value, unit, limit, more)
 FIGURES = {
-    ("2.2", "channels-quick"): [("p95", "GET /channels: 95th percentile of 20 calls", 12.5, "ms", 1000.0, {})],
-    ("2.1", "live-limit"): [("end", "when the server ended the stream, at the limit", 18.0, "s", 23.0, {"low": 17.0})],
-    ("3.1", "recorder-data"): [("rate", "Smart Recorder messages a second", 0.8, "msg/s", 1.0, {"better": "higher"})],
+    ("2.2", "channels-quick"): ("p95", "GET /channels: 95th percentile of 20 calls", 12.5, "ms", 1000.0, {}),
+    ("2.1", "live-limit"): ("end", "when the server ended the stream, at the limit", 18.0, "s", 23.0, {"low": 17.0}),
+    ("3.1", "recorder-data"): ("rate", "Smart Recorder messages a second", 0.8, "msg/s", 1.0, {"better": "higher"}),
 }
 
 
 @pytest.fixture
 def results(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for (spec, case), figures in FIGURES.items():
-        write_figures(tmp_path / "results", spec, case, figures, monkeypatch)
+    (tmp_path / "results").mkdir()
+    for (spec, case), (what, title, value, unit, limit, more) in FIGURES.items():
+        attach = Attacher(tmp_path / "results")
+        monkeypatch.setattr(allure, "attach", attach)
+        evidence = Evidence(pictures=False, scenario=case)
+        evidence.metric(what, title, value, unit, limit, **more)
+        evidence.close({})
+        steps = [{"name": "a step", "attachments": attach.attached}]
+        result = {"name": case, "status": "passed", "start": 1000, "stop": 3000, "uuid": case, "steps": steps}
+        result["labels"] = [{"name": "spec", "value": spec}]
+        (tmp_path / "results" / f"{case}-result.json").write_text(json.dumps(result))
     return tmp_path / "results"
 
 
 def test_the_figures_come_from_the_metrics_attachments(results: Path) -> None:
     figures = {f.key: f for f in metrics.collect(results)}
-    assert list(figures) == [
-        "2.1 live-limit: end",
-        "2.2 channels-quick: p95",
-        "3.1 recorder-data: rate",
-    ]  # clause first
-    p95, end, rate = (
-        figures["2.2 channels-quick: p95"],
-        figures["2.1 live-limit: end"],
-        figures["3.1 recorder-data: rate"],
-    )
+    assert list(figures) == ["2.1 live-limit: end", "2.2 channels-quick: p95", "3.1 recorder-data: rate"]
+    end, p95, rate = figures.values()
     assert (p95.clause, p95.value, p95.unit, p95.limit, p95.better, p95.start) == (
         "2.2",
         12.5,
@@ -79,18 +62,14 @@ def test_allure_gets_results_titles_units_directions_and_a_rule_per_limit(result
         (p["key"], p["value"], p["start"], p["stop"]) for p in perf
     }
     assert len({p["id"] for p in perf}) == len(perf) == 3
-    shown = config["performance"]["metrics"]["2.2 channels-quick: p95"]
-    assert shown == {
-        "title": "2.2 channels-quick: GET /channels: 95th percentile of 20 calls (limit < 1000 ms, margin 99%)",
-        "unit": "ms",
-        "better": "lower",
-        "group": "2.2",
-    }
+    title = "2.2 channels-quick: GET /channels: 95th percentile of 20 calls (limit < 1000 ms, margin 99%)"
+    shown = {"title": title, "unit": "ms", "better": "lower", "group": "2.2"}
+    assert config["performance"]["metrics"]["2.2 channels-quick: p95"] == shown
     assert config["performance"]["groups"]["2.2"]["title"] == "Metadata Collection Time"
     rules = {rule["id"]: rule for rule in config["qualityGate"]["rules"]}
     assert rules["2.2 channels-quick: p95"]["metricMax"] == {
         "key": "2.2 channels-quick: p95",
-        "value": 1000.0,
+        "value": 1000,
         "unit": "ms",
     }
     assert rules["2.1 live-limit: end"]["metricMax"]["value"] == 23.0
@@ -101,18 +80,3 @@ def test_allure_gets_results_titles_units_directions_and_a_rule_per_limit(result
 def test_a_run_without_figures_gives_allure_no_metrics(tmp_path: Path) -> None:
     (tmp_path / "results").mkdir()
     assert metrics.write(tmp_path / "results", tmp_path / "staged") is None
-
-
-def test_colliding_processes_get_lanes_of_their_own(tmp_path: Path) -> None:
-    assert lane_id("vm", "main 6215") == lane_id("vm", "slow 6206")
-    for n, thread in enumerate(["main 6215", "main 6215", "slow 6206"]):
-        labels = [{"name": "host", "value": "vm"}, {"name": "thread", "value": thread}]
-        (tmp_path / f"{n}-result.json").write_text(json.dumps({"start": n, "labels": labels}))
-    assert distinct_lanes(tmp_path) == {("vm", "slow 6206"): "slow 6206·2"}  # the busiest keeps its name
-    threads = {
-        label["value"]
-        for path in tmp_path.glob("*-result.json")
-        for label in json.loads(path.read_text())["labels"]
-        if label["name"] == "thread"
-    }
-    assert len({lane_id("vm", thread) for thread in threads}) == 2

@@ -73,3 +73,16 @@ class Attacher:
         source = f"{uuid.uuid4()}-attachment.{suffix}"
         (self.folder / source).write_bytes(body if isinstance(body, bytes) else body.encode())
         self.attached.append({"name": name, "source": source, "type": kind})
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """Headless Chromium driven by Playwright, for a module (a test module takes it as `browser = chromium`)."""
+    if not CHROMIUM.exists():
+        pytest.skip("chromium absent: apt-get install -y chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        yield launched
+        launched.close()
