@@ -6,7 +6,6 @@ shape (job API only); a down target asked once (issue 25); then the results beco
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import signal
 import subprocess
@@ -76,18 +75,10 @@ def _run(env: dict[str, str], base: Path, *args: str) -> tuple[int, str, float]:
     return done.returncode, output, time.monotonic() - started
 
 
-def _behave_processes_of(base: Path) -> list[int]:
-    """Pids of processes still running whose command line names the run's folder (its behave processes)."""
-    found = []
-    for proc in Path("/proc").iterdir():
-        if proc.name.isdigit() and int(proc.name) != os.getpid():
-            try:
-                command = (proc / "cmdline").read_bytes().decode(errors="replace")
-            except OSError:
-                continue
-            if str(base) in command and "behave" in command:
-                found.append(int(proc.name))
-    return found
+def _behave_processes_of(base: Path) -> list[str]:
+    """Pids of processes still running whose command line names behave and the run's folder (its behave processes)."""
+    found = subprocess.run(["pgrep", "-f", f"behave.*{base}"], capture_output=True, text=True, encoding="utf-8")
+    return found.stdout.split()
 
 
 @pytest.fixture(scope="module")
