@@ -1,15 +1,11 @@
 """Review view: the feature files changed since a base, as the living docs show them, old and new side by side.
 
-For a pull request that changes the specs, a reviewer who never opens the repository sees what the change breaks,
-found before anything runs (a step no step definition matches: the scenario would be undefined and prove nothing; a
-quote that is no line of the clarifications; a missing clause or case tag), each added, removed or changed scenario
-with its clause, quote and tags (tools/report/living_docs.py renders them) and the Gherkin lines that changed, and the
-coverage of every clause before and after: scenarios, the APIs they need and the profiles that run them.
-
-Writes reports/review/review.html (one page: no scripts, nothing fetched) and review.md (the short version, for a CI
-job summary); exits 1 when the change breaks something, 2 on a base git does not know. The base version of a file is
-`git show BASE:path`, the new one the working tree's (uncommitted changes are reviewed too); the step definitions are
-the working tree's `steps/`.
+What the change breaks, found before anything runs (a step no step definition of the working tree's steps/ matches:
+its scenario would be undefined and prove nothing; a quote or a tag the quote lint rejects); each added, removed or
+changed scenario with its clause, quote and tags and the Gherkin lines that changed; every clause's coverage before
+and after (scenarios, the APIs they need, the profiles that run them). Writes reports/review/review.html and review.md
+(for a CI job summary); exits 1 when the change breaks something, 2 on a base git does not know. The base is `git
+show BASE:path`, the new version the working tree (uncommitted changes are reviewed too).
 
 Usage: `python -m tools.specs.review [--base main] [--fetch] [--repo DIR] [--out DIR] [--summary FILE] [--copy-to DIR]`.
 """

@@ -1,11 +1,8 @@
-"""A Chromium-family browser the machine already has, found before anything asks apt, and a page printed to PDF by it
-headless (A4, the page's own print styles, no browser header or footer): the sign-off sheet.
+"""A Chromium-family browser the machine already has, found before anything asks apt (SIGNOFF_BROWSER, a path or a
+command; /usr/bin/chromium; Google Chrome; chromium; chromium-browser, Ubuntu's snap stub, last of the commands; then
+one Playwright installed, the newest first), and a page printed to PDF by it headless: the sign-off sheet.
 
     python -m tools.verdicts.browser      # prints its path; exit 1 (and says so) when there is none
-
-Where it looks, in order: SIGNOFF_BROWSER (a path or a command), Debian's /usr/bin/chromium, Google Chrome (GitHub's
-Ubuntu runners have it), chromium, chromium-browser (Ubuntu's apt one is a stub of a snap: tried last of the commands),
-then one that Playwright installed (PLAYWRIGHT_BROWSERS_PATH or ~/.cache/ms-playwright), the newest first.
 """
 
 from __future__ import annotations
