@@ -120,14 +120,6 @@ def every(row: ClauseVerdictRow) -> tuple[Scenario, ...]:
     return (*row.scenarios, *row.not_offered)
 
 
-def judged_through(row: ClauseVerdictRow) -> str:
-    """Which API judged the clause on this target: those of its scenarios that ran (not skipped as not offered)."""
-    ran = [s.result for s in row.scenarios if s.result is not None]
-    if not ran:
-        return "no offered API" if row.not_offered else "not run"
-    return " and ".join(sorted({f"{r.api} API" for r in ran if r.api})) or "whichever API the target offers"
-
-
 def section_title(section: str) -> str:
     """`1️⃣ RabbitMQ …` → `§1 RabbitMQ …` (keycap emojis render as boxes in many fonts)."""
     return re.sub(r"(\d)\ufe0f?\u20e3", r"§\1", section)
@@ -152,8 +144,7 @@ def to_markdown(trace: Traceability) -> str:
     for row in trace.rows:
         c = row.clause
         known = {s.name: f" ({s.known_defect.label})" for s in every(row) if s.known_defect}
-        listed = [f"judged through: {judged_through(row)}"]
-        listed += [f"{_cell(s.name)} — **{s.status}**{known.get(s.name, '')}" for s in every(row)]
+        listed = [f"{_cell(s.name)} — **{s.status}**{known.get(s.name, '')}" for s in every(row)] or ["no scenario"]
         lines.append(
             f"| {c.id} **{row.verdict_text}** | {_cell(section_title(c.section))} — {_cell(c.title)} "
             f"| {_cell(c.answer)} | {'<br>'.join(listed)} | {_cell(faults_text(row))} |"
@@ -222,7 +213,7 @@ def _row(trace: Traceability, row: ClauseVerdictRow, report: str, pages: str) ->
     return (
         f'<tr id="{c.anchor}"><td><a class="clause-id" href="{esc(pages + c.link)}">{esc(c.id)}</a><br>'
         f"{esc(c.title)}<br>{_muted(section_title(c.section))}</td><td>{verdict}</td><td>{said}</td>"
-        f"<td>{esc(row.counts())}{offered}<br>{_muted('judged through: ' + judged_through(row))}<ul>{listed}</ul></td>"
+        f"<td>{esc(row.counts())}{offered}<ul>{listed}</ul></td>"
         f"<td>{esc(killed)}<ul>{faults}</ul></td></tr>"
     )
 
