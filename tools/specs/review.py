@@ -222,10 +222,8 @@ def build(repo: Path = ROOT, base: str = "main") -> Review:
     head = git(repo, "rev-parse", "--short", "HEAD").strip()
     head += " + working tree" if git(repo, "status", "--porcelain", "--", "features").strip() else ""
     base_commit = git(repo, "rev-parse", "--short", base).strip()
-    found = breaks(repo, files, changes)
-    return Review(
-        base, base_commit, head, tuple(files), tuple(changes), coverage(old_all), coverage(new_all), tuple(found)
-    )
+    found = tuple(breaks(repo, files, changes))
+    return Review(base, base_commit, head, tuple(files), tuple(changes), coverage(old_all), coverage(new_all), found)
 
 
 def _side(side: Side | None, label: str, css: str, missing: str) -> str:
@@ -245,9 +243,8 @@ def _change(change: Change, review: Review) -> str:
         lines = list(difflib.unified_diff(gherkin(change.old.scenario), gherkin(change.new.scenario), lineterm="", n=1))
         shown = "".join(f'<span class="{ {"+": "add", "-": "del"}.get(x[:1], "") }">{esc(x)}</span>' for x in lines[2:])
         diff = f'<details open><summary>What changed (Gherkin)</summary><pre class="diff">{shown}</pre></details>'
-    pair = _side(change.old, f"base ({review.base})", "old", "not in the base") + _side(
-        change.new, "new", "new", "removed by this change"
-    )
+    pair = _side(change.old, f"base ({review.base})", "old", "not in the base")
+    pair += _side(change.new, "new", "new", "removed by this change")
     title = f"<h3>{status_badge(change.kind)} {esc(change.side.scenario.name)}</h3>"
     return f'<div class="change change-{change.kind}">{title}{quote}<div class="pair">{pair}</div>{diff}</div>'
 
@@ -273,35 +270,25 @@ def render_html(review: Review) -> str:
     ]
     for clause in CLAUSES:
         before, after, touched = review.before[clause.id], review.after[clause.id], clause.id in review.touched
-        link = (
-            f'<a class="clause-id" href="#{clause.anchor}">{clause.id}</a> {status_badge("touched") if touched else ""}'
-        )
-        moved = " class=moved" if before != after else ""
-        body.append(
-            f"<tr><td>{link}</td><td>{esc(clause.title)}</td><td>{esc(before)}</td><td{moved}>{esc(after)}</td></tr>"
-        )
+        link = f'<a class="clause-id" href="#{clause.anchor}">{clause.id}</a> ' + status_badge("touched") * touched
+        moved = " class=moved" * (before != after)
+        body.append(f"<tr><td>{link}</td><td>{esc(clause.title)}</td><td>{esc(before)}</td><td{moved}>{esc(after)}")
     body.append("</table>")
     for clause_id in [*review.touched, None]:
         clause, changes = BY_ID.get(clause_id or ""), review.of_clause(clause_id)
         if clause is not None:
-            body.append(
-                f'<h2 id="{clause.anchor}">{clause.id} {esc(clause.title)}</h2><p class="muted">{esc(clause.section)}'
-                f" · official answer: “{esc(clause.answer)}”</p>"
-            )
+            said = f"{esc(clause.section)} · official answer: “{esc(clause.answer)}”"
+            body.append(f'<h2 id="{clause.anchor}">{clause.id} {esc(clause.title)}</h2><p class="muted">{said}</p>')
         elif changes:
             body.append("<h2>Scenarios without a clause</h2>")
-        body += [_change(change, review) for change in changes] or [
-            '<p class="muted">No scenario of it changed.</p>'
-        ] * bool(clause)
+        unchanged = ['<p class="muted">No scenario of it changed.</p>'] * (clause is not None)
+        body += [_change(change, review) for change in changes] or unchanged
     return page("Review of the specs", "\n".join(body))
 
 
 def render_markdown(review: Review) -> str:
-    lines = [f"### Specs changed since {review.base} ({review.base_commit})", ""]
-    lines += [
-        f"{len(review.files)} feature file(s), scenarios: {review.counts()}. The whole review: `review.html`.",
-        "",
-    ]
+    said = f"{len(review.files)} feature file(s), scenarios: {review.counts()}. The whole review: `review.html`."
+    lines = [f"### Specs changed since {review.base} ({review.base_commit})", "", said, ""]
     if review.breaks:
         lines += [f"**What this change breaks ({len(review.breaks)})**, found before anything runs:", ""]
         lines += [*(f"- {str(b).replace('|', '/')}" for b in review.breaks), ""]
@@ -332,14 +319,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.fetch:  # a CI checkout holds the pull request's commit alone
-            git(
-                args.repo,
-                "fetch",
-                "--no-tags",
-                "--depth=1",
-                "origin",
-                f"+refs/heads/{args.base}:refs/remotes/origin/{args.base}",
-            )
+            refspec = f"+refs/heads/{args.base}:refs/remotes/origin/{args.base}"
+            git(args.repo, "fetch", "--no-tags", "--depth=1", "origin", refspec)
         review = build(args.repo.resolve(), args.base)
     except ReviewError as error:
         print(f"review: {error}", file=sys.stderr)
