@@ -12,13 +12,9 @@ from tools.common.layout import CLARIFICATIONS
 from tools.report import clarifications_page, living_docs
 
 
-def test_every_clause_heading_has_its_anchor(tmp_path: Path) -> None:
+def test_every_clause_heading_has_its_anchor_and_one_gone_is_an_error(tmp_path: Path) -> None:
     html = clarifications_page.write(tmp_path).read_text()
-    for clause in CLAUSES:
-        assert f'id="{clause.anchor}">[{clause.id}]' in html
-
-
-def test_a_heading_gone_from_the_clarifications_is_an_error(tmp_path: Path) -> None:
+    assert all(f'id="{clause.anchor}">[{clause.id}]' in html for clause in CLAUSES)
     changed = tmp_path / "changed.md"
     changed.write_text(CLARIFICATIONS.read_text().replace("### Queue Configuration", "### Queues"))
     with pytest.raises(ValueError, match="clause-1-2"):
@@ -39,8 +35,7 @@ def test_living_docs_show_features_quotes_steps_and_statuses(tmp_path: Path, wri
 
 
 def test_reading_the_report_states_the_verdict_rule_word_for_word() -> None:
-    """One rule, stated once (tools/verdicts/clause_verdict.RULE) and kept: the docs' table is the rule the pages
-    print as their key and the verdicts follow."""
+    """One rule, stated once (tools/verdicts/clause_verdict.RULE): the docs' table is the key the pages print."""
     from tools.common.layout import ROOT
     from tools.verdicts.clause_verdict import APPLICABLE, RULE
 

@@ -1,10 +1,5 @@
-"""The report's fixes (issue 19) and its SLA metrics (issue 34), each read in Chromium (Playwright) from a report the
-real npm allure generated.
-
-The results are written here as the project's formatter and support write them (descriptions from the real feature
-files, attachments and SLA figures through support/evidence.py), for twelve behave processes, three nightly runs in a
-row, the last one slow; the report and its pages are built by tools/report/build.py as a run builds them.
-"""
+"""The report's fixes and its SLA metrics read in Chromium, from three nightlies' results written as the formatter
+and support/evidence.py write them (twelve behave processes, the last night slow), built as a run builds them."""
 
 from __future__ import annotations
 
@@ -88,8 +83,7 @@ browser = chromium
 
 def _open(browser, path: Path):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    # The single-file report is megabytes of inline script: on a busy 2-core machine it takes its time to render.
-    page.set_default_timeout(90_000)
+    page.set_default_timeout(90_000)  # megabytes of inline script: on a busy 2-core machine it takes its time
     page.goto(path.as_uri())
     return page
 
@@ -134,22 +128,9 @@ def test_each_quote_is_its_clauses_with_whose_thresholds_and_the_tables_header(
 
 
 @needs_allure
-def test_the_timeline_has_one_lane_per_process(three_nights: RunLayout, browser) -> None:
-    assert lane_id("vm", "main 6215") == lane_id("vm", "slow 6206")  # the collision the app would draw
-    page = _open(browser, three_nights.single_file / "index.html")
-    page.get_by_text("Report", exact=True).first.click()
-    page.get_by_text("Timeline", exact=True).first.click()
-    page.wait_for_timeout(1500)
-    lanes = page.evaluate(
-        """() => [...document.querySelectorAll('text')].map(t => t.textContent.trim())
-                 .filter(t => /^(main|slow|listen)/.test(t))"""
-    )
-    page.close()
-    assert len(lanes) == len(THREADS) == 12, lanes
-
-
-@needs_allure
-def test_the_header_shows_utc_the_api_shape_the_listening_window_and_categories(three_nights, browser) -> None:
+def test_the_landing_page_shows_utc_api_shape_listening_window_categories_and_a_lane_per_process(
+    three_nights, browser
+) -> None:
     page = _open(browser, three_nights.single_file / "index.html")
     page.wait_for_selector('[data-testid="report-data"]')
     page.wait_for_timeout(500)
@@ -158,7 +139,14 @@ def test_the_header_shows_utc_the_api_shape_the_listening_window_and_categories(
     assert "target.api\njob" in shown and "listen_s\n60" in shown, shown[-600:]
     page.get_by_text("Categories", exact=True).first.click()  # shown on a green run too
     page.get_by_text("Passed: no product defect").first.wait_for()  # fails after the timeout if it never shows
+    assert lane_id("vm", "main 6215") == lane_id("vm", "slow 6206")  # the collision the app would draw
+    page.get_by_text("Report", exact=True).first.click()
+    page.get_by_text("Timeline", exact=True).first.click()
+    page.wait_for_timeout(1500)
+    script = "() => [...document.querySelectorAll('text')].map(t => t.textContent.trim())"
+    lanes = [text for text in page.evaluate(script) if text.startswith(("main", "slow", "listen"))]
     page.close()
+    assert len(lanes) == len(THREADS) == 12, lanes
 
 
 @needs_allure

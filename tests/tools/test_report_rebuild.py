@@ -9,21 +9,18 @@ from tools.common.layout import RunLayout
 from tools.report.build import _one_entry_per_run, last_run
 
 
-def _run(results: Path, run_id: str) -> Path:
-    results.mkdir(parents=True, exist_ok=True)
-    (results / "environment.properties").write_text(f"target=stand\nrun_id={run_id}\n")
-    return results
-
-
 def test_a_rebuilt_run_replaces_its_entry_and_a_new_run_adds_one(tmp_path: Path) -> None:
     history = tmp_path / "history" / "history-stand-nightly.jsonl"
-    results = _run(tmp_path / "results", "r1")
+    results = tmp_path / "results"
+    results.mkdir()
+    (results / "environment.properties").write_text("target=stand\nrun_id=r1\n")
     _one_entry_per_run(history, results)  # the first build of r1, before Allure appends
     history.write_text('{"run": "r1"}\n')
     _one_entry_per_run(history, results)  # r1 built again (after make mutation): its entry goes first
     assert history.read_text() == ""
     history.write_text('{"run": "r1"}\n')
-    _one_entry_per_run(history, _run(results, "r2"))  # another run keeps it
+    (results / "environment.properties").write_text("run_id=r2\n")
+    _one_entry_per_run(history, results)  # another run keeps it
     assert history.read_text() == '{"run": "r1"}\n'
 
 

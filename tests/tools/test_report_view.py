@@ -1,5 +1,5 @@
-"""The copy of the results the report shows: a skip says why in words, in no Error box, filed by kind; an Xray key
-is a tms link; a known defect carries its Jira issue and an Allure resolution."""
+"""The results as the report shows them: a skip says why, in no Error box, filed by kind; an Xray key is a tms link;
+a known defect carries its Jira issue and an Allure resolution."""
 
 from __future__ import annotations
 
@@ -19,10 +19,11 @@ def _stage(tmp_path: Path, *results: dict, known: dict | None = None) -> tuple[d
     (tmp_path / "results").mkdir()
     for data in results:
         (tmp_path / "results" / f"{data['uuid']}-result.json").write_text(json.dumps(data))
-    scenarios = [SimpleNamespace(result=SimpleNamespace(uuid=u), known_defect=d) for u, d in (known or {}).items()]
-    sheet = SimpleNamespace(
-        rows=[SimpleNamespace(id="4.3", scenarios=scenarios)], register=SimpleNamespace(browse_url=BROWSE)
+    row = SimpleNamespace(
+        id="4.3",
+        scenarios=[SimpleNamespace(result=SimpleNamespace(uuid=u), known_defect=d) for u, d in (known or {}).items()],
     )
+    sheet = SimpleNamespace(rows=[row], register=SimpleNamespace(browse_url=BROWSE))
     rules = results_view.stage(tmp_path / "results", tmp_path / "shown", [], sheet)
     shown = {p.name.split("-")[0]: json.loads(p.read_text()) for p in (tmp_path / "shown").glob("*-result.json")}
     return shown, rules

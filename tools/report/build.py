@@ -30,7 +30,7 @@ from support.clauses import CLAUSES
 from tools.common.catalogue import quotes_of, scenarios
 from tools.common.html_page import REPORT_LINKS, page
 from tools.common.layout import DEFAULT_LAYOUT, FEATURES, MUTATION_MATRIX, ROOT, RunLayout
-from tools.report import clarifications_page, living_docs, metrics, report_page, results_view, timeline_lanes
+from tools.report import clarifications_page, living_docs, metrics, report_page, results_view
 from tools.verdicts import signoff, traceability
 from tools.verdicts.run_header import SpecVersion
 
@@ -143,7 +143,6 @@ def generate(layout: RunLayout, *, profile: str, target: str, features_dir: Path
     started = time.monotonic()
     staging, shown = layout.base / ".allure-staging", layout.base / ".allure-input"
     shutil.rmtree(staging, ignore_errors=True)
-    timeline_lanes.distinct_lanes(layout.results)  # one timeline lane per behave process
     planned = scenarios(features_dir, ROOT) if features_dir.is_dir() else []
     sheet = signoff.build(layout.results, features_dir, profile=profile)
     known = {"FOCUS_REPORT_RESOLUTIONS": results_view.stage(layout.results, shown, planned, sheet)}

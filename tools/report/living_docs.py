@@ -96,36 +96,33 @@ def scenario_html(scenario: Scenario, results: list[ScenarioResult] | None = Non
 
 
 def _feature(feature: Feature, results: list[ScenarioResult]) -> str:
-    parts = [f'<h2 id="{esc(Path(feature.filename).stem)}">{esc(feature.name)}</h2>']
-    parts.append(f'<p class="muted">{esc(feature.filename)} {_tags(list(feature.tags))}</p>')
-    parts.append(_description(feature.description))
-    if feature.background:
-        parts.append('<div class="scenario"><h3>Background</h3>')
-        parts += [_step(step) for step in feature.background.steps]
-        parts.append("</div>")
-    parts += [scenario_html(scenario, results) for scenario in _shown(feature)]
-    return "\n".join(parts)
+    background = feature.background.steps if feature.background else []
+    return "\n".join(
+        [
+            f'<h2 id="{esc(Path(feature.filename).stem)}">{esc(feature.name)}</h2>',
+            f'<p class="muted">{esc(feature.filename)} {_tags(list(feature.tags))}</p>',
+            _description(feature.description),
+            *(['<div class="scenario"><h3>Background</h3>', *map(_step, background), "</div>"] if background else []),
+            *(scenario_html(scenario, results) for scenario in _shown(feature)),
+        ]
+    )
 
 
 def _contents(features: list[Feature]) -> str:
     """Clause by clause, in the order of the clarifications, the scenarios that check it."""
-    by_clause: dict[str, list[Scenario]] = {}
+    by_clause: dict[str, list[str]] = {}
     for scenario in (scenario for feature in features for scenario in _shown(feature)):
         if clause := clause_of_tags(list(scenario.effective_tags)):
-            by_clause.setdefault(clause.id, []).append(scenario)
-    rows = []
-    for clause in CLAUSES:
-        links = "<br>".join(
-            f'<a href="#{esc(_anchor(s))}">{esc(s.name)}</a>' for s in by_clause.get(clause.id, [])
-        ) or status_badge("no scenario")
-        rows.append(
-            f'<tr><td><a class="clause-id" href="{esc(clause.link)}">{esc(clause.id)}</a></td>'
-            f"<td>{esc(clause.title)}</td><td>{links}</td></tr>"
-        )
-    return "<table><tr><th>Clause</th><th>Heading</th><th>Scenarios</th></tr>" + "".join(rows) + "</table>"
+            by_clause.setdefault(clause.id, []).append(f'<a href="#{esc(_anchor(scenario))}">{esc(scenario.name)}</a>')
+    rows = "".join(
+        f'<tr><td><a class="clause-id" href="{esc(clause.link)}">{esc(clause.id)}</a></td><td>{esc(clause.title)}</td>'
+        f"<td>{'<br>'.join(by_clause.get(clause.id, [])) or status_badge('no scenario')}</td></tr>"
+        for clause in CLAUSES
+    )
+    return f"<table><tr><th>Clause</th><th>Heading</th><th>Scenarios</th></tr>{rows}</table>"
 
 
-def render(features_dir: Path = FEATURES, results_dir: Path | None = None) -> str:
+def write(out_dir: Path, features_dir: Path = FEATURES, results_dir: Path | None = None) -> Path:
     features = parse_features(features_dir, ROOT) if features_dir.is_dir() else []
     results = read_results(results_dir) if results_dir else []
     body = [
@@ -136,11 +133,7 @@ def render(features_dir: Path = FEATURES, results_dir: Path | None = None) -> st
         _contents(features),
         *(_feature(feature, results) for feature in features),
     ]
-    return page("Living documentation", "\n".join(body), REPORT_LINKS)
-
-
-def write(out_dir: Path, features_dir: Path = FEATURES, results_dir: Path | None = None) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "living-docs.html"
-    path.write_text(render(features_dir, results_dir), encoding="utf-8")
+    path.write_text(page("Living documentation", "\n".join(body), REPORT_LINKS), encoding="utf-8")
     return path

@@ -4,6 +4,7 @@ the run wrote them (the verdicts, the Xray file and a rebuild read those). In th
   and the label `skipped_as` (not offered / not run / process ended) files it in its category (allurerc.mjs);
 - a scenario's quote is its clause's quote (tools/common/catalogue.quotes_of), as on the other pages;
 - a scenario with an Xray test key (features/clauses.yaml) links to it (Allure's `tms` link);
+- one timeline lane per behave process (timeline_lanes.py);
 - a failure the known-defects register names carries its Jira issue (a link, the label `known_defect`, a line in its
   description) and one of Allure's own resolutions (type `issue`), in a file allurerc.mjs reads.
 Everything else is linked, not copied (attachments are most of a run's bytes).
@@ -22,6 +23,7 @@ from pathlib import Path
 from support.clauses import BY_ID, case_of_tags, xray_key
 from tools.common.catalogue import PlannedScenario, quotes_of
 from tools.common.quote_html import description_html, split_description
+from tools.report.timeline_lanes import distinct_lanes
 from tools.verdicts.signoff import Sheet
 
 NEVER_REACHED = "its behave process ended"  # tools/run/not_run.py's words for a scenario never reached
@@ -91,19 +93,19 @@ def stage(results: Path, out: Path, planned: Sequence[PlannedScenario], sheet: S
     known = {s.result.uuid: s.known_defect for r in sheet.rows for s in r.scenarios if s.known_defect and s.result}
     browse = sheet.register.browse_url
     cases: dict[str, list[str]] = {}
-    for path in (p for p in results.iterdir() if p.is_file()):
-        if not path.name.endswith("-result.json"):
-            try:
-                os.link(path, out / path.name)
-            except OSError:
-                shutil.copy2(path, out / path.name)
-            continue
-        data = json.loads(path.read_text(encoding="utf-8"))
+    for path in (p for p in results.iterdir() if p.is_file() and not p.name.endswith("-result.json")):
+        try:
+            os.link(path, out / path.name)
+        except OSError:
+            shutil.copy2(path, out / path.name)
+    loaded = {path.name: json.loads(path.read_text(encoding="utf-8")) for path in results.glob("*-result.json")}
+    distinct_lanes(list(loaded.values()))
+    for name, data in loaded.items():
         case = case_of_tags([x.get("value", "") for x in data.get("labels", []) if x.get("name") == "tag"])
         scenario = by_key.get((case, str(data.get("name", "")).strip()))
         for issue, case_id in _shown(data, scenario, quotes, known.get(data.get("uuid", "")), browse).items():
             cases.setdefault(issue, []).extend([case_id] if case_id not in cases.get(issue, []) else [])
-        (out / path.name).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        (out / name).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     if not cases:
         return None
     rules = [{"resolution": "issue", "issue": {"id": k, "type": "jira"}, "testCaseId": v} for k, v in cases.items()]

@@ -8,9 +8,6 @@ process of its host has gets a suffix (`slow 6206·2`) that gives it a free one.
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 _ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz-"
 
 
@@ -34,14 +31,16 @@ def lane_id(host: str, thread: str) -> str:
     return _hash(thread, _hash(host, host))
 
 
-def distinct_lanes(results: Path) -> dict[tuple[str, str], str]:
-    """Rename, in the result files, each thread whose lane another process of its host has (the busiest keeps its
-    name, then by start). Returns {(host, old thread): new thread} of those renamed."""
-    loaded = [(path, json.loads(path.read_text(encoding="utf-8"))) for path in sorted(results.glob("*-result.json"))]
-    labels = [{x.get("name"): x for x in result.get("labels", [])} for _, result in loaded]
+def distinct_lanes(results: list[dict]) -> dict[tuple[str, str], str]:
+    """Rename, in these results, each thread whose lane another process of its host has (the busiest keeps its name,
+    then by start). Returns {(host, old thread): new thread} of those renamed."""
+    labels = [
+        {x.get("name"): x for x in result.get("labels", []) if x.get("name") in ("host", "thread")}
+        for result in results
+    ]
     seen: dict[tuple[str, str], list[int]] = {}
-    for (_, result), found in zip(loaded, labels, strict=True):
-        if "host" in found and "thread" in found:
+    for result, found in zip(results, labels, strict=True):
+        if len(found) == 2:
             seen.setdefault((found["host"]["value"], found["thread"]["value"]), []).append(result.get("start") or 0)
     taken: dict[str, set[str]] = {}
     renamed = {}
@@ -53,9 +52,8 @@ def distinct_lanes(results: Path) -> dict[tuple[str, str], str]:
         taken[host].add(lane_id(host, name))
         if name != thread:
             renamed[(host, thread)] = name
-    for (path, result), found in zip(loaded, labels, strict=True):
-        key = (found.get("host", {}).get("value"), found.get("thread", {}).get("value"))
-        if key in renamed:
-            found["thread"]["value"] = renamed[key]
-            path.write_text(json.dumps(result), encoding="utf-8")
+    for found in (found for found in labels if len(found) == 2):
+        found["thread"]["value"] = renamed.get(
+            (found["host"]["value"], found["thread"]["value"]), found["thread"]["value"]
+        )
     return renamed
