@@ -31,12 +31,8 @@ def candidates(environ: Mapping[str, str] | None = None) -> list[Path]:
     given = env.get("SIGNOFF_BROWSER", "").strip()
     found = [Path(shutil.which(given, path=env.get("PATH")) or given)] if given else []
     found += [DEBIAN_CHROMIUM, *(Path(p) for name in COMMANDS if (p := shutil.which(name, path=env.get("PATH"))))]
-    playwright = env.get("PLAYWRIGHT_BROWSERS_PATH", "")
-    folder = (
-        Path(playwright)
-        if playwright not in ("", "0")
-        else Path(env.get("HOME") or Path.home()) / ".cache/ms-playwright"
-    )
+    folder = Path(env.get("HOME") or Path.home()) / ".cache/ms-playwright"
+    folder = Path(pw) if (pw := env.get("PLAYWRIGHT_BROWSERS_PATH", "")) not in ("", "0") else folder
     return found + [path for pattern in PLAYWRIGHT_GLOBS for path in sorted(folder.glob(pattern), reverse=True)]
 
 
@@ -49,17 +45,13 @@ def print_pdf(html: Path, pdf: Path, chromium: Path | None = None) -> Path:
     """`html` printed to `pdf`; raises SignoffFailed, saying why, when no PDF came out."""
     chromium = chromium or find()
     if chromium is None or not chromium.exists():
-        raise SignoffFailed(
-            f"no browser ({chromium or 'Chrome, Chromium or a Playwright one'}): make setup installs one"
-        )
+        raise SignoffFailed(f"no browser ({chromium or 'Chrome, Chromium or a Playwright one'}): make setup")
     pdf.unlink(missing_ok=True)
     with tempfile.TemporaryDirectory(prefix="signoff-chromium-") as profile:
         flags = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
         flags += ["--disable-component-update", f"--user-data-dir={profile}", "--no-pdf-header-footer"]
         command = [str(chromium), *flags, f"--print-to-pdf={pdf}", html.resolve().as_uri()]
-        done = subprocess.run(
-            command, capture_output=True, text=True, encoding="utf-8", timeout=120, stdin=subprocess.DEVNULL
-        )
+        done = subprocess.run(command, capture_output=True, encoding="utf-8", timeout=120, stdin=subprocess.DEVNULL)
     if not pdf.is_file() or pdf.stat().st_size == 0:
         raise SignoffFailed(f"chromium exited {done.returncode} without a PDF: {done.stderr[-1000:]}")
     return pdf
@@ -67,9 +59,7 @@ def print_pdf(html: Path, pdf: Path, chromium: Path | None = None) -> Path:
 
 def main() -> int:
     if (found := find()) is None:
-        print(
-            f"no browser: none of {DEBIAN_CHROMIUM}, {', '.join(COMMANDS)}, nor one Playwright installed; `make setup`"
-        )
+        print(f"no browser: none of {DEBIAN_CHROMIUM}, {', '.join(COMMANDS)}, nor a Playwright one; `make setup`")
         return 1
     print(found)
     return 0

@@ -35,18 +35,13 @@ class ClauseVerdict(StrEnum):
 
 
 # The rule, stated once: each verdict and when a clause gets it, first match wins. Pages print it as their key.
-RULE: tuple[tuple[ClauseVerdict, str], ...] = tuple(
-    zip(
-        ClauseVerdict,
-        (
-            "an applicable scenario failed: a product defect (a known defect too)",
-            "no applicable scenario, or one broken, skipped or not run, or the profile is not a sign-off one (quick)",
-            "every applicable scenario ran and passed, on a sign-off profile (nightly)",
-            "verified, and the mutation matrix of this very commit and target shape killed every fault of the clause",
-        ),
-        strict=True,
-    )
+_WHEN = (
+    "an applicable scenario failed: a product defect (a known defect too)",
+    "no applicable scenario, or one broken, skipped or not run, or the profile is not a sign-off one (quick)",
+    "every applicable scenario ran and passed, on a sign-off profile (nightly)",
+    "verified, and the mutation matrix of this very commit and target shape killed every fault of the clause",
 )
+RULE: tuple[tuple[ClauseVerdict, str], ...] = tuple(zip(ClauseVerdict, _WHEN, strict=True))
 APPLICABLE = (
     "Applicable: every scenario of the clause, less those the target offers no API for (not offered: counted "
     "apart, with why; never passed, never failed)."
@@ -153,11 +148,8 @@ def read_matrix(path: Path) -> list[dict] | None:
         return None
     # A partial one (`--only` without a whole matrix before it) never ran some faults of a clause. Each fault carries
     # the commit it ran on (`--only` keeps older ones); the matrix's own is the default.
-    return (
-        None
-        if data.get("partial")
-        else [{"suite_commit": data.get("suite_commit"), **f} for f in data.get("faults", [])]
-    )
+    faults = [{"suite_commit": data.get("suite_commit"), **fault} for fault in data.get("faults", [])]
+    return None if data.get("partial") else faults
 
 
 def clause_faults(faults: list[dict], clause_id: str, shape: str, commit: str | None) -> Faults:
@@ -277,21 +269,15 @@ def summary_lines(rows: Sequence[ClauseVerdictRow], profile: str) -> list[str]:
     """The console's clause table: one line per clause, then whether the run can be signed."""
     lines = ["clause verdicts:"]
     for row in rows:
-        said = f"{row.passed}/{row.planned} passed" + (
-            f", {len(row.not_offered)} not offered" if row.not_offered else ""
-        )
+        said = f"{row.passed}/{row.planned} passed"
+        said += f", {len(row.not_offered)} not offered" if row.not_offered else ""
         said += f", faults {row.faults.killed}/{row.faults.total} killed" if row.faults and row.faults.total else ""
         said += f"  {row.heading}" + (f"  ({row.reason})" if row.reason and row.reason != NOT_A_SIGNOFF_RUN else "")
         lines.append(f"  {row.id:<4} {row.verdict.value:<13} {said}")
     if not signoff_profile(profile):
-        return [
-            *lines,
-            f"  {NOT_A_SIGNOFF_RUN}: profile {profile} leaves scenarios out; no clause can be verified by it",
-        ]
-    fit = fit_for_signoff(rows, profile)
-    return [
-        *lines,
-        "  every clause verified: this run is fit for sign-off"
-        if fit
-        else "  not valid for sign-off: a clause is failed or not verified",
-    ]
+        last = f"{NOT_A_SIGNOFF_RUN}: profile {profile} leaves scenarios out; no clause can be verified by it"
+    elif fit_for_signoff(rows, profile):
+        last = "every clause verified: this run is fit for sign-off"
+    else:
+        last = "not valid for sign-off: a clause is failed or not verified"
+    return [*lines, f"  {last}"]

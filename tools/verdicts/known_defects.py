@@ -122,9 +122,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for problem in problems:
         print(f"{register.path.name}: {problem}", file=sys.stderr)
     if not problems:
-        print(
-            f"known defects: {len(register.defects)} entr{'y' if len(register.defects) == 1 else 'ies'}, none expired"
-        )
+        print(f"known defects: {len(register.defects)} in {register.path.name}, none expired")
     return 1 if problems else 0
 
 

@@ -204,11 +204,8 @@ def _row(trace: Traceability, row: ClauseVerdictRow, report: str, pages: str) ->
     said = quote_html(quote) if quote else f"<blockquote>{inline_html(c.answer)}</blockquote>"
     offered = f"<br>{_muted('not offered: ' + row.not_offered_why())}" if row.not_offered else ""
     listed = "".join(f"<li>{_scenario(s, report)}</li>" for s in every(row))
-    faults = (
-        "".join(f"<li>{esc(f.name)}: {esc(f.verdict)} {_muted(f.description)}</li>" for f in row.faults.each)
-        if row.faults
-        else ""
-    )
+    each = row.faults.each if row.faults else ()
+    faults = "".join(f"<li>{esc(f.name)}: {esc(f.verdict)} {_muted(f.description)}</li>" for f in each)
     killed = f"{row.faults.killed}/{row.faults.total} killed" if row.faults and row.faults.total else faults_text(row)
     return (
         f'<tr id="{c.anchor}"><td><a class="clause-id" href="{esc(pages + c.link)}">{esc(c.id)}</a><br>'
@@ -232,20 +229,17 @@ def _register(trace: Traceability) -> str:
 
 
 def _summary(trace: Traceability, pages: str) -> str:
+    def link(a: str) -> str:  # a document's page, or the clause's row above
+        if a in DOCUMENT_PAGES:
+            return f'<a href="{esc(pages + DOCUMENT_PAGES[a])}">{esc(a)}</a>'
+        return f'<a href="#clause-{a.replace(".", "-")}">{esc(_said(trace, a))}</a>'
+
     rows = ["<h2>Summary of Required Test Updates</h2><table><tr><th>Item</th><th>Update</th><th>Answered by</th>"]
     for item in trace.items:
+        head = f"<td rowspan={len(item.bullets)}><b>{item.number}. {esc(item.title)}</b> {_muted(item.priority)}"
         for index, bullet in enumerate(item.bullets):
-            shown = [
-                f'<a href="{esc(pages + DOCUMENT_PAGES[a])}">{esc(a)}</a>'
-                if a in DOCUMENT_PAGES
-                else f'<a href="#clause-{a.replace(".", "-")}">{esc(_said(trace, a))}</a>'
-                for a in ANSWERS.get(bullet, ())
-            ]
-            head = (
-                f"<td rowspan={len(item.bullets)}><b>{item.number}. {esc(item.title)}</b> {_muted(item.priority)}</td>"
-            )
-            cells = f"<td>{esc(bullet)}</td><td>{'<br>'.join(shown) or status_badge('not mapped')}</td>"
-            rows.append(f"<tr>{head if index == 0 else ''}{cells}</tr>")
+            shown = "<br>".join(link(a) for a in ANSWERS.get(bullet, ())) or status_badge("not mapped")
+            rows.append(f"<tr>{head if index == 0 else ''}<td>{esc(bullet)}<td>{shown}</tr>")
     return "\n".join([*rows, "</table>"])
 
 
@@ -258,18 +252,13 @@ def to_html(trace: Traceability, report: str = "index.html", signoff: bool = Fal
     else:
         why = "a clause is failed or not verified"
         why = why if verdicts.signoff_profile(profile) else f"{verdicts.NOT_A_SIGNOFF_RUN} (profile {esc(profile)})"
-        banner = (
-            f'<p class="banner invalid">{"NOT VALID FOR SIGN-OFF" if signoff else "Not valid for sign-off"}: {why}.</p>'
-        )
+        said = "NOT VALID FOR SIGN-OFF" if signoff else "Not valid for sign-off"
+        banner = f'<p class="banner invalid">{said}: {why}.</p>'
     totals = [f"{sum(row.count(what) for row in trace.rows)} {what}" for what in ("passed", "failed", "broken")]
     totals += [f"{sum(row.not_run for row in trace.rows)} not run"]
     offered = f"; <b>{esc(trace.not_offered())}: counted neither way</b>" if trace.not_offered() else ""
-    red = [
-        f"<li><b>{row.id}</b> {_scenario(s, report)}</li>"
-        for row in trace.rows
-        for s in row.scenarios
-        if s.result and s.result.red
-    ]
+    red = [(row.id, s) for row in trace.rows for s in row.scenarios if s.result and s.result.red]
+    red_items = "".join(f"<li><b>{clause_id}</b> {_scenario(s, report)}</li>" for clause_id, s in red)
     title = (
         "Sign-off sheet: Focus Server acceptance" if signoff else "Traceability: clarifications → scenarios → results"
     )
@@ -285,7 +274,7 @@ def to_html(trace: Traceability, report: str = "index.html", signoff: bool = Fal
         "<tr>" + "".join(f"<th>{name}</th>" for name in _COLUMNS) + "</tr></thead>",
         *(_row(trace, row, report, pages) for row in trace.rows),
         f"</table>{_register(trace)}<h2>Open defects</h2>",
-        f"<ul>{''.join(red)}</ul>" if red else "<p>None: no scenario failed or broke.</p>",
+        f"<ul>{red_items}</ul>" if red else "<p>None: no scenario failed or broke.</p>",
         _APPROVAL if signoff else _summary(trace, pages),
     ]
     return page(title.split(":")[0], "\n".join(body), None if signoff else REPORT_LINKS)
