@@ -19,7 +19,6 @@ import os
 import re
 import shutil
 import subprocess
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -66,7 +65,6 @@ class ReportPaths:
     single_file: Path
     traceability: Path
     living_docs: Path
-    seconds: float
 
 
 def write_run_metadata(results: Path, environment: dict[str, str], executor: dict[str, str]) -> None:
@@ -140,7 +138,6 @@ def generate(layout: RunLayout, *, profile: str, target: str, features_dir: Path
     """Build the Allure report and its single-file twin from `layout.results`; the pages must be built already."""
     if not ALLURE_BIN.exists():
         raise ReportFailed(f"{ALLURE_BIN.relative_to(ROOT)} is missing: run `make setup` (npm ci)")
-    started = time.monotonic()
     staging, shown = layout.base / ".allure-staging", layout.base / ".allure-input"
     shutil.rmtree(staging, ignore_errors=True)
     planned = scenarios(features_dir, ROOT) if features_dir.is_dir() else []
@@ -180,7 +177,6 @@ def generate(layout: RunLayout, *, profile: str, target: str, features_dir: Path
         layout.single_file / "index.html",
         layout.report / "traceability.html",
         layout.report / "living-docs.html",
-        time.monotonic() - started,
     )
 
 

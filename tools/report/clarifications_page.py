@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 from support.clauses import CLAUSES
 from tools.common.html_page import REPORT_LINKS, esc, page
@@ -17,12 +18,9 @@ from tools.common.layout import CLARIFICATIONS
 from tools.common.quote_html import quote_html
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-
-
-def render(markdown: str) -> str:
-    """The clarifications' markdown as HTML, each clause heading carrying its anchor and its id."""
+def render(markdown: str, quotes: dict[str, list[str]]) -> str:
+    """The clarifications' markdown as HTML: each clause heading with its anchor and its id (a reader arriving by a
+    link sees which clause it is), the clause's quote right under it, apart from the document's own text."""
     md = MarkdownIt("commonmark").enable("table")
     tokens = md.parse(markdown)
     for index, token in enumerate(tokens):
@@ -30,32 +28,23 @@ def render(markdown: str) -> str:
             continue
         text = tokens[index + 1].content
         clause = next((clause for clause in CLAUSES if clause.title == text.strip()), None)
-        token.attrSet("id", clause.anchor if clause else _slug(text))
-        if clause:
-            # The id shows in the heading itself, so a reader arriving by the link sees which clause it is.
-            tokens[index + 1].children[0].content = f"[{clause.id}] " + tokens[index + 1].children[0].content
-    return md.renderer.render(tokens, md.options, {})
-
-
-def with_quotes(html: str, quotes: dict[str, list[str]]) -> str:
-    """Each clause's quote right under its heading, apart from the document's own text."""
-    for clause in CLAUSES:
-        lines = quotes.get(clause.id)
-        head = re.search(rf'<h(\d) id="{clause.anchor}">.*?</h\1>', html, re.S)
-        if not lines or head is None:
+        token.attrSet("id", clause.anchor if clause else re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-"))
+        if clause is None:
             continue
-        aside = (
-            f'<aside class="clause-quote" data-clause="{clause.id}"><p class="muted">Clause {clause.id} is judged '
-            f"on these lines (its quote in the report, on the traceability page and the sign-off sheet):</p>"
-            f"{quote_html(lines)}</aside>"
-        )
-        html = html[: head.end()] + aside + html[head.end() :]
-    return html
+        tokens[index + 1].children[0].content = f"[{clause.id}] " + tokens[index + 1].children[0].content
+        if lines := quotes.get(clause.id):  # the heading's end, then the quote, as raw HTML
+            aside = (
+                f'<aside class="clause-quote" data-clause="{clause.id}"><p class="muted">Clause {clause.id} is judged '
+                f"on these lines (its quote in the report, on the traceability page and the sign-off sheet):</p>"
+                f"{quote_html(lines)}</aside>"
+            )
+            tokens[index + 2] = Token("html_block", "", 0, content=f"</{token.tag}>{aside}\n")
+    return md.renderer.render(tokens, md.options, {})
 
 
 def write(out_dir: Path, source: Path = CLARIFICATIONS, quotes: dict[str, list[str]] | None = None) -> Path:
     """clarifications.html in `out_dir`; `quotes`: each clause's quote (tools/common/catalogue.quotes_of)."""
-    body = with_quotes(render(source.read_text(encoding="utf-8")), quotes or {})
+    body = render(source.read_text(encoding="utf-8"), quotes or {})
     if missing := [clause.anchor for clause in CLAUSES if f'id="{clause.anchor}"' not in body]:
         # A renamed heading would silently break every link of the report: say so in the run's output.
         raise ValueError(f"clarifications: no heading for {', '.join(missing)} (titles in support/clauses.py)")
