@@ -1,14 +1,8 @@
-"""The sign-off report: Allure 3 (npm package `allure`, no Java) and the pages beside it.
-
-- `reports/allure-report/index.html`, and the same in one file, `reports/allure-report-single/index.html`: scenarios
-  grouped by clause in spec order (allurerc.mjs), the run's SLA figures in Allure's Metrics section and quality gate
-  (metrics.py);
-- beside each (and inside, as global attachments): clarifications.html (anchors `clause-1-1` …), traceability.html/.md,
-  living-docs.html, signoff.html and the docs they cite;
-- `reports/history/`: kept between runs, one Allure history per target and profile (trends compare like with like).
-
-`python -m tools.report.build [--base reports]` rebuilds it from the results there (`make mutation` does): a run keeps
-one entry in the history however often its report is built.
+"""The sign-off report: Allure 3 (npm `allure`, no Java), `reports/allure-report/` and the same in one file,
+`reports/allure-report-single/index.html` (allurerc.mjs); beside each and inside it (global attachments) the pages:
+clarifications, traceability, living docs, the sign-off sheet, the docs they cite. `reports/history/` keeps Allure's
+history between runs, per target and profile. `python -m tools.report.build [--base reports]` builds it again from
+the results there (`make mutation` does), the run keeping one entry in the history.
 """
 
 from __future__ import annotations

@@ -1,14 +1,8 @@
-"""The run's SLA figures as Allure 3's own performance metrics, its quality gate at the clarifications' limits.
-
-Each scenario attaches the figures it measured as the JSON attachment "metrics" (support/evidence.py: key, title,
-value, unit, limit, better, low). At build time they become, for Allure 3.18:
-- `sla-perf.json` among the results Allure reads: `{id, key, value, start, stop}` each, its performance results;
-- `performance` of the config: each key's title (its limit in it), unit and which way is better, grouped by clause;
-  the report's Metrics section shows each with the previous run's value, the change and the trend (Allure's history);
-- quality-gate rules: `metricMax` at the limit (`metricMin` for a figure better higher, and at a lower bound); a rule
-  that trips is a finding in the report (tools/report/generate.mjs), never a failed build.
-What Allure does not show, the limit and the margin as a share of it, is in each metric's title ("(limit < 1000 ms,
-margin 99 %)": this run's).
+"""The run's SLA figures (the scenarios' "metrics" attachments, support/evidence.py) as Allure 3.18's own: performance
+results (`sla-perf.json`: id, key, value, start, stop), `performance` config (title, unit, which way is better, a
+group per clause; its Metrics section shows the previous value, the change, the trend) and quality-gate rules at the
+limits (`metricMax`, `metricMin`), a rule that trips a finding in the report, never a failed build (generate.mjs).
+What Allure does not show, the limit and the margin as a share of it, is in each title ("limit < 1000 ms, margin 99%").
 """
 
 from __future__ import annotations

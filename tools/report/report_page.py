@@ -1,12 +1,7 @@
-"""What tools/report/build.py adds to the Allure app's page, in the folder report and the single file alike.
-
-- At the top, the verdicts: whether the run can be signed, each clause's verdict (a known defect named); at the foot,
-  a bar to the pages beside the report (tools/common/html_page.REPORT_LINKS).
-- The clause link works: Allure 3.18 renders links for http(s)/mailto/tel URLs alone, so each result links to
-  `https://report.invalid/clarifications.html#clause-X-Y` (support/clauses.py; RFC 2606) and a small script points
-  every such link at the page beside the report, served or opened from file://.
-- Each clause group of the tree is named with its verdict; scenarios in feature order inside their clause, clauses in
-  spec order (the tree's `groupOrder`, by which the report opens sorted; Allure's is the order results started in).
+"""What build.py adds to the Allure app's page (folder and single file): the verdicts at the top, a bar to the pages
+at the foot; the clause links working (Allure 3.18 renders http(s) links alone: each result links to
+`https://report.invalid/clarifications.html#…`, RFC 2606, and a script points it at the page beside the report);
+each clause group named with its verdict, scenarios in spec order (the tree's `groupOrder`; Allure's: start order).
 """
 
 from __future__ import annotations

@@ -1,13 +1,7 @@
-"""The results as the report shows them: a copy of allure-results that Allure reads, the results themselves left as
-the run wrote them (the verdicts, the Xray file and a rebuild read those). In the copy:
-- a skipped scenario says why in its description ("Not offered: …"), not in Allure's "Error" box (nothing erred),
-  and the label `skipped_as` (not offered / not run / process ended) files it in its category (allurerc.mjs);
-- a scenario's quote is its clause's quote (tools/common/catalogue.quotes_of), as on the other pages;
-- a scenario with an Xray test key (features/clauses.yaml) links to it (Allure's `tms` link);
-- one timeline lane per behave process (timeline_lanes.py);
-- a failure the known-defects register names carries its Jira issue (a link, the label `known_defect`, a line in its
-  description) and one of Allure's own resolutions (type `issue`), in a file allurerc.mjs reads.
-Everything else is linked, not copied (attachments are most of a run's bytes).
+"""The copy of allure-results that Allure reads (the run's results stay as written: the verdicts read those). In it a
+skip says why in its description, not in Allure's "Error" box, and its label `skipped_as` files it (allurerc.mjs); a
+scenario quotes its clause's quote; an Xray key is a `tms` link; a lane per behave process (timeline_lanes.py); a
+known defect carries its Jira issue and is one of Allure's own resolutions. Attachments are linked, not copied.
 """
 
 from __future__ import annotations
