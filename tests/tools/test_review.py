@@ -8,11 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from tools_testkit import CHROMIUM
+from tools_testkit import chromium
 
 from tools.common.layout import ROOT
-
-sync_api = pytest.importorskip("playwright.sync_api")
 
 ADDED_43 = """
   @spec-4.3 @case-partial-coverage-two-holes @api-task
@@ -22,6 +20,7 @@ ADDED_43 = """
     When I play the window back
     Then rows arrive from each recording and each hole is only where it is
 """
+browser = chromium  # the module's headless Chromium (tools_testkit)
 LIVE = "  Scenario: The live metadata answers in under 1 second\n    When I ask for the live metadata 20 times\n"
 
 
@@ -85,39 +84,30 @@ def test_a_step_made_faster_is_broken_and_a_change_that_breaks_nothing_says_so(t
     assert "Nothing found broken before running" in (fine / "reports" / "review" / "review.md").read_text()
 
 
-def test_the_page_in_chromium_shows_both_scenarios_and_the_coverage_before_and_after(branch: Path) -> None:
-    if not CHROMIUM.exists():
-        pytest.skip("chromium absent: apt-get install -y chromium")
+def test_the_page_in_chromium_shows_both_scenarios_and_the_coverage_before_and_after(branch: Path, browser) -> None:
     _review(branch)
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            errors: list[str] = []
-            page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-            page.on("requestfailed", lambda request: errors.append(request.url))
-            page.goto((branch / "reports" / "review" / "review.html").as_uri())
-            broken = page.locator(".breaks")
-            assert (
-                "no step definition matches" in broken.inner_text() and "Given recordings 10:00" in broken.inner_text()
-            )
-            assert broken.bounding_box()["y"] < page.locator(".change").first.bounding_box()["y"]  # read first
-            changed = page.locator(".change-changed")
-            assert "The live metadata answers in under 1 second, 50 calls" in changed.locator(".new").inner_text()
-            assert "@case-live-metadata-quick" in changed.inner_text()
-            assert "Metadata collect time is supposed to be quick" in changed.inner_text()  # its feature's quote
-            diff = changed.locator("pre.diff").inner_text()
-            assert "-    When I ask for the live metadata 20 times" in diff and "+    When I ask for the live" in diff
-            added = page.locator(".change-added")
-            assert "Two holes in one window" in added.locator(".new").inner_text()
-            assert "not in the base" in added.locator(".old").inner_text()
-            cells = page.locator("tr", has=page.locator('a.clause-id[href="#clause-4-3"]')).locator("td")
-            assert cells.nth(2).inner_text().startswith("2 scenarios") and "task 2" in cells.nth(3).inner_text()
-            page.click('a.tag[href="#clause-4-3"]')  # a clause tag leads to the clause on this page, not away
-            assert page.url.endswith("#clause-4-3") and page.locator("h2#clause-4-3").is_visible()
-            assert not errors, errors
-        finally:
-            browser.close()
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("requestfailed", lambda request: errors.append(request.url))
+    page.goto((branch / "reports" / "review" / "review.html").as_uri())
+    broken = page.locator(".breaks")
+    assert "no step definition matches" in broken.inner_text() and "Given recordings 10:00" in broken.inner_text()
+    assert broken.bounding_box()["y"] < page.locator(".change").first.bounding_box()["y"]  # read first
+    changed = page.locator(".change-changed")
+    assert "The live metadata answers in under 1 second, 50 calls" in changed.locator(".new").inner_text()
+    assert "@case-live-metadata-quick" in changed.inner_text()
+    assert "Metadata collect time is supposed to be quick" in changed.inner_text()  # its feature's quote
+    diff = changed.locator("pre.diff").inner_text()
+    assert "-    When I ask for the live metadata 20 times" in diff and "+    When I ask for the live" in diff
+    added = page.locator(".change-added")
+    assert "Two holes in one window" in added.locator(".new").inner_text()
+    assert "not in the base" in added.locator(".old").inner_text()
+    cells = page.locator("tr", has=page.locator('a.clause-id[href="#clause-4-3"]')).locator("td")
+    assert cells.nth(2).inner_text().startswith("2 scenarios") and "task 2" in cells.nth(3).inner_text()
+    page.click('a.tag[href="#clause-4-3"]')  # a clause tag leads to the clause on this page, not away
+    assert page.url.endswith("#clause-4-3") and page.locator("h2#clause-4-3").is_visible()
+    assert not errors, errors
 
 
 def test_an_unknown_base_is_one_clear_line_and_a_ci_checkout_fetches_it(branch: Path, tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from tools_testkit import CHROMIUM, needs_allure
+from tools_testkit import chromium, needs_allure
 
 from support.clauses import BY_ID, CLAUSES
 from tools.common.catalogue import quotes_of, scenarios
@@ -20,8 +20,6 @@ from tools.report import build as report
 from tools.run.not_run import result_json
 from tools.verdicts import signoff
 from tools.verdicts.run_header import SpecVersion
-
-sync_api = pytest.importorskip("playwright.sync_api")
 
 PLANNED = scenarios(FEATURES, ROOT)
 NOT_OFFERED = "the target offers no task API"
@@ -70,14 +68,7 @@ def nights(tmp_path_factory: pytest.TempPathFactory) -> dict[str, RunLayout]:
     return built
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip("chromium absent")
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield launched
-        launched.close()
+browser = chromium  # the module's headless Chromium (tools_testkit)
 
 
 def _text(browser, path: Path, selector: str = "body") -> str:
