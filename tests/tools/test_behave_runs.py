@@ -15,7 +15,6 @@ from tools.run.behave_runs import (
     START_METHOD_ENV,
     BehaveJob,
     RunningJob,
-    release_jobs,
     start_jobs,
     stop_jobs,
     wait_jobs,
@@ -49,7 +48,7 @@ def step(context):
 
 
 def _start(tmp_path: Path, steps: str, *names: str) -> tuple[Path, list[RunningJob]]:
-    """A project of one feature and `steps`, and a job per name, started and released."""
+    """A project of one feature and `steps`, and a job per name, started in the target's variables."""
     project = tmp_path / "project"
     (project / "features" / "steps").mkdir(parents=True)
     (project / "behave.ini").write_text(BEHAVE_INI)
@@ -58,8 +57,7 @@ def _start(tmp_path: Path, steps: str, *names: str) -> tuple[Path, list[RunningJ
     env = {"PATH": os.environ["PATH"], "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
     scenario = PlannedScenario("it sees", "features/a.feature", "1.1", "a-job", (), "a job")
     jobs = [BehaveJob(name, (scenario,), False) for name in names]
-    running = start_jobs(jobs, RunLayout(tmp_path / "run"), env, cwd=project, target_env=tmp_path / "target.json")
-    release_jobs(tmp_path / "target.json", {"FOCUS_BASE_URL": "http://target.example"})
+    running = start_jobs(jobs, RunLayout(tmp_path / "run"), env | {"FOCUS_BASE_URL": "http://target.example"}, project)
     return project, running
 
 
@@ -70,7 +68,7 @@ def method(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> s
     return request.param
 
 
-def test_jobs_wait_for_the_target_run_behave_and_end_with_its_exit_code(
+def test_jobs_run_behave_in_their_environment_and_end_with_its_exit_code(
     tmp_path: Path, method: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("RUNNER_ONLY", "the runner's")

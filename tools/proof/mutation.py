@@ -120,35 +120,27 @@ class Matrix:
     stopping: list[threading.Thread] = field(default_factory=list)
 
     def run_fault(self, fault: FaultSwitch, shape: str) -> FaultRun:
-        """One fault on its own stand and folder: behave imports while the stand starts, runs once released, draws no
-        pictures (they decide no kill and cost each process matplotlib)."""
+        """One fault on its own stand and folder; its behave processes draw no pictures (they decide no kill and cost
+        each process matplotlib)."""
         started, layout = time.monotonic(), RunLayout(MUTATION_DIR / shape / fault.name)
         nightly = self.profile == "nightly"
         shutil.rmtree(layout.base, ignore_errors=True)
         layout.clear_run_outputs()
-        name = f"{shape}-{fault.name}-{os.getpid()}"
-        target_file = STAND_DIR / f"target-{name}.json"
         # At a 20 s limit the @slow and @listening scenarios take seconds: spread with the rest, not alone.
         planned = jobs.plan(nightly, self.features, ROOT, parallel=self.parallel, durations=self.durations, alone=False)
-        base_env = {k: v for k, v in os.environ.items() if not k.startswith("FOCUS_")}
-        running = jobs.start_jobs(planned, layout, base_env, target_env=target_file)
         try:
-            stand = Stand.up(STAND_DIR / f"mutation-{name}.env", fault.name, [*self.stand_args, "--api", shape])
-        except BaseException as exc:  # Ctrl-C too: no behave process is left waiting for a target
-            jobs.stop_jobs(running)
-            if not isinstance(exc, StandFailed):
-                raise
+            env_file = STAND_DIR / f"mutation-{shape}-{fault.name}-{os.getpid()}.env"
+            stand = Stand.up(env_file, fault.name, [*self.stand_args, "--api", shape])
+        except StandFailed as exc:
             return FaultRun(fault, Decision(Verdict.ERROR, note=f"stand did not start: {exc}"), self.profile, 0, shape)
         try:
-            released = {
-                k: v for k, v in target_env(os.environ, stand).items() if k.startswith("FOCUS_") or k == "TARGET"
-            }
-            jobs.release_jobs(target_file, released | {"FOCUS_PICTURES": "false", "FOCUS_PROFILE": self.profile})
-            outcomes = jobs.wait_jobs(running, cancel=self.cancel)
+            env = {k: v for k, v in os.environ.items() if not k.startswith("FOCUS_")}
+            env |= {k: v for k, v in target_env(os.environ, stand).items() if k.startswith("FOCUS_") or k == "TARGET"}
+            env |= {"FOCUS_PICTURES": "false", "FOCUS_PROFILE": self.profile}
+            outcomes = jobs.wait_jobs(jobs.start_jobs(planned, layout, env), cancel=self.cancel)
         finally:
             self.stopping.append(threading.Thread(target=stand.down))  # the worker goes on meanwhile
             self.stopping[-1].start()
-            target_file.unlink(missing_ok=True)
         if crashed := [o for o in outcomes if o.crashed]:
             tail = crashed[0].output_tail(3).replace("\n", " / ")
             decision = Decision(
@@ -325,6 +317,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"profile, shapes {', '.join(args.api)}, stream limit {limit} s, one broker",
         flush=True,
     )
+    jobs.warm()  # the fork server imports the suite while the broker starts
     try:
         with SharedBroker.up(STAND_DIR / f"mutation-broker-{os.getpid()}.env") as broker:
             stand_args = ["--stream-limit", limit, "--broker-env", str(broker.env_file)]

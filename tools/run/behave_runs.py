@@ -2,18 +2,16 @@
 
 behave has no parallel mode: quick spreads the scenarios that are not @slow over a few processes, balanced by their
 last durations; nightly gives each `@slow` or `@listening` scenario a process beside the rest, so that the wall time
-is the longest of them, not their sum. A job imports behave and the suite, then waits until the runner writes the
-target's variables (`--target-env FILE`); it is forked from a fork server where the platform has one (Linux), else a
-new Python process (Windows, or BEHAVE_START_METHOD=spawn), in a process group of its own, so that Ctrl-C reaches
-the runner alone and the runner stops every job.
+is the longest of them, not their sum. A job is forked from a fork server that imported behave and the suite once,
+while the target started (`warm`), where the platform has one (Linux), else a new Python process (Windows, or
+BEHAVE_START_METHOD=spawn); each in a process group of its own, so that Ctrl-C reaches the runner alone and the
+runner stops every job.
 """
 
 from __future__ import annotations
 
-import argparse
 import configparser
 import contextlib
-import importlib
 import json
 import multiprocessing
 import os
@@ -38,7 +36,6 @@ START_METHOD_ENV = "BEHAVE_START_METHOD"
 JOB_ENV = "BEHAVE_JOB"  # the job's name, for the report's timeline
 UTF8_CHILD = {"PYTHONUTF8": "1", "PYTHONIOENCODING": "utf-8"}  # the runner reads a job's output back as UTF-8
 DEFAULT_DURATION_S = 2.0  # a scenario never timed yet
-EXIT_NO_TARGET, EXIT_STOPPED = 3, 130  # the runner never said where the target is; it stopped the job first
 
 
 @dataclass(frozen=True)
@@ -229,25 +226,39 @@ def _fork_server() -> Any:
     return _fork_context
 
 
+def _forking() -> bool:
+    """Jobs forked from the fork server, unless asked to spawn them (as on Windows) or the platform has none."""
+    spawn = os.environ.get(START_METHOD_ENV, "").strip().lower() == "spawn"
+    return not spawn and "forkserver" in multiprocessing.get_all_start_methods()
+
+
+def warm() -> None:
+    """Start the fork server now: it imports behave and the suite while the target starts."""
+    if _forking() and _fork_server() is not None:
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
+
+
 def start_jobs(
-    jobs: Sequence[BehaveJob], layout: RunLayout, env: Mapping[str, str], *, target_env: Path, cwd: Path = ROOT
+    jobs: Sequence[BehaveJob], layout: RunLayout, env: Mapping[str, str], cwd: Path = ROOT
 ) -> list[RunningJob]:
-    """Start every job at once; each runs behave once `target_env` names the target (`release_jobs`)."""
+    """Start every job at once, in `env` (the target's variables among them)."""
     for folder in (layout.results, layout.junit, layout.logs):
         folder.mkdir(parents=True, exist_ok=True)
     running: list[RunningJob] = []
     try:
         for job in jobs:
-            running.append(_start(job, layout, env, target_env, cwd))
+            running.append(_start(job, layout, env, cwd))
     except BaseException:
         stop_jobs(running)
         raise
     return running
 
 
-def _start(job: BehaveJob, layout: RunLayout, env: Mapping[str, str], target_env: Path, cwd: Path) -> RunningJob:
+def _start(job: BehaveJob, layout: RunLayout, env: Mapping[str, str], cwd: Path) -> RunningJob:
     logs, events = layout.logs, layout.logs / f"{job.name}.events.jsonl"
-    args = ["--target-env", str(target_env), "--", *job.selection, "--no-color", "-f", "allure", "-o"]
+    args = [*job.selection, "--no-color", "-f", "allure", "-o"]
     args += [str(layout.results), "-f", "progress", "-o", str(logs / f"{job.name}.progress.log")]
     args += ["-f", "tools.run.behave_runs:ScenarioEvents", "-o", str(events)]
     args += ["--junit", "--junit-directory", str(layout.junit / job.name)]
@@ -255,8 +266,7 @@ def _start(job: BehaveJob, layout: RunLayout, env: Mapping[str, str], target_env
     output = output_path.open("wb")
     job_env = dict(env) | {JOB_ENV: job.name} | UTF8_CHILD
     process: subprocess.Popen[bytes] | BaseProcess
-    asked = os.environ.get(START_METHOD_ENV, "").strip().lower()  # spawn: as on Windows
-    if asked != "spawn" and "forkserver" in multiprocessing.get_all_start_methods():
+    if _forking():
         process = _fork_server().Process(target=_forked, args=(args, job_env, str(cwd), str(output_path)))
         with _fork_lock:  # multiprocessing's bookkeeping of children is not meant for threads starting at once
             process.start()
@@ -271,15 +281,6 @@ def _start(job: BehaveJob, layout: RunLayout, env: Mapping[str, str], target_env
             command, cwd=cwd, env=job_env, stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, **group
         )
     return RunningJob(job, process, output, events)
-
-
-def release_jobs(target_file: Path, variables: Mapping[str, str]) -> None:
-    """Tell the waiting jobs where the target is: whole or absent, never half a file (it holds a password)."""
-    partial = target_file.with_suffix(".partial")
-    partial.parent.mkdir(parents=True, exist_ok=True)
-    partial.touch(mode=0o600)
-    partial.write_text(json.dumps(dict(variables)), encoding="utf-8")
-    partial.replace(target_file)
 
 
 def stop_jobs(running: Sequence[RunningJob], grace_s: float = 5.0) -> None:
@@ -357,33 +358,14 @@ def _forked(argv: list[str], env: dict[str, str], cwd: str, output: str) -> None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="behave, once the runner wrote where the target is")
-    parser.add_argument("--target-env", type=Path, required=True)
-    parser.add_argument("--timeout", type=float, default=300.0)
-    parser.add_argument("behave_args", nargs=argparse.REMAINDER)
-    args = parser.parse_args(argv)
-    # The runner's stop is an interrupt, whatever was inherited (a shell's background job ignores SIGINT), so that
-    # behave ends the scenario and runs its cleanups (a real server's jobs closed) before it exits.
+    """behave with these arguments. The runner's stop is an interrupt, whatever was inherited (a shell's background
+    job ignores SIGINT), so that behave ends the scenario and runs its cleanups (a server's jobs) before it exits."""
     signal.signal(signal.SIGINT, signal.default_int_handler)
     if hasattr(signal, "SIGBREAK"):
         signal.signal(signal.SIGBREAK, signal.default_int_handler)
-    for name in warm_modules():
-        with contextlib.suppress(Exception):  # an error now is behave's to report later
-            importlib.import_module(name)
-    deadline = time.monotonic() + args.timeout
-    try:
-        while not args.target_env.exists():
-            if time.monotonic() > deadline:
-                print(f"no target after {args.timeout:g} s: {args.target_env} was never written", file=sys.stderr)
-                return EXIT_NO_TARGET
-            time.sleep(0.05)
-    except KeyboardInterrupt:
-        print("stopped before the target was known: no scenario ran", file=sys.stderr)
-        return EXIT_STOPPED
-    os.environ.update(json.loads(args.target_env.read_text(encoding="utf-8")))
     from behave.__main__ import main as behave_main
 
-    return behave_main(args.behave_args[1:] if args.behave_args[:1] == ["--"] else args.behave_args)
+    return behave_main(list(sys.argv[1:] if argv is None else argv))
 
 
 if __name__ == "__main__":

@@ -15,7 +15,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import traceback
@@ -90,7 +89,6 @@ class NightlyRun:
     started: float = field(default_factory=time.monotonic)
     timings: dict[str, float] = field(default_factory=dict)
     jobs: list[BehaveJob] = field(default_factory=list)
-    release_file: Path | None = None  # where the behave processes learn the target; it holds a password
     running: list[RunningJob] = field(default_factory=list)
     stand: Stand | None = None
     stand_stopping: threading.Thread | None = None
@@ -151,8 +149,9 @@ def _command(module: str, *args: str) -> tuple[int, str]:
 
 
 def plan_jobs(run: NightlyRun) -> Exit | None:
-    """The behave processes of the profile, balanced by the last run's durations."""
+    """The behave processes of the profile, balanced by the last run's durations; the fork server warms meanwhile."""
     options = run.options
+    jobs.warm()
     parallel, durations = options.parallel or DEFAULT_PARALLEL[options.profile], jobs.load_durations(options.layout)
     run.jobs = jobs.plan(options.profile == "nightly", options.features, ROOT, parallel=parallel, durations=durations)
     if not run.jobs:
@@ -165,17 +164,6 @@ def plan_jobs(run: NightlyRun) -> Exit | None:
         f"acceptance: profile {options.profile}, target {options.target}: {count} scenarios in {len(run.jobs)} "
         f"behave process(es){split}"
     )
-
-
-def start_behave(run: NightlyRun) -> Exit | None:
-    """The behave processes import while the stand starts; for a deployment, once it answered (`run_scenarios`
-    releases them)."""
-    external = run.options.target is Target.EXTERNAL
-    if run.running or run.stopped is not None or (external and run.settings is None):
-        return None
-    run.release_file = Path(tempfile.mkdtemp(prefix="acceptance-")) / "target.json"
-    child_env = {k: v for k, v in os.environ.items() if external or not k.startswith("FOCUS_")}
-    run.running = jobs.start_jobs(run.jobs, run.options.layout, child_env, target_env=run.release_file)
 
 
 def start_target(run: NightlyRun) -> Exit | None:
@@ -224,7 +212,6 @@ def check_target(run: NightlyRun) -> Exit | None:
     run.mark("preflight_s", started)
     if run.stopped is not None:
         say(run.stopped)
-        jobs.stop_jobs(run.running)
     else:
         api = run.preflight["api"]
         offered = "task API and job API" if api == "both" else f"{api} API only"
@@ -233,14 +220,13 @@ def check_target(run: NightlyRun) -> Exit | None:
 
 
 def run_scenarios(run: NightlyRun) -> Exit | None:
-    """Release the behave processes (the target's variables, the preflight done) and wait for the last one."""
+    """Start the behave processes in the target's variables (forks of the fork server, which imported the suite
+    while the target started), the preflight done (they skip theirs), and wait for the last one."""
     if run.stopped is not None:
         return None
-    assert run.settings is not None and run.release_file is not None
-    released = {k: v for k, v in os.environ.items() if k.startswith("FOCUS_") or k == "TARGET"}
-    done = {"ACCEPTANCE_PREFLIGHT_DONE": "1"} if run.options.own_suite else {}  # the behave processes skip theirs
-    jobs.release_jobs(run.release_file, released | done)
-    started = time.monotonic()
+    assert run.settings is not None
+    started, done = time.monotonic(), {"ACCEPTANCE_PREFLIGHT_DONE": "1"} if run.options.own_suite else {}
+    run.running = jobs.start_jobs(run.jobs, run.options.layout, {**os.environ, **done})
     board = ProgressBoard(floor_s=run.settings.stream_limit_s)
     try:
         run.outcomes = jobs.wait_jobs(run.running, on_tick=board)
@@ -391,10 +377,8 @@ PHASES: tuple[Phase, ...] = (
     check_settings,
     generate_grpc_code,
     plan_jobs,
-    start_behave,
     start_target,
     check_target,
-    start_behave,
     run_scenarios,
     count_jobs,
     judge_run,
@@ -404,7 +388,7 @@ PHASES: tuple[Phase, ...] = (
 
 
 def stop_everything(run: NightlyRun) -> Exit | None:
-    """No behave process outlives the run, nor the stand; the release file (it holds a password) goes."""
+    """No behave process outlives the run, nor the stand."""
     jobs.stop_jobs(run.running)
     for running in run.running:
         running.output.close()
@@ -412,8 +396,6 @@ def stop_everything(run: NightlyRun) -> Exit | None:
         run.stand_stopping.join()
     elif run.stand is not None:
         run.stand.down()
-    if run.release_file is not None:
-        shutil.rmtree(run.release_file.parent, ignore_errors=True)
 
 
 def write_facts(run: NightlyRun) -> Exit | None:
