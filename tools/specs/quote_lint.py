@@ -1,34 +1,21 @@
-"""Quote lint: the feature files quote the clarifications word for word, and cover every clause.
-
-Fails (exit 1, one `file:line: message` per finding) on:
-
-- a description line beginning with `> ` that is not a line of the project's copy of the clarifications, word for
-  word. Both sides are normalised the same way: markdown quote marks (`>`), emphasis (`**`, `*`) and backticks are
-  dropped and whitespace is collapsed; nothing else is forgiven (case, punctuation, words). A quote is taken line by
-  line: each quote line is one whole line of the document, give or take the markup around it (a list marker or
-  number, table pipes, a comment's `#`, a docstring's quotes), so that a multi-line sample of the document is quoted
-  line by line and a copy whose lines were joined or rewrapped (as `ruff format` once did) no longer matches;
-- a scenario without a `@spec-<id>` tag of the clause register, or with an unknown one;
-- a scenario without a `@case-<slug>` tag, or a `@case-` tag used by more than one scenario;
-- a clause of the register (features/clauses.yaml) that no scenario is tagged with.
-
-Usage: `python -m tools.specs.quote_lint [--features DIR] [--spec FILE]` (defaults: the project's).
-"""
+"""Quote lint (`make lint`): every `> ` line of a feature is a whole line of the clarifications, word for word (quote
+marks, emphasis, backticks and whitespace aside; markup around it in the document aside); every scenario has a known
+`@spec-` tag and a `@case-` tag of its own; every clause of the register has a scenario. Exit 1 on a finding."""
 
 from __future__ import annotations
 
 import argparse
 import re
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from behave.parser import ParserError, parse_file
 
-from support.clauses import BY_ID, CASE_PREFIX, CLAUSES, REGISTER, SPEC_FILE, TAG_PREFIX
+from support.clauses import BY_ID, CASE_PREFIX, CLAUSES, REGISTER, TAG_PREFIX
+from tools.common.layout import CLARIFICATIONS, FEATURES
 
-ROOT = Path(__file__).resolve().parents[2]
 _QUOTE = re.compile(r"^\s*>(\s|$)")
 _DOC_STRING = re.compile(r'^\s*("""|```)')
 _EMPHASIS = re.compile(r"\*\*|\*|`")
@@ -38,6 +25,11 @@ _SPACE = re.compile(r"\s+")
 _MARKUP = r'(?:\d+\.|[\s\-+|#>"])*'
 
 
+def shown(path: Path) -> str:
+    """The path as a finding names it: relative to the working directory where it can be."""
+    return str(path.resolve().relative_to(Path.cwd())) if path.resolve().is_relative_to(Path.cwd()) else str(path)
+
+
 @dataclass(frozen=True)
 class Finding:
     path: Path
@@ -45,11 +37,7 @@ class Finding:
     message: str
 
     def __str__(self) -> str:
-        try:
-            shown = self.path.relative_to(Path.cwd())
-        except ValueError:
-            shown = self.path
-        return f"{shown}:{self.line}: {self.message}"
+        return f"{shown(self.path)}:{self.line}: {self.message}"
 
 
 def normalise(text: str) -> str:
@@ -71,32 +59,30 @@ def found_as_line(quote: str, lines: Iterable[str]) -> bool:
     return bool(quote) and any(whole.fullmatch(line) for line in lines)
 
 
-def quote_lines(path: Path) -> Iterator[tuple[int, str]]:
-    """The `> ` description lines of a feature file (outside doc strings), with their line numbers."""
-    in_doc_string = False
+def feature_lines(path: Path) -> Iterator[tuple[int, str]]:
+    """The lines of a feature file outside its doc strings (their fences left out too), with their numbers."""
+    inside = False
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if _DOC_STRING.match(line):
-            in_doc_string = not in_doc_string
-            continue
-        if not in_doc_string and _QUOTE.match(line):
-            yield number, line.strip()[1:]
+        fence = bool(_DOC_STRING.match(line))
+        inside ^= fence
+        if not inside and not fence:
+            yield number, line
+
+
+def quote_lines(path: Path) -> Iterator[tuple[int, str]]:
+    """The `> ` description lines of a feature file, without their `>`, with their line numbers."""
+    return ((number, line.strip()[1:]) for number, line in feature_lines(path) if _QUOTE.match(line))
 
 
 def check_quotes(features: Iterable[Path], spec: Path) -> list[Finding]:
     text_lines = spec.read_text(encoding="utf-8").splitlines()
-    document = normalise("\n".join(text_lines))
-    lines = [normalise(line) for line in text_lines]
+    document, lines = normalise("\n".join(text_lines)), [normalise(line) for line in text_lines]
     findings = []
     for path in features:
-        for number, text in quote_lines(path):
-            quote = normalise(text)
-            if found_as_line(quote, lines):
-                continue
-            if found_in(quote, document):
-                message = f"quote is not a whole line of {spec.name} (quote it line by line): {text.strip()!r}"
-            else:
-                message = f"quote not found word for word in {spec.name}: {text.strip()!r}"
-            findings.append(Finding(path, number, message))
+        for number, text in ((n, t) for n, t in quote_lines(path) if not found_as_line(normalise(t), lines)):
+            said = "is not a whole line of {} (quote it line by line)" if found_in(normalise(text), document) else ""
+            said = (said or "not found word for word in {}").format(spec.name)
+            findings.append(Finding(path, number, f"quote {said}: {text.strip()!r}"))
     return findings
 
 
@@ -114,54 +100,52 @@ def check_tags(features: Iterable[Path]) -> tuple[list[Finding], set[str]]:
         for scenario in feature.walk_scenarios(with_outlines=True) if feature else []:
             if getattr(scenario, "_row", None):
                 continue  # an outline's row: its outline is checked
-            tags, name, said = scenario.effective_tags, scenario.name, []
+            tags, name = scenario.effective_tags, scenario.name
             specs = [tag[len(TAG_PREFIX) :] for tag in tags if tag.startswith(TAG_PREFIX)]
-            own_cases = [tag[len(CASE_PREFIX) :] for tag in tags if tag.startswith(CASE_PREFIX)]
-            said += [] if specs else [f"scenario {name!r} has no @{TAG_PREFIX}<clause id> tag"]
+            own = [tag[len(CASE_PREFIX) :] for tag in tags if tag.startswith(CASE_PREFIX)]
+            said = [] if specs else [f"scenario {name!r} has no @{TAG_PREFIX}<clause id> tag"]
             said += [f"scenario {name!r}: unknown clause @{TAG_PREFIX}{spec}" for spec in specs if spec not in BY_ID]
-            said += [] if own_cases else [f"scenario {name!r} has no @{CASE_PREFIX}<slug> tag"]
-            said += [
-                f"duplicate @{CASE_PREFIX}{case} (first used at {cases[case]})" for case in own_cases if case in cases
-            ]
+            said += [] if own else [f"scenario {name!r} has no @{CASE_PREFIX}<slug> tag"]
+            said += [f"duplicate @{CASE_PREFIX}{case} (first used at {cases[case]})" for case in own if case in cases]
             covered.update(spec for spec in specs if spec in BY_ID)
-            cases.update({case: f"{path}:{scenario.line}" for case in own_cases if case not in cases})
+            cases.update({case: f"{path}:{scenario.line}" for case in own if case not in cases})
             findings += [Finding(path, scenario.line, message) for message in said]
     return findings, covered
 
 
-def _clause_line(register_text: str, clause_id: str) -> int:
-    """The line of the register where the clause is declared (`- id: "1.2"`), 0 when not found."""
-    match = re.search(rf'^\s*- id: "{re.escape(clause_id)}"', register_text, re.MULTILINE)
-    return register_text.count("\n", 0, match.start()) + 1 if match else 0
-
-
 def check_coverage(covered: set[str], register: Path) -> list[Finding]:
-    text = register.read_text(encoding="utf-8") if register.exists() else ""
-    missing = [clause for clause in CLAUSES if clause.id not in covered]
+    """A clause no scenario is tagged with, at its line of the register (`- id: "1.2"`)."""
+    lines = register.read_text(encoding="utf-8").splitlines()
+    at = {c.id: next((n for n, line in enumerate(lines, 1) if f'id: "{c.id}"' in line), 0) for c in CLAUSES}
     said = "clause {0.id} ({0.title}) has no scenario tagged @{0.tag}"
-    return [Finding(register, _clause_line(text, clause.id), said.format(clause)) for clause in missing]
+    return [Finding(register, at[c.id], said.format(c)) for c in CLAUSES if c.id not in covered]
 
 
 def lint(features_dir: Path, spec: Path) -> list[Finding]:
     features = sorted(features_dir.rglob("*.feature"))
-    findings = check_quotes(features, spec)
     tag_findings, covered = check_tags(features)
-    return findings + tag_findings + check_coverage(covered, REGISTER)
+    return check_quotes(features, spec) + tag_findings + check_coverage(covered, REGISTER)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tools.specs.quote_lint", description=__doc__.splitlines()[0])
-    parser.add_argument("--features", type=Path, default=ROOT / "features")
-    parser.add_argument("--spec", type=Path, default=ROOT / SPEC_FILE)
+def lint_main(name: str, argv: Sequence[str] | None, run: Callable[[Path, Path], tuple[list, str]]) -> int:
+    """The command line of a lint over `--features` and `--spec`: `run` gives (findings, what a clean run says)."""
+    parser = argparse.ArgumentParser(prog=f"python -m tools.specs.{name.replace(' ', '_')}")
+    parser.add_argument("--features", type=Path, default=FEATURES)
+    parser.add_argument("--spec", type=Path, default=CLARIFICATIONS)
     args = parser.parse_args(argv)
-    findings = lint(args.features, args.spec)
-    for finding in findings:
-        print(finding, file=sys.stderr)
-    if findings:
-        print(f"quote lint: {len(findings)} finding(s)", file=sys.stderr)
-        return 1
-    print(f"quote lint: every quote found in {args.spec.name}, every clause covered, every case unique")
-    return 0
+    findings, clean = run(args.features, args.spec)
+    print("".join(f"{finding}\n" for finding in findings), end="", file=sys.stderr)
+    print(
+        f"{name}: {len(findings)} finding(s)" if findings else f"{name}: {clean}", file=sys.stderr if findings else None
+    )
+    return 1 if findings else 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    def run(features: Path, spec: Path) -> tuple[list, str]:
+        return lint(features, spec), f"every quote found in {spec.name}, every clause covered, every case unique"
+
+    return lint_main("quote lint", argv, run)
 
 
 if __name__ == "__main__":
