@@ -12,7 +12,6 @@ from behave import given, then, when
 from behave.runner import Context
 
 from support import partial_results as history
-from support.recordings import find_windows
 from support.windows import Shape
 
 # -- the window, found in the target's recordings catalogue ------------------------------------------------------
@@ -20,42 +19,42 @@ from support.windows import Shape
 
 @given("a history window of 60 minutes with no recording at all")
 def step_window_empty(context: Context) -> None:
-    context.world.windows = find_windows(context.world, Shape.EMPTY, None)
+    context.world.windows = context.world.find_windows(Shape.EMPTY, None)
 
 
 @given("a history window covered completely by recordings")
 def step_window_covered(context: Context) -> None:
-    context.world.windows = find_windows(context.world, Shape.COVERED, "task")
+    context.world.windows = context.world.find_windows(Shape.COVERED, "task")
 
 
 @given("a history window covered completely by recordings, holding at most two thirds of the stream limit")
 def step_job_window_covered(context: Context) -> None:
-    context.world.windows = find_windows(context.world, Shape.COVERED, "job")
+    context.world.windows = context.world.find_windows(Shape.COVERED, "job")
 
 
 @given("a history window with a hole of more than 60 seconds between two recordings")
 def step_window_hole(context: Context) -> None:
-    context.world.windows = find_windows(context.world, Shape.HOLE, "task")
+    context.world.windows = context.world.find_windows(Shape.HOLE, "task")
 
 
 @given("a history window with a hole of more than 60 seconds between two recordings, a third of the limit of each")
 def step_job_window_hole(context: Context) -> None:
-    context.world.windows = find_windows(context.world, Shape.HOLE, "job")
+    context.world.windows = context.world.find_windows(Shape.HOLE, "job")
 
 
 @given("a history window with a recording at its start only")
 def step_window_start_only(context: Context) -> None:
-    context.world.windows = find_windows(context.world, Shape.START_ONLY, "task")
+    context.world.windows = context.world.find_windows(Shape.START_ONLY, "task")
 
 
 @given("a history window with a recording at its start only, holding at most two thirds of the stream limit of it")
 def step_job_window_start_only(context: Context) -> None:
-    context.world.windows = find_windows(context.world, Shape.START_ONLY, "job")
+    context.world.windows = context.world.find_windows(Shape.START_ONLY, "job")
 
 
 @given("a history window with a single recording in its middle, or two windows with its start and its end")
 def step_window_middle_only(context: Context) -> None:
-    context.world.windows = find_windows(context.world, Shape.MIDDLE_ONLY, "task")
+    context.world.windows = context.world.find_windows(Shape.MIDDLE_ONLY, "task")
 
 
 @given(
@@ -63,7 +62,7 @@ def step_window_middle_only(context: Context) -> None:
     "each under the stream limit"
 )
 def step_job_window_middle_only(context: Context) -> None:
-    context.world.windows = find_windows(context.world, Shape.MIDDLE_ONLY, "job")
+    context.world.windows = context.world.find_windows(Shape.MIDDLE_ONLY, "job")
 
 
 # -- asking for it, and reading it to its end -----------------------------------------------------------------------

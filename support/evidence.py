@@ -6,9 +6,9 @@ figures. Every text of a result is masked by each secret (`use_secrets`, `mask_r
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import allure
 from allure_commons.model2 import TestResult, TestStepResult
@@ -96,19 +96,17 @@ def _dump(data: Any) -> str:
     return cut_text(dumped, ATTACHMENT_LIMIT)
 
 
-@dataclass(frozen=True)
-class Shown:
-    """One thing a reading shows: a json, csv, markdown or text attachment, a png (drawn when wanted) or a `figure`
-    step."""
+class Shown(NamedTuple):
+    """One thing a reading shows (a reading may say it as a plain tuple): a json, csv, markdown or text attachment, a
+    picture (`waterfall` or `latency`: `content` are its drawing's arguments, drawn when wanted) or a `figure` step."""
 
     name: str
-    kind: str  # json, csv, markdown, text, png, figure
+    kind: str  # json, csv, markdown, text, waterfall, latency, figure
     content: Any = None
-    draw: Callable[[], bytes] | None = None
 
 
 class Reading(Protocol):
-    def shown(self) -> list[Shown]: ...
+    def shown(self) -> Sequence[tuple[str, str, Any]]: ...
 
 
 _TYPES = {
@@ -124,9 +122,12 @@ def attach(item: Shown, pictures: bool = True) -> None:
     if item.kind == "figure":
         with allure.step(mask(item.name)):
             pass
-    elif item.kind == "png":
-        if pictures and item.draw is not None:
-            allure.attach(item.draw(), name=mask(item.name), attachment_type=allure.attachment_type.PNG)
+    elif item.kind in ("waterfall", "latency"):
+        if pictures:  # drawn here, after the step, and only by a run that wants pictures (matplotlib imported then)
+            from support.pictures import latency_png, waterfall_png
+
+            png = (waterfall_png if item.kind == "waterfall" else latency_png)(**item.content)
+            allure.attach(png, name=mask(item.name), attachment_type=allure.attachment_type.PNG)
     else:
         text = _dump(item.content) if item.kind == "json" else str(item.content)
         kind, extension = _TYPES[item.kind]
@@ -163,8 +164,8 @@ class Evidence:
     def attach_kept(self) -> None:
         kept, self._kept = self._kept, []
         for reading in kept:
-            for item in reading.shown() if not isinstance(reading, Shown) else [reading]:
-                attach(item, self.pictures)
+            for item in [reading] if isinstance(reading, Shown) else reading.shown():
+                attach(Shown(*item), self.pictures)
 
     def close(self, more: dict[str, Any]) -> None:
         """The scenario's end: what its steps left, its REST exchanges, `more` (the broker's), its SLA figures."""

@@ -14,7 +14,6 @@ from support.errors import PreconditionNotMet
 from support.evidence import Shown, cut_text
 from support.grpc_stream import Ending, StreamTimeline
 from support.models import JobConfig, JobConfigured
-from support.recordings import find_uninterrupted
 
 if TYPE_CHECKING:
     from support.world import World
@@ -86,7 +85,7 @@ def configure_history_job(world: World, recorded_s: int) -> StreamJob:
     """A history job over a window holding `recorded_s` seconds of uninterrupted recorded data, from the catalogue."""
     if recorded_s < 1:
         raise PreconditionNotMet(f"a history window needs at least 1 s of recorded data, asked for {recorded_s}")
-    window = find_uninterrupted(world, recorded_s)
+    window = world.catalogue.uninterrupted(recorded_s)
     seconds = (window.start_ms // 1000, window.end_ms // 1000)  # whole epoch seconds, as the judgement reads them
     return _configure(world, JobConfig.history(window.start, window.end), "history", seconds)
 

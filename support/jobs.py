@@ -108,6 +108,13 @@ class Jobs:
             lambda: self.focus.configure(config), lambda a: a.body.job_id if isinstance(a.body, JobConfigured) else None
         )
 
+    @staticmethod
+    def started(answer: Answer, said: str) -> JobConfigured:
+        """The job a configure's answer started; none (a refusal) leaves the clause unjudged, `said` says whose."""
+        if not isinstance(answer.body, JobConfigured):
+            raise PreconditionNotMet(f"{said}: {answer.route} answered {answer.status}")
+        return answer.body
+
     def reserve(self, jobs: int) -> None:
         """Take the slots of `jobs` jobs that must live at once (a resend's) before the first is started."""
         if (missing := jobs - len(self.reserved)) > 0:

@@ -93,8 +93,6 @@ class LatencySeries:
         )
 
     def shown(self) -> list[Shown]:
-        from support.pictures import latency_png
-
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(["call", "elapsed_ms", "status"])
@@ -116,8 +114,8 @@ class LatencySeries:
             Shown(f"latency summary {self.route}", "markdown", table),
             Shown(
                 f"latency chart {self.route}",
-                "png",
-                draw=lambda: latency_png(self.route, self.elapsed, self.p95_s, limit),
+                "latency",
+                {"route": self.route, "elapsed_s": self.elapsed, "p95_s": self.p95_s, "limit_s": limit},
             ),
             Shown(f"measured: {self.verdict_line(limit)}", "figure"),
         ]

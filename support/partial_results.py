@@ -14,21 +14,20 @@ import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from itertools import groupby
+from time import monotonic
 from typing import TYPE_CHECKING, Any
 
 import grpc
 
-from support.errors import PreconditionNotMet, SuiteDefect
-from support.evidence import Shown
 from support.focus_api import Answer
 from support.grpc_stream import Ending, StreamTimeline
 from support.models import ConfigAccepted, ErrorBody, JobConfig, JobConfigured, Range, Row, TaskConfig, new_task_id
-from support.times import CONTINUITY_MS, FAIL_FAST_S, FAST_POLL_S, HOLE_OVER_S
-from support.waiting import Pace, WaitTimeout, monotonic, poll_until
-from support.windows import HistoryWindow, Shape, compare_holes, coverage, find_temporal_gaps, fmt, parts_until
+from support.windows import HistoryWindow, Shape, coverage, fmt
 
 if TYPE_CHECKING:
     from support.world import World
+
+Shown = tuple[str, str, Any]  # what a reading shows: name, kind, content (support/evidence.py attaches it)
 
 ROW_COUNT = 500  # rows asked for per poll: large, so that a 15-minute window takes few polls
 CONFIG_ACCEPTED = "Config received successfully"
@@ -65,11 +64,9 @@ def configure_job(world: World, history: HistoryWindow) -> Answer:
 def _keep_answer(world: World, answer: Answer, history: HistoryWindow) -> None:
     """4.1's fail-fast: the time to the answer, an SLA figure ("at once" taken as under 2 s)."""
     if history.shape is Shape.EMPTY:
-        took = f"{answer.route} answered {answer.status} in {answer.elapsed_s:.3f} s"
-        world.evidence.keep(Shown("time to answer", "text", f"{took} (limit for 'at once': under {FAIL_FAST_S:g} s)"))
-        world.evidence.metric(
-            "time to answer", f"time to the refusal ({answer.status})", answer.elapsed_s, "s", FAIL_FAST_S
-        )
+        took, limit = f"{answer.route} answered {answer.status} in {answer.elapsed_s:.3f} s", world.times.fail_fast_s
+        world.evidence.show("time to answer", "text", f"{took} (limit for 'at once': under {limit:g} s)")
+        world.evidence.metric("time to answer", f"time to the refusal ({answer.status})", answer.elapsed_s, "s", limit)
 
 
 # -- reading a task's waterfall --------------------------------------------------------------------------------------
@@ -127,8 +124,8 @@ class WaterfallReading:
             "after_end": None if self.after_end is None else vars(self.after_end),
             "polls": [vars(poll) for poll in self.polls],
         }
-        rows = _shown_rows(self.history, "waterfall received", list(self.rows), self.timestamps, title)
-        return [*rows, Shown(self.history.named("waterfall status sequence"), "json", details)]
+        rows = _shown_rows(self.history, "waterfall received", {"rows": list(self.rows)}, self.timestamps, title)
+        return [*rows, (self.history.named("waterfall status sequence"), "json", details)]
 
 
 def read_waterfall(world: World, task_id: str, history: HistoryWindow, *, once: bool = False) -> WaterfallReading:
@@ -144,7 +141,7 @@ def read_waterfall(world: World, task_id: str, history: HistoryWindow, *, once: 
         came = [row for block in answer.body or [] for row in block.rows] if answer.status == 201 else []
         return Poll(answer.status, len(came), round(asked - started, 3), round(answer.elapsed_s, 3)), came
 
-    def poll() -> str | Pace:
+    def poll() -> str | bool:
         seen, came = ask()
         polls.append(seen)
         rows.extend(came)
@@ -152,14 +149,13 @@ def read_waterfall(world: World, task_id: str, history: HistoryWindow, *, once: 
             return ENDED
         if seen.status not in (200, 201):
             return f"the waterfall answered {seen.status}"
-        last = history.last_covered_ms
-        if came:
-            if not reached_at and last is not None and max(r.startTimestamp for r in came) >= last - CONTINUITY_MS:
+        if came:  # progress: asked again at once
+            if not reached_at and history.reached_last(row.startTimestamp for row in came):
                 reached_at.append(monotonic())
-            return Pace.AT_ONCE
+            return True
         if reached_at and monotonic() - reached_at[0] > waits.waterfall_end_grace_s:
             return f"no 208 within {waits.waterfall_end_grace_s:g} s after the rows reached the last recorded instant"
-        return Pace.LATER
+        return False
 
     stopped, after_end = "not started", None
     try:
@@ -167,11 +163,9 @@ def read_waterfall(world: World, task_id: str, history: HistoryWindow, *, once: 
             poll()
             stopped = f"one poll, to see whether the task exists: {polls[0].status}"
         else:
-            try:
-                reason = f"the end of stream (208) of task {task_id}"
-                stopped = poll_until(poll, reason=reason, timeout_s=waits.waterfall_read_s, interval_s=FAST_POLL_S)
-            except WaitTimeout:
-                stopped = f"no 208 within the deadline of {waits.waterfall_read_s:g} s"
+            reason = f"the end of stream (208) of task {task_id}"
+            said = world.wait.polled(poll, reason=reason, timeout_s=waits.waterfall_read_s)
+            stopped = said or f"no 208 within the deadline of {waits.waterfall_read_s:g} s"
             after_end = ask()[0] if stopped == ENDED else None  # the stream is over: it must bring no rows
     finally:
         kept = WaterfallReading(
@@ -198,13 +192,11 @@ class StreamReading:
         return sorted(self.timeline.row_timestamps_ms)
 
     def shown(self) -> list[Shown]:
-        from support.pictures import rows_of_frame
-
         said = textwrap.fill(f"{len(self.timestamps)} rows over gRPC; {self.timeline.ended_text()}", 130)
         title = f"job {self.job_id}: window {self.history.window.label()} {self.history.shape.value}\n{said}"
-        rows = [row for frame in self.timeline.kept for row in rows_of_frame(self.job_id, frame)]
-        shown = _shown_rows(self.history, "stream received", rows, self.timestamps, title)
-        return [*shown, Shown(self.history.named("gRPC stream timeline"), "json", self.timeline.summary())]
+        drawn = {"rows": [], "frames": self.timeline.kept, "canvas": self.job_id}
+        shown = _shown_rows(self.history, "stream received", drawn, self.timestamps, title)
+        return [*shown, (self.history.named("gRPC stream timeline"), "json", self.timeline.summary())]
 
 
 def read_jobs(world: World) -> list[StreamReading]:
@@ -214,12 +206,10 @@ def read_jobs(world: World) -> list[StreamReading]:
         if index >= len(world.answers):
             world.answers.append(configure_job(world, history))
             check_job_accepted(world.answers[index])
-        answer = world.answers[index]
-        if not isinstance(answer.body, JobConfigured):
-            raise PreconditionNotMet(f"no job to read: {answer.route} answered {answer.status}")
-        job_id = answer.body.job_id
+        job = world.jobs.started(world.answers[index], "no job to read")
+        job_id = job.job_id
         try:
-            timeline = world.reader.job(answer.body, keep=world.settings.pictures)
+            timeline = world.reader.job(job, keep=world.settings.pictures)
         except Exception as error:  # a stream read as far as it got is evidence too
             if (partial := getattr(error, "timeline", None)) is not None:
                 world.evidence.keep(StreamReading(history, job_id, partial))
@@ -238,59 +228,30 @@ def _judge_a_cut(world: World, reading: StreamReading) -> StreamReading:
     timeline, history, last = reading.timeline, reading.history, reading.history.last_covered_ms
     if timeline.ending is not Ending.SERVER or timeline.code is not grpc.StatusCode.DEADLINE_EXCEEDED:
         return reading
-    reached = max(reading.timestamps, default=None)
-    if last is None or (reached is not None and reached >= last - CONTINUITY_MS):
+    if last is None or history.reached_last(reading.timestamps):
         return reading
+    reached = max(reading.timestamps, default=None)
     cut = (
         f"the stream was cut before the window's data ran out: {timeline.ended_text()}; last row "
         f"{fmt(reached) if reached is not None else 'none'}, last recorded instant {fmt(last)}"
     )
-    came = coverage(reading.timestamps, parts_until(history.parts, reached), CONTINUITY_MS)
-    world.evidence.keep(Shown("what came before the cut", "json", {"cut": cut} | came.as_dict()))
-    shown = came.inside + [f"rows where the catalogue records nothing: {run}" for run in came.outside]
-    if not shown:
-        raise PreconditionNotMet(
-            f"precondition not met: {cut}; the rows that came before the cut agree with this clause, and the window "
-            "holds less recorded data than the stream limit, so the limit itself is wrong: see clause 2.1; this "
-            "clause could not be judged"
-        )
-    return replace(
-        reading, cut=f"{cut}; but before the cut its rows already showed this clause broken: {'; '.join(shown)}"
-    )
+    came = history.before_a_cut(reading.timestamps)
+    world.evidence.show("what came before the cut", "json", {"cut": cut} | came.as_dict())
+    return replace(reading, cut=came.broken_before(cut))
 
 
 def _shown_rows(
-    history: HistoryWindow, picture: str, rows: list[Row], timestamps: list[int], title: str
+    history: HistoryWindow, picture: str, drawn: dict[str, Any], stamps: list[int], title: str
 ) -> list[Shown]:
-    """What a reading of either API shows: its rows drawn, the gaps, the coverage, the seconds without a row, the
-    holes."""
-    from support.pictures import waterfall_png
-
-    gaps = find_temporal_gaps(timestamps, CONTINUITY_MS)
+    """What a reading of either API shows: its rows drawn (`drawn`: the rows, or a stream's frames), the gaps, the
+    coverage, the seconds without a row, the holes."""
+    gaps, said = history.seen_in(stamps)
     caption = f"{history.part.capitalize()}. {title}" if history.part else title
-    recorded, missing = _seconds_without_a_row(timestamps, history)
-    gaps_seen = {"threshold_ms": CONTINUITY_MS, "gaps": [g.as_dict() for g in gaps]}
-    jsons = {
-        "gaps found in the rows": gaps_seen | {"catalogue_holes": [h.as_dict() for h in history.holes]},
-        "coverage of the recorded time": coverage(timestamps, history.parts, CONTINUITY_MS).as_dict(),
-        "recorded seconds without a row": {"recorded_seconds": len(recorded), "missing": missing[:200]},
-    }
-    if history.holes:
-        jsons["holes: rows against the catalogue"] = compare_holes(
-            timestamps, history.holes, HOLE_OVER_S * 1000
-        ).as_dict()
-    drawn = lambda: waterfall_png(rows, history.window, history.recordings, gaps, caption)  # noqa: E731
+    picture_of = {"window": history.window, "recordings": history.recordings, "gaps": gaps, "title": caption}
     return [
-        Shown(history.named(picture), "png", draw=drawn),
-        *(Shown(history.named(name), "json", content) for name, content in jsons.items()),
+        (history.named(picture), "waterfall", drawn | picture_of),
+        *((history.named(name), "json", content) for name, content in said.items()),
     ]
-
-
-def _seconds_without_a_row(timestamps: list[int], history: HistoryWindow) -> tuple[list[int], list[int]]:
-    """The whole recorded seconds of the window (epoch s), and those without a row."""
-    seconds = {stamp // 1000 for stamp in timestamps}
-    recorded = [s for part in history.parts for s in range(-(-part.start_ms // 1000), part.end_ms // 1000)]
-    return recorded, [s for s in recorded if s not in seconds]
 
 
 # -- judging ---------------------------------------------------------------------------------------------------------
@@ -374,7 +335,7 @@ def check_coverage(reading: Any, history: HistoryWindow, threshold_ms: int, *, o
 
 def check_every_second(reading: Any, history: HistoryWindow) -> None:
     """Every whole second of recorded time has a row (the contract's row per second)."""
-    recorded, missing = _seconds_without_a_row(reading.timestamps, history)
+    recorded, missing = history.seconds_without_a_row(reading.timestamps)
     assert not missing, (
         f"{history.describe()}: {len(missing)} of the {len(recorded)} recorded seconds have no row, the first at "
         f"{missing[0]} (epoch s)"
@@ -383,10 +344,7 @@ def check_every_second(reading: Any, history: HistoryWindow) -> None:
 
 def check_holes(reading: Any, history: HistoryWindow, threshold_s: int) -> None:
     """Each catalogue hole over the threshold shows as a gap in the rows, and no gap shows elsewhere."""
-    comparison = compare_holes(reading.timestamps, history.holes, threshold_s * 1000)
-    if not (comparison.matched or comparison.missing):
-        # The Given step found the window by such a hole (support/recordings.py, `fits`): a check never judges set-up.
-        raise SuiteDefect(f"the window chosen has no catalogue hole over {threshold_s} s: {history.describe()}")
+    comparison = history.holes_seen(reading.timestamps, threshold_s)
     assert not comparison.problems, f"{history.describe()}: " + "; ".join(comparison.problems)
 
 
@@ -403,7 +361,7 @@ def check_stream_end(reading: StreamReading, history: HistoryWindow) -> None:
     last = history.last_covered_ms
     assert last is not None, f"{history.describe()}: nothing recorded, no end of data to wait for"
     reached = max(reading.timestamps, default=None)
-    assert reached is not None and reached >= last - CONTINUITY_MS, (
+    assert history.reached_last(reading.timestamps), (
         f"the stream ended OK before its data had come: last row {fmt(reached) if reached else 'none'}, "
         f"last recorded instant {fmt(last)}; {history.describe()}"
     )
@@ -413,7 +371,7 @@ def check_nothing_after_last_recorded(reading: StreamReading, history: HistoryWi
     """No row after the window's last recorded instant (give or take the row spacing the contract allows)."""
     last = history.last_covered_ms
     assert last is not None, f"{history.describe()}: nothing recorded"
-    after = [stamp for stamp in reading.timestamps if stamp > last + CONTINUITY_MS]
+    after = history.after_last(reading.timestamps)
     assert not after, (
         f"{len(after)} row(s) came after the last recorded instant {fmt(last)}, from {fmt(after[0])} to "
         f"{fmt(after[-1])}; {history.describe()}"

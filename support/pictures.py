@@ -61,9 +61,17 @@ WINDOW_NOTE = "dashed lines: the window asked for"
 
 
 def waterfall_png(
-    rows: Sequence[Row], window: Span, recordings: Sequence[Span], gaps: Sequence[Gap], title: str
+    rows: Sequence[Row],
+    window: Span,
+    recordings: Sequence[Span],
+    gaps: Sequence[Gap],
+    title: str,
+    frames: Sequence[Frame] = (),
+    canvas: str = "",
 ) -> bytes:
-    """The waterfall received over `window`, with the catalogue's `recordings` and the observed `gaps` marked."""
+    """The waterfall received over `window` (its rows, or a stream's `frames` read as rows of `canvas`), with the
+    catalogue's `recordings` and the observed `gaps` marked."""
+    rows = [*rows, *(row for frame in frames for row in rows_of_frame(canvas, frame))]
     return _png(waterfall_figure(rows, window, recordings, gaps, title))
 
 

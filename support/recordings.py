@@ -11,16 +11,13 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
 from support.errors import PreconditionNotMet
-from support.evidence import Shown
 from support.focus_api import FocusServer
 from support.settings import Settings
 from support.times import MINUTE_S, TASK_COVERED_S, WINDOW_MARGIN_S, Times
 from support.windows import (
     CLAUSE_SHAPES,
-    EITHER_API,
     EMPTY_WINDOW_S,
     EXAMPLE_HOLE_S,
     EXAMPLE_SIDE_S,
@@ -40,9 +37,6 @@ from support.windows import (
     start_only_window,
     uninterrupted_window,
 )
-
-if TYPE_CHECKING:
-    from support.world import World
 
 MARGIN_S = WINDOW_MARGIN_S  # how far before now a window ends: the latest recording grows while we look
 
@@ -115,25 +109,6 @@ def searchable_past(search: Span) -> Span:
     """The search window up to `MARGIN_S` before now: a target's latest recording grows while we look."""
     now_ms = int(time.time() * 1000)
     return Span(search.start_ms, max(search.start_ms, min(search.end_ms, now_ms - MARGIN_S * 1000)))
-
-
-def find_windows(world: World, shape: Shape, api: str | None) -> list[HistoryWindow]:
-    """The window(s) of `shape` over `api` (None: either), confirmed and shown; each ends `MARGIN_S` before now."""
-    if api is None and shape is not Shape.EMPTY:
-        raise ValueError(f"a history window {shape.value} differs by API: say which")
-    api = api or EITHER_API
-    found, windows = Catalogue.of(world.focus, world.settings).windows(shape, api, world.times)
-    world.evidence.keep(Shown(f"history window(s) {shape.value}: {found.describe()}", "figure"))
-    chosen = {"shape": shape.value, "api": api, "choice": found.choice.value, "why": found.why}
-    world.evidence.keep(
-        Shown("catalogue: the window(s) used and why", "json", chosen | {"windows": [w.as_dict() for w in windows]})
-    )
-    return windows
-
-
-def find_uninterrupted(world: World, seconds: int) -> Span:
-    """`seconds` of uninterrupted recorded time in the target's catalogue (2.1's history streams)."""
-    return Catalogue.of(world.focus, world.settings).uninterrupted(seconds)
 
 
 class Choice(StrEnum):

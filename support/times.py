@@ -94,6 +94,7 @@ class Times:
     near_limit_history_s: int  # 2.1: a little less than the limit (17/18 of it)
     outlasting_history_s: int  # 2.1: more than the limit, by a third of it
     waits: Waits
+    fail_fast_s: float = FAIL_FAST_S  # 4.1's "at once"
 
     @classmethod
     def of(cls, settings: TimedSettings) -> Times:

@@ -20,7 +20,7 @@ from tenacity import (
     wait_fixed,
 )
 
-from support.times import POLL_S, Waits
+from support.times import FAST_POLL_S, POLL_S, Waits
 
 if TYPE_CHECKING:  # the clients poll through this module: their types only
     from support.amqp_probe import AmqpProbe
@@ -101,6 +101,19 @@ class Waiters:
     focus: FocusServer
     admin: RabbitAdmin
     waits: Waits
+
+    def polled(self, step: Callable[[], str | bool], *, reason: str, timeout_s: float) -> str | None:
+        """`step` polled quickly until it says why it stopped (a text), or None at the deadline; True: it made
+        progress (called again at once), False: nothing yet (called again after a pause)."""
+        try:
+            return poll_until(
+                lambda: said if isinstance(said := step(), str) else Pace.AT_ONCE if said else Pace.LATER,
+                reason=reason,
+                timeout_s=timeout_s,
+                interval_s=FAST_POLL_S,
+            )
+        except WaitTimeout:
+            return None
 
     def task_ready(self, task_id: str) -> None:
         """Until the task runs: `GET /metadata/{task_id}` answers 201."""

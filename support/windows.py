@@ -25,13 +25,8 @@ from itertools import pairwise
 from typing import Any
 
 from support.clauses import FIGURES
-from support.times import (
-    CONTINUITY_MS,
-    HOLE_OVER_S,
-    MIN_SIDE_S,
-    OUTAGE_S,
-    WINDOW_MARGIN_S,
-)
+from support.errors import PreconditionNotMet, SuiteDefect
+from support.times import CONTINUITY_MS, HOLE_OVER_S, MIN_SIDE_S, OUTAGE_S, WINDOW_MARGIN_S
 
 EXAMPLE_HOLE_S = int(FIGURES["example_hole_s"])
 EXAMPLE_SIDE_S = int(FIGURES["example_side_s"])
@@ -170,6 +165,48 @@ class HistoryWindow:
     def last_covered_ms(self) -> int | None:
         parts = self.parts
         return parts[-1].end_ms if parts else None
+
+    def reached_last(self, timestamps: Iterable[int]) -> bool:
+        """Whether the rows reached the last recorded instant (give or take the row spacing the contract allows)."""
+        last, reached = self.last_covered_ms, max(timestamps, default=None)
+        return last is not None and reached is not None and reached >= last - CONTINUITY_MS
+
+    def after_last(self, timestamps: Iterable[int]) -> list[int]:
+        """The rows after the last recorded instant (give or take the row spacing); every row if nothing recorded."""
+        last = self.last_covered_ms
+        return [stamp for stamp in timestamps if last is None or stamp > last + CONTINUITY_MS]
+
+    def seconds_without_a_row(self, timestamps: Iterable[int]) -> tuple[list[int], list[int]]:
+        """The whole recorded seconds of the window (epoch s), and those without a row."""
+        seconds = {stamp // 1000 for stamp in timestamps}
+        recorded = [s for part in self.parts for s in range(-(-part.start_ms // 1000), part.end_ms // 1000)]
+        return recorded, [s for s in recorded if s not in seconds]
+
+    def holes_seen(self, timestamps: Iterable[int], threshold_s: int) -> HoleComparison:
+        """The rows' gaps over `threshold_s` against the window's holes, which the finder chose it to have."""
+        comparison = compare_holes(timestamps, self.holes, threshold_s * 1000)
+        if not (comparison.matched or comparison.missing):  # a check never judges set-up: the finder's promise
+            raise SuiteDefect(f"the window chosen has no catalogue hole over {threshold_s} s: {self.describe()}")
+        return comparison
+
+    def seen_in(self, timestamps: list[int]) -> tuple[list[Gap], dict[str, Any]]:
+        """What rows say of the window: their gaps, and by name the coverage, the seconds without a row, the holes."""
+        gaps = find_temporal_gaps(timestamps, CONTINUITY_MS)
+        recorded, missing = self.seconds_without_a_row(timestamps)
+        gaps_seen = {"threshold_ms": CONTINUITY_MS, "gaps": [g.as_dict() for g in gaps]}
+        said = {
+            "gaps found in the rows": gaps_seen | {"catalogue_holes": [h.as_dict() for h in self.holes]},
+            "coverage of the recorded time": coverage(timestamps, self.parts).as_dict(),
+            "recorded seconds without a row": {"recorded_seconds": len(recorded), "missing": missing[:200]},
+        }
+        if self.holes:
+            holes = compare_holes(timestamps, self.holes, HOLE_OVER_S * 1000)
+            said["holes: rows against the catalogue"] = holes.as_dict()
+        return gaps, said
+
+    def before_a_cut(self, timestamps: list[int]) -> Coverage:
+        """How the rows of a stream cut early cover what was recorded up to its last row."""
+        return coverage(timestamps, parts_until(self.parts, max(timestamps, default=None)))
 
     def describe(self) -> str:
         recorded = ", ".join(part.label() for part in self.parts) or "nothing"
@@ -477,6 +514,18 @@ class Coverage:
     def problems(self) -> list[str]:
         return self.inside + self.outside
 
+    def broken_before(self, cut: str) -> str:
+        """A stream cut early (`cut` says how) judged by what came: what its rows already show broken, or, when they
+        agree with the clause, the clause not judged (the window holds less than the limit: the limit is wrong)."""
+        shown = self.inside + [f"rows where the catalogue records nothing: {run}" for run in self.outside]
+        if not shown:
+            raise PreconditionNotMet(
+                f"precondition not met: {cut}; the rows that came before the cut agree with this clause, and the "
+                "window holds less recorded data than the stream limit, so the limit itself is wrong: see clause 2.1;"
+                " this clause could not be judged"
+            )
+        return f"{cut}; but before the cut its rows already showed this clause broken: {'; '.join(shown)}"
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "recorded_parts": [part.as_dict() for part in self.parts],
@@ -488,7 +537,10 @@ class Coverage:
 
 
 def coverage(
-    timestamps: Iterable[int], parts: Sequence[Span], threshold_ms: int, tolerance_ms: int = CONTINUITY_MS
+    timestamps: Iterable[int],
+    parts: Sequence[Span],
+    threshold_ms: int = CONTINUITY_MS,
+    tolerance_ms: int = CONTINUITY_MS,
 ) -> Coverage:
     """Rows cover each recorded part edge to edge with no gap over `threshold_ms`, and none lies outside."""
     ordered = sorted(timestamps)

@@ -18,7 +18,9 @@ from support.focus_api import Answer, FocusServer
 from support.grpc_stream import BackgroundRead, Reader
 from support.jobs import Jobs, JobSlots
 from support.rabbit_admin import RabbitAdmin
+from support.recordings import Catalogue
 from support.waiting import Waiters
+from support.windows import EITHER_API, HistoryWindow, Shape
 
 if TYPE_CHECKING:  # types only: the clause modules' readings import this module, never the reverse
     from support.amqp_probe import Watch
@@ -34,7 +36,6 @@ if TYPE_CHECKING:  # types only: the clause modules' readings import this module
     from support.settings import Settings
     from support.smart_recorder import RecorderObservation
     from support.times import Times
-    from support.windows import HistoryWindow
 
 T = TypeVar("T")
 DELIVERIES_KEPT = 300  # as evidence: the last ones, which are the ones a failure is about
@@ -137,6 +138,23 @@ class World:
         """How this run reads a stream: our deadline past the limit under test, the waits for a connection."""
         waits = self.times.waits
         return Reader(deadline_s=self.times.deadline_s, connect_s=waits.grpc_ready_s, backstop_s=waits.backstop_s)
+
+    @property
+    def catalogue(self) -> Catalogue:
+        """The target's recordings catalogue, searched between FOCUS_HISTORY_FROM and FOCUS_HISTORY_TO."""
+        return Catalogue.of(self.focus, self.settings)
+
+    def find_windows(self, shape: Shape, api: str | None) -> list[HistoryWindow]:
+        """The window(s) of `shape` over `api` (None: either) in the catalogue, confirmed and shown (§4)."""
+        if api is None and shape is not Shape.EMPTY:
+            raise ValueError(f"a history window {shape.value} differs by API: say which")
+        api = api or EITHER_API
+        found, windows = self.catalogue.windows(shape, api, self.times)
+        self.evidence.show(f"history window(s) {shape.value}: {found.describe()}", "figure")
+        chosen = {"shape": shape.value, "api": api, "choice": found.choice.value, "why": found.why}
+        said = chosen | {"windows": [window.as_dict() for window in windows]}
+        self.evidence.show("catalogue: the window(s) used and why", "json", said)
+        return windows
 
     def background(self, job: JobConfigured) -> BackgroundRead:
         """A job's stream read in the background, with this run's waits (a context manager)."""

@@ -58,10 +58,12 @@ def test_a_grpc_frame_is_drawn_as_waterfall_rows_one_mean_intensity_per_channel(
 
 @pytest.mark.usefixtures("clean_env")
 @pytest.mark.parametrize("pictures", [True, False])
-def test_a_picture_is_drawn_only_when_the_run_wants_pictures(pictures: bool) -> None:
+def test_a_picture_is_drawn_only_when_the_run_wants_pictures(pictures: bool, monkeypatch) -> None:
     """FOCUS_PICTURES=false (the mutation matrix) leaves the drawing out, and with it matplotlib's import."""
+    from support import pictures as drawing
     from support.evidence import Shown, attach
 
-    drawn: list[str] = []
-    attach(Shown("a picture", "png", draw=lambda: drawn.append("drawn") or b"\x89PNG"), pictures=pictures)
-    assert drawn == ["drawn"] * pictures
+    drawn: list[dict] = []
+    monkeypatch.setattr(drawing, "latency_png", lambda **given: drawn.append(given) or b"\x89PNG")
+    attach(Shown("a picture", "latency", {"route": "GET /x"}), pictures=pictures)
+    assert drawn == [{"route": "GET /x"}] * pictures
