@@ -1,16 +1,7 @@
-"""Spec diff: what a new version of the clarifications does to the specs, before it replaces the project's copy.
-
-Lists, against the feature files and the clause register (features/clauses.yaml): each quoted line (a feature's `> `
-line) that no longer stands in the new version, with its scenarios; each changed line of the document (gone or new,
-compared as the quote lint compares them) with its clause, the one whose section holds it, or "no clause" and the
-sections that hold it (a new table row, a new paragraph); each new section no scenario quotes by a line of its own;
-and the clauses whose verdicts would be "not verified" until the features follow, and why.
-
-Exit code: 1 when the new version says anything new (the specs must follow, or be confirmed to), 2 on bad input, 0
-when it changed nothing but blank lines and markup.
-
-Usage: `python -m tools.specs.spec_diff --new path/to/new.md [--old docs/…] [--features DIR] [--out FILE]`.
-"""
+"""Spec diff (`make spec-diff NEW=new.md`): what a new version of the clarifications does to the specs. Lists each quote
+that no longer stands (with its scenarios), each changed line with the clause whose section holds it (or none, and
+where), each new section no scenario quotes by a line of its own, and the clauses "not verified" until the features
+follow. Exit 1 when the new version says anything new, 2 on bad input."""
 
 from __future__ import annotations
 
@@ -23,11 +14,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from support.clauses import BY_ID, CLAUSES, Clause
+from support.clauses import BY_ID, CLAUSES
 from tools.common.catalogue import scenarios
 from tools.common.layout import CLARIFICATIONS, FEATURES, ROOT
 from tools.common.quote_html import feature_quotes, split_description
-from tools.specs.quote_lint import found_as_line, normalise, quote_lines
+from tools.specs.quote_lint import found_as_line, normalise, quote_lines, shown
 
 NO_CLAUSE = "no clause"
 _HEADING = re.compile(r"^(#{1,6})\s+(.*\S)\s*$")
@@ -71,7 +62,7 @@ def clause_of(line: int, found: list[Section]) -> tuple[str, str]:
 
 def _meaningful(text: str) -> list[tuple[int, str]]:
     """The document's lines as compared (normalised; blank lines and rules left out), with their numbers."""
-    return [(n, shown) for n, line in enumerate(text.splitlines(), 1) if (shown := normalise(line)) not in ("", "---")]
+    return [(n, said) for n, line in enumerate(text.splitlines(), 1) if (said := normalise(line)) not in ("", "---")]
 
 
 @dataclass(frozen=True)
@@ -90,10 +81,7 @@ class SpecDiff:
         ]
         why += [(c, "its section is gone from the new version") for c in self.gone_sections]
         why += [(line[3], "its section's text changed: its scenarios check the old text") for line in self.lines]
-        found: dict[str, list[str]] = {c.id: [] for c in CLAUSES}
-        for clause, reason in why:
-            if clause in found and reason not in found[clause]:
-                found[clause].append(reason)
+        found = {c.id: list(dict.fromkeys(r for clause, r in why if clause == c.id)) for c in CLAUSES}
         return {clause: reasons for clause, reasons in found.items() if reasons}
 
 
@@ -106,7 +94,7 @@ def diff(old: Path, new: Path, features_dir: Path) -> SpecDiff:
             serves.setdefault(normalise(line), []).append(f"{s.spec} {s.name!r}")
     new_lines = [normalise(line) for line in new_text.splitlines()]
     gone = [
-        (f"{_shown(path)}:{number}", text.strip(), list(dict.fromkeys(serves.get(normalise(text), []))))
+        (f"{shown(path)}:{number}", text.strip(), list(dict.fromkeys(serves.get(normalise(text), []))))
         for path in sorted(features_dir.rglob("*.feature"))
         for number, text in quote_lines(path)
         if not found_as_line(normalise(text), new_lines)
@@ -115,12 +103,9 @@ def diff(old: Path, new: Path, features_dir: Path) -> SpecDiff:
     old_sections, new_sections = sections(old_text), sections(new_text)
     lines = []
     matcher = difflib.SequenceMatcher(a=[t for _, t in before], b=[t for _, t in after], autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        for kind, side, found, start, stop in (
-            ("old", before, old_sections, i1, i2),
-            ("new", after, new_sections, j1, j2),
-        ):
-            lines += [(kind, n, text, *clause_of(n, found)) for n, text in side[start:stop] if tag != "equal"]
+    for _, i1, i2, j1, j2 in (op for op in matcher.get_opcodes() if op[0] != "equal"):
+        lines += [("old", n, text, *clause_of(n, old_sections)) for n, text in before[i1:i2]]
+        lines += [("new", n, text, *clause_of(n, new_sections)) for n, text in after[j1:j2]]
     # A new section is quoted only by a line of its own: one found once in the document, not "Official Answer:".
     counts, old_titles = Counter(t for _, t in after), {_key(s.title) for s in old_sections}
     unquoted = []
@@ -133,24 +118,16 @@ def diff(old: Path, new: Path, features_dir: Path) -> SpecDiff:
     return SpecDiff(gone, lines, unquoted, missing)
 
 
-def _shown(path: Path) -> str:
-    return str(path.resolve().relative_to(Path.cwd())) if path.resolve().is_relative_to(Path.cwd()) else str(path)
-
-
-def _title(clause: Clause) -> str:
-    return f"{clause.id} {clause.title}"
-
-
 def render(old: Path, new: Path, result: SpecDiff) -> str:
-    out = [f"spec diff: {_shown(old)} → {_shown(new)}", ""]
+    out = [f"spec diff: {shown(old)} → {shown(new)}", ""]
     out.append(f"Quotes that no longer stand in the new version: {len(result.gone_quotes)}")
     for where, quote, serving in result.gone_quotes:
         out += [f"  {where}: {quote}", *(f"      scenario {s}" for s in serving)]
     changed = dict.fromkeys(line[3] for line in result.lines if line[3] != NO_CLAUSE)
     out += ["", f"Clauses whose section changed: {len(changed) + len(result.gone_sections)}"]
-    out += [f"  {_title(BY_ID[clause])}: the section is gone" for clause in result.gone_sections]
+    out += [f"  {clause} {BY_ID[clause].title}: the section is gone" for clause in result.gone_sections]
     for clause in changed:
-        out.append(f"  {_title(BY_ID[clause])}:")
+        out.append(f"  {clause} {BY_ID[clause].title}:")
         out += [f"      {kind} line {n}: {text}" for kind, n, text, owner, _ in result.lines if owner == clause]
     unowned = [line for line in result.lines if line[3] == NO_CLAUSE]
     out += ["", f"Lines changed that no clause owns: {len(unowned)}"]
@@ -159,18 +136,18 @@ def render(old: Path, new: Path, result: SpecDiff) -> str:
     out += [f"  line {s.line}: {'#' * s.level} {s.title} ({s.path}; no clause)" for s in result.new_sections]
     verdicts = result.not_verified()
     out += ["", f'Clauses "not verified" until the features follow: {len(verdicts)}']
-    out += [f"  {_title(BY_ID[clause])}: {'; '.join(why)}" for clause, why in verdicts.items()]
+    out += [f"  {clause} {BY_ID[clause].title}: {'; '.join(why)}" for clause, why in verdicts.items()]
     if result.new_sections or unowned:
         out.append(f"  and no clause yet for the new sections and the {len(unowned)} line(s) no clause owns")
     return "\n".join(out) + "\n"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tools.specs.spec_diff", description=__doc__.splitlines()[0])
-    parser.add_argument("--new", type=Path, required=True, help="the new version of the clarifications")
-    parser.add_argument("--old", type=Path, default=CLARIFICATIONS, help="default: the project's copy")
+    parser = argparse.ArgumentParser(prog="python -m tools.specs.spec_diff")
+    parser.add_argument("--new", type=Path, required=True)
+    parser.add_argument("--old", type=Path, default=CLARIFICATIONS)
     parser.add_argument("--features", type=Path, default=FEATURES)
-    parser.add_argument("--out", type=Path, default=None, help="also write the listing to this file")
+    parser.add_argument("--out", type=Path, help="also write the listing to this file")
     args = parser.parse_args(argv)
     if str(args.new) in ("", "."):
         print("spec diff: say which new version: make spec-diff NEW=path/to/new.md", file=sys.stderr)
