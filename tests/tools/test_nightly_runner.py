@@ -14,7 +14,7 @@ from tools.common.catalogue import scenarios
 from tools.common.layout import ROOT, RunLayout
 from tools.common.results import read_results
 from tools.run import nightly
-from tools.run.behave_runs import balance, duration_key, plan
+from tools.run.behave_runs import plan
 from tools.run.outcome import Exit
 
 
@@ -47,16 +47,12 @@ def test_nightly_gives_each_slow_scenario_its_own_process_and_quick_leaves_them_
     assert [job.name for job in quick] == ["main-1"] and not any(s.slow for s in quick[0].scenarios)
 
 
-def test_spread_over_processes_by_the_last_durations() -> None:
+def test_quick_deals_its_scenarios_over_processes_in_file_order() -> None:
     found = [s for s in scenarios(FIXTURE_FEATURES, ROOT) if not s.slow]
-    long_one = found[3]
-    durations = {duration_key(long_one.spec, long_one.case, long_one.name): 30.0}
-    shares = balance(found, 3, durations)
-    assert [long_one] in shares  # alone: the other two processes share the rest
-    assert sorted(len(share) for share in shares) == [1, 5, 6]
-    jobs = plan(False, FIXTURE_FEATURES, ROOT, parallel=3, durations=durations)
+    jobs = plan(False, FIXTURE_FEATURES, ROOT, parallel=3)
     assert [job.name for job in jobs] == ["main-1", "main-2", "main-3"]
-    assert sum(len(job.scenarios) for job in jobs) == 12
+    assert [len(job.scenarios) for job in jobs] == [4, 4, 4] and jobs[1].scenarios == tuple(found[1::3])
+    assert len(plan(False, FIXTURE_FEATURES, ROOT, parallel=30)) == 12  # never a process with nothing to run
 
 
 LISTENING_FEATURE = """\
@@ -130,7 +126,6 @@ def test_nightly_runs_the_slow_scenario_beside_the_rest(tmp_path: Path, external
     # Side by side: the rest did not wait for the slow scenario to end.
     assert main[0]["t"] < slow[-1]["t"]
     assert (layout.junit / "main-1" / "TESTS-fixture.xml").is_file()
-    assert json.loads((layout.history / "durations.json").read_text())
 
 
 def test_an_external_target_needs_its_base_url(tmp_path: Path, external_target: pytest.MonkeyPatch) -> None:

@@ -32,7 +32,6 @@ from enum import StrEnum
 from pathlib import Path
 
 from stand.control import STAND_DIR, FaultSwitch, SharedBroker, Stand, StandFailed, list_faults, target_env
-from tools.common.catalogue import scenarios
 from tools.common.layout import DEFAULT_LAYOUT, FEATURES, MUTATION_MATRIX, ROOT, RunLayout, suite_commit
 from tools.common.results import Kind, ScenarioResult, read_results
 from tools.proof import kill_matrix
@@ -42,7 +41,6 @@ from tools.verdicts import traceability
 
 MUTATION_DIR = MUTATION_MATRIX.parent
 MUTATION_STREAM_LIMIT_S = 20.0  # a ninth of the clause's 180 s
-DURATIONS = RunLayout(MUTATION_DIR / "durations")  # the matrix's own scenario durations, at its own limit
 
 
 class Verdict(StrEnum):
@@ -115,7 +113,6 @@ class Matrix:
     features: Path
     stand_args: Sequence[str]
     parallel: int
-    durations: dict[str, float]
     cancel: threading.Event = field(default_factory=threading.Event)
     stopping: list[threading.Thread] = field(default_factory=list)
 
@@ -127,7 +124,7 @@ class Matrix:
         shutil.rmtree(layout.base, ignore_errors=True)
         layout.clear_run_outputs()
         # At a 20 s limit the @slow and @listening scenarios take seconds: spread with the rest, not alone.
-        planned = jobs.plan(nightly, self.features, ROOT, parallel=self.parallel, durations=self.durations, alone=False)
+        planned = jobs.plan(nightly, self.features, ROOT, parallel=self.parallel, alone=False)
         try:
             env_file = STAND_DIR / f"mutation-{shape}-{fault.name}-{os.getpid()}.env"
             stand = Stand.up(env_file, fault.name, [*self.stand_args, "--api", shape])
@@ -273,16 +270,6 @@ def to_markdown(matrix: dict) -> str:
     return "\n".join([*lines, "", ", ".join(f"{n} {verdict}" for verdict, n in sorted(counts.items()))]) + "\n"
 
 
-def expected_durations(features: Path, limit_s: float) -> dict[str, float]:
-    """Each scenario's duration at this limit, to balance a fault's processes: as the last matrix measured it, else
-    a guess (a @slow scenario about the limit, a @listening one a third of it)."""
-    guess = {
-        jobs.duration_key(s.spec, s.case, s.name): limit_s if s.slow else limit_s / 3 if s.listening else 2.0
-        for s in scenarios(features, ROOT)
-    }
-    return guess | {key: seconds for key, seconds in jobs.load_durations(DURATIONS).items() if key in guess}
-
-
 def refresh_report(layout: RunLayout = DEFAULT_LAYOUT) -> Path | None:
     """The acceptance report again, its traceability page now showing the faults killed per clause (its trend entry
     replaced, not doubled); with no run there, only the traceability pages."""
@@ -322,16 +309,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         with SharedBroker.up(STAND_DIR / f"mutation-broker-{os.getpid()}.env") as broker:
             stand_args = ["--stream-limit", limit, "--broker-env", str(broker.env_file)]
             stand_args += ["--catalogue", args.catalogue] if args.catalogue else []
-            durations = expected_durations(features, args.stream_limit)
-            ran = Matrix(args.profile, features, stand_args, args.parallel, durations).run(todo, args.jobs, len(rows))
+            ran = Matrix(args.profile, features, stand_args, args.parallel).run(todo, args.jobs, len(rows))
     except KeyboardInterrupt:
         print("\ninterrupted: behave jobs and stands stopped")
         return 130
     except StandFailed as exc:
         print(f"the matrix's broker did not start: {exc}")
         return 2
-    ran_here = [run for run in ran if run.profile != "-"]
-    jobs.save_durations(DURATIONS, [r for run in ran_here for r in read_results(results_of(run.fault.name, run.shape))])
     order = {(f.name, shape): n for n, (f, shape) in enumerate((f, s) for f in faults for s in args.api)}
     runs = sorted(rows + ran, key=lambda run: order[(run.fault.name, run.shape)])
     previous = (

@@ -1,11 +1,8 @@
-"""Run behave processes side by side: the plan of a profile, the one place that starts behave, and what they leave.
+"""Behave processes side by side: a profile's plan, the one place that starts behave, and what they leave.
 
-behave has no parallel mode: quick spreads the scenarios that are not @slow over a few processes, balanced by their
-last durations; nightly gives each `@slow` or `@listening` scenario a process beside the rest, so that the wall time
-is the longest of them, not their sum. A job is forked from a fork server that imported behave and the suite once,
-while the target started (`warm`), where the platform has one (Linux), else a new Python process (Windows, or
-BEHAVE_START_METHOD=spawn); each in a process group of its own, so that Ctrl-C reaches the runner alone and the
-runner stops every job.
+Nightly gives each `@slow` or `@listening` scenario a process of its own (the wall time is the longest, not the sum).
+A job is forked from a fork server that imported the suite while the target started (Linux), else spawned (Windows,
+BEHAVE_START_METHOD=spawn); each in its own process group, so that Ctrl-C reaches the runner alone.
 """
 
 from __future__ import annotations
@@ -30,12 +27,10 @@ from behave.formatter.base import Formatter
 
 from tools.common.catalogue import CASE_PREFIX, PlannedScenario, scenarios
 from tools.common.layout import ROOT, RunLayout
-from tools.common.results import ScenarioResult
 
 START_METHOD_ENV = "BEHAVE_START_METHOD"
 JOB_ENV = "BEHAVE_JOB"  # the job's name, for the report's timeline
 UTF8_CHILD = {"PYTHONUTF8": "1", "PYTHONIOENCODING": "utf-8"}  # the runner reads a job's output back as UTF-8
-DEFAULT_DURATION_S = 2.0  # a scenario never timed yet
 
 
 @dataclass(frozen=True)
@@ -51,13 +46,7 @@ class BehaveJob:
 
 
 def plan(
-    nightly: bool,
-    features_dir: Path,
-    cwd: Path = ROOT,
-    *,
-    parallel: int = 1,
-    durations: Mapping[str, float] = {},
-    alone: bool = True,
+    nightly: bool, features_dir: Path, cwd: Path = ROOT, *, parallel: int = 1, alone: bool = True
 ) -> list[BehaveJob]:
     """The behave processes of a profile; empty when there is nothing to run. `alone=False` (the mutation matrix, at
     a short limit): the nightly's @slow and @listening scenarios spread with the rest."""
@@ -70,42 +59,8 @@ def plan(
             BehaveJob(name if name not in {j.name for j in jobs} else f"{name}-{len(jobs) + 1}", (scenario,), True)
         )
     rest = [s for s in found if (nightly or not s.slow) and s not in apart]
-    shares = balance(rest, max(1, parallel), durations)
-    return jobs + [BehaveJob(f"main-{n}", tuple(share), False) for n, share in enumerate(shares, start=1)]
-
-
-def duration_key(spec: str | None, case: str | None, name: str) -> str:
-    return f"{spec}|{case}|{name.strip()}"
-
-
-def balance(
-    found: Sequence[PlannedScenario], parts: int, durations: Mapping[str, float]
-) -> list[list[PlannedScenario]]:
-    """Longest first, each to the least loaded part; each part keeps the feature files' order."""
-    shares: list[list[PlannedScenario]] = [[] for _ in range(min(parts, len(found)))]
-    loads = [0.0] * len(shares)
-
-    def cost(s: PlannedScenario) -> float:
-        return durations.get(duration_key(s.spec, s.case, s.name), DEFAULT_DURATION_S)
-
-    for scenario in sorted(found, key=cost, reverse=True):
-        lightest = loads.index(min(loads))
-        shares[lightest].append(scenario)
-        loads[lightest] += cost(scenario)
-    return [sorted(share, key=found.index) for share in shares if share]
-
-
-def load_durations(layout: RunLayout) -> dict[str, float]:
-    """The last durations of this layout's runs ({} when there are none)."""
-    with contextlib.suppress(OSError, ValueError):
-        return json.loads((layout.history / "durations.json").read_text(encoding="utf-8"))
-    return {}
-
-
-def save_durations(layout: RunLayout, results: Sequence[ScenarioResult]) -> None:
-    known = load_durations(layout) | {duration_key(r.spec, r.case, r.name): round(r.duration_s, 2) for r in results}
-    layout.history.mkdir(parents=True, exist_ok=True)
-    (layout.history / "durations.json").write_text(json.dumps(known, indent=1, sort_keys=True), encoding="utf-8")
+    parts = max(1, min(parallel, len(rest)))  # dealt in turn, each part in the feature files' order
+    return jobs + [BehaveJob(f"main-{n + 1}", tuple(rest[n::parts]), False) for n in range(parts) if rest[n::parts]]
 
 
 class ScenarioEvents(Formatter):

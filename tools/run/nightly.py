@@ -149,11 +149,11 @@ def _command(module: str, *args: str) -> tuple[int, str]:
 
 
 def plan_jobs(run: NightlyRun) -> Exit | None:
-    """The behave processes of the profile, balanced by the last run's durations; the fork server warms meanwhile."""
+    """The behave processes of the profile; the fork server warms meanwhile."""
     options = run.options
     jobs.warm()
-    parallel, durations = options.parallel or DEFAULT_PARALLEL[options.profile], jobs.load_durations(options.layout)
-    run.jobs = jobs.plan(options.profile == "nightly", options.features, ROOT, parallel=parallel, durations=durations)
+    parallel = options.parallel or DEFAULT_PARALLEL[options.profile]
+    run.jobs = jobs.plan(options.profile == "nightly", options.features, ROOT, parallel=parallel)
     if not run.jobs:
         say(f"no scenarios to run in {_shown(options.features)} (profile {options.profile})")
         return Exit.SUITE_DEFECT
@@ -258,7 +258,6 @@ def judge_run(run: NightlyRun) -> Exit | None:
     """The results (those that never ran written as skipped), the verdict per clause, the exit code."""
     options = run.options
     results = read_results(options.layout.results)
-    jobs.save_durations(options.layout, results)
     crashes = [outcome for outcome in run.outcomes if outcome.crashed]
     planned = scenarios(options.features, ROOT)
     if results:
