@@ -1,20 +1,13 @@
-"""Review view: the feature files changed since a base, as the living docs show them, old and new side by side.
-
-What the change breaks, found before anything runs (a step no step definition of the working tree's steps/ matches:
-its scenario would be undefined and prove nothing; a quote or a tag the quote lint rejects); each added, removed or
-changed scenario with its clause, quote and tags and the Gherkin lines that changed; every clause's coverage before
-and after (scenarios, the APIs they need, the profiles that run them). Writes reports/review/review.html and review.md
-(for a CI job summary); exits 1 when the change breaks something, 2 on a base git does not know. The base is `git
-show BASE:path`, the new version the working tree (uncommitted changes are reviewed too).
-
-Usage: `python -m tools.specs.review [--base main] [--fetch] [--repo DIR] [--out DIR] [--summary FILE] [--copy-to DIR]`.
-"""
+"""Review view (`make review`): the feature files changed since a base (`git show BASE:path`) against the working
+tree, as the living docs show them, side by side; what the change breaks before anything runs (a step no definition
+matches, a quote or tag the quote lint rejects: exit 1) and each clause's coverage before and after. Writes
+reports/review/review.html and review.md (a CI job summary); exit 2 on a base git does not know."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import difflib
-import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -25,10 +18,10 @@ from pathlib import Path
 from behave.model import Feature, Scenario, ScenarioOutline
 from behave.parser import ParserError, parse_feature
 
-from support.clauses import BY_ID, CLAUSES, SPEC_FILE, SPEC_PAGE, Clause, case_of_tags, clause_of_tags
+from support.clauses import BY_ID, CLAUSES, SPEC_PAGE, Clause, case_of_tags, clause_of_tags
 from tools.common.catalogue import SLOW_TAG, step_definitions
 from tools.common.html_page import esc, page, status_badge
-from tools.common.layout import ROOT
+from tools.common.layout import CLARIFICATIONS, ROOT
 from tools.common.quote_html import feature_quotes, quote_html, split_description
 from tools.report.living_docs import scenario_html
 from tools.specs.quote_lint import Finding, check_quotes, check_tags
@@ -39,9 +32,7 @@ STYLE = """<style>
 .side { font-size: .8rem; font-weight: 700; color: #6b7280; text-transform: uppercase; }
 .none { padding: 1rem; border: 1px dashed #d1d5db; border-radius: .4rem; color: #9ca3af; }
 .status.added { background: #16a34a; } .status.removed { background: #dc2626; } .status.changed { background: #d97706; }
-.status.touched { background: #7c3aed; } tr.touched td { background: #faf5ff; } td.moved { font-weight: 700; }
-.breaks { padding: .4rem .8rem; border: 2px solid #dc2626; background: #fef2f2; border-radius: .4rem; }
-.nothing-broken { padding: .4rem .8rem; border: 1px solid #16a34a; background: #f0fdf4; border-radius: .4rem; }
+.status.touched { background: #7c3aed; } td.moved { font-weight: 700; }
 pre.diff span { display: block; min-height: 1em; } pre.diff .add { color: #166534; background: #dcfce7; }
 pre.diff .del { color: #991b1b; background: #fee2e2; }
 </style>"""
@@ -61,31 +52,22 @@ def git(repo: Path, *args: str) -> str:
 def resolve_base(repo: Path, base: str) -> str:
     """The base as given, else its remote-tracking twin (`main` → `origin/main`, as a CI checkout has it)."""
     for candidate in (base, f"origin/{base}"):
-        try:
+        with contextlib.suppress(ReviewError):
             return git(repo, "rev-parse", "-q", "--verify", f"{candidate}^{{commit}}") and candidate
-        except ReviewError:
-            continue
     raise ReviewError(f"no such base {base!r} in {repo} (fetch it, or pass BASE=<branch or commit>)")
-
-
-def _parse(text: str, name: str) -> Feature | None:
-    try:
-        return parse_feature(text, filename=name)
-    except ParserError as error:
-        raise ReviewError(f"{name}: not valid Gherkin: {error}") from error
 
 
 def features(repo: Path, base: str | None) -> dict[str, Feature]:
     """The feature files of the base commit, or of the working tree (None), by path."""
     if base is None:
-        found = {
-            p.relative_to(repo).as_posix(): p.read_text(encoding="utf-8")
-            for p in (repo / "features").rglob("*.feature")
-        }
+        found = {p.relative_to(repo).as_posix(): p.read_text("utf-8") for p in (repo / "features").rglob("*.feature")}
     else:
         names = git(repo, "ls-tree", "-r", "--name-only", base, "--", "features").splitlines()
         found = {name: git(repo, "show", f"{base}:{name}") for name in names if name.endswith(".feature")}
-    return {name: feature for name, text in sorted(found.items()) if (feature := _parse(text, name)) is not None}
+    try:
+        return {name: parse_feature(text, filename=name) for name, text in sorted(found.items())}
+    except ParserError as error:
+        raise ReviewError(f"not valid Gherkin: {error}") from error
 
 
 def gherkin(scenario: Scenario) -> list[str]:
@@ -132,30 +114,23 @@ class Change:
 
 def sides(found: dict[str, Feature], files: Sequence[str]) -> dict[str, Side]:
     """The scenarios of these files by their `@case-` slug (by file and title without one)."""
-    every = [(s, found[name], name) for name in files if name in found for s in found[name].walk_scenarios(True)]
-    written = [
-        Side(*each) for each in every if isinstance(each[0], ScenarioOutline) or not getattr(each[0], "_row", None)
-    ]
+    every = [Side(s, found[name], name) for name in files if name in found for s in found[name].walk_scenarios(True)]
+    written = [s for s in every if isinstance(s.scenario, ScenarioOutline) or not getattr(s.scenario, "_row", None)]
     return {case_of_tags(list(s.scenario.tags)) or f"{s.file}:{s.scenario.name}": s for s in written}
+
+
+def _coverage(tags: list[list[str]]) -> str:
+    n, slow = len(tags), sum(SLOW_TAG in each for each in tags)
+    apis = Counter(next((t[4:] for t in each if t in ("api-task", "api-job")), "either") for each in tags)
+    api = ", ".join(f"{name} {apis[name]}" for name in ("task", "job", "either") if apis[name])
+    return f"{n} scenario{'s' * (n > 1)} · API: {api} · quick {n - slow}, nightly only {slow}" if n else "no scenario"
 
 
 def coverage(found: dict[str, Feature]) -> dict[str, str]:
     """Each clause's scenarios as behave runs them (an outline row by row): the APIs they need and the profiles."""
     runs = [list(s.effective_tags) for feature in found.values() for s in feature.walk_scenarios()]
-    by_clause: dict[str, list[list[str]]] = {clause.id: [] for clause in CLAUSES}
-    for tags in runs:
-        if (clause := clause_of_tags(tags)) is not None:
-            by_clause[clause.id].append(tags)
-    said = {}
-    for clause_id, tags in by_clause.items():
-        apis = Counter(next((t[4:] for t in each if t in ("api-task", "api-job")), "either") for each in tags)
-        slow = sum(SLOW_TAG in each for each in tags)
-        api = ", ".join(f"{name} {apis[name]}" for name in ("task", "job", "either") if apis[name])
-        n = len(tags)
-        said[clause_id] = (
-            f"{n} scenario{'s' * (n > 1)} · API: {api} · quick {n - slow}, nightly only {slow}" if n else "no scenario"
-        )
-    return said
+    of = [(clause.id if (clause := clause_of_tags(tags)) else None, tags) for tags in runs]
+    return {c.id: _coverage([tags for owner, tags in of if owner == c.id]) for c in CLAUSES}
 
 
 def breaks(repo: Path, files: Sequence[str], changes: Sequence[Change]) -> list[Finding]:
@@ -165,16 +140,13 @@ def breaks(repo: Path, files: Sequence[str], changes: Sequence[Change]) -> list[
     found: dict[tuple, Finding] = {}
     for s in (c.new for c in changes if c.new is not None):
         for step in (step for each in getattr(s.scenario, "scenarios", None) or [s.scenario] for step in each.steps):
-            if not any(
-                d.match(step.name) for d in [*definitions.get(step.step_type, []), *definitions.get("step", [])]
-            ):
+            matching = [*definitions.get(step.step_type, []), *definitions.get("step", [])]
+            if not any(d.match(step.name) for d in matching):
                 said = f'{s.scenario.name}: no step definition matches "{step.keyword} {step.name}"'
                 found.setdefault((s.file, step.line, step.name), Finding(Path(s.file), step.line, said))
     paths = [repo / name for name in files if (repo / name).is_file()]
-    for finding in [*check_quotes(paths, ROOT / SPEC_FILE), *check_tags(paths)[0]]:
-        found[(finding.path, finding.line, finding.message)] = Finding(
-            finding.path.relative_to(repo), finding.line, finding.message
-        )
+    for f in [*check_quotes(paths, CLARIFICATIONS), *check_tags(paths)[0]]:
+        found[(f.path, f.line, f.message)] = Finding(f.path.relative_to(repo), f.line, f.message)
     return sorted(found.values(), key=lambda b: (b.path, b.line))
 
 
@@ -196,9 +168,8 @@ class Review:
     @property
     def touched(self) -> list[str]:
         """Clause ids with a change or whose coverage moved, in spec order."""
-        ids = {c.side.clause.id for c in self.changes if c.side.clause} | {
-            i for i in self.before if self.before[i] != self.after[i]
-        }
+        ids = {c.side.clause.id for c in self.changes if c.side.clause}
+        ids |= {i for i in self.before if self.before[i] != self.after[i]}
         return [clause.id for clause in CLAUSES if clause.id in ids]
 
     def counts(self) -> str:
@@ -250,13 +221,11 @@ def _change(change: Change, review: Review) -> str:
 
 
 def render_html(review: Review) -> str:
-    broken = "".join(f"<li>{esc(str(b))}</li>" for b in review.breaks)
-    broken = (
-        f'<div class="breaks"><p><b>{len(review.breaks)} thing(s) this change breaks</b>, found before anything runs '
-        f"(a step no definition matches leaves its scenario undefined: it proves nothing):</p><ul>{broken}</ul></div>"
-        if broken
-        else '<p class="nothing-broken">Nothing found broken before running: steps defined, quotes and tags right.</p>'
-    )
+    broken = '<p class="banner valid">Nothing found broken before running: steps defined, quotes and tags right.</p>'
+    if review.breaks:  # a step no definition matches leaves its scenario undefined: it proves nothing
+        listed = "".join(f"<li>{esc(str(b))}</li>" for b in review.breaks)
+        said = f"<p><b>{len(review.breaks)} thing(s) this change breaks</b>:</p><ul>{listed}</ul>"
+        broken = f'<div class="breaks banner invalid">{said}</div>'
     body = [
         STYLE,
         "<h1>Review: the acceptance specs changed</h1>",
@@ -289,11 +258,9 @@ def render_html(review: Review) -> str:
 def render_markdown(review: Review) -> str:
     said = f"{len(review.files)} feature file(s), scenarios: {review.counts()}. The whole review: `review.html`."
     lines = [f"### Specs changed since {review.base} ({review.base_commit})", "", said, ""]
-    if review.breaks:
-        lines += [f"**What this change breaks ({len(review.breaks)})**, found before anything runs:", ""]
-        lines += [*(f"- {str(b).replace('|', '/')}" for b in review.breaks), ""]
-    else:
-        lines += ["Nothing found broken before running (steps defined, quotes standing, tags there).", ""]
+    broken = [f"**What this change breaks ({len(review.breaks)})**, found before anything runs:", ""]
+    broken += [*(f"- {str(b).replace('|', '/')}" for b in review.breaks), ""]
+    lines += broken if review.breaks else ["Nothing found broken before running (steps defined, quotes standing).", ""]
     if review.changes:
         lines += ["| Clause | Change | Scenario |", "|---|---|---|"]
         for change in (c for clause_id in [*review.touched, None] for c in review.of_clause(clause_id)):
@@ -326,15 +293,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"review: {error}", file=sys.stderr)
         return 2
     out = args.out or args.repo / "reports" / "review"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "review.html").write_text(render_html(review), encoding="utf-8")
+    for folder in (out, *([args.copy_to] if args.copy_to else [])):  # --copy-to: the CI's artifacts
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "review.html").write_text(render_html(review), encoding="utf-8")
     (out / "review.md").write_text(render_markdown(review), encoding="utf-8")
     if args.summary:
         with args.summary.open("a", encoding="utf-8") as summary:
             summary.write(render_markdown(review))
-    if args.copy_to:
-        args.copy_to.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(out / "review.html", args.copy_to / "review.html")
     print(f"review: {len(review.files)} feature file(s) changed since {review.base}, scenarios {review.counts()}")
     print("".join(f"review: BROKEN {b}\n" for b in review.breaks) + f"review: {out / 'review.html'} and review.md")
     return 1 if review.breaks else 0

@@ -149,11 +149,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--features", type=Path, default=FEATURES)
     parser.add_argument("--out", type=Path, help="also write the listing to this file")
     args = parser.parse_args(argv)
-    if str(args.new) in ("", "."):
-        print("spec diff: say which new version: make spec-diff NEW=path/to/new.md", file=sys.stderr)
-        return 2
-    if bad := next((str(p) for p in (args.new, args.old, args.features) if not p.exists()), None):
-        print(f"spec diff: no such file {bad}", file=sys.stderr)
+    missing = [f"no such file {p}" for p in (args.new, args.old, args.features) if not p.exists()]
+    if bad := ["say which new version: make spec-diff NEW=path/to/new.md"] * (str(args.new) in ("", ".")) or missing:
+        print(f"spec diff: {bad[0]}", file=sys.stderr)
         return 2
     result = diff(args.old, args.new, args.features)
     text = render(args.old, args.new, result)
