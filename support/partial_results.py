@@ -149,7 +149,7 @@ def read_waterfall(world: World, task_id: str, history: HistoryWindow, *, once: 
             return ENDED
         if seen.status not in (200, 201):
             return f"the waterfall answered {seen.status}"
-        if came:  # progress: asked again at once
+        if came:  # progress: polled again at once
             if not reached_at and history.reached_last(row.startTimestamp for row in came):
                 reached_at.append(monotonic())
             return True
@@ -163,9 +163,10 @@ def read_waterfall(world: World, task_id: str, history: HistoryWindow, *, once: 
             poll()
             stopped = f"one poll, to see whether the task exists: {polls[0].status}"
         else:
-            reason = f"the end of stream (208) of task {task_id}"
-            said = world.wait.polled(poll, reason=reason, timeout_s=waits.waterfall_read_s)
-            stopped = said or f"no 208 within the deadline of {waits.waterfall_read_s:g} s"
+            polling, said = world.wait.polling(waits.waterfall_read_s), poll()
+            while isinstance(said, bool) and polling.again(progress=said):
+                said = poll()
+            stopped = said if isinstance(said, str) else f"no 208 within the deadline of {waits.waterfall_read_s:g} s"
             after_end = ask()[0] if stopped == ENDED else None  # the stream is over: it must bring no rows
     finally:
         kept = WaterfallReading(

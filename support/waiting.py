@@ -6,19 +6,10 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from enum import Enum
-from typing import TYPE_CHECKING, Any, TypeVar
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypeVar
 
-from tenacity import (
-    RetryCallState,
-    RetryError,
-    Retrying,
-    retry_if_result,
-    stop_after_attempt,
-    stop_after_delay,
-    wait_fixed,
-)
+from tenacity import RetryError, Retrying, retry_if_result, stop_after_attempt, stop_after_delay, wait_fixed
 
 from support.times import FAST_POLL_S, POLL_S, Waits
 
@@ -41,31 +32,29 @@ class WaitTimeout(AssertionError):
 
 def wait_for(probe: Callable[[], T | None], *, reason: str, timeout_s: float, interval_s: float = POLL_S) -> T:
     """Call `probe` until it returns something other than None or False; return that, or raise WaitTimeout."""
-    return _until(probe, lambda value: value is None or value is False, wait_fixed(interval_s), reason, timeout_s)
-
-
-class Pace(Enum):
-    """What a `poll_until` step says when it has no result yet."""
-
-    AT_ONCE = "at once"  # it made progress (e.g. received rows): call it again without pausing
-    LATER = "later"  # nothing new: pause `interval_s` before the next call
-
-
-def poll_until(step: Callable[[], T | Pace], *, reason: str, timeout_s: float, interval_s: float = POLL_S) -> T:
-    """Call `step` until it returns a result rather than a `Pace`, or raise WaitTimeout; a step that made progress
-    is called again at once (a stream served as fast as it is read is not slowed by the pause for "nothing yet")."""
-
-    def pause(state: RetryCallState) -> float:
-        return 0.0 if state.outcome is not None and state.outcome.result() is Pace.AT_ONCE else interval_s
-
-    return _until(step, lambda value: isinstance(value, Pace), pause, reason, timeout_s)
-
-
-def _until(call: Callable[[], Any], again: Callable[[Any], bool], pause: Any, reason: str, timeout_s: float) -> Any:
+    again = retry_if_result(lambda value: value is None or value is False)
     try:
-        return Retrying(stop=stop_after_delay(timeout_s), wait=pause, retry=retry_if_result(again))(call)
+        return Retrying(stop=stop_after_delay(timeout_s), wait=wait_fixed(interval_s), retry=again)(probe)
     except RetryError as error:
         raise WaitTimeout(reason, timeout_s, error.last_attempt.result()) from None
+
+
+@dataclass
+class Polling:
+    """A quick poll's pace and deadline for a loop of the caller's own (nothing calls back into it): `again` says
+    whether time is left, pausing first unless the last poll made progress (rows served as fast as they are read are
+    not slowed by the pause for "nothing yet")."""
+
+    timeout_s: float
+    interval_s: float = FAST_POLL_S
+    started: float = field(default_factory=time.monotonic)
+
+    def again(self, progress: bool) -> bool:
+        if time.monotonic() - self.started >= self.timeout_s:
+            return False
+        if not progress:
+            time.sleep(self.interval_s)
+        return True
 
 
 def retried(call: Callable[[], T], *, transient: Callable[[T], bool], tries: int, interval_s: float) -> T:
@@ -102,18 +91,9 @@ class Waiters:
     admin: RabbitAdmin
     waits: Waits
 
-    def polled(self, step: Callable[[], str | bool], *, reason: str, timeout_s: float) -> str | None:
-        """`step` polled quickly until it says why it stopped (a text), or None at the deadline; True: it made
-        progress (called again at once), False: nothing yet (called again after a pause)."""
-        try:
-            return poll_until(
-                lambda: said if isinstance(said := step(), str) else Pace.AT_ONCE if said else Pace.LATER,
-                reason=reason,
-                timeout_s=timeout_s,
-                interval_s=FAST_POLL_S,
-            )
-        except WaitTimeout:
-            return None
+    def polling(self, timeout_s: float) -> Polling:
+        """The pace of a quick poll (a waterfall read to its end) that lasts at most `timeout_s`."""
+        return Polling(timeout_s)
 
     def task_ready(self, task_id: str) -> None:
         """Until the task runs: `GET /metadata/{task_id}` answers 201."""
