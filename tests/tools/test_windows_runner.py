@@ -112,7 +112,7 @@ def test_its_results_become_the_report_and_the_signoff_sheet_here(quick_run: tup
     """The workflow's report job, on this machine: one command, from the results alone."""
     _, _, layout = quick_run
     done = subprocess.run(
-        [sys.executable, "-m", "tools.ci.publish", "--base", str(layout.base)],
+        [sys.executable, "-m", "tools.ci.ci_run", "publish", "--base", str(layout.base)],
         cwd=ROOT,
         capture_output=True,
         text=True,

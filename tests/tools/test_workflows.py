@@ -122,7 +122,7 @@ def test_the_report_is_built_on_linux_from_the_runs_results_whatever_its_outcome
     assert download["with"]["name"] == _step(run, "actions/upload-artifact")["with"]["name"]
     assert download["with"]["path"] == "reports/"
     assert _step(report, "make setup")["run"] == "make setup TARGET=external"  # Node, a browser; no broker
-    steps, publish = report["steps"], _step(report, "tools.ci.publish")
+    steps, publish = report["steps"], _step(report, "tools.ci.ci_run publish")
     _then_the_reporting_steps(report, steps[steps.index(publish) :])
     restore, save = _step(report, "actions/cache/restore"), _step(report, "actions/cache/save")
     assert restore["with"]["path"] == save["with"]["path"] == "reports/history"

@@ -1,7 +1,7 @@
-"""The CI workflows' steps about a finished run: `python -m tools.ci.ci_run STEP [--base DIR]`, STEP `summary` (the
-clause table for the job summary page), `artifacts` (what the upload takes, in reports/ci/artifacts/), `outcome` (end
-with the run's own exit code) or `release-tag` (signoff-<sw_version>, the release of the sign-off sheets), read from
-what the run left: environment.properties (tools.verdicts.run_header) and the runner's logs/run.json.
+"""The CI's steps about a finished run: `python -m tools.ci.ci_run STEP [--base DIR]`, STEP `summary` (the clause
+table for the job summary page), `artifacts` (what the upload takes: reports/ci/artifacts/), `outcome` (end with the
+run's exit code), `release-tag` (signoff-<sw_version>) or `publish` (the report, sign-off sheet and Xray file from the
+results alone, on any machine), read from environment.properties and the runner's logs/run.json.
 """
 
 from __future__ import annotations
@@ -13,12 +13,14 @@ import json
 import os
 import re
 import shutil
+import subprocess
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from tools.common.layout import DEFAULT_LAYOUT, FEATURES, RunLayout
+from tools.common.console import plain_text_where_needed
+from tools.common.layout import DEFAULT_LAYOUT, FEATURES, ROOT, RunLayout
 from tools.run.outcome import Exit
 from tools.verdicts.clause_verdict import judge
 from tools.verdicts.run_header import UNKNOWN, RunHeader
@@ -151,21 +153,47 @@ def release_tag(layout: RunLayout) -> int:
     return 0
 
 
+def publish(layout: RunLayout, features: Path = FEATURES, pdf: bool = True) -> int:
+    """Each builder's command in turn, one that fails not stopping the next; the worst exit code of theirs."""
+    if not layout.results.is_dir():
+        print(f"publish: no results in {layout.results}: nothing to build (did the run's artifact land here?)")
+        return 2
+    facts = RunFacts.of(layout)
+    code = f"exit {facts.exit_code}, {exit_meaning(facts.exit_code)}" if facts.exit_code is not None else "no exit"
+    print(f"publish: the results of {facts.describe()} ({code}), in {layout.base}", flush=True)
+    where, worst = ["--base", str(layout.base), "--features", str(features)], 0
+    for what, command in (
+        ("report", ["tools.report.build", *where]),
+        ("sign-off sheet", ["tools.verdicts.signoff", *where, *([] if pdf else ["--no-pdf"])]),
+        ("Xray file", ["tools.ci.xray", "build", *where]),
+    ):
+        done = subprocess.run([sys.executable, "-m", *command], cwd=ROOT, stdin=subprocess.DEVNULL)
+        if done.returncode != 0:
+            print(f"publish: the {what} failed (exit {done.returncode}); the others are built regardless", flush=True)
+        worst = max(worst, done.returncode)
+    return worst
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    plain_text_where_needed()
     parser = argparse.ArgumentParser(description="CI steps about a finished run.")
     steps = parser.add_subparsers(dest="step", required=True)
     base = argparse.ArgumentParser(add_help=False)
     base.add_argument("--base", type=Path, default=DEFAULT_LAYOUT.base, help="the reports folder")
+    base.add_argument("--features", type=Path, default=FEATURES)
     said = steps.add_parser("summary", parents=[base], help="the clause table, for the job summary page")
-    said.add_argument("--features", type=Path, default=FEATURES)
     said.add_argument("--out", type=Path, help="append it here (default: $GITHUB_STEP_SUMMARY, or print it)")
     steps.add_parser("artifacts", parents=[base], help="gather the files to upload into reports/ci/artifacts/")
     steps.add_parser("outcome", parents=[base], help="end with the run's recorded exit code, saying what it means")
     steps.add_parser("release-tag", parents=[base], help="print signoff-<sw_version> of the run's product version")
+    built = steps.add_parser("publish", parents=[base], help="build the report, sign-off sheet and Xray file")
+    built.add_argument("--no-pdf", action="store_true", help="the sign-off sheet in HTML only (no browser here)")
     args = parser.parse_args(argv)
-    layout = RunLayout(args.base.resolve())
+    layout, features = RunLayout(args.base.resolve()), args.features.resolve()
     if args.step == "summary":
-        return write_summary(layout, args.features.resolve(), args.out)
+        return write_summary(layout, features, args.out)
+    if args.step == "publish":
+        return publish(layout, features, not args.no_pdf)
     return {"artifacts": artifacts, "outcome": outcome, "release-tag": release_tag}[args.step](layout)
 
 

@@ -351,7 +351,7 @@ def write_report(run: NightlyRun) -> Exit | None:
     if why is not None:
         say(
             f"results only ({why}); the report, the sign-off sheet and the Xray file: "
-            f"python -m tools.ci.publish --base {_shown(options.layout.base)} (on any machine with `make setup`)"
+            f"python -m tools.ci.ci_run publish --base {_shown(options.layout.base)} (on any machine with `make setup`)"
         )
         return None
     from tools.report import build as report
@@ -476,7 +476,7 @@ def command_line() -> argparse.ArgumentParser:
     add("--features", type=Path, default=FEATURES, help="the feature files (default: features/)")
     add("--base", type=Path, default=DEFAULT_LAYOUT.base, help="where results and report go")
     add("--parallel", type=int, help="processes of the scenarios not @slow (quick 6, nightly 1)")
-    only = "the results alone, no report (python -m tools.ci.publish builds it later, anywhere)"
+    only = "the results alone, no report (python -m tools.ci.ci_run publish builds it later, anywhere)"
     add("--results-only", "--no-report", dest="results_only", action="store_true", help=only)
     add("--api", choices=["both", "task", "job"], default="both", help="the embedded stand's REST shape")
     add("--catalogue", default="default", help="the stand's recordings: default, contract, continuous, gapless, a file")
