@@ -1,9 +1,8 @@
-"""The target's recordings catalogue (`POST /recordings_in_time_range`), the plan of each clause's window(s) on it, and
-each window confirmed by the catalogue's answer for exactly it (the answer the scenario relies on and attaches).
-
-The plan is the clarification's literal example shape where the catalogue holds it, else the smallest shape that
-shows the clause (support/windows.py finds them, pure). A search window holding no window of the shape: the clause
-cannot be judged (`PreconditionNotMet`). `python -m support.recordings` prints the plan for a target."""
+"""The target's recordings catalogue (`POST /recordings_in_time_range`, on the World as `catalogue`), the plan of each
+clause's window(s) on it, each confirmed by the catalogue's answer for exactly it. The plan is the clarification's
+example shape where the catalogue holds it, else the smallest that shows the clause; over the job API every size is
+a share of the stream limit (history plays at recording pace). A catalogue lacking it: `PreconditionNotMet`, saying
+what in seconds. `python -m support.recordings` prints the plan for a target."""
 
 from __future__ import annotations
 

@@ -1,18 +1,12 @@
-"""The history window(s) each clause is judged on, and what rows say about time: pure, in epoch milliseconds (`Span`).
+"""The history window's types (`Span`, `Shape`, `HistoryWindow`, `Gap`), its finders and what rows say of it: pure,
+in epoch milliseconds; support/recordings.py asks the catalogue, plans each clause's window(s) and confirms them.
 
-The window's types live here (`Span`, `Shape`, `HistoryWindow`, `WindowPlan`, `Lack`, `Gap`); it reads a list of
-recordings and asks no target (support/recordings.py asks the catalogue and confirms each window with it).
-
-Each shape has the clarification's literal example where the catalogue holds it, else the smallest window that
-still shows its clause (`plan`): EMPTY (4.1) 60 minutes of nothing; COVERED (4.2) uninterrupted recorded time; HOLE
-(4.3, 4.6) a hole over 60 s between two recordings; START_ONLY (4.4) a recording's end, then nothing; MIDDLE_ONLY
-(4.5) a recording with nothing around it, or two windows (its start after nothing, `END_ONLY`, then its end before
-nothing). Over the job API every size is a share of the stream limit (the time context's `budget_s`, `side_s`,
-`clear_s`): history plays at recording pace. A catalogue lacking a shape gets a `Lack` saying what, in seconds.
-
-A gap is what the clarifications' `find_temporal_gaps` calls one: consecutive sorted row timestamps further apart
-than a threshold; the contract promises a row per second of recording and nothing about spacing, so every
-comparison takes a threshold and a tolerance."""
+A finder gives one window of a shape, or None: EMPTY (4.1) 60 minutes of nothing; COVERED (4.2) uninterrupted
+recorded time; HOLE (4.3, 4.6) a hole over 60 s between two recordings; START_ONLY (4.4) a recording's end, then
+nothing; MIDDLE_ONLY (4.5) a recording with nothing around it (or, as two windows, its start after nothing,
+END_ONLY, then its end before nothing). A gap is what the clarifications' `find_temporal_gaps` calls one: sorted row
+timestamps further apart than a threshold; the contract promises a row per second of recording and nothing about
+spacing, so every comparison takes a threshold and a tolerance."""
 
 from __future__ import annotations
 
