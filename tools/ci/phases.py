@@ -1,10 +1,5 @@
-"""`make test`: the project's checks as phases, some side by side, and at the end how long each took.
-
-    python -m tools.ci.phases [--only NAME ...]
-
-The phases of a step run at the same time, the steps one after the other; every phase runs even when an earlier one
-failed. A phase's output goes to reports/phases/<name>.log and is printed whole when it ends; the table at the end
-(also reports/phases/phases.md) says how long each took and how it ended; exit 1 when any phase failed.
+"""`make test`: the project's checks as phases, those of a step side by side, every phase run even when one failed;
+each one's log in reports/phases/, and a table of how long each took (phases.md); exit 1 when any failed.
 """
 
 from __future__ import annotations

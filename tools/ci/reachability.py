@@ -1,9 +1,5 @@
-"""Does this machine reach the target at all? The nightly's first step on the QA team's runner (its VPN check):
-`python -m tools.ci.reachability [--env NAME [--environments FILE]]` (else FOCUS_BASE_URL).
-
-A ping of the Focus Server's host, then an HTTPS `GET …/ack` (certificate not checked: does anything answer? the run's
-preflight judges the rest). When neither answers, one GitHub annotation, `::error title=VPN NOT CONNECTED::…`, and
-exit 2 (a broken environment), so that the run is not started for nothing.
+"""Does this machine reach the target at all (the QA runner's VPN check)? A ping of its host, then `GET …/ack` (any
+answer will do); neither: `::error title=VPN NOT CONNECTED::…` and exit 2, so that no run starts for nothing.
 """
 
 from __future__ import annotations

@@ -1,12 +1,6 @@
-"""Jira Xray: the run's results as one Test Execution in Xray's JSON import format, and its upload to Xray Cloud.
-
-    python -m tools.ci.xray build  [--base reports] [--features features] [--project PZ] [--include-stand]
-    python -m tools.ci.xray upload [--file reports/xray/execution.json] [--skip-without-credentials]
-
-`build` (`make xray`): <base>/xray/execution.json, one test per key of the register (`slug: PZ-1234` in
-features/clauses.yaml), PASSED, FAILED (a product defect only), ABORTED (no verdict on the product; or
-XRAY_NO_VERDICT_STATUS) or TODO, an outline's rows its iterations; keyless cases in xray/unmapped.txt; for a stand run
-(without --include-stand) or one without scenario results, nothing-to-upload.txt. `upload` posts it to Xray Cloud.
+"""Jira Xray: the run's results as one Test Execution in Xray's JSON import format (`build`, `make xray`: one test per
+key of features/clauses.yaml, an outline's rows its iterations; nothing-to-upload.txt for a stand run without
+--include-stand), and its upload to Xray Cloud (`upload`).
 """
 
 from __future__ import annotations

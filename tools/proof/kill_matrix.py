@@ -1,10 +1,6 @@
-"""The step-level kill matrix: which faults made exactly which check of the suite fail.
-
-A *check* is a Then step definition of steps/, with the functions that judge behind it, listed from the registry and
-the feature files, never from results: a new Then step that no fault reaches shows as never red. A fault *shows a
-check red* when, in a scenario of its own clauses that failed as a product defect, that check is the first step that
-failed (a broken scenario shows nothing). A check no fault showed red fails `make mutation` unless
-tools/proof/check_exemptions.py exempts it with a reason.
+"""The step-level kill matrix: which faults made which check (a Then step definition of steps/) fail first, in a
+scenario of the fault's own clauses that failed as a product defect. Checks come from the registry and the features,
+never from results: a check no fault showed red fails `make mutation` unless check_exemptions.py exempts it.
 """
 
 from __future__ import annotations

@@ -1,17 +1,10 @@
-"""`make mutation`: prove that the suite can fail, clause by clause, on a stand broken on purpose (README.md, *Fault
-switches*; `--help` for the options).
+"""`make mutation`: prove that the suite can fail, clause by clause, on stands broken on purpose (README.md).
 
-Each fault runs once, on one `--api` shape that can show it (the job shape for a fault of the job API alone), against
-the whole profile on a stand of its own in a vhost of one private broker, at a 20 s stream limit (every check and
-fault timing is a share of the limit); its row on the other shape says where it was judged. Writes
-reports/mutation/matrix.json and matrix.md with the kill matrix; exits 1 when a fault is not killed or skipped, or a
-check was never shown red.
-
-Only a product defect kills: a scenario of the fault's clause that ends broken (could not judge, or our own defect)
-did not show the fault (*not shown*); a scenario of another clause not green is a *false alarm*; all of the clause
-green *survived*; no result, an *error*; a fault left to another shape or profile, *skipped*. The one allowance, in
-the fault's registry entry (`unjudged`): a clause whose scenarios read the broken clause's data may end broken as not
-verified (§4's history behind a stream cut by a wrong limit, `grpc-limit-60`).
+Each fault runs once, on one `--api` shape that can show it, the whole profile on a stand of its own (one private
+broker, a 20 s stream limit). Only a product defect kills: its clause ended broken is *not shown*, another clause not
+green a *false alarm* (but for its registry entry's `unjudged` clauses, which may end not verified), its clause all
+green *survived*. Writes reports/mutation/matrix.json and matrix.md with the kill matrix; exit 1 when a fault is not
+killed or skipped, or a check was never shown red.
 """
 
 from __future__ import annotations

@@ -1,11 +1,5 @@
-"""`make soak`: the suite run again and again on the embedded stand under CPU load; flaky results and wall times.
-
-    python -m tools.proof.soak [--quick 30] [--nightly 3] [--hog-cores 1]
-
-Each run as `make acceptance` does, into reports/soak/<profile>/, beside a CPU hog that stops by itself after the time
-the runs should take. Writes reports/soak/soak.json and soak.md: the flaky results (passed in one run, red in another)
-and per profile the wall times (broker start to report), median and worst, and the runs not green. Exit 0 when
-nothing is flaky and every run was green.
+"""`make soak`: the suite again and again on the embedded stand beside a CPU hog; reports/soak/soak.json and soak.md
+hold the flaky results (passed once, red once) and each profile's wall times. Exit 0: nothing flaky, every run green.
 """
 
 from __future__ import annotations

@@ -1,8 +1,7 @@
-"""`./acceptance`, `make acceptance`, `py -m tools.run.nightly` (the Windows runner): start the target, ask it once
-(`python -m support.preflight`: a part that does not answer is one line, exit 2), run a profile, write the report.
-
-The run is a list of phases over its state; one that returns an exit code ends it, `FINALLY` runs whatever happened.
-Exit code: 0 green, 1 product defect, 2 broken environment, 3 suite defect, 4 not verified, 130 interrupted.
+"""`./acceptance`, `make acceptance`, `py -m tools.run.nightly`: start the target, ask it once (a part that does not
+answer is one line, exit 2), run a profile, write the report. The run is a list of phases; one that returns an exit
+code ends it, `FINALLY` runs whatever happened. Exit: 0 green, 1 product defect, 2 broken environment, 3 suite
+defect, 4 not verified, 130 interrupted.
 """
 
 from __future__ import annotations

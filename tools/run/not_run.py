@@ -1,6 +1,5 @@
-"""A skipped result, with its reason, for every planned scenario that left none (left out by the profile, or never
-reached: its behave process ended early), with the register's labels, link, description and history id, as the
-suite's formatter gives a scenario that ran: the report shows what did not run too.
+"""A skipped result, with its reason and the register's labels, for every planned scenario that left none (left out by
+the profile, or its behave process ended early): the report shows what did not run too.
 """
 
 from __future__ import annotations
