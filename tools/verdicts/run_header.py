@@ -1,11 +1,6 @@
-"""The run header: what every page that can be printed or forwarded says first, so that a sheet out of context still
-tells which run it speaks of: when (UTC), which target (URL and API shape), which product and broker versions, which
-clarifications were judged (their Date line and the sha256 of the project's copy), which suite commit and profile,
-which run, and how many Focus Server jobs it configured (and the most alive at once).
-
-Read from the run's environment.properties (written into the results folder by the runner and
-tools/report/build.write_run_metadata); a run older than a key says "unknown" or "not counted".
-"""
+"""The run header every printable page starts with, so that a sheet out of context still names its run: when, which
+target and API shape, product and broker versions, which clarifications (Date line, sha256), suite commit, profile,
+run id and Focus Server jobs. Read from the run's environment.properties; a key an older run lacks says "unknown"."""
 
 from __future__ import annotations
 
@@ -31,10 +26,7 @@ class SpecVersion:
 
     @classmethod
     def of(cls, path: Path = CLARIFICATIONS) -> SpecVersion:
-        try:
-            data = path.read_bytes()
-        except OSError:
-            return cls(UNKNOWN, UNKNOWN)
+        data = path.read_bytes()
         found = re.search(r"^\*\*Date:\*\*\s*(.+?)\s*$", data.decode("utf-8", "replace"), re.M)
         return cls(found[1] if found else UNKNOWN, hashlib.sha256(data).hexdigest())
 
@@ -44,9 +36,6 @@ class SpecVersion:
     @property
     def short(self) -> str:
         return self.sha256[:12]
-
-    def text(self) -> str:
-        return f"{self.date} (sha256 {self.sha256})"
 
 
 # Each field of the header and its key in environment.properties.
@@ -91,19 +80,16 @@ class RunHeader:
             ("Broker", self.broker),
             ("Suite commit", self.commit),
             ("Profile", self.profile + listening),
-            ("Clarifications judged", self.spec.text()),
+            ("Clarifications judged", f"{self.spec.date} (sha256 {self.spec.sha256})"),
             ("Focus Server jobs", self.jobs),
         ]
 
     def html(self) -> str:
         # A digest is one long word: it may break anywhere rather than run out of its cell.
-        cells = [
+        cells = "".join(
             f'<div><dt>{esc(k)}</dt><dd style="overflow-wrap:anywhere">{esc(v)}</dd></div>' for k, v in self.items()
-        ]
-        return f'<dl class="run-header">{"".join(cells)}</dl>'
-
-    def lines(self) -> list[str]:
-        return [f"{k}: {v}" for k, v in self.items()]
+        )
+        return f'<dl class="run-header">{cells}</dl>'
 
     @property
     def line(self) -> str:

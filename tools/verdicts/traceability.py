@@ -1,11 +1,7 @@
-"""The traceability page: the run header, whether the run can be signed and the verdict rule; each clause of the
-clarifications with its verdict, its own quote, its scenarios and their status (each linked to its result), the faults
-of the mutation matrix killed for it; the known-defects register and the open defects; then each "Summary of Required
-Test Updates" item with what answers it. Written at each run as HTML (in the report folder) and Markdown (beside it).
-The sign-off sheet (tools/verdicts/signoff.py) is this page with approval lines in place of the summary.
-
-`python -m tools.verdicts.traceability [--base reports]` rewrites it from the results already there.
-"""
+"""The traceability page (HTML in the report folder, Markdown beside it): the run header, whether the run can be
+signed and the verdict rule; each clause with its verdict, quote, scenarios and the faults killed for it; the known
+defects and the open ones; each "Summary of Required Test Updates" item with what answers it. The sign-off sheet is
+this page with approval lines in place of the summary. `python -m tools.verdicts.traceability [--base reports]`."""
 
 from __future__ import annotations
 
@@ -14,6 +10,7 @@ import posixpath
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from tools.common.catalogue import quotes_of, scenarios
 from tools.common.html_page import REPORT_LINKS, esc, page, status_badge
@@ -57,12 +54,11 @@ DOCUMENT_PAGES = {
 }
 
 
-@dataclass(frozen=True)
-class SummaryItem:
+class SummaryItem(NamedTuple):
     number: int
     title: str
     priority: str
-    bullets: tuple[str, ...]
+    bullets: list[str]
 
 
 def summary_items(markdown: str) -> list[SummaryItem]:
@@ -74,10 +70,9 @@ def summary_items(markdown: str) -> list[SummaryItem]:
         if line.startswith("### "):
             priority = line[4:].strip()
         elif head := re.match(r"^(\d+)\.\s.*?\*\*(.+?)\*\*", line):
-            items.append(SummaryItem(int(head[1]), head[2].strip(), priority, ()))
+            items.append(SummaryItem(int(head[1]), head[2].strip(), priority, []))
         elif (bullet := re.match(r"^\s+-\s+(.+)$", line)) and items:
-            last = items[-1]
-            items[-1] = SummaryItem(last.number, last.title, last.priority, (*last.bullets, bullet[1].strip()))
+            items[-1].bullets.append(bullet[1].strip())
     return items
 
 
@@ -103,6 +98,10 @@ class Traceability:
         count = sum(len(row.not_offered) for row in self.rows)
         why = dict.fromkeys(r for row in self.rows if row.not_offered for r in row.not_offered_why().split("; "))
         return f"{count} not offered ({'; '.join(why)})" if count else ""
+
+    def said(self, clause_id: str) -> str:
+        """How a summary bullet names the clause answering it: "2.1 verified (3 passed)"."""
+        return f"{clause_id} {self.row(clause_id).verdict_text} ({self.row(clause_id).counts()})"
 
 
 def build(
@@ -137,31 +136,25 @@ def _cell(text: str) -> str:
 
 
 def to_markdown(trace: Traceability) -> str:
-    lines = ["# Traceability: clarifications → scenarios → results", "", *(f"- {x}" for x in trace.header.lines())]
-    lines += ["", "How each clause is judged (one rule, the first line that applies):", ""]
+    lines = ["# Traceability: clarifications → scenarios → results", ""]
+    lines += [*(f"- {k}: {v}" for k, v in trace.header.items()), "", "How each clause is judged (first match):", ""]
     lines += [*(f"- **{verdict.value}**: {when}" for verdict, when in RULE), "", verdicts.APPLICABLE, ""]
     lines += ["| Clause | Section | Official answer | Scenarios | Faults killed |", "|---|---|---|---|---|"]
     for row in trace.rows:
-        c = row.clause
-        known = {s.name: f" ({s.known_defect.label})" for s in every(row) if s.known_defect}
-        listed = [f"{_cell(s.name)} — **{s.status}**{known.get(s.name, '')}" for s in every(row)] or ["no scenario"]
+        c, known = row.clause, [f" ({s.known_defect.label})" if s.known_defect else "" for s in every(row)]
+        listed = [f"{_cell(s.name)} — **{s.status}**{k}" for s, k in zip(every(row), known, strict=True)]
         lines.append(
             f"| {c.id} **{row.verdict_text}** | {_cell(section_title(c.section))} — {_cell(c.title)} "
-            f"| {_cell(c.answer)} | {'<br>'.join(listed)} | {_cell(faults_text(row))} |"
+            f"| {_cell(c.answer)} | {'<br>'.join(listed) or 'no scenario'} | {_cell(faults_text(row))} |"
         )
     lines += ["", "## Summary of Required Test Updates", ""]
     for item in trace.items:
         lines.append(f"{item.number}. **{item.title}** ({item.priority})")
         for bullet in item.bullets:
             answers = ANSWERS.get(bullet, ("**not mapped**",))
-            shown = [f"[{a}]({DOCUMENT_PAGES[a]})" if a in DOCUMENT_PAGES else _said(trace, a) for a in answers]
+            shown = [f"[{a}]({DOCUMENT_PAGES[a]})" if a in DOCUMENT_PAGES else trace.said(a) for a in answers]
             lines.append(f"   - {bullet} → {'; '.join(shown)}")
     return "\n".join(lines) + "\n"
-
-
-def _said(trace: Traceability, clause_id: str) -> str:
-    row = next((row for row in trace.rows if row.id == clause_id), None)
-    return f"{clause_id} {row.verdict_text} ({row.counts()})" if row else clause_id
 
 
 # --- HTML -----------------------------------------------------------------------------------------------------------
@@ -185,9 +178,8 @@ def _muted(text: str) -> str:
 
 
 def _known(d: KnownDefect | None, reason: bool = False) -> str:
-    if d is None:
-        return ""
-    return f' <a class="known" href="{esc(d.url)}">{esc(d.label)}</a>' + (f"<br>{_muted(d.reason)}" if reason else "")
+    link = f' <a class="known" href="{esc(d.url)}">{esc(d.label)}</a>' if d else ""
+    return link + (f"<br>{_muted(d.reason)}" if d and reason else "")
 
 
 def _scenario(s: Scenario, report: str) -> str:
@@ -210,8 +202,7 @@ def _row(trace: Traceability, row: ClauseVerdictRow, report: str, pages: str) ->
     return (
         f'<tr id="{c.anchor}"><td><a class="clause-id" href="{esc(pages + c.link)}">{esc(c.id)}</a><br>'
         f"{esc(c.title)}<br>{_muted(section_title(c.section))}</td><td>{verdict}</td><td>{said}</td>"
-        f"<td>{esc(row.counts())}{offered}<ul>{listed}</ul></td>"
-        f"<td>{esc(killed)}<ul>{faults}</ul></td></tr>"
+        f"<td>{esc(row.counts())}{offered}<ul>{listed}</ul></td><td>{esc(killed)}<ul>{faults}</ul></td></tr>"
     )
 
 
@@ -232,7 +223,7 @@ def _summary(trace: Traceability, pages: str) -> str:
     def link(a: str) -> str:  # a document's page, or the clause's row above
         if a in DOCUMENT_PAGES:
             return f'<a href="{esc(pages + DOCUMENT_PAGES[a])}">{esc(a)}</a>'
-        return f'<a href="#clause-{a.replace(".", "-")}">{esc(_said(trace, a))}</a>'
+        return f'<a href="#clause-{a.replace(".", "-")}">{esc(trace.said(a))}</a>'
 
     rows = ["<h2>Summary of Required Test Updates</h2><table><tr><th>Item</th><th>Update</th><th>Answered by</th>"]
     for item in trace.items:
@@ -247,13 +238,11 @@ def to_html(trace: Traceability, report: str = "index.html", signoff: bool = Fal
     """The page, its links leading to the report at `report` and the pages beside it; `signoff`: the sign-off sheet,
     with approval lines in place of the summary."""
     pages, profile = posixpath.dirname(report) + "/" if "/" in report else "", trace.header.profile
-    if trace.valid:
-        banner = '<p class="banner valid">Every clause verified on a sign-off profile: this run can be signed off.</p>'
-    else:
-        why = "a clause is failed or not verified"
-        why = why if verdicts.signoff_profile(profile) else f"{verdicts.NOT_A_SIGNOFF_RUN} (profile {esc(profile)})"
-        said = "NOT VALID FOR SIGN-OFF" if signoff else "Not valid for sign-off"
-        banner = f'<p class="banner invalid">{said}: {why}.</p>'
+    why = "a clause is failed or not verified"
+    why = why if verdicts.signoff_profile(profile) else f"{verdicts.NOT_A_SIGNOFF_RUN} (profile {esc(profile)})"
+    said = f"{'NOT VALID FOR SIGN-OFF' if signoff else 'Not valid for sign-off'}: {why}."
+    said = "Every clause verified on a sign-off profile: this run can be signed off." if trace.valid else said
+    banner = f'<p class="banner {"valid" if trace.valid else "invalid"}">{said}</p>'
     totals = [f"{sum(row.count(what) for row in trace.rows)} {what}" for what in ("passed", "failed", "broken")]
     totals += [f"{sum(row.not_run for row in trace.rows)} not run"]
     offered = f"; <b>{esc(trace.not_offered())}: counted neither way</b>" if trace.not_offered() else ""
