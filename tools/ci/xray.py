@@ -120,7 +120,7 @@ def info(facts: RunFacts, found: Sequence[Scenario], project: str, test_plan: st
         f"Focus Server acceptance suite: {facts.describe()}.",
         f"Product version (sw_version): {header.sw_version}",
         f"Suite commit: {header.commit}",
-        f"Clarifications judged: {header.spec.text()}",
+        f"Clarifications judged: {header.spec.date} (sha256 {header.spec.sha256})",
     ]
     description += [f"Run outcome: exit {code}: {exit_meaning(code)}"] if code is not None else []
     if header.profile == "quick":
