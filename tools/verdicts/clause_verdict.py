@@ -28,11 +28,6 @@ class ClauseVerdict(StrEnum):
     VERIFIED = "verified"
     PROVEN = "proven"
 
-    @property
-    def css(self) -> str:
-        """The colour class of the badge (tools/common/html_page.STYLE)."""
-        return {"failed": "failed", "not verified": "skipped", "verified": "passed", "proven": "proven"}[self.value]
-
 
 # The rule, stated once: each verdict and when a clause gets it, first match wins. Pages print it as their key.
 _WHEN = (
@@ -105,8 +100,7 @@ class ClauseVerdictRow:
         return sum(s.status in statuses for s in self.scenarios)
 
     @property
-    def run(self) -> int:
-        """Applicable scenarios that ran to an end (passed, failed or broken)."""
+    def run(self) -> int:  # applicable scenarios that ran to an end
         return self.count("passed", "failed", "broken")
 
     @property
@@ -114,8 +108,7 @@ class ClauseVerdictRow:
         return self.count("passed")
 
     @property
-    def not_run(self) -> int:
-        """Applicable, yet skipped, left out by the profile, or missing from the results."""
+    def not_run(self) -> int:  # applicable, yet skipped, left out by the profile, or missing from the results
         return self.planned - self.run
 
     @property

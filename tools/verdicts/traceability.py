@@ -1,11 +1,10 @@
 """The traceability page (HTML in the report folder, Markdown beside it): the run header, whether the run can be
 signed and the verdict rule; each clause with its verdict, quote, scenarios and the faults killed for it; the known
 defects and the open ones; each "Summary of Required Test Updates" item with what answers it. The sign-off sheet is
-this page with approval lines in place of the summary. `python -m tools.verdicts.traceability [--base reports]`."""
+this page with approval lines in place of the summary."""
 
 from __future__ import annotations
 
-import argparse
 import posixpath
 import re
 from dataclasses import dataclass
@@ -14,7 +13,7 @@ from typing import NamedTuple
 
 from tools.common.catalogue import quotes_of, scenarios
 from tools.common.html_page import REPORT_LINKS, esc, page, status_badge
-from tools.common.layout import CLARIFICATIONS, DEFAULT_LAYOUT, FEATURES, MUTATION_MATRIX, ROOT, RunLayout
+from tools.common.layout import CLARIFICATIONS, FEATURES, MUTATION_MATRIX, ROOT, RunLayout
 from tools.common.quote_html import inline_html, quote_html
 from tools.verdicts import clause_verdict as verdicts
 from tools.verdicts.clause_verdict import RULE, ClauseVerdictRow, Scenario
@@ -191,7 +190,7 @@ def _scenario(s: Scenario, report: str) -> str:
 
 def _row(trace: Traceability, row: ClauseVerdictRow, report: str, pages: str) -> str:
     c, quote = row.clause, trace.quotes.get(row.id)
-    verdict = status_badge(row.verdict.value, row.verdict.css) + "<br>".join(_known(d, True) for d in row.known_defects)
+    verdict = status_badge(row.verdict.value) + "<br>".join(_known(d, True) for d in row.known_defects)
     verdict += f"<br>{_muted(row.reason[:300])}" if row.reason != verdicts.NOT_A_SIGNOFF_RUN else ""
     said = quote_html(quote) if quote else f"<blockquote>{inline_html(c.answer)}</blockquote>"
     offered = f"<br>{_muted('not offered: ' + row.not_offered_why())}" if row.not_offered else ""
@@ -282,14 +281,3 @@ def refresh(layout: RunLayout, features_dir: Path = FEATURES) -> list[Path]:
     trace = build(layout.results, features_dir)
     folders = (layout.pages, layout.report, layout.single_file)
     return [path for folder in folders if folder.is_dir() for path in write(trace, folder)]
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--base", type=Path, default=DEFAULT_LAYOUT.base, help="the reports folder")
-    for path in refresh(RunLayout(parser.parse_args().base)):
-        print(path)
-
-
-if __name__ == "__main__":
-    main()
