@@ -1,7 +1,5 @@
-"""The verdicts and the sign-off: the verdict per clause and its rule, in one place (`clause_verdict`), the
-known-defects register (`known_defects`, checked by `make lint`), the run header each printable page starts with
-(`run_header`), the traceability page (`traceability`), the sign-off sheet (`signoff`) and the browser that prints
-it to PDF (`browser`).
+"""The verdict per clause and its rule (`clause_verdict`), the known-defects register, the run header, the traceability
+page, the sign-off sheet and the browser that prints it to PDF.
 
 May import: tools.common.
 """

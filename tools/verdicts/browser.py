@@ -1,9 +1,5 @@
-"""A Chromium-family browser the machine already has, found before anything asks apt (SIGNOFF_BROWSER, a path or a
-command; /usr/bin/chromium; Google Chrome; chromium; chromium-browser, Ubuntu's snap stub, last of the commands; then
-one Playwright installed, the newest first), and a page printed to PDF by it headless: the sign-off sheet.
-
-    python -m tools.verdicts.browser      # prints its path; exit 1 (and says so) when there is none
-"""
+"""A Chromium-family browser the machine has (SIGNOFF_BROWSER, /usr/bin/chromium, Chrome or Chromium on PATH, then the
+newest Playwright one), to print a page to PDF headless. `python -m tools.verdicts.browser`: its path, or exit 1."""
 
 from __future__ import annotations
 
@@ -57,13 +53,6 @@ def print_pdf(html: Path, pdf: Path, chromium: Path | None = None) -> Path:
     return pdf
 
 
-def main() -> int:
-    if (found := find()) is None:
-        print(f"no browser: none of {DEBIAN_CHROMIUM}, {', '.join(COMMANDS)}, nor a Playwright one; `make setup`")
-        return 1
-    print(found)
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    print(find() or f"no browser: none of {DEBIAN_CHROMIUM}, {', '.join(COMMANDS)}, nor a Playwright one; `make setup`")
+    sys.exit(0 if find() else 1)

@@ -1,9 +1,6 @@
-"""The known-defects register (docs/known-defects.yaml): failures the team knows, has filed in Jira and accepts for a
-while. A failed scenario an entry matches stays a product defect (its clause failed, the run not fit for sign-off,
-exit code 1); only its words change, "known defect PZ-1234" with the Jira link, wherever it is shown.
-
-    python -m tools.verdicts.known_defects [--register FILE]   # make lint: exit 1 on a bad or expired entry
-"""
+"""The known-defects register (docs/known-defects.yaml, or $FOCUS_KNOWN_DEFECTS): failures filed in Jira and accepted
+for a while. A failed scenario an entry matches stays failed (exit 1), and reads "known defect PZ-1234" with its link.
+`python -m tools.verdicts.known_defects [--register FILE]` (make lint): exit 1 on a bad or expired entry."""
 
 from __future__ import annotations
 
@@ -61,7 +58,9 @@ class Register:
         return next((d for d in live if d.case), next((d for d in live if d.clause), None))
 
 
-def _entry(raw: dict, where: str, browse: str) -> tuple[KnownDefect | None, list[str]]:
+def _entry(raw: object, where: str, browse: str) -> tuple[KnownDefect | None, list[str]]:
+    if not isinstance(raw, dict):
+        return None, [f"{where}: not a mapping of key, clause/case, reason, expires"]
     key, reason = str(raw.get("key") or "").strip(), str(raw.get("reason") or "").strip()
     clause, case = (str(raw[name]).strip() if raw.get(name) is not None else None for name in ("clause", "case"))
     where = f"{where} ({key or 'no key'})"
@@ -69,12 +68,10 @@ def _entry(raw: dict, where: str, browse: str) -> tuple[KnownDefect | None, list
     problems += [f"{where}: no reason"] if not reason else []
     problems += [f"{where}: names neither a clause nor a case"] if clause is None and case is None else []
     problems += [f"{where}: no clause {clause!r} in features/clauses.yaml"] if clause and clause not in BY_ID else []
-    expires = raw.get("expires")
-    try:
-        expires = expires if isinstance(expires, date) else date.fromisoformat(str(expires))
+    try:  # YAML reads a date (or a date and time) itself; anything else is text
+        expires = date.fromisoformat(str(raw.get("expires"))[:10])
     except ValueError:
-        return None, [*problems, f"{where}: expires {expires!r} is not a date (YYYY-MM-DD)"]
-    expires = expires.date() if isinstance(expires, datetime) else expires
+        return None, [*problems, f"{where}: expires {raw.get('expires')!r} is not a date (YYYY-MM-DD)"]
     return KnownDefect(key, reason, expires, clause, case, browse), problems
 
 
@@ -89,13 +86,10 @@ def read(path: Path | None = None) -> Register:
         data, problems = {}, ["not a mapping with `defects:`"]
     given = os.environ.get("JIRA_BASE_URL", "").rstrip("/")
     browse = f"{given}/browse" if given and "/browse" not in given else given or data.get("jira_browse_url") or JIRA
-    browse, defects = str(browse).rstrip("/") + "/", []
-    for index, raw in enumerate(data.get("defects") or [], start=1):
-        bad = (None, [f"entry {index}: not a mapping of key, clause/case, reason, expires"])
-        entry, found = _entry(raw, f"entry {index}", browse) if isinstance(raw, dict) else bad
-        problems += found
-        defects += [entry] if entry is not None else []
-    return Register(tuple(defects), tuple(problems), path, browse)
+    browse = str(browse).rstrip("/") + "/"
+    entries = [_entry(raw, f"entry {n}", browse) for n, raw in enumerate(data.get("defects") or [], start=1)]
+    problems += [problem for _, found in entries for problem in found]
+    return Register(tuple(d for d, _ in entries if d is not None), tuple(problems), path, browse)
 
 
 def check(register: Register, known_cases: Iterable[tuple[str | None, str | None]], today: date) -> list[str]:
@@ -113,14 +107,13 @@ def check(register: Register, known_cases: Iterable[tuple[str | None, str | None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Check the known-defects register.")
-    parser.add_argument("--register", type=Path, help=f"default: ${REGISTER_ENV}, else docs/{REGISTER.name}")
+    parser = argparse.ArgumentParser(prog="python -m tools.verdicts.known_defects")
+    parser.add_argument("--register", type=Path)
     parser.add_argument("--features", type=Path, default=FEATURES)
     args = parser.parse_args(argv)
     register = read(args.register)
     problems = check(register, [(s.spec, s.case) for s in scenarios(args.features, ROOT)], datetime.now(UTC).date())
-    for problem in problems:
-        print(f"{register.path.name}: {problem}", file=sys.stderr)
+    print("".join(f"{register.path.name}: {problem}\n" for problem in problems), end="", file=sys.stderr)
     if not problems:
         print(f"known defects: {len(register.defects)} in {register.path.name}, none expired")
     return 1 if problems else 0

@@ -1,9 +1,5 @@
-"""The sign-off sheet: the traceability page (tools/verdicts/traceability.py) with approval lines for the product lead
-and the dev lead, printed to PDF (A4) by headless Chromium (tools/verdicts/browser.py). Also written beside the report
-at every run, where its links open the report beside it.
-
-    make signoff              # python -m tools.verdicts.signoff [--base reports] [--no-pdf]: signoff.html and .pdf
-"""
+"""The sign-off sheet (`make signoff`: reports/signoff.html and, by headless Chromium, signoff.pdf): the traceability
+page with approval lines for the product lead and the dev lead. Also written beside the report at every run."""
 
 from __future__ import annotations
 
@@ -36,7 +32,7 @@ def write(layout: RunLayout, *, pdf: bool = True, features_dir: Path = FEATURES)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Write the sign-off sheet (HTML and PDF) of the last run.")
+    parser = argparse.ArgumentParser(prog="python -m tools.verdicts.signoff")
     parser.add_argument("--base", type=Path, default=DEFAULT_LAYOUT.base)
     parser.add_argument("--features", type=Path, default=FEATURES)
     parser.add_argument("--no-pdf", action="store_true")
