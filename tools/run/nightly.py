@@ -7,6 +7,8 @@ defect, 4 not verified, 130 interrupted.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import itertools
 import json
 import os
 import platform
@@ -61,30 +63,16 @@ def _shown(path: Path) -> str:
     return str(path.relative_to(Path.cwd())) if path.is_relative_to(Path.cwd()) else str(path)
 
 
-@dataclass(frozen=True)
-class RunOptions:
-    profile: str = "nightly"
-    target: Target = Target.STAND
-    layout: RunLayout = DEFAULT_LAYOUT
-    features: Path = FEATURES
-    parallel: int | None = None
-    report: bool = True  # False: the results alone (--results-only)
-    api: str = "both"  # the embedded stand's REST shape
-    catalogue: str = "default"  # the recordings the embedded stand plays
-    target_name: str = ""  # what the CI and Xray call the target: the deployment's name, or "stand"
-    windows: bool = False  # show the history windows of the target's catalogue instead of a run
-
-    @property
-    def own_suite(self) -> bool:
-        """The project's suite, whose target the runner asks; another (the tests' fixture suite) needs none."""
-        return self.features == FEATURES or FEATURES in self.features.parents
+def own_suite(options: argparse.Namespace) -> bool:
+    """The project's suite, whose target the runner asks; another (the tests' fixture suite) needs none."""
+    return options.features == FEATURES or FEATURES in options.features.parents
 
 
 @dataclass
 class NightlyRun:
     """What the phases share."""
 
-    options: RunOptions
+    options: argparse.Namespace  # options_of's
     started: float = field(default_factory=time.monotonic)
     timings: dict[str, float] = field(default_factory=dict)
     jobs: list[BehaveJob] = field(default_factory=list)
@@ -198,7 +186,7 @@ def start_target(run: NightlyRun) -> Exit | None:
 
 def check_target(run: NightlyRun) -> Exit | None:
     """Every part of the target asked once, then its shape; one that does not answer: its line, no scenario runs."""
-    if not run.options.own_suite:
+    if not own_suite(run.options):
         return None
     layout, started = run.options.layout, time.monotonic()
     answer = layout.logs / "preflight.json"
@@ -224,7 +212,7 @@ def run_scenarios(run: NightlyRun) -> Exit | None:
     if run.stopped is not None:
         return None
     assert run.settings is not None
-    started, done = time.monotonic(), {"ACCEPTANCE_PREFLIGHT_DONE": "1"} if run.options.own_suite else {}
+    started, done = time.monotonic(), {"ACCEPTANCE_PREFLIGHT_DONE": "1"} if own_suite(run.options) else {}
     run.running = jobs.start_jobs(run.jobs, run.options.layout, {**os.environ, **done})
     board = ProgressBoard(floor_s=run.settings.stream_limit_s)
     try:
@@ -244,11 +232,8 @@ def count_jobs(run: NightlyRun) -> Exit | None:
         return None
     entries = [json.loads(line) for line in ledger.read_text(encoding="utf-8").splitlines()] if ledger.exists() else []
     events = sorted((entry.get("opened", entry.get("closed")), 1 if "opened" in entry else -1) for entry in entries)
-    alive = most = 0
-    for _, step in events:
-        alive += step
-        most = max(most, alive)
-    configured = sum(step > 0 for _, step in events)
+    steps = [step for _, step in events]
+    configured, most = steps.count(1), max([0, *itertools.accumulate(steps)])
     run.environment |= {"jobs.configured": str(configured), "jobs.max_alive": str(most)}
     say(f"jobs: {configured} configured, at most {most} alive at once (limit {run.settings.max_jobs})")
 
@@ -329,20 +314,18 @@ def write_metadata(run: NightlyRun) -> Exit | None:
 
 
 def _version(package: str) -> str:
-    """A Python package's version, or the Allure report tool's (a Node package)."""
-    try:
-        if package == "allure":
+    with contextlib.suppress(OSError, ValueError, KeyError, metadata.PackageNotFoundError):
+        if package == "allure":  # the report tool, a Node package
             return json.loads((ROOT / "node_modules/allure/package.json").read_text(encoding="utf-8"))["version"]
         return metadata.version(package)
-    except (OSError, ValueError, KeyError, metadata.PackageNotFoundError):
-        return "not installed"
+    return "not installed"
 
 
 def write_report(run: NightlyRun) -> Exit | None:
     """The Allure report and its pages; with --results-only, or without the Allure tool or Node, the results alone.
     The report builder is imported here: a run with the run's requirements alone (Windows) never builds it."""
     options, allure = run.options, ROOT / "node_modules" / ".bin" / "allure"
-    why = "--results-only" if not options.report else None
+    why = "--results-only" if options.results_only else None
     if why is None and not allure.exists():
         why = f"no Allure report tool here: {_shown(allure)}"
     if why is None and shutil.which("node") is None:
@@ -431,7 +414,7 @@ def mask_secrets(run: NightlyRun) -> Exit | None:
 FINALLY: tuple[Phase, ...] = (stop_everything, write_facts, mask_secrets)
 
 
-def run(options: RunOptions) -> Exit:
+def run(options: argparse.Namespace) -> Exit:
     """The phases in order, until one ends the run; then, whatever happened, `FINALLY`."""
     state = NightlyRun(options)
     try:
@@ -452,7 +435,7 @@ def run(options: RunOptions) -> Exit:
     return code
 
 
-def show_windows(options: RunOptions) -> int:
+def show_windows(options: argparse.Namespace) -> int:
     """`make windows`: per clause, the history window(s) in the target's catalogue or what it lacks (exit 4); on the
     stand, one started for it. The last run's files stay."""
     state = NightlyRun(options)
@@ -483,7 +466,7 @@ def command_line() -> argparse.ArgumentParser:
     return parser
 
 
-def options_of(args: argparse.Namespace, parser: argparse.ArgumentParser) -> RunOptions:
+def options_of(args: argparse.Namespace, parser: argparse.ArgumentParser) -> argparse.Namespace:
     """The run's options. `--env NAME` is noted in this process's environment, where the settings and the behave
     processes read it; a FOCUS_* set to "" is one not set (GitHub's unset secret); the nightly profile's settings."""
     target = args.target or (Target.EXTERNAL if args.env else Target.STAND)
@@ -498,11 +481,9 @@ def options_of(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Run
         os.environ[suite_settings.FILE_VARIABLE] = str(path.resolve())
     if args.profile == "nightly":  # the listening window a share of the limit (a minute at 180 s), not 3 s
         os.environ.setdefault("FOCUS_PROFILE", "nightly")
-    named = name or ("" if target is Target.EXTERNAL else target.value)
-    layout, features, report_too = RunLayout(args.base.resolve()), args.features.resolve(), not args.results_only
-    return RunOptions(
-        args.profile, target, layout, features, args.parallel, report_too, args.api, args.catalogue, named, args.windows
-    )
+    args.target, args.target_name = target, name or ("" if target is Target.EXTERNAL else target.value)
+    args.layout, args.features = RunLayout(args.base.resolve()), args.features.resolve()
+    return args
 
 
 def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
