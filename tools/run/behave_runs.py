@@ -171,25 +171,22 @@ def warm_modules() -> list[str]:
 
 
 def _fork_server() -> Any:
-    """One single-threaded process that imported the suite once, forking every job (forking the runner, which runs
-    threads, would not be safe); the matrix starts hundreds of jobs, each a second of CPU to import otherwise."""
+    """A single-threaded process that imported the suite once and forks every job (forking the threaded runner would
+    not be safe); None where the platform has none, or BEHAVE_START_METHOD=spawn (as on Windows)."""
     global _fork_context
+    spawn = os.environ.get(START_METHOD_ENV, "").strip().lower() == "spawn"
+    if spawn or "forkserver" not in multiprocessing.get_all_start_methods():
+        return None
     with _fork_lock:
-        if _fork_context is None and "forkserver" in multiprocessing.get_all_start_methods():
+        if _fork_context is None:
             _fork_context = multiprocessing.get_context("forkserver")
             _fork_context.set_forkserver_preload(["tools.run.behave_runs", *warm_modules()])
     return _fork_context
 
 
-def _forking() -> bool:
-    """Jobs forked from the fork server, unless asked to spawn them (as on Windows) or the platform has none."""
-    spawn = os.environ.get(START_METHOD_ENV, "").strip().lower() == "spawn"
-    return not spawn and "forkserver" in multiprocessing.get_all_start_methods()
-
-
 def warm() -> None:
     """Start the fork server now: it imports behave and the suite while the target starts."""
-    if _forking() and _fork_server() is not None:
+    if _fork_server() is not None:
         from multiprocessing import forkserver
 
         forkserver.ensure_running()
@@ -221,8 +218,8 @@ def _start(job: BehaveJob, layout: RunLayout, env: Mapping[str, str], cwd: Path)
     output = output_path.open("wb")
     job_env = dict(env) | {JOB_ENV: job.name} | UTF8_CHILD
     process: subprocess.Popen[bytes] | BaseProcess
-    if _forking():
-        process = _fork_server().Process(target=_forked, args=(args, job_env, str(cwd), str(output_path)))
+    if (server := _fork_server()) is not None:
+        process = server.Process(target=_forked, args=(args, job_env, str(cwd), str(output_path)))
         with _fork_lock:  # multiprocessing's bookkeeping of children is not meant for threads starting at once
             process.start()
     else:
@@ -261,10 +258,6 @@ def stop_jobs(running: Sequence[RunningJob], grace_s: float = 5.0) -> None:
             r.wait(timeout=60)
 
 
-class Cancelled(Exception):
-    """`wait_jobs` was asked to stop (Ctrl-C in the mutation matrix, whose workers are threads)."""
-
-
 def wait_jobs(
     running: Sequence[RunningJob],
     *,
@@ -288,7 +281,7 @@ def wait_jobs(
             if done:
                 break
             if cancel.wait(0.1):  # an ended job is noticed within 0.1 s: the run's wall time ends with its last
-                raise Cancelled("behave jobs stopped on request")
+                raise RuntimeError("behave jobs stopped on request")  # Ctrl-C in the matrix's threads
     finally:
         stop_jobs(running)
         for r in running:
