@@ -1,12 +1,11 @@
-"""The verdict per clause, in ONE place: the console, the report, traceability, the sign-off sheet, the CI summary and
-the exit code take it from here, and every page that explains a verdict prints `RULE`: what a page says of the rule
-is what the rule does. A failed scenario the known-defects register names stays failed, "known defect PZ-…" beside."""
+"""The verdict per clause, in ONE place (console, report, traceability, sign-off sheet, CI summary and exit code take
+it from here); every page that explains a verdict prints `RULE`, so what a page says of the rule is what it does."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import NamedTuple
@@ -172,7 +171,7 @@ def result_key(spec: str | None, case: str | None, name: str) -> tuple[str | Non
 
 
 def decide(
-    scenarios_: list[Scenario], not_offered: list[Scenario], profile: str, faults: Faults | None
+    scenarios_: Sequence[Scenario], not_offered: Sequence[Scenario], profile: str, faults: Faults | None
 ) -> tuple[ClauseVerdict, str]:
     if not scenarios_:
         return ClauseVerdict.NOT_VERIFIED, "no offered API could judge it" if not_offered else "no scenario checks it"
@@ -227,14 +226,14 @@ def judge(
     matched += [(r.spec, r.name.strip(), r.case, r) for r in by_key.values()]  # ran, but in no feature file now
     rows = []
     for clause in CLAUSES:
-        applicable, not_offered = [], []
-        for _, name, case, result in (m for m in matched if m[0] == clause.id):
-            failed = result is not None and result.status == "failed"
-            scenario = Scenario(name, case, result, register.match(clause.id, case) if failed else None)
-            (not_offered if result is not None and result.not_offered else applicable).append(scenario)
+        mine = [Scenario(name, case, r) for spec, name, case, r in matched if spec == clause.id]
+        mine = [replace(s, known_defect=register.match(clause.id, s.case)) if s.status == "failed" else s for s in mine]
+        applicable = tuple(s for s in mine if not (s.result and s.result.not_offered))
+        not_offered = tuple(s for s in mine if s.result and s.result.not_offered)
         faults = clause_faults(found, clause.id, shape, commit) if found is not None else None
-        verdict, reason = decide(applicable, not_offered, profile, faults)
-        rows.append(ClauseVerdictRow(clause, verdict, reason, tuple(applicable), tuple(not_offered), faults))
+        rows.append(
+            ClauseVerdictRow(clause, *decide(applicable, not_offered, profile, faults), applicable, not_offered, faults)
+        )
     return rows
 
 
@@ -267,10 +266,8 @@ def summary_lines(rows: Sequence[ClauseVerdictRow], profile: str) -> list[str]:
         said += f", faults {row.faults.killed}/{row.faults.total} killed" if row.faults and row.faults.total else ""
         said += f"  {row.heading}" + (f"  ({row.reason})" if row.reason and row.reason != NOT_A_SIGNOFF_RUN else "")
         lines.append(f"  {row.id:<4} {row.verdict.value:<13} {said}")
+    last = "every clause verified: this run is fit for sign-off" if fit_for_signoff(rows, profile) else ""
+    last = last or "not valid for sign-off: a clause is failed or not verified"
     if not signoff_profile(profile):
         last = f"{NOT_A_SIGNOFF_RUN}: profile {profile} leaves scenarios out; no clause can be verified by it"
-    elif fit_for_signoff(rows, profile):
-        last = "every clause verified: this run is fit for sign-off"
-    else:
-        last = "not valid for sign-off: a clause is failed or not verified"
     return [*lines, f"  {last}"]

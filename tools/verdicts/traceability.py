@@ -22,35 +22,33 @@ from tools.verdicts.known_defects import read as read_register
 from tools.verdicts.run_header import RunHeader
 
 NO_MATRIX = "mutation matrix not run on this commit: not proven"
-RETRIES, READING = "docs/frontend-retries.md", "docs/reading-the-report.md"
-# Each bullet of "Summary of Required Test Updates", word for word, and the clauses and documents that answer it
+RETRIES, READING, TALKS = "docs/frontend-retries.md", "docs/reading-the-report.md", "docs/how-the-suite-talks.md"
+# Each bullet of "Summary of Required Test Updates", word for word, by the clauses and documents that answer it
 # (a test fails when the clarifications gain a bullet that is not here).
-ANSWERS: dict[str, tuple[str, ...]] = {
-    'Verify exchange name is "prisma" (only)': ("1.1",),
-    "Update queue name patterns for jobs": ("1.2",),
-    "Remove Focus Server queue expectations": ("1.2",),
-    "Test 180-second timeout compliance": ("2.1",),
-    "Test behavior near timeout boundary": ("2.1",),
-    "Test timeout error handling": ("2.1",),
-    "Test fail-fast when no recordings": ("4.1",),
-    "Test partial results with gaps": ("4.3", "4.6"),
-    "Test edge cases (start-only, middle-only)": ("4.4", "4.5"),
-    "Metadata collection time (< 1s target)": ("2.2",),
-    "Document actual measurements": ("2.2", READING),
-    "Set up performance monitoring": ("2.2", READING),
-    "Remove any gRPC tap tests (not applicable)": ("3.1",),
-    "Add AMQP message flow tests": ("3.1",),
-    "Test interrogator connectivity": ("3.1",),
-    "Clarify Noga's retry timeouts": (RETRIES,),
-    "Document expected retry behavior": (RETRIES,),
-    "Ensure backend idempotency": ("2.3", RETRIES),
+_ANSWERED = {
+    ("1.1",): ['Verify exchange name is "prisma" (only)'],
+    ("1.2",): ["Update queue name patterns for jobs", "Remove Focus Server queue expectations"],
+    ("2.1",): [
+        "Test 180-second timeout compliance",
+        "Test behavior near timeout boundary",
+        "Test timeout error handling",
+    ],
+    ("4.1",): ["Test fail-fast when no recordings"],
+    ("4.3", "4.6"): ["Test partial results with gaps"],
+    ("4.4", "4.5"): ["Test edge cases (start-only, middle-only)"],
+    ("2.2",): ["Metadata collection time (< 1s target)"],
+    ("2.2", READING): ["Document actual measurements", "Set up performance monitoring"],
+    ("3.1",): [
+        "Remove any gRPC tap tests (not applicable)",
+        "Add AMQP message flow tests",
+        "Test interrogator connectivity",
+    ],
+    (RETRIES,): ["Clarify Noga's retry timeouts", "Document expected retry behavior"],
+    ("2.3", RETRIES): ["Ensure backend idempotency"],
 }
+ANSWERS = {bullet: answers for answers, bullets in _ANSWERED.items() for bullet in bullets}
 # The documents as pages of the report folder (rendered by tools/report/build.py).
-DOCUMENT_PAGES = {
-    RETRIES: "frontend-retries.html",
-    READING: "reading-the-report.html",
-    "docs/how-the-suite-talks.md": "how-the-suite-talks.html",
-}
+DOCUMENT_PAGES = {doc: posixpath.basename(doc).replace(".md", ".html") for doc in (RETRIES, READING, TALKS)}
 
 
 class SummaryItem(NamedTuple):
@@ -91,12 +89,6 @@ class Traceability:
     @property
     def valid(self) -> bool:
         return verdicts.fit_for_signoff(self.rows, self.header.profile)
-
-    def not_offered(self) -> str:
-        """ "11 not offered (the target offers no task API)", or "" when every scenario's API is offered."""
-        count = sum(len(row.not_offered) for row in self.rows)
-        why = dict.fromkeys(r for row in self.rows if row.not_offered for r in row.not_offered_why().split("; "))
-        return f"{count} not offered ({'; '.join(why)})" if count else ""
 
     def said(self, clause_id: str) -> str:
         """How a summary bullet names the clause answering it: "2.1 verified (3 passed)"."""
@@ -244,7 +236,10 @@ def to_html(trace: Traceability, report: str = "index.html", signoff: bool = Fal
     banner = f'<p class="banner {"valid" if trace.valid else "invalid"}">{said}</p>'
     totals = [f"{sum(row.count(what) for row in trace.rows)} {what}" for what in ("passed", "failed", "broken")]
     totals += [f"{sum(row.not_run for row in trace.rows)} not run"]
-    offered = f"; <b>{esc(trace.not_offered())}: counted neither way</b>" if trace.not_offered() else ""
+    # "11 not offered (the target offers no task API)": each reason once
+    why = dict.fromkeys(r for row in trace.rows if row.not_offered for r in row.not_offered_why().split("; "))
+    count = sum(len(row.not_offered) for row in trace.rows)
+    offered = f"; <b>{count} not offered ({esc('; '.join(why))}): counted neither way</b>" if count else ""
     red = [(row.id, s) for row in trace.rows for s in row.scenarios if s.result and s.result.red]
     red_items = "".join(f"<li><b>{clause_id}</b> {_scenario(s, report)}</li>" for clause_id, s in red)
     title = (
