@@ -9,7 +9,7 @@ import ast
 import inspect
 import json
 import textwrap
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -165,15 +165,20 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|")
 
 
+def table(head: Sequence[str], rows: Iterable[Sequence[object]]) -> list[str]:
+    """A Markdown table's lines, a `|` in a cell escaped."""
+    return [f"| {' | '.join(_cell(str(cell)) for cell in row)} |" for row in [head, ["---"] * len(head), *rows]]
+
+
 def to_markdown(matrix: KillMatrix) -> str:
     lines = ["## Checks and the faults that showed each red", "", f"{len(matrix.checks)} checks (Then steps).", ""]
-    lines += ["| Check | Judged by | Shown red by | Scenarios |", "|---|---|---|---|"]
+    rows = []
     for c in matrix.checks:
         reason = matrix.exempt.get(c.pattern)
         killers = ", ".join(f"`{f}`" for f in matrix.killed_by.get(c.pattern, []))
         killers = killers or (f"exempt: {reason}" if reason else "**never**")
-        judges = ", ".join(f"`{j}`" for j in c.judged_by)
-        lines.append(f"| {_cell(c.pattern)} | {judges} | {_cell(killers)} | {len(c.scenarios)} |")
+        rows.append([c.pattern, ", ".join(f"`{j}`" for j in c.judged_by), killers, len(c.scenarios)])
+    lines += table(["Check", "Judged by", "Shown red by", "Scenarios"], rows)
     lines += ["", "## Checks never shown red", ""]
     lines += [f"- {_cell(c.pattern)} ({c.location})" for c in matrix.never_red] or ["None."]
     lines += ["", "Exemptions naming no check (remove them):", ""] if matrix.stale_exemptions else []
@@ -186,11 +191,8 @@ def to_markdown(matrix: KillMatrix) -> str:
 
 def summary(matrix: KillMatrix) -> str:
     shown = sum(1 for c in matrix.checks if matrix.killed_by.get(c.pattern))
-    exempt = len(matrix.checks) - shown - len(matrix.never_red)
-    text = f"{len(matrix.checks)} checks: {shown} shown red, {exempt} exempt, {len(matrix.never_red)} never red"
-    never = [c.pattern for c in matrix.never_red]
-    return text + "".join(
-        f"\n{what}: {'; '.join(found)}"
-        for what, found in (("checks never shown red", never), ("exemptions naming no check", matrix.stale_exemptions))
-        if found
-    )
+    exempt, never = len(matrix.checks) - shown - len(matrix.never_red), [c.pattern for c in matrix.never_red]
+    lines = [f"{len(matrix.checks)} checks: {shown} shown red, {exempt} exempt, {len(never)} never red"]
+    lines += [f"checks never shown red: {'; '.join(never)}"] if never else []
+    lines += [f"exemptions naming no check: {'; '.join(matrix.stale_exemptions)}"] if matrix.stale_exemptions else []
+    return "\n".join(lines)

@@ -17,7 +17,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -28,6 +28,7 @@ from stand.control import STAND_DIR, FaultSwitch, SharedBroker, Stand, StandFail
 from tools.common.layout import DEFAULT_LAYOUT, FEATURES, MUTATION_MATRIX, ROOT, RunLayout, suite_commit
 from tools.common.results import Kind, ScenarioResult, read_results
 from tools.proof import kill_matrix
+from tools.proof.kill_matrix import table
 from tools.report import build as report
 from tools.run import behave_runs as jobs
 from tools.verdicts import traceability
@@ -94,8 +95,9 @@ class FaultRun:
     judged_on: str = ""  # the shape it was judged on, when not this one
 
 
-def results_of(fault: str, shape: str) -> Path:
-    return RunLayout(MUTATION_DIR / shape / fault).results
+def results_of(fault: Mapping) -> Path:
+    """The results of a fault's entry in the matrix."""
+    return RunLayout(MUTATION_DIR / fault.get("shape", "both") / fault["name"]).results
 
 
 @dataclass
@@ -195,14 +197,10 @@ def _line(run: FaultRun, done: int, total: int) -> str:
 
 
 def _scenarios(results: Sequence[ScenarioResult]) -> list[dict[str, str]]:
+    first = [(r.message or "\n").splitlines()[0][:300] for r in results]
     return [
-        {
-            "spec": r.spec or "",
-            "name": r.name.strip(),
-            "status": r.status,
-            "message": (r.message or "\n").splitlines()[0][:300],
-        }
-        for r in results
+        {"spec": r.spec or "", "name": r.name.strip(), "status": r.status, "message": m}
+        for r, m in zip(results, first, strict=True)
     ]
 
 
@@ -218,9 +216,8 @@ def to_json(runs: Sequence[FaultRun], profile: str, stand_args: Sequence[str], c
         for run in runs
     ]
     finished = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    return stamp_commit(
-        {"finished_at": finished, "profile": profile, "stand_args": list(stand_args), "faults": faults}, commit
-    )
+    matrix = {"finished_at": finished, "profile": profile, "stand_args": list(stand_args), "faults": faults}
+    return stamp_commit(matrix, commit)
 
 
 def stamp_commit(matrix: dict, commit: str | None = None) -> dict:
@@ -240,27 +237,23 @@ def merge(previous: dict | None, current: dict, only: bool) -> dict:
 
 
 def to_markdown(matrix: dict) -> str:
-    lines = [
-        "# Mutation matrix",
-        "",
+    intro = (
         f"{matrix['finished_at']}, {matrix['profile']} profile. A fault is killed when a scenario of its clause(s) "
         "fails as a product defect, none of them ends broken (not shown), and every other clause stays green but for "
-        "one the fault may leave not verified (Unjudged).",
-        "",
-        "| Fault | Shape | Clauses | Unjudged | Verdict | Failed on its clauses | Broken on its clauses "
-        "| Red elsewhere | Note |",
-        "|---|---|---|---|---|---|---|---|---|",
-    ]
+        "one the fault may leave not verified (Unjudged)."
+    )
+    head = ["Fault", "Shape", "Clauses", "Unjudged", "Verdict", "Failed on its clauses", "Broken on its clauses"]
+    rows = []
     for f in matrix["faults"]:
-        cells = [
-            "<br>".join(f"{r['spec']} {r['name']} ({r['status']})".replace("|", "\\|") for r in f.get(key, []))
+        row = [f"`{f['name']}`", f.get("shape", "both"), ", ".join(f["clauses"]), ", ".join(f.get("unjudged", []))]
+        row += [f"**{f['verdict']}**"] + [
+            "<br>".join(f"{r['spec']} {r['name']} ({r['status']})" for r in f.get(key, []))
             for key in ("red_on_clause", "broken_on_clause", "red_elsewhere")
         ]
-        row = [f"`{f['name']}`", f.get("shape", "both"), ", ".join(f["clauses"]), ", ".join(f.get("unjudged", []))]
-        row += [f"**{f['verdict']}**", *cells, f["note"].replace("|", "/")]
-        lines.append(f"| {' | '.join(row)} |")
+        rows.append([*row, f["note"]])
     counts = Counter(f["verdict"] for f in matrix["faults"])
-    return "\n".join([*lines, "", ", ".join(f"{n} {verdict}" for verdict, n in sorted(counts.items()))]) + "\n"
+    said = ", ".join(f"{n} {verdict}" for verdict, n in sorted(counts.items()))
+    return "\n".join(["# Mutation matrix", "", intro, "", *table([*head, "Red elsewhere", "Note"], rows), "", said, ""])
 
 
 def refresh_report(layout: RunLayout = DEFAULT_LAYOUT) -> Path | None:
@@ -315,13 +308,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         json.loads(MUTATION_MATRIX.read_text(encoding="utf-8")) if args.only and MUTATION_MATRIX.exists() else None
     )
     matrix = merge(previous, to_json(runs, args.profile, ["--stream-limit", limit]), bool(args.only))
-    kills = kill_matrix.build(
-        matrix["faults"], lambda f: results_of(f["name"], f.get("shape", "both")), features, ROOT / "steps"
-    )
+    kills = kill_matrix.build(matrix["faults"], results_of, features, ROOT / "steps")
     MUTATION_DIR.mkdir(parents=True, exist_ok=True)
     MUTATION_MATRIX.write_text(json.dumps(matrix | kill_matrix.to_json(kills), indent=2), encoding="utf-8")
     (MUTATION_DIR / "matrix.md").write_text(
-        to_markdown(matrix) + "\n" + kill_matrix.to_markdown(kills), encoding="utf-8"
+        f"{to_markdown(matrix)}\n{kill_matrix.to_markdown(kills)}", encoding="utf-8"
     )
     refreshed = refresh_report()
     bad = [run for run in runs if not run.decision.verdict.acceptable]
