@@ -33,6 +33,9 @@ pre { background: #f3f4f6; padding: .6rem; overflow-x: auto; }
 .banner { padding: .5rem .8rem; border-radius: .4rem; font-weight: 700; margin: .5rem 0; }
 .banner.invalid { background: #fee2e2; color: #991b1b; border: 2px solid #dc2626; }
 .banner.valid { background: #dcfce7; color: #166534; border: 2px solid #16a34a; }
+.approval td { height: 2.4rem; } .known { color: #991b1b; font-weight: 600; } .key li { margin: .1rem 0; }
+.clauses { table-layout: fixed; } .clauses td { overflow-wrap: break-word; } .clauses th { font-size: .85em; }
+.clauses blockquote { font-size: .82rem; } .clauses pre { white-space: pre-wrap !important; overflow-wrap: anywhere; }
 @media print {
   @page { size: A4; margin: 12mm 10mm; }
   body { margin: 0; max-width: none; font-size: 9.5pt; }
@@ -41,6 +44,9 @@ pre { background: #f3f4f6; padding: .6rem; overflow-x: auto; }
   thead { display: table-header-group; }
   .status, .banner, th, blockquote, .tag { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
   a { color: inherit; text-decoration: none; }
+  body:has(.clauses) { font-size: 8.5pt; } .clauses td, .clauses th { padding: .2rem .35rem; }
+  body:has(.clauses) h1 { font-size: 14pt; margin: 0 0 .3rem; } body:has(.clauses) h2 { margin-top: .8rem; }
+  body:has(.clauses) .run-header { margin: .3rem 0; }
 }
 """
 

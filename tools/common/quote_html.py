@@ -34,10 +34,7 @@ def _document(spec: Path = CLARIFICATIONS) -> tuple[frozenset[str], frozenset[st
     """(every line of the clarifications' fenced code samples; every table row that heads its table, a `|---|` line
     after it, so that a quoted row keeps its columns' names; the bold labels on a line of their own, "Official
     Answer:", which say whose words follow), each stripped."""
-    try:
-        lines = [line.strip() for line in spec.read_text(encoding="utf-8").splitlines()]
-    except OSError:
-        return frozenset(), frozenset(), frozenset()
+    lines = [line.strip() for line in spec.read_text(encoding="utf-8").splitlines()]
     code, inside = set(), False
     for line in lines:
         if _FENCE.match(line):
@@ -99,13 +96,8 @@ def inline_html(text: str) -> str:
 def _row(line: str) -> str:
     cell = "th" if line.strip() in _document()[1] else "td"
     style = _CELL_STYLE + (";background:#ede9fe" if cell == "th" else "")
-    return (
-        "<tr>"
-        + "".join(
-            f'<{cell} style="{style}">{inline_html(c.strip())}</{cell}>' for c in line.strip().strip("|").split("|")
-        )
-        + "</tr>"
-    )
+    cells = [f'<{cell} style="{style}">{inline_html(c.strip())}</{cell}>' for c in line.strip().strip("|").split("|")]
+    return f"<tr>{''.join(cells)}</tr>"
 
 
 def _text(line: str) -> str:
@@ -145,11 +137,8 @@ def feature_prose(lines: Sequence[str]) -> list[str]:
 def description_html(
     clause: Clause | None, scenario_lines: Sequence[str], feature_lines: Sequence[str] = ()
 ) -> str | None:
-    """The Allure description of a scenario: its clause, the quote (its own, else its feature's), its explanation.
-
-    A scenario carrying its feature's quote carries the feature's explanation too: it says, for instance, that the
-    job API's routes stand in for the task API's routes the quote names (2.2), which the scenario's title alone
-    would seem to quote."""
+    """The Allure description of a scenario: its clause, the quote (its own, else its feature's), its explanation (a
+    scenario carrying its feature's quote carries the feature's explanation too: 2.2's job routes for the task's)."""
     quotes, prose = split_description(scenario_lines)
     explained = [" ".join(prose)] if prose else []
     if not quotes:

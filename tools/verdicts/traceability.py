@@ -150,13 +150,6 @@ def to_markdown(trace: Traceability) -> str:
 
 # --- HTML -----------------------------------------------------------------------------------------------------------
 
-_STYLE = """<style>
-.approval td { height: 2.4rem; } .known { color: #991b1b; font-weight: 600; } .key li { margin: .1rem 0; }
-.clauses { table-layout: fixed; } .clauses td { overflow-wrap: break-word; } .clauses th { font-size: .85em; }
-.clauses blockquote { font-size: .82rem; } .clauses pre { white-space: pre-wrap !important; overflow-wrap: anywhere; }
-@media print { body { font-size: 8.5pt; } h1 { font-size: 14pt; margin: 0 0 .3rem; } h2 { margin-top: .8rem; }
-  .clauses td, .clauses th { padding: .2rem .35rem; } .run-header { margin: .3rem 0; } }
-</style>"""
 _APPROVAL = """<h2>Approval</h2><table class="approval"><thead><tr><th>Role</th><th>Name</th>
 <th>Decision (approved / rejected)</th><th>Signature</th><th>Date</th></tr></thead>
 <tr><td>Product lead</td><td></td><td></td><td></td><td></td></tr>
@@ -247,7 +240,7 @@ def to_html(trace: Traceability, report: str = "index.html", signoff: bool = Fal
     )
     key = "".join(f"<li><b>{esc(v.value)}</b>: {esc(when)}</li>" for v, when in RULE)
     body = [
-        f"{_STYLE}<h1>{title}</h1>{trace.header.html()}{banner}",
+        f"<h1>{title}</h1>{trace.header.html()}{banner}",
         f"<p><b>Scenarios:</b> {', '.join(totals)}{offered}. Target API: {esc(trace.header.shape)}. How to read it: "
         f'<a href="{esc(pages)}reading-the-report.html">Reading the report</a>.</p>',
         '<p class="muted">How each clause is judged: one rule, the first line that applies. ',
