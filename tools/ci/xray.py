@@ -165,9 +165,10 @@ def build(args: argparse.Namespace) -> int:
     groups: dict[str, list[Scenario]] = {}
     for scenario in found:  # the rows of an outline share their case: one test, with or without a key
         groups.setdefault(xray_key(scenario.case) or f"?{scenario.case or scenario.name}", []).append(scenario)
-    no_verdict = args.no_verdict_status.strip().upper() or ABORTED
+    no_verdict = os.environ.get("XRAY_NO_VERDICT_STATUS", "").strip().upper() or ABORTED  # of no verdict on the product
     tests = [xray_test(key, group, no_verdict) for key, group in groups.items() if key[0] != "?"]
-    document = {"info": info(facts, found, args.project, args.test_plan), "tests": tests}
+    project = os.environ.get("XRAY_PROJECT") or "PZ"
+    document = {"info": info(facts, found, project, args.test_plan), "tests": tests}
     path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     unmapped = [
         f"{f'@case-{g[0].case}' if g[0].case else '(no @case tag)'}\t{g[0].spec}\t{' | '.join(s.name for s in g)}"
@@ -247,20 +248,15 @@ def send(path: Path, skip_without_credentials: bool) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="The run's results for Jira Xray.")
-    steps = parser.add_subparsers(dest="step", required=True)
-    make = steps.add_parser("build", help="write <base>/xray/execution.json from the results in <base>")
-    make.add_argument("--base", type=Path, default=DEFAULT_LAYOUT.base, help="the reports folder (its allure-results)")
-    make.add_argument("--features", type=Path, default=FEATURES)
-    make.add_argument("--project", default=os.environ.get("XRAY_PROJECT") or "PZ", help="the Jira project")
-    make.add_argument("--test-plan", default=os.environ.get("XRAY_TEST_PLAN") or None, help="e.g. PZ-100")
+    parser = argparse.ArgumentParser(description="The run's results for Jira Xray: build the file, or upload it.")
+    parser.add_argument("step", choices=["build", "upload"])
+    parser.add_argument("--base", type=Path, default=DEFAULT_LAYOUT.base, help="build: the reports folder")
+    parser.add_argument("--features", type=Path, default=FEATURES)
+    parser.add_argument("--test-plan", default=os.environ.get("XRAY_TEST_PLAN") or None, help="build: e.g. PZ-100")
     stand = os.environ.get("XRAY_INCLUDE_STAND", "") in ("1", "true", "yes")
-    make.add_argument("--include-stand", action="store_true", default=stand, help="a stand run too")
-    no_verdict = os.environ.get("XRAY_NO_VERDICT_STATUS") or ABORTED
-    make.add_argument("--no-verdict-status", default=no_verdict, help="of a broken environment or suite defect")
-    upload = steps.add_parser("upload", help="post the file to Xray Cloud (XRAY_CLIENT_ID, XRAY_CLIENT_SECRET)")
-    upload.add_argument("--file", type=Path, default=DEFAULT_LAYOUT.base / "xray" / "execution.json")
-    upload.add_argument("--skip-without-credentials", action="store_true", help="say so and succeed without them")
+    parser.add_argument("--include-stand", action="store_true", default=stand, help="build: a stand run too")
+    parser.add_argument("--file", type=Path, default=DEFAULT_LAYOUT.base / "xray" / "execution.json")
+    parser.add_argument("--skip-without-credentials", action="store_true", help="upload: say so and succeed")
     args = parser.parse_args(argv)
     return send(args.file, args.skip_without_credentials) if args.step == "upload" else build(args)
 
