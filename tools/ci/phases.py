@@ -11,8 +11,8 @@ import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from tools.common.layout import ROOT
 
@@ -20,16 +20,14 @@ PHASES_DIR = ROOT / "reports" / "phases"
 CUE_TIMEOUT_S = 600.0  # a cue's phase that neither logs its text nor ends in this time has hung: start anyway
 
 
-@dataclass(frozen=True)
-class Cue:
+class Cue(NamedTuple):
     """A phase starts once another phase's log shows `text` (or that phase has ended, whatever its result)."""
 
     phase: str
     text: str
 
 
-@dataclass(frozen=True)
-class Phase:
+class Phase(NamedTuple):
     name: str
     command: tuple[str, ...]
     starts_when: Cue | None = None
@@ -65,11 +63,9 @@ def log_of(name: str) -> Path:
 def cued(cue: Cue) -> bool:
     """True once the cue's phase logged its text or ended (a phase not run this time cues nothing: go)."""
     ended, log = _ended.get(cue.phase), log_of(cue.phase)
-    return (
-        ended is None
-        or ended.is_set()
-        or (log.exists() and cue.text in log.read_text(encoding="utf-8", errors="replace"))
-    )
+    if ended is None or ended.is_set():
+        return True
+    return log.exists() and cue.text in log.read_text(encoding="utf-8", errors="replace")
 
 
 def run_phase(phase: Phase) -> tuple[Phase, int, float]:
@@ -83,11 +79,9 @@ def run_phase(phase: Phase) -> tuple[Phase, int, float]:
         code = subprocess.call(phase.command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     seconds = time.monotonic() - started
     _ended[phase.name].set()
+    said = log.read_text(encoding="utf-8", errors="replace")
     with _print_lock:
-        print(
-            f"\n== {phase.name} ({seconds:.0f} s, exit {code}) ==\n{log.read_text(encoding='utf-8', errors='replace')}",
-            flush=True,
-        )
+        print(f"\n== {phase.name} ({seconds:.0f} s, exit {code}) ==\n{said}", flush=True)
     return phase, code, seconds
 
 
@@ -110,10 +104,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows.append(f"| **all** (side-by-side phases overlap) | **{total / 60:.1f} min** ({total:.0f} s) | |")
     (PHASES_DIR / "phases.md").write_text("\n".join(rows) + "\n", encoding="utf-8")
     failed = [phase.name for phase, code, _ in runs if code != 0]
-    print(
-        "\n## make test, phase by phase\n\n" + "\n".join(rows) + f"\n\nphases: {len(runs) - len(failed)} ok, ", end=""
-    )
-    print(f"{len(failed)} failed" + (f": {', '.join(failed)} (their output: {PHASES_DIR}/)" if failed else ""))
+    print("\n## make test, phase by phase\n\n" + "\n".join(rows), end="\n\n")
+    print(f"phases: {len(runs) - len(failed)} ok, {len(failed)} failed", end="")
+    print(f": {', '.join(failed)} (their output: {PHASES_DIR}/)" if failed else "")
     return 1 if failed else 0
 
 
