@@ -64,8 +64,7 @@ def plan(
 
 
 class ScenarioEvents(Formatter):
-    """One JSON line per scenario start and end, flushed at once: behave's own formatters buffer, none says when a
-    scenario starts, and behave has no "scenario ended" call (it ends when the next starts or the feature ends)."""
+    """One JSON line per scenario start and end, flushed at once (behave's formatters buffer and say no start)."""
 
     name = "scenario_events"
 
@@ -102,8 +101,7 @@ class ScenarioEvents(Formatter):
 
 @dataclass
 class RunningJob:
-    """One behave process while it runs (a `subprocess.Popen`, or a process forked from the fork server): its
-    scenario events as they come."""
+    """One behave process while it runs (a `subprocess.Popen` or a fork server's child), its events as they come."""
 
     job: BehaveJob
     process: subprocess.Popen[bytes] | BaseProcess
@@ -121,7 +119,6 @@ class RunningJob:
         return self.process.exitcode
 
     def wait(self, timeout: float) -> None:
-        """Wait for its end, `subprocess.TimeoutExpired` after `timeout`."""
         if isinstance(self.process, subprocess.Popen):
             self.process.wait(timeout)
         elif self.process.join(timeout) or self.process.exitcode is None:

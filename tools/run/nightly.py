@@ -293,11 +293,8 @@ def write_metadata(run: NightlyRun) -> Exit | None:
     now, ci = datetime.now(UTC), bool(os.environ.get("CI"))
     values = {"target": options.target.value, "target.api": run.preflight.get("api") or "unknown"}
     values |= {"profile": options.profile, "run_started": now.strftime("%Y-%m-%d %H:%M:%S UTC")}
-    values |= {
-        "run_id": f"{now:%Y%m%d-%H%M%S}-{os.getpid()}",
-        **settings.public_view(),
-        **SpecVersion.of().properties(),
-    }
+    values |= {"run_id": f"{now:%Y%m%d-%H%M%S}-{os.getpid()}", **settings.public_view()}
+    values |= SpecVersion.of().properties()
     values |= {"stand_fault": "none"} if options.target is Target.STAND else {}
     values |= {key: str(run.preflight.get(key) or "unknown") for key in ("focus_server_sw_version", "broker")}
     values |= {"python": platform.python_version(), "behave": _version("behave"), "suite_commit": suite_commit()}
@@ -353,19 +350,8 @@ def write_report(run: NightlyRun) -> Exit | None:
     run.mark("until_report_s", run.started)  # broker start to report written: what bench/nightly.py measures
 
 
-PHASES: tuple[Phase, ...] = (
-    clear_outputs,
-    check_settings,
-    generate_grpc_code,
-    plan_jobs,
-    start_target,
-    check_target,
-    run_scenarios,
-    count_jobs,
-    judge_run,
-    write_metadata,
-    write_report,
-)
+BEFORE: tuple[Phase, ...] = (clear_outputs, check_settings, generate_grpc_code, plan_jobs, start_target, check_target)
+PHASES: tuple[Phase, ...] = (*BEFORE, run_scenarios, count_jobs, judge_run, write_metadata, write_report)
 
 
 def stop_everything(run: NightlyRun) -> Exit | None:
