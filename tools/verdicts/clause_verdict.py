@@ -166,8 +166,7 @@ def signoff_profile(profile: str) -> bool:
 
 
 def result_key(spec: str | None, case: str | None, name: str) -> tuple[str | None, str | None, str]:
-    """How a result is matched to its scenario of the feature files: clause, `@case-` slug and title."""
-    return spec, case, name.strip()
+    return spec, case, name.strip()  # how a result is matched to its scenario: clause, `@case-` slug and title
 
 
 def decide(

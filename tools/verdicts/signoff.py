@@ -17,7 +17,6 @@ __all__ = ["Sheet", "build", "print_pdf", "write_html"]
 
 def write_html(sheet: Sheet, out: Path, report_href: str = "allure-report/index.html") -> Path:
     """The sheet as HTML at `out`; its links lead to the report at `report_href` and the pages beside it."""
-    out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(to_html(sheet, report_href, signoff=True), encoding="utf-8")
     return out
 

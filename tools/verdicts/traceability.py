@@ -22,6 +22,7 @@ from tools.verdicts.known_defects import read as read_register
 from tools.verdicts.run_header import RunHeader
 
 NO_MATRIX = "mutation matrix not run on this commit: not proven"
+TITLES = ("Traceability: clarifications → scenarios → results", "Sign-off sheet: Focus Server acceptance")
 RETRIES, READING, TALKS = "docs/frontend-retries.md", "docs/reading-the-report.md", "docs/how-the-suite-talks.md"
 # Each bullet of "Summary of Required Test Updates", word for word, by the clauses and documents that answer it
 # (a test fails when the clarifications gain a bullet that is not here).
@@ -106,10 +107,6 @@ def build(
     return Traceability(rows, quotes, summary_items(CLARIFICATIONS.read_text(encoding="utf-8")), header, known)
 
 
-def every(row: ClauseVerdictRow) -> tuple[Scenario, ...]:
-    return (*row.scenarios, *row.not_offered)
-
-
 def section_title(section: str) -> str:
     """`1️⃣ RabbitMQ …` → `§1 RabbitMQ …` (keycap emojis render as boxes in many fonts)."""
     return re.sub(r"(\d)\ufe0f?\u20e3", r"§\1", section)
@@ -127,13 +124,15 @@ def _cell(text: str) -> str:
 
 
 def to_markdown(trace: Traceability) -> str:
-    lines = ["# Traceability: clarifications → scenarios → results", ""]
+    lines = [f"# {TITLES[0]}", ""]
     lines += [*(f"- {k}: {v}" for k, v in trace.header.items()), "", "How each clause is judged (first match):", ""]
     lines += [*(f"- **{verdict.value}**: {when}" for verdict, when in RULE), "", verdicts.APPLICABLE, ""]
     lines += ["| Clause | Section | Official answer | Scenarios | Faults killed |", "|---|---|---|---|---|"]
     for row in trace.rows:
-        c, known = row.clause, [f" ({s.known_defect.label})" if s.known_defect else "" for s in every(row)]
-        listed = [f"{_cell(s.name)} — **{s.status}**{k}" for s, k in zip(every(row), known, strict=True)]
+        c, known = row.clause, {s.name: f" ({s.known_defect.label})" for s in row.scenarios if s.known_defect}
+        listed = [
+            f"{_cell(s.name)} — **{s.status}**{known.get(s.name, '')}" for s in (*row.scenarios, *row.not_offered)
+        ]
         lines.append(
             f"| {c.id} **{row.verdict_text}** | {_cell(section_title(c.section))} — {_cell(c.title)} "
             f"| {_cell(c.answer)} | {'<br>'.join(listed) or 'no scenario'} | {_cell(faults_text(row))} |"
@@ -179,7 +178,7 @@ def _row(trace: Traceability, row: ClauseVerdictRow, report: str, pages: str) ->
     verdict += f"<br>{_muted(row.reason[:300])}" if row.reason != verdicts.NOT_A_SIGNOFF_RUN else ""
     said = quote_html(quote) if quote else f"<blockquote>{inline_html(c.answer)}</blockquote>"
     offered = f"<br>{_muted('not offered: ' + row.not_offered_why())}" if row.not_offered else ""
-    listed = "".join(f"<li>{_scenario(s, report)}</li>" for s in every(row))
+    listed = "".join(f"<li>{_scenario(s, report)}</li>" for s in (*row.scenarios, *row.not_offered))
     each = row.faults.each if row.faults else ()
     faults = "".join(f"<li>{esc(f.name)}: {esc(f.verdict)} {_muted(f.description)}</li>" for f in each)
     killed = f"{row.faults.killed}/{row.faults.total} killed" if row.faults and row.faults.total else faults_text(row)
@@ -205,9 +204,8 @@ def _register(trace: Traceability) -> str:
 
 def _summary(trace: Traceability, pages: str) -> str:
     def link(a: str) -> str:  # a document's page, or the clause's row above
-        if a in DOCUMENT_PAGES:
-            return f'<a href="{esc(pages + DOCUMENT_PAGES[a])}">{esc(a)}</a>'
-        return f'<a href="#clause-{a.replace(".", "-")}">{esc(trace.said(a))}</a>'
+        href = pages + DOCUMENT_PAGES[a] if a in DOCUMENT_PAGES else f"#clause-{a.replace('.', '-')}"
+        return f'<a href="{esc(href)}">{esc(a if a in DOCUMENT_PAGES else trace.said(a))}</a>'
 
     rows = ["<h2>Summary of Required Test Updates</h2><table><tr><th>Item</th><th>Update</th><th>Answered by</th>"]
     for item in trace.items:
@@ -235,9 +233,7 @@ def to_html(trace: Traceability, report: str = "index.html", signoff: bool = Fal
     offered = f"; <b>{count} not offered ({esc('; '.join(why))}): counted neither way</b>" if count else ""
     red = [(row.id, s) for row in trace.rows for s in row.scenarios if s.result and s.result.red]
     red_items = "".join(f"<li><b>{clause_id}</b> {_scenario(s, report)}</li>" for clause_id, s in red)
-    title = (
-        "Sign-off sheet: Focus Server acceptance" if signoff else "Traceability: clarifications → scenarios → results"
-    )
+    title = TITLES[signoff]
     key = "".join(f"<li><b>{esc(v.value)}</b>: {esc(when)}</li>" for v, when in RULE)
     body = [
         f"<h1>{title}</h1>{trace.header.html()}{banner}",
