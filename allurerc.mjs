@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 
 const env = process.env;
+const name = "Focus Server acceptance";
 
 // The known defects of this run (docs/known-defects.yaml, matched by tools/verdicts/clause_verdict.py) as Allure's own
 // resolutions: each failure keeps its status and shows its Jira issue. None: no `resolutions` at all.
@@ -19,7 +20,7 @@ const sla = env.FOCUS_REPORT_SLA ? JSON.parse(readFileSync(env.FOCUS_REPORT_SLA,
 const awesome = (singleFile) => ({
   import: "@allurereport/plugin-awesome",
   options: {
-    reportName: env.FOCUS_REPORT_NAME ?? "Focus Server acceptance",
+    reportName: name,
     singleFile,
     // One group per clause of the clarifications, "<id> <heading>" (label `clause`, set beside `spec` by
     // support/allure_formatter.py); clause ids sort in spec order (1.1 < 1.2 < 2.1 ... < 4.6).
@@ -41,7 +42,7 @@ const filedAs = (d) =>
 const skippedAs = (d) => d.status === "skipped" && (d.labels.find((label) => label.name === "skipped_as")?.value ?? "not run");
 
 export default {
-  name: env.FOCUS_REPORT_NAME ?? "Focus Server acceptance",
+  name,
   // Survives between runs (reports/ is cleared of results only): the trend charts and per-scenario history.
   historyPath: env.FOCUS_REPORT_HISTORY ?? "reports/history/history.jsonl",
   // The traceability page, the living documentation and the clarifications travel inside the report too.

@@ -1,12 +1,14 @@
-"""A report built again for the same run keeps one entry of it in the history; the run as the runner noted it."""
+"""A report built again for the same run keeps one entry of it in the history; the run as its metadata names it."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
+import pytest
+
 from tools.common.layout import RunLayout
-from tools.report.build import _one_entry_per_run, last_run
+from tools.report import build
+from tools.report.build import _one_entry_per_run
 
 
 def test_a_rebuilt_run_replaces_its_entry_and_a_new_run_adds_one(tmp_path: Path) -> None:
@@ -24,9 +26,18 @@ def test_a_rebuilt_run_replaces_its_entry_and_a_new_run_adds_one(tmp_path: Path)
     assert history.read_text() == '{"run": "r1"}\n'
 
 
-def test_the_run_noted_by_the_runner(tmp_path: Path) -> None:
+def test_a_rebuild_is_of_the_run_its_metadata_names(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    built = []
+    monkeypatch.setattr(build, "build_pages", lambda *args: None)
+    monkeypatch.setattr(build, "generate", lambda layout, **run: built.append(run))
     layout = RunLayout(tmp_path)
-    assert last_run(layout) is None
-    layout.logs.mkdir(parents=True)
-    layout.facts.write_text(json.dumps({"profile": "quick", "target": "external", "exit_code": 0}))
-    assert last_run(layout) == ("quick", "external")
+    build.rebuild(layout)
+    layout.results.mkdir(parents=True)
+    (layout.results / "environment.properties").write_text("target=external\nprofile=quick\n")
+    build.rebuild(layout)
+    build.rebuild(layout, profile="nightly")
+    assert [(run["profile"], run["target"]) for run in built] == [
+        ("nightly", "stand"),
+        ("quick", "external"),
+        ("nightly", "external"),
+    ]

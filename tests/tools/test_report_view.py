@@ -21,6 +21,7 @@ def _stage(tmp_path: Path, *results: dict, known: dict | None = None) -> tuple[d
         (tmp_path / "results" / f"{data['uuid']}-result.json").write_text(json.dumps(data))
     row = SimpleNamespace(
         id="4.3",
+        verdict_text="failed",
         scenarios=[SimpleNamespace(result=SimpleNamespace(uuid=u), known_defect=d) for u, d in (known or {}).items()],
     )
     sheet = SimpleNamespace(rows=[row], register=SimpleNamespace(browse_url=BROWSE))
@@ -37,10 +38,13 @@ def _result(uuid: str, status: str, message: str = "", *labels: tuple[str, str])
 def test_skips_say_why_in_words_without_an_error_box(tmp_path: Path) -> None:
     offered = _result("a", "skipped", "needs the task API", ("offered", "no"))
     ended = _result("b", "skipped", f"not reached: {results_view.NEVER_REACHED}")
-    shown, _ = _stage(tmp_path, offered, ended, _result("c", "skipped"), _result("d", "passed"))
+    shown, _ = _stage(
+        tmp_path, offered, ended, _result("c", "skipped"), _result("d", "passed", "", ("clause", "4.3 Heading"))
+    )
     kinds = {uuid: [x["value"] for x in data["labels"] if x["name"] == "skipped_as"] for uuid, data in shown.items()}
     assert kinds == {"a": ["not offered"], "b": ["process ended"], "c": ["not run"], "d": []}
     assert shown["a"]["statusDetails"] == {}
+    assert {"name": "clause", "value": "4.3 Heading · failed"} in shown["d"]["labels"]  # the group names its verdict
     assert "<b>Not offered</b>: needs the task API; skipped, never passed" in shown["a"]["descriptionHtml"]
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from tools_testkit import chromium, needs_allure
+from tools_testkit import chromium, needs_allure, write_run_metadata
 
 from support.clauses import BY_ID, CLAUSES
 from tools.common.catalogue import quotes_of, scenarios
@@ -45,7 +45,7 @@ def _write_run(layout: RunLayout, *, failing: str | None, jobs: bool, day: str) 
     environment |= {"target": "external", "target.api": "job", "base_url": "https://focus.example.invalid/focus"}
     environment |= {"focus_server_sw_version": "focus 2.4.1", "listen_s": "60"}
     environment |= {"jobs.configured": "23", "jobs.max_alive": "12"} if jobs else {}
-    report.write_run_metadata(layout.results, environment, report.executor("nightly", "staging"))
+    write_run_metadata(layout.results, environment, "nightly", "staging")
 
 
 @pytest.fixture(scope="module")

@@ -86,3 +86,14 @@ def chromium():
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
         yield launched
         launched.close()
+
+
+def write_run_metadata(results: Path, environment: dict[str, str], profile: str, target: str) -> None:
+    """environment.properties (with the clarifications judged) and executor.json, as the runner writes them."""
+    from tools.verdicts.run_header import SpecVersion
+
+    results.mkdir(parents=True, exist_ok=True)
+    shown = environment | SpecVersion.of().properties()
+    (results / "environment.properties").write_text("".join(f"{k}={v}\n" for k, v in shown.items()), encoding="utf-8")
+    executor = {"name": "make acceptance", "type": "local", "buildName": f"{profile} on {target}"}
+    (results / "executor.json").write_text(json.dumps(executor | {"reportName": "Focus Server acceptance"}))

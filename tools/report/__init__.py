@@ -1,6 +1,5 @@
-"""The report: Allure's, built and fixed up (`build`, `report_page`), from the copy of the results it shows
-(`results_view`, `timeline_lanes`) with the run's SLA figures as Allure's metrics (`metrics`), and the pages beside it
-(`living_docs`, `clarifications_page`; the sign-off pages come from tools.verdicts).
+"""The report: Allure's (`build`, `report_page`), from a copy of the results (`results_view`, `timeline_lanes`,
+`metrics`: the SLA figures), and the pages beside it (`living_docs`, `clarifications_page`; tools.verdicts: sign-off).
 
 May import: tools.common, tools.verdicts.
 """

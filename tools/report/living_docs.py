@@ -1,7 +1,5 @@
-"""Living documentation: the feature files as one HTML page, in spec order, with their quotes and the latest status
-of each scenario, so that product and dev can review the specs without the repo.
-
-Quote lines (`> …`, word for word from the clarifications) show as quotes; clause tags link to the clarifications.
+"""Living documentation: the feature files as one HTML page, in spec order, their quotes (`> …`) as quotes, clause
+tags linked to the clarifications, each scenario's latest status: the specs reviewed without the repo.
 """
 
 from __future__ import annotations
@@ -20,18 +18,13 @@ from tools.common.results import ScenarioResult, read_results
 from tools.verdicts.run_header import RunHeader
 
 
-def _kind(line: str) -> str:
-    return "quote" if line.startswith("> ") else "prose" if line else "blank"
-
-
 def _description(lines: list[str]) -> str:
     """Each run of quote lines one quote block (code lines as code, table rows as a table), the rest paragraphs."""
     html = []
-    for kind, block in itertools.groupby((line.strip() for line in lines), key=_kind):
-        if kind == "quote":
-            html.append(quote_html([line[2:] for line in block]))
-        elif kind == "prose":
-            html.append(f"<p>{esc(' '.join(block))}</p>")
+    for quoted, run in itertools.groupby((x.strip() for x in lines), key=lambda x: x.startswith("> ") if x else None):
+        block = list(run)
+        if quoted is not None:  # None: blank lines, between paragraphs
+            html.append(quote_html([x[2:] for x in block]) if quoted else f"<p>{esc(' '.join(block))}</p>")
     return "\n".join(html)
 
 
@@ -44,18 +37,15 @@ def _table(table: Table | None) -> str:
 
 
 def _step(step: Step) -> str:
-    extra = _table(step.table)
-    if step.text:
-        extra += f"<pre>{esc(step.text)}</pre>"
+    extra = _table(step.table) + (f"<pre>{esc(step.text)}</pre>" if step.text else "")
     return f'<div class="step"><span class="keyword">{esc(step.keyword)}</span> {esc(step.name)}{extra}</div>'
 
 
 def _tags(tags: list[str]) -> str:
+    links = ((tag, clause_of_tags([tag])) for tag in tags)
     return " ".join(
-        f'<a class="tag" href="{esc(clause.link)}">@{esc(tag)}</a>'
-        if (clause := clause_of_tags([tag]))
-        else f'<span class="tag">@{esc(tag)}</span>'
-        for tag in tags
+        f'<a class="tag" href="{esc(c.link)}">@{esc(t)}</a>' if c else f'<span class="tag">@{esc(t)}</span>'
+        for t, c in links
     )
 
 
@@ -87,25 +77,20 @@ def scenario_html(scenario: Scenario, results: list[ScenarioResult] | None = Non
         f"<h3>{esc(scenario.keyword)}: {esc(scenario.name)}</h3>",
         _description(scenario.description),
         *(_step(step) for step in scenario.steps),
+        *(f"<p><b>{esc(x.keyword)}:</b> {esc(x.name)}</p>{_table(x.table)}" for x in getattr(scenario, "examples", [])),
     ]
-    if isinstance(scenario, ScenarioOutline):
-        for examples in scenario.examples:
-            parts.append(f"<p><b>{esc(examples.keyword)}:</b> {esc(examples.name)}</p>{_table(examples.table)}")
-    parts.append("</div>")
-    return "\n".join(parts)
+    return "\n".join([*parts, "</div>"])
 
 
 def _feature(feature: Feature, results: list[ScenarioResult]) -> str:
-    background = feature.background.steps if feature.background else []
-    return "\n".join(
-        [
-            f'<h2 id="{esc(Path(feature.filename).stem)}">{esc(feature.name)}</h2>',
-            f'<p class="muted">{esc(feature.filename)} {_tags(list(feature.tags))}</p>',
-            _description(feature.description),
-            *(['<div class="scenario"><h3>Background</h3>', *map(_step, background), "</div>"] if background else []),
-            *(scenario_html(scenario, results) for scenario in _shown(feature)),
-        ]
-    )
+    parts = [
+        f'<h2 id="{esc(Path(feature.filename).stem)}">{esc(feature.name)}</h2>',
+        f'<p class="muted">{esc(feature.filename)} {_tags(list(feature.tags))}</p>',
+        _description(feature.description),
+    ]
+    if feature.background and feature.background.steps:
+        parts += ['<div class="scenario"><h3>Background</h3>', *map(_step, feature.background.steps), "</div>"]
+    return "\n".join(parts + [scenario_html(scenario, results) for scenario in _shown(feature)])
 
 
 def _contents(features: list[Feature]) -> str:

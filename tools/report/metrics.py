@@ -1,8 +1,7 @@
-"""The run's SLA figures (the scenarios' "metrics" attachments, support/evidence.py) as Allure 3.18's own: performance
-results (`sla-perf.json`: id, key, value, start, stop), `performance` config (title, unit, which way is better, a
-group per clause; its Metrics section shows the previous value, the change, the trend) and quality-gate rules at the
-limits (`metricMax`, `metricMin`), a rule that trips a finding in the report, never a failed build (generate.mjs).
-What Allure does not show, the limit and the margin as a share of it, is in each title ("limit < 1000 ms, margin 99%").
+"""The run's SLA figures (support/evidence.py's "metrics" attachments) as Allure 3.18's own: performance results
+(`sla-perf.json`), `performance` config (its Metrics section: title, unit, better, a group per clause, the trend) and
+quality-gate rules at the limits, a rule that trips a finding in the report, never a failed build (generate.mjs).
+Each title says what Allure does not: the limit and the margin as a share of it ("limit < 1000 ms, margin 99%").
 """
 
 from __future__ import annotations
@@ -13,7 +12,6 @@ from pathlib import Path
 
 from support.clauses import BY_ID
 
-ATTACHMENT = "metrics"
 PERF_FILE = "sla-perf.json"
 
 
@@ -24,8 +22,8 @@ class Figure:
     value: float
     unit: str
     limit: float | None
-    better: str  # "lower" or "higher"
     low: float | None
+    better: str  # "lower" or "higher"
     clause: str
     start: int
     stop: int
@@ -34,10 +32,8 @@ class Figure:
         """How far from failing, as a share of the limit (negative: failing); None without a limit."""
         if not self.limit:
             return None
-        shares = [(self.limit - self.value if self.better == "lower" else self.value - self.limit) / self.limit]
-        if self.low is not None:
-            shares.append((self.value - self.low) / self.limit)
-        return min(shares)
+        high = (self.limit - self.value if self.better == "lower" else self.value - self.limit) / self.limit
+        return high if self.low is None else min(high, (self.value - self.low) / self.limit)
 
 
 def _attachments(item: dict) -> list[dict]:
@@ -45,18 +41,17 @@ def _attachments(item: dict) -> list[dict]:
 
 
 def collect(results: Path) -> list[Figure]:
-    """Every figure the run's scenarios attached, in clause order."""
+    """Every figure the run's scenarios attached (support/evidence.py's "metrics"), in clause order."""
     figures = []
-    for path in sorted(results.glob("*-result.json")):
-        result = json.loads(path.read_text(encoding="utf-8"))
+    for result in (json.loads(path.read_text(encoding="utf-8")) for path in sorted(results.glob("*-result.json"))):
         clause = next((x["value"] for x in result.get("labels", []) if x.get("name") == "spec"), "")
-        for attached in (a for a in _attachments(result) if a.get("name") == ATTACHMENT):
+        times = {"start": result.get("start") or 0, "stop": result.get("stop") or result.get("start") or 0}
+        for attached in (a for a in _attachments(result) if a.get("name") == "metrics"):
             for raw in json.loads((results / attached["source"]).read_text(encoding="utf-8")):
-                times = {"start": result.get("start") or 0, "stop": result.get("stop") or result.get("start") or 0}
-                said = {k: raw.get(k) for k in ("title", "value", "unit", "limit", "low")}
+                said = {k: raw.get(k) for k in ("title", "value", "unit", "limit", "low")} | times
+                said |= {"better": raw.get("better") or "lower", "clause": clause}
                 # Allure's key: the clause first (its Metrics section lists the figures by key), then the suite's.
-                key = f"{clause} {raw['key']}"
-                figures.append(Figure(key, **said, better=raw.get("better") or "lower", clause=clause, **times))
+                figures.append(Figure(f"{clause} {raw['key']}", **said))
     return sorted(figures, key=lambda f: f.key)
 
 
