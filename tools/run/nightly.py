@@ -50,6 +50,7 @@ PROFILES = ("quick", "nightly")
 # Processes of the scenarios that are not @slow. Quick: spread, as they mostly wait on the target (6 of them: 6.1-6.9 s
 # of behave on 2 cores, 7 slow the stand's start as much as they gain). Nightly: one, fewer disturb the slow ones less.
 DEFAULT_PARALLEL = {"quick": 6, "nightly": 1}
+NOT_ANSWERED = "no scenario ran: the target did not answer (the line at the start of the run)"
 _secrets: list[str] = []  # the target's, once known: nothing the runner prints holds one
 
 
@@ -207,8 +208,7 @@ def check_target(run: NightlyRun) -> Exit | None:
 
 
 def run_scenarios(run: NightlyRun) -> Exit | None:
-    """Start the behave processes in the target's variables (forks of the fork server, which imported the suite
-    while the target started), the preflight done (they skip theirs), and wait for the last one."""
+    """The behave processes in the target's variables, the preflight done (they skip theirs); wait for the last."""
     if run.stopped is not None:
         return None
     assert run.settings is not None
@@ -249,10 +249,7 @@ def judge_run(run: NightlyRun) -> Exit | None:
         write_not_run(options.layout.results, planned, results, options.profile, selected)
     shape = run.preflight.get("api") or "unknown"
     verdicts = judge(read_results(options.layout.results), options.profile, planned=planned, shape=shape)
-    if run.stopped is not None:
-        lines = ["no scenario ran: the target did not answer (the line at the start of the run)"]
-    else:
-        lines = _result_lines(results) + _crash_lines(crashes)
+    lines = _result_lines(results) + _crash_lines(crashes) if run.stopped is None else [NOT_ANSWERED]
     for line in lines + (summary_lines(verdicts, options.profile) if verdicts else []):
         say(line)
     run.code = exit_code(results, map(crash_kind, crashes), verdicts) if results or crashes else Exit.SUITE_DEFECT
@@ -285,8 +282,7 @@ def _crash_lines(crashes: Sequence[JobOutcome]) -> list[str]:
 
 
 def write_metadata(run: NightlyRun) -> Exit | None:
-    """The report's environment (environment.properties, executor.json) among the results, every secret masked: the
-    settings' public view, the target's versions (the preflight's), the tools', the clarifications judged."""
+    """The report's environment (environment.properties, executor.json) among the results, every secret masked."""
     options, settings = run.options, run.settings
     if settings is None:
         return None
@@ -319,8 +315,7 @@ def _version(package: str) -> str:
 
 
 def write_report(run: NightlyRun) -> Exit | None:
-    """The Allure report and its pages; with --results-only, or without the Allure tool or Node, the results alone.
-    The report builder is imported here: a run with the run's requirements alone (Windows) never builds it."""
+    """The Allure report and its pages (imported here: never on Windows), or with --results-only the results alone."""
     options, allure = run.options, ROOT / "node_modules" / ".bin" / "allure"
     why = "--results-only" if options.results_only else None
     if why is None and not allure.exists():
@@ -422,8 +417,7 @@ def run(options: argparse.Namespace) -> Exit:
 
 
 def show_windows(options: argparse.Namespace) -> int:
-    """`make windows`: per clause, the history window(s) in the target's catalogue or what it lacks (exit 4); on the
-    stand, one started for it. The last run's files stay."""
+    """`make windows`: per clause, the history window(s) in the target's catalogue or what it lacks (exit 4)."""
     state = NightlyRun(options)
     try:
         ended = check_settings(state) or generate_grpc_code(state) or start_target(state)

@@ -1,5 +1,4 @@
-"""How a run ended, as an exit code: distinct for a product defect, a broken environment, a suite defect and a clause
-not verified."""
+"""How a run ended, as an exit code: a product defect, a broken environment, a suite defect, a clause not verified."""
 
 from __future__ import annotations
 
@@ -25,6 +24,9 @@ class Exit(IntEnum):
 TARGET_UNREACHABLE_EXITS = (10, 11, 12, 13, 14, 15)
 
 
+WORST = {Kind.SUITE: Exit.SUITE_DEFECT, Kind.ENVIRONMENT: Exit.BROKEN_ENVIRONMENT, Kind.PRODUCT: Exit.PRODUCT_DEFECT}
+
+
 def crash_kind(outcome: JobOutcome) -> Kind:
     """A behave process that ended without its results: by its exit code, never by what it printed."""
     return Kind.ENVIRONMENT if outcome.returncode in TARGET_UNREACHABLE_EXITS else Kind.SUITE
@@ -33,16 +35,9 @@ def crash_kind(outcome: JobOutcome) -> Kind:
 def exit_code(
     results: Iterable[ScenarioResult], crash_kinds: Iterable[Kind] = (), clauses: Sequence[ClauseVerdictRow] = ()
 ) -> Exit:
-    """The worst thing that happened: a suite defect hides the rest, a broken environment hides product defects;
-    a run with nothing red still is not green while a clause is not verified for a reason other than its profile
-    (tools/verdicts/clause_verdict.py: a quick run otherwise green exits 0 and says it is not a sign-off run)."""
+    """The worst that happened (a suite defect hides the rest, a broken environment a product defect); nothing red
+    is still not green while a clause is not verified for a reason other than its profile (not a quick run's)."""
     kinds = {result.kind for result in results} | set(crash_kinds)
-    if Kind.SUITE in kinds:
-        return Exit.SUITE_DEFECT
-    if Kind.ENVIRONMENT in kinds:
-        return Exit.BROKEN_ENVIRONMENT
-    if Kind.PRODUCT in kinds:
-        return Exit.PRODUCT_DEFECT
-    if not_verified_beyond_profile(clauses):
-        return Exit.NOT_VERIFIED
-    return Exit.GREEN
+    if worst := [code for kind, code in WORST.items() if kind in kinds]:
+        return worst[0]
+    return Exit.NOT_VERIFIED if not_verified_beyond_profile(clauses) else Exit.GREEN
