@@ -43,9 +43,7 @@ APPLICABLE = (
 
 
 @dataclass(frozen=True)
-class Scenario:
-    """One scenario of a clause, with how it ended in this run ("not run" when it has no result)."""
-
+class Scenario:  # one scenario of a clause, with how it ended in this run ("not run" when it has no result)
     name: str
     case: str | None
     result: ScenarioResult | None = None
@@ -66,11 +64,9 @@ class Fault(NamedTuple):
     description: str
 
 
-class Faults(NamedTuple):
-    """The clause's faults in the mutation matrix of this commit and shape; killed: those killed on this commit."""
-
+class Faults(NamedTuple):  # the clause's faults in the matrix of this commit and shape
     total: int
-    killed: int
+    killed: int  # killed on this commit
     each: tuple[Fault, ...] = ()
 
 
@@ -124,8 +120,7 @@ class ClauseVerdictRow:
         """ "3 passed · 1 failed · 1 not offered": every kind of ending that occurred, applicable ones first."""
         parts = [(self.count(what), what) for what in ("passed", "failed", "broken")]
         parts += [(self.not_run, "not run"), (len(self.not_offered), "not offered")]
-        shown = [f"{n} {what}" for n, what in parts if n]
-        return " · ".join(shown) or "no scenario"
+        return " · ".join(f"{n} {what}" for n, what in parts if n) or "no scenario"
 
     def not_offered_why(self) -> str:
         """Why the target offers none of them, said once per reason: "the target offers no task API"."""
@@ -134,10 +129,7 @@ class ClauseVerdictRow:
 
 def read_matrix(path: Path) -> list[dict] | None:
     """The faults `make mutation` left, each with the suite commit it ran on; None: none, or a partial matrix."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+    data = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {"partial": True}
     # A partial one (`--only` without a whole matrix before it) never ran some faults of a clause. Each fault carries
     # the commit it ran on (`--only` keeps older ones); the matrix's own is the default.
     faults = [{"suite_commit": data.get("suite_commit"), **fault} for fault in data.get("faults", [])]
@@ -205,15 +197,13 @@ def judge(
     known: Register | Path | None = None,
 ) -> list[ClauseVerdictRow]:
     """One row per clause, in spec order, of `results` (a folder or its results) against `planned` (default: read
-    from `features_dir`); `matrix` counted for the faults run on `commit` (default: the checkout's) and the target's
-    `shape` (default: the folder's `target.api`, else both); `known`: the register (None: the run's)."""
+    from `features_dir`), the `matrix`'s faults run on `commit` and `shape` (default: the folder's), the register."""
     register = known if isinstance(known, Register) else read_register(known)
     if isinstance(results, Path):
         shape = shape or run_properties(results).get("target.api")
         results = read_results(results)
     shape = shape if shape in SHAPES else "both"
-    if planned is None:
-        planned = scenarios(features_dir, ROOT) if features_dir.is_dir() else []
+    planned = scenarios(features_dir, ROOT) if planned is None else planned
     found = read_matrix(matrix) if matrix is not None else None
     if found is not None:
         commit = commit or suite_commit()  # runs git: only when there is a matrix to compare
@@ -238,11 +228,9 @@ def judge(
 
 def run_properties(results: Path) -> dict[str, str]:
     """The run's environment.properties (written by the runner into the results folder), as a dict."""
-    try:
-        text = (results / "environment.properties").read_text(encoding="utf-8")
-    except OSError:
-        return {}
-    pairs = (line.partition("=") for line in text.splitlines() if not line.lstrip().startswith("#"))
+    path = results / "environment.properties"
+    lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
+    pairs = (line.partition("=") for line in lines if not line.lstrip().startswith("#"))
     return {key.strip(): value.strip().replace("\\\\", "\\") for key, sep, value in pairs if sep}
 
 

@@ -109,10 +109,8 @@ def check(register: Register, known_cases: Iterable[tuple[str | None, str | None
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.verdicts.known_defects")
     parser.add_argument("--register", type=Path)
-    parser.add_argument("--features", type=Path, default=FEATURES)
-    args = parser.parse_args(argv)
-    register = read(args.register)
-    problems = check(register, [(s.spec, s.case) for s in scenarios(args.features, ROOT)], datetime.now(UTC).date())
+    register = read(parser.parse_args(argv).register)
+    problems = check(register, [(s.spec, s.case) for s in scenarios(FEATURES, ROOT)], datetime.now(UTC).date())
     print("".join(f"{register.path.name}: {problem}\n" for problem in problems), end="", file=sys.stderr)
     if not problems:
         print(f"known defects: {len(register.defects)} in {register.path.name}, none expired")
