@@ -103,11 +103,10 @@ def _kills(tmp_path: Path, suite: tuple[Path, Path], faults: list[dict], exempt:
     )
 
 
-def test_the_checks_come_from_the_registry_with_their_judges_and_scenarios(suite: tuple[Path, Path]) -> None:
+def test_the_checks_come_from_the_registry_with_their_scenarios(suite: tuple[Path, Path]) -> None:
     checks = {c.pattern: c for c in kill_matrix.suite_checks(*suite)}
     assert set(checks) == {'the only exchange is "{name}"', "it is durable", "every answer is the same",
                            "there is one queue"}  # fmt: skip
-    assert checks["there is one queue"].judged_by == ("configure_idempotency.check_one_task_one_queue",)
     assert checks["there is one queue"].scenarios == ("2.3 resend",)  # both outline rows are one scenario
 
 

@@ -5,14 +5,12 @@ never from results: a check no fault showed red fails `make mutation` unless che
 
 from __future__ import annotations
 
-import ast
-import inspect
 import json
-import textwrap
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from tools.common.catalogue import parse_features, step_definitions
 from tools.common.results import Kind, parse_result
@@ -22,18 +20,15 @@ KEYWORDS = ("Given", "When", "Then", "And", "But", "*")
 RED = ("failed", "broken")
 
 
-@dataclass(frozen=True)
-class Check:
-    """One Then step definition: its pattern (the check's name), where it is, what judges behind it, its scenarios."""
+class Check(NamedTuple):
+    """One Then step definition: its pattern (the check's name), where it is, the scenarios that use it."""
 
     pattern: str
     location: str
-    judged_by: tuple[str, ...] = ()
-    scenarios: tuple[str, ...] = ()  # "spec case" of every scenario that uses it
+    scenarios: tuple[str, ...] = ()  # "spec case" of each
 
 
-@dataclass(frozen=True)
-class RedStep:
+class RedStep(NamedTuple):
     """The first red step of a red scenario (`step` None: red outside any step, e.g. in a hook)."""
 
     spec: str | None
@@ -60,17 +55,6 @@ class KillMatrix:
     @property
     def complete(self) -> bool:
         return not self.never_red and not self.stale_exemptions
-
-
-def _judges(func: Callable) -> tuple[str, ...]:
-    """`module.function` of every call in the step's body on a module-level name (the support/ judges)."""
-    try:
-        tree = ast.parse(textwrap.dedent(inspect.getsource(func)))
-    except (OSError, TypeError, SyntaxError):
-        return ()
-    calls = [n.func for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)]
-    names = [f"{c.value.id}.{c.attr}" for c in calls if isinstance(c.value, ast.Name) and c.value.id != "context"]
-    return tuple(dict.fromkeys(names))
 
 
 @lru_cache(maxsize=4)
@@ -101,7 +85,7 @@ def suite_checks(features_dir: Path, steps_dir: Path) -> list[Check]:
         if matcher is not None and scenario not in used.setdefault(matcher.pattern, []):
             used[matcher.pattern].append(scenario)
     ordered = sorted(thens, key=lambda m: str(m.location))
-    return [Check(m.pattern, str(m.location), _judges(m.func), tuple(used.get(m.pattern, ()))) for m in ordered]
+    return [Check(m.pattern, str(m.location), tuple(used.get(m.pattern, ()))) for m in ordered]
 
 
 def check_of(text: str, features_dir: Path, steps_dir: Path) -> str | None:
@@ -154,7 +138,7 @@ def build(
 
 def to_json(matrix: KillMatrix) -> dict:
     checks = [
-        vars(c) | {"killed_by": matrix.killed_by.get(c.pattern, []), "exempt": matrix.exempt.get(c.pattern)}
+        c._asdict() | {"killed_by": matrix.killed_by.get(c.pattern, []), "exempt": matrix.exempt.get(c.pattern)}
         for c in matrix.checks
     ]
     never = [c.pattern for c in matrix.never_red]
@@ -177,8 +161,8 @@ def to_markdown(matrix: KillMatrix) -> str:
         reason = matrix.exempt.get(c.pattern)
         killers = ", ".join(f"`{f}`" for f in matrix.killed_by.get(c.pattern, []))
         killers = killers or (f"exempt: {reason}" if reason else "**never**")
-        rows.append([c.pattern, ", ".join(f"`{j}`" for j in c.judged_by), killers, len(c.scenarios)])
-    lines += table(["Check", "Judged by", "Shown red by", "Scenarios"], rows)
+        rows.append([c.pattern, killers, len(c.scenarios)])
+    lines += table(["Check", "Shown red by", "Scenarios"], rows)
     lines += ["", "## Checks never shown red", ""]
     lines += [f"- {_cell(c.pattern)} ({c.location})" for c in matrix.never_red] or ["None."]
     lines += ["", "Exemptions naming no check (remove them):", ""] if matrix.stale_exemptions else []

@@ -285,11 +285,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     faults = [f for f in faults if not args.only or f.name in args.only]
     started, features, limit = time.monotonic(), args.features.resolve(), f"{args.stream_limit:g}"
     rows, todo = rows_and_runs(faults, args.api, args.profile)
-    print(
-        f"mutation matrix: {len(faults)} faults ({len(todo)} stand runs), {args.jobs} at a time, {args.profile} "
-        f"profile, shapes {', '.join(args.api)}, stream limit {limit} s, one broker",
-        flush=True,
-    )
+    said = f"mutation matrix: {len(faults)} faults ({len(todo)} stand runs), {args.jobs} at a time, {args.profile}"
+    print(f"{said} profile, shapes {', '.join(args.api)}, stream limit {limit} s, one broker", flush=True)
     jobs.warm()  # the fork server imports the suite while the broker starts
     try:
         with SharedBroker.up(STAND_DIR / f"mutation-broker-{os.getpid()}.env") as broker:
@@ -304,16 +301,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     order = {(f.name, shape): n for n, (f, shape) in enumerate((f, s) for f in faults for s in args.api)}
     runs = sorted(rows + ran, key=lambda run: order[(run.fault.name, run.shape)])
-    previous = (
-        json.loads(MUTATION_MATRIX.read_text(encoding="utf-8")) if args.only and MUTATION_MATRIX.exists() else None
-    )
+    last = MUTATION_MATRIX if args.only and MUTATION_MATRIX.exists() else None
+    previous = json.loads(last.read_text(encoding="utf-8")) if last else None
     matrix = merge(previous, to_json(runs, args.profile, ["--stream-limit", limit]), bool(args.only))
     kills = kill_matrix.build(matrix["faults"], results_of, features, ROOT / "steps")
     MUTATION_DIR.mkdir(parents=True, exist_ok=True)
     MUTATION_MATRIX.write_text(json.dumps(matrix | kill_matrix.to_json(kills), indent=2), encoding="utf-8")
-    (MUTATION_DIR / "matrix.md").write_text(
-        f"{to_markdown(matrix)}\n{kill_matrix.to_markdown(kills)}", encoding="utf-8"
-    )
+    text = f"{to_markdown(matrix)}\n{kill_matrix.to_markdown(kills)}"
+    (MUTATION_DIR / "matrix.md").write_text(text, encoding="utf-8")
     refreshed = refresh_report()
     bad = [run for run in runs if not run.decision.verdict.acceptable]
     print(f"\n{kill_matrix.summary(kills)}\n\n{len(runs) - len(bad)}/{len(runs)} faults killed or skipped in ", end="")
