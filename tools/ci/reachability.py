@@ -23,10 +23,9 @@ TIMEOUT_S = 4.0  # a host inside the network answers a ping or a GET within it, 
 def ping(host: str, timeout_s: float = TIMEOUT_S) -> str | None:
     """None when the host answers one ping, else why not. Windows' ping counts in milliseconds, others' in seconds."""
     wait = ["-n", "1", "-w", str(int(timeout_s * 1000))] if os.name == "nt" else ["-c", "1", "-W", str(int(timeout_s))]
+    command = ["ping", *wait, host]
     try:
-        done = subprocess.run(
-            ["ping", *wait, host], capture_output=True, timeout=timeout_s + 2, stdin=subprocess.DEVNULL
-        )
+        done = subprocess.run(command, capture_output=True, timeout=timeout_s + 2, stdin=subprocess.DEVNULL)
     except (OSError, subprocess.TimeoutExpired) as error:
         return type(error).__name__
     return None if done.returncode == 0 else "no answer"
@@ -61,10 +60,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--env", metavar="NAME", help="a deployment by its name in the environments YAML")
     parser.add_argument("--environments", type=Path, metavar="FILE", help="the environments YAML")
     args = parser.parse_args(argv)
-    if args.env:
-        os.environ[NAME_VARIABLE] = args.env
-    if args.environments:
-        os.environ[FILE_VARIABLE] = str(args.environments.resolve())
+    os.environ.update({NAME_VARIABLE: args.env} if args.env else {})
+    os.environ.update({FILE_VARIABLE: str(args.environments.resolve())} if args.environments else {})
     try:
         base_url = load_settings().base_url
     except SettingsError as error:

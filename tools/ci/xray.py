@@ -101,13 +101,10 @@ def xray_test(key: str, group: Sequence[Scenario], no_verdict: str = ABORTED) ->
         return entry | {"comment": comments[0]}
     red = "; ".join(f"{s.name}: {c}" for s, c, st in zip(group, comments, statuses, strict=True) if st != PASSED)
     entry["comment"] = cap(red, COMMENT_MAX) or "every row passed"
+    values = [[{"name": h, "value": v} for h, v in s.row] or [{"name": "scenario", "value": s.name}] for s in group]
     entry["iterations"] = [
-        {
-            "name": s.name,
-            "parameters": [{"name": h, "value": v} for h, v in s.row] or [{"name": "scenario", "value": s.name}],
-        }
-        | {"status": st, "log": c}
-        for s, st, c in zip(group, statuses, comments, strict=True)
+        {"name": s.name, "parameters": p, "status": st, "log": c}
+        for s, p, st, c in zip(group, values, statuses, comments, strict=True)
     ]
     return entry
 
