@@ -32,11 +32,7 @@ class KnownDefect:
     expires: date
     clause: str | None
     case: str | None
-    browse_url: str
-
-    @property
-    def url(self) -> str:
-        return self.browse_url + self.key
+    url: str  # its Jira link
 
     @property
     def label(self) -> str:
@@ -72,7 +68,7 @@ def _entry(raw: object, where: str, browse: str) -> tuple[KnownDefect | None, li
         expires = date.fromisoformat(str(raw.get("expires"))[:10])
     except ValueError:
         return None, [*problems, f"{where}: expires {raw.get('expires')!r} is not a date (YYYY-MM-DD)"]
-    return KnownDefect(key, reason, expires, clause, case, browse), problems
+    return KnownDefect(key, reason, expires, clause, case, browse + key), problems
 
 
 def read(path: Path | None = None) -> Register:
