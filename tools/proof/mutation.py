@@ -112,14 +112,11 @@ class Matrix:
     stopping: list[threading.Thread] = field(default_factory=list)
 
     def run_fault(self, fault: FaultSwitch, shape: str) -> FaultRun:
-        """One fault on its own stand and folder; its behave processes draw no pictures (they decide no kill and cost
-        each process matplotlib)."""
+        """One fault on its own stand and folder (start_jobs makes it anew), its behave jobs drawing no pictures."""
         started, layout = time.monotonic(), RunLayout(MUTATION_DIR / shape / fault.name)
-        nightly = self.profile == "nightly"
         shutil.rmtree(layout.base, ignore_errors=True)
-        layout.clear_run_outputs()
         # At a 20 s limit the @slow and @listening scenarios take seconds: spread with the rest, not alone.
-        planned = jobs.plan(nightly, self.features, ROOT, parallel=self.parallel, alone=False)
+        planned = jobs.plan(self.profile == "nightly", self.features, ROOT, parallel=self.parallel, alone=False)
         try:
             env_file = STAND_DIR / f"mutation-{shape}-{fault.name}-{os.getpid()}.env"
             stand = Stand.up(env_file, fault.name, [*self.stand_args, "--api", shape])
@@ -134,10 +131,8 @@ class Matrix:
             self.stopping.append(threading.Thread(target=stand.down))  # the worker goes on meanwhile
             self.stopping[-1].start()
         if crashed := [o for o in outcomes if o.crashed]:
-            tail = crashed[0].output_tail(3).replace("\n", " / ")
-            decision = Decision(
-                Verdict.ERROR, note=f"behave job {crashed[0].job.name} exited {crashed[0].returncode}: {tail}"
-            )
+            first, tail = crashed[0], crashed[0].output_tail(3).replace("\n", " / ")
+            decision = Decision(Verdict.ERROR, note=f"behave job {first.job.name} exited {first.returncode}: {tail}")
         else:
             decision = decide(fault.clauses, read_results(layout.results), fault.unjudged)
         return FaultRun(fault, decision, self.profile, time.monotonic() - started, shape)
@@ -164,9 +159,8 @@ class Matrix:
 def rows_and_runs(
     faults: Sequence[FaultSwitch], shapes: Sequence[str], profile: str
 ) -> tuple[list[FaultRun], list[tuple[FaultSwitch, str]]]:
-    """The rows that need no run (another shape judges the fault, this one cannot show it, or the quick profile
-    cannot reach a slow-only fault), and the (fault, shape) pairs to run. A fault of the job API alone is judged on
-    the job shape, production's; any other on the first shape that can show it."""
+    """The rows that need no run (judged on another shape, not shown by this one, slow-only in a quick matrix) and the
+    (fault, shape) pairs to run: a fault of the job API alone on the job shape (production's), else the first."""
     rows, todo = [], []
     for fault in faults:
         job_only = "job" in shapes and fault.applies_to("job") and "task" not in fault.shapes
