@@ -111,21 +111,16 @@ def first_red_steps(results: Path) -> list[RedStep]:
 
 
 def build(
-    faults: Sequence[Mapping],
-    results_of: Callable[[Mapping], Path],
-    features: Path,
-    steps: Path,
-    exempt: Mapping[str, str] = EXEMPT,
+    faults: Sequence[dict], folder: Callable[[dict], Path], features: Path, steps: Path, exempt: dict[str, str] = EXEMPT
 ) -> KillMatrix:
-    """The kill matrix of the suite (`features`, `steps`) over the clause matrix's entries (name, clauses, verdict,
-    shape), each read from its folder `results_of(entry)`. A fault the profile skipped shows nothing (its folder is an
-    earlier run's); nor does a red scenario of another clause, or a broken one."""
+    """The kill matrix of the suite over the mutation matrix's entries, each read from its `folder(entry)`; a fault
+    skipped shows nothing (its folder is an earlier run's), nor a red scenario of another clause, or a broken one."""
     checks = suite_checks(features, steps)
     killed_by: dict[str, list[str]] = {c.pattern: [] for c in checks}
     before: list[dict[str, str]] = []
     for fault in (f for f in faults if f.get("verdict") != "skipped"):
         name = fault["name"] + (f" on {fault['shape']}" if fault.get("shape") else "")
-        for red in first_red_steps(results_of(fault)):
+        for red in first_red_steps(folder(fault)):
             if red.spec not in fault["clauses"] or not red.product_defect:
                 continue
             pattern = check_of(red.step, features, steps) if red.step else None
