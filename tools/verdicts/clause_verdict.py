@@ -87,10 +87,6 @@ class ClauseVerdictRow:
     def heading(self) -> str:
         return self.clause.title
 
-    @property
-    def planned(self) -> int:
-        return len(self.scenarios)
-
     def count(self, *statuses: str) -> int:
         return sum(s.status in statuses for s in self.scenarios)
 
@@ -104,17 +100,16 @@ class ClauseVerdictRow:
 
     @property
     def not_run(self) -> int:  # applicable, yet skipped, left out by the profile, or missing from the results
-        return self.planned - self.run
+        return len(self.scenarios) - self.run
 
     @property
     def known_defects(self) -> tuple[KnownDefect, ...]:
-        return tuple(dict.fromkeys(s.known_defect for s in self.scenarios if s.known_defect is not None))
+        return tuple(dict.fromkeys(s.known_defect for s in self.scenarios if s.known_defect))
 
     @property
     def verdict_text(self) -> str:
         """The verdict as every page names it: "failed, known defect PZ-1234" when the register knows it."""
-        keys = ", ".join(d.label for d in self.known_defects)
-        return f"{self.verdict.value}, {keys}" if keys and self.verdict is ClauseVerdict.FAILED else self.verdict.value
+        return ", ".join([self.verdict.value, *(d.label for d in self.known_defects)])  # known: failed ones only
 
     def counts(self) -> str:
         """ "3 passed · 1 failed · 1 not offered": every kind of ending that occurred, applicable ones first."""
@@ -248,7 +243,7 @@ def summary_lines(rows: Sequence[ClauseVerdictRow], profile: str) -> list[str]:
     """The console's clause table: one line per clause, then whether the run can be signed."""
     lines = ["clause verdicts:"]
     for row in rows:
-        said = f"{row.passed}/{row.planned} passed"
+        said = f"{row.passed}/{len(row.scenarios)} passed"
         said += f", {len(row.not_offered)} not offered" if row.not_offered else ""
         said += f", faults {row.faults.killed}/{row.faults.total} killed" if row.faults and row.faults.total else ""
         said += f"  {row.heading}" + (f"  ({row.reason})" if row.reason and row.reason != NOT_A_SIGNOFF_RUN else "")

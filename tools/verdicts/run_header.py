@@ -18,9 +18,7 @@ NOT_COUNTED = "not counted"
 
 
 @dataclass(frozen=True)
-class SpecVersion:
-    """Which clarifications a run judged: the document's own Date line and the sha256 of the project's copy."""
-
+class SpecVersion:  # which clarifications a run judged: the document's own Date line, the sha256 of the copy
     date: str
     sha256: str
 
