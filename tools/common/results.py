@@ -107,3 +107,11 @@ def read_results(folder: Path) -> list[ScenarioResult]:
 
 def tally(results: Iterable[ScenarioResult]) -> Counter[Kind]:
     return Counter(result.kind for result in results)
+
+
+def run_properties(results: Path) -> dict[str, str]:
+    """The run's environment.properties (written by the runner into the results folder), as a dict."""
+    path = results / "environment.properties"
+    lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
+    pairs = (line.partition("=") for line in lines if not line.lstrip().startswith("#"))
+    return {key.strip(): value.strip().replace("\\\\", "\\") for key, sep, value in pairs if sep}

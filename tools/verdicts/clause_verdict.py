@@ -13,7 +13,7 @@ from typing import NamedTuple
 from support.clauses import CLAUSES, Clause
 from tools.common.catalogue import PlannedScenario, scenarios
 from tools.common.layout import FEATURES, MUTATION_MATRIX, ROOT, suite_commit
-from tools.common.results import ScenarioResult, read_results
+from tools.common.results import ScenarioResult, read_results, run_properties
 from tools.verdicts.known_defects import KnownDefect, Register
 from tools.verdicts.known_defects import read as read_register
 
@@ -219,14 +219,6 @@ def judge(
             ClauseVerdictRow(clause, *decide(applicable, not_offered, profile, faults), applicable, not_offered, faults)
         )
     return rows
-
-
-def run_properties(results: Path) -> dict[str, str]:
-    """The run's environment.properties (written by the runner into the results folder), as a dict."""
-    path = results / "environment.properties"
-    lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
-    pairs = (line.partition("=") for line in lines if not line.lstrip().startswith("#"))
-    return {key.strip(): value.strip().replace("\\\\", "\\") for key, sep, value in pairs if sep}
 
 
 def not_verified_beyond_profile(rows: Sequence[ClauseVerdictRow]) -> list[ClauseVerdictRow]:

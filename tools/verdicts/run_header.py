@@ -11,7 +11,7 @@ from pathlib import Path
 
 from tools.common.html_page import esc
 from tools.common.layout import CLARIFICATIONS
-from tools.verdicts.clause_verdict import run_properties
+from tools.common.results import run_properties
 
 UNKNOWN = "unknown"
 NOT_COUNTED = "not counted"
