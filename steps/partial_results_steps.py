@@ -1,6 +1,6 @@
 """Steps of clause §4, partial results in history playback (4.1 … 4.6), over both APIs. Glue only: the windows are
-found in the target's catalogue (support/recordings.py, by the one finder of support/windows.py), then asked for,
-read and judged by support/partial_results.py.
+found by the World in the target's catalogue (`find_windows`), then asked for, read and judged by
+support/partial_results.py.
 
 Each Given finds its window whatever the scenario's tags: the plain text is the clarification's example shape (the
 task API reads it at any size), the text that names the stream limit is the job API's (history over gRPC plays at
@@ -132,7 +132,7 @@ def step_stream_rows(context: Context) -> None:
 
 @then("the rows cover the recorded time of the window with no gap over {ms:d} ms and no row outside it")
 def step_rows_cover(context: Context, ms: int) -> None:
-    history.each(context.world.readings, lambda reading, window: history.check_coverage(reading, window, ms))
+    history.each(context.world.readings, history.check_coverage, ms)
 
 
 @then("every second of the window's recorded time has at least one row")
@@ -142,13 +142,12 @@ def step_every_second(context: Context) -> None:
 
 @then("all the recorded time of the window came back, with no gap over {ms:d} ms inside a recording")
 def step_recorded_time_back(context: Context, ms: int) -> None:
-    check = lambda reading, window: history.check_coverage(reading, window, ms, only_inside=True)  # noqa: E731
-    history.each(context.world.readings, check)
+    history.each(context.world.readings, history.check_coverage, ms, only_inside=True)
 
 
 @then("the rows have a hole of more than {seconds:d} seconds where the catalogue has one, and nowhere else")
 def step_rows_hole(context: Context, seconds: int) -> None:
-    history.each(context.world.readings, lambda reading, window: history.check_holes(reading, window, seconds))
+    history.each(context.world.readings, history.check_holes, seconds)
 
 
 @then("the stream ended with 208")

@@ -258,12 +258,13 @@ def _shown_rows(
 # -- judging ---------------------------------------------------------------------------------------------------------
 
 
-def each(readings: list[Any], check: Callable[[Any, HistoryWindow], None]) -> None:
-    """Judge every window with `check`; a failure names its window when several, and the cut that excused nothing."""
+def each(readings: list[Any], check: Callable[..., None], *args: Any, **kwargs: Any) -> None:
+    """Judge every window with `check` (and `args`); a failure names its window when several, and the cut that
+    excused nothing."""
     for reading in readings:
         history = reading.history
         try:
-            check(reading, history)
+            check(reading, history, *args, **kwargs)
         except AssertionError as error:
             cut = getattr(reading, "cut", "")
             if len(readings) == 1 and not cut:
