@@ -132,8 +132,7 @@ def read_matrix(path: Path) -> list[dict] | None:
 
 
 def clause_faults(faults: list[dict], clause_id: str, shape: str, commit: str | None) -> Faults:
-    """The clause's faults on this target shape (a fault judged on another shape counts as judged there); killed:
-    those killed on this suite commit (on any, if None)."""
+    """The clause's faults on this shape (one judged on another counts as judged there), those killed on `commit`."""
 
     def on(fault: dict) -> str:
         return fault.get("shape") or fault.get("api") or "both"

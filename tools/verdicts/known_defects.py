@@ -1,14 +1,13 @@
 """The known-defects register (docs/known-defects.yaml, or $FOCUS_KNOWN_DEFECTS): failures filed in Jira and accepted
 for a while. A failed scenario an entry matches stays failed (exit 1), and reads "known defect PZ-1234" with its link.
-`python -m tools.verdicts.known_defects [--register FILE]` (make lint): exit 1 on a bad or expired entry."""
+`python -m tools.verdicts.known_defects` (make lint): exit 1 on a bad or expired entry of the register."""
 
 from __future__ import annotations
 
-import argparse
 import os
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -47,8 +46,7 @@ class Register:
     browse_url: str  # where a Jira key opens: the key is appended (the team's Jira; JIRA_BASE_URL wins)
 
     def match(self, spec: str | None, case: str | None, today: date | None = None) -> KnownDefect | None:
-        """The live entry for a failed scenario of this clause and case, if any (one naming the case wins); an
-        expired entry is never applied."""
+        """The live (unexpired) entry for a failed scenario of this clause and case; one naming the case wins."""
         today = today or datetime.now(UTC).date()
         live = [d for d in self.defects if today <= d.expires and d.case in (None, case) and d.clause in (None, spec)]
         return next((d for d in live if d.case), next((d for d in live if d.clause), None))
@@ -102,10 +100,8 @@ def check(register: Register, known_cases: Iterable[tuple[str | None, str | None
     return problems
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tools.verdicts.known_defects")
-    parser.add_argument("--register", type=Path)
-    register = read(parser.parse_args(argv).register)
+def main() -> int:
+    register = read()
     problems = check(register, [(s.spec, s.case) for s in scenarios(FEATURES, ROOT)], datetime.now(UTC).date())
     print("".join(f"{register.path.name}: {problem}\n" for problem in problems), end="", file=sys.stderr)
     if not problems:

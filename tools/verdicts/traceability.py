@@ -69,9 +69,7 @@ def summary_items(markdown: str) -> list[SummaryItem]:
 
 
 @dataclass(frozen=True)
-class Traceability:
-    """What the page (and the sign-off sheet) shows."""
-
+class Traceability:  # what the page (and the sign-off sheet) shows
     rows: list[ClauseVerdictRow]
     quotes: dict[str, list[str]]  # clause id → its own quote, as its scenarios carry it
     items: list[SummaryItem]
@@ -227,10 +225,9 @@ def to_html(trace: Traceability, report: str = "index.html", signoff: bool = Fal
     offered = f"; <b>{count} not offered ({esc('; '.join(why))}): counted neither way</b>" if count else ""
     red = [(row.id, s) for row in trace.rows for s in row.scenarios if s.result and s.result.red]
     red_items = "".join(f"<li><b>{clause_id}</b> {_scenario(s, report)}</li>" for clause_id, s in red)
-    title = TITLES[signoff]
     key = "".join(f"<li><b>{esc(v.value)}</b>: {esc(when)}</li>" for v, when in RULE)
     body = [
-        f"<h1>{title}</h1>{trace.header.html()}{banner}",
+        f"<h1>{TITLES[signoff]}</h1>{trace.header.html()}{banner}",
         f"<p><b>Scenarios:</b> {', '.join(totals)}{offered}. Target API: {esc(trace.header.shape)}. How to read it: "
         f'<a href="{esc(pages)}reading-the-report.html">Reading the report</a>.</p>',
         '<p class="muted">How each clause is judged: one rule, the first line that applies. ',
@@ -243,7 +240,7 @@ def to_html(trace: Traceability, report: str = "index.html", signoff: bool = Fal
         f"<ul>{red_items}</ul>" if red else "<p>None: no scenario failed or broke.</p>",
         _APPROVAL if signoff else _summary(trace, pages),
     ]
-    return page(title.split(":")[0], "\n".join(body), None if signoff else REPORT_LINKS)
+    return page(TITLES[signoff].split(":")[0], "\n".join(body), None if signoff else REPORT_LINKS)
 
 
 def write(trace: Traceability, out_dir: Path) -> tuple[Path, Path]:
