@@ -28,7 +28,8 @@ pre { background: #f3f4f6; padding: .6rem; overflow-x: auto; }
 .status.not-verified { background: #6b7280; }
 .run-header { display: grid; grid-template-columns: repeat(3, minmax(0, 1fr)); gap: .2rem 1rem; margin: .5rem 0 1rem;
               padding: .5rem .8rem; border: 1px solid #e5e7eb; border-radius: .4rem; font-size: .85rem; }
-.run-header dt { font-weight: 600; color: #6b7280; font-size: .75rem; } .run-header dd { margin: 0; }
+.run-header dt { font-weight: 600; color: #6b7280; font-size: .75rem; }
+.run-header dd { margin: 0; overflow-wrap: anywhere; }  /* a digest is one long word: it may break anywhere */
 .run-line { font-size: .75rem; color: #6b7280; font-weight: normal; text-align: left; background: #fff; }
 .banner { padding: .5rem .8rem; border-radius: .4rem; font-weight: 700; margin: .5rem 0; }
 .banner.invalid { background: #fee2e2; color: #991b1b; border: 2px solid #dc2626; }

@@ -83,10 +83,7 @@ class RunHeader:
         ]
 
     def html(self) -> str:
-        # A digest is one long word: it may break anywhere rather than run out of its cell.
-        cells = "".join(
-            f'<div><dt>{esc(k)}</dt><dd style="overflow-wrap:anywhere">{esc(v)}</dd></div>' for k, v in self.items()
-        )
+        cells = "".join(f"<div><dt>{esc(k)}</dt><dd>{esc(v)}</dd></div>" for k, v in self.items())
         return f'<dl class="run-header">{cells}</dl>'
 
     @property
