@@ -214,9 +214,8 @@ def judge(
         applicable = tuple(s for s in mine if not (s.result and s.result.not_offered))
         not_offered = tuple(s for s in mine if s.result and s.result.not_offered)
         faults = clause_faults(found, clause.id, shape, commit) if found is not None else None
-        rows.append(
-            ClauseVerdictRow(clause, *decide(applicable, not_offered, profile, faults), applicable, not_offered, faults)
-        )
+        verdict, reason = decide(applicable, not_offered, profile, faults)
+        rows.append(ClauseVerdictRow(clause, verdict, reason, applicable, not_offered, faults))
     return rows
 
 

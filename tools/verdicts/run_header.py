@@ -85,8 +85,3 @@ class RunHeader:
     def html(self) -> str:
         cells = "".join(f"<div><dt>{esc(k)}</dt><dd>{esc(v)}</dd></div>" for k, v in self.items())
         return f'<dl class="run-header">{cells}</dl>'
-
-    @property
-    def line(self) -> str:
-        """One line naming the run, for the head of a table that repeats on every printed page."""
-        return f"Run {self.run_id} · {self.started} · {self.target_url} ({self.shape}) · commit {self.commit}"

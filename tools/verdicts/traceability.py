@@ -223,6 +223,8 @@ def to_html(trace: Traceability, report: str = "index.html", signoff: bool = Fal
     why = dict.fromkeys(r for row in trace.rows if row.not_offered for r in row.not_offered_why().split("; "))
     count = sum(len(row.not_offered) for row in trace.rows)
     offered = f"; <b>{count} not offered ({esc('; '.join(why))}): counted neither way</b>" if count else ""
+    h = trace.header
+    run = f"Run {h.run_id} · {h.started} · {h.target_url} ({h.shape}) · commit {h.commit}"
     red = [(row.id, s) for row in trace.rows for s in row.scenarios if s.result and s.result.red]
     red_items = "".join(f"<li><b>{clause_id}</b> {_scenario(s, report)}</li>" for clause_id, s in red)
     key = "".join(f"<li><b>{esc(v.value)}</b>: {esc(when)}</li>" for v, when in RULE)
@@ -233,7 +235,7 @@ def to_html(trace: Traceability, report: str = "index.html", signoff: bool = Fal
         '<p class="muted">How each clause is judged: one rule, the first line that applies. ',
         f'{esc(verdicts.APPLICABLE)}</p><ul class="muted key">{key}</ul><table class="clauses"><colgroup>',
         "".join(f'<col style="width:{w}%">' for w in _COLUMNS.values()),
-        f'</colgroup><thead><tr><th colspan="5" class="run-line">{esc(trace.header.line)}</th></tr>',
+        f'</colgroup><thead><tr><th colspan="5" class="run-line">{esc(run)}</th></tr>',  # on every printed page
         "<tr>" + "".join(f"<th>{name}</th>" for name in _COLUMNS) + "</tr></thead>",
         *(_row(trace, row, report, pages) for row in trace.rows),
         f"</table>{_register(trace)}<h2>Open defects</h2>",
