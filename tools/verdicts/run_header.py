@@ -14,7 +14,6 @@ from tools.common.layout import CLARIFICATIONS
 from tools.common.results import run_properties
 
 UNKNOWN = "unknown"
-NOT_COUNTED = "not counted"
 
 
 @dataclass(frozen=True)
@@ -67,7 +66,7 @@ class RunHeader:
         configured, alive = props.get("jobs.configured"), props.get("jobs.max_alive")
         jobs = f"{configured} configured" + (f", at most {alive} alive at once" if alive else "") if configured else ""
         spec = SpecVersion(props.get("spec.date", UNKNOWN), props.get("spec.sha256", UNKNOWN))
-        return cls(**found, spec=spec, jobs=jobs or NOT_COUNTED)
+        return cls(**found, spec=spec, jobs=jobs or "not counted")
 
     def items(self) -> list[tuple[str, str]]:
         listening = f" (listening window {self.listen_s} s)" if self.listen_s != UNKNOWN else ""
