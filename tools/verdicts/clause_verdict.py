@@ -18,7 +18,6 @@ from tools.verdicts.known_defects import KnownDefect, Register
 from tools.verdicts.known_defects import read as read_register
 
 NOT_A_SIGNOFF_RUN = "not a sign-off run"
-SHAPES = ("task", "job", "both")  # a target (or a matrix row) that says nothing of its API offers both
 
 
 class ClauseVerdict(StrEnum):
@@ -196,7 +195,7 @@ def judge(
     if isinstance(results, Path):
         shape = shape or run_properties(results).get("target.api")
         results = read_results(results)
-    shape = shape if shape in SHAPES else "both"
+    shape = shape if shape in ("task", "job") else "both"  # a target that says nothing of its API offers both
     planned = scenarios(features_dir, ROOT) if planned is None else planned
     found = read_matrix(matrix) if matrix is not None else None
     if found is not None:

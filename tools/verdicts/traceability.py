@@ -16,7 +16,6 @@ from tools.common.html_page import REPORT_LINKS, esc, page, status_badge
 from tools.common.layout import CLARIFICATIONS, FEATURES, MUTATION_MATRIX, ROOT, RunLayout
 from tools.common.quote_html import inline_html, quote_html
 from tools.verdicts import clause_verdict as verdicts
-from tools.verdicts.clause_verdict import RULE, ClauseVerdictRow, Scenario
 from tools.verdicts.known_defects import KnownDefect, Register
 from tools.verdicts.known_defects import read as read_register
 from tools.verdicts.run_header import RunHeader
@@ -56,8 +55,7 @@ class SummaryItem(NamedTuple):
 def summary_items(markdown: str) -> list[SummaryItem]:
     """The numbered items of "Summary of Required Test Updates", with their sub-bullets, as written."""
     section = markdown.split("Summary of Required Test Updates", 1)[-1].split("\n## ", 1)[0]
-    items: list[SummaryItem] = []
-    priority = ""
+    items, priority = [], ""
     for line in section.splitlines():
         if line.startswith("### "):
             priority = line[4:].strip()
@@ -70,13 +68,13 @@ def summary_items(markdown: str) -> list[SummaryItem]:
 
 @dataclass(frozen=True)
 class Traceability:  # what the page (and the sign-off sheet) shows
-    rows: list[ClauseVerdictRow]
+    rows: list[verdicts.ClauseVerdictRow]
     quotes: dict[str, list[str]]  # clause id → its own quote, as its scenarios carry it
     items: list[SummaryItem]
     header: RunHeader
     register: Register
 
-    def row(self, clause_id: str) -> ClauseVerdictRow:
+    def row(self, clause_id: str) -> verdicts.ClauseVerdictRow:
         return next(row for row in self.rows if row.id == clause_id)
 
     @property
@@ -104,7 +102,7 @@ def section_title(section: str) -> str:
     return re.sub(r"(\d)\ufe0f?\u20e3", r"§\1", section)
 
 
-def faults_text(row: ClauseVerdictRow) -> str:
+def faults_text(row: verdicts.ClauseVerdictRow) -> str:
     if row.faults is None or not row.faults.total:
         return NO_MATRIX if row.faults is None else "no fault of the matrix breaks this clause"
     named = ", ".join(f.name if f.verdict == "killed" else f"{f.name} ({f.verdict})" for f in row.faults.each)
@@ -118,7 +116,7 @@ def _cell(text: str) -> str:
 def to_markdown(trace: Traceability) -> str:
     lines = [f"# {TITLES[0]}", ""]
     lines += [*(f"- {k}: {v}" for k, v in trace.header.items()), "", "How each clause is judged (first match):", ""]
-    lines += [*(f"- **{verdict.value}**: {when}" for verdict, when in RULE), "", verdicts.APPLICABLE, ""]
+    lines += [*(f"- **{verdict.value}**: {when}" for verdict, when in verdicts.RULE), "", verdicts.APPLICABLE, ""]
     lines += ["| Clause | Section | Official answer | Scenarios | Faults killed |", "|---|---|---|---|---|"]
     for row in trace.rows:
         c, known = row.clause, {s.name: f" ({s.known_defect.label})" for s in row.scenarios if s.known_defect}
@@ -157,14 +155,14 @@ def _known(d: KnownDefect | None, reason: bool = False) -> str:
     return link + (f"<br>{_muted(d.reason)}" if d and reason else "")
 
 
-def _scenario(s: Scenario, report: str) -> str:
+def _scenario(s: verdicts.Scenario, report: str) -> str:
     opened = s.result.report_id if s.result is not None else ""  # its result in the report
     name = f'<a href="{esc(report)}#{esc(opened)}">{esc(s.name)}</a>' if opened else esc(s.name)
     kind = f"{s.result.kind.value}: " if s.result is not None and s.result.red else ""
     return f"{status_badge(s.status)} {name}{_known(s.known_defect)} {_muted(kind + s.message[:200])}"
 
 
-def _row(trace: Traceability, row: ClauseVerdictRow, report: str, pages: str) -> str:
+def _row(trace: Traceability, row: verdicts.ClauseVerdictRow, report: str, pages: str) -> str:
     c, quote = row.clause, trace.quotes.get(row.id)
     verdict = status_badge(row.verdict.value) + "<br>".join(_known(d, True) for d in row.known_defects)
     verdict += f"<br>{_muted(row.reason[:300])}" if row.reason != verdicts.NOT_A_SIGNOFF_RUN else ""
@@ -227,7 +225,7 @@ def to_html(trace: Traceability, report: str = "index.html", signoff: bool = Fal
     run = f"Run {h.run_id} · {h.started} · {h.target_url} ({h.shape}) · commit {h.commit}"
     red = [(row.id, s) for row in trace.rows for s in row.scenarios if s.result and s.result.red]
     red_items = "".join(f"<li><b>{clause_id}</b> {_scenario(s, report)}</li>" for clause_id, s in red)
-    key = "".join(f"<li><b>{esc(v.value)}</b>: {esc(when)}</li>" for v, when in RULE)
+    key = "".join(f"<li><b>{esc(v.value)}</b>: {esc(when)}</li>" for v, when in verdicts.RULE)
     body = [
         f"<h1>{TITLES[signoff]}</h1>{trace.header.html()}{banner}",
         f"<p><b>Scenarios:</b> {', '.join(totals)}{offered}. Target API: {esc(trace.header.shape)}. How to read it: "
