@@ -16,8 +16,7 @@ from tools.common.html_page import REPORT_LINKS, esc, page, status_badge
 from tools.common.layout import CLARIFICATIONS, FEATURES, MUTATION_MATRIX, ROOT, RunLayout
 from tools.common.quote_html import inline_html, quote_html
 from tools.verdicts import clause_verdict as verdicts
-from tools.verdicts.known_defects import KnownDefect, Register
-from tools.verdicts.known_defects import read as read_register
+from tools.verdicts import known_defects
 from tools.verdicts.run_header import RunHeader
 
 NO_MATRIX = "mutation matrix not run on this commit: not proven"
@@ -72,7 +71,7 @@ class Traceability:  # what the page (and the sign-off sheet) shows
     quotes: dict[str, list[str]]  # clause id → its own quote, as its scenarios carry it
     items: list[SummaryItem]
     header: RunHeader
-    register: Register
+    register: known_defects.Register
 
     def row(self, clause_id: str) -> verdicts.ClauseVerdictRow:
         return next(row for row in self.rows if row.id == clause_id)
@@ -91,7 +90,7 @@ def build(
 ) -> Traceability:
     """The page's content; `profile` of the run defaults to the one its environment.properties names."""
     planned = scenarios(features_dir, ROOT) if features_dir.is_dir() else []
-    header, known = RunHeader.of(results_dir, profile), read_register()
+    header, known = RunHeader.of(results_dir, profile), known_defects.read()
     rows = verdicts.judge(results_dir, header.profile, planned=planned, matrix=matrix, shape=header.shape, known=known)
     quotes = {row.id: quotes_of(row.id, planned) for row in rows}
     return Traceability(rows, quotes, summary_items(CLARIFICATIONS.read_text(encoding="utf-8")), header, known)
@@ -150,7 +149,7 @@ def _muted(text: str) -> str:
     return f'<span class="muted">{esc(text)}</span>'
 
 
-def _known(d: KnownDefect | None, reason: bool = False) -> str:
+def _known(d: known_defects.KnownDefect | None, reason: bool = False) -> str:
     link = f' <a class="known" href="{esc(d.url)}">{esc(d.label)}</a>' if d else ""
     return link + (f"<br>{_muted(d.reason)}" if d and reason else "")
 
