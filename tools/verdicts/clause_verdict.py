@@ -173,9 +173,8 @@ def decide(
     if not signoff_profile(profile) or left_out:
         also = f": {len(left_out)} of {len(scenarios_)} scenario(s) left out by profile {profile}" if left_out else ""
         return ClauseVerdict.NOT_VERIFIED, NOT_A_SIGNOFF_RUN + also
-    if faults is not None and faults.total and faults.killed == faults.total:
-        return ClauseVerdict.PROVEN, ""
-    return ClauseVerdict.VERIFIED, ""
+    proven = faults is not None and 0 < faults.total == faults.killed
+    return ClauseVerdict.PROVEN if proven else ClauseVerdict.VERIFIED, ""
 
 
 def judge(
@@ -232,8 +231,7 @@ def summary_lines(rows: Sequence[ClauseVerdictRow], profile: str) -> list[str]:
     """The console's clause table: one line per clause, then whether the run can be signed."""
     lines = ["clause verdicts:"]
     for row in rows:
-        said = f"{row.passed}/{len(row.scenarios)} passed"
-        said += f", {len(row.not_offered)} not offered" if row.not_offered else ""
+        said = row.counts()
         said += f", faults {row.faults.killed}/{row.faults.total} killed" if row.faults and row.faults.total else ""
         said += f"  {row.heading}" + (f"  ({row.reason})" if row.reason and row.reason != NOT_A_SIGNOFF_RUN else "")
         lines.append(f"  {row.id:<4} {row.verdict.value:<13} {said}")

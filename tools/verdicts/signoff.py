@@ -33,11 +33,10 @@ def write(layout: RunLayout, *, pdf: bool = True, features_dir: Path = FEATURES)
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.verdicts.signoff")
     parser.add_argument("--base", type=Path, default=DEFAULT_LAYOUT.base)
-    parser.add_argument("--features", type=Path, default=FEATURES)
     parser.add_argument("--no-pdf", action="store_true")
     args = parser.parse_args(argv)
     try:
-        sheet = write(RunLayout(args.base.resolve()), pdf=not args.no_pdf, features_dir=args.features.resolve())
+        sheet = write(RunLayout(args.base.resolve()), pdf=not args.no_pdf, features_dir=FEATURES)
     except SignoffFailed as exc:
         print(f"signoff: {exc}")
         return 3

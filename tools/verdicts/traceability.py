@@ -80,8 +80,7 @@ class Traceability:  # what the page (and the sign-off sheet) shows
     def valid(self) -> bool:
         return verdicts.fit_for_signoff(self.rows, self.header.profile)
 
-    def said(self, clause_id: str) -> str:
-        """How a summary bullet names the clause answering it: "2.1 verified (3 passed)"."""
+    def said(self, clause_id: str) -> str:  # how a summary bullet names its clause: "2.1 verified (3 passed)"
         return f"{clause_id} {self.row(clause_id).verdict_text} ({self.row(clause_id).counts()})"
 
 
@@ -206,8 +205,7 @@ def _summary(trace: Traceability, pages: str) -> str:
 
 
 def to_html(trace: Traceability, report: str = "index.html", signoff: bool = False) -> str:
-    """The page, its links leading to the report at `report` and the pages beside it; `signoff`: the sign-off sheet,
-    with approval lines in place of the summary."""
+    """The page, linked to the report at `report` and the pages beside it; `signoff`: the sheet, approval lines last."""
     pages, profile = posixpath.dirname(report) + "/" if "/" in report else "", trace.header.profile
     why = "a clause is failed or not verified"
     why = why if verdicts.signoff_profile(profile) else f"{verdicts.NOT_A_SIGNOFF_RUN} (profile {esc(profile)})"
