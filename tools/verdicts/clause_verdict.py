@@ -106,26 +106,22 @@ class ClauseVerdictRow:
         return tuple(dict.fromkeys(s.known_defect for s in self.scenarios if s.known_defect))
 
     @property
-    def verdict_text(self) -> str:
-        """The verdict as every page names it: "failed, known defect PZ-1234" when the register knows it."""
+    def verdict_text(self) -> str:  # as every page names it: "failed, known defect PZ-1234"
         return ", ".join([self.verdict.value, *(d.label for d in self.known_defects)])  # known: failed ones only
 
-    def counts(self) -> str:
-        """ "3 passed · 1 failed · 1 not offered": every kind of ending that occurred, applicable ones first."""
+    def counts(self) -> str:  # "3 passed · 1 failed · 1 not offered": each ending that occurred, applicable first
         parts = [(self.count(what), what) for what in ("passed", "failed", "broken")]
         parts += [(self.not_run, "not run"), (len(self.not_offered), "not offered")]
         return " · ".join(f"{n} {what}" for n, what in parts if n) or "no scenario"
 
-    def not_offered_why(self) -> str:
-        """Why the target offers none of them, said once per reason: "the target offers no task API"."""
+    def not_offered_why(self) -> str:  # each reason once: "the target offers no task API"
         return "; ".join(dict.fromkeys(s.message or "not offered by the target" for s in self.not_offered))
 
 
 def read_matrix(path: Path) -> list[dict] | None:
     """The faults `make mutation` left, each with the suite commit it ran on; None: none, or a partial matrix."""
     data = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {"partial": True}
-    # A partial one (`--only` without a whole matrix before it) never ran some faults of a clause. Each fault carries
-    # the commit it ran on (`--only` keeps older ones); the matrix's own is the default.
+    # A partial one (`--only` alone) never ran some faults. A fault carries its commit (`--only` keeps older ones).
     faults = [{"suite_commit": data.get("suite_commit"), **fault} for fault in data.get("faults", [])]
     return None if data.get("partial") else faults
 
@@ -188,8 +184,7 @@ def judge(
     shape: str | None = None,
     known: Register | Path | None = None,
 ) -> list[ClauseVerdictRow]:
-    """One row per clause, in spec order, of `results` (a folder or its results) against `planned` (default: read
-    from `features_dir`), the `matrix`'s faults run on `commit` and `shape` (default: the folder's), the register."""
+    """A row per clause, in spec order: `results` (a folder or its results) against `planned`, `matrix`, `known`."""
     register = known if isinstance(known, Register) else read_register(known)
     if isinstance(results, Path):
         shape = shape or run_properties(results).get("target.api")
@@ -217,13 +212,11 @@ def judge(
     return rows
 
 
-def not_verified_beyond_profile(rows: Sequence[ClauseVerdictRow]) -> list[ClauseVerdictRow]:
-    """Clauses not verified for a reason other than the profile: what raises exit code 4."""
+def not_verified_beyond_profile(rows: Sequence[ClauseVerdictRow]) -> list[ClauseVerdictRow]:  # what exits 4
     return [r for r in rows if r.verdict is ClauseVerdict.NOT_VERIFIED and not r.reason.startswith(NOT_A_SIGNOFF_RUN)]
 
 
-def fit_for_signoff(rows: Sequence[ClauseVerdictRow], profile: str) -> bool:
-    """A sheet can be signed only for a sign-off profile where every clause is verified or proven."""
+def fit_for_signoff(rows: Sequence[ClauseVerdictRow], profile: str) -> bool:  # a sign-off profile, all verified
     return signoff_profile(profile) and all(r.verdict in (ClauseVerdict.VERIFIED, ClauseVerdict.PROVEN) for r in rows)
 
 

@@ -1,7 +1,6 @@
-"""The traceability page (HTML in the report folder, Markdown beside it): the run header, whether the run can be
-signed and the verdict rule; each clause with its verdict, quote, scenarios and the faults killed for it; the known
-defects and the open ones; each "Summary of Required Test Updates" item with what answers it. The sign-off sheet is
-this page with approval lines in place of the summary."""
+"""The traceability page (HTML, and Markdown beside it): run header, sign-off banner and verdict rule; each clause's
+verdict, quote, scenarios and faults killed; known and open defects; each "Summary of Required Test Updates" item and
+what answers it. The sign-off sheet is this page with approval lines in place of the summary."""
 
 from __future__ import annotations
 
