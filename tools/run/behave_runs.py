@@ -172,13 +172,11 @@ def _fork_server() -> Any:
     not be safe); None where the platform has none, or BEHAVE_START_METHOD=spawn (as on Windows)."""
     global _fork_context
     spawn = os.environ.get(START_METHOD_ENV, "").strip().lower() == "spawn"
-    if spawn or "forkserver" not in multiprocessing.get_all_start_methods():
-        return None
     with _fork_lock:
-        if _fork_context is None:
+        if _fork_context is None and not spawn and "forkserver" in multiprocessing.get_all_start_methods():
             _fork_context = multiprocessing.get_context("forkserver")
             _fork_context.set_forkserver_preload(["tools.run.behave_runs", *warm_modules()])
-    return _fork_context
+    return None if spawn else _fork_context
 
 
 def warm() -> None:
