@@ -23,7 +23,8 @@ from support.errors import PreconditionNotMet, TargetUnreachable
 from support.focus_api import Answer, FocusServer
 from support.grpc_stream import close_job_streams
 from support.models import JobConfig, JobConfigured, TaskConfig
-from support.waiting import WaitTimeout, wait_for
+from support.times import POLL_S
+from support.waiting import Polling
 
 LEDGER = "ledger.jsonl"
 
@@ -45,18 +46,14 @@ class JobSlots:
 
     def take(self, count: int = 1) -> list[Slot]:
         """`count` free slots at once (jobs that must live together), waiting while fewer are free."""
-        count = min(count, self.limit)
-        try:
-            return wait_for(
-                lambda: self._try_take(count),
-                reason=f"{count} free job slot(s) (at most {self.limit} jobs of a run alive at once, FOCUS_MAX_JOBS)",
-                timeout_s=self.wait_s,
-            )
-        except WaitTimeout:
-            raise PreconditionNotMet(
-                f"no {count} job slot(s) came free within {self.wait_s:g} s: {self.limit} jobs of this run stayed "
-                "alive (FOCUS_MAX_JOBS)"
-            ) from None
+        count, polling = min(count, self.limit), Polling(self.wait_s, interval_s=POLL_S)
+        while (taken := self._try_take(count)) is None:  # a loop of our own: nothing calls back into this module
+            if not polling.again(progress=False):
+                raise PreconditionNotMet(
+                    f"no {count} job slot(s) came free within {self.wait_s:g} s: {self.limit} jobs of this run stayed "
+                    "alive (FOCUS_MAX_JOBS)"
+                )
+        return taken
 
     def _try_take(self, count: int) -> list[Slot] | None:
         taken: list[Slot] = []

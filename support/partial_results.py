@@ -150,7 +150,7 @@ def read_waterfall(world: World, task_id: str, history: HistoryWindow, *, once: 
         if seen.status not in (200, 201):
             return f"the waterfall answered {seen.status}"
         if came:  # progress: polled again at once
-            if not reached_at and history.reached_last(row.startTimestamp for row in came):
+            if not reached_at and history.reached_last([row.startTimestamp for row in came]):
                 reached_at.append(monotonic())
             return True
         if reached_at and monotonic() - reached_at[0] > waits.waterfall_end_grace_s:
