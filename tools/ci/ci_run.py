@@ -164,7 +164,7 @@ def publish(layout: RunLayout, features: Path = FEATURES, pdf: bool = True) -> i
     where, worst = ["--base", str(layout.base), "--features", str(features)], 0
     for what, command in (
         ("report", ["tools.report.build", *where]),
-        ("sign-off sheet", ["tools.verdicts.signoff", *where, *([] if pdf else ["--no-pdf"])]),
+        ("sign-off sheet", ["tools.verdicts.signoff", *where[:2], *([] if pdf else ["--no-pdf"])]),  # over features/
         ("Xray file", ["tools.ci.xray", "build", *where]),
     ):
         done = subprocess.run([sys.executable, "-m", *command], cwd=ROOT, stdin=subprocess.DEVNULL)
