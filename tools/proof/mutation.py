@@ -1,10 +1,7 @@
-"""`make mutation`: prove that the suite can fail, clause by clause, on stands broken on purpose (README.md).
-
-Each fault runs once, on one `--api` shape that can show it, the whole profile on a stand of its own (one private
-broker, a 20 s stream limit). Only a product defect kills: its clause ended broken is *not shown*, another clause not
-green a *false alarm* (but for its registry entry's `unjudged` clauses, which may end not verified), its clause all
-green *survived*. Writes reports/mutation/matrix.json and matrix.md with the kill matrix; exit 1 when a fault is not
-killed or skipped, or a check was never shown red.
+"""`make mutation`: each fault on a stand of its own, one `--api` shape that can show it (README.md). Only a product
+defect on its clauses kills; a clause of its ended broken is *not shown*, another clause red a *false alarm* (but its
+`unjudged` ones), its clauses all green *survived*. Writes reports/mutation/matrix.json and matrix.md; exit 1 when a
+fault is not killed or skipped, or a check was never shown red.
 """
 
 from __future__ import annotations
@@ -17,7 +14,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -61,8 +58,7 @@ class Decision:
 
 
 def decide(clauses: Iterable[str], results: Sequence[ScenarioResult], unjudged: Iterable[str] = ()) -> Decision:
-    """`clauses`: those the fault breaks; `unjudged`: those it may leave not verified (a broken environment there is
-    allowed, anything else red is an alarm)."""
+    """`unjudged`: clauses the fault may leave broken by the environment (anything else red there is an alarm)."""
     targeted, excused = set(clauses), set(unjudged) - set(clauses)
     if not results:
         return Decision(Verdict.ERROR, note="no scenario ran")
@@ -95,11 +91,6 @@ class FaultRun:
     judged_on: str = ""  # the shape it was judged on, when not this one
 
 
-def results_of(fault: Mapping) -> Path:
-    """The results of a fault's entry in the matrix."""
-    return RunLayout(MUTATION_DIR / fault.get("shape", "both") / fault["name"]).results
-
-
 @dataclass
 class Matrix:
     """What every fault's run shares; `cancel` is Ctrl-C, `stopping` the stands still going down."""
@@ -112,7 +103,7 @@ class Matrix:
     stopping: list[threading.Thread] = field(default_factory=list)
 
     def run_fault(self, fault: FaultSwitch, shape: str) -> FaultRun:
-        """One fault on its own stand and folder (start_jobs makes it anew), its behave jobs drawing no pictures."""
+        """One fault on its own stand and folder, its behave jobs drawing no pictures."""
         started, layout = time.monotonic(), RunLayout(MUTATION_DIR / shape / fault.name)
         shutil.rmtree(layout.base, ignore_errors=True)
         # At a 20 s limit the @slow and @listening scenarios take seconds: spread with the rest, not alone.
@@ -159,8 +150,7 @@ class Matrix:
 def rows_and_runs(
     faults: Sequence[FaultSwitch], shapes: Sequence[str], profile: str
 ) -> tuple[list[FaultRun], list[tuple[FaultSwitch, str]]]:
-    """The rows that need no run (judged on another shape, not shown by this one, slow-only in a quick matrix) and the
-    (fault, shape) pairs to run: a fault of the job API alone on the job shape (production's), else the first."""
+    """The rows that need no run, and the (fault, shape) pairs to run: a job-API-only fault on the job shape."""
     rows, todo = [], []
     for fault in faults:
         job_only = "job" in shapes and fault.applies_to("job") and "task" not in fault.shapes
@@ -215,15 +205,13 @@ def to_json(runs: Sequence[FaultRun], profile: str, stand_args: Sequence[str], c
 
 
 def stamp_commit(matrix: dict, commit: str | None = None) -> dict:
-    """The suite's commit on the matrix and on each fault it ran: a clause is *proven* only by kills of the run's own
-    commit (tools/verdicts/clause_verdict.py), and `--only` keeps older faults with the commit they ran on."""
+    """The suite's commit on the matrix and each fault: only kills of the run's own commit prove a clause."""
     commit = commit or suite_commit()
     return {**matrix, "suite_commit": commit, "faults": [{**f, "suite_commit": commit} for f in matrix["faults"]]}
 
 
 def merge(previous: dict | None, current: dict, only: bool) -> dict:
-    """With --only, the faults not re-run keep their last entry; some faults only, on no earlier whole matrix, prove
-    no clause (`partial`)."""
+    """With --only, the faults not re-run keep their last entry; `partial` when no whole matrix came before."""
     fresh = {(fault["name"], fault["shape"]) for fault in current["faults"]}
     kept = [f for f in (previous or {}).get("faults", []) if (f["name"], f.get("shape", "both")) not in fresh]
     partial = only and (previous is None or bool(previous.get("partial")))
@@ -251,19 +239,17 @@ def to_markdown(matrix: dict) -> str:
 
 
 def refresh_report(layout: RunLayout = DEFAULT_LAYOUT) -> Path | None:
-    """The acceptance report again, its traceability page now showing the faults killed per clause (its trend entry
-    replaced, not doubled); with no run there, only the traceability pages."""
+    """The acceptance report again (its trend entry replaced), now with the kills; with no run, only traceability."""
     if any(layout.results.glob("*-result.json")):
         try:
             return report.rebuild(layout).index
         except report.ReportFailed as exc:
             print(f"the report could not be rebuilt ({exc}); its traceability pages are refreshed instead")
-    written = traceability.refresh(layout)
-    return written[0] if written else None
+    return next(iter(traceability.refresh(layout)), None)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Run the suite against every fault switch of the stand.")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--profile", choices=("quick", "nightly"), default="nightly")
     parser.add_argument("--jobs", type=int, default=6, help="faults at a time (default 6: they mostly wait on streams)")
     parser.add_argument("--only", nargs="+", metavar="NAME", help="these faults only (the matrix keeps the others)")
@@ -298,7 +284,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     last = MUTATION_MATRIX if args.only and MUTATION_MATRIX.exists() else None
     previous = json.loads(last.read_text(encoding="utf-8")) if last else None
     matrix = merge(previous, to_json(runs, args.profile, ["--stream-limit", limit]), bool(args.only))
-    kills = kill_matrix.build(matrix["faults"], results_of, features, ROOT / "steps")
+    results = lambda f: RunLayout(MUTATION_DIR / f.get("shape", "both") / f["name"]).results  # noqa: E731
+    kills = kill_matrix.build(matrix["faults"], results, features, ROOT / "steps")
     MUTATION_DIR.mkdir(parents=True, exist_ok=True)
     MUTATION_MATRIX.write_text(json.dumps(matrix | kill_matrix.to_json(kills), indent=2), encoding="utf-8")
     text = f"{to_markdown(matrix)}\n{kill_matrix.to_markdown(kills)}"
