@@ -17,12 +17,17 @@ from tools.common.layout import ROOT
 
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
 PYTHONS = {"python", "python3", ".venv/bin/python", "py"}
+# Each deployment's sheet under its own name in its version's release: one never replaces another's.
+CP_SHEETS = 'for kind in pdf html; do cp "reports/signoff.$kind" "reports/signoff-$ACCEPTANCE_TARGET.$kind"; done'
+SHEETS = '"reports/signoff-$ACCEPTANCE_TARGET.pdf" "reports/signoff-$ACCEPTANCE_TARGET.html"'
+UPLOAD_SHEETS = f'gh release upload "$tag" {SHEETS} --clobber'
 # Besides the tools: the Windows runner's venv with the run's requirements alone, the sign-off sheet's release.
 OTHER_STEPS = {
     "py -3 -m venv .venv",
     "py -m pip install --disable-pip-version-check --quiet -r requirements.txt",
     "tag=$(.venv/bin/python -m tools.ci.ci_run release-tag)",
-    'gh release upload "$tag" reports/signoff.pdf reports/signoff.html --clobber',
+    CP_SHEETS,
+    UPLOAD_SHEETS,
 }
 TEAM_LABELS, TEAM_ENVS = '["self-hosted","windows","panda_automation"]', """'["staging","kefar_saba"]'"""
 
@@ -136,7 +141,7 @@ def test_the_report_is_built_on_linux_from_the_runs_results_whatever_its_outcome
     lines = _step(report, "gh release")["run"].splitlines()
     assert lines[0] == "tag=$(.venv/bin/python -m tools.ci.ci_run release-tag)"  # no version recorded: no release
     assert lines[1].startswith('gh release create "$tag" ') and lines[1].endswith(" || true")  # made once per version
-    assert lines[2] == 'gh release upload "$tag" reports/signoff.pdf reports/signoff.html --clobber'
+    assert lines[2:] == [CP_SHEETS, UPLOAD_SHEETS]
     assert report["permissions"]["contents"] == "write"
     assert steps.index(publish) < steps.index(_step(report, "gh release"))
 
