@@ -1,7 +1,6 @@
-"""The CI's steps about a finished run: `python -m tools.ci.ci_run STEP [--base DIR]`, STEP `summary` (the clause
-table for the job summary page), `artifacts` (what the upload takes: reports/ci/artifacts/), `outcome` (end with the
-run's exit code), `release-tag` (signoff-<sw_version>) or `publish` (the report, sign-off sheet and Xray file from the
-results alone, on any machine), read from environment.properties and the runner's logs/run.json.
+"""The CI's steps about a finished run, read from its results and logs/run.json: `summary` (the clause table),
+`artifacts` (reports/ci/artifacts/), `outcome` (its exit code), `release-tag` (signoff-<sw_version>), `publish`
+(the report, sign-off sheet and Xray file from the results alone, on any machine).
 """
 
 from __future__ import annotations
@@ -16,8 +15,8 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from tools.common.console import plain_text_where_needed
 from tools.common.layout import DEFAULT_LAYOUT, FEATURES, ROOT, RunLayout
@@ -50,8 +49,7 @@ def noted(layout: RunLayout) -> dict:
     return {}
 
 
-@dataclass(frozen=True)
-class RunFacts:
+class RunFacts(NamedTuple):
     header: RunHeader
     target_name: str  # "stand", or the deployment's name (the GitHub environment's)
     exit_code: int | None  # None: the runner did not record it
@@ -176,9 +174,9 @@ def publish(layout: RunLayout, features: Path = FEATURES, pdf: bool = True) -> i
 
 def main(argv: Sequence[str] | None = None) -> int:
     plain_text_where_needed()
-    parser = argparse.ArgumentParser(description="CI steps about a finished run (this module's docstring).")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("step", choices=["summary", "artifacts", "outcome", "release-tag", "publish"])
-    parser.add_argument("--base", type=Path, default=DEFAULT_LAYOUT.base, help="the reports folder")
+    parser.add_argument("--base", type=Path, default=DEFAULT_LAYOUT.base)
     parser.add_argument("--features", type=Path, default=FEATURES)
     parser.add_argument("--out", type=Path, help="summary: append it here (default $GITHUB_STEP_SUMMARY, or print)")
     parser.add_argument("--no-pdf", action="store_true", help="publish: the sign-off sheet in HTML only (no browser)")

@@ -11,11 +11,12 @@ import contextlib
 import json
 import os
 import re
+import shutil
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 import requests
 from tenacity import retry, retry_if_exception_type, retry_if_result, stop_after_attempt, wait_exponential
@@ -39,8 +40,7 @@ def cap(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit] + cut
 
 
-@dataclass(frozen=True)
-class Scenario:
+class Scenario(NamedTuple):
     """A scenario of the feature files (or of the results only), with its result if it ran."""
 
     name: str
@@ -139,13 +139,11 @@ def info(facts: RunFacts, found: Sequence[Scenario], project: str, test_plan: st
 
 
 def build(args: argparse.Namespace) -> int:
-    """Write xray/execution.json and unmapped.txt from the results under `--base`, or nothing-to-upload.txt."""
     layout = RunLayout(args.base.resolve())
     out = layout.base / "xray"
-    out.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(out, ignore_errors=True)  # no stale file of an earlier run
+    out.mkdir(parents=True)
     path, note, listing = out / "execution.json", out / NOTHING, out / "unmapped.txt"
-    for stale in (path, note, listing):
-        stale.unlink(missing_ok=True)
     facts, found = RunFacts.of(layout), pair(args.features.resolve(), read_results(layout.results))
     # The stand is the suite's own fake server (its PASSED say nothing of the product); a run without a scenario of
     # the features that ran (only the preflight's record, or the runner's "not run" ones) is no execution either.
@@ -181,7 +179,7 @@ def build(args: argparse.Namespace) -> int:
 
 
 class UploadFailed(RuntimeError):
-    """One line that says what went wrong and what to do; never holds the secret or the token."""
+    """What went wrong and what to do, in one line without the secret or the token."""
 
 
 @retry(
@@ -247,7 +245,7 @@ def send(path: Path, skip_without_credentials: bool) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="The run's results for Jira Xray: build the file, or upload it.")
     parser.add_argument("step", choices=["build", "upload"])
-    parser.add_argument("--base", type=Path, default=DEFAULT_LAYOUT.base, help="build: the reports folder")
+    parser.add_argument("--base", type=Path, default=DEFAULT_LAYOUT.base)
     parser.add_argument("--features", type=Path, default=FEATURES)
     parser.add_argument("--test-plan", default=os.environ.get("XRAY_TEST_PLAN") or None, help="build: e.g. PZ-100")
     stand = os.environ.get("XRAY_INCLUDE_STAND", "") in ("1", "true", "yes")
