@@ -23,9 +23,10 @@ TIMEOUT_S = 4.0  # a host inside the network answers a ping or a GET within it, 
 def ping(host: str, timeout_s: float = TIMEOUT_S) -> str | None:
     """None when the host answers one ping, else why not. Windows' ping counts in milliseconds, others' in seconds."""
     wait = ["-n", "1", "-w", str(int(timeout_s * 1000))] if os.name == "nt" else ["-c", "1", "-W", str(int(timeout_s))]
-    command = ["ping", *wait, host]
     try:
-        done = subprocess.run(command, capture_output=True, timeout=timeout_s + 2, stdin=subprocess.DEVNULL)
+        done = subprocess.run(
+            ["ping", *wait, host], capture_output=True, timeout=timeout_s + 2, stdin=subprocess.DEVNULL
+        )
     except (OSError, subprocess.TimeoutExpired) as error:
         return type(error).__name__
     return None if done.returncode == 0 else "no answer"
@@ -41,22 +42,8 @@ def ack(base_url: str, timeout_s: float = TIMEOUT_S) -> str | None:
     return None
 
 
-def check(base_url: str) -> int:
-    host, shown = urlsplit(base_url).hostname or "", mask_url(base_url)
-    pinged, acked = ping(host), ack(base_url)
-    print(f"ping {host}: {pinged or 'answers'}\nGET {shown}/ack: {acked or 'answers'}")
-    if pinged is None or acked is None:
-        print("the target is reachable: the run's preflight checks each of its parts")
-        return 0
-    why = f"this runner reaches neither {host} (ping: {pinged}) nor {shown}/ack ({acked}): is the VPN connected?"
-    if os.environ.get("GITHUB_ACTIONS"):
-        print(f"::error title=VPN NOT CONNECTED::{why}")
-    print(f"VPN NOT CONNECTED: {why}")
-    return 2
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Does this machine reach the target at all (ping, GET /ack)?")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--env", metavar="NAME", help="a deployment by its name in the environments YAML")
     parser.add_argument("--environments", type=Path, metavar="FILE", help="the environments YAML")
     args = parser.parse_args(argv)
@@ -70,7 +57,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not base_url:
         print("no target: --env NAME, or FOCUS_BASE_URL (README.md)")
         return 2
-    return check(base_url)
+    host, shown = urlsplit(base_url).hostname or "", mask_url(base_url)
+    pinged, acked = ping(host), ack(base_url)
+    print(f"ping {host}: {pinged or 'answers'}\nGET {shown}/ack: {acked or 'answers'}")
+    if pinged is None or acked is None:
+        print("the target is reachable: the run's preflight checks each of its parts")
+        return 0
+    why = f"this runner reaches neither {host} (ping: {pinged}) nor {shown}/ack ({acked}): is the VPN connected?"
+    if os.environ.get("GITHUB_ACTIONS"):
+        print(f"::error title=VPN NOT CONNECTED::{why}")
+    print(f"VPN NOT CONNECTED: {why}")
+    return 2
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ hold the flaky results (passed once, red once) and each profile's wall times. Ex
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import multiprocessing
 import statistics
@@ -34,11 +35,9 @@ class Run:
 
 
 def read_run(profile: str, index: int, exit_code: int, process_s: float, base: Path) -> Run:
-    layout = RunLayout(base)
-    try:
+    layout, wall = RunLayout(base), process_s
+    with contextlib.suppress(OSError, ValueError, KeyError):
         wall = float(json.loads((layout.logs / "timings.json").read_text(encoding="utf-8"))["until_report_s"])
-    except (OSError, ValueError, KeyError):
-        wall = process_s
     run = Run(profile, index, exit_code, wall)
     for result in read_results(layout.results):
         key = f"{result.spec} {result.case or '-'}: {result.name.strip()}"
@@ -85,9 +84,8 @@ def _burn(until: float) -> None:
 
 def start_hog(cores: int, seconds: float) -> list[multiprocessing.Process]:
     """`cores` processes, each keeping one core busy for `seconds` at most (they stop by themselves)."""
-    hogs = [
-        multiprocessing.Process(target=_burn, args=(time.monotonic() + seconds,), daemon=True) for _ in range(cores)
-    ]
+    until = time.monotonic() + seconds
+    hogs = [multiprocessing.Process(target=_burn, args=(until,), daemon=True) for _ in range(cores)]
     for hog in hogs:
         hog.start()
     return hogs
@@ -114,9 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     plan = [("quick", n) for n in range(1, args.quick + 1)] + [("nightly", n) for n in range(1, args.nightly + 1)]
     bound = 1.5 * sum(EXPECTED_S[profile] for profile, _ in plan)
-    print(
-        f"soak: {args.quick} quick + {args.nightly} nightly runs; CPU hog on {args.hog_cores} core(s) for {bound:.0f} s"
-    )
+    print(f"soak: {args.quick} quick + {args.nightly} nightly runs; CPU hog on {args.hog_cores} core(s), {bound:.0f} s")
     SOAK_DIR.mkdir(parents=True, exist_ok=True)
     runs: list[Run] = []
     hogs = start_hog(args.hog_cores, bound)
