@@ -52,7 +52,7 @@ def test_a_cued_phase_starts_once_the_other_logs_its_cue(tmp_path: Path, steps) 
             f"import pathlib; assert 'stand up in' in pathlib.Path({str(tmp_path / 'first.log')!r}).read_text()\n"
             f"pathlib.Path({str(go)!r}).touch()"
         ),
-        phases.Cue("first", "stand up in"),
+        ("first", "stand up in"),
     )
     steps([second, first])
     assert phases.main([]) == 0
@@ -70,5 +70,5 @@ def test_the_second_nightly_is_cued_by_the_first_nightlys_quick_process() -> Non
     quick = [job.name for job in plan(True, ROOT / "features", ROOT) if not job.slow]
     assert quick == [phases.QUICK_SCENARIOS_DONE.removesuffix(": done")]
     second = next(p for step in phases.STEPS for p in step if p.starts_when is not None)
-    assert second.starts_when == phases.Cue(phases.NIGHTLY_JOB_SHAPE, phases.QUICK_SCENARIOS_DONE)
+    assert second.starts_when == (phases.NIGHTLY_JOB_SHAPE, phases.QUICK_SCENARIOS_DONE)
     assert any(p.name == phases.NIGHTLY_JOB_SHAPE for step in phases.STEPS for p in step)

@@ -20,17 +20,10 @@ PHASES_DIR = ROOT / "reports" / "phases"
 CUE_TIMEOUT_S = 600.0  # a cue's phase that neither logs its text nor ends in this time has hung: start anyway
 
 
-class Cue(NamedTuple):
-    """A phase starts once another phase's log shows `text` (or that phase has ended, whatever its result)."""
-
-    phase: str
-    text: str
-
-
 class Phase(NamedTuple):
     name: str
     command: tuple[str, ...]
-    starts_when: Cue | None = None
+    starts_when: tuple[str, str] | None = None  # (phase, text): once that phase's log shows the text, or it ended
 
 
 # The real-limit nightlies mostly wait out 180 s streams, so they run beside the tests, which keep the cores busy;
@@ -48,7 +41,7 @@ STEPS: list[list[Phase]] = [
         Phase("pytest suite, tools and safety", (*PYTEST, "tests/suite", "tests/tools", "tests/safety")),
         Phase("lint", (*MAKE, "lint")),
         Phase(NIGHTLY_JOB_SHAPE, (*ACCEPTANCE, "API=job", "CATALOGUE=continuous", "REPORTS=reports/job-continuous")),
-        Phase("nightly both APIs", ACCEPTANCE, starts_when=Cue(NIGHTLY_JOB_SHAPE, QUICK_SCENARIOS_DONE)),
+        Phase("nightly both APIs", ACCEPTANCE, starts_when=(NIGHTLY_JOB_SHAPE, QUICK_SCENARIOS_DONE)),
     ],
     [Phase("mutation matrix", (*MAKE, "mutation"))],
 ]
@@ -60,17 +53,17 @@ def log_of(name: str) -> Path:
     return PHASES_DIR / f"{name.replace(' ', '-')}.log"
 
 
-def cued(cue: Cue) -> bool:
-    """True once the cue's phase logged its text or ended (a phase not run this time cues nothing: go)."""
-    ended, log = _ended.get(cue.phase), log_of(cue.phase)
+def cued(phase: str, text: str) -> bool:
+    """True once the phase logged the text or ended (a phase not run this time cues nothing: go)."""
+    ended, log = _ended.get(phase), log_of(phase)
     if ended is None or ended.is_set():
         return True
-    return log.exists() and cue.text in log.read_text(encoding="utf-8", errors="replace")
+    return log.exists() and text in log.read_text(encoding="utf-8", errors="replace")
 
 
 def run_phase(phase: Phase) -> tuple[Phase, int, float]:
     deadline = time.monotonic() + CUE_TIMEOUT_S
-    while phase.starts_when is not None and not cued(phase.starts_when) and time.monotonic() < deadline:
+    while phase.starts_when is not None and not cued(*phase.starts_when) and time.monotonic() < deadline:
         time.sleep(0.5)
     started, log = time.monotonic(), log_of(phase.name)
     with _print_lock:
