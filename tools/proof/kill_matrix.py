@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
@@ -37,12 +36,11 @@ class RedStep(NamedTuple):
     product_defect: bool = True  # filed as a product defect (by the type it raised), not as a broken result
 
 
-@dataclass
-class KillMatrix:
+class KillMatrix(NamedTuple):
     checks: list[Check]
     killed_by: dict[str, list[str]]  # check pattern -> faults that showed it red
-    before_any_check: list[dict[str, str]] = field(default_factory=list)  # failed first at a Given/When, or a hook
-    exempt: Mapping[str, str] = field(default_factory=dict)
+    before_any_check: list[dict[str, str]]  # failed first at a Given/When, or a hook
+    exempt: Mapping[str, str]
 
     @property
     def never_red(self) -> list[Check]:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
+from typing import NamedTuple
 
 from stand.control import STAND_DIR, FaultSwitch, SharedBroker, Stand, StandFailed, list_faults, target_env
 from tools.common.layout import DEFAULT_LAYOUT, FEATURES, MUTATION_MATRIX, ROOT, RunLayout, suite_commit
@@ -48,12 +49,11 @@ class Verdict(StrEnum):
         return self in (Verdict.KILLED, Verdict.SKIPPED)
 
 
-@dataclass(frozen=True)
-class Decision:
+class Decision(NamedTuple):
     verdict: Verdict
-    on_clause: list[ScenarioResult] = field(default_factory=list)  # scenarios of its clauses failed as product defects
-    elsewhere: list[ScenarioResult] = field(default_factory=list)  # scenarios of other clauses that are not green
-    not_shown: list[ScenarioResult] = field(default_factory=list)  # scenarios of its clauses that ended broken
+    on_clause: Sequence[ScenarioResult] = ()  # scenarios of its clauses failed as product defects
+    elsewhere: Sequence[ScenarioResult] = ()  # scenarios of other clauses that are not green
+    not_shown: Sequence[ScenarioResult] = ()  # scenarios of its clauses that ended broken
     note: str = ""
 
 
@@ -80,8 +80,7 @@ def decide(clauses: Iterable[str], results: Sequence[ScenarioResult], unjudged: 
     return Decision(Verdict.SURVIVED, note=note)
 
 
-@dataclass(frozen=True)
-class FaultRun:
+class FaultRun(NamedTuple):
     fault: FaultSwitch
     decision: Decision
     profile: str  # the profile it ran in ("-" when not run on this shape)
