@@ -91,9 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             runs += list(pool.map(run_phase, chosen))
     total = time.monotonic() - started
     rows = ["| Phase | Wall time | Result |", "|---|---:|---|"]
-    rows += [
-        f"| {p.name} | {s / 60:.1f} min ({s:.0f} s) | {'ok' if c == 0 else f'FAILED (exit {c})'} |" for p, c, s in runs
-    ]
+    rows += [f"| {p.name} | {s / 60:.1f} min ({s:.0f} s) | {f'FAILED (exit {c})' if c else 'ok'} |" for p, c, s in runs]
     rows.append(f"| **all** (side-by-side phases overlap) | **{total / 60:.1f} min** ({total:.0f} s) | |")
     (PHASES_DIR / "phases.md").write_text("\n".join(rows) + "\n", encoding="utf-8")
     failed = [phase.name for phase, code, _ in runs if code != 0]
