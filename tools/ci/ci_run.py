@@ -115,8 +115,7 @@ def artifacts(layout: RunLayout) -> int:
     out = layout.base / "ci" / "artifacts"
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
-    pages = sorted(layout.single_file.glob("*.*"))
-    for path in (*pages, *(layout.base / name for name in ARTIFACTS)):
+    for path in (*sorted(layout.single_file.glob("*.*")), *(layout.base / name for name in ARTIFACTS)):
         if path.is_dir() and any(path.iterdir()):
             shutil.copytree(path, out / path.name)
         elif path.is_file():

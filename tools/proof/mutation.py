@@ -174,8 +174,7 @@ def _line(run: FaultRun, done: int, total: int) -> str:
     shown = d.elsewhere or d.not_shown or d.on_clause
     what = "red elsewhere" if d.elsewhere else "broken on its clause" if d.not_shown else "red"
     detail = f"{what}: " + "; ".join(f"{r.spec} {r.name.strip()}" for r in shown[:3]) if shown else ""
-    clauses = ",".join(run.fault.clauses)
-    head = f"[{done:>2}/{total}] {run.shape:<4} {d.verdict.value:<11} {run.fault.name:<24} {clauses:<16}"
+    head = f"[{done:>2}/{total}] {run.shape:<4} {d.verdict:<11} {run.fault.name:<24} {','.join(run.fault.clauses):<16}"
     return f"{head} {run.seconds:5.0f} s  {detail[:110]}" + (f" ({d.note})" if d.note else "")
 
 
