@@ -98,18 +98,6 @@ def summary(layout: RunLayout, features: Path = FEATURES) -> str:
     return "\n".join(out) + "\n"
 
 
-def write_summary(layout: RunLayout, features: Path, out: Path | None) -> int:
-    """reports/ci/summary.md, appended to `out`, else to $GITHUB_STEP_SUMMARY when GitHub sets it, else printed."""
-    text, kept = summary(layout, features), layout.base / "ci" / "summary.md"
-    kept.parent.mkdir(parents=True, exist_ok=True)
-    kept.write_text(text, encoding="utf-8")
-    if out := out or (Path(os.environ["GITHUB_STEP_SUMMARY"]) if os.environ.get("GITHUB_STEP_SUMMARY") else None):
-        with out.open("a", encoding="utf-8") as page:
-            page.write(text)
-    print(f"summary: {out} (and {kept})" if out else text)
-    return 0
-
-
 def artifacts(layout: RunLayout) -> int:
     """Copy the run's deliverables into reports/ci/artifacts/, one folder whose every link works offline."""
     out = layout.base / "ci" / "artifacts"
@@ -177,12 +165,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("step", choices=["summary", "artifacts", "outcome", "release-tag", "publish"])
     parser.add_argument("--base", type=Path, default=DEFAULT_LAYOUT.base)
     parser.add_argument("--features", type=Path, default=FEATURES)
-    parser.add_argument("--out", type=Path, help="summary: append it here (default $GITHUB_STEP_SUMMARY, or print)")
+    summary_page = os.environ.get("GITHUB_STEP_SUMMARY") or None  # GitHub's job summary page, when it sets it
+    parser.add_argument("--out", type=Path, default=summary_page, help="summary: append it here, not print it")
     parser.add_argument("--no-pdf", action="store_true", help="publish: the sign-off sheet in HTML only (no browser)")
     args = parser.parse_args(argv)
     layout, features = RunLayout(args.base.resolve()), args.features.resolve()
-    if args.step == "summary":
-        return write_summary(layout, features, args.out)
+    if args.step == "summary":  # kept in reports/ci/summary.md too
+        text, kept = summary(layout, features), layout.base / "ci" / "summary.md"
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        kept.write_text(text, encoding="utf-8")
+        if args.out:
+            with args.out.open("a", encoding="utf-8") as page:
+                page.write(text)
+        print(f"summary: {args.out} (and {kept})" if args.out else text)
+        return 0
     if args.step == "publish":
         return publish(layout, features, not args.no_pdf)
     return {"artifacts": artifacts, "outcome": outcome, "release-tag": release_tag}[args.step](layout)
