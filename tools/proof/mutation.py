@@ -236,16 +236,6 @@ def to_markdown(matrix: dict) -> str:
     return "\n".join(["# Mutation matrix", "", intro, "", *table([*head, "Red elsewhere", "Note"], rows), "", said, ""])
 
 
-def refresh_report(layout: RunLayout = DEFAULT_LAYOUT) -> Path | None:
-    """The acceptance report again (its trend entry replaced), now with the kills; with no run, only traceability."""
-    if any(layout.results.glob("*-result.json")):
-        try:
-            return report.rebuild(layout).index
-        except report.ReportFailed as exc:
-            print(f"the report could not be rebuilt ({exc}); its traceability pages are refreshed instead")
-    return next(iter(traceability.refresh(layout)), None)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--profile", choices=("quick", "nightly"), default="nightly")
@@ -288,7 +278,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     MUTATION_MATRIX.write_text(json.dumps(matrix | kill_matrix.to_json(kills), indent=2), encoding="utf-8")
     text = f"{to_markdown(matrix)}\n{kill_matrix.to_markdown(kills)}"
     (MUTATION_DIR / "matrix.md").write_text(text, encoding="utf-8")
-    refreshed = refresh_report()
+    refreshed = None  # the acceptance report again (its trend entry replaced) with these kills; else traceability
+    if any(DEFAULT_LAYOUT.results.glob("*-result.json")):
+        try:
+            refreshed = report.rebuild(DEFAULT_LAYOUT).index
+        except report.ReportFailed as exc:
+            print(f"the report could not be rebuilt ({exc}); its traceability pages are refreshed instead")
+    refreshed = refreshed or next(iter(traceability.refresh(DEFAULT_LAYOUT)), None)
     bad = [run for run in runs if not run.decision.verdict.acceptable]
     print(f"\n{kill_matrix.summary(kills)}\n\n{len(runs) - len(bad)}/{len(runs)} faults killed or skipped in ", end="")
     print(f"{time.monotonic() - started:.0f} s; matrix: {MUTATION_MATRIX.relative_to(ROOT)} and matrix.md")

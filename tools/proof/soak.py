@@ -13,8 +13,8 @@ import subprocess
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from tools.common.layout import ROOT, RunLayout
 from tools.common.results import read_results
@@ -24,21 +24,20 @@ EXPECTED_S = {"quick": 45.0, "nightly": 260.0}  # one run on a quiet machine: wi
 RED = ("failed", "broken")
 
 
-@dataclass
-class Run:
+class Run(NamedTuple):
     profile: str
     index: int
     exit: int
     wall_s: float  # broker start to report written (the whole process when the run did not say)
-    statuses: dict[str, str] = field(default_factory=dict)  # scenario -> Allure status
-    messages: dict[str, str] = field(default_factory=dict)  # scenario -> the first line of its red message
+    statuses: dict[str, str]  # scenario -> Allure status
+    messages: dict[str, str]  # scenario -> the first line of its red message
 
 
 def read_run(profile: str, index: int, exit_code: int, process_s: float, base: Path) -> Run:
     layout, wall = RunLayout(base), process_s
     with contextlib.suppress(OSError, ValueError, KeyError):
         wall = float(json.loads((layout.logs / "timings.json").read_text(encoding="utf-8"))["until_report_s"])
-    run = Run(profile, index, exit_code, wall)
+    run = Run(profile, index, exit_code, wall, {}, {})
     for result in read_results(layout.results):
         key = f"{result.spec} {result.case or '-'}: {result.name.strip()}"
         run.statuses[key] = result.status
