@@ -162,8 +162,7 @@ def build(args: argparse.Namespace) -> int:
         groups.setdefault(xray_key(scenario.case) or f"?{scenario.case or scenario.name}", []).append(scenario)
     no_verdict = os.environ.get("XRAY_NO_VERDICT_STATUS", "").strip().upper() or ABORTED  # of no verdict on the product
     tests = [xray_test(key, group, no_verdict) for key, group in groups.items() if key[0] != "?"]
-    project = os.environ.get("XRAY_PROJECT") or "PZ"
-    document = {"info": info(facts, found, project, args.test_plan), "tests": tests}
+    document = {"info": info(facts, found, os.environ.get("XRAY_PROJECT") or "PZ", args.test_plan), "tests": tests}
     path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     unmapped = [
         f"{f'@case-{g[0].case}' if g[0].case else '(no @case tag)'}\t{g[0].spec}\t{' | '.join(s.name for s in g)}"

@@ -64,8 +64,7 @@ def _feature_steps(features_dir: Path) -> tuple[tuple[str, str, str], ...]:
             tags = [str(t) for t in scenario.effective_tags]
             spec = next((t.removeprefix("spec-") for t in tags if t.startswith("spec-")), "?")
             case = next((t.removeprefix("case-") for t in tags if t.startswith("case-")), scenario.name)
-            background = list(feature.background.steps) if feature.background else []
-            found += [(f"{spec} {case}", step.step_type, step.name) for step in background + list(scenario.steps)]
+            found += [(f"{spec} {case}", step.step_type, step.name) for step in scenario.all_steps]  # background too
     return tuple(found)
 
 
