@@ -60,7 +60,10 @@ def resolve_base(repo: Path, base: str) -> str:
 def features(repo: Path, base: str | None) -> dict[str, Feature]:
     """The feature files of the base commit, or of the working tree (None), by path."""
     if base is None:
-        found = {p.relative_to(repo).as_posix(): p.read_text("utf-8") for p in (repo / "features").rglob("*.feature")}
+        found = {
+            p.relative_to(repo).as_posix(): p.read_text(encoding="utf-8")
+            for p in (repo / "features").rglob("*.feature")
+        }
     else:
         names = git(repo, "ls-tree", "-r", "--name-only", base, "--", "features").splitlines()
         found = {name: git(repo, "show", f"{base}:{name}") for name in names if name.endswith(".feature")}
