@@ -38,7 +38,8 @@ ACCEPTANCE = (*MAKE, "acceptance", "PROFILE=nightly")
 STEPS: list[list[Phase]] = [
     [
         Phase("pytest stand", (*PYTEST, "tests/stand")),
-        Phase("pytest suite, tools and safety", (*PYTEST, "tests/suite", "tests/tools", "tests/safety")),
+        Phase("pytest suite and tools", (*PYTEST, "tests/suite", "tests/tools")),
+        Phase("pytest safety", (*PYTEST, "tests/safety")),  # mostly waits on stands and brokers: beside the rest
         Phase("lint", (*MAKE, "lint")),
         Phase(NIGHTLY_JOB_SHAPE, (*ACCEPTANCE, "API=job", "CATALOGUE=continuous", "REPORTS=reports/job-continuous")),
         Phase("nightly both APIs", ACCEPTANCE, starts_when=(NIGHTLY_JOB_SHAPE, QUICK_SCENARIOS_DONE)),
