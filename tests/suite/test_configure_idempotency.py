@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import pytest
+from answers import JOB_ANSWER
 
 from support.configure_idempotency import (
     Resent,
@@ -19,19 +20,7 @@ from support.errors import TargetUnreachable
 from support.focus_api import Answer
 from support.models import JobConfigured
 
-JOB = {
-    "status": "",
-    "job_id": "7-1",
-    "stream_url": "http://127.0.0.1",
-    "stream_port": 5001,
-    "stream_amount": 1,
-    "channel_to_stream_index": {"1": 0},
-    "channel_amount": 1,
-    "frequencies_list": [0.0],
-    "frequencies_amount": 1,
-    "lines_dt": 0.05,
-    "view_type": 0,
-}
+JOB = JOB_ANSWER
 
 
 def answer(status: int, body: Any, model: type | None = None) -> Answer:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import grpc
 import pytest
+from answers import JOB_ANSWER
 
 from support.grpc_stream import Ending, FrameArrival, StreamTimeline
 from support.grpc_stream_limit import (
@@ -18,21 +19,7 @@ from support.grpc_stream_limit import (
 )
 from support.models import JobConfigured
 
-CONFIGURED = JobConfigured.model_validate(
-    {
-        "status": "",
-        "job_id": "1-2",
-        "stream_url": "http://127.0.0.1",
-        "stream_port": 1,
-        "stream_amount": 1,
-        "channel_to_stream_index": {"1": 0},
-        "channel_amount": 1,
-        "frequencies_list": [0.0],
-        "frequencies_amount": 1,
-        "lines_dt": 0.05,
-        "view_type": 0,
-    }
-)
+CONFIGURED = JobConfigured.model_validate(JOB_ANSWER | {"job_id": "1-2", "stream_port": 1})
 WINDOW = (1_000, 1_060)  # epoch s, end exclusive
 
 
